@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { convertWeights } from '../core/convert/convert';
+import { InputError } from '../core/errors';
+import { fileSource } from '../node/files';
+import { args, choice, runCli, stderr } from './run';
+import { yt8mVocabulary } from './vocabulary';
+
+const USAGE = 'npm run convert -- <weights.pdparams> --out <dir> [--variant auto|fluid1|paddlevideo2] [--dtype float32|float16]';
+
+runCli(USAGE, async () => {
+  const { values, positionals } = args({
+    out: { type: 'string' },
+    variant: { type: 'string' },
+    dtype: { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new InputError(`give exactly one weight file (got ${positionals.length})`);
+  if (!values.out) throw new InputError('--out <dir> is required: the folder to write model.json and its shards into');
+  const variant = choice(values.variant, ['auto', 'fluid1', 'paddlevideo2'] as const, '--variant', 'auto');
+  const dtype = choice(values.dtype, ['float32', 'float16'] as const, '--dtype', 'float32');
+  const src = await fileSource(positionals[0]);
+  const out = values.out;
+  await mkdir(out, { recursive: true });
+  const started = performance.now();
+  let lastShown = -1;
+  const { modelJson, tensors, warnings } = await convertWeights(src, (p, bytes) => writeFile(path.join(out, p), bytes), {
+    variant, dtype, vocabulary: await yt8mVocabulary(),
+    onProgress: (e) => {
+      if (e.kind !== 'progress') return;
+      const pct = Math.floor((100 * e.bytesDone) / e.bytesTotal);
+      if (pct >= lastShown + 5 || e.bytesDone === e.bytesTotal) {
+        lastShown = pct;
+        stderr(`converting ${src.name}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
+      }
+    },
+  });
+  await writeFile(path.join(out, 'model.json'), JSON.stringify(modelJson, null, 1) + '\n');
+  warnings.forEach((w) => stderr(`warning: ${w}`));
+  const meta = modelJson.attentionLstm;
+  const s = meta.sizes;
+  const w = [28, 18, 16, 12];
+  const row = (cells: string[]) => cells.map((c, i) => (i === 3 ? c.padStart(w[i]) : c.padEnd(w[i]))).join(' ');
+  const lines = [
+    row(['paddle tensor', 'converted as', 'shape', 'bytes']),
+    ...tensors.map((t) => row([t.paddle, t.name, `[${t.shape.join(', ')}]`, t.bytes.toLocaleString('en-US')])),
+    row(['total', '', '', tensors.reduce((n, t) => n + t.bytes, 0).toLocaleString('en-US')]),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(
+    `${meta.variant} AttentionLSTM (rgb ${s.rgbDim}, audio ${s.audioDim}, E ${s.embed}, D ${s.lstm}, head ${s.head1}/${s.head2}, ${s.classes} classes${meta.classNames ? ', named' : ''}) ` +
+      `written to ${path.join(out, 'model.json')} with ${modelJson.weightsManifest[0].paths.length} shards, ${dtype}, in ${((performance.now() - started) / 1000).toFixed(1)} s; source sha256 ${meta.source?.sha256}\n`,
+  );
+});
+
+function mb(n: number): string {
+  return (n / 1e6).toFixed(1);
+}

@@ -1,0 +1,43 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError, userMessage } from '../core/errors';
+
+/**
+ * Runs a command's main: a user's mistake (InputError, a bad flag) prints one
+ * line and exits 2 without a stack trace; anything else is a bug and shows its stack.
+ */
+export function runCli(usage: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    if (err instanceof InputError || isArgError(err)) {
+      process.stderr.write(`error: ${userMessage(err).replace(/^internal error: /, '')}\n`);
+      if (isArgError(err)) process.stderr.write(`usage: ${usage}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
+
+function isArgError(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
+}
+
+export function args<T extends ParseArgsConfig['options']>(options: T) {
+  return parseArgs({ args: process.argv.slice(2), options, allowPositionals: true, strict: true });
+}
+
+export function choice<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new InputError(`${flag} must be one of ${allowed.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
+export function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`${flag} must be a positive whole number, not '${value}'`);
+  return n;
+}
+
+export function stderr(line: string): void {
+  process.stderr.write(line + '\n');
+}

@@ -1,0 +1,23 @@
+/**
+ * An error caused by what the user gave us (a file, a flag), not by a bug.
+ * Its message is one sentence a user can act on: it names the file, the record
+ * or tensor, and what was expected. Callers show `message` alone, never a stack.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Throws an InputError that starts with the file's name. */
+export function fail(file: string, what: string): never {
+  throw new InputError(`${file}: ${what}`);
+}
+
+/** The message to show a user: InputErrors as they are, anything else marked as internal. */
+export function userMessage(err: unknown): string {
+  if (err instanceof InputError) return err.message;
+  if (err instanceof Error) return `internal error: ${err.message}`;
+  return `internal error: ${String(err)}`;
+}

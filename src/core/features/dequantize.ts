@@ -1,0 +1,15 @@
+/**
+ * YouTube-8M stores features as uint8; this maps them back to floats exactly as
+ * the reference does: `q * 4/255 + (4/512 - 2)` in float64, then rounded to float32.
+ */
+const TABLE = (() => {
+  const t = new Float32Array(256);
+  for (let q = 0; q < 256; q++) t[q] = q * (4 / 255) + (4 / 512 - 2);
+  return t;
+})();
+
+export function dequantize(q: Uint8Array): Float32Array {
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = TABLE[q[i]];
+  return out;
+}

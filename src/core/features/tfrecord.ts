@@ -1,0 +1,160 @@
+/**
+ * YouTube-8M frame-level TFRecords: one tf.train.SequenceExample per video with
+ * context `id`, `labels` and feature lists `rgb`, `audio` of one uint8 string per frame.
+ */
+import { fail, InputError } from '../errors';
+import { readTfRecords, writeTfRecords } from '../formats/tfrecord';
+import {
+  decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, VIDEO_LEVEL_MESSAGE,
+  type Feature, type SequenceExample,
+} from '../formats/sequenceExample';
+import { dequantize } from './dequantize';
+import { fileStem } from './fileName';
+import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
+
+/** One video in the quantized form YouTube-8M stores: a uint8 string per frame and modality. */
+export interface Yt8mVideo {
+  id: string;
+  labels?: number[];
+  rgb: Uint8Array[];
+  audio: Uint8Array[];
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** Thrown inside this module for a record that cannot become a video; caught per record. */
+class SkipRecord extends Error {}
+
+function kindName(f: Feature): string {
+  return f.kind === 'empty' ? 'an empty feature' : `a ${f.kind} list`;
+}
+
+function frameBytes(list: Feature[], name: string): { frames: Uint8Array[]; dim: number } {
+  const frames: Uint8Array[] = [];
+  let dim = 0;
+  for (let t = 0; t < list.length; t++) {
+    const f = list[t];
+    if (f.kind !== 'bytes') throw new SkipRecord(`${name} frame ${t} is ${kindName(f)}, expected one byte string`);
+    if (f.values.length !== 1) {
+      throw new SkipRecord(`${name} frame ${t} holds ${f.values.length} byte strings, expected one`);
+    }
+    const b = f.values[0];
+    if (t === 0) {
+      if (b.length === 0) throw new SkipRecord(`${name} frame 0 is empty`);
+      dim = b.length;
+    } else if (b.length !== dim) {
+      throw new SkipRecord(`${name} frame ${t} has ${b.length} bytes, expected ${dim}`);
+    }
+    frames.push(b);
+  }
+  return { frames, dim };
+}
+
+function featureList(ex: SequenceExample, name: string): Feature[] {
+  const list = ex.featureLists.get(name);
+  if (list) return list;
+  // JSON quoting escapes the control characters a damaged record's keys can hold.
+  const keys = [...ex.featureLists.keys()];
+  const names = keys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 5 ? ', …' : '');
+  throw new SkipRecord(`it has no "${name}" feature list${names ? ` (it has ${names})` : ''}`);
+}
+
+function dequantizeFrames(frames: Uint8Array[], count: number, dim: number): Float32Array {
+  const q = new Uint8Array(count * dim);
+  for (let t = 0; t < count; t++) q.set(frames[t], t * dim);
+  return dequantize(q);
+}
+
+/** Labels are optional, so bad ones cost the labels (with a warning), not the video. */
+function readLabels(ex: SequenceExample): { labels?: number[]; problem?: string } {
+  const f = ex.context.get('labels');
+  if (!f) return {};
+  if (f.kind !== 'int64') return { problem: `labels ignored: they are ${kindName(f)}, expected an int64 list` };
+  const bad = f.values.find((v) => !Number.isSafeInteger(v) || v < 0);
+  if (bad !== undefined) return { problem: `labels ignored: ${bad} is not a class index` };
+  return { labels: f.values };
+}
+
+function readId(ex: SequenceExample, file: string, index: number): string {
+  const f = ex.context.get('id');
+  if (f?.kind === 'bytes' && f.values.length === 1) return utf8.decode(f.values[0]);
+  return `${fileStem(file)}#${index}`;
+}
+
+function toVideo(ex: SequenceExample, file: string, index: number, id: string): VideoFeatures {
+  if (isVideoLevelExample(ex)) throw new SkipRecord(VIDEO_LEVEL_MESSAGE);
+  const rgb = frameBytes(featureList(ex, 'rgb'), 'rgb');
+  const audio = frameBytes(featureList(ex, 'audio'), 'audio');
+  if (rgb.frames.length === 0) throw new SkipRecord('it has no frames');
+  if (rgb.frames.length !== audio.frames.length) {
+    throw new SkipRecord(`it has ${rgb.frames.length} rgb frames but ${audio.frames.length} audio frames`);
+  }
+  const frames = Math.min(rgb.frames.length, MAX_FRAMES);
+  return {
+    file, index, id, frames,
+    rgbDim: rgb.dim,
+    audioDim: audio.dim,
+    rgb: dequantizeFrames(rgb.frames, frames, rgb.dim),
+    audio: dequantizeFrames(audio.frames, frames, audio.dim),
+  };
+}
+
+/**
+ * Every video of a YouTube-8M frame-level TFRecord file. Broken records are
+ * skipped with a warning each; only a file without a single readable video throws.
+ */
+export function readTfRecordFeatures(bytes: Uint8Array, file: string): FeatureFileResult {
+  if (bytes.length === 0) fail(file, 'the file is empty');
+  const read = readTfRecords(bytes, file);
+  const videos: VideoFeatures[] = [];
+  // Framing problems and record problems are merged in file order.
+  const notes: { index: number; message: string; skipped: boolean }[] =
+    read.problems.map((p) => ({ index: p.index, message: p.message, skipped: true }));
+
+  for (let r = 0; r < read.records.length; r++) {
+    const index = read.indices[r];
+    let ex: SequenceExample;
+    try {
+      ex = decodeSequenceExample(read.records[r]);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      notes.push({ index, message: `${file}: record ${index} (byte ${read.offsets[r]}) skipped: ${err.message}`, skipped: true });
+      continue;
+    }
+    const id = readId(ex, file, index);
+    const where = `${file}: record ${index} (id ${JSON.stringify(id)})`;
+    try {
+      const video = toVideo(ex, file, index, id);
+      const { labels, problem } = readLabels(ex);
+      if (labels) video.labels = labels;
+      if (problem) notes.push({ index, message: `${where}: ${problem}`, skipped: false });
+      videos.push(video);
+    } catch (err) {
+      if (!(err instanceof SkipRecord)) throw err;
+      notes.push({ index, message: `${where} skipped: ${err.message}`, skipped: true });
+    }
+  }
+
+  notes.sort((a, b) => a.index - b.index);
+  if (videos.length === 0) {
+    const first = notes.find((n) => n.skipped);
+    const detail = first ? first.message.slice(file.length + 2) : 'it holds no records';
+    fail(file, `no video could be read: ${detail}`);
+  }
+  return { videos, warnings: notes.map((n) => n.message) };
+}
+
+const utf8Encoder = new TextEncoder();
+
+/** Writes videos in exactly the YouTube-8M frame-level layout (labels as a packed int64 list). */
+export function writeTfRecordFeatures(videos: readonly Yt8mVideo[]): Uint8Array {
+  return writeTfRecords(videos.map((v) => {
+    const context = new Map<string, Feature>([['id', { kind: 'bytes', values: [utf8Encoder.encode(v.id)] }]]);
+    if (v.labels) context.set('labels', { kind: 'int64', values: v.labels });
+    const perFrame = (frames: Uint8Array[]): Feature[] => frames.map((b) => ({ kind: 'bytes', values: [b] }));
+    return encodeSequenceExample({
+      context,
+      featureLists: new Map([['rgb', perFrame(v.rgb)], ['audio', perFrame(v.audio)]]),
+    });
+  }));
+}

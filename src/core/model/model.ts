@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
+import type { VideoFeatures } from '../features/types';
+import type { AttentionLstmMeta } from '../convert/modelFormat';
+import { canonicalTensors } from './architecture';
+import { type BatchInput, type BiLstmRunner, type ModelSpec, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm } from './attentionLstm';
+
+/** A model whose weights live on a tfjs backend. */
+export interface LoadedModel {
+  meta: AttentionLstmMeta;
+  spec: ModelSpec;
+  weights: WeightTensors;
+  dispose(): void;
+}
+
+export function transposeMatrix(x: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+  return out;
+}
+
+/** Uploads canonical weights, storing matrices [out, in] when `layout` says so. */
+export function createModel(meta: AttentionLstmMeta, arrays: ReadonlyMap<string, Float32Array>, layout: WeightLayout): LoadedModel {
+  const weights: WeightTensors = {};
+  for (const { name, shape } of canonicalTensors(meta.variant, meta.sizes)) {
+    const data = arrays.get(name);
+    if (!data) throw new Error(`createModel: missing weight ${name}`);
+    if (layout === 'out-in' && isMatrix(name)) {
+      weights[name] = tf.tensor(transposeMatrix(data, shape[0], shape[1]), [shape[1], shape[0]]);
+    } else {
+      weights[name] = tf.tensor(data, shape);
+    }
+  }
+  return {
+    meta,
+    spec: { variant: meta.variant, sizes: meta.sizes, layout },
+    weights,
+    dispose: () => Object.values(weights).forEach((t) => t.dispose()),
+  };
+}
+
+/** The canonical weights back on the CPU, [in, out] whatever the layout (for export and caching). */
+export async function readWeights(model: LoadedModel): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const { name, shape } of canonicalTensors(model.meta.variant, model.meta.sizes)) {
+    const data = (await model.weights[name].data()) as Float32Array;
+    out.set(name, model.spec.layout === 'out-in' && isMatrix(name) ? transposeMatrix(data, shape[1], shape[0]) : data.slice());
+  }
+  return out;
+}
+
+/** Checks that videos fit the model before any tensor is made; errors name the file and video. */
+export function checkVideos(videos: readonly VideoFeatures[], meta: AttentionLstmMeta): void {
+  for (const v of videos) {
+    const where = `${v.file}: video ${v.index} ('${v.id}')`;
+    if (v.rgbDim !== meta.sizes.rgbDim) throw new InputError(`${where} has rgb features of width ${v.rgbDim}, the model expects ${meta.sizes.rgbDim}`);
+    if (v.audioDim !== meta.sizes.audioDim) throw new InputError(`${where} has audio features of width ${v.audioDim}, the model expects ${meta.sizes.audioDim}`);
+    if (v.frames < 1) throw new InputError(`${where} has no frames`);
+  }
+}
+
+/** Pads videos to the longest one: [B, T, dim] tensors and the lengths. */
+export function packBatch(videos: readonly VideoFeatures[]): BatchInput {
+  const T = Math.max(...videos.map((v) => v.frames));
+  const pack = (get: (v: VideoFeatures) => Float32Array, dim: number) => {
+    const buf = new Float32Array(videos.length * T * dim);
+    videos.forEach((v, b) => buf.set(get(v).subarray(0, v.frames * dim), b * T * dim));
+    return tf.tensor3d(buf, [videos.length, T, dim]);
+  };
+  return {
+    rgb: pack((v) => v.rgb, videos[0].rgbDim),
+    audio: pack((v) => v.audio, videos[0].audioDim),
+    lengths: videos.map((v) => v.frames),
+  };
+}
+
+export interface VideoPrediction {
+  probabilities: Float32Array;
+  logits: Float32Array;
+  /** One weight per frame of the video (not padded). */
+  attention: { rgb: Float32Array; audio: Float32Array };
+}
+
+export interface PredictOptions {
+  /** Videos per forward pass; videos of similar length are batched together. Default 8. */
+  batchSize?: number;
+  /** The recurrent implementation: the op path by default, the fused WebGPU kernel in the page. */
+  biLstm?: BiLstmRunner;
+}
+
+export async function predictVideos(model: LoadedModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {
+  checkVideos(videos, model.meta);
+  const batchSize = Math.max(1, opts.batchSize ?? 8);
+  // Longest first, so each batch pads little.
+  const order = videos.map((_, i) => i).sort((a, b) => videos[b].frames - videos[a].frames);
+  const results: VideoPrediction[] = new Array(videos.length);
+  for (let s = 0; s < order.length; s += batchSize) {
+    const idx = order.slice(s, s + batchSize);
+    const batch = idx.map((i) => videos[i]);
+    const input = packBatch(batch);
+    const out = forward(model.weights, model.spec, input, opts.biLstm ?? opsBiLstm);
+    const [probs, logits, ar, aa] = await Promise.all([
+      out.probabilities.data(), out.logits.data(), out.attention.rgb.data(), out.attention.audio.data(),
+    ]);
+    const C = model.meta.sizes.classes;
+    const T = input.rgb.shape[1];
+    idx.forEach((vi, b) => {
+      const n = videos[vi].frames;
+      results[vi] = {
+        probabilities: (probs as Float32Array).slice(b * C, (b + 1) * C),
+        logits: (logits as Float32Array).slice(b * C, (b + 1) * C),
+        attention: { rgb: (ar as Float32Array).slice(b * T, b * T + n), audio: (aa as Float32Array).slice(b * T, b * T + n) },
+      };
+    });
+    tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
+  }
+  return results;
+}

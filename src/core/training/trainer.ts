@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { VideoFeatures } from '../features/types';
+import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, forward, head, opsBiLstm } from '../model/attentionLstm';
+import { canonicalTensors } from '../model/architecture';
+import { packBatch } from '../model/model';
+import { multiHot, sigmoidCrossEntropy } from './loss';
+
+export type OptimizerName = 'adam' | 'rmsprop';
+
+export interface TrainerOptions {
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Which canonical tensors learn; the rest stay frozen. All by default. */
+  trainable?: (name: string) => boolean;
+}
+
+/**
+ * Paddle's optimizers in tfjs terms: Adam with its defaults (beta1 0.9, beta2
+ * 0.999, epsilon 1e-8), and the centered RMSProp the AttentionLSTM configs use
+ * (rho 0.95, epsilon 1e-6, momentum 0.9, centered).
+ */
+export function makeOptimizer(name: OptimizerName, lr: number): tf.Optimizer {
+  return name === 'adam' ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.rmsprop(lr, 0.95, 0.9, 1e-6, true);
+}
+
+/** Trains canonical weights held as tf.Variables ([in, out] layout, the fast one for wasm and cpu). */
+export class Trainer {
+  readonly vars: Record<string, tf.Variable> = {};
+  private readonly optimizer: tf.Optimizer;
+  private readonly trainableVars: tf.Variable[];
+
+  constructor(readonly spec: ModelSpec, initial: ReadonlyMap<string, Float32Array>, opts: TrainerOptions, private readonly biLstm: BiLstmRunner = opsBiLstm) {
+    if (spec.layout !== 'in-out') throw new Error('Trainer: train in the in-out layout');
+    const trainable = opts.trainable ?? (() => true);
+    for (const { name, shape } of canonicalTensors(spec.variant, spec.sizes)) {
+      this.vars[name] = tf.variable(tf.tensor(initial.get(name)!, shape), trainable(name), `${name}_${Math.random().toString(36).slice(2)}`);
+    }
+    this.trainableVars = Object.values(this.vars).filter((v) => v.trainable);
+    this.optimizer = makeOptimizer(opts.optimizer, opts.learningRate);
+  }
+
+  /** One optimizer step on a batch of videos; returns the batch's loss. */
+  async trainBatch(videos: readonly VideoFeatures[], labels: readonly (readonly number[])[]): Promise<number> {
+    const input = packBatch(videos);
+    const targets = multiHot(labels, this.spec.sizes.classes);
+    const loss = this.optimizer.minimize(() => {
+      const { pooled } = encode(this.vars as WeightTensors, this.spec, input, this.biLstm);
+      return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets);
+    }, true, this.trainableVars)!;
+    const value = (await loss.data())[0];
+    tf.dispose([loss, input.rgb, input.audio, targets]);
+    return value;
+  }
+
+  /** Probabilities [B][C] for videos, without changing anything. */
+  async predict(videos: readonly VideoFeatures[], batchSize = 32): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let s = 0; s < videos.length; s += batchSize) {
+      const batch = videos.slice(s, s + batchSize);
+      const input = packBatch(batch);
+      const res = forward(this.vars as WeightTensors, this.spec, input, this.biLstm);
+      const p = (await res.probabilities.data()) as Float32Array;
+      const C = this.spec.sizes.classes;
+      batch.forEach((_, b) => out.push(p.slice(b * C, (b + 1) * C)));
+      tf.dispose([input.rgb, input.audio, res.logits, res.probabilities, res.attention.rgb, res.attention.audio, res.pooled]);
+    }
+    return out;
+  }
+
+  async weights(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, v] of Object.entries(this.vars)) out.set(name, ((await v.data()) as Float32Array).slice());
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.vars));
+    this.optimizer.dispose();
+  }
+}

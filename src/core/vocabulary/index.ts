@@ -1,0 +1,1 @@
+export { classNamesFor, parseVocabularyCsv } from './vocabulary';

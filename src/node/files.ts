@@ -1,0 +1,62 @@
+import { open, readFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ByteSource } from '../core/io/byteSource';
+import { InputError } from '../core/errors';
+import { decodeWeights, parseModelJson, type ModelJson } from '../core/convert/modelFormat';
+
+/** A file on disk as a ByteSource; the handle is opened per read so nothing leaks. */
+export async function fileSource(file: string): Promise<ByteSource> {
+  let size: number;
+  const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(`${file}: cannot open (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
+  });
+  try {
+    size = (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+  return {
+    name: path.basename(file),
+    size,
+    read: async (offset, length) => {
+      const h = await open(file, 'r');
+      try {
+        const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+        let got = 0;
+        while (got < buf.length) {
+          const { bytesRead } = await h.read(buf, got, buf.length - got, offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return buf.subarray(0, got);
+      } finally {
+        await h.close();
+      }
+    },
+  };
+}
+
+export async function readUserFile(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new InputError(`${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code ?? err.message})`);
+  }
+}
+
+/** Reads a converted model folder (model.json and its shards). */
+export async function readModelDir(dir: string): Promise<{ json: ModelJson; weights: Map<string, Float32Array> }> {
+  const jsonPath = dir.endsWith('.json') ? dir : path.join(dir, 'model.json');
+  const text = new TextDecoder().decode(await readUserFile(jsonPath));
+  const json = parseModelJson(text, jsonPath);
+  const base = path.dirname(jsonPath);
+  const weights = await decodeWeights(json, jsonPath, (_g, _i, p) => readUserFile(path.join(base, p)));
+  return { json, weights };
+}
+
+export async function writeModelDir(dir: string, json: ModelJson, shards: Map<string, Uint8Array> | null): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  if (shards) for (const [p, bytes] of shards) await writeFile(path.join(dir, p), bytes);
+  await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+}

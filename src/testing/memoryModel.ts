@@ -1,0 +1,13 @@
+import { bytesSource } from '../core/io/byteSource';
+import { type ConvertOptions, convertWeights } from '../core/convert/convert';
+import { decodeWeights } from '../core/convert/modelFormat';
+import { createModel, type LoadedModel } from '../core/model/model';
+import type { WeightLayout } from '../core/model/attentionLstm';
+
+/** Converts weight-file bytes in memory and loads the result on the current tfjs backend. */
+export async function convertAndLoad(file: string, bytes: Uint8Array, layout: WeightLayout = 'in-out', opts: ConvertOptions = {}): Promise<LoadedModel> {
+  const shards = new Map<string, Uint8Array>();
+  const { modelJson } = await convertWeights(bytesSource(file, bytes), async (p, b) => void shards.set(p, b.slice()), opts);
+  const weights = await decodeWeights(modelJson, 'model.json', async (_g, _i, p) => shards.get(p)!);
+  return createModel(modelJson.attentionLstm, weights, layout);
+}

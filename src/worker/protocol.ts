@@ -1,0 +1,195 @@
+/**
+ * The one message protocol between the page and the inference worker.
+ *
+ * The page sends requests, each with a numeric `id`; the worker answers each
+ * exactly once with a reply carrying the same id (`ok` with a typed result, or
+ * an error message a user can read). Everything else the worker has to say —
+ * the backend it runs on, load progress, videos read, predictions — arrives
+ * unsolicited as events. Only this file's types cross the thread boundary; it
+ * imports types alone, so the page's bundle never pulls in tfjs.
+ */
+import type { Sizes, Variant } from '../core/model/architecture';
+
+// ---------------------------------------------------------------- backends
+
+/** A tfjs backend the worker can run on. */
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+/** What the user asks for: `auto` means WebGPU on a hardware adapter, otherwise wasm. */
+export type BackendChoice = 'auto' | BackendName;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+
+/** How weight matrices are stored: [out, in] is fast on WebGPU, [in, out] on wasm and cpu. */
+export type WeightLayout = 'in-out' | 'out-in';
+
+/** The WebGPU adapter as the browser describes it (`GPUAdapter.info`). */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** True for a software implementation such as SwiftShader: correct, but slower than wasm. */
+  isFallbackAdapter: boolean;
+}
+
+export interface BackendStatus {
+  requested: BackendChoice;
+  /** The backend in use; null while none is ready. */
+  active: BackendName | null;
+  state: 'starting' | 'ready' | 'recovering' | 'failed';
+  /** The WebGPU adapter when one was found (also when it was not used, to explain why). */
+  adapter: AdapterSummary | null;
+  /** Why the active backend differs from the one asked for, or a caveat about it; null when there is nothing to say. */
+  reason: string | null;
+  layout: WeightLayout;
+}
+
+// ---------------------------------------------------------------- models
+
+/** Where a model comes from. */
+export type ModelSource =
+  /** A model.json by URL (the demo's is one); its shards sit beside it. */
+  | { kind: 'url'; url: string }
+  /** A picked or dropped folder: model.json and its shards. */
+  | { kind: 'files'; files: File[] }
+  /** A Paddle weight file, converted in the worker and cached. */
+  | { kind: 'pdparams'; file: File }
+  /** A model already in the browser's cache. */
+  | { kind: 'cached'; id: string };
+
+export interface ModelInfo {
+  /** The cache key: the model.json's URL, or `local:<name>:<hash>` for files. */
+  id: string;
+  /** A short name to show. */
+  name: string;
+  /** What "Export JSON" writes as `model`. */
+  source: string;
+  variant: Variant;
+  sizes: Sizes;
+  /** A name for every class: the model's own, the YouTube-8M vocabulary, or `class <i>`. */
+  classNames: string[];
+  parameters: number;
+  /** Bytes of weights as stored. */
+  bytes: number;
+  description: string | null;
+  /** Whether the weights came out of the browser's cache. */
+  fromCache: boolean;
+}
+
+/** A model in the browser's cache, as the models panel lists it. */
+export interface CachedModelInfo {
+  id: string;
+  name: string;
+  source: string;
+  bytes: number;
+  savedAt: number;
+}
+
+// ---------------------------------------------------------------- progress
+
+/**
+ * One stream of progress events for one task (downloading or reading a
+ * model, converting a weight file). Invariants, tested in progress.test.ts:
+ * the stream starts with `initiate`; `loaded` never decreases and never
+ * exceeds `total`; `progress` is 100 * loaded / total; the stream ends with
+ * exactly one `ready` event that says 100%, unless the task fails.
+ */
+export type ProgressEvent =
+  | { status: 'initiate'; name: string; total: number }
+  /** A file of the task begins (a shard, model.json). */
+  | { status: 'download'; name: string; file: string }
+  | { status: 'progress'; name: string; file: string; loaded: number; total: number; progress: number }
+  /** A file of the task is complete. */
+  | { status: 'done'; name: string; file: string }
+  | { status: 'ready'; name: string; loaded: number; total: number; progress: 100 };
+
+export type ProgressTask = 'load' | 'convert';
+
+// ---------------------------------------------------------------- videos
+
+/** A feature file to read: a File the user gave, or a URL on this site (the bundled samples). */
+export type FeatureSource = { kind: 'file'; file: File } | { kind: 'url'; url: string; name: string };
+
+export interface VideoSummary {
+  /** Unique within the session: `<file>#<index>` plus a counter when a file is added twice. */
+  key: string;
+  file: string;
+  index: number;
+  id: string;
+  frames: number;
+  labels: number[] | null;
+}
+
+export type VideoStatus = 'queued' | 'running' | 'done' | 'error';
+
+export interface VideoResult {
+  key: string;
+  probabilities: Float32Array;
+  /** One weight per frame (not padded), per modality. */
+  attention: { rgb: Float32Array; audio: Float32Array };
+  backend: BackendName;
+  /** The adapter's description when the backend was WebGPU. */
+  adapter: string | null;
+  /** Milliseconds the forward pass of this video's batch took. */
+  ms: number;
+}
+
+export interface OcclusionResult {
+  key: string;
+  classIndex: number;
+  window: number;
+  baseline: number;
+  /** drop[t]: how much the class's probability falls when the window around frame t is occluded. */
+  drop: Float32Array;
+  backend: BackendName;
+}
+
+// ---------------------------------------------------------------- requests
+
+/** Every request and what its reply carries. */
+export interface Calls {
+  /** Starts (or switches to) a backend; the model, if any, is moved onto it and every video is predicted again. */
+  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
+  /** Loads a model (replacing the current one) and predicts every video again. */
+  loadModel: { args: { source: ModelSource }; result: ModelInfo };
+  /** Reads feature files; their videos and predictions follow as events. Resolves once every file was read. */
+  addFeatures: { args: { sources: FeatureSource[] }; result: { videos: number; failed: number } };
+  /** Forgets every video. */
+  clearVideos: { args: Record<string, never>; result: null };
+  /** Evidence over time for one class of one video. */
+  occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
+  listModels: { args: Record<string, never>; result: CachedModelInfo[] };
+  /** Deletes a cached model; resolves with the remaining list. */
+  deleteModel: { args: { id: string }; result: CachedModelInfo[] };
+}
+
+export type RequestType = keyof Calls;
+export type Request<K extends RequestType = RequestType> = K extends RequestType ? { type: K; id: number } & Calls[K]['args'] : never;
+export type Result<K extends RequestType> = Calls[K]['result'];
+
+// ---------------------------------------------------------------- worker → page
+
+export type WorkerEvent =
+  | { type: 'backend'; status: BackendStatus }
+  /** Progress of request `op`'s task. */
+  | { type: 'progress'; op: number; task: ProgressTask; event: ProgressEvent }
+  | { type: 'model'; model: ModelInfo }
+  /** A feature file was read: its videos, in file order, and a warning per record skipped. */
+  | { type: 'file'; file: string; videos: VideoSummary[]; warnings: string[] }
+  | { type: 'fileError'; file: string; message: string }
+  | { type: 'status'; keys: string[]; status: VideoStatus; message?: string }
+  | { type: 'prediction'; result: VideoResult }
+  /** Something the user should know that is not the answer to a request (WebGPU lost and recovered, a fallback). */
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  | { type: 'cache'; models: CachedModelInfo[] };
+
+export type Reply<K extends RequestType = RequestType> =
+  | { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> }
+  | { kind: 'reply'; id: number; type: K; ok: false; error: string };
+
+export type WorkerMessage = Reply | { kind: 'event'; event: WorkerEvent };
+
+/** The adapter in one line, for the page and for "Export JSON"'s `adapter`. */
+export function adapterLabel(a: AdapterSummary | null): string | null {
+  if (!a) return null;
+  const name = [a.vendor, a.architecture, a.description].filter((s) => s && s.trim()).join(' ') || 'unknown adapter';
+  return a.isFallbackAdapter ? `${name} (software fallback)` : name;
+}
