@@ -28,10 +28,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     seed: { type: 'string', default: String(DEMO_SEEDS.training) },
-    epochs: { type: 'string', default: '10' },
-    videos: { type: 'string', default: '1200' },
+    epochs: { type: 'string', default: '8' },
+    videos: { type: 'string', default: '1000' },
     'batch-size': { type: 'string', default: '32' },
-    lr: { type: 'string', default: '0.003' },
+    lr: { type: 'string', default: '0.01' },
   },
 });
 const seed = Number(values.seed);

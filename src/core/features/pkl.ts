@@ -7,7 +7,7 @@
 import { fail } from '../errors';
 import { shapeString, toFloat32, type NdArray } from '../ndarray';
 import { readPickle } from '../formats/pickle/reader';
-import { PyDict, isNdArray, pyInt, pyItems, pyText, pyTypeName, type PyValue } from '../formats/pickle/values';
+import { PyDict, aPyType, isNdArray, pyInt, pyItems, pyText, type PyValue } from '../formats/pickle/values';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
@@ -22,7 +22,7 @@ function frameMatrix(rec: PyDict, key: string): NdArray {
     const keys = rec.keys().map((k) => pyText(k) ?? String(k)).slice(0, 6).map((k) => `'${k}'`).join(', ');
     throw new SkipRecord(`it has no '${key}'${keys ? ` (it has ${keys})` : ''}`);
   }
-  if (!isNdArray(v)) throw new SkipRecord(`'${key}' is a ${pyTypeName(v)}, not a numpy array`);
+  if (!isNdArray(v)) throw new SkipRecord(`'${key}' is ${aPyType(v)}, not a numpy array`);
   if (v.shape.length !== 2 || v.shape[1] === 0) throw new SkipRecord(`'${key}' has shape ${shapeString(v.shape)}, expected [frames, features]`);
   if (v.dtype !== 'uint8' && v.dtype !== 'float32' && v.dtype !== 'float64' && v.dtype !== 'float16') {
     throw new SkipRecord(`'${key}' holds ${v.dtype}, expected uint8 (quantized) or float features`);
@@ -48,7 +48,7 @@ function nframesOf(rec: PyDict): number | undefined {
   const v = rec.get('nframes');
   if (v === undefined) return undefined;
   const n = isNdArray(v) && v.data.length === 1 ? pyInt(typeof v.data[0] === 'bigint' ? v.data[0] : Number(v.data[0])) : pyInt(v);
-  if (n === undefined || n < 0) throw new SkipRecord(`'nframes' is a ${pyTypeName(v)} (${String(v)}), not a frame count`);
+  if (n === undefined || n < 0) throw new SkipRecord(`'nframes' is ${aPyType(v)} (${String(v)}), not a frame count`);
   return n;
 }
 
@@ -59,7 +59,7 @@ function labelsOf(rec: PyDict): { labels?: number[]; problem?: string } {
   let items: PyValue[] | undefined = pyItems(v);
   if (isNdArray(v)) items = Array.from(v.data as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x : Number(x)));
   if (typeof v === 'number' || typeof v === 'bigint') items = [v];
-  if (!items) return { problem: `labels ignored: 'label' is a ${pyTypeName(v)}, expected a list of class indices` };
+  if (!items) return { problem: `labels ignored: 'label' is ${aPyType(v)}, expected a list of class indices` };
   const labels: number[] = [];
   for (const item of items) {
     const n = pyInt(item);
@@ -70,7 +70,7 @@ function labelsOf(rec: PyDict): { labels?: number[]; problem?: string } {
 }
 
 function toVideo(rec: PyValue, file: string, index: number): { video: VideoFeatures; problem?: string } {
-  if (!(rec instanceof PyDict)) throw new SkipRecord(`it is a ${pyTypeName(rec)}, not a dict`);
+  if (!(rec instanceof PyDict)) throw new SkipRecord(`it is ${aPyType(rec)}, not a dict`);
   const rgb = frameMatrix(rec, 'feature');
   const audio = frameMatrix(rec, 'audio');
   const n = rgb.shape[0];
@@ -109,7 +109,7 @@ export function readPklFeatures(bytes: Uint8Array, file: string): FeatureFileRes
   const top = readPickle(bytes, file);
   const records = top instanceof PyDict ? [top] : pyItems(top);
   if (!records) {
-    fail(file, `the pickle holds a ${pyTypeName(top)}, not a list of PaddleVideo records (dicts with 'feature' and 'audio')`);
+    fail(file, `the pickle holds ${aPyType(top)}, not a list of PaddleVideo records (dicts with 'feature' and 'audio')`);
   }
   const videos: VideoFeatures[] = [];
   const warnings: string[] = [];

@@ -10,7 +10,9 @@ export type ParamsFormat = 'combined' | 'pickle';
 /** Tells the two `.pdparams` formats apart by their first bytes (spec section 4). */
 export function detectParamsFormat(head: Uint8Array, file: string): ParamsFormat {
   if (head.length >= 12 && head.subarray(0, 12).every((b) => b === 0)) return 'combined';
-  if (head.length > 0 && (head[0] === 0x80 || head[0] === 0x28 || head[0] === 0x7d || head[0] === 0x5d)) return 'pickle';
+  // 0x80 opens protocol 2+; '(', '}' and ']' open old pickles of a dict or list; 'c' (GLOBAL)
+  // opens no parameter file, but hostile pickles start with it: the pickle reader names the global it refuses.
+  if (head.length > 0 && [0x80, 0x28, 0x7d, 0x5d, 0x63].includes(head[0])) return 'pickle';
   const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   const hint = head[0] === 0x50 && head[1] === 0x4b ? ' (a zip archive: unpack it first)' : head.length < 12 ? ' (the file is too short)' : '';
   throw new InputError(

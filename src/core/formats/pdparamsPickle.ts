@@ -5,7 +5,7 @@
 import { InputError } from '../errors';
 import { BYTES_PER_ELEMENT, shapeString, sizeOf, type NdArray, type NdData } from '../ndarray';
 import { readPickle } from './pickle/reader';
-import { PyDict, PyTuple, isNdArray, pyInt, pyItems, pyText, pyTypeName, type PyValue } from './pickle/values';
+import { PyDict, PyTuple, aPyType, isNdArray, pyInt, pyItems, pyText, pyTypeName, type PyValue } from './pickle/values';
 import { writePickle } from './pickle/writer';
 
 /** Paddle 2.x's table from structured names to parameter names: not a parameter. */
@@ -27,7 +27,7 @@ interface BigParam {
 export function readPickledParams(bytes: Uint8Array, file: string): Map<string, NdArray> {
   const top = readPickle(bytes, file);
   if (!(top instanceof PyDict)) {
-    throw new InputError(`${file}: the pickle holds a ${pyTypeName(top)}, not a dict of parameter names to arrays; this is not a Paddle parameter file`);
+    throw new InputError(`${file}: the pickle holds ${aPyType(top)}, not a dict of parameter names to arrays; this is not a Paddle parameter file`);
   }
   const arrays = new Map<string, NdArray>();
   let bigInfo: PyValue | undefined;
@@ -41,7 +41,7 @@ export function readPickledParams(bytes: Uint8Array, file: string): Map<string, 
     }
     const array = arrayOf(value);
     if (!array) {
-      throw new InputError(`${file}: the entry '${name}' holds a ${pyTypeName(value)}, not a numpy array; this is not a Paddle parameter file`);
+      throw new InputError(`${file}: the entry '${name}' holds ${aPyType(value)}, not a numpy array; this is not a Paddle parameter file`);
     }
     if (arrays.has(name)) throw new InputError(`${file}: the parameter '${name}' appears twice`);
     arrays.set(name, array);
@@ -60,10 +60,10 @@ function bigParams(info: PyValue, file: string): BigParam[] {
   const bad = (what: string): never => {
     throw new InputError(`${file}: the '${BIG_PARAM_INFO}' table ${what}`);
   };
-  if (!(info instanceof PyDict)) return bad(`is a ${pyTypeName(info)}, not a dict`);
+  if (!(info instanceof PyDict)) return bad(`is ${aPyType(info)}, not a dict`);
   return info.entries.map(([k, v]) => {
     const name = pyText(k) ?? bad(`has a key of type ${pyTypeName(k)}`);
-    if (!(v instanceof PyDict)) return bad(`gives '${name}' a ${pyTypeName(v)}, not a dict`);
+    if (!(v instanceof PyDict)) return bad(`gives '${name}' ${aPyType(v)}, not a dict`);
     const dims = pyItems(v.get('OriginShape')) ?? bad(`gives '${name}' no OriginShape list`);
     const shape = dims.map((d) => {
       const n = pyInt(d);
@@ -120,6 +120,11 @@ export interface PickledParamsWriteOptions {
   protocol: 2 | 4;
   /** numpy module names to write; see PickleWriteOptions. Default 1. */
   numpy?: 1 | 2;
+  /**
+   * Under protocol 2, arrays of more bytes than this are cut into slices as
+   * paddle.save does. Default 2^30 - 1, Paddle's own limit.
+   */
+  sliceBytes?: number;
 }
 
 /**
@@ -139,7 +144,7 @@ export function writePickledParams(
   for (const [name, a] of entries) {
     if (seen.has(name)) throw new Error(`the parameter '${name}' is given twice`);
     seen.add(name);
-    const perSlice = Math.floor((2 ** 30 - 1) / BYTES_PER_ELEMENT[a.dtype]);
+    const perSlice = Math.max(1, Math.floor((opts.sliceBytes ?? 2 ** 30 - 1) / BYTES_PER_ELEMENT[a.dtype]));
     if (opts.protocol < 4 && a.data.length > perSlice) {
       const names: string[] = [];
       for (let i = 0; i * perSlice < a.data.length; i++) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
+import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
 
 /**
  * The AttentionLSTM forward pass on tfjs, for a batch of videos of different
@@ -118,26 +118,42 @@ function flatten(x: tf.Tensor3D): tf.Tensor2D {
   return tf.reshape(x, [x.shape[0] * x.shape[1], x.shape[2]]);
 }
 
-/** The recurrent part of one modality with plain ops: the BiLSTM outputs hd [B, T, 2D], scaled. */
-export type BiLstmRunner = (
-  Gf: tf.Tensor3D, Gb: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry,
-) => { hf: tf.Tensor3D; hb: tf.Tensor3D };
+/** The input projections of the four LSTMs: [B, T, 4D] per modality and direction. */
+export type GateInputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
+/** Their outputs, h at every frame: [B, T, D] per modality and direction. */
+export type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
 
-export const opsBiLstm: BiLstmRunner = (Gf, Gb, m, w, spec, geo) => {
+/**
+ * The recurrent part of the model: all four LSTMs (two modalities, two
+ * directions) over a batch. The op-by-op path below is the reference
+ * implementation; a fused kernel (one dispatch per time step for all four) can
+ * stand in for it.
+ */
+export type BiLstmRunner = (G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => LstmOutputs;
+
+export const opsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
   const beh = BEHAVIOUR[spec.variant];
-  const run = (G: tf.Tensor3D, d: string) =>
-    lstmOps(G, w[`${m}.${d}.wh`], w[`${m}.${d}.bh`], beh.peepholes ? w[`${m}.${d}.peep`] : null, geo.mask, d === 'bw', beh, spec.layout);
-  return { hf: run(Gf, 'fw'), hb: run(Gb, 'bw') };
+  const run = (m: Modality, d: 'fw' | 'bw') =>
+    lstmOps(G[m][d], w[`${m}.${d}.wh`], w[`${m}.${d}.bh`], beh.peepholes ? w[`${m}.${d}.peep`] : null, geo.mask, d === 'bw', beh, spec.layout);
+  return {
+    rgb: { fw: run('rgb', 'fw'), bw: run('rgb', 'bw') },
+    audio: { fw: run('audio', 'fw'), bw: run('audio', 'bw') },
+  };
 };
 
-function encodeModality(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry, biLstm: BiLstmRunner) {
+/** Embedding and the input projections of both directions, for all frames at once. */
+function gateInputs(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) {
+  const e = tf.tanh(linear(flatten(x), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
+  const proj = (d: 'fw' | 'bw') =>
+    tf.reshape(linear(e, w[`${m}.${d}.wx`], w[`${m}.${d}.bx`], spec.layout), [geo.B, geo.T, 4 * spec.sizes.lstm]) as tf.Tensor3D;
+  return { fw: proj('fw'), bw: proj('bw') };
+}
+
+/** Attention over the BiLSTM outputs and the weighted sum that pools them. */
+function attend(h: { fw: tf.Tensor3D; bw: tf.Tensor3D }, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) {
   const { B, T } = geo;
   const beh = BEHAVIOUR[spec.variant];
-  const e = tf.tanh(linear(flatten(x), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
-  const [Gf, Gb] = DIRECTIONS.map((d) =>
-    tf.reshape(linear(e, w[`${m}.${d}.wx`], w[`${m}.${d}.bx`], spec.layout), [B, T, 4 * spec.sizes.lstm]) as tf.Tensor3D);
-  const { hf, hb } = biLstm(Gf, Gb, m, w, spec, geo);
-  let hd = tf.concat([hf, hb], 2) as tf.Tensor3D;
+  let hd = tf.concat([h.fw, h.bw], 2) as tf.Tensor3D;
   if (beh.outputScale !== 1) hd = tf.mul(hd, beh.outputScale);
   // The attention fc is [2D, 1]: a matrix-vector product, stored the same in both layouts.
   const scores = tf.reshape(tf.add(tf.matMul(flatten(hd), w[`${m}.att.w`] as tf.Tensor2D), w[`${m}.att.b`]), [B, T]);
@@ -156,10 +172,11 @@ export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout): tf
 
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
 export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm) {
-  const T = input.rgb.shape[1];
-  const geo = batchGeometry(input.lengths, T);
-  const r = encodeModality(input.rgb, 'rgb', w, spec, geo, biLstm);
-  const a = encodeModality(input.audio, 'audio', w, spec, geo, biLstm);
+  const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
+  const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo), audio: gateInputs(input.audio, 'audio', w, spec, geo) };
+  const H = biLstm(G, w, spec, geo);
+  const r = attend(H.rgb, 'rgb', w, spec, geo);
+  const a = attend(H.audio, 'audio', w, spec, geo);
   return { pooled: tf.concat([r.pooled, a.pooled], 1) as tf.Tensor2D, attention: { rgb: r.attention, audio: a.attention } };
 }
 
@@ -171,4 +188,3 @@ export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput, bi
   });
 }
 
-export { MODALITIES };

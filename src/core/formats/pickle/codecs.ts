@@ -144,42 +144,41 @@ export function rawUnicodeEscapeToLatin1(bytes: Uint8Array, start: number, end: 
 /** UTF-8 text straight to latin-1 bytes; undefined if it is not UTF-8 or holds a code point above 0xFF. */
 export function utf8ToLatin1(bytes: Uint8Array, start: number, end: number): Uint8Array | undefined {
   let count = 0;
-  for (let i = start; i < end; i++) if ((bytes[i] & 0xc0) !== 0x80) count++;
+  for (let i = start; i < end; i++) count += ((bytes[i] & 0xc0) ^ 0x80) === 0 ? 0 : 1;
   const out = new Uint8Array(count);
   let n = 0;
   let i = start;
+  let bad = 0;
+  // Branch-free, since array bytes are high or low at random: a lead byte (C2 or C3) and its
+  // continuation make one byte, an ASCII byte itself; anything else sets `bad`.
   while (i < end) {
     const b = bytes[i];
-    if (b < 0x80) {
-      out[n++] = b;
-      i++;
-    } else if ((b === 0xc2 || b === 0xc3) && i + 1 < end && (bytes[i + 1] & 0xc0) === 0x80) {
-      out[n++] = ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
-      i += 2;
-    } else {
-      return undefined;
-    }
+    const hi = b >> 7;
+    const c = bytes[i + hi] | 0;
+    const wide = ((b & 0x1f) << 6) | (c & 0x3f);
+    out[n++] = b ^ ((b ^ wide) & -hi);
+    bad |= hi * (((b >> 1) ^ 0x61) | ((c & 0xc0) ^ 0x80));
+    i += 1 + hi;
   }
-  return out;
+  return bad === 0 && i === end ? out : undefined;
 }
 
 /** Latin-1 bytes as the UTF-8 encoding of the str they spell (protocols 1 and 2 write bytes so). */
 export function latin1ToUtf8(bytes: Uint8Array): Uint8Array {
   let high = 0;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) high++;
+  for (let i = 0; i < bytes.length; i++) high += bytes[i] >> 7;
   if (high === 0) return bytes;
-  const out = new Uint8Array(bytes.length + high);
+  // One spare byte: every step writes a continuation byte that the next step may overwrite.
+  const out = new Uint8Array(bytes.length + high + 1);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (b < 0x80) {
-      out[n++] = b;
-    } else {
-      out[n++] = 0xc0 | (b >> 6);
-      out[n++] = 0x80 | (b & 0x3f);
-    }
+    const hi = b >> 7;
+    out[n] = b ^ ((b ^ (0xc0 | (b >> 6))) & -hi);
+    out[n + 1] = 0x80 | (b & 0x3f);
+    n += 1 + hi;
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 /**

@@ -89,6 +89,9 @@
  * ```
  */
 
+import { floatToHalf, type DType, type NdArray, type NdData } from '../../ndarray';
+import { PyBytes, PyDict, PySet, PyTuple, type PyValue } from './values';
+
 export const ALL_DTYPES_P0 = 'KGRwMApWZjIKcDEKY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnAyCihjbnVtcHkKbmRhcnJheQpwMwooSTAKdHA0CmNfY29kZWNzCmVuY29kZQpwNQooVmIKcDYKVmxhdGluMQpwNwp0cDgKUnA5CnRwMTAKUnAxMQooSTEKKEk0CnRwMTIKY251bXB5CmR0eXBlCnAxMwooVmYyCnAxNApJMDAKSTAxCnRwMTUKUnAxNgooSTMKVjwKcDE3Ck5OTkktMQpJLTEKSTAKdHAxOApiSTAwCmc1CihWXHUwMDAwPlx1MDAwMMD/e1x1MDAwMAQKcDE5Cmc3CnRwMjAKUnAyMQp0cDIyCmJzVmY0CnAyMwpnMgooZzMKKEkwCnRwMjQKZzkKdHAyNQpScDI2CihJMQooSTIKSTMKdHAyNwpnMTMKKFZmNApwMjgKSTAwCkkwMQp0cDI5ClJwMzAKKEkzCmcxNwpOTk5JLTEKSS0xCkkwCnRwMzEKYkkwMApnNQooVlx1MDAwMFx1MDAwMIC/XHUwMDAwXHUwMDAwQL9cdTAwMDBcdTAwMDBcdTAwMDC/XHUwMDAwXHUwMDAwgL5cdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDCAPgpwMzIKZzcKdHAzMwpScDM0CnRwMzUKYnNWZjgKcDM2CmcyCihnMwooSTAKdHAzNwpnOQp0cDM4ClJwMzkKKEkxCihJMgpJMgp0cDQwCmcxMwooVmY4CnA0MQpJMDAKSTAxCnRwNDIKUnA0MwooSTMKZzE3Ck5OTkktMQpJLTEKSTAKdHA0NApiSTAwCmc1CihWVVVVVVVV1T+cdVx1MDAwMIg85Df+AVx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMARACnA0NQpnNwp0cDQ2ClJwNDcKdHA0OApic1Z1MQpwNDkKZzIKKGczCihJMAp0cDUwCmc5CnRwNTEKUnA1MgooSTEKKEk1CnRwNTMKZzEzCihWdTEKcDU0CkkwMApJMDEKdHA1NQpScDU2CihJMwpWfApwNTcKTk5OSS0xCkktMQpJMAp0cDU4CmJJMDAKZzUKKFZcdTAwMDABf4D/CnA1OQpnNwp0cDYwClJwNjEKdHA2Mgpic1ZpMQpwNjMKZzIKKGczCihJMAp0cDY0Cmc5CnRwNjUKUnA2NgooSTEKKEk0CnRwNjcKZzEzCihWaTEKcDY4CkkwMApJMDEKdHA2OQpScDcwCihJMwpnNTcKTk5OSS0xCkktMQpJMAp0cDcxCmJJMDAKZzUKKFaA/1x1MDAwMH8KcDcyCmc3CnRwNzMKUnA3NAp0cDc1CmJzVnUyCnA3NgpnMgooZzMKKEkwCnRwNzcKZzkKdHA3OApScDc5CihJMQooSTMKdHA4MApnMTMKKFZ1MgpwODEKSTAwCkkwMQp0cDgyClJwODMKKEkzCmcxNwpOTk5JLTEKSS0xCkkwCnRwODQKYkkwMApnNQooVlx1MDAwMFx1MDAwMP//AgEKcDg1Cmc3CnRwODYKUnA4Nwp0cDg4CmJzVmkyCnA4OQpnMgooZzMKKEkwCnRwOTAKZzkKdHA5MQpScDkyCihJMQooSTMKdHA5MwpnMTMKKFZpMgpwOTQKSTAwCkkwMQp0cDk1ClJwOTYKKEkzCmcxNwpOTk5JLTEKSS0xCkkwCnRwOTcKYkkwMApnNQooVlx1MDAwMID/f/7/CnA5OApnNwp0cDk5ClJwMTAwCnRwMTAxCmJzVnU0CnAxMDIKZzIKKGczCihJMAp0cDEwMwpnOQp0cDEwNApScDEwNQooSTEKKEkzCnRwMTA2CmcxMwooVnU0CnAxMDcKSTAwCkkwMQp0cDEwOApScDEwOQooSTMKZzE3Ck5OTkktMQpJLTEKSTAKdHAxMTAKYkkwMApnNQooVlx1MDAwMFx1MDAwMFx1MDAwMFx1MDAwMP////8EAwIBCnAxMTEKZzcKdHAxMTIKUnAxMTMKdHAxMTQKYnNWaTQKcDExNQpnMgooZzMKKEkwCnRwMTE2Cmc5CnRwMTE3ClJwMTE4CihJMQooSTMKdHAxMTkKZzEzCihWaTQKcDEyMApJMDAKSTAxCnRwMTIxClJwMTIyCihJMwpnMTcKTk5OSS0xCkktMQpJMAp0cDEyMwpiSTAwCmc1CihWXHUwMDAwXHUwMDAwXHUwMDAwgP///3/9////CnAxMjQKZzcKdHAxMjUKUnAxMjYKdHAxMjcKYnNWaTgKcDEyOApnMgooZzMKKEkwCnRwMTI5Cmc5CnRwMTMwClJwMTMxCihJMQooSTQKdHAxMzIKZzEzCihWaTgKcDEzMwpJMDAKSTAxCnRwMTM0ClJwMTM1CihJMwpnMTcKTk5OSS0xCkktMQpJMAp0cDEzNgpiSTAwCmc1CihWXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwgP////////9/+/////////9cdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDABXHUwMDAwXHUwMDAwCnAxMzcKZzcKdHAxMzgKUnAxMzkKdHAxNDAKYnNWdTgKcDE0MQpnMgooZzMKKEkwCnRwMTQyCmc5CnRwMTQzClJwMTQ0CihJMQooSTMKdHAxNDUKZzEzCihWdTgKcDE0NgpJMDAKSTAxCnRwMTQ3ClJwMTQ4CihJMwpnMTcKTk5OSS0xCkktMQpJMAp0cDE0OQpiSTAwCmc1CihWXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAwXHUwMDAw//////////9cdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDBcdTAwMDAgXHUwMDAwCnAxNTAKZzcKdHAxNTEKUnAxNTIKdHAxNTMKYnNWYjEKcDE1NApnMgooZzMKKEkwCnRwMTU1Cmc5CnRwMTU2ClJwMTU3CihJMQooSTMKdHAxNTgKZzEzCihWYjEKcDE1OQpJMDAKSTAxCnRwMTYwClJwMTYxCihJMwpnNTcKTk5OSS0xCkktMQpJMAp0cDE2MgpiSTAwCmc1CihWAVx1MDAwMAEKcDE2MwpnNwp0cDE2NApScDE2NQp0cDE2Ngpic1ZzY2FsYXIwZApwMTY3CmcyCihnMwooSTAKdHAxNjgKZzkKdHAxNjkKUnAxNzAKKEkxCih0ZzMwCkkwMApnNQooVlx1MDAwMFx1MDAwMPBACnAxNzEKZzcKdHAxNzIKUnAxNzMKdHAxNzQKYnNWZW1wdHkKcDE3NQpnMgooZzMKKEkwCnRwMTc2Cmc5CnRwMTc3ClJwMTc4CihJMQooSTAKSTMKdHAxNzkKZzMwCkkwMApjX19idWlsdGluX18KYnl0ZXMKcDE4MAoodFJwMTgxCnRwMTgyCmJzVmY0YWdhaW4KcDE4MwpnMgooZzMKKEkwCnRwMTg0Cmc5CnRwMTg1ClJwMTg2CihJMQooSTEKdHAxODcKZzMwCkkwMApnNQooVlx1MDAwMFx1MDAwMBBBCnAxODgKZzcKdHAxODkKUnAxOTAKdHAxOTEKYnNWdTFvbmUKcDE5MgpnMgooZzMKKEkwCnRwMTkzCmc5CnRwMTk0ClJwMTk1CihJMQooSTEKdHAxOTYKZzU2CkkwMApnNQooVlx1MDAwMApwMTk3Cmc3CnRwMTk4ClJwMTk5CnRwMjAwCmJzVmkxb25lCnAyMDEKZzIKKGczCihJMAp0cDIwMgpnOQp0cDIwMwpScDIwNAooSTEKKEkxCnRwMjA1Cmc3MApJMDAKZzE5OQp0cDIwNgpicy4=';
 export const ALL_DTYPES_P1 = 'fXEAKFgCAAAAZjJxAWNudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxAihjbnVtcHkKbmRhcnJheQpxAyhLAHRxBGNfY29kZWNzCmVuY29kZQpxBShYAQAAAGJxBlgGAAAAbGF0aW4xcQd0cQhScQl0cQpScQsoSwEoSwR0cQxjbnVtcHkKZHR5cGUKcQ0oWAIAAABmMnEOSTAwCkkwMQp0cQ9ScRAoSwNYAQAAADxxEU5OTkr/////Sv////9LAHRxEmJJMDAKaAUoWAoAAAAAPgDDgMO/ewAEcRNoB3RxFFJxFXRxFmJYAgAAAGY0cRdoAihoAyhLAHRxGGgJdHEZUnEaKEsBKEsCSwN0cRtoDShYAgAAAGY0cRxJMDAKSTAxCnRxHVJxHihLA2gRTk5OSv////9K/////0sAdHEfYkkwMApoBShYHwAAAAAAwoDCvwAAQMK/AAAAwr8AAMKAwr4AAAAAAADCgD5xIGgHdHEhUnEidHEjYlgCAAAAZjhxJGgCKGgDKEsAdHElaAl0cSZScScoSwEoSwJLAnRxKGgNKFgCAAAAZjhxKUkwMApJMDEKdHEqUnErKEsDaBFOTk5K/////0r/////SwB0cSxiSTAwCmgFKFglAAAAVVVVVVVVw5U/wpx1AMKIPMOkN8O+AQAAAAAAAAAAAAAAAAAEQHEtaAd0cS5ScS90cTBiWAIAAAB1MXExaAIoaAMoSwB0cTJoCXRxM1JxNChLAShLBXRxNWgNKFgCAAAAdTFxNkkwMApJMDEKdHE3UnE4KEsDWAEAAAB8cTlOTk5K/////0r/////SwB0cTpiSTAwCmgFKFgHAAAAAAF/woDDv3E7aAd0cTxScT10cT5iWAIAAABpMXE/aAIoaAMoSwB0cUBoCXRxQVJxQihLAShLBHRxQ2gNKFgCAAAAaTFxREkwMApJMDEKdHFFUnFGKEsDaDlOTk5K/////0r/////SwB0cUdiSTAwCmgFKFgGAAAAwoDDvwB/cUhoB3RxSVJxSnRxS2JYAgAAAHUycUxoAihoAyhLAHRxTWgJdHFOUnFPKEsBKEsDdHFQaA0oWAIAAAB1MnFRSTAwCkkwMQp0cVJScVMoSwNoEU5OTkr/////Sv////9LAHRxVGJJMDAKaAUoWAgAAAAAAMO/w78CAXFVaAd0cVZScVd0cVhiWAIAAABpMnFZaAIoaAMoSwB0cVpoCXRxW1JxXChLAShLA3RxXWgNKFgCAAAAaTJxXkkwMApJMDEKdHFfUnFgKEsDaBFOTk5K/////0r/////SwB0cWFiSTAwCmgFKFgKAAAAAMKAw79/w77Dv3FiaAd0cWNScWR0cWViWAIAAAB1NHFmaAIoaAMoSwB0cWdoCXRxaFJxaShLAShLA3RxamgNKFgCAAAAdTRxa0kwMApJMDEKdHFsUnFtKEsDaBFOTk5K/////0r/////SwB0cW5iSTAwCmgFKFgQAAAAAAAAAMO/w7/Dv8O/BAMCAXFvaAd0cXBScXF0cXJiWAIAAABpNHFzaAIoaAMoSwB0cXRoCXRxdVJxdihLAShLA3Rxd2gNKFgCAAAAaTRxeEkwMApJMDEKdHF5UnF6KEsDaBFOTk5K/////0r/////SwB0cXtiSTAwCmgFKFgUAAAAAAAAwoDDv8O/w79/w73Dv8O/w79xfGgHdHF9UnF+dHF/YlgCAAAAaThxgGgCKGgDKEsAdHGBaAl0cYJScYMoSwEoSwR0cYRoDShYAgAAAGk4cYVJMDAKSTAxCnRxhlJxhyhLA2gRTk5OSv////9K/////0sAdHGIYkkwMApoBShYMAAAAAAAAAAAAADCgMO/w7/Dv8O/w7/Dv8O/f8O7w7/Dv8O/w7/Dv8O/w78AAAAAAAEAAHGJaAd0cYpScYt0cYxiWAIAAAB1OHGNaAIoaAMoSwB0cY5oCXRxj1JxkChLAShLA3RxkWgNKFgCAAAAdThxkkkwMApJMDEKdHGTUnGUKEsDaBFOTk5K/////0r/////SwB0cZViSTAwCmgFKFggAAAAAAAAAAAAAADDv8O/w7/Dv8O/w7/Dv8O/AAAAAAAAIABxlmgHdHGXUnGYdHGZYlgCAAAAYjFxmmgCKGgDKEsAdHGbaAl0cZxScZ0oSwEoSwN0cZ5oDShYAgAAAGIxcZ9JMDAKSTAxCnRxoFJxoShLA2g5Tk5OSv////9K/////0sAdHGiYkkwMApoBShYAwAAAAEAAXGjaAd0caRScaV0caZiWAgAAABzY2FsYXIwZHGnaAIoaAMoSwB0cahoCXRxqVJxqihLASloHkkwMApoBShYBQAAAAAAw7BAcatoB3RxrFJxrXRxrmJYBQAAAGVtcHR5ca9oAihoAyhLAHRxsGgJdHGxUnGyKEsBKEsASwN0cbNoHkkwMApjX19idWlsdGluX18KYnl0ZXMKcbQpUnG1dHG2YlgHAAAAZjRhZ2FpbnG3aAIoaAMoSwB0cbhoCXRxuVJxuihLAShLAXRxu2geSTAwCmgFKFgEAAAAAAAQQXG8aAd0cb1Scb50cb9iWAUAAAB1MW9uZXHAaAIoaAMoSwB0ccFoCXRxwlJxwyhLAShLAXRxxGg4STAwCmgFKFgBAAAAAHHFaAd0ccZSccd0cchiWAUAAABpMW9uZXHJaAIoaAMoSwB0ccpoCXRxy1JxzChLAShLAXRxzWhGSTAwCmjHdHHOYnUu';
 export const ALL_DTYPES_P2 = 'gAJ9cQAoWAIAAABmMnEBY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnECY251bXB5Cm5kYXJyYXkKcQNLAIVxBGNfY29kZWNzCmVuY29kZQpxBVgBAAAAYnEGWAYAAABsYXRpbjFxB4ZxCFJxCYdxClJxCyhLAUsEhXEMY251bXB5CmR0eXBlCnENWAIAAABmMnEOiYiHcQ9ScRAoSwNYAQAAADxxEU5OTkr/////Sv////9LAHRxEmKJaAVYCgAAAAA+AMOAw797AARxE2gHhnEUUnEVdHEWYlgCAAAAZjRxF2gCaANLAIVxGGgJh3EZUnEaKEsBSwJLA4ZxG2gNWAIAAABmNHEciYiHcR1ScR4oSwNoEU5OTkr/////Sv////9LAHRxH2KJaAVYHwAAAAAAwoDCvwAAQMK/AAAAwr8AAMKAwr4AAAAAAADCgD5xIGgHhnEhUnEidHEjYlgCAAAAZjhxJGgCaANLAIVxJWgJh3EmUnEnKEsBSwJLAoZxKGgNWAIAAABmOHEpiYiHcSpScSsoSwNoEU5OTkr/////Sv////9LAHRxLGKJaAVYJQAAAFVVVVVVVcOVP8KcdQDCiDzDpDfDvgEAAAAAAAAAAAAAAAAABEBxLWgHhnEuUnEvdHEwYlgCAAAAdTFxMWgCaANLAIVxMmgJh3EzUnE0KEsBSwWFcTVoDVgCAAAAdTFxNomIh3E3UnE4KEsDWAEAAAB8cTlOTk5K/////0r/////SwB0cTpiiWgFWAcAAAAAAX/CgMO/cTtoB4ZxPFJxPXRxPmJYAgAAAGkxcT9oAmgDSwCFcUBoCYdxQVJxQihLAUsEhXFDaA1YAgAAAGkxcUSJiIdxRVJxRihLA2g5Tk5OSv////9K/////0sAdHFHYoloBVgGAAAAwoDDvwB/cUhoB4ZxSVJxSnRxS2JYAgAAAHUycUxoAmgDSwCFcU1oCYdxTlJxTyhLAUsDhXFQaA1YAgAAAHUycVGJiIdxUlJxUyhLA2gRTk5OSv////9K/////0sAdHFUYoloBVgIAAAAAADDv8O/AgFxVWgHhnFWUnFXdHFYYlgCAAAAaTJxWWgCaANLAIVxWmgJh3FbUnFcKEsBSwOFcV1oDVgCAAAAaTJxXomIh3FfUnFgKEsDaBFOTk5K/////0r/////SwB0cWFiiWgFWAoAAAAAwoDDv3/DvsO/cWJoB4ZxY1JxZHRxZWJYAgAAAHU0cWZoAmgDSwCFcWdoCYdxaFJxaShLAUsDhXFqaA1YAgAAAHU0cWuJiIdxbFJxbShLA2gRTk5OSv////9K/////0sAdHFuYoloBVgQAAAAAAAAAMO/w7/Dv8O/BAMCAXFvaAeGcXBScXF0cXJiWAIAAABpNHFzaAJoA0sAhXF0aAmHcXVScXYoSwFLA4Vxd2gNWAIAAABpNHF4iYiHcXlScXooSwNoEU5OTkr/////Sv////9LAHRxe2KJaAVYFAAAAAAAAMKAw7/Dv8O/f8O9w7/Dv8O/cXxoB4ZxfVJxfnRxf2JYAgAAAGk4cYBoAmgDSwCFcYFoCYdxglJxgyhLAUsEhXGEaA1YAgAAAGk4cYWJiIdxhlJxhyhLA2gRTk5OSv////9K/////0sAdHGIYoloBVgwAAAAAAAAAAAAAMKAw7/Dv8O/w7/Dv8O/w79/w7vDv8O/w7/Dv8O/w7/DvwAAAAAAAQAAcYloB4ZxilJxi3RxjGJYAgAAAHU4cY1oAmgDSwCFcY5oCYdxj1JxkChLAUsDhXGRaA1YAgAAAHU4cZKJiIdxk1JxlChLA2gRTk5OSv////9K/////0sAdHGVYoloBVggAAAAAAAAAAAAAADDv8O/w7/Dv8O/w7/Dv8O/AAAAAAAAIABxlmgHhnGXUnGYdHGZYlgCAAAAYjFxmmgCaANLAIVxm2gJh3GcUnGdKEsBSwOFcZ5oDVgCAAAAYjFxn4mIh3GgUnGhKEsDaDlOTk5K/////0r/////SwB0caJiiWgFWAMAAAABAAFxo2gHhnGkUnGldHGmYlgIAAAAc2NhbGFyMGRxp2gCaANLAIVxqGgJh3GpUnGqKEsBKWgeiWgFWAUAAAAAAMOwQHGraAeGcaxSca10ca5iWAUAAABlbXB0eXGvaAJoA0sAhXGwaAmHcbFScbIoSwFLAEsDhnGzaB6JY19fYnVpbHRpbl9fCmJ5dGVzCnG0KVJxtXRxtmJYBwAAAGY0YWdhaW5xt2gCaANLAIVxuGgJh3G5UnG6KEsBSwGFcbtoHoloBVgEAAAAAAAQQXG8aAeGcb1Scb50cb9iWAUAAAB1MW9uZXHAaAJoA0sAhXHBaAmHccJSccMoSwFLAYVxxGg4iWgFWAEAAAAAccVoB4ZxxlJxx3RxyGJYBQAAAGkxb25lccloAmgDSwCFccpoCYdxy1JxzChLAUsBhXHNaEaJaMd0cc5idS4=';
@@ -122,4 +125,79 @@ export const CPYTHON_CHECKSUMS = {
 
 export function fromBase64(s: string): Uint8Array {
   return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+}
+
+export function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h;
+}
+
+function nd(dtype: DType, shape: number[], data: NdData): NdArray {
+  return { dtype, shape, data };
+}
+
+/** The arrays of all_dtypes() in the script, in its order. */
+export function allDtypes(): PyDict {
+  return new PyDict([
+    ['f2', nd('float16', [4], Uint16Array.from([1.5, -2, 65504, 2 ** -14], floatToHalf))],
+    ['f4', nd('float32', [2, 3], Float32Array.from([-1, -0.75, -0.5, -0.25, 0, 0.25]))],
+    ['f8', nd('float64', [2, 2], Float64Array.from([1 / 3, -1e300, 5e-324, 2.5]))],
+    ['u1', nd('uint8', [5], Uint8Array.from([0, 1, 127, 128, 255]))],
+    ['i1', nd('int8', [4], Int8Array.from([-128, -1, 0, 127]))],
+    ['u2', nd('uint16', [3], Uint16Array.from([0, 65535, 258]))],
+    ['i2', nd('int16', [3], Int16Array.from([-32768, 32767, -2]))],
+    ['u4', nd('uint32', [3], Uint32Array.from([0, 4294967295, 16909060]))],
+    ['i4', nd('int32', [3], Int32Array.from([-2147483648, 2147483647, -3]))],
+    ['i8', nd('int64', [4], BigInt64Array.from([-(2n ** 63n), 2n ** 63n - 1n, -5n, 1n << 40n]))],
+    ['u8', nd('uint64', [3], BigUint64Array.from([0n, 2n ** 64n - 1n, 1n << 53n]))],
+    ['b1', nd('bool', [3], Uint8Array.from([1, 0, 1]))],
+    ['scalar0d', nd('float32', [], Float32Array.from([7.5]))],
+    ['empty', nd('float32', [0, 3], new Float32Array(0))],
+    ['f4again', nd('float32', [1], Float32Array.from([9]))],
+    ['u1one', nd('uint8', [1], Uint8Array.from([0]))],
+    ['i1one', nd('int8', [1], Int8Array.from([0]))],
+  ]);
+}
+
+/** odd_layouts() in the script, as row-major little-endian arrays. */
+export function oddLayouts(): Map<string, NdArray> {
+  const arange = (n: number) => Array.from({ length: n }, (_, i) => i);
+  return new Map([
+    ['be_f4', nd('float32', [2, 3], Float32Array.from(arange(6)))],
+    ['be_i8', nd('int64', [3], BigInt64Array.from([1n, -2n, 1n << 40n]))],
+    ['be_f2', nd('float16', [2], Uint16Array.from([1.5, -2], floatToHalf))],
+    ['fortran', nd('int16', [2, 3, 4], Int16Array.from(arange(24)))],
+    ['fortran2', nd('float64', [2, 3], Float64Array.from(arange(6)))],
+    ['be_fortran', nd('int32', [3, 2], Int32Array.from(arange(6)))],
+  ]);
+}
+
+/** `cont` in the script. */
+export function containers(): PyDict {
+  const shared: PyValue[] = [1, 2];
+  return new PyDict([
+    ['ints', [0, 1, 255, 256, 65535, 65536, -1, -256, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1,
+      2n ** 63n, -(2n ** 63n), 2n ** 100n, -(2n ** 100n), 255n << 2100n]],
+    ['floats', [1.5, -0, Infinity, -Infinity, 1e-5, 0.0001, 1e16, 1e15 + 0.5, 123456789.125, 1e300, 5e-324, 0.1]],
+    ['strs', ['', 'héllo', '€uro', '😀', 'a\\b\nc\rd\x00e\x1af', 'q"\'']],
+    ['bytes', [new PyBytes(new Uint8Array(0)), new PyBytes(Uint8Array.from([0, 255, 0, 255, 0, 255])), new PyBytes(Uint8Array.from([0x7a]))]],
+    ['none', null],
+    ['bools', [true, false]],
+    ['tuples', [new PyTuple([]), new PyTuple([1]), new PyTuple([1, 2]), new PyTuple([1, 2, 3]), new PyTuple([1, 2, 3, 4])]],
+    ['shared', [shared, shared]],
+    ['nested', new PyDict([['d', new PyDict()], ['l', [[[]]]]])],
+    ['ba', new PyBytes(Uint8Array.from([0x78, 0x79]), 'bytearray')],
+    ['set', new PySet([3])],
+    ['fz', new PySet([4], true)],
+  ]);
+}
+
+/** arrs() in the script: small arrays whose pickle outgrows one frame, and two past the frame size. */
+export function checksumArrays(): PyDict {
+  const d = new PyDict();
+  for (let i = 0; i < 40; i++) d.set(`small${i}`, nd('float32', [1000], Float32Array.from({ length: 1000 }, (_, k) => k * 0.5 + i)));
+  d.set('large', nd('float32', [20000], Float32Array.from({ length: 20000 }, (_, k) => k * 0.25)));
+  d.set('u1', nd('uint8', [70000], Uint8Array.from({ length: 70000 }, (_, k) => k % 256)));
+  return d;
 }

@@ -68,7 +68,7 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
     case 'reconstruct': {
       arity(3, 3);
       if (!(args[0] instanceof GlobalRef) || args[0].callable !== 'ndarray') {
-        ctx.fail(`the pickle reconstructs a ${describe(args[0])}, not a numpy.ndarray; only plain numpy arrays can be loaded`);
+        ctx.fail(`the pickle reconstructs ${describe(args[0])}, not a numpy.ndarray; only plain numpy arrays can be loaded`);
       }
       return new PendingArray();
     }
@@ -76,7 +76,7 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
       return ctx.fail('the pickle calls numpy.ndarray directly, which numpy itself never writes');
     case 'dtype': {
       arity(1, 3);
-      let typestr = textOf(args[0], ctx) ?? ctx.fail(`the pickle makes a numpy dtype from a ${describe(args[0])}`);
+      let typestr = textOf(args[0], ctx) ?? ctx.fail(`the pickle makes a numpy dtype from ${describe(args[0])}`);
       let bigEndian = false;
       if (/^[<>|=]/.test(typestr)) {
         bigEndian = typestr[0] === '>';
@@ -103,7 +103,7 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
       const dt = dtypeArg(args[1], ctx);
       const shape = shapeArg(args[2], ctx);
       const order = textOf(args[3], ctx);
-      if (order !== 'C' && order !== 'F') ctx.fail(`the pickle gives numpy array order ${describe(args[3])}, not 'C' or 'F'`);
+      if (order !== 'C' && order !== 'F') ctx.fail(`the pickle gives a numpy array the order ${order === undefined ? describe(args[3]) : `'${order}'`}, not 'C' or 'F'`);
       const a = arrayFromRaw({
         raw: raw.bytes, owned: ctx.claim(raw), dtype: dt.dtype, bigEndian: dt.bigEndian, shape, fortran: order === 'F',
       });
@@ -125,7 +125,7 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
         } else {
           for (const pair of iterate(src, ctx, name)) {
             const kv = pair instanceof PyTuple ? pair.items : Array.isArray(pair) ? pair : undefined;
-            if (!kv || kv.length !== 2) ctx.fail(`the pickle builds a ${name} from a ${describe(pair)} instead of a key-value pair`);
+            if (!kv || kv.length !== 2) ctx.fail(`the pickle builds a ${name} from ${describe(pair)} instead of a key-value pair`);
             d.set(hashable(kv[0], ctx), kv[1]);
           }
         }
@@ -159,7 +159,7 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
       const items = [...iterate(src, ctx, name)];
       const out = new Uint8Array(items.length);
       items.forEach((v, i) => {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) ctx.fail(`the pickle builds ${kind} from a ${describe(v)}`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) ctx.fail(`the pickle builds ${kind} from ${describe(v)}`);
         out[i] = v;
       });
       return new PyBytes(out, kind);
@@ -173,7 +173,7 @@ export function buildState(target: Val, state: Val, ctx: CallContext): void {
   if (target instanceof PendingDtype) return buildDtype(target, state, ctx);
   // An OrderedDict's state is its instance __dict__ (usually None or {}); there is nothing in it to keep.
   if (target instanceof PyDict && target.ordered) return;
-  ctx.fail(`the pickle sets the state of a ${describe(target)}, which only Python code could do`);
+  ctx.fail(`the pickle sets the state of ${describe(target)}, which only Python code could do`);
 }
 
 function buildArray(target: PendingArray, state: Val, ctx: CallContext): void {
@@ -221,7 +221,7 @@ function textOf(v: Val | undefined, ctx: CallContext): string | undefined {
 
 function dtypeArg(v: Val | undefined, ctx: CallContext): PendingDtype {
   if (v instanceof PendingDtype) return v;
-  return ctx.fail(`the pickle gives a ${describe(v)} where a numpy dtype belongs`);
+  return ctx.fail(`the pickle gives ${describe(v)} where a numpy dtype belongs`);
 }
 
 function shapeArg(v: Val | undefined, ctx: CallContext): number[] {
@@ -240,14 +240,14 @@ function bytesArg(v: Val | undefined, ctx: CallContext, what: string): PyBytes {
   if (v instanceof PyBytes) return v;
   // Python 2 data unpickled as str, or protocol 0 text: the characters are the bytes.
   if (typeof v === 'string' || v instanceof LazyText) return encodeText(v, 'latin1', ctx);
-  return ctx.fail(`the pickle gives ${what} its data as a ${describe(v)}, not bytes`);
+  return ctx.fail(`the pickle gives ${what} its data as ${describe(v)}, not bytes`);
 }
 
 const LATIN1 = new Set(['latin1', 'latin-1', 'latin_1', 'iso-8859-1', 'iso8859-1', 'iso_8859_1', 'l1']);
 const UTF8 = new Set(['utf-8', 'utf8', 'utf_8']);
 
 function encodeText(v: Val | undefined, encoding: string | undefined, ctx: CallContext): PyBytes {
-  if (typeof v !== 'string' && !(v instanceof LazyText)) ctx.fail(`the pickle encodes a ${describe(v)} as if it were a str`);
+  if (typeof v !== 'string' && !(v instanceof LazyText)) ctx.fail(`the pickle encodes ${describe(v)} as if it were a str`);
   if (encoding !== undefined && UTF8.has(encoding)) {
     const s = typeof v === 'string' ? v : v.text() ?? ctx.fail('the pickle holds a str with a broken \\u escape');
     return new PyBytes(new TextEncoder().encode(s));
@@ -276,12 +276,12 @@ function* iterate(v: Val | undefined, ctx: CallContext, callee: string): Generat
   if (Array.isArray(v)) yield* v;
   else if (v instanceof PyTuple || v instanceof PySet) yield* v.items;
   else if (v instanceof PyDict) yield* v.keys();
-  else ctx.fail(`the pickle calls ${callee} on a ${describe(v)}, which is not a list, tuple or set`);
+  else ctx.fail(`the pickle calls ${callee} on ${describe(v)}, which is not a list, tuple or set`);
 }
 
 /** A value fit to be a dict key or set item: long strs decoded, pickling machinery refused. */
 export function hashable(v: Val, ctx: CallContext): PyValue {
   if (v instanceof LazyText) return v.text() ?? ctx.fail('the pickle holds a str with a broken \\u escape');
-  if (isInternal(v)) ctx.fail(`the pickle uses a ${describe(v)} as a dict key or set item`);
+  if (isInternal(v)) ctx.fail(`the pickle uses ${describe(v)} as a dict key or set item`);
   return v;
 }

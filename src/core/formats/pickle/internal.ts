@@ -6,7 +6,7 @@
 import type { DType, NdArray } from '../../ndarray';
 import type { Callable } from './globals';
 import { decodeRawUnicodeEscape } from './codecs';
-import { pyTypeName, type PyValue } from './values';
+import { aPyType, type PyValue } from './values';
 
 /** A Python global from the allow-list, standing for the TS function that imitates it. */
 export class GlobalRef {
@@ -72,11 +72,11 @@ export function isInternal(v: Val): v is GlobalRef | PendingDtype | PendingArray
   return v instanceof GlobalRef || v instanceof PendingDtype || v instanceof PendingArray || v instanceof LazyText;
 }
 
-/** A value's kind for messages, the reader's own objects included. */
+/** A value's kind for messages ("a list", "the Python global os.system"), the reader's own objects included. */
 export function describe(v: Val | undefined): string {
-  if (v instanceof GlobalRef) return `Python global ${v.qualifiedName}`;
-  if (v instanceof PendingDtype) return 'numpy dtype';
-  if (v instanceof PendingArray) return 'numpy array';
-  if (v instanceof LazyText) return 'str';
-  return pyTypeName(v);
+  if (v instanceof GlobalRef) return `the Python global ${v.qualifiedName}`;
+  if (v instanceof PendingDtype) return 'a numpy dtype';
+  if (v instanceof PendingArray) return 'a numpy array';
+  if (v instanceof LazyText) return 'a str';
+  return aPyType(v);
 }

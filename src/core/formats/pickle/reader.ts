@@ -21,7 +21,8 @@ const utf8 = new TextDecoder('utf-8');
  * Reads a pickle into Python values. Throws InputError naming `file` for
  * anything that is not a well-formed pickle of data: a global outside the
  * allow-list, a truncated or damaged file, an unsupported numpy dtype.
- * Arrays may keep the memory of a bytes object of the result they were built from.
+ * Each array owns its memory, except that it shares it with the bytes object
+ * it was built from when the pickle also places that object in the result.
  */
 export function readPickle(bytes: Uint8Array, file: string): PyValue {
   return new Unpickler(bytes, file).run();
@@ -90,8 +91,7 @@ class Unpickler implements CallContext {
       }
       case Op.FRAME: {
         // Frames only group opcodes for buffered reading; checking the length is all that matters here.
-        const n = this.u64('the frame length');
-        if (n > this.buf.length - this.pos) this.truncated(`a frame of ${n} bytes`);
+        this.need(this.u64('the frame length'), 'a frame');
         return;
       }
       case Op.MARK: this.marks.push(s.length); return;
@@ -187,7 +187,7 @@ class Unpickler implements CallContext {
       case Op.ADDITEMS: {
         const items = this.popMark();
         const set = this.top();
-        if (!(set instanceof PySet) || set.frozen) this.damaged(`set items are added to a ${describe(set)}`);
+        if (!(set instanceof PySet) || set.frozen) this.damaged(`set items are added to ${describe(set)}`);
         for (const v of items) set.add(hashable(v, this));
         return;
       }
@@ -294,13 +294,13 @@ class Unpickler implements CallContext {
 
   private list(): PyValue[] {
     const l = this.top();
-    if (!Array.isArray(l)) this.damaged(`it appends to a ${describe(l)}, not a list`);
+    if (!Array.isArray(l)) this.damaged(`it appends to ${describe(l)}, not a list`);
     return l;
   }
 
   private dict(): PyDict {
     const d = this.top();
-    if (!(d instanceof PyDict)) this.damaged(`it sets an item of a ${describe(d)}, not a dict`);
+    if (!(d instanceof PyDict)) this.damaged(`it sets an item of ${describe(d)}, not a dict`);
     return d;
   }
 
@@ -324,12 +324,12 @@ class Unpickler implements CallContext {
 
   private callable(v: Val): GlobalRef {
     if (v instanceof GlobalRef) return v;
-    return this.damaged(`it calls a ${describe(v)}, which is not callable`);
+    return this.damaged(`it calls ${describe(v)}, which is not callable`);
   }
 
   private argsOf(v: Val): Val[] {
     if (v instanceof PyTuple) return v.items;
-    return this.damaged(`it passes a ${describe(v)} as arguments instead of a tuple`);
+    return this.damaged(`it passes ${describe(v)} as arguments instead of a tuple`);
   }
 
   // ----- reading arguments

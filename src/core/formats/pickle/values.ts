@@ -185,6 +185,13 @@ export function pyTypeName(v: PyValue | undefined): string {
   return `numpy array (${v.dtype})`;
 }
 
+/** The type name with its article, for messages: "an int", "a list", "None". */
+export function aPyType(v: PyValue | undefined): string {
+  const name = pyTypeName(v);
+  if (name === 'None' || name === 'nothing') return name;
+  return /^[aeiouAEIOU]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
 /** A str, or bytes read as UTF-8; undefined for anything else. */
 export function pyText(v: PyValue | undefined): string | undefined {
   if (typeof v === 'string') return v;

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { makeOptimizer, type OptimizerName } from './trainer';
+import { multiHot, sigmoidCrossEntropy } from './loss';
+
+/**
+ * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
+ * (whole head: fc1, fc2, logit) or the frozen head's last hidden layer h2
+ * [N, H2] (last layer only). The encoders never run during training, which is
+ * what makes a new head on hundreds of videos take well under a second an epoch.
+ */
+export type HeadLayers = 'whole-head' | 'last-layer';
+
+export interface HeadWeights {
+  /** Present when the whole head trains. */
+  fc1?: { w: Float32Array; b: Float32Array };
+  fc2?: { w: Float32Array; b: Float32Array };
+  logit: { w: Float32Array; b: Float32Array };
+}
+
+export class HeadTrainer {
+  private readonly vars: Record<string, tf.Variable> = {};
+  private readonly optimizer: tf.Optimizer;
+
+  constructor(
+    readonly layers: HeadLayers,
+    readonly dims: { input: number; head1: number; head2: number; classes: number },
+    initial: HeadWeights,
+    opts: { optimizer: OptimizerName; learningRate: number },
+  ) {
+    const v = (name: string, data: Float32Array, shape: number[]) => {
+      this.vars[name] = tf.variable(tf.tensor(data, shape), true, `${name}_${Math.random().toString(36).slice(2)}`);
+    };
+    if (layers === 'whole-head') {
+      if (!initial.fc1 || !initial.fc2) throw new Error('HeadTrainer: the whole head needs fc1 and fc2');
+      v('fc1.w', initial.fc1.w, [dims.input, dims.head1]);
+      v('fc1.b', initial.fc1.b, [dims.head1]);
+      v('fc2.w', initial.fc2.w, [dims.head1, dims.head2]);
+      v('fc2.b', initial.fc2.b, [dims.head2]);
+    }
+    v('logit.w', initial.logit.w, [dims.head2, dims.classes]);
+    v('logit.b', initial.logit.b, [dims.classes]);
+    this.optimizer = makeOptimizer(opts.optimizer, opts.learningRate);
+  }
+
+  private logits(x: tf.Tensor2D): tf.Tensor2D {
+    const V = this.vars;
+    let h = x;
+    if (this.layers === 'whole-head') {
+      h = tf.relu(tf.add(tf.matMul(h, V['fc1.w'] as tf.Tensor2D), V['fc1.b'])) as tf.Tensor2D;
+      h = tf.tanh(tf.add(tf.matMul(h, V['fc2.w'] as tf.Tensor2D), V['fc2.b'])) as tf.Tensor2D;
+    }
+    return tf.add(tf.matMul(h, V['logit.w'] as tf.Tensor2D), V['logit.b']) as tf.Tensor2D;
+  }
+
+  /** One optimizer step; x rows are the cached inputs. Returns the batch loss. */
+  async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[]): Promise<number> {
+    const input = tf.tensor2d(x, [rows, x.length / rows]);
+    const targets = multiHot(labels, this.dims.classes);
+    const loss = this.optimizer.minimize(() => sigmoidCrossEntropy(this.logits(input), targets), true)!;
+    const value = (await loss.data())[0];
+    tf.dispose([loss, input, targets]);
+    return value;
+  }
+
+  /** Probabilities and the mean loss (when labels are given) for cached inputs. */
+  async predict(x: Float32Array, rows: number, labels?: readonly (readonly number[])[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+    if (rows === 0) return { probabilities: [], loss: NaN };
+    const input = tf.tensor2d(x, [rows, x.length / rows]);
+    const logits = tf.tidy(() => this.logits(input));
+    const probs = tf.sigmoid(logits);
+    let loss = NaN;
+    if (labels) {
+      const t = multiHot(labels, this.dims.classes);
+      const l = sigmoidCrossEntropy(logits, t);
+      loss = (await l.data())[0];
+      tf.dispose([t, l]);
+    }
+    const p = (await probs.data()) as Float32Array;
+    const C = this.dims.classes;
+    tf.dispose([input, logits, probs]);
+    return { probabilities: Array.from({ length: rows }, (_, i) => p.slice(i * C, (i + 1) * C)), loss };
+  }
+
+  async weights(): Promise<HeadWeights> {
+    const get = async (n: string) => ((await this.vars[n].data()) as Float32Array).slice();
+    const out: HeadWeights = { logit: { w: await get('logit.w'), b: await get('logit.b') } };
+    if (this.layers === 'whole-head') {
+      out.fc1 = { w: await get('fc1.w'), b: await get('fc1.b') };
+      out.fc2 = { w: await get('fc2.w'), b: await get('fc2.b') };
+    }
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose(Object.values(this.vars));
+    this.optimizer.dispose();
+  }
+}
