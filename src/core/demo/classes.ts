@@ -7,6 +7,8 @@ export interface DemoClass {
   name: string;
   rgb: boolean;
   audio: boolean;
+  /** A class the demo model was not trained on, whose event combines these demo classes' patterns. */
+  parts?: number[];
 }
 
 export const DEMO_CLASSES: readonly DemoClass[] = [
@@ -20,4 +22,16 @@ export const DEMO_CLASSES: readonly DemoClass[] = [
   { name: 'lightning', rgb: true, audio: false },
   { name: 'fireworks', rgb: true, audio: true },
   { name: 'wave crash', rgb: true, audio: false },
+];
+
+/**
+ * Labels the demo model never learned, for fine-tuning: each event is two demo
+ * events happening at once, so a frozen encoder trained on the demo's patterns
+ * can express it, as a pretrained YouTube-8M encoder expresses a user's labels.
+ */
+export const FINETUNE_CLASSES: readonly DemoClass[] = [
+  { name: 'celebration', rgb: true, audio: true, parts: [1, 8] },
+  { name: 'storm', rgb: true, audio: false, parts: [7, 9] },
+  { name: 'break-in', rgb: true, audio: true, parts: [5, 4] },
+  { name: 'traffic', rgb: true, audio: true, parts: [2, 6] },
 ];

@@ -1,7 +1,7 @@
 import { dequantize } from '../features/dequantize';
 import type { VideoFeatures } from '../features/types';
 import { gaussian, seededRandom } from '../training/seeded';
-import { DEMO_CLASSES } from './classes';
+import { DEMO_CLASSES, type DemoClass } from './classes';
 
 /**
  * YouTube-8M-shaped synthetic videos with a known temporal story: a noisy,
@@ -34,26 +34,33 @@ export interface SyntheticOptions {
   maxFrames?: number;
   /** Fraction of videos with two classes. */
   twoClassFraction?: number;
+  /** Other classes than the demo's, with their own patterns drawn from `patternSeed` (new labels for fine-tuning). */
+  classes?: readonly DemoClass[];
+  patternSeed?: number;
 }
 
 // The class patterns are fixed for the whole demo (seeded once), not per dataset.
 const PATTERN_SEED = 20260;
-let patterns: { rgb: Float32Array[]; audio: Float32Array[]; distractRgb: Float32Array[]; distractAudio: Float32Array[] } | null = null;
+type Patterns = { rgb: Float32Array[]; audio: Float32Array[]; distractRgb: Float32Array[]; distractAudio: Float32Array[] };
+const patternCache = new Map<string, Patterns>();
 
-function classPatterns() {
-  if (patterns) return patterns;
-  const normal = gaussian(seededRandom(PATTERN_SEED));
+function classPatterns(classCount: number, seed: number): Patterns {
+  const key = `${seed}/${classCount}`;
+  const cached = patternCache.get(key);
+  if (cached) return cached;
+  const normal = gaussian(seededRandom(seed));
   const make = (dim: number) => {
     const v = Float32Array.from({ length: dim }, normal);
     const norm = Math.hypot(...v);
     return v.map((x) => (x / norm) * Math.sqrt(dim));
   };
-  patterns = {
-    rgb: DEMO_CLASSES.map(() => make(RGB_DIM)),
-    audio: DEMO_CLASSES.map(() => make(AUDIO_DIM)),
+  const patterns: Patterns = {
+    rgb: Array.from({ length: classCount }, () => make(RGB_DIM)),
+    audio: Array.from({ length: classCount }, () => make(AUDIO_DIM)),
     distractRgb: Array.from({ length: 6 }, () => make(RGB_DIM)),
     distractAudio: Array.from({ length: 6 }, () => make(AUDIO_DIM)),
   };
+  patternCache.set(key, patterns);
   return patterns;
 }
 
@@ -71,14 +78,17 @@ export function syntheticVideos(count: number, seed: number, opts: SyntheticOpti
   const twoClass = opts.twoClassFraction ?? 0.25;
   const rand = seededRandom(seed);
   const normal = gaussian(rand);
-  const P = classPatterns();
+  const classes = opts.classes ?? DEMO_CLASSES;
+  const P = classPatterns(classes.length, opts.patternSeed ?? PATTERN_SEED);
+  // Composite classes add the demo classes' own patterns, each part with its own modalities.
+  const demoP = classPatterns(DEMO_CLASSES.length, PATTERN_SEED);
   const videos: DemoVideo[] = [];
   for (let v = 0; v < count; v++) {
     const T = minFrames + Math.floor(rand() * (maxFrames - minFrames + 1));
     const nClasses = rand() < twoClass ? 2 : 1;
     const labels: number[] = [];
     while (labels.length < nClasses) {
-      const c = Math.floor(rand() * DEMO_CLASSES.length);
+      const c = Math.floor(rand() * classes.length);
       if (!labels.includes(c)) labels.push(c);
     }
     const events: DemoEvent[] = [];
@@ -112,8 +122,15 @@ export function syntheticVideos(count: number, seed: number, opts: SyntheticOpti
       }
     };
     for (const e of events) {
-      const cls = DEMO_CLASSES[e.classIndex];
+      const cls = classes[e.classIndex];
       const gain = 0.8 + 0.4 * rand();
+      if (cls.parts) {
+        for (const part of cls.parts) {
+          if (DEMO_CLASSES[part].rgb) addPattern(rgb, RGB_DIM, demoP.rgb[part], e.start, e.frames, gain);
+          if (DEMO_CLASSES[part].audio) addPattern(audio, AUDIO_DIM, demoP.audio[part], e.start, e.frames, gain);
+        }
+        continue;
+      }
       if (cls.rgb) addPattern(rgb, RGB_DIM, P.rgb[e.classIndex], e.start, e.frames, gain);
       if (cls.audio) addPattern(audio, AUDIO_DIM, P.audio[e.classIndex], e.start, e.frames, gain);
     }
