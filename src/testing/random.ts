@@ -3,18 +3,10 @@ import type { Sizes, Variant } from '../core/model/architecture';
 import { paddleTensorSpecs } from '../core/model/paddleLayout';
 import type { VideoFeatures } from '../core/features/types';
 import type { RefParams } from '../core/model/reference';
+import { seededRandom as rng } from '../core/training/seeded';
 
-/** mulberry32: a small seeded generator, so every test's random data is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32), so every test's random data is the same on every run. */
+export { seededRandom as rng } from '../core/training/seeded';
 
 export const SMALL_SIZES: Sizes = { rgbDim: 12, audioDim: 5, embed: 6, lstm: 4, head1: 10, head2: 8, classes: 7 };
 

@@ -10,17 +10,8 @@ import {
   perr,
   topKIndices,
 } from './index';
+import { seededRandom as mulberry32 } from '../training/seeded';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Labels of 0..4 classes per video; float32 scores that are all distinct

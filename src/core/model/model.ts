@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
+import { transpose2d } from '../ndarray';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
@@ -13,12 +14,6 @@ export interface LoadedModel {
   dispose(): void;
 }
 
-export function transposeMatrix(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
-  return out;
-}
-
 /** Uploads canonical weights, storing matrices [out, in] when `layout` says so. */
 export function createModel(meta: AttentionLstmMeta, arrays: ReadonlyMap<string, Float32Array>, layout: WeightLayout): LoadedModel {
   const weights: WeightTensors = {};
@@ -26,7 +21,7 @@ export function createModel(meta: AttentionLstmMeta, arrays: ReadonlyMap<string,
     const data = arrays.get(name);
     if (!data) throw new Error(`createModel: missing weight ${name}`);
     if (layout === 'out-in' && isMatrix(name)) {
-      weights[name] = tf.tensor(transposeMatrix(data, shape[0], shape[1]), [shape[1], shape[0]]);
+      weights[name] = tf.tensor(transpose2d(data, shape[0], shape[1]), [shape[1], shape[0]]);
     } else {
       weights[name] = tf.tensor(data, shape);
     }
@@ -44,7 +39,7 @@ export async function readWeights(model: LoadedModel): Promise<Map<string, Float
   const out = new Map<string, Float32Array>();
   for (const { name, shape } of canonicalTensors(model.meta.variant, model.meta.sizes)) {
     const data = (await model.weights[name].data()) as Float32Array;
-    out.set(name, model.spec.layout === 'out-in' && isMatrix(name) ? transposeMatrix(data, shape[1], shape[0]) : data.slice());
+    out.set(name, model.spec.layout === 'out-in' && isMatrix(name) ? transpose2d(data, shape[1], shape[0]) : data.slice());
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import { shapeString } from '../ndarray';
+import { shapeString, transpose2d as transpose } from '../ndarray';
 import { DIRECTIONS, MODALITIES, type Modality, type Sizes, type Variant, featureDim } from './architecture';
 
 /**
@@ -34,12 +34,6 @@ export function permuteGates(x: Float32Array, D: number, perm: readonly number[]
     const base = r * 4 * D;
     for (let k = 0; k < 4; k++) out.set(x.subarray(base + perm[k] * D, base + (perm[k] + 1) * D), base + k * D);
   }
-  return out;
-}
-
-export function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
   return out;
 }
 
