@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertWeights } from '../core/convert/convert';
@@ -25,6 +26,10 @@ runCli(USAGE, async () => {
   let lastShown = -1;
   const { modelJson, tensors, warnings } = await convertWeights(src, (p, bytes) => writeFile(path.join(out, p), bytes), {
     variant, dtype, vocabulary: await yt8mVocabulary(),
+    sha256: () => {
+      const h = createHash('sha256');
+      return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
+    },
     onProgress: (e) => {
       if (e.kind !== 'progress') return;
       const pct = Math.floor((100 * e.bytesDone) / e.bytesTotal);

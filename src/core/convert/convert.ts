@@ -27,6 +27,16 @@ export interface ConvertOptions {
   vocabulary?: string[];
   description?: string;
   onProgress?: (p: ConvertProgress) => void;
+  /**
+   * The SHA-256 implementation: portable JS by default (about 125 MB/s); Node
+   * passes its native one, over ten times faster, since hashing dominates a conversion.
+   */
+  sha256?: () => Hasher;
+}
+
+export interface Hasher {
+  update(bytes: Uint8Array): unknown;
+  digest(): Uint8Array;
 }
 
 export interface ConvertedTensor {
@@ -79,7 +89,7 @@ export async function convertWeights(src: ByteSource, sink: ShardSink, opts: Con
   const dtype = opts.dtype ?? 'float32';
   const progress = opts.onProgress ?? (() => {});
   progress({ kind: 'start', file, bytesTotal: src.size, format });
-  const hash = sha256.create();
+  const hash = opts.sha256?.() ?? sha256.create();
 
   let p: Plan;
   let load: (spec: PaddleTensorSpec) => Promise<{ data: NdArray; bytesDone: number }>;
@@ -96,8 +106,12 @@ export async function convertWeights(src: ByteSource, sink: ShardSink, opts: Con
       const end = rec.dataOffset + rec.byteLength;
       const chunk = await src.read(rec.offset, end - rec.offset);
       hash.update(chunk);
-      const raw = chunk.slice(rec.dataOffset - rec.offset).buffer;
-      const data = rec.dtype === 'float32' ? new Float32Array(raw) : rec.dtype === 'float64' ? new Float64Array(raw) : new Uint16Array(raw);
+      const at = chunk.byteOffset + rec.dataOffset - rec.offset;
+      const width = rec.dtype === 'float32' ? 4 : rec.dtype === 'float64' ? 8 : 2;
+      // Typed arrays need aligned data: copy only when the record's data is not.
+      const [buf, off] = at % width === 0 ? [chunk.buffer, at] : [chunk.slice(rec.dataOffset - rec.offset).buffer, 0];
+      const n = rec.byteLength / width;
+      const data = rec.dtype === 'float32' ? new Float32Array(buf, off, n) : rec.dtype === 'float64' ? new Float64Array(buf, off, n) : new Uint16Array(buf, off, n);
       return { data: { dtype: rec.dtype, shape: rec.shape, data }, bytesDone: end };
     };
   } else {
