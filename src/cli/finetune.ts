@@ -18,7 +18,7 @@ runCli(USAGE, async () => {
   if (!values.model) throw new InputError('--model <dir> is required');
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write the fine-tuned model into');
   const mode = choice(values.mode, ['new-head', 'same-labels', 'all'] as const, '--mode', 'new-head') as FineTuneMode;
-  const head = choice(values.head, ['whole', 'last'] as const, '--head', 'whole');
+  let head = choice(values.head, ['whole', 'last'] as const, '--head', 'whole');
   const optimizer = choice(values.optimizer, ['adam', 'rmsprop'] as const, '--optimizer', 'adam');
   const lr = values.lr === undefined ? FINETUNE_DEFAULTS.learningRate : Number(values.lr);
   if (!(lr > 0)) throw new InputError(`--lr must be a positive number, not '${values.lr}'`);
@@ -29,6 +29,13 @@ runCli(USAGE, async () => {
   const videos = all.filter((v) => v.labels && v.labels.length > 0);
   if (videos.length < all.length) stderr(`warning: ${all.length - videos.length} videos without labels were left out`);
   const { model } = await loadModel(values.model, 'wasm');
+  const s = model.meta.sizes;
+  // A full-size head (fc 8192 and 4096, 67 M weights) trains at minutes a batch here and overruns
+  // the wasm backend's memory with Adam's moments; its logit layer alone trains in well under a second.
+  if (values.head === undefined && mode === 'new-head' && 4 * s.lstm * s.head1 + s.head1 * s.head2 > 20e6) {
+    head = 'last';
+    stderr('the model\'s head is large: training the logit layer alone (--head whole to train fc 1, fc 2 and the logits)');
+  }
   let classNames: string[] = [];
   if (values.labels) {
     classNames = (await readFile(values.labels, 'utf8').catch(() => { throw new InputError(`${values.labels}: cannot read`); }))
