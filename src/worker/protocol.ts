@@ -34,7 +34,8 @@ export interface BackendStatus {
   requested: BackendChoice;
   /** The backend in use; null while none is ready. */
   active: BackendName | null;
-  state: 'starting' | 'ready' | 'recovering' | 'failed';
+  /** `warming`: the backend runs, and compiles its kernels on a blank video before the first real one. */
+  state: 'starting' | 'warming' | 'ready' | 'recovering' | 'failed';
   /** The WebGPU adapter when one was found (also when it was not used, to explain why). */
   adapter: AdapterSummary | null;
   /** Why the active backend differs from the one asked for, or a caveat about it; null when there is nothing to say. */
@@ -158,7 +159,9 @@ export interface Calls {
   occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
   listModels: { args: Record<string, never>; result: CachedModelInfo[] };
   /** Deletes a cached model; resolves with the remaining list. */
-  deleteModel: { args: { id: string }; result: CachedModelInfo[] };
+  deleteModel: { args: { modelId: string }; result: CachedModelInfo[] };
+  /** Test hook: destroys the WebGPU device as a driver crash would (false when not on WebGPU). */
+  loseDevice: { args: Record<string, never>; result: boolean };
 }
 
 export type RequestType = keyof Calls;

@@ -50,6 +50,9 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null, layout
   return b ? (tf.add(y, b) as tf.Tensor2D) : y;
 }
 
+/** The signature of `linear`: a backend may bring a faster one for the model's large products (BiLstmRunner.linear). */
+export type LinearFn = typeof linear;
+
 /** The 0/1 mask [B, T] of real frames. */
 export function frameMask(lengths: readonly number[], T: number): tf.Tensor2D {
   const m = new Float32Array(lengths.length * T);
@@ -129,7 +132,10 @@ export type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>
  * implementation; a fused kernel (one dispatch per time step for all four) can
  * stand in for it.
  */
-export type BiLstmRunner = (G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => LstmOutputs;
+export type BiLstmRunner = ((G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => LstmOutputs) & {
+  /** A faster `linear` that comes with the runner (a custom WebGPU matmul), used for the embedding, the input projections and the head. */
+  linear?: LinearFn;
+};
 
 export const opsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
   const beh = BEHAVIOUR[spec.variant];
@@ -142,10 +148,10 @@ export const opsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
 };
 
 /** Embedding and the input projections of both directions, for all frames at once. */
-function gateInputs(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) {
-  const e = tf.tanh(linear(flatten(x), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
+function gateInputs(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry, lin: LinearFn) {
+  const e = tf.tanh(lin(flatten(x), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
   const proj = (d: 'fw' | 'bw') =>
-    tf.reshape(linear(e, w[`${m}.${d}.wx`], w[`${m}.${d}.bx`], spec.layout), [geo.B, geo.T, 4 * spec.sizes.lstm]) as tf.Tensor3D;
+    tf.reshape(lin(e, w[`${m}.${d}.wx`], w[`${m}.${d}.bx`], spec.layout), [geo.B, geo.T, 4 * spec.sizes.lstm]) as tf.Tensor3D;
   return { fw: proj('fw'), bw: proj('bw') };
 }
 
@@ -164,16 +170,17 @@ function attend(h: { fw: tf.Tensor3D; bw: tf.Tensor3D }, m: Modality, w: WeightT
 }
 
 /** The head: pooled video vectors [B, 4D] to logits [B, C]. */
-export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout): tf.Tensor2D {
-  const h1 = tf.relu(linear(z, w['head.fc1.w'], w['head.fc1.b'], layout));
-  const h2 = tf.tanh(linear(h1, w['head.fc2.w'], w['head.fc2.b'], layout));
-  return linear(h2, w['head.logit.w'], w['head.logit.b'], layout);
+export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout, lin: LinearFn = linear): tf.Tensor2D {
+  const h1 = tf.relu(lin(z, w['head.fc1.w'], w['head.fc1.b'], layout));
+  const h2 = tf.tanh(lin(h1, w['head.fc2.w'], w['head.fc2.b'], layout));
+  return lin(h2, w['head.logit.w'], w['head.logit.b'], layout);
 }
 
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
 export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm) {
   const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
-  const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo), audio: gateInputs(input.audio, 'audio', w, spec, geo) };
+  const lin = biLstm.linear ?? linear;
+  const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo, lin), audio: gateInputs(input.audio, 'audio', w, spec, geo, lin) };
   const H = biLstm(G, w, spec, geo);
   const r = attend(H.rgb, 'rgb', w, spec, geo);
   const a = attend(H.audio, 'audio', w, spec, geo);
@@ -183,7 +190,7 @@ export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biL
 export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {
   return tf.tidy(() => {
     const { pooled, attention } = encode(w, spec, input, biLstm);
-    const logits = head(pooled, w, spec.layout);
+    const logits = head(pooled, w, spec.layout, biLstm.linear ?? linear);
     return { logits, probabilities: tf.sigmoid(logits), attention, pooled };
   });
 }

@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: the full-size AttentionLSTM (random weights) side by side,
+ * one 300-frame video and a batch of 32 videos of mixed lengths, on
+ *   webgpu-fused  one WGSL dispatch per time step for all four LSTMs (src/kernels/),
+ *   webgpu-ops    the op-by-op tfjs path, in the same Chromium session,
+ *   wasm, cpu     tfjs in Node, op path (as the command line runs it).
+ * Medians of several runs after a warm-up. Prints a table, writes
+ * bench/results.json and bench/RESULTS.md.
+ *
+ * Cases that would take many minutes (the op path on WebGPU and the cpu backend
+ * for 32 videos) run on shorter videos and fewer times; their rows say so
+ * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
+ * (a smoke test of the benchmark itself; its numbers mean little).
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { FULL_SIZES, multiplyAdds, parameterCount } from '../src/core/model/architecture';
+import { chromiumCpuSeconds, openHarness } from '../src/kernels/testPage/browser';
+import { mixedLengths } from '../src/kernels/testPage/benchModel';
+import type { NodeCase, NodeResult } from './nodeCases';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+const log = (s: string) => process.stderr.write(s + '\n');
+const QUICK = process.env.BENCH_QUICK === '1';
+
+type PathName = 'webgpu-fused' | 'webgpu-ops' | 'wasm' | 'cpu';
+
+interface Plan {
+  path: PathName;
+  lengths: number[];
+  runs: number;
+  warmup: number;
+  note?: string;
+}
+
+export interface CaseRow {
+  path: PathName;
+  videos: number;
+  /** Frames in the case, all videos together. */
+  frames: number;
+  /** Time steps the recurrence takes: the longest video. */
+  steps: number;
+  runs: number;
+  ms_median: number;
+  ms_min: number;
+  ms_max: number;
+  videos_per_s: number;
+  ms_per_step: number;
+  /** Multiply-adds of the case (architecture.ts multiplyAdds, summed over the videos) per second. */
+  gmacs_per_s: number;
+  /** That, over the backend's measured peak (a large matMul on the same backend). */
+  fraction_of_peak: number;
+  /** CPU seconds Chromium used per run (WebGPU runs on the CPU here), median. */
+  cpu_s_per_run?: number;
+  note?: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x: number, d = 3) => Number(x.toPrecision(d + 1));
+
+function scaled(lengths: number[], longest: number): number[] {
+  const max = Math.max(...lengths);
+  return lengths.map((n) => Math.max(1, Math.round((n * longest) / max)));
+}
+
+const ONE = [300];
+const BATCH = mixedLengths(32, 300);
+const q = (lengths: number[]) => (QUICK ? scaled(lengths, 12) : lengths);
+
+const webgpuPlan: Plan[] = [
+  { path: 'webgpu-fused', lengths: q(ONE), runs: QUICK ? 1 : 5, warmup: 1 },
+  { path: 'webgpu-ops', lengths: q(ONE), runs: QUICK ? 1 : 3, warmup: 1 },
+  { path: 'webgpu-fused', lengths: q(BATCH), runs: QUICK ? 1 : 3, warmup: 1 },
+  {
+    path: 'webgpu-ops', lengths: scaled(BATCH, QUICK ? 6 : 12), runs: 1, warmup: 1,
+    note: 'shortened: 32 videos of 12..2 frames, one run (the op path on SwiftShader needs about 4 s per step for 32 videos)',
+  },
+];
+const wasmPlan: NodeCase[] = [
+  { lengths: q(ONE), runs: QUICK ? 1 : 5, warmup: 1 },
+  { lengths: q(BATCH), runs: QUICK ? 1 : 3, warmup: 1 },
+];
+const cpuPlan: (NodeCase & { note?: string })[] = [
+  { lengths: q(ONE), runs: QUICK ? 1 : 2, warmup: 1, note: 'two runs (the cpu backend takes about 30 s per video)' },
+  { lengths: scaled(BATCH, QUICK ? 6 : 30), runs: 1, warmup: 1, note: 'shortened: 32 videos of 30..6 frames, one run' },
+];
+
+function row(p: { path: PathName; lengths: number[]; runs: number; note?: string }, times: number[], peakGmacs: number, cpuS?: number[]): CaseRow {
+  const ms = median(times);
+  const macs = p.lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0);
+  const steps = Math.max(...p.lengths);
+  const gmacs = macs / (ms * 1e6);
+  const r: CaseRow = {
+    path: p.path,
+    videos: p.lengths.length,
+    frames: p.lengths.reduce((a, b) => a + b, 0),
+    steps,
+    runs: times.length,
+    ms_median: round(ms, 4),
+    ms_min: round(Math.min(...times), 4),
+    ms_max: round(Math.max(...times), 4),
+    videos_per_s: round((1000 * p.lengths.length) / ms),
+    ms_per_step: round(ms / steps),
+    gmacs_per_s: round(gmacs),
+    fraction_of_peak: round(gmacs / peakGmacs),
+  };
+  if (cpuS) r.cpu_s_per_run = round(median(cpuS));
+  if (p.note) r.note = p.note;
+  return r;
+}
+
+async function nodeCases(backend: 'wasm' | 'cpu', cases: NodeCase[], peakN: number): Promise<NodeResult> {
+  const tsx = path.join(root, 'node_modules/.bin/tsx');
+  const arg = JSON.stringify({ cases: cases.map(({ lengths, runs, warmup }) => ({ lengths, runs, warmup })), peakN });
+  const child = run(tsx, ['bench/nodeCases.ts', backend, arg], { cwd: root, maxBuffer: 64 << 20 });
+  child.child.stderr?.on('data', (d) => process.stderr.write(d));
+  const { stdout } = await child;
+  return JSON.parse(stdout.trim().split('\n').pop()!) as NodeResult;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const load0 = loadavg();
+  const rows: CaseRow[] = [];
+
+  // ---- WebGPU, one Chromium session
+  log('Chromium: starting WebGPU ...');
+  const s = await openHarness({ log: (m) => { if (/error|warn/i.test(m) && !/404|favicon/.test(m)) log(m); } });
+  const info = await s.call('init');
+  if (!info.setBackend || info.backend !== 'webgpu') throw new Error(`WebGPU did not start: ${JSON.stringify(info)}`);
+  log(`adapter: ${JSON.stringify(info.adapter)}`);
+  const built = await s.call('buildModel', { variant: 'fluid1', seed: 1 });
+  log(`model: ${built.parameters} parameters`);
+
+  const peakTfjs = await s.call('peak', { n: QUICK ? 256 : 1024, runs: 2, impl: 'tfjs' });
+  const peakCustom = await s.call('peak', { n: QUICK ? 256 : 2048, runs: 2, impl: 'custom' });
+  const gm = (p: { macs: number; times: number[] }) => p.macs / (median(p.times) * 1e6);
+  const webgpuPeak = Math.max(gm(peakTfjs), gm(peakCustom));
+  log(`WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`);
+
+  let fusedVsOpsDiff: number | null = null;
+  for (const p of webgpuPlan) {
+    log(`${p.path}: ${p.lengths.length} video(s), ${Math.max(...p.lengths)} steps, ${p.warmup} warm-up + ${p.runs} runs ...`);
+    const times: number[] = [];
+    const cpuS: number[] = [];
+    for (let i = 0; i < p.warmup + p.runs; i++) {
+      const c0 = chromiumCpuSeconds();
+      const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5 });
+      const cpu = chromiumCpuSeconds() - c0;
+      if (r.errors.length) throw new Error(`WebGPU errors: ${r.errors.join('; ')}`);
+      log(`  ${r.times[0].toFixed(0)} ms${i < p.warmup ? ' (warm-up)' : ''}, Chromium CPU ${cpu.toFixed(1)} s`);
+      if (i >= p.warmup) {
+        times.push(r.times[0]);
+        cpuS.push(cpu);
+      }
+      if (r.diffVsOtherPath !== null && p.lengths.length === 1) fusedVsOpsDiff = Math.max(fusedVsOpsDiff ?? 0, r.diffVsOtherPath);
+    }
+    rows.push(row(p, times, webgpuPeak, cpuS));
+  }
+  const chromium = s.version;
+  await s.close();
+
+  // ---- Node: wasm, then cpu
+  const wasm = await nodeCases('wasm', wasmPlan, QUICK ? 256 : 2048);
+  const wasmPeak = gm(wasm.peak);
+  wasm.cases.forEach((c) => rows.push(row({ path: 'wasm', ...c }, c.times, wasmPeak)));
+  const cpu = await nodeCases('cpu', cpuPlan, QUICK ? 128 : 512);
+  const cpuPeak = gm(cpu.peak);
+  cpu.cases.forEach((c, i) => rows.push(row({ path: 'cpu', ...c, note: cpuPlan[i].note }, c.times, cpuPeak)));
+
+  const find = (p: PathName, videos: number) => rows.find((r) => r.path === p && r.videos === videos)!;
+  const ratio = (a: CaseRow, b: CaseRow) => round(a.ms_median / b.ms_median);
+  const ratios = {
+    webgpu_fused_vs_ops_1: ratio(find('webgpu-ops', 1), find('webgpu-fused', 1)),
+    webgpu_fused_32_vs_1: ratio(find('webgpu-fused', 32), find('webgpu-fused', 1)),
+    wasm_32_vs_1: ratio(find('wasm', 32), find('wasm', 1)),
+    /** Per time step, as the op path's batch case is shortened. */
+    webgpu_fused_vs_ops_32_per_step: round(find('webgpu-ops', 32).ms_per_step / find('webgpu-fused', 32).ms_per_step),
+    webgpu_fused_vs_wasm_1: ratio(find('wasm', 1), find('webgpu-fused', 1)),
+  };
+  const load1 = loadavg();
+  const cpuList = cpus();
+  const result = {
+    machine: {
+      cpu: cpuList[0]?.model ?? 'unknown',
+      cores: cpuList.length,
+      memory_gb: round(totalmem() / 2 ** 30),
+      os: `${platform()} ${release()}`,
+      node: process.version,
+      chromium,
+      webgpu_adapter: info.adapter,
+      gpu: info.adapter && (info.adapter as { architecture?: string }).architecture === 'swiftshader'
+        ? 'none: WebGPU runs on SwiftShader, a CPU implementation'
+        : 'see webgpu_adapter',
+      wasm_threads: wasm.threads,
+      load_average_start: load0.map((x) => round(x)),
+      load_average_end: load1.map((x) => round(x)),
+      date: started.toISOString(),
+      quick: QUICK,
+    },
+    model: {
+      variant: 'fluid1',
+      sizes: FULL_SIZES,
+      parameters: parameterCount('fluid1', FULL_SIZES),
+      multiply_adds_300_frames: multiplyAdds(FULL_SIZES, 300),
+      recurrent_multiply_adds_per_step: 4 * FULL_SIZES.lstm * 4 * FULL_SIZES.lstm,
+      weights: 'random, uniform in +-1/sqrt(fan-in)',
+      batch_lengths: BATCH,
+    },
+    peaks: {
+      webgpu: {
+        tfjs_matmul: { n: peakTfjs.n, gmacs_per_s: round(gm(peakTfjs)) },
+        register_tiled_matmul: { n: peakCustom.n, gmacs_per_s: round(gm(peakCustom)) },
+        peak_gmacs_per_s: round(webgpuPeak),
+      },
+      wasm: { tfjs_matmul: { n: wasm.peak.n, gmacs_per_s: round(wasmPeak) }, peak_gmacs_per_s: round(wasmPeak) },
+      cpu: { tfjs_matmul: { n: cpu.peak.n, gmacs_per_s: round(cpuPeak) }, peak_gmacs_per_s: round(cpuPeak) },
+    },
+    cases: rows,
+    ratios,
+    checks: {
+      fused_vs_ops_max_probability_difference_1_video: fusedVsOpsDiff,
+      targets: {
+        fused_at_least_10x_ops_1_video: ratios.webgpu_fused_vs_ops_1 >= 10,
+        fused_32_at_most_4x_1: ratios.webgpu_fused_32_vs_1 <= 4,
+      },
+    },
+  };
+  if (!QUICK) await writeFile(path.join(root, 'bench/results.json'), JSON.stringify(result, null, 2) + '\n');
+  const md = markdown(result);
+  if (!QUICK) await writeFile(path.join(root, 'bench/RESULTS.md'), md);
+  process.stdout.write(table(rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
+  if (QUICK) log('BENCH_QUICK: results not written');
+}
+
+function table(rows: CaseRow[]): string {
+  const head = ['path', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak'];
+  const body = rows.map((r) => [
+    r.path, r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.videos_per_s, r.ms_per_step, r.gmacs_per_s,
+    `${(100 * r.fraction_of_peak).toFixed(1)}%`,
+  ].map(String));
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+  return [line(head), `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function markdown(r: any): string {
+  const m = r.machine;
+  const notes = (r.cases as CaseRow[]).filter((c) => c.note).map((c) => `- ${c.path}, ${c.videos} video(s): ${c.note}.`);
+  return `# Benchmark: the AttentionLSTM, full size, random weights
+
+\`npm run bench\`, ${m.date.slice(0, 10)}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gb} GiB, ${m.os};
+Node ${m.node}; Chromium ${m.chromium} headless; WebGPU adapter ${JSON.stringify(m.webgpu_adapter)}
+(GPU: ${m.gpu}); wasm threads ${m.wasm_threads}. Load average ${m.load_average_start.join(' ')} at the start,
+${m.load_average_end.join(' ')} at the end (the cores are shared).
+
+Model: ${r.model.variant}, ${r.model.parameters.toLocaleString('en')} parameters, ${(r.model.multiply_adds_300_frames / 1e9).toFixed(2)} G multiply-adds
+for a 300-frame video, ${(r.model.recurrent_multiply_adds_per_step / 1e6).toFixed(1)} M of them recurrent per time step. The batch: 32 videos of
+${r.model.batch_lengths[0]} down to ${r.model.batch_lengths[r.model.batch_lengths.length - 1]} frames. Times are whole \`predictVideos\` calls (upload, forward, read-back), medians after a warm-up.
+
+${table(r.cases)}
+
+${notes.join('\n')}
+
+Ratios: op path over fused path, one video: **${r.ratios.webgpu_fused_vs_ops_1}x**; fused, 32 videos over one: **${r.ratios.webgpu_fused_32_vs_1}x**;
+wasm, 32 videos over one: **${r.ratios.wasm_32_vs_1}x**; op path over fused per time step for 32 videos: ${r.ratios.webgpu_fused_vs_ops_32_per_step}x;
+wasm over fused WebGPU, one video: ${r.ratios.webgpu_fused_vs_wasm_1}x.
+
+Peaks (a large matMul on the same backend): WebGPU ${r.peaks.webgpu.peak_gmacs_per_s} GMAC/s (tfjs matMul ${r.peaks.webgpu.tfjs_matmul.gmacs_per_s} at ${r.peaks.webgpu.tfjs_matmul.n}^3,
+the register-tiled program ${r.peaks.webgpu.register_tiled_matmul.gmacs_per_s} at ${r.peaks.webgpu.register_tiled_matmul.n}^3); wasm ${r.peaks.wasm.peak_gmacs_per_s} GMAC/s (${r.peaks.wasm.tfjs_matmul.n}^3); cpu ${r.peaks.cpu.peak_gmacs_per_s} GMAC/s (${r.peaks.cpu.tfjs_matmul.n}^3).
+"GMAC/s" is the case's multiply-adds over its time, "of peak" that over the backend's peak.
+
+Fused against op path, one video, largest difference of a probability: ${r.checks.fused_vs_ops_max_probability_difference_1_video}.
+`;
+}
+
+await main();

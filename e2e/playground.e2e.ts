@@ -1,0 +1,303 @@
+/**
+ * The playground page end to end, built for production (minified) and served
+ * on localhost, in Debian's Chromium with WebGPU enabled (SwiftShader on a
+ * machine without a GPU): it truly runs on WebGPU when asked, its numbers
+ * match `npm run predict`, on wasm too, errors leave earlier results alone,
+ * the URL restores a view, everything works from the keyboard, and the page
+ * asks nothing of any other origin. Screenshots go to e2e/output/.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PredictionDocument } from '../src/core/predictionDocument';
+import { DEMO_SIZES } from '../src/core/demo/config';
+import { toCombinedPdparams } from '../src/core/export/toPaddle';
+import { initialWeights } from '../src/core/training/init';
+import {
+  buildAndServe, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
+  screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady, launchChromium,
+} from './support/app';
+
+const SAMPLE_A = 'demo-samples-a.tfrecord';
+const SAMPLE_B = 'demo-samples-b.tfrecord';
+
+let app: ServedApp;
+let browser: Browser;
+let cli: Promise<PredictionDocument>;
+/** Requests to other origins, one list per page opened in this file. */
+const foreign: string[][] = [];
+/** Pages to close after the current test (a page shared by several tests is closed by the last). */
+const toClose: BrowserContext[] = [];
+
+async function open(query = '', opts: { dark?: boolean; keep?: boolean } = {}) {
+  const p = await newPage(browser, app.origin, opts);
+  foreign.push(p.foreign);
+  if (!opts.keep) toClose.push(p.context);
+  await p.page.goto(`${app.origin}/${query}`);
+  return p;
+}
+
+/** The probabilities the page shows for the selected video: from the value table, as numbers and as text. */
+async function shownProbabilities(page: Page): Promise<{ cls: number; value: number; text: number }[]> {
+  return page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => ({
+    cls: Number(r.getAttribute('data-class')),
+    value: Number(r.getAttribute('data-probability')),
+    text: Number(r.querySelector('td:last-child')?.textContent),
+  })));
+}
+
+async function selectedId(page: Page): Promise<string> {
+  return (await page.locator('#detail-title').textContent()) ?? '';
+}
+
+beforeAll(async () => {
+  // The CLI's reference numbers are computed while the page builds.
+  cli = cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)]);
+  app = await buildAndServe('dist-playground');
+  browser = await launchChromium({ webgpu: true });
+});
+
+afterEach(async () => {
+  await Promise.all(toClose.splice(0).map((c) => c.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('the playground page', () => {
+  it('opens with the demo model ready and a clear empty state', async () => {
+    const { page, errors } = await open();
+    await waitUntilReady(page);
+    await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent()).toBe('demo');
+    await expect.poll(() => page.getByRole('heading', { name: 'Drop YouTube-8M frame features here' }).isVisible()).toBe(true);
+    // auto on a software adapter: wasm, and the page says why.
+    expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
+    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/software fallback.*auto runs on wasm/);
+    await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).toMatch(/demo/);
+    await screenshot(page, '01-empty-state');
+    expect(errors).toEqual([]);
+  });
+
+  it('runs on WebGPU when asked: a dropped TFRecord gives the numbers of npm run predict, shown and exported', async () => {
+    const { page, errors } = await open('?backend=webgpu');
+    await waitUntilReady(page);
+    // Truly WebGPU, on the software adapter, and the page says so.
+    expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
+    expect(await page.locator('[data-testid=adapter]').textContent()).toMatch(/swiftshader|software/i);
+    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/software WebGPU adapter/);
+
+    await dropFiles(page, [sampleFile(SAMPLE_A)]);
+    await waitForDone(page, 6);
+    expect(await page.locator('[data-testid=video-row]').count()).toBe(6);
+    expect(await page.locator('.detail-meta').textContent()).toMatch(/webgpu/);
+    const reference = await cli;
+
+    // What the page shows, for two videos.
+    for (const i of [0, 3]) {
+      await page.locator('[data-testid=video-row]').nth(i).click();
+      const id = await selectedId(page);
+      const ref = reference.videos.find((v) => v.id === id)!;
+      const shown = await shownProbabilities(page);
+      expect(shown.length).toBe(10);
+      for (const s of shown) {
+        expect(Math.abs(s.value - ref.probabilities[s.cls])).toBeLessThanOrEqual(1e-4);
+        // The text has 4 decimals: rounding adds up to 5e-5.
+        expect(Math.abs(s.text - ref.probabilities[s.cls])).toBeLessThanOrEqual(1.5e-4);
+      }
+    }
+
+    // What it exports: every video, the CLI's schema, with the backend and the adapter.
+    const doc = JSON.parse(await download(page, 'Export JSON', 'webgpu-predictions.json')) as PredictionDocument;
+    expect(doc.backend).toBe('webgpu');
+    expect(doc.adapter).toMatch(/swiftshader/i);
+    const cmp = comparePredictions(doc, { ...reference, videos: reference.videos.filter((v) => v.file.endsWith(SAMPLE_A)) });
+    process.stderr.write(`webgpu vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`);
+    cmp.problems.forEach((p) => process.stderr.write(`  ${p}\n`));
+    expect(cmp.problems).toEqual([]);
+
+    await page.locator('[data-testid=video-row]').nth(0).click();
+    await screenshot(page, '02-webgpu-results');
+
+    // Attention: hovering a cell says frame, time and weight.
+    const cell = page.locator('[data-testid=heatmap-rgb] [role=gridcell]').nth(42);
+    await cell.hover();
+    await expect.poll(() => page.locator('[data-testid=heatmap-tooltip]').textContent()).toMatch(/Frame 42 · 0:42.*RGB: attention 0\.\d{4}/);
+    await screenshot(page, '03-attention-hover', '.attention-card');
+
+    // Evidence for the selected class: one drop per frame, consistent with the class's probability.
+    await page.getByRole('button', { name: 'Show evidence' }).click();
+    const evidence = page.locator('[data-testid=heatmap-evidence] [role=gridcell]');
+    await expect.poll(() => evidence.count(), { timeout: 60_000 }).toBe(64);
+    const drops = await evidence.evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+    expect(drops.every(Number.isFinite)).toBe(true);
+    expect(Math.max(...drops.map(Math.abs))).toBeGreaterThan(1e-3);
+    expect(await page.locator('[data-testid=evidence-summary]').textContent()).toMatch(/Evidence for .* window 5/);
+    await screenshot(page, '04-evidence', '.attention-card');
+    expect(errors).toEqual([]);
+  });
+
+  let wasmPage: Page;
+  let wasmContext: BrowserContext;
+  it('runs on wasm with the same numbers, from the "Add feature files" input, and exports CSV', async () => {
+    const { page, errors, context } = await open('?backend=wasm', { keep: true });
+    wasmPage = page;
+    wasmContext = context;
+    await waitUntilReady(page);
+    expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
+    await page.getByLabel('Add feature files').first().setInputFiles([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)]);
+    await waitForDone(page, 12);
+    const reference = await cli;
+    const doc = JSON.parse(await download(page, 'Export JSON', 'wasm-predictions.json')) as PredictionDocument;
+    expect(doc.backend).toBe('wasm');
+    expect(doc).not.toHaveProperty('adapter');
+    const cmp = comparePredictions(doc, reference);
+    process.stderr.write(`wasm vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`);
+    expect(cmp.problems).toEqual([]);
+
+    const csv = Papa.parse<string[]>((await download(page, 'Export CSV', 'wasm-predictions.csv')).trim()).data;
+    expect(csv[0]).toEqual(['video', 'class', 'name', 'probability']);
+    expect(csv.length - 1).toBe(12 * 10);
+    for (const [video, cls, , p] of csv.slice(1)) {
+      const ref = reference.videos.find((v) => v.id === video)!;
+      expect(Math.abs(Number(p) - ref.probabilities[Number(cls)])).toBeLessThanOrEqual(1e-4);
+    }
+    // Hit@1, PERR, GAP and mAP over the labelled set.
+    const metrics = await page.locator('[data-testid=metrics] dd').allTextContents();
+    expect(metrics).toHaveLength(4);
+    metrics.forEach((m) => expect(Number(m)).toBeGreaterThanOrEqual(0));
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a clear error for a bad file and keeps the results it had', async () => {
+    const page = wasmPage;
+    await page.locator('[data-testid=video-row]').nth(2).click();
+    const before = await shownProbabilities(page);
+    const truncated = sampleFile(SAMPLE_A).bytes.slice(0, 5000);
+    await dropFiles(page, [
+      { name: 'notes.txt', bytes: new TextEncoder().encode('these are not frame features') },
+      { name: 'broken.tfrecord', bytes: truncated },
+    ]);
+    const alerts = page.locator('[data-testid=notice-error]');
+    await expect.poll(() => alerts.count()).toBe(2);
+    const text = (await alerts.allTextContents()).join('\n');
+    expect(text).toMatch(/notes\.txt: not a feature file/);
+    expect(text).toMatch(/broken\.tfrecord/);
+    // Earlier results stay: the same rows, the same numbers.
+    expect(await page.locator('[data-testid=video-row]').count()).toBe(12);
+    expect(await page.locator('[data-testid=video-row][data-status=done]').count()).toBe(12);
+    expect(await shownProbabilities(page)).toEqual(before);
+    await screenshot(page, '05-bad-file-error');
+    // Errors are dismissed with the keyboard too.
+    await alerts.first().getByRole('button', { name: 'Dismiss this message' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => alerts.count()).toBe(1);
+  });
+
+  it('converts a dropped .pdparams in the browser, caches it, and predicts as npm run predict does with it', async () => {
+    const page = wasmPage;
+    const dir = path.join(OUTPUT, 'tmp');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'random-demo.pdparams');
+    const bytes = toCombinedPdparams(DEMO_SIZES, initialWeights('fluid1', DEMO_SIZES, 11));
+    writeFileSync(file, bytes);
+    const converted = path.join(dir, 'random-demo');
+    const reference = cliConvert(file, converted).then(() => cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted));
+
+    await dropFiles(page, [{ name: 'random-demo.pdparams', bytes }]);
+    await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('random-demo');
+    await waitForDone(page, 12);
+    await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).toMatch(/random-demo/);
+    expect(new URL(page.url()).searchParams.get('model')).toMatch(/^cache:pdparams:random-demo\.pdparams:/);
+    const doc = JSON.parse(await download(page, 'Export JSON', 'converted-predictions.json')) as PredictionDocument;
+    expect(doc.model).toBe('random-demo.pdparams');
+    const cmp = comparePredictions(doc, await reference);
+    expect(cmp.problems).toEqual([]);
+    await screenshot(page, '06-converted-model', '[data-testid=model-panel]');
+
+    // The models panel deletes it from the cache.
+    await page.getByRole('button', { name: 'Delete random-demo from the cache' }).click();
+    await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).not.toMatch(/random-demo/);
+    toClose.push(wasmContext);
+  });
+
+  it('keeps model, backend, video and top-k in the URL, and a reload restores the view', async () => {
+    const { page } = await open('?backend=wasm');
+    await waitUntilReady(page);
+    await page.getByRole('button', { name: 'Try a sample' }).first().click();
+    await waitForDone(page, 12);
+    await page.locator('[data-testid=video-row]').nth(4).click();
+    await page.getByLabel('Number of classes shown').selectOption('5');
+    const id = await selectedId(page);
+    const params = () => Object.fromEntries(new URL(page.url()).searchParams);
+    expect(params()).toEqual({ backend: 'wasm', video: '4', topk: '5', samples: '1' });
+    await page.reload();
+    await waitUntilReady(page);
+    await waitForDone(page, 12);
+    expect(await selectedId(page)).toBe(id);
+    expect(await page.locator('[data-testid=video-row]').nth(4).getAttribute('aria-selected')).toBe('true');
+    expect((await shownProbabilities(page)).length).toBe(5);
+    expect(await page.getByLabel('Number of classes shown').inputValue()).toBe('5');
+  });
+
+  it('works from the keyboard alone, every control has a name, and the dark theme follows the system', async () => {
+    const { page } = await open('?backend=wasm&samples=1', { dark: true });
+    await waitUntilReady(page);
+    await waitForDone(page, 12);
+    expect(await unnamedControls(page)).toEqual([]);
+
+    // Tab to the video list, move with the arrows.
+    const focusOf = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.getAttribute('role') ?? document.activeElement?.tagName);
+    for (let i = 0; i < 30 && (await focusOf()) !== 'video-row'; i++) await page.keyboard.press('Tab');
+    expect(await focusOf()).toBe('video-row');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.locator('[data-testid=video-row]').nth(2).getAttribute('aria-selected')).toBe('true');
+    expect(new URL(page.url()).searchParams.get('video')).toBe('2');
+
+    // On to the attention grid: arrows move between frames, and the focused cell is described.
+    for (let i = 0; i < 40 && (await focusOf()) !== 'gridcell'; i++) await page.keyboard.press('Tab');
+    expect(await focusOf()).toBe('gridcell');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('[data-testid=heatmap-tooltip]').textContent()).toMatch(/Frame 2 · 0:02.*Audio: attention/);
+
+    // The class search finds a class by name and shows its probability.
+    await page.getByLabel('Find a class').fill('siren');
+    await expect.poll(() => page.locator('[data-testid=search-results] li').count()).toBe(1);
+    expect(await page.locator('[data-testid=search-results]').textContent()).toMatch(/siren0\.\d{4}#\d+/);
+    await page.getByLabel('Find a class').fill('');
+    await screenshot(page, '07-dark-theme');
+  });
+
+  it('recovers from a lost WebGPU device, then falls back to wasm, keeping every result shown', async () => {
+    const { page } = await open('?backend=webgpu&testhooks=1&samples=1');
+    await waitUntilReady(page);
+    await waitForDone(page, 12);
+    const first = await shownProbabilities(page);
+    const lose = () => page.evaluate(() => (window as unknown as { playground: { loseDevice(): Promise<boolean> } }).playground.loseDevice());
+
+    expect(await lose()).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 }).toMatch(/device was lost.*Restarting WebGPU/);
+    await waitUntilReady(page);
+    expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
+    expect(await page.locator('[data-testid=video-row][data-status=done]').count()).toBe(12);
+    expect(await shownProbabilities(page)).toEqual(first);
+
+    expect(await lose()).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=active-backend]').textContent(), { timeout: 60_000 }).toBe('wasm');
+    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/WebGPU failed twice/);
+    await waitForDone(page, 12);
+    const after = await shownProbabilities(page);
+    after.forEach((s, i) => expect(Math.abs(s.value - first[i].value)).toBeLessThanOrEqual(1e-4));
+  });
+
+  it('makes no request outside its own origin', () => {
+    expect(foreign.length).toBeGreaterThan(5);
+    expect(foreign.flat()).toEqual([]);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * What the page's end-to-end tests (and bench/page.ts) share: a production
+ * build of the page served by `vite preview` on a free localhost port, Debian's
+ * Chromium driven by playwright-core, and helpers to drop files, download
+ * exports and run `npm run predict` for the numbers to compare with.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import type { PredictionDocument } from '../../src/core/predictionDocument';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Screenshots and downloads land here (git-ignored). */
+export const OUTPUT = path.join(ROOT, 'e2e/output');
+export const SAMPLES = path.join(ROOT, 'public/samples');
+export const DEMO_MODEL = path.join(ROOT, 'public/models/demo');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The flags the project runs Chromium with; WebGPU (SwiftShader without a GPU) only when asked. */
+export function chromiumArgs(webgpu: boolean): string[] {
+  return [
+    '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--disable-quic', ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
+  ];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServedApp {
+  /** The page's origin, e.g. http://127.0.0.1:41234 */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Builds the page (minified, as shipped) into e2e/output/<name> and serves it. */
+export async function buildAndServe(name: string): Promise<ServedApp> {
+  const outDir = path.join(OUTPUT, name);
+  // vitest sets NODE_ENV=test, which would give React's development build: test what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root: ROOT, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  const port = await freePort();
+  const server: PreviewServer = await preview({
+    root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false },
+  });
+  return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+export async function launchChromium(opts: { webgpu: boolean }): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (never a browser download)`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs(opts.webgpu) });
+}
+
+/** Every request of the context that leaves `origin` (blob: and data: URLs stay in the page). */
+export function watchForeignRequests(context: BrowserContext, origin: string): string[] {
+  const foreign: string[] = [];
+  context.on('request', (r) => {
+    const url = r.url();
+    if (url.startsWith('blob:') || url.startsWith('data:')) return;
+    if (new URL(url).origin !== origin) foreign.push(url);
+  });
+  return foreign;
+}
+
+/** Collects the page's console errors and uncaught exceptions, for failing tests to show. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+export async function newPage(browser: Browser, origin: string, opts: { dark?: boolean } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, acceptDownloads: true,
+    colorScheme: opts.dark ? 'dark' : 'light', reducedMotion: 'reduce',
+  });
+  const foreign = watchForeignRequests(context, origin);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  return { context, page, foreign, errors };
+}
+
+/** Waits until the backend is ready (WebGPU's warm-up included) and the model is loaded. */
+export async function waitUntilReady(page: Page, timeout = 180_000): Promise<void> {
+  await page.locator('[data-testid=backend-status][data-state=ready]').waitFor({ timeout });
+  await page.locator('[data-testid=model-info]').waitFor({ timeout });
+}
+
+/** Drops files on the page as a user's drag and drop does (dragenter, dragover, drop with a DataTransfer). */
+export async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((items) => {
+    const dt = new DataTransfer();
+    for (const f of items) {
+      const bin = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bin], f.name));
+    }
+    const target = document.querySelector('main') ?? document.body;
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+  }, payload);
+}
+
+export function sampleFile(name: string): { name: string; bytes: Uint8Array } {
+  return { name, bytes: new Uint8Array(readFileSync(path.join(SAMPLES, name))) };
+}
+
+/** Clicks a button that downloads a file and returns the file's text. */
+export async function download(page: Page, button: string, saveAs?: string): Promise<string> {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  const file = path.join(OUTPUT, 'downloads', saveAs ?? dl.suggestedFilename());
+  mkdirSync(path.dirname(file), { recursive: true });
+  await dl.saveAs(file);
+  return readFileSync(file, 'utf8');
+}
+
+/** Waits until `n` video rows say done. */
+export async function waitForDone(page: Page, n: number, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid=video-row][data-status=done]').length >= count,
+    n, { timeout },
+  );
+}
+
+export async function screenshot(page: Page, name: string, locator?: string): Promise<void> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const file = path.join(OUTPUT, `${name}.png`);
+  if (locator) await page.locator(locator).first().screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
+}
+
+const run = promisify(execFile);
+
+/** `npm run predict` (wasm, in Node) on files, as the JSON document it prints. */
+export async function cliPredict(files: string[], model = DEMO_MODEL, topK = 10): Promise<PredictionDocument> {
+  const { stdout } = await run(process.execPath, [
+    path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/predict.ts'),
+    '--model', model, '--backend', 'wasm', '--top-k', String(topK), ...files,
+  ], { cwd: ROOT, maxBuffer: 256 << 20 });
+  return JSON.parse(stdout) as PredictionDocument;
+}
+
+/** `npm run convert` of a weight file into a folder. */
+export async function cliConvert(file: string, out: string): Promise<void> {
+  await run(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/convert.ts'), file, '--out', out], { cwd: ROOT });
+}
+
+/** The largest absolute difference between two equally long number lists. */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/**
+ * Compares the page's export with the CLI's document video by video (matched
+ * by id): probabilities and attention within `tol`, same schema, same labels.
+ */
+export function comparePredictions(page: PredictionDocument, cli: PredictionDocument, tol = 1e-4): { worstProbability: number; worstAttention: number; problems: string[] } {
+  const problems: string[] = [];
+  let worstProbability = 0;
+  let worstAttention = 0;
+  const byId = new Map(cli.videos.map((v) => [`${path.basename(v.file)}#${v.index}`, v]));
+  if (page.videos.length !== cli.videos.length) problems.push(`${page.videos.length} videos on the page, ${cli.videos.length} from the CLI`);
+  const keys = (o: object) => Object.keys(o).sort().join(',');
+  // `adapter` is there when the page ran on WebGPU (the CLI runs on wasm, without one).
+  const docKeys = (o: object) => Object.keys(o).filter((k) => k !== 'adapter').sort().join(',');
+  if (docKeys(page) !== docKeys(cli)) problems.push(`document keys differ: ${keys(page)} vs ${keys(cli)}`);
+  for (const v of page.videos) {
+    const c = byId.get(`${v.file}#${v.index}`);
+    if (!c) {
+      problems.push(`${v.file}#${v.index} is not in the CLI's output`);
+      continue;
+    }
+    if (keys(v) !== keys(c)) problems.push(`${v.id}: keys ${keys(v)} vs ${keys(c)}`);
+    if (v.id !== c.id || v.frames !== c.frames || JSON.stringify(v.labels) !== JSON.stringify(c.labels)) problems.push(`${v.id}: id, frames or labels differ`);
+    const dp = maxDiff(v.probabilities, c.probabilities);
+    const da = Math.max(maxDiff(v.attention.rgb, c.attention.rgb), maxDiff(v.attention.audio, c.attention.audio));
+    worstProbability = Math.max(worstProbability, dp);
+    worstAttention = Math.max(worstAttention, da);
+    if (!(dp <= tol)) problems.push(`${v.id}: probabilities differ by ${dp}`);
+    if (!(da <= tol)) problems.push(`${v.id}: attention differs by ${da}`);
+    if (v.top[0]?.class !== c.top[0]?.class && Math.abs(v.top[0].probability - c.top[0].probability) > tol) problems.push(`${v.id}: top class ${v.top[0]?.name} vs ${c.top[0]?.name}`);
+  }
+  return { worstProbability, worstAttention, problems };
+}
+
+/** Every focusable control without an accessible name (approximating the accessible-name computation). */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const focusable = document.querySelectorAll<HTMLElement>(
+      'button, a[href], input, select, textarea, summary, [tabindex]:not([tabindex="-1"]), [role=option], [role=gridcell][tabindex="0"]',
+    );
+    const nameOf = (el: HTMLElement): string => {
+      const aria = el.getAttribute('aria-label');
+      if (aria) return aria;
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+      const labels = (el as HTMLInputElement).labels;
+      if (labels && labels.length) return Array.from(labels).map((l) => l.textContent ?? '').join(' ');
+      if (el.tagName === 'INPUT' || el.tagName === 'SELECT') return el.getAttribute('title') ?? el.getAttribute('placeholder') ?? '';
+      return (el.textContent ?? '').trim() || el.getAttribute('title') || '';
+    };
+    return Array.from(focusable)
+      .filter((el) => !el.closest('[aria-hidden=true]') && !(el as HTMLButtonElement).disabled)
+      .filter((el) => !nameOf(el).trim())
+      .map((el) => el.outerHTML.slice(0, 160));
+  });
+}

@@ -1,0 +1,202 @@
+/**
+ * WGSL for ONE time step of all four LSTMs of the AttentionLSTM (rgb and audio,
+ * forward and backward) over a padded, masked batch of videos.
+ *
+ * The shader body below is tfjs's "user code": tfjs's WebGPU backend prepends
+ * the bindings and the uniforms (`makeShader` in tfjs-backend-webgpu's
+ * webgpu_program.js), in this order:
+ *
+ *   binding 0  result : array<f32>, read_write   the recurrent STATE [4, B, T+1, D]
+ *   binding 1  G0     : array<f32>               rgb   forward  input projections [B, T, 4D]
+ *   binding 2  G1     : array<f32>               rgb   backward input projections [B, T, 4D]
+ *   binding 3  G2     : array<f32>               audio forward  input projections [B, T, 4D]
+ *   binding 4  G3     : array<f32>               audio backward input projections [B, T, 4D]
+ *   binding 5  W      : array<vec4<f32>>         recurrent weights of (i, f, c~, o), packed in tiles of 4U units (packing.ts)
+ *   binding 6  P      : array<vec4<f32>>         [4, 2, D]: bias (i, f, c~, o), then peepholes (i, f, o, 0)
+ *   binding 7  L      : array<i32>               each video's length [B]
+ *   binding 8  uniforms: tfjs's shapes and strides, then `step : i32`
+ *
+ * LSTM index l = 2 * modality + direction: 0 rgb.fw, 1 rgb.bw, 2 audio.fw, 3 audio.bw.
+ *
+ * The state buffer is both the LSTMs' output and their memory: frame t < T of
+ * STATE[l, b] is h of LSTM l for video b after the step that visited frame t, and
+ * the extra frame T holds the cell c. A step reads h at the frame visited one
+ * step earlier (t - 1 forward, t + 1 backward) and writes h at frame t, so no
+ * invocation ever reads what another writes in the same dispatch; c[l, b, j] is
+ * read and written by the one invocation that owns unit j of (l, b). So one
+ * read_write buffer, bound once, carries the whole recurrence, and tfjs runs the
+ * program T times into the same output tensor (runWebGPUProgram's `output`).
+ *
+ * Step k (uniform `step`) visits frame t = k (forward) or T-1-k (backward).
+ * A video whose frame t is padding (t >= its length) keeps its state: forward
+ * LSTMs carry their last h to the end, backward LSTMs stay at zero until their
+ * own last frame, exactly as the op path (`lstmOps`) does. At k = 0 the previous
+ * h and c are zero and the state buffer is not read at all (it need not be cleared).
+ *
+ * Grid: x = units (U adjacent units per invocation), y = the four LSTMs, z =
+ * batch tiles (BT videos per invocation). One invocation computes, for its U
+ * units of LSTM l and its BT videos, the four gate dot products over k = 0..D-1
+ * (one vec4 load of W gives the four gates of a unit and serves the BT videos;
+ * one load of h serves the U units), both biases (G holds x W_x + b_x, P adds
+ * b_h), the peepholes and the cell update. Each recurrent weight is read once
+ * per step per batch tile (once per step for the whole batch when BT >= B).
+ * Invocations whose videos are all past (forward) or before (backward) their
+ * frames skip the dot products, so a batch sorted by length (predictVideos
+ * sorts it) costs what its real frames cost, tile by tile.
+ *
+ * Why this shape (measured on SwiftShader, bench/RESULTS.md): every load whose
+ * address depends on the invocation is an emulated gather costing about 7
+ * cycles per 32-bit element, so what counts is loads per multiply-add; the
+ * accumulators are named registers, not arrays (dynamic indexing of private
+ * arrays is slow everywhere, very slow there); the k loop is unrolled KU times
+ * (a CPU implementation pays per loop iteration); the weights of the 4U units
+ * of four neighbouring invocations are one sequential stream over k. There is
+ * no workgroup memory and no barrier (a barrier is a coroutine switch on a CPU).
+ * On a GPU the same program is a batched matrix-vector product with coalesced
+ * vec4 loads.
+ *
+ * Activations mirror tfjs's WebGPU unary ops (sigmoid 1/(1+exp(-x)), tanh
+ * through exp(-2|x|)); fluid1 clamps the sigmoid's input to [-40, 13] as
+ * Paddle's dynamic_lstm does. `lstmStep_cpu.ts` is the plain-TypeScript twin of
+ * this shader, loop for loop.
+ */
+export interface LstmStepShaderConfig {
+  /** LSTM width. Baked in, so the dot-product loop has a constant bound. */
+  D: number;
+  /** Videos per invocation (the batch tile). */
+  BT: number;
+  /** Units per invocation (adjacent units j, so their weights are adjacent in memory). */
+  U: number;
+  /** Values of k per iteration of the dot-product loop (unrolled). */
+  KU: number;
+  /** Invocations per workgroup, along the units. */
+  WG: number;
+  /** fluid1: peepholes and Paddle's clamped sigmoid. */
+  peepholes: boolean;
+  clamped: boolean;
+}
+
+export function lstmStepShaderKey(c: LstmStepShaderConfig): string {
+  return `alstmStep_D${c.D}_BT${c.BT}_U${c.U}_KU${c.KU}_WG${c.WG}_${c.peepholes ? 'peep' : 'nopeep'}_${c.clamped ? 'clamp' : 'plain'}`;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The shader is generated with the batch tile and the units per invocation
+ * unrolled into named registers (acc_u_b): no private arrays, whose dynamic
+ * indexing is slow on every GPU and very slow on SwiftShader.
+ */
+export function lstmStepShader(c: LstmStepShaderConfig): string {
+  const { D, BT, U } = c;
+  const sig = c.clamped ? 'sigm(clamp(x, -40.0, 13.0))' : 'sigm(x)';
+  const peep = (gate: string, p: string, cell: string) => (c.peepholes ? `${gate} + ${p} * ${cell}` : gate);
+  const us = range(U);
+  const bs = range(BT);
+  const KU = Math.max(1, Math.min(c.KU, D));
+  const TU = 4 * U;
+  const NT = Math.ceil(D / TU);
+  const mainK = D - (D % KU);
+  // The dot products: KU values of k per iteration (loop overhead is large on
+  // CPU implementations of WebGPU), then the remainder one by one.
+  const body = (kExpr: string) => [
+    ...bs.map((b) => `let x_${b} = result[h_${b} + ${kExpr}];`),
+    ...us.map((u) => `let wv_${u} = W[w_${u} + (${kExpr}) * ${TU}];`),
+    ...us.flatMap((u) => bs.map((b) => `acc_${u}_${b} += wv_${u} * x_${b};`)),
+  ];
+  const kLoop = () => [
+    mainK > 0 ? `for (var kk = 0; kk < ${mainK}; kk += ${KU}) {\n${range(KU).map((q) => `        {\n          ${body(q === 0 ? 'kk' : `kk + ${q}`).join('\n          ')}\n        }`).join('\n')}\n      }` : '',
+    mainK < D ? `for (var kk = ${mainK}; kk < D; kk++) {\n        ${body('kk').join('\n        ')}\n      }` : '',
+  ].join('\n      ');
+  return /* wgsl */ `
+  const D = ${D};
+
+  fn sigm(x : f32) -> f32 { return 1.0 / (1.0 + exp(-1.0 * x)); }
+  fn gateSigmoid(x : f32) -> f32 { return ${sig}; }
+  fn tanh1(a : f32) -> f32 {
+    let e2x = exp(-2.0 * abs(a));
+    return sign(a) * (1.0 - e2x) / (1.0 + e2x);
+  }
+
+  // Input projection of gate g (0 i, 1 f, 2 c~, 3 o) of unit j, video b, frame t.
+  fn gateInput(l : i32, b : i32, t : i32, T : i32, g : i32, j : i32) -> f32 {
+    let idx = ((b * T + t) * 4 + g) * D + j;
+    if (l == 0) { return G0[idx]; }
+    if (l == 1) { return G1[idx]; }
+    if (l == 2) { return G2[idx]; }
+    return G3[idx];
+  }
+
+  // The cell update of unit j of LSTM l for video b at step k (frame t), given
+  // the recurrent products acc of its four gates.
+  fn cellUpdate(l : i32, b : i32, j : i32, k : i32, t : i32, tPrev : i32, T : i32, B : i32, acc : vec4<f32>) {
+    let sBase = (l * B + b) * (T + 1);
+    let outIdx = (sBase + t) * D + j;
+    let cIdx = (sBase + T) * D + j;
+    if (t >= L[b]) {
+      // Padding: keep the state (zero before the first visited frame).
+      if (k == 0) {
+        result[outIdx] = 0.0;
+        result[cIdx] = 0.0;
+      } else {
+        result[outIdx] = result[(sBase + tPrev) * D + j];
+      }
+      return;
+    }
+    let bias = P[(l * 2) * D + j];
+    let pe = P[(l * 2 + 1) * D + j];
+    let g = acc + bias + vec4<f32>(
+      gateInput(l, b, t, T, 0, j), gateInput(l, b, t, T, 1, j),
+      gateInput(l, b, t, T, 2, j), gateInput(l, b, t, T, 3, j));
+    let cPrev = select(0.0, result[cIdx], k > 0);
+    let ig = gateSigmoid(${peep('g.x', 'pe.x', 'cPrev')});
+    let fg = gateSigmoid(${peep('g.y', 'pe.y', 'cPrev')});
+    let cNew = tanh1(g.z) * ig + cPrev * fg;
+    let og = gateSigmoid(${peep('g.w', 'pe.z', 'cNew')});
+    result[outIdx] = og * tanh1(cNew);
+    result[cIdx] = cNew;
+  }
+
+  fn main() {
+    let j0 = i32(globalId.x) * ${U};
+    let l = i32(globalId.y);
+    let b0 = i32(globalId.z) * ${BT};
+    let B = uniforms.outShape.y;
+    let T = uniforms.outShape.z - 1;
+    let k = uniforms.step;
+    if (j0 >= D || l >= 4 || b0 >= B) { return; }
+    let reverse = (l & 1) == 1;
+    let t = select(k, T - 1 - k, reverse);
+    let tPrev = select(t - 1, t + 1, reverse);
+    let nb = min(${BT}, B - b0);
+
+    // Which of this invocation's videos visit a real frame at this step.
+    var anyActive = false;
+    for (var bb = 0; bb < nb; bb++) {
+      if (t < L[b0 + bb]) { anyActive = true; }
+    }
+
+    ${us.flatMap((u) => bs.map((b) => `var acc_${u}_${b} = vec4<f32>(0.0);`)).join('\n    ')}
+    if (k > 0 && anyActive) {
+      // h_prev of the tile's videos (a video past the batch's end repeats the last one).
+      ${bs.map((b) => `let h_${b} = (((l * B + min(b0 + ${b}, B - 1)) * (T + 1)) + tPrev) * D;`).join('\n      ')}
+      // W is packed in tiles of ${TU} units (packing.ts); units past D read zeros and are not written.
+      let wTile = (l * ${NT} + j0 / ${TU}) * D * ${TU} + j0 % ${TU};
+      ${us.map((u) => `let w_${u} = wTile + ${u};`).join('\n      ')}
+      ${kLoop()}
+    }
+
+    // The cell updates, one call site (a shader compiler, SwiftShader's above all,
+    // is slow on a body repeated U * BT times): the accumulators go through a
+    // small private array, read with a dynamic index once per unit and video.
+    var accs : array<vec4<f32>, ${U * BT}>;
+    ${us.flatMap((u) => bs.map((b) => `accs[${u * BT + b}] = acc_${u}_${b};`)).join('\n    ')}
+    for (var u = 0; u < ${U}; u++) {
+      if (j0 + u >= D) { break; }
+      for (var bb = 0; bb < nb; bb++) {
+        cellUpdate(l, b0 + bb, j0 + u, k, t, tPrev, T, B, accs[u * ${BT} + bb]);
+      }
+    }
+  }
+`;
+}

@@ -1,0 +1,133 @@
+import { type FormEvent, useId, useState } from 'react';
+import { formatBytes, formatCount } from '../format';
+import { useApp, useAppShallow } from '../state/context';
+import { ProgressBar } from './ProgressBar';
+
+export function ModelPanel() {
+  const [model, loading, error] = useAppShallow((s) => [s.model, s.loading, s.modelError]);
+  return (
+    <section className="card" aria-labelledby="model-title" data-testid="model-panel">
+      <div className="card-head">
+        <h2 id="model-title">Model</h2>
+        {model?.fromCache && <span className="tag">from cache</span>}
+      </div>
+      {loading && (
+        <ProgressBar
+          label={`${loading.task === 'convert' ? 'Converting' : 'Loading'} ${loading.name}`}
+          loaded={loading.loaded}
+          total={loading.total}
+          detail={loading.file ?? undefined}
+        />
+      )}
+      {model ? (
+        <div className="model-info" data-testid="model-info">
+          <p className="model-name">{model.name}</p>
+          <dl className="facts">
+            <div><dt>Variant</dt><dd>{model.variant}</dd></div>
+            <div><dt>Classes</dt><dd>{model.sizes.classes.toLocaleString('en-US')}</dd></div>
+            <div><dt>Parameters</dt><dd>{formatCount(model.parameters)}</dd></div>
+            <div><dt>Size</dt><dd>{formatBytes(model.bytes)}</dd></div>
+          </dl>
+          {model.description && <p className="muted small">{model.description}</p>}
+        </div>
+      ) : !loading && !error ? (
+        <p className="muted small">Starting…</p>
+      ) : null}
+      {error && !loading && <p className="error-text small" role="alert">{error}</p>}
+      <details className="model-more">
+        <summary>Load another model</summary>
+        <ModelSources />
+      </details>
+      <CachedModels />
+    </section>
+  );
+}
+
+function ModelSources() {
+  const loadUrl = useApp((s) => s.loadModelUrl);
+  const loadModel = useApp((s) => s.loadModel);
+  const addFiles = useApp((s) => s.addFiles);
+  const busy = useApp((s) => s.loading !== null);
+  const [url, setUrl] = useState('');
+  const urlId = useId();
+  const folderId = useId();
+  const weightsId = useId();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (url.trim()) void loadUrl(url);
+  };
+  return (
+    <div className="model-sources">
+      <form onSubmit={submit} className="url-form">
+        <label htmlFor={urlId} className="field-label">model.json URL</label>
+        <div className="input-row">
+          <input id={urlId} type="url" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
+          <button type="submit" className="btn" disabled={busy || !url.trim()}>Load</button>
+        </div>
+      </form>
+      <div className="source-buttons">
+        <label htmlFor={folderId} className="btn btn-small file-label">Open model folder</label>
+        <input
+          id={folderId}
+          className="file-input"
+          type="file"
+          // A folder picker: the converted model's model.json and shards.
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            if (files.length) void loadModel({ kind: 'files', files });
+          }}
+        />
+        <label htmlFor={weightsId} className="btn btn-small file-label">Convert a .pdparams</label>
+        <input
+          id={weightsId}
+          className="file-input"
+          type="file"
+          accept=".pdparams"
+          onChange={(e) => {
+            const files = Array.from(e.target.files ?? []);
+            e.target.value = '';
+            if (files.length) void addFiles(files);
+          }}
+        />
+      </div>
+      <p className="muted small">Or drop a model folder or a Paddle <code>.pdparams</code> file on the page: it is converted here, in your browser, and cached.</p>
+    </div>
+  );
+}
+
+function CachedModels() {
+  const [cached, currentId] = useAppShallow((s) => [s.cachedModels, s.model?.id ?? null]);
+  const loadModel = useApp((s) => s.loadModel);
+  const remove = useApp((s) => s.deleteCachedModel);
+  if (cached.length === 0) return null;
+  const total = cached.reduce((n, m) => n + m.bytes, 0);
+  return (
+    <div className="cached" data-testid="cached-models">
+      <h3>
+        Cached in this browser <span className="muted">· {formatBytes(total)}</span>
+      </h3>
+      <ul>
+        {cached.map((m) => (
+          <li key={m.id} className="cached-row">
+            <div className="cached-main">
+              <span className="cached-name" title={m.source}>{m.name}</span>
+              <span className="muted small">{formatBytes(m.bytes)} · {new Date(m.savedAt).toLocaleDateString()}</span>
+            </div>
+            <div className="cached-actions">
+              {m.id !== currentId ? (
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => void loadModel({ kind: 'cached', id: m.id })} aria-label={`Load ${m.name}`}>
+                  Load
+                </button>
+              ) : <span className="tag">in use</span>}
+              <button type="button" className="btn btn-small btn-ghost btn-danger" onClick={() => void remove(m.id)} aria-label={`Delete ${m.name} from the cache`}>
+                Delete
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+import { useId, useMemo, useState } from 'react';
+import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { topKIndices } from '../../core/metrics';
+import type { VideoResult } from '../../worker/protocol';
+import { formatProbability } from '../format';
+import { useApp } from '../state/context';
+import type { VideoRow } from '../state/store';
+import { TOP_K_CHOICES } from '../state/urlState';
+
+interface Props {
+  video: VideoRow;
+  result: VideoResult;
+  classNames: string[];
+  selectedClass: number | null;
+  onPickClass: (c: number) => void;
+}
+
+interface Datum {
+  classIndex: number;
+  name: string;
+  p: number;
+  label: boolean;
+}
+
+/** Per-class probabilities: the top-k chart, a search over every class, and the numbers as a table. */
+export function ProbabilityCard({ video, result, classNames, selectedClass, onPickClass }: Props) {
+  const topK = useApp((s) => s.settings.topK);
+  const setTopK = useApp((s) => s.setTopK);
+  const selectId = useId();
+  const labels = useMemo(() => new Set(video.labels ?? []), [video.labels]);
+  const p = result.probabilities;
+  const data: Datum[] = useMemo(
+    () => Array.from(topKIndices(p, topK), (c) => ({ classIndex: c, name: classNames[c] ?? `class ${c}`, p: p[c], label: labels.has(c) })),
+    [p, topK, classNames, labels],
+  );
+  const choices = [...new Set([...TOP_K_CHOICES, topK])].sort((a, b) => a - b);
+  const height = data.length * 30 + 36;
+
+  return (
+    <section className="card prob-card" aria-labelledby="prob-title">
+      <div className="card-head">
+        <h3 id="prob-title">Class probabilities</h3>
+        <label className="field-inline" htmlFor={selectId}>
+          <span className="field-label">Top</span>
+          <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label="Number of classes shown">
+            {choices.map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </label>
+      </div>
+      <p className="muted small card-sub">Independent sigmoid per class (a video can be several things). <span className="legend-swatch swatch-label" /> true label</p>
+      <div className="chart" style={{ height }} data-testid="prob-chart">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer>
+            <XAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false} />
+            <YAxis type="category" dataKey="name" width={150} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
+              tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} />} />
+            <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} />
+            <Bar dataKey="p" radius={[0, 4, 4, 0]} isAnimationActive={false} onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}>
+              {data.map((d) => (
+                <Cell key={d.classIndex} className={`bar${d.label ? ' bar-label' : ''}`} cursor="pointer" />
+              ))}
+              <LabelList dataKey="p" position="right" className="bar-value" formatter={(v) => formatProbability(Number(v))} />
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <ClassSearch result={result} classNames={classNames} labels={labels} onPickClass={onPickClass} />
+      <details className="values">
+        <summary>Show values as a table</summary>
+        <table data-testid="prob-table">
+          <caption className="sr-only">Top {data.length} classes of {video.id}</caption>
+          <thead><tr><th scope="col">Rank</th><th scope="col">Class</th><th scope="col">Name</th><th scope="col">Probability</th></tr></thead>
+          <tbody>
+            {data.map((d, i) => (
+              <tr key={d.classIndex} data-class={d.classIndex} data-probability={d.p}>
+                <td>{i + 1}</td><td>{d.classIndex}</td><td>{d.name}{d.label && <span className="chip chip-label chip-small">label</span>}</td>
+                <td className="tabular">{formatProbability(d.p)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  );
+}
+
+function ClassTick(props: { x?: number | string; y?: number | string; payload?: { value: string; index: number }; data: Datum[]; selected: number | null }) {
+  const { payload, data, selected } = props;
+  const x = Number(props.x ?? 0);
+  const y = Number(props.y ?? 0);
+  if (!payload) return null;
+  const d = data[payload.index];
+  const name = payload.value.length > 22 ? `${payload.value.slice(0, 21)}…` : payload.value;
+  return (
+    <g transform={`translate(${x},${y})`}>
+      <title>{payload.value}</title>
+      <text x={-8} y={0} dy="0.35em" textAnchor="end" className={`class-tick${d?.label ? ' class-tick-label' : ''}${d?.classIndex === selected ? ' class-tick-selected' : ''}`}>
+        {d?.label ? '✓ ' : ''}{name}
+      </text>
+    </g>
+  );
+}
+
+function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload: Datum }[] }) {
+  if (!active || !payload?.length) return null;
+  const d = payload[0].payload;
+  return (
+    <div className="tooltip">
+      <strong>{d.name}</strong>
+      <div className="tabular">p = {formatProbability(d.p)}</div>
+      <div className="muted small">class {d.classIndex}{d.label ? ' · true label' : ''}</div>
+    </div>
+  );
+}
+
+/** Finds any class by name and shows its probability and rank. */
+function ClassSearch({ result, classNames, labels, onPickClass }: { result: VideoResult; classNames: string[]; labels: Set<number>; onPickClass: (c: number) => void }) {
+  const [query, setQuery] = useState('');
+  const id = useId();
+  const p = result.probabilities;
+  const rank = useMemo(() => {
+    const order = topKIndices(p, p.length);
+    const r = new Int32Array(p.length);
+    order.forEach((c, i) => (r[c] = i + 1));
+    return r;
+  }, [p]);
+  const q = query.trim().toLowerCase();
+  const matches = useMemo(() => {
+    if (!q) return [];
+    const hits: number[] = [];
+    classNames.forEach((n, c) => {
+      if (n.toLowerCase().includes(q) || String(c) === q) hits.push(c);
+    });
+    // Names that start with the query first, then by probability.
+    return hits
+      .sort((a, b) => Number(!classNames[a].toLowerCase().startsWith(q)) - Number(!classNames[b].toLowerCase().startsWith(q)) || p[b] - p[a])
+      .slice(0, 8);
+  }, [q, classNames, p]);
+
+  return (
+    <div className="search">
+      <label htmlFor={id} className="field-label">Find a class</label>
+      <input id={id} type="search" placeholder={`Search ${classNames.length.toLocaleString('en-US')} classes by name`} value={query}
+        onChange={(e) => setQuery(e.target.value)} autoComplete="off" aria-describedby={`${id}-results`} />
+      <div id={`${id}-results`} aria-live="polite" className="search-results">
+        {q && matches.length === 0 && <p className="muted small">No class matches “{query}”.</p>}
+        {matches.length > 0 && (
+          <ul data-testid="search-results">
+            {matches.map((c) => (
+              <li key={c}>
+                <button type="button" className="search-hit" onClick={() => onPickClass(c)} aria-label={`${classNames[c]}: probability ${formatProbability(p[c])}, rank ${rank[c]}. Show its evidence.`}>
+                  <span className="search-name">{classNames[c]}{labels.has(c) && <span className="chip chip-label chip-small">label</span>}</span>
+                  <span className="search-bar" aria-hidden="true"><span style={{ width: `${Math.max(1, p[c] * 100)}%` }} /></span>
+                  <span className="tabular search-p" data-probability={p[c]}>{formatProbability(p[c])}</span>
+                  <span className="muted small search-rank">#{rank[c]}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { useEffect, useState } from 'react';
+import { topKIndices } from '../../core/metrics';
+import { formatTime } from '../format';
+import { useApp, useAppShallow } from '../state/context';
+import { selectedVideo } from '../state/store';
+import { AttentionCard } from './AttentionCard';
+import { ProbabilityCard } from './ProbabilityCard';
+
+/** The selected video: what the model thinks it is, and where it looked. */
+export function VideoDetail() {
+  const video = useApp(selectedVideo);
+  const [model, index, total] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length]);
+  // The class whose evidence is shown: the top class until the user picks another.
+  const [picked, setPicked] = useState<number | null>(null);
+  useEffect(() => setPicked(null), [video?.key, model?.id]);
+  if (!video) return null;
+  const result = video.result;
+  const classNames = model?.classNames ?? [];
+  const top = result ? topKIndices(result.probabilities, 1)[0] : null;
+  const classIndex = picked ?? top;
+
+  return (
+    <article className="detail" aria-labelledby="detail-title" data-testid="video-detail" data-key={video.key}>
+      <header className="detail-head">
+        <div>
+          <p className="eyebrow">Video {index + 1} of {total} · {video.file}{video.index > 0 || total > 1 ? `, record ${video.index}` : ''}</p>
+          <h2 id="detail-title" className="detail-title">{video.id}</h2>
+          <p className="detail-meta">
+            <span>{video.frames} frames · {formatTime(video.frames)}</span>
+            {result && <span className="muted"> · {result.backend}{result.adapter ? ` (${result.adapter})` : ''} · {result.ms.toFixed(0)} ms</span>}
+          </p>
+        </div>
+        {video.labels && video.labels.length > 0 && (
+          <div className="labels" aria-label="True labels">
+            <span className="muted small">True labels</span>
+            <ul>
+              {video.labels.map((l) => <li key={l} className="chip chip-label">{classNames[l] ?? `class ${l}`}</li>)}
+            </ul>
+          </div>
+        )}
+      </header>
+      {!result ? (
+        <div className="card pending-card" role="status">
+          {video.status === 'error' ? (
+            <p className="error-text">This video could not be classified: {video.message}</p>
+          ) : (
+            <>
+              <span className="spinner spinner-large" aria-hidden="true" />
+              <p>{model ? 'Predicting…' : 'Waiting for the model…'}</p>
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="detail-grid">
+          <ProbabilityCard video={video} result={result} classNames={classNames} selectedClass={classIndex} onPickClass={setPicked} />
+          <AttentionCard video={video} result={result} classNames={classNames} classIndex={classIndex} onPickClass={setPicked} />
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,26 @@
+import { createContext, type ReactNode, useContext } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { AppState, AppStore } from './store';
+
+const StoreContext = createContext<AppStore | null>(null);
+
+export function StoreProvider({ store, children }: { store: AppStore; children: ReactNode }) {
+  return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
+}
+
+function useAppStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useApp outside StoreProvider');
+  return store;
+}
+
+/** One value of the page's state; re-renders only when it changes. */
+export function useApp<T>(selector: (s: AppState) => T): T {
+  return useStore(useAppStore(), selector);
+}
+
+/** Several values picked into an object or array; compared shallowly. */
+export function useAppShallow<T>(selector: (s: AppState) => T): T {
+  return useStore(useAppStore(), useShallow(selector));
+}

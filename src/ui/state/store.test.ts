@@ -1,0 +1,135 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WorkerClient } from '../../worker/client';
+import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../worker/protocol';
+import { createAppStore, progressState, selectedVideo, setMetrics } from './store';
+
+const ORIGIN = 'http://localhost:5173/';
+
+const model: ModelInfo = {
+  id: `${ORIGIN}models/demo/model.json`, name: 'demo', source: `${ORIGIN}models/demo/model.json`, variant: 'fluid1',
+  sizes: { rgbDim: 1024, audioDim: 128, embed: 32, lstm: 32, head1: 64, head2: 32, classes: 3 },
+  classNames: ['a', 'b', 'c'], parameters: 1, bytes: 4, description: null, fromCache: false,
+};
+
+/** A worker that answers from a table and lets the test send events. */
+function fakeClient() {
+  const calls: { type: RequestType; args: unknown }[] = [];
+  const listeners = new Set<(e: WorkerEvent) => void>();
+  const answers: Partial<{ [K in RequestType]: (args: Calls[K]['args']) => Calls[K]['result'] }> = {
+    setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out' }),
+    loadModel: () => model,
+    addFeatures: () => ({ videos: 0, failed: 0 }),
+    listModels: () => [],
+    clearVideos: () => null,
+  };
+  const client: WorkerClient = {
+    call: async (type, args) => {
+      calls.push({ type, args });
+      const answer = answers[type] as ((a: unknown) => unknown) | undefined;
+      if (!answer) throw new Error(`no answer for ${type}`);
+      return answer(args) as never;
+    },
+    onEvent: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    terminate: () => {},
+  };
+  return { client, calls, emit: (e: WorkerEvent) => listeners.forEach((l) => l(e)) };
+}
+
+function setup(search = '') {
+  const fake = fakeClient();
+  let url = search;
+  const store = createAppStore({
+    client: fake.client,
+    url: { read: () => url, write: (s) => (url = s) },
+    publicUrl: (p) => new URL(p, ORIGIN).href,
+    fetchJson: async () => ({ files: [{ file: 's.tfrecord', videos: [{ id: 'v0', events: [{ class: 1, name: 'b', start: 2, frames: 3 }] }] }] }),
+  });
+  return { store, fake, url: () => url };
+}
+
+const result = (key: string, p: number[]): VideoResult => ({
+  key, probabilities: Float32Array.from(p), attention: { rgb: new Float32Array(2), audio: new Float32Array(2) }, backend: 'wasm', adapter: null, ms: 1,
+});
+
+describe('the page store', () => {
+  let s: ReturnType<typeof setup>;
+  beforeEach(() => {
+    s = setup('?backend=wasm&video=1&topk=5');
+  });
+
+  it('reads its settings from the URL and starts the backend and the demo model from them', async () => {
+    const { store, fake } = s;
+    expect(store.getState().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false });
+    await store.getState().init();
+    expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm' });
+    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
+  });
+
+  it('writes what the user changes back into the URL', async () => {
+    const { store, url } = s;
+    store.getState().setTopK(20);
+    store.getState().selectVideo(3);
+    await store.getState().chooseBackend('webgpu');
+    expect(url()).toBe('?backend=webgpu&video=3&topk=20');
+  });
+
+  it('names a cached model in the URL, and the demo not at all', async () => {
+    const { store, url } = s;
+    await store.getState().loadModel({ kind: 'cached', id: model.id });
+    expect(url()).toContain(`model=cache%3A${encodeURIComponent(model.id)}`);
+    await store.getState().loadModel({ kind: 'url', url: `${ORIGIN}models/demo/model.json` });
+    expect(url()).not.toContain('model=');
+  });
+
+  it('turns worker events into rows, results and metrics, and keeps results when a file fails', () => {
+    const { store, fake } = s;
+    fake.emit({ type: 'model', model });
+    fake.emit({ type: 'file', file: 'a.tfrecord', videos: [
+      { key: 'a#0', file: 'a.tfrecord', index: 0, id: 'v0', frames: 2, labels: [2] },
+      { key: 'a#1', file: 'a.tfrecord', index: 1, id: 'v1', frames: 2, labels: [0] },
+    ], warnings: [] });
+    fake.emit({ type: 'status', keys: ['a#0', 'a#1'], status: 'running' });
+    fake.emit({ type: 'prediction', result: result('a#0', [0.1, 0.2, 0.9]) });
+    fake.emit({ type: 'status', keys: ['a#0'], status: 'done' });
+    expect(store.getState().videos.map((v) => v.status)).toEqual(['done', 'running']);
+    expect(selectedVideo(store.getState())?.key).toBe('a#1');
+    expect(setMetrics(store.getState().videos)).toMatchObject({ videos: 1, hit_at_1: 1, pending: 1 });
+
+    fake.emit({ type: 'fileError', file: 'bad.txt', message: 'bad.txt: not a feature file' });
+    expect(store.getState().notices.map((n) => [n.level, n.message])).toEqual([['error', 'bad.txt: not a feature file']]);
+    expect(store.getState().videos[0].result?.probabilities[2]).toBeCloseTo(0.9);
+  });
+
+  it('drops results of another model, keeps them across a backend switch', () => {
+    const { store, fake } = s;
+    fake.emit({ type: 'model', model });
+    fake.emit({ type: 'file', file: 'a', videos: [{ key: 'a#0', file: 'a', index: 0, id: 'v0', frames: 2, labels: null }], warnings: [] });
+    fake.emit({ type: 'prediction', result: result('a#0', [0.1, 0.2, 0.9]) });
+    fake.emit({ type: 'backend', status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in' } });
+    expect(store.getState().videos[0].result).toBeDefined();
+    fake.emit({ type: 'model', model: { ...model, id: 'other' } });
+    expect(store.getState().videos[0].result).toBeUndefined();
+    expect(store.getState().videos[0].status).toBe('queued');
+  });
+
+  it('loads the samples with their labelled events, once', async () => {
+    const { store, fake, url } = s;
+    await store.getState().loadSamples();
+    expect(store.getState().sampleEvents.v0).toEqual([{ class: 1, name: 'b', start: 2, frames: 3 }]);
+    expect(fake.calls.filter((c) => c.type === 'addFeatures')).toHaveLength(1);
+    expect(url()).toContain('samples=1');
+  });
+
+  it('follows a load task’s progress and forgets it when the next task starts', () => {
+    let st = progressState(null, 1, 'load', { status: 'initiate', name: 'demo', total: 100 });
+    st = progressState(st, 1, 'load', { status: 'progress', name: 'demo', file: 'a.bin', loaded: 40, total: 100, progress: 40 });
+    expect(st).toMatchObject({ op: 1, loaded: 40, total: 100, file: 'a.bin' });
+    st = progressState(st, 2, 'convert', { status: 'initiate', name: 'w.pdparams', total: 7 });
+    expect(st).toMatchObject({ op: 2, task: 'convert', loaded: 0, total: 7, name: 'w.pdparams' });
+  });
+});
+
+

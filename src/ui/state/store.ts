@@ -1,0 +1,353 @@
+/**
+ * The page's state: one zustand store made of slices (settings in the URL,
+ * backend, model, videos, notices). Views read it with selectors and call its
+ * intents; the intents talk to the worker, and the worker's events flow back
+ * in through `applyEvent`. Nothing here knows about React or tfjs.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { persist, type PersistStorage } from 'zustand/middleware';
+import { evaluate, type EvaluationResult } from '../../core/metrics';
+import type { WorkerClient } from '../../worker/client';
+import type {
+  BackendChoice, BackendStatus, CachedModelInfo, FeatureSource, ModelInfo, ModelSource, OcclusionResult,
+  ProgressEvent, ProgressTask, VideoResult, VideoStatus, VideoSummary, WorkerEvent,
+} from '../../worker/protocol';
+import { classifyFiles } from '../drop';
+import { readUrlState, type UrlState, URL_DEFAULTS, writeUrlState } from './urlState';
+
+// ------------------------------------------------------------------ types
+
+export interface VideoRow extends VideoSummary {
+  status: VideoStatus;
+  message?: string;
+  result?: VideoResult;
+}
+
+export interface LoadState {
+  op: number;
+  task: ProgressTask;
+  /** What is being loaded, for the page ("demo", a file name). */
+  name: string;
+  loaded: number;
+  total: number;
+  file: string | null;
+}
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface EvidenceState {
+  classIndex: number;
+  window: number;
+  status: 'running' | 'done' | 'error';
+  result?: OcclusionResult;
+  error?: string;
+}
+
+/** A labelled event of a bundled sample (public/samples/index.json). */
+export interface SampleEvent {
+  class: number;
+  name: string;
+  start: number;
+  frames: number;
+}
+
+export interface SettingsSlice {
+  settings: UrlState;
+  selectVideo(index: number): void;
+  setTopK(k: number): void;
+}
+
+export interface BackendSlice {
+  backend: BackendStatus | null;
+  chooseBackend(choice: BackendChoice): Promise<void>;
+}
+
+export interface ModelSlice {
+  model: ModelInfo | null;
+  /** The model being loaded or converted, with its progress in bytes. */
+  loading: LoadState | null;
+  modelError: string | null;
+  cachedModels: CachedModelInfo[];
+  loadModel(source: ModelSource): Promise<void>;
+  loadModelUrl(url: string): Promise<void>;
+  refreshCachedModels(): Promise<void>;
+  deleteCachedModel(id: string): Promise<void>;
+}
+
+export interface VideosSlice {
+  videos: VideoRow[];
+  evidence: Record<string, EvidenceState>;
+  sampleEvents: Record<string, SampleEvent[]>;
+  /** Feature files being read. */
+  reading: number;
+  addFiles(files: File[]): Promise<void>;
+  loadSamples(): Promise<void>;
+  clearVideos(): Promise<void>;
+  requestEvidence(key: string, classIndex: number, window: number): Promise<void>;
+}
+
+export interface NoticeSlice {
+  notices: Notice[];
+  notify(level: Notice['level'], message: string): void;
+  dismiss(id: number): void;
+}
+
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, NoticeSlice {
+  /** Starts the page: the backend and the model from the URL (the demo by default), then the samples if the URL says so. */
+  init(): Promise<void>;
+  applyEvent(e: WorkerEvent): void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+/** Where the store finds its surroundings; the page passes the real ones, tests fakes. */
+export interface StoreEnv {
+  client: WorkerClient;
+  /** The query string now, and a way to replace it (history.replaceState in the page). */
+  url: { read(): string; write(search: string): void };
+  /** Absolute URL of a file in public/ ("models/demo/model.json"). */
+  publicUrl(path: string): string;
+  fetchJson(url: string): Promise<unknown>;
+}
+
+export const DEMO_MODEL_PATH = 'models/demo/model.json';
+export const SAMPLES_INDEX_PATH = 'samples/index.json';
+
+// ------------------------------------------------------------------ store
+
+export function createAppStore(env: StoreEnv): AppStore {
+  const storage: PersistStorage<{ settings: UrlState }> = {
+    getItem: () => ({ state: { settings: readUrlState(env.url.read()) }, version: 0 }),
+    setItem: (_name, value) => {
+      const next = writeUrlState(value.state.settings, env.url.read());
+      if (next !== normalize(env.url.read())) env.url.write(next);
+    },
+    removeItem: () => {},
+  };
+  let noticeId = 0;
+
+  const store = createStore<AppState>()(persist((set, get) => {
+    const patchSettings = (patch: Partial<UrlState>) => set((s) => ({ settings: { ...s.settings, ...patch } }));
+    const notify = (level: Notice['level'], message: string) =>
+      set((s) => ({ notices: [...s.notices.filter((n) => n.message !== message), { id: ++noticeId, level, message }] }));
+
+    const modelUrlFor = (setting: string | null) => (setting ? new URL(setting, env.publicUrl('')).href : env.publicUrl(DEMO_MODEL_PATH));
+
+    return {
+      settings: URL_DEFAULTS,
+      selectVideo: (index) => patchSettings({ video: Math.max(0, Math.floor(index)) }),
+      setTopK: (k) => patchSettings({ topK: Math.max(1, Math.min(100, Math.floor(k))) }),
+
+      backend: null,
+      chooseBackend: async (choice) => {
+        patchSettings({ backend: choice });
+        try {
+          await env.client.call('setBackend', { backend: choice });
+        } catch (e) {
+          notify('error', `No backend could start: ${(e as Error).message}`);
+        }
+      },
+
+      model: null,
+      loading: null,
+      modelError: null,
+      cachedModels: [],
+      loadModel: async (source) => {
+        set({ modelError: null });
+        try {
+          const info = await env.client.call('loadModel', { source });
+          // The URL names the model when it can be found again: by its URL, or in this browser's cache.
+          const demo = env.publicUrl(DEMO_MODEL_PATH);
+          patchSettings({ model: source.kind === 'url' ? (source.url === demo ? null : source.url) : `cache:${info.id}` });
+          set({ loading: null });
+        } catch (e) {
+          const message = (e as Error).message;
+          set({ loading: null, modelError: message });
+          notify('error', `The model could not be loaded: ${message}`);
+        }
+      },
+      loadModelUrl: (url) => get().loadModel({ kind: 'url', url: modelUrlFor(url.trim() || null) }),
+      refreshCachedModels: async () => {
+        try {
+          set({ cachedModels: await env.client.call('listModels', {}) });
+        } catch {
+          // The cache is optional: an unavailable one just lists nothing.
+        }
+      },
+      deleteCachedModel: async (id) => {
+        try {
+          set({ cachedModels: await env.client.call('deleteModel', { modelId: id }) });
+        } catch (e) {
+          notify('error', `The model could not be deleted: ${(e as Error).message}`);
+        }
+      },
+
+      videos: [],
+      evidence: {},
+      sampleEvents: {},
+      reading: 0,
+      addFiles: async (files) => {
+        const { modelFiles, pdparams, features } = classifyFiles(files);
+        const jobs: Promise<unknown>[] = [];
+        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
+        if (pdparams) jobs.push(get().loadModel({ kind: 'pdparams', file: pdparams }));
+        if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
+        await Promise.all(jobs);
+      },
+      loadSamples: async () => {
+        try {
+          const index = (await env.fetchJson(env.publicUrl(SAMPLES_INDEX_PATH))) as SamplesIndex;
+          const events: Record<string, SampleEvent[]> = {};
+          for (const f of index.files) for (const v of f.videos) events[v.id] = v.events ?? [];
+          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
+          const already = new Set(get().videos.map((v) => v.file));
+          const sources: FeatureSource[] = index.files
+            .filter((f) => !already.has(f.file))
+            .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
+          patchSettings({ samples: true });
+          if (sources.length) await addFeatures(sources);
+        } catch (e) {
+          notify('error', `The samples could not be loaded: ${(e as Error).message}`);
+        }
+      },
+      clearVideos: async () => {
+        await env.client.call('clearVideos', {});
+        set({ videos: [], evidence: {} });
+        patchSettings({ video: 0, samples: false });
+      },
+      requestEvidence: async (key, classIndex, window) => {
+        set((s) => ({ evidence: { ...s.evidence, [key]: { classIndex, window, status: 'running' } } }));
+        try {
+          const result = await env.client.call('occlusion', { key, classIndex, window });
+          set((s) => ({ evidence: { ...s.evidence, [key]: { classIndex, window: result.window, status: 'done', result } } }));
+        } catch (e) {
+          set((s) => ({ evidence: { ...s.evidence, [key]: { classIndex, window, status: 'error', error: (e as Error).message } } }));
+        }
+      },
+
+      notices: [],
+      notify,
+      dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+
+      init: async () => {
+        void get().refreshCachedModels();
+        const { settings } = get();
+        const backend = get().chooseBackend(settings.backend);
+        const source: ModelSource = settings.model?.startsWith('cache:')
+          ? { kind: 'cached', id: settings.model.slice('cache:'.length) }
+          : { kind: 'url', url: modelUrlFor(settings.model) };
+        const model = get().loadModel(source);
+        if (settings.samples) await get().loadSamples();
+        await Promise.all([backend, model]);
+      },
+
+      applyEvent: (e) => applyEvent(e, set, get, notify),
+    };
+
+    async function addFeatures(sources: FeatureSource[]) {
+      set((s) => ({ reading: s.reading + sources.length }));
+      try {
+        await env.client.call('addFeatures', { sources });
+      } catch (e) {
+        notify('error', `The files could not be read: ${(e as Error).message}`);
+      } finally {
+        set((s) => ({ reading: Math.max(0, s.reading - sources.length) }));
+      }
+    }
+  }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
+
+  env.client.onEvent((e) => store.getState().applyEvent(e));
+  return store;
+}
+
+interface SamplesIndex {
+  files: { file: string; videos: { id: string; events?: SampleEvent[] }[] }[];
+}
+
+function normalize(search: string): string {
+  return search === '?' ? '' : search;
+}
+
+type Set = StoreApi<AppState>['setState'];
+
+function applyEvent(e: WorkerEvent, set: Set, get: () => AppState, notify: (l: Notice['level'], m: string) => void): void {
+  switch (e.type) {
+    case 'backend':
+      set({ backend: e.status });
+      return;
+    case 'progress':
+      set({ loading: progressState(get().loading, e.op, e.task, e.event) });
+      return;
+    case 'model': {
+      const previous = get().model;
+      const changed = previous?.id !== e.model.id;
+      set((s) => ({
+        model: e.model,
+        modelError: null,
+        // Results of another model mean nothing for this one; a new backend's results replace old ones as they come.
+        videos: changed ? s.videos.map(({ result: _r, ...v }) => ({ ...v, status: 'queued' as const })) : s.videos,
+        evidence: changed ? {} : s.evidence,
+      }));
+      return;
+    }
+    case 'file':
+      set((s) => ({ videos: [...s.videos, ...e.videos.map((v) => ({ ...v, status: 'queued' as const }))] }));
+      if (e.warnings.length) notify('warning', `${e.file}: ${e.warnings.length} record${e.warnings.length === 1 ? '' : 's'} skipped (${e.warnings[0]}${e.warnings.length > 1 ? ', …' : ''})`);
+      return;
+    case 'fileError':
+      notify('error', e.message);
+      return;
+    case 'status': {
+      const keys = new Set(e.keys);
+      set((s) => ({ videos: s.videos.map((v) => (keys.has(v.key) ? { ...v, status: e.status, message: e.message } : v)) }));
+      return;
+    }
+    case 'prediction':
+      set((s) => ({ videos: s.videos.map((v) => (v.key === e.result.key ? { ...v, result: e.result } : v)) }));
+      return;
+    case 'notice':
+      notify(e.level, e.message);
+      return;
+    case 'cache':
+      set({ cachedModels: e.models });
+      return;
+  }
+}
+
+/** The load state after a progress event: a new op replaces the old; `ready` ends it. */
+export function progressState(prev: LoadState | null, op: number, task: ProgressTask, ev: ProgressEvent): LoadState | null {
+  const base: LoadState = prev && prev.op === op && prev.task === task ? prev : { op, task, name: ev.name, loaded: 0, total: 0, file: null };
+  switch (ev.status) {
+    case 'initiate': return { ...base, name: ev.name, total: ev.total, loaded: 0 };
+    case 'download': return { ...base, file: ev.file };
+    case 'progress': return { ...base, loaded: ev.loaded, total: ev.total, file: ev.file };
+    case 'done': return base;
+    case 'ready': return { ...base, loaded: ev.total, total: ev.total };
+  }
+}
+
+// ------------------------------------------------------------------ selectors
+
+/** The selected row, with its index clamped to the list. */
+export function selectedVideo(s: Pick<AppState, 'videos' | 'settings'>): VideoRow | null {
+  if (s.videos.length === 0) return null;
+  return s.videos[Math.min(s.settings.video, s.videos.length - 1)];
+}
+
+export interface SetMetrics extends EvaluationResult {
+  /** Labelled videos still waiting for a result. */
+  pending: number;
+}
+
+/** Hit@1, PERR, GAP and mAP over the labelled videos with results; null when there are none. */
+export function setMetrics(videos: readonly VideoRow[]): SetMetrics | null {
+  const labelled = videos.filter((v) => v.labels && v.labels.length > 0);
+  const withResult = labelled.filter((v) => v.result);
+  if (withResult.length === 0) return null;
+  const m = evaluate(withResult.map((v) => v.result!.probabilities), withResult.map((v) => v.labels!));
+  return { ...m, pending: labelled.length - withResult.length };
+}

@@ -1,0 +1,55 @@
+import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
+
+/**
+ * The part of the page's state that lives in the URL, so that a view can be
+ * shared and reloaded: which model, which backend, which video, how many
+ * classes the chart shows, and whether the bundled samples are loaded.
+ * Defaults are left out of the URL.
+ */
+export interface UrlState {
+  /** A model.json URL, `cache:<id>` for a model in this browser's cache, or null for the demo. */
+  model: string | null;
+  backend: BackendChoice;
+  /** Index of the selected video in the list. */
+  video: number;
+  /** Classes in the probability chart (and in "Export JSON"'s `top`). */
+  topK: number;
+  /** The bundled samples are loaded (so a shared link shows the same videos). */
+  samples: boolean;
+}
+
+export const URL_DEFAULTS: UrlState = { model: null, backend: 'auto', video: 0, topK: 10, samples: false };
+export const TOP_K_CHOICES = [5, 10, 20, 50] as const;
+export const MAX_TOP_K = 100;
+
+function nonNegativeInt(v: string | null, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === null || !/^\d+$/.test(v)) return fallback;
+  return Math.min(max, Number(v));
+}
+
+/** Reads the state from a query string; anything malformed falls back to its default. */
+export function readUrlState(search: string): UrlState {
+  const p = new URLSearchParams(search);
+  const backend = p.get('backend');
+  const topK = nonNegativeInt(p.get('topk'), URL_DEFAULTS.topK, MAX_TOP_K);
+  return {
+    model: p.get('model') || null,
+    backend: (BACKEND_CHOICES as readonly string[]).includes(backend ?? '') ? (backend as BackendChoice) : URL_DEFAULTS.backend,
+    video: nonNegativeInt(p.get('video'), URL_DEFAULTS.video),
+    topK: topK >= 1 ? topK : URL_DEFAULTS.topK,
+    samples: p.get('samples') === '1',
+  };
+}
+
+/** The query string for `state`, keeping parameters this page does not own. */
+export function writeUrlState(state: UrlState, search = ''): string {
+  const p = new URLSearchParams(search);
+  const set = (key: string, value: string | null) => (value === null ? p.delete(key) : p.set(key, value));
+  set('model', state.model);
+  set('backend', state.backend === URL_DEFAULTS.backend ? null : state.backend);
+  set('video', state.video === URL_DEFAULTS.video ? null : String(state.video));
+  set('topk', state.topK === URL_DEFAULTS.topK ? null : String(state.topK));
+  set('samples', state.samples ? '1' : null);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { BackendHandle } from './types';
+
+/** tfjs's plain JavaScript backend: slow, but always there. */
+export async function startCpu(): Promise<BackendHandle> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend');
+  await tf.ready();
+  return { name: 'cpu', layout: 'in-out', adapter: null, batchSize: 8, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+}

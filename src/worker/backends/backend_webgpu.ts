@@ -1,0 +1,197 @@
+import * as tf from '@tensorflow/tfjs-core';
+// Importing the package registers tfjs's own 'webgpu' factory; startWebGpu replaces it with
+// one that uses a device we hold, so that we can listen to its errors and its loss.
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { type BiLstmRunner, forward } from '../../core/model/attentionLstm';
+import { createFusedBiLstm } from '../../kernels/fusedBiLstm_webgpu';
+import { type LoadedModel, packBatch } from '../../core/model/model';
+import type { AdapterSummary } from '../protocol';
+import type { WebGpuProbe } from './policy';
+import { BackendFault, type BackendHandle, type FaultListener } from './types';
+
+/** Asks the browser for a WebGPU adapter; never throws. */
+export async function probeWebGpu(): Promise<WebGpuProbe & { gpuAdapter: GPUAdapter | null }> {
+  const gpu = (self.navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) return { adapter: null, gpuAdapter: null, problem: 'this browser exposes no navigator.gpu' };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    return { adapter: null, gpuAdapter: null, problem: `requestAdapter failed: ${(e as Error)?.message ?? e}` };
+  }
+  if (!adapter) return { adapter: null, gpuAdapter: null, problem: 'the browser found no WebGPU adapter' };
+  return { adapter: summarize(adapter), gpuAdapter: adapter, problem: null };
+}
+
+function summarize(adapter: GPUAdapter): AdapterSummary {
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+    isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? legacy ?? false),
+  };
+}
+
+/**
+ * Starts tfjs's WebGPU backend on a device of `adapter`. The device's
+ * `uncapturederror` events and its loss are reported to `onFault`; `guard`
+ * also wraps each run in error scopes, so that a run whose commands failed
+ * is rejected rather than trusted (tfjs itself returns garbage silently).
+ */
+export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): Promise<BackendHandle> {
+  const limits = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  let disposed = false;
+  let faults = 0;
+  let lastFault = '';
+  const fault = (message: string) => {
+    if (disposed) return;
+    faults++;
+    lastFault = message;
+    onFault(message);
+  };
+  device.addEventListener('uncapturederror', (ev) => fault(`WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`));
+  void device.lost.then((info) => fault(`the WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`));
+
+  const software = summarize(adapter).isFallbackAdapter;
+  // tfjs picks a matMul kernel per shape, tuned for GPUs; on a software adapter its reduction
+  // kernels (workgroup barriers) are ~30-200x slower than the tiled one, so use that one always.
+  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', software ? MATMUL_PACKED : -1);
+
+  // Not tf.findBackend: it would initialise the backend it finds (tfjs's own, on a device of its own).
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => keepShaderKeys(new WebGPUBackend(device, adapter.info)), 3);
+  let ok = false;
+  try {
+    ok = await tf.setBackend('webgpu');
+  } catch (e) {
+    device.destroy();
+    throw e;
+  }
+  if (!ok) {
+    disposed = true;
+    device.destroy();
+    throw new Error('tfjs could not start its WebGPU backend');
+  }
+  await tf.ready();
+
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (faults > 0) throw new BackendFault(lastFault);
+    const before = faults;
+    device.pushErrorScope('internal');
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      const errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch((e) => [e as GPUError]);
+      const first = errors.find((e) => e);
+      if (first) fault(`WebGPU error: ${first.message}`);
+    }
+    if (faults !== before) throw new BackendFault(lastFault);
+    return result;
+  };
+
+  return {
+    name: 'webgpu',
+    layout: 'out-in',
+    adapter: summarize(adapter),
+    guard,
+    // A software adapter gains nothing from batching, and batches of one need the fewest pipelines.
+    batchSize: software ? 1 : 8,
+    occlusionBatchSize: software ? 1 : 32,
+    prepare: (model) => guard(async () => {
+      const fused = createFusedBiLstm(model);
+      try {
+        await compilePipelines(model, fused);
+      } catch (e) {
+        fused.dispose();
+        throw e;
+      }
+      return { biLstm: fused, dispose: () => fused.dispose() };
+    }),
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        tf.removeBackend('webgpu');
+      } catch {
+        // A lost device can make the backend's own disposal throw; it is being dropped anyway.
+      }
+      device.destroy();
+    },
+  };
+}
+
+/**
+ * runWebGPUProgram extends `program.shaderKey` in place with the inputs' traits.
+ * tfjs makes a new program object per op, so that is harmless there; but a custom
+ * program object dispatched again and again (the fused LSTM's one per time step)
+ * would get a longer key, and so a newly compiled pipeline, on every call. This
+ * gives each program object its original key back before each call.
+ */
+function keepShaderKeys(backend: WebGPUBackend): WebGPUBackend {
+  const original = new WeakMap<object, string>();
+  const run = backend.runWebGPUProgram.bind(backend);
+  backend.runWebGPUProgram = (program, ...rest) => {
+    const key = original.get(program);
+    if (key === undefined) original.set(program, program.shaderKey);
+    else program.shaderKey = key;
+    return run(program, ...rest);
+  };
+  return backend;
+}
+
+/** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram. */
+const MATMUL_PACKED = 3;
+
+/**
+ * Video lengths whose forward passes, together, need every pipeline that a
+ * single video of any length 1..300 needs: tfjs keys pipelines on shape traits
+ * (divisibility by 4, how concat splits its inputs, tile thresholds at 32, 64, 128),
+ * found by compiling each length and watching the pipeline cache grow.
+ */
+const WARMUP_LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 32, 33, 64, 128];
+
+/**
+ * Compiles the model's WebGPU pipelines without running them: tfjs's compile-only
+ * mode records every kernel of a forward pass and compiles its pipeline in
+ * parallel (createComputePipelineAsync), executing nothing. On a software adapter
+ * each pipeline takes about half a second to compile, so doing it once here
+ * keeps it out of the time between a drop and its probabilities.
+ */
+async function compilePipelines(model: LoadedModel, biLstm: BiLstmRunner): Promise<void> {
+  const backend = tf.backend() as WebGPUBackend;
+  tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  try {
+    for (const T of WARMUP_LENGTHS) {
+      const { rgbDim, audioDim } = model.meta.sizes;
+      const input = packBatch([{ file: '', index: 0, id: 'warm-up', frames: T, rgbDim, audioDim, rgb: new Float32Array(T * rgbDim), audio: new Float32Array(T * audioDim) }]);
+      const out = forward(model.weights, model.spec, input, biLstm);
+      tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
+    }
+    await backend.checkCompileCompletionAsync();
+  } finally {
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+  }
+}
+
+/** For the e2e test of recovery: loses the device as a driver crash would. */
+export function loseDevice(): boolean {
+  if (tf.getBackend() !== 'webgpu') return false;
+  const b = tf.backend() as WebGPUBackend;
+  b.device.destroy();
+  return true;
+}

@@ -1,0 +1,54 @@
+/**
+ * The one place that starts tfjs backends: probes WebGPU, follows the policy,
+ * tries each backend of the plan in turn and keeps the first that starts and
+ * passes the known-answer self-test. Backend-specific code lives in the
+ * backend_*.ts files beside this one.
+ */
+import type { BackendChoice, BackendName, BackendStatus } from '../protocol';
+import { startCpu } from './backend_cpu';
+import { startWasm } from './backend_wasm';
+import { probeWebGpu, startWebGpu } from './backend_webgpu';
+import { type BackendPlan, fallbackNote, layoutFor, planBackends } from './policy';
+import { selfTest } from './selfTest';
+import type { BackendHandle, FaultListener } from './types';
+
+export interface StartOptions {
+  /** Skip WebGPU whatever the choice (after it failed twice); the reason is said on the page. */
+  avoidWebGpu?: string;
+}
+
+export async function startBackend(
+  choice: BackendChoice, onFault: FaultListener, opts: StartOptions = {},
+): Promise<{ handle: BackendHandle; status: BackendStatus }> {
+  const probe = await probeWebGpu();
+  let plan: BackendPlan = planBackends(choice, probe);
+  if (opts.avoidWebGpu && plan.order.includes('webgpu')) {
+    plan = { order: plan.order.filter((b) => b !== 'webgpu'), note: opts.avoidWebGpu };
+  }
+  const failures: { backend: BackendName; message: string }[] = [];
+  for (const name of plan.order) {
+    let handle: BackendHandle | null = null;
+    try {
+      handle = name === 'webgpu' && probe.gpuAdapter ? await startWebGpu(probe.gpuAdapter, onFault)
+        : name === 'wasm' ? await startWasm()
+        : name === 'cpu' ? await startCpu()
+        : null;
+      if (!handle) continue;
+      const problem = await handle.guard(selfTest);
+      if (problem) throw new Error(`its self-test failed: ${problem}`);
+    } catch (e) {
+      handle?.dispose();
+      failures.push({ backend: name, message: (e as Error)?.message ?? String(e) });
+      continue;
+    }
+    const note = opts.avoidWebGpu && failures.length === 0 ? opts.avoidWebGpu : fallbackNote(plan, failures, name);
+    return {
+      handle,
+      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: layoutFor(name) },
+    };
+  }
+  throw new Error(`no backend could start: ${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}`);
+}
+
+export { BackendFault } from './types';
+export type { BackendHandle } from './types';
