@@ -4,12 +4,12 @@ import react from '@vitejs/plugin-react';
 /**
  * The playground page. The inference worker (src/worker/worker.ts) is its own
  * ES-module bundle holding tfjs; the page's bundle holds React and the views.
- * PLAYGROUND_PUBLIC_DIR serves another public folder (a scratch model while
- * the demo is being built); the default is public/.
+ * public/ holds the demo model, the samples and the vocabulary.
  */
 export default defineConfig({
   plugins: [react()],
-  publicDir: process.env.PLAYGROUND_PUBLIC_DIR || 'public',
+  // One page, no client-side routes: a missing file is a 404, not index.html.
+  appType: 'mpa',
   worker: { format: 'es' },
   build: {
     target: 'es2022',

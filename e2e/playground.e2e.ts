@@ -6,7 +6,7 @@
  * the URL restores a view, everything works from the keyboard, and the page
  * asks nothing of any other origin. Screenshots go to e2e/output/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe('the playground page', () => {
-  it('opens with the demo model ready and a clear empty state', async () => {
+  it('opens with the demo model ready and a clear empty state; one click on "Try a sample" shows results', async () => {
     const { page, errors } = await open();
     await waitUntilReady(page);
     await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent()).toBe('demo');
@@ -79,6 +79,12 @@ describe('the playground page', () => {
     expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/software fallback.*auto runs on wasm/);
     await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).toMatch(/demo/);
     await screenshot(page, '01-empty-state');
+    await page.getByRole('button', { name: 'Try a sample' }).last().click();
+    await page.locator('[data-testid=prob-table] tbody tr').first().waitFor({ state: 'attached' });
+    await waitForDone(page, 12);
+    // The README's first screenshot: a first visit, one click.
+    await page.mouse.move(1, 999);
+    await page.screenshot({ path: path.join(OUTPUT, '00-first-visit.png') });
     expect(errors).toEqual([]);
   });
 
@@ -126,7 +132,9 @@ describe('the playground page', () => {
     const cell = page.locator('[data-testid=heatmap-rgb] [role=gridcell]').nth(42);
     await cell.hover();
     await expect.poll(() => page.locator('[data-testid=heatmap-tooltip]').textContent()).toMatch(/Frame 42 · 0:42.*RGB: attention 0\.\d{4}/);
-    await screenshot(page, '03-attention-hover', '.attention-card');
+    // Focus shows the same (and, unlike the mouse, survives the screenshot's scrolling).
+    await cell.focus();
+    await screenshot(page, '03-attention-tooltip', '.attention-card');
 
     // Evidence for the selected class: one drop per frame, consistent with the class's probability.
     await page.getByRole('button', { name: 'Show evidence' }).click();
@@ -269,31 +277,47 @@ describe('the playground page', () => {
     // The class search finds a class by name and shows its probability.
     await page.getByLabel('Find a class').fill('siren');
     await expect.poll(() => page.locator('[data-testid=search-results] li').count()).toBe(1);
-    expect(await page.locator('[data-testid=search-results]').textContent()).toMatch(/siren0\.\d{4}#\d+/);
+    expect(await page.locator('[data-testid=search-results]').textContent()).toMatch(/^siren(label)?0\.\d{4}#\d+$/);
     await page.getByLabel('Find a class').fill('');
     await screenshot(page, '07-dark-theme');
   });
 
-  it('recovers from a lost WebGPU device, then falls back to wasm, keeping every result shown', async () => {
+  it('recovers from a WebGPU error, then from a lost device by falling back to wasm, keeping every result shown', async () => {
     const { page } = await open('?backend=webgpu&testhooks=1&samples=1');
     await waitUntilReady(page);
     await waitForDone(page, 12);
     const first = await shownProbabilities(page);
-    const lose = () => page.evaluate(() => (window as unknown as { playground: { loseDevice(): Promise<boolean> } }).playground.loseDevice());
+    type Hook = { playground: { breakWebGpu(how: string): Promise<boolean> } };
+    const breakIt = (how: 'lose-device' | 'validation-error') => page.evaluate((h) => (window as unknown as Hook).playground.breakWebGpu(h), how);
 
-    expect(await lose()).toBe(true);
-    await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 }).toMatch(/device was lost.*Restarting WebGPU/);
+    // An error that tfjs would have swallowed: the page restarts WebGPU on a new device.
+    expect(await breakIt('validation-error')).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 }).toMatch(/WebGPU error: .*\. Restarting WebGPU; results already shown are kept/);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
     expect(await page.locator('[data-testid=video-row][data-status=done]').count()).toBe(12);
     expect(await shownProbabilities(page)).toEqual(first);
 
-    expect(await lose()).toBe(true);
+    // Then the device is lost: the second failure, so the page continues on wasm.
+    expect(await breakIt('lose-device')).toBe(true);
     await expect.poll(() => page.locator('[data-testid=active-backend]').textContent(), { timeout: 60_000 }).toBe('wasm');
+    expect((await page.locator('[data-testid=notice-warning]').allTextContents()).join('\n')).toMatch(/The WebGPU device was lost \(destroyed.*\)\. WebGPU failed again/);
     expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/WebGPU failed twice/);
     await waitForDone(page, 12);
     const after = await shownProbabilities(page);
     after.forEach((s, i) => expect(Math.abs(s.value - first[i].value)).toBeLessThanOrEqual(1e-4));
+  });
+
+  it('keeps tfjs out of the page’s own bundle: it lives in the worker’s', () => {
+    const assets = path.join(OUTPUT, 'dist-playground/assets');
+    const js = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    const text = (f: string) => readFileSync(path.join(assets, f), 'utf8');
+    const worker = js.filter((f) => text(f).includes('WEBGPU_CPU_FORWARD'));
+    expect(worker.length).toBe(1);
+    const html = readFileSync(path.join(OUTPUT, 'dist-playground/index.html'), 'utf8');
+    const entry = /src="\/assets\/([^"]+\.js)"/.exec(html)![1];
+    expect(worker).not.toContain(entry);
+    for (const marker of ['WEBGPU_CPU_FORWARD', 'WASM_HAS_MULTITHREAD_SUPPORT', 'registerKernel']) expect(text(entry)).not.toContain(marker);
   });
 
   it('makes no request outside its own origin', () => {

@@ -21,9 +21,11 @@ const store = createAppStore({
   },
 });
 
-// A test hook, only with ?testhooks=1: lets the e2e test lose the WebGPU device to check recovery.
+// A test hook, only with ?testhooks=1: lets the e2e test break WebGPU to check that the page recovers.
 if (new URLSearchParams(location.search).get('testhooks') === '1') {
-  (window as unknown as { playground: object }).playground = { loseDevice: () => client.call('loseDevice', {}) };
+  (window as unknown as { playground: object }).playground = {
+    breakWebGpu: (how: 'lose-device' | 'validation-error') => client.call('breakWebGpu', { how }),
+  };
 }
 
 createRoot(document.getElementById('root')!).render(

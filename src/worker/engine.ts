@@ -13,7 +13,7 @@ import type { VideoFeatures } from '../core/features/types';
 import { checkVideos, createModel, type LoadedModel, predictVideos } from '../core/model/model';
 import { BackendFault, type BackendHandle, startBackend } from './backends';
 import type { ModelRuntime } from './backends/types';
-import { loseDevice } from './backends/backend_webgpu';
+import { breakWebGpu } from './backends/backend_webgpu';
 import { layoutFor } from './backends/policy';
 import { type AcquiredModel, acquireModel, type LoaderDeps } from './models';
 import {
@@ -46,7 +46,8 @@ export class Engine {
   private pending: string[] = [];
   private draining = false;
   private faultsThisSession = 0;
-  private firstBatchDone = false;
+  /** The next batch is a single video, so that the first result of new work shows at once. */
+  private quickNext = true;
   /** How long the last WebGPU warm-up took (ms). */
   warmupMs = 0;
 
@@ -99,19 +100,20 @@ export class Engine {
     if (generation !== this.backendGeneration) return; // already recovered from this backend
     this.faultsThisSession++;
     const again = this.faultsThisSession === 1;
+    const what = message.charAt(0).toUpperCase() + message.slice(1);
     this.emit({
       type: 'notice', level: 'warning',
       message: again
-        ? `${message}. Restarting WebGPU; results already shown are kept.`
-        : `${message}. WebGPU failed again, so the page continues on wasm; results already shown are kept.`,
+        ? `${what}. Restarting WebGPU; results already shown are kept.`
+        : `${what}. WebGPU failed again, so the page continues on wasm; results already shown are kept.`,
     });
     const avoid = again ? undefined : `WebGPU failed twice (last: ${message}), so the page runs on wasm. Reload the page to try WebGPU again.`;
     await this.switchBackend(this.status.requested, avoid, 'recovering');
     this.schedule();
   }
 
-  loseDevice(): Promise<boolean> {
-    return this.queue.run(async () => loseDevice());
+  breakWebGpu(how: 'lose-device' | 'validation-error'): Promise<boolean> {
+    return this.queue.run(() => breakWebGpu(how));
   }
 
   // ------------------------------------------------------------ model
@@ -173,6 +175,7 @@ export class Engine {
           return { key, file: v.file, index: v.index, id: v.id, frames: v.frames, labels: v.labels ?? null };
         });
         this.emit({ type: 'file', file: name, videos: summaries, warnings });
+        if (this.pending.length === 0) this.quickNext = true;
         this.pending.push(...summaries.map((s) => s.key));
         added += summaries.length;
         this.schedule();
@@ -200,6 +203,7 @@ export class Engine {
 
   private requeueAll(): void {
     this.pending = [...this.videos.keys()];
+    this.quickNext = true;
     if (this.pending.length) this.emit({ type: 'status', keys: this.pending.slice(), status: 'queued' });
     this.schedule();
   }
@@ -218,7 +222,7 @@ export class Engine {
       this.draining = false;
       return;
     }
-    const size = this.firstBatchDone ? backend.batchSize : 1;
+    const size = this.quickNext ? 1 : backend.batchSize;
     const keys: string[] = [];
     const batch: VideoFeatures[] = [];
     while (keys.length < size && this.pending.length) {
@@ -240,7 +244,7 @@ export class Engine {
       try {
         const predictions = await backend.guard(() => predictVideos(model, batch, { batchSize: batch.length, biLstm: this.runtime?.biLstm }));
         const ms = performance.now() - t0;
-        this.firstBatchDone = true;
+        this.quickNext = false;
         const adapter = backend.name === 'webgpu' ? adapterLabel(backend.adapter) : null;
         predictions.forEach((p, i) => {
           if (!allFinite(p.probabilities)) {

@@ -117,6 +117,11 @@ describe('acquireModel from a URL', () => {
     await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(server(noShard).fetch).d)).rejects.toThrow(/group1-shard1of1\.bin: the server answered 404/);
   });
 
+  it('says so when the URL gives a web page instead of a model.json', async () => {
+    const html = async () => new Response('<!doctype html><p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } });
+    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(html).d)).rejects.toThrow(/answered with a web page, not a model.json; check the URL/);
+  });
+
   it('still loads when the cache refuses to store, and warns once', async () => {
     const full: ModelStore = Object.assign(new MemoryModelStore(), {
       putShard: async () => { throw new Error('QuotaExceededError'); },

@@ -158,6 +158,9 @@ async function fromUrl(url: string, deps: LoaderDeps): Promise<AcquiredModel> {
   try {
     const r = await deps.fetch(url);
     if (!r.ok) throw new InputError(`${url}: the server answered ${r.status} ${r.statusText}`.trim());
+    if ((r.headers.get('content-type') ?? '').includes('text/html')) {
+      throw new InputError(`${url}: the server answered with a web page, not a model.json; check the URL`);
+    }
     text = await r.text();
   } catch (e) {
     failure = e;

@@ -160,8 +160,11 @@ export interface Calls {
   listModels: { args: Record<string, never>; result: CachedModelInfo[] };
   /** Deletes a cached model; resolves with the remaining list. */
   deleteModel: { args: { modelId: string }; result: CachedModelInfo[] };
-  /** Test hook: destroys the WebGPU device as a driver crash would (false when not on WebGPU). */
-  loseDevice: { args: Record<string, never>; result: boolean };
+  /**
+   * Test hook: breaks WebGPU as a driver would, by losing the device or by a
+   * validation error outside any run; resolves false when not on WebGPU.
+   */
+  breakWebGpu: { args: { how: 'lose-device' | 'validation-error' }; result: boolean };
 }
 
 export type RequestType = keyof Calls;

@@ -60,7 +60,7 @@ async function handle(req: Request): Promise<Result<RequestType>> {
     case 'deleteModel':
       await store.delete(req.modelId);
       return listAndAnnounce();
-    case 'loseDevice': return engine.loseDevice();
+    case 'breakWebGpu': return engine.breakWebGpu(req.how);
   }
 }
 

@@ -80,29 +80,37 @@ export function lstmOps(
   const [B, T, D4] = G.shape;
   const D = D4 / 4;
   const { sigmoid, tanh } = activations(beh);
-  const steps = tf.unstack(tf.add(G, bh), 1) as tf.Tensor2D[];
-  const keep = tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[];
-  const [pi, pf, po] = peep ? (tf.unstack(peep, 0) as tf.Tensor1D[]) : [null, null, null];
-  let h: tf.Tensor2D = tf.zeros([B, D]);
-  let c: tf.Tensor2D = tf.zeros([B, D]);
-  const outs: tf.Tensor2D[] = new Array(T);
-  for (let k = 0; k < T; k++) {
-    const t = reverse ? T - 1 - k : k;
-    const g = k === 0 ? steps[t] : tf.add(steps[t], linear(h, wh, null, layout));
-    const [gi, gf, gc, go] = tf.split(g, 4, 1);
-    const i = sigmoid(pi ? tf.add(gi, tf.mul(pi, c)) : gi);
-    const f = sigmoid(pf ? tf.add(gf, tf.mul(pf, c)) : gf);
-    const cNew = tf.add(tf.mul(tanh(gc), i), tf.mul(c, f)) as tf.Tensor2D;
-    const o = sigmoid(po ? tf.add(go, tf.mul(po, cNew)) : go);
-    const hNew = tf.mul(o, tanh(cNew)) as tf.Tensor2D;
-    // m * new + (1 - m) * old is exact for m in {0, 1} and differentiable.
-    const m = keep[t];
-    const rest = tf.sub(1, m);
-    c = tf.add(tf.mul(cNew, m), tf.mul(c, rest));
-    h = tf.add(tf.mul(hNew, m), tf.mul(h, rest));
-    outs[t] = h;
-  }
-  return tf.stack(outs, 1) as tf.Tensor3D;
+  // Each step's temporaries are freed at once (tf.tidy), and the step inputs at the end:
+  // a batch of 32 long videos would otherwise hold gigabytes (more than wasm's 4 GB).
+  // Gradients are unaffected: tfjs keeps its own copies of what backprop needs.
+  return tf.tidy(() => {
+    // Time-major first: unstacking the contiguous leading axis is one cheap copy per step
+    // on every backend (unstacking axis 1 of [B, T, 4D] is very slow on wasm for batches).
+    const steps = tf.unstack(tf.transpose(tf.add(G, bh), [1, 0, 2])) as tf.Tensor2D[];
+    const keep = tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[];
+    const [pi, pf, po] = peep ? (tf.unstack(peep, 0) as tf.Tensor1D[]) : [null, null, null];
+    let h: tf.Tensor2D = tf.zeros([B, D]);
+    let c: tf.Tensor2D = tf.zeros([B, D]);
+    const outs: tf.Tensor2D[] = new Array(T);
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      [c, h] = tf.tidy(() => {
+        const g = k === 0 ? steps[t] : tf.add(steps[t], linear(h, wh, null, layout));
+        const [gi, gf, gc, go] = tf.split(g, 4, 1);
+        const i = sigmoid(pi ? tf.add(gi, tf.mul(pi, c)) : gi);
+        const f = sigmoid(pf ? tf.add(gf, tf.mul(pf, c)) : gf);
+        const cNew = tf.add(tf.mul(tanh(gc), i), tf.mul(c, f)) as tf.Tensor2D;
+        const o = sigmoid(po ? tf.add(go, tf.mul(po, cNew)) : go);
+        const hNew = tf.mul(o, tanh(cNew)) as tf.Tensor2D;
+        // m * new + (1 - m) * old is exact for m in {0, 1} and differentiable.
+        const m = keep[t];
+        const rest = tf.sub(1, m);
+        return [tf.add(tf.mul(cNew, m), tf.mul(c, rest)), tf.add(tf.mul(hNew, m), tf.mul(h, rest))] as tf.Tensor2D[];
+      });
+      outs[t] = h;
+    }
+    return tf.stack(outs, 1) as tf.Tensor3D;
+  });
 }
 
 /** Everything a modality's LSTMs need besides the weights: computed once per batch. */

@@ -19,7 +19,9 @@ const DEFAULT_WINDOW = 5;
 /** Attention over time per modality, the evidence row on demand, and the top frames. */
 export function AttentionCard({ video, result, classNames, classIndex, onPickClass }: Props) {
   const evidence = useApp((s) => s.evidence[video.key]);
-  const events = useApp((s) => s.sampleEvents[video.id]);
+  const allEvents = useApp((s) => s.sampleEvents[video.id]);
+  // A sample's events name the demo's classes: shown only when this model has those classes.
+  const events = allEvents?.filter((e) => classNames[e.class] === e.name);
   const request = useApp((s) => s.requestEvidence);
   const [window, setWindow] = useState(DEFAULT_WINDOW);
   const classId = useId();

@@ -34,7 +34,7 @@ export function ModelPanel() {
         <p className="muted small">Starting…</p>
       ) : null}
       {error && !loading && <p className="error-text small" role="alert">{error}</p>}
-      <details className="model-more">
+      <details className="model-more" open={(!model && !!error) || undefined}>
         <summary>Load another model</summary>
         <ModelSources />
       </details>

@@ -50,9 +50,10 @@ export function ProbabilityCard({ video, result, classNames, selectedClass, onPi
       <p className="muted small card-sub">Independent sigmoid per class (a video can be several things). <span className="legend-swatch swatch-label" /> true label</p>
       <div className="chart" style={{ height }} data-testid="prob-chart">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer>
+          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
+            title={`Top ${data.length} class probabilities of ${video.id}`} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes.">
             <XAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false} />
-            <YAxis type="category" dataKey="name" width={150} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
+            <YAxis type="category" dataKey="name" width={190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
               tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} />} />
             <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} />
             <Bar dataKey="p" radius={[0, 4, 4, 0]} isAnimationActive={false} onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}>
@@ -90,7 +91,7 @@ function ClassTick(props: { x?: number | string; y?: number | string; payload?: 
   const y = Number(props.y ?? 0);
   if (!payload) return null;
   const d = data[payload.index];
-  const name = payload.value.length > 22 ? `${payload.value.slice(0, 21)}…` : payload.value;
+  const name = payload.value.length > 24 ? `${payload.value.slice(0, 23)}…` : payload.value;
   return (
     <g transform={`translate(${x},${y})`}>
       <title>{payload.value}</title>

@@ -9,7 +9,7 @@ import { ProbabilityCard } from './ProbabilityCard';
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
   const video = useApp(selectedVideo);
-  const [model, index, total] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length]);
+  const [model, index, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
   // The class whose evidence is shown: the top class until the user picks another.
   const [picked, setPicked] = useState<number | null>(null);
   useEffect(() => setPicked(null), [video?.key, model?.id]);
@@ -27,7 +27,7 @@ export function VideoDetail() {
           <h2 id="detail-title" className="detail-title">{video.id}</h2>
           <p className="detail-meta">
             <span>{video.frames} frames · {formatTime(video.frames)}</span>
-            {result && <span className="muted"> · {result.backend}{result.adapter ? ` (${result.adapter})` : ''} · {result.ms.toFixed(0)} ms</span>}
+            {result && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
           </p>
         </div>
         {video.labels && video.labels.length > 0 && (
@@ -43,6 +43,8 @@ export function VideoDetail() {
         <div className="card pending-card" role="status">
           {video.status === 'error' ? (
             <p className="error-text">This video could not be classified: {video.message}</p>
+          ) : !model && modelError && !loading ? (
+            <p>No model is loaded, so this video waits. Load one in the Model panel.</p>
           ) : (
             <>
               <span className="spinner spinner-large" aria-hidden="true" />

@@ -56,7 +56,7 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
       <p className="muted small list-summary">
         {videos.length} video{videos.length === 1 ? '' : 's'} · {done} predicted{waitingForModel ? ' · waiting for the model' : ''}
       </p>
-      <ul ref={list} className="video-list" role="listbox" aria-label="Videos" aria-activedescendant={undefined} onKeyDown={onKey} data-testid="video-list">
+      <ul ref={list} className="video-list" role="listbox" aria-label="Videos" onKeyDown={onKey} data-testid="video-list">
         {videos.map((v, i) => {
           const top = v.result ? topKIndices(v.result.probabilities, 1)[0] : null;
           const isSel = i === selected;

@@ -135,6 +135,7 @@ export function createAppStore(env: StoreEnv): AppStore {
     const notify = (level: Notice['level'], message: string) =>
       set((s) => ({ notices: [...s.notices.filter((n) => n.message !== message), { id: ++noticeId, level, message }] }));
 
+    let index: Promise<SamplesIndex> | null = null;
     const modelUrlFor = (setting: string | null) => (setting ? new URL(setting, env.publicUrl('')).href : env.publicUrl(DEMO_MODEL_PATH));
 
     return {
@@ -200,12 +201,9 @@ export function createAppStore(env: StoreEnv): AppStore {
       },
       loadSamples: async () => {
         try {
-          const index = (await env.fetchJson(env.publicUrl(SAMPLES_INDEX_PATH))) as SamplesIndex;
-          const events: Record<string, SampleEvent[]> = {};
-          for (const f of index.files) for (const v of f.videos) events[v.id] = v.events ?? [];
-          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
+          const idx = await samplesIndex();
           const already = new Set(get().videos.map((v) => v.file));
-          const sources: FeatureSource[] = index.files
+          const sources: FeatureSource[] = idx.files
             .filter((f) => !already.has(f.file))
             .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
           patchSettings({ samples: true });
@@ -235,6 +233,8 @@ export function createAppStore(env: StoreEnv): AppStore {
 
       init: async () => {
         void get().refreshCachedModels();
+        // The samples' known events, so that they show however the sample files arrive (button or drop).
+        void samplesIndex().catch(() => {});
         const { settings } = get();
         const backend = get().chooseBackend(settings.backend);
         const source: ModelSource = settings.model?.startsWith('cache:')
@@ -247,6 +247,18 @@ export function createAppStore(env: StoreEnv): AppStore {
 
       applyEvent: (e) => applyEvent(e, set, get, notify),
     };
+
+    /** public/samples/index.json, read once; its labelled events go into the state. */
+    function samplesIndex(): Promise<SamplesIndex> {
+      index ??= (env.fetchJson(env.publicUrl(SAMPLES_INDEX_PATH)) as Promise<SamplesIndex>).then((idx) => {
+        const events: Record<string, SampleEvent[]> = {};
+        for (const f of idx.files) for (const v of f.videos) events[v.id] = v.events ?? [];
+        set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
+        return idx;
+      });
+      index.catch(() => (index = null));
+      return index;
+    }
 
     async function addFeatures(sources: FeatureSource[]) {
       set((s) => ({ reading: s.reading + sources.length }));

@@ -23,6 +23,11 @@ export async function probeWebGpu(): Promise<WebGpuProbe & { gpuAdapter: GPUAdap
   return { adapter: summarize(adapter), gpuAdapter: adapter, problem: null };
 }
 
+/** A browser's WebGPU message is several lines of call stack: the first says what happened. */
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? '').trim().replace(/\.$/, '');
+}
+
 function summarize(adapter: GPUAdapter): AdapterSummary {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
@@ -61,8 +66,11 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     lastFault = message;
     onFault(message);
   };
-  device.addEventListener('uncapturederror', (ev) => fault(`WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`));
-  void device.lost.then((info) => fault(`the WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`));
+  device.addEventListener('uncapturederror', (ev) => fault(`WebGPU error: ${firstLine((ev as GPUUncapturedErrorEvent).error.message)}`));
+  void device.lost.then((info) => {
+    const detail = info.message ? `: ${info.message.replace(/\.$/, '')}` : '';
+    fault(`the WebGPU device was lost (${info.reason}${detail})`);
+  });
 
   const software = summarize(adapter).isFallbackAdapter;
   // tfjs picks a matMul kernel per shape, tuned for GPUs; on a software adapter its reduction
@@ -98,7 +106,7 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     } finally {
       const errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch((e) => [e as GPUError]);
       const first = errors.find((e) => e);
-      if (first) fault(`WebGPU error: ${first.message}`);
+      if (first) fault(`WebGPU error: ${firstLine(first.message)}`);
     }
     if (faults !== before) throw new BackendFault(lastFault);
     return result;
@@ -188,10 +196,21 @@ async function compilePipelines(model: LoadedModel, biLstm: BiLstmRunner): Promi
   }
 }
 
-/** For the e2e test of recovery: loses the device as a driver crash would. */
-export function loseDevice(): boolean {
+/**
+ * For the e2e test of recovery: loses the device as a driver crash would, or
+ * makes a validation error outside any guarded run (reported through the
+ * device's uncapturederror event, as a faulty kernel's would be).
+ */
+export async function breakWebGpu(how: 'lose-device' | 'validation-error'): Promise<boolean> {
   if (tf.getBackend() !== 'webgpu') return false;
-  const b = tf.backend() as WebGPUBackend;
-  b.device.destroy();
+  const { device } = tf.backend() as WebGPUBackend;
+  if (how === 'lose-device') {
+    device.destroy();
+  } else {
+    device.createBuffer({ size: 4, usage: 0 }); // no usage flags: invalid
+    // The browser delivers the error when the device next does work.
+    device.queue.submit([]);
+    await device.queue.onSubmittedWorkDone();
+  }
   return true;
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { clientFor, WorkerError } from './client';
+import type { Request, WorkerEvent, WorkerMessage } from './protocol';
+
+/** A stand-in for the Worker: records what the page posts and lets the test answer. */
+function fakePort() {
+  const posted: Request[] = [];
+  const listeners: Record<string, ((ev: unknown) => void)[]> = {};
+  return {
+    posted,
+    send: (m: WorkerMessage) => (listeners.message ?? []).forEach((l) => l({ data: m })),
+    crash: (message: string) => (listeners.error ?? []).forEach((l) => l({ message })),
+    port: {
+      postMessage: (m: Request) => void posted.push(m),
+      addEventListener: (type: string, l: (ev: unknown) => void) => void (listeners[type] ??= []).push(l),
+      terminate: () => {},
+    } as unknown as Worker,
+  };
+}
+
+describe('the worker client', () => {
+  it('gives every request its own id and resolves each with its own reply, in any order', async () => {
+    const f = fakePort();
+    const client = clientFor(f.port);
+    const a = client.call('listModels', {});
+    const b = client.call('setBackend', { backend: 'wasm' });
+    expect(f.posted.map((r) => [r.type, r.id])).toEqual([['listModels', 1], ['setBackend', 2]]);
+    expect(f.posted[1]).toMatchObject({ backend: 'wasm' });
+    const status = { requested: 'wasm', active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out' } as const;
+    f.send({ kind: 'reply', id: 2, type: 'setBackend', ok: true, result: status });
+    f.send({ kind: 'reply', id: 1, type: 'listModels', ok: false, error: 'the cache is blocked' });
+    await expect(b).resolves.toEqual(status);
+    await expect(a).rejects.toEqual(new WorkerError('the cache is blocked', 'listModels'));
+  });
+
+  it('passes events to every listener until it stops listening', () => {
+    const f = fakePort();
+    const client = clientFor(f.port);
+    const seen: WorkerEvent[] = [];
+    const stop = client.onEvent((e) => seen.push(e));
+    const e: WorkerEvent = { type: 'notice', level: 'info', message: 'hello' };
+    f.send({ kind: 'event', event: e });
+    stop();
+    f.send({ kind: 'event', event: e });
+    expect(seen).toEqual([e]);
+  });
+
+  it('rejects what is pending and tells the page when the worker crashes', async () => {
+    const f = fakePort();
+    const client = clientFor(f.port);
+    const seen: WorkerEvent[] = [];
+    client.onEvent((e) => seen.push(e));
+    const pending = client.call('clearVideos', {});
+    f.crash('out of memory');
+    await expect(pending).rejects.toThrow('out of memory');
+    expect(seen[0]).toMatchObject({ type: 'notice', level: 'error', message: expect.stringMatching(/crashed: out of memory/) });
+  });
+});
