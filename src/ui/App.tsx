@@ -6,6 +6,7 @@ import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
 import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
+import { TrainingCard } from './components/TrainingCard';
 import { DropIcon } from './components/icons';
 import { filesFromDataTransfer } from './drop';
 import { useApp } from './state/context';
@@ -67,6 +68,7 @@ export function App() {
         </aside>
         <main id="main" className="content" tabIndex={-1}>
           {hasVideos ? <VideoDetail /> : <EmptyState />}
+          {hasVideos && <TrainingCard />}
         </main>
       </div>
       {dragging && (

@@ -293,6 +293,18 @@ export class Engine {
     });
   }
 
+  // ------------------------------------------------------------ fine-tuning (training.ts)
+
+  /** The current model and videos as they are now (no tfjs work: for a plan shown before training). */
+  snapshot(): { model: LoadedModel | null; info: ModelInfo | null; videos: ReadonlyMap<string, VideoFeatures> } {
+    return { model: this.model, info: this.acquired?.info ?? null, videos: this.videos };
+  }
+
+  /** Runs a task alone on the serial queue with the current model and videos (a fine-tune). */
+  exclusive<T>(task: (ctx: ReturnType<Engine['snapshot']>) => Promise<T>): Promise<T> {
+    return this.queue.run(() => task(this.snapshot()));
+  }
+
   /** tfjs memory, for the e2e test that nothing leaks. */
   memory(): { numTensors: number } {
     return { numTensors: tf.memory().numTensors };

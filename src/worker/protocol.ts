@@ -143,6 +143,74 @@ export interface OcclusionResult {
   backend: BackendName;
 }
 
+// ---------------------------------------------------------------- fine-tuning
+
+export type TrainingMode = 'new-head' | 'same-labels' | 'all';
+export type TrainingHeadLayers = 'whole-head' | 'last-layer';
+export type ExportFormat = 'tfjs-zip' | 'pdparams-combined' | 'pdparams-pickle';
+
+export interface TrainingConfig {
+  mode: TrainingMode;
+  headLayers: TrainingHeadLayers;
+  optimizer: 'adam' | 'rmsprop';
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  validationFraction: number;
+  /** Names for the label indices (new-head, all); missing ones are called `class <i>`. */
+  classNames?: string[];
+  /** The user's own classes and videos assigned to them; absent: the labels in the files. */
+  labels?: CustomLabels | null;
+}
+
+/** Classes the user made in the page, and which videos (by key) have which of them (multi-label). */
+export interface CustomLabels {
+  classNames: string[];
+  assignments: Record<string, number[]>;
+}
+
+/** What a fine-tune of the current model on the current videos would be: shown before starting. */
+export interface TrainingPlan {
+  /** Videos with labels (the ones that train). */
+  labeled: number;
+  videos: number;
+  classNames: string[];
+  cachingMacs: number;
+  epochMacs: number;
+  /** The model has YouTube-8M's full sizes (slow to train in a page). */
+  fullSize: boolean;
+}
+
+export interface TrainingEpoch {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  validationGap: number;
+  validationHitAt1: number;
+  seconds: number;
+}
+
+export interface TrainingValidation {
+  loss: number;
+  gap: number;
+  hitAt1: number;
+}
+
+export type TrainingState = 'caching' | 'running' | 'paused' | 'stopped' | 'done' | 'error';
+
+export type TrainingProgress =
+  | { phase: 'caching'; done: number; total: number }
+  | { phase: 'start'; classNames: string[]; trainVideos: number; validationVideos: number; epochs: number; before: TrainingValidation }
+  | { phase: 'epoch'; report: TrainingEpoch }
+  | { phase: 'state'; state: TrainingState; message?: string };
+
+export interface TrainingReport {
+  before: TrainingValidation;
+  after: TrainingValidation;
+  perClass: { name: string; ap: number; count: number }[];
+  epochs: number;
+}
+
 // ---------------------------------------------------------------- requests
 
 /** Every request and what its reply carries. */
@@ -165,6 +233,21 @@ export interface Calls {
    * validation error outside any run; resolves false when not on WebGPU.
    */
   breakWebGpu: { args: { how: 'lose-device' | 'validation-error' }; result: boolean };
+  /** The labels and the cost of a fine-tune with this mode, before starting one. */
+  planTraining: { args: { mode: TrainingMode; headLayers: TrainingHeadLayers; labels?: CustomLabels | null }; result: TrainingPlan };
+  /**
+   * Fine-tunes the current model on the current videos' labels; progress comes as
+   * `trainingProgress` events, the final numbers as `trainingReport`. Resolves when it ends.
+   */
+  startTraining: { args: { config: TrainingConfig }; result: { state: 'done' | 'stopped' } };
+  /** Answered at once (not behind the training): the session waits between batches. */
+  pauseTraining: { args: Record<string, never>; result: boolean };
+  resumeTraining: { args: Record<string, never>; result: boolean };
+  stopTraining: { args: Record<string, never>; result: boolean };
+  /** Stores the fine-tuned model in the browser's cache and makes it the current model. */
+  saveTrained: { args: { name?: string }; result: ModelInfo };
+  /** The fine-tuned model as a file; `bytes` is transferred. */
+  exportTrained: { args: { format: ExportFormat }; result: { name: string; bytes: ArrayBuffer } };
 }
 
 export type RequestType = keyof Calls;
@@ -185,7 +268,9 @@ export type WorkerEvent =
   | { type: 'prediction'; result: VideoResult }
   /** Something the user should know that is not the answer to a request (WebGPU lost and recovered, a fallback). */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'cache'; models: CachedModelInfo[] };
+  | { type: 'cache'; models: CachedModelInfo[] }
+  | { type: 'trainingProgress'; progress: TrainingProgress }
+  | { type: 'trainingReport'; report: TrainingReport };
 
 export type Reply<K extends RequestType = RequestType> =
   | { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> }

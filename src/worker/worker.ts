@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { userMessage } from '../core/errors';
 import { parseVocabularyCsv } from '../core/vocabulary';
 import { Engine } from './engine';
+import { TrainingHandler } from './training';
 import type { LoaderDeps } from './models';
 import type { Reply, Request, RequestType, Result, WorkerEvent, WorkerMessage } from './protocol';
 import { IndexedDbModelStore } from './store/modelStore_indexeddb';
@@ -38,6 +39,7 @@ const deps: Omit<LoaderDeps, 'progress'> = {
 };
 
 const engine = new Engine(emit, deps);
+const training = new TrainingHandler(engine, store, emit);
 
 async function listAndAnnounce() {
   const models = await store.list();
@@ -61,6 +63,17 @@ async function handle(req: Request): Promise<Result<RequestType>> {
       await store.delete(req.modelId);
       return listAndAnnounce();
     case 'breakWebGpu': return engine.breakWebGpu(req.how);
+    case 'planTraining': return training.plan(req.mode, req.headLayers, req.labels);
+    case 'startTraining': return training.start(req.config);
+    // Answered at once, not behind the training task: the session reads the flags between batches.
+    case 'pauseTraining': return training.pause();
+    case 'resumeTraining': return training.resume();
+    case 'stopTraining': return training.stop();
+    case 'saveTrained': {
+      const info = await training.save(req.name, req.id);
+      return info;
+    }
+    case 'exportTrained': return training.export(req.format);
   }
 }
 
@@ -72,5 +85,7 @@ scope.onmessage = async (ev: MessageEvent<Request>) => {
   } catch (e) {
     reply = { kind: 'reply', id: req.id, type: req.type, ok: false, error: userMessage(e) };
   }
-  post(reply);
+  // An exported file's bytes move to the page rather than being copied.
+  const transfer = reply.ok && reply.type === 'exportTrained' ? [(reply.result as Result<'exportTrained'>).bytes] : [];
+  scope.postMessage(reply satisfies WorkerMessage, transfer);
 };

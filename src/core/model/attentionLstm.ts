@@ -84,10 +84,13 @@ export function lstmOps(
   // a batch of 32 long videos would otherwise hold gigabytes (more than wasm's 4 GB).
   // Gradients are unaffected: tfjs keeps its own copies of what backprop needs.
   return tf.tidy(() => {
-    // Time-major first: unstacking the contiguous leading axis is one cheap copy per step
-    // on every backend (unstacking axis 1 of [B, T, 4D] is very slow on wasm for batches).
-    const steps = tf.unstack(tf.transpose(tf.add(G, bh), [1, 0, 2])) as tf.Tensor2D[];
-    const keep = tf.unstack(tf.expandDims(tf.transpose(mask), 2)) as tf.Tensor2D[];
+    // The step inputs. Training unstacks them (cheap to differentiate); inference gathers
+    // one step at a time, as tfjs-wasm's unstack copies the whole tensor for every step
+    // (minutes for a batch of 32 long videos).
+    const gb: tf.Tensor = tf.add(G, bh);
+    const steps = tf.engine().isTapeOn() ? (tf.unstack(gb, 1) as tf.Tensor2D[]) : null;
+    const stepInput = (t: number) => (steps ? steps[t] : (tf.gather(gb, t, 1) as tf.Tensor2D));
+    const keep = tf.unstack(tf.expandDims(mask, 2), 1) as tf.Tensor2D[];
     const [pi, pf, po] = peep ? (tf.unstack(peep, 0) as tf.Tensor1D[]) : [null, null, null];
     let h: tf.Tensor2D = tf.zeros([B, D]);
     let c: tf.Tensor2D = tf.zeros([B, D]);
@@ -95,7 +98,7 @@ export function lstmOps(
     for (let k = 0; k < T; k++) {
       const t = reverse ? T - 1 - k : k;
       [c, h] = tf.tidy(() => {
-        const g = k === 0 ? steps[t] : tf.add(steps[t], linear(h, wh, null, layout));
+        const g = k === 0 ? stepInput(t) : tf.add(stepInput(t), linear(h, wh, null, layout));
         const [gi, gf, gc, go] = tf.split(g, 4, 1);
         const i = sigmoid(pi ? tf.add(gi, tf.mul(pi, c)) : gi);
         const f = sigmoid(pf ? tf.add(gf, tf.mul(pf, c)) : gf);

@@ -28,7 +28,10 @@ export class HeadTrainer {
     opts: { optimizer: OptimizerName; learningRate: number },
   ) {
     const v = (name: string, data: Float32Array, shape: number[]) => {
-      this.vars[name] = tf.variable(tf.tensor(data, shape), true, `${name}_${Math.random().toString(36).slice(2)}`);
+      // tf.variable keeps its own reference to the data: the initial tensor is disposed, or it would leak.
+      const init = tf.tensor(data, shape);
+      this.vars[name] = tf.variable(init, true, `${name}_${Math.random().toString(36).slice(2)}`);
+      init.dispose();
     };
     if (layers === 'whole-head') {
       if (!initial.fc1 || !initial.fc2) throw new Error('HeadTrainer: the whole head needs fc1 and fc2');

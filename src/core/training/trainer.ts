@@ -33,7 +33,10 @@ export class Trainer {
     if (spec.layout !== 'in-out') throw new Error('Trainer: train in the in-out layout');
     const trainable = opts.trainable ?? (() => true);
     for (const { name, shape } of canonicalTensors(spec.variant, spec.sizes)) {
-      this.vars[name] = tf.variable(tf.tensor(initial.get(name)!, shape), trainable(name), `${name}_${Math.random().toString(36).slice(2)}`);
+      // tf.variable keeps its own reference to the data: the initial tensor is disposed, or it would leak.
+      const init = tf.tensor(initial.get(name)!, shape);
+      this.vars[name] = tf.variable(init, trainable(name), `${name}_${Math.random().toString(36).slice(2)}`);
+      init.dispose();
     }
     this.trainableVars = Object.values(this.vars).filter((v) => v.trainable);
     this.optimizer = makeOptimizer(opts.optimizer, opts.learningRate);

@@ -15,7 +15,7 @@ import { randomPaddleParams, randomVideo, rng } from '../../testing/random';
 import { createFusedBiLstm, type FusedBiLstm } from '../fusedBiLstm_webgpu';
 import { LSTM_ORDER } from '../packing';
 import { benchMeta, randomModelArrays } from './benchModel';
-import { matMulWebGpu } from '../matmul_webgpu';
+import { matMulWebGpu, webgpuLinear } from '../matmul_webgpu';
 
 const errors: string[] = [];
 let adapterInfo: Record<string, unknown> = {};
@@ -175,10 +175,10 @@ async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-ls
   const sizes = model.spec.sizes;
   const videos = a.lengths.map((n, i) => randomVideo(sizes, n, a.seed + i));
   // 'webgpu-no-lstm' (diagnostic): everything but the recurrence, whose outputs are zeros.
-  const noLstm: BiLstmRunner = (G) => {
+  const noLstm: BiLstmRunner = Object.assign((G: GateInputs) => {
     const z = () => tf.zeros([G.rgb.fw.shape[0], G.rgb.fw.shape[1], G.rgb.fw.shape[2] / 4]) as tf.Tensor3D;
     return { rgb: { fw: z(), bw: z() }, audio: { fw: z(), bw: z() } };
-  };
+  }, { linear: webgpuLinear });
   const biLstm: BiLstmRunner = a.path === 'webgpu-fused' ? fusedRunner : a.path === 'webgpu-ops' ? opsBiLstm : noLstm;
   const times: number[] = [];
   let probs: Float32Array[] = [];

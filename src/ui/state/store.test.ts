@@ -133,3 +133,39 @@ describe('the page store', () => {
 });
 
 
+
+describe('the fine-tune slice', () => {
+  const epoch = (n: number) => ({ epoch: n, trainLoss: 1 / n, validationLoss: 2 / n, validationGap: 0.5, validationHitAt1: 0.5, seconds: 0.01 });
+
+  it('shows epoch reports in order, batched, and flushes them before the state that follows', () => {
+    const { store, fake } = setup();
+    fake.emit({ type: 'trainingProgress', progress: { phase: 'start', classNames: ['x', 'y'], trainVideos: 8, validationVideos: 2, epochs: 3, before: { loss: 3, gap: 0.1, hitAt1: 0 } } });
+    for (let i = 1; i <= 3; i++) fake.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report: epoch(i) } });
+    // Batched: not in the state yet...
+    expect(store.getState().training.epochs).toHaveLength(0);
+    // ...but a state change never overtakes them.
+    fake.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'done' } });
+    const t = store.getState().training;
+    expect(t.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(t.state).toBe('done');
+    expect(t.classNames).toEqual(['x', 'y']);
+  });
+
+  it('keeps the user’s classes multi-label and re-indexes assignments when a class is removed', () => {
+    const { store } = setup();
+    const st = () => store.getState();
+    st().addClass('alpha');
+    st().addClass(' beta ');
+    st().addClass('alpha');
+    st().addClass('gamma');
+    expect(st().customLabels.classNames).toEqual(['alpha', 'beta', 'gamma']);
+    st().toggleLabel('f#0', 2);
+    st().toggleLabel('f#0', 0);
+    st().toggleLabel('f#1', 1);
+    st().toggleLabel('f#2', 0);
+    st().toggleLabel('f#2', 0);
+    expect(st().customLabels.assignments).toEqual({ 'f#0': [0, 2], 'f#1': [1] });
+    st().removeClass(1);
+    expect(st().customLabels).toEqual({ classNames: ['alpha', 'gamma'], assignments: { 'f#0': [0, 1] } });
+  });
+});

@@ -9,8 +9,9 @@ import { persist, type PersistStorage } from 'zustand/middleware';
 import { evaluate, type EvaluationResult } from '../../core/metrics';
 import type { WorkerClient } from '../../worker/client';
 import type {
-  BackendChoice, BackendStatus, CachedModelInfo, FeatureSource, ModelInfo, ModelSource, OcclusionResult,
-  ProgressEvent, ProgressTask, VideoResult, VideoStatus, VideoSummary, WorkerEvent,
+  BackendChoice, BackendStatus, CachedModelInfo, ExportFormat, FeatureSource, ModelInfo, ModelSource, OcclusionResult,
+  ProgressEvent, ProgressTask, CustomLabels, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingEpoch, TrainingReport, TrainingState, TrainingValidation,
+  VideoResult, VideoStatus, VideoSummary, WorkerEvent,
 } from '../../worker/protocol';
 import { classifyFiles } from '../drop';
 import { readUrlState, type UrlState, URL_DEFAULTS, writeUrlState } from './urlState';
@@ -90,13 +91,56 @@ export interface VideosSlice {
   requestEvidence(key: string, classIndex: number, window: number): Promise<void>;
 }
 
+/** A fine-tune as the page shows it. */
+export interface TrainingView {
+  state: 'idle' | TrainingState;
+  caching: { done: number; total: number } | null;
+  classNames: string[];
+  trainVideos: number;
+  validationVideos: number;
+  epochsPlanned: number;
+  before: TrainingValidation | null;
+  epochs: TrainingEpoch[];
+  report: TrainingReport | null;
+  message: string | null;
+  /** The fine-tuned model once saved into the cache. */
+  saved: ModelInfo | null;
+  busy: 'saving' | ExportFormat | null;
+}
+
+export const TRAINING_IDLE: TrainingView = {
+  state: 'idle', caching: null, classNames: [], trainVideos: 0, validationVideos: 0, epochsPlanned: 0,
+  before: null, epochs: [], report: null, message: null, saved: null, busy: null,
+};
+
+export interface TrainingSlice {
+  training: TrainingView;
+  /** Labels and cost of a fine-tune before starting it. */
+  planTraining(mode: TrainingMode, headLayers: TrainingHeadLayers, labels?: CustomLabels | null): Promise<TrainingPlan | null>;
+  /** The user's own classes (used instead of the files' labels while `useCustomLabels`). */
+  customLabels: CustomLabels;
+  useCustomLabels: boolean;
+  setUseCustomLabels(on: boolean): void;
+  addClass(name: string): void;
+  removeClass(index: number): void;
+  /** Adds or removes one class of one video (multi-label). */
+  toggleLabel(key: string, classIndex: number): void;
+  startTraining(config: TrainingConfig): Promise<void>;
+  pauseTraining(): Promise<void>;
+  resumeTraining(): Promise<void>;
+  stopTraining(): Promise<void>;
+  saveTrained(): Promise<void>;
+  /** The fine-tuned model's file; the caller downloads it. Null when it failed (a notice says why). */
+  exportTrained(format: ExportFormat): Promise<{ name: string; bytes: ArrayBuffer } | null>;
+}
+
 export interface NoticeSlice {
   notices: Notice[];
   notify(level: Notice['level'], message: string): void;
   dismiss(id: number): void;
 }
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, NoticeSlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, TrainingSlice, NoticeSlice {
   /** Starts the page: the backend and the model from the URL (the demo by default), then the samples if the URL says so. */
   init(): Promise<void>;
   applyEvent(e: WorkerEvent): void;
@@ -114,6 +158,9 @@ export interface StoreEnv {
   fetchJson(url: string): Promise<unknown>;
 }
 
+/** How often a fine-tune's epoch reports are shown, at most. */
+const EPOCH_FLUSH_MS = 200;
+
 export const DEMO_MODEL_PATH = 'models/demo/model.json';
 export const SAMPLES_INDEX_PATH = 'samples/index.json';
 
@@ -129,6 +176,8 @@ export function createAppStore(env: StoreEnv): AppStore {
     removeItem: () => {},
   };
   let noticeId = 0;
+  const epochBuffer: TrainingEpoch[] = [];
+  let epochTimer: ReturnType<typeof setTimeout> | null = null;
 
   const store = createStore<AppState>()(persist((set, get) => {
     const patchSettings = (patch: Partial<UrlState>) => set((s) => ({ settings: { ...s.settings, ...patch } }));
@@ -214,7 +263,7 @@ export function createAppStore(env: StoreEnv): AppStore {
       },
       clearVideos: async () => {
         await env.client.call('clearVideos', {});
-        set({ videos: [], evidence: {} });
+        set((s) => ({ videos: [], evidence: {}, customLabels: { ...s.customLabels, assignments: {} } }));
         patchSettings({ video: 0, samples: false });
       },
       requestEvidence: async (key, classIndex, window) => {
@@ -224,6 +273,74 @@ export function createAppStore(env: StoreEnv): AppStore {
           set((s) => ({ evidence: { ...s.evidence, [key]: { classIndex, window: result.window, status: 'done', result } } }));
         } catch (e) {
           set((s) => ({ evidence: { ...s.evidence, [key]: { classIndex, window, status: 'error', error: (e as Error).message } } }));
+        }
+      },
+
+      training: TRAINING_IDLE,
+      customLabels: { classNames: [], assignments: {} },
+      useCustomLabels: false,
+      setUseCustomLabels: (on) => set({ useCustomLabels: on }),
+      addClass: (name) => {
+        const n = name.trim();
+        if (!n) return;
+        set((s) => (s.customLabels.classNames.includes(n) ? {} : { customLabels: { ...s.customLabels, classNames: [...s.customLabels.classNames, n] } }));
+      },
+      removeClass: (index) => set((s) => {
+        const assignments: Record<string, number[]> = {};
+        for (const [key, ls] of Object.entries(s.customLabels.assignments)) {
+          const next = ls.filter((l) => l !== index).map((l) => (l > index ? l - 1 : l));
+          if (next.length) assignments[key] = next;
+        }
+        return { customLabels: { classNames: s.customLabels.classNames.filter((_, i) => i !== index), assignments } };
+      }),
+      toggleLabel: (key, classIndex) => set((s) => {
+        const now = s.customLabels.assignments[key] ?? [];
+        const next = now.includes(classIndex) ? now.filter((l) => l !== classIndex) : [...now, classIndex].sort((a, b) => a - b);
+        const assignments = { ...s.customLabels.assignments };
+        if (next.length) assignments[key] = next;
+        else delete assignments[key];
+        return { customLabels: { ...s.customLabels, assignments } };
+      }),
+      planTraining: async (mode, headLayers, labels) => {
+        try {
+          return await env.client.call('planTraining', { mode, headLayers, labels });
+        } catch {
+          return null;
+        }
+      },
+      startTraining: async (config) => {
+        set({ training: { ...TRAINING_IDLE, state: 'caching', epochsPlanned: config.epochs } });
+        try {
+          await env.client.call('startTraining', { config });
+        } catch (e) {
+          const message = (e as Error).message;
+          set((s) => ({ training: { ...s.training, state: 'error', message } }));
+          notify('error', `The fine-tune failed: ${message}`);
+        }
+      },
+      pauseTraining: async () => void (await env.client.call('pauseTraining', {})),
+      resumeTraining: async () => void (await env.client.call('resumeTraining', {})),
+      stopTraining: async () => void (await env.client.call('stopTraining', {})),
+      saveTrained: async () => {
+        set((s) => ({ training: { ...s.training, busy: 'saving' } }));
+        try {
+          const info = await env.client.call('saveTrained', {});
+          patchSettings({ model: `cache:${info.id}` });
+          set((s) => ({ training: { ...s.training, saved: info, busy: null } }));
+        } catch (e) {
+          set((s) => ({ training: { ...s.training, busy: null } }));
+          notify('error', `The fine-tuned model could not be saved: ${(e as Error).message}`);
+        }
+      },
+      exportTrained: async (format) => {
+        set((s) => ({ training: { ...s.training, busy: format } }));
+        try {
+          return await env.client.call('exportTrained', { format });
+        } catch (e) {
+          notify('error', `The fine-tuned model could not be exported: ${(e as Error).message}`);
+          return null;
+        } finally {
+          set((s) => ({ training: { ...s.training, busy: null } }));
         }
       },
 
@@ -245,8 +362,25 @@ export function createAppStore(env: StoreEnv): AppStore {
         await Promise.all([backend, model]);
       },
 
-      applyEvent: (e) => applyEvent(e, set, get, notify),
+      applyEvent: (e) => {
+        // A small model trains many epochs a second: their reports reach the page's state (and its charts) a few times a second.
+        if (e.type === 'trainingProgress' && e.progress.phase === 'epoch') {
+          epochBuffer.push(e.progress.report);
+          epochTimer ??= setTimeout(flushEpochs, EPOCH_FLUSH_MS);
+          return;
+        }
+        flushEpochs();
+        applyEvent(e, set, get, notify);
+      },
     };
+
+    function flushEpochs() {
+      if (epochTimer !== null) clearTimeout(epochTimer);
+      epochTimer = null;
+      if (epochBuffer.length === 0) return;
+      const reports = epochBuffer.splice(0);
+      set((s) => ({ training: { ...s.training, epochs: [...s.training.epochs, ...reports] } }));
+    }
 
     /** public/samples/index.json, read once; its labelled events go into the state. */
     function samplesIndex(): Promise<SamplesIndex> {
@@ -326,6 +460,22 @@ function applyEvent(e: WorkerEvent, set: Set, get: () => AppState, notify: (l: N
       return;
     case 'cache':
       set({ cachedModels: e.models });
+      return;
+    case 'trainingProgress': {
+      const p = e.progress;
+      set((s) => {
+        const t = s.training;
+        switch (p.phase) {
+          case 'caching': return { training: { ...t, state: 'caching', caching: { done: p.done, total: p.total } } };
+          case 'start': return { training: { ...t, classNames: p.classNames, trainVideos: p.trainVideos, validationVideos: p.validationVideos, epochsPlanned: p.epochs, before: p.before, epochs: [] } };
+          case 'epoch': return { training: { ...t, epochs: [...t.epochs, p.report] } };
+          case 'state': return { training: { ...t, state: p.state, message: p.message ?? null } };
+        }
+      });
+      return;
+    }
+    case 'trainingReport':
+      set((s) => ({ training: { ...s.training, report: e.report } }));
       return;
   }
 }

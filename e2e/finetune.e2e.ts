@@ -1,0 +1,152 @@
+/**
+ * Fine-tuning in the page, end to end (one Chromium, wasm for speed): a
+ * TFRecord of synthetic videos with four labels the demo never learned
+ * trains a new head; the loss falls; the model is saved into the browser's
+ * cache and is still listed after a reload; the downloaded pickle converts
+ * back, with the project's converter, to a model with those 4 classes.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertWeights } from '../src/core/convert/convert';
+import { FINETUNE_CLASSES } from '../src/core/demo/classes';
+import { AUDIO_DIM, RGB_DIM, syntheticVideos } from '../src/core/demo/syntheticVideos';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
+import { bytesSource } from '../src/core/io/byteSource';
+import { buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, unnamedControls, waitUntilReady } from './support/app';
+
+let app: ServedApp;
+let browser: Browser;
+let dir: string;
+let tfrecord: Uint8Array;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'alstm-ft-e2e-'));
+  const videos = syntheticVideos(40, 51, { classes: FINETUNE_CLASSES, maxFrames: 60 }).map((v) => ({
+    id: v.id, labels: v.labels,
+    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
+    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
+  }));
+  tfrecord = writeTfRecordFeatures(videos);
+  await writeFile(path.join(dir, 'mine.tfrecord'), tfrecord);
+  app = await buildAndServe('dist-finetune');
+  browser = await launchChromium({ webgpu: false });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('fine-tuning in the page', () => {
+  it('trains a new head on new labels, saves it into the cache and exports a pickle that converts back with 4 classes', async () => {
+    const { page, context, errors } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm`);
+      await waitUntilReady(page);
+      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
+      const card = page.locator('[data-testid=training]');
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
+
+      await card.getByLabel(/Names of the files’ labels/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
+      await page.getByLabel('Epochs').fill('8');
+      await page.getByLabel('Learning rate').fill('0.01');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await card.locator('[data-state=done]').or(page.locator('[data-testid=training][data-state=done]')).first().waitFor({ timeout: 180_000 });
+
+      const losses = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
+      expect(losses).toHaveLength(8);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses.at(-1)!).toBeLessThan(losses[0]);
+      // Every control of the card, the downloads included, has an accessible name.
+      expect(await unnamedControls(page)).toEqual([]);
+      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(FINETUNE_CLASSES.map((c) => c.name));
+      await card.locator('details.values summary').click();
+      // The sticky header would cover the card's top in an element screenshot.
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, '07-finetune', '[data-testid=training]');
+
+      // The pickle, converted back by the project's converter.
+      const [dl] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download .pdparams (pickle)' }).click()]);
+      const file = path.join(OUTPUT, 'downloads', dl.suggestedFilename());
+      mkdirSync(path.dirname(file), { recursive: true });
+      await dl.saveAs(file);
+      expect(dl.suggestedFilename()).toMatch(/\.pdparams$/);
+      const { modelJson } = await convertWeights(bytesSource(dl.suggestedFilename(), new Uint8Array(await readFile(file))), async () => {});
+      expect(modelJson.attentionLstm.sizes.classes).toBe(4);
+
+      // Saved: listed in the models panel, in use, and still there after a reload.
+      await card.getByRole('button', { name: 'Save model' }).click();
+      await card.locator('[data-testid=training-saved]').waitFor({ timeout: 60_000 });
+      await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).toMatch(/demo fine-tuned/);
+      await page.reload();
+      await waitUntilReady(page);
+      await expect.poll(() => page.locator('[data-testid=cached-models]').textContent(), { timeout: 30_000 }).toMatch(/demo fine-tuned/);
+      await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('demo fine-tuned');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 400_000);
+
+  it('trains on classes the user makes and assigns from the keyboard (multi-label)', async () => {
+    const { page, context, errors } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm`);
+      await waitUntilReady(page);
+      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
+      const card = page.locator('[data-testid=training]');
+      await card.getByLabel('My own classes').check();
+      for (const name of ['alpha', 'beta']) {
+        await card.getByLabel('New class name').fill(name);
+        await card.getByLabel('New class name').press('Enter');
+      }
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent()).toMatch(/0 labeled videos of 40 · 2 classes/);
+      // Keys 1 and 2 toggle the classes of the selected video; Enter on "Next video" moves on.
+      const next = card.getByRole('button', { name: 'Next video' });
+      await next.focus();
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press(i % 2 ? '2' : '1');
+        if (i === 3) await page.keyboard.press('1');
+        await page.keyboard.press('Enter');
+      }
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent()).toMatch(/8 labeled videos of 40 · 2 classes/);
+      expect(await card.getByRole('list', { name: 'Your classes' }).textContent()).toMatch(/alpha.*· 5.*beta.*· 4/);
+      await card.getByLabel('Epochs').fill('2');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await page.locator('[data-testid=training][data-state=done]').waitFor({ timeout: 120_000 });
+      expect(await unnamedControls(page)).toEqual([]);
+      const names = await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents();
+      expect(names).toEqual(['alpha', 'beta']);
+      expect(await card.locator('[data-testid=per-class] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-count'))))).toEqual([5, 4]);
+
+      // Pause, resume and stop reach the worker between batches, while it trains.
+      const epochs = async () => Number(await card.getAttribute('data-epochs'));
+      await card.getByLabel('Epochs').fill('2000');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await expect.poll(epochs, { timeout: 60_000 }).toBeGreaterThan(3);
+      await card.getByRole('button', { name: 'Pause' }).click();
+      await page.locator('[data-testid=training][data-state=paused]').waitFor();
+      const atPause = await epochs();
+      await page.waitForTimeout(800);
+      expect(await epochs()).toBeLessThanOrEqual(atPause + 1);
+      await card.getByRole('button', { name: 'Resume' }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid=training][data-state=running]').waitFor();
+      await expect.poll(epochs).toBeGreaterThan(atPause + 2);
+      await card.getByRole('button', { name: 'Stop' }).click();
+      await page.locator('[data-testid=training][data-state=stopped]').waitFor({ timeout: 30_000 });
+      expect(await epochs()).toBeLessThan(2000);
+      await expect.poll(() => card.getByRole('button', { name: 'Save model' }).isEnabled()).toBe(true);
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, '07-finetune-own-labels', '[data-testid=training]');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+});

@@ -1,0 +1,267 @@
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { ExportFormat, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation } from '../../worker/protocol';
+import { formatMetric } from '../format';
+import { useApp, useAppShallow } from '../state/context';
+import { LabelEditor } from './LabelEditor';
+import { LossChart, QualityChart } from './LossChart';
+
+const MODES: { value: TrainingMode; label: string; help: string }[] = [
+  { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
+  { value: 'same-labels', label: 'Same labels', help: 'keep the model’s own classes and refine its head on your videos' },
+  { value: 'all', label: 'Everything', help: 'train every layer on your labels (slow; for small models)' },
+];
+
+const DOWNLOADS: { format: ExportFormat; label: string }[] = [
+  { format: 'tfjs-zip', label: 'Download tfjs model (.zip)' },
+  { format: 'pdparams-combined', label: 'Download .pdparams (combined)' },
+  { format: 'pdparams-pickle', label: 'Download .pdparams (pickle)' },
+];
+
+/** Multiply-adds in words: 3.2 G, 410 M. */
+function formatMacs(n: number): string {
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [v, u] of units) if (n >= v) return `${(n / v).toFixed(n / v >= 100 ? 0 : 1)} ${u}`;
+  return String(Math.round(n));
+}
+
+function downloadBytes(name: string, bytes: ArrayBuffer) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Fine-tuning the current model on the labeled videos, in the page: settings, live curves, results, downloads. */
+export function TrainingCard() {
+  const id = useId();
+  const [model, videoCount, training] = useAppShallow((s) => [s.model, s.videos.length, s.training]);
+  const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.saveTrained, s.exportTrained]);
+  const client = useApp((s) => s.planTraining);
+  const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);
+  const labels = useCustom ? custom : null;
+  const [config, setConfig] = useState<TrainingConfig>({
+    mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 50, batchSize: 16, validationFraction: 0.15,
+  });
+  const [plan, setPlan] = useState<TrainingPlan | null>(null);
+  /** Names for the files' label indices, comma-separated (optional). */
+  const [fileNames, setFileNames] = useState('');
+  const patch = (p: Partial<TrainingConfig>) => setConfig((c) => ({ ...c, ...p }));
+
+  useEffect(() => {
+    let live = true;
+    void client(config.mode, config.headLayers, labels).then((p) => { if (live) setPlan(p); });
+    return () => { live = false; };
+  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels]);
+  // The user's classes replace the model's: "same labels" does not apply to them.
+  useEffect(() => {
+    if (useCustom && config.mode === 'same-labels') setConfig((c) => ({ ...c, mode: 'new-head' }));
+  }, [useCustom, config.mode]);
+
+  const { state } = training;
+  const running = state === 'caching' || state === 'running' || state === 'paused';
+  const finished = state === 'done' || state === 'stopped';
+  const canStart = !running && model !== null && (plan?.labeled ?? 0) >= 2;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!canStart) return;
+    const classNames = fileNames.split(',').map((n) => n.trim());
+    void start({ ...config, labels, classNames: useCustom || !fileNames.trim() ? undefined : classNames });
+  };
+  const last = training.epochs.at(-1);
+  const slow = plan !== null && plan.fullSize && (config.mode === 'all' || plan.epochMacs * config.epochs + plan.cachingMacs > 5e12);
+
+  return (
+    <section className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length}>
+      <div className="card-head">
+        <h2 id={`${id}-title`}>Fine-tune</h2>
+        <span className="muted small" data-testid="training-state">{stateText(training.state, training.epochs.length, training.epochsPlanned)}</span>
+      </div>
+      <p className="muted small card-sub">
+        Teach the model your labels, in this page: it trains on the labeled videos in the list (labels from the files, or classes you make below), holds some out to validate, and you take the weights home.
+      </p>
+      <LabelEditor disabled={running} />
+      <form onSubmit={submit} className="training-form">
+        <fieldset className="training-modes" disabled={running}>
+          <legend className="field-label">What to train</legend>
+          {MODES.map((m) => (
+            <label key={m.value} className="radio" title={m.help}>
+              <input type="radio" name={`${id}-mode`} value={m.value} checked={config.mode === m.value} onChange={() => patch({ mode: m.value })}
+                disabled={useCustom && m.value === 'same-labels'} />
+              {m.label}
+            </label>
+          ))}
+          {config.mode === 'new-head' && (
+            <label className="field-inline small">
+              Layers
+              <select value={config.headLayers} onChange={(e) => patch({ headLayers: e.target.value as TrainingHeadLayers })} aria-label="Head layers to train">
+                <option value="whole-head">whole head (fc1, fc2, logits)</option>
+                <option value="last-layer">last layer only</option>
+              </select>
+            </label>
+          )}
+        </fieldset>
+        {!useCustom && config.mode !== 'same-labels' && (
+          <label className="field">
+            <span className="field-label">Names of the files’ labels (optional, comma-separated, in label order)</span>
+            <input type="text" value={fileNames} disabled={running} onChange={(e) => setFileNames(e.target.value)}
+              placeholder={plan?.classNames.join(', ') || 'class 0, class 1, …'} data-testid="train-class-names" />
+          </label>
+        )}
+        <div className="training-fields">
+          <label className="field">
+            <span className="field-label">Optimizer</span>
+            <select value={config.optimizer} disabled={running} onChange={(e) => patch({ optimizer: e.target.value as 'adam' | 'rmsprop' })}>
+              <option value="adam">Adam</option>
+              <option value="rmsprop">RMSprop</option>
+            </select>
+          </label>
+          <NumberField label="Learning rate" value={config.learningRate} step="any" min={0} disabled={running} onChange={(v) => patch({ learningRate: v })} testId="lr" />
+          <NumberField label="Epochs" value={config.epochs} step="1" min={1} disabled={running} onChange={(v) => patch({ epochs: Math.round(v) })} testId="epochs" />
+          <NumberField label="Batch size" value={config.batchSize} step="1" min={1} disabled={running} onChange={(v) => patch({ batchSize: Math.round(v) })} testId="batch" />
+          <NumberField label="Validation %" value={Math.round(config.validationFraction * 100)} step="1" min={0} max={90} disabled={running}
+            onChange={(v) => patch({ validationFraction: v / 100 })} testId="validation" />
+        </div>
+        {plan && (
+          <p className="small training-plan" data-testid="training-cost">
+            {plan.labeled} labeled video{plan.labeled === 1 ? '' : 's'} of {plan.videos} · {plan.classNames.length} class{plan.classNames.length === 1 ? '' : 'es'} ·
+            {' '}cost ≈ <span className="tabular">{formatMacs(plan.cachingMacs)}</span> multiply-adds to cache features, then
+            {' '}<span className="tabular">{formatMacs(plan.epochMacs)}</span> per epoch
+            {' '}(<span className="tabular">{formatMacs(plan.cachingMacs + plan.epochMacs * config.epochs)}</span> in all)
+          </p>
+        )}
+        {plan && plan.labeled < 2 && (
+          <p className="small error-text">
+            {useCustom ? 'Assign your classes to at least 2 videos to fine-tune.' : 'Add at least 2 videos with labels (a TFRecord with labels, for example), or make your own classes, to fine-tune.'}
+          </p>
+        )}
+        {slow && <p className="small notice notice-warning" role="note">This is a full-size model: this mode may take a long time in a page. “New head” trains far faster.</p>}
+        <div className="training-buttons" role="group" aria-label="Fine-tune controls">
+          <button type="submit" className="btn btn-primary" disabled={!canStart}>Start</button>
+          {state === 'paused'
+            ? <button type="button" className="btn" onClick={() => void resume()}>Resume</button>
+            : <button type="button" className="btn" disabled={state !== 'running'} onClick={() => void pause()}>Pause</button>}
+          <button type="button" className="btn" disabled={!running} onClick={() => void stop()}>Stop</button>
+        </div>
+      </form>
+      {state === 'caching' && training.caching && (
+        <div className="progress">
+          <div className="progress-text"><span>Caching features</span><span className="muted tabular">{training.caching.done} of {training.caching.total} videos</span></div>
+          <div className="progress-track" role="progressbar" aria-label="Caching features" aria-valuemin={0} aria-valuemax={training.caching.total} aria-valuenow={training.caching.done}>
+            <div className="progress-fill" style={{ width: `${training.caching.total ? (100 * training.caching.done) / training.caching.total : 0}%` }} />
+          </div>
+        </div>
+      )}
+      {training.message && state === 'error' && <p className="small error-text" role="alert">{training.message}</p>}
+      {training.epochs.length > 0 && (
+        <div className="training-charts">
+          <LossChart epochs={training.epochs} />
+          <QualityChart epochs={training.epochs} />
+        </div>
+      )}
+      {training.epochs.length > 0 && (
+        <details className="values">
+          <summary>Show epochs as a table</summary>
+          <table data-testid="epoch-table">
+            <thead><tr><th scope="col">Epoch</th><th scope="col">Training loss</th><th scope="col">Validation loss</th><th scope="col">GAP</th><th scope="col">Hit@1</th><th scope="col">Seconds</th></tr></thead>
+            <tbody>
+              {training.epochs.map((e) => (
+                <tr key={e.epoch} data-epoch={e.epoch} data-train-loss={e.trainLoss} data-validation-loss={e.validationLoss}>
+                  <td>{e.epoch}</td><td className="tabular">{e.trainLoss.toFixed(4)}</td><td className="tabular">{fmt(e.validationLoss)}</td>
+                  <td className="tabular">{formatMetric(e.validationGap)}</td><td className="tabular">{formatMetric(e.validationHitAt1)}</td><td className="tabular">{e.seconds.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+      {last && !training.report && <p className="muted small">Epoch {last.epoch}: training loss {last.trainLoss.toFixed(4)}, validation loss {fmt(last.validationLoss)}</p>}
+      {training.report && training.before && (
+        <div className="training-result">
+          <h3 className="field-label">Validation ({training.validationVideos} held-out video{training.validationVideos === 1 ? '' : 's'}, {training.trainVideos} trained on)</h3>
+          <dl className="metrics training-compare" data-testid="training-compare">
+            <Compare label="Loss" before={training.before.loss} after={training.report.after.loss} k="loss" />
+            <Compare label="GAP" before={training.before.gap} after={training.report.after.gap} k="gap" />
+            <Compare label="Hit@1" before={training.before.hitAt1} after={training.report.after.hitAt1} k="hitAt1" />
+          </dl>
+          <table className="per-class" data-testid="per-class">
+            <caption className="sr-only">Average precision per class on the validation videos</caption>
+            <thead><tr><th scope="col">Class</th><th scope="col">AP</th><th scope="col">Videos</th></tr></thead>
+            <tbody>
+              {training.report.perClass.map((c) => (
+                <tr key={c.name} data-ap={c.ap} data-count={c.count}>
+                  <td>{c.name}</td><td className="tabular">{Number.isFinite(c.ap) ? formatMetric(c.ap) : '—'}</td><td className="tabular">{c.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {finished && training.report && training.report.epochs > 0 && (
+        <div className="training-actions" role="group" aria-label="Keep the fine-tuned model">
+          <button type="button" className="btn btn-primary" disabled={training.busy !== null || training.saved !== null} onClick={() => void save()}>
+            {training.saved ? 'Saved' : training.busy === 'saving' ? 'Saving…' : 'Save model'}
+          </button>
+          {DOWNLOADS.map((d) => (
+            <button key={d.format} type="button" className="btn" disabled={training.busy !== null || (d.format === 'pdparams-combined' && model?.variant === 'paddlevideo2')}
+              title={d.format === 'pdparams-combined' && model?.variant === 'paddlevideo2' ? 'Paddle 2 loads pickles only' : undefined}
+              onClick={async () => {
+                const file = await exportTrained(d.format);
+                if (file) downloadBytes(file.name, file.bytes);
+              }}>
+              {d.label}
+            </button>
+          ))}
+          {training.saved && <p className="muted small" data-testid="training-saved">Saved as “{training.saved.name}” in this browser and loaded: it is listed under Models.</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(4) : '—';
+}
+
+function Compare({ label, before, after, k }: { label: string; before: number; after: number; k: keyof TrainingValidation }) {
+  const f = k === 'loss' ? fmt : formatMetric;
+  return (
+    <div className="metric">
+      <dt>{label}</dt>
+      <dd data-metric={k} data-before={before} data-after={after}><span className="muted">{f(before)}</span> → {f(after)}</dd>
+    </div>
+  );
+}
+
+function NumberField({ label, value, onChange, step, min, max, disabled, testId }: {
+  label: string; value: number; onChange: (v: number) => void; step: string; min?: number; max?: number; disabled: boolean; testId: string;
+}) {
+  const [text, setText] = useState(String(value));
+  useEffect(() => setText((t) => (Number(t) === value ? t : String(value))), [value]);
+  return (
+    <label className="field">
+      <span className="field-label">{label}</span>
+      <input type="number" inputMode="decimal" value={text} step={step} min={min} max={max} disabled={disabled} data-testid={`train-${testId}`}
+        onChange={(e) => {
+          setText(e.target.value);
+          const v = Number(e.target.value);
+          if (e.target.value !== '' && Number.isFinite(v) && v >= (min ?? -Infinity)) onChange(v);
+        }} />
+    </label>
+  );
+}
+
+function stateText(state: string, done: number, planned: number): string {
+  switch (state) {
+    case 'idle': return 'not started';
+    case 'caching': return 'caching features…';
+    case 'running': return `training · epoch ${done} of ${planned}`;
+    case 'paused': return `paused after epoch ${done}`;
+    case 'stopped': return `stopped after epoch ${done}`;
+    case 'done': return `done · ${done} epochs`;
+    default: return 'failed';
+  }
+}

@@ -1,0 +1,114 @@
+// tfjs-core first, then the gradients training needs (worker.ts registers them in the page).
+import '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convertWeights } from '../core/convert/convert';
+import { FINETUNE_CLASSES } from '../core/demo/classes';
+import { AUDIO_DIM, RGB_DIM, syntheticVideos } from '../core/demo/syntheticVideos';
+import { writeTfRecordFeatures } from '../core/features/tfrecord';
+import { bytesSource } from '../core/io/byteSource';
+import { Engine } from './engine';
+import type { TrainingProgress, TrainingReport, WorkerEvent } from './protocol';
+import { MemoryModelStore } from './store/modelStore';
+import { TrainingHandler } from './training';
+
+const ROOT = path.resolve(__dirname, '../..');
+// The engine runs in a worker, where the global scope is `self`.
+(globalThis as { self?: unknown }).self ??= globalThis;
+// Node 20 has no navigator: the engine's WebGPU probe then finds no adapter, as a browser without WebGPU.
+if (!('navigator' in globalThis)) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
+const SITE = 'http://site.test/';
+
+let tfrecord: Uint8Array;
+beforeAll(() => {
+  tfrecord = writeTfRecordFeatures(syntheticVideos(24, 5, { classes: FINETUNE_CLASSES, maxFrames: 30 }).map((v) => ({
+    id: v.id, labels: v.labels,
+    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
+    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
+  })));
+});
+
+/** The worker's engine and training handler on tfjs-cpu, with the demo model and 24 labeled videos. */
+async function setup() {
+  const events: WorkerEvent[] = [];
+  const store = new MemoryModelStore();
+  const fetch = async (url: string) => {
+    const rel = url.slice(SITE.length);
+    if (rel === 'mine.tfrecord') return new Response(tfrecord.slice().buffer as ArrayBuffer);
+    return new Response(await readFile(path.join(ROOT, 'public', rel)));
+  };
+  const emit = (e: WorkerEvent) => events.push(e);
+  const engine = new Engine(emit, { store, fetch, vocabulary: async () => [], warn: () => {} });
+  await engine.setBackend('cpu');
+  await engine.loadModel({ kind: 'url', url: `${SITE}models/demo/model.json` }, 1);
+  await engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }]);
+  const training = new TrainingHandler(engine, store, emit);
+  const progress = () => events.flatMap((e) => (e.type === 'trainingProgress' ? [e.progress] : [])) as TrainingProgress[];
+  const reports = () => events.flatMap((e) => (e.type === 'trainingReport' ? [e.report] : [])) as TrainingReport[];
+  // Waits for the background predictions to finish, so that tensor counts compare.
+  const idle = async () => {
+    for (let i = 0; i < 50; i++) await engine.exclusive(async () => {});
+    return engine.memory().numTensors;
+  };
+  return { engine, training, store, events, progress, reports, idle };
+}
+
+const CONFIG = { mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 8, validationFraction: 0.25 } as const;
+
+describe('fine-tuning in the worker', () => {
+  it('plans, trains a new head without leaking tensors, saves it into the cache and exports it', async () => {
+    const s = await setup();
+    const plan = s.training.plan('new-head', 'whole-head');
+    expect(plan).toMatchObject({ labeled: 24, videos: 24, classNames: ['class 0', 'class 1', 'class 2', 'class 3'], fullSize: false });
+    expect(plan.cachingMacs).toBeGreaterThan(plan.epochMacs);
+    const before = await s.idle();
+    expect(await s.training.start({ ...CONFIG })).toEqual({ state: 'done' });
+    expect(await s.idle()).toBe(before);
+    const p = s.progress();
+    expect(p[0]).toEqual({ phase: 'state', state: 'caching' });
+    expect(p.filter((x) => x.phase === 'caching').at(-1)).toEqual({ phase: 'caching', done: 24, total: 24 });
+    const epochs = p.flatMap((x) => (x.phase === 'epoch' ? [x.report] : []));
+    expect(epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(epochs[3].trainLoss).toBeLessThan(epochs[0].trainLoss);
+    expect(p.at(-1)).toEqual({ phase: 'state', state: 'done' });
+    const [report] = s.reports();
+    expect(report.perClass.map((c) => c.name)).toEqual(plan.classNames);
+    expect(report.perClass.reduce((n, c) => n + c.count, 0)).toBeGreaterThanOrEqual(24);
+
+    const pickle = await s.training.export('pdparams-pickle');
+    expect(pickle.name).toBe('demo-finetuned.pdparams');
+    const { modelJson } = await convertWeights(bytesSource(pickle.name, new Uint8Array(pickle.bytes)), async () => {});
+    expect(modelJson.attentionLstm.sizes.classes).toBe(4);
+    expect((await s.training.export('tfjs-zip')).name).toBe('demo-finetuned.zip');
+
+    const info = await s.training.save(undefined, 2);
+    expect(info).toMatchObject({ name: 'demo fine-tuned', classNames: plan.classNames, fromCache: true });
+    expect((await s.store.list()).map((m) => m.id)).toContain(info.id);
+    expect(s.events.some((e) => e.type === 'model' && e.model.id === info.id)).toBe(true);
+  }, 120_000);
+
+  it('trains on the user’s own classes, pauses, resumes and stops between batches', async () => {
+    const s = await setup();
+    const keys = ['mine.tfrecord#0', 'mine.tfrecord#1', 'mine.tfrecord#2', 'mine.tfrecord#3', 'mine.tfrecord#4'];
+    const labels = { classNames: ['up', 'down'], assignments: Object.fromEntries(keys.map((k, i) => [k, i === 0 ? [0, 1] : [i % 2]])) };
+    expect(s.training.plan('new-head', 'last-layer', labels)).toMatchObject({ labeled: 5, classNames: ['up', 'down'] });
+    const before = await s.idle();
+    const run = s.training.start({ ...CONFIG, headLayers: 'last-layer', epochs: 100_000, batchSize: 1, validationFraction: 0, labels });
+    for (let i = 0; i < 2000 && !s.progress().some((x) => x.phase === 'epoch' || (x.phase === 'state' && x.state === 'error')); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(s.progress().some((x) => x.phase === 'epoch')).toBe(true);
+    expect(s.training.pause()).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    const paused = s.progress().filter((x) => x.phase === 'epoch').length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);
+    expect(s.training.resume()).toBe(true);
+    expect(s.training.stop()).toBe(true);
+    expect(await run).toEqual({ state: 'stopped' });
+    expect(s.progress().at(-1)).toEqual({ phase: 'state', state: 'stopped' });
+    expect(s.reports()[0].perClass.map((c) => [c.name, c.count])).toEqual([['up', 3], ['down', 3]]);
+    expect(await s.idle()).toBe(before);
+    await expect(s.training.start({ ...CONFIG, labels: { classNames: ['x'], assignments: {} } })).rejects.toThrow(/at least 2 labeled videos/);
+  }, 120_000);
+});

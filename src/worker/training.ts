@@ -1,0 +1,200 @@
+/**
+ * Fine-tuning in the worker: the page's requests (see protocol.ts) around the
+ * core's FineTuneSession. Training runs alone on the engine's serial queue;
+ * pause and stop are answered at once (worker.ts does not queue them) and
+ * reach the session through flags that its between-batches callback reads.
+ */
+import { modelFiles } from '../core/convert/fromWeights';
+import type { AttentionLstmMeta } from '../core/convert/modelFormat';
+import { InputError } from '../core/errors';
+import { toCombinedPdparams, toPickledPdparams } from '../core/export/toPaddle';
+import { zipModel } from '../core/export/zipModel';
+import type { VideoFeatures } from '../core/features/types';
+import { FULL_SIZES } from '../core/model/architecture';
+import { FineTuneSession, fineTuneCost, type LabeledVideo, type ValidationReport } from '../core/training/finetune';
+import type { Engine } from './engine';
+import type {
+  CachedModelInfo, CustomLabels, ExportFormat, ModelInfo, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation, WorkerEvent,
+} from './protocol';
+import type { ModelStore } from './store/modelStore';
+
+class Stopped extends Error {}
+
+interface Trained {
+  meta: AttentionLstmMeta;
+  weights: Map<string, Float32Array>;
+  /** The model it was fine-tuned from, for names. */
+  from: string;
+}
+
+export class TrainingHandler {
+  private active = false;
+  private paused = false;
+  private stopRequested = false;
+  private resumeWaiters: (() => void)[] = [];
+  private trained: Trained | null = null;
+  private savedId: string | null = null;
+
+  constructor(private readonly engine: Engine, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
+
+  plan(mode: TrainingMode, headLayers: TrainingHeadLayers, labels?: CustomLabels | null): TrainingPlan {
+    const { info, videos } = this.engine.snapshot();
+    const all = [...videos.values()];
+    if (!info) return { labeled: 0, videos: all.length, classNames: [], cachingMacs: 0, epochMacs: 0, fullSize: false };
+    const data = labeledVideos(videos, labels);
+    const classNames = classNamesFor(mode, info, data, labels?.classNames, !!labels);
+    const cost = fineTuneCost(info.sizes, data.map((d) => d.video.frames), mode, headLayers, Math.max(1, classNames.length));
+    const fullSize = info.sizes.lstm >= FULL_SIZES.lstm || info.sizes.head1 >= FULL_SIZES.head1;
+    return { labeled: data.length, videos: all.length, classNames, ...cost, fullSize };
+  }
+
+  start(config: TrainingConfig): Promise<{ state: 'done' | 'stopped' }> {
+    if (this.active) return Promise.reject(new InputError('a fine-tune is already running; stop it first'));
+    this.active = true;
+    this.paused = false;
+    this.stopRequested = false;
+    this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
+    return this.engine.exclusive(async ({ model, info, videos }) => {
+      let session: FineTuneSession | null = null;
+      try {
+        if (!model || !info) throw new InputError('no model is loaded yet');
+        const data = labeledVideos(videos, config.labels);
+        const classNames = classNamesFor(config.mode, info, data, config.labels?.classNames ?? config.classNames, !!config.labels);
+        session = await FineTuneSession.create(model, data, {
+          mode: config.mode, headLayers: config.headLayers, classNames, optimizer: config.optimizer,
+          learningRate: config.learningRate, epochs: config.epochs, batchSize: config.batchSize, validationFraction: config.validationFraction,
+        }, (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }));
+        const before = summary(await session.validate());
+        this.emit({
+          type: 'trainingProgress',
+          progress: { phase: 'start', classNames: session.classNames, trainVideos: session.trainSet.length, validationVideos: session.validationSet.length, epochs: config.epochs, before },
+        });
+        this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: this.paused ? 'paused' : 'running' } });
+        this.trained = null;
+        this.savedId = null;
+        let stopped = false;
+        try {
+          while (!session.finished) {
+            await this.between();
+            const report = await session.runEpoch(() => this.between());
+            this.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report } });
+          }
+        } catch (e) {
+          if (!(e instanceof Stopped)) throw e;
+          stopped = true;
+        }
+        const final = await session.validate();
+        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: session.epoch } });
+        if (session.epoch > 0) this.trained = { ...(await session.result()), from: info.name };
+        const state = stopped ? 'stopped' : 'done';
+        this.emit({ type: 'trainingProgress', progress: { phase: 'state', state } });
+        return { state };
+      } catch (e) {
+        this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'error', message: (e as Error)?.message ?? String(e) } });
+        throw e;
+      } finally {
+        session?.dispose();
+        this.active = false;
+        this.paused = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Between batches: lets messages in, waits while paused, throws when stopped. */
+  private async between(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 0));
+    while (this.paused && !this.stopRequested) await new Promise<void>((r) => this.resumeWaiters.push(r));
+    if (this.stopRequested) throw new Stopped('stopped');
+  }
+
+  private wake(): void {
+    this.resumeWaiters.splice(0).forEach((r) => r());
+  }
+
+  pause(): boolean {
+    if (!this.active || this.paused) return false;
+    this.paused = true;
+    this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'paused' } });
+    return true;
+  }
+
+  resume(): boolean {
+    if (!this.active || !this.paused) return false;
+    this.paused = false;
+    this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'running' } });
+    this.wake();
+    return true;
+  }
+
+  stop(): boolean {
+    if (!this.active) return false;
+    this.stopRequested = true;
+    this.wake();
+    return true;
+  }
+
+  private need(): Trained {
+    if (!this.trained) throw new InputError('there is no fine-tuned model yet: train one first');
+    return this.trained;
+  }
+
+  /** Writes the fine-tuned model into the cache (so it is listed and survives a reload) and loads it. */
+  async save(name: string | undefined, op: number): Promise<ModelInfo> {
+    const t = this.need();
+    const id = this.savedId ?? `trained:${Date.now().toString(36)}`;
+    if (!this.savedId) {
+      const { json, shards } = await modelFiles(t.meta, t.weights);
+      let bytes = 0;
+      for (const [path, b] of shards) {
+        await this.store.putShard(id, path, b);
+        bytes += b.length;
+      }
+      const info: CachedModelInfo = { id, name: name?.trim() || `${t.from} fine-tuned`, source: `fine-tuned in this browser from ${t.from}`, bytes, savedAt: Date.now() };
+      await this.store.put(info, JSON.stringify(json));
+      this.savedId = id;
+    }
+    const loaded = await this.engine.loadModel({ kind: 'cached', id }, op);
+    this.emit({ type: 'cache', models: await this.store.list() });
+    return loaded;
+  }
+
+  async export(format: ExportFormat): Promise<{ name: string; bytes: ArrayBuffer }> {
+    const { meta, weights, from } = this.need();
+    const base = `${from}-finetuned`.replace(/[^\w.-]+/g, '_');
+    let bytes: Uint8Array;
+    let name: string;
+    if (format === 'tfjs-zip') {
+      const { json, shards } = await modelFiles(meta, weights);
+      bytes = zipModel(base, json, shards);
+      name = `${base}.zip`;
+    } else {
+      bytes = format === 'pdparams-combined' ? toCombinedPdparams(meta.sizes, weights, meta.variant) : toPickledPdparams(meta.variant, meta.sizes, weights);
+      name = `${base}${format === 'pdparams-combined' ? '-combined' : ''}.pdparams`;
+    }
+    const out = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer as ArrayBuffer;
+    return { name, bytes: out };
+  }
+}
+
+/** The videos that train: with the files' labels, or with the user's assignments when given. */
+function labeledVideos(videos: ReadonlyMap<string, VideoFeatures>, custom?: CustomLabels | null): LabeledVideo[] {
+  if (custom) {
+    const K = custom.classNames.length;
+    return [...videos].map(([key, video]) => ({ video, labels: [...new Set(custom.assignments[key] ?? [])].filter((l) => l >= 0 && l < K) }))
+      .filter((d) => d.labels.length > 0);
+  }
+  return [...videos.values()].filter((v) => v.labels && v.labels.length > 0).map((v) => ({ video: v, labels: v.labels! }));
+}
+
+/** The classes trained: the model's own for same-labels, otherwise one per label index in the files. */
+function classNamesFor(mode: TrainingMode, info: ModelInfo, data: readonly LabeledVideo[], given?: readonly string[], exact = false): string[] {
+  if (mode === 'same-labels') return info.classNames;
+  if (exact && given) return [...given];
+  const K = data.length ? Math.max(...data.flatMap((d) => d.labels)) + 1 : 0;
+  return Array.from({ length: K }, (_, i) => given?.[i]?.trim() || `class ${i}`);
+}
+
+function summary(v: ValidationReport): TrainingValidation {
+  return { loss: v.loss, gap: v.gap, hitAt1: v.hitAt1 };
+}
