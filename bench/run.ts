@@ -10,10 +10,11 @@
  * Cases that would take many minutes (the op path on WebGPU and the cpu backend
  * for 32 videos) run on shorter videos and fewer times; their rows say so
  * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
- * (a smoke test of the benchmark itself; its numbers mean little).
+ * (a smoke test of the benchmark itself; its numbers mean little). `--render`
+ * rewrites RESULTS.md from results.json without measuring.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -302,9 +303,13 @@ function analysis(r: any): string {
   const macs32 = r.model.batch_lengths.reduce((n: number, f: number) => n + multiplyAdds(FULL_SIZES, f), 0) / 1e9;
   const peak = r.peaks.webgpu.peak_gmacs_per_s;
   const fmt = (x: number, d = 1) => x.toFixed(d);
+  const cpuRatio = o1.cpu_s_per_run && f1.cpu_s_per_run ? fmt(o1.cpu_s_per_run / f1.cpu_s_per_run) : '?';
   return `## What limits these numbers
 
 The WebGPU adapter here is SwiftShader: WebGPU implemented on the CPU, ${r.machine.cores} cores. Its costs are not a GPU's.
+The cores are shared with other work (load average above), which stretches wall times; the CPU seconds
+Chromium spends per run (last column) do not depend on it: ${o1.cpu_s_per_run} s for the op path against ${f1.cpu_s_per_run} s
+for the fused path, one video (${cpuRatio}x).
 
 - **Loads.** A load whose address depends on the invocation is an emulated gather on SwiftShader. Loading the
   16.8 M recurrent weights of one time step once, in the fused kernel's tiled layout and doing nothing else,
@@ -331,10 +336,10 @@ The WebGPU adapter here is SwiftShader: WebGPU implemented on the CPU, ${r.machi
 }
 
 function table(rows: CaseRow[]): string {
-  const head = ['path', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak'];
+  const head = ['path', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak', 'CPU s/run'];
   const body = rows.map((r) => [
     r.path, r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.videos_per_s, r.ms_per_step, r.gmacs_per_s,
-    `${(100 * r.fraction_of_peak).toFixed(1)}%`,
+    `${(100 * r.fraction_of_peak).toFixed(1)}%`, r.cpu_s_per_run ?? '-',
   ].map(String));
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
@@ -374,4 +379,12 @@ ${analysis(r)}
 ${r.checks.failures.length ? `\nFailed: ${r.checks.failures.join('; ')}\n` : ''}`;
 }
 
-await main();
+/** `--render`: rewrites bench/RESULTS.md from bench/results.json (after editing the text, without measuring again). */
+async function render(): Promise<void> {
+  const r = JSON.parse(await readFile(path.join(root, 'bench/results.json'), 'utf8'));
+  await writeFile(path.join(root, 'bench/RESULTS.md'), markdown(r));
+  process.stdout.write(table(r.cases) + '\n');
+}
+
+if (process.argv.includes('--render')) await render();
+else await main();
