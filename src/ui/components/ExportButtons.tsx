@@ -1,16 +1,6 @@
 import { useApp, useAppShallow } from '../state/context';
 import { exportCsv, exportJson, type ExportRow } from '../export/exportDocuments';
-
-function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { download } from '../download';
 
 export function ExportButtons() {
   const [model, videos] = useAppShallow((s) => [s.model, s.videos]);

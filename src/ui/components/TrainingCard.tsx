@@ -4,6 +4,7 @@ import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { LabelEditor } from './LabelEditor';
 import { LossChart, QualityChart } from './LossChart';
+import { download } from '../download';
 
 const MODES: { value: TrainingMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
@@ -22,17 +23,6 @@ function formatMacs(n: number): string {
   const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
   for (const [v, u] of units) if (n >= v) return `${(n / v).toFixed(n / v >= 100 ? 0 : 1)} ${u}`;
   return String(Math.round(n));
-}
-
-function downloadBytes(name: string, bytes: ArrayBuffer) {
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** Fine-tuning the current model on the labeled videos, in the page: settings, live curves, results, downloads. */
@@ -210,7 +200,7 @@ export function TrainingCard() {
               title={d.format === 'pdparams-combined' && model?.variant === 'paddlevideo2' ? 'Paddle 2 loads pickles only' : undefined}
               onClick={async () => {
                 const file = await exportTrained(d.format);
-                if (file) downloadBytes(file.name, file.bytes);
+                if (file) download(file.name, 'application/octet-stream', file.bytes);
               }}>
               {d.label}
             </button>
