@@ -83,9 +83,10 @@ export function lstmStepShaderKey(c: LstmStepShaderConfig): string {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /**
- * The shader is generated with the batch tile and the units per invocation
- * unrolled into named registers (acc_u_b): no private arrays, whose dynamic
- * indexing is slow on every GPU and very slow on SwiftShader.
+ * The shader is generated for its configuration: the dot products' accumulators
+ * are named registers (acc_u_b) and the k loop is unrolled, as private arrays
+ * indexed dynamically inside the loop are slow on every GPU and very slow on
+ * SwiftShader; the cell update has one call site, after the loop.
  */
 export function lstmStepShader(c: LstmStepShaderConfig): string {
   const { D, BT, U } = c;

@@ -49,7 +49,11 @@ export function matMulWebGpu(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor | null
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D;
 }
 
-export const webgpuLinear: LinearFn = (x, w, b, layout) =>
-  tf.getBackend() === 'webgpu' && !tf.engine().isTapeOn() && w.rank === 2 && (!b || b.rank === 1)
-    ? matMulWebGpu(x, w as tf.Tensor2D, b, layout)
-    : linear(x, w, b, layout);
+export const webgpuLinear: LinearFn = (x, w, b, layout) => {
+  if (tf.getBackend() !== 'webgpu' || tf.engine().isTapeOn() || w.rank !== 2 || (b && b.rank !== 1)) return linear(x, w, b, layout);
+  // An output over the device's binding limit is tfjs's to split (or to fail on) as it would anyway.
+  const N = (layout === 'out-in' ? w.shape[0] : w.shape[1]) ?? 0;
+  const limit = (tf.backend() as WebGPUBackend).device.limits.maxStorageBufferBindingSize;
+  if (4 * x.shape[0] * N > limit) return linear(x, w, b, layout);
+  return matMulWebGpu(x, w as tf.Tensor2D, b, layout);
+};
