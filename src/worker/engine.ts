@@ -17,7 +17,7 @@ import { breakWebGpu } from './backends/backend_webgpu';
 import { layoutFor } from './backends/policy';
 import { type AcquiredModel, acquireModel, type LoaderDeps } from './models';
 import {
-  adapterLabel, type BackendChoice, type BackendStatus, type FeatureSource, type ModelInfo, type ModelSource,
+  adapterLabel, type BackendChoice, type BackendName, type BackendStatus, type FeatureSource, type ModelInfo, type ModelSource,
   type OcclusionResult, type VideoSummary, type WorkerEvent,
 } from './protocol';
 
@@ -209,6 +209,7 @@ export class Engine {
   }
 
   private schedule(): void {
+    this.onWaiting?.();
     if (this.draining) return;
     this.draining = true;
     void this.queue.run(() => this.predictNextBatch());
@@ -216,12 +217,42 @@ export class Engine {
 
   /** One batch per queue task; queues itself again while videos wait. */
   private async predictNextBatch(): Promise<void> {
-    const model = this.model;
-    const backend = this.backend;
-    if (!model || !backend || this.pending.length === 0) {
+    const fault = await this.predictBatch();
+    if (fault === 'idle') {
       this.draining = false;
       return;
     }
+    if (fault) {
+      this.draining = false;
+      await this.recover(this.backendGeneration, fault.message);
+      return;
+    }
+    void this.queue.run(() => this.predictNextBatch());
+  }
+
+  /**
+   * Predicts the next batch of waiting videos from inside a task that holds
+   * the queue (a fine-tune, between its batches), so that videos added while
+   * it trains are not left waiting. A backend fault is thrown to that task.
+   */
+  async predictWaiting(): Promise<boolean> {
+    const fault = await this.predictBatch();
+    if (fault && fault !== 'idle') throw fault;
+    return this.pending.length > 0;
+  }
+
+  /** Told when videos start waiting: a task holding the queue (a paused fine-tune) can then predict them. */
+  onWaiting: (() => void) | null = null;
+
+  /**
+   * Predicts one batch of the waiting videos with the loaded model. Returns
+   * 'idle' when there was nothing to do, and a backend fault, after putting
+   * its videos back at the front of the queue, rather than throwing it.
+   */
+  private async predictBatch(): Promise<'idle' | BackendFault | null> {
+    const model = this.model;
+    const backend = this.backend;
+    if (!model || !backend || this.pending.length === 0) return 'idle';
     const size = this.quickNext ? 1 : backend.batchSize;
     const keys: string[] = [];
     const batch: VideoFeatures[] = [];
@@ -238,35 +269,39 @@ export class Engine {
       keys.push(key);
       batch.push(v);
     }
-    if (keys.length) {
-      this.emit({ type: 'status', keys, status: 'running' });
-      const t0 = performance.now();
-      try {
-        const predictions = await backend.guard(() => predictVideos(model, batch, { batchSize: batch.length, biLstm: this.runtime?.biLstm }));
-        const ms = performance.now() - t0;
-        this.quickNext = false;
-        const adapter = backend.name === 'webgpu' ? adapterLabel(backend.adapter) : null;
-        predictions.forEach((p, i) => {
-          if (!allFinite(p.probabilities)) {
-            this.emit({ type: 'status', keys: [keys[i]], status: 'error', message: `${backend.name} returned non-finite probabilities` });
-            return;
-          }
-          this.emit({ type: 'prediction', result: { key: keys[i], probabilities: p.probabilities, attention: p.attention, backend: backend.name, adapter, ms } });
-          this.emit({ type: 'status', keys: [keys[i]], status: 'done' });
-        });
-      } catch (e) {
-        if (e instanceof BackendFault) {
-          // Nothing from this run is trusted: its videos go back to the front of the queue.
-          this.pending.unshift(...keys);
-          this.emit({ type: 'status', keys, status: 'queued' });
-          this.draining = false;
-          await this.recover(this.backendGeneration, e.message);
+    if (!keys.length) return null;
+    this.emit({ type: 'status', keys, status: 'running' });
+    const t0 = performance.now();
+    try {
+      const predictions = await backend.guard(() => predictVideos(model, batch, { batchSize: batch.length, biLstm: this.runtime?.biLstm }));
+      const ms = performance.now() - t0;
+      this.quickNext = false;
+      const { backend: name, adapter } = this.backendLabel();
+      predictions.forEach((p, i) => {
+        if (!allFinite(p.probabilities)) {
+          this.emit({ type: 'status', keys: [keys[i]], status: 'error', message: `${backend.name} returned non-finite probabilities` });
           return;
         }
-        this.emit({ type: 'status', keys, status: 'error', message: userMessage(e) });
+        this.emit({ type: 'prediction', result: { key: keys[i], probabilities: p.probabilities, attention: p.attention, backend: name, adapter, ms } });
+        this.emit({ type: 'status', keys: [keys[i]], status: 'done' });
+      });
+    } catch (e) {
+      if (e instanceof BackendFault) {
+        // Nothing from this run is trusted: its videos go back to the front of the queue.
+        this.pending.unshift(...keys);
+        this.emit({ type: 'status', keys, status: 'queued' });
+        return e;
       }
+      this.emit({ type: 'status', keys, status: 'error', message: userMessage(e) });
     }
-    void this.queue.run(() => this.predictNextBatch());
+    return null;
+  }
+
+  /** The backend results are computed on, as a prediction names it. */
+  backendLabel(): { backend: BackendName; adapter: string | null } {
+    const b = this.backend;
+    if (!b) throw new InputError('no backend is running');
+    return { backend: b.name, adapter: b.name === 'webgpu' ? adapterLabel(b.adapter) : null };
   }
 
   // ------------------------------------------------------------ evidence

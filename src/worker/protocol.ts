@@ -161,6 +161,8 @@ export interface TrainingConfig {
   classNames?: string[];
   /** The user's own classes and videos assigned to them; absent: the labels in the files. */
   labels?: CustomLabels | null;
+  /** The video (by key) whose probabilities and attention are sent as it trains (`trainingPrediction`). */
+  watch?: string | null;
 }
 
 /** Classes the user made in the page, and which videos (by key) have which of them (multi-label). */
@@ -244,6 +246,8 @@ export interface Calls {
   pauseTraining: { args: Record<string, never>; result: boolean };
   resumeTraining: { args: Record<string, never>; result: boolean };
   stopTraining: { args: Record<string, never>; result: boolean };
+  /** Answered at once: the video whose live predictions a running fine-tune sends (null: none); false when none runs. */
+  watchTraining: { args: { key: string | null }; result: boolean };
   /** Stores the fine-tuned model in the browser's cache and makes it the current model. */
   saveTrained: { args: { name?: string }; result: ModelInfo };
   /** The fine-tuned model as a file; `bytes` is transferred. */
@@ -270,7 +274,13 @@ export type WorkerEvent =
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   | { type: 'cache'; models: CachedModelInfo[] }
   | { type: 'trainingProgress'; progress: TrainingProgress }
-  | { type: 'trainingReport'; report: TrainingReport };
+  | { type: 'trainingReport'; report: TrainingReport }
+  /**
+   * The watched video as the model being fine-tuned sees it after `epoch`
+   * epochs (0: before the first): probabilities over the classes being
+   * trained, and attention. Sent a few times a second at most, and at the end.
+   */
+  | { type: 'trainingPrediction'; epoch: number; result: VideoResult };
 
 export type Reply<K extends RequestType = RequestType> =
   | { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> }

@@ -52,7 +52,12 @@ async function setup() {
     for (let i = 0; i < 50; i++) await engine.exclusive(async () => {});
     return engine.memory().numTensors;
   };
-  return { engine, training, store, events, progress, reports, idle };
+  const live = () => events.flatMap((e) => (e.type === 'trainingPrediction' ? [e] : []));
+  const until = async (what: () => boolean, ms = 10_000) => {
+    for (const t0 = Date.now(); !what() && Date.now() - t0 < ms;) await new Promise((r) => setTimeout(r, 5));
+    return what();
+  };
+  return { engine, training, store, events, progress, reports, idle, live, until };
 }
 
 const CONFIG = { mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 8, validationFraction: 0.25 } as const;
@@ -64,8 +69,15 @@ describe('fine-tuning in the worker', () => {
     expect(plan).toMatchObject({ labeled: 24, videos: 24, classNames: ['class 0', 'class 1', 'class 2', 'class 3'], fullSize: false });
     expect(plan.cachingMacs).toBeGreaterThan(plan.epochMacs);
     const before = await s.idle();
-    expect(await s.training.start({ ...CONFIG })).toEqual({ state: 'done' });
+    expect(await s.training.start({ ...CONFIG, watch: 'mine.tfrecord#3' })).toEqual({ state: 'done' });
     expect(await s.idle()).toBe(before);
+    // The watched video's live view: before the first epoch, and after the last, over the 4 new classes.
+    const live = s.live();
+    expect(live[0].epoch).toBe(0);
+    expect(live.at(-1)!.epoch).toBe(4);
+    expect(live.every((e) => e.result.key === 'mine.tfrecord#3' && e.result.probabilities.length === 4 && e.result.backend === 'cpu')).toBe(true);
+    expect(live.at(-1)!.result.probabilities).not.toEqual(live[0].result.probabilities);
+    expect(live[0].result.attention.rgb).toHaveLength(s.engine.snapshot().videos.get('mine.tfrecord#3')!.frames);
     const p = s.progress();
     expect(p[0]).toEqual({ phase: 'state', state: 'caching' });
     expect(p.filter((x) => x.phase === 'caching').at(-1)).toEqual({ phase: 'caching', done: 24, total: 24 });
@@ -102,6 +114,14 @@ describe('fine-tuning in the worker', () => {
     await new Promise((r) => setTimeout(r, 50));
     const paused = s.progress().filter((x) => x.phase === 'epoch').length;
     await new Promise((r) => setTimeout(r, 100));
+    expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);
+    // While paused: another video selected gets its live view, and videos added get their predictions.
+    expect(s.training.watch('mine.tfrecord#7')).toBe(true);
+    expect(await s.until(() => s.live().some((e) => e.result.key === 'mine.tfrecord#7'))).toBe(true);
+    expect(s.live().find((e) => e.result.key === 'mine.tfrecord#7')!.result.probabilities).toHaveLength(2);
+    await s.engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }]);
+    const added = (e: WorkerEvent) => e.type === 'prediction' && e.result.key.endsWith('~2');
+    expect(await s.until(() => s.events.filter(added).length === 24)).toBe(true);
     expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);
     expect(s.training.resume()).toBe(true);
     expect(s.training.stop()).toBe(true);

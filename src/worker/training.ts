@@ -20,6 +20,9 @@ import type { ModelStore } from './store/modelStore';
 
 class Stopped extends Error {}
 
+/** The live prediction of the watched video is sent at most this often (ms), besides the end of each run. */
+const WATCH_INTERVAL_MS = 250;
+
 interface Trained {
   meta: AttentionLstmMeta;
   weights: Map<string, Float32Array>;
@@ -34,6 +37,12 @@ export class TrainingHandler {
   private resumeWaiters: (() => void)[] = [];
   private trained: Trained | null = null;
   private savedId: string | null = null;
+  /** The video the page shows: its live prediction follows the training. */
+  private watchKey: string | null = null;
+  /** The watched video changed, or has not been sent for the current weights. */
+  private watchDirty = false;
+  private lastWatch = { at: -Infinity, epoch: -1, key: null as string | null };
+  private session: FineTuneSession | null = null;
 
   constructor(private readonly engine: Engine, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
 
@@ -53,9 +62,12 @@ export class TrainingHandler {
     this.active = true;
     this.paused = false;
     this.stopRequested = false;
+    this.watchKey = config.watch ?? null;
+    this.lastWatch = { at: -Infinity, epoch: -1, key: null };
     this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
     return this.engine.exclusive(async ({ model, info, videos }) => {
       let session: FineTuneSession | null = null;
+      this.engine.onWaiting = () => this.wake();
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
         const data = labeledVideos(videos, config.labels);
@@ -70,6 +82,8 @@ export class TrainingHandler {
           progress: { phase: 'start', classNames: session.classNames, trainVideos: session.trainSet.length, validationVideos: session.validationSet.length, epochs: config.epochs, before },
         });
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: this.paused ? 'paused' : 'running' } });
+        this.session = session;
+        await this.sendWatched(true);
         this.trained = null;
         this.savedId = null;
         let stopped = false;
@@ -78,11 +92,13 @@ export class TrainingHandler {
             await this.between();
             const report = await session.runEpoch(() => this.between());
             this.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report } });
+            await this.sendWatched(session.finished);
           }
         } catch (e) {
           if (!(e instanceof Stopped)) throw e;
           stopped = true;
         }
+        await this.sendWatched(true);
         const final = await session.validate();
         this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: session.epoch } });
         if (session.epoch > 0) this.trained = { ...(await session.result()), from: info.name };
@@ -93,6 +109,8 @@ export class TrainingHandler {
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'error', message: (e as Error)?.message ?? String(e) } });
         throw e;
       } finally {
+        this.engine.onWaiting = null;
+        this.session = null;
         session?.dispose();
         this.active = false;
         this.paused = false;
@@ -101,11 +119,62 @@ export class TrainingHandler {
     });
   }
 
-  /** Between batches: lets messages in, waits while paused, throws when stopped. */
+  /**
+   * Between batches: lets messages in, sends the watched video when it
+   * changed, predicts videos added meanwhile (with the loaded model), waits
+   * while paused, and throws when stopped.
+   */
   private async between(): Promise<void> {
     await new Promise((r) => setTimeout(r, 0));
-    while (this.paused && !this.stopRequested) await new Promise<void>((r) => this.resumeWaiters.push(r));
-    if (this.stopRequested) throw new Stopped('stopped');
+    for (;;) {
+      if (this.stopRequested) throw new Stopped('stopped');
+      if (this.watchDirty) await this.sendWatched(true);
+      const more = await this.engine.predictWaiting();
+      if (!this.paused) return;
+      // Paused: the waiting videos are predicted one batch at a time, letting messages in between.
+      if (more) await new Promise((r) => setTimeout(r, 0));
+      else await new Promise<void>((r) => this.resumeWaiters.push(r));
+    }
+  }
+
+  /**
+   * Sends the watched video's probabilities and attention under the weights
+   * as they are now: when forced (a new video, the start or the end of the
+   * run), else when the weights moved on and the last one is old enough.
+   */
+  private async sendWatched(force: boolean): Promise<void> {
+    const session = this.session;
+    const key = this.watchKey;
+    this.watchDirty = false;
+    if (!session || !key) return;
+    const last = this.lastWatch;
+    const fresh = last.key === key && last.epoch === session.epoch;
+    if (fresh || (!force && last.key === key && performance.now() - last.at < WATCH_INTERVAL_MS)) return;
+    const video = this.engine.snapshot().videos.get(key);
+    if (!video) return;
+    const t0 = performance.now();
+    let r;
+    try {
+      r = await session.explain(video);
+    } catch (e) {
+      // A video this model cannot read (the wrong feature sizes) has no live view; its own error shows in the list.
+      if (e instanceof InputError) return;
+      throw e;
+    }
+    this.lastWatch = { at: performance.now(), epoch: session.epoch, key };
+    this.emit({
+      type: 'trainingPrediction', epoch: session.epoch,
+      result: { key, ...r, ...this.engine.backendLabel(), ms: performance.now() - t0 },
+    });
+  }
+
+  /** The video whose live prediction the page shows; answered at once, sent between batches (also while paused). */
+  watch(key: string | null): boolean {
+    this.watchKey = key;
+    if (!this.active) return false;
+    this.watchDirty = key !== null;
+    this.wake();
+    return true;
   }
 
   private wake(): void {

@@ -69,6 +69,7 @@ async function handle(req: Request): Promise<Result<RequestType>> {
     case 'pauseTraining': return training.pause();
     case 'resumeTraining': return training.resume();
     case 'stopTraining': return training.stop();
+    case 'watchTraining': return training.watch(req.key);
     case 'saveTrained': {
       const info = await training.save(req.name, req.id);
       return info;

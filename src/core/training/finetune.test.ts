@@ -90,6 +90,40 @@ describe('fine-tuning the demo model', () => {
     }
   }, 300_000);
 
+  it('explains any video with the weights as they are now: the live view of the page while it trains', async () => {
+    const data = newClassVideos(24, 12);
+    const outsider = newClassVideos(1, 77)[0].video;
+    const [loaded] = await predictVideos(demo, [outsider]);
+    for (const cfg of [
+      { mode: 'new-head' as const, headLayers: 'whole-head' as const },
+      { mode: 'new-head' as const, headLayers: 'last-layer' as const },
+      { mode: 'all' as const },
+    ]) {
+      const s = await FineTuneSession.create(demo, data, { ...cfg, classNames: NEW_CLASSES.map((c) => c.name), epochs: 3, batchSize: 8, learningRate: 0.01, validationFraction: 0.25 });
+      // A validation video explained alone has the probabilities validate() gives it.
+      const v = await s.validate();
+      const first = await s.explain(s.validationSet[0].video);
+      expect(first.probabilities).toHaveLength(4);
+      expect(maxDiff(first.probabilities, v.probabilities[0])).toBeLessThan(1e-5);
+      const before = await s.explain(outsider);
+      expect(before.attention.rgb).toHaveLength(outsider.frames);
+      // Before any step, the attention is the loaded model's, in every mode.
+      expect(maxDiff(before.attention.rgb, loaded.attention.rgb)).toBeLessThan(1e-5);
+      await s.runEpoch();
+      // (The optimizer makes its moments in the first step.)
+      const tensors = tf.memory().numTensors;
+      await s.runEpoch();
+      const after = await s.explain(outsider);
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(maxDiff(after.probabilities, before.probabilities)).toBeGreaterThan(1e-4);
+      // A new head leaves the encoders, and so the attention, as they were; training everything moves it.
+      const moved = maxDiff(after.attention.audio, before.attention.audio);
+      if (cfg.mode === 'all') expect(moved).toBeGreaterThan(0);
+      else expect(moved).toBe(0);
+      s.dispose();
+    }
+  }, 300_000);
+
   it('refuses labels outside the label set, naming the video', async () => {
     const data = newClassVideos(10, 8);
     data[3].labels = [7];

@@ -8,7 +8,7 @@ import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/
 import { classAveragePrecisions, evaluate } from '../metrics';
 import { HeadTrainer, type HeadLayers, type HeadWeights } from './headTrainer';
 import { seededRandom, shuffled, split } from './seeded';
-import { Trainer, type OptimizerName } from './trainer';
+import { Trainer, type Explanation, type OptimizerName } from './trainer';
 
 /**
  * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
@@ -98,11 +98,16 @@ export class FineTuneSession {
   private valX = new Float32Array(0);
   private readonly rand: () => number;
   private base: Map<string, Float32Array> | null = null;
+  /** The head trains on h2 (the frozen fc1 and fc2 applied) rather than on the pooled vector. */
+  private readonly lastOnly: boolean;
+  /** Head inputs and attention of videos explained so far (the frozen encoder's are fixed). */
+  private readonly explained = new WeakMap<VideoFeatures, { x: Float32Array; attention: Explanation['attention'] }>();
 
   private constructor(readonly model: LoadedModel, data: readonly LabeledVideo[], config: FineTuneConfig) {
     const headLayers = config.headLayers ?? 'whole-head';
     this.config = { ...FINETUNE_DEFAULTS, ...config, headLayers };
     const c = this.config;
+    this.lastOnly = c.mode === 'new-head' && headLayers === 'last-layer';
     if (!(c.learningRate > 0) || !Number.isInteger(c.epochs) || c.epochs < 1 || !Number.isInteger(c.batchSize) || c.batchSize < 1) {
       throw new InputError(`fine-tuning needs a positive learning rate, whole epochs and batch size (got lr ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize})`);
     }
@@ -156,25 +161,12 @@ export class FineTuneSession {
       this.full = new Trainer({ variant: this.model.meta.variant, sizes: { ...sizes, classes: K }, layout: 'in-out' }, init, { optimizer: c.optimizer, learningRate: c.learningRate });
       return;
     }
-    const lastOnly = c.mode === 'new-head' && c.headLayers === 'last-layer';
+    const lastOnly = this.lastOnly;
     const all = [...this.trainSet, ...this.validationSet];
     const rows: Float32Array[] = [];
     const batch = 8;
     for (let i = 0; i < all.length; i += batch) {
-      const vids = all.slice(i, i + batch).map((d) => d.video);
-      const input = packBatch(vids);
-      const out = tf.tidy(() => {
-        const { pooled } = encode(this.model.weights, this.model.spec, input);
-        if (!lastOnly) return pooled;
-        const w = this.model.weights;
-        const L = this.model.spec.layout;
-        const h1 = tf.relu(tf.add(tf.matMul(pooled, w['head.fc1.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc1.b']));
-        return tf.tanh(tf.add(tf.matMul(h1, w['head.fc2.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc2.b'])) as tf.Tensor2D;
-      });
-      const data = (await out.data()) as Float32Array;
-      const width = out.shape[1];
-      vids.forEach((_, b) => rows.push(data.slice(b * width, (b + 1) * width)));
-      tf.dispose([out, input.rgb, input.audio]);
+      rows.push(...(await this.headInputs(all.slice(i, i + batch).map((d) => d.video))).map((r) => r.x));
       onCaching?.(Math.min(all.length, i + batch), all.length);
     }
     const width = rows[0].length;
@@ -189,6 +181,45 @@ export class FineTuneSession {
       ? { logit }
       : { fc1: { w: base.get('head.fc1.w')!, b: base.get('head.fc1.b')! }, fc2: { w: base.get('head.fc2.w')!, b: base.get('head.fc2.b')! }, logit };
     this.head = new HeadTrainer(lastOnly ? 'last-layer' : 'whole-head', { input: width, head1: sizes.head1, head2: sizes.head2, classes: K }, initial, { optimizer: c.optimizer, learningRate: c.learningRate });
+  }
+
+  /** The frozen encoder's output for videos, the head's input (pooled vectors, or h2 for last-layer training), with their attention. */
+  private async headInputs(videos: readonly VideoFeatures[]): Promise<{ x: Float32Array; attention: Explanation['attention'] }[]> {
+    const input = packBatch(videos);
+    const w = this.model.weights;
+    const L = this.model.spec.layout;
+    const out = tf.tidy(() => {
+      const { pooled, attention } = encode(w, this.model.spec, input);
+      if (!this.lastOnly) return { x: pooled, ...attention };
+      const h1 = tf.relu(tf.add(tf.matMul(pooled, w['head.fc1.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc1.b']));
+      return { x: tf.tanh(tf.add(tf.matMul(h1, w['head.fc2.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc2.b'])) as tf.Tensor2D, ...attention };
+    });
+    const [x, ar, aa] = (await Promise.all([out.x.data(), out.rgb.data(), out.audio.data()])) as Float32Array[];
+    const width = out.x.shape[1];
+    const T = out.rgb.shape[1];
+    tf.dispose([out.x, out.rgb, out.audio, input.rgb, input.audio]);
+    return videos.map((v, b) => ({
+      x: x.slice(b * width, (b + 1) * width),
+      attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
+    }));
+  }
+
+  /**
+   * Any loaded video as the model being trained sees it now: probabilities
+   * over the classes being trained, and attention. The page shows the selected
+   * video this way while it trains. With a new head the encoders are frozen,
+   * so the attention stays the loaded model's; only `all` changes it.
+   */
+  async explain(video: VideoFeatures): Promise<Explanation> {
+    checkVideos([video], this.model.meta);
+    if (this.full) return this.full.explain(video);
+    let cached = this.explained.get(video);
+    if (!cached) {
+      cached = (await this.headInputs([video]))[0];
+      this.explained.set(video, cached);
+    }
+    const { probabilities } = await this.head!.predict(cached.x, 1);
+    return { probabilities: probabilities[0], attention: cached.attention };
   }
 
   /** Validation metrics of the current weights (before the first epoch: the starting point). */

@@ -7,6 +7,12 @@ import { multiHot, sigmoidCrossEntropy } from './loss';
 
 export type OptimizerName = 'adam' | 'rmsprop';
 
+/** A video's probabilities and its attention per frame (not padded), per modality. */
+export interface Explanation {
+  probabilities: Float32Array;
+  attention: { rgb: Float32Array; audio: Float32Array };
+}
+
 export interface TrainerOptions {
   optimizer: OptimizerName;
   learningRate: number;
@@ -58,16 +64,26 @@ export class Trainer {
   /** Probabilities [B][C] for videos, without changing anything. */
   async predict(videos: readonly VideoFeatures[], batchSize = 32): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let s = 0; s < videos.length; s += batchSize) {
-      const batch = videos.slice(s, s + batchSize);
-      const input = packBatch(batch);
-      const res = forward(this.vars as WeightTensors, this.spec, input, this.biLstm);
-      const p = (await res.probabilities.data()) as Float32Array;
-      const C = this.spec.sizes.classes;
-      batch.forEach((_, b) => out.push(p.slice(b * C, (b + 1) * C)));
-      tf.dispose([input.rgb, input.audio, res.logits, res.probabilities, res.attention.rgb, res.attention.audio, res.pooled]);
-    }
+    for (let s = 0; s < videos.length; s += batchSize) out.push(...(await this.run(videos.slice(s, s + batchSize))).map((r) => r.probabilities));
     return out;
+  }
+
+  /** One video as the weights see it now: probabilities and attention (the page's live view while training). */
+  async explain(video: VideoFeatures): Promise<Explanation> {
+    return (await this.run([video]))[0];
+  }
+
+  private async run(batch: readonly VideoFeatures[]): Promise<Explanation[]> {
+    const input = packBatch(batch);
+    const res = forward(this.vars as WeightTensors, this.spec, input, this.biLstm);
+    const [p, ar, aa] = (await Promise.all([res.probabilities.data(), res.attention.rgb.data(), res.attention.audio.data()])) as Float32Array[];
+    tf.dispose([input.rgb, input.audio, res.logits, res.probabilities, res.attention.rgb, res.attention.audio, res.pooled]);
+    const C = this.spec.sizes.classes;
+    const T = input.lengths.length ? Math.max(...input.lengths) : 0;
+    return batch.map((v, b) => ({
+      probabilities: p.slice(b * C, (b + 1) * C),
+      attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
+    }));
   }
 
   async weights(): Promise<Map<string, Float32Array>> {
