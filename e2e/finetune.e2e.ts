@@ -58,6 +58,19 @@ describe('fine-tuning in the page', () => {
       await card.getByRole('button', { name: 'Start' }).click();
       await card.locator('[data-state=done]').or(page.locator('[data-testid=training][data-state=done]')).first().waitFor({ timeout: 180_000 });
 
+      // The selected video, as the model being trained sees it: the live view ends at the last epoch, over the new classes.
+      const bar = page.locator('[data-testid=live-bar]');
+      await expect.poll(() => bar.getAttribute('data-epoch'), { timeout: 30_000 }).toBe('8');
+      expect(await bar.getAttribute('data-live')).toBe('fine-tune');
+      const shown = () => page.locator('[data-testid=prob-table] tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
+      expect((await shown()).sort()).toEqual(FINETUNE_CLASSES.map((c) => c.name).sort());
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, '08-finetune-live', '[data-testid=video-detail]');
+      await bar.getByRole('button', { name: 'Show the loaded model' }).click();
+      await expect.poll(() => bar.getAttribute('data-live')).toBe('loaded');
+      expect((await shown()).some((n) => FINETUNE_CLASSES.some((c) => c.name === n))).toBe(false);
+      await bar.getByRole('button', { name: 'Show the fine-tune' }).click();
+
       const losses = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
       expect(losses).toHaveLength(8);
       expect(losses.every(Number.isFinite)).toBe(true);
@@ -66,8 +79,7 @@ describe('fine-tuning in the page', () => {
       expect(await unnamedControls(page)).toEqual([]);
       expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(FINETUNE_CLASSES.map((c) => c.name));
       await card.locator('details.values summary').click();
-      // The sticky header would cover the card's top in an element screenshot.
-      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      // (The sticky header, made static above, would cover the card's top in an element screenshot.)
       await screenshot(page, '07-finetune', '[data-testid=training]');
 
       // The pickle, converted back by the project's converter.
@@ -132,6 +144,15 @@ describe('fine-tuning in the page', () => {
       await card.getByRole('button', { name: 'Pause' }).click();
       await page.locator('[data-testid=training][data-state=paused]').waitFor();
       const atPause = await epochs();
+      // While paused, another video selected gets its live view over the user's classes at once.
+      const row = page.locator('[data-testid=video-row]').nth(5);
+      await row.click();
+      const bar = page.locator('[data-testid=live-bar]');
+      await expect.poll(() => bar.getAttribute('data-live'), { timeout: 30_000 }).toBe('fine-tune');
+      expect(await page.locator('[data-testid=video-detail]').getAttribute('data-key')).toMatch(/#5$/);
+      const shown = await page.locator('[data-testid=prob-table] tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
+      expect(shown.sort()).toEqual(['alpha', 'beta']);
+      expect(await page.locator('[data-testid=evidence-live]').count()).toBe(1);
       await page.waitForTimeout(800);
       expect(await epochs()).toBeLessThanOrEqual(atPause + 1);
       await card.getByRole('button', { name: 'Resume' }).focus();

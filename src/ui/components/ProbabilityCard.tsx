@@ -9,6 +9,8 @@ import { TOP_K_CHOICES } from '../state/urlState';
 
 interface Props {
   video: VideoRow;
+  /** The true labels in `classNames`' indices (the video's own, or the user's classes while fine-tuning on them). */
+  labels: readonly number[] | null;
   result: VideoResult;
   classNames: string[];
   selectedClass: number | null;
@@ -23,11 +25,11 @@ interface Datum {
 }
 
 /** Per-class probabilities: the top-k chart, a search over every class, and the numbers as a table. */
-export function ProbabilityCard({ video, result, classNames, selectedClass, onPickClass }: Props) {
+export function ProbabilityCard({ video, labels: trueLabels, result, classNames, selectedClass, onPickClass }: Props) {
   const topK = useApp((s) => s.settings.topK);
   const setTopK = useApp((s) => s.setTopK);
   const selectId = useId();
-  const labels = useMemo(() => new Set(video.labels ?? []), [video.labels]);
+  const labels = useMemo(() => new Set(trueLabels ?? []), [trueLabels]);
   const p = result.probabilities;
   const data: Datum[] = useMemo(
     () => Array.from(topKIndices(p, topK), (c) => ({ classIndex: c, name: classNames[c] ?? `class ${c}`, p: p[c], label: labels.has(c) })),

@@ -4,18 +4,24 @@ import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { selectedVideo } from '../state/store';
 import { AttentionCard } from './AttentionCard';
+import { LiveTrainingBar } from './LiveTrainingBar';
 import { ProbabilityCard } from './ProbabilityCard';
 
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
   const video = useApp(selectedVideo);
   const [model, index, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
+  const [training, assignments, setShowLive] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive]);
   // The class whose evidence is shown: the top class until the user picks another.
   const [picked, setPicked] = useState<number | null>(null);
-  useEffect(() => setPicked(null), [video?.key, model?.id]);
+  const live = training.live && training.live.result.key === video?.key ? training.live : null;
+  const showLive = live !== null && training.showLive;
+  useEffect(() => setPicked(null), [video?.key, model?.id, showLive]);
   if (!video) return null;
-  const result = video.result;
-  const classNames = model?.classNames ?? [];
+  // While a fine-tune runs, the cards can show this video as the model being trained sees it: its classes, its labels.
+  const result = showLive ? live.result : video.result;
+  const classNames = showLive ? training.classNames : model?.classNames ?? [];
+  const labels = showLive && training.customLabels ? assignments[video.key] ?? [] : video.labels;
   const top = result ? topKIndices(result.probabilities, 1)[0] : null;
   const classIndex = picked ?? top;
 
@@ -27,18 +33,19 @@ export function VideoDetail() {
           <h2 id="detail-title" className="detail-title">{video.id}</h2>
           <p className="detail-meta">
             <span>{video.frames} frames · {formatTime(video.frames)}</span>
-            {result && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
+            {result && !showLive && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
           </p>
         </div>
-        {video.labels && video.labels.length > 0 && (
+        {labels && labels.length > 0 && (
           <div className="labels" aria-label="True labels">
             <span className="muted small">True labels</span>
             <ul>
-              {video.labels.map((l) => <li key={l} className="chip chip-label">{classNames[l] ?? `class ${l}`}</li>)}
+              {labels.map((l) => <li key={l} className="chip chip-label">{classNames[l] ?? `class ${l}`}</li>)}
             </ul>
           </div>
         )}
       </header>
+      {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} hasLive={live !== null} onToggle={setShowLive} />}
       {!result ? (
         <div className="card pending-card" role="status">
           {video.status === 'error' ? (
@@ -54,8 +61,8 @@ export function VideoDetail() {
         </div>
       ) : (
         <div className="detail-grid">
-          <ProbabilityCard video={video} result={result} classNames={classNames} selectedClass={classIndex} onPickClass={setPicked} />
-          <AttentionCard video={video} result={result} classNames={classNames} classIndex={classIndex} onPickClass={setPicked} />
+          <ProbabilityCard video={video} labels={labels} result={result} classNames={classNames} selectedClass={classIndex} onPickClass={setPicked} />
+          <AttentionCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={setPicked} live={showLive} />
         </div>
       )}
     </article>

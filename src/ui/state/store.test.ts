@@ -21,6 +21,8 @@ function fakeClient() {
     addFeatures: () => ({ videos: 0, failed: 0 }),
     listModels: () => [],
     clearVideos: () => null,
+    startTraining: () => ({ state: 'done' }),
+    watchTraining: () => true,
   };
   const client: WorkerClient = {
     call: async (type, args) => {
@@ -167,5 +169,29 @@ describe('the fine-tune slice', () => {
     expect(st().customLabels.assignments).toEqual({ 'f#0': [0, 2], 'f#1': [1] });
     st().removeClass(1);
     expect(st().customLabels).toEqual({ classNames: ['alpha', 'gamma'], assignments: { 'f#0': [0, 1] } });
+  });
+
+  it('asks for the selected video’s live view as it trains, follows the selection, and drops it with the model', async () => {
+    const { store, fake } = setup();
+    const st = () => store.getState();
+    fake.emit({ type: 'model', model });
+    fake.emit({ type: 'file', file: 'a', videos: ['a#0', 'a#1'].map((key, index) => ({ key, file: 'a', index, id: `v${index}`, frames: 2, labels: [index] })), warnings: [] });
+    st().selectVideo(1);
+    await st().startTraining({ mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 5, batchSize: 16, validationFraction: 0.15 });
+    expect(fake.calls.find((c) => c.type === 'startTraining')?.args).toMatchObject({ config: { watch: 'a#1' } });
+    fake.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'running' } });
+    fake.emit({ type: 'trainingPrediction', epoch: 2, result: result('a#1', [0.3, 0.7]) });
+    expect(st().training.live).toMatchObject({ epoch: 2, result: { key: 'a#1' } });
+    expect(st().training).toMatchObject({ mode: 'new-head', customLabels: false, showLive: true });
+    st().selectVideo(0);
+    expect(fake.calls.filter((c) => c.type === 'watchTraining').map((c) => c.args)).toEqual([{ key: 'a#0' }]);
+    st().setShowLive(false);
+    expect(st().training.showLive).toBe(false);
+    // Once it is over, selecting another video asks for nothing.
+    fake.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'done' } });
+    st().selectVideo(1);
+    expect(fake.calls.filter((c) => c.type === 'watchTraining')).toHaveLength(1);
+    fake.emit({ type: 'model', model: { ...model, id: 'tuned' } });
+    expect(st().training.live).toBeNull();
   });
 });

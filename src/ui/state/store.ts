@@ -106,12 +106,25 @@ export interface TrainingView {
   /** The fine-tuned model once saved into the cache. */
   saved: ModelInfo | null;
   busy: 'saving' | ExportFormat | null;
+  mode: TrainingMode | null;
+  /** The run trains the user's own classes (so a video's true labels are its assignments). */
+  customLabels: boolean;
+  /** The selected video as the model being trained saw it last (sent as it trains). */
+  live: { epoch: number; result: VideoResult } | null;
+  /** Whether the selected video shows the fine-tune's live view (true) or the loaded model's prediction. */
+  showLive: boolean;
 }
 
 export const TRAINING_IDLE: TrainingView = {
   state: 'idle', caching: null, classNames: [], trainVideos: 0, validationVideos: 0, epochsPlanned: 0,
   before: null, epochs: [], report: null, message: null, saved: null, busy: null,
+  mode: null, customLabels: false, live: null, showLive: true,
 };
+
+/** A run is under way (its live view can still change). */
+export function trainingActive(state: TrainingView['state']): boolean {
+  return state === 'caching' || state === 'running' || state === 'paused';
+}
 
 export interface TrainingSlice {
   training: TrainingView;
@@ -130,6 +143,8 @@ export interface TrainingSlice {
   resumeTraining(): Promise<void>;
   stopTraining(): Promise<void>;
   saveTrained(): Promise<void>;
+  /** Shows the selected video as the fine-tune sees it (true) or as the loaded model does. */
+  setShowLive(on: boolean): void;
   /** The fine-tuned model's file; the caller downloads it. Null when it failed (a notice says why). */
   exportTrained(format: ExportFormat): Promise<{ name: string; bytes: ArrayBuffer } | null>;
 }
@@ -263,7 +278,7 @@ export function createAppStore(env: StoreEnv): AppStore {
       },
       clearVideos: async () => {
         await env.client.call('clearVideos', {});
-        set((s) => ({ videos: [], evidence: {}, customLabels: { ...s.customLabels, assignments: {} } }));
+        set((s) => ({ videos: [], evidence: {}, customLabels: { ...s.customLabels, assignments: {} }, training: { ...s.training, live: null } }));
         patchSettings({ video: 0, samples: false });
       },
       requestEvidence: async (key, classIndex, window) => {
@@ -309,15 +324,16 @@ export function createAppStore(env: StoreEnv): AppStore {
         }
       },
       startTraining: async (config) => {
-        set({ training: { ...TRAINING_IDLE, state: 'caching', epochsPlanned: config.epochs } });
+        set((s) => ({ training: { ...TRAINING_IDLE, state: 'caching', epochsPlanned: config.epochs, mode: config.mode, customLabels: !!config.labels, showLive: s.training.showLive } }));
         try {
-          await env.client.call('startTraining', { config });
+          await env.client.call('startTraining', { config: { ...config, watch: selectedVideo(get())?.key ?? null } });
         } catch (e) {
           const message = (e as Error).message;
           set((s) => ({ training: { ...s.training, state: 'error', message } }));
           notify('error', `The fine-tune failed: ${message}`);
         }
       },
+      setShowLive: (on) => set((s) => ({ training: { ...s.training, showLive: on } })),
       pauseTraining: async () => void (await env.client.call('pauseTraining', {})),
       resumeTraining: async () => void (await env.client.call('resumeTraining', {})),
       stopTraining: async () => void (await env.client.call('stopTraining', {})),
@@ -407,6 +423,13 @@ export function createAppStore(env: StoreEnv): AppStore {
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 
   env.client.onEvent((e) => store.getState().applyEvent(e));
+  // The running fine-tune follows the selected video with its live view.
+  store.subscribe((now, before) => {
+    const key = selectedVideo(now)?.key ?? null;
+    if (key !== (selectedVideo(before)?.key ?? null) && trainingActive(now.training.state)) {
+      env.client.call('watchTraining', { key }).catch(() => {});
+    }
+  });
   return store;
 }
 
@@ -437,6 +460,8 @@ function applyEvent(e: WorkerEvent, set: Set, get: () => AppState, notify: (l: N
         // Results of another model mean nothing for this one; a new backend's results replace old ones as they come.
         videos: changed ? s.videos.map(({ result: _r, ...v }) => ({ ...v, status: 'queued' as const })) : s.videos,
         evidence: changed ? {} : s.evidence,
+        // A fine-tune's live view belongs to the model it started from.
+        training: changed ? { ...s.training, live: null } : s.training,
       }));
       return;
     }
@@ -476,6 +501,9 @@ function applyEvent(e: WorkerEvent, set: Set, get: () => AppState, notify: (l: N
     }
     case 'trainingReport':
       set((s) => ({ training: { ...s.training, report: e.report } }));
+      return;
+    case 'trainingPrediction':
+      set((s) => ({ training: { ...s.training, live: { epoch: e.epoch, result: e.result } } }));
       return;
   }
 }
