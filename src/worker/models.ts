@@ -176,22 +176,12 @@ async function fromUrl(url: string, deps: LoaderDeps): Promise<AcquiredModel> {
   if (cached && cached.json === text) return fromStoreEntry(url, cached.info.name, cached.info.source, text, deps);
   if (cached) await deps.store!.delete(url).catch(() => {});
 
-  const info = await describe(url, name, url, json, false, deps);
-  const reporter = new ProgressReporter(name, info.bytes, (e) => deps.progress('load', e));
-  const keeper = new ShardKeeper(url, deps, false);
-  const weights = await decodeWeights(json, url, async (_g, _i, path) => {
+  return loadShards({ id: url, name, source: url, label: url, text, json }, deps, async (path, advance) => {
     const shardUrl = new URL(path, url).href;
-    reporter.begin(path);
     const r = await deps.fetch(shardUrl);
     if (!r.ok) throw new InputError(`${shardUrl}: the server answered ${r.status} ${r.statusText} (a shard of ${name})`.trim());
-    const bytes = await readBody(r, (n) => reporter.advance(path, n));
-    reporter.end(path);
-    await keeper.put(path, bytes);
-    return bytes;
+    return readBody(r, advance);
   });
-  await keeper.commit(info, text);
-  reporter.ready();
-  return { info, json, weights };
 }
 
 /** A picked or dropped model folder: model.json and the shards it names. */
@@ -209,22 +199,37 @@ async function fromFiles(files: readonly File[], deps: LoaderDeps): Promise<Acqu
   const cached = deps.store ? await deps.store.get(id).catch(() => null) : null;
   if (cached && cached.json === text) return fromStoreEntry(id, cached.info.name, cached.info.source, text, deps);
 
-  const info = await describe(id, folder, `${folder}/model.json`, json, false, deps);
-  const reporter = new ProgressReporter(folder, info.bytes, (e) => deps.progress('load', e));
-  const keeper = new ShardKeeper(id, deps, false);
-  const weights = await decodeWeights(json, `${folder}/model.json`, async (_g, _i, path) => {
+  return loadShards({ id, name: folder, source: `${folder}/model.json`, label: `${folder}/model.json`, text, json }, deps, async (path, advance) => {
     const f = byName.get(path);
     if (!f) throw new InputError(`${folder}: the shard '${path}' that model.json names is missing; pick or drop the whole folder`);
-    reporter.begin(path);
     const bytes = new Uint8Array(await f.arrayBuffer());
-    reporter.advance(path, bytes.length);
+    advance(bytes.length);
+    return bytes;
+  });
+}
+
+/**
+ * A model not in the cache yet: its shards are read through `read` (which
+ * reports the bytes as they arrive), decoded, and kept in the cache on the way.
+ */
+async function loadShards(
+  m: { id: string; name: string; source: string; label: string; text: string; json: ModelJson },
+  deps: LoaderDeps,
+  read: (path: string, advance: (bytes: number) => void) => Promise<Uint8Array>,
+): Promise<AcquiredModel> {
+  const info = await describe(m.id, m.name, m.source, m.json, false, deps);
+  const reporter = new ProgressReporter(m.name, info.bytes, (e) => deps.progress('load', e));
+  const keeper = new ShardKeeper(m.id, deps, false);
+  const weights = await decodeWeights(m.json, m.label, async (_g, _i, path) => {
+    reporter.begin(path);
+    const bytes = await read(path, (n) => reporter.advance(path, n));
     reporter.end(path);
     await keeper.put(path, bytes);
     return bytes;
   });
-  await keeper.commit(info, text);
+  await keeper.commit(info, m.text);
   reporter.ready();
-  return { info, json, weights };
+  return { info, json: m.json, weights };
 }
 
 /** A Paddle weight file: converted here, shard by shard into the cache, then loaded from there. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { makeOptimizer, type OptimizerName } from './trainer';
+import { dense } from './dense';
+import { makeOptimizer, minimize, type Optimizer, type OptimizerName } from './optimizers';
 import { multiHot, sigmoidCrossEntropy } from './loss';
 
 /**
@@ -19,7 +20,7 @@ export interface HeadWeights {
 
 export class HeadTrainer {
   private readonly vars: Record<string, tf.Variable> = {};
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: Optimizer;
 
   constructor(
     readonly layers: HeadLayers,
@@ -49,17 +50,17 @@ export class HeadTrainer {
     const V = this.vars;
     let h = x;
     if (this.layers === 'whole-head') {
-      h = tf.relu(tf.add(tf.matMul(h, V['fc1.w'] as tf.Tensor2D), V['fc1.b'])) as tf.Tensor2D;
-      h = tf.tanh(tf.add(tf.matMul(h, V['fc2.w'] as tf.Tensor2D), V['fc2.b'])) as tf.Tensor2D;
+      h = tf.relu(tf.add(dense(h, V['fc1.w'] as tf.Tensor2D), V['fc1.b'])) as tf.Tensor2D;
+      h = tf.tanh(tf.add(dense(h, V['fc2.w'] as tf.Tensor2D), V['fc2.b'])) as tf.Tensor2D;
     }
-    return tf.add(tf.matMul(h, V['logit.w'] as tf.Tensor2D), V['logit.b']) as tf.Tensor2D;
+    return tf.add(dense(h, V['logit.w'] as tf.Tensor2D), V['logit.b']) as tf.Tensor2D;
   }
 
   /** One optimizer step; x rows are the cached inputs. Returns the batch loss. */
   async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[]): Promise<number> {
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const targets = multiHot(labels, this.dims.classes);
-    const loss = this.optimizer.minimize(() => sigmoidCrossEntropy(this.logits(input), targets), true)!;
+    const loss = minimize(this.optimizer, () => sigmoidCrossEntropy(this.logits(input), targets), Object.values(this.vars));
     const value = (await loss.data())[0];
     tf.dispose([loss, input, targets]);
     return value;

@@ -4,8 +4,9 @@ import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, forward,
 import { canonicalTensors } from '../model/architecture';
 import { packBatch } from '../model/model';
 import { multiHot, sigmoidCrossEntropy } from './loss';
+import { makeOptimizer, minimize, type Optimizer, type OptimizerName } from './optimizers';
 
-export type OptimizerName = 'adam' | 'rmsprop';
+export type { OptimizerName } from './optimizers';
 
 /** A video's probabilities and its attention per frame (not padded), per modality. */
 export interface Explanation {
@@ -20,19 +21,10 @@ export interface TrainerOptions {
   trainable?: (name: string) => boolean;
 }
 
-/**
- * Paddle's optimizers in tfjs terms: Adam with its defaults (beta1 0.9, beta2
- * 0.999, epsilon 1e-8), and the centered RMSProp the AttentionLSTM configs use
- * (rho 0.95, epsilon 1e-6, momentum 0.9, centered).
- */
-export function makeOptimizer(name: OptimizerName, lr: number): tf.Optimizer {
-  return name === 'adam' ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.rmsprop(lr, 0.95, 0.9, 1e-6, true);
-}
-
 /** Trains canonical weights held as tf.Variables ([in, out] layout, the fast one for wasm and cpu). */
 export class Trainer {
   readonly vars: Record<string, tf.Variable> = {};
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: Optimizer;
   private readonly trainableVars: tf.Variable[];
 
   constructor(readonly spec: ModelSpec, initial: ReadonlyMap<string, Float32Array>, opts: TrainerOptions, private readonly biLstm: BiLstmRunner = opsBiLstm) {
@@ -52,10 +44,10 @@ export class Trainer {
   async trainBatch(videos: readonly VideoFeatures[], labels: readonly (readonly number[])[]): Promise<number> {
     const input = packBatch(videos);
     const targets = multiHot(labels, this.spec.sizes.classes);
-    const loss = this.optimizer.minimize(() => {
+    const loss = minimize(this.optimizer, () => {
       const { pooled } = encode(this.vars as WeightTensors, this.spec, input, this.biLstm);
       return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets);
-    }, true, this.trainableVars)!;
+    }, this.trainableVars);
     const value = (await loss.data())[0];
     tf.dispose([loss, input.rgb, input.audio, targets]);
     return value;
