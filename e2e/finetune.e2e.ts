@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../src/core/convert/convert';
 import { FINETUNE_CLASSES } from '../src/core/demo/classes';
@@ -42,14 +42,19 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** The page on wasm, ready, with the 40 labeled videos dropped on it; its fine-tuning card. */
+async function openWithVideos(page: Page) {
+  await page.goto(`${app.origin}/?backend=wasm`);
+  await waitUntilReady(page);
+  await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
+  return page.locator('[data-testid=training]');
+}
+
 describe('fine-tuning in the page', () => {
   it('trains a new head on new labels, saves it into the cache and exports a pickle that converts back with 4 classes', async () => {
     const { page, context, errors } = await newPage(browser, app.origin);
     try {
-      await page.goto(`${app.origin}/?backend=wasm`);
-      await waitUntilReady(page);
-      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
-      const card = page.locator('[data-testid=training]');
+      const card = await openWithVideos(page);
       await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
 
       await card.getByLabel(/Names of the files’ labels/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
@@ -108,10 +113,7 @@ describe('fine-tuning in the page', () => {
   it('trains on classes the user makes and assigns from the keyboard (multi-label)', async () => {
     const { page, context, errors } = await newPage(browser, app.origin);
     try {
-      await page.goto(`${app.origin}/?backend=wasm`);
-      await waitUntilReady(page);
-      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
-      const card = page.locator('[data-testid=training]');
+      const card = await openWithVideos(page);
       await card.getByLabel('My own classes').check();
       for (const name of ['alpha', 'beta']) {
         await card.getByLabel('New class name').fill(name);

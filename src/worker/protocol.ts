@@ -9,6 +9,7 @@
  * imports types alone, so the page's bundle never pulls in tfjs.
  */
 import type { Sizes, Variant } from '../core/model/architecture';
+import type { EpochReport } from '../core/training/finetune';
 
 // ---------------------------------------------------------------- backends
 
@@ -183,14 +184,8 @@ export interface TrainingPlan {
   fullSize: boolean;
 }
 
-export interface TrainingEpoch {
-  epoch: number;
-  trainLoss: number;
-  validationLoss: number;
-  validationGap: number;
-  validationHitAt1: number;
-  seconds: number;
-}
+/** One epoch's losses and validation metrics, as the core's fine-tuning session reports them. */
+export type TrainingEpoch = EpochReport;
 
 export interface TrainingValidation {
   loss: number;
