@@ -33,7 +33,8 @@ beforeAll(async () => {
   tfrecord = writeTfRecordFeatures(videos);
   await writeFile(path.join(dir, 'mine.tfrecord'), tfrecord);
   app = await buildAndServe('dist-finetune');
-  browser = await launchChromium({ webgpu: false });
+  // WebGPU on for the last test; the others ask for wasm in the URL.
+  browser = await launchChromium({ webgpu: true });
 });
 
 afterAll(async () => {
@@ -42,9 +43,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The page on wasm, ready, with the 40 labeled videos dropped on it; its fine-tuning card. */
-async function openWithVideos(page: Page) {
-  await page.goto(`${app.origin}/?backend=wasm`);
+/** The page on a backend (wasm unless told), ready, with the 40 labeled videos dropped on it; its fine-tuning card. */
+async function openWithVideos(page: Page, backend: 'wasm' | 'webgpu' = 'wasm') {
+  await page.goto(`${app.origin}/?backend=${backend}`);
   await waitUntilReady(page);
   await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
   return page.locator('[data-testid=training]');
@@ -172,4 +173,30 @@ describe('fine-tuning in the page', () => {
       await context.close();
     }
   }, 300_000);
+
+  it('trains the same on WebGPU as on wasm: the loss curves agree', async () => {
+    // tfjs returns wrong numbers rather than failing when WebGPU goes wrong: the same seeded run on both must agree.
+    const curves: Record<string, number[]> = {};
+    for (const backend of ['webgpu', 'wasm'] as const) {
+      const { page, context, errors } = await newPage(browser, app.origin);
+      try {
+        const card = await openWithVideos(page, backend);
+        expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
+        await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+        await card.getByLabel('Epochs').fill('4');
+        await card.getByLabel('Learning rate').fill('0.01');
+        await card.getByRole('button', { name: 'Start' }).click();
+        await page.locator('[data-testid=training][data-state=done]').waitFor({ timeout: 240_000 });
+        curves[backend] = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
+        await expect.poll(() => page.locator('[data-testid=live-bar]').getAttribute('data-epoch')).toBe('4');
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+    process.stderr.write(`fine-tune losses, webgpu ${curves.webgpu.map((l) => l.toFixed(4))} / wasm ${curves.wasm.map((l) => l.toFixed(4))}\n`);
+    expect(curves.webgpu).toHaveLength(4);
+    expect(curves.webgpu.at(-1)!).toBeLessThan(curves.webgpu[0]);
+    curves.webgpu.forEach((l, i) => expect(Math.abs(l - curves.wasm[i])).toBeLessThan(1e-3 * Math.max(1, curves.wasm[i])));
+  }, 400_000);
 });
