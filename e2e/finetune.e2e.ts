@@ -199,4 +199,30 @@ describe('fine-tuning in the page', () => {
     expect(curves.webgpu.at(-1)!).toBeLessThan(curves.webgpu[0]);
     curves.webgpu.forEach((l, i) => expect(Math.abs(l - curves.wasm[i])).toBeLessThan(1e-3 * Math.max(1, curves.wasm[i])));
   }, 400_000);
+
+  it('stops a fine-tune whose WebGPU run failed, rather than training on wrong numbers, and recovers', async () => {
+    const { page, context } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=webgpu&testhooks=1`);
+      await waitUntilReady(page);
+      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
+      const card = page.locator('[data-testid=training]');
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+      await card.getByLabel('Epochs').fill('5000');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await expect.poll(async () => Number(await card.getAttribute('data-epochs')), { timeout: 120_000 }).toBeGreaterThan(2);
+      type Hook = { playground: { breakWebGpu(how: string): Promise<boolean> } };
+      expect(await page.evaluate(() => (window as unknown as Hook).playground.breakWebGpu('validation-error'))).toBe(true);
+      await page.locator('[data-testid=training][data-state=error]').waitFor({ timeout: 60_000 });
+      expect(await card.textContent()).toMatch(/WebGPU error/);
+      expect(Number(await card.getAttribute('data-epochs'))).toBeLessThan(5000);
+      // The backend restarts on a new device, and predicts again.
+      await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 60_000 }).toMatch(/Restarting WebGPU/);
+      await waitUntilReady(page);
+      expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
+      await expect.poll(() => page.locator('[data-testid=video-row][data-status=done]').count(), { timeout: 120_000 }).toBe(40);
+    } finally {
+      await context.close();
+    }
+  }, 400_000);
 });

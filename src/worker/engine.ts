@@ -10,6 +10,7 @@ import { InputError, userMessage } from '../core/errors';
 import { occlusionEvidence } from '../core/explain/occlusion';
 import { readFeatureFile } from '../core/features/read';
 import type { VideoFeatures } from '../core/features/types';
+import type { BiLstmRunner } from '../core/model/attentionLstm';
 import { checkVideos, createModel, type LoadedModel, predictVideos } from '../core/model/model';
 import { BackendFault, type BackendHandle, startBackend } from './backends';
 import type { ModelRuntime } from './backends/types';
@@ -112,8 +113,9 @@ export class Engine {
     this.schedule();
   }
 
+  /** At once, not behind the queue: a driver fails in the middle of work too (a fine-tune, say). */
   breakWebGpu(how: 'lose-device' | 'validation-error'): Promise<boolean> {
-    return this.queue.run(() => breakWebGpu(how));
+    return breakWebGpu(how);
   }
 
   // ------------------------------------------------------------ model
@@ -331,8 +333,13 @@ export class Engine {
   // ------------------------------------------------------------ fine-tuning (training.ts)
 
   /** The current model and videos as they are now (no tfjs work: for a plan shown before training). */
-  snapshot(): { model: LoadedModel | null; info: ModelInfo | null; videos: ReadonlyMap<string, VideoFeatures> } {
-    return { model: this.model, info: this.acquired?.info ?? null, videos: this.videos };
+  snapshot(): { model: LoadedModel | null; info: ModelInfo | null; videos: ReadonlyMap<string, VideoFeatures>; encoder: BiLstmRunner | undefined } {
+    return { model: this.model, info: this.acquired?.info ?? null, videos: this.videos, encoder: this.runtime?.biLstm };
+  }
+
+  /** tfjs work checked for backend errors (WebGPU returns wrong numbers rather than failing): BackendFault when there were any. */
+  guard<T>(fn: () => Promise<T>): Promise<T> {
+    return this.backend ? this.backend.guard(fn) : fn();
   }
 
   /** Runs a task alone on the serial queue with the current model and videos (a fine-tune). */

@@ -226,8 +226,9 @@ export interface Calls {
   /** Deletes a cached model; resolves with the remaining list. */
   deleteModel: { args: { modelId: string }; result: CachedModelInfo[] };
   /**
-   * Test hook: breaks WebGPU as a driver would, by losing the device or by a
-   * validation error outside any run; resolves false when not on WebGPU.
+   * Test hook: breaks WebGPU as a driver would, at once (also in the middle of
+   * a run), by losing the device or by a validation error; resolves false when
+   * not on WebGPU.
    */
   breakWebGpu: { args: { how: 'lose-device' | 'validation-error' }; result: boolean };
   /** The labels and the cost of a fine-tune with this mode, before starting one. */

@@ -65,18 +65,20 @@ export class TrainingHandler {
     this.watchKey = config.watch ?? null;
     this.lastWatch = { at: -Infinity, epoch: -1, key: null };
     this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
-    return this.engine.exclusive(async ({ model, info, videos }) => {
+    const guard = <T>(fn: () => Promise<T>) => this.engine.guard(fn);
+    return this.engine.exclusive(async ({ model, info, videos, encoder }) => {
       let session: FineTuneSession | null = null;
       this.engine.onWaiting = () => this.wake();
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
         const data = labeledVideos(videos, config.labels);
         const classNames = classNamesFor(config.mode, info, data, config.labels?.classNames ?? config.classNames, !!config.labels);
-        session = await FineTuneSession.create(model, data, {
+        session = await guard(() => FineTuneSession.create(model, data, {
           mode: config.mode, headLayers: config.headLayers, classNames, optimizer: config.optimizer,
           learningRate: config.learningRate, epochs: config.epochs, batchSize: config.batchSize, validationFraction: config.validationFraction,
-        }, (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }));
-        const before = summary(await session.validate());
+        }, (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }), encoder));
+        const s = session;
+        const before = summary(await guard(() => s.validate()));
         this.emit({
           type: 'trainingProgress',
           progress: { phase: 'start', classNames: session.classNames, trainVideos: session.trainSet.length, validationVideos: session.validationSet.length, epochs: config.epochs, before },
@@ -90,7 +92,7 @@ export class TrainingHandler {
         try {
           while (!session.finished) {
             await this.between();
-            const report = await session.runEpoch(() => this.between());
+            const report = await guard(() => s.runEpoch(() => this.between()));
             this.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report } });
             await this.sendWatched(session.finished);
           }
@@ -99,7 +101,7 @@ export class TrainingHandler {
           stopped = true;
         }
         await this.sendWatched(true);
-        const final = await session.validate();
+        const final = await guard(() => s.validate());
         this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: session.epoch } });
         if (session.epoch > 0) this.trained = { ...(await session.result()), from: info.name };
         const state = stopped ? 'stopped' : 'done';
@@ -155,7 +157,7 @@ export class TrainingHandler {
     const t0 = performance.now();
     let r;
     try {
-      r = await session.explain(video);
+      r = await this.engine.guard(() => session.explain(video));
     } catch (e) {
       // A video this model cannot read (the wrong feature sizes) has no live view; its own error shows in the list.
       if (e instanceof InputError) return;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
-import { encode } from '../model/attentionLstm';
+import { type BiLstmRunner, encode, opsBiLstm } from '../model/attentionLstm';
 import { multiplyAdds, type Sizes } from '../model/architecture';
 import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/model';
 import { classAveragePrecisions, evaluate } from '../metrics';
@@ -103,7 +103,13 @@ export class FineTuneSession {
   /** Head inputs and attention of videos explained so far (the frozen encoder's are fixed). */
   private readonly explained = new WeakMap<VideoFeatures, { x: Float32Array; attention: Explanation['attention'] }>();
 
-  private constructor(readonly model: LoadedModel, data: readonly LabeledVideo[], config: FineTuneConfig) {
+  private constructor(
+    readonly model: LoadedModel,
+    data: readonly LabeledVideo[],
+    config: FineTuneConfig,
+    /** Runs the frozen encoders' recurrence (caching, explain): the fused WebGPU kernel in the page. */
+    private readonly encoder: BiLstmRunner,
+  ) {
     const headLayers = config.headLayers ?? 'whole-head';
     this.config = { ...FINETUNE_DEFAULTS, ...config, headLayers };
     const c = this.config;
@@ -128,9 +134,16 @@ export class FineTuneSession {
     this.rand = seededRandom(c.seed + 1);
   }
 
-  /** Splits the data and, for head training, caches every video's encoder output (progress per video). */
-  static async create(model: LoadedModel, data: readonly LabeledVideo[], config: FineTuneConfig, onCaching?: (done: number, total: number) => void): Promise<FineTuneSession> {
-    const s = new FineTuneSession(model, data, config);
+  /**
+   * Splits the data and, for head training, caches every video's encoder
+   * output (progress per video). `encoder` runs the frozen recurrence; training
+   * everything always takes the op path, which has gradients.
+   */
+  static async create(
+    model: LoadedModel, data: readonly LabeledVideo[], config: FineTuneConfig,
+    onCaching?: (done: number, total: number) => void, encoder: BiLstmRunner = opsBiLstm,
+  ): Promise<FineTuneSession> {
+    const s = new FineTuneSession(model, data, config, encoder);
     await s.prepare(onCaching);
     return s;
   }
@@ -189,7 +202,7 @@ export class FineTuneSession {
     const w = this.model.weights;
     const L = this.model.spec.layout;
     const out = tf.tidy(() => {
-      const { pooled, attention } = encode(w, this.model.spec, input);
+      const { pooled, attention } = encode(w, this.model.spec, input, this.encoder);
       if (!this.lastOnly) return { x: pooled, ...attention };
       const h1 = tf.relu(tf.add(tf.matMul(pooled, w['head.fc1.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc1.b']));
       return { x: tf.tanh(tf.add(tf.matMul(h1, w['head.fc2.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc2.b'])) as tf.Tensor2D, ...attention };
