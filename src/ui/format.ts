@@ -34,3 +34,12 @@ export function formatCount(n: number): string {
 export function formatMetric(x: number): string {
   return x.toFixed(3);
 }
+
+/** A duration in words: 0.4 s, 45 s, 12 min, 3.4 h. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

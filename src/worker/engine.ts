@@ -11,6 +11,7 @@ import { occlusionEvidence } from '../core/explain/occlusion';
 import { readFeatureFile } from '../core/features/read';
 import type { VideoFeatures } from '../core/features/types';
 import type { BiLstmRunner } from '../core/model/attentionLstm';
+import { multiplyAdds } from '../core/model/architecture';
 import { checkVideos, createModel, type LoadedModel, predictVideos } from '../core/model/model';
 import { BackendFault, type BackendHandle, startBackend } from './backends';
 import type { ModelRuntime } from './backends/types';
@@ -51,6 +52,8 @@ export class Engine {
   private quickNext = true;
   /** How long the last WebGPU warm-up took (ms). */
   warmupMs = 0;
+  /** Multiply-adds and milliseconds of this backend's predictions, for the fine-tune's time estimate. */
+  private speed = { macs: 0, ms: 0 };
 
   constructor(private readonly emit: (e: WorkerEvent) => void, private readonly deps: Omit<LoaderDeps, 'progress'>) {}
 
@@ -70,6 +73,7 @@ export class Engine {
     this.backend = null;
     this.publish({ ...this.status, requested: choice, state });
     const generation = ++this.backendGeneration;
+    this.speed = { macs: 0, ms: 0 };
     try {
       const { handle, status } = await startBackend(choice, (message) => this.onFault(generation, message), { avoidWebGpu });
       this.backend = handle;
@@ -79,6 +83,11 @@ export class Engine {
       throw e;
     }
     if (this.acquired) await this.uploadModel();
+  }
+
+  /** The current backend's measured forward speed (multiply-adds a second), once it predicted something. */
+  macsPerSecond(): number | null {
+    return this.speed.ms > 0 ? (this.speed.macs / this.speed.ms) * 1000 : null;
   }
 
   private publish(status: BackendStatus): void {
@@ -278,6 +287,8 @@ export class Engine {
       const predictions = await backend.guard(() => predictVideos(model, batch, { batchSize: batch.length, biLstm: this.runtime?.biLstm }));
       const ms = performance.now() - t0;
       this.quickNext = false;
+      this.speed.macs += batch.reduce((n, v) => n + multiplyAdds(model.meta.sizes, v.frames), 0);
+      this.speed.ms += ms;
       const { backend: name, adapter } = this.backendLabel();
       predictions.forEach((p, i) => {
         if (!allFinite(p.probabilities)) {

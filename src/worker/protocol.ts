@@ -182,6 +182,8 @@ export interface TrainingPlan {
   epochMacs: number;
   /** The model has YouTube-8M's full sizes (slow to train in a page). */
   fullSize: boolean;
+  /** The backend's measured forward speed in multiply-adds a second (null before its first prediction): the basis of a time estimate. */
+  macsPerSecond: number | null;
 }
 
 /** One epoch's losses and validation metrics, as the core's fine-tuning session reports them. */

@@ -69,6 +69,8 @@ describe('fine-tuning in the worker', () => {
     expect(plan).toMatchObject({ labeled: 24, videos: 24, classNames: ['class 0', 'class 1', 'class 2', 'class 3'], fullSize: false });
     expect(plan.cachingMacs).toBeGreaterThan(plan.epochMacs);
     const before = await s.idle();
+    // Once the videos were predicted, the plan knows the backend's speed, for the page's time estimate.
+    expect(s.training.plan('new-head', 'whole-head').macsPerSecond).toBeGreaterThan(0);
     expect(await s.training.start({ ...CONFIG, watch: 'mine.tfrecord#3' })).toEqual({ state: 'done' });
     expect(await s.idle()).toBe(before);
     // The watched video's live view: before the first epoch, and after the last, over the 4 new classes.

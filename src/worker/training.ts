@@ -49,12 +49,13 @@ export class TrainingHandler {
   plan(mode: TrainingMode, headLayers: TrainingHeadLayers, labels?: CustomLabels | null): TrainingPlan {
     const { info, videos } = this.engine.snapshot();
     const all = [...videos.values()];
-    if (!info) return { labeled: 0, videos: all.length, classNames: [], cachingMacs: 0, epochMacs: 0, fullSize: false };
+    const macsPerSecond = this.engine.macsPerSecond();
+    if (!info) return { labeled: 0, videos: all.length, classNames: [], cachingMacs: 0, epochMacs: 0, fullSize: false, macsPerSecond };
     const data = labeledVideos(videos, labels);
     const classNames = classNamesFor(mode, info, data, labels?.classNames, !!labels);
     const cost = fineTuneCost(info.sizes, data.map((d) => d.video.frames), mode, headLayers, Math.max(1, classNames.length));
     const fullSize = info.sizes.lstm >= FULL_SIZES.lstm || info.sizes.head1 >= FULL_SIZES.head1;
-    return { labeled: data.length, videos: all.length, classNames, ...cost, fullSize };
+    return { labeled: data.length, videos: all.length, classNames, ...cost, fullSize, macsPerSecond };
   }
 
   start(config: TrainingConfig): Promise<{ state: 'done' | 'stopped' }> {

@@ -5,6 +5,7 @@ import { useApp, useAppShallow } from '../state/context';
 import { LabelEditor } from './LabelEditor';
 import { LossChart, QualityChart } from './LossChart';
 import { download } from '../download';
+import { slowWarning } from '../trainingEstimate';
 
 const MODES: { value: TrainingMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
@@ -29,6 +30,8 @@ function formatMacs(n: number): string {
 export function TrainingCard() {
   const id = useId();
   const [model, videoCount, training] = useAppShallow((s) => [s.model, s.videos.length, s.training]);
+  // The plan's time estimate needs the backend's measured speed, known once a video was predicted.
+  const measured = useApp((s) => s.videos.some((v) => v.result));
   const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.saveTrained, s.exportTrained]);
   const client = useApp((s) => s.planTraining);
   const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);
@@ -45,7 +48,7 @@ export function TrainingCard() {
     let live = true;
     void client(config.mode, config.headLayers, labels).then((p) => { if (live) setPlan(p); });
     return () => { live = false; };
-  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels]);
+  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels, measured]);
   // The user's classes replace the model's: "same labels" does not apply to them.
   useEffect(() => {
     if (useCustom && config.mode === 'same-labels') setConfig((c) => ({ ...c, mode: 'new-head' }));
@@ -128,7 +131,11 @@ export function TrainingCard() {
             {useCustom ? 'Assign your classes to at least 2 videos to fine-tune.' : 'Add at least 2 videos with labels (a TFRecord with labels, for example), or make your own classes, to fine-tune.'}
           </p>
         )}
-        {slow && <p className="small notice notice-warning" role="note">This is a full-size model: this mode may take a long time in a page. “New head” trains far faster.</p>}
+        {slow && plan && (
+          <p className="small notice notice-warning" role="note" data-testid="training-slow">
+            {slowWarning(plan, config.epochs, config.mode === 'new-head' ? '“Last layer only”' : '“New head”')}
+          </p>
+        )}
         <div className="training-buttons" role="group" aria-label="Fine-tune controls">
           <button type="submit" className="btn btn-primary" disabled={!canStart}>Start</button>
           {state === 'paused'
