@@ -187,6 +187,9 @@ describe('the fine-tune slice', () => {
     expect(fake.calls.filter((c) => c.type === 'watchTraining').map((c) => c.args)).toEqual([{ key: 'a#0' }]);
     st().setShowLive(false);
     expect(st().training.showLive).toBe(false);
+    // What the worker can only do after the run says so at once.
+    await st().chooseBackend('cpu');
+    expect(st().notices.at(-1)?.message).toBe('The backend switches to cpu when the fine-tune ends; stop it to do this now.');
     // Once it is over, selecting another video asks for nothing.
     fake.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'done' } });
     st().selectVideo(1);

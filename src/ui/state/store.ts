@@ -199,6 +199,10 @@ export function createAppStore(env: StoreEnv): AppStore {
     const notify = (level: Notice['level'], message: string) =>
       set((s) => ({ notices: [...s.notices.filter((n) => n.message !== message), { id: ++noticeId, level, message }] }));
 
+    // The worker runs a fine-tune alone: a request that needs its queue waits for the end, and the page says so.
+    const waitsForTraining = (what: string) => {
+      if (trainingActive(get().training.state)) notify('info', `${what} when the fine-tune ends; stop it to do this now.`);
+    };
     let index: Promise<SamplesIndex> | null = null;
     const modelUrlFor = (setting: string | null) => (setting ? new URL(setting, env.publicUrl('')).href : env.publicUrl(DEMO_MODEL_PATH));
 
@@ -210,6 +214,7 @@ export function createAppStore(env: StoreEnv): AppStore {
       backend: null,
       chooseBackend: async (choice) => {
         patchSettings({ backend: choice });
+        waitsForTraining(`The backend switches to ${choice}`);
         try {
           await env.client.call('setBackend', { backend: choice });
         } catch (e) {
@@ -223,6 +228,7 @@ export function createAppStore(env: StoreEnv): AppStore {
       cachedModels: [],
       loadModel: async (source) => {
         set({ modelError: null });
+        waitsForTraining('The model loads');
         try {
           const info = await env.client.call('loadModel', { source });
           // The URL names the model when it can be found again: by its URL, or in this browser's cache.
@@ -277,6 +283,7 @@ export function createAppStore(env: StoreEnv): AppStore {
         }
       },
       clearVideos: async () => {
+        waitsForTraining('The videos are cleared');
         await env.client.call('clearVideos', {});
         set((s) => ({ videos: [], evidence: {}, customLabels: { ...s.customLabels, assignments: {} }, training: { ...s.training, live: null } }));
         patchSettings({ video: 0, samples: false });
