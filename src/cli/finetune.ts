@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '../core/errors';
 import { modelFiles } from '../core/convert/fromWeights';
 import { FINETUNE_DEFAULTS, FineTuneSession, type FineTuneMode } from '../core/training/finetune';
+import { fileClassNames, fileLabelSet, relabel } from '../core/training/labelSet';
 import { args, choice, positiveInt, runCli, stderr } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
@@ -36,16 +37,25 @@ runCli(USAGE, async () => {
     head = 'last';
     stderr('the model\'s head is large: training the logit layer alone (--head whole to train fc 1, fc 2 and the logits)');
   }
-  let classNames: string[] = [];
+  let names: string[] | null = null;
   if (values.labels) {
-    classNames = (await readFile(values.labels, 'utf8').catch(() => { throw new InputError(`${values.labels}: cannot read`); }))
+    names = (await readFile(values.labels, 'utf8').catch(() => { throw new InputError(`${values.labels}: cannot read`); }))
       .split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  } else if (mode !== 'same-labels') {
-    const K = Math.max(...videos.flatMap((v) => v.labels!)) + 1;
-    classNames = Array.from({ length: K }, (_, i) => `class ${i}`);
-    stderr(`no --labels file: training ${K} classes named class 0 ... class ${K - 1} from the files' label indices`);
   }
-  const session = await FineTuneSession.create(model, videos.map((v) => ({ video: v, labels: v.labels! })), {
+  let data = videos.map((v) => ({ video: v, labels: v.labels! }));
+  let classNames: string[] = [];
+  if (mode === 'same-labels') {
+    if (names) stderr('--labels is ignored with --mode same-labels: the model keeps its own classes');
+  } else {
+    // The files' label indices: 0..K-1 as they are, sparse ids (a vocabulary's subset) renumbered to those present.
+    const set = fileLabelSet(data);
+    data = relabel(data, set);
+    classNames = fileClassNames(set, names ? set.ids.map((id) => names[id] ?? '') : undefined, model.meta.classNames);
+    if (set.remapped) stderr(`the files use ${set.ids.length} label ids between ${set.ids[0]} and ${set.ids.at(-1)}: training ${set.ids.length} classes, one per id present`);
+    else if (names && names.length !== set.ids.length) stderr(`${values.labels} names ${names.length} labels; the files use ${set.ids.length}: training ${set.ids.length} classes`);
+    if (!names) stderr(`no --labels file: the classes are named ${classNames.slice(0, 3).join(', ')}${classNames.length > 3 ? ', ...' : ''}`);
+  }
+  const session = await FineTuneSession.create(model, data, {
     mode, headLayers: head === 'whole' ? 'whole-head' : 'last-layer', classNames, optimizer, learningRate: lr,
     epochs: positiveInt(values.epochs, '--epochs', FINETUNE_DEFAULTS.epochs),
     batchSize: positiveInt(values['batch-size'], '--batch-size', FINETUNE_DEFAULTS.batchSize),

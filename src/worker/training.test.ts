@@ -22,8 +22,17 @@ if (!('navigator' in globalThis)) Object.defineProperty(globalThis, 'navigator',
 const SITE = 'http://site.test/';
 
 let tfrecord: Uint8Array;
+/** The same videos labeled with sparse ids, as YouTube-8M files label a few of its classes. */
+let sparse: Uint8Array;
+const SPARSE_IDS = [7, 2, 9, 5];
 beforeAll(() => {
-  tfrecord = writeTfRecordFeatures(syntheticVideos(24, 5, { classes: FINETUNE_CLASSES, maxFrames: 30 }).map((v) => ({
+  const videos = syntheticVideos(24, 5, { classes: FINETUNE_CLASSES, maxFrames: 30 });
+  sparse = writeTfRecordFeatures(videos.map((v) => ({
+    id: v.id, labels: v.labels.map((l) => SPARSE_IDS[l]),
+    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
+    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
+  })));
+  tfrecord = writeTfRecordFeatures(videos.map((v) => ({
     id: v.id, labels: v.labels,
     rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
     audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
@@ -37,6 +46,7 @@ async function setup() {
   const fetch = async (url: string) => {
     const rel = url.slice(SITE.length);
     if (rel === 'mine.tfrecord') return new Response(tfrecord.slice().buffer as ArrayBuffer);
+    if (rel === 'sparse.tfrecord') return new Response(sparse.slice().buffer as ArrayBuffer);
     return new Response(await readFile(path.join(ROOT, 'public', rel)));
   };
   const emit = (e: WorkerEvent) => events.push(e);
@@ -132,5 +142,19 @@ describe('fine-tuning in the worker', () => {
     expect(s.reports()[0].perClass.map((c) => [c.name, c.count])).toEqual([['up', 3], ['down', 3]]);
     expect(await s.idle()).toBe(before);
     await expect(s.training.start({ ...CONFIG, labels: { classNames: ['x'], assignments: {} } })).rejects.toThrow(/at least 2 labeled videos/);
+  }, 120_000);
+
+  it('trains one class per label id present when the files’ ids are sparse, named as the model names them', async () => {
+    const s = await setup();
+    await s.engine.clearVideos();
+    await s.engine.addFeatures([{ kind: 'url', url: `${SITE}sparse.tfrecord`, name: 'sparse.tfrecord' }]);
+    const demoNames = s.events.flatMap((e) => (e.type === 'model' ? [e.model.classNames] : [])).at(-1)!;
+    const plan = s.training.plan('new-head', 'last-layer');
+    expect(plan.classNames).toEqual([2, 5, 7, 9].map((id) => demoNames[id]));
+    expect(await s.training.start({ ...CONFIG, headLayers: 'last-layer', epochs: 2 })).toEqual({ state: 'done' });
+    const [report] = s.reports();
+    expect(report.perClass.map((c) => c.name)).toEqual(plan.classNames);
+    // Each class has its videos: the ids were renumbered with the labels, not dropped.
+    expect(report.perClass.every((c) => c.count > 0)).toBe(true);
   }, 120_000);
 });

@@ -12,6 +12,7 @@ import { zipModel } from '../core/export/zipModel';
 import type { VideoFeatures } from '../core/features/types';
 import { FULL_SIZES } from '../core/model/architecture';
 import { FineTuneSession, fineTuneCost, type LabeledVideo, type ValidationReport } from '../core/training/finetune';
+import { fileClassNames, fileLabelSet, relabel } from '../core/training/labelSet';
 import type { Engine } from './engine';
 import type {
   CachedModelInfo, CustomLabels, ExportFormat, ModelInfo, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation, WorkerEvent,
@@ -51,8 +52,7 @@ export class TrainingHandler {
     const all = [...videos.values()];
     const macsPerSecond = this.engine.macsPerSecond();
     if (!info) return { labeled: 0, videos: all.length, classNames: [], cachingMacs: 0, epochMacs: 0, fullSize: false, macsPerSecond };
-    const data = labeledVideos(videos, labels);
-    const classNames = classNamesFor(mode, info, data, labels?.classNames, !!labels);
+    const { data, classNames } = trainingData(mode, info, videos, labels);
     const cost = fineTuneCost(info.sizes, data.map((d) => d.video.frames), mode, headLayers, Math.max(1, classNames.length));
     const fullSize = info.sizes.lstm >= FULL_SIZES.lstm || info.sizes.head1 >= FULL_SIZES.head1;
     return { labeled: data.length, videos: all.length, classNames, ...cost, fullSize, macsPerSecond };
@@ -72,8 +72,7 @@ export class TrainingHandler {
       this.engine.onWaiting = () => this.wake();
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
-        const data = labeledVideos(videos, config.labels);
-        const classNames = classNamesFor(config.mode, info, data, config.labels?.classNames ?? config.classNames, !!config.labels);
+        const { data, classNames } = trainingData(config.mode, info, videos, config.labels, config.classNames);
         session = await guard(() => FineTuneSession.create(model, data, {
           mode: config.mode, headLayers: config.headLayers, classNames, optimizer: config.optimizer,
           learningRate: config.learningRate, epochs: config.epochs, batchSize: config.batchSize, validationFraction: config.validationFraction,
@@ -249,22 +248,24 @@ export class TrainingHandler {
   }
 }
 
-/** The videos that train: with the files' labels, or with the user's assignments when given. */
-function labeledVideos(videos: ReadonlyMap<string, VideoFeatures>, custom?: CustomLabels | null): LabeledVideo[] {
+/**
+ * The videos that train and the names of the classes they train: the user's
+ * own classes and assignments; the model's classes (same labels); or the
+ * classes of the files' labels (renumbered when sparse, see labelSet.ts).
+ */
+function trainingData(
+  mode: TrainingMode, info: ModelInfo, videos: ReadonlyMap<string, VideoFeatures>, custom: CustomLabels | null | undefined, names?: readonly string[],
+): { data: LabeledVideo[]; classNames: string[] } {
   if (custom) {
     const K = custom.classNames.length;
-    return [...videos].map(([key, video]) => ({ video, labels: [...new Set(custom.assignments[key] ?? [])].filter((l) => l >= 0 && l < K) }))
+    const data = [...videos].map(([key, video]) => ({ video, labels: [...new Set(custom.assignments[key] ?? [])].filter((l) => l >= 0 && l < K) }))
       .filter((d) => d.labels.length > 0);
+    return { data, classNames: [...custom.classNames] };
   }
-  return [...videos.values()].filter((v) => v.labels && v.labels.length > 0).map((v) => ({ video: v, labels: v.labels! }));
-}
-
-/** The classes trained: the model's own for same-labels, otherwise one per label index in the files. */
-function classNamesFor(mode: TrainingMode, info: ModelInfo, data: readonly LabeledVideo[], given?: readonly string[], exact = false): string[] {
-  if (mode === 'same-labels') return info.classNames;
-  if (exact && given) return [...given];
-  const K = data.length ? Math.max(...data.flatMap((d) => d.labels)) + 1 : 0;
-  return Array.from({ length: K }, (_, i) => given?.[i]?.trim() || `class ${i}`);
+  const data = [...videos.values()].filter((v) => v.labels && v.labels.length > 0).map((v) => ({ video: v, labels: v.labels! }));
+  if (mode === 'same-labels') return { data, classNames: info.classNames };
+  const set = fileLabelSet(data);
+  return { data: relabel(data, set), classNames: fileClassNames(set, names, info.classNames) };
 }
 
 function summary(v: ValidationReport): TrainingValidation {
