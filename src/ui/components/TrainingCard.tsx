@@ -189,7 +189,7 @@ export function TrainingCard() {
             <thead><tr><th scope="col">Class</th><th scope="col">AP</th><th scope="col">Videos</th></tr></thead>
             <tbody>
               {training.report.perClass.map((c) => (
-                <tr key={c.name} data-ap={c.ap} data-count={c.count}>
+                <tr key={c.name} data-ap={Number.isNaN(c.ap) ? undefined : c.ap} data-count={c.count}>
                   <td>{c.name}</td><td className="tabular">{Number.isFinite(c.ap) ? formatMetric(c.ap) : '—'}</td><td className="tabular">{c.count}</td>
                 </tr>
               ))}
