@@ -5,7 +5,7 @@
  * function returns plain JSON for Playwright's page.evaluate.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } from '../../core/model/architecture';
 import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm } from '../../core/model/attentionLstm';
 import { type LoadedModel, createModel, predictVideos } from '../../core/model/model';
@@ -16,6 +16,7 @@ import { createFusedBiLstm, type FusedBiLstm } from '../fusedBiLstm_webgpu';
 import { LSTM_ORDER } from '../packing';
 import { benchMeta, randomModelArrays } from './benchModel';
 import { matMulWebGpu, webgpuLinear } from '../matmul_webgpu';
+import { startTfjsWebGpu } from '../tfjsWebGpu';
 
 const errors: string[] = [];
 let adapterInfo: Record<string, unknown> = {};
@@ -34,27 +35,16 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 async function init() {
   const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('no WebGPU adapter');
-  const l = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
-      maxBufferSize: l.maxBufferSize,
-      maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
-    },
+  // The device and tfjs's backend as the page's worker starts them, so that both paths run as they do there.
+  const device = await startTfjsWebGpu(adapter, (d) => {
+    d.addEventListener('uncapturederror', (ev) => errors.push((ev as GPUUncapturedErrorEvent).error.message));
+    void d.lost.then((info) => errors.push(`device lost: ${info.reason} ${info.message}`));
   });
-  device.addEventListener('uncapturederror', (ev) => errors.push((ev as GPUUncapturedErrorEvent).error.message));
-  void device.lost.then((info) => errors.push(`device lost: ${info.reason} ${info.message}`));
-  if (tf.findBackend('webgpu') || tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 3);
-  const ok = await tf.setBackend('webgpu');
-  await tf.ready();
+  const l = adapter.limits;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   adapterInfo = { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallbackAdapter: info.isFallbackAdapter ?? null };
   return {
-    setBackend: ok, backend: tf.getBackend(), adapter: adapterInfo, userAgent: navigator.userAgent,
+    setBackend: true, backend: tf.getBackend(), adapter: adapterInfo, userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
     limits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize, maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage },
   };

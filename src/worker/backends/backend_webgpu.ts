@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { type BiLstmRunner, forward } from '../../core/model/attentionLstm';
 import { createFusedBiLstm } from '../../kernels/fusedBiLstm_webgpu';
+import { isSoftwareAdapter, startTfjsWebGpu } from '../../kernels/tfjsWebGpu';
 import { type LoadedModel, packBatch } from '../../core/model/model';
 import type { AdapterSummary } from '../protocol';
 import type { WebGpuProbe } from './policy';
@@ -29,13 +30,12 @@ function firstLine(message: string): string {
 }
 
 function summarize(adapter: GPUAdapter): AdapterSummary {
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  const legacy = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const info = adapter.info as GPUAdapterInfo | undefined;
   return {
     vendor: info?.vendor ?? '',
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
-    isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? legacy ?? false),
+    isFallbackAdapter: isSoftwareAdapter(adapter),
   };
 }
 
@@ -46,17 +46,6 @@ function summarize(adapter: GPUAdapter): AdapterSummary {
  * is rejected rather than trusted (tfjs itself returns garbage silently).
  */
 export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): Promise<BackendHandle> {
-  const limits = adapter.limits;
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
-  });
   let disposed = false;
   let faults = 0;
   let lastFault = '';
@@ -66,33 +55,18 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     lastFault = message;
     onFault(message);
   };
-  device.addEventListener('uncapturederror', (ev) => fault(`WebGPU error: ${firstLine((ev as GPUUncapturedErrorEvent).error.message)}`));
-  void device.lost.then((info) => {
-    const detail = info.message ? `: ${info.message.replace(/\.$/, '')}` : '';
-    fault(`the WebGPU device was lost (${info.reason}${detail})`);
-  });
-
-  const software = summarize(adapter).isFallbackAdapter;
-  // tfjs picks a matMul kernel per shape, tuned for GPUs; on a software adapter its reduction
-  // kernels (workgroup barriers) are ~30-200x slower than the tiled one, so use that one always.
-  tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', software ? MATMUL_PACKED : -1);
-
-  // Not tf.findBackend: it would initialise the backend it finds (tfjs's own, on a device of its own).
-  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => keepShaderKeys(new WebGPUBackend(device, adapter.info)), 3);
-  let ok = false;
-  try {
-    ok = await tf.setBackend('webgpu');
-  } catch (e) {
-    device.destroy();
-    throw e;
-  }
-  if (!ok) {
+  const device = await startTfjsWebGpu(adapter, (d) => {
+    d.addEventListener('uncapturederror', (ev) => fault(`WebGPU error: ${firstLine((ev as GPUUncapturedErrorEvent).error.message)}`));
+    void d.lost.then((info) => {
+      const detail = info.message ? `: ${info.message.replace(/\.$/, '')}` : '';
+      fault(`the WebGPU device was lost (${info.reason}${detail})`);
+    });
+  }).catch((e) => {
+    // The device tfjs refused is gone: its loss is no fault to report.
     disposed = true;
-    device.destroy();
-    throw new Error('tfjs could not start its WebGPU backend');
-  }
-  await tf.ready();
+    throw e;
+  });
+  const software = isSoftwareAdapter(adapter);
 
   const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (faults > 0) throw new BackendFault(lastFault);
@@ -142,28 +116,6 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     },
   };
 }
-
-/**
- * runWebGPUProgram extends `program.shaderKey` in place with the inputs' traits.
- * tfjs makes a new program object per op, so that is harmless there; but a custom
- * program object dispatched again and again (the fused LSTM's one per time step)
- * would get a longer key, and so a newly compiled pipeline, on every call. This
- * gives each program object its original key back before each call.
- */
-function keepShaderKeys(backend: WebGPUBackend): WebGPUBackend {
-  const original = new WeakMap<object, string>();
-  const run = backend.runWebGPUProgram.bind(backend);
-  backend.runWebGPUProgram = (program, ...rest) => {
-    const key = original.get(program);
-    if (key === undefined) original.set(program, program.shaderKey);
-    else program.shaderKey = key;
-    return run(program, ...rest);
-  };
-  return backend;
-}
-
-/** tfjs-backend-webgpu's MatMulProgramType.MatMulPackedProgram. */
-const MATMUL_PACKED = 3;
 
 /**
  * Video lengths whose forward passes, together, need every pipeline that a
