@@ -91,23 +91,25 @@ export async function predictVideos(model: LoadedModel, videos: readonly VideoFe
   const results: VideoPrediction[] = new Array(videos.length);
   for (let s = 0; s < order.length; s += batchSize) {
     const idx = order.slice(s, s + batchSize);
-    const batch = idx.map((i) => videos[i]);
-    const input = packBatch(batch);
-    const out = forward(model.weights, model.spec, input, opts.biLstm ?? opsBiLstm);
-    const [probs, logits, ar, aa] = await Promise.all([
-      out.probabilities.data(), out.logits.data(), out.attention.rgb.data(), out.attention.audio.data(),
-    ]);
-    const C = model.meta.sizes.classes;
-    const T = input.rgb.shape[1];
-    idx.forEach((vi, b) => {
-      const n = videos[vi].frames;
-      results[vi] = {
-        probabilities: (probs as Float32Array).slice(b * C, (b + 1) * C),
-        logits: (logits as Float32Array).slice(b * C, (b + 1) * C),
-        attention: { rgb: (ar as Float32Array).slice(b * T, b * T + n), audio: (aa as Float32Array).slice(b * T, b * T + n) },
-      };
-    });
-    tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
+    const out = await forwardBatch(model.weights, model.spec, idx.map((i) => videos[i]), opts.biLstm);
+    idx.forEach((vi, b) => (results[vi] = out[b]));
   }
   return results;
+}
+
+/** One forward pass over a batch of videos (padded to the longest), read back per video. */
+export async function forwardBatch(weights: WeightTensors, spec: ModelSpec, batch: readonly VideoFeatures[], biLstm: BiLstmRunner = opsBiLstm): Promise<VideoPrediction[]> {
+  const input = packBatch(batch);
+  const out = forward(weights, spec, input, biLstm);
+  const [probs, logits, ar, aa] = (await Promise.all([
+    out.probabilities.data(), out.logits.data(), out.attention.rgb.data(), out.attention.audio.data(),
+  ])) as Float32Array[];
+  tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
+  const C = spec.sizes.classes;
+  const T = input.rgb.shape[1];
+  return batch.map((v, b) => ({
+    probabilities: probs.slice(b * C, (b + 1) * C),
+    logits: logits.slice(b * C, (b + 1) * C),
+    attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
+  }));
 }

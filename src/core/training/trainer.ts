@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VideoFeatures } from '../features/types';
-import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, forward, head, opsBiLstm } from '../model/attentionLstm';
+import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, head, opsBiLstm } from '../model/attentionLstm';
 import { canonicalTensors } from '../model/architecture';
-import { packBatch } from '../model/model';
+import { forwardBatch, packBatch, type VideoPrediction } from '../model/model';
 import { multiHot, sigmoidCrossEntropy } from './loss';
 import { makeOptimizer, minimize, type Optimizer, type OptimizerName } from './optimizers';
 
 export type { OptimizerName } from './optimizers';
 
 /** A video's probabilities and its attention per frame (not padded), per modality. */
-export interface Explanation {
-  probabilities: Float32Array;
-  attention: { rgb: Float32Array; audio: Float32Array };
-}
+export type Explanation = Pick<VideoPrediction, 'probabilities' | 'attention'>;
 
 export interface TrainerOptions {
   optimizer: OptimizerName;
@@ -65,17 +62,8 @@ export class Trainer {
     return (await this.run([video]))[0];
   }
 
-  private async run(batch: readonly VideoFeatures[]): Promise<Explanation[]> {
-    const input = packBatch(batch);
-    const res = forward(this.vars as WeightTensors, this.spec, input, this.biLstm);
-    const [p, ar, aa] = (await Promise.all([res.probabilities.data(), res.attention.rgb.data(), res.attention.audio.data()])) as Float32Array[];
-    tf.dispose([input.rgb, input.audio, res.logits, res.probabilities, res.attention.rgb, res.attention.audio, res.pooled]);
-    const C = this.spec.sizes.classes;
-    const T = input.lengths.length ? Math.max(...input.lengths) : 0;
-    return batch.map((v, b) => ({
-      probabilities: p.slice(b * C, (b + 1) * C),
-      attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
-    }));
+  private run(batch: readonly VideoFeatures[]): Promise<Explanation[]> {
+    return forwardBatch(this.vars as WeightTensors, this.spec, batch, this.biLstm);
   }
 
   async weights(): Promise<Map<string, Float32Array>> {
