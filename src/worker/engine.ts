@@ -50,8 +50,6 @@ export class Engine {
   private faultsThisSession = 0;
   /** The next batch is a single video, so that the first result of new work shows at once. */
   private quickNext = true;
-  /** How long the last WebGPU warm-up took (ms). */
-  warmupMs = 0;
   /** Multiply-adds and milliseconds of this backend's predictions, for the fine-tune's time estimate. */
   private speed = { macs: 0, ms: 0 };
 
@@ -153,9 +151,7 @@ export class Engine {
     this.model = model;
     if (backend.prepare) {
       this.publish({ ...this.status, state: 'warming' });
-      const t0 = performance.now();
       this.runtime = await backend.prepare(model);
-      this.warmupMs = performance.now() - t0;
       this.publish({ ...this.status, state: 'ready' });
     }
   }

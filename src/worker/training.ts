@@ -68,33 +68,31 @@ export class TrainingHandler {
     this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
     const guard = <T>(fn: () => Promise<T>) => this.engine.guard(fn);
     return this.engine.exclusive(async ({ model, info, videos, encoder }) => {
-      let session: FineTuneSession | null = null;
       this.engine.onWaiting = () => this.wake();
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
         const { data, classNames } = trainingData(config.mode, info, videos, config.labels, config.classNames);
-        session = await guard(() => FineTuneSession.create(model, data, {
+        const s = await guard(() => FineTuneSession.create(model, data, {
           mode: config.mode, headLayers: config.headLayers, classNames, optimizer: config.optimizer,
           learningRate: config.learningRate, epochs: config.epochs, batchSize: config.batchSize, validationFraction: config.validationFraction,
         }, (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }), encoder));
-        const s = session;
+        this.session = s;
         const before = summary(await guard(() => s.validate()));
         this.emit({
           type: 'trainingProgress',
-          progress: { phase: 'start', classNames: session.classNames, trainVideos: session.trainSet.length, validationVideos: session.validationSet.length, epochs: config.epochs, before },
+          progress: { phase: 'start', classNames: s.classNames, trainVideos: s.trainSet.length, validationVideos: s.validationSet.length, epochs: config.epochs, before },
         });
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: this.paused ? 'paused' : 'running' } });
-        this.session = session;
         await this.sendWatched(true);
         this.trained = null;
         this.savedId = null;
         let stopped = false;
         try {
-          while (!session.finished) {
+          while (!s.finished) {
             await this.between();
             const report = await guard(() => s.runEpoch(() => this.between()));
             this.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report } });
-            await this.sendWatched(session.finished);
+            await this.sendWatched(s.finished);
           }
         } catch (e) {
           if (!(e instanceof Stopped)) throw e;
@@ -102,8 +100,8 @@ export class TrainingHandler {
         }
         await this.sendWatched(true);
         const final = await guard(() => s.validate());
-        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: session.epoch } });
-        if (session.epoch > 0) this.trained = { ...(await session.result()), from: info.name };
+        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: s.epoch } });
+        if (s.epoch > 0) this.trained = { ...(await s.result()), from: info.name };
         const state = stopped ? 'stopped' : 'done';
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state } });
         return { state };
@@ -112,8 +110,8 @@ export class TrainingHandler {
         throw e;
       } finally {
         this.engine.onWaiting = null;
+        this.session?.dispose();
         this.session = null;
-        session?.dispose();
         this.active = false;
         this.paused = false;
         this.wake();

@@ -16,8 +16,7 @@ export interface FileLabelSet {
 export function fileLabelSet(data: readonly LabeledVideo[]): FileLabelSet {
   const present = [...new Set(data.flatMap((d) => d.labels))].sort((a, b) => a - b);
   const max = present.length ? present[present.length - 1] : -1;
-  if (present.length === max + 1) return { ids: present, remapped: false };
-  return { ids: present, remapped: true };
+  return { ids: present, remapped: present.length !== max + 1 };
 }
 
 /** The videos with their labels as class indices of the set. */

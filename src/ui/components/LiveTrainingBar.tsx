@@ -3,8 +3,8 @@ import { trainingActive } from '../state/store';
 
 interface Props {
   training: TrainingView;
-  /** The live view of this video has arrived. */
-  hasLive: boolean;
+  /** This video's live view, once it has arrived. */
+  live: TrainingView['live'];
   onToggle: (showLive: boolean) => void;
 }
 
@@ -13,9 +13,9 @@ interface Props {
  * is saved or replaced): says which model the cards below show, at which
  * epoch, and switches between the fine-tune and the loaded model.
  */
-export function LiveTrainingBar({ training, hasLive, onToggle }: Props) {
+export function LiveTrainingBar({ training, live, onToggle }: Props) {
   const active = trainingActive(training.state);
-  if (!hasLive) {
+  if (!live) {
     if (!active) return null;
     return (
       <p className="live-bar" role="status" data-testid="live-bar" data-live="waiting">
@@ -26,7 +26,6 @@ export function LiveTrainingBar({ training, hasLive, onToggle }: Props) {
       </p>
     );
   }
-  const live = training.live!;
   const showing = training.showLive;
   const K = training.classNames.length || live.result.probabilities.length;
   const when = live.epoch === 0 ? 'before the first epoch' : `after epoch ${live.epoch}${training.epochsPlanned ? ` of ${training.epochsPlanned}` : ''}`;

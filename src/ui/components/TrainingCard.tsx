@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import type { ExportFormat, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { trainingActive } from '../state/store';
 import { LabelEditor } from './LabelEditor';
 import { LossChart, QualityChart } from './LossChart';
 import { download } from '../download';
@@ -55,7 +56,7 @@ export function TrainingCard() {
   }, [useCustom, config.mode]);
 
   const { state } = training;
-  const running = state === 'caching' || state === 'running' || state === 'paused';
+  const running = trainingActive(state);
   const finished = state === 'done' || state === 'stopped';
   const canStart = !running && model !== null && (plan?.labeled ?? 0) >= 2;
   const submit = (e: FormEvent) => {

@@ -45,7 +45,7 @@ export function VideoDetail() {
           </div>
         )}
       </header>
-      {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} hasLive={live !== null} onToggle={setShowLive} />}
+      {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} live={live} onToggle={setShowLive} />}
       {!result ? (
         <div className="card pending-card" role="status">
           {video.status === 'error' ? (
