@@ -20,10 +20,10 @@ import { seededRandom } from '../src/core/training/seeded';
 import { DEMO_SIZES } from '../src/core/demo/config';
 import { useBackend } from '../src/node/backend';
 import { randomVideo } from '../src/testing/random';
+import { median } from './stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s: string) => process.stderr.write(s + '\n');
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await useBackend('wasm');
 

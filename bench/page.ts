@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAndServe, launchChromium, ROOT, SAMPLES, waitUntilReady } from '../e2e/support/app';
+import { median } from './stats';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, file: { type: 'string', default: 'demo-samples-a.tfrecord' } } });
 const runs = Number(values.runs);
@@ -43,10 +44,6 @@ const MEASURE_DROP = `new Promise((resolve) => {
   requestAnimationFrame(poll);
 })`;
 
-const median = (xs: number[]) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const app = await buildAndServe('dist-bench');
 const browser = await launchChromium({ webgpu: true });

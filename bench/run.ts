@@ -24,6 +24,7 @@ import { chromiumCpuSeconds, openHarness } from '../src/kernels/testPage/browser
 import { mixedLengths } from '../src/kernels/testPage/benchModel';
 import type { NodeCase, NodeResult } from './nodeCases';
 import { STEP_WEIGHTS, probeBuffers, probes } from './probeKernels';
+import { median } from './stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
@@ -62,11 +63,6 @@ export interface CaseRow {
   note?: string;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const round = (x: number, d = 3) => Number(x.toPrecision(d + 1));
 
 function scaled(lengths: number[], longest: number): number[] {

@@ -17,7 +17,7 @@ let browser: Browser;
 const foreign: string[][] = [];
 const contexts: BrowserContext[] = [];
 
-async function open(query: string) {
+async function open() {
   const p = await newPage(browser, app.origin);
   foreign.push(p.foreign);
   contexts.push(p.context);
@@ -41,7 +41,7 @@ afterAll(async () => {
 describe('the playground without WebGPU', () => {
   it('falls back to wasm when WebGPU is asked for, says why, and still gives the CLI’s numbers', async () => {
     const reference = cliPredict([path.join(SAMPLES, 'demo-samples-a.tfrecord'), path.join(SAMPLES, 'demo-samples-b.tfrecord')]);
-    const { page, errors } = await open('');
+    const { page, errors } = await open();
     await page.goto(`${app.origin}/?backend=webgpu`);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
@@ -61,7 +61,7 @@ describe('the playground without WebGPU', () => {
   });
 
   it('auto runs on wasm and says WebGPU is not available', async () => {
-    const { page } = await open('');
+    const { page } = await open();
     await page.goto(`${app.origin}/`);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
@@ -69,7 +69,7 @@ describe('the playground without WebGPU', () => {
   });
 
   it('shows loading progress in bytes while the model downloads', async () => {
-    const { page, context } = await open('');
+    const { page, context } = await open();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     await context.route('**/models/demo/*.bin', async (route) => {
@@ -88,7 +88,7 @@ describe('the playground without WebGPU', () => {
   });
 
   it('explains a model that cannot be loaded, and the page stays usable', async () => {
-    const { page } = await open('');
+    const { page } = await open();
     await page.goto(`${app.origin}/?backend=wasm&model=${encodeURIComponent('/models/nowhere/model.json')}`);
     const alert = page.locator('[data-testid=notice-error]');
     await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toMatch(/The model could not be loaded: .*models\/nowhere\/model\.json: the server answered 404/);
@@ -104,7 +104,7 @@ describe('the playground without WebGPU', () => {
   });
 
   it('loads a converted model from a picked folder and lists it in the cache', async () => {
-    const { page } = await open('');
+    const { page } = await open();
     await page.goto(`${app.origin}/?backend=wasm`);
     await waitUntilReady(page);
     await page.getByText('Load another model').click();

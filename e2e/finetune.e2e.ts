@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../src/core/convert/convert';
 import { FINETUNE_CLASSES } from '../src/core/demo/classes';
-import { AUDIO_DIM, RGB_DIM, syntheticVideos } from '../src/core/demo/syntheticVideos';
+import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
 import { bytesSource } from '../src/core/io/byteSource';
 import { buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, unnamedControls, waitUntilReady } from './support/app';
@@ -25,11 +25,7 @@ let tfrecord: Uint8Array;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'alstm-ft-e2e-'));
-  const videos = syntheticVideos(40, 51, { classes: FINETUNE_CLASSES, maxFrames: 60 }).map((v) => ({
-    id: v.id, labels: v.labels,
-    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
-    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
-  }));
+  const videos = syntheticVideos(40, 51, { classes: FINETUNE_CLASSES, maxFrames: 60 }).map(demoRecord);
   tfrecord = writeTfRecordFeatures(videos);
   await writeFile(path.join(dir, 'mine.tfrecord'), tfrecord);
   app = await buildAndServe('dist-finetune');
@@ -43,9 +39,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The page on a backend (wasm unless told), ready, with the 40 labeled videos dropped on it; its fine-tuning card. */
-async function openWithVideos(page: Page, backend: 'wasm' | 'webgpu' = 'wasm') {
-  await page.goto(`${app.origin}/?backend=${backend}`);
+/** The page (on wasm unless the query says otherwise), ready, with the 40 labeled videos dropped on it; its fine-tuning card. */
+async function openWithVideos(page: Page, query = 'backend=wasm') {
+  await page.goto(`${app.origin}/?${query}`);
   await waitUntilReady(page);
   await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
   return page.locator('[data-testid=training]');
@@ -180,7 +176,7 @@ describe('fine-tuning in the page', () => {
     for (const backend of ['webgpu', 'wasm'] as const) {
       const { page, context, errors } = await newPage(browser, app.origin);
       try {
-        const card = await openWithVideos(page, backend);
+        const card = await openWithVideos(page, `backend=${backend}`);
         expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
         await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
         await card.getByLabel('Epochs').fill('4');
@@ -203,10 +199,7 @@ describe('fine-tuning in the page', () => {
   it('stops a fine-tune whose WebGPU run failed, rather than training on wrong numbers, and recovers', async () => {
     const { page, context } = await newPage(browser, app.origin);
     try {
-      await page.goto(`${app.origin}/?backend=webgpu&testhooks=1`);
-      await waitUntilReady(page);
-      await dropFiles(page, [{ name: 'mine.tfrecord', bytes: tfrecord }]);
-      const card = page.locator('[data-testid=training]');
+      const card = await openWithVideos(page, 'backend=webgpu&testhooks=1');
       await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
       await card.getByLabel('Epochs').fill('5000');
       await card.getByRole('button', { name: 'Start' }).click();

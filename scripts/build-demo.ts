@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { convertWeights } from '../src/core/convert/convert';
 import { DEMO_CLASSES } from '../src/core/demo/classes';
-import { demoFeatures, syntheticVideos, type DemoVideo, RGB_DIM, AUDIO_DIM } from '../src/core/demo/syntheticVideos';
+import { demoFeatures, demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { DEMO_SIZES, DEMO_SEEDS } from '../src/core/demo/config';
 import { toCombinedPdparams } from '../src/core/export/toPaddle';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
@@ -82,16 +82,11 @@ const samplesDir = path.join(root, 'public/samples');
 await rm(samplesDir, { recursive: true, force: true });
 await mkdir(samplesDir, { recursive: true });
 const samples = syntheticVideos(12, DEMO_SEEDS.samples, { twoClassFraction: 0.35 });
-const toRecord = (v: DemoVideo) => ({
-  id: v.id, labels: v.labels,
-  rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
-  audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
-});
 const files = [
   { file: 'demo-samples-a.tfrecord', videos: samples.slice(0, 6) },
   { file: 'demo-samples-b.tfrecord', videos: samples.slice(6) },
 ];
-for (const f of files) await writeFile(path.join(samplesDir, f.file), writeTfRecordFeatures(f.videos.map(toRecord)));
+for (const f of files) await writeFile(path.join(samplesDir, f.file), writeTfRecordFeatures(f.videos.map(demoRecord)));
 const index = {
   description: 'Synthetic YouTube-8M-shaped frame features made by scripts/build-demo.ts; each labelled class is a short event at the frames listed.',
   classes: DEMO_CLASSES.map((c) => c.name),

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { PredictionDocument } from '../../src/core/predictionDocument';
+import { maxDiff } from '../../src/testing/compare';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Screenshots and downloads land here (git-ignored). */
@@ -168,13 +169,7 @@ export async function cliConvert(file: string, out: string): Promise<void> {
   await run(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/convert.ts'), file, '--out', out], { cwd: ROOT });
 }
 
-/** The largest absolute difference between two equally long number lists. */
-export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+export { maxDiff };
 
 /**
  * Compares the page's export with the CLI's document video by video (matched

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { FINETUNE_CLASSES } from '../core/demo/classes';
-import { syntheticVideos, RGB_DIM, AUDIO_DIM } from '../core/demo/syntheticVideos';
+import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../core/features/tfrecord';
 import type { PredictionDocument } from '../core/predictionDocument';
 
@@ -19,11 +19,7 @@ describe('npm run finetune and npm run export', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'alstm-ft-'));
-    const videos = syntheticVideos(40, 51, { classes: FINETUNE_CLASSES, maxFrames: 50 }).map((v) => ({
-      id: v.id, labels: v.labels,
-      rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
-      audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
-    }));
+    const videos = syntheticVideos(40, 51, { classes: FINETUNE_CLASSES, maxFrames: 50 }).map(demoRecord);
     await writeFile(path.join(dir, 'mine.tfrecord'), writeTfRecordFeatures(videos));
     await writeFile(path.join(dir, 'labels.txt'), FINETUNE_CLASSES.map((c) => c.name).join('\n') + '\n');
   });

@@ -9,13 +9,7 @@ import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout,
 import { createModel, predictVideos } from '../core/model/model';
 import { cpuTwinBiLstm } from './lstmStep_cpu';
 import { LSTM_ORDER } from './packing';
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { maxDiff } from '../testing/compare';
 
 /** Canonical weights with uniform values in [-scale, scale], on the current backend. */
 function randomWeights(variant: Variant, sizes: Sizes, seed: number, scale: number, layout: WeightLayout) {

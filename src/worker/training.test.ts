@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../core/convert/convert';
 import { FINETUNE_CLASSES } from '../core/demo/classes';
-import { AUDIO_DIM, RGB_DIM, syntheticVideos } from '../core/demo/syntheticVideos';
+import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../core/features/tfrecord';
 import { bytesSource } from '../core/io/byteSource';
 import { Engine } from './engine';
@@ -27,16 +27,8 @@ let sparse: Uint8Array;
 const SPARSE_IDS = [7, 2, 9, 5];
 beforeAll(() => {
   const videos = syntheticVideos(24, 5, { classes: FINETUNE_CLASSES, maxFrames: 30 });
-  sparse = writeTfRecordFeatures(videos.map((v) => ({
-    id: v.id, labels: v.labels.map((l) => SPARSE_IDS[l]),
-    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
-    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
-  })));
-  tfrecord = writeTfRecordFeatures(videos.map((v) => ({
-    id: v.id, labels: v.labels,
-    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
-    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
-  })));
+  sparse = writeTfRecordFeatures(videos.map((v) => demoRecord({ ...v, labels: v.labels.map((l) => SPARSE_IDS[l]) })));
+  tfrecord = writeTfRecordFeatures(videos.map(demoRecord));
 });
 
 /** The worker's engine and training handler on tfjs-cpu, with the demo model and 24 labeled videos. */

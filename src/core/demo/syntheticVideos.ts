@@ -1,4 +1,5 @@
 import { dequantize } from '../features/dequantize';
+import type { Yt8mVideo } from '../features/tfrecord';
 import type { VideoFeatures } from '../features/types';
 import { gaussian, seededRandom } from '../training/seeded';
 import { DEMO_CLASSES, type DemoClass } from './classes';
@@ -160,5 +161,14 @@ export function demoFeatures(v: DemoVideo, file = 'synthetic', index = 0): Video
   return {
     file, index, id: v.id, frames: v.frames, rgbDim: RGB_DIM, audioDim: AUDIO_DIM,
     rgb: dequantize(v.rgb), audio: dequantize(v.audio), labels: v.labels,
+  };
+}
+
+/** A demo video as a YouTube-8M TFRecord holds it: its quantized frames, one per second. */
+export function demoRecord(v: DemoVideo): Yt8mVideo {
+  return {
+    id: v.id, labels: v.labels,
+    rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
+    audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
   };
 }

@@ -10,13 +10,7 @@ import { predictVideos } from './model';
 import type { Variant } from './architecture';
 import type { NdArray } from '../ndarray';
 import type { WeightLayout } from './attentionLstm';
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { maxDiff } from '../../testing/compare';
 
 const LENGTHS = [7, 3, 1, 5, 7];
 

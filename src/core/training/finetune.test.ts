@@ -9,17 +9,12 @@ import { FINETUNE_CLASSES as NEW_CLASSES } from '../demo/classes';
 import { FineTuneSession, type LabeledVideo } from './finetune';
 import { toCombinedPdparams, toPickledPdparams } from '../export/toPaddle';
 import { convertAndLoad } from '../../testing/memoryModel';
+import { maxDiff } from '../../testing/compare';
 
 const root = path.resolve(__dirname, '../../..');
 function newClassVideos(count: number, seed: number): LabeledVideo[] {
   return syntheticVideos(count, seed, { classes: NEW_CLASSES, twoClassFraction: 0.2, maxFrames: 80 })
     .map((v, i) => ({ video: demoFeatures(v, 'user.tfrecord', i), labels: v.labels }));
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
 
 describe('fine-tuning the demo model', () => {

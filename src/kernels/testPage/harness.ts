@@ -17,19 +17,10 @@ import { LSTM_ORDER } from '../packing';
 import { benchMeta, randomModelArrays } from './benchModel';
 import { matMulWebGpu, webgpuLinear } from '../matmul_webgpu';
 import { startTfjsWebGpu } from '../tfjsWebGpu';
+import { maxDiff } from '../../testing/compare';
 
 const errors: string[] = [];
 let adapterInfo: Record<string, unknown> = {};
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
-}
 
 /** Starts tfjs's WebGPU backend on a device we hold, so that its errors are heard. */
 async function init() {
