@@ -5,9 +5,9 @@
  * and an LSTM width that is not a multiple of the workgroup size.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_SIZES } from '../src/testing/random';
+import { SMALL_SIZES } from '../tools/testing/random';
 import type { Sizes, Variant } from '../src/core/model/architecture';
-import { type HarnessSession, openHarness } from '../src/kernels/testPage/browser';
+import { type HarnessSession, openHarness } from '../tools/kernelHarness/browser';
 
 const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9, head1: 12 };
 

@@ -1,5 +1,5 @@
 /**
- * What the page's end-to-end tests (and bench/page.ts) share: a production
+ * What the page's end-to-end tests (and bench/drivers/page.ts) share: a production
  * build of the page served by `vite preview` on a free localhost port, Debian's
  * Chromium driven by playwright-core, and helpers to drop files, download
  * exports and run `npm run predict` for the numbers to compare with.
@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { PredictionDocument } from '../../src/core/predictionDocument';
-import { maxDiff } from '../../src/testing/compare';
+import { maxDiff } from '../../tools/testing/compare';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Screenshots and downloads land here (git-ignored). */

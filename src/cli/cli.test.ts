@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_SIZES, randomPaddleParams, rng, toRefParams } from '../testing/random';
+import { SMALL_SIZES, randomPaddleParams, rng, toRefParams } from '../../tools/testing/random';
 import { writeCombined } from '../core/formats/combined';
 import { writePickledParams } from '../core/formats/pdparamsPickle';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';

@@ -32,7 +32,7 @@ runCli(USAGE, async () => {
   const { model } = await loadModel(values.model, 'wasm');
   const s = model.meta.sizes;
   // A full-size head (fc 8192 and 4096, 67 M weights) takes about a minute an epoch on 500 videos
-  // here (bench/results-finetune.json); its logit layer alone trains in well under a second.
+  // here (bench/results/results-finetune.json); its logit layer alone trains in well under a second.
   if (values.head === undefined && mode === 'new-head' && 4 * s.lstm * s.head1 + s.head1 * s.head2 > 20e6) {
     head = 'last';
     stderr('the model\'s head is large: training the logit layer alone (--head whole to train fc 1, fc 2 and the logits)');

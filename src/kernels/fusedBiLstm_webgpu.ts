@@ -70,7 +70,7 @@ class LstmStepProgram implements WebGPUProgram {
 /**
  * Videos per invocation: the batch rounded up to a power of two, at most 8.
  * Each batch tile reads the weights once per step (from cache after the first);
- * larger tiles measured slower on SwiftShader (bench/RESULTS.md).
+ * larger tiles measured slower on SwiftShader (bench/results/RESULTS.md).
  */
 export function defaultBatchTile(B: number): number {
   let bt = 1;

@@ -44,7 +44,7 @@
  * frames skip the dot products, so a batch sorted by length (predictVideos
  * sorts it) costs what its real frames cost, tile by tile.
  *
- * Why this shape (measured on SwiftShader, bench/RESULTS.md): every load whose
+ * Why this shape (measured on SwiftShader, bench/results/RESULTS.md): every load whose
  * address depends on the invocation is an emulated gather costing about 7
  * cycles per 32-bit element, so what counts is loads per multiply-add; the
  * accumulators are named registers, not arrays (dynamic indexing of private

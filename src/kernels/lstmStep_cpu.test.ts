@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../node/backend';
-import { SMALL_SIZES, randomPaddleParams, randomVideo, rng } from '../testing/random';
-import { convertAndLoad } from '../testing/memoryModel';
+import { SMALL_SIZES, randomPaddleParams, randomVideo, rng } from '../../tools/testing/random';
+import { convertAndLoad } from '../../tools/testing/memoryModel';
 import { writePickledParams } from '../core/formats/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, opsBiLstm } from '../core/model/attentionLstm';
 import { createModel, predictVideos } from '../core/model/model';
 import { cpuTwinBiLstm } from './lstmStep_cpu';
 import { LSTM_ORDER } from './packing';
-import { maxDiff } from '../testing/compare';
+import { maxDiff } from '../../tools/testing/compare';
 
 /** Canonical weights with uniform values in [-scale, scale], on the current backend. */
 function randomWeights(variant: Variant, sizes: Sizes, seed: number, scale: number, layout: WeightLayout) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
 import { bytesSource } from '../io/byteSource';
-import { SMALL_SIZES, randomPaddleParams } from '../../testing/random';
+import { SMALL_SIZES, randomPaddleParams } from '../../../tools/testing/random';
 import { writeCombined } from '../formats/combined';
 import { writePickledParams } from '../formats/pdparamsPickle';
 import { fluid1CombinedOrder } from '../model/paddleLayout';

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
 import { bytesSource } from '../io/byteSource';
 import type { NdArray } from '../ndarray';
-import { rng } from '../../testing/random';
+import { rng } from '../../../tools/testing/random';
 import { readCombinedTensor, scanCombined, writeCombined } from './combined';
 import { encodeTensorDesc } from './tensorDesc';
 import { readParams } from './pdparams';
-import { SMALL_SIZES, randomPaddleParams } from '../../testing/random';
+import { SMALL_SIZES, randomPaddleParams } from '../../../tools/testing/random';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 
 const f32 = (shape: number[], seed: number): NdArray => {

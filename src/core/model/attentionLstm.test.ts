@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
-import { SMALL_SIZES, randomPaddleParams, randomVideo, toRefParams } from '../../testing/random';
-import { convertAndLoad } from '../../testing/memoryModel';
+import { SMALL_SIZES, randomPaddleParams, randomVideo, toRefParams } from '../../../tools/testing/random';
+import { convertAndLoad } from '../../../tools/testing/memoryModel';
 import { writeCombined } from '../formats/combined';
 import { writePickledParams } from '../formats/pdparamsPickle';
 import { fluid1CombinedOrder } from './paddleLayout';
@@ -10,7 +10,7 @@ import { predictVideos } from './model';
 import type { Variant } from './architecture';
 import type { NdArray } from '../ndarray';
 import type { WeightLayout } from './attentionLstm';
-import { maxDiff } from '../../testing/compare';
+import { maxDiff } from '../../../tools/testing/compare';
 
 const LENGTHS = [7, 3, 1, 5, 7];
 

@@ -8,8 +8,8 @@ import { demoFeatures, syntheticVideos } from '../demo/syntheticVideos';
 import { FINETUNE_CLASSES as NEW_CLASSES } from '../demo/classes';
 import { FineTuneSession, type LabeledVideo } from './finetune';
 import { toCombinedPdparams, toPickledPdparams } from '../export/toPaddle';
-import { convertAndLoad } from '../../testing/memoryModel';
-import { maxDiff } from '../../testing/compare';
+import { convertAndLoad } from '../../../tools/testing/memoryModel';
+import { maxDiff } from '../../../tools/testing/compare';
 
 const root = path.resolve(__dirname, '../../..');
 function newClassVideos(count: number, seed: number): LabeledVideo[] {

@@ -4,13 +4,13 @@
  * through WebGPU (no tfjs), on the shapes of one full-size time step (four
  * LSTMs, D = 1024: 16.8 M weights, 16.8 M multiply-adds), and a register-tiled
  * matmul at the input projection's shape for a few tile sizes. These are the
- * figures behind the kernel's design and behind bench/RESULTS.md's explanation
+ * figures behind the kernel's design and behind bench/results/RESULTS.md's explanation
  * of the limits on SwiftShader.
  *
- *   npx tsx bench/probes.ts
+ *   npx tsx bench/drivers/probes.ts
  */
-import { openHarness } from '../src/kernels/testPage/browser';
-import { MATMUL_SHAPE, STEP_WEIGHTS, matmul, probeBuffers, probes } from './probeKernels';
+import { openHarness } from '../../tools/kernelHarness/browser';
+import { MATMUL_SHAPE, STEP_WEIGHTS, matmul, probeBuffers, probes } from '../helpers/probeKernels';
 
 const { M, K, N } = MATMUL_SHAPE;
 const s = await openHarness({ log: (m) => { if (/error/i.test(m) && !/404/.test(m)) process.stderr.write(m + '\n'); } });

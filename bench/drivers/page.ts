@@ -5,7 +5,7 @@
  * is served on localhost; each backend gets its own page, which is made ready
  * (model loaded, WebGPU kernels compiled) before the clock starts; then the
  * sample file is dropped `--runs` times (the list cleared in between) and the
- * median is reported. Results go to stdout and bench/results-page.json.
+ * median is reported. Results go to stdout and bench/results/results-page.json.
  *
  *   npm run bench:page [-- --runs 7 --file demo-samples-a.tfrecord]
  */
@@ -13,8 +13,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildAndServe, launchChromium, ROOT, SAMPLES, waitUntilReady } from '../e2e/support/app';
-import { median } from './stats';
+import { buildAndServe, launchChromium, ROOT, SAMPLES, waitUntilReady } from '../../e2e/support/app';
+import { median } from '../helpers/stats';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, file: { type: 'string', default: 'demo-samples-a.tfrecord' } } });
 const runs = Number(values.runs);
@@ -91,4 +91,4 @@ const out = {
   chromium: browser.version(),
   runs, results,
 };
-writeFileSync(path.join(ROOT, 'bench/results-page.json'), JSON.stringify(out, null, 1) + '\n');
+writeFileSync(path.join(ROOT, 'bench/results/results-page.json'), JSON.stringify(out, null, 1) + '\n');

@@ -5,7 +5,7 @@
  *   webgpu-ops    the op-by-op tfjs path, in the same Chromium session,
  *   wasm, cpu     tfjs in Node, op path (as the command line runs it).
  * Medians of several runs after a warm-up. Prints a table, writes
- * bench/results.json and bench/RESULTS.md.
+ * bench/results/results.json and bench/results/RESULTS.md.
  *
  * Cases that would take many minutes (the op path on WebGPU and the cpu backend
  * for 32 videos) run on shorter videos and fewer times; their rows say so
@@ -19,14 +19,14 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { FULL_SIZES, multiplyAdds, parameterCount } from '../src/core/model/architecture';
-import { chromiumCpuSeconds, openHarness } from '../src/kernels/testPage/browser';
-import { mixedLengths } from '../src/kernels/testPage/benchModel';
-import type { NodeCase, NodeResult } from './nodeCases';
-import { STEP_WEIGHTS, probeBuffers, probes } from './probeKernels';
-import { median } from './stats';
+import { FULL_SIZES, multiplyAdds, parameterCount } from '../../src/core/model/architecture';
+import { chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
+import { mixedLengths } from '../../tools/kernelHarness/benchModel';
+import type { NodeCase, NodeResult } from '../helpers/nodeCases';
+import { STEP_WEIGHTS, probeBuffers, probes } from '../helpers/probeKernels';
+import { median } from '../helpers/stats';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 const log = (s: string) => process.stderr.write(s + '\n');
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -119,7 +119,7 @@ function row(p: { path: PathName; lengths: number[]; runs: number; note?: string
 async function nodeCases(backend: 'wasm' | 'cpu', cases: NodeCase[], peakN: number): Promise<NodeResult> {
   const tsx = path.join(root, 'node_modules/.bin/tsx');
   const arg = JSON.stringify({ cases: cases.map(({ lengths, runs, warmup }) => ({ lengths, runs, warmup })), peakN });
-  const child = run(tsx, ['bench/nodeCases.ts', backend, arg], { cwd: root, maxBuffer: 64 << 20 });
+  const child = run(tsx, ['bench/helpers/nodeCases.ts', backend, arg], { cwd: root, maxBuffer: 64 << 20 });
   child.child.stderr?.on('data', (d) => process.stderr.write(d));
   const { stdout } = await child;
   return JSON.parse(stdout.trim().split('\n').pop()!) as NodeResult;
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   const webgpuPeak = Math.max(gm(peakTfjs), gm(peakCustom));
   log(`WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`);
 
-  // What this WebGPU implementation charges for the step's loads and multiply-adds (bench/probes.ts).
+  // What this WebGPU implementation charges for the step's loads and multiply-adds (bench/drivers/probes.ts).
   const probeResults: Record<string, { ms: number; g_per_s: number }> = {};
   for (const p of probes.filter((x) => x.id === 'multiply_adds_only' || x.id === 'weight_loads_tiled')) {
     const r = await s.call('micro', { code: p.code, dispatch: p.dispatch, buffers: probeBuffers, runs: 3, perRun: 5 });
@@ -273,9 +273,9 @@ async function main(): Promise<void> {
       failures,
     },
   };
-  if (!QUICK) await writeFile(path.join(root, 'bench/results.json'), JSON.stringify(result, null, 2) + '\n');
+  if (!QUICK) await writeFile(path.join(root, 'bench/results/results.json'), JSON.stringify(result, null, 2) + '\n');
   const md = markdown(result);
-  if (!QUICK) await writeFile(path.join(root, 'bench/RESULTS.md'), md);
+  if (!QUICK) await writeFile(path.join(root, 'bench/results/RESULTS.md'), md);
   process.stdout.write(table(rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
   if (QUICK) log('BENCH_QUICK: results not written');
 }
@@ -397,10 +397,10 @@ ${analysis(r)}
 ${r.checks.failures.length ? `\nFailed: ${r.checks.failures.join('; ')}\n` : ''}`;
 }
 
-/** `--render`: rewrites bench/RESULTS.md from bench/results.json (after editing the text, without measuring again). */
+/** `--render`: rewrites bench/results/RESULTS.md from bench/results/results.json (after editing the text, without measuring again). */
 async function render(): Promise<void> {
-  const r = JSON.parse(await readFile(path.join(root, 'bench/results.json'), 'utf8'));
-  await writeFile(path.join(root, 'bench/RESULTS.md'), markdown(r));
+  const r = JSON.parse(await readFile(path.join(root, 'bench/results/results.json'), 'utf8'));
+  await writeFile(path.join(root, 'bench/results/RESULTS.md'), markdown(r));
   process.stdout.write(table(r.cases) + '\n');
 }
 

@@ -1,8 +1,8 @@
 /**
- * Node side of the kernel harness: serves src/kernels/testPage/ with vite's dev
+ * Node side of the kernel harness: serves tools/kernelHarness/ with vite's dev
  * server on a free localhost port and opens it in headless Chromium with
  * WebGPU (SwiftShader when there is no GPU). Used by e2e/fusedLstm.e2e.ts and
- * bench/run.ts.
+ * bench/drivers/kernels.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
 import type { KernelHarness } from './harness';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking',
@@ -86,12 +86,12 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       // Its own cache, apart from the playground's.
       cacheDir: path.join(root, 'node_modules/.vite-kernel-harness'),
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
-      optimizeDeps: { entries: ['src/kernels/testPage/index.html'] },
+      optimizeDeps: { entries: ['tools/kernelHarness/index.html'] },
     });
     await server.listen();
     const addr = server.httpServer?.address();
     if (!addr || typeof addr === 'string') throw new Error('vite did not listen on a port');
-    const url = `http://127.0.0.1:${addr.port}/src/kernels/testPage/index.html`;
+    const url = `http://127.0.0.1:${addr.port}/tools/kernelHarness/index.html`;
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     const page = await browser.newPage();
     page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));

@@ -1,18 +1,18 @@
 /**
  * The benchmark's Node half: the full-size AttentionLSTM (random weights) on
  * tfjs's wasm or cpu backend, through the op path as the command line runs it
- * (predictVideos, one batch). Driven by bench/run.ts, which passes the cases as
+ * (predictVideos, one batch). Driven by bench/drivers/kernels.ts, which passes the cases as
  * JSON and reads one JSON document from stdout.
  *
- *   tsx bench/nodeCases.ts wasm '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":2048}'
+ *   tsx bench/helpers/nodeCases.ts wasm '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":2048}'
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { useBackend, type NodeBackend } from '../src/node/backend';
-import { FULL_SIZES, multiplyAdds } from '../src/core/model/architecture';
-import { createModel, predictVideos } from '../src/core/model/model';
-import { randomVideo } from '../src/testing/random';
-import { benchMeta, randomModelArrays } from '../src/kernels/testPage/benchModel';
+import { useBackend, type NodeBackend } from '../../src/node/backend';
+import { FULL_SIZES, multiplyAdds } from '../../src/core/model/architecture';
+import { createModel, predictVideos } from '../../src/core/model/model';
+import { randomVideo } from '../../tools/testing/random';
+import { benchMeta, randomModelArrays } from '../../tools/kernelHarness/benchModel';
 
 export interface NodeCase {
   lengths: number[];

@@ -1,5 +1,5 @@
-import { type Sizes, type Variant, canonicalTensors } from '../../core/model/architecture';
-import { rng } from '../../testing/random';
+import { type Sizes, type Variant, canonicalTensors } from '../../src/core/model/architecture';
+import { rng } from '../testing/random';
 
 /**
  * The benchmark's model and videos, the same in the page and in Node: random

@@ -1,8 +1,8 @@
 /**
  * Raw WGSL probes of what a WebGPU implementation charges for loads and for
  * multiply-adds, on the shapes of one full-size LSTM time step (four LSTMs,
- * D = 1024: 16.8 M weights, 16.8 M multiply-adds). Run by bench/probes.ts and
- * bench/run.ts through the harness's `micro`.
+ * D = 1024: 16.8 M weights, 16.8 M multiply-adds). Run by bench/drivers/probes.ts and
+ * bench/drivers/kernels.ts through the harness's `micro`.
  */
 
 const D = 1024;

@@ -1,12 +1,12 @@
-import type { NdArray } from '../core/ndarray';
-import type { Sizes, Variant } from '../core/model/architecture';
-import { paddleTensorSpecs } from '../core/model/paddleLayout';
-import type { VideoFeatures } from '../core/features/types';
-import type { RefParams } from '../core/model/reference';
-import { seededRandom as rng } from '../core/training/seeded';
+import type { NdArray } from '../../src/core/ndarray';
+import type { Sizes, Variant } from '../../src/core/model/architecture';
+import { paddleTensorSpecs } from '../../src/core/model/paddleLayout';
+import type { VideoFeatures } from '../../src/core/features/types';
+import type { RefParams } from '../../src/core/model/reference';
+import { seededRandom as rng } from '../../src/core/training/seeded';
 
 /** The project's seeded generator (mulberry32), so every test's random data is the same on every run. */
-export { seededRandom as rng } from '../core/training/seeded';
+export { seededRandom as rng } from '../../src/core/training/seeded';
 
 export const SMALL_SIZES: Sizes = { rgbDim: 12, audioDim: 5, embed: 6, lstm: 4, head1: 10, head2: 8, classes: 7 };
 

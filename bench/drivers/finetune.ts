@@ -2,7 +2,7 @@
  * Fine-tuning speed on wasm: one epoch of new-head training on 500 cached
  * videos (the demo model, and the full-size architecture with the last layer or
  * the whole head), and how long caching one video's pooled vector takes for the
- * full-size model. Writes bench/results-finetune.json.
+ * full-size model. Writes bench/results/results-finetune.json.
  *
  *   npm run bench:finetune
  */
@@ -11,18 +11,18 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { FULL_SIZES, type Sizes } from '../src/core/model/architecture';
-import { encode } from '../src/core/model/attentionLstm';
-import { createModel, packBatch } from '../src/core/model/model';
-import { initialWeights } from '../src/core/training/init';
-import { HeadTrainer, type HeadLayers } from '../src/core/training/headTrainer';
-import { seededRandom } from '../src/core/training/seeded';
-import { DEMO_SIZES } from '../src/core/demo/config';
-import { useBackend } from '../src/node/backend';
-import { randomVideo } from '../src/testing/random';
-import { median } from './stats';
+import { FULL_SIZES, type Sizes } from '../../src/core/model/architecture';
+import { encode } from '../../src/core/model/attentionLstm';
+import { createModel, packBatch } from '../../src/core/model/model';
+import { initialWeights } from '../../src/core/training/init';
+import { HeadTrainer, type HeadLayers } from '../../src/core/training/headTrainer';
+import { seededRandom } from '../../src/core/training/seeded';
+import { DEMO_SIZES } from '../../src/core/demo/config';
+import { useBackend } from '../../src/node/backend';
+import { randomVideo } from '../../tools/testing/random';
+import { median } from '../helpers/stats';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = (s: string) => process.stderr.write(s + '\n');
 
 await useBackend('wasm');
@@ -90,5 +90,5 @@ const results = {
   new_head_epochs: cases,
   caching_full_size_300_frames_seconds: cacheSeconds,
 };
-await writeFile(path.join(root, 'bench/results-finetune.json'), JSON.stringify(results, null, 2) + '\n');
+await writeFile(path.join(root, 'bench/results/results-finetune.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify(results, null, 2));

@@ -1,23 +1,23 @@
 /**
- * The page behind e2e/fusedLstm.e2e.ts and bench/run.ts: tfjs on WebGPU in a
+ * The page behind e2e/fusedLstm.e2e.ts and bench/drivers/kernels.ts: tfjs on WebGPU in a
  * plain page, with functions on `window.kernelHarness` that build random
  * models, run the fused and the op path, compare them and time them. Every
  * function returns plain JSON for Playwright's page.evaluate.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } from '../../core/model/architecture';
-import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm } from '../../core/model/attentionLstm';
-import { type LoadedModel, createModel, predictVideos } from '../../core/model/model';
-import { writePickledParams } from '../../core/formats/pdparamsPickle';
-import { convertAndLoad } from '../../testing/memoryModel';
-import { randomPaddleParams, randomVideo, rng } from '../../testing/random';
-import { createFusedBiLstm, type FusedBiLstm } from '../fusedBiLstm_webgpu';
-import { LSTM_ORDER } from '../packing';
+import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } from '../../src/core/model/architecture';
+import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm } from '../../src/core/model/attentionLstm';
+import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
+import { writePickledParams } from '../../src/core/formats/pdparamsPickle';
+import { convertAndLoad } from '../testing/memoryModel';
+import { randomPaddleParams, randomVideo, rng } from '../testing/random';
+import { createFusedBiLstm, type FusedBiLstm } from '../../src/kernels/fusedBiLstm_webgpu';
+import { LSTM_ORDER } from '../../src/kernels/packing';
 import { benchMeta, randomModelArrays } from './benchModel';
-import { matMulWebGpu, webgpuLinear } from '../matmul_webgpu';
-import { startTfjsWebGpu } from '../tfjsWebGpu';
-import { maxDiff } from '../../testing/compare';
+import { matMulWebGpu, webgpuLinear } from '../../src/kernels/matmul_webgpu';
+import { startTfjsWebGpu } from '../../src/kernels/tfjsWebGpu';
+import { maxDiff } from '../testing/compare';
 
 const errors: string[] = [];
 let adapterInfo: Record<string, unknown> = {};

@@ -1,8 +1,8 @@
-import { bytesSource } from '../core/io/byteSource';
-import { type ConvertOptions, convertWeights } from '../core/convert/convert';
-import { decodeWeights } from '../core/convert/modelFormat';
-import { createModel, type LoadedModel } from '../core/model/model';
-import type { WeightLayout } from '../core/model/attentionLstm';
+import { bytesSource } from '../../src/core/io/byteSource';
+import { type ConvertOptions, convertWeights } from '../../src/core/convert/convert';
+import { decodeWeights } from '../../src/core/convert/modelFormat';
+import { createModel, type LoadedModel } from '../../src/core/model/model';
+import type { WeightLayout } from '../../src/core/model/attentionLstm';
 
 /** Converts weight-file bytes in memory and loads the result on the current tfjs backend. */
 export async function convertAndLoad(file: string, bytes: Uint8Array, layout: WeightLayout = 'in-out', opts: ConvertOptions = {}): Promise<LoadedModel> {

@@ -2,7 +2,7 @@
  * The command line on the full-size architecture (random weights, 435 MB):
  * how long converting the combined file takes against reading it once, the
  * converter's peak memory against the file's size, and how long `predict` takes
- * for one 300-frame video on wasm. Writes bench/results-cli.json.
+ * for one 300-frame video on wasm. Writes bench/results/results-cli.json.
  *
  *   npm run bench:cli
  */
@@ -13,14 +13,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { FULL_SIZES } from '../src/core/model/architecture';
-import { fluid1CombinedOrder, paddleTensorSpecs } from '../src/core/model/paddleLayout';
-import { encodeCombinedRecord } from '../src/core/formats/combined';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
-import { seededRandom } from '../src/core/training/seeded';
+import { FULL_SIZES } from '../../src/core/model/architecture';
+import { fluid1CombinedOrder, paddleTensorSpecs } from '../../src/core/model/paddleLayout';
+import { encodeCombinedRecord } from '../../src/core/formats/combined';
+import { writeTfRecordFeatures } from '../../src/core/features/tfrecord';
+import { seededRandom } from '../../src/core/training/seeded';
 
 const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -106,7 +106,7 @@ try {
     convert: { seconds: conv.seconds, maxRssMb: Math.round(conv.maxRssMb), secondsVsReadOnce: conv.seconds / reads[1], secondsVsCopy: conv.seconds / copies[1], rssVsFile: (conv.maxRssMb * 2 ** 20) / bytes },
     predict300: { seconds: pred.seconds, maxRssMb: Math.round(pred.maxRssMb) },
   };
-  await writeFile(path.join(root, 'bench/results-cli.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeFile(path.join(root, 'bench/results/results-cli.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(JSON.stringify(results, null, 2));
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -5,9 +5,9 @@
  * time step (on a machine without a GPU, WebGPU runs on the CPU, so CPU time is
  * the kernel's cost even when other work shares the cores).
  *
- *   npx tsx bench/lstmSweep.ts '[{"path":"webgpu-fused","D":1024,"lengths":[20],"units":2,"kUnroll":8},{"path":"webgpu-ops","D":1024,"lengths":[20]}]'
+ *   npx tsx bench/drivers/lstmSweep.ts '[{"path":"webgpu-fused","D":1024,"lengths":[20],"units":2,"kUnroll":8},{"path":"webgpu-ops","D":1024,"lengths":[20]}]'
  */
-import { chromiumCpuSeconds, openHarness } from '../src/kernels/testPage/browser';
+import { chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
 
 type Config = { path: 'webgpu-fused' | 'webgpu-ops'; D: number; lengths: number[]; batchTile?: number; units?: number; kUnroll?: number; workgroupSize?: number };
 
