@@ -10,6 +10,7 @@
  */
 import type { Sizes, Variant } from '../core/model/architecture';
 import type { EpochReport } from '../core/training/finetune';
+import type { ExportFormat } from '../core/export/formats';
 
 // ---------------------------------------------------------------- backends
 
@@ -148,7 +149,6 @@ export interface OcclusionResult {
 
 export type TrainingMode = 'new-head' | 'same-labels' | 'all';
 export type TrainingHeadLayers = 'whole-head' | 'last-layer';
-export type ExportFormat = 'tfjs-zip' | 'pdparams-combined' | 'pdparams-pickle';
 
 export interface TrainingConfig {
   mode: TrainingMode;

@@ -7,15 +7,15 @@
 import { modelFiles } from '../core/convert/fromWeights';
 import type { AttentionLstmMeta } from '../core/convert/modelFormat';
 import { InputError } from '../core/errors';
-import { toCombinedPdparams, toPickledPdparams } from '../core/export/toPaddle';
-import { zipModel } from '../core/export/zipModel';
+import { exportModel } from '../core/export/exportModel';
+import type { ExportFormat } from '../core/export/formats';
 import type { VideoFeatures } from '../core/features/types';
 import { FULL_SIZES } from '../core/model/architecture';
 import { FineTuneSession, fineTuneCost, type LabeledVideo, type ValidationReport } from '../core/training/finetune';
 import { fileClassNames, fileLabelSet, relabel } from '../core/training/labelSet';
 import type { Engine } from './engine';
 import type {
-  CachedModelInfo, CustomLabels, ExportFormat, ModelInfo, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation, WorkerEvent,
+  CachedModelInfo, CustomLabels, ModelInfo, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation, WorkerEvent,
 } from './protocol';
 import type { ModelStore } from './store/modelStore';
 
@@ -230,17 +230,7 @@ export class TrainingHandler {
 
   async export(format: ExportFormat): Promise<{ name: string; bytes: ArrayBuffer }> {
     const { meta, weights, from } = this.need();
-    const base = `${from}-finetuned`.replace(/[^\w.-]+/g, '_');
-    let bytes: Uint8Array;
-    let name: string;
-    if (format === 'tfjs-zip') {
-      const { json, shards } = await modelFiles(meta, weights);
-      bytes = zipModel(base, json, shards);
-      name = `${base}.zip`;
-    } else {
-      bytes = format === 'pdparams-combined' ? toCombinedPdparams(meta.sizes, weights, meta.variant) : toPickledPdparams(meta.variant, meta.sizes, weights);
-      name = `${base}${format === 'pdparams-combined' ? '-combined' : ''}.pdparams`;
-    }
+    const { name, bytes } = await exportModel(meta, weights, format, `${from}-finetuned`.replace(/[^\w.-]+/g, '_'));
     const out = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer as ArrayBuffer;
     return { name, bytes: out };
   }

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import type { ExportFormat, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation } from '../../worker/protocol';
+import type { ExportFormat } from '../../core/export/formats';
+import type { TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { trainingActive } from '../state/store';

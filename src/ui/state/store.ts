@@ -7,9 +7,10 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { persist, type PersistStorage } from 'zustand/middleware';
 import { evaluate, type EvaluationResult } from '../../core/metrics';
+import type { ExportFormat } from '../../core/export/formats';
 import type { WorkerClient } from '../../worker/client';
 import type {
-  BackendChoice, BackendStatus, CachedModelInfo, ExportFormat, FeatureSource, ModelInfo, ModelSource, OcclusionResult,
+  BackendChoice, BackendStatus, CachedModelInfo, FeatureSource, ModelInfo, ModelSource, OcclusionResult,
   ProgressEvent, ProgressTask, CustomLabels, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingEpoch, TrainingReport, TrainingState, TrainingValidation,
   VideoResult, VideoStatus, VideoSummary, WorkerEvent,
 } from '../../worker/protocol';
