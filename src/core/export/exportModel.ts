@@ -3,6 +3,7 @@ import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { toCombinedPdparams, toPickledPdparams } from './toPaddle';
 import type { ExportFormat } from './formats';
 import { zipModel } from './zipModel';
+import { toOnnx } from './onnx';
 
 /**
  * One model as one file of `format`: `base` names it (and the folder inside a
@@ -21,5 +22,7 @@ export async function exportModel(
       const { json, shards } = await modelFiles(meta, weights, meta.dtype);
       return { name: `${base}.zip`, bytes: zipModel(base, json, shards) };
     }
+    case 'onnx':
+      return { name: `${base}.onnx`, bytes: toOnnx(meta, weights) };
   }
 }
