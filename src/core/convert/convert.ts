@@ -1,17 +1,18 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { InputError } from '../errors';
-import { type ByteSource, readAll } from '../io/byteSource';
-import { type NdArray, toFloat32 } from '../ndarray';
+import type { ByteSource } from '../io/byteSource';
+import { type DType, type NdArray, toFloat32 } from '../ndarray';
 import { type Sizes, type Variant, canonicalTensors } from '../model/architecture';
 import { type PaddleTensorSpec, checkShapes, detectVariant, inferSizes, paddleTensorSpecs } from '../model/paddleLayout';
-import { scanCombined } from '../formats/combined';
-import { combinedNames, detectParamsFormat, type ParamsFormat } from '../formats/pdparams';
-import { readPickledParams } from '../formats/pdparamsPickle';
+import type { ParamsFormat } from '../formats/pdparams';
+import { type WeightFile, type WeightIndex, indexWeightFiles } from '../formats/weightFiles';
 import { type AttentionLstmMeta, FORMAT_VERSION, GENERATED_BY, type ManifestEntry, MODEL_FORMAT, type ModelJson, type StoredDType } from './modelFormat';
 import { type ShardSink, ShardWriter } from './shardWriter';
 
-/** Progress of a conversion: bytes of the weight file consumed only grow; `done` comes last. */
+export type { ParamsFormat } from '../formats/pdparams';
+
+/** Progress of a conversion: bytes of the weight files consumed only grow; `done` comes last. */
 export type ConvertProgress =
   | { kind: 'start'; file: string; bytesTotal: number; format: ParamsFormat }
   | { kind: 'progress'; bytesDone: number; bytesTotal: number; tensor: string }
@@ -26,6 +27,11 @@ export interface ConvertOptions {
   classNames?: string[];
   vocabulary?: string[];
   description?: string;
+  /**
+   * What to call a set of several files in messages and in the model's source
+   * (the folder's name, say); by default it is made from the file names.
+   */
+  name?: string;
   onProgress?: (p: ConvertProgress) => void;
   /**
    * The SHA-256 implementation: portable JS by default (about 125 MB/s); Node
@@ -40,6 +46,7 @@ export interface Hasher {
 }
 
 export interface ConvertedTensor {
+  /** The tensor's name in the weight files (a program variable for an inference model). */
   paddle: string;
   name: string;
   shape: number[];
@@ -59,15 +66,19 @@ interface Plan {
   warnings: string[];
 }
 
-function plan(names: string[], shapes: Map<string, number[]>, format: ParamsFormat, opts: ConvertOptions, file: string): Plan {
-  const detected: Variant = format === 'combined' ? 'fluid1' : detectVariant(names, file);
+function plan(index: WeightIndex, opts: ConvertOptions): Plan {
+  const file = index.name;
+  const names = index.tensors.map((t) => t.name);
+  const shapes = new Map(index.tensors.map((t) => [t.name, t.shape]));
+  const shownAs = new Map(index.tensors.filter((t) => t.shown !== t.name).map((t) => [t.name, t.shown]));
+  const detected: Variant = index.variant ?? detectVariant(names, file);
   const wanted = opts.variant ?? 'auto';
   if (wanted !== 'auto' && wanted !== detected) {
-    throw new InputError(`${file}: --variant ${wanted} was asked for, but the file holds a ${detected} model${format === 'combined' ? ' (combined files are written only by fluid1)' : ''}`);
+    throw new InputError(`${file}: --variant ${wanted} was asked for, but the file holds a ${detected} model${index.variantReason ? ` (${index.variantReason})` : ''}`);
   }
-  const sizes = inferSizes(detected, shapes, file);
-  const warnings = checkShapes(detected, sizes, shapes, file);
-  // Convert in file order, so a combined file is read once from start to end.
+  const sizes = inferSizes(detected, shapes, file, shownAs);
+  const warnings = checkShapes(detected, sizes, shapes, file, shownAs);
+  // Convert in file order, so that a file is read once from start to end.
   const byName = new Map(paddleTensorSpecs(detected, sizes).map((s) => [s.name, s]));
   const specs = names.filter((n) => byName.has(n)).map((n) => byName.get(n)!);
   return { variant: detected, sizes, specs, warnings };
@@ -79,55 +90,105 @@ function checkFloat(a: { dtype: string }, name: string, file: string): void {
   }
 }
 
+const HASH_CHUNK = 16 << 20;
+
 /**
- * Converts a `.pdparams` file (either format, either variant) into a model.json
- * and shards. A combined file is streamed: headers first, then one tensor at a time.
+ * Hashes every file of a set exactly once, in order, while the converter reads
+ * its tensors: bytes between tensors (headers, skipped optimizer state) are read
+ * in chunks and hashed too, so that each digest covers its whole file.
  */
-export async function convertWeights(src: ByteSource, sink: ShardSink, opts: ConvertOptions = {}): Promise<ConvertResult> {
-  const file = src.name;
-  const format = detectParamsFormat(await src.read(0, 12), file);
+class FileHashes {
+  private readonly cursors: number[];
+  private readonly hashers: Hasher[];
+  private current = 0;
+  done = 0;
+
+  constructor(private readonly files: WeightFile[], make: () => Hasher) {
+    this.cursors = files.map(() => 0);
+    this.hashers = files.map(() => make());
+  }
+
+  private async hashTo(i: number, end: number): Promise<void> {
+    const f = this.files[i];
+    while (this.cursors[i] < end) {
+      const at = this.cursors[i];
+      const n = Math.min(HASH_CHUNK, end - at);
+      const bytes = f.whole ? f.whole.subarray(at, at + n) : await f.src.read(at, n);
+      if (bytes.length === 0) throw new InputError(`${f.src.name}: the file ended at byte ${at} while being read; it changed or was truncated during the conversion`);
+      this.hashers[i].update(bytes);
+      this.cursors[i] += bytes.length;
+      this.done += bytes.length;
+    }
+  }
+
+  /** Finishes the files before `file`, so that every file is hashed in turn. */
+  private async reach(file: number): Promise<void> {
+    for (; this.current < file; this.current++) await this.hashTo(this.current, this.files[this.current].src.size);
+  }
+
+  /** The bytes [start, end) of a file, hashed along with everything before them. */
+  async read(file: number, start: number, end: number): Promise<Uint8Array> {
+    await this.reach(file);
+    await this.hashTo(file, start);
+    const f = this.files[file];
+    const bytes = f.whole ? f.whole.subarray(start, end) : await f.src.read(start, end - start);
+    if (bytes.length !== end - start) throw new InputError(`${f.src.name}: the file ended at byte ${start + bytes.length} while being read; it changed or was truncated during the conversion`);
+    const from = Math.max(0, this.cursors[file] - start);
+    if (from < bytes.length) {
+      this.hashers[file].update(bytes.subarray(from));
+      this.done += bytes.length - from;
+      this.cursors[file] = end;
+    }
+    return bytes;
+  }
+
+  async finish(): Promise<Uint8Array[]> {
+    await this.reach(this.files.length);
+    return this.hashers.map((h) => h.digest());
+  }
+}
+
+function typedData(dtype: DType, chunk: Uint8Array, at: number, byteLength: number): NdArray['data'] {
+  const width = dtype === 'float32' ? 4 : dtype === 'float64' ? 8 : 2;
+  // Typed arrays need aligned data: copy only when the tensor's data is not.
+  const off = chunk.byteOffset + at;
+  const [buf, start] = off % width === 0 ? [chunk.buffer, off] : [chunk.slice(at, at + byteLength).buffer, 0];
+  const n = byteLength / width;
+  return dtype === 'float32' ? new Float32Array(buf, start, n) : dtype === 'float64' ? new Float64Array(buf, start, n) : new Uint16Array(buf, start, n);
+}
+
+/**
+ * Converts Paddle weights into a model.json and shards: one file (combined,
+ * pickle, Paddle 1.6 fluid.save, checkpoint), a parameter folder's files, or an
+ * inference model's .pdmodel and .pdiparams (docs/weight-formats.md), told apart
+ * by content. Files in the combined layout are streamed: headers first, then one
+ * tensor at a time.
+ */
+export async function convertWeights(sources: ByteSource | readonly ByteSource[], sink: ShardSink, opts: ConvertOptions = {}): Promise<ConvertResult> {
+  const index = await indexWeightFiles(sources, { name: opts.name });
+  const file = index.name;
   const dtype = opts.dtype ?? 'float32';
   const progress = opts.onProgress ?? (() => {});
-  progress({ kind: 'start', file, bytesTotal: src.size, format });
-  const hash = opts.sha256?.() ?? sha256.create();
+  const bytesTotal = index.files.reduce((n, f) => n + f.src.size, 0);
+  progress({ kind: 'start', file, bytesTotal, format: index.format });
+  const makeHasher = opts.sha256 ?? (() => sha256.create());
+  const hashes = new FileHashes(index.files, makeHasher);
 
-  let p: Plan;
-  let load: (spec: PaddleTensorSpec) => Promise<{ data: NdArray; bytesDone: number }>;
-  if (format === 'combined') {
-    const records = await scanCombined(src);
-    const names = combinedNames(records.length, file);
-    const shapes = new Map(records.map((r) => [names[r.index], r.shape]));
-    p = plan(names, shapes, format, opts, file);
-    const recordOf = new Map(records.map((r) => [names[r.index], r]));
-    load = async (spec) => {
-      const rec = recordOf.get(spec.name)!;
-      checkFloat(rec, spec.name, file);
-      // The record's header and data, hashed in file order: records are contiguous from byte 0.
-      const end = rec.dataOffset + rec.byteLength;
-      const chunk = await src.read(rec.offset, end - rec.offset);
-      hash.update(chunk);
-      const at = chunk.byteOffset + rec.dataOffset - rec.offset;
-      const width = rec.dtype === 'float32' ? 4 : rec.dtype === 'float64' ? 8 : 2;
-      // Typed arrays need aligned data: copy only when the record's data is not.
-      const [buf, off] = at % width === 0 ? [chunk.buffer, at] : [chunk.slice(rec.dataOffset - rec.offset).buffer, 0];
-      const n = rec.byteLength / width;
-      const data = rec.dtype === 'float32' ? new Float32Array(buf, off, n) : rec.dtype === 'float64' ? new Float64Array(buf, off, n) : new Uint16Array(buf, off, n);
-      return { data: { dtype: rec.dtype, shape: rec.shape, data }, bytesDone: end };
-    };
-  } else {
-    const bytes = await readAll(src);
-    hash.update(bytes);
-    const params = readPickledParams(bytes, file);
-    const names = [...params.keys()];
-    p = plan(names, new Map(names.map((n) => [n, params.get(n)!.shape])), format, opts, file);
-    let done = 0;
-    load = async (spec) => {
-      const a = params.get(spec.name)!;
-      checkFloat(a, spec.name, file);
-      done += a.data.byteLength;
-      return { data: a, bytesDone: Math.min(src.size, done) };
-    };
-  }
+  const p = plan(index, opts);
+  const byName = new Map(index.tensors.map((t) => [t.name, t]));
+  let memoryDone = 0; // a pickle's tensors, read before the file is hashed
+  const load = async (spec: PaddleTensorSpec): Promise<NdArray> => {
+    const t = byName.get(spec.name)!;
+    checkFloat(t, t.shown, file);
+    if (t.at.kind === 'memory') {
+      memoryDone += t.at.array.data.byteLength;
+      return t.at.array;
+    }
+    const end = t.at.dataOffset + t.at.byteLength;
+    const chunk = await hashes.read(t.at.file, t.at.start, end);
+    return { dtype: t.dtype, shape: t.shape, data: typedData(t.dtype, chunk, t.at.dataOffset - t.at.start, t.at.byteLength) };
+  };
+  const shownAs = (n: string) => byName.get(n)?.shown ?? n;
 
   const shapes = new Map(canonicalTensors(p.variant, p.sizes).map((t) => [t.name, t.shape]));
   const entries: ManifestEntry[] = [];
@@ -138,16 +199,25 @@ export async function convertWeights(src: ByteSource, sink: ShardSink, opts: Con
       const entry: ManifestEntry = { name, shape, dtype: 'float32' };
       if (dtype === 'float16') entry.quantization = { dtype: 'float16' };
       entries.push(entry);
-      tensors.push({ paddle: spec.name, name, shape, bytes: shape.reduce((a, b) => a * b, 1) * (dtype === 'float16' ? 2 : 4) });
+      tensors.push({ paddle: shownAs(spec.name), name, shape, bytes: shape.reduce((a, b) => a * b, 1) * (dtype === 'float16' ? 2 : 4) });
     }
   }
   const writer = new ShardWriter(tensors.reduce((n, t) => n + t.bytes, 0), sink, dtype);
   for (const spec of p.specs) {
-    const { data, bytesDone } = await load(spec);
+    const data = await load(spec);
     for (const out of spec.toCanonical(toFloat32(data))) await writer.write(out.data);
-    progress({ kind: 'progress', bytesDone, bytesTotal: src.size, tensor: spec.name });
+    progress({ kind: 'progress', bytesDone: Math.min(Math.max(hashes.done, memoryDone), bytesTotal), bytesTotal, tensor: shownAs(spec.name) });
   }
   await writer.finish();
+  const digests = await hashes.finish();
+  const perFile = index.files.map((f, i) => ({ name: f.src.name, bytes: f.src.size, sha256: bytesToHex(digests[i]) }));
+  let digest = perFile[0].sha256;
+  if (perFile.length > 1) {
+    // A set's digest is that of its sha256sum listing, one line per file in reading order.
+    const listing = makeHasher();
+    listing.update(new TextEncoder().encode(perFile.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
+    digest = bytesToHex(listing.digest());
+  }
 
   const classNames = opts.classNames ?? (opts.vocabulary?.length === p.sizes.classes ? opts.vocabulary : null);
   if (classNames && classNames.length !== p.sizes.classes) {
@@ -159,10 +229,10 @@ export async function convertWeights(src: ByteSource, sink: ShardSink, opts: Con
     sizes: p.sizes,
     classNames: classNames ?? null,
     dtype,
-    source: { file, bytes: src.size, sha256: bytesToHex(hash.digest()), format },
+    source: { file, bytes: bytesTotal, sha256: digest, format: index.format, ...(perFile.length > 1 ? { files: perFile } : {}) },
     description: opts.description ?? `Converted from ${file}`,
   };
-  progress({ kind: 'done', bytesTotal: src.size });
+  progress({ kind: 'done', bytesTotal });
   return {
     modelJson: {
       format: MODEL_FORMAT,
@@ -172,6 +242,6 @@ export async function convertWeights(src: ByteSource, sink: ShardSink, opts: Con
       attentionLstm: meta,
     },
     tensors,
-    warnings: p.warnings,
+    warnings: [...index.warnings, ...p.warnings],
   };
 }

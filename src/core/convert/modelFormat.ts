@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import type { ParamsFormat } from '../formats/pdparams';
 import { sizeOf, widenHalf } from '../ndarray';
 import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
 
@@ -15,11 +16,15 @@ export const SHARD_BYTES = 4 * 1024 * 1024;
 export type StoredDType = 'float32' | 'float16';
 
 export interface SourceInfo {
-  /** The weight file the model was converted from. */
+  /** The weight file the model was converted from, or what the set of files is called (a folder's name). */
   file: string;
+  /** Bytes of all the files read. */
   bytes: number;
+  /** SHA-256 of the file; for several files, of their sha256sum listing (`<hex>  <name>\n` per file, in `files` order). */
   sha256: string;
-  format: 'combined' | 'pickle';
+  format: ParamsFormat;
+  /** Each file, when the weights came from several (a parameter folder, an inference model's .pdmodel and .pdiparams). */
+  files?: { name: string; bytes: number; sha256: string }[];
 }
 
 export interface AttentionLstmMeta {

@@ -11,7 +11,7 @@ const TensorDescType = new protobuf.Type('TensorDesc')
 new protobuf.Root().define('paddle.framework.proto.VarType').add(TensorDescType);
 
 /** Paddle's VarType.Type numbers for the element types a parameter file may hold. */
-const PADDLE_DTYPES: Record<number, DType> = {
+export const PADDLE_DTYPES: Readonly<Record<number, DType>> = {
   0: 'bool', 1: 'int16', 2: 'int32', 3: 'int64', 4: 'float16', 5: 'float32', 6: 'float64', 20: 'uint8', 21: 'int8',
 };
 const PADDLE_CODES = new Map<DType, number>(Object.entries(PADDLE_DTYPES).map(([k, v]) => [v, Number(k)]));

@@ -149,12 +149,12 @@ export function detectVariant(names: readonly string[], file: string): Variant {
 }
 
 /** Reads every size from the tensors' shapes; the full check against these sizes follows in `checkShapes`. */
-export function inferSizes(variant: Variant, shapes: ReadonlyMap<string, number[]>, file: string): Sizes {
+export function inferSizes(variant: Variant, shapes: ReadonlyMap<string, number[]>, file: string, shownAs?: ReadonlyMap<string, string>): Sizes {
   const get = (name: string, rank: number): number[] => {
     const shape = shapes.get(name);
     if (!shape) throw new InputError(`${file}: the tensor '${name}' is missing; a ${variant} AttentionLSTM needs it`);
     if (shape.length !== rank) {
-      throw new InputError(`${file}: the tensor '${name}' has shape ${shapeString(shape)}, expected ${rank} dimensions`);
+      throw new InputError(`${file}: the tensor '${shownAs?.get(name) ?? name}' has shape ${shapeString(shape)}, expected ${rank} dimensions`);
     }
     return shape;
   };
@@ -183,8 +183,10 @@ function sizesText(s: Sizes): string {
 /**
  * Checks that the file holds exactly the tensors of the architecture, each with the
  * right shape. Returns the names it ignored (aliases, unknown extras) as warnings.
+ * `shownAs` gives the name a tensor has in the file, where that is not the variant's
+ * own (an inference model's program variables), for the messages.
  */
-export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<string, number[]>, file: string): string[] {
+export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<string, number[]>, file: string, shownAs?: ReadonlyMap<string, string>): string[] {
   const specs = paddleTensorSpecs(variant, s);
   for (const spec of specs) {
     const shape = shapes.get(spec.name);
@@ -197,7 +199,7 @@ export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<stri
       (spec.shape.length === 2 && spec.shape[0] === 1 && shape.length === 1 && shape[0] === spec.shape[1]);
     if (!ok) {
       throw new InputError(
-        `${file}: the tensor '${spec.name}' (${spec.role}) has shape ${shapeString(shape)}, expected ${shapeString(spec.shape)} for a ${variant} AttentionLSTM with ${sizesText(s)}`,
+        `${file}: the tensor '${shownAs?.get(spec.name) ?? spec.name}' (${spec.role}) has shape ${shapeString(shape)}, expected ${shapeString(spec.shape)} for a ${variant} AttentionLSTM with ${sizesText(s)}`,
       );
     }
   }
@@ -205,7 +207,7 @@ export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<stri
   const warnings: string[] = [];
   for (const name of shapes.keys()) {
     if (known.has(name) || isIgnorableKey(name)) continue;
-    warnings.push(`${file}: ignored the tensor '${name}', which is not part of a ${variant} AttentionLSTM`);
+    warnings.push(`${file}: ignored the tensor '${shownAs?.get(name) ?? name}', which is not part of a ${variant} AttentionLSTM`);
   }
   return warnings;
 }
