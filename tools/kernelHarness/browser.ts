@@ -1,8 +1,11 @@
 /**
  * Node side of the kernel harness: serves tools/kernelHarness/ with vite's dev
  * server on a free localhost port and opens it in headless Chromium with
- * WebGPU (SwiftShader when there is no GPU). Used by e2e/fusedLstm.e2e.ts and
- * bench/drivers/kernels.ts.
+ * WebGPU (SwiftShader when there is no GPU). Used by e2e/fusedLstm.e2e.ts,
+ * e2e/ortPeer.e2e.ts and bench/drivers/kernels.ts. The server sends the
+ * cross-origin isolation headers (COOP/COEP), so that wasm threads
+ * (SharedArrayBuffer) work in its pages; ONNX Runtime Web's peer pages
+ * (ort.html) open in the same browser.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
 import type { KernelHarness } from './harness';
+import type { OrtEngine, OrtPeer } from './ortPeer';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -66,12 +70,59 @@ function readFileSafe(file: string): string {
   }
 }
 
+/** Calls one of the ONNX Runtime peer page's functions with a JSON argument. */
+export type OrtPeerCall = <K extends keyof OrtPeer>(
+  name: K, ...arg: Parameters<OrtPeer[K]>
+) => Promise<Awaited<ReturnType<OrtPeer[K]>>>;
+
+export interface OrtPeerPage {
+  page: Page;
+  call: OrtPeerCall;
+  /** What `init` said: ONNX Runtime's version, whether the page is cross-origin isolated, the adapter. */
+  info: Awaited<ReturnType<OrtPeer['init']>>;
+  close(): Promise<void>;
+}
+
 export interface HarnessSession {
   page: Page;
   call: HarnessCall;
   /** Chromium's version string. */
   version: string;
+  /**
+   * A page of ONNX Runtime Web for one engine and thread count, in the same
+   * browser (a page per configuration: ONNX Runtime reads its settings once).
+   */
+  openOrtPeer(opts: { engine: OrtEngine; threads: number }): Promise<OrtPeerPage>;
+  /** Requests of any of the session's pages that left the harness's origin (none expected). */
+  foreignRequests(): string[];
   close(): Promise<void>;
+}
+
+/** Cross-origin isolation, which SharedArrayBuffer and so wasm threads need. */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+type PageCall = (name: string, arg?: unknown) => Promise<unknown>;
+
+async function openPage(browser: Browser, url: string, global: string, readyTitle: string, log: (s: string) => void, foreign: string[]): Promise<{ page: Page; call: PageCall }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => log(`[page error] ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400 && !/favicon/.test(r.url())) log(`[page error] ${r.status()} ${r.url()}`); });
+  // Nothing may leave localhost (no CDN for ONNX Runtime's files): any request that does is recorded.
+  context.on('request', (r) => {
+    const u = r.url();
+    if (!/^(blob|data):/.test(u) && new URL(u).origin !== new URL(url).origin) foreign.push(u);
+  });
+  await page.goto(url);
+  await page.waitForFunction((t) => document.title === t, readyTitle, { timeout: 120_000 });
+  const call: PageCall = async (name, arg) =>
+    page.evaluate(([g, n, a]) => (window as unknown as Record<string, Record<string, (x: unknown) => unknown>>)[g as string][n as string](a), [global, name, arg] as const);
+  return { page, call };
 }
 
 export async function openHarness(opts: { log?: (s: string) => void } = {}): Promise<HarnessSession> {
@@ -85,27 +136,27 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       logLevel: 'error',
       // Its own cache, apart from the playground's.
       cacheDir: path.join(root, 'node_modules/.vite-kernel-harness'),
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
-      optimizeDeps: { entries: ['tools/kernelHarness/index.html'] },
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: ISOLATION_HEADERS },
+      // ONNX Runtime is served as it is installed, not pre-bundled: it finds its .mjs and .wasm
+      // (and its worker threads' script) next to itself.
+      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html'], exclude: ['onnxruntime-web'] },
     });
     await server.listen();
     const addr = server.httpServer?.address();
     if (!addr || typeof addr === 'string') throw new Error('vite did not listen on a port');
-    const url = `http://127.0.0.1:${addr.port}/tools/kernelHarness/index.html`;
+    const origin = `http://127.0.0.1:${addr.port}`;
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const page = await browser.newPage();
-    page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => log(`[page error] ${e.message}`));
-    await page.goto(url);
-    await page.waitForFunction(() => document.title === 'kernel harness ready', undefined, { timeout: 120_000 });
-    const call = (async (name: string, arg?: unknown) =>
-      page.evaluate(
-        ([n, a]) => (window as unknown as { kernelHarness: Record<string, (x: unknown) => unknown> }).kernelHarness[n as string](a),
-        [name, arg] as const,
-      )) as HarnessCall;
-    const s = server;
     const b = browser;
-    return { page, call, version: b.version(), close: async () => { await b.close(); await s.close(); } };
+    const foreign: string[] = [];
+    const { page, call } = await openPage(b, `${origin}/tools/kernelHarness/index.html`, 'kernelHarness', 'kernel harness ready', log, foreign);
+    const openOrtPeer = async (o: { engine: OrtEngine; threads: number }): Promise<OrtPeerPage> => {
+      const p = await openPage(b, `${origin}/tools/kernelHarness/ort.html`, 'ortPeer', 'ort peer ready', log, foreign);
+      const peerCall = p.call as OrtPeerCall;
+      const info = await peerCall('init', o);
+      return { page: p.page, call: peerCall, info, close: () => p.page.context().close() };
+    };
+    const s = server;
+    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
   } catch (e) {
     await browser?.close();
     await server?.close();

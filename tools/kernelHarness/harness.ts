@@ -149,8 +149,11 @@ async function buildModel(a: { variant: Variant; sizes?: Sizes; seed: number }) 
   return { parameters: [...arrays.values()].reduce((n, x) => n + x.length, 0), uploadMs: t1 - t0, packMs: t2 - t1, errors: [...errors] };
 }
 
-/** Times predictVideos over one batch of videos of these lengths: warm-up runs, then `runs` timed runs. */
-async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-lstm'; lengths: number[]; runs: number; warmup: number; seed: number }) {
+/**
+ * Times predictVideos over one batch of videos of these lengths: warm-up runs, then `runs` timed runs.
+ * `outputs` returns the last run's probabilities and attention (the ONNX Runtime peer is held to them).
+ */
+async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-lstm'; lengths: number[]; runs: number; warmup: number; seed: number; outputs?: boolean }) {
   if (!benchModel || !fusedRunner) throw new Error('buildModel first');
   const model = benchModel;
   const sizes = model.spec.sizes;
@@ -163,19 +166,34 @@ async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-ls
   const biLstm: BiLstmRunner = a.path === 'webgpu-fused' ? fusedRunner : a.path === 'webgpu-ops' ? opsBiLstm : noLstm;
   const times: number[] = [];
   let probs: Float32Array[] = [];
+  let last: Awaited<ReturnType<typeof predictVideos>> = [];
   for (let i = 0; i < a.warmup + a.runs; i++) {
     const t0 = performance.now();
     const res = await predictVideos(model, videos, { batchSize: videos.length, biLstm });
     const ms = performance.now() - t0;
     if (i >= a.warmup) times.push(ms);
     probs = res.map((v) => v.probabilities);
+    last = res;
   }
   const key = `${a.path === 'webgpu-no-lstm' ? 'x' : ''}${a.lengths.join(',')}`;
   const other = lastProbabilities.get(key);
   const diffVsOtherPath = other ? Math.max(...probs.map((p, i) => maxDiff(p, other[i]))) : null;
   lastProbabilities.set(key, probs);
   const macs = a.lengths.reduce((n, f) => n + multiplyAdds(sizes, f), 0);
-  return { times, macs, diffVsOtherPath, errors: [...errors], numTensors: tf.memory().numTensors };
+  const outputs = a.outputs
+    ? last.map((v) => ({ probabilities: [...v.probabilities], attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] } }))
+    : null;
+  return { times, macs, diffVsOtherPath, outputs, errors: [...errors], numTensors: tf.memory().numTensors };
+}
+
+/** Frees the benchmark model (before other pages of the session need the memory). */
+function disposeModel() {
+  fusedRunner?.dispose();
+  benchModel?.dispose();
+  fusedRunner = null;
+  benchModel = null;
+  lastProbabilities.clear();
+  return { numTensors: tf.memory().numTensors };
 }
 
 /** The recurrence alone on random gate inputs (kernel tuning): prepareLstm, then timeLstm runs, then disposeLstm. */
@@ -287,7 +305,7 @@ async function peak(a: { n: number; runs: number; impl: 'tfjs' | 'custom' }) {
   return { n, times, macs: n * n * n, errors: [...errors] };
 }
 
-const harness = { init, compare, compareMatMul, buildModel, timeCase, prepareLstm, timeLstm, disposeLstm, micro, peak, errors: () => [...errors] };
+const harness = { init, compare, compareMatMul, buildModel, disposeModel, timeCase, prepareLstm, timeLstm, disposeLstm, micro, peak, errors: () => [...errors] };
 export type KernelHarness = typeof harness;
 (window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
 document.title = 'kernel harness ready';
