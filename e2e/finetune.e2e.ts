@@ -16,7 +16,7 @@ import { FINETUNE_CLASSES } from '../src/core/demo/classes';
 import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
 import { bytesSource } from '../src/core/io/byteSource';
-import { buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, unnamedControls, waitUntilReady } from './support/app';
+import { breakWebGpu, buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, unnamedControls, waitUntilReady } from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -204,8 +204,7 @@ describe('fine-tuning in the page', () => {
       await card.getByLabel('Epochs').fill('5000');
       await card.getByRole('button', { name: 'Start' }).click();
       await expect.poll(async () => Number(await card.getAttribute('data-epochs')), { timeout: 120_000 }).toBeGreaterThan(2);
-      type Hook = { playground: { breakWebGpu(how: string): Promise<boolean> } };
-      expect(await page.evaluate(() => (window as unknown as Hook).playground.breakWebGpu('validation-error'))).toBe(true);
+      expect(await breakWebGpu(page, 'validation-error')).toBe(true);
       await page.locator('[data-testid=training][data-state=error]').waitFor({ timeout: 60_000 });
       expect(await card.textContent()).toMatch(/WebGPU error/);
       expect(Number(await card.getAttribute('data-epochs'))).toBeLessThan(5000);

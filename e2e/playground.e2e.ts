@@ -16,7 +16,7 @@ import { DEMO_SIZES } from '../src/core/demo/config';
 import { toCombinedPdparams } from '../src/core/export/toPaddle';
 import { initialWeights } from '../src/core/training/init';
 import {
-  buildAndServe, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
+  breakWebGpu, buildAndServe, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
   screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady, launchChromium,
 } from './support/app';
 
@@ -287,8 +287,7 @@ describe('the playground page', () => {
     await waitUntilReady(page);
     await waitForDone(page, 12);
     const first = await shownProbabilities(page);
-    type Hook = { playground: { breakWebGpu(how: string): Promise<boolean> } };
-    const breakIt = (how: 'lose-device' | 'validation-error') => page.evaluate((h) => (window as unknown as Hook).playground.breakWebGpu(h), how);
+    const breakIt = (how: 'lose-device' | 'validation-error') => breakWebGpu(page, how);
 
     // An error that tfjs would have swallowed: the page restarts WebGPU on a new device.
     expect(await breakIt('validation-error')).toBe(true);

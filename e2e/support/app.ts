@@ -172,6 +172,21 @@ export async function cliConvert(file: string, out: string): Promise<void> {
 export { maxDiff };
 
 /**
+ * Breaks WebGPU in the page's inference worker as a driver would (the worker's
+ * test hooks, installed with ?testhooks=1); false when it is not on WebGPU.
+ */
+export async function breakWebGpu(page: Page, how: 'lose-device' | 'validation-error'): Promise<boolean> {
+  const worker = page.workers().find((w) => w.url().includes('worker'));
+  if (!worker) throw new Error('the page has no inference worker');
+  type Hooks = { playgroundTestHooks?: { breakWebGpu(how: string): Promise<boolean> } };
+  return worker.evaluate(async (h) => {
+    const hooks = (self as unknown as Hooks).playgroundTestHooks;
+    if (!hooks) throw new Error('the worker was started without ?testhooks=1');
+    return hooks.breakWebGpu(h);
+  }, how);
+}
+
+/**
  * Compares the page's export with the CLI's document video by video (matched
  * by id): probabilities and attention within `tol`, same schema, same labels.
  */

@@ -10,14 +10,26 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The machine or the browser cannot do what was asked (no backend starts, the
+ * GPU failed, storage is full): not the user's input and not a bug. Its message
+ * says what failed, for the user, as an InputError's does.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}
+
 /** Throws an InputError that starts with the file's name. */
 export function fail(file: string, what: string): never {
   throw new InputError(`${file}: ${what}`);
 }
 
-/** The message to show a user: InputErrors as they are, anything else marked as internal. */
+/** The message to show a user: InputErrors and EnvironmentErrors as they are, anything else marked as internal. */
 export function userMessage(err: unknown): string {
-  if (err instanceof InputError) return err.message;
+  if (err instanceof InputError || err instanceof EnvironmentError) return err.message;
   if (err instanceof Error) return `internal error: ${err.message}`;
   return `internal error: ${String(err)}`;
 }

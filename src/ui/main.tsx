@@ -6,7 +6,8 @@ import { StoreProvider } from './state/context';
 import { createAppStore } from './state/store';
 import './styles.css';
 
-const client = startWorker();
+// ?testhooks=1 lets the end-to-end tests break WebGPU in the worker, to check that the page recovers.
+const client = startWorker({ testHooks: new URLSearchParams(location.search).get('testhooks') === '1' });
 const store = createAppStore({
   client,
   url: {
@@ -20,13 +21,6 @@ const store = createAppStore({
     return r.json();
   },
 });
-
-// A test hook, only with ?testhooks=1: lets the e2e test break WebGPU to check that the page recovers.
-if (new URLSearchParams(location.search).get('testhooks') === '1') {
-  (window as unknown as { playground: object }).playground = {
-    breakWebGpu: (how: 'lose-device' | 'validation-error') => client.call('breakWebGpu', { how }),
-  };
-}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -14,12 +14,12 @@ export function trainingEstimate(plan: TrainingPlan, epochs: number): { caching:
   return { caching, epoch, total: caching + epochs * epoch };
 }
 
-/** The warning shown before a long fine-tune of a full-size model, with the estimate when there is one. */
+/** The warning shown before a long fine-tune of a large model (isSlowFineTune), with the estimate when there is one. */
 export function slowWarning(plan: TrainingPlan, epochs: number, faster: string): string {
   const e = trainingEstimate(plan, epochs);
   const estimate = e
     ? ` At this backend's measured speed (${(plan.macsPerSecond! / 1e9).toFixed(1)} G multiply-adds a second) the arithmetic alone takes ${
       e.caching > 0 ? `${formatDuration(e.caching)} to cache the videos, then ` : ''}${formatDuration(e.epoch)} an epoch: at least ${formatDuration(e.total)} for ${epochs} epoch${epochs === 1 ? '' : 's'}.`
     : '';
-  return `This is a full-size model: this fine-tune may take a long time in a page.${estimate} ${faster} trains far faster.`;
+  return `This model is large: this fine-tune may take a long time in a page.${estimate} ${faster} trains far faster.`;
 }

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { clientFor, WorkerError } from './client';
-import type { Request, WorkerEvent, WorkerMessage } from './protocol';
+import type { AnyRequest, WorkerEvent, WorkerMessage } from './protocol';
 
 /** A stand-in for the Worker: records what the page posts and lets the test answer. */
 function fakePort() {
-  const posted: Request[] = [];
+  const posted: AnyRequest[] = [];
   const listeners: Record<string, ((ev: unknown) => void)[]> = {};
   return {
     posted,
     send: (m: WorkerMessage) => (listeners.message ?? []).forEach((l) => l({ data: m })),
     crash: (message: string) => (listeners.error ?? []).forEach((l) => l({ message })),
     port: {
-      postMessage: (m: Request) => void posted.push(m),
+      postMessage: (m: AnyRequest) => void posted.push(m),
       addEventListener: (type: string, l: (ev: unknown) => void) => void (listeners[type] ??= []).push(l),
       terminate: () => {},
     } as unknown as Worker,

@@ -3,7 +3,7 @@
  * worker's reply, and a stream of events. Imports no tfjs: the worker's code
  * is a separate bundle, started here by URL.
  */
-import type { Calls, RequestType, Result, WorkerEvent, WorkerMessage } from './protocol';
+import { type Calls, type RequestType, type Result, TEST_HOOKS_NAME, type WorkerEvent, type WorkerMessage } from './protocol';
 
 export interface WorkerClient {
   call<K extends RequestType>(type: K, args: Calls[K]['args']): Promise<Result<K>>;
@@ -59,6 +59,8 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
   };
 }
 
-export function startWorker(): WorkerClient {
-  return clientFor(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'attention-lstm' }));
+/** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
+export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {
+  const name = opts.testHooks ? TEST_HOOKS_NAME : 'attention-lstm';
+  return clientFor(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name }));
 }

@@ -7,7 +7,7 @@ import type { Sizes } from '../core/model/architecture';
 import { acquireModel, type LoaderDeps, nameFromUrl } from './models';
 import { progressViolations } from './progress';
 import type { ProgressEvent, ProgressTask } from './protocol';
-import { MemoryModelStore, type ModelStore } from './store/modelStore';
+import { MemoryModelStore, type ModelStore } from './modelCache/modelStore';
 
 // Two shards' worth would need 4 MB; a handful of small tensors keeps the test fast.
 const SIZES: Sizes = { rgbDim: 12, audioDim: 5, embed: 6, lstm: 4, head1: 10, head2: 8, classes: 7 };

@@ -12,14 +12,11 @@ import { convertWeights } from '../core/convert/convert';
 import { decodeWeights, type ModelJson, parseModelJson, totalStoredBytes } from '../core/convert/modelFormat';
 import { InputError, userMessage } from '../core/errors';
 import { blobSource } from '../core/io/byteSource';
-import { parameterCount } from '../core/model/architecture';
+import { FULL_SIZES, parameterCount } from '../core/model/architecture';
 import { classNamesFor } from '../core/vocabulary';
 import { ProgressReporter } from './progress';
 import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from './protocol';
-import type { ModelStore } from './store/modelStore';
-
-/** The YouTube-8M class count: models with it get the vocabulary's names when they carry none. */
-export const YT8M_CLASSES = 3862;
+import type { ModelStore } from './modelCache/modelStore';
 
 export interface LoaderDeps {
   /** null: nothing is cached (IndexedDB unavailable). */
@@ -59,7 +56,8 @@ async function describe(
 ): Promise<ModelInfo> {
   const meta = json.attentionLstm;
   let vocabulary: string[] | undefined;
-  if (!meta.classNames && meta.sizes.classes === YT8M_CLASSES) {
+  // A model with YouTube-8M's class count and no names of its own is named by the vocabulary.
+  if (!meta.classNames && meta.sizes.classes === FULL_SIZES.classes) {
     vocabulary = await deps.vocabulary().catch((e) => {
       deps.warn(`the YouTube-8M class names could not be loaded (${userMessage(e)}); classes are shown by number`);
       return undefined;

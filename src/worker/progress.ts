@@ -70,8 +70,8 @@ export class ProgressReporter {
 
 /**
  * The protocol's invariants for one finished stream; returns what is wrong
- * (empty when the stream is valid). Used by the tests and by the e2e tests on
- * the events the page received.
+ * (empty when the stream is valid). The unit tests hold the reporter and the
+ * model loader to it.
  */
 export function progressViolations(events: readonly ProgressEvent[]): string[] {
   const out: string[] = [];

@@ -8,9 +8,14 @@
  * unsolicited as events. Only this file's types cross the thread boundary; it
  * imports types alone, so the page's bundle never pulls in tfjs.
  */
-import type { Sizes, Variant } from '../core/model/architecture';
-import type { EpochReport } from '../core/training/finetune';
 import type { ExportFormat } from '../core/export/formats';
+import type { Sizes, Variant } from '../core/model/architecture';
+import type { WeightLayout } from '../core/model/attentionLstm';
+import type { FineTuneCost } from '../core/training/policy';
+import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/types';
+
+// The domain types the page sees are the core's own, named here once for its imports.
+export type { ClassReport, CustomLabels, EpochReport, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant, WeightLayout };
 
 // ---------------------------------------------------------------- backends
 
@@ -19,9 +24,6 @@ export type BackendName = 'webgpu' | 'wasm' | 'cpu';
 /** What the user asks for: `auto` means WebGPU on a hardware adapter, otherwise wasm. */
 export type BackendChoice = 'auto' | BackendName;
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
-
-/** How weight matrices are stored: [out, in] is fast on WebGPU, [in, out] on wasm and cpu. */
-export type WeightLayout = 'in-out' | 'out-in';
 
 /** The WebGPU adapter as the browser describes it (`GPUAdapter.info`). */
 export interface AdapterSummary {
@@ -147,18 +149,9 @@ export interface OcclusionResult {
 
 // ---------------------------------------------------------------- fine-tuning
 
-export type TrainingMode = 'new-head' | 'same-labels' | 'all';
-export type TrainingHeadLayers = 'whole-head' | 'last-layer';
-
-export interface TrainingConfig {
-  mode: TrainingMode;
-  headLayers: TrainingHeadLayers;
-  optimizer: 'adam' | 'rmsprop';
-  learningRate: number;
-  epochs: number;
-  batchSize: number;
-  validationFraction: number;
-  /** Names for the label indices (new-head, all); missing ones are called `class <i>`. */
+/** A fine-tune as the page asks for it: the settings, plus what only the page knows. */
+export interface TrainingConfig extends FineTuneSettings {
+  /** Names for the files' label ids, indexed by id (see trainingLabels in core/training/policy.ts). */
   classNames?: string[];
   /** The user's own classes and videos assigned to them; absent: the labels in the files. */
   labels?: CustomLabels | null;
@@ -166,28 +159,19 @@ export interface TrainingConfig {
   watch?: string | null;
 }
 
-/** Classes the user made in the page, and which videos (by key) have which of them (multi-label). */
-export interface CustomLabels {
-  classNames: string[];
-  assignments: Record<string, number[]>;
-}
-
 /** What a fine-tune of the current model on the current videos would be: shown before starting. */
-export interface TrainingPlan {
+export interface TrainingPlan extends FineTuneCost {
   /** Videos with labels (the ones that train). */
   labeled: number;
   videos: number;
   classNames: string[];
-  cachingMacs: number;
-  epochMacs: number;
-  /** The model has YouTube-8M's full sizes (slow to train in a page). */
-  fullSize: boolean;
+  /** What the user should know about the labels chosen (videos left out, sparse ids renumbered). */
+  notes: string[];
+  /** The model's head is large (isLargeHead): its logit layer alone trains by default. */
+  largeHead: boolean;
   /** The backend's measured forward speed in multiply-adds a second (null before its first prediction): the basis of a time estimate. */
   macsPerSecond: number | null;
 }
-
-/** One epoch's losses and validation metrics, as the core's fine-tuning session reports them. */
-export type TrainingEpoch = EpochReport;
 
 export interface TrainingValidation {
   loss: number;
@@ -200,17 +184,20 @@ export type TrainingState = 'caching' | 'running' | 'paused' | 'stopped' | 'done
 export type TrainingProgress =
   | { phase: 'caching'; done: number; total: number }
   | { phase: 'start'; classNames: string[]; trainVideos: number; validationVideos: number; epochs: number; before: TrainingValidation }
-  | { phase: 'epoch'; report: TrainingEpoch }
+  | { phase: 'epoch'; report: EpochReport }
   | { phase: 'state'; state: TrainingState; message?: string };
 
 export interface TrainingReport {
   before: TrainingValidation;
   after: TrainingValidation;
-  perClass: { name: string; ap: number; count: number }[];
+  perClass: ClassReport[];
   epochs: number;
 }
 
 // ---------------------------------------------------------------- requests
+
+/** A request without arguments. */
+type NoArgs = Record<never, never>;
 
 /** Every request and what its reply carries. */
 export interface Calls {
@@ -221,29 +208,23 @@ export interface Calls {
   /** Reads feature files; their videos and predictions follow as events. Resolves once every file was read. */
   addFeatures: { args: { sources: FeatureSource[] }; result: { videos: number; failed: number } };
   /** Forgets every video. */
-  clearVideos: { args: Record<string, never>; result: null };
+  clearVideos: { args: NoArgs; result: null };
   /** Evidence over time for one class of one video. */
   occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
-  listModels: { args: Record<string, never>; result: CachedModelInfo[] };
+  listModels: { args: NoArgs; result: CachedModelInfo[] };
   /** Deletes a cached model; resolves with the remaining list. */
   deleteModel: { args: { modelId: string }; result: CachedModelInfo[] };
-  /**
-   * Test hook: breaks WebGPU as a driver would, at once (also in the middle of
-   * a run), by losing the device or by a validation error; resolves false when
-   * not on WebGPU.
-   */
-  breakWebGpu: { args: { how: 'lose-device' | 'validation-error' }; result: boolean };
   /** The labels and the cost of a fine-tune with this mode, before starting one. */
-  planTraining: { args: { mode: TrainingMode; headLayers: TrainingHeadLayers; labels?: CustomLabels | null }; result: TrainingPlan };
+  planTraining: { args: { mode: FineTuneMode; headLayers: HeadLayers; labels?: CustomLabels | null; classNames?: string[] }; result: TrainingPlan };
   /**
    * Fine-tunes the current model on the current videos' labels; progress comes as
    * `trainingProgress` events, the final numbers as `trainingReport`. Resolves when it ends.
    */
   startTraining: { args: { config: TrainingConfig }; result: { state: 'done' | 'stopped' } };
   /** Answered at once (not behind the training): the session waits between batches. */
-  pauseTraining: { args: Record<string, never>; result: boolean };
-  resumeTraining: { args: Record<string, never>; result: boolean };
-  stopTraining: { args: Record<string, never>; result: boolean };
+  pauseTraining: { args: NoArgs; result: boolean };
+  resumeTraining: { args: NoArgs; result: boolean };
+  stopTraining: { args: NoArgs; result: boolean };
   /** Answered at once: the video whose live predictions a running fine-tune sends (null: none); false when none runs. */
   watchTraining: { args: { key: string | null }; result: boolean };
   /** Stores the fine-tuned model in the browser's cache and makes it the current model. */
@@ -253,8 +234,11 @@ export interface Calls {
 }
 
 export type RequestType = keyof Calls;
-export type Request<K extends RequestType = RequestType> = K extends RequestType ? { type: K; id: number } & Calls[K]['args'] : never;
+/** Request K as sent: its arguments, its type and the id its reply will carry. */
+export type Request<K extends RequestType> = { type: K; id: number } & Calls[K]['args'];
 export type Result<K extends RequestType> = Calls[K]['result'];
+/** Any request: a union discriminated by `type`. */
+export type AnyRequest = { [K in RequestType]: Request<K> }[RequestType];
 
 // ---------------------------------------------------------------- worker → page
 
@@ -280,11 +264,15 @@ export type WorkerEvent =
    */
   | { type: 'trainingPrediction'; epoch: number; result: VideoResult };
 
-export type Reply<K extends RequestType = RequestType> =
+/** The one answer to request K: its result, or an error message meant for the user. */
+export type Reply<K extends RequestType> =
   | { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> }
   | { kind: 'reply'; id: number; type: K; ok: false; error: string };
 
-export type WorkerMessage = Reply | { kind: 'event'; event: WorkerEvent };
+export type WorkerMessage = Reply<RequestType> | { kind: 'event'; event: WorkerEvent };
+
+/** The name of a worker started with the end-to-end tests' hooks (testHooks.ts), which stay out of this protocol. */
+export const TEST_HOOKS_NAME = 'attention-lstm testhooks';
 
 /** The adapter in one line, for the page and for "Export JSON"'s `adapter`. */
 export function adapterLabel(a: AdapterSummary | null): string | null {

@@ -3,59 +3,30 @@ import { InputError } from '../errors';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { type BiLstmRunner, encode, opsBiLstm } from '../model/attentionLstm';
-import { multiplyAdds, type Sizes } from '../model/architecture';
 import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/model';
 import { classAveragePrecisions, evaluate } from '../metrics';
-import { HeadTrainer, type HeadLayers, type HeadWeights } from './headTrainer';
+import { HeadTrainer, type HeadWeights } from './headTrainer';
+import { FINETUNE_DEFAULTS } from './policy';
 import { seededRandom, shuffled, split } from './seeded';
-import { Trainer, type Explanation, type OptimizerName } from './trainer';
+import { Trainer, type Explanation } from './trainer';
+import type { ClassReport, EpochReport, FineTuneSettings } from './types';
 
 /**
  * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
- * worker and `npm run finetune`:
- * - new-head: the BiLSTM-attention encoders stay frozen; each video's pooled
- *   vector is computed once and cached; a new classifier for the user's K
- *   classes trains on top (the last layer only, or the whole head);
- * - same-labels: the existing head keeps training on the model's own classes;
- * - all: every layer trains (small models such as the demo).
+ * worker and `npm run finetune` (the modes are described in types.ts; what
+ * trains and how classes are named is decided in policy.ts).
  */
-export type FineTuneMode = 'new-head' | 'same-labels' | 'all';
 
-export interface FineTuneConfig {
-  mode: FineTuneMode;
-  /** For new-head: train the logit layer alone, or fc1, fc2 and the logits. Default whole-head. */
-  headLayers?: HeadLayers;
-  /** The label set: K names for new-head and all; ignored for same-labels (the model's classes). */
-  classNames: string[];
-  optimizer?: OptimizerName;
-  /** Teachable Machine's defaults: lr 0.001, 50 epochs, batches of 16, 15% held out. */
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  validationFraction?: number;
-  seed?: number;
-}
+/**
+ * What a session trains: the mode and the class names (as policy.ts chooses
+ * them: K names for new-head and all; the model's own for same-labels); any
+ * other setting left out takes FINETUNE_DEFAULTS'.
+ */
+export type FineTuneConfig = Pick<FineTuneSettings, 'mode'> & Partial<FineTuneSettings> & { classNames: string[] };
 
 export interface LabeledVideo {
   video: VideoFeatures;
   labels: number[];
-}
-
-export interface ClassReport {
-  name: string;
-  /** Average precision on the validation videos (NaN when the class has no validation positive). */
-  ap: number;
-  /** Labeled videos of this class, training and validation together. */
-  count: number;
-}
-
-export interface EpochReport {
-  epoch: number;
-  trainLoss: number;
-  validationLoss: number;
-  validationGap: number;
-  validationHitAt1: number;
-  seconds: number;
 }
 
 export interface ValidationReport {
@@ -65,19 +36,6 @@ export interface ValidationReport {
   perClass: ClassReport[];
   /** Validation probabilities, one array per validation video, in `validationIds` order. */
   probabilities: Float32Array[];
-}
-
-export const FINETUNE_DEFAULTS = { optimizer: 'adam' as OptimizerName, learningRate: 0.001, epochs: 50, batchSize: 16, validationFraction: 0.15, seed: 0 };
-
-/** Multiply-adds the run will cost: caching (once) and each epoch, to show before starting. */
-export function fineTuneCost(sizes: Sizes, framesPerVideo: readonly number[], mode: FineTuneMode, headLayers: HeadLayers, classes: number) {
-  const D4 = 4 * sizes.lstm;
-  const headMacs = D4 * sizes.head1 + sizes.head1 * sizes.head2 + sizes.head2 * classes;
-  const encoderMacs = framesPerVideo.reduce((n, T) => n + multiplyAdds(sizes, T) - (D4 * sizes.head1 + sizes.head1 * sizes.head2 + sizes.head2 * sizes.classes), 0);
-  const n = framesPerVideo.length;
-  if (mode === 'all') return { cachingMacs: 0, epochMacs: 3 * (encoderMacs + n * headMacs) };
-  const trained = headLayers === 'last-layer' && mode === 'new-head' ? sizes.head2 * classes : headMacs;
-  return { cachingMacs: encoderMacs + n * (D4 * sizes.head1 + sizes.head1 * sizes.head2), epochMacs: 3 * n * trained };
 }
 
 function xavier(rows: number, cols: number, rand: () => number): Float32Array {
@@ -110,10 +68,9 @@ export class FineTuneSession {
     /** Runs the frozen encoders' recurrence (caching, explain): the fused WebGPU kernel in the page. */
     private readonly encoder: BiLstmRunner,
   ) {
-    const headLayers = config.headLayers ?? 'whole-head';
-    this.config = { ...FINETUNE_DEFAULTS, ...config, headLayers };
+    this.config = { ...FINETUNE_DEFAULTS, ...config };
     const c = this.config;
-    this.lastOnly = c.mode === 'new-head' && headLayers === 'last-layer';
+    this.lastOnly = c.mode === 'new-head' && c.headLayers === 'last-layer';
     if (!(c.learningRate > 0) || !Number.isInteger(c.epochs) || c.epochs < 1 || !Number.isInteger(c.batchSize) || c.batchSize < 1) {
       throw new InputError(`fine-tuning needs a positive learning rate, whole epochs and batch size (got lr ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize})`);
     }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dense } from './dense';
-import { makeOptimizer, minimize, type Optimizer, type OptimizerName } from './optimizers';
+import { makeOptimizer, minimize, type Optimizer } from './optimizers';
 import { multiHot, sigmoidCrossEntropy } from './loss';
+import type { HeadLayers, OptimizerName } from './types';
 
 /**
  * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
@@ -9,8 +10,6 @@ import { multiHot, sigmoidCrossEntropy } from './loss';
  * [N, H2] (last layer only). The encoders never run during training, which is
  * what makes a new head on hundreds of videos take well under a second an epoch.
  */
-export type HeadLayers = 'whole-head' | 'last-layer';
-
 export interface HeadWeights {
   /** Present when the whole head trains. */
   fc1?: { w: Float32Array; b: Float32Array };

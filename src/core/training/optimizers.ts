@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-export type OptimizerName = 'adam' | 'rmsprop';
+import type { OptimizerName } from './types';
 
 /**
  * Paddle's two optimizers, written out rather than taken from tfjs for two

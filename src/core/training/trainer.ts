@@ -4,9 +4,8 @@ import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, head, op
 import { canonicalTensors } from '../model/architecture';
 import { forwardBatch, packBatch, type VideoPrediction } from '../model/model';
 import { multiHot, sigmoidCrossEntropy } from './loss';
-import { makeOptimizer, minimize, type Optimizer, type OptimizerName } from './optimizers';
-
-export type { OptimizerName } from './optimizers';
+import { makeOptimizer, minimize, type Optimizer } from './optimizers';
+import type { OptimizerName } from './types';
 
 /** A video's probabilities and its attention per frame (not padded), per modality. */
 export type Explanation = Pick<VideoPrediction, 'probabilities' | 'attention'>;

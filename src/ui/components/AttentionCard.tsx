@@ -3,7 +3,7 @@ import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatTime } from '../format';
 import { useApp } from '../state/context';
-import type { VideoRow } from '../state/store';
+import type { VideoRow } from '../state/slices/videos';
 import { Heatmap, type HeatmapRow } from './Heatmap';
 
 interface Props {

@@ -1,6 +1,6 @@
 import { type CSSProperties, type KeyboardEvent, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
-import type { SampleEvent } from '../state/store';
+import type { SampleEvent } from '../state/slices/videos';
 
 export interface HeatmapRow {
   id: string;

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { useApp, useAppShallow } from '../state/context';
-import { selectedVideo } from '../state/store';
+import { selectedVideo } from '../state/selectors';
 
 /**
  * Where a fine-tune's labels come from: the files (TFRecord labels, as the

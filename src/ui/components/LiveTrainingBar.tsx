@@ -1,5 +1,5 @@
-import type { TrainingView } from '../state/store';
-import { trainingActive } from '../state/store';
+import type { TrainingView } from '../state/slices/training';
+import { trainingActive } from '../state/selectors';
 
 interface Props {
   training: TrainingView;

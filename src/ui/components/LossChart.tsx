@@ -1,15 +1,15 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { TrainingEpoch } from '../../worker/protocol';
+import type { EpochReport } from '../../worker/protocol';
 
 interface Series {
-  key: keyof TrainingEpoch;
+  key: keyof EpochReport;
   name: string;
   className: string;
   stroke: string;
 }
 
 /** A line chart of per-epoch numbers of a fine-tune (losses, or validation GAP and Hit@1). */
-export function EpochChart({ epochs, series, label, domain }: { epochs: readonly TrainingEpoch[]; series: Series[]; label: string; domain?: [number, number] }) {
+export function EpochChart({ epochs, series, label, domain }: { epochs: readonly EpochReport[]; series: Series[]; label: string; domain?: [number, number] }) {
   // At most ~200 points: a long run of a small model would otherwise redraw thousands on every update.
   const step = Math.max(1, Math.ceil(epochs.length / 200));
   const data = epochs.filter((_, i) => i % step === 0 || i === epochs.length - 1)
@@ -36,7 +36,7 @@ export function EpochChart({ epochs, series, label, domain }: { epochs: readonly
   );
 }
 
-export function LossChart({ epochs }: { epochs: readonly TrainingEpoch[] }) {
+export function LossChart({ epochs }: { epochs: readonly EpochReport[] }) {
   return (
     <EpochChart epochs={epochs} label="Loss per epoch" series={[
       { key: 'trainLoss', name: 'training loss', className: 'line-train', stroke: 'var(--accent)' },
@@ -45,7 +45,7 @@ export function LossChart({ epochs }: { epochs: readonly TrainingEpoch[] }) {
   );
 }
 
-export function QualityChart({ epochs }: { epochs: readonly TrainingEpoch[] }) {
+export function QualityChart({ epochs }: { epochs: readonly EpochReport[] }) {
   return (
     <EpochChart epochs={epochs} label="Validation GAP and Hit@1" domain={[0, 1]} series={[
       { key: 'validationGap', name: 'GAP', className: 'line-gap', stroke: 'var(--ok)' },

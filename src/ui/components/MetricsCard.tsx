@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { formatMetric } from '../format';
 import { useApp } from '../state/context';
-import { setMetrics } from '../state/store';
+import { setMetrics } from '../state/selectors';
 
 const METRICS = [
   { key: 'hit_at_1', label: 'Hit@1', help: 'share of videos whose top class is a true label' },

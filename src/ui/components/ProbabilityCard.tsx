@@ -4,7 +4,7 @@ import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatProbability } from '../format';
 import { useApp } from '../state/context';
-import type { VideoRow } from '../state/store';
+import type { VideoRow } from '../state/slices/videos';
 import { TOP_K_CHOICES } from '../state/urlState';
 
 interface Props {

@@ -1,25 +1,23 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
-import type { ExportFormat } from '../../core/export/formats';
-import type { TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation } from '../../worker/protocol';
+import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { EXPORT_FORMAT_LABELS, type ExportFormat } from '../../core/export/formats';
+import { defaultHeadLayers, FINETUNE_DEFAULTS, isSlowFineTune } from '../../core/training/policy';
+import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan, TrainingValidation } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
-import { trainingActive } from '../state/store';
+import { trainingActive } from '../state/selectors';
 import { LabelEditor } from './LabelEditor';
 import { LossChart, QualityChart } from './LossChart';
 import { download } from '../download';
 import { slowWarning } from '../trainingEstimate';
 
-const MODES: { value: TrainingMode; label: string; help: string }[] = [
+const MODES: { value: FineTuneMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
   { value: 'same-labels', label: 'Same labels', help: 'keep the model’s own classes and refine its head on your videos' },
   { value: 'all', label: 'Everything', help: 'train every layer on your labels (slow; for small models)' },
 ];
 
-const DOWNLOADS: { format: ExportFormat; label: string }[] = [
-  { format: 'tfjs-zip', label: 'Download tfjs model (.zip)' },
-  { format: 'pdparams-combined', label: 'Download .pdparams (combined)' },
-  { format: 'pdparams-pickle', label: 'Download .pdparams (pickle)' },
-];
+const DOWNLOADS: { format: ExportFormat; label: string }[] = (['tfjs-zip', 'pdparams-combined', 'pdparams-pickle'] as const)
+  .map((format) => ({ format, label: `Download ${EXPORT_FORMAT_LABELS[format]}` }));
 
 /** Multiply-adds in words: 3.2 G, 410 M. */
 function formatMacs(n: number): string {
@@ -38,19 +36,22 @@ export function TrainingCard() {
   const client = useApp((s) => s.planTraining);
   const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);
   const labels = useCustom ? custom : null;
-  const [config, setConfig] = useState<TrainingConfig>({
-    mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 50, batchSize: 16, validationFraction: 0.15,
-  });
+  const [config, setConfig] = useState<TrainingConfig>(FINETUNE_DEFAULTS);
   const [plan, setPlan] = useState<TrainingPlan | null>(null);
-  /** Names for the files' label indices, comma-separated (optional). */
+  /** Names for the files' label ids, comma-separated from id 0 (optional). */
   const [fileNames, setFileNames] = useState('');
+  const names = useMemo(() => (useCustom || !fileNames.trim() ? undefined : fileNames.split(',').map((n) => n.trim())), [useCustom, fileNames]);
   const patch = (p: Partial<TrainingConfig>) => setConfig((c) => ({ ...c, ...p }));
 
+  // A large head trains its logit layer alone unless the user picks the whole head.
+  useEffect(() => {
+    if (model) setConfig((c) => ({ ...c, headLayers: defaultHeadLayers(model.sizes) }));
+  }, [model]);
   useEffect(() => {
     let live = true;
-    void client(config.mode, config.headLayers, labels).then((p) => { if (live) setPlan(p); });
+    void client(config.mode, config.headLayers, labels, names).then((p) => { if (live) setPlan(p); });
     return () => { live = false; };
-  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels, measured]);
+  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels, names, measured]);
   // The user's classes replace the model's: "same labels" does not apply to them.
   useEffect(() => {
     if (useCustom && config.mode === 'same-labels') setConfig((c) => ({ ...c, mode: 'new-head' }));
@@ -63,11 +64,10 @@ export function TrainingCard() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!canStart) return;
-    const classNames = fileNames.split(',').map((n) => n.trim());
-    void start({ ...config, labels, classNames: useCustom || !fileNames.trim() ? undefined : classNames });
+    void start({ ...config, labels, classNames: names });
   };
   const last = training.epochs.at(-1);
-  const slow = plan !== null && plan.fullSize && (config.mode === 'all' || plan.epochMacs * config.epochs + plan.cachingMacs > 5e12);
+  const slow = plan !== null && model !== null && isSlowFineTune(model.sizes, config.mode, plan, config.epochs);
 
   return (
     <section className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length}>
@@ -92,7 +92,7 @@ export function TrainingCard() {
           {config.mode === 'new-head' && (
             <label className="field-inline small">
               Layers
-              <select value={config.headLayers} onChange={(e) => patch({ headLayers: e.target.value as TrainingHeadLayers })} aria-label="Head layers to train">
+              <select value={config.headLayers} onChange={(e) => patch({ headLayers: e.target.value as HeadLayers })} aria-label="Head layers to train">
                 <option value="whole-head">whole head (fc1, fc2, logits)</option>
                 <option value="last-layer">last layer only</option>
               </select>
@@ -101,7 +101,7 @@ export function TrainingCard() {
         </fieldset>
         {!useCustom && config.mode !== 'same-labels' && (
           <label className="field">
-            <span className="field-label">Names of the files’ labels (optional, comma-separated, in label order)</span>
+            <span className="field-label">Names of the files’ label ids (optional, comma-separated, from id 0)</span>
             <input type="text" value={fileNames} disabled={running} onChange={(e) => setFileNames(e.target.value)}
               placeholder={plan?.classNames.join(', ') || 'class 0, class 1, …'} data-testid="train-class-names" />
           </label>
@@ -127,6 +127,11 @@ export function TrainingCard() {
             {' '}<span className="tabular">{formatMacs(plan.epochMacs)}</span> per epoch
             {' '}(<span className="tabular">{formatMacs(plan.cachingMacs + plan.epochMacs * config.epochs)}</span> in all)
           </p>
+        )}
+        {plan && plan.notes.length > 0 && (
+          <ul className="small muted training-notes" data-testid="training-notes">
+            {plan.notes.map((n) => <li key={n}>{n.charAt(0).toUpperCase() + n.slice(1)}.</li>)}
+          </ul>
         )}
         {plan && plan.labeled < 2 && (
           <p className="small error-text">

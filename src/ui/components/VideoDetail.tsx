@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
 import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
-import { selectedVideo } from '../state/store';
+import { selectedVideo } from '../state/selectors';
 import { AttentionCard } from './AttentionCard';
 import { LiveTrainingBar } from './LiveTrainingBar';
 import { ProbabilityCard } from './ProbabilityCard';

@@ -2,7 +2,7 @@ import { type KeyboardEvent, useEffect, useRef } from 'react';
 import { topKIndices } from '../../core/metrics';
 import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
-import type { VideoRow } from '../state/store';
+import type { VideoRow } from '../state/slices/videos';
 import { FileButtons } from './FileButtons';
 
 /** A stable empty list: a selector must not return a new array each time (React would re-render forever). */

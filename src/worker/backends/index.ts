@@ -4,6 +4,7 @@
  * passes the known-answer self-test. Backend-specific code lives in the
  * backend_*.ts files beside this one.
  */
+import { EnvironmentError } from '../../core/errors';
 import type { BackendChoice, BackendName, BackendStatus } from '../protocol';
 import { startCpu } from './backend_cpu';
 import { startWasm } from './backend_wasm';
@@ -47,7 +48,7 @@ export async function startBackend(
       status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: layoutFor(name) },
     };
   }
-  throw new Error(`no backend could start: ${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}`);
+  throw new EnvironmentError(`No backend could start in this browser (${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}).`);
 }
 
 export { BackendFault } from './types';

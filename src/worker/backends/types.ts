@@ -1,6 +1,8 @@
+import { EnvironmentError } from '../../core/errors';
 import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import type { LoadedModel } from '../../core/model/model';
-import type { AdapterSummary, BackendName, WeightLayout } from '../protocol';
+import type { WeightLayout } from '../../core/model/attentionLstm';
+import type { AdapterSummary, BackendName } from '../protocol';
 
 /** A started tfjs backend, as the engine uses it. */
 export interface BackendHandle {
@@ -35,7 +37,7 @@ export interface ModelRuntime {
 }
 
 /** The backend failed under us (a WebGPU validation error, device loss): its results cannot be trusted. */
-export class BackendFault extends Error {
+export class BackendFault extends EnvironmentError {
   constructor(message: string) {
     super(message);
     this.name = 'BackendFault';

@@ -1,20 +1,20 @@
 // tfjs-core first, then the gradients training needs (worker.ts registers them in the page).
-import '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertWeights } from '../core/convert/convert';
-import { FINETUNE_CLASSES } from '../core/demo/classes';
-import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
-import { bytesSource } from '../core/io/byteSource';
-import { Engine } from './engine';
-import type { TrainingProgress, TrainingReport, WorkerEvent } from './protocol';
-import { MemoryModelStore } from './store/modelStore';
-import { TrainingHandler } from './training';
+import { convertWeights } from '../../core/convert/convert';
+import { FINETUNE_CLASSES } from '../../core/demo/classes';
+import { demoRecord, syntheticVideos } from '../../core/demo/syntheticVideos';
+import { writeTfRecordFeatures } from '../../core/features/tfrecord';
+import { bytesSource } from '../../core/io/byteSource';
+import { Engine } from '../engine/engine';
+import type { TrainingProgress, TrainingReport, WorkerEvent } from '../protocol';
+import { MemoryModelStore } from '../modelCache/modelStore';
+import { TrainingHandler } from './trainingHandler';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '../../..');
 // The engine runs in a worker, where the global scope is `self`.
 (globalThis as { self?: unknown }).self ??= globalThis;
 // Node 20 has no navigator: the engine's WebGPU probe then finds no adapter, as a browser without WebGPU.
@@ -52,7 +52,7 @@ async function setup() {
   // Waits for the background predictions to finish, so that tensor counts compare.
   const idle = async () => {
     for (let i = 0; i < 50; i++) await engine.exclusive(async () => {});
-    return engine.memory().numTensors;
+    return tf.memory().numTensors;
   };
   const live = () => events.flatMap((e) => (e.type === 'trainingPrediction' ? [e] : []));
   const until = async (what: () => boolean, ms = 10_000) => {
@@ -62,13 +62,13 @@ async function setup() {
   return { engine, training, store, events, progress, reports, idle, live, until };
 }
 
-const CONFIG = { mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 8, validationFraction: 0.25 } as const;
+const CONFIG = { mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 8, validationFraction: 0.25, seed: 0 } as const;
 
 describe('fine-tuning in the worker', () => {
   it('plans, trains a new head without leaking tensors, saves it into the cache and exports it', async () => {
     const s = await setup();
     const plan = s.training.plan('new-head', 'whole-head');
-    expect(plan).toMatchObject({ labeled: 24, videos: 24, classNames: ['class 0', 'class 1', 'class 2', 'class 3'], fullSize: false });
+    expect(plan).toMatchObject({ labeled: 24, videos: 24, classNames: ['class 0', 'class 1', 'class 2', 'class 3'], largeHead: false });
     expect(plan.cachingMacs).toBeGreaterThan(plan.epochMacs);
     const before = await s.idle();
     // Once the videos were predicted, the plan knows the backend's speed, for the page's time estimate.

@@ -1,23 +1,21 @@
 /**
  * Fine-tuning in the worker: the page's requests (see protocol.ts) around the
  * core's FineTuneSession. Training runs alone on the engine's serial queue;
- * pause and stop are answered at once (worker.ts does not queue them) and
+ * pause and stop are answered at once (the handlers do not queue them) and
  * reach the session through flags that its between-batches callback reads.
  */
-import { modelFiles } from '../core/convert/fromWeights';
-import type { AttentionLstmMeta } from '../core/convert/modelFormat';
-import { InputError } from '../core/errors';
-import { exportModel } from '../core/export/exportModel';
-import type { ExportFormat } from '../core/export/formats';
-import type { VideoFeatures } from '../core/features/types';
-import { FULL_SIZES } from '../core/model/architecture';
-import { FineTuneSession, fineTuneCost, type LabeledVideo, type ValidationReport } from '../core/training/finetune';
-import { fileClassNames, fileLabelSet, relabel } from '../core/training/labelSet';
-import type { Engine } from './engine';
-import type {
-  CachedModelInfo, CustomLabels, ModelInfo, TrainingConfig, TrainingHeadLayers, TrainingMode, TrainingPlan, TrainingValidation, WorkerEvent,
-} from './protocol';
-import type { ModelStore } from './store/modelStore';
+import { modelFiles } from '../../core/convert/fromWeights';
+import type { AttentionLstmMeta } from '../../core/convert/modelFormat';
+import { InputError, userMessage } from '../../core/errors';
+import { exportModel } from '../../core/export/exportModel';
+import type { ExportFormat } from '../../core/export/formats';
+import type { VideoFeatures } from '../../core/features/types';
+import { FineTuneSession, type ValidationReport } from '../../core/training/finetune';
+import { fineTuneCost, isLargeHead, trainingLabels, type TrainingLabels } from '../../core/training/policy';
+import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/types';
+import type { TrainingHost } from '../engine/trainingHost';
+import type { ModelStore } from '../modelCache/modelStore';
+import type { CachedModelInfo, ModelInfo, TrainingConfig, TrainingPlan, TrainingValidation, WorkerEvent } from '../protocol';
 
 class Stopped extends Error {}
 
@@ -45,17 +43,15 @@ export class TrainingHandler {
   private lastWatch = { at: -Infinity, epoch: -1, key: null as string | null };
   private session: FineTuneSession | null = null;
 
-  constructor(private readonly engine: Engine, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
+  constructor(private readonly engine: TrainingHost, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
 
-  plan(mode: TrainingMode, headLayers: TrainingHeadLayers, labels?: CustomLabels | null): TrainingPlan {
+  plan(mode: FineTuneMode, headLayers: HeadLayers, labels?: CustomLabels | null, names?: readonly string[]): TrainingPlan {
     const { info, videos } = this.engine.snapshot();
-    const all = [...videos.values()];
     const macsPerSecond = this.engine.macsPerSecond();
-    if (!info) return { labeled: 0, videos: all.length, classNames: [], cachingMacs: 0, epochMacs: 0, fullSize: false, macsPerSecond };
-    const { data, classNames } = trainingData(mode, info, videos, labels);
-    const cost = fineTuneCost(info.sizes, data.map((d) => d.video.frames), mode, headLayers, Math.max(1, classNames.length));
-    const fullSize = info.sizes.lstm >= FULL_SIZES.lstm || info.sizes.head1 >= FULL_SIZES.head1;
-    return { labeled: data.length, videos: all.length, classNames, ...cost, fullSize, macsPerSecond };
+    if (!info) return { labeled: 0, videos: videos.size, classNames: [], notes: [], cachingMacs: 0, epochMacs: 0, largeHead: false, macsPerSecond };
+    const { data, classNames, notes } = chooseLabels(mode, info, videos, labels, names);
+    const cost = fineTuneCost(info.sizes, data.map((d) => d.item.video.frames), mode, headLayers, Math.max(1, classNames.length));
+    return { labeled: data.length, videos: videos.size, classNames, notes, ...cost, largeHead: isLargeHead(info.sizes), macsPerSecond };
   }
 
   start(config: TrainingConfig): Promise<{ state: 'done' | 'stopped' }> {
@@ -68,14 +64,15 @@ export class TrainingHandler {
     this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
     const guard = <T>(fn: () => Promise<T>) => this.engine.guard(fn);
     return this.engine.exclusive(async ({ model, info, videos, encoder }) => {
-      this.engine.onWaiting = () => this.wake();
+      const stopListening = this.engine.onVideosWaiting(() => this.wake());
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
-        const { data, classNames } = trainingData(config.mode, info, videos, config.labels, config.classNames);
-        const s = await guard(() => FineTuneSession.create(model, data, {
-          mode: config.mode, headLayers: config.headLayers, classNames, optimizer: config.optimizer,
-          learningRate: config.learningRate, epochs: config.epochs, batchSize: config.batchSize, validationFraction: config.validationFraction,
-        }, (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }), encoder));
+        const chosen = chooseLabels(config.mode, info, videos, config.labels, config.classNames);
+        const data = chosen.data.map((d) => ({ video: d.item.video, labels: d.labels }));
+        const { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed } = config;
+        const settings = { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, classNames: chosen.classNames };
+        const s = await guard(() => FineTuneSession.create(model, data, settings,
+          (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }), encoder));
         this.session = s;
         const before = summary(await guard(() => s.validate()));
         this.emit({
@@ -106,10 +103,10 @@ export class TrainingHandler {
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state } });
         return { state };
       } catch (e) {
-        this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'error', message: (e as Error)?.message ?? String(e) } });
+        this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'error', message: userMessage(e) } });
         throw e;
       } finally {
-        this.engine.onWaiting = null;
+        stopListening();
         this.session?.dispose();
         this.session = null;
         this.active = false;
@@ -236,24 +233,12 @@ export class TrainingHandler {
   }
 }
 
-/**
- * The videos that train and the names of the classes they train: the user's
- * own classes and assignments; the model's classes (same labels); or the
- * classes of the files' labels (renumbered when sparse, see labelSet.ts).
- */
-function trainingData(
-  mode: TrainingMode, info: ModelInfo, videos: ReadonlyMap<string, VideoFeatures>, custom: CustomLabels | null | undefined, names?: readonly string[],
-): { data: LabeledVideo[]; classNames: string[] } {
-  if (custom) {
-    const K = custom.classNames.length;
-    const data = [...videos].map(([key, video]) => ({ video, labels: [...new Set(custom.assignments[key] ?? [])].filter((l) => l >= 0 && l < K) }))
-      .filter((d) => d.labels.length > 0);
-    return { data, classNames: [...custom.classNames] };
-  }
-  const data = [...videos.values()].filter((v) => v.labels && v.labels.length > 0).map((v) => ({ video: v, labels: v.labels! }));
-  if (mode === 'same-labels') return { data, classNames: info.classNames };
-  const set = fileLabelSet(data);
-  return { data: relabel(data, set), classNames: fileClassNames(set, names, info.classNames) };
+/** The videos that train and their classes, as the one fine-tune policy chooses them (core/training/policy.ts). */
+function chooseLabels(
+  mode: FineTuneMode, info: ModelInfo, videos: ReadonlyMap<string, VideoFeatures>, custom: CustomLabels | null | undefined, names?: readonly string[],
+): TrainingLabels<{ key: string; labels: number[] | undefined; video: VideoFeatures }> {
+  const items = [...videos].map(([key, video]) => ({ key, labels: video.labels, video }));
+  return trainingLabels(mode, items, { custom, names, modelClassNames: info.classNames });
 }
 
 function summary(v: ValidationReport): TrainingValidation {

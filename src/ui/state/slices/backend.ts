@@ -1,0 +1,28 @@
+import type { BackendChoice, BackendStatus } from '../../../worker/protocol';
+import type { SliceContext, Slice } from '../types';
+
+export interface BackendSlice {
+  backend: BackendStatus | null;
+  chooseBackend(choice: BackendChoice): Promise<void>;
+}
+
+export function backendSlice({ set, get, env }: SliceContext): Slice<BackendSlice> {
+  return {
+    state: {
+      backend: null,
+      chooseBackend: async (choice) => {
+        get().updateSettings({ backend: choice });
+        get().noteWaitForTraining(`The backend switches to ${choice}`);
+        try {
+          await env.client.call('setBackend', { backend: choice });
+        } catch (e) {
+          // The worker's message says what failed (no backend could start, and why).
+          get().notify('error', (e as Error).message);
+        }
+      },
+    },
+    events: {
+      backend: (e) => set({ backend: e.status }),
+    },
+  };
+}

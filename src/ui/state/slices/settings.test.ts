@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, storeHarness } from '../../../../tools/testing/storeHarness';
+
+describe('the settings slice', () => {
+  it('reads its settings from the URL and starts the backend and the demo model from them', async () => {
+    const { state, fake } = storeHarness('?backend=wasm&video=1&topk=5');
+    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false });
+    await state().init();
+    expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm' });
+    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
+    expect(fake.calls.some((c) => c.type === 'addFeatures')).toBe(false);
+  });
+
+  it('starts a cached model and the samples when the URL names them', async () => {
+    const { state, fake } = storeHarness('?model=cache%3Atrained%3Aabc&samples=1');
+    await state().init();
+    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'cached', id: 'trained:abc' } });
+    expect(fake.calls.find((c) => c.type === 'addFeatures')?.args).toEqual({ sources: [{ kind: 'url', url: `${ORIGIN}samples/s.tfrecord`, name: 's.tfrecord' }] });
+  });
+
+  it('writes what the user changes back into the URL, clamped', async () => {
+    const { state, url } = storeHarness('?backend=wasm&video=1&topk=5');
+    state().setTopK(20);
+    state().selectVideo(3);
+    await state().chooseBackend('webgpu');
+    expect(url()).toBe('?backend=webgpu&video=3&topk=20');
+    state().setTopK(1000);
+    state().selectVideo(-4.5);
+    expect(state().settings).toMatchObject({ topK: 100, video: 0 });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { fileEvent, storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/storeHarness';
+import { selectedVideo, setMetrics } from '../selectors';
+
+describe('the videos slice', () => {
+  it('turns worker events into rows, results and metrics, and keeps results when a file fails', () => {
+    const { state, fake } = storeHarness('?video=1');
+    fake.emit({ type: 'model', model: TEST_MODEL });
+    fake.emit(fileEvent('a', [[2], [0]]));
+    fake.emit({ type: 'status', keys: ['a#0', 'a#1'], status: 'running' });
+    fake.emit({ type: 'prediction', result: testResult('a#0', [0.1, 0.2, 0.9]) });
+    fake.emit({ type: 'status', keys: ['a#0'], status: 'done' });
+    expect(state().videos.map((v) => v.status)).toEqual(['done', 'running']);
+    expect(selectedVideo(state())?.key).toBe('a#1');
+    expect(setMetrics(state().videos)).toMatchObject({ videos: 1, hit_at_1: 1, pending: 1 });
+    fake.emit({ type: 'fileError', file: 'bad.txt', message: 'bad.txt: not a feature file' });
+    expect(state().videos[0].result?.probabilities[2]).toBeCloseTo(0.9);
+  });
+
+  it('says how many records of a file were skipped', () => {
+    const { state, fake } = storeHarness();
+    fake.emit({ ...fileEvent('a', [null]), warnings: ['a: record 1 (byte 90) skipped: its data is corrupt', 'a: record 2 …'] } as never);
+    expect(state().notices.at(-1)).toMatchObject({ level: 'warning', message: 'a: 2 records skipped (a: record 1 (byte 90) skipped: its data is corrupt, …)' });
+  });
+
+  it('drops results of another model, keeps them across a backend switch', () => {
+    const { state, fake } = storeHarness();
+    fake.emit({ type: 'model', model: TEST_MODEL });
+    fake.emit(fileEvent('a', [null]));
+    fake.emit({ type: 'prediction', result: testResult('a#0', [0.1, 0.2, 0.9]) });
+    fake.emit({ type: 'backend', status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in' } });
+    fake.emit({ type: 'model', model: TEST_MODEL });
+    expect(state().videos[0].result).toBeDefined();
+    fake.emit({ type: 'model', model: { ...TEST_MODEL, id: 'other' } });
+    expect(state().videos[0].result).toBeUndefined();
+    expect(state().videos[0].status).toBe('queued');
+  });
+
+  it('loads the samples with their labelled events, once', async () => {
+    const { state, fake, url } = storeHarness();
+    await state().loadSamples();
+    fake.emit(fileEvent('s.tfrecord', [null]));
+    await state().loadSamples();
+    expect(state().sampleEvents.v0).toEqual([{ class: 1, name: 'b', start: 2, frames: 3 }]);
+    expect(fake.calls.filter((c) => c.type === 'addFeatures')).toHaveLength(1);
+    expect(url()).toContain('samples=1');
+  });
+
+  it('clears the videos with their evidence, assignments and place in the URL', async () => {
+    const { state, fake, url } = storeHarness('?video=1&samples=1');
+    fake.emit(fileEvent('a', [null, null]));
+    state().addClass('x');
+    state().toggleLabel('a#1', 0);
+    await state().clearVideos();
+    expect(state()).toMatchObject({ videos: [], evidence: {}, customLabels: { classNames: ['x'], assignments: {} } });
+    expect(url()).toBe('');
+  });
+
+  it('keeps the evidence of a video, or why it failed', async () => {
+    let fail = false;
+    const { state } = storeHarness('', {
+      occlusion: ({ key, classIndex }) => {
+        if (fail) throw new Error('that video is no longer loaded');
+        return { key, classIndex, window: 5, baseline: 0.9, drop: new Float32Array(3), backend: 'wasm' };
+      },
+    });
+    await state().requestEvidence('a#0', 1, 4);
+    expect(state().evidence['a#0']).toMatchObject({ status: 'done', window: 5, result: { baseline: 0.9 } });
+    fail = true;
+    await state().requestEvidence('a#0', 1, 4);
+    expect(state().evidence['a#0']).toEqual({ classIndex: 1, window: 4, status: 'error', error: 'that video is no longer loaded' });
+  });
+});

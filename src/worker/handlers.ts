@@ -1,0 +1,63 @@
+/**
+ * The worker's answer to every request of the protocol, as one table that
+ * the compiler checks per request: each handler takes its own request and
+ * must resolve with its own result (handlers.test.ts holds a wrong one to a
+ * compile error). `reply` turns a request into its reply without a cast.
+ */
+import { userMessage } from '../core/errors';
+import type { Engine } from './engine/engine';
+import type { ModelStore } from './modelCache/modelStore';
+import type { Reply, Request, RequestType, Result, WorkerEvent } from './protocol';
+import type { TrainingHandler } from './training/trainingHandler';
+
+export type Handlers = { [K in RequestType]: (request: Request<K>) => Promise<Result<K>> };
+
+export interface HandlerDeps {
+  engine: Engine;
+  training: TrainingHandler;
+  cache: ModelStore;
+  emit: (e: WorkerEvent) => void;
+}
+
+export function createHandlers({ engine, training, cache, emit }: HandlerDeps): Handlers {
+  const announceCache = async () => {
+    const models = await cache.list();
+    emit({ type: 'cache', models });
+    return models;
+  };
+  return {
+    setBackend: (r) => engine.setBackend(r.backend),
+    loadModel: async (r) => {
+      const info = await engine.loadModel(r.source, r.id);
+      await announceCache().catch(() => {});
+      return info;
+    },
+    addFeatures: (r) => engine.addFeatures(r.sources),
+    clearVideos: () => engine.clearVideos(),
+    occlusion: (r) => engine.occlusion(r.key, r.classIndex, r.window),
+    listModels: () => cache.list(),
+    deleteModel: async (r) => {
+      await cache.delete(r.modelId);
+      return announceCache();
+    },
+    planTraining: async (r) => training.plan(r.mode, r.headLayers, r.labels, r.classNames),
+    startTraining: (r) => training.start(r.config),
+    // Answered at once, not behind the training task: the session reads the flags between batches.
+    pauseTraining: async () => training.pause(),
+    resumeTraining: async () => training.resume(),
+    stopTraining: async () => training.stop(),
+    watchTraining: async (r) => training.watch(r.key),
+    saveTrained: (r) => training.save(r.name, r.id),
+    exportTrained: (r) => training.export(r.format),
+  };
+}
+
+/** Runs the request's handler; an error becomes a reply whose message a user can read. */
+export async function reply<K extends RequestType>(handlers: Handlers, request: Request<K>): Promise<Reply<K>> {
+  const handler: (r: Request<K>) => Promise<Result<K>> = handlers[request.type];
+  try {
+    return { kind: 'reply', id: request.id, type: request.type, ok: true, result: await handler(request) };
+  } catch (e) {
+    return { kind: 'reply', id: request.id, type: request.type, ok: false, error: userMessage(e) };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The page's store over a fake worker, for the store's and its slices' tests:
+ * the worker answers from a table, records every call, and the test sends its
+ * events.
+ */
+import { createAppStore } from '../../src/ui/state/store';
+import type { WorkerClient } from '../../src/worker/client';
+import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../src/worker/protocol';
+
+export const ORIGIN = 'http://localhost:5173/';
+
+export const TEST_MODEL: ModelInfo = {
+  id: `${ORIGIN}models/demo/model.json`, name: 'demo', source: `${ORIGIN}models/demo/model.json`, variant: 'fluid1',
+  sizes: { rgbDim: 1024, audioDim: 128, embed: 32, lstm: 32, head1: 64, head2: 32, classes: 3 },
+  classNames: ['a', 'b', 'c'], parameters: 1, bytes: 4, description: null, fromCache: false,
+};
+
+type Answers = Partial<{ [K in RequestType]: (args: Calls[K]['args']) => Calls[K]['result'] }>;
+
+export function fakeClient(overrides: Answers = {}) {
+  const calls: { type: RequestType; args: unknown }[] = [];
+  const listeners = new Set<(e: WorkerEvent) => void>();
+  const answers: Answers = {
+    setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out' }),
+    loadModel: () => TEST_MODEL,
+    addFeatures: () => ({ videos: 0, failed: 0 }),
+    listModels: () => [],
+    clearVideos: () => null,
+    startTraining: () => ({ state: 'done' }),
+    watchTraining: () => true,
+    ...overrides,
+  };
+  const client: WorkerClient = {
+    call: async (type, args) => {
+      calls.push({ type, args });
+      const answer = answers[type] as ((a: unknown) => unknown) | undefined;
+      if (!answer) throw new Error(`no answer for ${type}`);
+      return answer(args) as never;
+    },
+    onEvent: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    terminate: () => {},
+  };
+  return { client, calls, emit: (e: WorkerEvent) => listeners.forEach((l) => l(e)) };
+}
+
+/** A store as the page makes it, with the URL's query string `search`. */
+export function storeHarness(search = '', answers: Answers = {}) {
+  const fake = fakeClient(answers);
+  let url = search;
+  const store = createAppStore({
+    client: fake.client,
+    url: { read: () => url, write: (s) => (url = s) },
+    publicUrl: (p) => new URL(p, ORIGIN).href,
+    fetchJson: async () => ({ files: [{ file: 's.tfrecord', videos: [{ id: 'v0', events: [{ class: 1, name: 'b', start: 2, frames: 3 }] }] }] }),
+  });
+  return { store, fake, state: () => store.getState(), url: () => url };
+}
+
+export function testResult(key: string, p: number[]): VideoResult {
+  return { key, probabilities: Float32Array.from(p), attention: { rgb: new Float32Array(2), audio: new Float32Array(2) }, backend: 'wasm', adapter: null, ms: 1 };
+}
+
+/** A file event with these videos (keys `<file>#<i>`), each with the labels given. */
+export function fileEvent(file: string, labels: (number[] | null)[]): WorkerEvent {
+  return { type: 'file', file, warnings: [], videos: labels.map((l, index) => ({ key: `${file}#${index}`, file, index, id: `v${index}`, frames: 2, labels: l })) };
+}
