@@ -157,7 +157,7 @@ function attrValue(a: RawAttr): AttrValue | undefined {
 export function decodeProgram(bytes: Uint8Array, file: string): Program {
   let raw: { blocks?: RawBlock[] };
   try {
-    raw = ProgramDescType.toObject(ProgramDescType.decode(bytes), { longs: Number, arrays: true, defaults: false }) as typeof raw;
+    raw = ProgramDescType.toObject(ProgramDescType.decode(bytes), { longs: Number, arrays: true, defaults: true }) as typeof raw;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new InputError(`${file}: not a valid Paddle program (ProgramDesc protobuf): ${why}; the file is truncated, corrupted or not a .pdmodel`);
