@@ -11,7 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { convertWeights } from '../core/convert/convert';
 import { decodeWeights, type ModelJson, parseModelJson, totalStoredBytes } from '../core/convert/modelFormat';
 import { InputError, userMessage } from '../core/errors';
-import { blobSource } from '../core/io/byteSource';
+import { blobSource } from './blobSource';
 import { FULL_SIZES, parameterCount } from '../core/model/architecture';
 import { classNamesFor } from '../core/vocabulary';
 import { ProgressReporter } from './progress';

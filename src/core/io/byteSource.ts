@@ -1,7 +1,8 @@
 /**
  * Random access to a file's bytes without holding the whole file: weight files
  * are 435 MB, so the converter reads headers and one tensor at a time. Node wraps
- * a file handle, the page a Blob (File), tests an in-memory array.
+ * a file handle (node/files.ts), the page a Blob (worker/blobSource.ts), tests an
+ * in-memory array.
  */
 export interface ByteSource {
   /** The file's name as the user knows it, for error messages. */
@@ -16,14 +17,6 @@ export function bytesSource(name: string, bytes: Uint8Array): ByteSource {
     name,
     size: bytes.length,
     read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-  };
-}
-
-export function blobSource(name: string, blob: Blob): ByteSource {
-  return {
-    name,
-    size: blob.size,
-    read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
   };
 }
 

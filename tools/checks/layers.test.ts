@@ -1,0 +1,67 @@
+/**
+ * The layer check (`npm run check:layers`, part of npm test) on a small tree
+ * of its own: each import against the direction ui -> worker -> kernels ->
+ * core is reported, and the imports the rules allow are not.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
+const depcruise = path.join(root, 'node_modules/.bin/depcruise');
+
+/** The fixture tree: one file per layer, and one file per forbidden import. */
+const FILES: Record<string, string> = {
+  'src/core/model.ts': 'export const model = 1;\n',
+  'src/kernels/kernel.ts': "import { model } from '../core/model';\nexport const kernel = model;\n",
+  'src/worker/protocol.ts': "import type { Sizes } from '../core/sizes';\nexport type P = Sizes;\n",
+  'src/worker/client.ts': 'export const client = 1;\n',
+  'src/worker/engine.ts': "import { kernel } from '../kernels/kernel';\nexport const engine = kernel;\n",
+  'src/core/sizes.ts': 'export interface Sizes { n: number }\n',
+  'src/ui/view.ts': "import { client } from '../worker/client';\nimport type { P } from '../worker/protocol';\nimport { model } from '../core/model';\nexport const v: P | number = client + model;\n",
+  // Against the direction:
+  'src/core/bad-up.ts': "import { engine } from '../worker/engine';\nexport const x = engine;\n",
+  'src/core/bad-node.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+  'src/kernels/bad-up.ts': "import { client } from '../worker/client';\nexport const x = client;\n",
+  'src/worker/bad-up.ts': "import { v } from '../ui/view';\nexport const x = v;\n",
+  'src/ui/bad-engine.ts': "import { engine } from '../worker/engine';\nexport const x = engine;\n",
+  'src/ui/bad-kernel.ts': "import type { } from '../kernels/kernel';\nexport const x = 1;\n",
+  'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } }),
+};
+
+describe('the layer check', () => {
+  let dir: string;
+  let report = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'alstm-layers-'));
+    for (const [file, text] of Object.entries(FILES)) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), text);
+    }
+    // The project's own rules, run on the fixture tree: the command fails, and says why.
+    const r = await run(depcruise, ['src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'err'], { cwd: dir }).then(() => null, (e) => e);
+    expect(r, 'depcruise should fail on the fixture tree').not.toBeNull();
+    report = `${r.stdout}${r.stderr}`;
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['core-is-pure', 'src/core/bad-up.ts', 'src/worker/engine.ts'],
+    ['core-has-no-node', 'src/core/bad-node.ts', 'fs'],
+    ['kernels-use-core-only', 'src/kernels/bad-up.ts', 'src/worker/client.ts'],
+    ['worker-never-reaches-up', 'src/worker/bad-up.ts', 'src/ui/view.ts'],
+    ['ui-talks-to-the-worker-through-its-protocol', 'src/ui/bad-engine.ts', 'src/worker/engine.ts'],
+    ['ui-talks-to-the-worker-through-its-protocol', 'src/ui/bad-kernel.ts', 'src/kernels/kernel.ts'],
+  ])('reports %s: %s -> %s', (rule, from, to) => {
+    expect(report).toMatch(new RegExp(`error ${rule}: ${from.replace(/\./g, '\\.')} → ${to.replace(/\./g, '\\.')}`));
+  });
+
+  it('allows the imports along the direction', () => {
+    for (const good of ['src/kernels/kernel.ts →', 'src/worker/engine.ts →', 'src/ui/view.ts →']) expect(report).not.toContain(`: ${good}`);
+    expect(report).toMatch(/x 6 dependency violations/);
+  });
+});
