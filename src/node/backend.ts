@@ -8,6 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // @tensorflow/tfjs registers them into tfjs's global gradient registry; the page
 // imports register_all_gradients through the bundler instead.
 import '@tensorflow/tfjs';
+import { EnvironmentError } from '../core/errors';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -22,6 +23,6 @@ export async function useBackend(name: NodeBackend): Promise<void> {
     const require = createRequire(import.meta.url);
     setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/');
   }
-  if (!(await tf.setBackend(name))) throw new Error(`the tfjs ${name} backend failed to start`);
+  if (!(await tf.setBackend(name))) throw new EnvironmentError(`the tfjs ${name} backend failed to start`);
   await tf.ready();
 }

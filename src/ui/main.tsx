@@ -5,6 +5,7 @@ import { App } from './App';
 import { StoreProvider } from './state/context';
 import { createAppStore } from './state/store';
 import './styles.css';
+import { EnvironmentError } from '../core/errors';
 
 // ?testhooks=1 lets the end-to-end tests break WebGPU in the worker, to check that the page recovers.
 const client = startWorker({ testHooks: new URLSearchParams(location.search).get('testhooks') === '1' });
@@ -17,7 +18,7 @@ const store = createAppStore({
   publicUrl: (path) => new URL(`${import.meta.env.BASE_URL}${path}`, location.origin).href,
   fetchJson: async (url) => {
     const r = await fetch(url);
-    if (!r.ok) throw new Error(`${url} answered ${r.status}`);
+    if (!r.ok) throw new EnvironmentError(`${url} answered ${r.status}`);
     return r.json();
   },
 });

@@ -4,6 +4,7 @@
  * is a separate bundle, started here by URL.
  */
 import { type Calls, type RequestType, type Result, TEST_HOOKS_NAME, type WorkerEvent, type WorkerMessage } from './protocol';
+import { EnvironmentError } from '../core/errors';
 
 export interface WorkerClient {
   call<K extends RequestType>(type: K, args: Calls[K]['args']): Promise<Result<K>>;
@@ -39,7 +40,7 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
   });
   port.addEventListener('error', (ev: Event) => {
     const message = (ev as ErrorEvent).message || 'the inference worker stopped';
-    waiting.forEach((w) => w.reject(new Error(message)));
+    waiting.forEach((w) => w.reject(new EnvironmentError(message)));
     waiting.clear();
     listeners.forEach((l) => l({ type: 'notice', level: 'error', message: `The inference worker crashed: ${message}. Reload the page.` }));
   });

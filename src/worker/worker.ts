@@ -17,6 +17,7 @@ import { MemoryModelStore, type ModelStore } from './modelCache/modelStore';
 import { type AnyRequest, TEST_HOOKS_NAME, type WorkerEvent, type WorkerMessage } from './protocol';
 import { installTestHooks } from './testHooks';
 import { TrainingHandler } from './training/trainingHandler';
+import { EnvironmentError } from '../core/errors';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const emit = (event: WorkerEvent) => scope.postMessage({ kind: 'event', event } satisfies WorkerMessage);
@@ -30,7 +31,7 @@ const deps: Omit<LoaderDeps, 'progress'> = {
   fetch: (url) => fetch(url),
   vocabulary: () => {
     vocabulary ??= fetch(vocabularyUrl).then(async (r) => {
-      if (!r.ok) throw new Error(`the vocabulary answered ${r.status}`);
+      if (!r.ok) throw new EnvironmentError(`the vocabulary answered ${r.status}`);
       return parseVocabularyCsv(await r.text(), 'yt8m_vocabulary.csv');
     });
     vocabulary.catch(() => (vocabulary = null));

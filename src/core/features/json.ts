@@ -6,10 +6,8 @@
 import { fail } from '../errors';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
+import { SkipRecord } from './skipRecord';
 import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
-
-/** A problem with one video object; the caller adds the file and the video's position. */
-class VideoError extends Error {}
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
@@ -22,21 +20,21 @@ function matrix(obj: Record<string, unknown>, field: string, frames: number, qua
   const rows = obj[field] as unknown[];
   const first = rows[0];
   if (!Array.isArray(first) || first.length === 0) {
-    throw new VideoError(`${field}[0] is ${describe(first)}, expected a non-empty array of numbers`);
+    throw new SkipRecord(`${field}[0] is ${describe(first)}, expected a non-empty array of numbers`);
   }
   const dim = first.length;
   const used = new Float64Array(frames * dim);
   for (let t = 0; t < rows.length; t++) {
     const row = rows[t];
-    if (!Array.isArray(row)) throw new VideoError(`${field}[${t}] is ${describe(row)}, expected an array of numbers`);
-    if (row.length !== dim) throw new VideoError(`${field}[${t}] has ${row.length} values, expected ${dim} (as ${field}[0])`);
+    if (!Array.isArray(row)) throw new SkipRecord(`${field}[${t}] is ${describe(row)}, expected an array of numbers`);
+    if (row.length !== dim) throw new SkipRecord(`${field}[${t}] has ${row.length} values, expected ${dim} (as ${field}[0])`);
     for (let j = 0; j < dim; j++) {
       const v: unknown = row[j];
       if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
-        throw new VideoError(`${field}[${t}][${j}] is ${describe(v)}, expected a finite number`);
+        throw new SkipRecord(`${field}[${t}][${j}] is ${describe(v)}, expected a finite number`);
       }
       if (quantized && !(Number.isInteger(v) && v >= 0 && v <= 255)) {
-        throw new VideoError(`"quantized" is true but ${field}[${t}][${j}] = ${v} is not an integer in 0..255`);
+        throw new SkipRecord(`"quantized" is true but ${field}[${t}][${j}] = ${v} is not an integer in 0..255`);
       }
       if (t < frames) used[t * dim + j] = v;
     }
@@ -47,10 +45,10 @@ function matrix(obj: Record<string, unknown>, field: string, frames: number, qua
 function labelsOf(obj: Record<string, unknown>): number[] | undefined {
   const labels = obj.labels;
   if (labels === undefined) return undefined;
-  if (!Array.isArray(labels)) throw new VideoError(`"labels" is ${describe(labels)}, expected an array of class indices`);
+  if (!Array.isArray(labels)) throw new SkipRecord(`"labels" is ${describe(labels)}, expected an array of class indices`);
   labels.forEach((l: unknown, i) => {
     if (typeof l !== 'number' || !Number.isSafeInteger(l) || l < 0) {
-      throw new VideoError(`labels[${i}] is ${describe(l)}, expected a class index (an integer >= 0)`);
+      throw new SkipRecord(`labels[${i}] is ${describe(l)}, expected a class index (an integer >= 0)`);
     }
   });
   return labels as number[];
@@ -58,20 +56,20 @@ function labelsOf(obj: Record<string, unknown>): number[] | undefined {
 
 function toVideo(obj: unknown, file: string, index: number, defaultId: string): VideoFeatures {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw new VideoError(`expected an object with "rgb" and "audio", got ${describe(obj)}`);
+    throw new SkipRecord(`expected an object with "rgb" and "audio", got ${describe(obj)}`);
   }
   const o = obj as Record<string, unknown>;
-  if (o.id !== undefined && typeof o.id !== 'string') throw new VideoError(`"id" is ${describe(o.id)}, expected a string`);
+  if (o.id !== undefined && typeof o.id !== 'string') throw new SkipRecord(`"id" is ${describe(o.id)}, expected a string`);
   if (o.quantized !== undefined && typeof o.quantized !== 'boolean') {
-    throw new VideoError(`"quantized" is ${describe(o.quantized)}, expected true or false`);
+    throw new SkipRecord(`"quantized" is ${describe(o.quantized)}, expected true or false`);
   }
   for (const field of ['rgb', 'audio']) {
-    if (!Array.isArray(o[field])) throw new VideoError(`"${field}" is ${describe(o[field])}, expected an array of frames`);
+    if (!Array.isArray(o[field])) throw new SkipRecord(`"${field}" is ${describe(o[field])}, expected an array of frames`);
   }
   const count = (o.rgb as unknown[]).length;
-  if (count === 0) throw new VideoError('"rgb" has no frames');
+  if (count === 0) throw new SkipRecord('"rgb" has no frames');
   const audioCount = (o.audio as unknown[]).length;
-  if (audioCount !== count) throw new VideoError(`"rgb" has ${count} frames but "audio" has ${audioCount}`);
+  if (audioCount !== count) throw new SkipRecord(`"rgb" has ${count} frames but "audio" has ${audioCount}`);
   const frames = Math.min(count, MAX_FRAMES);
   const quantized = o.quantized === true;
   const rgb = matrix(o, 'rgb', frames, quantized);
@@ -98,7 +96,7 @@ export function readJsonFeatures(bytes: Uint8Array, file: string): FeatureFileRe
     try {
       return { videos: [toVideo(parsed, file, 0, stem)], warnings: [] };
     } catch (err) {
-      if (err instanceof VideoError) fail(file, err.message);
+      if (err instanceof SkipRecord) fail(file, err.message);
       throw err;
     }
   }
@@ -109,7 +107,7 @@ export function readJsonFeatures(bytes: Uint8Array, file: string): FeatureFileRe
     try {
       videos.push(toVideo(obj, file, i, `${stem}#${i}`));
     } catch (err) {
-      if (!(err instanceof VideoError)) throw err;
+      if (!(err instanceof SkipRecord)) throw err;
       problems.push(`video ${i} skipped: ${err.message}`);
     }
   });

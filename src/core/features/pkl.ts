@@ -10,10 +10,8 @@ import { readPickle } from '../formats/pickle/reader';
 import { PyDict, aPyType, isNdArray, pyInt, pyItems, pyText, type PyValue } from '../formats/pickle/values';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
+import { SkipRecord } from './skipRecord';
 import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
-
-/** Thrown inside this module for a record that cannot become a video; caught per record. */
-class SkipRecord extends Error {}
 
 /** `feature` or `audio`: a 2-D array of frames, checked. */
 function frameMatrix(rec: PyDict, key: string): NdArray {

@@ -10,6 +10,7 @@ import {
 } from '../formats/sequenceExample';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
+import { SkipRecord } from './skipRecord';
 import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
 
 /** One video in the quantized form YouTube-8M stores: a uint8 string per frame and modality. */
@@ -21,9 +22,6 @@ export interface Yt8mVideo {
 }
 
 const utf8 = new TextDecoder('utf-8');
-
-/** Thrown inside this module for a record that cannot become a video; caught per record. */
-class SkipRecord extends Error {}
 
 function kindName(f: Feature): string {
   return f.kind === 'empty' ? 'an empty feature' : `a ${f.kind} list`;

@@ -1,5 +1,6 @@
 import type { CachedModelInfo } from '../protocol';
 import type { ModelStore } from './modelStore';
+import { EnvironmentError } from '../../core/errors';
 
 const DB_NAME = 'attention-lstm-playground';
 const DB_VERSION = 1;
@@ -23,15 +24,20 @@ interface ShardRow {
 function promised<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(cacheFailed(req.error));
   });
+}
+
+/** IndexedDB's errors (a full quota, say) as the page shows them. */
+function cacheFailed(error: DOMException | null): EnvironmentError {
+  return new EnvironmentError(`the browser's model cache failed (${error?.message || error?.name || 'its transaction was aborted'})`);
 }
 
 function done(tx: IDBTransaction): Promise<void> {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(cacheFailed(tx.error));
+    tx.onerror = () => reject(cacheFailed(tx.error));
   });
 }
 
@@ -54,8 +60,8 @@ export class IndexedDbModelStore implements ModelStore {
         }
       };
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error('the model cache is blocked by another tab of this page'));
+      req.onerror = () => reject(cacheFailed(req.error));
+      req.onblocked = () => reject(new EnvironmentError('the model cache is blocked by another tab of this page'));
     });
     return this.db;
   }
