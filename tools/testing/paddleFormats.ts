@@ -259,6 +259,8 @@ export interface InferenceModelOptions {
   extraPersistable?: boolean;
   /** The stem of the file names; default AttentionLSTM. */
   stem?: string;
+  /** Shapes the program declares for some parameters (by PaddleVideo 2 name), instead of their real ones. */
+  declaredShapes?: Record<string, number[]>;
 }
 
 export interface InferenceModelFiles {
@@ -311,7 +313,7 @@ export function writeInferenceModel(params: ReadonlyMap<string, NdArray>, sizes:
   ];
   const ops: TestOp[] = [];
   const dtypeOf = (k: string) => params.get(k)!.dtype;
-  for (const k of keys) vars.push({ name: varOf.get(k)!, persistable: true, dtype: dtypeOf(k), shape: params.get(k)!.shape });
+  for (const k of keys) vars.push({ name: varOf.get(k)!, persistable: true, dtype: dtypeOf(k), shape: opts.declaredShapes?.[k] ?? params.get(k)!.shape });
   if (opts.extraPersistable) vars.push({ name: 'global_step_0', persistable: true, dtype: 'int64', shape: [1] });
   let tmp = 0;
   const t = (shape: number[] = [-1]) => {

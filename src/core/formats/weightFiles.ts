@@ -70,6 +70,9 @@ interface Classified {
   records?: CombinedRecord[];
   /** Record headers, for Paddle 1.6 fluid.save files. */
   named?: NamedRecord[];
+  /** A pickle, once read. */
+  whole?: Uint8Array;
+  params?: Map<string, NdArray>;
 }
 
 async function classify(src: ByteSource): Promise<Classified> {
@@ -117,8 +120,8 @@ function indexStaticDict(c: Classified, warnings: string[]): WeightIndex {
 }
 
 async function indexPickle(c: Classified, warnings: string[]): Promise<WeightIndex> {
-  const whole = await readAll(c.src);
-  const params = readPickledParams(whole, c.src.name);
+  const whole = c.whole ?? await readAll(c.src);
+  const params = c.params ?? readPickledParams(whole, c.src.name);
   const tensors = [...params].map(([name, array]): IndexedTensor => ({ name, shown: name, dtype: array.dtype, shape: array.shape, at: { kind: 'memory', array } }));
   return { format: 'pickle', name: c.src.name, files: [{ src: c.src, whole }], tensors, variant: null, warnings };
 }
@@ -252,14 +255,18 @@ export async function indexWeightFiles(input: ByteSource | readonly ByteSource[]
   const multis = all.filter((c) => c.layout === 'combined' && c.records!.length > 1);
   const singles = all.filter((c) => c.layout === 'combined' && c.records!.length === 1);
   const names = (cs: Classified[]) => cs.map((c) => c.src.name).join(', ');
+  // Files of a parameter folder are named as parameters or as optimizer state; anything else beside a program is its parameters.
+  const paramNames = new Set([...fluid1CombinedOrder(), ...paddleTensorSpecs('paddlevideo2', ANY_SIZES).map((s) => s.name)]);
+  const folderLike = singles.some((c) => paramNames.has(c.src.name) || optimizerStateOf(c.src.name, (n) => paramNames.has(n)) !== undefined);
+  const paramFiles = multis.length > 0 ? multis : folderLike ? [] : singles;
 
-  if (programs.length > 0 && multis.length > 0) {
+  if (programs.length > 0 && paramFiles.length > 0) {
     const stem = (n: string) => n.replace(/\.[^.]*$/, '');
-    let pairs = programs.flatMap((p) => multis.filter((m) => stem(m.src.name) === stem(p.src.name)).map((m) => [p, m] as const));
-    if (pairs.length === 0 && programs.length === 1 && multis.length === 1) pairs = [[programs[0], multis[0]]];
+    let pairs = programs.flatMap((p) => paramFiles.filter((m) => stem(m.src.name) === stem(p.src.name)).map((m) => [p, m] as const));
+    if (pairs.length === 0 && programs.length === 1 && paramFiles.length === 1) pairs = [[programs[0], paramFiles[0]]];
     if (pairs.length !== 1) {
       throw new InputError(
-        `${opts.name ?? names(all)}: give one inference program (.pdmodel) and its parameters (.pdiparams): the programs ${names(programs)} and the parameter files ${names(multis)} cannot be paired by name`,
+        `${opts.name ?? names(all)}: give one inference program (.pdmodel) and its parameters (.pdiparams): the programs ${names(programs)} and the parameter files ${names(paramFiles)} cannot be paired by name`,
       );
     }
     const [program, params] = pairs[0];
@@ -279,20 +286,37 @@ export async function indexWeightFiles(input: ByteSource | readonly ByteSource[]
     return indexFolder(singles, all.filter((c) => !singles.includes(c)), opts.name ?? `parameter folder of ${all.length} files`, warnings);
   }
 
-  const optimizerFiles = all.filter((c) => c.layout === 'static-dict' && optimizerOnly(c.named!.map((r) => r.name)));
-  const candidates = all.filter((c) => c.layout !== 'program' && !optimizerFiles.includes(c));
+  // One weight file, with what Paddle writes beside it: a program (.pdmodel), optimizer state (.pdopt).
+  const byProducts = new Map<Classified, string>();
+  for (const c of all) {
+    if (c.layout === 'program') byProducts.set(c, 'a program, which holds no weights');
+    else if (c.layout === 'static-dict' && optimizerOnly(c.named!.map((r) => r.name))) byProducts.set(c, 'which holds only optimizer state');
+    else if (c.layout === 'pickle' && programs.length > 0 && !(await holdsArrays(c))) byProducts.set(c, 'a pickle that holds no arrays (such as a .pdiparams.info)');
+  }
+  const candidates = all.filter((c) => !byProducts.has(c));
   if (candidates.length === 1) {
-    for (const p of programs) warnings.push(`${candidates[0].src.name}: ignored ${p.src.name}, a program, which holds no weights`);
-    for (const o of optimizerFiles) warnings.push(`${candidates[0].src.name}: ignored ${o.src.name}, which holds only optimizer state`);
+    for (const [c, what] of byProducts) warnings.push(`${candidates[0].src.name}: ignored ${c.src.name}, ${what}`);
     return indexOne(candidates[0], warnings);
   }
   if (candidates.length === 0 && programs.length > 0) {
     throw new InputError(`${programs[0].src.name}: an inference program needs its parameters (.pdiparams, a file in the combined layout), which are not among the files given (${names(all)})`);
   }
-  if (candidates.length === 0) return indexOne(optimizerFiles[0], warnings);
+  if (candidates.length === 0) return indexOne(all.find((c) => c.layout !== 'program')!, warnings);
   throw new InputError(
     `${opts.name ?? names(all)}: give one weight file, the files of one parameter folder, or an inference model's .pdmodel and .pdiparams; these ${candidates.length} files each hold weights: ${names(candidates)}`,
   );
+}
+
+/** Whether a pickle is a dict that holds arrays (a parameter file) rather than a table (.pdiparams.info); the parse is kept. */
+async function holdsArrays(c: Classified): Promise<boolean> {
+  try {
+    c.whole ??= await readAll(c.src);
+    c.params ??= readPickledParams(c.whole, c.src.name);
+    return c.params.size > 0;
+  } catch (e) {
+    if (e instanceof InputError) return false;
+    throw e;
+  }
 }
 
 /** A tensor's data, read from wherever the index says it lies. */
