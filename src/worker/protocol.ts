@@ -19,11 +19,16 @@ export type { ClassReport, CustomLabels, EpochReport, ExportFormat, FineTuneMode
 
 // ---------------------------------------------------------------- backends
 
-/** A tfjs backend the worker can run on. */
-export type BackendName = 'webgpu' | 'wasm' | 'cpu';
-/** What the user asks for: `auto` means WebGPU on a hardware adapter, otherwise wasm. */
+/**
+ * The tfjs backends the worker can run on, in the order of preference that
+ * `auto` and the fallbacks follow (backends/policy.ts); each has its starter
+ * in backends/index.ts.
+ */
+export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+/** What the user asks for: `auto` means WebGPU on a hardware adapter, otherwise the next in BACKEND_NAMES. */
 export type BackendChoice = 'auto' | BackendName;
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_NAMES];
 
 /** The WebGPU adapter as the browser describes it (`GPUAdapter.info`). */
 export interface AdapterSummary {

@@ -9,7 +9,7 @@ import type { BackendChoice, BackendName, BackendStatus } from '../protocol';
 import { startCpu } from './backend_cpu';
 import { startWasm } from './backend_wasm';
 import { probeWebGpu, startWebGpu } from './backend_webgpu';
-import { type BackendPlan, fallbackNote, layoutFor, planBackends } from './policy';
+import { type BackendPlan, fallbackNote, planBackends } from './policy';
 import { selfTest } from './selfTest';
 import type { BackendHandle, FaultListener } from './types';
 
@@ -17,6 +17,17 @@ export interface StartOptions {
   /** Skip WebGPU whatever the choice (after it failed twice); the reason is said on the page. */
   avoidWebGpu?: string;
 }
+
+/**
+ * How each backend starts: null when it cannot run here (WebGPU without an
+ * adapter). A backend added to BACKEND_NAMES needs its entry here, and the
+ * compiler says so.
+ */
+const STARTERS: Record<BackendName, (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener) => Promise<BackendHandle | null>> = {
+  webgpu: async (probe, onFault) => (probe.gpuAdapter ? startWebGpu(probe.gpuAdapter, onFault) : null),
+  wasm: () => startWasm(),
+  cpu: () => startCpu(),
+};
 
 export async function startBackend(
   choice: BackendChoice, onFault: FaultListener, opts: StartOptions = {},
@@ -30,10 +41,7 @@ export async function startBackend(
   for (const name of plan.order) {
     let handle: BackendHandle | null = null;
     try {
-      handle = name === 'webgpu' && probe.gpuAdapter ? await startWebGpu(probe.gpuAdapter, onFault)
-        : name === 'wasm' ? await startWasm()
-        : name === 'cpu' ? await startCpu()
-        : null;
+      handle = await STARTERS[name](probe, onFault);
       if (!handle) continue;
       const problem = await handle.guard(selfTest);
       if (problem) throw new Error(`its self-test failed: ${problem}`);
@@ -45,7 +53,7 @@ export async function startBackend(
     const note = opts.avoidWebGpu && failures.length === 0 ? opts.avoidWebGpu : fallbackNote(plan, failures, name);
     return {
       handle,
-      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: layoutFor(name) },
+      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: handle.layout },
     };
   }
   throw new EnvironmentError(`No backend could start in this browser (${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}).`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterSummary } from '../protocol';
-import { fallbackNote, layoutFor, planBackends } from './policy';
+import { fallbackNote, planBackends } from './policy';
 
 const hardware: AdapterSummary = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false };
 const software: AdapterSummary = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true };
@@ -40,11 +40,5 @@ describe('backend policy', () => {
     expect(fallbackNote(plan, [], 'webgpu')).toBeNull();
     expect(fallbackNote(plan, [{ backend: 'webgpu', message: 'its self-test failed: matMul gave NaN' }], 'wasm'))
       .toBe('webgpu failed to start (its self-test failed: matMul gave NaN); running on wasm.');
-  });
-
-  it('stores weights [out, in] on WebGPU only', () => {
-    expect(layoutFor('webgpu')).toBe('out-in');
-    expect(layoutFor('wasm')).toBe('in-out');
-    expect(layoutFor('cpu')).toBe('in-out');
   });
 });

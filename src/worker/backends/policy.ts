@@ -1,8 +1,10 @@
-import { adapterLabel, type AdapterSummary, type BackendChoice, type BackendName, type WeightLayout } from '../protocol';
+import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../protocol';
 
 /**
  * Which backend to run on, decided from what the user asked for and what the
- * WebGPU probe found. Pure, so every case is tested without a browser.
+ * WebGPU probe found: the backends of BACKEND_NAMES from the one asked for on,
+ * in order, WebGPU only where it can run. Pure, so every case is tested
+ * without a browser.
  */
 
 /** What probing WebGPU found: an adapter, or why there is none. */
@@ -19,29 +21,33 @@ export interface BackendPlan {
   note: string | null;
 }
 
+/** The backends from `first` on, in order of preference, without WebGPU. */
+function from(first: BackendName): BackendName[] {
+  return BACKEND_NAMES.slice(BACKEND_NAMES.indexOf(first)).filter((b) => b !== 'webgpu');
+}
+
 export function planBackends(choice: BackendChoice, probe: WebGpuProbe): BackendPlan {
   const a = probe.adapter;
   const label = adapterLabel(a ? { ...a, isFallbackAdapter: false } : null);
+  const withoutGpu = from(BACKEND_NAMES[0]);
   switch (choice) {
     case 'auto':
-      if (a && !a.isFallbackAdapter) return { order: ['webgpu', 'wasm', 'cpu'], note: null };
+      if (a && !a.isFallbackAdapter) return { order: [...BACKEND_NAMES], note: null };
       if (a) {
         return {
-          order: ['wasm', 'cpu'],
-          note: `The WebGPU adapter is a software fallback (${label}), slower than wasm, so auto runs on wasm. Pick webgpu to use it anyway.`,
+          order: withoutGpu,
+          note: `The WebGPU adapter is a software fallback (${label}), slower than ${withoutGpu[0]}, so auto runs on ${withoutGpu[0]}. Pick webgpu to use it anyway.`,
         };
       }
-      return { order: ['wasm', 'cpu'], note: `WebGPU is not available (${probe.problem ?? 'no adapter'}), so auto runs on wasm.` };
+      return { order: withoutGpu, note: `WebGPU is not available (${probe.problem ?? 'no adapter'}), so auto runs on ${withoutGpu[0]}.` };
     case 'webgpu':
       if (a?.isFallbackAdapter) {
-        return { order: ['webgpu', 'wasm', 'cpu'], note: `Running on a software WebGPU adapter (${label}): results are exact, but slower than on a GPU.` };
+        return { order: [...BACKEND_NAMES], note: `Running on a software WebGPU adapter (${label}): results are exact, but slower than on a GPU.` };
       }
-      if (a) return { order: ['webgpu', 'wasm', 'cpu'], note: null };
-      return { order: ['wasm', 'cpu'], note: `WebGPU was asked for but is not available (${probe.problem ?? 'no adapter'}); running on wasm instead.` };
-    case 'wasm':
-      return { order: ['wasm', 'cpu'], note: null };
-    case 'cpu':
-      return { order: ['cpu'], note: null };
+      if (a) return { order: [...BACKEND_NAMES], note: null };
+      return { order: withoutGpu, note: `WebGPU was asked for but is not available (${probe.problem ?? 'no adapter'}); running on ${withoutGpu[0]} instead.` };
+    default:
+      return { order: from(choice), note: null };
   }
 }
 
@@ -50,9 +56,4 @@ export function fallbackNote(plan: BackendPlan, failures: readonly { backend: Ba
   if (failures.length === 0) return plan.note;
   const failed = failures.map((f) => `${f.backend} failed to start (${f.message})`).join('; ');
   return `${failed}; running on ${active}.`;
-}
-
-/** Weights are stored [out, in] on WebGPU (matMul with transposeB is 10-15x faster there) and [in, out] elsewhere. */
-export function layoutFor(backend: BackendName): WeightLayout {
-  return backend === 'webgpu' ? 'out-in' : 'in-out';
 }

@@ -11,7 +11,6 @@ import { multiplyAdds } from '../../core/model/architecture';
 import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import { createModel, type LoadedModel } from '../../core/model/model';
 import { type BackendHandle, startBackend } from '../backends';
-import { layoutFor } from '../backends/policy';
 import type { ModelRuntime } from '../backends/types';
 import type { AcquiredModel } from '../models';
 import { adapterLabel, type BackendChoice, type BackendName, type BackendStatus, type ModelInfo, type WorkerEvent } from '../protocol';
@@ -141,7 +140,7 @@ export class BackendHost {
     const backend = this.backend!;
     const { json, weights } = this.acquired!;
     // The canonical arrays stay here, so the model can move to another backend, in its layout, without a reload.
-    this.model = await backend.guard(async () => createModel(json.attentionLstm, weights, layoutFor(backend.name)));
+    this.model = await backend.guard(async () => createModel(json.attentionLstm, weights, backend.layout));
     if (backend.prepare) {
       this.publish({ ...this.status, state: 'warming' });
       this.runtime = await backend.prepare(this.model);
