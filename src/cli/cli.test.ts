@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { writeTfRecordFeatures } from '../core/features/tfrecord';
 import { dequantize } from '../core/features/dequantize';
 import { referenceForward } from '../core/model/reference';
 import type { PredictionDocument } from '../core/predictionDocument';
+import { optimizerState, writeFluid1InferenceModel, writeInferenceModel, writeParamFolder } from '../../tools/testing/paddleFormats';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -126,5 +127,75 @@ describe('the command line: convert, predict, evaluate', () => {
     expect(doc.videos.map((v) => v.id)).toEqual(['video-1', 'video-3']);
     expect(res.stderr).toMatch(/warning: \S*broken\.tfrecord: record 1 \(byte \d+\) skipped: its data is corrupt/);
     expect(res.stderr).toMatch(/warning: \S*notes\.txt: not a feature file/);
+  }, 60_000);
+});
+
+describe('the command line converts a parameter folder and an inference model', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'alstm-cli-sets-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('a parameter folder with optimizer state and __model__, named after the folder', async () => {
+    const params = randomPaddleParams('fluid1', SMALL_SIZES, 23);
+    const folder = path.join(dir, 'pretrain');
+    await mkdir(folder);
+    for (const f of [...writeParamFolder(new Map([...params, ...optimizerState(params, 'rmsprop')])), writeFluid1InferenceModel(params)[0]]) {
+      await writeFile(path.join(folder, f.name), f.bytes);
+    }
+    await writeFile(path.join(folder, '.DS_Store'), 'not a weight file'); // hidden files are left out
+    const res = await cli('convert.ts', [folder, '--out', path.join(dir, 'm-folder')]);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/fluid1 AttentionLSTM \(rgb 12, audio 5, E 6, D 4, head 10\/8, 7 classes\)/);
+    expect(res.stderr).toMatch(/converting pretrain: 100%/);
+    expect(res.stderr).toMatch(/warning: pretrain: ignored __model__, an inference program/);
+    expect(res.stderr).toMatch(/warning: pretrain: ignored 92 files that hold no parameter/);
+    const json = JSON.parse(await readFile(path.join(dir, 'm-folder', 'model.json'), 'utf8'));
+    expect(json.attentionLstm.source).toMatchObject({ file: 'pretrain', format: 'param-folder' });
+    expect(json.attentionLstm.source.files).toHaveLength(30);
+  }, 60_000);
+
+  it('an inference model, as the folder export_model.py writes and as its two files, to the same weights', async () => {
+    const pv = randomPaddleParams('paddlevideo2', SMALL_SIZES, 24);
+    const m = writeInferenceModel(pv, SMALL_SIZES);
+    const exported = path.join(dir, 'export');
+    await mkdir(exported);
+    for (const f of [m.pdmodel, m.pdiparams, m.info]) await writeFile(path.join(exported, f.name), f.bytes);
+    const byFolder = await cli('convert.ts', [exported, '--out', path.join(dir, 'm-export')]);
+    expect(byFolder.code).toBe(0);
+    expect(byFolder.stdout).toMatch(/linear_0\.w_0\s+rgb\.embed\.w\s+\[12, 6\]/);
+    expect(byFolder.stdout).toMatch(/paddlevideo2 AttentionLSTM/);
+    expect(byFolder.stderr).toMatch(/warning: export: ignored AttentionLSTM\.pdiparams\.info/);
+    const byPair = await cli('convert.ts', [path.join(exported, 'AttentionLSTM.pdiparams'), path.join(exported, 'AttentionLSTM.pdmodel'), '--out', path.join(dir, 'm-pair')]);
+    expect(byPair.code).toBe(0);
+    expect(byPair.stderr).toMatch(/converting AttentionLSTM\.pdmodel \+ AttentionLSTM\.pdiparams: 100%/);
+    const a = JSON.parse(await readFile(path.join(dir, 'm-export', 'model.json'), 'utf8'));
+    const b = JSON.parse(await readFile(path.join(dir, 'm-pair', 'model.json'), 'utf8'));
+    expect(b.attentionLstm.source).toMatchObject({ file: 'AttentionLSTM.pdmodel + AttentionLSTM.pdiparams', format: 'inference-model' });
+    expect(b.attentionLstm.source.sha256).toBe(a.attentionLstm.source.sha256);
+    expect(b.weightsManifest).toEqual(a.weightsManifest);
+    for (const p of a.weightsManifest[0].paths) {
+      expect(await readFile(path.join(dir, 'm-pair', p))).toEqual(await readFile(path.join(dir, 'm-export', p)));
+    }
+  }, 60_000);
+
+  it('a .pdiparams alone, or a folder with a file, says what is wrong in one line', async () => {
+    const m = writeInferenceModel(randomPaddleParams('paddlevideo2', SMALL_SIZES, 25), SMALL_SIZES);
+    const lone = path.join(dir, 'lone');
+    await mkdir(lone);
+    await writeFile(path.join(lone, m.pdiparams.name), m.pdiparams.bytes);
+    const res = await cli('convert.ts', [lone, '--out', path.join(dir, 'm-lone')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('error: AttentionLSTM.pdiparams: holds 30 tensors shaped as the parameters of a PaddleVideo 2 inference model (.pdiparams), which store no names: give its .pdmodel with it\n');
+    const mixed = await cli('convert.ts', [lone, path.join(lone, m.pdiparams.name), '--out', path.join(dir, 'm-mixed')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/^error: give a folder alone, or two files/);
+    const empty = path.join(dir, 'empty');
+    await mkdir(empty);
+    const none = await cli('convert.ts', [empty, '--out', path.join(dir, 'm-empty')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/empty: the folder holds no files/);
   }, 60_000);
 });

@@ -3,11 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertWeights } from '../core/convert/convert';
 import { InputError } from '../core/errors';
-import { fileSource } from '../node/files';
+import { pathSources } from '../node/files';
 import { args, choice, runCli, stderr } from './run';
 import { yt8mVocabulary } from './vocabulary';
 
-const USAGE = 'npm run convert -- <weights.pdparams> --out <dir> [--variant auto|fluid1|paddlevideo2] [--dtype float32|float16]';
+const USAGE =
+  'npm run convert -- <weights (.pdparams, .pdckpt) | parameter folder | model.pdmodel model.pdiparams | folder holding both> --out <dir> [--variant auto|fluid1|paddlevideo2] [--dtype float32|float16]';
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -15,27 +16,37 @@ runCli(USAGE, async () => {
     variant: { type: 'string' },
     dtype: { type: 'string' },
   });
-  if (positionals.length !== 1) throw new InputError(`give exactly one weight file (got ${positionals.length})`);
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new InputError(`give one weight file, one folder, or an inference model's .pdmodel and .pdiparams (got ${positionals.length} paths)`);
+  }
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write model.json and its shards into');
   const variant = choice(values.variant, ['auto', 'fluid1', 'paddlevideo2'] as const, '--variant', 'auto');
   const dtype = choice(values.dtype, ['float32', 'float16'] as const, '--dtype', 'float32');
-  const src = await fileSource(positionals[0]);
+  const given = await Promise.all(positionals.map(pathSources));
+  if (given.length > 1 && given.some((g) => g.folder)) {
+    throw new InputError(`give a folder alone, or two files (an inference model's .pdmodel and .pdiparams), not ${positionals.join(' and ')}`);
+  }
+  const sources = given.flatMap((g) => g.sources);
+  // A folder is named after itself in messages and in the model's source.
+  const name = given[0].folder ? path.basename(path.resolve(positionals[0])) : undefined;
+  let shown = name ?? sources[0].name;
   const out = values.out;
   await mkdir(out, { recursive: true });
   const started = performance.now();
   let lastShown = -1;
-  const { modelJson, tensors, warnings } = await convertWeights(src, (p, bytes) => writeFile(path.join(out, p), bytes), {
-    variant, dtype, vocabulary: await yt8mVocabulary(),
+  const { modelJson, tensors, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (p, bytes) => writeFile(path.join(out, p), bytes), {
+    variant, dtype, name, vocabulary: await yt8mVocabulary(),
     sha256: () => {
       const h = createHash('sha256');
       return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
     },
     onProgress: (e) => {
+      if (e.kind === 'start') shown = e.file;
       if (e.kind !== 'progress') return;
       const pct = Math.floor((100 * e.bytesDone) / e.bytesTotal);
       if (pct >= lastShown + 5 || e.bytesDone === e.bytesTotal) {
         lastShown = pct;
-        stderr(`converting ${src.name}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
+        stderr(`converting ${shown}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
       }
     },
   });

@@ -1,4 +1,4 @@
-import { open, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { open, readFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
 import { InputError } from '../core/errors';
@@ -34,6 +34,35 @@ export async function fileSource(file: string): Promise<ByteSource> {
       }
     },
   };
+}
+
+/**
+ * The files of a folder as ByteSources, sorted by name: what a parameter folder
+ * (one file per tensor) or an exported inference model (.pdmodel, .pdiparams)
+ * is made of. Hidden files (a leading dot) and subfolders are left out.
+ */
+export async function folderSources(dir: string): Promise<ByteSource[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(`${dir}: cannot read the folder (${e.code === 'ENOENT' ? 'no such folder' : e.code === 'ENOTDIR' ? 'it is a file' : e.code ?? e.message})`);
+  });
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const full = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(full).then((s) => s.isFile(), () => false)))) files.push(e.name);
+  }
+  if (files.length === 0) throw new InputError(`${dir}: the folder holds no files`);
+  files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Promise.all(files.map((f) => fileSource(path.join(dir, f))));
+}
+
+/** A path the user gave: a file, or a folder standing for its files. */
+export async function pathSources(p: string): Promise<{ sources: ByteSource[]; folder: boolean }> {
+  const s = await stat(p).catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(`${p}: cannot open (${e.code === 'ENOENT' ? 'no such file or folder' : e.code ?? e.message})`);
+  });
+  if (s.isDirectory()) return { sources: await folderSources(p), folder: true };
+  return { sources: [await fileSource(p)], folder: false };
 }
 
 export async function readUserFile(file: string): Promise<Uint8Array> {

@@ -209,7 +209,10 @@ export async function convertWeights(sources: ByteSource | readonly ByteSource[]
     progress({ kind: 'progress', bytesDone: Math.min(Math.max(hashes.done, memoryDone), bytesTotal), bytesTotal, tensor: shownAs(spec.name) });
   }
   await writer.finish();
+  const reported = Math.max(hashes.done, memoryDone);
   const digests = await hashes.finish();
+  // Bytes after the last tensor used (skipped optimizer state, a pickle's framing) are hashed last.
+  if (reported < bytesTotal) progress({ kind: 'progress', bytesDone: bytesTotal, bytesTotal, tensor: 'the rest of the files' });
   const perFile = index.files.map((f, i) => ({ name: f.src.name, bytes: f.src.size, sha256: bytesToHex(digests[i]) }));
   let digest = perFile[0].sha256;
   if (perFile.length > 1) {
