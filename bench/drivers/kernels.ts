@@ -3,24 +3,30 @@
  * one 300-frame video and a batch of 32 videos of mixed lengths, on
  *   webgpu-fused  one WGSL dispatch per time step for all four LSTMs (src/kernels/),
  *   webgpu-ops    the op-by-op tfjs path, in the same Chromium session,
- *   wasm, cpu     tfjs in Node, op path (as the command line runs it).
+ *   wasm, cpu     tfjs in Node, op path (as the command line runs it);
+ * and a peer: ONNX Runtime Web running the project's ONNX export of the same
+ * model on the same videos, in the same Chromium session, on wasm with 1 and 2
+ * threads and on WebGPU, each held to the project's probabilities (within
+ * 1e-5) before it is timed (tools/kernelHarness/ortPeer.ts).
  * Medians of several runs after a warm-up. Prints a table, writes
  * bench/results/results.json and bench/results/RESULTS.md.
  *
  * Cases that would take many minutes (the op path on WebGPU and the cpu backend
  * for 32 videos) run on shorter videos and fewer times; their rows say so
  * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
- * (a smoke test of the benchmark itself; its numbers mean little). `--render`
+ * (a smoke test of the benchmark itself; its numbers mean little), and writes
+ * its results to the system's temporary folder, not to bench/results/. `--render`
  * rewrites RESULTS.md from results.json without measuring.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FULL_SIZES, multiplyAdds, parameterCount } from '../../src/core/model/architecture';
-import { chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
+import { type HarnessSession, chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
+import type { OrtEngine } from '../../tools/kernelHarness/ortPeer';
 import { mixedLengths } from '../../tools/kernelHarness/benchModel';
 import type { NodeCase, NodeResult } from '../helpers/nodeCases';
 import { STEP_WEIGHTS, probeBuffers, probes } from '../helpers/probeKernels';
@@ -43,6 +49,12 @@ interface Plan {
 
 export interface CaseRow {
   path: PathName;
+  /**
+   * Threads the engine computes with: tfjs-wasm's thread count (1 in Node), 1 for the cpu
+   * backend (plain JavaScript); null for WebGPU, whose work runs on the GPU (here on
+   * SwiftShader's own CPU threads).
+   */
+  threads: number | null;
   videos: number;
   /** Frames in the case, all videos together. */
   frames: number;
@@ -74,6 +86,43 @@ const ONE = [300];
 const BATCH = mixedLengths(32, 300);
 const q = (lengths: number[]) => (QUICK ? scaled(lengths, 12) : lengths);
 
+/** The peer's engines and cases: its wasm build with 1 and 2 threads, its WebGPU build. */
+interface PeerPlan {
+  engine: OrtEngine;
+  threads: number;
+  cases: { lengths: number[]; runs: number; note?: string }[];
+}
+const peerPlan: PeerPlan[] = [
+  { engine: 'wasm', threads: 1, cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }] },
+  { engine: 'wasm', threads: 2, cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }] },
+  // ORT-web's WebGPU LSTM takes about 1.1 s per time step on SwiftShader (measured in a quick run): one
+  // 300-frame video is 5 to 6 minutes, so one timed run after the equivalence run, and no batch of 32.
+  { engine: 'webgpu', threads: 1, cases: [{ lengths: q(ONE), runs: 1, note: 'one run after the equivalence run (ORT-web\'s WebGPU LSTM takes about 1.1 s per time step on SwiftShader)' }] },
+];
+/** The largest difference of a probability (and of an attention weight) the peer may show before it is timed. */
+const PEER_TOLERANCE = 1e-5;
+
+export interface PeerRow {
+  engine: 'ort-web-wasm' | 'ort-web-webgpu';
+  /** ONNX Runtime's wasm threads (env.wasm.numThreads; its WebGPU build runs its few CPU nodes on 1). */
+  threads: number;
+  videos: number;
+  frames: number;
+  steps: number;
+  runs: number;
+  ms_median: number;
+  ms_min: number;
+  ms_max: number;
+  ms_per_step: number;
+  gmacs_per_s: number;
+  /** Against the project's probabilities and attention (WebGPU, fused path) for the same videos. */
+  max_probability_difference: number;
+  max_attention_difference: number | null;
+  /** Nodes ONNX Runtime's WebGPU provider has no kernel for, run on its CPU provider. */
+  nodes_on_cpu?: string[];
+  note?: string;
+}
+
 const webgpuPlan: Plan[] = [
   { path: 'webgpu-fused', lengths: q(ONE), runs: QUICK ? 1 : 5, warmup: 1 },
   { path: 'webgpu-ops', lengths: q(ONE), runs: QUICK ? 1 : 3, warmup: 1 },
@@ -92,13 +141,14 @@ const cpuPlan: (NodeCase & { note?: string })[] = [
   { lengths: scaled(BATCH, QUICK ? 6 : 20), runs: 1, warmup: 1, note: 'shortened: 32 videos of 20..4 frames, one run' },
 ];
 
-function row(p: { path: PathName; lengths: number[]; runs: number; note?: string }, times: number[], peakGmacs: number, cpuS?: number[]): CaseRow {
+function row(p: { path: PathName; lengths: number[]; runs: number; note?: string }, times: number[], peakGmacs: number, threads: number | null, cpuS?: number[]): CaseRow {
   const ms = median(times);
   const macs = p.lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0);
   const steps = Math.max(...p.lengths);
   const gmacs = macs / (ms * 1e6);
   const r: CaseRow = {
     path: p.path,
+    threads,
     videos: p.lengths.length,
     frames: p.lengths.reduce((a, b) => a + b, 0),
     steps,
@@ -123,6 +173,83 @@ async function nodeCases(backend: 'wasm' | 'cpu', cases: NodeCase[], peakN: numb
   child.child.stderr?.on('data', (d) => process.stderr.write(d));
   const { stdout } = await child;
   return JSON.parse(stdout.trim().split('\n').pop()!) as NodeResult;
+}
+
+interface Reference {
+  probabilities: number[][];
+  attention: { rgb: number[]; audio: number[] }[];
+}
+
+function findPeer(rows: PeerRow[], engine: PeerRow['engine'], threads: number, videos: number): PeerRow | undefined {
+  return rows.find((r) => r.engine === engine && r.threads === threads && r.videos === videos);
+}
+
+/**
+ * ONNX Runtime Web, one page per engine and thread count in the harness's
+ * browser: the full-size random model (the same seed as the project's cases)
+ * through the project's ONNX exporter, the same videos, held to the project's
+ * probabilities and attention before it is timed. A peer that differs, or
+ * fails, is recorded in `failures` and has no row.
+ */
+async function peerCases(s: HarnessSession, references: Map<string, Reference>, failures: string[]) {
+  const rows: PeerRow[] = [];
+  let version: string | null = null;
+  let crossOriginIsolated: boolean | null = null;
+  for (const plan of peerPlan) {
+    const engine = plan.engine === 'webgpu' ? 'ort-web-webgpu' : 'ort-web-wasm';
+    const label = `${engine}, ${plan.threads} thread(s)`;
+    let peer: Awaited<ReturnType<HarnessSession['openOrtPeer']>> | null = null;
+    try {
+      log(`${label}: loading ONNX Runtime Web ...`);
+      peer = await s.openOrtPeer({ engine: plan.engine, threads: plan.threads });
+      version = peer.info.version ?? null;
+      crossOriginIsolated = peer.info.crossOriginIsolated;
+      if (plan.threads > 1 && !peer.info.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
+      const built = await peer.call('buildModel', { variant: 'fluid1', seed: 1 });
+      log(`  ONNX export ${(built.onnxBytes / 1e6).toFixed(1)} MB in ${(built.exportMs / 1000).toFixed(1)} s, session in ${(built.sessionMs / 1000).toFixed(1)} s` +
+        (built.nodesOnCpu.length ? `; on the CPU provider: ${built.nodesOnCpu.join(', ')}` : ''));
+      if (built.threads !== plan.threads) throw new Error(`ONNX Runtime runs ${built.threads} threads, not ${plan.threads}`);
+      for (const c of plan.cases) {
+        const ref = references.get(c.lengths.join(','));
+        if (!ref) throw new Error(`no project outputs for ${c.lengths.length} video(s) to hold the peer to`);
+        log(`  ${c.lengths.length} video(s), ${Math.max(...c.lengths)} steps: equivalence run + ${c.runs} runs ...`);
+        const r = await peer.call('timeCase', {
+          lengths: c.lengths, seed: 5, runs: c.runs, warmup: 0,
+          reference: ref.probabilities, referenceAttention: ref.attention, tolerance: PEER_TOLERANCE,
+        });
+        log(`  equivalence: probabilities ${r.probDiff.toExponential(2)}, attention ${r.attDiff?.toExponential(2)} (${r.firstMs.toFixed(0)} ms); runs ${r.times.map((t) => t.toFixed(0)).join(', ')} ms`);
+        if (!r.equivalent) {
+          failures.push(`${label}, ${c.lengths.length} video(s): not equivalent (probabilities ${r.probDiff}, attention ${r.attDiff}), not timed`);
+          continue;
+        }
+        const ms = median(r.times);
+        const steps = Math.max(...c.lengths);
+        rows.push({
+          engine,
+          threads: built.threads ?? plan.threads,
+          videos: c.lengths.length,
+          frames: c.lengths.reduce((a, b) => a + b, 0),
+          steps,
+          runs: r.times.length,
+          ms_median: round(ms, 4),
+          ms_min: round(Math.min(...r.times), 4),
+          ms_max: round(Math.max(...r.times), 4),
+          ms_per_step: round(ms / steps),
+          gmacs_per_s: round(r.macs / (ms * 1e6)),
+          max_probability_difference: Number(r.probDiff.toPrecision(3)),
+          max_attention_difference: r.attDiff === null ? null : Number(r.attDiff.toPrecision(3)),
+          ...(plan.engine === 'webgpu' ? { nodes_on_cpu: built.nodesOnCpu } : {}),
+          ...(c.note ? { note: c.note } : {}),
+        });
+      }
+    } catch (e) {
+      failures.push(`${label}: ${String((e as Error).message ?? e).split('\n')[0]}`);
+      log(`${label} failed: ${(e as Error).message?.slice(0, 500)}`);
+    } finally {
+      await peer?.close();
+    }
+  }
+  return { rows, version, crossOriginIsolated };
 }
 
 async function main(): Promise<void> {
@@ -170,13 +297,17 @@ async function main(): Promise<void> {
   }
 
   let fusedVsOpsDiff: number | null = null;
+  /** The project's outputs (fused path) per case, which the peer is held to. */
+  const references = new Map<string, Reference>();
   for (const p of webgpuPlan) {
     log(`${p.path}: ${p.lengths.length} video(s), ${Math.max(...p.lengths)} steps, ${p.warmup} warm-up + ${p.runs} runs ...`);
     const times: number[] = [];
     const cpuS: number[] = [];
     for (let i = 0; i < p.warmup + p.runs; i++) {
       const c0 = chromiumCpuSeconds();
-      const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5 });
+      const last = i === p.warmup + p.runs - 1;
+      const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5, outputs: last && p.path === 'webgpu-fused' });
+      if (r.outputs) references.set(p.lengths.join(','), { probabilities: r.outputs.map((v) => v.probabilities), attention: r.outputs.map((v) => v.attention) });
       const cpu = chromiumCpuSeconds() - c0;
       if (r.errors.length) throw new Error(`WebGPU errors: ${r.errors.join('; ')}`);
       log(`  ${r.times[0].toFixed(0)} ms${i < p.warmup ? ' (warm-up)' : ''}, Chromium CPU ${cpu.toFixed(1)} s`);
@@ -186,18 +317,25 @@ async function main(): Promise<void> {
       }
       if (r.diffVsOtherPath !== null && p.lengths.length === 1) fusedVsOpsDiff = Math.max(fusedVsOpsDiff ?? 0, r.diffVsOtherPath);
     }
-    rows.push(row(p, times, webgpuPeak, cpuS));
+    rows.push(row(p, times, webgpuPeak, null, cpuS));
   }
+
+  // ---- The peer, ONNX Runtime Web, in the same Chromium session (its own pages), on the same model and videos
+  await s.call('disposeModel');
+  const failures: string[] = [];
+  const peers = await peerCases(s, references, failures);
+  const ortVersion = peers.version;
+  const foreign = s.foreignRequests();
+  if (foreign.length) failures.push(`requests left localhost: ${foreign.slice(0, 5).join(', ')}`);
   const chromium = s.version;
   await s.close();
 
   // ---- Node: wasm, then cpu (a failure is recorded, not fatal: the WebGPU rows are kept)
-  const failures: string[] = [];
   const node = async (backend: 'wasm' | 'cpu', plan: (NodeCase & { note?: string })[], peakN: number) => {
     try {
       const r = await nodeCases(backend, plan, peakN);
       const peakGmacs = gm(r.peak);
-      r.cases.forEach((c, i) => rows.push(row({ path: backend, ...c, note: plan[i].note }, c.times, peakGmacs)));
+      r.cases.forEach((c, i) => rows.push(row({ path: backend, ...c, note: plan[i].note }, c.times, peakGmacs, r.threads)));
       return { result: r, peakGmacs };
     } catch (e) {
       failures.push(`${backend}: ${String((e as Error).message ?? e).split('\n')[0]}`);
@@ -209,7 +347,7 @@ async function main(): Promise<void> {
   const cpu = await node('cpu', cpuPlan, QUICK ? 128 : 1024);
 
   const find = (p: PathName, videos: number) => rows.find((r) => r.path === p && r.videos === videos);
-  const ratio = (a?: CaseRow, b?: CaseRow) => (a && b ? round(a.ms_median / b.ms_median) : null);
+  const ratio = (a?: { ms_median: number }, b?: { ms_median: number }) => (a && b ? round(a.ms_median / b.ms_median) : null);
   const fo32 = find('webgpu-ops', 32);
   const ff32 = find('webgpu-fused', 32);
   const ratios = {
@@ -219,6 +357,12 @@ async function main(): Promise<void> {
     /** Per time step, as the op path's batch case is shortened. */
     webgpu_fused_vs_ops_32_per_step: fo32 && ff32 ? round(fo32.ms_per_step / ff32.ms_per_step) : null,
     webgpu_fused_vs_wasm_1: ratio(find('wasm', 1), find('webgpu-fused', 1)),
+    /** The project's median over the peer's; the project's wasm runs 1 thread (Node), so the t2 ratios set it against ORT's 2. */
+    project_over_ortweb_wasm_t1_1: ratio(find('wasm', 1), findPeer(peers.rows, 'ort-web-wasm', 1, 1)),
+    project_over_ortweb_wasm_t1_32: ratio(find('wasm', 32), findPeer(peers.rows, 'ort-web-wasm', 1, 32)),
+    project_over_ortweb_wasm_t2_1: ratio(find('wasm', 1), findPeer(peers.rows, 'ort-web-wasm', 2, 1)),
+    project_over_ortweb_wasm_t2_32: ratio(find('wasm', 32), findPeer(peers.rows, 'ort-web-wasm', 2, 32)),
+    project_over_ortweb_webgpu_1: ratio(find('webgpu-fused', 1), findPeer(peers.rows, 'ort-web-webgpu', 1, 1)),
   };
   const load1 = loadavg();
   const cpuList = cpus();
@@ -235,6 +379,8 @@ async function main(): Promise<void> {
         ? 'none: WebGPU runs on SwiftShader, a CPU implementation'
         : 'see webgpu_adapter',
       wasm_threads: wasm?.result.threads ?? null,
+      onnxruntime_web: ortVersion,
+      cross_origin_isolated: peers.crossOriginIsolated,
       load_average_start: load0.map((x) => round(x)),
       load_average_end: load1.map((x) => round(x)),
       date: started.toISOString(),
@@ -259,6 +405,8 @@ async function main(): Promise<void> {
       cpu: cpu && { tfjs_matmul: { n: cpu.result.peak.n, gmacs_per_s: round(cpu.peakGmacs) }, peak_gmacs_per_s: round(cpu.peakGmacs) },
     },
     cases: rows,
+    /** ONNX Runtime Web on the project's ONNX export of the same model, same videos, same Chromium session. */
+    peers: peers.rows,
     ratios,
     /** Raw WGSL on one step's shapes: loads only (16.8 M weights, tiled layout) and multiply-adds only (16.8 M). */
     probes: probeResults,
@@ -273,11 +421,15 @@ async function main(): Promise<void> {
       failures,
     },
   };
-  if (!QUICK) await writeFile(path.join(root, 'bench/results/results.json'), JSON.stringify(result, null, 2) + '\n');
   const md = markdown(result);
-  if (!QUICK) await writeFile(path.join(root, 'bench/results/RESULTS.md'), md);
-  process.stdout.write(table(rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
-  if (QUICK) log('BENCH_QUICK: results not written');
+  // A quick run's numbers mean little: they go to the temporary folder, for checking the benchmark itself.
+  const outDir = QUICK ? tmpdir() : path.join(root, 'bench/results');
+  const [jsonFile, mdFile] = QUICK ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md'] : ['results.json', 'RESULTS.md'];
+  await writeFile(path.join(outDir, jsonFile), JSON.stringify(result, null, 2) + '\n');
+  await writeFile(path.join(outDir, mdFile), md);
+  process.stdout.write(table(rows) + '\n\n' + peerTable(peers.rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
+  if (QUICK) log(`BENCH_QUICK: results written to ${path.join(outDir, jsonFile)} and ${mdFile}, not to bench/results/`);
+  if (failures.length) log(`failed: ${failures.join('; ')}`);
 }
 
 /**
@@ -353,15 +505,68 @@ for the fused path, one video (${cpuRatio}x).
 `;
 }
 
-function table(rows: CaseRow[]): string {
-  const head = ['path', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak', 'CPU s/run'];
-  const body = rows.map((r) => [
-    r.path, r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.videos_per_s, r.ms_per_step, r.gmacs_per_s,
-    `${(100 * r.fraction_of_peak).toFixed(1)}%`, r.cpu_s_per_run ?? '-',
-  ].map(String));
+function formatTable(head: string[], body: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
   return [line(head), `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function table(rows: CaseRow[]): string {
+  const head = ['path', 'threads', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak', 'CPU s/run'];
+  const body = rows.map((r) => [
+    r.path, r.threads ?? (r.path.startsWith('webgpu') ? 'GPU' : '-'), r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.videos_per_s, r.ms_per_step, r.gmacs_per_s,
+    `${(100 * r.fraction_of_peak).toFixed(1)}%`, r.cpu_s_per_run ?? '-',
+  ].map(String));
+  return formatTable(head, body);
+}
+
+function peerTable(rows: PeerRow[]): string {
+  const head = ['peer', 'threads', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'ms/step', 'GMAC/s', 'max prob. diff', 'max att. diff'];
+  const body = rows.map((r) => [
+    r.engine, r.threads, r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.ms_per_step, r.gmacs_per_s,
+    r.max_probability_difference.toExponential(1), r.max_attention_difference === null ? '-' : r.max_attention_difference.toExponential(1),
+  ].map(String));
+  return formatTable(head, body);
+}
+
+/** The peer's part of RESULTS.md (empty for results measured before the peer existed). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function peerMarkdown(r: any): string {
+  const rows = r.peers as PeerRow[] | undefined;
+  if (!rows) return '';
+  const q = r.ratios;
+  const x = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v}x`);
+  const cpuNodes = (rows.find((p) => p.nodes_on_cpu)?.nodes_on_cpu ?? []).map((n) => n.split(' ')[0]);
+  const one = rows.find((p) => p.videos === 1);
+  const notes = rows.filter((p) => p.note).map((p) => `- ${p.engine}, ${p.threads} thread(s), ${p.videos} video(s): ${p.note}.`);
+  return `## The peer: ONNX Runtime Web
+
+ONNX Runtime Web ${r.machine.onnxruntime_web ?? '?'} runs the project's own ONNX export (\`npm run export -- --format onnx\`,
+docs/onnx.md) of the same random model, on the same videos, in the same Chromium session (one page per
+engine and thread count; the pages are cross-origin isolated: ${r.machine.cross_origin_isolated}), its
+files served from localhost. Before it is timed, each case's probabilities and attention are held to the
+project's (WebGPU, fused path) within ${PEER_TOLERANCE.toExponential(0)}; the differences are in the table. The first run is
+that check and the warm-up; times are \`session.run\` calls with the batch packed inside, as the project's are
+\`predictVideos\` calls.
+
+${rows.length ? peerTable(rows) : '(no peer case ran)'}
+${notes.length ? `\n${notes.join('\n')}\n` : ''}
+Project over peer (the project's median over the peer's; above 1, the peer is faster). The project's wasm
+path is the command line's: tfjs-wasm in Node, 1 thread (no SharedArrayBuffer threads there); ORT-web's
+wasm runs in Chromium (the same V8 and wasm engine). The t2 ratios set the project's 1 thread, as it runs
+today, against ORT-web's 2:
+
+| | 1 video x ${one?.frames ?? '?'} frames | 32 videos |
+|---|---|---|
+| project wasm (1 thread) / ORT-web wasm, 1 thread | **${x(q.project_over_ortweb_wasm_t1_1)}** | **${x(q.project_over_ortweb_wasm_t1_32)}** |
+| project wasm (1 thread) / ORT-web wasm, 2 threads | ${x(q.project_over_ortweb_wasm_t2_1)} | ${x(q.project_over_ortweb_wasm_t2_32)} |
+| project WebGPU (fused) / ORT-web WebGPU | **${x(q.project_over_ortweb_webgpu_1)}** | |
+${cpuNodes.length ? `
+ORT-web's WebGPU provider runs every node of the graph, the four LSTMs included, except ${cpuNodes.join(', ')}:
+the frame mask's int64 shape arithmetic, which ONNX Runtime places on its CPU provider.` : ''}
+On WebGPU both sides run on SwiftShader here; ORT-web's LSTM there costs ${findPeer(rows, 'ort-web-webgpu', 1, 1)?.ms_per_step ?? '?'} ms per time step, the
+project's fused kernel ${(r.cases as CaseRow[]).find((c) => c.path === 'webgpu-fused' && c.videos === 1)?.ms_per_step ?? '?'} ms (whole video over its steps).
+`;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -393,6 +598,7 @@ the register-tiled program ${r.peaks.webgpu.register_tiled_matmul.gmacs_per_s} a
 
 Fused against op path, one video, largest difference of a probability: ${r.checks.fused_vs_ops_max_probability_difference_1_video}.
 
+${peerMarkdown(r)}
 ${analysis(r)}
 ${r.checks.failures.length ? `\nFailed: ${r.checks.failures.join('; ')}\n` : ''}`;
 }
