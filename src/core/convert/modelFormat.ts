@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import type { ParamsFormat } from '../formats/pdparams';
+import type { ParamsFormat } from '../formats/detect';
 import { sizeOf, widenHalf } from '../ndarray';
 import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
 

@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import { type DType, shapeString, sizeOf } from '../ndarray';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
-import { pySorted } from './pdparams';
+import { pySorted } from './detect';
 
 /**
  * Names for the records of a file in the combined layout, which stores none:

@@ -5,7 +5,7 @@ import type { NdArray } from '../ndarray';
 import { rng } from '../../../tools/testing/random';
 import { readCombinedTensor, scanCombined, writeCombined } from './combined';
 import { encodeTensorDesc } from './tensorDesc';
-import { readWeightFiles as readParams } from './weightFiles';
+import { readParams } from './pdparams';
 import { SMALL_SIZES, randomPaddleParams } from '../../../tools/testing/random';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 

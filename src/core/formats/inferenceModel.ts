@@ -1,7 +1,7 @@
 import { InputError } from '../errors';
 import type { Variant } from '../model/architecture';
 import { detectVariant } from '../model/paddleLayout';
-import { pySorted } from './pdparams';
+import { pySorted } from './detect';
 import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } from './programDesc';
 
 /**

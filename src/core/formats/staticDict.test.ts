@@ -4,7 +4,7 @@ import { bytesSource } from '../io/byteSource';
 import { randomPaddleParams } from '../../../tools/testing/random';
 import { optimizerState, tensorDescBytes, writeFluid1InferenceModel, writeStaticDict } from '../../../tools/testing/paddleFormats';
 import { convertOutcome, cuts, expectClear, flipped, flips } from '../../../tools/testing/hostile';
-import { DETECT_BYTES, detectLayout } from './pdparams';
+import { DETECT_BYTES, detectLayout } from './detect';
 import { scanStaticDict } from './staticDict';
 import { readWeightFiles } from './weightFiles';
 

@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { BYTES_PER_ELEMENT, shapeString, sizeOf } from '../ndarray';
 import type { CombinedRecord } from './combined';
-import { STATIC_DICT_MARK_AT } from './pdparams';
+import { STATIC_DICT_MARK_AT } from './detect';
 import { decodeTensorDesc } from './tensorDesc';
 
 /**

@@ -6,7 +6,7 @@ import { detectVariant, fluid1CombinedOrder, isIgnorableKey, paddleTensorSpecs }
 import { combinedLayout, optimizerStateOf } from './checkpoint';
 import { type CombinedRecord, readCombinedTensor, scanCombined } from './combined';
 import { inferenceLayout } from './inferenceModel';
-import { DETECT_BYTES, type FileLayout, type ParamsFormat, detectLayout, pySorted } from './pdparams';
+import { DETECT_BYTES, type FileLayout, type ParamsFormat, detectLayout, pySorted } from './detect';
 import { readPickledParams } from './pdparamsPickle';
 import { decodeProgram } from './programDesc';
 import { type NamedRecord, scanStaticDict } from './staticDict';
