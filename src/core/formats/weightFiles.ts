@@ -164,7 +164,9 @@ async function indexPair(program: Classified, params: Classified, name: string, 
   const tensors: IndexedTensor[] = [];
   records.forEach((r, i) => {
     const v = vars[i];
-    const declared = v.shape && shapeString(v.shape) !== shapeString(r.shape) ? shapeString(v.shape) : v.dtype && v.dtype !== r.dtype ? v.dtype : null;
+    // A dimension the program leaves open (-1) fits any.
+    const fits = (d: number[]) => d.length === r.shape.length && d.every((x, k) => x === -1 || x === r.shape[k]);
+    const declared = v.shape && !fits(v.shape) ? shapeString(v.shape) : v.dtype && v.dtype !== r.dtype ? v.dtype : null;
     if (declared) {
       throw new InputError(
         `${paramsName}: tensor record ${i} ('${v.name}' in sorted order) is ${r.dtype} ${shapeString(r.shape)}, but ${progName} declares ${declared}; the two files do not belong together`,
