@@ -54,7 +54,7 @@ describe('fine-tuning in the page', () => {
       const card = await openWithVideos(page);
       await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
 
-      await card.getByLabel(/Names of the files’ labels/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
+      await card.getByLabel(/Names of the files’ label ids/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
       await page.getByLabel('Epochs').fill('8');
       await page.getByLabel('Learning rate').fill('0.01');
       await card.getByRole('button', { name: 'Start' }).click();
