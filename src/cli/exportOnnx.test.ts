@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFeatureFile } from '../core/features/read';
 import type { PredictionDocument } from '../core/predictionDocument';
 import { maxDiff } from '../../tools/testing/compare';
+import { paddedFrames } from '../core/features/padded';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -35,15 +36,10 @@ describe('npm run export -- --format onnx', () => {
     expect(videos.length).toBe(want.videos.length);
     const B = videos.length;
     const T = Math.max(...videos.map((v) => v.frames));
-    const pack = (pick: (v: (typeof videos)[number]) => Float32Array, dim: number) => {
-      const buf = new Float32Array(B * T * dim);
-      videos.forEach((v, b) => buf.set(pick(v).subarray(0, v.frames * dim), b * T * dim));
-      return new ort.Tensor('float32', buf, [B, T, dim]);
-    };
     const session = await ort.InferenceSession.create(new Uint8Array(await readFile(out)));
     const got = await session.run({
-      rgb: pack((v) => v.rgb, videos[0].rgbDim),
-      audio: pack((v) => v.audio, videos[0].audioDim),
+      rgb: new ort.Tensor('float32', paddedFrames(videos, 'rgb', T), [B, T, videos[0].rgbDim]),
+      audio: new ort.Tensor('float32', paddedFrames(videos, 'audio', T), [B, T, videos[0].audioDim]),
       lengths: new ort.Tensor('int32', Int32Array.from(videos.map((v) => v.frames)), [B]),
     });
     await session.release();

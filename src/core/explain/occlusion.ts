@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { VideoFeatures } from '../features/types';
 import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
 import { checkVideos, type LoadedModel } from '../model/model';
+import { floatFeatures } from '../features/dequantize';
 
 /**
  * Evidence over time for one class: how much its probability drops when the
@@ -43,8 +44,10 @@ export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures
   const window = Math.max(1, Math.min(video.frames, Math.round(opts.window ?? 5)));
   const batchSize = Math.max(1, opts.batchSize ?? 64);
   const T = video.frames;
-  const meanRgb = meanFrame(video.rgb, T, video.rgbDim);
-  const meanAudio = meanFrame(video.audio, T, video.audioDim);
+  const videoRgb = floatFeatures(video.rgb);
+  const videoAudio = floatFeatures(video.audio);
+  const meanRgb = meanFrame(videoRgb, T, video.rgbDim);
+  const meanAudio = meanFrame(videoAudio, T, video.audioDim);
   // Row 0 is the untouched video, row k + 1 the video with window k occluded.
   const rows = T + 1;
   const probs = new Float32Array(rows);
@@ -53,8 +56,8 @@ export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures
     const rgb = new Float32Array(n * T * video.rgbDim);
     const audio = new Float32Array(n * T * video.audioDim);
     for (let b = 0; b < n; b++) {
-      rgb.set(video.rgb.subarray(0, T * video.rgbDim), b * T * video.rgbDim);
-      audio.set(video.audio.subarray(0, T * video.audioDim), b * T * video.audioDim);
+      rgb.set(videoRgb.subarray(0, T * video.rgbDim), b * T * video.rgbDim);
+      audio.set(videoAudio.subarray(0, T * video.audioDim), b * T * video.audioDim);
       const row = s + b;
       if (row === 0) continue;
       const [from, to] = windowAt(row - 1, window, T);

@@ -15,6 +15,7 @@ import { InputError } from '../errors';
 import { ModelProtoType, ONNX_OPSET, toOnnx } from './onnx';
 import { exportModel } from './exportModel';
 import { EXPORT_FORMATS, EXPORT_FORMAT_LABELS } from './formats';
+import { paddedFrames } from '../features/padded';
 
 const LENGTHS = [7, 3, 1, 5, 7];
 const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9, head1: 12 };
@@ -24,14 +25,9 @@ async function runOnnx(bytes: Uint8Array, sizes: Sizes, videos: readonly VideoFe
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const B = videos.length;
   const T = Math.max(...videos.map((v) => v.frames));
-  const pack = (pick: (v: VideoFeatures) => Float32Array, dim: number) => {
-    const buf = new Float32Array(B * T * dim);
-    videos.forEach((v, b) => buf.set(pick(v).subarray(0, v.frames * dim), b * T * dim));
-    return new ort.Tensor('float32', buf, [B, T, dim]);
-  };
   const out = await session.run({
-    rgb: pack((v) => v.rgb, sizes.rgbDim),
-    audio: pack((v) => v.audio, sizes.audioDim),
+    rgb: new ort.Tensor('float32', paddedFrames(videos, 'rgb', T), [B, T, sizes.rgbDim]),
+    audio: new ort.Tensor('float32', paddedFrames(videos, 'audio', T), [B, T, sizes.audioDim]),
     lengths: new ort.Tensor('int32', Int32Array.from(videos.map((v) => v.frames)), [B]),
   });
   await session.release();

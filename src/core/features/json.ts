@@ -7,7 +7,7 @@ import { fail } from '../errors';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
-import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
@@ -54,7 +54,7 @@ function labelsOf(obj: Record<string, unknown>): number[] | undefined {
   return labels as number[];
 }
 
-function toVideo(obj: unknown, file: string, index: number, defaultId: string): VideoFeatures {
+function toVideo(obj: unknown, file: string, index: number, defaultId: string, cap: number): VideoFeatures {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new SkipRecord(`expected an object with "rgb" and "audio", got ${describe(obj)}`);
   }
@@ -70,7 +70,7 @@ function toVideo(obj: unknown, file: string, index: number, defaultId: string): 
   if (count === 0) throw new SkipRecord('"rgb" has no frames');
   const audioCount = (o.audio as unknown[]).length;
   if (audioCount !== count) throw new SkipRecord(`"rgb" has ${count} frames but "audio" has ${audioCount}`);
-  const frames = Math.min(count, MAX_FRAMES);
+  const frames = Math.min(count, cap);
   const quantized = o.quantized === true;
   const rgb = matrix(o, 'rgb', frames, quantized);
   const audio = matrix(o, 'audio', frames, quantized);
@@ -78,12 +78,14 @@ function toVideo(obj: unknown, file: string, index: number, defaultId: string): 
     file, index, id: (o.id as string | undefined) ?? defaultId, frames,
     rgbDim: rgb.dim, audioDim: audio.dim, rgb: rgb.data, audio: audio.data,
   };
+  if (count > frames) video.framesInFile = count;
   const labels = labelsOf(o);
   if (labels) video.labels = labels;
   return video;
 }
 
-export function readJsonFeatures(bytes: Uint8Array, file: string): FeatureFileResult {
+export function readJsonFeatures(bytes: Uint8Array, file: string, opts: ReadOptions = {}): FeatureFileResult {
+  const cap = frameCap(opts);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes));
@@ -94,7 +96,7 @@ export function readJsonFeatures(bytes: Uint8Array, file: string): FeatureFileRe
   const stem = fileStem(file);
   if (!Array.isArray(parsed)) {
     try {
-      return { videos: [toVideo(parsed, file, 0, stem)], warnings: [] };
+      return { videos: [toVideo(parsed, file, 0, stem, cap)], warnings: [] };
     } catch (err) {
       if (err instanceof SkipRecord) fail(file, err.message);
       throw err;
@@ -105,7 +107,7 @@ export function readJsonFeatures(bytes: Uint8Array, file: string): FeatureFileRe
   const problems: string[] = [];
   parsed.forEach((obj, i) => {
     try {
-      videos.push(toVideo(obj, file, i, `${stem}#${i}`));
+      videos.push(toVideo(obj, file, i, `${stem}#${i}`, cap));
     } catch (err) {
       if (!(err instanceof SkipRecord)) throw err;
       problems.push(`video ${i} skipped: ${err.message}`);

@@ -7,7 +7,7 @@ import { shapeString, toFloat32, type NdArray } from '../ndarray';
 import { readNpy } from '../formats/npy';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
-import { MAX_FRAMES, type FeatureFileResult } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions } from './types';
 
 const RGB_DIM = 1024;
 const AUDIO_DIM = 128;
@@ -27,13 +27,13 @@ function asFloat(a: NdArray, file: string): Float32Array {
   return fail(file, `expected uint8 (quantized) or float features, got ${a.dtype}`);
 }
 
-export function readNpyFeatures(bytes: Uint8Array, file: string): FeatureFileResult {
+export function readNpyFeatures(bytes: Uint8Array, file: string, opts: ReadOptions = {}): FeatureFileResult {
   const a = readNpy(bytes, file);
   if (a.shape.length !== 2 || a.shape[1] !== WIDTH) {
     fail(file, `expected frames × ${WIDTH} (${RGB_DIM} rgb + ${AUDIO_DIM} audio) features, got ${shapeString(a.shape)}`);
   }
   if (a.shape[0] === 0) fail(file, 'the array has no frames');
-  const frames = Math.min(a.shape[0], MAX_FRAMES);
+  const frames = Math.min(a.shape[0], frameCap(opts));
   // Clip before converting: a long video's unused frames need not be dequantized.
   const used: NdArray = { ...a, shape: [frames, WIDTH], data: a.data.subarray(0, frames * WIDTH) };
   const x = asFloat(used, file);
@@ -44,7 +44,7 @@ export function readNpyFeatures(bytes: Uint8Array, file: string): FeatureFileRes
     audio.set(x.subarray(t * WIDTH + RGB_DIM, (t + 1) * WIDTH), t * AUDIO_DIM);
   }
   return {
-    videos: [{ file, index: 0, id: fileStem(file), frames, rgbDim: RGB_DIM, audioDim: AUDIO_DIM, rgb, audio }],
+    videos: [{ file, index: 0, id: fileStem(file), frames, rgbDim: RGB_DIM, audioDim: AUDIO_DIM, rgb, audio, ...(a.shape[0] > frames ? { framesInFile: a.shape[0] } : {}) }],
     warnings: [],
   };
 }

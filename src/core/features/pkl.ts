@@ -11,7 +11,7 @@ import { PyDict, aPyType, isNdArray, pyInt, pyItems, pyText, type PyValue } from
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
-import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
 
 /** `feature` or `audio`: a 2-D array of frames, checked. */
 function frameMatrix(rec: PyDict, key: string): NdArray {
@@ -67,7 +67,7 @@ function labelsOf(rec: PyDict): { labels?: number[]; problem?: string } {
   return { labels };
 }
 
-function toVideo(rec: PyValue, file: string, index: number): { video: VideoFeatures; problem?: string } {
+function toVideo(rec: PyValue, file: string, index: number, cap: number): { video: VideoFeatures; problem?: string } {
   if (!(rec instanceof PyDict)) throw new SkipRecord(`it is ${aPyType(rec)}, not a dict`);
   const rgb = frameMatrix(rec, 'feature');
   const audio = frameMatrix(rec, 'audio');
@@ -83,7 +83,7 @@ function toVideo(rec: PyValue, file: string, index: number): { video: VideoFeatu
   }
   const available = nframes ?? n;
   if (available === 0) throw new SkipRecord('it has no frames');
-  const frames = Math.min(available, MAX_FRAMES);
+  const frames = Math.min(available, cap);
   const { labels, problem } = labelsOf(rec);
   const video: VideoFeatures = {
     file,
@@ -95,6 +95,7 @@ function toVideo(rec: PyValue, file: string, index: number): { video: VideoFeatu
     rgb: framesOf(rgb, 'feature', frames),
     audio: framesOf(audio, 'audio', frames),
   };
+  if (available > frames) video.framesInFile = available;
   if (labels) video.labels = labels;
   return { video, problem };
 }
@@ -103,7 +104,8 @@ function toVideo(rec: PyValue, file: string, index: number): { video: VideoFeatu
  * Every video of a PaddleVideo pkl. Broken records are skipped with a warning
  * each; only a file without a single readable video throws.
  */
-export function readPklFeatures(bytes: Uint8Array, file: string): FeatureFileResult {
+export function readPklFeatures(bytes: Uint8Array, file: string, opts: ReadOptions = {}): FeatureFileResult {
+  const cap = frameCap(opts);
   const top = readPickle(bytes, file);
   const records = top instanceof PyDict ? [top] : pyItems(top);
   if (!records) {
@@ -114,7 +116,7 @@ export function readPklFeatures(bytes: Uint8Array, file: string): FeatureFileRes
   let firstSkip: string | undefined;
   records.forEach((rec, index) => {
     try {
-      const { video, problem } = toVideo(rec, file, index);
+      const { video, problem } = toVideo(rec, file, index, cap);
       if (problem) warnings.push(`${file}: record ${index}: ${problem}`);
       videos.push(video);
     } catch (err) {

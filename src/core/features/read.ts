@@ -11,7 +11,7 @@ import { readJsonFeatures } from './json';
 import { readNpyFeatures } from './npy';
 import { readPklFeatures } from './pkl';
 import { readTfRecordFeatures } from './tfrecord';
-import type { FeatureFileResult } from './types';
+import type { FeatureFileResult, ReadOptions } from './types';
 
 /** For a file input's `accept`. */
 export const FEATURE_FILE_EXTENSIONS = ['.tfrecord', '.tfrec', '.pkl', '.npy', '.json'] as const;
@@ -48,13 +48,14 @@ export function detectFeatureFileKind(bytes: Uint8Array, file: string): FeatureF
   return null;
 }
 
-export function readFeatureFile(bytes: Uint8Array, file: string): FeatureFileResult {
+/** Every video of a feature file held in memory (stream.ts reads one without holding it). */
+export function readFeatureFile(bytes: Uint8Array, file: string, opts: ReadOptions = {}): FeatureFileResult {
   if (bytes.length === 0) fail(file, 'the file is empty');
   switch (detectFeatureFileKind(bytes, file)) {
-    case 'npy': return readNpyFeatures(bytes, file);
-    case 'tfrecord': return readTfRecordFeatures(bytes, file);
-    case 'pkl': return readPklFeatures(bytes, file);
-    case 'json': return readJsonFeatures(bytes, file);
+    case 'npy': return readNpyFeatures(bytes, file, opts);
+    case 'tfrecord': return readTfRecordFeatures(bytes, file, opts);
+    case 'pkl': return readPklFeatures(bytes, file, opts);
+    case 'json': return readJsonFeatures(bytes, file, opts);
     case null:
       return fail(file, 'not a feature file: expected a YouTube-8M TFRecord, a PaddleVideo .pkl, a .npy or a .json');
   }

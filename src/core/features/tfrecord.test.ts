@@ -3,7 +3,7 @@ import protobuf from 'protobufjs/light';
 import { InputError } from '../errors';
 import { readTfRecords, writeTfRecords } from '../formats/tfrecord';
 import { encodeSequenceExample, type Feature } from '../formats/sequenceExample';
-import { dequantize } from './dequantize';
+import { dequantize, floatFeatures } from './dequantize';
 import { readTfRecordFeatures, writeTfRecordFeatures, type Yt8mVideo } from './tfrecord';
 
 function frames(n: number, dim: number, seed: number): Uint8Array[] {
@@ -53,8 +53,8 @@ describe('YouTube-8M TFRecord features', () => {
       ['third', 2, 5, 16, 4, []],
     ]);
     expect(videos[0].file).toBe('train0001.tfrecord');
-    expect(videos[0].rgb).toEqual(dequantize(concat(three[0].rgb)));
-    expect(videos[2].audio).toEqual(dequantize(concat(three[2].audio)));
+    expect(videos[0].rgb).toEqual(concat(three[0].rgb));
+    expect(videos[2].audio).toEqual(concat(three[2].audio));
     expect(videos[1]).not.toHaveProperty('labels');
   });
 
@@ -95,7 +95,7 @@ describe('YouTube-8M TFRecord features', () => {
     const v = video('unpacked', 2, [4, 3000]);
     const { videos } = readTfRecordFeatures(writeTfRecords([handWritten(v, false)]), 'u.tfrecord');
     expect(videos[0]).toMatchObject({ id: 'unpacked', labels: [4, 3000], frames: 2, rgbDim: 16, audioDim: 4 });
-    expect(videos[0].rgb).toEqual(dequantize(concat(v.rgb)));
+    expect(videos[0].rgb).toEqual(concat(v.rgb));
   });
 
   it('writes exactly the YouTube-8M frame-level layout, labels packed', () => {
@@ -110,11 +110,20 @@ describe('YouTube-8M TFRecord features', () => {
     expect(videos[0].rgb.length).toBe(2048);
   });
 
-  it('clips videos to 300 frames', () => {
+  it('keeps the features uint8, as stored, until a batch is packed', () => {
+    const { videos } = readTfRecordFeatures(writeTfRecordFeatures(three), 'q.tfrecord');
+    expect(videos[0].rgb).toBeInstanceOf(Uint8Array);
+    expect(floatFeatures(videos[0].rgb)).toEqual(dequantize(concat(three[0].rgb)));
+  });
+
+  it('clips videos to 300 frames, or to the cap given, and says how many frames the file holds', () => {
     const v = video('long', 360, [2], 8, 2);
     const { videos } = readTfRecordFeatures(writeTfRecordFeatures([v]), 'l.tfrecord');
     expect(videos[0].frames).toBe(300);
-    expect(videos[0].rgb).toEqual(dequantize(concat(v.rgb.slice(0, 300))));
+    expect(videos[0].framesInFile).toBe(360);
+    const capped = readTfRecordFeatures(writeTfRecordFeatures([v, video('short', 5)]), 'l.tfrecord', { maxFrames: 10 }).videos;
+    expect(capped.map((x) => [x.frames, x.framesInFile])).toEqual([[10, 360], [5, undefined]]);
+    expect(videos[0].rgb).toEqual(concat(v.rgb.slice(0, 300)));
     expect(videos[0].audio.length).toBe(600);
   });
 

@@ -8,10 +8,9 @@ import {
   decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, VIDEO_LEVEL_MESSAGE,
   type Feature, type SequenceExample,
 } from '../formats/sequenceExample';
-import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
-import { MAX_FRAMES, type FeatureFileResult, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
 
 /** One video in the quantized form YouTube-8M stores: a uint8 string per frame and modality. */
 export interface Yt8mVideo {
@@ -57,10 +56,11 @@ function featureList(ex: SequenceExample, name: string): Feature[] {
   throw new SkipRecord(`it has no "${name}" feature list${names ? ` (it has ${names})` : ''}`);
 }
 
-function dequantizeFrames(frames: Uint8Array[], count: number, dim: number): Float32Array {
+/** The first `count` frames as one row-major uint8 array: quantized, as stored. */
+function joinFrames(frames: Uint8Array[], count: number, dim: number): Uint8Array {
   const q = new Uint8Array(count * dim);
   for (let t = 0; t < count; t++) q.set(frames[t], t * dim);
-  return dequantize(q);
+  return q;
 }
 
 /** Labels are optional, so bad ones cost the labels (with a warning), not the video. */
@@ -79,7 +79,7 @@ function readId(ex: SequenceExample, file: string, index: number): string {
   return `${fileStem(file)}#${index}`;
 }
 
-function toVideo(ex: SequenceExample, file: string, index: number, id: string): VideoFeatures {
+function toVideo(ex: SequenceExample, file: string, index: number, id: string, cap: number): VideoFeatures {
   if (isVideoLevelExample(ex)) throw new SkipRecord(VIDEO_LEVEL_MESSAGE);
   const rgb = frameBytes(featureList(ex, 'rgb'), 'rgb');
   const audio = frameBytes(featureList(ex, 'audio'), 'audio');
@@ -87,52 +87,63 @@ function toVideo(ex: SequenceExample, file: string, index: number, id: string): 
   if (rgb.frames.length !== audio.frames.length) {
     throw new SkipRecord(`it has ${rgb.frames.length} rgb frames but ${audio.frames.length} audio frames`);
   }
-  const frames = Math.min(rgb.frames.length, MAX_FRAMES);
+  const frames = Math.min(rgb.frames.length, cap);
   return {
     file, index, id, frames,
     rgbDim: rgb.dim,
     audioDim: audio.dim,
-    rgb: dequantizeFrames(rgb.frames, frames, rgb.dim),
-    audio: dequantizeFrames(audio.frames, frames, audio.dim),
+    rgb: joinFrames(rgb.frames, frames, rgb.dim),
+    audio: joinFrames(audio.frames, frames, audio.dim),
+    ...(rgb.frames.length > frames ? { framesInFile: rgb.frames.length } : {}),
   };
 }
 
+/** What one record gives: its video (features kept uint8), or why it was skipped, and a note on its labels. */
+export interface RecordVideo {
+  video: VideoFeatures | null;
+  /** Warnings naming the file and record: why it was skipped, or that its labels were ignored. */
+  notes: string[];
+}
+
+/** One YouTube-8M record (a SequenceExample's bytes) as a video; `offset` is its header's byte offset, for messages. */
+export function recordVideo(data: Uint8Array, file: string, index: number, offset: number, opts: ReadOptions = {}): RecordVideo {
+  let ex: SequenceExample;
+  try {
+    ex = decodeSequenceExample(data);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    return { video: null, notes: [`${file}: record ${index} (byte ${offset}) skipped: ${err.message}`] };
+  }
+  const id = readId(ex, file, index);
+  const where = `${file}: record ${index} (id ${JSON.stringify(id)})`;
+  try {
+    const video = toVideo(ex, file, index, id, frameCap(opts));
+    const { labels, problem } = readLabels(ex);
+    if (labels) video.labels = labels;
+    return { video, notes: problem ? [`${where}: ${problem}`] : [] };
+  } catch (err) {
+    if (!(err instanceof SkipRecord)) throw err;
+    return { video: null, notes: [`${where} skipped: ${err.message}`] };
+  }
+}
+
 /**
- * Every video of a YouTube-8M frame-level TFRecord file. Broken records are
- * skipped with a warning each; only a file without a single readable video throws.
+ * Every video of a YouTube-8M frame-level TFRecord file held in memory (stream.ts
+ * reads one without holding it). Broken records are skipped with a warning
+ * each; only a file without a single readable video throws.
  */
-export function readTfRecordFeatures(bytes: Uint8Array, file: string): FeatureFileResult {
+export function readTfRecordFeatures(bytes: Uint8Array, file: string, opts: ReadOptions = {}): FeatureFileResult {
   if (bytes.length === 0) fail(file, 'the file is empty');
   const read = readTfRecords(bytes, file);
   const videos: VideoFeatures[] = [];
   // Framing problems and record problems are merged in file order.
   const notes: { index: number; message: string; skipped: boolean }[] =
     read.problems.map((p) => ({ index: p.index, message: p.message, skipped: true }));
-
   for (let r = 0; r < read.records.length; r++) {
-    const index = read.indices[r];
-    let ex: SequenceExample;
-    try {
-      ex = decodeSequenceExample(read.records[r]);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      notes.push({ index, message: `${file}: record ${index} (byte ${read.offsets[r]}) skipped: ${err.message}`, skipped: true });
-      continue;
-    }
-    const id = readId(ex, file, index);
-    const where = `${file}: record ${index} (id ${JSON.stringify(id)})`;
-    try {
-      const video = toVideo(ex, file, index, id);
-      const { labels, problem } = readLabels(ex);
-      if (labels) video.labels = labels;
-      if (problem) notes.push({ index, message: `${where}: ${problem}`, skipped: false });
-      videos.push(video);
-    } catch (err) {
-      if (!(err instanceof SkipRecord)) throw err;
-      notes.push({ index, message: `${where} skipped: ${err.message}`, skipped: true });
-    }
+    const { video, notes: n } = recordVideo(read.records[r], file, read.indices[r], read.offsets[r], opts);
+    if (video) videos.push(video);
+    n.forEach((message) => notes.push({ index: read.indices[r], message, skipped: !video }));
   }
-
   notes.sort((a, b) => a.index - b.index);
   if (videos.length === 0) {
     const first = notes.find((n) => n.skipped);

@@ -2,6 +2,7 @@
  * TFRecord framing: `u64 length, u32 masked_crc32c(length), data, u32 masked_crc32c(data)`,
  * little-endian. Only the framing lives here; what a record holds is the caller's business.
  */
+import type { ByteSource } from '../io/byteSource';
 import { maskedCrc32c } from './crc32c';
 
 const HEADER = 12; // u64 length + u32 length CRC
@@ -31,57 +32,128 @@ function hex(n: number): string {
 }
 
 /**
- * Splits a TFRecord file into records. A record whose data CRC fails is skipped
- * (its length was sound, so the next record is still found); a bad length CRC
- * or a length running past the end loses the framing, so reading stops there.
+ * What the framing says about the record starting at `bytes[0]`, which lies
+ * at byte `offset` of a file with `left` bytes from there to its end:
+ * `more` when `bytes` holds too little to decide (a streaming caller reads on
+ * and asks again), a sound record, one to skip (its data CRC fails but its
+ * length was sound, so the next record is still found), or the end of what
+ * can be read (a bad length CRC or a length running past the end loses the
+ * framing).
  */
-export function readTfRecords(bytes: Uint8Array, file: string): TfRecordReadResult {
+type FrameStep =
+  | { kind: 'more'; need: number }
+  | { kind: 'record'; start: number; end: number; next: number }
+  | { kind: 'skip'; message: string; next: number }
+  | { kind: 'stop'; message: string };
+
+function frameStep(bytes: Uint8Array, left: number, index: number, offset: number, file: string): FrameStep {
+  const at = (what: string) => `${file}: record ${index} (byte ${offset}) ${what}`;
+  if (left < HEADER) return { kind: 'stop', message: at(`is cut off: only ${left} bytes remain of a ${HEADER}-byte record header; the file is truncated`) };
+  if (bytes.length < HEADER) return { kind: 'more', need: HEADER };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lo = view.getUint32(0, true);
+  const hi = view.getUint32(4, true);
+  const storedLengthCrc = view.getUint32(8, true);
+  const lengthCrc = maskedCrc32c(bytes, 0, 8);
+  if (lengthCrc !== storedLengthCrc) {
+    return {
+      kind: 'stop',
+      message: at(`has a corrupt length (CRC ${hex(storedLengthCrc)}, expected ${hex(lengthCrc)}): ` +
+        `${index === 0 ? 'this is not a TFRecord file, or it is damaged' : 'the rest of the file cannot be read'}`),
+    };
+  }
+  // hi > 0 means >= 4 GiB, which no browser-held file reaches.
+  const length = hi * 2 ** 32 + lo;
+  if (length > left - HEADER - FOOTER) {
+    return { kind: 'stop', message: at(`is cut off: it claims ${length} bytes of data but only ${Math.max(0, left - HEADER - FOOTER)} remain; the file is truncated`) };
+  }
+  const end = HEADER + length;
+  if (bytes.length < end + FOOTER) return { kind: 'more', need: end + FOOTER };
+  const storedDataCrc = view.getUint32(end, true);
+  const dataCrc = maskedCrc32c(bytes, HEADER, end);
+  if (dataCrc !== storedDataCrc) return { kind: 'skip', message: at(`skipped: its data is corrupt (CRC ${hex(storedDataCrc)}, expected ${hex(dataCrc)})`), next: end + FOOTER };
+  return { kind: 'record', start: HEADER, end, next: end + FOOTER };
+}
+
+/** Splits a TFRecord file held in memory into records (see frameStep for what is skipped and where reading stops). */
+export function readTfRecords(bytes: Uint8Array, file: string): TfRecordReadResult {
   const records: Uint8Array[] = [];
   const indices: number[] = [];
   const offsets: number[] = [];
   const problems: TfRecordProblem[] = [];
-  const report = (index: number, offset: number, what: string) =>
-    problems.push({ index, offset, message: `${file}: record ${index} (byte ${offset}) ${what}` });
-
   let offset = 0;
   for (let index = 0; offset < bytes.length; index++) {
-    const left = bytes.length - offset;
-    if (left < HEADER) {
-      report(index, offset, `is cut off: only ${left} bytes remain of a ${HEADER}-byte record header; the file is truncated`);
+    const s = frameStep(bytes.subarray(offset), bytes.length - offset, index, offset, file);
+    if (s.kind === 'more') throw new Error('readTfRecords: the whole file is in memory'); // cannot happen: left === bytes.length
+    if (s.kind === 'stop') {
+      problems.push({ index, offset, message: s.message });
       break;
     }
-    const lo = view.getUint32(offset, true);
-    const hi = view.getUint32(offset + 4, true);
-    const storedLengthCrc = view.getUint32(offset + 8, true);
-    const lengthCrc = maskedCrc32c(bytes, offset, offset + 8);
-    if (lengthCrc !== storedLengthCrc) {
-      report(index, offset,
-        `has a corrupt length (CRC ${hex(storedLengthCrc)}, expected ${hex(lengthCrc)}): ` +
-        `${index === 0 ? 'this is not a TFRecord file, or it is damaged' : 'the rest of the file cannot be read'}`);
-      break;
-    }
-    // hi > 0 means >= 4 GiB, which no browser-held file reaches.
-    const length = hi * 2 ** 32 + lo;
-    if (length > left - HEADER - FOOTER) {
-      report(index, offset,
-        `is cut off: it claims ${length} bytes of data but only ${Math.max(0, left - HEADER - FOOTER)} remain; the file is truncated`);
-      break;
-    }
-    const start = offset + HEADER;
-    const end = start + length;
-    const storedDataCrc = view.getUint32(end, true);
-    const dataCrc = maskedCrc32c(bytes, start, end);
-    if (dataCrc !== storedDataCrc) {
-      report(index, offset, `skipped: its data is corrupt (CRC ${hex(storedDataCrc)}, expected ${hex(dataCrc)})`);
-    } else {
-      records.push(bytes.subarray(start, end));
+    if (s.kind === 'skip') problems.push({ index, offset, message: s.message });
+    else {
+      records.push(bytes.subarray(offset + s.start, offset + s.end));
       indices.push(index);
       offsets.push(offset);
     }
-    offset = end + FOOTER;
+    offset += s.next;
   }
   return { records, indices, offsets, problems };
+}
+
+/** One step of a streamed scan: a record's data (valid until the scan goes on), or a problem. */
+export type ScannedRecord =
+  | { kind: 'record'; index: number; offset: number; length: number; data: Uint8Array }
+  | { kind: 'problem'; problem: TfRecordProblem };
+
+/**
+ * The records of a TFRecord file read a chunk at a time, without holding the
+ * file: records across chunk edges are joined, and memory stays one chunk plus
+ * the largest record. Same records and problems as readTfRecords. `onBytes`
+ * hears the bytes read so far.
+ */
+export async function* scanTfRecords(
+  src: ByteSource, opts: { chunkBytes?: number; onBytes?: (read: number) => void } = {},
+): AsyncGenerator<ScannedRecord> {
+  const chunk = Math.max(HEADER + FOOTER, opts.chunkBytes ?? 4 << 20);
+  let buf: Uint8Array = new Uint8Array(0);
+  /** The file offset of buf[0]. */
+  let bufAt = 0;
+  let offset = 0;
+  for (let index = 0; offset < src.size; ) {
+    const s = frameStep(buf.subarray(offset - bufAt), src.size - offset, index, offset, src.name);
+    if (s.kind === 'more') {
+      const have = bufAt + buf.length;
+      const more = await src.read(have, Math.max(chunk, s.need - (have - offset)));
+      if (more.length === 0) throw new Error(`scanTfRecords: ${src.name} ended before its size`);
+      const joined = new Uint8Array(have - offset + more.length);
+      joined.set(buf.subarray(offset - bufAt));
+      joined.set(more, have - offset);
+      buf = joined;
+      bufAt = offset;
+      opts.onBytes?.(bufAt + buf.length);
+      continue;
+    }
+    if (s.kind === 'stop') {
+      yield { kind: 'problem', problem: { index, offset, message: s.message } };
+      return;
+    }
+    if (s.kind === 'skip') yield { kind: 'problem', problem: { index, offset, message: s.message } };
+    else {
+      const base = offset - bufAt;
+      yield { kind: 'record', index, offset, length: s.next, data: buf.subarray(base + s.start, base + s.end) };
+    }
+    offset += s.next;
+    index++;
+  }
+}
+
+/** The data of the one record whose header is at `offset` (`length` bytes with its framing), or the problem with it. */
+export async function readTfRecordAt(src: ByteSource, offset: number, length: number, index: number): Promise<ScannedRecord> {
+  const bytes = await src.read(offset, length);
+  const s = frameStep(bytes, src.size - offset, index, offset, src.name);
+  if (s.kind === 'record') return { kind: 'record', index, offset, length: s.next, data: bytes.subarray(s.start, s.end) };
+  const message = s.kind === 'more' ? `${src.name}: record ${index} (byte ${offset}) is no longer there: the file changed since it was read` : s.message;
+  return { kind: 'problem', problem: { index, offset, message } };
 }
 
 /** True when the first 12 bytes are a record header whose length CRC checks out. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import { transpose2d } from '../ndarray';
+import { longestOf, paddedFrames } from '../features/padded';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
@@ -54,17 +55,13 @@ export function checkVideos(videos: readonly VideoFeatures[], meta: AttentionLst
   }
 }
 
-/** Pads videos to the longest one: [B, T, dim] tensors and the lengths. */
+/** Pads videos to the longest one (dequantizing uint8 features): [B, T, dim] tensors and the lengths. */
 export function packBatch(videos: readonly VideoFeatures[]): BatchInput {
-  const T = Math.max(...videos.map((v) => v.frames));
-  const pack = (get: (v: VideoFeatures) => Float32Array, dim: number) => {
-    const buf = new Float32Array(videos.length * T * dim);
-    videos.forEach((v, b) => buf.set(get(v).subarray(0, v.frames * dim), b * T * dim));
-    return tf.tensor3d(buf, [videos.length, T, dim]);
-  };
+  const T = longestOf(videos);
+  const B = videos.length;
   return {
-    rgb: pack((v) => v.rgb, videos[0].rgbDim),
-    audio: pack((v) => v.audio, videos[0].audioDim),
+    rgb: tf.tensor3d(paddedFrames(videos, 'rgb', T), [B, T, videos[0].rgbDim]),
+    audio: tf.tensor3d(paddedFrames(videos, 'audio', T), [B, T, videos[0].audioDim]),
     lengths: videos.map((v) => v.frames),
   };
 }

@@ -1,0 +1,18 @@
+import { featuresInto } from './dequantize';
+import type { VideoFeatures } from './types';
+
+/**
+ * A batch's frames of one modality, each video's padded with zeros to `T`
+ * frames: [B, T, dim] row-major float32, dequantized on the way when the
+ * video keeps them as uint8. `T` defaults to the longest video.
+ */
+export function paddedFrames(videos: readonly VideoFeatures[], modality: 'rgb' | 'audio', T = longestOf(videos)): Float32Array {
+  const dim = modality === 'rgb' ? videos[0].rgbDim : videos[0].audioDim;
+  const out = new Float32Array(videos.length * T * dim);
+  videos.forEach((v, b) => featuresInto(v[modality], Math.min(v.frames, T) * dim, out, b * T * dim));
+  return out;
+}
+
+export function longestOf(videos: readonly VideoFeatures[]): number {
+  return videos.reduce((m, v) => Math.max(m, v.frames), 0);
+}

@@ -1,0 +1,118 @@
+/**
+ * Feature files read without holding them: a YouTube-8M shard (about 266 MB)
+ * goes through a chunk at a time, one video per record, its features kept
+ * uint8 until a batch is packed. Each video comes with where its record lies,
+ * so that it can be read again alone (evidence, fine-tuning) without keeping
+ * its frames. Formats that cannot be streamed (pickles, npy, JSON: one or a
+ * few videos a file) are read whole.
+ */
+import { fail, InputError } from '../errors';
+import { readTfRecordAt, scanTfRecords } from '../formats/tfrecord';
+import { type ByteSource, readAll } from '../io/byteSource';
+import { detectFeatureFileKind, readFeatureFile } from './read';
+import { recordVideo } from './tfrecord';
+import type { ReadOptions, VideoFeatures } from './types';
+
+/** Where a video lies in its file: a TFRecord's record, or its position in a file read whole. */
+export type VideoPlace =
+  | { kind: 'record'; index: number; offset: number; length: number }
+  | { kind: 'whole-file'; index: number };
+
+export type FeatureStreamItem =
+  | { kind: 'video'; video: VideoFeatures; place: VideoPlace }
+  /** A record skipped, or labels ignored, naming the file and the record. */
+  | { kind: 'warning'; message: string }
+  /** Bytes of the file read so far (they only grow; the last says the whole file). */
+  | { kind: 'progress'; bytesRead: number; bytesTotal: number };
+
+export interface StreamOptions extends ReadOptions {
+  /** Bytes read at a time (a TFRecord's records are joined across chunks). Default 4 MiB. */
+  chunkBytes?: number;
+}
+
+/** Enough of a file's start to tell its format. */
+const HEAD_BYTES = 64;
+
+/**
+ * The videos of one feature file, in file order, with warnings and progress
+ * between them. A file from which no video at all can be read throws an
+ * InputError naming it (after its warnings); the frame cap's cuts are said in
+ * one warning at the end.
+ */
+export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = {}): AsyncGenerator<FeatureStreamItem> {
+  const file = src.name;
+  if (src.size === 0) fail(file, 'the file is empty');
+  const kind = detectFeatureFileKind(await src.read(0, Math.min(HEAD_BYTES, src.size)), file);
+  let videos = 0;
+  let firstSkip: string | null = null;
+  const cut = { videos: 0, frames: 0, cap: 0 };
+  const counted = (video: VideoFeatures) => {
+    videos++;
+    if (video.framesInFile !== undefined) {
+      cut.videos++;
+      cut.frames += video.framesInFile - video.frames;
+      cut.cap = video.frames;
+    }
+  };
+
+  if (kind === 'tfrecord') {
+    let bytesRead = 0;
+    for await (const r of scanTfRecords(src, { chunkBytes: opts.chunkBytes, onBytes: (n) => (bytesRead = n) })) {
+      if (r.kind === 'problem') {
+        firstSkip ??= r.problem.message;
+        yield { kind: 'warning', message: r.problem.message };
+        continue;
+      }
+      const { video, notes } = recordVideo(r.data, file, r.index, r.offset, opts);
+      for (const message of notes) yield { kind: 'warning', message };
+      if (video) {
+        counted(video);
+        yield { kind: 'video', video, place: { kind: 'record', index: r.index, offset: r.offset, length: r.length } };
+      } else {
+        firstSkip ??= notes[0] ?? null;
+      }
+      yield { kind: 'progress', bytesRead, bytesTotal: src.size };
+    }
+    yield { kind: 'progress', bytesRead: src.size, bytesTotal: src.size };
+    if (videos === 0) fail(file, `no video could be read: ${firstSkip ? firstSkip.slice(file.length + 2) : 'it holds no records'}`);
+  } else {
+    const { videos: all, warnings } = readFeatureFile(await readAll(src), file, opts);
+    yield { kind: 'progress', bytesRead: src.size, bytesTotal: src.size };
+    for (const message of warnings) yield { kind: 'warning', message };
+    for (let i = 0; i < all.length; i++) {
+      counted(all[i]);
+      yield { kind: 'video', video: all[i], place: { kind: 'whole-file', index: i } };
+    }
+  }
+  if (cut.videos > 0) {
+    yield {
+      kind: 'warning',
+      message: `${file}: ${cut.videos} video${cut.videos === 1 ? ' was' : 's were'} longer than the frame cap and cut to ${cut.cap} frames (${cut.frames} frame${cut.frames === 1 ? '' : 's'} left out)`,
+    };
+  }
+}
+
+/**
+ * Videos read again from where a stream found them, in the order asked: a
+ * TFRecord's records one by one, a file read whole once for all its videos.
+ * A record that no longer reads (the file changed) is an InputError naming it.
+ */
+export async function readVideosAt(src: ByteSource, places: readonly VideoPlace[], opts: ReadOptions = {}): Promise<VideoFeatures[]> {
+  let whole: VideoFeatures[] | null = null;
+  const out: VideoFeatures[] = [];
+  for (const place of places) {
+    if (place.kind === 'whole-file') {
+      whole ??= readFeatureFile(await readAll(src), src.name, opts).videos;
+      const video = whole[place.index];
+      if (!video) throw new InputError(`${src.name}: video ${place.index} is no longer there: the file changed since it was read`);
+      out.push(video);
+      continue;
+    }
+    const r = await readTfRecordAt(src, place.offset, place.length, place.index);
+    if (r.kind === 'problem') throw new InputError(r.problem.message);
+    const { video, notes } = recordVideo(r.data, src.name, place.index, place.offset, opts);
+    if (!video) throw new InputError(notes[0] ?? `${src.name}: record ${place.index} no longer reads`);
+    out.push(video);
+  }
+  return out;
+}
