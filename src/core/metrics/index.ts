@@ -11,7 +11,9 @@ import { meanAveragePrecisionOf } from './map';
 import { perrOf } from './perr';
 import { topKPool } from './topk';
 
+export { MetricsAccumulator } from './accumulator';
 export { averagePrecision } from './averagePrecision';
+export { datasetFigures, videoFigures, type ClassFigures, type Confusion, type DatasetFigures, type DatasetOptions, type VideoFigures } from './dataset';
 export { gap } from './gap';
 export { hitAt1 } from './hitAt1';
 export { classAveragePrecisions, meanAveragePrecision } from './map';
