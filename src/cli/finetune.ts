@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { modelFiles } from '../core/convert/fromWeights';
 import { InputError } from '../core/errors';
 import { FineTuneSession } from '../core/training/finetune';
-import { defaultHeadLayers, FINETUNE_DEFAULTS, trainingLabels } from '../core/training/policy';
+import { defaultHeadLayers, defaultMode, FINETUNE_DEFAULTS, recommendedSettings, trainingLabels, validationNote } from '../core/training/policy';
 import type { FineTuneMode, HeadLayers, OptimizerName } from '../core/training/types';
 import { writeModelDir } from '../node/files';
 import { args, choice, positiveInt, runCli, stderr } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 
-const USAGE = 'npm run finetune -- --model <dir> --out <dir> [--mode new-head|same-labels|all] [--head whole|last] [--labels names.txt] [--epochs 50] [--batch-size 16] [--lr 0.001] [--optimizer adam|rmsprop] [--validation 0.15] [--seed 0] <labeled feature files...>';
+// Left out, the mode, epochs, learning rate and validation share are chosen from the data by the fine-tune policy (core/training/policy.ts).
+const USAGE = 'npm run finetune -- --model <dir> --out <dir> [--mode new-head|same-labels|all] [--head whole|last] [--labels names.txt] [--epochs N] [--batch-size 16] [--lr R] [--optimizer adam|rmsprop] [--validation F] [--seed 0] <labeled feature files...>';
 const HEADS: Record<'whole' | 'last', HeadLayers> = { whole: 'whole-head', last: 'last-layer' };
 
 runCli(USAGE, async () => {
@@ -21,45 +22,56 @@ runCli(USAGE, async () => {
   if (!values.model) throw new InputError('--model <dir> is required');
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write the fine-tuned model into');
   const d = FINETUNE_DEFAULTS;
-  const mode: FineTuneMode = choice(values.mode, ['new-head', 'same-labels', 'all'] as const, '--mode', d.mode);
+  const modes = ['new-head', 'same-labels', 'all'] as const;
+  if (values.mode !== undefined) choice(values.mode, modes, '--mode', d.mode);
   const optimizer: OptimizerName = choice(values.optimizer, ['adam', 'rmsprop'] as const, '--optimizer', d.optimizer);
-  const lr = values.lr === undefined ? d.learningRate : Number(values.lr);
-  if (!(lr > 0)) throw new InputError(`--lr must be a positive number, not '${values.lr}'`);
-  const validation = values.validation === undefined ? d.validationFraction : Number(values.validation);
+  if (values.lr !== undefined && !(Number(values.lr) > 0)) throw new InputError(`--lr must be a positive number, not '${values.lr}'`);
   const seed = values.seed === undefined ? d.seed : Number(values.seed);
+  const batchSize = positiveInt(values['batch-size'], '--batch-size', d.batchSize);
 
   const videos = await readFeatureFiles(positionals);
   const { model } = await loadModel(values.model, 'wasm');
-  let headLayers = values.head === undefined ? defaultHeadLayers(model.meta.sizes) : HEADS[choice(values.head, ['whole', 'last'] as const, '--head', 'whole')];
-  if (values.head === undefined && mode === 'new-head' && headLayers === 'last-layer') {
-    stderr('the model\'s head is large: training the logit layer alone (--head whole to train fc 1, fc 2 and the logits)');
-  }
-  if (mode !== 'new-head') headLayers = d.headLayers;
   // Line i of names.txt names label id i, as a vocabulary does.
   const names = values.labels
     ? (await readFile(values.labels, 'utf8').catch(() => { throw new InputError(`${values.labels}: cannot read`); })).split(/\r?\n/).map((l) => l.trim())
     : null;
   while (names?.length && !names[names.length - 1]) names.pop();
-  const chosen = trainingLabels(mode, videos.map((v) => ({ key: `${v.file}#${v.index}`, labels: v.labels, video: v })), {
-    names, modelClassNames: model.meta.classNames ?? [],
-  });
+  const modelClassNames = model.meta.classNames ?? [];
+  const mode: FineTuneMode = values.mode !== undefined
+    ? choice(values.mode, modes, '--mode', d.mode)
+    : defaultMode(videos.flatMap((v) => v.labels ?? []), modelClassNames, { names });
+  if (values.mode === undefined && mode === 'same-labels') stderr('note: the files\' labels are the model\'s own classes: training the same labels (--mode new-head, with --labels names.txt, teaches new classes)');
+  let headLayers = values.head === undefined ? defaultHeadLayers(model.meta.sizes) : HEADS[choice(values.head, ['whole', 'last'] as const, '--head', 'whole')];
+  if (values.head === undefined && mode === 'new-head' && headLayers === 'last-layer') {
+    stderr('the model\'s head is large: training the logit layer alone (--head whole to train fc 1, fc 2 and the logits)');
+  }
+  if (mode !== 'new-head') headLayers = d.headLayers;
+  const chosen = trainingLabels(mode, videos.map((v) => ({ key: `${v.file}#${v.index}`, labels: v.labels, video: v })), { names, modelClassNames });
   chosen.notes.forEach((n) => stderr(`note: ${n}`));
   const data = chosen.data.map((x) => ({ video: x.item.video, labels: x.labels }));
   const classNames = chosen.classNames;
+  // The settings left out fit the data: its size and the classes its labels use.
+  const size = { videos: data.length, classes: new Set(data.flatMap((x) => x.labels)).size };
+  const given = values.validation === undefined ? undefined : Number(values.validation);
+  const recommended = recommendedSettings(mode, size, { validationFraction: given, batchSize });
+  const validation = given ?? recommended.validationFraction;
+  const lr = values.lr === undefined ? recommended.learningRate : Number(values.lr);
+  const epochCount = positiveInt(values.epochs, '--epochs', recommended.epochs);
+  const small = validationNote(size, validation);
+  if (small) stderr(`note: ${small}`);
   const session = await FineTuneSession.create(model, data, {
-    mode, headLayers, classNames, optimizer, learningRate: lr,
-    epochs: positiveInt(values.epochs, '--epochs', d.epochs),
-    batchSize: positiveInt(values['batch-size'], '--batch-size', d.batchSize),
-    validationFraction: validation, seed,
+    mode, headLayers, classNames, optimizer, learningRate: lr, epochs: epochCount, batchSize, validationFraction: validation, seed,
   }, (done, total) => { if (done === total || done % 64 === 0) stderr(`caching encoder outputs: ${done}/${total} videos`); });
-  stderr(`training ${session.classNames.length} classes on ${session.trainSet.length} videos, validating on ${session.validationSet.length}`);
+  stderr(`training ${session.classNames.length} classes on ${session.trainSet.length} videos, validating on ${session.validationSet.length}: ${epochCount} epochs, ${optimizer} lr ${lr}${session.earlyStopping ? `, stopping early after ${session.config.patience} epochs without a better validation loss` : ''}`);
   const before = await session.validate();
   const epochs = [];
   while (!session.finished) {
     const e = await session.runEpoch();
     epochs.push(e);
     stderr(`epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, GAP ${e.validationGap.toFixed(3)}, Hit@1 ${e.validationHitAt1.toFixed(3)} (${e.seconds.toFixed(2)} s)`);
+    if (e.stoppedEarly) stderr(`stopped early: no better validation loss for ${session.config.patience} epochs`);
   }
+  if (session.earlyStopping && session.bestEpoch !== session.epoch) stderr(`kept the weights of epoch ${session.bestEpoch}${session.bestEpoch === 0 ? ' (the model as it was)' : ''}, the best validation loss`);
   const after = await session.validate();
   const { meta, weights } = await session.result();
   session.dispose();

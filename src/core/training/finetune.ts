@@ -6,7 +6,7 @@ import { type BiLstmRunner, encode, opsBiLstm } from '../model/attentionLstm';
 import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/model';
 import { classAveragePrecisions, evaluate } from '../metrics';
 import { HeadTrainer, type HeadWeights } from './headTrainer';
-import { FINETUNE_DEFAULTS } from './policy';
+import { defaultPatience, FINETUNE_DEFAULTS } from './policy';
 import { seededRandom, shuffled, split } from './seeded';
 import { Trainer, type Explanation } from './trainer';
 import type { ClassReport, EpochReport, FineTuneSettings } from './types';
@@ -38,13 +38,69 @@ export interface ValidationReport {
   probabilities: Float32Array[];
 }
 
+/** A per-input affine map x' = (x - mean) / scale, fitted on the training videos' cached head inputs. */
+export interface Standardization {
+  mean: Float32Array;
+  scale: Float32Array;
+}
+
+/**
+ * Mean and spread of each column of rows [n, width]. The spread is
+ * regularized by a tenth of the mean variance, so that an input that barely
+ * varies over a few training videos is not blown up into noise.
+ */
+export function fitStandardization(x: Float32Array, n: number, width: number): Standardization {
+  const mean = new Float64Array(width);
+  const variance = new Float64Array(width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += x[i * width + j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) variance[j] += (x[i * width + j] - mean[j]) ** 2 / n;
+  const floor = 0.1 * variance.reduce((a, b) => a + b, 0) / width;
+  const scale = Float32Array.from(variance, (v) => (floor > 0 ? Math.sqrt(v + floor) : 1));
+  return { mean: Float32Array.from(mean), scale };
+}
+
+/** Rows [n, width] standardized (a copy). */
+export function standardized(x: Float32Array, s: Standardization): Float32Array<ArrayBuffer> {
+  const width = s.mean.length;
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = (x[i] - s.mean[i % width]) / s.scale[i % width];
+  return out;
+}
+
+/**
+ * A dense layer y = x·w + b [in, out] moved to or from standardized inputs:
+ * `into` gives w', b' with x'·w' + b' = x·w + b (w' = scale·w, b' = b + mean·w);
+ * `out` the inverse (w = w'/scale, b = b' - (mean/scale)·w'), so the saved
+ * model reads raw features as any AttentionLSTM does.
+ */
+export function foldStandardization(layer: { w: Float32Array; b: Float32Array }, s: Standardization, direction: 'into' | 'out'): { w: Float32Array; b: Float32Array } {
+  const input = s.mean.length;
+  const out = layer.b.length;
+  const w = new Float32Array(layer.w.length);
+  const b = Float64Array.from(layer.b);
+  for (let j = 0; j < input; j++) {
+    const f = direction === 'into' ? s.scale[j] : 1 / s.scale[j];
+    const shift = direction === 'into' ? s.mean[j] : -s.mean[j] / s.scale[j];
+    for (let o = 0; o < out; o++) {
+      const v = layer.w[j * out + o];
+      w[j * out + o] = v * f;
+      // into: b + mean·w (raw w); out: b' - (mean/scale)·w' (standardized w').
+      b[o] += shift * v;
+    }
+  }
+  return { w, b: Float32Array.from(b) };
+}
+
 function xavier(rows: number, cols: number, rand: () => number): Float32Array {
   const limit = Math.sqrt(6 / (rows + cols));
   return Float32Array.from({ length: rows * cols }, () => (rand() * 2 - 1) * limit);
 }
 
+/** A session's settings, every one decided (patience and standardize as the policy picks them when left out). */
+export type SessionSettings = Required<FineTuneConfig>;
+
 export class FineTuneSession {
-  readonly config: Required<FineTuneConfig>;
+  readonly config: SessionSettings;
   readonly classNames: string[];
   readonly trainSet: LabeledVideo[];
   readonly validationSet: LabeledVideo[];
@@ -58,6 +114,11 @@ export class FineTuneSession {
   private base: Map<string, Float32Array> | null = null;
   /** The head trains on h2 (the frozen fc1 and fc2 applied) rather than on the pooled vector. */
   private readonly lastOnly: boolean;
+  /** The head's inputs are standardized by this (fitted on the training videos), when config.standardize. */
+  private norm: Standardization | null = null;
+  /** Early stopping: the best validation loss so far and its epoch (0: the starting weights). */
+  private best = { loss: Infinity, epoch: -1 };
+  private stoppedEarly = false;
   /** Head inputs and attention of videos explained so far (the frozen encoder's are fixed). */
   private readonly explained = new WeakMap<VideoFeatures, { x: Float32Array; attention: Explanation['attention'] }>();
 
@@ -68,12 +129,13 @@ export class FineTuneSession {
     /** Runs the frozen encoders' recurrence (caching, explain): the fused WebGPU kernel in the page. */
     private readonly encoder: BiLstmRunner,
   ) {
-    this.config = { ...FINETUNE_DEFAULTS, ...config };
-    const c = this.config;
+    const given = { ...FINETUNE_DEFAULTS, ...config };
+    const c = given;
     this.lastOnly = c.mode === 'new-head' && c.headLayers === 'last-layer';
     if (!(c.learningRate > 0) || !Number.isInteger(c.epochs) || c.epochs < 1 || !Number.isInteger(c.batchSize) || c.batchSize < 1) {
       throw new InputError(`fine-tuning needs a positive learning rate, whole epochs and batch size (got lr ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize})`);
     }
+    if (c.patience !== undefined && !(Number.isInteger(c.patience) && c.patience >= 0)) throw new InputError(`the patience of early stopping must be a whole number of epochs (0: off), not ${c.patience}`);
     if (!(c.validationFraction >= 0 && c.validationFraction < 1)) throw new InputError(`the validation fraction must be in [0, 1), not ${c.validationFraction}`);
     this.classNames = c.mode === 'same-labels' ? (model.meta.classNames ?? Array.from({ length: model.meta.sizes.classes }, (_, i) => `class ${i}`)) : c.classNames;
     const K = this.classNames.length;
@@ -88,6 +150,12 @@ export class FineTuneSession {
     const s = split(labeled, c.seed, c.validationFraction);
     this.trainSet = s.train;
     this.validationSet = s.validation;
+    this.config = {
+      ...given,
+      patience: given.patience ?? defaultPatience(given.epochs, s.train.length, given.batchSize),
+      // Head modes train on standardized inputs unless told not to; training everything has no cached inputs to standardize.
+      standardize: given.standardize ?? true,
+    };
     this.rand = seededRandom(c.seed + 1);
   }
 
@@ -109,8 +177,19 @@ export class FineTuneSession {
     return this.epochsDone;
   }
 
+  /** The planned epochs are done, or early stopping ended the run. */
   get finished(): boolean {
-    return this.epochsDone >= this.config.epochs;
+    return this.stoppedEarly || this.epochsDone >= this.config.epochs;
+  }
+
+  /** Early stopping watches the validation loss (patience > 0 and validation videos to watch it on). */
+  get earlyStopping(): boolean {
+    return this.config.patience > 0 && this.validationSet.length > 0;
+  }
+
+  /** With early stopping: the epoch whose weights are kept (0: the starting weights; -1 before the first epoch). */
+  get bestEpoch(): number {
+    return this.best.epoch;
   }
 
   private async prepare(onCaching?: (done: number, total: number) => void): Promise<void> {
@@ -147,9 +226,18 @@ export class FineTuneSession {
     };
     this.trainX = pack(0, this.trainSet.length);
     this.valX = pack(this.trainSet.length, all.length);
+    let fc1 = { w: base.get('head.fc1.w')!, b: base.get('head.fc1.b')! };
+    if (c.standardize && this.trainSet.length > 1) {
+      const norm = fitStandardization(this.trainX, this.trainSet.length, width);
+      this.norm = norm;
+      this.trainX = standardized(this.trainX, norm);
+      this.valX = standardized(this.valX, norm);
+      // The pretrained fc1 moves to standardized inputs unchanged in what it computes; a new logit layer starts there (Xavier fits unit inputs).
+      if (!lastOnly) fc1 = foldStandardization(fc1, norm, 'into');
+    }
     const initial: HeadWeights = lastOnly
       ? { logit }
-      : { fc1: { w: base.get('head.fc1.w')!, b: base.get('head.fc1.b')! }, fc2: { w: base.get('head.fc2.w')!, b: base.get('head.fc2.b')! }, logit };
+      : { fc1, fc2: { w: base.get('head.fc2.w')!, b: base.get('head.fc2.b')! }, logit };
     this.head = new HeadTrainer(lastOnly ? 'last-layer' : 'whole-head', { input: width, head1: sizes.head1, head2: sizes.head2, classes: K }, initial, { optimizer: c.optimizer, learningRate: c.learningRate });
   }
 
@@ -188,19 +276,29 @@ export class FineTuneSession {
       cached = (await this.headInputs([video]))[0];
       this.explained.set(video, cached);
     }
-    const { probabilities } = await this.head!.predict(cached.x, 1);
+    const { probabilities } = await this.head!.predict(this.norm ? standardized(cached.x, this.norm) : cached.x, 1);
     return { probabilities: probabilities[0], attention: cached.attention };
   }
 
   /** Validation metrics of the current weights (before the first epoch: the starting point). */
-  async validate(): Promise<ValidationReport> {
-    const labels = this.validationSet.map((d) => d.labels);
+  validate(): Promise<ValidationReport> {
+    return this.evaluateSet('validation');
+  }
+
+  /** The same metrics on the training videos: how well the weights fit what they learn from. */
+  evaluateTraining(): Promise<ValidationReport> {
+    return this.evaluateSet('train');
+  }
+
+  private async evaluateSet(which: 'train' | 'validation'): Promise<ValidationReport> {
+    const set = which === 'train' ? this.trainSet : this.validationSet;
+    const labels = set.map((d) => d.labels);
     let probabilities: Float32Array[];
     let loss: number;
     if (this.head) {
-      ({ probabilities, loss } = await this.head.predict(this.valX, this.validationSet.length, labels));
+      ({ probabilities, loss } = await this.head.predict(which === 'train' ? this.trainX : this.valX, set.length, labels));
     } else {
-      probabilities = await this.full!.predict(this.validationSet.map((d) => d.video));
+      probabilities = await this.full!.predict(set.map((d) => d.video));
       loss = lossOf(probabilities, labels);
     }
     const K = this.classNames.length;
@@ -219,10 +317,21 @@ export class FineTuneSession {
     };
   }
 
-  /** One pass over the training videos in a seeded shuffle; `between` runs between batches (pause, stop). */
+  /**
+   * One pass over the training videos in a seeded shuffle; `between` runs
+   * between batches (pause, stop). With early stopping, the weights are kept
+   * whenever the validation loss improves, and the run ends (the best weights
+   * back) once it has not for `patience` epochs, or at the last epoch.
+   */
   async runEpoch(between?: () => Promise<void>): Promise<EpochReport> {
     const t0 = performance.now();
     const c = this.config;
+    if (this.finished) throw new Error('FineTuneSession: the run is over');
+    if (this.earlyStopping && this.best.epoch < 0) {
+      // The starting weights are a candidate too: refining a model that already knows its classes must not make it worse.
+      this.best = { loss: (await this.validate()).loss, epoch: 0 };
+      this.trainer().snapshot();
+    }
     const order = shuffled(this.trainSet.map((_, i) => i), this.rand);
     let lossSum = 0;
     let seen = 0;
@@ -244,7 +353,24 @@ export class FineTuneSession {
     }
     this.epochsDone++;
     const v = await this.validate();
-    return { epoch: this.epochsDone, trainLoss: lossSum / seen, validationLoss: v.loss, validationGap: v.gap, validationHitAt1: v.hitAt1, seconds: (performance.now() - t0) / 1000 };
+    const report: EpochReport = { epoch: this.epochsDone, trainLoss: lossSum / seen, validationLoss: v.loss, validationGap: v.gap, validationHitAt1: v.hitAt1, seconds: 0 };
+    if (this.earlyStopping) {
+      if (v.loss < this.best.loss - 1e-4 * Math.abs(this.best.loss)) {
+        this.best = { loss: v.loss, epoch: this.epochsDone };
+        this.trainer().snapshot();
+      } else if (this.epochsDone - this.best.epoch >= c.patience && this.epochsDone < c.epochs) {
+        this.stoppedEarly = true;
+        report.stoppedEarly = true;
+      }
+      if (this.finished && this.best.epoch !== this.epochsDone) this.trainer().restore();
+      report.bestEpoch = this.best.epoch;
+    }
+    report.seconds = (performance.now() - t0) / 1000;
+    return report;
+  }
+
+  private trainer(): { snapshot(): void; restore(): boolean } {
+    return (this.head ?? this.full)!;
   }
 
   /** The fine-tuned model: its metadata and every canonical weight ([in, out]). */
@@ -254,6 +380,11 @@ export class FineTuneSession {
       for (const [k, v] of await this.full.weights()) weights.set(k, v);
     } else {
       const h = await this.head!.weights();
+      // Standardized inputs fold back into the first trained layer: the saved model reads raw features.
+      if (this.norm) {
+        if (h.fc1) h.fc1 = foldStandardization(h.fc1, this.norm, 'out');
+        else h.logit = foldStandardization(h.logit, this.norm, 'out');
+      }
       if (h.fc1) {
         weights.set('head.fc1.w', h.fc1.w);
         weights.set('head.fc1.b', h.fc1.b);
@@ -272,7 +403,7 @@ export class FineTuneSession {
       classNames: this.classNames,
       dtype: 'float32',
       source: null,
-      description: description ?? `Fine-tuned (${c.mode}${c.mode === 'new-head' ? `, ${c.headLayers}` : ''}, ${this.epochsDone} epochs, ${c.optimizer} lr ${c.learningRate}) on ${this.trainSet.length} videos from: ${this.model.meta.description ?? 'a model'}`,
+      description: description ?? `Fine-tuned (${c.mode}${c.mode === 'new-head' ? `, ${c.headLayers}` : ''}, ${this.epochsDone} epochs${this.earlyStopping && this.best.epoch >= 0 && this.best.epoch !== this.epochsDone ? `, the weights of epoch ${this.best.epoch} kept` : ''}, ${c.optimizer} lr ${c.learningRate}) on ${this.trainSet.length} videos from: ${this.model.meta.description ?? 'a model'}`,
     };
     return { meta, weights };
   }

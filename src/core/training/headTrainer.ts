@@ -3,6 +3,7 @@ import { dense } from './dense';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
 import { multiHot, sigmoidCrossEntropy } from './loss';
 import type { HeadLayers, OptimizerName } from './types';
+import { WeightSnapshot } from './snapshot';
 
 /**
  * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
@@ -20,6 +21,7 @@ export interface HeadWeights {
 export class HeadTrainer {
   private readonly vars: Record<string, tf.Variable> = {};
   private readonly optimizer: Optimizer;
+  private readonly best = new WeightSnapshot();
 
   constructor(
     readonly layers: HeadLayers,
@@ -94,8 +96,19 @@ export class HeadTrainer {
     return out;
   }
 
+  /** Keeps the weights as they are now (early stopping's best epoch so far). */
+  snapshot(): void {
+    this.best.take(Object.values(this.vars));
+  }
+
+  /** Puts the weights kept by snapshot() back; false when there are none. */
+  restore(): boolean {
+    return this.best.restore();
+  }
+
   dispose(): void {
     tf.dispose(Object.values(this.vars));
+    this.best.dispose();
     this.optimizer.dispose();
   }
 }

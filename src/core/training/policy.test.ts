@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FULL_SIZES } from '../model/architecture';
 import { SMALL_SIZES } from '../../../tools/testing/random';
-import { defaultHeadLayers, fineTuneCost, isLargeHead, isSlowFineTune, trainingLabels } from './policy';
+import {
+  defaultHeadLayers, defaultMode, defaultPatience, fineTuneCost, isLargeHead, isSlowFineTune, MIN_STEPS, recommendedSettings, trainingLabels, validationCount, validationNote,
+} from './policy';
 
 const items = (labels: (number[] | null)[]) => labels.map((l, i) => ({ key: `f#${i}`, labels: l }));
 const vocabulary = Array.from({ length: 3862 }, (_, i) => `name ${i}`);
@@ -65,5 +67,55 @@ describe('the size rule', () => {
     expect(isSlowFineTune(FULL_SIZES, 'all', fineTuneCost(FULL_SIZES, [10, 10], 'all', 'whole-head', 4), 1)).toBe(true);
     const small = fineTuneCost(SMALL_SIZES, frames, 'all', 'whole-head', 4);
     expect(isSlowFineTune(SMALL_SIZES, 'all', small, 1000)).toBe(false);
+  });
+});
+
+describe('the mode a fine-tune starts in', () => {
+  const demo = ['applause', 'goal', 'engine start', 'dog bark', 'door knock', 'glass break', 'siren', 'lightning', 'fireworks', 'wave crash'];
+  it('keeps the model’s own classes when the files’ labels are ids it names (the bundled samples), else a new head', () => {
+    expect(defaultMode([6, 9, 3, 7], demo)).toBe('same-labels');
+    // An id beyond the model's classes, or one it does not name, is a new label set.
+    expect(defaultMode([6, 12], demo)).toBe('new-head');
+    expect(defaultMode([0, 1], ['class 0', 'class 1', 'class 2'])).toBe('new-head');
+    expect(defaultMode([], demo)).toBe('new-head');
+  });
+
+  it('starts a new head when the user names the ids or makes classes', () => {
+    expect(defaultMode([0, 1, 2, 3], demo, { names: ['celebration', 'storm', 'break-in', 'traffic'] })).toBe('new-head');
+    expect(defaultMode([0, 1, 2, 3], demo, { names: ['', ' '] })).toBe('same-labels');
+    expect(defaultMode([0, 1], demo, { custom: true })).toBe('new-head');
+  });
+});
+
+describe('settings that fit the data', () => {
+  it('gives a new head on a small set a learning rate, steps and a validation share it can learn with', () => {
+    const r = recommendedSettings('new-head', { videos: 40, classes: 5 });
+    expect(r.learningRate).toBe(0.01);
+    expect(r.standardize).toBe(true);
+    // 3 validation videos a class at most 30%: 12 of 40, so 28 train in 2 batches of 16 an epoch.
+    expect(r.validationFraction).toBe(0.3);
+    expect(validationCount(40, r.validationFraction)).toBe(12);
+    expect(r.epochs * Math.ceil(28 / r.batchSize)).toBeGreaterThanOrEqual(MIN_STEPS);
+    expect(r.patience).toBeGreaterThanOrEqual(10);
+    expect(r.patience).toBeLessThan(r.epochs);
+  });
+
+  it('keeps the usual defaults for a large set, and 0.001 to refine a trained head', () => {
+    const big = recommendedSettings('new-head', { videos: 5000, classes: 20 });
+    expect(big.validationFraction).toBe(0.15);
+    expect(big.epochs).toBe(50);
+    expect(recommendedSettings('same-labels', { videos: 12, classes: 10 }).learningRate).toBe(0.001);
+    expect(recommendedSettings('all', { videos: 40, classes: 4 }).epochs).toBe(50);
+    // What the user set stays.
+    expect(recommendedSettings('new-head', { videos: 40, classes: 5 }, { validationFraction: 0.1 }).validationFraction).toBe(0.1);
+  });
+
+  it('warns when the validation split holds fewer than a few videos a class', () => {
+    // The bundled samples: 12 videos of 10 classes, 15% held out, are 2 validation videos.
+    expect(validationNote({ videos: 12, classes: 10 }, 0.15)).toMatch(/^the validation split holds 2 videos for 10 classes \(fewer than 3 a class\).*hold out more/);
+    expect(validationNote({ videos: 40, classes: 4 }, 0.3)).toBeNull();
+    expect(validationNote({ videos: 40, classes: 4 }, 0)).toMatch(/^the validation split holds 1 video for 4 classes/);
+    expect(defaultPatience(50, 170, 16)).toBe(10);
+    expect(defaultPatience(300, 28, 16)).toBe(50);
   });
 });

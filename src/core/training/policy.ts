@@ -12,6 +12,81 @@ export const FINETUNE_DEFAULTS: FineTuneSettings = {
   mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 50, batchSize: 16, validationFraction: 0.15, seed: 0,
 };
 
+// ------------------------------------------------------------------ data size
+
+/** How much there is to learn from: the labeled videos that train (and validate), and the classes they train. */
+export interface DataSize {
+  videos: number;
+  classes: number;
+}
+
+/** Validation videos a class should have on average, at least, for its GAP, Hit@1 and loss to mean something. */
+export const MIN_VALIDATION_PER_CLASS = 3;
+
+/** Optimizer steps a run takes at least, however few the videos: 40 videos in batches of 16 are 3 steps an epoch. */
+export const MIN_STEPS = 600;
+
+/** The validation videos a split of `videos` at `fraction` holds (as split() in seeded.ts makes it: at least one). */
+export function validationCount(videos: number, fraction: number): number {
+  return videos > 1 ? Math.max(1, Math.round(videos * fraction)) : 0;
+}
+
+/**
+ * The settings that fit the data when the user does not choose (the page's
+ * fields start at these; `npm run finetune` uses them for the flags left out):
+ * - the validation share grows from 15% to at most 30% so that each class
+ *   has MIN_VALIDATION_PER_CLASS validation videos on average;
+ * - a new head learns at 0.01 with standardized inputs (Adam at 0.001 moves a
+ *   new layer too little in the few steps a small set gives: 40 videos of 5
+ *   classes stayed near chance after 30 epochs); refining a trained head
+ *   (same labels) or every layer keeps 0.001;
+ * - enough epochs for MIN_STEPS optimizer steps (at least 50), since a small
+ *   set gives few steps an epoch;
+ * - early stopping on the validation loss, the best epoch's weights kept,
+ *   after a patience of about a tenth of the run (at least 10 epochs, and
+ *   100 steps).
+ */
+export function recommendedSettings(
+  mode: FineTuneMode, data: DataSize, given: { validationFraction?: number; batchSize?: number } = {},
+): Pick<Required<FineTuneSettings>, 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction' | 'patience' | 'standardize'> {
+  const d = FINETUNE_DEFAULTS;
+  const fitted = Math.min(0.3, Math.max(d.validationFraction, (MIN_VALIDATION_PER_CLASS * data.classes) / Math.max(1, data.videos)));
+  const validationFraction = given.validationFraction ?? Math.round(fitted * 100) / 100;
+  const train = Math.max(1, data.videos - validationCount(data.videos, validationFraction));
+  const batchSize = given.batchSize ?? d.batchSize;
+  const stepsPerEpoch = Math.ceil(train / batchSize);
+  // Training everything runs the encoders every step: its epochs cost far more, so it keeps the 50.
+  const epochs = mode === 'all' ? d.epochs : Math.min(1000, Math.max(d.epochs, Math.ceil(MIN_STEPS / stepsPerEpoch)));
+  const patience = defaultPatience(epochs, train, batchSize);
+  return {
+    learningRate: mode === 'new-head' ? 0.01 : d.learningRate,
+    epochs, batchSize, validationFraction, patience, standardize: mode !== 'all',
+  };
+}
+
+/**
+ * What to tell the user when the validation split is too small to judge a
+ * fine-tune by (fewer than MIN_VALIDATION_PER_CLASS videos a class on
+ * average), or null when it is not: its GAP and Hit@1 move by a whole video
+ * at a time, and early stopping watches its loss.
+ */
+export function validationNote(data: DataSize, fraction: number): string | null {
+  const n = validationCount(data.videos, fraction);
+  if (data.videos < 2 || data.classes < 1 || n >= MIN_VALIDATION_PER_CLASS * data.classes) return null;
+  const more = fraction < 0.3 ? 'hold out more (Validation %) or add labeled videos' : 'add labeled videos';
+  return `the validation split holds ${n} video${n === 1 ? '' : 's'} for ${data.classes} class${data.classes === 1 ? '' : 'es'} (fewer than ${MIN_VALIDATION_PER_CLASS} a class): its GAP and Hit@1 move by a whole video at a time, and early stopping may stop on chance; ${more}`;
+}
+
+/**
+ * Early stopping's patience when the settings do not give one: about a tenth
+ * of the run, at least 10 epochs and 100 optimizer steps (a small validation
+ * set is noisy, and a small training set gives few steps an epoch).
+ */
+export function defaultPatience(epochs: number, trainVideos: number, batchSize: number): number {
+  const stepsPerEpoch = Math.max(1, Math.ceil(trainVideos / batchSize));
+  return Math.max(10, Math.ceil(epochs / 10), Math.ceil(100 / stepsPerEpoch));
+}
+
 // ------------------------------------------------------------------ size
 
 /**
@@ -60,6 +135,28 @@ export const SLOW_FINETUNE_MACS = 5e12;
 export function isSlowFineTune(sizes: Sizes, mode: FineTuneMode, cost: FineTuneCost, epochs: number): boolean {
   if (!isLargeHead(sizes)) return false;
   return mode === 'all' || cost.cachingMacs + epochs * cost.epochMacs > SLOW_FINETUNE_MACS;
+}
+
+// ------------------------------------------------------------------ mode
+
+/** A class name that says nothing: the page names a model's unnamed classes so. */
+function placeholder(name: string | undefined, id: number): boolean {
+  return !name?.trim() || name.trim() === `class ${id}`;
+}
+
+/**
+ * The mode a fine-tune starts in when the user does not choose: "same labels"
+ * when the files' labels are the model's own classes (every label id is one
+ * of its classes, and the model names each: the bundled samples on the demo,
+ * YouTube-8M records on a YouTube-8M model), so that their names and what the
+ * model knows of them are kept; otherwise, or when the user names the ids
+ * (names given mean new classes) or makes classes of their own, a new head.
+ */
+export function defaultMode(labelIds: Iterable<number>, modelClassNames: readonly string[], opts: { names?: readonly (string | undefined)[] | null; custom?: boolean } = {}): FineTuneMode {
+  if (opts.custom || opts.names?.some((n) => n?.trim())) return 'new-head';
+  const ids = [...new Set(labelIds)];
+  if (ids.length === 0) return 'new-head';
+  return ids.every((id) => Number.isInteger(id) && id >= 0 && id < modelClassNames.length && !placeholder(modelClassNames[id], id)) ? 'same-labels' : 'new-head';
 }
 
 // ------------------------------------------------------------------ labels

@@ -6,6 +6,7 @@ import { forwardBatch, packBatch, type VideoPrediction } from '../model/model';
 import { multiHot, sigmoidCrossEntropy } from './loss';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
 import type { OptimizerName } from './types';
+import { WeightSnapshot } from './snapshot';
 
 /** A video's probabilities and its attention per frame (not padded), per modality. */
 export type Explanation = Pick<VideoPrediction, 'probabilities' | 'attention'>;
@@ -22,6 +23,7 @@ export class Trainer {
   readonly vars: Record<string, tf.Variable> = {};
   private readonly optimizer: Optimizer;
   private readonly trainableVars: tf.Variable[];
+  private readonly best = new WeightSnapshot();
 
   constructor(readonly spec: ModelSpec, initial: ReadonlyMap<string, Float32Array>, opts: TrainerOptions, private readonly biLstm: BiLstmRunner = opsBiLstm) {
     if (spec.layout !== 'in-out') throw new Error('Trainer: train in the in-out layout');
@@ -71,8 +73,19 @@ export class Trainer {
     return out;
   }
 
+  /** Keeps the trainable weights as they are now (early stopping's best epoch so far). */
+  snapshot(): void {
+    this.best.take(this.trainableVars);
+  }
+
+  /** Puts the weights kept by snapshot() back; false when there are none. */
+  restore(): boolean {
+    return this.best.restore();
+  }
+
   dispose(): void {
     tf.dispose(Object.values(this.vars));
+    this.best.dispose();
     this.optimizer.dispose();
   }
 }

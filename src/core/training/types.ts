@@ -31,6 +31,20 @@ export interface FineTuneSettings {
   validationFraction: number;
   /** Seeds the split, the new layers' initial weights and the batch order. */
   seed: number;
+  /**
+   * Early stopping: the run ends once the validation loss has not improved
+   * for this many epochs, and the weights of the best epoch (the starting
+   * weights included) are kept. 0: every epoch runs and the last weights are
+   * kept. Without validation videos there is nothing to stop on.
+   */
+  patience?: number;
+  /**
+   * Head modes: standardize each input of the head (the cached pooled
+   * vector, or h2) by its mean and spread over the training videos, so that
+   * a small set trains in few steps. Folded into the first trained layer's
+   * weights, so the model saved is a plain AttentionLSTM.
+   */
+  standardize?: boolean;
 }
 
 /** Classes the user made in the page, and which videos (by key) have which of them (multi-label). */
@@ -54,4 +68,8 @@ export interface EpochReport {
   validationGap: number;
   validationHitAt1: number;
   seconds: number;
+  /** With early stopping: the epoch whose weights are kept so far (0: the starting weights). */
+  bestEpoch?: number;
+  /** With early stopping: the run ends after this epoch, before the epochs planned, and the best epoch's weights are back. */
+  stoppedEarly?: boolean;
 }
