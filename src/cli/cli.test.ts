@@ -12,6 +12,7 @@ import { writeTfRecordFeatures } from '../core/features/tfrecord';
 import { dequantize } from '../core/features/dequantize';
 import { referenceForward } from '../core/model/reference';
 import type { PredictionDocument } from '../core/predictionDocument';
+import { evaluate } from '../core/metrics';
 import { optimizerState, writeFluid1InferenceModel, writeInferenceModel, writeParamFolder } from '../../tools/testing/paddleFormats';
 
 const run = promisify(execFile);
@@ -127,6 +128,36 @@ describe('the command line: convert, predict, evaluate', () => {
     expect(doc.videos.map((v) => v.id)).toEqual(['video-1', 'video-3']);
     expect(res.stderr).toMatch(/warning: \S*broken\.tfrecord: record 1 \(byte \d+\) skipped: its data is corrupt/);
     expect(res.stderr).toMatch(/warning: \S*notes\.txt: not a feature file/);
+  }, 60_000);
+
+  it('streams several files as one: --jsonl writes one object per video as the document would, evaluate folds them at constant memory, and progress goes to stderr', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => quantizedVideo(1 + (i % 11), 100 + i));
+    await writeFile(path.join(dir, 'a.tfrecord'), writeTfRecordFeatures(many.slice(0, 25)));
+    await writeFile(path.join(dir, 'b.tfrecord'), writeTfRecordFeatures(many.slice(25)));
+    const files = [path.join(dir, 'a.tfrecord'), path.join(dir, 'b.tfrecord')];
+    const doc = JSON.parse((await cli('predict.ts', ['--model', path.join(dir, 'model'), ...files])).stdout) as PredictionDocument;
+    const jsonl = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--jsonl', '--batch-size', '3', ...files]);
+    expect(jsonl.code).toBe(0);
+    const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    // File order, whatever the batches; the same numbers as one document.
+    expect(lines.map((v) => v.id)).toEqual(many.map((v) => v.id));
+    lines.forEach((v, i) => v.probabilities.forEach((p: number, c: number) => expect(Math.abs(p - doc.videos[i].probabilities[c])).toBeLessThan(1e-6)));
+    // Not a terminal: plain lines, the last one saying how many videos and how fast.
+    expect(jsonl.stderr).toMatch(/^predict: 40 videos in [\d.]+ s \([\d.]+ videos\/s\), \S+ \S+ read$/m);
+    const whole = JSON.parse((await cli('evaluate.ts', ['--model', path.join(dir, 'model'), ...files])).stdout);
+    expect(whole).toEqual(evaluate(doc.videos.map((v) => v.probabilities), many.map((v) => v.labels)));
+  }, 60_000);
+
+  it('cuts videos to --max-frames and says so', async () => {
+    const long = [quantizedVideo(12, 7), quantizedVideo(3, 8)];
+    await writeFile(path.join(dir, 'long.tfrecord'), writeTfRecordFeatures(long));
+    const res = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--max-frames', '5', path.join(dir, 'long.tfrecord')]);
+    const doc = JSON.parse(res.stdout) as PredictionDocument;
+    expect(doc.videos.map((v) => v.frames)).toEqual([5, 3]);
+    expect(res.stderr).toMatch(/warning: \S*long\.tfrecord: 1 video was longer than the frame cap and cut to 5 frames \(7 frames left out\)/);
+    const bad = await cli('evaluate.ts', ['--model', path.join(dir, 'model'), '--max-frames', '0', path.join(dir, 'long.tfrecord')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-frames must be a positive whole number, not '0'/);
   }, 60_000);
 });
 

@@ -1,32 +1,57 @@
 import { InputError } from '../core/errors';
-import { evaluate } from '../core/metrics';
-import { predictVideos } from '../core/model/model';
-import { args, choice, positiveInt, runCli, stderr } from './run';
-import { readFeatureFiles } from './featureFiles';
+import { MetricsAccumulator } from '../core/metrics';
+import { predictStream } from '../core/model/predictStream';
+import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
+import { ProgressLine, type ProgressState } from './progress';
+import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
 
-const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size 8] <labeled feature files...>';
+const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] <labeled feature files...>';
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
     model: { type: 'string' },
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
+    'max-frames': { type: 'string' },
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
-  const batchSize = positiveInt(values['batch-size'], '--batch-size', 8);
-  const all = await readFeatureFiles(positionals);
-  const videos = all.filter((v) => v.labels !== undefined);
-  if (videos.length < all.length) stderr(`warning: ${all.length - videos.length} videos without labels were left out`);
-  if (videos.length === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
+  const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const { model } = await loadModel(values.model, backend);
   const C = model.meta.sizes.classes;
-  for (const v of videos) {
-    const bad = v.labels!.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
-    if (bad !== undefined) throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
+  const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
+  const line = new ProgressLine('evaluate');
+  let unlabeled = 0;
+  // Only labeled videos go on, and a label outside the model's classes stops the run, naming the video.
+  async function* labeled() {
+    for await (const item of streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) })) {
+      const v = item.video;
+      if (v.labels === undefined) {
+        unlabeled++;
+        continue;
+      }
+      const bad = v.labels.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
+      if (bad !== undefined) throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
+      yield item;
+    }
   }
-  const predictions = await predictVideos(model, videos, { batchSize });
-  const result = evaluate(predictions.map((p) => p.probabilities), videos.map((v) => v.labels!));
-  process.stdout.write(JSON.stringify(result) + '\n');
+  // Constant memory: each window's predictions are folded into the metrics and dropped.
+  const metrics = new MetricsAccumulator(C);
+  for await (const window of predictStream(model, labeled(), { batchSize })) {
+    for (const r of window) {
+      if (r.error !== undefined) {
+        progress.failed++;
+        stderr(`warning: ${r.error} (video skipped)`);
+        continue;
+      }
+      progress.videosDone++;
+      metrics.add(r.prediction.probabilities, r.item.video.labels!);
+    }
+    line.update(progress);
+  }
+  line.finish(progress);
+  if (unlabeled) stderr(`warning: ${unlabeled} videos without labels were left out`);
+  if (metrics.videos === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
+  process.stdout.write(JSON.stringify(metrics.result()) + '\n');
 });

@@ -1,19 +1,22 @@
-import { readFeatureFile } from '../core/features/read';
-import type { VideoFeatures } from '../core/features/types';
 import { InputError, userMessage } from '../core/errors';
-import { readUserFile } from '../node/files';
+import { readFeatureFile } from '../core/features/read';
+import { streamFeatureFile } from '../core/features/stream';
+import type { ReadOptions, VideoFeatures } from '../core/features/types';
+import { fileSource, readUserFile } from '../node/files';
+import type { ProgressState } from './progress';
 import { stderr } from './run';
 
 /**
- * Reads every feature file; a broken file or record is reported on stderr and
- * skipped, so one bad file among many costs only itself.
+ * Every feature file read into memory (for fine-tuning); a broken file or
+ * record is reported on stderr and skipped, so one bad file among many costs
+ * only itself.
  */
-export async function readFeatureFiles(paths: readonly string[]): Promise<VideoFeatures[]> {
+export async function readFeatureFiles(paths: readonly string[], opts: ReadOptions = {}): Promise<VideoFeatures[]> {
   if (paths.length === 0) throw new InputError('no feature files given');
   const videos: VideoFeatures[] = [];
   for (const p of paths) {
     try {
-      const result = readFeatureFile(await readUserFile(p), p);
+      const result = readFeatureFile(await readUserFile(p), p, opts);
       result.warnings.forEach((w) => stderr(`warning: ${w}`));
       videos.push(...result.videos);
     } catch (err) {
@@ -23,4 +26,45 @@ export async function readFeatureFiles(paths: readonly string[]): Promise<VideoF
   }
   if (videos.length === 0) throw new InputError('none of the feature files could be read');
   return videos;
+}
+
+/**
+ * The videos of every file as one stream, each file read a chunk at a time
+ * (predict and evaluate hold a window of videos, never a file). Warnings go
+ * to stderr as they come; `progress` follows the bytes and videos read.
+ */
+export async function* streamFeatureFiles(paths: readonly string[], progress: ProgressState, opts: ReadOptions = {}): AsyncGenerator<{ video: VideoFeatures }> {
+  if (paths.length === 0) throw new InputError('no feature files given');
+  const sources = [];
+  for (const p of paths) {
+    try {
+      // Named by the path as given, as the videos' `file`.
+      sources.push({ ...(await fileSource(p)), name: p });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      stderr(`warning: ${userMessage(err)} (file skipped)`);
+    }
+  }
+  progress.bytesTotal = sources.reduce((n, s) => n + s.size, 0);
+  let before = 0;
+  let read = 0;
+  for (const src of sources) {
+    try {
+      for await (const item of streamFeatureFile(src, opts)) {
+        if (item.kind === 'warning') stderr(`warning: ${item.message}`);
+        else if (item.kind === 'progress') progress.bytesRead = before + item.bytesRead;
+        else {
+          read++;
+          progress.videosRead++;
+          yield { video: item.video };
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      stderr(`warning: ${userMessage(err)} (file skipped)`);
+    }
+    before += src.size;
+    progress.bytesRead = before;
+  }
+  if (read === 0) throw new InputError('none of the feature files could be read');
 }

@@ -1,11 +1,12 @@
 import { InputError } from '../core/errors';
-import { predictVideos } from '../core/model/model';
-import { predictionDocument } from '../core/predictionDocument';
-import { args, choice, positiveInt, runCli } from './run';
-import { readFeatureFiles } from './featureFiles';
+import { predictStream } from '../core/model/predictStream';
+import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
+import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
+import { ProgressLine, type ProgressState } from './progress';
+import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
 
-const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size 8] <feature files...>';
+const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--jsonl] <feature files...>';
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -13,14 +14,42 @@ runCli(USAGE, async () => {
     'top-k': { type: 'string' },
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
+    'max-frames': { type: 'string' },
+    jsonl: { type: 'boolean' },
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const topK = positiveInt(values['top-k'], '--top-k', 20);
-  const batchSize = positiveInt(values['batch-size'], '--batch-size', 8);
-  const videos = await readFeatureFiles(positionals);
+  // Unset: as many videos as fit the batch memory budget.
+  const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const { model, classNames } = await loadModel(values.model, backend);
-  const predictions = await predictVideos(model, videos, { batchSize });
-  const doc = predictionDocument({ model: values.model, backend }, videos, predictions, classNames, topK);
-  process.stdout.write(JSON.stringify(doc) + '\n');
+  const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
+  const line = new ProgressLine('predict');
+  const videos: VideoPredictionJson[] = [];
+  const out = (text: string) => new Promise<void>((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
+  // --jsonl: one JSON object per video as it is predicted, so any number of videos fits; else one document at the end.
+  if (values.jsonl) {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+  for await (const window of predictStream(model, streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) }), { batchSize })) {
+    let text = '';
+    for (const r of window) {
+      if (r.error !== undefined) {
+        progress.failed++;
+        stderr(`warning: ${r.error} (video skipped)`);
+        continue;
+      }
+      progress.videosDone++;
+      const json = videoPredictionJson(r.item.video, r.prediction, classNames, topK);
+      if (values.jsonl) text += JSON.stringify(json) + '\n';
+      else videos.push(json);
+    }
+    if (text) await out(text);
+    line.update(progress);
+  }
+  line.finish(progress);
+  if (!values.jsonl) process.stdout.write(JSON.stringify({ model: values.model, backend, videos }) + '\n');
 });

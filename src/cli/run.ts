@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { InputError, userMessage } from '../core/errors';
+import { EnvironmentError, InputError, userMessage } from '../core/errors';
+import { MAX_FRAMES } from '../core/features/types';
 
 /**
  * Runs a command's main: a user's mistake (InputError, a bad flag) prints one
@@ -7,7 +8,7 @@ import { InputError, userMessage } from '../core/errors';
  */
 export function runCli(usage: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {
-    if (err instanceof InputError || isArgError(err)) {
+    if (err instanceof InputError || err instanceof EnvironmentError || isArgError(err)) {
       process.stderr.write(`error: ${userMessage(err).replace(/^internal error: /, '')}\n`);
       if (isArgError(err)) process.stderr.write(`usage: ${usage}\n`);
       process.exit(2);
@@ -40,4 +41,9 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
 
 export function stderr(line: string): void {
   process.stderr.write(line + '\n');
+}
+
+/** --max-frames: at most this many frames of each video are used (300 as YouTube-8M's and PaddleVideo's readers). */
+export function maxFrames(value: string | undefined): number {
+  return positiveInt(value, '--max-frames', MAX_FRAMES);
 }

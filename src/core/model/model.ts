@@ -5,6 +5,7 @@ import { longestOf, paddedFrames } from '../features/padded';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
+import { budgetBatches, fixedBatches } from './batching';
 import { type BatchInput, type BiLstmRunner, type ModelSpec, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm } from './attentionLstm';
 
 /** A model whose weights live on a tfjs backend. */
@@ -74,20 +75,26 @@ export interface VideoPrediction {
 }
 
 export interface PredictOptions {
-  /** Videos per forward pass; videos of similar length are batched together. Default 8. */
+  /**
+   * Videos per forward pass; videos of similar length are batched together.
+   * Default: as many as fit `budgetBytes` (batching.ts).
+   */
   batchSize?: number;
+  /** The memory a batch may hold on the backend when `batchSize` is not given. Default BATCH_BUDGET_BYTES. */
+  budgetBytes?: number;
   /** The recurrent implementation: the op path by default, the fused WebGPU kernel in the page. */
   biLstm?: BiLstmRunner;
 }
 
 export async function predictVideos(model: LoadedModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {
   checkVideos(videos, model.meta);
-  const batchSize = Math.max(1, opts.batchSize ?? 8);
   // Longest first, so each batch pads little.
   const order = videos.map((_, i) => i).sort((a, b) => videos[b].frames - videos[a].frames);
+  const frames = order.map((i) => videos[i].frames);
+  const batches = opts.batchSize ? fixedBatches(order.length, opts.batchSize) : budgetBatches(frames, model.meta.sizes, opts.budgetBytes);
   const results: VideoPrediction[] = new Array(videos.length);
-  for (let s = 0; s < order.length; s += batchSize) {
-    const idx = order.slice(s, s + batchSize);
+  for (const batch of batches) {
+    const idx = batch.map((j) => order[j]);
     const out = await forwardBatch(model.weights, model.spec, idx.map((i) => videos[i]), opts.biLstm);
     idx.forEach((vi, b) => (results[vi] = out[b]));
   }

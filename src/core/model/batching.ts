@@ -1,0 +1,44 @@
+/**
+ * How many videos go into one forward pass: as many as fit a memory budget.
+ * A batch's tensors are held at once by the backend (wasm's heap, a GPU's
+ * memory), and they grow with its videos times its longest video's frames.
+ */
+import type { Sizes } from './architecture';
+
+/**
+ * Bytes the forward pass holds per padded frame of a batch: the float32
+ * inputs, the two embeddings, the four LSTMs' gate pre-activations (4D each)
+ * and outputs (D each), float32. Per-step temporaries are freed as the
+ * recurrence goes and are left out.
+ */
+export function bytesPerFrame(sizes: Sizes): number {
+  return 4 * (sizes.rgbDim + sizes.audioDim + 2 * sizes.embed + 4 * 4 * sizes.lstm + 4 * sizes.lstm);
+}
+
+/** Default budget of one batch: enough for dozens of small-model videos, a few full-size ones. */
+export const BATCH_BUDGET_BYTES = 64 << 20;
+
+/** Videos of up to `frames` frames per batch within `budgetBytes`, at least 1 and at most `max`. */
+export function batchSizeFor(sizes: Sizes, frames: number, budgetBytes = BATCH_BUDGET_BYTES, max = 64): number {
+  return Math.max(1, Math.min(max, Math.floor(budgetBytes / (bytesPerFrame(sizes) * Math.max(1, frames)))));
+}
+
+/**
+ * Splits videos sorted longest first into batches within the budget: each
+ * batch takes as many as its first (longest) video's length allows.
+ */
+export function budgetBatches(framesLongestFirst: readonly number[], sizes: Sizes, budgetBytes = BATCH_BUDGET_BYTES, max = 64): number[][] {
+  const batches: number[][] = [];
+  for (let i = 0; i < framesLongestFirst.length;) {
+    const n = batchSizeFor(sizes, framesLongestFirst[i], budgetBytes, max);
+    batches.push(Array.from({ length: Math.min(n, framesLongestFirst.length - i) }, (_, j) => i + j));
+    i += n;
+  }
+  return batches;
+}
+
+/** Positions 0..n-1 in batches of `size` (the last may be smaller). */
+export function fixedBatches(n: number, size: number): number[][] {
+  const step = Math.max(1, Math.floor(size));
+  return Array.from({ length: Math.ceil(n / step) }, (_, b) => Array.from({ length: Math.min(step, n - b * step) }, (_, j) => b * step + j));
+}

@@ -1,0 +1,50 @@
+/**
+ * Predicting a stream of videos (a folder of shards) at bounded memory: the
+ * videos arrive in windows of at most `windowBytes` of features, each window
+ * is predicted in batches sorted by length (predictVideos), and its results
+ * come out in the order the videos arrived. A video the model cannot take
+ * (other feature widths) comes out with its error instead, and costs only itself.
+ */
+import { userMessage } from '../errors';
+import type { VideoFeatures } from '../features/types';
+import { checkVideos, type LoadedModel, type PredictOptions, predictVideos, type VideoPrediction } from './model';
+
+export type StreamedPrediction<T> = { item: T; prediction: VideoPrediction; error?: undefined } | { item: T; prediction?: undefined; error: string };
+
+export interface StreamOptions extends PredictOptions {
+  /** Features held at once, in bytes (uint8 features count a quarter of float32's). Default 16 MiB. */
+  windowBytes?: number;
+}
+
+export async function* predictStream<T extends { video: VideoFeatures }>(
+  model: LoadedModel, items: AsyncIterable<T>, opts: StreamOptions = {},
+): AsyncGenerator<StreamedPrediction<T>[]> {
+  const windowBytes = opts.windowBytes ?? 16 << 20;
+  let window: T[] = [];
+  let bytes = 0;
+  for await (const item of items) {
+    window.push(item);
+    bytes += item.video.rgb.byteLength + item.video.audio.byteLength;
+    if (bytes >= windowBytes) {
+      yield await predictWindow(model, window, opts);
+      window = [];
+      bytes = 0;
+    }
+  }
+  if (window.length) yield await predictWindow(model, window, opts);
+}
+
+async function predictWindow<T extends { video: VideoFeatures }>(model: LoadedModel, window: T[], opts: PredictOptions): Promise<StreamedPrediction<T>[]> {
+  const errors = new Map<T, string>();
+  for (const item of window) {
+    try {
+      checkVideos([item.video], model.meta);
+    } catch (e) {
+      errors.set(item, userMessage(e));
+    }
+  }
+  const ok = window.filter((item) => !errors.has(item));
+  const predictions = await predictVideos(model, ok.map((item) => item.video), opts);
+  const byItem = new Map(ok.map((item, i) => [item, predictions[i]]));
+  return window.map((item) => (errors.has(item) ? { item, error: errors.get(item)! } : { item, prediction: byItem.get(item)! }));
+}
