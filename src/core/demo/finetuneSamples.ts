@@ -1,5 +1,8 @@
 import { FINETUNE_CLASSES } from './classes';
+import { FINETUNE_SAMPLE_SET } from './sampleSets';
 import { syntheticVideos, type DemoVideo } from './syntheticVideos';
+
+export { FINETUNE_SAMPLE_SET };
 
 /**
  * The sample set behind "Try fine-tuning" (and docs/finetune.png): videos of
@@ -10,16 +13,6 @@ import { syntheticVideos, type DemoVideo } from './syntheticVideos';
  * policy picks for them (30% held out: 3 validation videos a class), a new
  * head on the demo's frozen encoder learns them (validation GAP 1.0).
  */
-export const FINETUNE_SAMPLE_SET = {
-  /** What `loadSampleSet(name)` is called with, and the set's `name` in index.json. */
-  name: 'new-labels',
-  title: 'Four new labels',
-  file: 'finetune-new-labels.tfrecord',
-  seed: 5005,
-  perClass: 10,
-  minFrames: 6,
-  maxFrames: 10,
-} as const;
 
 /** The set's videos: the first `perClass` of each class from a seeded pool, in the pool's order. */
 export function finetuneSampleVideos(): DemoVideo[] {

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { formatMetric } from '../format';
 import { useApp } from '../state/context';
 import { setMetrics } from '../state/selectors';
+import { MetricsGlossary } from './MetricsGlossary';
 
 const METRICS = [
   { key: 'hit_at_1', label: 'Hit@1', help: 'share of videos whose top class is a true label' },
@@ -29,6 +30,7 @@ export function MetricsCard() {
           </div>
         ))}
       </dl>
+      <MetricsGlossary />
     </section>
   );
 }
