@@ -33,7 +33,10 @@ export function createHandlers({ engine, training, cache, emit }: HandlerDeps): 
       return info;
     },
     addFeatures: (r) => engine.addFeatures(r.sources),
+    cancelLoads: async () => engine.cancelLoads(),
+    removeVideo: async (r) => engine.removeVideo(r.key),
     clearVideos: () => engine.clearVideos(),
+    datasetReport: async (r) => engine.datasetReport(r.k),
     occlusion: (r) => engine.occlusion(r.key, r.classIndex, r.window),
     listModels: () => cache.list(),
     deleteModel: async (r) => {

@@ -11,11 +11,15 @@
 import type { ExportFormat } from '../core/export/formats';
 import type { Sizes, Variant } from '../core/model/architecture';
 import type { WeightLayout } from '../core/model/attentionLstm';
+import type { DatasetFigures, EvaluationResult, VideoFigures } from '../core/metrics';
 import type { FineTuneCost } from '../core/training/policy';
 import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/types';
 
 // The domain types the page sees are the core's own, named here once for its imports.
-export type { ClassReport, CustomLabels, EpochReport, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant, WeightLayout };
+export type {
+  ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
+  VideoFigures, WeightLayout,
+};
 
 // ---------------------------------------------------------------- backends
 
@@ -122,9 +126,14 @@ export interface VideoSummary {
   /** Unique within the session: `<file>#<index>` plus a counter when a file is added twice. */
   key: string;
   file: string;
+  /** Position of the video within its file. */
   index: number;
+  /** Byte offset of its record in the file (TFRecords), null for files read whole. */
+  offset: number | null;
   id: string;
   frames: number;
+  /** The frames the file holds when more than the frame cap kept. */
+  framesInFile: number | null;
   labels: number[] | null;
 }
 
@@ -133,6 +142,8 @@ export type VideoStatus = 'queued' | 'running' | 'done' | 'error';
 export interface VideoResult {
   key: string;
   probabilities: Float32Array;
+  /** Its top class and how well its labels rank (core/metrics/dataset.ts), for the dataset view. */
+  figures: VideoFigures;
   /** One weight per frame (not padded), per modality. */
   attention: { rgb: Float32Array; audio: Float32Array };
   backend: BackendName;
@@ -150,6 +161,34 @@ export interface OcclusionResult {
   /** drop[t]: how much the class's probability falls when the window around frame t is occluded. */
   drop: Float32Array;
   backend: BackendName;
+}
+
+/**
+ * Feature files being read (all loads under way, as one): bytes and videos
+ * read so far. Bytes and videos only grow while `reading`; `done` and
+ * `cancelled` end it.
+ */
+export interface LoadProgress {
+  state: 'reading' | 'done' | 'cancelled';
+  files: number;
+  filesDone: number;
+  bytesRead: number;
+  bytesTotal: number;
+  videosRead: number;
+  /** The file being read now. */
+  file: string | null;
+}
+
+/** The dataset view's figures over the predicted, labelled videos (failed ones left out). */
+export interface DatasetReport {
+  /** Hit@1, PERR, GAP and mAP; null before a labelled video was predicted. */
+  summary: EvaluationResult | null;
+  /** Per class and the most confused pairs, at the top-k asked for; null as summary. */
+  figures: DatasetFigures | null;
+  videos: number;
+  predicted: number;
+  labeled: number;
+  failed: number;
 }
 
 // ---------------------------------------------------------------- fine-tuning
@@ -210,10 +249,20 @@ export interface Calls {
   setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
   /** Loads a model (replacing the current one) and predicts every video again. */
   loadModel: { args: { source: ModelSource }; result: ModelInfo };
-  /** Reads feature files; their videos and predictions follow as events. Resolves once every file was read. */
-  addFeatures: { args: { sources: FeatureSource[] }; result: { videos: number; failed: number } };
-  /** Forgets every video. */
+  /**
+   * Reads feature files as one stream, a chunk at a time; their videos and
+   * predictions follow as events (`file`, `predictions`, `load`). Resolves once
+   * every file was read, or the load was cancelled.
+   */
+  addFeatures: { args: { sources: FeatureSource[] }; result: { videos: number; failed: number; cancelled: boolean } };
+  /** Stops every load under way: what was predicted stays, the videos still waiting are removed. Resolves with their number. */
+  cancelLoads: { args: NoArgs; result: number };
+  /** Forgets one video. */
+  removeVideo: { args: { key: string }; result: null };
+  /** Forgets every video (and stops loads under way). */
   clearVideos: { args: NoArgs; result: null };
+  /** The dataset view's figures, with precision and recall at the top `k`. */
+  datasetReport: { args: { k: number }; result: DatasetReport };
   /** Evidence over time for one class of one video. */
   occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
   listModels: { args: NoArgs; result: CachedModelInfo[] };
@@ -252,11 +301,15 @@ export type WorkerEvent =
   /** Progress of request `op`'s task. */
   | { type: 'progress'; op: number; task: ProgressTask; event: ProgressEvent }
   | { type: 'model'; model: ModelInfo }
-  /** A feature file was read: its videos, in file order, and a warning per record skipped. */
+  /** Videos of a feature file were read (a file comes in several of these): in file order, with a warning per record skipped. */
   | { type: 'file'; file: string; videos: VideoSummary[]; warnings: string[] }
   | { type: 'fileError'; file: string; message: string }
+  | { type: 'load'; progress: LoadProgress }
   | { type: 'status'; keys: string[]; status: VideoStatus; message?: string }
-  | { type: 'prediction'; result: VideoResult }
+  /** A batch's results (their videos are done). */
+  | { type: 'predictions'; results: VideoResult[] }
+  /** Videos forgotten (removed, or waiting when a load was cancelled). */
+  | { type: 'removed'; keys: string[] }
   /** Something the user should know that is not the answer to a request (WebGPU lost and recovered, a fallback). */
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   | { type: 'cache'; models: CachedModelInfo[] }

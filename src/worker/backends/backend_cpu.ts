@@ -6,5 +6,5 @@ import type { BackendHandle } from './types';
 export async function startCpu(): Promise<BackendHandle> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend');
   await tf.ready();
-  return { name: 'cpu', layout: 'in-out', adapter: null, batchSize: 8, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  return { name: 'cpu', layout: 'in-out', adapter: null, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }

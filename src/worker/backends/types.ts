@@ -16,7 +16,7 @@ export interface BackendHandle {
    * returning them. On wasm and cpu this is just `fn()`.
    */
   guard<T>(fn: () => Promise<T>): Promise<T>;
-  /** Videos per forward pass that suits this backend. */
+  /** The most videos per forward pass that suits this backend (a batch's memory budget may allow fewer). */
   batchSize: number;
   /** Occluded copies per forward pass when computing evidence. */
   occlusionBatchSize: number;

@@ -5,12 +5,13 @@
  * one task on a serial queue; the handlers call this class, and a fine-tune
  * sees it through the narrow TrainingHost interface.
  */
-import { userMessage } from '../../core/errors';
+import { MAX_FRAMES } from '../../core/features/types';
 import { acquireModel, type LoaderDeps } from '../models';
-import type { BackendChoice, BackendStatus, FeatureSource, ModelInfo, ModelSource, OcclusionResult, WorkerEvent } from '../protocol';
+import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, WorkerEvent } from '../protocol';
 import { BackendHost } from './backendHost';
+import { datasetReport } from './datasetReport';
 import { computeEvidence } from './evidence';
-import { readFeatureSource, sourceName } from './featureInput';
+import { Ingest } from './ingest';
 import { PredictionScheduler } from './predictionScheduler';
 import { SerialQueue } from './serialQueue';
 import type { TrainingHost, TrainingSnapshot } from './trainingHost';
@@ -21,10 +22,15 @@ export class Engine implements TrainingHost {
   private readonly videos = new VideoRegistry();
   private readonly host: BackendHost;
   private readonly scheduler: PredictionScheduler;
+  private readonly ingest: Ingest;
+  /** The frame cap files added from now on are read with. */
+  private maxFrames = MAX_FRAMES;
 
-  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly deps: Omit<LoaderDeps, 'progress'>) {
+  /** `bufferBytes`: frames read ahead of their prediction, at most (default 48 MiB). */
+  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly deps: Omit<LoaderDeps, 'progress'>, opts: { bufferBytes?: number } = {}) {
     this.host = new BackendHost(emit, this.queue, () => this.scheduler.schedule());
-    this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit);
+    this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit, opts.bufferBytes);
+    this.ingest = new Ingest(this.videos, this.scheduler, emit, { fetch: deps.fetch, maxFrames: () => this.maxFrames });
   }
 
   /** Starts (or switches to) a backend; the model moves onto it and every video is predicted again. */
@@ -47,32 +53,41 @@ export class Engine implements TrainingHost {
     });
   }
 
-  /** Reads each source (not behind the queue: reading needs no tfjs); a file that cannot be read is reported and skipped. */
-  async addFeatures(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number }> {
-    let added = 0;
-    let failed = 0;
-    for (const src of sources) {
-      try {
-        const { videos, warnings } = await readFeatureSource(src, this.deps.fetch);
-        const summaries = this.videos.add(videos);
-        this.emit({ type: 'file', file: sourceName(src), videos: summaries, warnings });
-        this.scheduler.enqueue(summaries.map((s) => s.key));
-        added += summaries.length;
-      } catch (e) {
-        failed++;
-        this.emit({ type: 'fileError', file: sourceName(src), message: userMessage(e) });
-      }
-    }
-    return { videos: added, failed };
+  /** Reads feature files as one stream (not behind the queue: reading needs no tfjs); a file that cannot be read is reported and skipped. */
+  addFeatures(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number; cancelled: boolean }> {
+    return this.ingest.run(sources);
   }
 
-  /** Forgets every video. */
+  /** Stops every load under way; the videos still waiting are removed. */
+  cancelLoads(): number {
+    const keys = this.ingest.cancelAll();
+    this.forget(keys);
+    return keys.length;
+  }
+
+  removeVideo(key: string): null {
+    this.forget([key]);
+    return null;
+  }
+
+  /** Forgets every video, and stops the loads under way. */
   clearVideos(): Promise<null> {
+    this.ingest.cancelAll();
     return this.queue.run(async () => {
       this.videos.clear();
       this.scheduler.clear();
       return null;
     });
+  }
+
+  datasetReport(k: number): DatasetReport {
+    return datasetReport(this.videos, k);
+  }
+
+  private forget(keys: readonly string[]): void {
+    const gone = this.videos.remove(keys);
+    this.scheduler.drop(gone);
+    if (gone.length) this.emit({ type: 'removed', keys: gone });
   }
 
   occlusion(key: string, classIndex: number, window: number): Promise<OcclusionResult> {
@@ -83,7 +98,13 @@ export class Engine implements TrainingHost {
 
   snapshot(): TrainingSnapshot {
     const running = this.host.running;
-    return { model: running?.model ?? null, info: this.host.modelInfo, videos: this.videos.entries(), encoder: running?.biLstm };
+    return {
+      model: running?.model ?? null,
+      info: this.host.modelInfo,
+      videos: [...this.videos.all()].map((e) => ({ ...e.summary, failed: e.status === 'error' })),
+      encoder: running?.biLstm,
+      load: (keys) => this.videos.load(keys),
+    };
   }
 
   exclusive<T>(task: (s: TrainingSnapshot) => Promise<T>): Promise<T> {

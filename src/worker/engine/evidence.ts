@@ -13,8 +13,7 @@ import type { VideoRegistry } from './videoRegistry';
 export async function computeEvidence(
   host: BackendHost, videos: VideoRegistry, key: string, classIndex: number, window: number,
 ): Promise<OcclusionResult> {
-  const video = videos.get(key);
-  if (!video) throw new InputError('that video is no longer loaded');
+  const [video] = await videos.load([key]);
   const running = host.running;
   if (!running) throw new InputError('no model is loaded yet');
   const { backend, model, biLstm } = running;

@@ -1,31 +1,73 @@
 /**
  * The queue of videos waiting for a prediction. Predictions run one batch per
  * task on the engine's serial queue, so that requests (a backend switch, an
- * occlusion map) get in between batches; the first batch of new work is a
- * single video, so that its result shows at once.
+ * occlusion map) get in between batches. A batch takes the longest of the next
+ * waiting videos, as many as fit the memory budget (core/model/batching.ts),
+ * so that it pads little; the first batch of new work is a single video, so
+ * that its result shows at once.
+ *
+ * Videos freshly read arrive with their frames, which are kept (up to
+ * `bufferBytes`) until predicted; the reader waits for room while the model
+ * can predict, so reading never runs far ahead of predicting. Videos without
+ * frames in hand (after a model or backend change, or read while no model was
+ * loaded) are read again from their files when their batch comes.
  */
 import { userMessage } from '../../core/errors';
 import type { VideoFeatures } from '../../core/features/types';
+import { videoFigures } from '../../core/metrics';
+import { batchSizeFor } from '../../core/model/batching';
 import { checkVideos, predictVideos } from '../../core/model/model';
 import { BackendFault } from '../backends';
-import type { WorkerEvent } from '../protocol';
+import type { VideoResult, WorkerEvent } from '../protocol';
 import type { BackendHost } from './backendHost';
-import type { SerialQueue } from './serialQueue';
+import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';
+
+/** Waiting videos a batch is chosen from (the longest of them first). */
+const CANDIDATES = 256;
 
 export class PredictionScheduler {
   /** Keys to predict, in list order. */
   private pending: string[] = [];
+  private readonly buffered = new Map<string, VideoFeatures>();
+  private bufferedBytes = 0;
   private draining = false;
   private quickNext = true;
   private readonly waitingListeners = new Set<() => void>();
+  private roomWaiters: (() => void)[] = [];
+  /** Files are being read: a batch that is not full yet waits for more videos, as long as there is room. */
+  private reading = false;
 
   constructor(
     private readonly host: BackendHost,
     private readonly videos: VideoRegistry,
     private readonly queue: SerialQueue,
     private readonly emit: (e: WorkerEvent) => void,
+    private readonly bufferBytes = 48 << 20,
   ) {}
+
+  /**
+   * Queues a video just read, keeping its frames while there is room. While
+   * the model can predict and the buffer is full, waits for room; without a
+   * model, drops the frames (they are read again later).
+   */
+  async offer(key: string, video: VideoFeatures): Promise<void> {
+    while (this.bufferedBytes >= this.bufferBytes && this.host.running) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    if (!this.videos.has(key)) return;
+    if (this.bufferedBytes < this.bufferBytes) {
+      this.buffered.set(key, video);
+      this.bufferedBytes += bytesOf(video);
+    }
+    this.enqueue([key]);
+  }
+
+  /** Whether files are being read; when reading ends, a last partial batch goes at once. */
+  setReading(reading: boolean): void {
+    this.reading = reading;
+    if (!reading) this.schedule();
+  }
 
   /** Adds videos at the end of the queue. */
   enqueue(keys: readonly string[]): void {
@@ -37,13 +79,35 @@ export class PredictionScheduler {
   /** Every video again (a new model or backend): the page marks them queued. */
   requeueAll(): void {
     this.pending = this.videos.keys();
+    for (const key of this.pending) {
+      const e = this.videos.get(key)!;
+      e.status = 'queued';
+      e.probabilities = null;
+    }
     this.quickNext = true;
     if (this.pending.length) this.emit({ type: 'status', keys: this.pending.slice(), status: 'queued' });
+    this.releaseRoom();
     this.schedule();
+  }
+
+  /** Forgets these videos (removed): they leave the queue and the buffer. */
+  drop(keys: readonly string[]): void {
+    const gone = new Set(keys);
+    this.pending = this.pending.filter((k) => !gone.has(k));
+    for (const k of keys) this.unbuffer(k);
+    this.releaseRoom();
   }
 
   clear(): void {
     this.pending = [];
+    this.buffered.clear();
+    this.bufferedBytes = 0;
+    this.releaseRoom();
+  }
+
+  /** Keys still waiting, in order. */
+  waiting(): readonly string[] {
+    return this.pending;
   }
 
   /**
@@ -78,7 +142,7 @@ export class PredictionScheduler {
 
   /** One batch per queue task; queues itself again while videos wait. */
   private async drainOne(): Promise<void> {
-    const fault = await this.predictBatch();
+    const fault = await this.predictBatch(true);
     if (fault === 'idle') {
       this.draining = false;
       return;
@@ -88,7 +152,27 @@ export class PredictionScheduler {
       await this.host.recover(fault.message);
       return;
     }
+    // Between batches the worker hears the page (a cancel, a backend switch, an occlusion request).
+    await yieldToEventLoop();
     void this.queue.run(() => this.drainOne());
+  }
+
+  /**
+   * The next batch's keys: the longest of the next waiting videos, as many as
+   * the budget allows. While files are being read and there is room, a batch
+   * that would not be full waits for more videos (`fill`): empty then.
+   */
+  private takeBatch(maxBatch: number, fill: boolean): string[] {
+    const running = this.host.running!;
+    if (this.quickNext) return this.pending.splice(0, 1);
+    const candidates = this.pending.slice(0, CANDIDATES).filter((k) => this.videos.has(k));
+    candidates.sort((a, b) => this.videos.get(b)!.summary.frames - this.videos.get(a)!.summary.frames);
+    const longest = candidates.length ? this.videos.get(candidates[0])!.summary.frames : 1;
+    const size = batchSizeFor(running.model.meta.sizes, longest, undefined, maxBatch);
+    if (fill && this.reading && candidates.length < size && this.bufferedBytes < this.bufferBytes) return [];
+    const batch = new Set(candidates.slice(0, size));
+    this.pending = this.pending.filter((k) => !batch.has(k) && this.videos.has(k));
+    return [...batch];
   }
 
   /**
@@ -96,54 +180,107 @@ export class PredictionScheduler {
    * 'idle' when there was nothing to do, and a backend fault, after putting
    * its videos back at the front of the queue, rather than throwing it.
    */
-  private async predictBatch(): Promise<'idle' | BackendFault | null> {
+  private async predictBatch(fill = false): Promise<'idle' | BackendFault | null> {
     const running = this.host.running;
     if (!running || this.pending.length === 0) return 'idle';
     const { backend, model, biLstm } = running;
-    const size = this.quickNext ? 1 : backend.batchSize;
-    const keys: string[] = [];
-    const batch: VideoFeatures[] = [];
-    while (keys.length < size && this.pending.length) {
-      const key = this.pending.shift()!;
-      const v = this.videos.get(key);
-      if (!v) continue;
-      try {
-        checkVideos([v], model.meta);
-      } catch (e) {
-        this.emit({ type: 'status', keys: [key], status: 'error', message: userMessage(e) });
-        continue;
-      }
-      keys.push(key);
-      batch.push(v);
+    const keys = this.takeBatch(backend.batchSize, fill);
+    // Waiting for a fuller batch: the next video read (or the end of reading) schedules again.
+    if (!keys.length) return 'idle';
+    let videos: VideoFeatures[];
+    try {
+      videos = await this.framesOf(keys);
+    } catch (e) {
+      this.fail(keys, userMessage(e));
+      return null;
     }
-    if (!keys.length) return null;
-    this.emit({ type: 'status', keys, status: 'running' });
+    const ok: { key: string; video: VideoFeatures }[] = [];
+    keys.forEach((key, i) => {
+      try {
+        checkVideos([videos[i]], model.meta);
+        ok.push({ key, video: videos[i] });
+      } catch (e) {
+        this.fail([key], userMessage(e));
+      }
+    });
+    if (!ok.length) return null;
+    this.setStatus(ok.map((x) => x.key), 'running');
     const t0 = performance.now();
     try {
-      const predictions = await backend.guard(() => predictVideos(model, batch, { batchSize: batch.length, biLstm }));
+      const predictions = await backend.guard(() => predictVideos(model, ok.map((x) => x.video), { batchSize: ok.length, biLstm }));
       const ms = performance.now() - t0;
       this.quickNext = false;
-      this.host.recordSpeed(batch.map((v) => v.frames), ms);
+      this.host.recordSpeed(ok.map((x) => x.video.frames), ms);
       const label = this.host.label();
+      const results: VideoResult[] = [];
       predictions.forEach((p, i) => {
+        const { key, video } = ok[i];
+        const entry = this.videos.get(key);
+        this.unbuffer(key);
+        if (!entry) return; // removed while it ran
         if (!allFinite(p.probabilities)) {
-          this.emit({ type: 'status', keys: [keys[i]], status: 'error', message: `${backend.name} returned non-finite probabilities` });
+          this.fail([key], `${backend.name} returned non-finite probabilities`);
           return;
         }
-        this.emit({ type: 'prediction', result: { key: keys[i], probabilities: p.probabilities, attention: p.attention, ...label, ms } });
-        this.emit({ type: 'status', keys: [keys[i]], status: 'done' });
+        entry.status = 'done';
+        entry.probabilities = p.probabilities;
+        results.push({ key, probabilities: p.probabilities, figures: videoFigures(p.probabilities, video.labels), attention: p.attention, ...label, ms });
       });
+      if (results.length) this.emit({ type: 'predictions', results });
+      this.releaseRoom();
     } catch (e) {
       if (e instanceof BackendFault) {
         // Nothing from this run is trusted: its videos go back to the front of the queue.
-        this.pending.unshift(...keys);
-        this.emit({ type: 'status', keys, status: 'queued' });
+        this.pending.unshift(...ok.map((x) => x.key));
+        this.setStatus(ok.map((x) => x.key), 'queued');
         return e;
       }
-      this.emit({ type: 'status', keys, status: 'error', message: userMessage(e) });
+      this.fail(ok.map((x) => x.key), userMessage(e));
     }
     return null;
   }
+
+  /** The frames of a batch: those in hand, the others read again from their files. */
+  private async framesOf(keys: readonly string[]): Promise<VideoFeatures[]> {
+    const missing = keys.filter((k) => !this.buffered.has(k));
+    const read = missing.length ? await this.videos.load(missing) : [];
+    const byKey = new Map(missing.map((k, i) => [k, read[i]]));
+    return keys.map((k) => this.buffered.get(k) ?? byKey.get(k)!);
+  }
+
+  private fail(keys: readonly string[], message: string): void {
+    for (const k of keys) {
+      this.unbuffer(k);
+      const e = this.videos.get(k);
+      if (e) e.status = 'error';
+    }
+    this.emit({ type: 'status', keys: keys.filter((k) => this.videos.has(k)), status: 'error', message });
+    this.releaseRoom();
+  }
+
+  private setStatus(keys: readonly string[], status: 'queued' | 'running'): void {
+    for (const k of keys) {
+      const e = this.videos.get(k);
+      if (e) e.status = status;
+    }
+    this.emit({ type: 'status', keys: keys.slice(), status });
+  }
+
+  private unbuffer(key: string): void {
+    const v = this.buffered.get(key);
+    if (!v) return;
+    this.buffered.delete(key);
+    this.bufferedBytes -= bytesOf(v);
+  }
+
+  /** Lets waiting readers check again for room (or go on without, when no model can predict). */
+  private releaseRoom(): void {
+    this.roomWaiters.splice(0).forEach((r) => r());
+  }
+}
+
+function bytesOf(v: VideoFeatures): number {
+  return v.rgb.byteLength + v.audio.byteLength;
 }
 
 function allFinite(x: Float32Array): boolean {

@@ -12,3 +12,21 @@ export class SerialQueue {
     return next;
   }
 }
+
+/**
+ * Lets the event loop run (messages, timers) before going on. Promise
+ * continuations never do: a queue whose tasks resolve at once (wasm and cpu
+ * read results back synchronously) would otherwise keep the worker deaf to
+ * the page until it ran dry. A MessageChannel round trip is a task of its
+ * own, without setTimeout's 4 ms clamp.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

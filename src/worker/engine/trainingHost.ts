@@ -6,15 +6,18 @@
 import type { VideoFeatures } from '../../core/features/types';
 import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import type { LoadedModel } from '../../core/model/model';
-import type { BackendName, ModelInfo, ModelSource } from '../protocol';
+import type { BackendName, ModelInfo, ModelSource, VideoSummary } from '../protocol';
 
 /** The current model and videos; `model` is null while no model is on a backend. */
 export interface TrainingSnapshot {
   model: LoadedModel | null;
   info: ModelInfo | null;
-  videos: ReadonlyMap<string, VideoFeatures>;
+  /** Every video as listed, with whether it failed (failed videos never train). */
+  videos: readonly (VideoSummary & { failed: boolean })[];
   /** The backend's recurrence for the frozen encoders (the fused WebGPU kernel), when it has one. */
   encoder: BiLstmRunner | undefined;
+  /** Videos' frames, read again from their files, in the order asked. */
+  load(keys: readonly string[]): Promise<VideoFeatures[]>;
 }
 
 export interface TrainingHost {

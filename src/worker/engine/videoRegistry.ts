@@ -1,37 +1,97 @@
 /**
- * The videos read so far, by key. A key is unique within the session:
- * `<file>#<index>`, with a counter when the same file is added twice.
+ * The videos read so far, by key: for each, what the page lists, where it
+ * lies in its file, its state, and its probabilities once predicted (for the
+ * dataset view). Frames are not kept: they are read again from the file when
+ * needed (readVideosAt), so memory does not grow with the files' size.
  */
+import { InputError } from '../../core/errors';
+import { readVideosAt, type VideoPlace } from '../../core/features/stream';
 import type { VideoFeatures } from '../../core/features/types';
-import type { VideoSummary } from '../protocol';
+import type { ByteSource } from '../../core/io/byteSource';
+import type { VideoStatus, VideoSummary } from '../protocol';
+
+export interface VideoEntry {
+  summary: VideoSummary;
+  /** The file it was read from. */
+  source: ByteSource;
+  place: VideoPlace;
+  /** The load it arrived with (cancelling that load removes it while it waits). */
+  load: number;
+  /** The frame cap it was read with, so that it reads again the same. */
+  maxFrames: number;
+  status: VideoStatus;
+  /** Set once predicted with the loaded model; cleared when the model changes. */
+  probabilities: Float32Array | null;
+}
 
 export class VideoRegistry {
-  private readonly videos = new Map<string, VideoFeatures>();
+  private readonly entries = new Map<string, VideoEntry>();
 
-  /** Registers a file's videos, in file order, and returns how the page lists them. */
-  add(videos: readonly VideoFeatures[]): VideoSummary[] {
-    return videos.map((v) => {
-      let key = `${v.file}#${v.index}`;
-      for (let n = 2; this.videos.has(key); n++) key = `${v.file}#${v.index}~${n}`;
-      this.videos.set(key, v);
-      return { key, file: v.file, index: v.index, id: v.id, frames: v.frames, labels: v.labels ?? null };
-    });
+  /** Registers a video and returns how the page lists it (its key unique in the session). */
+  add(video: VideoFeatures, source: ByteSource, place: VideoPlace, load: number, maxFrames: number): VideoEntry {
+    let key = `${video.file}#${video.index}`;
+    for (let n = 2; this.entries.has(key); n++) key = `${video.file}#${video.index}~${n}`;
+    const summary: VideoSummary = {
+      key, file: video.file, index: video.index, offset: place.kind === 'record' ? place.offset : null,
+      id: video.id, frames: video.frames, framesInFile: video.framesInFile ?? null, labels: video.labels ?? null,
+    };
+    const entry: VideoEntry = { summary, source, place, load, maxFrames, status: 'queued', probabilities: null };
+    this.entries.set(key, entry);
+    return entry;
   }
 
-  get(key: string): VideoFeatures | undefined {
-    return this.videos.get(key);
+  get(key: string): VideoEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   keys(): string[] {
-    return [...this.videos.keys()];
+    return [...this.entries.keys()];
   }
 
-  /** Every video with its key, in the order they were added. */
-  entries(): ReadonlyMap<string, VideoFeatures> {
-    return this.videos;
+  /** Every entry, in the order they were added. */
+  all(): IterableIterator<VideoEntry> {
+    return this.entries.values();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  remove(keys: readonly string[]): string[] {
+    return keys.filter((k) => this.entries.delete(k));
   }
 
   clear(): void {
-    this.videos.clear();
+    this.entries.clear();
+  }
+
+  /**
+   * The frames of these videos, read again from their files (each file's
+   * records read alone; a file read whole once), in the order asked.
+   */
+  async load(keys: readonly string[]): Promise<VideoFeatures[]> {
+    const entries = keys.map((k) => {
+      const e = this.entries.get(k);
+      if (!e) throw new InputError('that video is no longer loaded');
+      return e;
+    });
+    // One group per file and frame cap: a file read whole is read once for all its videos.
+    const groups = new Map<ByteSource, Map<number, number[]>>();
+    entries.forEach((e, i) => {
+      const byCap = groups.get(e.source) ?? new Map<number, number[]>();
+      groups.set(e.source, byCap);
+      byCap.set(e.maxFrames, [...(byCap.get(e.maxFrames) ?? []), i]);
+    });
+    const out: VideoFeatures[] = new Array(entries.length);
+    for (const positions of [...groups.values()].flatMap((byCap) => [...byCap.values()])) {
+      const { source, maxFrames } = entries[positions[0]];
+      const videos = await readVideosAt(source, positions.map((i) => entries[i].place), { maxFrames });
+      positions.forEach((i, j) => (out[i] = { ...videos[j], file: entries[i].summary.file }));
+    }
+    return out;
   }
 }

@@ -81,7 +81,7 @@ describe('fine-tuning in the worker', () => {
     expect(live.at(-1)!.epoch).toBe(4);
     expect(live.every((e) => e.result.key === 'mine.tfrecord#3' && e.result.probabilities.length === 4 && e.result.backend === 'cpu')).toBe(true);
     expect(live.at(-1)!.result.probabilities).not.toEqual(live[0].result.probabilities);
-    expect(live[0].result.attention.rgb).toHaveLength(s.engine.snapshot().videos.get('mine.tfrecord#3')!.frames);
+    expect(live[0].result.attention.rgb).toHaveLength(s.engine.snapshot().videos.find((v) => v.key === 'mine.tfrecord#3')!.frames);
     const p = s.progress();
     expect(p[0]).toEqual({ phase: 'state', state: 'caching' });
     expect(p.filter((x) => x.phase === 'caching').at(-1)).toEqual({ phase: 'caching', done: 24, total: 24 });
@@ -124,8 +124,8 @@ describe('fine-tuning in the worker', () => {
     expect(await s.until(() => s.live().some((e) => e.result.key === 'mine.tfrecord#7'))).toBe(true);
     expect(s.live().find((e) => e.result.key === 'mine.tfrecord#7')!.result.probabilities).toHaveLength(2);
     await s.engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }]);
-    const added = (e: WorkerEvent) => e.type === 'prediction' && e.result.key.endsWith('~2');
-    expect(await s.until(() => s.events.filter(added).length === 24)).toBe(true);
+    const added = () => s.events.flatMap((e: WorkerEvent) => (e.type === 'predictions' ? e.results : [])).filter((r) => r.key.endsWith('~2')).length;
+    expect(await s.until(() => added() === 24)).toBe(true);
     expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);
     expect(s.training.resume()).toBe(true);
     expect(s.training.stop()).toBe(true);

@@ -15,7 +15,8 @@ import { fineTuneCost, isLargeHead, trainingLabels, type TrainingLabels } from '
 import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/types';
 import type { TrainingHost } from '../engine/trainingHost';
 import type { ModelStore } from '../modelCache/modelStore';
-import type { CachedModelInfo, ModelInfo, TrainingConfig, TrainingPlan, TrainingValidation, WorkerEvent } from '../protocol';
+import type { CachedModelInfo, ModelInfo, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../protocol';
+import { videoFigures } from '../../core/metrics';
 
 class Stopped extends Error {}
 
@@ -42,16 +43,18 @@ export class TrainingHandler {
   private watchDirty = false;
   private lastWatch = { at: -Infinity, epoch: -1, key: null as string | null };
   private session: FineTuneSession | null = null;
+  /** The watched video's frames, read once for its live views. */
+  private watched: { key: string; video: VideoFeatures } | null = null;
 
   constructor(private readonly engine: TrainingHost, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
 
   plan(mode: FineTuneMode, headLayers: HeadLayers, labels?: CustomLabels | null, names?: readonly string[]): TrainingPlan {
     const { info, videos } = this.engine.snapshot();
     const macsPerSecond = this.engine.macsPerSecond();
-    if (!info) return { labeled: 0, videos: videos.size, classNames: [], notes: [], cachingMacs: 0, epochMacs: 0, largeHead: false, macsPerSecond };
+    if (!info) return { labeled: 0, videos: videos.length, classNames: [], notes: [], cachingMacs: 0, epochMacs: 0, largeHead: false, macsPerSecond };
     const { data, classNames, notes } = chooseLabels(mode, info, videos, labels, names);
-    const cost = fineTuneCost(info.sizes, data.map((d) => d.item.video.frames), mode, headLayers, Math.max(1, classNames.length));
-    return { labeled: data.length, videos: videos.size, classNames, notes, ...cost, largeHead: isLargeHead(info.sizes), macsPerSecond };
+    const cost = fineTuneCost(info.sizes, data.map((d) => d.item.frames), mode, headLayers, Math.max(1, classNames.length));
+    return { labeled: data.length, videos: videos.length, classNames, notes, ...cost, largeHead: isLargeHead(info.sizes), macsPerSecond };
   }
 
   start(config: TrainingConfig): Promise<{ state: 'done' | 'stopped' }> {
@@ -61,14 +64,17 @@ export class TrainingHandler {
     this.stopRequested = false;
     this.watchKey = config.watch ?? null;
     this.lastWatch = { at: -Infinity, epoch: -1, key: null };
+    this.watched = null;
     this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: 'caching' } });
     const guard = <T>(fn: () => Promise<T>) => this.engine.guard(fn);
-    return this.engine.exclusive(async ({ model, info, videos, encoder }) => {
+    return this.engine.exclusive(async ({ model, info, videos, encoder, load }) => {
       const stopListening = this.engine.onVideosWaiting(() => this.wake());
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
         const chosen = chooseLabels(config.mode, info, videos, config.labels, config.classNames);
-        const data = chosen.data.map((d) => ({ video: d.item.video, labels: d.labels }));
+        // The training videos' frames, read again from their files (kept quantized while the run lasts).
+        const frames = await load(chosen.data.map((d) => d.item.key));
+        const data = chosen.data.map((d, i) => ({ video: frames[i], labels: d.labels }));
         const { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed } = config;
         const settings = { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, classNames: chosen.classNames };
         const s = await guard(() => FineTuneSession.create(model, data, settings,
@@ -147,11 +153,12 @@ export class TrainingHandler {
     const last = this.lastWatch;
     const fresh = last.key === key && last.epoch === session.epoch;
     if (fresh || (!force && last.key === key && performance.now() - last.at < WATCH_INTERVAL_MS)) return;
-    const video = this.engine.snapshot().videos.get(key);
-    if (!video) return;
     const t0 = performance.now();
     let r;
     try {
+      // Read once per watched video: the session remembers its encoder output by the frames' identity.
+      if (this.watched?.key !== key) this.watched = { key, video: (await this.engine.snapshot().load([key]))[0] };
+      const { video } = this.watched;
       r = await this.engine.guard(() => session.explain(video));
     } catch (e) {
       // A video this model cannot read (the wrong feature sizes) has no live view; its own error shows in the list.
@@ -161,7 +168,7 @@ export class TrainingHandler {
     this.lastWatch = { at: performance.now(), epoch: session.epoch, key };
     this.emit({
       type: 'trainingPrediction', epoch: session.epoch,
-      result: { key, ...r, ...this.engine.backendLabel(), ms: performance.now() - t0 },
+      result: { key, ...r, figures: videoFigures(r.probabilities, null), ...this.engine.backendLabel(), ms: performance.now() - t0 },
     });
   }
 
@@ -233,12 +240,19 @@ export class TrainingHandler {
   }
 }
 
-/** The videos that train and their classes, as the one fine-tune policy chooses them (core/training/policy.ts). */
+/**
+ * The videos that train and their classes, as the one fine-tune policy
+ * chooses them (core/training/policy.ts); videos whose prediction failed are
+ * left out, and the notes say how many.
+ */
 function chooseLabels(
-  mode: FineTuneMode, info: ModelInfo, videos: ReadonlyMap<string, VideoFeatures>, custom: CustomLabels | null | undefined, names?: readonly string[],
-): TrainingLabels<{ key: string; labels: number[] | undefined; video: VideoFeatures }> {
-  const items = [...videos].map(([key, video]) => ({ key, labels: video.labels, video }));
-  return trainingLabels(mode, items, { custom, names, modelClassNames: info.classNames });
+  mode: FineTuneMode, info: ModelInfo, videos: readonly (VideoSummary & { failed: boolean })[], custom: CustomLabels | null | undefined, names?: readonly string[],
+): TrainingLabels<VideoSummary> {
+  const usable = videos.filter((v) => !v.failed);
+  const chosen = trainingLabels(mode, usable, { custom, names, modelClassNames: info.classNames });
+  const failed = videos.length - usable.length;
+  if (failed > 0) chosen.notes.unshift(`${failed} video${failed === 1 ? '' : 's'} that failed to read or predict ${failed === 1 ? 'is' : 'are'} left out`);
+  return chosen;
 }
 
 function summary(v: ValidationReport): TrainingValidation {

@@ -1,0 +1,163 @@
+/**
+ * Loads of feature files: each load streams its files one after another as
+ * one stream of videos (a chunk of a file at a time), registers each video,
+ * hands its frames to the prediction scheduler, and tells the page in batches:
+ * the videos read (`file`, a few times a second), and the progress of every
+ * load under way together (`load`). A load can be cancelled between videos.
+ */
+import { EnvironmentError, InputError, userMessage } from '../../core/errors';
+import { streamFeatureFile } from '../../core/features/stream';
+import { bytesSource, type ByteSource } from '../../core/io/byteSource';
+import { blobSource } from '../blobSource';
+import type { FeatureSource, LoadProgress, VideoSummary, WorkerEvent } from '../protocol';
+import type { PredictionScheduler } from './predictionScheduler';
+import type { VideoRegistry } from './videoRegistry';
+
+/** How often the page hears of videos read and of the loads' progress, at most. */
+const REPORT_MS = 150;
+
+interface Load {
+  id: number;
+  files: number;
+  filesDone: number;
+  bytesRead: number;
+  bytesTotal: number;
+  videosRead: number;
+  file: string | null;
+  cancelled: boolean;
+}
+
+export interface IngestDeps {
+  fetch: (url: string) => Promise<Response>;
+  /** The frame cap new files are read with. */
+  maxFrames: () => number;
+}
+
+export class Ingest {
+  private readonly loads = new Map<number, Load>();
+  /** Loads that ended since none was under way: the last report of a spell of reading still counts them. */
+  private ended: Load[] = [];
+  private nextId = 1;
+  private lastReport = -Infinity;
+
+  constructor(
+    private readonly videos: VideoRegistry,
+    private readonly scheduler: PredictionScheduler,
+    private readonly emit: (e: WorkerEvent) => void,
+    private readonly deps: IngestDeps,
+  ) {}
+
+  /** Reads the sources as one stream; resolves when all were read or the load was cancelled. */
+  async run(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number; cancelled: boolean }> {
+    const load: Load = {
+      id: this.nextId++, files: sources.length, filesDone: 0, bytesRead: 0,
+      bytesTotal: sources.reduce((n, s) => n + (s.kind === 'file' ? s.file.size : 0), 0), videosRead: 0, file: null, cancelled: false,
+    };
+    if (this.loads.size === 0) this.ended = [];
+    this.loads.set(load.id, load);
+    this.scheduler.setReading(true);
+    let failed = 0;
+    try {
+      for (const source of sources) {
+        if (load.cancelled) break;
+        const name = source.kind === 'file' ? source.file.name : source.name;
+        load.file = name;
+        try {
+          await this.readOne(load, await this.open(source, load), name);
+        } catch (e) {
+          failed++;
+          this.emit({ type: 'fileError', file: name, message: userMessage(e) });
+        }
+        load.filesDone++;
+      }
+    } finally {
+      this.loads.delete(load.id);
+      this.ended.push(load);
+      if (this.loads.size === 0) this.scheduler.setReading(false);
+      this.report(true, load.cancelled ? 'cancelled' : 'done');
+    }
+    return { videos: load.videosRead, failed, cancelled: load.cancelled };
+  }
+
+  /**
+   * Stops every load under way; the videos of this spell of loading (the
+   * loads under way and those that ended since) that still wait for a
+   * prediction are to be removed: what was predicted stays. Returns their keys.
+   */
+  cancelAll(): string[] {
+    for (const load of this.loads.values()) load.cancelled = true;
+    const ids = new Set([...this.loads.keys(), ...this.ended.map((l) => l.id)]);
+    if (ids.size === 0) return [];
+    return [...this.videos.all()].filter((e) => ids.has(e.load) && e.status !== 'done' && e.status !== 'error').map((e) => e.summary.key);
+  }
+
+  get active(): boolean {
+    return this.loads.size > 0;
+  }
+
+  private async open(source: FeatureSource, load: Load): Promise<ByteSource> {
+    if (source.kind === 'file') return blobSource(source.file.name, source.file);
+    // A bundled sample: small, fetched whole and kept, so its videos can be read again.
+    const r = await this.deps.fetch(source.url);
+    if (!r.ok) throw new InputError(`${source.name}: the server answered ${r.status} ${r.statusText}`.trim());
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    load.bytesTotal += bytes.length;
+    return bytesSource(source.name, bytes);
+  }
+
+  private async readOne(load: Load, src: ByteSource, name: string): Promise<void> {
+    const maxFrames = this.deps.maxFrames();
+    const before = load.bytesRead;
+    let videos: VideoSummary[] = [];
+    let warnings: string[] = [];
+    const flush = () => {
+      if (videos.length || warnings.length) this.emit({ type: 'file', file: name, videos, warnings });
+      videos = [];
+      warnings = [];
+    };
+    try {
+      for await (const item of streamFeatureFile(src, { maxFrames })) {
+        if (load.cancelled) break;
+        if (item.kind === 'warning') warnings.push(item.message);
+        else if (item.kind === 'progress') load.bytesRead = before + item.bytesRead;
+        else {
+          const entry = this.videos.add(item.video, src, item.place, load.id, maxFrames);
+          load.videosRead++;
+          videos.push(entry.summary);
+          // The page lists a video before its prediction can arrive.
+          if (performance.now() - this.lastReport >= REPORT_MS) {
+            flush();
+            this.report(false);
+          }
+          await this.scheduler.offer(entry.summary.key, item.video);
+        }
+      }
+    } catch (e) {
+      flush();
+      // A file that stops reading (removed, or no longer readable by the browser) is the machine's, not the user's.
+      if (e instanceof InputError) throw e;
+      if (e instanceof Error && /NotReadable|NotFound/.test(e.name)) throw new EnvironmentError(`${name}: the browser can no longer read this file (${e.message})`);
+      throw e;
+    }
+    flush();
+    load.bytesRead = before + src.size;
+    this.report(true);
+  }
+
+  /** The progress of every load under way, as one (at most every REPORT_MS unless forced). */
+  private report(force: boolean, ended?: 'done' | 'cancelled'): void {
+    const now = performance.now();
+    if (!force && now - this.lastReport < REPORT_MS) return;
+    this.lastReport = now;
+    const active = [...this.loads.values()];
+    const all = [...this.ended, ...active];
+    const sum = (f: (l: Load) => number) => all.reduce((n, l) => n + f(l), 0);
+    const progress: LoadProgress = {
+      state: active.length ? 'reading' : (ended ?? 'done'),
+      files: sum((l) => l.files), filesDone: sum((l) => l.filesDone),
+      bytesRead: sum((l) => l.bytesRead), bytesTotal: sum((l) => l.bytesTotal), videosRead: sum((l) => l.videosRead),
+      file: active.at(-1)?.file ?? null,
+    };
+    this.emit({ type: 'load', progress });
+  }
+}
