@@ -1,14 +1,52 @@
 import { type CSSProperties, type KeyboardEvent, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
 import type { SampleEvent } from '../state/slices/videos';
+import './Heatmap.css';
 
 export interface HeatmapRow {
   id: string;
   label: string;
-  /** attention: weights >= 0, shaded by their share of the row's maximum; evidence: signed, shaded both ways. */
+  /** attention: weights >= 0, shaded from 0 to the scale's top; evidence: signed, shaded both ways from 0. */
   kind: 'attention' | 'evidence';
   values: ArrayLike<number>;
   describe: (value: number, frame: number) => string;
+}
+
+/** One colour scale for every attention row (their colours compare), or each row its own. */
+export type ScaleMode = 'shared' | 'per-row';
+
+/** Attention scales reach at least this many times the uniform weight 1/T, so that near-uniform attention stays pale. */
+export const MIN_TOP_TIMES_UNIFORM = 4;
+/** An evidence scale reaches at least this drop in probability, so that drops of a few thousandths stay pale. */
+export const MIN_EVIDENCE_TOP = 0.02;
+
+/**
+ * The top of each row's colour scale: a cell is shaded |value| / top.
+ * Attention: the largest weight (of all attention rows when shared), at
+ * least MIN_TOP_TIMES_UNIFORM / T. Evidence: the largest |drop| (of all
+ * evidence rows), at least MIN_EVIDENCE_TOP, the same both ways.
+ */
+export function scaleTops(rows: readonly Pick<HeatmapRow, 'kind' | 'values'>[], frames: number, mode: ScaleMode): number[] {
+  const maxAbs = (v: ArrayLike<number>) => {
+    let m = 0;
+    for (let i = 0; i < v.length; i++) if (Number.isFinite(v[i])) m = Math.max(m, Math.abs(v[i]));
+    return m;
+  };
+  const own = rows.map((r) => maxAbs(r.values));
+  const floor = (kind: HeatmapRow['kind']) => (kind === 'attention' ? MIN_TOP_TIMES_UNIFORM / Math.max(1, frames) : MIN_EVIDENCE_TOP);
+  const sharedMax = (kind: HeatmapRow['kind']) => Math.max(0, ...rows.map((r, i) => (r.kind === kind ? own[i] : 0)));
+  return rows.map((r, i) => {
+    // Evidence rows always share one signed scale; attention rows do when asked.
+    const m = r.kind === 'evidence' || mode === 'shared' ? sharedMax(r.kind) : own[i];
+    return Math.max(m, floor(r.kind));
+  });
+}
+
+/** A scale's number: two significant digits below 0.1 (attention of long videos is small), else two decimals. */
+export function formatScaleValue(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 interface Props {
@@ -17,23 +55,25 @@ interface Props {
   /** Labelled events of a bundled sample, drawn above the rows. */
   events?: SampleEvent[];
   classNames: string[];
+  scale?: ScaleMode;
+  /** The grid's accessible name. */
+  label?: string;
+  /** What a signed (evidence) scale measures, for its legend: e.g. "Drop in p(siren)". */
+  evidenceTitle?: string;
 }
 
 /**
  * A grid of rows × frames, navigable as an ARIA grid: one tab stop, arrow keys
  * move between cells (PageUp/PageDown by 10 frames, Home/End to the ends), and
- * the focused or hovered cell shows its frame, time and value.
+ * the focused or hovered cell shows its frame, time and value. Below: the time
+ * axis, with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames }: Props) {
+export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
   const grid = useRef<HTMLDivElement>(null);
-  const scales = useMemo(() => rows.map((r) => {
-    let m = 0;
-    for (let i = 0; i < r.values.length; i++) m = Math.max(m, Math.abs(r.values[i]));
-    return m || 1;
-  }), [rows]);
+  const tops = useMemo(() => scaleTops(rows, frames, scale), [rows, frames, scale]);
   const row = Math.min(focus.row, rows.length - 1);
   const shown = hover ?? (focused ? { row, t: focus.t } : null);
 
@@ -79,7 +119,7 @@ export function Heatmap({ rows, frames, events, classNames }: Props) {
       <div
         ref={grid}
         role="grid"
-        aria-label={`Attention over ${frames} frames`}
+        aria-label={label ?? `Attention over ${frames} frames`}
         aria-rowcount={rows.length}
         aria-colcount={frames + 1}
         className="hm-grid"
@@ -89,12 +129,12 @@ export function Heatmap({ rows, frames, events, classNames }: Props) {
         onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node)) setFocused(false); }}
       >
         {rows.map((r, ri) => (
-          <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`}>
+          <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
             <div role="rowheader" className="hm-label">{r.label}</div>
             <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }}>
               {Array.from({ length: frames }, (_, t) => {
                 const v = r.values[t] ?? 0;
-                const strength = Math.min(1, Math.abs(v) / scales[ri]);
+                const strength = Math.min(1, Math.abs(v) / tops[ri]);
                 const isFocus = ri === row && t === focus.t;
                 const isShown = shown && shown.row === ri && shown.t === t;
                 return (
@@ -131,6 +171,61 @@ export function Heatmap({ rows, frames, events, classNames }: Props) {
           ))}
         </div>
       </div>
+      <div className="hm-row hm-axis-title-row">
+        <div className="hm-label" />
+        <p className="hm-axis-title">Time in the video (m:ss) · one cell per frame, 1 frame = 1 second · {frames} frames</p>
+      </div>
+      <ColorScales rows={rows} tops={tops} frames={frames} mode={scale} evidenceTitle={evidenceTitle} />
+    </div>
+  );
+}
+
+/** The colour scales in use, with their values: what a cell's shade means without hovering it. */
+function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: HeatmapRow[]; tops: number[]; frames: number; mode: ScaleMode; evidenceTitle?: string }) {
+  const attention = rows.map((r, i) => ({ r, top: tops[i] })).filter((x) => x.r.kind === 'attention');
+  const evidence = rows.map((r, i) => ({ r, top: tops[i] })).filter((x) => x.r.kind === 'evidence');
+  const uniform = 1 / Math.max(1, frames);
+  const groups = mode === 'shared' ? (attention.length ? [attention] : []) : attention.map((x) => [x]);
+  return (
+    <div className="hm-scales" data-testid="heatmap-scale">
+      {groups.map((g) => {
+        const top = g[0].top;
+        const title = g.length > 1 ? `Attention weight, one scale for ${g.map((x) => x.r.label).join(' and ')}` : `${g[0].r.label} attention weight`;
+        return (
+          <figure key={g.map((x) => x.r.id).join('+')} className="hm-scale" data-scale="attention" data-top={top}
+            aria-label={`${title}: colour from 0 (pale) to ${formatScaleValue(top)} (full); uniform attention is ${formatScaleValue(uniform)} a frame`}>
+            <figcaption className="hm-label">{g.length > 1 ? 'Scale' : g[0].r.label}</figcaption>
+            <div className="hm-scale-body">
+              <div className="hm-scale-title">
+                {title}
+                {uniform <= top && <span className="hm-scale-uniform"><span className="hm-scale-mark-key" aria-hidden="true" /> uniform 1/{frames} = {formatScaleValue(uniform)}</span>}
+              </div>
+              <div className="hm-scale-bars">
+                {g.map((x) => <span key={x.r.id} className={`hm-scale-bar hm-scale-${x.r.id}`} title={x.r.label} />)}
+                {uniform <= top && <span className="hm-scale-mark" style={{ left: `${(100 * uniform) / top}%` }} />}
+              </div>
+              <div className="hm-scale-ticks" aria-hidden="true">
+                <span>0</span><span>{formatScaleValue(top / 2)}</span><span>{formatScaleValue(top)}</span>
+              </div>
+            </div>
+          </figure>
+        );
+      })}
+      {evidence.length > 0 && (
+        <figure className="hm-scale" data-scale="evidence" data-top={evidence[0].top}
+          aria-label={`${evidenceTitle ?? 'Evidence'}: from ${formatScaleValue(-evidence[0].top)} (occluding raises the probability) through 0 to ${formatScaleValue(evidence[0].top)} (occluding lowers it)`}>
+          <figcaption className="hm-label">Scale</figcaption>
+          <div className="hm-scale-body">
+            <div className="hm-scale-title">{evidenceTitle ?? 'Drop in probability'} when the window is occluded</div>
+            <div className="hm-scale-bars"><span className="hm-scale-bar hm-scale-signed" /></div>
+            <div className="hm-scale-ticks" aria-hidden="true">
+              <span>−{formatScaleValue(evidence[0].top)}<br /><span className="muted">raises p</span></span>
+              <span>0</span>
+              <span>+{formatScaleValue(evidence[0].top)}<br /><span className="muted">lowers p</span></span>
+            </div>
+          </div>
+        </figure>
+      )}
     </div>
   );
 }

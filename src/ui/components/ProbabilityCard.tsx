@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
@@ -6,6 +6,7 @@ import { formatProbability } from '../format';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { TOP_K_CHOICES } from '../state/urlState';
+import './ChartAxes.css';
 
 interface Props {
   video: VideoRow;
@@ -36,7 +37,10 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
     [p, topK, classNames, labels],
   );
   const choices = [...new Set([...TOP_K_CHOICES, topK])].sort((a, b) => a - b);
-  const height = data.length * 30 + 36;
+  // On a phone the class names get less room, so that the bars keep some.
+  const narrow = useNarrow();
+  const nameChars = narrow ? 14 : 24;
+  const height = data.length * 30 + 64;
 
   return (
     <section className="card prob-card" aria-labelledby="prob-title">
@@ -49,14 +53,16 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
           </select>
         </label>
       </div>
-      <p className="muted small card-sub">Independent sigmoid per class (a video can be several things). <span className="legend-swatch swatch-label" /> true label</p>
+      <p className="muted small card-sub">Each bar is the probability that the video shows that class: an independent sigmoid per class, so a video can be several things and the bars need not sum to 1. <span className="legend-swatch swatch-label" /> true label</p>
       <div className="chart" style={{ height }} data-testid="prob-chart">
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} layout="vertical" margin={{ top: 4, right: 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
+          <BarChart data={data} layout="vertical" margin={{ top: 24, right: narrow ? 52 : 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
             title={`Top ${data.length} class probabilities of ${video.id}`} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes.">
-            <XAxis type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false} />
-            <YAxis type="category" dataKey="name" width={190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
-              tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} />} />
+            <XAxis type="number" domain={[0, 1]} ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false}
+              height={44} label={{ value: narrow ? 'Probability (0 to 1)' : 'Probability of the class (sigmoid, 0 to 1)', position: 'insideBottom', offset: 4, className: 'axis-title' }} />
+            <YAxis type="category" dataKey="name" width={narrow ? 112 : 190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
+              label={{ value: `Class (top ${data.length})`, position: 'insideTopLeft', offset: 0, dy: -10, className: 'axis-title' }}
+              tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} chars={nameChars} />} />
             <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} />
             <Bar dataKey="p" radius={[0, 4, 4, 0]} isAnimationActive={false} onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}>
               {data.map((d) => (
@@ -72,7 +78,7 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
         <summary>Show values as a table</summary>
         <table data-testid="prob-table">
           <caption className="sr-only">Top {data.length} classes of {video.id}</caption>
-          <thead><tr><th scope="col">Rank</th><th scope="col">Class</th><th scope="col">Name</th><th scope="col">Probability</th></tr></thead>
+          <thead><tr><th scope="col">Rank</th><th scope="col">Class id</th><th scope="col">Class name</th><th scope="col">Probability (0 to 1)</th></tr></thead>
           <tbody>
             {data.map((d, i) => (
               <tr key={d.classIndex} data-class={d.classIndex} data-probability={d.p}>
@@ -87,13 +93,27 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
   );
 }
 
-function ClassTick(props: { x?: number | string; y?: number | string; payload?: { value: string; index: number }; data: Datum[]; selected: number | null }) {
+/** Whether the window is phone-narrow (the chart's class names then get less room). */
+function useNarrow(): boolean {
+  const query = '(max-width: 520px)';
+  const [narrow, setNarrow] = useState(() => typeof window !== 'undefined' && window.matchMedia?.(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia?.(query);
+    if (!m) return;
+    const on = () => setNarrow(m.matches);
+    m.addEventListener('change', on);
+    return () => m.removeEventListener('change', on);
+  }, []);
+  return narrow;
+}
+
+function ClassTick(props: { x?: number | string; y?: number | string; payload?: { value: string; index: number }; data: Datum[]; selected: number | null; chars: number }) {
   const { payload, data, selected } = props;
   const x = Number(props.x ?? 0);
   const y = Number(props.y ?? 0);
   if (!payload) return null;
   const d = data[payload.index];
-  const name = payload.value.length > 24 ? `${payload.value.slice(0, 23)}…` : payload.value;
+  const name = payload.value.length > props.chars ? `${payload.value.slice(0, props.chars - 1)}…` : payload.value;
   return (
     <g transform={`translate(${x},${y})`}>
       <title>{payload.value}</title>
