@@ -28,7 +28,12 @@ export function LiveTrainingBar({ training, live, onToggle }: Props) {
   }
   const showing = training.showLive;
   const K = training.classNames.length || live.result.probabilities.length;
-  const when = live.epoch === 0 ? 'before the first epoch' : `after epoch ${live.epoch}${training.epochsPlanned ? ` of ${training.epochsPlanned}` : ''}`;
+  // Early stopping may have put an earlier epoch's weights back at the end: say which.
+  const last = training.epochs.at(-1);
+  const kept = !active && last?.bestEpoch !== undefined && last.epoch === live.epoch && last.bestEpoch !== live.epoch ? last.bestEpoch : null;
+  const when = kept !== null
+    ? (kept === 0 ? 'back to the starting weights, which no epoch beat on validation' : `with the weights of epoch ${kept}, the best on validation`)
+    : live.epoch === 0 ? 'before the first epoch' : `after epoch ${live.epoch}${training.epochsPlanned ? ` of ${training.epochsPlanned}` : ''}`;
   const frozen = training.mode === 'new-head' || training.mode === 'same-labels';
   return (
     <div className={`live-bar${showing ? ' live-bar-on' : ''}`} data-testid="live-bar" data-live={showing ? 'fine-tune' : 'loaded'} data-epoch={live.epoch}>

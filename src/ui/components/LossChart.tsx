@@ -15,6 +15,14 @@ export function keptEpoch(epochs: readonly EpochReport[]): number | null {
   return last?.bestEpoch !== undefined && last.bestEpoch !== last.epoch ? last.bestEpoch : null;
 }
 
+/** Epoch ticks at a round step: 1, then multiples of the step up to the last epoch. */
+export function epochTicks(last: number): number[] {
+  const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000].find((s) => last / s <= 6) ?? Math.ceil(last / 6);
+  const ticks = [1];
+  for (let t = step; t <= last; t += step) if (t > 1) ticks.push(t);
+  return ticks;
+}
+
 /** A line chart of per-epoch numbers of a fine-tune (losses, or validation GAP and Hit@1), with its axes titled. */
 export function EpochChart({ epochs, series, label, yTitle, domain }: {
   epochs: readonly EpochReport[]; series: Series[]; label: string; yTitle: string; domain?: [number, number];
@@ -31,7 +39,7 @@ export function EpochChart({ epochs, series, label, yTitle, domain }: {
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 6 }}>
             <CartesianGrid strokeDasharray="3 3" className="chart-grid" />
-            <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} height={40}
+            <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 11 }} height={40} ticks={epochTicks(epochs.at(-1)?.epoch ?? 1)}
               label={{ value: 'Epoch (one pass over the training videos)', position: 'insideBottom', offset: 2, className: 'axis-title' }} />
             <YAxis tick={{ fontSize: 11 }} width={58} domain={domain ?? ['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)}
               label={{ value: yTitle, angle: -90, position: 'insideLeft', offset: 8, style: { textAnchor: 'middle' }, className: 'axis-title' }} />

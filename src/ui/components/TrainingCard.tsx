@@ -1,14 +1,20 @@
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import type { SampleSetEntry } from '../../core/demo/sampleSets';
 import { EXPORT_FORMAT_LABELS, type ExportFormat } from '../../core/export/formats';
-import { defaultHeadLayers, FINETUNE_DEFAULTS, isSlowFineTune } from '../../core/training/policy';
+import {
+  defaultHeadLayers, defaultMode, defaultPatience, FINETUNE_DEFAULTS, isSlowFineTune, recommendedSettings, validationCount, validationNote,
+} from '../../core/training/policy';
 import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan, TrainingValidation } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { trainingActive } from '../state/selectors';
+import type { VideoRow } from '../state/slices/videos';
 import { LabelEditor } from './LabelEditor';
-import { LossChart, QualityChart } from './LossChart';
+import { keptEpoch, LossChart, QualityChart } from './LossChart';
+import { MetricsGlossary } from './MetricsGlossary';
 import { download } from '../download';
 import { slowWarning } from '../trainingEstimate';
+import './TrainingCard.css';
 
 const MODES: { value: FineTuneMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
@@ -26,36 +32,96 @@ function formatMacs(n: number): string {
   return String(Math.round(n));
 }
 
+/** The settings a user can change; the rest follow the data until they do. */
+type Editable = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction'>;
+
+// Derived from the video list once per list (it changes with every prediction; these only with the files).
+const idsOf = new WeakMap<readonly VideoRow[], string>();
+const filesOf = new WeakMap<readonly VideoRow[], string>();
+/** The label ids the files use, sorted, as a string (a stable selector value). */
+function labelIdsKey(videos: readonly VideoRow[]): string {
+  let k = idsOf.get(videos);
+  if (k === undefined) {
+    const ids = new Set<number>();
+    for (const v of videos) for (const l of v.labels ?? []) ids.add(l);
+    k = [...ids].sort((a, b) => a - b).join(',');
+    idsOf.set(videos, k);
+  }
+  return k;
+}
+function filesKey(videos: readonly VideoRow[]): string {
+  let k = filesOf.get(videos);
+  if (k === undefined) {
+    k = [...new Set(videos.map((v) => v.file))].join('\n');
+    filesOf.set(videos, k);
+  }
+  return k;
+}
+
 /** Fine-tuning the current model on the labeled videos, in the page: settings, live curves, results, downloads. */
 export function TrainingCard() {
   const id = useId();
   const [model, videoCount, training] = useAppShallow((s) => [s.model, s.videos.length, s.training]);
+  const idsText = useApp((s) => labelIdsKey(s.videos));
+  const files = useApp((s) => filesKey(s.videos));
   // The plan's time estimate needs the backend's measured speed, known once a video was predicted.
   const measured = useApp((s) => s.videos.some((v) => v.result));
   const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.saveTrained, s.exportTrained]);
   const client = useApp((s) => s.planTraining);
+  const sampleIndex = useApp((s) => s.sampleIndex);
   const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);
   const labels = useCustom ? custom : null;
-  const [config, setConfig] = useState<TrainingConfig>(FINETUNE_DEFAULTS);
   const [plan, setPlan] = useState<TrainingPlan | null>(null);
-  /** Names for the files' label ids, comma-separated from id 0 (optional). */
+  /** What the user chose; left out, the policy decides from the data (core/training/policy.ts). */
+  const [chosenMode, setChosenMode] = useState<FineTuneMode | null>(null);
+  const [chosenHead, setChosenHead] = useState<HeadLayers | null>(null);
+  const [edited, setEdited] = useState<Partial<Editable>>({});
+  /** Names for the files' label ids, comma-separated from id 0 (optional); a bundled sample set brings its own. */
   const [fileNames, setFileNames] = useState('');
+  const [namesTyped, setNamesTyped] = useState(false);
   const names = useMemo(() => (useCustom || !fileNames.trim() ? undefined : fileNames.split(',').map((n) => n.trim())), [useCustom, fileNames]);
-  const patch = (p: Partial<TrainingConfig>) => setConfig((c) => ({ ...c, ...p }));
+  const ids = useMemo(() => (idsText ? idsText.split(',').map(Number) : []), [idsText]);
 
-  // A large head trains its logit layer alone unless the user picks the whole head.
+  // A bundled sample set (public/samples/index.json, `sets`) names its label ids: its names fill the field until the user types.
   useEffect(() => {
-    if (model) setConfig((c) => ({ ...c, headLayers: defaultHeadLayers(model.sizes) }));
-  }, [model]);
+    if (namesTyped || !files) return;
+    let live = true;
+    const loaded = new Set(files.split('\n'));
+    sampleIndex().then((idx) => {
+      const set = ((idx as { sets?: SampleSetEntry[] }).sets ?? []).find((x) => x.files.some((f) => loaded.has(f.file)));
+      if (live && set) setFileNames(set.classNames.join(', '));
+    }).catch(() => {});
+    return () => { live = false; };
+  }, [files, namesTyped, sampleIndex]);
+
+  // The model's own classes stay the default when the files' labels are them; named ids and the user's classes are new classes.
+  const suggestedMode = defaultMode(ids, model?.classNames ?? [], { names, custom: useCustom });
+  const mode: FineTuneMode = useCustom && chosenMode === 'same-labels' ? 'new-head' : chosenMode ?? suggestedMode;
+  // A large head trains its logit layer alone unless the user picks the whole head.
+  const headLayers: HeadLayers = chosenHead ?? (model ? defaultHeadLayers(model.sizes) : FINETUNE_DEFAULTS.headLayers);
+
   useEffect(() => {
     let live = true;
-    void client(config.mode, config.headLayers, labels, names).then((p) => { if (live) setPlan(p); });
+    void client(mode, headLayers, labels, names).then((p) => { if (live) setPlan(p); });
     return () => { live = false; };
-  }, [client, config.mode, config.headLayers, videoCount, model?.id, labels, names, measured]);
-  // The user's classes replace the model's: "same labels" does not apply to them.
-  useEffect(() => {
-    if (useCustom && config.mode === 'same-labels') setConfig((c) => ({ ...c, mode: 'new-head' }));
-  }, [useCustom, config.mode]);
+  }, [client, mode, headLayers, videoCount, model?.id, labels, names, measured]);
+
+  // The classes the labels use: the videos' ids (the model's classes for same labels), or the user's classes in use.
+  const classesUsed = useCustom
+    ? custom.classNames.filter((_, i) => Object.values(custom.assignments).some((ls) => ls.includes(i))).length
+    : mode === 'same-labels' ? ids.length : plan?.classNames.length ?? ids.length;
+  const size = { videos: plan?.labeled ?? 0, classes: Math.max(1, classesUsed) };
+  const fitted = recommendedSettings(mode, size, { validationFraction: edited.validationFraction, batchSize: edited.batchSize });
+  const config: TrainingConfig = {
+    ...FINETUNE_DEFAULTS, mode, headLayers,
+    learningRate: fitted.learningRate, epochs: fitted.epochs, batchSize: fitted.batchSize, validationFraction: fitted.validationFraction,
+    ...edited,
+  };
+  const edit = (p: Partial<Editable>) => setEdited((e) => ({ ...e, ...p }));
+  const heldOut = validationCount(size.videos, config.validationFraction);
+  const patience = defaultPatience(config.epochs, size.videos - heldOut, config.batchSize);
+  const steps = Math.ceil(Math.max(1, size.videos - heldOut) / Math.max(1, config.batchSize));
+  const smallValidation = plan && plan.labeled >= 2 ? validationNote(size, config.validationFraction) : null;
 
   const { state } = training;
   const running = trainingActive(state);
@@ -67,10 +133,13 @@ export function TrainingCard() {
     void start({ ...config, labels, classNames: names });
   };
   const last = training.epochs.at(-1);
+  const kept = keptEpoch(training.epochs);
   const slow = plan !== null && model !== null && isSlowFineTune(model.sizes, config.mode, plan, config.epochs);
+  const showNames = !useCustom && (config.mode !== 'same-labels' || chosenMode === null);
+  const modelNames = (model?.classNames ?? []);
 
   return (
-    <section className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length}>
+    <section className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length} data-mode={config.mode}>
       <div className="card-head">
         <h2 id={`${id}-title`}>Fine-tune</h2>
         <span className="muted small" data-testid="training-state">{stateText(training.state, training.epochs.length, training.epochsPlanned)}</span>
@@ -84,7 +153,7 @@ export function TrainingCard() {
           <legend className="field-label">What to train</legend>
           {MODES.map((m) => (
             <label key={m.value} className="radio" title={m.help}>
-              <input type="radio" name={`${id}-mode`} value={m.value} checked={config.mode === m.value} onChange={() => patch({ mode: m.value })}
+              <input type="radio" name={`${id}-mode`} value={m.value} checked={config.mode === m.value} onChange={() => setChosenMode(m.value)}
                 disabled={useCustom && m.value === 'same-labels'} />
               {m.label}
             </label>
@@ -92,37 +161,56 @@ export function TrainingCard() {
           {config.mode === 'new-head' && (
             <label className="field-inline small">
               Layers
-              <select value={config.headLayers} onChange={(e) => patch({ headLayers: e.target.value as HeadLayers })} aria-label="Head layers to train">
+              <select value={config.headLayers} onChange={(e) => setChosenHead(e.target.value as HeadLayers)} aria-label="Head layers to train">
                 <option value="whole-head">whole head (fc1, fc2, logits)</option>
                 <option value="last-layer">last layer only</option>
               </select>
             </label>
           )}
         </fieldset>
-        {!useCustom && config.mode !== 'same-labels' && (
+        <p className="small muted mode-help" data-testid="training-mode-help">
+          {MODES.find((m) => m.value === config.mode)!.help.replace(/^./, (c) => c.toUpperCase())}.
+          {chosenMode === null && !useCustom && config.mode === 'same-labels' && (
+            <> Chosen because the files’ labels are this model’s own classes ({ids.slice(0, 3).map((i) => modelNames[i]).join(', ')}{ids.length > 3 ? ', …' : ''}): their names and what the model knows of them are kept. To teach new classes, name the label ids below or pick “New head”.</>
+          )}
+          {chosenMode === null && !useCustom && config.mode === 'new-head' && names && <> Chosen because the label ids are named: they are new classes.</>}
+        </p>
+        {showNames && (
           <label className="field">
-            <span className="field-label">Names of the files’ label ids (optional, comma-separated, from id 0)</span>
-            <input type="text" value={fileNames} disabled={running} onChange={(e) => setFileNames(e.target.value)}
-              placeholder={plan?.classNames.join(', ') || 'class 0, class 1, …'} data-testid="train-class-names" />
+            <span className="field-label">Names of the files’ label ids (optional, comma-separated, from id 0){config.mode === 'same-labels' ? ': naming them teaches them as new classes' : ''}</span>
+            <input type="text" value={fileNames} disabled={running} onChange={(e) => { setFileNames(e.target.value); setNamesTyped(true); }}
+              placeholder={config.mode === 'same-labels' ? `names for label ids ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', …' : ''}` : plan?.classNames.join(', ') || 'class 0, class 1, …'}
+              data-testid="train-class-names" />
           </label>
         )}
         <div className="training-fields">
           <label className="field">
             <span className="field-label">Optimizer</span>
-            <select value={config.optimizer} disabled={running} onChange={(e) => patch({ optimizer: e.target.value as 'adam' | 'rmsprop' })}>
+            <select value={config.optimizer} disabled={running} onChange={(e) => edit({ optimizer: e.target.value as 'adam' | 'rmsprop' })}>
               <option value="adam">Adam</option>
               <option value="rmsprop">RMSprop</option>
             </select>
           </label>
-          <NumberField label="Learning rate" value={config.learningRate} step="any" min={0} disabled={running} onChange={(v) => patch({ learningRate: v })} testId="lr" />
-          <NumberField label="Epochs" value={config.epochs} step="1" min={1} disabled={running} onChange={(v) => patch({ epochs: Math.round(v) })} testId="epochs" />
-          <NumberField label="Batch size" value={config.batchSize} step="1" min={1} disabled={running} onChange={(v) => patch({ batchSize: Math.round(v) })} testId="batch" />
+          <NumberField label="Learning rate" value={config.learningRate} step="any" min={0} disabled={running} onChange={(v) => edit({ learningRate: v })} testId="lr" />
+          <NumberField label="Epochs" value={config.epochs} step="1" min={1} disabled={running} onChange={(v) => edit({ epochs: Math.round(v) })} testId="epochs" />
+          <NumberField label="Batch size" value={config.batchSize} step="1" min={1} disabled={running} onChange={(v) => edit({ batchSize: Math.round(v) })} testId="batch" />
           <NumberField label="Validation %" value={Math.round(config.validationFraction * 100)} step="1" min={0} max={90} disabled={running}
-            onChange={(v) => patch({ validationFraction: v / 100 })} testId="validation" />
+            onChange={(v) => edit({ validationFraction: v / 100 })} testId="validation" />
         </div>
+        {plan && plan.labeled >= 2 && (
+          <p className="small muted training-fitted" data-testid="training-fitted">
+            {Object.keys(edited).length === 0 ? 'Set from your data' : 'Suggested for your data'} ({plan.labeled} videos, {size.classes} class{size.classes === 1 ? '' : 'es'}):
+            {' '}{config.mode === 'new-head' ? 'a new layer learns at 0.01' : 'a trained head is refined at 0.001'}, {fitted.epochs} epochs ({steps} step{steps === 1 ? '' : 's'} each), {Math.round(fitted.validationFraction * 100)}% held out.
+            {' '}Training stops early when the validation loss has not improved for {patience} epochs, and the best epoch’s weights are kept.
+            {Object.keys(edited).length > 0 && (
+              <> <button type="button" className="link-btn" disabled={running} onClick={() => setEdited({})}>Use these</button></>
+            )}
+          </p>
+        )}
         {plan && (
           <p className="small training-plan" data-testid="training-cost">
             {plan.labeled} labeled video{plan.labeled === 1 ? '' : 's'} of {plan.videos} · {plan.classNames.length} class{plan.classNames.length === 1 ? '' : 'es'} ·
+            {' '}{heldOut} held out to validate ·
             {' '}cost ≈ <span className="tabular">{formatMacs(plan.cachingMacs)}</span> multiply-adds to cache features, then
             {' '}<span className="tabular">{formatMacs(plan.epochMacs)}</span> per epoch
             {' '}(<span className="tabular">{formatMacs(plan.cachingMacs + plan.epochMacs * config.epochs)}</span> in all)
@@ -132,6 +220,11 @@ export function TrainingCard() {
           <ul className="small muted training-notes" data-testid="training-notes">
             {plan.notes.map((n) => <li key={n}>{n.charAt(0).toUpperCase() + n.slice(1)}.</li>)}
           </ul>
+        )}
+        {smallValidation && (
+          <p className="small notice notice-warning" role="note" data-testid="training-small-validation">
+            {smallValidation.charAt(0).toUpperCase() + smallValidation.slice(1)}.
+          </p>
         )}
         {plan && plan.labeled < 2 && (
           <p className="small error-text">
@@ -170,11 +263,11 @@ export function TrainingCard() {
         <details className="values">
           <summary>Show epochs as a table</summary>
           <table data-testid="epoch-table">
-            <thead><tr><th scope="col">Epoch</th><th scope="col">Training loss</th><th scope="col">Validation loss</th><th scope="col">GAP</th><th scope="col">Hit@1</th><th scope="col">Seconds</th></tr></thead>
+            <thead><tr><th scope="col">Epoch</th><th scope="col">Training loss</th><th scope="col">Validation loss</th><th scope="col">Validation GAP</th><th scope="col">Validation Hit@1</th><th scope="col">Seconds</th></tr></thead>
             <tbody>
               {training.epochs.map((e) => (
-                <tr key={e.epoch} data-epoch={e.epoch} data-train-loss={e.trainLoss} data-validation-loss={e.validationLoss}>
-                  <td>{e.epoch}</td><td className="tabular">{e.trainLoss.toFixed(4)}</td><td className="tabular">{fmt(e.validationLoss)}</td>
+                <tr key={e.epoch} data-epoch={e.epoch} data-train-loss={e.trainLoss} data-validation-loss={e.validationLoss} data-kept={e.epoch === kept || undefined}>
+                  <td>{e.epoch}{e.epoch === kept && <span className="chip chip-small">kept</span>}</td><td className="tabular">{e.trainLoss.toFixed(4)}</td><td className="tabular">{fmt(e.validationLoss)}</td>
                   <td className="tabular">{formatMetric(e.validationGap)}</td><td className="tabular">{formatMetric(e.validationHitAt1)}</td><td className="tabular">{e.seconds.toFixed(2)}</td>
                 </tr>
               ))}
@@ -183,21 +276,30 @@ export function TrainingCard() {
         </details>
       )}
       {last && !training.report && <p className="muted small">Epoch {last.epoch}: training loss {last.trainLoss.toFixed(4)}, validation loss {fmt(last.validationLoss)}</p>}
+      {last && training.report && (last.stoppedEarly || kept !== null) && (
+        <p className="small training-kept" data-testid="training-kept" data-kept={kept ?? undefined}>
+          {last.stoppedEarly && <>Stopped early after epoch {last.epoch}: the validation loss had not improved for {last.epoch - (last.bestEpoch ?? 0)} epochs. </>}
+          {kept === 0
+            ? <>Training never beat the starting point on the validation videos, so the model is kept as it was.</>
+            : kept !== null ? <>The weights of epoch {kept}, the best on the validation videos, are kept: the numbers below, the live view, Save and the downloads use them.</> : null}
+        </p>
+      )}
       {training.report && training.before && (
         <div className="training-result">
-          <h3 className="field-label">Validation ({training.validationVideos} held-out video{training.validationVideos === 1 ? '' : 's'}, {training.trainVideos} trained on)</h3>
+          <h3 className="field-label">Validation ({training.validationVideos} held-out video{training.validationVideos === 1 ? '' : 's'}, {training.trainVideos} trained on): before → after</h3>
           <dl className="metrics training-compare" data-testid="training-compare">
-            <Compare label="Loss" before={training.before.loss} after={training.report.after.loss} k="loss" />
-            <Compare label="GAP" before={training.before.gap} after={training.report.after.gap} k="gap" />
-            <Compare label="Hit@1" before={training.before.hitAt1} after={training.report.after.hitAt1} k="hitAt1" />
+            <Compare label="Validation loss" before={training.before.loss} after={training.report.after.loss} k="loss" />
+            <Compare label="Validation GAP" before={training.before.gap} after={training.report.after.gap} k="gap" />
+            <Compare label="Validation Hit@1" before={training.before.hitAt1} after={training.report.after.hitAt1} k="hitAt1" />
           </dl>
+          <MetricsGlossary metrics={['gap', 'hit_at_1']} />
           <table className="per-class" data-testid="per-class">
             <caption className="sr-only">Average precision per class on the validation videos</caption>
-            <thead><tr><th scope="col">Class</th><th scope="col">AP</th><th scope="col">Videos</th></tr></thead>
+            <thead><tr><th scope="col">Class</th><th scope="col">AP on the validation videos</th><th scope="col">Labeled videos (train + validation)</th></tr></thead>
             <tbody>
               {training.report.perClass.map((c) => (
                 <tr key={c.name} data-ap={Number.isNaN(c.ap) ? undefined : c.ap} data-count={c.count}>
-                  <td>{c.name}</td><td className="tabular">{Number.isFinite(c.ap) ? formatMetric(c.ap) : '—'}</td><td className="tabular">{c.count}</td>
+                  <td>{c.name}</td><td className="tabular">{Number.isFinite(c.ap) ? formatMetric(c.ap) : <span title="no validation video has this class">— (none held out)</span>}</td><td className="tabular">{c.count}</td>
                 </tr>
               ))}
             </tbody>
