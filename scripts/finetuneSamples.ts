@@ -1,6 +1,7 @@
 /**
  * Writes the "Try fine-tuning" sample set (src/core/demo/finetuneSamples.ts)
- * into public/samples/: its TFRecord, and its entry under `sets` in
+ * into public/samples/: its TFRecord, the names of its label ids (one a
+ * line, for `npm run finetune -- --labels`), and its entry under `sets` in
  * index.json. The rest of index.json (`files`, what "Try a sample" loads) is
  * left byte for byte as it was.
  */
@@ -16,6 +17,8 @@ export async function writeFinetuneSamples(samplesDir: string): Promise<{ file: 
   const videos = finetuneSampleVideos();
   const bytes = writeTfRecordFeatures(videos.map(demoRecord));
   await writeFile(path.join(samplesDir, s.file), bytes);
+  // The names of label ids 0..3, one a line, for `npm run finetune -- --labels`.
+  await writeFile(path.join(samplesDir, s.file.replace(/\.tfrecord$/, '.names.txt')), FINETUNE_CLASSES.map((c) => c.name).join('\n') + '\n');
   const indexPath = path.join(samplesDir, 'index.json');
   const index = JSON.parse(await readFile(indexPath, 'utf8')) as { sets?: { name: string }[] } & Record<string, unknown>;
   const entry = {

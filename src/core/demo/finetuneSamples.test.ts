@@ -30,7 +30,7 @@ describe('the "Try fine-tuning" sample set (public/samples)', () => {
     bytes = new Uint8Array(await readFile(path.join(samples, FINETUNE_SAMPLE_SET.file)));
   });
 
-  it('is listed under `sets`, named, apart from what "Try a sample" loads, and is what the seeded generator makes', () => {
+  it('is listed under `sets`, named, apart from what "Try a sample" loads, and is what the seeded generator makes', async () => {
     expect(index.files.map((f) => f.file)).toEqual(['demo-samples-a.tfrecord', 'demo-samples-b.tfrecord']);
     const set = index.sets?.find((s) => s.name === FINETUNE_SAMPLE_SET.name);
     expect(set?.classNames).toEqual(FINETUNE_CLASSES.map((c) => c.name));
@@ -40,6 +40,8 @@ describe('the "Try fine-tuning" sample set (public/samples)', () => {
     expect(set?.files[0].videos.flatMap((v) => v.events.map((e) => e.name))).toEqual(videos.flatMap((v) => v.events.map((e) => FINETUNE_CLASSES[e.classIndex].name)));
     expect(Buffer.from(writeTfRecordFeatures(videos.map(demoRecord))).equals(Buffer.from(bytes))).toBe(true);
     expect(bytes.length).toBeLessThan(400 * 1024);
+    // Its names, one a line, for `npm run finetune -- --labels`.
+    expect(await readFile(path.join(samples, FINETUNE_SAMPLE_SET.file.replace('.tfrecord', '.names.txt')), 'utf8')).toBe(FINETUNE_CLASSES.map((c) => c.name).join('\n') + '\n');
   });
 
   it('teaches the demo its four new labels with the settings the policy picks (validation GAP >= 0.9)', async () => {
