@@ -8,6 +8,8 @@ import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
 import { DropIcon } from './components/icons';
+import { ViewSwitch } from './components/ViewSwitch';
+import { DatasetView } from './dataset/DatasetView';
 import { filesFromDataTransfer } from './drop';
 import { useApp } from './state/context';
 
@@ -15,6 +17,7 @@ import { useApp } from './state/context';
 export function App() {
   const addFiles = useApp((s) => s.addFiles);
   const hasVideos = useApp((s) => s.videos.length > 0);
+  const view = useApp((s) => s.settings.view);
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
 
@@ -67,8 +70,9 @@ export function App() {
           <ModelPanel />
         </aside>
         <main id="main" className="content" tabIndex={-1}>
-          {hasVideos ? <VideoDetail /> : <EmptyState />}
-          {hasVideos && <TrainingCard />}
+          {hasVideos && <ViewSwitch />}
+          {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+          {hasVideos && view === 'video' && <TrainingCard />}
         </main>
       </div>
       {dragging && (

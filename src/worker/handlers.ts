@@ -37,6 +37,7 @@ export function createHandlers({ engine, training, cache, emit }: HandlerDeps): 
     removeVideo: async (r) => engine.removeVideo(r.key),
     clearVideos: () => engine.clearVideos(),
     datasetReport: async (r) => engine.datasetReport(r.k),
+    setMaxFrames: async (r) => engine.setMaxFrames(r.maxFrames),
     occlusion: (r) => engine.occlusion(r.key, r.classIndex, r.window),
     listModels: () => cache.list(),
     deleteModel: async (r) => {

@@ -11,13 +11,13 @@
 import type { ExportFormat } from '../core/export/formats';
 import type { Sizes, Variant } from '../core/model/architecture';
 import type { WeightLayout } from '../core/model/attentionLstm';
-import type { DatasetFigures, EvaluationResult, VideoFigures } from '../core/metrics';
+import type { ClassFigures, DatasetFigures, EvaluationResult, VideoFigures } from '../core/metrics';
 import type { FineTuneCost } from '../core/training/policy';
 import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/types';
 
 // The domain types the page sees are the core's own, named here once for its imports.
 export type {
-  ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
+  ClassFigures, ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
   VideoFigures, WeightLayout,
 };
 
@@ -263,6 +263,8 @@ export interface Calls {
   clearVideos: { args: NoArgs; result: null };
   /** The dataset view's figures, with precision and recall at the top `k`. */
   datasetReport: { args: { k: number }; result: DatasetReport };
+  /** The frame cap of files added from now on (at most this many frames of a video are used); resolves with it. */
+  setMaxFrames: { args: { maxFrames: number }; result: number };
   /** Evidence over time for one class of one video. */
   occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
   listModels: { args: NoArgs; result: CachedModelInfo[] };

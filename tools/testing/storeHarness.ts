@@ -3,6 +3,7 @@
  * the worker answers from a table, records every call, and the test sends its
  * events.
  */
+import { videoFigures } from '../../src/core/metrics';
 import { createAppStore } from '../../src/ui/state/store';
 import type { WorkerClient } from '../../src/worker/client';
 import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../src/worker/protocol';
@@ -23,7 +24,11 @@ export function fakeClient(overrides: Answers = {}) {
   const answers: Answers = {
     setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out' }),
     loadModel: () => TEST_MODEL,
-    addFeatures: () => ({ videos: 0, failed: 0 }),
+    addFeatures: () => ({ videos: 0, failed: 0, cancelled: false }),
+    datasetReport: () => ({ summary: null, figures: null, videos: 0, predicted: 0, labeled: 0, failed: 0 }),
+    cancelLoads: () => 0,
+    removeVideo: () => null,
+    setMaxFrames: ({ maxFrames }) => maxFrames,
     listModels: () => [],
     clearVideos: () => null,
     startTraining: () => ({ state: 'done' }),
@@ -59,11 +64,12 @@ export function storeHarness(search = '', answers: Answers = {}) {
   return { store, fake, state: () => store.getState(), url: () => url };
 }
 
-export function testResult(key: string, p: number[]): VideoResult {
-  return { key, probabilities: Float32Array.from(p), attention: { rgb: new Float32Array(2), audio: new Float32Array(2) }, backend: 'wasm', adapter: null, ms: 1 };
+export function testResult(key: string, p: number[], labels: number[] | null = null): VideoResult {
+  const probabilities = Float32Array.from(p);
+  return { key, probabilities, figures: videoFigures(probabilities, labels), attention: { rgb: new Float32Array(2), audio: new Float32Array(2) }, backend: 'wasm', adapter: null, ms: 1 };
 }
 
 /** A file event with these videos (keys `<file>#<i>`), each with the labels given. */
 export function fileEvent(file: string, labels: (number[] | null)[]): WorkerEvent {
-  return { type: 'file', file, warnings: [], videos: labels.map((l, index) => ({ key: `${file}#${index}`, file, index, id: `v${index}`, frames: 2, labels: l })) };
+  return { type: 'file', file, warnings: [], videos: labels.map((l, index) => ({ key: `${file}#${index}`, file, index, offset: null, id: `v${index}`, frames: 2, framesInFile: null, labels: l })) };
 }

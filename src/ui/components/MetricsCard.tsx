@@ -1,7 +1,5 @@
-import { useMemo } from 'react';
 import { formatMetric } from '../format';
 import { useApp } from '../state/context';
-import { setMetrics } from '../state/selectors';
 import { MetricsGlossary } from './MetricsGlossary';
 
 const METRICS = [
@@ -11,16 +9,23 @@ const METRICS = [
   { key: 'map', label: 'mAP', help: 'mean average precision over classes' },
 ] as const;
 
-/** YouTube-8M metrics over every labelled video with a result. */
+/**
+ * YouTube-8M metrics over every labelled video with a result, as the worker
+ * computes them (a few times a second at most, off the page's thread);
+ * failed videos are left out and counted apart.
+ */
 export function MetricsCard() {
-  const videos = useApp((s) => s.videos);
-  const m = useMemo(() => setMetrics(videos), [videos]);
-  if (!m) return null;
+  const report = useApp((s) => s.dataset.report);
+  const pending = useApp((s) => pendingLabelled(s.videos));
+  const m = report?.summary;
+  if (!report || !m) return null;
   return (
     <section className="card" aria-labelledby="metrics-title" data-testid="metrics">
       <div className="card-head">
         <h2 id="metrics-title">Metrics</h2>
-        <span className="muted small">{m.videos} labelled video{m.videos === 1 ? '' : 's'}{m.pending ? ` · ${m.pending} pending` : ''}</span>
+        <span className="muted small" data-testid="metrics-counts">
+          {m.videos.toLocaleString('en-US')} labelled video{m.videos === 1 ? '' : 's'}{pending ? ` · ${pending.toLocaleString('en-US')} pending` : ''}{report.failed ? ` · ${report.failed.toLocaleString('en-US')} failed, left out` : ''}
+        </span>
       </div>
       <dl className="metrics">
         {METRICS.map((d) => (
@@ -33,4 +38,11 @@ export function MetricsCard() {
       <MetricsGlossary />
     </section>
   );
+}
+
+/** Labelled videos still waiting for a prediction (failed ones are not waiting). */
+function pendingLabelled(videos: readonly { labels: number[] | null; status: string }[]): number {
+  let n = 0;
+  for (const v of videos) if (v.labels && v.labels.length > 0 && (v.status === 'queued' || v.status === 'running')) n++;
+  return n;
 }

@@ -34,6 +34,7 @@ export function ModelPanel() {
         <p className="muted small">Starting…</p>
       ) : null}
       {error && !loading && <p className="error-text small" role="alert">{error}</p>}
+      <FrameCap />
       <details className="model-more" open={(!model && !!error) || undefined}>
         <summary>Load another model</summary>
         <ModelSources />
@@ -128,6 +129,29 @@ function CachedModels() {
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** The frame cap: at most this many frames of each video added from now on are used (300, as YouTube-8M's reader). */
+function FrameCap() {
+  const id = useId();
+  const [cap, setCap] = useAppShallow((s) => [s.settings.maxFrames, s.setMaxFrames]);
+  const [text, setText] = useState(String(cap));
+  const commit = () => {
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= 1) void setCap(n);
+    else setText(String(cap));
+  };
+  return (
+    <div className="frame-cap">
+      <label className="field-inline small" htmlFor={id}>
+        <span className="field-label">Frames per video, at most</span>
+        <input id={id} type="number" min={1} step={1} inputMode="numeric" value={text} className="frame-cap-input"
+          onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
+          aria-describedby={`${id}-help`} data-testid="frame-cap" />
+      </label>
+      <p id={`${id}-help`} className="muted small">For files added from now on; longer videos are cut, and the page says so.</p>
     </div>
   );
 }

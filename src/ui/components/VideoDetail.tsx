@@ -11,7 +11,7 @@ import { ProbabilityCard } from './ProbabilityCard';
 export function VideoDetail() {
   const video = useApp(selectedVideo);
   const [model, index, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
-  const [training, assignments, setShowLive] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive]);
+  const [training, assignments, setShowLive, removeVideo] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive, s.removeVideo]);
   // The class whose evidence is shown: the top class until the user picks another.
   const [picked, setPicked] = useState<number | null>(null);
   const live = training.live && training.live.result.key === video?.key ? training.live : null;
@@ -29,10 +29,16 @@ export function VideoDetail() {
     <article className="detail" aria-labelledby="detail-title" data-testid="video-detail" data-key={video.key}>
       <header className="detail-head">
         <div>
-          <p className="eyebrow">Video {index + 1} of {total} · {video.file}{video.index > 0 || total > 1 ? `, record ${video.index}` : ''}</p>
+          <p className="eyebrow">
+            Video {index + 1} of {total} · {video.file}{video.index > 0 || total > 1 ? `, record ${video.index}` : ''}
+            <button type="button" className="link-button remove-video" onClick={() => void removeVideo(video.key)} data-testid="remove-video">
+              Remove<span className="sr-only"> {video.id} from the list</span>
+            </button>
+          </p>
           <h2 id="detail-title" className="detail-title">{video.id}</h2>
           <p className="detail-meta">
             <span>{video.frames} frames · {formatTime(video.frames)}</span>
+            {video.framesInFile !== null && <span className="muted"> (the file holds {video.framesInFile}: cut to the frame cap)</span>}
             {result && !showLive && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
           </p>
         </div>

@@ -1,17 +1,21 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
-import { topKIndices } from '../../core/metrics';
 import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { FileButtons } from './FileButtons';
+import { LoadProgressBar } from './LoadProgressBar';
 
 /** A stable empty list: a selector must not return a new array each time (React would re-render forever). */
 const NO_NAMES: string[] = [];
 
-const STATUS_LABEL: Record<VideoRow['status'], string> = { queued: 'Queued', running: 'Running', done: 'Done', error: 'Error' };
+const STATUS_LABEL: Record<VideoRow['status'], string> = { queued: 'Queued', running: 'Running', done: 'Done', error: 'Failed' };
+
+/** Rows are of one height, so that thousands of them scroll without laying all of them out. */
+const ROW_HEIGHT = 50;
 
 export function VideoPanel() {
-  const [videos, reading, hasModel] = useAppShallow((s) => [s.videos, s.reading, s.model !== null]);
+  const [videos, hasModel] = useAppShallow((s) => [s.videos, s.model !== null]);
   const clear = useApp((s) => s.clearVideos);
   return (
     <section className="card" aria-labelledby="videos-title">
@@ -22,80 +26,110 @@ export function VideoPanel() {
         )}
       </div>
       <FileButtons />
-      {reading > 0 && <p className="muted small" role="status">Reading {reading} file{reading === 1 ? '' : 's'}…</p>}
+      <LoadProgressBar />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once.</p>
+        <p className="muted small hint">Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too).</p>
       )}
     </section>
   );
 }
 
+/** "N videos · M predicted · K failed": counts, so they never wait for the list. */
+export function listSummary(videos: readonly VideoRow[]): { total: number; done: number; failed: number } {
+  let done = 0;
+  let failed = 0;
+  for (const v of videos) {
+    if (v.status === 'done') done++;
+    else if (v.status === 'error') failed++;
+  }
+  return { total: videos.length, done, failed };
+}
+
 function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingForModel: boolean }) {
   const selected = useApp((s) => Math.min(s.settings.video, s.videos.length - 1));
-  const select = useApp((s) => s.selectVideo);
+  const [select, remove] = useAppShallow((s) => [s.selectVideo, s.removeVideo]);
   const classNames = useApp((s) => s.model?.classNames ?? NO_NAMES);
-  const list = useRef<HTMLUListElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const list = useVirtualizer({ count: videos.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
 
   useEffect(() => {
-    const el = list.current?.querySelector<HTMLElement>(`[data-index="${selected}"]`);
-    el?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
+    if (selected >= 0) list.scrollToIndex(selected, { align: 'auto' });
+  }, [selected, list]);
 
   const onKey = (e: KeyboardEvent) => {
-    const next = e.key === 'ArrowDown' ? selected + 1 : e.key === 'ArrowUp' ? selected - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? videos.length - 1 : null;
-    if (next === null) return;
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: selected + 1, ArrowUp: selected - 1, Home: 0, End: videos.length - 1, PageDown: selected + page, PageUp: selected - page };
+    if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      if (videos[selected]) void remove(videos[selected].key);
+      return;
+    }
+    if (!(e.key in moves)) return;
     e.preventDefault();
-    const i = Math.max(0, Math.min(videos.length - 1, next));
-    select(i);
-    list.current?.querySelector<HTMLElement>(`[data-index="${i}"]`)?.focus();
+    select(Math.max(0, Math.min(videos.length - 1, moves[e.key])));
   };
 
-  const done = videos.filter((v) => v.status === 'done').length;
+  const { total, done, failed } = listSummary(videos);
   return (
     <>
-      <p className="muted small list-summary">
-        {videos.length} video{videos.length === 1 ? '' : 's'} · {done} predicted{waitingForModel ? ' · waiting for the model' : ''}
+      <p className="muted small list-summary" data-testid="list-summary" aria-live="polite">
+        {total.toLocaleString('en-US')} video{total === 1 ? '' : 's'} · {done.toLocaleString('en-US')} predicted
+        {failed > 0 && <> · <span className="error-text">{failed.toLocaleString('en-US')} failed</span></>}
+        {waitingForModel ? ' · waiting for the model' : ''}
       </p>
-      <ul ref={list} className="video-list" role="listbox" aria-label="Videos" onKeyDown={onKey} data-testid="video-list">
-        {videos.map((v, i) => {
-          const top = v.result ? topKIndices(v.result.probabilities, 1)[0] : null;
-          const isSel = i === selected;
-          return (
-            <li
-              key={v.key}
-              role="option"
-              aria-selected={isSel}
-              tabIndex={isSel ? 0 : -1}
-              data-index={i}
-              data-status={v.status}
-              data-testid="video-row"
-              className="video-row"
-              onClick={() => select(i)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter' || e.key === ' ') {
-                  e.preventDefault();
-                  select(i);
-                }
-              }}
-            >
-              <div className="video-row-main">
-                <span className="video-id" title={`${v.file}, video ${v.index}`}>{v.id}</span>
-                <span className="video-meta">
-                  {v.frames} s
-                  {v.labels && v.labels.length > 0 && <> · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}</>}
-                  {top !== null && v.result && (
-                    <> · <span className="video-top">{classNames[top]} {formatProbability(v.result.probabilities[top])}</span></>
-                  )}
+      <div
+        ref={scroller}
+        className="video-list"
+        role="listbox"
+        tabIndex={0}
+        aria-label="Videos (arrow keys to move, Delete to remove)"
+        aria-activedescendant={videos[selected] ? optionId(selected) : undefined}
+        onKeyDown={onKey}
+        data-testid="video-list"
+      >
+        <div style={{ height: list.getTotalSize(), position: 'relative' }}>
+          {list.getVirtualItems().map((item) => {
+            const v = videos[item.index];
+            const isSel = item.index === selected;
+            const top = v.result?.figures.top;
+            return (
+              <div
+                key={v.key}
+                id={optionId(item.index)}
+                role="option"
+                aria-selected={isSel}
+                aria-setsize={videos.length}
+                aria-posinset={item.index + 1}
+                data-index={item.index}
+                data-status={v.status}
+                data-testid="video-row"
+                className="video-row"
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                onClick={() => select(item.index)}
+              >
+                <div className="video-row-main">
+                  <span className="video-id" title={`${v.file}, video ${v.index}`}>{v.id}</span>
+                  <span className="video-meta">
+                    {v.frames} s
+                    {v.labels && v.labels.length > 0 && <> · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}</>}
+                    {top !== undefined && v.result && (
+                      <> · <span className="video-top">{classNames[top] ?? `class ${top}`} {formatProbability(v.result.probabilities[top])}</span></>
+                    )}
+                  </span>
+                </div>
+                <span className={`status status-${v.status}`} title={v.message}>
+                  {v.status === 'running' && <span className="spinner" aria-hidden="true" />}
+                  {STATUS_LABEL[v.status]}
                 </span>
               </div>
-              <span className={`status status-${v.status}`} title={v.message}>
-                {v.status === 'running' && <span className="spinner" aria-hidden="true" />}
-                {STATUS_LABEL[v.status]}
-              </span>
-            </li>
-          );
-        })}
-      </ul>
+            );
+          })}
+        </div>
+      </div>
     </>
   );
+}
+
+function optionId(index: number): string {
+  return `video-option-${index}`;
 }

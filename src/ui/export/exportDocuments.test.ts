@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
 import type { ModelInfo, VideoResult, VideoSummary } from '../../worker/protocol';
+import { videoFigures } from '../../core/metrics';
 import { exportCsv, exportJson, runOf } from './exportDocuments';
 
 const model: ModelInfo = {
@@ -8,9 +9,9 @@ const model: ModelInfo = {
   sizes: { rgbDim: 4, audioDim: 2, embed: 2, lstm: 2, head1: 2, head2: 2, classes: 3 },
   classNames: ['a', 'b, "quoted"', 'c'], parameters: 1, bytes: 4, description: null, fromCache: false,
 };
-const video = (i: number, labels: number[] | null): VideoSummary => ({ key: `f#${i}`, file: 'f.tfrecord', index: i, id: `v${i}`, frames: 2, labels });
+const video = (i: number, labels: number[] | null): VideoSummary => ({ key: `f#${i}`, file: 'f.tfrecord', index: i, offset: null, id: `v${i}`, frames: 2, framesInFile: null, labels });
 const result = (i: number, p: number[], backend: 'webgpu' | 'wasm' = 'wasm'): VideoResult => ({
-  key: `f#${i}`, probabilities: Float32Array.from(p), attention: { rgb: Float32Array.from([0.25, 0.75]), audio: Float32Array.from([0.5, 0.5]) },
+  key: `f#${i}`, probabilities: Float32Array.from(p), figures: videoFigures(p, null), attention: { rgb: Float32Array.from([0.25, 0.75]), audio: Float32Array.from([0.5, 0.5]) },
   backend, adapter: backend === 'webgpu' ? 'google swiftshader (software fallback)' : null, ms: 1,
 });
 

@@ -6,6 +6,7 @@
 import type { VideoFeatures } from '../../core/features/types';
 import type { VideoPrediction } from '../../core/model/model';
 import { type PredictionDocument, predictionDocument } from '../../core/predictionDocument';
+import Papa from 'papaparse';
 import type { ModelInfo, VideoResult, VideoSummary } from '../../worker/protocol';
 
 export interface ExportRow {
@@ -41,17 +42,13 @@ export function exportJson(model: ModelInfo, rows: readonly ExportRow[], topK: n
   );
 }
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One row per video and class, classes by falling probability: video, class, name, probability. */
 export function exportCsv(model: ModelInfo, rows: readonly ExportRow[]): string {
-  const lines = ['video,class,name,probability'];
+  const data: (string | number)[][] = [];
   for (const { video, result } of rows) {
     const p = result.probabilities;
     const order = Array.from(p.keys()).sort((a, b) => p[b] - p[a] || a - b);
-    for (const c of order) lines.push([csvField(video.id), String(c), csvField(model.classNames[c] ?? `class ${c}`), String(p[c])].join(','));
+    for (const c of order) data.push([video.id, c, model.classNames[c] ?? `class ${c}`, String(p[c])]);
   }
-  return lines.join('\r\n') + '\r\n';
+  return Papa.unparse({ fields: ['video', 'class', 'name', 'probability'], data }, { newline: '\r\n' }) + '\r\n';
 }

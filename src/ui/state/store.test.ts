@@ -6,7 +6,7 @@ describe('the combined store', () => {
     const { state, fake } = storeHarness();
     fake.emit({ type: 'model', model: TEST_MODEL });
     fake.emit(fileEvent('a', [null]));
-    fake.emit({ type: 'prediction', result: testResult('a#0', [0.1, 0.2, 0.9]) });
+    fake.emit({ type: 'predictions', results: [testResult('a#0', [0.1, 0.2, 0.9])] });
     fake.emit({ type: 'trainingPrediction', epoch: 1, result: testResult('a#0', [0.5]) });
     // A new model: the model slice takes it, the videos slice drops the old results, the training slice its live view.
     fake.emit({ type: 'model', model: { ...TEST_MODEL, id: 'other' } });

@@ -9,6 +9,7 @@ import { createStore } from 'zustand/vanilla';
 import type { WorkerEvent } from '../../worker/protocol';
 import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
+import { datasetSlice } from './slices/dataset';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
 import { settingsSlice } from './slices/settings';
@@ -20,7 +21,7 @@ import { readUrlState, type UrlState, writeUrlState } from './urlState';
 export type { AppState, AppStore, StoreEnv } from './types';
 
 /** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, trainingSlice, noticesSlice];
+const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {

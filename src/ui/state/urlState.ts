@@ -16,9 +16,14 @@ export interface UrlState {
   topK: number;
   /** The bundled samples are loaded (so a shared link shows the same videos). */
   samples: boolean;
+  /** The single video, or the dataset view over every video. */
+  view: 'video' | 'dataset';
+  /** At most this many frames of each video added are used (YouTube-8M's and PaddleVideo's readers use 300). */
+  maxFrames: number;
 }
 
-export const URL_DEFAULTS: UrlState = { model: null, backend: 'auto', video: 0, topK: 10, samples: false };
+export const URL_DEFAULTS: UrlState = { model: null, backend: 'auto', video: 0, topK: 10, samples: false, view: 'video', maxFrames: 300 };
+export const MAX_FRAMES_LIMIT = 100_000;
 export const TOP_K_CHOICES = [5, 10, 20, 50] as const;
 export const MAX_TOP_K = 100;
 
@@ -32,12 +37,15 @@ export function readUrlState(search: string): UrlState {
   const p = new URLSearchParams(search);
   const backend = p.get('backend');
   const topK = nonNegativeInt(p.get('topk'), URL_DEFAULTS.topK, MAX_TOP_K);
+  const maxFrames = nonNegativeInt(p.get('frames'), URL_DEFAULTS.maxFrames, MAX_FRAMES_LIMIT);
   return {
     model: p.get('model') || null,
     backend: (BACKEND_CHOICES as readonly string[]).includes(backend ?? '') ? (backend as BackendChoice) : URL_DEFAULTS.backend,
     video: nonNegativeInt(p.get('video'), URL_DEFAULTS.video),
     topK: topK >= 1 ? topK : URL_DEFAULTS.topK,
     samples: p.get('samples') === '1',
+    view: p.get('view') === 'dataset' ? 'dataset' : 'video',
+    maxFrames: maxFrames >= 1 ? maxFrames : URL_DEFAULTS.maxFrames,
   };
 }
 
@@ -50,6 +58,8 @@ export function writeUrlState(state: UrlState, search = ''): string {
   set('video', state.video === URL_DEFAULTS.video ? null : String(state.video));
   set('topk', state.topK === URL_DEFAULTS.topK ? null : String(state.topK));
   set('samples', state.samples ? '1' : null);
+  set('view', state.view === URL_DEFAULTS.view ? null : state.view);
+  set('frames', state.maxFrames === URL_DEFAULTS.maxFrames ? null : String(state.maxFrames));
   const s = p.toString();
   return s ? `?${s}` : '';
 }

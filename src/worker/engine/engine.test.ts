@@ -35,6 +35,12 @@ describe('the engine on a shard of 1,000 videos', () => {
     expect(listed.map((v) => v.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `v${i}`));
     expect(listed[1].offset).toBeGreaterThan(0);
     expect(h.of('file').length).toBeLessThan(100);
+    // No result arrives for a video the page has not been told of.
+    const announced = new Set<string>();
+    for (const e of h.events) {
+      if (e.type === 'file') e.videos.forEach((v) => announced.add(v.key));
+      if (e.type === 'predictions') for (const r of e.results) expect(announced.has(r.key)).toBe(true);
+    }
     // Batches of many videos (the first alone, so that it shows at once).
     expect(h.of('predictions')[0].results).toHaveLength(1);
     expect(h.of('predictions').length).toBeLessThan(60);

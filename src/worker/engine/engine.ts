@@ -5,6 +5,7 @@
  * one task on a serial queue; the handlers call this class, and a fine-tune
  * sees it through the narrow TrainingHost interface.
  */
+import { InputError } from '../../core/errors';
 import { MAX_FRAMES } from '../../core/features/types';
 import { acquireModel, type LoaderDeps } from '../models';
 import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, WorkerEvent } from '../protocol';
@@ -78,6 +79,12 @@ export class Engine implements TrainingHost {
       this.scheduler.clear();
       return null;
     });
+  }
+
+  setMaxFrames(maxFrames: number): number {
+    if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new InputError(`the frame cap must be a positive whole number, not ${maxFrames}`);
+    this.maxFrames = maxFrames;
+    return maxFrames;
   }
 
   datasetReport(k: number): DatasetReport {

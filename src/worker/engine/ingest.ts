@@ -9,12 +9,15 @@ import { EnvironmentError, InputError, userMessage } from '../../core/errors';
 import { streamFeatureFile } from '../../core/features/stream';
 import { bytesSource, type ByteSource } from '../../core/io/byteSource';
 import { blobSource } from '../blobSource';
+import type { VideoFeatures } from '../../core/features/types';
 import type { FeatureSource, LoadProgress, VideoSummary, WorkerEvent } from '../protocol';
 import type { PredictionScheduler } from './predictionScheduler';
 import type { VideoRegistry } from './videoRegistry';
 
 /** How often the page hears of videos read and of the loads' progress, at most. */
 const REPORT_MS = 150;
+/** Videos read are announced (and handed on) at the latest by this many. */
+const FLUSH_VIDEOS = 64;
 
 interface Load {
   id: number;
@@ -108,12 +111,18 @@ export class Ingest {
   private async readOne(load: Load, src: ByteSource, name: string): Promise<void> {
     const maxFrames = this.deps.maxFrames();
     const before = load.bytesRead;
-    let videos: VideoSummary[] = [];
+    // Videos read and not yet announced: the page hears of them before the scheduler gets them, so
+    // that no prediction can arrive for a video the page does not list yet.
+    let held: { key: string; video: VideoFeatures; summary: VideoSummary }[] = [];
     let warnings: string[] = [];
-    const flush = () => {
-      if (videos.length || warnings.length) this.emit({ type: 'file', file: name, videos, warnings });
-      videos = [];
+    const flush = async () => {
+      // Videos removed meanwhile (a cancel) are not announced.
+      const offered = held.filter((h) => this.videos.has(h.key));
+      if (offered.length || warnings.length) this.emit({ type: 'file', file: name, videos: offered.map((h) => h.summary), warnings });
+      held = [];
       warnings = [];
+      this.report(false);
+      for (const h of offered) await this.scheduler.offer(h.key, h.video);
     };
     try {
       for await (const item of streamFeatureFile(src, { maxFrames })) {
@@ -123,23 +132,18 @@ export class Ingest {
         else {
           const entry = this.videos.add(item.video, src, item.place, load.id, maxFrames);
           load.videosRead++;
-          videos.push(entry.summary);
-          // The page lists a video before its prediction can arrive.
-          if (performance.now() - this.lastReport >= REPORT_MS) {
-            flush();
-            this.report(false);
-          }
-          await this.scheduler.offer(entry.summary.key, item.video);
+          held.push({ key: entry.summary.key, video: item.video, summary: entry.summary });
+          if (held.length >= FLUSH_VIDEOS || performance.now() - this.lastReport >= REPORT_MS) await flush();
         }
       }
     } catch (e) {
-      flush();
+      await flush();
       // A file that stops reading (removed, or no longer readable by the browser) is the machine's, not the user's.
       if (e instanceof InputError) throw e;
       if (e instanceof Error && /NotReadable|NotFound/.test(e.name)) throw new EnvironmentError(`${name}: the browser can no longer read this file (${e.message})`);
       throw e;
     }
-    flush();
+    await flush();
     load.bytesRead = before + src.size;
     this.report(true);
   }

@@ -4,7 +4,7 @@ import { ORIGIN, storeHarness } from '../../../../tools/testing/storeHarness';
 describe('the settings slice', () => {
   it('reads its settings from the URL and starts the backend and the demo model from them', async () => {
     const { state, fake } = storeHarness('?backend=wasm&video=1&topk=5');
-    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false });
+    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false, view: 'video', maxFrames: 300 });
     await state().init();
     expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm' });
     expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
@@ -27,5 +27,15 @@ describe('the settings slice', () => {
     state().setTopK(1000);
     state().selectVideo(-4.5);
     expect(state().settings).toMatchObject({ topK: 100, video: 0 });
+  });
+
+  it('keeps the view and the frame cap in the URL, and tells the worker the cap', async () => {
+    const { state, fake, url } = storeHarness('?view=dataset&frames=120');
+    expect(state().settings).toMatchObject({ view: 'dataset', maxFrames: 120 });
+    await state().init();
+    expect(fake.calls.find((c) => c.type === 'setMaxFrames')?.args).toEqual({ maxFrames: 120 });
+    state().setView('video');
+    await state().setMaxFrames(300);
+    expect(url()).toBe('');
   });
 });

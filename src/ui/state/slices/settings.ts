@@ -1,6 +1,6 @@
 import type { ModelSource } from '../../../worker/protocol';
 import type { SliceContext, Slice } from '../types';
-import { URL_DEFAULTS, type UrlState } from '../urlState';
+import { MAX_FRAMES_LIMIT, URL_DEFAULTS, type UrlState } from '../urlState';
 import { modelSourceFor } from './model';
 
 /** What the URL holds (see urlState.ts): the store's persist middleware reads it at start and writes it back on change. */
@@ -8,6 +8,9 @@ export interface SettingsSlice {
   settings: UrlState;
   selectVideo(index: number): void;
   setTopK(k: number): void;
+  setView(view: UrlState['view']): void;
+  /** The frame cap of files added from now on (the worker reads them with it). */
+  setMaxFrames(maxFrames: number): Promise<void>;
   /** Changes settings from another slice's intent (the model or backend chosen, the samples loaded). */
   updateSettings(patch: Partial<UrlState>): void;
   /** Starts the page as the URL says: the backend, the model (the demo by default), then the samples if asked for. */
@@ -21,12 +24,23 @@ export function settingsSlice({ set, get, env }: SliceContext): Slice<SettingsSl
       settings: URL_DEFAULTS,
       selectVideo: (index) => updateSettings({ video: Math.max(0, Math.floor(index)) }),
       setTopK: (k) => updateSettings({ topK: Math.max(1, Math.min(100, Math.floor(k))) }),
+      setView: (view) => updateSettings({ view }),
+      setMaxFrames: async (maxFrames) => {
+        const n = Math.max(1, Math.min(MAX_FRAMES_LIMIT, Math.floor(maxFrames)));
+        updateSettings({ maxFrames: n });
+        try {
+          await env.client.call('setMaxFrames', { maxFrames: n });
+        } catch (e) {
+          get().notify('error', `The frame cap could not be set: ${(e as Error).message}`);
+        }
+      },
       updateSettings,
       init: async () => {
         void get().refreshCachedModels();
         // The samples' known events, so that they show however the sample files arrive (button or drop).
         void get().sampleIndex().catch(() => {});
         const { settings } = get();
+        if (settings.maxFrames !== URL_DEFAULTS.maxFrames) await get().setMaxFrames(settings.maxFrames);
         const backend = get().chooseBackend(settings.backend);
         const source: ModelSource = modelSourceFor(settings.model, env);
         const model = get().loadModel(source);

@@ -1,4 +1,4 @@
-import type { FeatureSource, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
+import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
 import { classifyFiles } from '../../drop';
 import type { SliceContext, Slice } from '../types';
 
@@ -28,6 +28,22 @@ export interface SampleEvent {
 
 export interface SamplesIndex {
   files: { file: string; videos: { id: string; events?: SampleEvent[] }[] }[];
+  /** Further sample sets, by name (the fine-tune set): their files, loaded on request. */
+  sets?: Record<string, { files: SamplesIndex['files'] }>;
+}
+
+/**
+ * Long work as the progress bar shows it: the files being read (the worker's
+ * load progress) and the predictions since the work began. It begins with a
+ * load and ends when nothing is read and nothing of it waits.
+ */
+export interface WorkProgress {
+  load: LoadProgress;
+  /** When the work began (performance.now()), for videos per second and time left. */
+  startedAt: number;
+  /** Videos predicted, and failed, since. */
+  predicted: number;
+  failed: number;
 }
 
 export interface VideosSlice {
@@ -35,13 +51,17 @@ export interface VideosSlice {
   evidence: Record<string, EvidenceState>;
   /** The bundled samples' true events, by video id. */
   sampleEvents: Record<string, SampleEvent[]>;
-  /** Feature files being read. */
-  reading: number;
+  /** Files being read and videos predicted since; null when idle. */
+  work: WorkProgress | null;
   /** Files the user dropped or picked: feature files, a model folder or a weight file. */
   addFiles(files: File[]): Promise<void>;
-  loadSamples(): Promise<void>;
+  /** The bundled samples, or a named set of them (the fine-tune set). */
+  loadSamples(set?: string): Promise<void>;
   /** public/samples/index.json, read once; its events go into `sampleEvents`. */
   sampleIndex(): Promise<SamplesIndex>;
+  /** Stops the loads under way: what was predicted stays, the videos still waiting go. */
+  cancelLoads(): Promise<void>;
+  removeVideo(key: string): Promise<void>;
   clearVideos(): Promise<void>;
   requestEvidence(key: string, classIndex: number, window: number): Promise<void>;
 }
@@ -50,23 +70,30 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
   let index: Promise<SamplesIndex> | null = null;
 
   const addFeatures = async (sources: FeatureSource[]) => {
-    set((s) => ({ reading: s.reading + sources.length }));
     try {
       await env.client.call('addFeatures', { sources });
     } catch (e) {
       get().notify('error', `The files could not be read: ${(e as Error).message}`);
-    } finally {
-      set((s) => ({ reading: Math.max(0, s.reading - sources.length) }));
     }
   };
   const setEvidence = (key: string, evidence: EvidenceState) => set((s) => ({ evidence: { ...s.evidence, [key]: evidence } }));
+  /** The work ends once nothing is read and nothing waits. */
+  const settle = () => {
+    const { work, videos } = get();
+    if (work && work.load.state !== 'reading' && !videos.some((v) => v.status === 'queued' || v.status === 'running')) set({ work: null });
+  };
+  const forget = (keys: ReadonlySet<string>) => set((s) => {
+    const evidence = { ...s.evidence };
+    keys.forEach((k) => delete evidence[k]);
+    return { videos: s.videos.filter((v) => !keys.has(v.key)), evidence };
+  });
 
   return {
     state: {
       videos: [],
       evidence: {},
       sampleEvents: {},
-      reading: 0,
+      work: null,
       addFiles: async (files) => {
         const { modelFiles, pdparams, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
@@ -75,14 +102,16 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
         await Promise.all(jobs);
       },
-      loadSamples: async () => {
+      loadSamples: async (name) => {
         try {
           const idx = await get().sampleIndex();
+          const files = name ? idx.sets?.[name]?.files : idx.files;
+          if (!files) throw new Error(`there is no sample set '${name}'`);
           const already = new Set(get().videos.map((v) => v.file));
-          const sources: FeatureSource[] = idx.files
+          const sources: FeatureSource[] = files
             .filter((f) => !already.has(f.file))
             .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
-          get().updateSettings({ samples: true });
+          if (!name) get().updateSettings({ samples: true });
           if (sources.length) await addFeatures(sources);
         } catch (e) {
           get().notify('error', `The samples could not be loaded: ${(e as Error).message}`);
@@ -91,17 +120,32 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       sampleIndex: () => {
         index ??= (env.fetchJson(env.publicUrl(SAMPLES_INDEX_PATH)) as Promise<SamplesIndex>).then((idx) => {
           const events: Record<string, SampleEvent[]> = {};
-          for (const f of idx.files) for (const v of f.videos) events[v.id] = v.events ?? [];
+          const files = [...idx.files, ...Object.values(idx.sets ?? {}).flatMap((s) => s.files)];
+          for (const f of files) for (const v of f.videos) events[v.id] = v.events ?? [];
           set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
           return idx;
         });
         index.catch(() => (index = null));
         return index;
       },
+      cancelLoads: async () => {
+        try {
+          await env.client.call('cancelLoads', {});
+        } catch (e) {
+          get().notify('error', `The load could not be cancelled: ${(e as Error).message}`);
+        }
+      },
+      removeVideo: async (key) => {
+        try {
+          await env.client.call('removeVideo', { key });
+        } catch (e) {
+          get().notify('error', `The video could not be removed: ${(e as Error).message}`);
+        }
+      },
       clearVideos: async () => {
         get().noteWaitForTraining('The videos are cleared');
         await env.client.call('clearVideos', {});
-        set({ videos: [], evidence: {} });
+        set({ videos: [], evidence: {}, work: null });
         get().forgetVideoLabels();
         get().updateSettings({ video: 0, samples: false });
       },
@@ -122,15 +166,37 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         set((s) => ({ videos: s.videos.map(({ result: _r, ...v }) => ({ ...v, status: 'queued' as const })), evidence: {} }));
       },
       file: (e) => {
-        set((s) => ({ videos: [...s.videos, ...e.videos.map((v) => ({ ...v, status: 'queued' as const }))] }));
+        if (e.videos.length) set((s) => ({ videos: s.videos.concat(e.videos.map((v) => ({ ...v, status: 'queued' as const }))) }));
         const n = e.warnings.length;
-        if (n) get().notify('warning', `${e.file}: ${n} record${n === 1 ? '' : 's'} skipped (${e.warnings[0]}${n > 1 ? ', …' : ''})`);
+        if (n) get().notify('warning', `${e.file}: ${n} record${n === 1 ? '' : 's'} skipped or changed (${e.warnings[0]}${n > 1 ? ', …' : ''})`);
+      },
+      load: (e) => {
+        set((s) => ({ work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 } }));
+        settle();
       },
       status: (e) => {
         const keys = new Set(e.keys);
-        set((s) => ({ videos: s.videos.map((v) => (keys.has(v.key) ? { ...v, status: e.status, message: e.message } : v)) }));
+        set((s) => ({
+          videos: s.videos.map((v) => (keys.has(v.key) ? { ...v, status: e.status, message: e.message } : v)),
+          work: s.work && e.status === 'error' ? { ...s.work, failed: s.work.failed + e.keys.length } : s.work,
+        }));
+        settle();
       },
-      prediction: (e) => set((s) => ({ videos: s.videos.map((v) => (v.key === e.result.key ? { ...v, result: e.result } : v)) })),
+      predictions: (e) => {
+        const results = new Map(e.results.map((r) => [r.key, r]));
+        set((s) => ({
+          videos: s.videos.map((v) => {
+            const result = results.get(v.key);
+            return result ? { ...v, status: 'done' as const, message: undefined, result } : v;
+          }),
+          work: s.work ? { ...s.work, predicted: s.work.predicted + e.results.length } : s.work,
+        }));
+        settle();
+      },
+      removed: (e) => {
+        forget(new Set(e.keys));
+        settle();
+      },
     },
   };
 }
