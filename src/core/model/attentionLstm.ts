@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
+import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
 
 /**
  * The AttentionLSTM forward pass on tfjs, for a batch of videos of different
- * lengths (padded to the longest, masked). Built only from differentiable tfjs
- * ops, so the same function serves inference, the demo's training and fine-tuning.
+ * lengths. Two pipelines compute the same numbers:
+ *
+ * - the op path: the batch padded to the longest video and masked, built only
+ *   from differentiable tfjs ops, so it serves training and fine-tuning (and is
+ *   the reference the others are held to);
+ * - the packed path, for inference: only the real frames (packedBatch.ts, as
+ *   Paddle's LoD batches them), the recurrence of all four LSTMs as one
+ *   backend kernel (wasm, cpu) or the fused WGSL step (WebGPU). encode() takes
+ *   it when tfjs is not recording gradients and the runner has one for the
+ *   current backend.
  */
 
 /**
@@ -146,9 +155,12 @@ export type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>
 export type BiLstmRunner = ((G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => LstmOutputs) & {
   /** A faster `linear` that comes with the runner (a custom WebGPU matmul), used for the embedding, the input projections and the head. */
   linear?: LinearFn;
+  /** Its packed counterpart for inference, when it has one (encode() asks `available` at each call). */
+  packed?: PackedBiLstm;
 };
 
-export const opsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
+/** The op path alone: padded, masked, differentiable; never the packed path (the reference in tests and benchmarks). */
+export const paddedOpsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
   const beh = BEHAVIOUR[spec.variant];
   const run = (m: Modality, d: 'fw' | 'bw') =>
     lstmOps(G[m][d], w[`${m}.${d}.wh`], w[`${m}.${d}.bh`], beh.peepholes ? w[`${m}.${d}.peep`] : null, geo.mask, d === 'bw', beh, spec.layout);
@@ -157,6 +169,14 @@ export const opsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
     audio: { fw: run('audio', 'fw'), bw: run('audio', 'bw') },
   };
 };
+
+/**
+ * The default runner: the op path while tfjs records gradients (training) and on
+ * backends without the packed kernel; in inference on a backend that registered
+ * it (wasm and cpu: src/kernels/packedLstm_*.ts), the packed path, which gives
+ * the same numbers (within float32 rounding) at the cost of the real frames.
+ */
+export const opsBiLstm: BiLstmRunner = Object.assign((G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => paddedOpsBiLstm(G, w, spec, geo), { packed: kernelPackedBiLstm });
 
 /** Embedding and the input projections of both directions, for all frames at once. */
 function gateInputs(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry, lin: LinearFn) {
@@ -189,6 +209,7 @@ export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout, lin
 
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
 export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm) {
+  if (biLstm.packed && !tf.engine().isTapeOn() && biLstm.packed.available(spec)) return encodePacked(w, spec, input, biLstm.packed, biLstm.linear ?? linear);
   const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
   const lin = biLstm.linear ?? linear;
   const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo, lin), audio: gateInputs(input.audio, 'audio', w, spec, geo, lin) };
@@ -196,6 +217,61 @@ export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biL
   const r = attend(H.rgb, 'rgb', w, spec, geo);
   const a = attend(H.audio, 'audio', w, spec, geo);
   return { pooled: tf.concat([r.pooled, a.pooled], 1) as tf.Tensor2D, attention: { rgb: r.attention, audio: a.attention } };
+}
+
+/**
+ * encode() on the packed rows: the embedding and the input projections of the
+ * real frames only, the runner's packed recurrence, and attention over each
+ * video's own frames. With one video nothing is reordered (its rows are its frames).
+ */
+function encodePacked(w: WeightTensors, spec: ModelSpec, input: BatchInput, runner: PackedBiLstm, lin: LinearFn) {
+  const { B, T } = { B: input.rgb.shape[0], T: input.rgb.shape[1] };
+  const layout = packedLayout(input.lengths, T);
+  const lr = runner.linear ?? lin;
+  const source = layout.identity ? null : tf.tensor1d(layout.sourceRows, 'int32');
+  const rows = (x: tf.Tensor3D) => {
+    const flat = tf.reshape(x, [B * T, x.shape[2]]) as tf.Tensor2D;
+    return source ? (tf.gather(flat, source) as tf.Tensor2D) : flat;
+  };
+  const G = {} as PackedGateInputs;
+  for (const m of ['rgb', 'audio'] as const) {
+    const e = tf.tanh(lr(rows(input[m]), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
+    G[m] = { fw: lr(e, w[`${m}.fw.wx`], w[`${m}.fw.bx`], spec.layout), bw: lr(e, w[`${m}.bw.wx`], w[`${m}.bw.bx`], spec.layout) };
+  }
+  const H = runner.run(G, w, spec, layout);
+  const r = attendPacked(H.rgb, 'rgb', w, spec, layout, source);
+  const a = attendPacked(H.audio, 'audio', w, spec, layout, source);
+  return { pooled: tf.concat([r.pooled, a.pooled], 1) as tf.Tensor2D, attention: { rgb: r.attention, audio: a.attention } };
+}
+
+/**
+ * attend() on packed rows hd [N, 2D]. The variant's output scale (0.5, a power
+ * of two) is applied to the scores and to the pooled vector rather than to
+ * every row: the same numbers, exactly.
+ */
+function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: ModelSpec, layout: PackedLayout, source: tf.Tensor1D | null) {
+  const { B, T, N } = layout;
+  const scale = BEHAVIOUR[spec.variant].outputScale;
+  let s = tf.matMul(hd, w[`${m}.att.w`] as tf.Tensor2D);
+  if (scale !== 1) s = tf.mul(s, scale);
+  s = tf.reshape(tf.add(s, w[`${m}.att.b`]), [N]);
+  // Scores per video and frame [B, T]; padding gets -1e30, i.e. weight 0.
+  const scores = layout.identity
+    ? tf.reshape(s, [1, T])
+    : tf.reshape(tf.gather(tf.concat([s, tf.tensor1d([-1e30])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T]);
+  const a = tf.softmax(scores, 1) as tf.Tensor2D;
+  // pooled[b] = sum over b's rows of a * hd: one product with the [B, N] matrix of each row's weight in its own video.
+  let weights: tf.Tensor2D;
+  if (layout.identity) {
+    weights = a;
+  } else {
+    const own = new Float32Array(B * N);
+    layout.videoOfRow.forEach((b, r) => (own[b * N + r] = 1));
+    weights = tf.mul(tf.tensor2d(own, [B, N]), tf.reshape(tf.gather(tf.reshape(a, [B * T]), source!), [1, N])) as tf.Tensor2D;
+  }
+  let pooled = tf.matMul(weights, hd);
+  if (scale !== 1) pooled = tf.mul(pooled, scale);
+  return { attention: a, pooled: pooled as tf.Tensor2D };
 }
 
 export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {

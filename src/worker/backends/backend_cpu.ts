@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerPackedLstmCpu } from '../../kernels/packedLstm_cpu';
 import type { BackendHandle } from './types';
 
-/** tfjs's plain JavaScript backend: slow, but always there. */
+/** tfjs's plain JavaScript backend (with the project's packed LSTM kernel): slow, but always there. */
 export async function startCpu(): Promise<BackendHandle> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend');
   await tf.ready();
+  registerPackedLstmCpu();
   return { name: 'cpu', layout: 'in-out', adapter: null, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }

@@ -1,19 +1,36 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // The binaries are served by this site (Vite emits them as assets): the page fetches nothing from elsewhere.
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerPackedLstmWasm } from '../../kernels/packedLstm_wasm';
 import type { BackendHandle } from './types';
+
+/** At most this many wasm threads (the worker's own thread included). */
+export const MAX_WASM_THREADS = 4;
+
+/**
+ * Threads for tfjs's wasm backend: every logical core up to MAX_WASM_THREADS
+ * when the page is cross-origin isolated (SharedArrayBuffer), else one.
+ */
+export function wasmThreads(): number {
+  if (!self.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WASM_THREADS));
+}
 
 let configured = false;
 
-/** tfjs's WebAssembly backend (SIMD, one thread): the fast choice without a hardware GPU. */
+/**
+ * tfjs's WebAssembly backend (SIMD; threaded when the page is cross-origin
+ * isolated, else one thread), with the project's packed LSTM kernel: the fast
+ * choice without a hardware GPU.
+ */
 export async function startWasm(): Promise<BackendHandle> {
+  const threads = wasmThreads();
   if (!configured) {
-    // The threaded build spawns workers from a blob of its own glue code, which breaks once
-    // Vite minifies it; one thread is also what the page needs beside its own worker.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // tfjs finds out itself whether threads work (SharedArrayBuffer, i.e. isolation); it is told how many.
+    setThreadsCount(threads);
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
@@ -21,7 +38,27 @@ export async function startWasm(): Promise<BackendHandle> {
     });
     configured = true;
   }
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start its wasm backend');
-  await tf.ready();
+  // tfjs's threaded build caps its threads at half the logical cores (it assumes two hardware
+  // threads per core), so a 2-core machine would get one. It reads the count once, while the
+  // module starts: it is shown the count that lets it run `threads`, then the real one again.
+  const restore = threads > 1 ? reportCores(2 * threads) : () => {};
+  try {
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start its wasm backend');
+    await tf.ready();
+  } finally {
+    restore();
+  }
+  // The recurrence of all four LSTMs as one kernel over the backend's memory (inference; training keeps the op path).
+  registerPackedLstmWasm();
   return { name: 'wasm', layout: 'in-out', adapter: null, batchSize: 8, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+}
+
+/** navigator.hardwareConcurrency reads `n` until the returned function is called. */
+function reportCores(n: number): () => void {
+  const nav = navigator as Navigator & { hardwareConcurrency: number };
+  if (Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency')) return () => {};
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => n });
+  return () => {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
 }
