@@ -1,0 +1,141 @@
+/**
+ * Whole YouTube-8M shards, as a researcher loads them: seeded shards of 1,000
+ * videos (150-300 frames, about 260 MB each), 1 and 3 at once, with the demo
+ * model,
+ * - on the command line: `npm run evaluate` (its wall time and peak resident size);
+ * - in the page (production build, headless Chromium) on wasm and on WebGPU:
+ *   the time from picking the files to every video predicted, the browser's
+ *   memory (Pss of all its processes) at rest and at its peak, the longest
+ *   main-thread task (PerformanceObserver 'longtask') and how long clicks on
+ *   the video list take to be answered (Event Timing: input to next paint),
+ *   clicking a row every 700 ms while the shards load and predict.
+ * Writes bench/results/results-scale.json and prints a table.
+ *
+ *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900]
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { buildAndServe, launchChromium, ROOT, waitUntilReady } from '../../e2e/support/app';
+import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
+import { SHARD_VIDEOS, shards } from '../helpers/shards';
+import { median } from '../helpers/stats';
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'wasm,webgpu' },
+    shards: { type: 'string', default: '1,3' },
+    'page-timeout': { type: 'string', default: '900' },
+    'skip-cli': { type: 'boolean', default: false },
+  },
+});
+const log = (s: string) => process.stderr.write(s + '\n');
+const run = promisify(execFile);
+const counts = values.shards!.split(',').map(Number);
+const files = await shards(Math.max(...counts), log);
+const MB = 2 ** 20;
+
+interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
+interface PageRun {
+  where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
+  restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
+  clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
+}
+const results: (CliRun | PageRun)[] = [];
+
+// ---------------------------------------------------------------- command line
+
+if (!values['skip-cli']) {
+  for (const n of counts) {
+    const args = [path.join(ROOT, 'node_modules/.bin/tsx'), 'src/cli/evaluate.ts', '--model', 'public/models/demo', ...files.slice(0, n)];
+    const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+    const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
+    const metrics = JSON.parse(stdout);
+    const r: CliRun = { where: 'cli', command: 'npm run evaluate', shards: n, videos: metrics.videos, seconds: Number(seconds), peakMB: Number(kb) / 1024 };
+    log(`cli evaluate, ${n} shard(s): ${r.videos} videos in ${r.seconds} s, peak ${r.peakMB.toFixed(0)} MB`);
+    results.push(r);
+  }
+}
+
+// ---------------------------------------------------------------- page
+
+/** Installed before the page's own scripts: long tasks and the timing of clicks, kept on window. */
+const OBSERVE = `
+  window.__longTasks = [];
+  window.__clicks = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.name === 'click') window.__clicks.push(e.duration); })
+    .observe({ type: 'event', durationThreshold: 16, buffered: true });
+`;
+
+async function predicted(page: Page): Promise<{ total: number; done: number }> {
+  const text = (await page.locator('[data-testid=list-summary]').textContent().catch(() => null)) ?? '';
+  const m = /^([\d,]+) videos? · ([\d,]+) predicted/.exec(text);
+  const num = (s: string) => Number(s.replace(/,/g, ''));
+  return m ? { total: num(m[1]), done: num(m[2]) } : { total: 0, done: 0 };
+}
+
+const app = await buildAndServe('dist-bench-scale');
+const browser = await launchChromium({ webgpu: true });
+try {
+  for (const backend of values.backends!.split(',')) {
+    for (const n of counts) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+      await context.addInitScript(OBSERVE);
+      const page = await context.newPage();
+      await page.goto(`${app.origin}/?backend=${backend}`);
+      await waitUntilReady(page, 300_000);
+      await page.waitForTimeout(1500);
+      const restMB = chromiumMemoryBytes() / MB;
+      const peak = samplePeak(chromiumMemoryBytes);
+      await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0));
+      const t0 = Date.now();
+      await page.locator('[data-testid=feature-input]').first().setInputFiles(files.slice(0, n));
+      const expected = n * SHARD_VIDEOS;
+      const deadline = t0 + Number(values['page-timeout']) * 1000;
+      let clicks = 0;
+      let state = await predicted(page);
+      // A click on a row of the list every 700 ms: what a user does while it loads.
+      while (state.done < expected && Date.now() < deadline) {
+        await page.waitForTimeout(700);
+        const rows = page.locator('[data-testid=video-row]');
+        if ((await rows.count()) > 1) {
+          await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
+          clicks++;
+        }
+        state = await predicted(page);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const peakMB = peak.stop() / MB;
+      const { longTasks, clickTimes } = await page.evaluate(() => {
+        const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
+        return { longTasks: w.__longTasks, clickTimes: w.__clicks };
+      });
+      const r: PageRun = {
+        where: 'page', backend, shards: n, videos: state.done, finished: state.done >= expected, seconds,
+        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: Math.max(0, ...longTasks), longTasksOver100: longTasks.filter((d) => d > 100).length,
+        clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null,
+      };
+      log(`page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
+        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${clickTimes.length} timed, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
+      results.push(r);
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await app.close();
+}
+
+const out = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: os.loadavg() },
+  model: 'demo (public/models/demo: E 32, D 32, 10 classes)',
+  shard: `${SHARD_VIDEOS} videos of 150-300 frames, seeded (bench/helpers/shards.ts)`,
+  results,
+};
+writeFileSync(path.join(ROOT, 'bench/results/results-scale.json'), JSON.stringify(out, null, 1) + '\n');
+console.log(JSON.stringify(out, null, 1));

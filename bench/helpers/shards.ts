@@ -1,0 +1,53 @@
+/**
+ * Seeded YouTube-8M-shaped shards for the scale benchmark: 1,000 videos each
+ * of 150 to 300 frames (1024 rgb + 128 audio bytes a frame, about 260 MB a
+ * shard), labelled with one of the demo model's 10 classes. Written once into
+ * a temporary folder and reused while their size matches.
+ */
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../src/core/features/tfrecord';
+import { seededRandom } from '../../src/core/training/seeded';
+
+export const SHARD_VIDEOS = 1000;
+
+/** The paths of `count` shards (seeds 1..count), generated when missing. */
+export async function shards(count: number, log: (s: string) => void): Promise<string[]> {
+  const dir = path.join(tmpdir(), 'attention-lstm-scale-shards');
+  await mkdir(dir, { recursive: true });
+  const out: string[] = [];
+  for (let s = 1; s <= count; s++) {
+    const file = path.join(dir, `train${String(s).padStart(4, '0')}.tfrecord`);
+    if (!existsSync(file) || statSync(file).size < 100e6) {
+      log(`writing ${file}`);
+      await writeShard(file, s);
+    }
+    out.push(file);
+  }
+  return out;
+}
+
+async function writeShard(file: string, seed: number): Promise<void> {
+  const rand = seededRandom(seed);
+  const stream = createWriteStream(file);
+  // A hundred videos at a time, so that generating a shard never holds it whole.
+  for (let start = 0; start < SHARD_VIDEOS; start += 100) {
+    const videos: Yt8mVideo[] = [];
+    for (let i = start; i < start + 100; i++) {
+      const T = 150 + Math.floor(rand() * 151);
+      const frame = (dim: number) => {
+        const b = new Uint8Array(dim);
+        for (let j = 0; j < dim; j++) b[j] = (rand() * 256) | 0;
+        return b;
+      };
+      videos.push({
+        id: `s${seed}-${String(i).padStart(4, '0')}`, labels: [i % 10],
+        rgb: Array.from({ length: T }, () => frame(1024)), audio: Array.from({ length: T }, () => frame(128)),
+      });
+    }
+    if (!stream.write(writeTfRecordFeatures(videos))) await new Promise<void>((r) => stream.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
