@@ -2,28 +2,31 @@ import * as tf from '@tensorflow/tfjs-core';
 // Types only: importing the package itself would register tfjs's WebGPU backend.
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { BEHAVIOUR } from '../core/model/architecture';
-import { type BiLstmRunner, type LstmOutputs, type ModelSpec, type WeightTensors, opsBiLstm } from '../core/model/attentionLstm';
+import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
+import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
 import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
 import { webgpuLinear } from './matmul_webgpu';
-import { LSTM_ORDER, type PackedLstmParams, gateInputsInOrder, packLstmParams, packingSource, sameSource } from './packing';
+import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
 
 /**
  * The BiLSTM of the AttentionLSTM on tfjs's WebGPU backend as ONE dispatch per
  * time step (lstmStep.wgsl.ts) for all four LSTMs and the whole batch, instead
  * of about 15 small kernels per step per LSTM on the op path.
  *
- * The input projections G (large matMuls, computed by the caller before the loop)
- * are bound as they are; the recurrent weights are packed once per model. The
- * program writes every step into the same state tensor (runWebGPUProgram's
- * `output` argument), so the loop issues nothing but the T dispatches: no
- * slicing, stacking or copying per step. Afterwards four slices give the
- * per-frame outputs [B, T, D] the attention needs.
+ * It runs on packed batches (packedBatch.ts in src/core/model): the input
+ * projections G of the real frames only (large matMuls, computed by encode()
+ * before the loop) are bound as they are; the recurrent weights are packed once
+ * per model. The program writes every step into the same state tensor
+ * (runWebGPUProgram's `output` argument), whose first part is the BiLSTM's
+ * output per packed frame, [h_fw | h_bw], as the attention reads it: the loop
+ * issues nothing but the T dispatches, and two slices end it.
  *
  * The runner also carries `linear`, a register-tiled WebGPU matmul for the
  * embedding, the input projections and the head (matmul_webgpu.ts).
  *
  * Inference only: a custom program has no gradient, so while tfjs records
- * gradients (training) the runner is the op path; so it is on other backends.
+ * gradients (training) encode() takes the op path (the runner's own function,
+ * which is the padded op path); so it does on other backends.
  */
 
 export interface FusedBiLstmOptions {
@@ -40,23 +43,25 @@ export interface FusedBiLstmOptions {
 }
 
 export type FusedBiLstm = BiLstmRunner & {
+  packed: PackedBiLstm;
   /** Releases the packed weights (the model's own weights are untouched). */
   dispose(): void;
 };
 
 class LstmStepProgram implements WebGPUProgram {
-  variableNames = ['G0', 'G1', 'G2', 'G3', 'W', 'P', 'L'];
+  variableNames = ['G0', 'G1', 'G2', 'G3', 'W', 'P', 'R'];
   variableComponents = [1, 1, 1, 1, 4, 4, 1];
-  uniforms = 'step : i32,';
+  uniforms = 'step : i32, B : i32, T : i32, N : i32,';
   outputShape: number[];
   shaderKey: string;
-  // Only tfjs's generic helpers read this; the shader computes its own indices.
-  dispatchLayout = { x: [3], y: [0], z: [1] };
+  // Only tfjs's generic helpers read this; the shader computes its own indices. (A layout
+  // without y would make tfjs call main(index): the state is [1, S] for a layout with both.)
+  dispatchLayout = { x: [1], y: [0] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
-  constructor(private readonly cfg: LstmStepShaderConfig, B: number, T: number) {
-    this.outputShape = [4, B, T + 1, cfg.D];
+  constructor(private readonly cfg: LstmStepShaderConfig, B: number, N: number) {
+    this.outputShape = [1, stateSize(cfg.D, B, N)];
     this.shaderKey = lstmStepShaderKey(cfg);
     this.workgroupSize = [cfg.WG, 1, 1];
     this.dispatch = [Math.ceil(cfg.D / (cfg.WG * cfg.U)), 4, Math.ceil(B / cfg.BT)];
@@ -65,6 +70,11 @@ class LstmStepProgram implements WebGPUProgram {
   getUserCode(): string {
     return lstmStepShader(this.cfg);
   }
+}
+
+/** Floats of the state: the two modalities' outputs [N, 2D], the cells [4, B, D], a zero row [D]. */
+export function stateSize(D: number, B: number, N: number): number {
+  return 4 * N * D + 4 * B * D + D;
 }
 
 /**
@@ -76,6 +86,14 @@ export function defaultBatchTile(B: number): number {
   let bt = 1;
   while (bt < B && bt < 8) bt *= 2;
   return bt;
+}
+
+/** [each rank's length (B), each frame's first packed row (T + 1)]: the shader's R. */
+export function rankTable(layout: PackedLayout): Int32Array {
+  const r = new Int32Array(layout.B + layout.T + 1);
+  r.set(layout.sortedLengths, 0);
+  r.set(layout.offsets, layout.B);
+  return r;
 }
 
 /**
@@ -108,19 +126,17 @@ export function createFusedBiLstm(model?: { weights: WeightTensors; spec: ModelS
     source = null;
   };
 
-  const run: BiLstmRunner = (G, w, spec, geo) => {
-    // Off WebGPU, or while tfjs records gradients (the program has none), the op path.
-    if (tf.getBackend() !== 'webgpu' || tf.engine().isTapeOn()) return opsBiLstm(G, w, spec, geo);
+  const runPacked = (G: Parameters<PackedBiLstm['run']>[0], w: WeightTensors, spec: ModelSpec, layout: PackedLayout): PackedLstmOutputs => {
     const backend = tf.backend() as WebGPUBackend;
-    const { B, T } = geo;
+    const { B, T, N } = layout;
     const D = spec.sizes.lstm;
-    // The state [4, B, T+1, D] is one storage binding: past the device's limit, the op path
+    // The state is one storage binding: past the device's limit, the op path
     // (whose tensors are per step) rather than a validation error and wrong numbers.
-    const stateBytes = 16 * B * (T + 1) * D;
+    const stateBytes = 4 * stateSize(D, B, N);
     if (stateBytes > backend.device.limits.maxStorageBufferBindingSize) {
-      if (!warned) console.warn(`fused BiLSTM: ${B} videos of ${T} frames need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`);
+      if (!warned) console.warn(`fused BiLSTM: ${B} videos of ${N} frames in all need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`);
       warned = true;
-      return opsBiLstm(G, w, spec, geo);
+      return opsPackedBiLstm.run(G, w, spec, layout);
     }
     const { W, P } = pack(w, spec);
     const beh = BEHAVIOUR[spec.variant];
@@ -133,20 +149,30 @@ export function createFusedBiLstm(model?: { weights: WeightTensors; spec: ModelS
       peepholes: beh.peepholes,
       clamped: beh.clampedActivations,
     };
-    const lengths = tf.tensor1d(Int32Array.from(geo.lengths), 'int32');
-    const program = new LstmStepProgram(cfg, B, T);
-    const inputs = [...gateInputsInOrder(G), W, P, lengths];
+    const ranks = tf.tensor1d(rankTable(layout), 'int32');
+    const program = new LstmStepProgram(cfg, B, N);
+    const inputs = [...LSTM_ORDER.map(({ m, d }) => G[m][d]), W, P, ranks];
+    const shape = [B, T, N].map((x) => ({ type: 'int32', data: [x] }));
     let state: tf.TensorInfo | undefined;
     for (let k = 0; k < T; k++) {
-      state = backend.runWebGPUProgram(program, inputs, 'float32', [{ type: 'int32', data: [k] }], state);
+      state = backend.runWebGPUProgram(program, inputs, 'float32', [{ type: 'int32', data: [k] }, ...shape], state);
     }
-    const stateT = tf.engine().makeTensorFromTensorInfo(state!) as tf.Tensor4D;
-    const h = LSTM_ORDER.map((_, l) => tf.reshape(tf.slice(stateT, [l, 0, 0, 0], [1, B, T, D]), [B, T, D]) as tf.Tensor3D);
-    tf.dispose([stateT, lengths]);
-    const out: LstmOutputs = { rgb: { fw: h[0], bw: h[1] }, audio: { fw: h[2], bw: h[3] } };
-    return out;
+    const stateT = tf.engine().makeTensorFromTensorInfo(state!) as tf.Tensor2D;
+    const out = (m: number) => tf.reshape(tf.slice(stateT, [0, m * N * 2 * D], [1, N * 2 * D]), [N, 2 * D]) as tf.Tensor2D;
+    const result = { rgb: out(0), audio: out(1) };
+    tf.dispose([stateT, ranks]);
+    return result;
   };
 
+  const linear = opts.customMatMul === false ? undefined : webgpuLinear;
+  const packedRunner: PackedBiLstm = {
+    // Off WebGPU, or while tfjs records gradients (the program has none), encode() takes the op path.
+    available: () => tf.getBackend() === 'webgpu' && !tf.engine().isTapeOn(),
+    run: runPacked,
+    linear,
+  };
   if (model) pack(model.weights, model.spec);
-  return Object.assign(run, { dispose: release, linear: opts.customMatMul === false ? undefined : webgpuLinear });
+  // Called unpacked (training, or by a caller that wants padded outputs), it is the op path.
+  const run: BiLstmRunner = (G, w, spec, geo) => paddedOpsBiLstm(G, w, spec, geo);
+  return Object.assign(run, { dispose: release, linear, packed: packedRunner });
 }

@@ -5,7 +5,8 @@ import { SMALL_SIZES, randomPaddleParams, randomVideo, rng } from '../../tools/t
 import { convertAndLoad } from '../../tools/testing/memoryModel';
 import { writePickledParams } from '../core/formats/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
-import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, opsBiLstm } from '../core/model/attentionLstm';
+import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, paddedOpsBiLstm } from '../core/model/attentionLstm';
+import { type PackedGateInputs, type PackedLayout, packedLayout } from '../core/model/packedBatch';
 import { createModel, predictVideos } from '../core/model/model';
 import { cpuTwinBiLstm } from './lstmStep_cpu';
 import { LSTM_ORDER } from './packing';
@@ -28,21 +29,44 @@ function randomGates(B: number, T: number, D: number, seed: number, scale: numbe
   return { rgb: { fw: g(), bw: g() }, audio: { fw: g(), bw: g() } };
 }
 
+/** The packed rows of padded gate inputs [B, T, 4D]. */
+function packGates(G: GateInputs, layout: PackedLayout): PackedGateInputs {
+  const rows = tf.tensor1d(layout.sourceRows, 'int32');
+  const p = (g: tf.Tensor3D) => tf.gather(tf.reshape(g, [layout.B * layout.T, g.shape[2]]), rows) as tf.Tensor2D;
+  const out = { rgb: { fw: p(G.rgb.fw), bw: p(G.rgb.bw) }, audio: { fw: p(G.audio.fw), bw: p(G.audio.bw) } };
+  rows.dispose();
+  return out;
+}
+
+/** The twin's packed outputs against the op path's padded ones, at every real frame of every video. */
 function compareLstms(G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry, BT: number, U = 2): number {
-  const want = opsBiLstm(G, w, spec, geo);
-  const got = cpuTwinBiLstm(BT, U)(G, w, spec, geo);
+  const D = spec.sizes.lstm;
+  const want = paddedOpsBiLstm(G, w, spec, geo);
+  const layout = packedLayout(geo.lengths, geo.T);
+  const PG = packGates(G, layout);
+  const got = cpuTwinBiLstm(BT, U).packed.run(PG, w, spec, layout);
   let worst = 0;
   for (const { m, d } of LSTM_ORDER) {
-    expect(got[m][d].shape).toEqual(want[m][d].shape);
-    worst = Math.max(worst, maxDiff(got[m][d].dataSync(), want[m][d].dataSync()));
+    const a = got[m].dataSync();
+    const b = want[m][d].dataSync();
+    expect(got[m].shape).toEqual([layout.N, 2 * D]);
+    for (let v = 0; v < geo.B; v++) {
+      for (let t = 0; t < geo.lengths[v]; t++) {
+        const row = layout.paddedRows[v * geo.T + t];
+        for (let j = 0; j < D; j++) {
+          const diff = Math.abs(a[row * 2 * D + (d === 'bw' ? D : 0) + j] - b[(v * geo.T + t) * D + j]);
+          worst = Math.max(worst, Number.isNaN(diff) ? Infinity : diff);
+        }
+      }
+    }
   }
-  tf.dispose([want, got] as unknown as tf.Tensor[]);
+  tf.dispose([want, got, PG] as unknown as tf.Tensor[]);
   return worst;
 }
 
 const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9 };
 
-describe('the CPU twin of the fused LSTM step against the op path (lstmOps)', () => {
+describe('the CPU twin of the fused LSTM step (packed batches) against the op path (lstmOps)', () => {
   beforeAll(() => useBackend('cpu'));
 
   for (const variant of ['fluid1', 'paddlevideo2'] as Variant[]) {
@@ -71,8 +95,10 @@ describe('the CPU twin of the fused LSTM step against the op path (lstmOps)', ()
     const fluid = randomWeights('fluid1', sizes, 5, 0.3, 'in-out');
     expect(compareLstms(G, fluid.weights, fluid.spec, geo, 2)).toBeLessThan(1e-6);
     const plain = { ...fluid.spec, variant: 'paddlevideo2' as const };
-    const a = cpuTwinBiLstm(2)(G, fluid.weights, fluid.spec, geo).rgb.fw.dataSync();
-    const b = cpuTwinBiLstm(2)(G, fluid.weights, plain, geo).rgb.fw.dataSync();
+    const layout = packedLayout(lengths, 8);
+    const PG = packGates(G, layout);
+    const a = cpuTwinBiLstm(2).packed.run(PG, fluid.weights, fluid.spec, layout).rgb.dataSync();
+    const b = cpuTwinBiLstm(2).packed.run(PG, fluid.weights, plain, layout).rgb.dataSync();
     expect(maxDiff(a, b)).toBeGreaterThan(1e-6);
     fluid.dispose();
   });

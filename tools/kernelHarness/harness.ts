@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } from '../../src/core/model/architecture';
-import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm } from '../../src/core/model/attentionLstm';
+import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
+import { type PackedGateInputs, type PackedLayout, packedLayout } from '../../src/core/model/packedBatch';
 import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
 import { writePickledParams } from '../../src/core/formats/pdparamsPickle';
 import { convertAndLoad } from '../testing/memoryModel';
@@ -41,6 +42,15 @@ async function init() {
   };
 }
 
+/** The packed rows of padded gate inputs [B, T, 4D]. */
+function packGates(G: GateInputs, layout: PackedLayout): PackedGateInputs {
+  return tf.tidy(() => {
+    const rows = tf.tensor1d(layout.sourceRows, 'int32');
+    const p = (g: tf.Tensor3D) => tf.gather(tf.reshape(g, [layout.B * layout.T, g.shape[2]]), rows) as tf.Tensor2D;
+    return { rgb: { fw: p(G.rgb.fw), bw: p(G.rgb.bw) }, audio: { fw: p(G.audio.fw), bw: p(G.audio.bw) } };
+  });
+}
+
 interface CompareArgs {
   variant: Variant;
   sizes: Sizes;
@@ -69,18 +79,32 @@ async function compare(a: CompareArgs) {
   const D = a.sizes.lstm;
   const r = rng(a.seed + 1);
   const g = () => tf.tensor3d(Float32Array.from({ length: B * T * 4 * D }, () => (r() * 2 - 1) * 2), [B, T, 4 * D]);
+  const layout = packedLayout(a.lengths, T);
   const [want, got] = tf.tidy(() => {
     const G: GateInputs = { rgb: { fw: g(), bw: g() }, audio: { fw: g(), bw: g() } };
     const geo = batchGeometry(a.lengths, T);
-    return [opsBiLstm(G, model.weights, model.spec, geo), fused(G, model.weights, model.spec, geo)];
+    return [paddedOpsBiLstm(G, model.weights, model.spec, geo), fused.packed.run(packGates(G, layout), model.weights, model.spec, layout)];
   });
+  // The fused kernel's packed rows against the op path's padded frames, every real frame.
   let lstmDiff = 0;
-  for (const { m, d } of LSTM_ORDER) lstmDiff = Math.max(lstmDiff, maxDiff(await got[m][d].data(), await want[m][d].data()));
+  for (const { m, d } of LSTM_ORDER) {
+    const fu = await got[m].data();
+    const op = await want[m][d].data();
+    for (let v = 0; v < B; v++) {
+      for (let t = 0; t < a.lengths[v]; t++) {
+        const row = layout.paddedRows[v * T + t];
+        for (let j = 0; j < D; j++) {
+          const diff = Math.abs(fu[row * 2 * D + (d === 'bw' ? D : 0) + j] - op[(v * T + t) * D + j]);
+          lstmDiff = Math.max(lstmDiff, Number.isNaN(diff) ? Infinity : diff);
+        }
+      }
+    }
+  }
   tf.dispose([want, got] as unknown as tf.Tensor[]);
 
   // Whole videos, one batch of mixed lengths.
   const videos = a.lengths.map((n, i) => randomVideo(a.sizes, n, a.seed * 100 + i));
-  const ops = await predictVideos(model, videos, { batchSize: videos.length });
+  const ops = await predictVideos(model, videos, { batchSize: videos.length, biLstm: paddedOpsBiLstm });
   const fu = await predictVideos(model, videos, { batchSize: videos.length, biLstm: fused });
   let probDiff = 0;
   let attDiff = 0;
@@ -163,7 +187,7 @@ async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-ls
     const z = () => tf.zeros([G.rgb.fw.shape[0], G.rgb.fw.shape[1], G.rgb.fw.shape[2] / 4]) as tf.Tensor3D;
     return { rgb: { fw: z(), bw: z() }, audio: { fw: z(), bw: z() } };
   }, { linear: webgpuLinear });
-  const biLstm: BiLstmRunner = a.path === 'webgpu-fused' ? fusedRunner : a.path === 'webgpu-ops' ? opsBiLstm : noLstm;
+  const biLstm: BiLstmRunner = a.path === 'webgpu-fused' ? fusedRunner : a.path === 'webgpu-ops' ? paddedOpsBiLstm : noLstm;
   const times: number[] = [];
   let probs: Float32Array[] = [];
   let last: Awaited<ReturnType<typeof predictVideos>> = [];
@@ -218,17 +242,20 @@ function prepareLstm(a: { path: 'webgpu-fused' | 'webgpu-ops'; variant: Variant;
     return { rgb: { fw: g(), bw: g() }, audio: { fw: g(), bw: g() } };
   });
   const geo = batchGeometry(a.lengths, T);
-  const runner = a.path === 'webgpu-fused' ? createFusedBiLstm({ weights: w, spec }, { batchTile: a.batchTile, units: a.units, kUnroll: a.kUnroll, workgroupSize: a.workgroupSize }) : opsBiLstm;
+  // The fused kernel runs on the packed rows (the real frames), the op path on the padded batch.
+  const layout = packedLayout(a.lengths, T);
+  const PG = packGates(G, layout);
+  const fused = a.path === 'webgpu-fused' ? createFusedBiLstm({ weights: w, spec }, { batchTile: a.batchTile, units: a.units, kUnroll: a.kUnroll, workgroupSize: a.workgroupSize }) : null;
   lstmCase = {
     T,
     run: async () => {
-      const out = tf.tidy(() => runner(G, w, spec, geo));
-      await out.audio.bw.data();
-      tf.dispose(out as unknown as tf.Tensor[]);
+      const out = tf.tidy(() => (fused ? Object.values(fused.packed.run(PG, w, spec, layout)) : Object.values(paddedOpsBiLstm(G, w, spec, geo)).flatMap((x) => [x.fw, x.bw])));
+      await out[out.length - 1].data();
+      tf.dispose(out);
     },
     dispose: () => {
-      if ('dispose' in runner) (runner as FusedBiLstm).dispose();
-      tf.dispose([G, w, geo.mask] as unknown as tf.Tensor[]);
+      fused?.dispose();
+      tf.dispose([G, PG, w, geo.mask] as unknown as tf.Tensor[]);
     },
   };
   return { errors: [...errors] };

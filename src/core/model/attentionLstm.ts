@@ -171,6 +171,32 @@ export const paddedOpsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
 };
 
 /**
+ * The packed recurrence by the op path: the packed rows scattered to a padded
+ * batch, lstmOps, and gathered back. Exact and differentiable, as slow as the
+ * op path: for a fast runner that cannot take a batch (the fused WebGPU kernel
+ * past the device's binding limit) and for tests.
+ */
+export const opsPackedBiLstm: PackedBiLstm = {
+  available: () => true,
+  run(G, w, spec, layout) {
+    const { B, T } = layout;
+    const D = spec.sizes.lstm;
+    return tf.tidy(() => {
+      const toPadded = tf.tensor1d(layout.paddedRows, 'int32');
+      const fromPadded = tf.tensor1d(layout.sourceRows, 'int32');
+      const pad = (g: tf.Tensor2D) => tf.reshape(tf.gather(tf.concat([g, tf.zeros([1, 4 * D])]), toPadded), [B, T, 4 * D]) as tf.Tensor3D;
+      const geo = batchGeometry(layout.lengths, T);
+      const H = paddedOpsBiLstm({ rgb: { fw: pad(G.rgb.fw), bw: pad(G.rgb.bw) }, audio: { fw: pad(G.audio.fw), bw: pad(G.audio.bw) } }, w, spec, geo);
+      const back = (h: tf.Tensor3D) => tf.gather(tf.reshape(h, [B * T, D]), fromPadded) as tf.Tensor2D;
+      return {
+        rgb: tf.concat([back(H.rgb.fw), back(H.rgb.bw)], 1) as tf.Tensor2D,
+        audio: tf.concat([back(H.audio.fw), back(H.audio.bw)], 1) as tf.Tensor2D,
+      };
+    });
+  },
+};
+
+/**
  * The default runner: the op path while tfjs records gradients (training) and on
  * backends without the packed kernel; in inference on a backend that registered
  * it (wasm and cpu: src/kernels/packedLstm_*.ts), the packed path, which gives
