@@ -13,7 +13,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionDocument } from '../src/core/predictionDocument';
 import { DEMO_SIZES } from '../src/core/demo/config';
-import { toCombinedPdparams } from '../src/core/export/toPaddle';
+import { paddleTensors, toCombinedPdparams } from '../src/core/export/toPaddle';
+import { writeInferenceModel } from '../tools/testing/paddleFormats';
 import { initialWeights } from '../src/core/training/init';
 import {
   breakWebGpu, buildAndServe, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
@@ -219,7 +220,7 @@ describe('the playground page', () => {
     await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('random-demo');
     await waitForDone(page, 12);
     await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).toMatch(/random-demo/);
-    expect(new URL(page.url()).searchParams.get('model')).toMatch(/^cache:pdparams:random-demo\.pdparams:/);
+    expect(new URL(page.url()).searchParams.get('model')).toMatch(/^cache:weights:random-demo\.pdparams:/);
     const doc = JSON.parse(await download(page, 'Export JSON', 'converted-predictions.json')) as PredictionDocument;
     expect(doc.model).toBe('random-demo.pdparams');
     const cmp = comparePredictions(doc, await reference);
@@ -230,6 +231,24 @@ describe('the playground page', () => {
     await page.getByRole('button', { name: 'Delete random-demo from the cache' }).click();
     await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).not.toMatch(/random-demo/);
     toClose.push(wasmContext);
+  });
+
+  it('converts a dropped exported model (.pdmodel + .pdiparams) as npm run convert does', async () => {
+    const { page } = await open('?backend=wasm&samples=1');
+    await waitUntilReady(page);
+    await waitForDone(page, 12);
+    const dir = path.join(OUTPUT, 'tmp', 'exported-pv2');
+    mkdirSync(dir, { recursive: true });
+    const { pdmodel, pdiparams } = writeInferenceModel(paddleTensors('paddlevideo2', DEMO_SIZES, initialWeights('paddlevideo2', DEMO_SIZES, 12)), DEMO_SIZES);
+    for (const f of [pdmodel, pdiparams]) writeFileSync(path.join(dir, f.name), f.bytes);
+    const converted = path.join(OUTPUT, 'tmp', 'exported-pv2-converted');
+    const reference = cliConvert(dir, converted).then(() => cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted));
+    await dropFiles(page, [pdmodel, pdiparams]);
+    await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('AttentionLSTM');
+    expect(await page.locator('[data-testid=model-info]').textContent()).toMatch(/paddlevideo2/);
+    await waitForDone(page, 12);
+    const doc = JSON.parse(await download(page, 'Export JSON', 'exported-pv2-predictions.json')) as PredictionDocument;
+    expect(comparePredictions(doc, await reference).problems).toEqual([]);
   });
 
   it('keeps model, backend, video and top-k in the URL, and a reload restores the view', async () => {

@@ -80,7 +80,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or a .pdparams weight file</p>
+            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../core/convert/convert';
 import { bytesSource } from '../core/io/byteSource';
-import { toCombinedPdparams } from '../core/export/toPaddle';
+import { paddleTensors, toCombinedPdparams } from '../core/export/toPaddle';
+import { writeParamFolder } from '../../tools/testing/paddleFormats';
 import { initialWeights } from '../core/training/init';
 import type { Sizes } from '../core/model/architecture';
 import { acquireModel, type LoaderDeps, nameFromUrl } from './models';
@@ -155,12 +156,12 @@ describe('acquireModel from files', () => {
   });
 });
 
-describe('acquireModel from a .pdparams', () => {
+describe('acquireModel from Paddle weights', () => {
   it('converts with progress into the cache, then loads from it', async () => {
     const store = new MemoryModelStore();
     const x = deps(server(new Map()).fetch, store);
     const file = new File([pdparams as BlobPart], 'tiny.pdparams', { lastModified: 1 });
-    const m = await acquireModel({ kind: 'pdparams', file }, x.d);
+    const m = await acquireModel({ kind: 'weights', files: [file] }, x.d);
     expectSameWeights(m.weights);
     expect(m.info).toMatchObject({ name: 'tiny', source: 'tiny.pdparams', fromCache: false });
     expect(checkStreams(x.events)).toEqual({ load: 1, convert: 1 });
@@ -169,7 +170,7 @@ describe('acquireModel from a .pdparams', () => {
     expect(await store.list()).toHaveLength(1);
 
     const again = deps(server(new Map()).fetch, store);
-    const n = await acquireModel({ kind: 'pdparams', file }, again.d);
+    const n = await acquireModel({ kind: 'weights', files: [file] }, again.d);
     expect(n.info.fromCache).toBe(true);
     expect(checkStreams(again.events)).toEqual({ load: 1, convert: 0 });
   });
@@ -177,7 +178,16 @@ describe('acquireModel from a .pdparams', () => {
   it('rejects a file that is not Paddle weights with the reader’s message', async () => {
     const x = deps(server(new Map()).fetch);
     const file = new File([new TextEncoder().encode('PK\u0003\u0004 not weights at all')], 'w.pdparams');
-    await expect(acquireModel({ kind: 'pdparams', file }, x.d)).rejects.toThrow(/w\.pdparams: not a Paddle parameter file.*zip archive/);
+    await expect(acquireModel({ kind: 'weights', files: [file] }, x.d)).rejects.toThrow(/w\.pdparams: not a Paddle parameter file.*zip archive/);
+  });
+
+  it('converts a dropped parameter folder, named after the folder', async () => {
+    const x = deps(server(new Map()).fetch);
+    const files = writeParamFolder(paddleTensors('fluid1', SIZES, weights)).map((f) => new File([f.bytes as BlobPart], f.name, { lastModified: 2 }));
+    const m = await acquireModel({ kind: 'weights', files, name: 'pretrain' }, x.d);
+    expectSameWeights(m.weights);
+    expect(m.info).toMatchObject({ name: 'pretrain', source: 'pretrain', fromCache: false });
+    expect(checkStreams(x.events)).toEqual({ load: 1, convert: 1 });
   });
 });
 

@@ -39,7 +39,7 @@ export async function acquireModel(source: ModelSource, deps: LoaderDeps): Promi
   switch (source.kind) {
     case 'url': return fromUrl(source.url, deps);
     case 'files': return fromFiles(source.files, deps);
-    case 'pdparams': return fromPdparams(source.file, deps);
+    case 'weights': return fromWeights(source.files, source.name, deps);
     case 'cached': return fromCache(source.id, deps);
   }
 }
@@ -230,28 +230,37 @@ async function loadShards(
   return { info, json: m.json, weights };
 }
 
-/** A Paddle weight file: converted here, shard by shard into the cache, then loaded from there. */
-async function fromPdparams(file: File, deps: LoaderDeps): Promise<AcquiredModel> {
-  const id = `pdparams:${file.name}:${file.size}:${file.lastModified}`;
+/**
+ * Paddle weights (one file, a parameter folder's files, or a .pdmodel +
+ * .pdiparams pair, told apart by content): converted here, shard by shard
+ * into the cache, then loaded from there.
+ */
+async function fromWeights(files: readonly File[], folder: string | undefined, deps: LoaderDeps): Promise<AcquiredModel> {
+  if (files.length === 0) throw new InputError('no weight file was given');
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const label = folder ?? (sorted.length <= 2 ? sorted.map((f) => f.name).join(' + ') : `${sorted.length} parameter files`);
+  const id = `weights:${sorted.map((f) => `${f.name}:${f.size}:${f.lastModified}`).join('|')}`;
   const cached = deps.store ? await deps.store.get(id).catch(() => null) : null;
   if (cached) return fromStoreEntry(id, cached.info.name, cached.info.source, cached.json, deps);
 
   const vocabulary = await deps.vocabulary().catch(() => undefined);
   const keeper = new ShardKeeper(id, deps, false);
   let reporter: ProgressReporter | null = null;
-  const { modelJson, warnings } = await convertWeights(blobSource(file.name, file), (path, bytes) => keeper.put(path, bytes), {
+  const sources = sorted.map((f) => blobSource(f.name, f));
+  const { modelJson, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (path, bytes) => keeper.put(path, bytes), {
     vocabulary,
-    description: `Converted in the browser from ${file.name}`,
+    ...(folder || sorted.length > 2 ? { name: label } : {}),
+    description: `Converted in the browser from ${label}`,
     onProgress: (p) => {
-      if (p.kind === 'start') reporter = new ProgressReporter(file.name, p.bytesTotal, (e) => deps.progress('convert', e));
+      if (p.kind === 'start') reporter = new ProgressReporter(label, p.bytesTotal, (e) => deps.progress('convert', e));
       else if (p.kind === 'progress') reporter?.reach(p.tensor, p.bytesDone);
       else reporter?.ready();
     },
   });
   warnings.forEach((w) => deps.warn(w));
   const text = JSON.stringify(modelJson);
-  const name = file.name.replace(/\.pdparams$/i, '');
-  const info = await describe(id, name, file.name, modelJson, false, deps);
+  const name = folder ?? (sorted.length > 2 ? 'parameter folder' : sorted[0].name.replace(/\.(pdparams|pdckpt|pdmodel|pdiparams)$/i, ''));
+  const info = await describe(id, name, label, modelJson, false, deps);
   const weights = await readShards(name, modelJson, (path) => keeper.get(path), deps);
   await keeper.commit(info, text);
   return { info, json: modelJson, weights };

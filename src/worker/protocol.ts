@@ -64,8 +64,12 @@ export type ModelSource =
   | { kind: 'url'; url: string }
   /** A picked or dropped folder: model.json and its shards. */
   | { kind: 'files'; files: File[] }
-  /** A Paddle weight file, converted in the worker and cached. */
-  | { kind: 'pdparams'; file: File }
+  /**
+   * Paddle weights, converted in the worker and cached: one file (.pdparams,
+   * .pdckpt), a parameter folder's files, or an exported .pdmodel + .pdiparams;
+   * `name` names a folder.
+   */
+  | { kind: 'weights'; files: File[]; name?: string }
   /** A model already in the browser's cache. */
   | { kind: 'cached'; id: string };
 

@@ -46,7 +46,6 @@ export function ModelPanel() {
 
 function ModelSources() {
   const loadUrl = useApp((s) => s.loadModelUrl);
-  const loadModel = useApp((s) => s.loadModel);
   const addFiles = useApp((s) => s.addFiles);
   const busy = useApp((s) => s.loading !== null);
   const [url, setUrl] = useState('');
@@ -67,25 +66,26 @@ function ModelSources() {
         </div>
       </form>
       <div className="source-buttons">
-        <label htmlFor={folderId} className="btn btn-small file-label">Open model folder</label>
+        <label htmlFor={folderId} className="btn btn-small file-label">Open a model folder</label>
         <input
           id={folderId}
           className="file-input"
           type="file"
-          // A folder picker: the converted model's model.json and shards.
+          // A folder picker: a converted model (model.json and shards), a Paddle parameter folder, or an exported model's folder.
           {...{ webkitdirectory: '', directory: '' }}
           onChange={(e) => {
             const files = Array.from(e.target.files ?? []);
             e.target.value = '';
-            if (files.length) void loadModel({ kind: 'files', files });
+            if (files.length) void addFiles(files);
           }}
         />
-        <label htmlFor={weightsId} className="btn btn-small file-label">Convert a .pdparams</label>
+        <label htmlFor={weightsId} className="btn btn-small file-label">Convert Paddle weights</label>
         <input
           id={weightsId}
           className="file-input"
           type="file"
-          accept=".pdparams"
+          multiple
+          accept=".pdparams,.pdckpt,.pdmodel,.pdiparams"
           onChange={(e) => {
             const files = Array.from(e.target.files ?? []);
             e.target.value = '';
@@ -93,7 +93,10 @@ function ModelSources() {
           }}
         />
       </div>
-      <p className="muted small">Or drop a model folder or a Paddle <code>.pdparams</code> file on the page: it is converted here, in your browser, and cached.</p>
+      <p className="muted small">
+        Or drop them on the page: a converted model folder, a Paddle <code>.pdparams</code> or <code>.pdckpt</code>, a parameter folder,
+        or an exported <code>.pdmodel</code> with its <code>.pdiparams</code>. Paddle weights are converted here, in your browser, and cached.
+      </p>
     </div>
   );
 }

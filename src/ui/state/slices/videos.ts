@@ -1,5 +1,5 @@
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
-import { classifyFiles } from '../../drop';
+import { classifyFiles, folderOf } from '../../drop';
 import type { SliceContext, Slice } from '../types';
 
 export const SAMPLES_INDEX_PATH = 'samples/index.json';
@@ -95,10 +95,10 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       sampleEvents: {},
       work: null,
       addFiles: async (files) => {
-        const { modelFiles, pdparams, features } = classifyFiles(files);
+        const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
         if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
-        if (pdparams) jobs.push(get().loadModel({ kind: 'pdparams', file: pdparams }));
+        if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
         await Promise.all(jobs);
       },
