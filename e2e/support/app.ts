@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import type { PredictionDocument } from '../../src/core/predictionDocument';
+import { ISOLATION_HEADERS } from '../../vite.config';
 import { maxDiff } from '../../tools/testing/compare';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,7 +62,8 @@ export async function buildAndServe(name: string): Promise<ServedApp> {
   }
   const port = await freePort();
   const server: PreviewServer = await preview({
-    root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false },
+    // Cross-origin isolated as `npm start` and any host should serve it (vite.config.ts): wasm runs threaded.
+    root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false, headers: ISOLATION_HEADERS },
   });
   return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
