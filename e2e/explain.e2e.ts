@@ -104,10 +104,12 @@ describe('charts that explain themselves', () => {
       expect(await active()).toMatch(/What these numbers mean/);
       await page.keyboard.press('Enter');
       await expect.poll(() => glossary.getAttribute('open')).toBe('');
-      expect(await glossary.locator('dt').allTextContents()).toEqual([
+      expect(await glossary.locator('.glossary-term').allTextContents()).toEqual([
         'Hit@1 (hit at one)', 'PERR (precision at equal recall rate)', 'GAP (global average precision)', 'mAP (mean average precision)',
       ]);
-      expect(await glossary.locator('dd').first().isVisible()).toBe(true);
+      expect(await glossary.locator('.glossary-text').first().isVisible()).toBe(true);
+      // The card's values are its own <dd>s still: four.
+      expect(await page.locator('[data-testid=metrics] dd').count()).toBe(4);
       await screenshot(page, 'explain-04-glossary', '[data-testid=metrics]');
       expect(errors).toEqual([]);
     } finally {

@@ -13,10 +13,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../src/core/convert/convert';
 import { FINETUNE_CLASSES } from '../src/core/demo/classes';
+import { FINETUNE_SAMPLE_SET } from '../src/core/demo/sampleSets';
 import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
 import { bytesSource } from '../src/core/io/byteSource';
-import { breakWebGpu, buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, unnamedControls, waitUntilReady } from './support/app';
+import {
+  breakWebGpu, buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, sampleFile, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -52,9 +55,13 @@ describe('fine-tuning in the page', () => {
     const { page, context, errors } = await newPage(browser, app.origin);
     try {
       const card = await openWithVideos(page);
+      // Ids 0..3 are classes the demo names: until they are named, the policy keeps the model's own classes.
+      await expect.poll(() => card.getAttribute('data-mode'), { timeout: 60_000 }).toBe('same-labels');
+      // Named, they are new classes, taught to a new head.
+      await card.getByLabel(/Names of the files’ label ids/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
+      await expect.poll(() => card.getAttribute('data-mode')).toBe('new-head');
       await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
 
-      await card.getByLabel(/Names of the files’ label ids/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
       await page.getByLabel('Epochs').fill('8');
       await page.getByLabel('Learning rate').fill('0.01');
       await card.getByRole('button', { name: 'Start' }).click();
@@ -179,6 +186,7 @@ describe('fine-tuning in the page', () => {
         const card = await openWithVideos(page, `backend=${backend}`);
         expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
         await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+        await card.getByLabel('New head').check();
         await card.getByLabel('Epochs').fill('4');
         await card.getByLabel('Learning rate').fill('0.01');
         await card.getByRole('button', { name: 'Start' }).click();
@@ -201,6 +209,7 @@ describe('fine-tuning in the page', () => {
     try {
       const card = await openWithVideos(page, 'backend=webgpu&testhooks=1');
       await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+      await card.getByLabel('New head').check();
       await card.getByLabel('Epochs').fill('5000');
       await card.getByRole('button', { name: 'Start' }).click();
       await expect.poll(async () => Number(await card.getAttribute('data-epochs')), { timeout: 120_000 }).toBeGreaterThan(2);
@@ -213,6 +222,76 @@ describe('fine-tuning in the page', () => {
       await waitUntilReady(page);
       expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
       await expect.poll(() => page.locator('[data-testid=video-row][data-status=done]').count(), { timeout: 120_000 }).toBe(40);
+    } finally {
+      await context.close();
+    }
+  }, 400_000);
+
+  it('teaches the shipped "Try fine-tuning" set its four new labels on the first try: names from the set, settings from the data', async () => {
+    const { page, context, errors, foreign } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm`);
+      await waitUntilReady(page);
+      // What the "Try fine-tuning" button loads (the store's loadSampleSet('new-labels')): the set's TFRecord.
+      await dropFiles(page, [sampleFile(FINETUNE_SAMPLE_SET.file)]);
+      const card = page.locator('[data-testid=training]');
+      await expect.poll(() => card.getByTestId('train-class-names').inputValue(), { timeout: 60_000 }).toBe(FINETUNE_CLASSES.map((c) => c.name).join(', '));
+      await expect.poll(() => card.getAttribute('data-mode')).toBe('new-head');
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/^40 labeled videos of 40 · 4 classes · 12 held out to validate/);
+      expect(await card.getByLabel('Learning rate').inputValue()).toBe('0.01');
+      expect(await card.getByLabel('Validation %').inputValue()).toBe('30');
+      expect(Number(await card.getByLabel('Epochs').inputValue())).toBeGreaterThanOrEqual(50);
+      expect(await card.locator('[data-testid=training-small-validation]').count()).toBe(0);
+      expect(await card.locator('[data-testid=training-fitted]').textContent()).toMatch(/Set from your data \(40 videos, 4 classes\).*stops early/);
+      await card.getByRole('button', { name: 'Start' }).click();
+      await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 300_000 });
+      const gap = card.locator('[data-testid=training-compare] dd[data-metric=gap]');
+      const [before, after] = [Number(await gap.getAttribute('data-before')), Number(await gap.getAttribute('data-after'))];
+      process.stderr.write(`"Try fine-tuning" set in the page: validation GAP ${before.toFixed(3)} -> ${after.toFixed(3)} in ${await card.getAttribute('data-epochs')} epochs\n`);
+      expect(after).toBeGreaterThanOrEqual(0.9);
+      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(FINETUNE_CLASSES.map((c) => c.name));
+      expect(await card.locator('[data-testid=per-class] thead').textContent()).toBe('ClassAP on the validation videosLabeled videos (train + validation)');
+      // The live view names the selected video's true label as the set does.
+      await expect.poll(() => page.locator('[data-testid=video-detail] .labels').textContent()).toMatch(/celebration|storm|break-in|traffic/);
+      expect(await unnamedControls(page)).toEqual([]);
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, 'finetune-set-light', '[data-testid=training]');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'finetune-set-dark', '[data-testid=training]');
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, 'finetune-set-phone', '[data-testid=training]');
+      expect(errors).toEqual([]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 400_000);
+
+  it('keeps the model’s own classes for the bundled samples, says their 4 validation videos are few, and never ends worse than it started', async () => {
+    const { page, context, errors } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm&samples=1`);
+      await waitUntilReady(page);
+      await waitForDone(page, 12);
+      const card = page.locator('[data-testid=training]');
+      await expect.poll(() => card.getAttribute('data-mode'), { timeout: 60_000 }).toBe('same-labels');
+      expect(await card.getByTestId('training-mode-help').textContent()).toMatch(/Chosen because the files’ labels are this model’s own classes/);
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent()).toMatch(/^12 labeled videos of 12 · 10 classes · 4 held out to validate/);
+      expect(await card.getByTestId('training-small-validation').textContent()).toMatch(/The validation split holds 4 videos for \d+ classes \(fewer than 3 a class\)/);
+      await card.getByRole('button', { name: 'Start' }).click();
+      await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 300_000 });
+      const loss = card.locator('[data-testid=training-compare] dd[data-metric=loss]');
+      expect(Number(await loss.getAttribute('data-after'))).toBeLessThanOrEqual(Number(await loss.getAttribute('data-before')) + 1e-6);
+      const gap = card.locator('[data-testid=training-compare] dd[data-metric=gap]');
+      expect(Number(await gap.getAttribute('data-after'))).toBeGreaterThanOrEqual(Number(await gap.getAttribute('data-before')) - 1e-6);
+      expect(await card.getByTestId('training-kept').count()).toBe(1);
+      // The true labels keep the model's names, in the live view too.
+      expect(await page.locator('[data-testid=live-bar]').getAttribute('data-live')).toBe('fine-tune');
+      expect(await page.locator('[data-testid=video-detail] .labels').textContent()).toMatch(/siren/);
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, 'finetune-samples-same-labels', '[data-testid=training]');
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -34,14 +34,15 @@ export function MetricsGlossary({ metrics = ['hit_at_1', 'perr', 'gap', 'map'], 
   return (
     <details className="metrics-glossary" open={open} data-testid="metrics-glossary">
       <summary>What {metrics.length === 1 ? 'this number means' : 'these numbers mean'}</summary>
-      <dl>
+      {/* A list rather than a <dl>: the card's own <dl> holds the metrics' values. */}
+      <ul>
         {metrics.map((k) => (
-          <div key={k} data-metric={k}>
-            <dt><abbr title={METRIC_GLOSSARY[k].name}>{METRIC_GLOSSARY[k].term}</abbr> <span className="muted">({METRIC_GLOSSARY[k].name})</span></dt>
-            <dd>{METRIC_GLOSSARY[k].text}</dd>
-          </div>
+          <li key={k} data-metric={k}>
+            <span className="glossary-term"><abbr title={METRIC_GLOSSARY[k].name}>{METRIC_GLOSSARY[k].term}</abbr> <span className="muted">({METRIC_GLOSSARY[k].name})</span></span>
+            <span className="glossary-text">{METRIC_GLOSSARY[k].text}</span>
+          </li>
         ))}
-      </dl>
+      </ul>
       <p className="muted small">Each lies between 0 and 1; higher is better. They need videos with labels.</p>
     </details>
   );
