@@ -108,7 +108,7 @@ describe('the playground without WebGPU', () => {
     await page.goto(`${app.origin}/?backend=wasm`);
     await waitUntilReady(page);
     await page.getByText('Load another model').click();
-    await page.getByLabel('Open model folder').setInputFiles(DEMO_MODEL);
+    await page.getByLabel('Open a model folder').setInputFiles(DEMO_MODEL);
     await expect.poll(() => page.locator('[data-testid=cached-models] li').count()).toBe(2);
     expect(new URL(page.url()).searchParams.get('model')).toMatch(/^cache:local:demo:[0-9a-f]{16}$/);
     await page.getByRole('button', { name: 'Try a sample' }).first().click();

@@ -174,9 +174,9 @@ describe('the playground page', () => {
       const ref = reference.videos.find((v) => v.id === video)!;
       expect(Math.abs(Number(p) - ref.probabilities[Number(cls)])).toBeLessThanOrEqual(1e-4);
     }
-    // Hit@1, PERR, GAP and mAP over the labelled set.
+    // Hit@1, PERR, GAP and mAP over the labelled set, as the worker reports them.
+    await expect.poll(() => page.locator('[data-testid=metrics] dd').count(), { timeout: 10_000 }).toBe(4);
     const metrics = await page.locator('[data-testid=metrics] dd').allTextContents();
-    expect(metrics).toHaveLength(4);
     metrics.forEach((m) => expect(Number(m)).toBeGreaterThanOrEqual(0));
     expect(errors).toEqual([]);
   });
@@ -276,10 +276,10 @@ describe('the playground page', () => {
     await waitForDone(page, 12);
     expect(await unnamedControls(page)).toEqual([]);
 
-    // Tab to the video list, move with the arrows.
+    // Tab to the video list (one stop: a listbox whose arrows move the selection), move with the arrows.
     const focusOf = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.getAttribute('role') ?? document.activeElement?.tagName);
-    for (let i = 0; i < 30 && (await focusOf()) !== 'video-row'; i++) await page.keyboard.press('Tab');
-    expect(await focusOf()).toBe('video-row');
+    for (let i = 0; i < 30 && (await focusOf()) !== 'video-list'; i++) await page.keyboard.press('Tab');
+    expect(await focusOf()).toBe('video-list');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     expect(await page.locator('[data-testid=video-row]').nth(2).getAttribute('aria-selected')).toBe('true');
