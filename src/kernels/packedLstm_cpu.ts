@@ -43,7 +43,7 @@ function packedLstmCpu({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
   const h = [0, 1, 2, 3].map(() => new Float32Array(B * D));
   const mm = [0, 1, 2, 3].map(() => new Float32Array(B * 4 * D));
   const acc = new Float64Array(4 * D);
-  const buffers = { G, mm, h, out };
+  const buffers = { G, mm, h, out, S: new Float32Array(5 * B * D) };
   runPackedLstm({
     attrs: a,
     bias: values(input(inputs, 'bias')),
@@ -63,6 +63,10 @@ function packedLstmCpu({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
         }
         for (let j = 0; j < D4; j++) y[i * D4 + j] = acc[j];
       }
+    },
+    sigmoid(from, count) {
+      const S = buffers.S;
+      for (let i = from; i < from + count; i++) S[i] = 1 / (1 + Math.exp(-S[i]));
     },
     buffers: () => buffers,
   });

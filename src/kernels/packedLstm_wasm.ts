@@ -14,8 +14,9 @@ import { type PackedLstmBuffers, packedSteps, runPackedLstm } from './packedLstm
  * tensor, as for tfjs's matMul). tfjs-wasm's matMul takes the XNNPACK path only
  * for a single matrix (batch dimension 1); a batched [4, n, D] x [4, D, 4D]
  * product falls back to a plain scalar loop there, so four calls are the fast
- * way to do the four LSTMs' products. The gate arithmetic of all the step's
- * units is one JavaScript loop over views of the wasm memory (packedLstm.ts).
+ * way to do the four LSTMs' products. The gate arithmetic is three JavaScript
+ * loops over views of the wasm memory and two calls of XNNPACK's vectorised
+ * sigmoid (packedLstm.ts).
  */
 
 /** What the kernel uses of tfjs-backend-wasm's BackendWasm (its own types need Emscripten's). */
@@ -23,6 +24,8 @@ interface WasmModule {
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
+  _Sigmoid(xId: number, outId: number): void;
+  tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
   HEAPU8: Uint8Array;
   /** The threaded build's shared memory (its HEAP views are refreshed lazily). */
   wasmMemory?: WebAssembly.Memory;
@@ -41,6 +44,13 @@ function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   return t;
 }
 
+/**
+ * A tensor id of the wasm backend's registry that its own counter (which starts
+ * at 1 and counts up) never reaches: registered for a span of memory for one
+ * call, then disposed again.
+ */
+const SPAN_ID = 0x7fffff00;
+
 function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const be = backend as WasmBackend;
   const a = attrs as unknown as PackedLstmAttrs;
@@ -57,6 +67,7 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   // Scratch tensors (registered, so that BatchMatMul finds them by id): h and the products, per LSTM.
   const h = [0, 1, 2, 3].map(() => be.makeOutput([B, D], 'float32'));
   const mm = [0, 1, 2, 3].map(() => be.makeOutput([B, 4 * D], 'float32'));
+  const S = be.makeOutput([5 * B * D], 'float32');
   const shapes = be.wasm._malloc(24);
   const info = (t: tf.TensorInfo) => {
     const d = be.dataIdMap.get(t.dataId);
@@ -82,9 +93,18 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
         s.set([1, n, D, 1, D, 4 * D]);
         be.wasm._BatchMatMul(hId[l], shapes, 3, wId[l], shapes + 12, 3, 0, 0, mmId[l]);
       },
+      sigmoid(from, count) {
+        // XNNPACK's vectorised sigmoid (tfjs's own Sigmoid), on a tensor id registered for just this span of S.
+        be.wasm.tfjs.registerTensor(SPAN_ID, count, info(S).memoryOffset + 4 * from);
+        try {
+          be.wasm._Sigmoid(SPAN_ID, SPAN_ID);
+        } finally {
+          be.wasm.tfjs.disposeData(SPAN_ID);
+        }
+      },
       buffers() {
         const buffer = heap();
-        if (!cached || cached.buffer !== buffer || cached.views.G[0].byteLength === 0) {
+        if (!cached || cached.buffer !== buffer || cached.views.S.byteLength === 0) {
           cached = {
             buffer,
             views: {
@@ -92,6 +112,7 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
               mm: mm.map((t) => view(t, B * 4 * D)),
               h: h.map((t) => view(t, B * D)),
               out: out.map((t) => view(t, N * 2 * D)),
+              S: view(S, 5 * B * D),
             },
           };
         }
@@ -100,7 +121,7 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
     });
   } finally {
     be.wasm._free(shapes);
-    for (const t of [...h, ...mm]) be.disposeData(t.dataId, true);
+    for (const t of [...h, ...mm, S]) be.disposeData(t.dataId, true);
   }
   return out;
 }
