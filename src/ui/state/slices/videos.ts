@@ -1,3 +1,4 @@
+import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
 import { classifyFiles, folderOf } from '../../drop';
 import type { SliceContext, Slice } from '../types';
@@ -28,8 +29,8 @@ export interface SampleEvent {
 
 export interface SamplesIndex {
   files: { file: string; videos: { id: string; events?: SampleEvent[] }[] }[];
-  /** Further sample sets, by name (the fine-tune set): their files, loaded on request. */
-  sets?: Record<string, { files: SamplesIndex['files'] }>;
+  /** Further sample sets (the fine-tune set, core/demo/sampleSets.ts): their files, loaded by name. */
+  sets?: SampleSetEntry[];
 }
 
 /**
@@ -105,7 +106,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       loadSamples: async (name) => {
         try {
           const idx = await get().sampleIndex();
-          const files = name ? idx.sets?.[name]?.files : idx.files;
+          const files = name ? idx.sets?.find((set) => set.name === name)?.files : idx.files;
           if (!files) throw new Error(`there is no sample set '${name}'`);
           const already = new Set(get().videos.map((v) => v.file));
           const sources: FeatureSource[] = files
@@ -120,7 +121,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       sampleIndex: () => {
         index ??= (env.fetchJson(env.publicUrl(SAMPLES_INDEX_PATH)) as Promise<SamplesIndex>).then((idx) => {
           const events: Record<string, SampleEvent[]> = {};
-          const files = [...idx.files, ...Object.values(idx.sets ?? {}).flatMap((s) => s.files)];
+          const files = [...idx.files, ...(idx.sets ?? []).flatMap((set) => set.files)];
           for (const f of files) for (const v of f.videos) events[v.id] = v.events ?? [];
           set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
           return idx;
