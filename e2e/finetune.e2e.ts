@@ -17,9 +17,7 @@ import { FINETUNE_SAMPLE_SET } from '../src/core/demo/sampleSets';
 import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
 import { bytesSource } from '../src/core/io/byteSource';
-import {
-  breakWebGpu, buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, sampleFile, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady,
-} from './support/app';
+import { breakWebGpu, buildAndServe, dropFiles, launchChromium, listCounts, newPage, OUTPUT, sampleFile, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady } from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -221,7 +219,7 @@ describe('fine-tuning in the page', () => {
       await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 60_000 }).toMatch(/Restarting WebGPU/);
       await waitUntilReady(page);
       expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
-      await expect.poll(() => page.locator('[data-testid=video-row][data-status=done]').count(), { timeout: 120_000 }).toBe(40);
+      await expect.poll(async () => (await listCounts(page)).predicted, { timeout: 120_000 }).toBe(40);
     } finally {
       await context.close();
     }

@@ -17,7 +17,7 @@ import { paddleTensors, toCombinedPdparams } from '../src/core/export/toPaddle';
 import { writeInferenceModel } from '../tools/testing/paddleFormats';
 import { initialWeights } from '../src/core/training/init';
 import {
-  breakWebGpu, buildAndServe, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
+  breakWebGpu, buildAndServe, listCounts, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
   screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady, launchChromium,
 } from './support/app';
 
@@ -197,7 +197,7 @@ describe('the playground page', () => {
     expect(text).toMatch(/broken\.tfrecord/);
     // Earlier results stay: the same rows, the same numbers.
     expect(await page.locator('[data-testid=video-row]').count()).toBe(12);
-    expect(await page.locator('[data-testid=video-row][data-status=done]').count()).toBe(12);
+    expect((await listCounts(page)).predicted).toBe(12);
     expect(await shownProbabilities(page)).toEqual(before);
     await screenshot(page, '05-bad-file-error');
     // Errors are dismissed with the keyboard too.
@@ -313,7 +313,7 @@ describe('the playground page', () => {
     await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 }).toMatch(/WebGPU error: .*\. Restarting WebGPU; results already shown are kept/);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
-    expect(await page.locator('[data-testid=video-row][data-status=done]').count()).toBe(12);
+    expect((await listCounts(page)).predicted).toBe(12);
     expect(await shownProbabilities(page)).toEqual(first);
 
     // Then the device is lost: the second failure, so the page continues on wasm.

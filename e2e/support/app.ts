@@ -140,12 +140,26 @@ export async function download(page: Page, button: string, saveAs?: string): Pro
   return readFileSync(file, 'utf8');
 }
 
-/** Waits until `n` video rows say done. */
+/**
+ * Waits until `n` videos are predicted, as the list's summary says ("N videos ·
+ * M predicted"): the list is virtualized, so its rows in the page are only
+ * those in view.
+ */
 export async function waitForDone(page: Page, n: number, timeout = 120_000): Promise<void> {
   await page.waitForFunction(
-    (count) => document.querySelectorAll('[data-testid=video-row][data-status=done]').length >= count,
+    (count) => {
+      const m = /· ([\d,]+) predicted/.exec(document.querySelector('[data-testid=list-summary]')?.textContent ?? '');
+      return m !== null && Number(m[1].replace(/,/g, '')) >= count;
+    },
     n, { timeout },
   );
+}
+
+/** The list's summary as numbers: videos, predicted and failed. */
+export async function listCounts(page: Page): Promise<{ videos: number; predicted: number; failed: number }> {
+  const text = (await page.locator('[data-testid=list-summary]').textContent()) ?? '';
+  const num = (re: RegExp) => Number((re.exec(text)?.[1] ?? '0').replace(/,/g, ''));
+  return { videos: num(/^([\d,]+) videos?/), predicted: num(/· ([\d,]+) predicted/), failed: num(/· ([\d,]+) failed/) };
 }
 
 export async function screenshot(page: Page, name: string, locator?: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { InputError, userMessage } from '../core/errors';
 import { readFeatureFile } from '../core/features/read';
-import { streamFeatureFile } from '../core/features/stream';
+import { FrameCapTally, streamFeatureFile } from '../core/features/stream';
 import type { ReadOptions, VideoFeatures } from '../core/features/types';
 import { fileSource, readUserFile } from '../node/files';
 import type { ProgressState } from './progress';
@@ -18,6 +18,10 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
     try {
       const result = readFeatureFile(await readUserFile(p), p, opts);
       result.warnings.forEach((w) => stderr(`warning: ${w}`));
+      const cut = new FrameCapTally();
+      result.videos.forEach((v) => cut.add(v));
+      const note = cut.note(p);
+      if (note) stderr(`warning: ${note}`);
       videos.push(...result.videos);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

@@ -26,12 +26,13 @@ describe('npm run finetune and npm run export', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('fine-tunes a new head, then exports it to both Paddle formats and a zip that convert back to the same predictions', async () => {
-    const ft = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', path.join(dir, 'tuned'), '--labels', path.join(dir, 'labels.txt'), '--epochs', '3', path.join(dir, 'mine.tfrecord')]);
+    const ft = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', path.join(dir, 'tuned'), '--labels', path.join(dir, 'labels.txt'), '--epochs', '3', '--max-frames', '40', path.join(dir, 'mine.tfrecord')]);
     const report = JSON.parse(ft.stdout);
     expect(report.classes).toEqual(FINETUNE_CLASSES.map((c) => c.name));
     expect(report.epochs).toHaveLength(3);
     expect(report.per_class).toHaveLength(4);
     expect(ft.stderr).toMatch(/epoch 3: train loss/);
+    expect(ft.stderr).toMatch(/warning: \S*mine\.tfrecord: \d+ videos? (was|were) longer than the frame cap and cut to 40 frames/);
 
     const predict = async (model: string) => JSON.parse((await cli('predict.ts', ['--model', model, path.join(dir, 'mine.tfrecord')])).stdout) as PredictionDocument;
     const want = await predict(path.join(dir, 'tuned'));

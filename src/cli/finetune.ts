@@ -5,19 +5,19 @@ import { FineTuneSession } from '../core/training/finetune';
 import { defaultHeadLayers, defaultMode, FINETUNE_DEFAULTS, recommendedSettings, trainingLabels, validationNote } from '../core/training/policy';
 import type { FineTuneMode, HeadLayers, OptimizerName } from '../core/training/types';
 import { writeModelDir } from '../node/files';
-import { args, choice, positiveInt, runCli, stderr } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 
 // Left out, the mode, epochs, learning rate and validation share are chosen from the data by the fine-tune policy (core/training/policy.ts).
-const USAGE = 'npm run finetune -- --model <dir> --out <dir> [--mode new-head|same-labels|all] [--head whole|last] [--labels names.txt] [--epochs N] [--batch-size 16] [--lr R] [--optimizer adam|rmsprop] [--validation F] [--seed 0] <labeled feature files...>';
+const USAGE = 'npm run finetune -- --model <dir> --out <dir> [--mode new-head|same-labels|all] [--head whole|last] [--labels names.txt] [--epochs N] [--batch-size 16] [--lr R] [--optimizer adam|rmsprop] [--validation F] [--seed 0] [--max-frames 300] <labeled feature files...>';
 const HEADS: Record<'whole' | 'last', HeadLayers> = { whole: 'whole-head', last: 'last-layer' };
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
     model: { type: 'string' }, out: { type: 'string' }, mode: { type: 'string' }, head: { type: 'string' },
     labels: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-    optimizer: { type: 'string' }, validation: { type: 'string' }, seed: { type: 'string' },
+    optimizer: { type: 'string' }, validation: { type: 'string' }, seed: { type: 'string' }, 'max-frames': { type: 'string' },
   });
   if (!values.model) throw new InputError('--model <dir> is required');
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write the fine-tuned model into');
@@ -29,7 +29,7 @@ runCli(USAGE, async () => {
   const seed = values.seed === undefined ? d.seed : Number(values.seed);
   const batchSize = positiveInt(values['batch-size'], '--batch-size', d.batchSize);
 
-  const videos = await readFeatureFiles(positionals);
+  const videos = await readFeatureFiles(positionals, { maxFrames: maxFrames(values['max-frames']) });
   const { model } = await loadModel(values.model, 'wasm');
   // Line i of names.txt names label id i, as a vocabulary does.
   const names = values.labels

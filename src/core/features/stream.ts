@@ -45,14 +45,10 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
   const kind = detectFeatureFileKind(await src.read(0, Math.min(HEAD_BYTES, src.size)), file);
   let videos = 0;
   let firstSkip: string | null = null;
-  const cut = { videos: 0, frames: 0, cap: 0 };
+  const cut = new FrameCapTally();
   const counted = (video: VideoFeatures) => {
     videos++;
-    if (video.framesInFile !== undefined) {
-      cut.videos++;
-      cut.frames += video.framesInFile - video.frames;
-      cut.cap = video.frames;
-    }
+    cut.add(video);
   };
 
   if (kind === 'tfrecord') {
@@ -84,11 +80,28 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
       yield { kind: 'video', video: all[i], place: { kind: 'whole-file', index: i } };
     }
   }
-  if (cut.videos > 0) {
-    yield {
-      kind: 'warning',
-      message: `${file}: ${cut.videos} video${cut.videos === 1 ? ' was' : 's were'} longer than the frame cap and cut to ${cut.cap} frames (${cut.frames} frame${cut.frames === 1 ? '' : 's'} left out)`,
-    };
+  const note = cut.note(file);
+  if (note) yield { kind: 'warning', message: note };
+}
+
+/** The videos the frame cap cut, told in one warning per file. */
+export class FrameCapTally {
+  private videos = 0;
+  private frames = 0;
+  private cap = 0;
+
+  add(video: VideoFeatures): void {
+    if (video.framesInFile === undefined) return;
+    this.videos++;
+    this.frames += video.framesInFile - video.frames;
+    this.cap = video.frames;
+  }
+
+  /** The warning, or null when nothing was cut. */
+  note(file: string): string | null {
+    if (this.videos === 0) return null;
+    const n = this.videos;
+    return `${file}: ${n} video${n === 1 ? ' was' : 's were'} longer than the frame cap and cut to ${this.cap} frames (${this.frames} frame${this.frames === 1 ? '' : 's'} left out)`;
   }
 }
 
