@@ -1,9 +1,9 @@
 import { InputError } from '../core/errors';
 import { MetricsAccumulator } from '../core/metrics';
-import { predictStream } from '../core/model/predictStream';
 import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
-import { ProgressLine, type ProgressState } from './progress';
+import { predictEach } from './predictEach';
+import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
 
 const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] <labeled feature files...>';
@@ -21,7 +21,6 @@ runCli(USAGE, async () => {
   const { model } = await loadModel(values.model, backend);
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
-  const line = new ProgressLine('evaluate');
   let unlabeled = 0;
   // Only labeled videos go on, and a label outside the model's classes stops the run, naming the video.
   async function* labeled() {
@@ -38,19 +37,7 @@ runCli(USAGE, async () => {
   }
   // Constant memory: each window's predictions are folded into the metrics and dropped.
   const metrics = new MetricsAccumulator(C);
-  for await (const window of predictStream(model, labeled(), { batchSize })) {
-    for (const r of window) {
-      if (r.error !== undefined) {
-        progress.failed++;
-        stderr(`warning: ${r.error} (video skipped)`);
-        continue;
-      }
-      progress.videosDone++;
-      metrics.add(r.prediction.probabilities, r.item.video.labels!);
-    }
-    line.update(progress);
-  }
-  line.finish(progress);
+  await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) => metrics.add(prediction.probabilities, item.video.labels!));
   if (unlabeled) stderr(`warning: ${unlabeled} videos without labels were left out`);
   if (metrics.videos === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
   process.stdout.write(JSON.stringify(metrics.result()) + '\n');

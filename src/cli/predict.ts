@@ -1,10 +1,10 @@
 import { InputError } from '../core/errors';
-import { predictStream } from '../core/model/predictStream';
 import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
 import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
-import { ProgressLine, type ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
+import { predictEach } from './predictEach';
+import type { ProgressState } from './progress';
+import { args, choice, maxFrames, positiveInt, runCli } from './run';
 
 const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--jsonl] <feature files...>';
 
@@ -24,7 +24,6 @@ runCli(USAGE, async () => {
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const { model, classNames } = await loadModel(values.model, backend);
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
-  const line = new ProgressLine('predict');
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) => new Promise<void>((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
   // --jsonl: one JSON object per video as it is predicted, so any number of videos fits; else one document at the end.
@@ -34,22 +33,15 @@ runCli(USAGE, async () => {
       throw e;
     });
   }
-  for await (const window of predictStream(model, streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) }), { batchSize })) {
-    let text = '';
-    for (const r of window) {
-      if (r.error !== undefined) {
-        progress.failed++;
-        stderr(`warning: ${r.error} (video skipped)`);
-        continue;
-      }
-      progress.videosDone++;
-      const json = videoPredictionJson(r.item.video, r.prediction, classNames, topK);
-      if (values.jsonl) text += JSON.stringify(json) + '\n';
-      else videos.push(json);
-    }
+  let text = '';
+  const items = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+  await predictEach('predict', model, items, progress, batchSize, (item, prediction) => {
+    const json = videoPredictionJson(item.video, prediction, classNames, topK);
+    if (values.jsonl) text += JSON.stringify(json) + '\n';
+    else videos.push(json);
+  }, async () => {
     if (text) await out(text);
-    line.update(progress);
-  }
-  line.finish(progress);
+    text = '';
+  });
   if (!values.jsonl) process.stdout.write(JSON.stringify({ model: values.model, backend, videos }) + '\n');
 });

@@ -19,14 +19,9 @@ const REPORT_MS = 150;
 /** Videos read are announced (and handed on) at the latest by this many. */
 const FLUSH_VIDEOS = 64;
 
-interface Load {
+/** One load: its share of the progress the page sees, and whether it was cancelled. */
+interface Load extends Omit<LoadProgress, 'state'> {
   id: number;
-  files: number;
-  filesDone: number;
-  bytesRead: number;
-  bytesTotal: number;
-  videosRead: number;
-  file: string | null;
   cancelled: boolean;
 }
 

@@ -1,0 +1,32 @@
+import type { VideoFeatures } from '../core/features/types';
+import type { LoadedModel, VideoPrediction } from '../core/model/model';
+import { predictStream } from '../core/model/predictStream';
+import { ProgressLine, type ProgressState } from './progress';
+import { stderr } from './run';
+
+/**
+ * The stream of videos predicted window by window (core/model/predictStream.ts),
+ * each result handed to `onVideo` in the order the videos came; a video the
+ * model cannot take is warned about on stderr and skipped. Progress is drawn
+ * after each window, and closed at the end.
+ */
+export async function predictEach<T extends { video: VideoFeatures }>(
+  what: string, model: LoadedModel, items: AsyncIterable<T>, progress: ProgressState, batchSize: number | undefined,
+  onVideo: (item: T, prediction: VideoPrediction) => void, afterWindow?: () => Promise<void>,
+): Promise<void> {
+  const line = new ProgressLine(what);
+  for await (const window of predictStream(model, items, { batchSize })) {
+    for (const r of window) {
+      if (r.error !== undefined) {
+        progress.failed++;
+        stderr(`warning: ${r.error} (video skipped)`);
+        continue;
+      }
+      progress.videosDone++;
+      onVideo(r.item, r.prediction);
+    }
+    await afterWindow?.();
+    line.update(progress);
+  }
+  line.finish(progress);
+}
