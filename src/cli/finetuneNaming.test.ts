@@ -10,17 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINETUNE_CLASSES } from '../core/demo/classes';
 import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../core/features/tfrecord';
-import { Engine } from '../worker/engine/engine';
-import { MemoryModelStore } from '../worker/modelCache/modelStore';
 import { TrainingHandler } from '../worker/training/trainingHandler';
+import { engineHarness, SITE } from '../../tools/testing/workerHarness';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
-const SITE = 'http://site.test/';
-// The engine runs in a worker, where the global scope is `self`; Node 20 has no navigator (no WebGPU, as a browser without it).
-(globalThis as { self?: unknown }).self ??= globalThis;
-if (!('navigator' in globalThis)) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
 
 /** A few YouTube-8M-like files: sparse label ids (a vocabulary's subset) or dense 0..3. */
 const FILES = { sparse: [40, 7, 913, 7], dense: [0, 1, 2, 3] };
@@ -50,12 +45,9 @@ describe('npm run finetune and the page name the same classes for the same files
 
   /** The class names the page's worker plans for the same file and names (the page's names field, split at commas). */
   async function pageClasses(file: string, names: string[] | null): Promise<string[]> {
-    const fetch = async (url: string) => new Response(await readFile(url.startsWith(SITE) ? path.join(dir, url.slice(SITE.length)) : path.join(root, 'public', new URL(url).pathname)));
-    const engine = new Engine(() => {}, { store: null, fetch, vocabulary: async () => [], warn: () => {} });
-    await engine.setBackend('cpu');
-    await engine.loadModel({ kind: 'url', url: 'http://page.test/models/demo/model.json' }, 1);
+    const { engine, store } = await engineHarness({ [file]: new Uint8Array(await readFile(path.join(dir, file))) });
     await engine.addFeatures([{ kind: 'url', url: `${SITE}${file}`, name: file }]);
-    const training = new TrainingHandler(engine, new MemoryModelStore(), () => {});
+    const training = new TrainingHandler(engine, store, () => {});
     const field = names?.join(', ');
     return training.plan('new-head', 'whole-head', null, field?.split(',').map((n) => n.trim())).classNames;
   }

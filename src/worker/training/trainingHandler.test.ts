@@ -1,25 +1,16 @@
 // tfjs-core first, then the gradients training needs (worker.ts registers them in the page).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../../core/convert/convert';
 import { FINETUNE_CLASSES } from '../../core/demo/classes';
 import { demoRecord, syntheticVideos } from '../../core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../../core/features/tfrecord';
 import { bytesSource } from '../../core/io/byteSource';
-import { Engine } from '../engine/engine';
 import type { TrainingProgress, TrainingReport, WorkerEvent } from '../protocol';
-import { MemoryModelStore } from '../modelCache/modelStore';
+import { engineHarness, SITE } from '../../../tools/testing/workerHarness';
 import { TrainingHandler } from './trainingHandler';
 
-const ROOT = path.resolve(__dirname, '../../..');
-// The engine runs in a worker, where the global scope is `self`.
-(globalThis as { self?: unknown }).self ??= globalThis;
-// Node 20 has no navigator: the engine's WebGPU probe then finds no adapter, as a browser without WebGPU.
-if (!('navigator' in globalThis)) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
-const SITE = 'http://site.test/';
 
 let tfrecord: Uint8Array;
 /** The same videos labeled with sparse ids, as YouTube-8M files label a few of its classes. */
@@ -33,32 +24,18 @@ beforeAll(() => {
 
 /** The worker's engine and training handler on tfjs-cpu, with the demo model and 24 labeled videos. */
 async function setup() {
-  const events: WorkerEvent[] = [];
-  const store = new MemoryModelStore();
-  const fetch = async (url: string) => {
-    const rel = url.slice(SITE.length);
-    if (rel === 'mine.tfrecord') return new Response(tfrecord.slice().buffer as ArrayBuffer);
-    if (rel === 'sparse.tfrecord') return new Response(sparse.slice().buffer as ArrayBuffer);
-    return new Response(await readFile(path.join(ROOT, 'public', rel)));
-  };
-  const emit = (e: WorkerEvent) => events.push(e);
-  const engine = new Engine(emit, { store, fetch, vocabulary: async () => [], warn: () => {} });
-  await engine.setBackend('cpu');
-  await engine.loadModel({ kind: 'url', url: `${SITE}models/demo/model.json` }, 1);
+  const h = await engineHarness({ 'mine.tfrecord': tfrecord, 'sparse.tfrecord': sparse });
+  const { engine, store, events, until } = h;
   await engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }]);
-  const training = new TrainingHandler(engine, store, emit);
+  const training = new TrainingHandler(engine, store, (e) => events.push(e));
   const progress = () => events.flatMap((e) => (e.type === 'trainingProgress' ? [e.progress] : [])) as TrainingProgress[];
   const reports = () => events.flatMap((e) => (e.type === 'trainingReport' ? [e.report] : [])) as TrainingReport[];
   // Waits for the background predictions to finish, so that tensor counts compare.
   const idle = async () => {
-    for (let i = 0; i < 50; i++) await engine.exclusive(async () => {});
+    await h.idle();
     return tf.memory().numTensors;
   };
   const live = () => events.flatMap((e) => (e.type === 'trainingPrediction' ? [e] : []));
-  const until = async (what: () => boolean, ms = 10_000) => {
-    for (const t0 = Date.now(); !what() && Date.now() - t0 < ms;) await new Promise((r) => setTimeout(r, 5));
-    return what();
-  };
   return { engine, training, store, events, progress, reports, idle, live, until };
 }
 
