@@ -41,6 +41,15 @@ export function tfjsWasmThreadsGlue(): Plugin {
   };
 }
 
+/** What `npm start` pre-bundles: the page's dependencies and the inference worker's. */
+export const DEV_PREBUNDLED = [
+  'react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom/client', 'recharts', '@tanstack/react-virtual',
+  'zustand', 'zustand/vanilla', 'zustand/middleware', 'zustand/react/shallow',
+  '@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients',
+  '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu',
+  'papaparse', 'fflate', 'protobufjs', 'protobufjs/light', '@noble/hashes/sha2.js', '@noble/hashes/utils.js',
+];
+
 /**
  * The playground page. The inference worker (src/worker/worker.ts) is its own
  * ES-module bundle holding tfjs; the page's bundle holds React and the views.
@@ -55,6 +64,13 @@ export default defineConfig({
     target: 'es2022',
     // tfjs with its WebGPU and wasm backends is one large worker chunk by nature.
     chunkSizeWarningLimit: 4096,
+  },
+  // `npm start`'s first visit: every dependency of the page and of the worker is pre-bundled when the dev
+  // server starts, so that none is found late (the worker's tfjs is not reached from index.html), which
+  // made vite optimise again and reload the page. e2e/devServer.e2e.ts holds it.
+  optimizeDeps: {
+    entries: ['index.html', 'src/worker/worker.ts'],
+    include: DEV_PREBUNDLED,
   },
   server: { strictPort: false, headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
