@@ -3,11 +3,15 @@
  * one 300-frame video and a batch of 32 videos of mixed lengths, on
  *   webgpu-fused  one WGSL dispatch per time step for all four LSTMs (src/kernels/),
  *   webgpu-ops    the op-by-op tfjs path, in the same Chromium session,
- *   wasm, cpu     tfjs in Node, op path (as the command line runs it);
+ *   wasm          tfjs in Node with the packed LSTM kernel, as the command line
+ *                 runs it, on 1 and on 2 threads;
+ *   cpu           tfjs's cpu backend in Node, with the packed kernel;
  * and a peer: ONNX Runtime Web running the project's ONNX export of the same
  * model on the same videos, in the same Chromium session, on wasm with 1 and 2
  * threads and on WebGPU, each held to the project's probabilities (within
- * 1e-5) before it is timed (tools/kernelHarness/ortPeer.ts).
+ * 1e-5) before it is timed (tools/kernelHarness/ortPeer.ts). The project's
+ * wasm and the peer's wasm run interleaved, run for run, at the same thread
+ * count (the machine is shared: both see the same load).
  * Medians of several runs after a warm-up. Prints a table, writes
  * bench/results/results.json and bench/results/RESULTS.md.
  *
@@ -15,10 +19,14 @@
  * for 32 videos) run on shorter videos and fewer times; their rows say so
  * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
  * (a smoke test of the benchmark itself; its numbers mean little), and writes
- * its results to the system's temporary folder, not to bench/results/. `--render`
+ * its results to the system's temporary folder, not to bench/results/.
+ * BENCH_ONLY=wasm (or cpu, webgpu, and lists of them) runs only those parts, also
+ * to the temporary folder (the wasm part needs the WebGPU fused outputs as the
+ * peer's reference: it runs the fused cases without timing them). `--render`
  * rewrites RESULTS.md from results.json without measuring.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -27,15 +35,21 @@ import { promisify } from 'node:util';
 import { FULL_SIZES, multiplyAdds, parameterCount } from '../../src/core/model/architecture';
 import { type HarnessSession, chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
 import type { OrtEngine } from '../../tools/kernelHarness/ortPeer';
+import type { KernelHarness } from '../../tools/kernelHarness/harness';
 import { mixedLengths } from '../../tools/kernelHarness/benchModel';
-import type { NodeCase, NodeResult } from '../helpers/nodeCases';
+import type { NodeCase, NodeResult, ServeReply, ServeRequest } from '../helpers/nodeCases';
 import { STEP_WEIGHTS, probeBuffers, probes } from '../helpers/probeKernels';
 import { median } from '../helpers/stats';
+import { maxDiff } from '../../tools/testing/compare';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 const log = (s: string) => process.stderr.write(s + '\n');
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null;
+const part = (name: 'webgpu' | 'wasm' | 'cpu') => !ONLY || ONLY.has(name);
+/** Results of a partial or quick run go to the temporary folder. */
+const SCRATCH = QUICK || ONLY !== null;
 
 type PathName = 'webgpu-fused' | 'webgpu-ops' | 'wasm' | 'cpu';
 
@@ -93,12 +107,18 @@ interface PeerPlan {
   cases: { lengths: number[]; runs: number; note?: string }[];
 }
 const peerPlan: PeerPlan[] = [
-  { engine: 'wasm', threads: 1, cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }] },
-  { engine: 'wasm', threads: 2, cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }] },
   // ORT-web's WebGPU LSTM takes about 1.1 s per time step on SwiftShader (measured in a quick run): one
   // 300-frame video is 5 to 6 minutes, so one timed run after the equivalence run, and no batch of 32.
   { engine: 'webgpu', threads: 1, cases: [{ lengths: q(ONE), runs: 1, note: 'one run after the equivalence run (ORT-web\'s WebGPU LSTM takes about 1.1 s per time step on SwiftShader)' }] },
 ];
+/**
+ * The project's wasm (Node, packed kernel) and ORT-web's wasm (Chromium), interleaved run for run,
+ * at 1 and at 2 threads each.
+ */
+const wasmPlan: { threads: number; cases: { lengths: number[]; runs: number }[] }[] = [1, 2].map((threads) => ({
+  threads,
+  cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }],
+}));
 /** The largest difference of a probability (and of an attention weight) the peer may show before it is timed. */
 const PEER_TOLERANCE = 1e-5;
 
@@ -132,10 +152,6 @@ const webgpuPlan: Plan[] = [
     note: 'shortened: 32 videos of 12..2 frames, one run (the op path on SwiftShader needs about 5 s per step for 32 videos)',
   },
 ];
-const wasmPlan: NodeCase[] = [
-  { lengths: q(ONE), runs: QUICK ? 1 : 5, warmup: 1 },
-  { lengths: q(BATCH), runs: QUICK ? 1 : 3, warmup: 1 },
-];
 const cpuPlan: (NodeCase & { note?: string })[] = [
   { lengths: q(ONE), runs: QUICK ? 1 : 2, warmup: 1, note: 'two runs (the cpu backend takes about 25 s per video)' },
   { lengths: scaled(BATCH, QUICK ? 6 : 20), runs: 1, warmup: 1, note: 'shortened: 32 videos of 20..4 frames, one run' },
@@ -168,11 +184,151 @@ function row(p: { path: PathName; lengths: number[]; runs: number; note?: string
 
 async function nodeCases(backend: 'wasm' | 'cpu', cases: NodeCase[], peakN: number): Promise<NodeResult> {
   const tsx = path.join(root, 'node_modules/.bin/tsx');
-  const arg = JSON.stringify({ cases: cases.map(({ lengths, runs, warmup }) => ({ lengths, runs, warmup })), peakN });
+  const arg = JSON.stringify({ cases: cases.map(({ lengths, runs, warmup }) => ({ lengths, runs, warmup })), peakN, threads: 1 });
   const child = run(tsx, ['bench/helpers/nodeCases.ts', backend, arg], { cwd: root, maxBuffer: 64 << 20 });
   child.child.stderr?.on('data', (d) => process.stderr.write(d));
   const { stdout } = await child;
   return JSON.parse(stdout.trim().split('\n').pop()!) as NodeResult;
+}
+
+/** bench/helpers/nodeCases.ts in serve mode: the project's model loaded once in a Node process, one run per request. */
+class NodeServer {
+  private readonly replies: ((r: ServeReply) => void)[] = [];
+  private constructor(private readonly child: ChildProcess, readonly threads: number) {}
+
+  static async start(backend: 'wasm' | 'cpu', threads: number): Promise<NodeServer> {
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['bench/helpers/nodeCases.ts', 'serve', backend, JSON.stringify({ threads })], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr?.on('data', (d) => process.stderr.write(d));
+    const lines = createInterface({ input: child.stdout! });
+    let server: NodeServer | null = null;
+    const ready = new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the Node ${backend} process exited (${code})`)));
+      lines.on('line', (line) => {
+        const r = JSON.parse(line) as ServeReply;
+        if (!server) {
+          if (r.ok && 'ready' in r) resolve(r.threads);
+          else reject(new Error(`the Node ${backend} process: ${JSON.stringify(r)}`));
+        } else {
+          server.replies.shift()?.(r);
+        }
+      });
+    });
+    const actual = await ready;
+    server = new NodeServer(child, actual);
+    return server;
+  }
+
+  private request(req: ServeRequest): Promise<ServeReply> {
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      this.child.stdin!.write(JSON.stringify(req) + '\n');
+    });
+  }
+
+  async run(lengths: number[], seed: number, outputs = false) {
+    const r = await this.request({ cmd: 'run', lengths, seed, outputs });
+    if (!r.ok) throw new Error(r.error);
+    if (!('ms' in r)) throw new Error('the Node process answered something else');
+    return r;
+  }
+
+  async peak(n: number, runs: number) {
+    const r = await this.request({ cmd: 'peak', n, runs });
+    if (!r.ok || !('peak' in r)) throw new Error(`peak: ${JSON.stringify(r)}`);
+    return r.peak;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.stdin!.write(JSON.stringify({ cmd: 'quit' }) + '\n');
+    this.child.stdin!.end();
+    await exited;
+  }
+}
+
+/**
+ * The project's wasm (Node, the packed kernel, as the command line runs it) and
+ * ORT-web's wasm (Chromium), at the same thread count, interleaved run for run:
+ * project, peer, project, peer, ... after a warm-up run of each, so that both
+ * see the same load on the shared machine. ORT-web is held to the project's
+ * outputs (this very wasm path) within PEER_TOLERANCE before it is timed; the
+ * project's wasm outputs are held to the WebGPU fused path's when those exist.
+ */
+async function wasmInterleaved(s: HarnessSession, webgpuReferences: Map<string, Reference>, failures: string[]) {
+  const rows: CaseRow[] = [];
+  const peers: PeerRow[] = [];
+  const peaks: Record<string, { n: number; gmacs_per_s: number }> = {};
+  let version: string | null = null;
+  let crossOriginIsolated: boolean | null = null;
+  let projectVsWebgpu: number | null = null;
+  const gm = (p: { macs: number; times: number[] }) => p.macs / (median(p.times) * 1e6);
+  for (const plan of wasmPlan) {
+    const label = `wasm, ${plan.threads} thread(s)`;
+    let node: NodeServer | null = null;
+    let peer: Awaited<ReturnType<HarnessSession['openOrtPeer']>> | null = null;
+    try {
+      log(`${label}: the project's model in Node, ONNX Runtime Web in Chromium ...`);
+      node = await NodeServer.start('wasm', plan.threads);
+      if (node.threads !== plan.threads) throw new Error(`the project's wasm runs ${node.threads} thread(s), not ${plan.threads}`);
+      peer = await s.openOrtPeer({ engine: 'wasm', threads: plan.threads });
+      version = peer.info.version ?? null;
+      crossOriginIsolated = peer.info.crossOriginIsolated;
+      if (plan.threads > 1 && !peer.info.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
+      const built = await peer.call('buildModel', { variant: 'fluid1', seed: 1 });
+      if (built.threads !== plan.threads) throw new Error(`ONNX Runtime runs ${built.threads} threads, not ${plan.threads}`);
+      const p = await node.peak(QUICK ? 256 : 2048, 2);
+      peaks[`t${plan.threads}`] = { n: p.n, gmacs_per_s: round(gm(p)) };
+      for (const c of plan.cases) {
+        const key = c.lengths.join(',');
+        log(`  ${c.lengths.length} video(s), ${Math.max(...c.lengths)} steps: warm-up and equivalence, then ${c.runs} runs each, interleaved ...`);
+        const first = await node.run(c.lengths, 5, true);
+        const ref: Reference = { probabilities: first.outputs!.map((v) => v.probabilities), attention: first.outputs!.map((v) => v.attention) };
+        const gpu = webgpuReferences.get(key);
+        if (gpu) {
+          const d = Math.max(...gpu.probabilities.map((pr, i) => maxDiff(pr, ref.probabilities[i])));
+          projectVsWebgpu = Math.max(projectVsWebgpu ?? 0, d);
+          if (!(d <= PEER_TOLERANCE)) failures.push(`${label}, ${c.lengths.length} video(s): the project's wasm differs from its WebGPU path by ${d}`);
+        }
+        const eq = await peer.call('timeCase', {
+          lengths: c.lengths, seed: 5, runs: 0, warmup: 0,
+          reference: ref.probabilities, referenceAttention: ref.attention, tolerance: PEER_TOLERANCE,
+        });
+        log(`  warm-up: project ${first.ms.toFixed(0)} ms, peer ${eq.firstMs.toFixed(0)} ms; peer against project: probabilities ${eq.probDiff.toExponential(2)}, attention ${eq.attDiff?.toExponential(2)}`);
+        const mine: number[] = [];
+        const theirs: number[] = [];
+        const load: number[] = [];
+        for (let i = 0; i < c.runs; i++) {
+          mine.push((await node.run(c.lengths, 5)).ms);
+          if (eq.equivalent) theirs.push((await peer.call('timeRun', { lengths: c.lengths, seed: 5 })).ms);
+          load.push(loadavg()[0]);
+          log(`    project ${mine[i].toFixed(0)} ms${eq.equivalent ? `, peer ${theirs[i].toFixed(0)} ms` : ''} (load ${load[i].toFixed(2)})`);
+        }
+        const peakGmacs = gm(p);
+        rows.push({ ...row({ path: 'wasm', lengths: c.lengths, runs: c.runs }, mine, peakGmacs, node.threads), note: `interleaved with ORT-web wasm, ${plan.threads} thread(s); load average ${median(load).toFixed(2)}` });
+        if (!eq.equivalent) {
+          failures.push(`ort-web-wasm, ${plan.threads} thread(s), ${c.lengths.length} video(s): not equivalent (probabilities ${eq.probDiff}, attention ${eq.attDiff}), not timed`);
+          continue;
+        }
+        const ms = median(theirs);
+        const steps = Math.max(...c.lengths);
+        peers.push({
+          engine: 'ort-web-wasm', threads: plan.threads, videos: c.lengths.length, frames: c.lengths.reduce((a, b) => a + b, 0), steps, runs: theirs.length,
+          ms_median: round(ms, 4), ms_min: round(Math.min(...theirs), 4), ms_max: round(Math.max(...theirs), 4), ms_per_step: round(ms / steps),
+          gmacs_per_s: round(first.macs / (ms * 1e6)),
+          max_probability_difference: Number(eq.probDiff.toPrecision(3)),
+          max_attention_difference: eq.attDiff === null ? null : Number(eq.attDiff.toPrecision(3)),
+          note: 'interleaved with the project\'s wasm; held to the project\'s wasm outputs',
+        });
+      }
+    } catch (e) {
+      failures.push(`${label}: ${String((e as Error).message ?? e).split('\n')[0]}`);
+      log(`${label} failed: ${(e as Error).message?.slice(0, 500)}`);
+    } finally {
+      await peer?.close();
+      await node?.close();
+    }
+  }
+  return { rows, peers, peaks, version, crossOriginIsolated, projectVsWebgpu };
 }
 
 interface Reference {
@@ -260,108 +416,119 @@ async function main(): Promise<void> {
   // ---- WebGPU, one Chromium session
   log('Chromium: starting WebGPU ...');
   const s = await openHarness({ log: (m) => { if (/error|warn/i.test(m) && !/404|favicon/.test(m)) log(m); } });
-  const info = await s.call('init');
-  if (!info.setBackend || info.backend !== 'webgpu') throw new Error(`WebGPU did not start: ${JSON.stringify(info)}`);
-  log(`adapter: ${JSON.stringify(info.adapter)}`);
-  const built = await s.call('buildModel', { variant: 'fluid1', seed: 1 });
-  log(`model: ${built.parameters} parameters`);
-
-  const peakTfjs = await s.call('peak', { n: QUICK ? 256 : 1024, runs: 2, impl: 'tfjs' });
-  const peakCustom = await s.call('peak', { n: QUICK ? 256 : 2048, runs: 2, impl: 'custom' });
   const gm = (p: { macs: number; times: number[] }) => p.macs / (median(p.times) * 1e6);
-  const webgpuPeak = Math.max(gm(peakTfjs), gm(peakCustom));
-  log(`WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`);
-
-  // What this WebGPU implementation charges for the step's loads and multiply-adds (bench/drivers/probes.ts).
-  const probeResults: Record<string, { ms: number; g_per_s: number }> = {};
-  for (const p of probes.filter((x) => x.id === 'multiply_adds_only' || x.id === 'weight_loads_tiled')) {
-    const r = await s.call('micro', { code: p.code, dispatch: p.dispatch, buffers: probeBuffers, runs: 3, perRun: 5 });
-    if (r.error) throw new Error(`probe ${p.id}: ${r.error}`);
-    const best = Math.min(...r.times);
-    probeResults[p.id] = { ms: round(best), g_per_s: round(STEP_WEIGHTS / (best * 1e6)) };
-    log(`probe ${p.name}: ${best.toFixed(1)} ms`);
-  }
-  // The recurrence alone (random gate inputs, 20 steps): ms per step, fused and op path, one video and 32.
-  const recurrence: Record<string, number> = {};
-  for (const [key, c] of [
-    ['webgpu_fused_1', { path: 'webgpu-fused', lengths: [20] }],
-    ['webgpu_ops_1', { path: 'webgpu-ops', lengths: [20] }],
-    ['webgpu_fused_32', { path: 'webgpu-fused', lengths: mixedLengths(32, 20) }],
-  ] as const) {
-    await s.call('prepareLstm', { variant: 'fluid1', D: FULL_SIZES.lstm, path: c.path, lengths: [...c.lengths] });
-    await s.call('timeLstm', { runs: 1 });
-    const r = await s.call('timeLstm', { runs: QUICK ? 1 : 3 });
-    await s.call('disposeLstm');
-    recurrence[key] = round(median(r.msPerStep));
-    log(`recurrence alone, ${key}: ${recurrence[key]} ms per step`);
-  }
-
-  let fusedVsOpsDiff: number | null = null;
-  /** The project's outputs (fused path) per case, which the peer is held to. */
-  const references = new Map<string, Reference>();
-  for (const p of webgpuPlan) {
-    log(`${p.path}: ${p.lengths.length} video(s), ${Math.max(...p.lengths)} steps, ${p.warmup} warm-up + ${p.runs} runs ...`);
-    const times: number[] = [];
-    const cpuS: number[] = [];
-    for (let i = 0; i < p.warmup + p.runs; i++) {
-      const c0 = chromiumCpuSeconds();
-      const last = i === p.warmup + p.runs - 1;
-      const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5, outputs: last && p.path === 'webgpu-fused' });
-      if (r.outputs) references.set(p.lengths.join(','), { probabilities: r.outputs.map((v) => v.probabilities), attention: r.outputs.map((v) => v.attention) });
-      const cpu = chromiumCpuSeconds() - c0;
-      if (r.errors.length) throw new Error(`WebGPU errors: ${r.errors.join('; ')}`);
-      log(`  ${r.times[0].toFixed(0)} ms${i < p.warmup ? ' (warm-up)' : ''}, Chromium CPU ${cpu.toFixed(1)} s`);
-      if (i >= p.warmup) {
-        times.push(r.times[0]);
-        cpuS.push(cpu);
-      }
-      if (r.diffVsOtherPath !== null && p.lengths.length === 1) fusedVsOpsDiff = Math.max(fusedVsOpsDiff ?? 0, r.diffVsOtherPath);
-    }
-    rows.push(row(p, times, webgpuPeak, null, cpuS));
-  }
-
-  // ---- The peer, ONNX Runtime Web, in the same Chromium session (its own pages), on the same model and videos
-  await s.call('disposeModel');
   const failures: string[] = [];
-  const peers = await peerCases(s, references, failures);
-  const ortVersion = peers.version;
+  let info: Awaited<ReturnType<KernelHarness['init']>> | null = null;
+  let webgpuPeaks: { tfjs: { n: number; gmacs: number }; custom: { n: number; gmacs: number }; peak: number } | null = null;
+  const probeResults: Record<string, { ms: number; g_per_s: number }> = {};
+  const recurrence: Record<string, number> = {};
+  let fusedVsOpsDiff: number | null = null;
+  /** The project's outputs (fused path) per case, which the WebGPU peer is held to. */
+  const references = new Map<string, Reference>();
+  if (part('webgpu')) {
+    info = await s.call('init');
+    if (!info.setBackend || info.backend !== 'webgpu') throw new Error(`WebGPU did not start: ${JSON.stringify(info)}`);
+    log(`adapter: ${JSON.stringify(info.adapter)}`);
+    const built = await s.call('buildModel', { variant: 'fluid1', seed: 1 });
+    log(`model: ${built.parameters} parameters`);
+
+    const peakTfjs = await s.call('peak', { n: QUICK ? 256 : 1024, runs: 2, impl: 'tfjs' });
+    const peakCustom = await s.call('peak', { n: QUICK ? 256 : 2048, runs: 2, impl: 'custom' });
+    webgpuPeaks = { tfjs: { n: peakTfjs.n, gmacs: gm(peakTfjs) }, custom: { n: peakCustom.n, gmacs: gm(peakCustom) }, peak: Math.max(gm(peakTfjs), gm(peakCustom)) };
+    log(`WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`);
+
+    // What this WebGPU implementation charges for the step's loads and multiply-adds (bench/drivers/probes.ts).
+    for (const p of probes.filter((x) => x.id === 'multiply_adds_only' || x.id === 'weight_loads_tiled')) {
+      const r = await s.call('micro', { code: p.code, dispatch: p.dispatch, buffers: probeBuffers, runs: 3, perRun: 5 });
+      if (r.error) throw new Error(`probe ${p.id}: ${r.error}`);
+      const best = Math.min(...r.times);
+      probeResults[p.id] = { ms: round(best), g_per_s: round(STEP_WEIGHTS / (best * 1e6)) };
+      log(`probe ${p.name}: ${best.toFixed(1)} ms`);
+    }
+    // The recurrence alone (random gate inputs, 20 steps): ms per step, fused and op path, one video and 32.
+    for (const [key, c] of [
+      ['webgpu_fused_1', { path: 'webgpu-fused', lengths: [20] }],
+      ['webgpu_ops_1', { path: 'webgpu-ops', lengths: [20] }],
+      ['webgpu_fused_32', { path: 'webgpu-fused', lengths: mixedLengths(32, 20) }],
+    ] as const) {
+      await s.call('prepareLstm', { variant: 'fluid1', D: FULL_SIZES.lstm, path: c.path, lengths: [...c.lengths] });
+      await s.call('timeLstm', { runs: 1 });
+      const r = await s.call('timeLstm', { runs: QUICK ? 1 : 3 });
+      await s.call('disposeLstm');
+      recurrence[key] = round(median(r.msPerStep));
+      log(`recurrence alone, ${key}: ${recurrence[key]} ms per step`);
+    }
+
+    for (const p of webgpuPlan) {
+      log(`${p.path}: ${p.lengths.length} video(s), ${Math.max(...p.lengths)} steps, ${p.warmup} warm-up + ${p.runs} runs ...`);
+      const times: number[] = [];
+      const cpuS: number[] = [];
+      for (let i = 0; i < p.warmup + p.runs; i++) {
+        const c0 = chromiumCpuSeconds();
+        const last = i === p.warmup + p.runs - 1;
+        const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5, outputs: last && p.path === 'webgpu-fused' });
+        if (r.outputs) references.set(p.lengths.join(','), { probabilities: r.outputs.map((v) => v.probabilities), attention: r.outputs.map((v) => v.attention) });
+        const cpu = chromiumCpuSeconds() - c0;
+        if (r.errors.length) throw new Error(`WebGPU errors: ${r.errors.join('; ')}`);
+        log(`  ${r.times[0].toFixed(0)} ms${i < p.warmup ? ' (warm-up)' : ''}, Chromium CPU ${cpu.toFixed(1)} s`);
+        if (i >= p.warmup) {
+          times.push(r.times[0]);
+          cpuS.push(cpu);
+        }
+        if (r.diffVsOtherPath !== null && p.lengths.length === 1) fusedVsOpsDiff = Math.max(fusedVsOpsDiff ?? 0, r.diffVsOtherPath);
+      }
+      rows.push(row(p, times, webgpuPeaks.peak, null, cpuS));
+    }
+    await s.call('disposeModel');
+  }
+
+  // ---- wasm: the project (Node) and the peer (ORT-web in the same Chromium), interleaved, 1 and 2 threads
+  const wasm = part('wasm') ? await wasmInterleaved(s, references, failures) : null;
+  if (wasm) rows.push(...wasm.rows);
+
+  // ---- The WebGPU peer, ONNX Runtime Web, in the same Chromium session (its own page), on the same model and videos
+  const peers = part('webgpu') ? await peerCases(s, references, failures) : { rows: [] as PeerRow[], version: null, crossOriginIsolated: null };
+  peers.rows.unshift(...(wasm?.peers ?? []));
+  const ortVersion = wasm?.version ?? peers.version;
   const foreign = s.foreignRequests();
   if (foreign.length) failures.push(`requests left localhost: ${foreign.slice(0, 5).join(', ')}`);
   const chromium = s.version;
   await s.close();
 
-  // ---- Node: wasm, then cpu (a failure is recorded, not fatal: the WebGPU rows are kept)
-  const node = async (backend: 'wasm' | 'cpu', plan: (NodeCase & { note?: string })[], peakN: number) => {
+  // ---- Node: cpu (a failure is recorded, not fatal)
+  let cpu: { result: NodeResult; peakGmacs: number } | null = null;
+  if (part('cpu')) {
     try {
-      const r = await nodeCases(backend, plan, peakN);
+      const r = await nodeCases('cpu', cpuPlan, QUICK ? 128 : 1024);
       const peakGmacs = gm(r.peak);
-      r.cases.forEach((c, i) => rows.push(row({ path: backend, ...c, note: plan[i].note }, c.times, peakGmacs, r.threads)));
-      return { result: r, peakGmacs };
+      r.cases.forEach((c, i) => rows.push(row({ path: 'cpu', ...c, note: cpuPlan[i].note }, c.times, peakGmacs, r.threads)));
+      cpu = { result: r, peakGmacs };
     } catch (e) {
-      failures.push(`${backend}: ${String((e as Error).message ?? e).split('\n')[0]}`);
-      log(`${backend} failed: ${(e as Error).message?.slice(0, 500)}`);
-      return null;
+      failures.push(`cpu: ${String((e as Error).message ?? e).split('\n')[0]}`);
+      log(`cpu failed: ${(e as Error).message?.slice(0, 500)}`);
     }
-  };
-  const wasm = await node('wasm', wasmPlan, QUICK ? 256 : 2048);
-  const cpu = await node('cpu', cpuPlan, QUICK ? 128 : 1024);
+  }
 
-  const find = (p: PathName, videos: number) => rows.find((r) => r.path === p && r.videos === videos);
+  const find = (p: PathName, videos: number, threads?: number) => rows.find((r) => r.path === p && r.videos === videos && (threads === undefined || r.threads === threads));
   const ratio = (a?: { ms_median: number }, b?: { ms_median: number }) => (a && b ? round(a.ms_median / b.ms_median) : null);
   const fo32 = find('webgpu-ops', 32);
   const ff32 = find('webgpu-fused', 32);
   const ratios = {
     webgpu_fused_vs_ops_1: ratio(find('webgpu-ops', 1), find('webgpu-fused', 1)),
     webgpu_fused_32_vs_1: ratio(ff32, find('webgpu-fused', 1)),
-    wasm_32_vs_1: ratio(find('wasm', 32), find('wasm', 1)),
+    wasm_32_vs_1: ratio(find('wasm', 32, 1), find('wasm', 1, 1)),
+    wasm_32_vs_1_t2: ratio(find('wasm', 32, 2), find('wasm', 1, 2)),
+    /** 1 thread over 2, the project's wasm. */
+    wasm_t1_vs_t2_1: ratio(find('wasm', 1, 1), find('wasm', 1, 2)),
+    wasm_t1_vs_t2_32: ratio(find('wasm', 32, 1), find('wasm', 32, 2)),
     /** Per time step, as the op path's batch case is shortened. */
     webgpu_fused_vs_ops_32_per_step: fo32 && ff32 ? round(fo32.ms_per_step / ff32.ms_per_step) : null,
-    webgpu_fused_vs_wasm_1: ratio(find('wasm', 1), find('webgpu-fused', 1)),
-    /** The project's median over the peer's; the project's wasm runs 1 thread (Node), so the t2 ratios set it against ORT's 2. */
-    project_over_ortweb_wasm_t1_1: ratio(find('wasm', 1), findPeer(peers.rows, 'ort-web-wasm', 1, 1)),
-    project_over_ortweb_wasm_t1_32: ratio(find('wasm', 32), findPeer(peers.rows, 'ort-web-wasm', 1, 32)),
-    project_over_ortweb_wasm_t2_1: ratio(find('wasm', 1), findPeer(peers.rows, 'ort-web-wasm', 2, 1)),
-    project_over_ortweb_wasm_t2_32: ratio(find('wasm', 32), findPeer(peers.rows, 'ort-web-wasm', 2, 32)),
+    webgpu_fused_vs_wasm_1: ratio(find('wasm', 1, 1), find('webgpu-fused', 1)),
+    /** The project's median over the peer's, both at the same thread count (1, then 2), measured interleaved. */
+    project_over_ortweb_wasm_t1_1: ratio(find('wasm', 1, 1), findPeer(peers.rows, 'ort-web-wasm', 1, 1)),
+    project_over_ortweb_wasm_t1_32: ratio(find('wasm', 32, 1), findPeer(peers.rows, 'ort-web-wasm', 1, 32)),
+    project_over_ortweb_wasm_t2_1: ratio(find('wasm', 1, 2), findPeer(peers.rows, 'ort-web-wasm', 2, 1)),
+    project_over_ortweb_wasm_t2_32: ratio(find('wasm', 32, 2), findPeer(peers.rows, 'ort-web-wasm', 2, 32)),
     project_over_ortweb_webgpu_1: ratio(find('webgpu-fused', 1), findPeer(peers.rows, 'ort-web-webgpu', 1, 1)),
   };
   const load1 = loadavg();
@@ -374,17 +541,18 @@ async function main(): Promise<void> {
       os: `${platform()} ${release()}`,
       node: process.version,
       chromium,
-      webgpu_adapter: info.adapter,
-      gpu: info.adapter && (info.adapter as { architecture?: string }).architecture === 'swiftshader'
+      webgpu_adapter: info?.adapter ?? null,
+      gpu: info === null ? 'not measured (BENCH_ONLY)' : info.adapter && (info.adapter as { architecture?: string }).architecture === 'swiftshader'
         ? 'none: WebGPU runs on SwiftShader, a CPU implementation'
         : 'see webgpu_adapter',
-      wasm_threads: wasm?.result.threads ?? null,
+      wasm_threads: wasm ? [...new Set(wasm.rows.map((r) => r.threads))] : null,
       onnxruntime_web: ortVersion,
-      cross_origin_isolated: peers.crossOriginIsolated,
+      cross_origin_isolated: wasm?.crossOriginIsolated ?? peers.crossOriginIsolated,
       load_average_start: load0.map((x) => round(x)),
       load_average_end: load1.map((x) => round(x)),
       date: started.toISOString(),
       quick: QUICK,
+      only: ONLY ? [...ONLY] : null,
     },
     model: {
       variant: 'fluid1',
@@ -396,12 +564,13 @@ async function main(): Promise<void> {
       batch_lengths: BATCH,
     },
     peaks: {
-      webgpu: {
-        tfjs_matmul: { n: peakTfjs.n, gmacs_per_s: round(gm(peakTfjs)) },
-        register_tiled_matmul: { n: peakCustom.n, gmacs_per_s: round(gm(peakCustom)) },
-        peak_gmacs_per_s: round(webgpuPeak),
+      webgpu: webgpuPeaks && {
+        tfjs_matmul: { n: webgpuPeaks.tfjs.n, gmacs_per_s: round(webgpuPeaks.tfjs.gmacs) },
+        register_tiled_matmul: { n: webgpuPeaks.custom.n, gmacs_per_s: round(webgpuPeaks.custom.gmacs) },
+        peak_gmacs_per_s: round(webgpuPeaks.peak),
       },
-      wasm: wasm && { tfjs_matmul: { n: wasm.result.peak.n, gmacs_per_s: round(wasm.peakGmacs) }, peak_gmacs_per_s: round(wasm.peakGmacs) },
+      /** tfjs-wasm's matMul (XNNPACK) in Node, n^3, per thread count. */
+      wasm: wasm && { ...wasm.peaks, peak_gmacs_per_s: wasm.peaks.t1?.gmacs_per_s ?? null },
       cpu: cpu && { tfjs_matmul: { n: cpu.result.peak.n, gmacs_per_s: round(cpu.peakGmacs) }, peak_gmacs_per_s: round(cpu.peakGmacs) },
     },
     cases: rows,
@@ -414,60 +583,86 @@ async function main(): Promise<void> {
     recurrence_ms_per_step: recurrence,
     checks: {
       fused_vs_ops_max_probability_difference_1_video: fusedVsOpsDiff,
+      /** The project's wasm path (packed kernel) against its WebGPU fused path, same videos. */
+      wasm_vs_webgpu_fused_max_probability_difference: wasm?.projectVsWebgpu ?? null,
       targets: {
         fused_at_least_10x_ops_1_video: ratios.webgpu_fused_vs_ops_1 !== null && ratios.webgpu_fused_vs_ops_1 >= 10,
         fused_32_at_most_4x_1: ratios.webgpu_fused_32_vs_1 !== null && ratios.webgpu_fused_32_vs_1 <= 4,
+        wasm_at_most_ortweb_t1: [ratios.project_over_ortweb_wasm_t1_1, ratios.project_over_ortweb_wasm_t1_32].every((x) => x !== null && x <= 1),
+        wasm_at_most_ortweb_t2: [ratios.project_over_ortweb_wasm_t2_1, ratios.project_over_ortweb_wasm_t2_32].every((x) => x !== null && x <= 1),
+        wasm_t2_one_video_at_most_600_ms: (find('wasm', 1, 2)?.ms_median ?? Infinity) <= 600,
       },
       failures,
     },
   };
   const md = markdown(result);
   // A quick run's numbers mean little: they go to the temporary folder, for checking the benchmark itself.
-  const outDir = QUICK ? tmpdir() : path.join(root, 'bench/results');
-  const [jsonFile, mdFile] = QUICK ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md'] : ['results.json', 'RESULTS.md'];
+  const outDir = SCRATCH ? tmpdir() : path.join(root, 'bench/results');
+  const [jsonFile, mdFile] = SCRATCH ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md'] : ['results.json', 'RESULTS.md'];
   await writeFile(path.join(outDir, jsonFile), JSON.stringify(result, null, 2) + '\n');
   await writeFile(path.join(outDir, mdFile), md);
   process.stdout.write(table(rows) + '\n\n' + peerTable(peers.rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
-  if (QUICK) log(`BENCH_QUICK: results written to ${path.join(outDir, jsonFile)} and ${mdFile}, not to bench/results/`);
+  if (SCRATCH) log(`BENCH_QUICK or BENCH_ONLY: results written to ${path.join(outDir, jsonFile)} and ${mdFile}, not to bench/results/`);
   if (failures.length) log(`failed: ${failures.join('; ')}`);
 }
 
 /**
- * Multiply-adds of one padded batch as it is executed: the embedding, the input
- * projections and the attention run on every frame of the padded [B, T] input;
- * the recurrence on every frame too on the op path (masked steps are computed,
- * then discarded), on the real frames only in the fused kernel (it skips them).
+ * Multiply-adds of one batch as it is executed. The packed path (the fused
+ * WebGPU kernel, wasm and cpu with the packed kernel) computes the real frames
+ * only: embedding, projections, recurrence and attention; the op path
+ * (webgpu-ops) computes every frame of the padded [B, T] batch, the masked
+ * steps included.
  */
-function executedMacs(lengths: number[], path: 'fused' | 'ops'): number {
+function executedMacs(lengths: number[], path: 'packed' | 'padded'): number {
   const s = FULL_SIZES;
   const D = s.lstm;
   const T = Math.max(...lengths);
-  const padded = lengths.length * T;
-  const real = lengths.reduce((a, b) => a + b, 0);
+  const frames = path === 'packed' ? lengths.reduce((a, b) => a + b, 0) : lengths.length * T;
   const perFrame = (s.rgbDim + s.audioDim) * s.embed + 2 * (2 * s.embed * 4 * D + 2 * D);
   const recurrent = 2 * 2 * D * 4 * D;
   const head = 4 * D * s.head1 + s.head1 * s.head2 + s.head2 * s.classes;
-  return padded * perFrame + (path === 'fused' ? real : padded) * recurrent + lengths.length * head;
+  return frames * (perFrame + recurrent) + lengths.length * head;
+}
+
+/** The wasm part of the analysis (packed kernel, Node, 1 and 2 threads), from this run's measurements. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function wasmAnalysis(r: any): string {
+  const c = (v: number, threads: number) => (r.cases as CaseRow[]).find((x) => x.path === 'wasm' && x.videos === v && x.threads === threads);
+  const [a1, a32, b1, b32] = [c(1, 1), c(32, 1), c(1, 2), c(32, 2)];
+  if (!a1 || !a32) return '';
+  const fmt = (x: number, d = 1) => x.toFixed(d);
+  const macs1 = multiplyAdds(FULL_SIZES, 300) / 1e9;
+  const packed = executedMacs(r.model.batch_lengths, 'packed') / 1e9;
+  const padded = executedMacs(r.model.batch_lengths, 'padded') / 1e9;
+  const stepWeightsMb = (4 * 4 * FULL_SIZES.lstm * FULL_SIZES.lstm * 4) / 2 ** 20;
+  const q = r.ratios;
+  return `
+- **wasm** (Node, the packed kernel): one video ${fmt(a1.ms_median)} ms on 1 thread${b1 ? `, ${fmt(b1.ms_median)} ms on 2 (${q.wasm_t1_vs_t2_1}x)` : ''};
+  32 videos ${fmt(a32.ms_median / 1000)} s${b32 ? ` and ${fmt(b32.ms_median / 1000)} s (${q.wasm_t1_vs_t2_32}x)` : ''}. The batch is packed: ${fmt(packed, 0)} G multiply-adds
+  for its real frames instead of ${fmt(padded, 0)} G padded; ${q.wasm_32_vs_1}x one video's time for ${fmt(packed / macs1)}x its work. XNNPACK's
+  matMul peaks at ${r.peaks.wasm?.t1?.gmacs_per_s ?? '?'} GMAC/s on 1 thread${r.peaks.wasm?.t2 ? ` and ${r.peaks.wasm.t2.gmacs_per_s} on 2` : ''} (2048^3); the batch runs at ${fmt(packed / (a32.ms_median / 1000), 1)}${b32 ? ` and ${fmt(packed / (b32.ms_median / 1000), 1)}` : ''} GMAC/s.
+  One video's recurrence is 1,200 matrix-vector products (4 LSTMs x ${a1.steps} steps) over ${fmt(stepWeightsMb, 0)} MB of weights per step:
+  bound by memory, not arithmetic (${a1.gmacs_per_s}${b1 ? ` and ${b1.gmacs_per_s}` : ''} GMAC/s for the whole video). The kernel runs one LSTM at a time through all its
+  steps, so that its 16 MB of weights stay in the 32 MB last-level cache from step to step; the four LSTMs
+  advanced together would stream all 64 MB from memory at every step (measured: 0.53 ms against 0.29 ms per product on 1 thread).`;
 }
 
 /** Why the numbers are what they are, from this run's own measurements. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function analysis(r: any): string {
-  const c = (p: PathName, v: number) => (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v);
+  const c = (p: PathName, v: number, threads?: number) => (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v && (threads === undefined || x.threads === threads));
   const f1 = c('webgpu-fused', 1);
   const o1 = c('webgpu-ops', 1);
   const f32 = c('webgpu-fused', 32);
-  const w1 = c('wasm', 1);
-  const w32 = c('wasm', 32);
   const rec = r.recurrence_ms_per_step;
   const pr = r.probes;
-  if (!f1 || !o1 || !f32 || !rec || !pr?.weight_loads_tiled) return '';
+  const wasmPart = wasmAnalysis(r);
+  if (!f1 || !o1 || !f32 || !rec || !pr?.weight_loads_tiled) return wasmPart ? `## What limits these numbers\n${wasmPart}` : '';
   const steps = f1.steps;
   const recF = rec.webgpu_fused_1 * steps;
   const floor = pr.weight_loads_tiled.ms;
   const macs1 = multiplyAdds(FULL_SIZES, 300) / 1e9;
-  const macs32 = executedMacs(r.model.batch_lengths, 'fused') / 1e9;
-  const macs32ops = executedMacs(r.model.batch_lengths, 'ops') / 1e9;
+  const macs32 = executedMacs(r.model.batch_lengths, 'packed') / 1e9;
   const peak = r.peaks.webgpu.peak_gmacs_per_s;
   const fmt = (x: number, d = 1) => x.toFixed(d);
   const cpuRatio = o1.cpu_s_per_run && f1.cpu_s_per_run ? fmt(o1.cpu_s_per_run / f1.cpu_s_per_run) : '?';
@@ -490,18 +685,14 @@ for the fused path, one video (${cpuRatio}x).
   ${fmt(o1.ms_median / 10 / steps)} ms per step for everything: less than loading the weights once per step costs here (${fmt(floor)} ms).
   On a GPU the op path's ~18,000 dispatches per video are the cost and the fused step is a memory-bound
   matrix-vector product; this machine has no GPU to measure that.
-- **32 videos against one, fused: ${r.ratios.webgpu_fused_32_vs_1}x (target 4x).** The batch (${r.model.batch_lengths[0]}..${r.model.batch_lengths[r.model.batch_lengths.length - 1]} frames, padded
-  to ${f32.steps}) has ${fmt(f32.frames * macs1 / 300, 0)} G multiply-adds in its real frames; as executed, with the embedding and the
-  projections on the padding (the fused kernel skips the padding in the recurrence), ${fmt(macs32, 0)} G:
+- **32 videos against one, fused: ${r.ratios.webgpu_fused_32_vs_1}x (target 4x).** The batch (${r.model.batch_lengths[0]}..${r.model.batch_lengths[r.model.batch_lengths.length - 1]} frames)
+  is packed: only its real frames are computed, ${fmt(macs32, 0)} G multiply-adds
+  (padded to ${f32.steps} frames it would be ${fmt(executedMacs(r.model.batch_lengths, 'padded') / 1e9, 0)} G):
   ${fmt(macs32 / macs1)}x one video's ${fmt(macs1)} G. At the backend's measured peak (${peak} GMAC/s) that arithmetic alone
   needs ${fmt(macs32 / peak)} s, ${fmt(macs32 / peak / (f1.ms_median / 1000))}x the one-video time; the batch took ${fmt(f32.ms_median / 1000)} s. The fused kernel
   reads each weight once per step per 8 videos; what remains is arithmetic, which a CPU pays in full and a
   GPU would hardly notice. Per step, the fused recurrence costs ${rec.webgpu_fused_32} ms for 32 videos (20..4 frames) against
-  ${rec.webgpu_fused_1} ms for one.${w1 && w32 ? `
-- **wasm** (op path; its masked steps compute the padding too: ${fmt(macs32ops, 0)} G, ${fmt(macs32ops / macs1)}x one video): one video
-  ${fmt(w1.ms_median / 1000)} s, 32 videos ${fmt(w32.ms_median / 1000)} s (${r.ratios.wasm_32_vs_1}x), at ${w1.gmacs_per_s} and ${fmt(macs32ops / (w32.ms_median / 1000), 2)} GMAC/s executed against a
-  peak of ${r.peaks.wasm?.peak_gmacs_per_s}. On this machine wasm (XNNPACK, one thread) is ${r.ratios.webgpu_fused_vs_wasm_1 ? fmt(1 / r.ratios.webgpu_fused_vs_wasm_1) : '?'}x faster than
-  WebGPU on SwiftShader: without a GPU, the page should prefer wasm.` : ''}
+  ${rec.webgpu_fused_1} ms for one.${wasmPart}
 `;
 }
 
@@ -545,21 +736,22 @@ ONNX Runtime Web ${r.machine.onnxruntime_web ?? '?'} runs the project's own ONNX
 docs/onnx.md) of the same random model, on the same videos, in the same Chromium session (one page per
 engine and thread count; the pages are cross-origin isolated: ${r.machine.cross_origin_isolated}), its
 files served from localhost. Before it is timed, each case's probabilities and attention are held to the
-project's (WebGPU, fused path) within ${PEER_TOLERANCE.toExponential(0)}; the differences are in the table. The first run is
-that check and the warm-up; times are \`session.run\` calls with the batch packed inside, as the project's are
-\`predictVideos\` calls.
+project's within ${PEER_TOLERANCE.toExponential(0)} (its wasm to the project's wasm, its WebGPU to the project's fused WebGPU path); the
+differences are in the table. The first run is that check and the warm-up; times are \`session.run\` calls
+with the batch packed inside, as the project's are \`predictVideos\` calls. ORT-web's wasm and the project's
+wasm run interleaved, one run each in turn, at the same thread count.
 
 ${rows.length ? peerTable(rows) : '(no peer case ran)'}
 ${notes.length ? `\n${notes.join('\n')}\n` : ''}
-Project over peer (the project's median over the peer's; above 1, the peer is faster). The project's wasm
-path is the command line's: tfjs-wasm in Node, 1 thread (no SharedArrayBuffer threads there); ORT-web's
-wasm runs in Chromium (the same V8 and wasm engine). The t2 ratios set the project's 1 thread, as it runs
-today, against ORT-web's 2:
+Project over peer (the project's median over the peer's; above 1, the peer is faster; target: at most 1).
+The project's wasm path is the command line's: tfjs-wasm in Node with the project's packed LSTM kernel,
+on 1 thread and on tfjs's threaded build on 2 (src/node/backend.ts); ORT-web's wasm runs in Chromium (the
+same V8 and wasm engine), 1 and 2 threads:
 
 | | 1 video x ${one?.frames ?? '?'} frames | 32 videos |
 |---|---|---|
-| project wasm (1 thread) / ORT-web wasm, 1 thread | **${x(q.project_over_ortweb_wasm_t1_1)}** | **${x(q.project_over_ortweb_wasm_t1_32)}** |
-| project wasm (1 thread) / ORT-web wasm, 2 threads | ${x(q.project_over_ortweb_wasm_t2_1)} | ${x(q.project_over_ortweb_wasm_t2_32)} |
+| project wasm / ORT-web wasm, 1 thread each | **${x(q.project_over_ortweb_wasm_t1_1)}** | **${x(q.project_over_ortweb_wasm_t1_32)}** |
+| project wasm / ORT-web wasm, 2 threads each | **${x(q.project_over_ortweb_wasm_t2_1)}** | **${x(q.project_over_ortweb_wasm_t2_32)}** |
 | project WebGPU (fused) / ORT-web WebGPU | **${x(q.project_over_ortweb_webgpu_1)}** | |
 ${cpuNodes.length ? `
 ORT-web's WebGPU provider runs every node of the graph, the four LSTMs included, except ${cpuNodes.join(', ')}:
@@ -589,14 +781,16 @@ ${table(r.cases)}
 ${notes.join('\n')}
 
 Ratios: op path over fused path, one video: **${r.ratios.webgpu_fused_vs_ops_1}x**; fused, 32 videos over one: **${r.ratios.webgpu_fused_32_vs_1}x**;
-wasm, 32 videos over one: **${r.ratios.wasm_32_vs_1}x**; op path over fused per time step for 32 videos: ${r.ratios.webgpu_fused_vs_ops_32_per_step}x;
-wasm over fused WebGPU, one video: ${r.ratios.webgpu_fused_vs_wasm_1}x.
+wasm, 32 videos over one: **${r.ratios.wasm_32_vs_1}x** on 1 thread, ${r.ratios.wasm_32_vs_1_t2 ?? 'n/a'}x on 2; wasm, 1 thread over 2: ${r.ratios.wasm_t1_vs_t2_1 ?? 'n/a'}x (one video),
+${r.ratios.wasm_t1_vs_t2_32 ?? 'n/a'}x (32); op path over fused per time step for 32 videos: ${r.ratios.webgpu_fused_vs_ops_32_per_step}x;
+wasm (1 thread) over fused WebGPU, one video: ${r.ratios.webgpu_fused_vs_wasm_1}x.
 
-Peaks (a large matMul on the same backend): WebGPU ${r.peaks.webgpu.peak_gmacs_per_s} GMAC/s (tfjs matMul ${r.peaks.webgpu.tfjs_matmul.gmacs_per_s} at ${r.peaks.webgpu.tfjs_matmul.n}^3,
-the register-tiled program ${r.peaks.webgpu.register_tiled_matmul.gmacs_per_s} at ${r.peaks.webgpu.register_tiled_matmul.n}^3); wasm ${r.peaks.wasm?.peak_gmacs_per_s} GMAC/s (${r.peaks.wasm?.tfjs_matmul.n}^3); cpu ${r.peaks.cpu?.peak_gmacs_per_s} GMAC/s (${r.peaks.cpu?.tfjs_matmul.n}^3).
+Peaks (a large matMul on the same backend): WebGPU ${r.peaks.webgpu?.peak_gmacs_per_s} GMAC/s (tfjs matMul ${r.peaks.webgpu?.tfjs_matmul.gmacs_per_s} at ${r.peaks.webgpu?.tfjs_matmul.n}^3,
+the register-tiled program ${r.peaks.webgpu?.register_tiled_matmul.gmacs_per_s} at ${r.peaks.webgpu?.register_tiled_matmul.n}^3); wasm ${r.peaks.wasm?.t1?.gmacs_per_s ?? r.peaks.wasm?.peak_gmacs_per_s} GMAC/s on 1 thread${r.peaks.wasm?.t2 ? `, ${r.peaks.wasm.t2.gmacs_per_s} on 2` : ''} (${r.peaks.wasm?.t1?.n ?? r.peaks.wasm?.tfjs_matmul?.n}^3); cpu ${r.peaks.cpu?.peak_gmacs_per_s} GMAC/s (${r.peaks.cpu?.tfjs_matmul.n}^3).
 "GMAC/s" is the case's multiply-adds over its time, "of peak" that over the backend's peak.
 
-Fused against op path, one video, largest difference of a probability: ${r.checks.fused_vs_ops_max_probability_difference_1_video}.
+Fused against op path, one video, largest difference of a probability: ${r.checks.fused_vs_ops_max_probability_difference_1_video}; the wasm path
+(packed kernel) against the fused WebGPU path, same videos: ${r.checks.wasm_vs_webgpu_fused_max_probability_difference ?? 'n/a'}.
 
 ${peerMarkdown(r)}
 ${analysis(r)}

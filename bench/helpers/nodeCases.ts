@@ -1,16 +1,28 @@
 /**
  * The benchmark's Node half: the full-size AttentionLSTM (random weights) on
- * tfjs's wasm or cpu backend, through the op path as the command line runs it
- * (predictVideos, one batch). Driven by bench/drivers/kernels.ts, which passes the cases as
- * JSON and reads one JSON document from stdout.
+ * tfjs's wasm or cpu backend, as the command line runs it (predictVideos, one
+ * batch), with the project's packed LSTM kernel registered for the backend
+ * (src/kernels/packedLstm_*.ts; without it predictVideos takes the padded op
+ * path). Driven by bench/drivers/kernels.ts, in one of two modes:
  *
- *   tsx bench/helpers/nodeCases.ts wasm '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":2048}'
+ * - batch: runs the cases given as JSON, prints one JSON document (NodeResult):
+ *     tsx bench/helpers/nodeCases.ts cpu '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":1024}'
+ * - serve: loads the model once, then answers one JSON line on stdout per JSON
+ *   line on stdin ({"cmd":"run","lengths":[..],"seed":5,"outputs":false},
+ *   {"cmd":"peak","n":2048,"runs":2}, {"cmd":"quit"}), so that the driver can
+ *   interleave its runs with another engine's:
+ *     tsx bench/helpers/nodeCases.ts serve wasm '{"threads":2}'
+ *
+ * Threads: the wasm backend's, from the JSON's `threads` (src/node/backend.ts
+ * runs tfjs's threaded build on worker_threads when it is above 1).
  */
+import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { useBackend, type NodeBackend } from '../../src/node/backend';
+import { useBackend, wasmThreadCount, type NodeBackend } from '../../src/node/backend';
 import { FULL_SIZES, multiplyAdds } from '../../src/core/model/architecture';
 import { createModel, predictVideos } from '../../src/core/model/model';
+import { registerPackedLstmCpu } from '../../src/kernels/packedLstm_cpu';
+import { registerPackedLstmWasm } from '../../src/kernels/packedLstm_wasm';
 import { randomVideo } from '../../tools/testing/random';
 import { benchMeta, randomModelArrays } from '../../tools/kernelHarness/benchModel';
 
@@ -27,50 +39,109 @@ export interface NodeCaseResult extends NodeCase {
 
 export interface NodeResult {
   backend: NodeBackend;
-  /** Threads of the wasm backend (1: no SharedArrayBuffer threads in Node). */
+  /** Threads of the wasm backend (1 for cpu). */
   threads: number;
   cases: NodeCaseResult[];
   peak: { n: number; times: number[]; macs: number };
 }
 
-const log = (s: string) => process.stderr.write(`[${process.argv[2]}] ${s}\n`);
+/** serve mode: one request per line on stdin, one reply per line on stdout. */
+export type ServeRequest =
+  | { cmd: 'run'; lengths: number[]; seed: number; outputs?: boolean }
+  | { cmd: 'peak'; n: number; runs: number }
+  | { cmd: 'quit' };
+export type ServeReply =
+  | { ok: true; ready: true; threads: number }
+  | { ok: true; ms: number; macs: number; outputs?: { probabilities: number[]; attention: { rgb: number[]; audio: number[] } }[] }
+  | { ok: true; peak: { n: number; times: number[]; macs: number } }
+  | { ok: false; error: string };
 
-async function main(): Promise<void> {
-  const backend = process.argv[2] as NodeBackend;
-  const cfg = JSON.parse(process.argv[3]) as { cases: NodeCase[]; peakN: number; peakRuns?: number };
-  await useBackend(backend);
+const tag = `${process.argv[2] === 'serve' ? process.argv[3] : process.argv[2]}`;
+const log = (s: string) => process.stderr.write(`[${tag}] ${s}\n`);
+
+async function start(backend: NodeBackend, threads: number) {
+  await useBackend(backend, { threads });
+  // The project's packed LSTM kernel, as the page's worker registers it (the CLI: see README).
+  if (backend === 'wasm') registerPackedLstmWasm();
+  else registerPackedLstmCpu();
   // wasm is fastest with weights [in, out] (see WeightLayout).
-  const model = createModel(benchMeta('fluid1', FULL_SIZES), randomModelArrays('fluid1', FULL_SIZES, 1), 'in-out');
-  const cases: NodeCaseResult[] = [];
-  for (const c of cfg.cases) {
-    const videos = c.lengths.map((n, i) => randomVideo(FULL_SIZES, n, 5 + i));
-    const times: number[] = [];
-    for (let i = 0; i < c.warmup + c.runs; i++) {
-      const t0 = performance.now();
-      await predictVideos(model, videos, { batchSize: videos.length });
-      const ms = performance.now() - t0;
-      log(`${c.lengths.length} video(s), max ${Math.max(...c.lengths)} frames: ${ms.toFixed(0)} ms${i < c.warmup ? ' (warm-up)' : ''}`);
-      if (i >= c.warmup) times.push(ms);
-    }
-    cases.push({ ...c, times, macs: c.lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0) });
-  }
-  model.dispose();
+  return createModel(benchMeta('fluid1', FULL_SIZES), randomModelArrays('fluid1', FULL_SIZES, 1), 'in-out');
+}
 
-  const n = cfg.peakN;
+async function timeRun(model: Awaited<ReturnType<typeof start>>, lengths: number[], seed: number) {
+  const videos = lengths.map((n, i) => randomVideo(FULL_SIZES, n, seed + i));
+  const t0 = performance.now();
+  const out = await predictVideos(model, videos, { batchSize: videos.length });
+  return { ms: performance.now() - t0, out, macs: lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0) };
+}
+
+async function peak(n: number, runs: number) {
   const x = tf.randomUniform([n, n]);
   const w = tf.randomUniform([n, n]);
   const times: number[] = [];
-  for (let i = 0; i < (cfg.peakRuns ?? 2) + 1; i++) {
+  for (let i = 0; i < runs + 1; i++) {
     const t0 = performance.now();
     const y = tf.matMul(x, w);
     await y.data();
     if (i > 0) times.push(performance.now() - t0);
     y.dispose();
   }
+  tf.dispose([x, w]);
   log(`peak ${n}^3 matMul: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-  const threads = backend === 'wasm' ? getThreadsCount() : 1;
-  const result: NodeResult = { backend, threads, cases, peak: { n, times, macs: n * n * n } };
+  return { n, times, macs: n * n * n };
+}
+
+async function batch(): Promise<void> {
+  const backend = process.argv[2] as NodeBackend;
+  const cfg = JSON.parse(process.argv[3]) as { cases: NodeCase[]; peakN: number; peakRuns?: number; threads?: number };
+  const model = await start(backend, cfg.threads ?? 1);
+  const cases: NodeCaseResult[] = [];
+  for (const c of cfg.cases) {
+    const times: number[] = [];
+    let macs = 0;
+    for (let i = 0; i < c.warmup + c.runs; i++) {
+      const r = await timeRun(model, c.lengths, 5);
+      macs = r.macs;
+      log(`${c.lengths.length} video(s), max ${Math.max(...c.lengths)} frames: ${r.ms.toFixed(0)} ms${i < c.warmup ? ' (warm-up)' : ''}`);
+      if (i >= c.warmup) times.push(r.ms);
+    }
+    cases.push({ ...c, times, macs });
+  }
+  model.dispose();
+  const p = await peak(cfg.peakN, cfg.peakRuns ?? 2);
+  const result: NodeResult = { backend, threads: backend === 'wasm' ? wasmThreadCount() : 1, cases, peak: p };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-await main();
+async function serve(): Promise<void> {
+  const backend = process.argv[3] as NodeBackend;
+  const cfg = JSON.parse(process.argv[4] ?? '{}') as { threads?: number };
+  const reply = (r: ServeReply) => process.stdout.write(JSON.stringify(r) + '\n');
+  const model = await start(backend, cfg.threads ?? 1);
+  const threads = backend === 'wasm' ? wasmThreadCount() : 1;
+  log(`ready, ${threads} thread(s)`);
+  reply({ ok: true, ready: true, threads });
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (!line.trim()) continue;
+    const req = JSON.parse(line) as ServeRequest;
+    try {
+      if (req.cmd === 'quit') break;
+      if (req.cmd === 'peak') {
+        reply({ ok: true, peak: await peak(req.n, req.runs) });
+      } else {
+        const r = await timeRun(model, req.lengths, req.seed);
+        log(`${req.lengths.length} video(s), max ${Math.max(...req.lengths)} frames: ${r.ms.toFixed(0)} ms`);
+        reply({
+          ok: true, ms: r.ms, macs: r.macs,
+          ...(req.outputs ? { outputs: r.out.map((v) => ({ probabilities: [...v.probabilities], attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] } })) } : {}),
+        });
+      }
+    } catch (e) {
+      reply({ ok: false, error: String((e as Error).message ?? e) });
+    }
+  }
+  model.dispose();
+}
+
+if (process.argv[2] === 'serve') await serve();
+else await batch();

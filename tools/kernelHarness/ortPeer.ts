@@ -166,6 +166,14 @@ async function timeCase(a: { lengths: number[]; seed: number; runs: number; warm
   return { equivalent, probDiff, attDiff, firstMs, times, macs };
 }
 
+/** One timed inference of a batch (pack, run, read back), for a driver that interleaves it with another engine's. */
+async function timeRun(a: { lengths: number[]; seed: number }) {
+  const videos = videosOf(a.lengths, a.seed);
+  const t0 = performance.now();
+  await runOnce(videos);
+  return { ms: performance.now() - t0 };
+}
+
 /** Probabilities and attention of one batch, for tests. */
 async function predict(a: { lengths: number[]; seed: number }) {
   const r = await runOnce(videosOf(a.lengths, a.seed));
@@ -192,7 +200,7 @@ for (const level of ['log', 'warn', 'error'] as const) {
   };
 }
 
-const ortPeer = { init, buildModel, timeCase, predict, release, warnings: () => [...warnings] };
+const ortPeer = { init, buildModel, timeCase, timeRun, predict, release, warnings: () => [...warnings] };
 export type OrtPeer = typeof ortPeer;
 (window as unknown as { ortPeer: OrtPeer }).ortPeer = ortPeer;
 document.title = 'ort peer ready';
