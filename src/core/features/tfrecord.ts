@@ -9,6 +9,7 @@ import {
   type Feature, type SequenceExample,
 } from '../formats/sequenceExample';
 import { fileStem } from './fileName';
+import { readFrameLevelWire } from './frameLevelWire';
 import { SkipRecord } from './skipRecord';
 import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
 
@@ -107,6 +108,16 @@ export interface RecordVideo {
 
 /** One YouTube-8M record (a SequenceExample's bytes) as a video; `offset` is its header's byte offset, for messages. */
 export function recordVideo(data: Uint8Array, file: string, index: number, offset: number, opts: ReadOptions = {}): RecordVideo {
+  const wire = readFrameLevelWire(data, frameCap(opts));
+  if (wire) {
+    const video: VideoFeatures = {
+      file, index, id: wire.id ?? `${fileStem(file)}#${index}`, frames: wire.frames, rgbDim: wire.rgbDim, audioDim: wire.audioDim, rgb: wire.rgb, audio: wire.audio,
+      ...(wire.count > wire.frames ? { framesInFile: wire.count } : {}),
+    };
+    if (wire.labels) video.labels = wire.labels;
+    return { video, notes: [] };
+  }
+  // Not plainly the frame-level layout: the general decoder reads it, or says what is wrong.
   let ex: SequenceExample;
   try {
     ex = decodeSequenceExample(data);
