@@ -23,6 +23,7 @@ import { initialWeights } from '../src/core/training/init';
 import { seededRandom, shuffled } from '../src/core/training/seeded';
 import { Trainer } from '../src/core/training/trainer';
 import { useBackend } from '../src/node/backend';
+import '../src/node/gradients';
 import { fileSource } from '../src/node/files';
 import { writeFinetuneSamples } from './finetuneSamples';
 

@@ -20,6 +20,7 @@ import type { HeadLayers } from '../../src/core/training/types';
 import { seededRandom } from '../../src/core/training/seeded';
 import { DEMO_SIZES } from '../../src/core/demo/config';
 import { useBackend } from '../../src/node/backend';
+import '../../src/node/gradients';
 import { randomVideo } from '../../tools/testing/random';
 import { median } from '../helpers/stats';
 

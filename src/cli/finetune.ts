@@ -8,6 +8,7 @@ import { writeModelDir } from '../node/files';
 import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
+import '../node/gradients';
 
 // Left out, the mode, epochs, learning rate and validation share are chosen from the data by the fine-tune policy (core/training/policy.ts).
 const USAGE = 'npm run finetune -- --model <dir> --out <dir> [--mode new-head|same-labels|all] [--head whole|last] [--labels names.txt] [--epochs N] [--batch-size 16] [--lr R] [--optimizer adam|rmsprop] [--validation F] [--seed 0] [--max-frames 300] <labeled feature files...>';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../node/backend';
+import '../node/gradients';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng, toRefParams } from '../../tools/testing/random';
 import { convertAndLoad } from '../../tools/testing/memoryModel';
 import { maxDiff } from '../../tools/testing/compare';

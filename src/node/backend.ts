@@ -5,11 +5,6 @@ import workerThreads from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-// Gradients (for training) are not part of tfjs-core's bundle. In Node its ESM
-// register_all_gradients cannot be resolved (extensionless imports), so the CJS
-// @tensorflow/tfjs registers them into tfjs's global gradient registry; the page
-// imports register_all_gradients through the bundler instead.
-import '@tensorflow/tfjs';
 import { EnvironmentError } from '../core/errors';
 
 export type NodeBackend = 'wasm' | 'cpu';

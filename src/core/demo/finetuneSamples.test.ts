@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
+import '../../node/gradients';
 import { readModelDir } from '../../node/files';
 import { readFeatureFile } from '../features/read';
 import { writeTfRecordFeatures } from '../features/tfrecord';

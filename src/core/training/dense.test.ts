@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
+import '../../node/gradients';
 import { dense } from './dense';
 
 describe('dense', () => {

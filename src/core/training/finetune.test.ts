@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
+import '../../node/gradients';
 import { readModelDir } from '../../node/files';
 import { createModel, predictVideos, type LoadedModel } from '../model/model';
 import { demoFeatures, syntheticVideos } from '../demo/syntheticVideos';

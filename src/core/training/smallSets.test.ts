@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
+import '../../node/gradients';
 import { readModelDir } from '../../node/files';
 import { createModel, predictVideos, type LoadedModel } from '../model/model';
 import { demoFeatures, syntheticVideos } from '../demo/syntheticVideos';
