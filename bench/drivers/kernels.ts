@@ -153,7 +153,7 @@ const webgpuPlan: Plan[] = [
   },
 ];
 const cpuPlan: (NodeCase & { note?: string })[] = [
-  { lengths: q(ONE), runs: QUICK ? 1 : 2, warmup: 1, note: 'two runs (the cpu backend takes about 25 s per video)' },
+  { lengths: q(ONE), runs: QUICK ? 1 : 2, warmup: 1, note: 'two runs (the cpu backend, plain JavaScript, takes seconds per video)' },
   { lengths: scaled(BATCH, QUICK ? 6 : 20), runs: 1, warmup: 1, note: 'shortened: 32 videos of 20..4 frames, one run' },
 ];
 
