@@ -257,3 +257,114 @@ export async function unnamedControls(page: Page): Promise<string[]> {
       .map((el) => el.outerHTML.slice(0, 160));
   });
 }
+
+/** The rules the page is held to: WCAG 2.1 A and AA, and axe's best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** The nodes: a CSS path and axe's summary of what fails there. */
+  nodes: { target: string; summary: string }[];
+}
+
+/** axe-core's violations on the page as it is now (WCAG 2.1 A/AA and best practice). */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact ?? null, help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 240) })),
+  }));
+}
+
+/**
+ * How wide the page lays out against the viewport, and the elements that
+ * reach past its right edge without a clipping or scrolling box around them.
+ */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; viewport: number; past: string[] }> {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const clipped = (el: Element): boolean => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o !== 'visible') return true;
+      }
+      return false;
+    };
+    const past = Array.from(document.body.querySelectorAll('*'))
+      .filter((e) => e.getBoundingClientRect().right > vw + 0.5 && e.getBoundingClientRect().width > 0 && !clipped(e))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${(e.getAttribute('class') ?? '').trim().replace(/\s+/g, '.')}`)
+      .slice(0, 12);
+    return { scrollWidth: document.documentElement.scrollWidth, viewport: window.innerWidth, past };
+  });
+}
+
+/**
+ * The visible, enabled controls that a tap at their centre would not reach
+ * (another element lies on top), each scrolled to the middle of the screen
+ * first. A file input counts by its label, which takes its taps.
+ */
+export async function untappableControls(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const controls = Array.from(document.querySelectorAll<HTMLElement>(
+      'button, a[href], input, select, textarea, summary, label.btn, [role=tab], [role=listbox], [role=option], [role=gridcell][tabindex="0"]',
+    ));
+    const bad: string[] = [];
+    const describe = (el: Element) => `${el.tagName.toLowerCase()}.${(el.getAttribute('class') ?? '').trim().replace(/\s+/g, '.')} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`;
+    for (const el of controls) {
+      // Skip links show only when focused; what a closed <details> holds is not on screen.
+      if ((el as HTMLButtonElement).disabled || el.closest('[aria-hidden=true], .sr-only, [inert], .skip-links')) continue;
+      if (!el.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true })) continue;
+      if (el instanceof HTMLInputElement && el.type === 'file') continue;
+      if (el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox') && el.labels?.length) {
+        // A radio or checkbox drawn small (or hidden behind its styled label) is tapped through its label.
+        const r = el.getBoundingClientRect();
+        if (r.width < 2 || r.height < 2) continue;
+      }
+      const box = el.getBoundingClientRect();
+      if (box.width < 2 || box.height < 2 || getComputedStyle(el).visibility === 'hidden') continue;
+      el.scrollIntoView({ block: 'center', inline: 'center' });
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const b = el.getBoundingClientRect();
+      const x = b.left + b.width / 2;
+      const y = b.top + b.height / 2;
+      if (x < 0 || y < 0 || x > window.innerWidth || y > window.innerHeight) {
+        bad.push(`${describe(el)} (off screen)`);
+        continue;
+      }
+      const hit = document.elementFromPoint(x, y);
+      const forLabel = hit?.closest('label') ?? null;
+      const ok = hit !== null && (el.contains(hit) || hit.contains(el) && hit === el || (forLabel !== null && (forLabel.control === el || forLabel.contains(el))));
+      if (!ok) bad.push(`${describe(el)} is under ${hit ? describe(hit) : 'nothing'}`);
+    }
+    window.scrollTo(0, 0);
+    return bad;
+  });
+}
+
+/** Focusable controls that share an accessible name with another control (approximating the accessible-name computation). */
+export async function sharedNames(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const focusable = document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, summary, [tabindex]:not([tabindex="-1"])');
+    const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const nameOf = (el: HTMLElement): string => {
+      const aria = el.getAttribute('aria-label');
+      if (aria) return aria;
+      const by = el.getAttribute('aria-labelledby');
+      if (by) return by.split(/\s+/).map((id) => text(document.getElementById(id))).join(' ');
+      const labels = (el as HTMLInputElement).labels;
+      if (labels && labels.length) return Array.from(labels).map(text).join(' ');
+      if (el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox')) return '';
+      return text(el) || el.getAttribute('title') || '';
+    };
+    const byName = new Map<string, number>();
+    const named = Array.from(focusable)
+      .filter((el) => !el.closest('[aria-hidden=true]') && !(el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'hidden')))
+      .map((el) => nameOf(el).trim())
+      .filter(Boolean);
+    for (const n of named) byName.set(n, (byName.get(n) ?? 0) + 1);
+    return [...byName].filter(([, n]) => n > 1).map(([name, n]) => `${name} (${n})`);
+  });
+}

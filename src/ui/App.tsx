@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { type MouseEvent, useEffect, useRef, useState } from 'react';
 import { Header } from './components/Header';
-import { Notices } from './components/Notices';
+import { BackendNote, Notices } from './components/Notices';
 import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
@@ -20,6 +20,7 @@ export function App() {
   const view = useApp((s) => s.settings.view);
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
+  useFocusRescue();
 
   useEffect(() => {
     const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -60,7 +61,7 @@ export function App() {
 
   return (
     <div className="app" data-dragging={dragging || undefined}>
-      <a className="skip-link" href="#main">Skip to the results</a>
+      <SkipLinks finetune={hasVideos && view === 'video'} />
       <Header />
       <Notices />
       <div className="layout">
@@ -70,6 +71,7 @@ export function App() {
           <ModelPanel />
         </aside>
         <main id="main" className="content" tabIndex={-1}>
+          <BackendNote />
           {hasVideos && <ViewSwitch />}
           {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
           {hasVideos && view === 'video' && <TrainingCard />}
@@ -87,3 +89,72 @@ export function App() {
     </div>
   );
 }
+
+/**
+ * The first stops of the Tab key: straight to the results, the videos, and
+ * (with videos) the fine-tune. Each moves focus to its target, as a link to
+ * a fragment does, without putting the fragment in the URL.
+ */
+function SkipLinks({ finetune }: { finetune: boolean }) {
+  const go = (e: MouseEvent<HTMLAnchorElement>, id: string) => {
+    const target = document.getElementById(id);
+    if (!target) return;
+    e.preventDefault();
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'start' });
+  };
+  const links = [
+    { id: 'main', text: 'Skip to the main content' },
+    { id: 'videos', text: 'Skip to the videos' },
+    ...(finetune ? [{ id: 'finetune', text: 'Skip to fine-tuning' }] : []),
+  ];
+  return (
+    <nav className="skip-links" aria-label="Skip links">
+      {links.map((l) => <a key={l.id} className="skip-link" href={`#${l.id}`} onClick={(e) => go(e, l.id)}>{l.text}</a>)}
+    </nav>
+  );
+}
+
+/**
+ * Keeps keyboard focus on the page when the control that had it goes away
+ * or is disabled (the empty state replaced by results, a list emptied): focus
+ * moves to the nearest remaining container that takes focus (the main area,
+ * a card), else to its first control, rather than falling to the page's body.
+ */
+function useFocusRescue() {
+  useEffect(() => {
+    let last: HTMLElement | null = null;
+    let ancestors: HTMLElement[] = [];
+    const onFocusIn = (e: FocusEvent) => {
+      if (!(e.target instanceof HTMLElement)) return;
+      last = e.target;
+      ancestors = [];
+      for (let p = e.target.parentElement; p && p !== document.body; p = p.parentElement) ancestors.push(p);
+    };
+    const rescue = () => {
+      if (!last || (document.activeElement && document.activeElement !== document.body)) return;
+      // Focus left by the user (a click on text) stays where they left it.
+      if (last.isConnected && !(last as HTMLButtonElement).disabled) return;
+      const lost = last;
+      last = null;
+      for (const home of ancestors) {
+        if (!home.isConnected) continue;
+        const target = home.hasAttribute('tabindex') ? home : home.querySelector<HTMLElement>(FOCUSABLE);
+        if (target && target !== lost) {
+          target.focus({ preventScroll: true });
+          return;
+        }
+      }
+      document.getElementById('main')?.focus({ preventScroll: true });
+    };
+    const observer = new MutationObserver(rescue);
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
+    document.addEventListener('focusin', onFocusIn);
+    return () => {
+      observer.disconnect();
+      document.removeEventListener('focusin', onFocusIn);
+    };
+  }, []);
+}
+
+const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';

@@ -1,11 +1,10 @@
 import { DropIcon } from './icons';
-import { useApp } from '../state/context';
+import { useApp, useAppShallow } from '../state/context';
 import { FileButtons } from './FileButtons';
 import { TRY_FINE_TUNING_SET, TryFineTuning } from './TryFineTuning';
 
-/** What the main area shows before any video: how to start, in one click. */
+/** What the main area shows before any video: how to start, in one click, and whether the model is ready. */
 export function EmptyState() {
-  const model = useApp((s) => s.model);
   const loadSamples = useApp((s) => s.loadSamples);
   return (
     <section className="empty" aria-labelledby="empty-title">
@@ -17,11 +16,47 @@ export function EmptyState() {
       </p>
       <FileButtons large />
       <TryFineTuning onClick={() => void loadSamples(TRY_FINE_TUNING_SET)} />
-      <p className="muted small">
-        {model
-          ? <>Model ready: <strong>{model.name}</strong>, {model.sizes.classes.toLocaleString('en-US')} classes. Nothing leaves your computer.</>
-          : 'The model is loading. Nothing leaves your computer.'}
-      </p>
+      <ModelState />
     </section>
   );
+}
+
+/** The model: ready, loading, or why it is not there and what to do. */
+function ModelState() {
+  const [model, loading, error] = useAppShallow((s) => [s.model, s.loading, s.modelError]);
+  const loadUrl = useApp((s) => s.loadModelUrl);
+  if (model) {
+    return (
+      <p className="muted small" data-testid="empty-model">
+        Model ready: <strong>{model.name}</strong>, {model.sizes.classes.toLocaleString('en-US')} classes. Nothing leaves your computer.
+      </p>
+    );
+  }
+  if (error && !loading) {
+    return (
+      <div className="empty-model-error" data-testid="model-error">
+        <p><strong>The model could not be loaded:</strong> {error}</p>
+        <p className="muted small">Videos you add wait for a model. Load the demo model, or another one from the Model panel (a URL, a folder, Paddle weights).</p>
+        <div className="empty-model-actions">
+          <button type="button" className="btn btn-primary" onClick={() => void loadUrl('')}>Load the demo model</button>
+          <button type="button" className="btn" onClick={() => openModelPanel()}>Choose another model</button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <p className="muted small" role="status" data-testid="empty-model">
+      {loading ? <>Loading the model{loading.name ? <> “{loading.name}”</> : null}… </> : 'Starting… '}Nothing leaves your computer.
+    </p>
+  );
+}
+
+/** Opens the Model panel's "Load another model" and moves focus into it. */
+function openModelPanel() {
+  const details = document.querySelector<HTMLDetailsElement>('[data-testid=model-panel] details.model-more');
+  if (!details) return;
+  details.open = true;
+  const first = details.querySelector<HTMLElement>('input, button');
+  first?.focus({ preventScroll: true });
+  details.scrollIntoView({ block: 'center' });
 }

@@ -87,8 +87,9 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
             <label htmlFor={`${id}-window`} className="field-label">Window (frames = seconds)</label>
             <input id={`${id}-window`} type="number" min={1} max={Math.max(1, T)} value={window} className="window-input"
               onChange={(e) => setWindow(Math.max(1, Math.min(T, Math.round(Number(e.target.value) || 1))))} />
-            <button type="button" className="btn btn-primary" disabled={classIndex === null || running}
-              onClick={() => classIndex !== null && void request(video.key, classIndex, Math.min(window, T))}>
+            {/* aria-disabled rather than disabled while it runs: the button keeps the keyboard's focus. */}
+            <button type="button" className="btn btn-primary" disabled={classIndex === null} aria-disabled={running || undefined}
+              onClick={() => classIndex !== null && !running && void request(video.key, classIndex, Math.min(window, T))}>
               {running ? <><span className="spinner" aria-hidden="true" /> Computing…</> : ev && !stale ? 'Recompute evidence' : 'Show evidence'}
             </button>
           </div>

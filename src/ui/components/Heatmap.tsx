@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, type MouseEvent, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -62,20 +62,27 @@ interface Props {
   evidenceTitle?: string;
 }
 
+/** Zoom levels along time: the track's width as a multiple of the space it has. */
+export const ZOOMS = [1, 2, 4, 8, 16] as const;
+
 /**
  * A grid of rows × frames, navigable as an ARIA grid: one tab stop, arrow keys
  * move between cells (PageUp/PageDown by 10 frames, Home/End to the ends), and
- * the focused or hovered cell shows its frame, time and value. Below: the time
- * axis, with its title, and the colour scale with its values.
+ * the focused, hovered or tapped cell shows its frame, time and value, in a
+ * readout line below the rows (and, with a mouse, a tooltip). Zoom along
+ * time widens the track, which then scrolls sideways. Below: the time axis,
+ * with its title, and the colour scale with its values.
  */
 export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
+  const [zoom, setZoom] = useState<number>(1);
   const grid = useRef<HTMLDivElement>(null);
   const tops = useMemo(() => scaleTops(rows, frames, scale), [rows, frames, scale]);
   const row = Math.min(focus.row, rows.length - 1);
   const shown = hover ?? (focused ? { row, t: focus.t } : null);
+  const name = label ?? `Attention over ${frames} frames`;
 
   const move = (e: KeyboardEvent) => {
     let { t } = focus;
@@ -98,78 +105,113 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     grid.current?.querySelector<HTMLElement>(`[data-row="${next.row}"][data-t="${next.t}"]`)?.focus();
   };
 
-  const ticks = useMemo(() => timeTicks(frames), [frames]);
-  const gap = frames <= 90 ? 1 : 0;
+  /** A tap or click on a track picks the frame under it, however narrow its cell. */
+  const pick = (e: MouseEvent<HTMLDivElement>, ri: number) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const t = Math.max(0, Math.min(frames - 1, Math.floor(((e.clientX - box.left) / Math.max(1, box.width)) * frames)));
+    setFocus({ row: ri, t });
+    setHover(null);
+    grid.current?.querySelector<HTMLElement>(`[data-row="${ri}"][data-t="${t}"]`)?.focus({ preventScroll: true });
+  };
+
+  // About six labels across the part of the track in view.
+  const ticks = useMemo(() => timeTicks(frames, Math.ceil(frames / zoom)), [frames, zoom]);
+  const gap = frames / zoom <= 90 ? 1 : 0;
+  const zoomed = zoom > 1;
+  const level = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
 
   return (
-    <div className="heatmap" data-testid="heatmap">
-      {events && events.length > 0 && (
-        <div className="hm-row hm-events" aria-label="Labelled events of this sample">
-          <div className="hm-label muted small">Events</div>
-          <div className="hm-track hm-events-track">
-            {events.map((ev, i) => (
-              <span key={i} className="hm-event" style={{ left: `${(100 * ev.start) / frames}%`, width: `${(100 * ev.frames) / frames}%` }}
-                title={`${ev.name}: ${formatTime(ev.start)}–${formatTime(ev.start + ev.frames - 1)}`}>
-                <span className="hm-event-name">{ev.name ?? classNames[ev.class]}</span>
-              </span>
-            ))}
-          </div>
+    <div className="heatmap" data-testid="heatmap" data-zoom={zoom}>
+      {frames > 30 && (
+        <div className="hm-zoom" role="group" aria-label={`Zoom along time: ${name}`}>
+          <span className="muted small" aria-hidden="true">Time zoom</span>
+          <button type="button" className="btn btn-small" onClick={() => setZoom(ZOOMS[Math.max(0, level - 1)])} disabled={zoom === 1}
+            aria-label={`Zoom out along time (${name})`}>−</button>
+          <span className="tabular hm-zoom-level" aria-live="polite">{zoom}×</span>
+          <button type="button" className="btn btn-small" onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, level + 1)])} disabled={zoom === ZOOMS[ZOOMS.length - 1]}
+            aria-label={`Zoom in along time (${name})`}>+</button>
         </div>
       )}
-      <div
-        ref={grid}
-        role="grid"
-        aria-label={label ?? `Attention over ${frames} frames`}
-        aria-rowcount={rows.length}
-        aria-colcount={frames + 1}
-        className="hm-grid"
-        onKeyDown={move}
-        onMouseLeave={() => setHover(null)}
-        onFocus={() => setFocused(true)}
-        onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node)) setFocused(false); }}
-      >
-        {rows.map((r, ri) => (
-          <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
-            <div role="rowheader" className="hm-label">{r.label}</div>
-            <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }}>
-              {Array.from({ length: frames }, (_, t) => {
-                const v = r.values[t] ?? 0;
-                const strength = Math.min(1, Math.abs(v) / tops[ri]);
-                const isFocus = ri === row && t === focus.t;
-                const isShown = shown && shown.row === ri && shown.t === t;
-                return (
-                  <div
-                    key={t}
-                    role="gridcell"
-                    tabIndex={isFocus ? 0 : -1}
-                    data-row={ri}
-                    data-t={t}
-                    data-value={v}
-                    aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
-                    className={`hm-cell${isShown ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
-                    style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
-                    onMouseEnter={() => setHover({ row: ri, t })}
-                    onFocus={() => setFocus({ row: ri, t })}
-                  />
-                );
-              })}
-              {shown && shown.row === ri && (
-                <div className="hm-tooltip" role="presentation" style={{ left: `${(100 * (shown.t + 0.5)) / frames}%` }} data-testid="heatmap-tooltip">
-                  <strong>Frame {shown.t} · {formatTime(shown.t)}</strong>
-                  <span>{r.label}: {r.describe(r.values[shown.t] ?? 0, shown.t)}</span>
+      <div className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
+        <div className="hm-canvas" style={{ '--zoom': zoom } as CSSProperties}>
+          {events && events.length > 0 && (
+            <div className="hm-row hm-events" aria-label="Labelled events of this sample">
+              <div className="hm-label muted small">Events</div>
+              <div className="hm-track hm-events-track">
+                {events.map((ev, i) => (
+                  <span key={i} className="hm-event" style={{ left: `${(100 * ev.start) / frames}%`, width: `${(100 * ev.frames) / frames}%` }}
+                    title={`${ev.name}: ${formatTime(ev.start)}–${formatTime(ev.start + ev.frames - 1)}`}>
+                    <span className="hm-event-name">{ev.name ?? classNames[ev.class]}</span>
+                  </span>
+                ))}
+              </div>
+            </div>
+          )}
+          <div
+            ref={grid}
+            role="grid"
+            aria-label={name}
+            aria-rowcount={rows.length}
+            aria-colcount={frames + 1}
+            className="hm-grid"
+            onKeyDown={move}
+            onMouseLeave={() => setHover(null)}
+            onFocus={() => setFocused(true)}
+            onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node)) setFocused(false); }}
+          >
+            {rows.map((r, ri) => (
+              <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
+                <div role="rowheader" className="hm-label">{r.label}</div>
+                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}>
+                  {Array.from({ length: frames }, (_, t) => {
+                    const v = r.values[t] ?? 0;
+                    const strength = Math.min(1, Math.abs(v) / tops[ri]);
+                    const isFocus = ri === row && t === focus.t;
+                    const isShown = shown && shown.row === ri && shown.t === t;
+                    return (
+                      <div
+                        key={t}
+                        role="gridcell"
+                        tabIndex={isFocus ? 0 : -1}
+                        data-row={ri}
+                        data-t={t}
+                        data-value={v}
+                        aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
+                        className={`hm-cell${isShown ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
+                        style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
+                        onMouseEnter={() => setHover({ row: ri, t })}
+                        onFocus={() => setFocus({ row: ri, t })}
+                      />
+                    );
+                  })}
+                  {shown && shown.row === ri && !zoomed && (
+                    <div className="hm-tooltip" role="presentation" data-testid="heatmap-tooltip"
+                      style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}>
+                      <strong>Frame {shown.t} · {formatTime(shown.t)}</strong>
+                      <span>{r.label}: {r.describe(r.values[shown.t] ?? 0, shown.t)}</span>
+                    </div>
+                  )}
                 </div>
-              )}
+              </div>
+            ))}
+          </div>
+          <div className="hm-row hm-axis" aria-hidden="true">
+            <div className="hm-label" />
+            <div className="hm-track hm-axis-track">
+              {ticks.map((t) => (
+                <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / frames}%` }}>{formatTime(t)}</span>
+              ))}
             </div>
           </div>
-        ))}
-      </div>
-      <div className="hm-row hm-axis" aria-hidden="true">
-        <div className="hm-label" />
-        <div className="hm-track hm-axis-track">
-          {ticks.map((t) => (
-            <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / frames}%` }}>{formatTime(t)}</span>
-          ))}
         </div>
+      </div>
+      <div className="hm-row hm-readout-row">
+        <div className="hm-label" />
+        <p className="hm-readout small" data-testid="heatmap-readout">
+          {shown
+            ? <><strong>Frame {shown.t} · {formatTime(shown.t)}</strong> · {rows[shown.row].label}: {rows[shown.row].describe(rows[shown.row].values[shown.t] ?? 0, shown.t)}</>
+            : <span className="muted">Tap, hover or focus a cell for its frame, time and value{frames > 30 ? '; zoom to widen the cells' : ''}.</span>}
+        </p>
       </div>
       <div className="hm-row hm-axis-title-row">
         <div className="hm-label" />
@@ -230,10 +272,10 @@ function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: Heatma
   );
 }
 
-/** Ticks at a round step that gives about six labels. */
-export function timeTicks(frames: number): number[] {
+/** Ticks at a round step that gives about six labels over `visible` frames (all of them unless zoomed), across all `frames`. */
+export function timeTicks(frames: number, visible = frames): number[] {
   const steps = [1, 2, 5, 10, 15, 20, 30, 60, 120];
-  const step = steps.find((s) => frames / s <= 7) ?? 300;
+  const step = steps.find((s) => visible / s <= 7) ?? 300;
   const out: number[] = [];
   for (let t = 0; t < frames; t += step) out.push(t);
   return out;

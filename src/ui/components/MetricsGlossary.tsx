@@ -30,10 +30,14 @@ export type MetricKey = keyof typeof METRIC_GLOSSARY;
  * What Hit@1, PERR, GAP and mAP mean, as a disclosure anyone can open with
  * the keyboard (the metrics' own tooltips are hover-only).
  */
-export function MetricsGlossary({ metrics = ['hit_at_1', 'perr', 'gap', 'map'], open = false }: { metrics?: readonly MetricKey[]; open?: boolean }) {
+export function MetricsGlossary({ metrics = ['hit_at_1', 'perr', 'gap', 'map'], open = false, summary }: {
+  metrics?: readonly MetricKey[]; open?: boolean;
+  /** The disclosure's text, when the page shows more than one glossary (each control its own name). */
+  summary?: string;
+}) {
   return (
     <details className="metrics-glossary" open={open} data-testid="metrics-glossary">
-      <summary>What {metrics.length === 1 ? 'this number means' : 'these numbers mean'}</summary>
+      <summary>{summary ?? `What ${metrics.length === 1 ? 'this number means' : 'these numbers mean'}`}</summary>
       {/* A list rather than a <dl>: the card's own <dl> holds the metrics' values. */}
       <ul>
         {metrics.map((k) => (

@@ -33,7 +33,7 @@ export function ModelPanel() {
       ) : !loading && !error ? (
         <p className="muted small">Starting…</p>
       ) : null}
-      {error && !loading && <p className="error-text small" role="alert">{error}</p>}
+      {error && !loading && <p className="error-text small">The model could not be loaded: {error}</p>}
       <FrameCap />
       <details className="model-more" open={(!model && !!error) || undefined}>
         <summary>Load another model</summary>

@@ -1,5 +1,5 @@
-import { useEffect, useId, useMemo, useState } from 'react';
-import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, useActiveTooltipDataPoints, XAxis, YAxis } from 'recharts';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatProbability } from '../format';
@@ -41,6 +41,16 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
   const narrow = useNarrow();
   const nameChars = narrow ? 14 : 24;
   const height = data.length * 30 + 64;
+  // The bar the keyboard is on (recharts' accessibility layer moves it with the arrow keys): Enter or Space picks its class, as a click does.
+  const active = useRef<Datum | null>(null);
+  const setActive = useCallback((d: Datum | null) => { active.current = d; }, []);
+  const onChartKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.key === 'Enter' || e.key === ' ') && active.current) {
+      e.preventDefault();
+      e.stopPropagation();
+      onPickClass(active.current.classIndex);
+    }
+  };
 
   return (
     <section className="card prob-card" aria-labelledby="prob-title">
@@ -54,10 +64,11 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
         </label>
       </div>
       <p className="muted small card-sub">Each bar is the probability that the video shows that class: an independent sigmoid per class, so a video can be several things and the bars need not sum to 1. <span className="legend-swatch swatch-label" /> true label</p>
-      <div className="chart" style={{ height }} data-testid="prob-chart">
+      <div className="chart" style={{ height }} data-testid="prob-chart" onKeyDownCapture={onChartKey}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} layout="vertical" margin={{ top: 24, right: narrow ? 52 : 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
-            title={`Top ${data.length} class probabilities of ${video.id}`} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes.">
+            title={`Top ${data.length} class probabilities of ${video.id}`} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes; Enter or Space picks one for the evidence below.">
+            <ActiveBar onChange={setActive} />
             <XAxis type="number" domain={[0, 1]} ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false}
               height={44} label={{ value: narrow ? 'Probability (0 to 1)' : 'Probability of the class (sigmoid, 0 to 1)', position: 'insideBottom', offset: 4, className: 'axis-title' }} />
             <YAxis type="category" dataKey="name" width={narrow ? 112 : 190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
@@ -91,6 +102,14 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
       </details>
     </section>
   );
+}
+
+/** Reports the datum of the bar the tooltip is on (by mouse or keyboard), or null. */
+function ActiveBar({ onChange }: { onChange: (d: Datum | null) => void }) {
+  const points = useActiveTooltipDataPoints<Datum>();
+  const d = points?.[0] ?? null;
+  useEffect(() => onChange(d), [d, onChange]);
+  return null;
 }
 
 /** Whether the window is phone-narrow (the chart's class names then get less room). */

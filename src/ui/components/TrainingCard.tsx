@@ -139,16 +139,27 @@ export function TrainingCard() {
   const modelNames = (model?.classNames ?? []);
 
   return (
-    <section className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length} data-mode={config.mode}>
+    <section id="finetune" tabIndex={-1} className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length} data-mode={config.mode}>
       <div className="card-head">
         <h2 id={`${id}-title`}>Fine-tune</h2>
-        <span className="muted small" data-testid="training-state">{stateText(training.state, training.epochs.length, training.epochsPlanned)}</span>
+        <span className="muted small" data-testid="training-state" role="status">{stateText(training.state, training.epochs.length, training.epochsPlanned)}</span>
       </div>
       <p className="muted small card-sub">
         Teach the model your labels, in this page: it trains on the labeled videos in the list (labels from the files, or classes you make below), holds some out to validate, and you take the weights home.
+        {' '}The settings below are set from your data; Start uses them.
       </p>
+      {/* First in the card, so that the keyboard reaches them at once; aria-disabled rather than disabled, so that the
+          button pressed keeps the focus as the run starts, pauses and stops. */}
+      <div className="training-buttons" role="group" aria-label="Fine-tune controls">
+        <button type="submit" form={`${id}-form`} className="btn btn-primary" aria-disabled={!canStart || undefined}>Start</button>
+        <button type="button" className="btn" aria-disabled={(state !== 'running' && state !== 'paused') || undefined}
+          onClick={() => { if (state === 'paused') void resume(); else if (state === 'running') void pause(); }}>
+          {state === 'paused' ? 'Resume' : 'Pause'}
+        </button>
+        <button type="button" className="btn" aria-disabled={!running || undefined} onClick={() => { if (running) void stop(); }}>Stop</button>
+      </div>
       <LabelEditor disabled={running} />
-      <form onSubmit={submit} className="training-form">
+      <form id={`${id}-form`} onSubmit={submit} className="training-form">
         <fieldset className="training-modes" disabled={running}>
           <legend className="field-label">What to train</legend>
           {MODES.map((m) => (
@@ -236,13 +247,6 @@ export function TrainingCard() {
             {slowWarning(plan, config.epochs, config.mode === 'new-head' ? '“Last layer only”' : '“New head”')}
           </p>
         )}
-        <div className="training-buttons" role="group" aria-label="Fine-tune controls">
-          <button type="submit" className="btn btn-primary" disabled={!canStart}>Start</button>
-          {state === 'paused'
-            ? <button type="button" className="btn" onClick={() => void resume()}>Resume</button>
-            : <button type="button" className="btn" disabled={state !== 'running'} onClick={() => void pause()}>Pause</button>}
-          <button type="button" className="btn" disabled={!running} onClick={() => void stop()}>Stop</button>
-        </div>
       </form>
       {state === 'caching' && training.caching && (
         <div className="progress">
@@ -292,7 +296,7 @@ export function TrainingCard() {
             <Compare label="Validation GAP" before={training.before.gap} after={training.report.after.gap} k="gap" />
             <Compare label="Validation Hit@1" before={training.before.hitAt1} after={training.report.after.hitAt1} k="hitAt1" />
           </dl>
-          <MetricsGlossary metrics={['gap', 'hit_at_1']} />
+          <MetricsGlossary metrics={['gap', 'hit_at_1']} summary="What validation GAP and Hit@1 mean" />
           <table className="per-class" data-testid="per-class">
             <caption className="sr-only">Average precision per class on the validation videos</caption>
             <thead><tr><th scope="col">Class</th><th scope="col">AP on the validation videos</th><th scope="col">Labeled videos (train + validation)</th></tr></thead>

@@ -38,7 +38,11 @@ export function VideoDetail() {
           <h2 id="detail-title" className="detail-title">{video.id}</h2>
           <p className="detail-meta">
             <span>{video.frames} frames · {formatTime(video.frames)}</span>
-            {video.framesInFile !== null && <span className="muted"> (the file holds {video.framesInFile}: cut to the frame cap)</span>}
+            {video.framesInFile !== null && (
+              <span className="frame-cut" data-testid="frame-cut">
+                {' '}· cut by the frame cap: the file holds {video.framesInFile.toLocaleString('en-US')} frames, {(video.framesInFile - video.frames).toLocaleString('en-US')} left out (Model panel, “Frames per video”)
+              </span>
+            )}
             {result && !showLive && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
           </p>
         </div>

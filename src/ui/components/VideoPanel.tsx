@@ -18,17 +18,18 @@ export function VideoPanel() {
   const [videos, hasModel] = useAppShallow((s) => [s.videos, s.model !== null]);
   const clear = useApp((s) => s.clearVideos);
   return (
-    <section className="card" aria-labelledby="videos-title">
+    <section id="videos" className="card" aria-labelledby="videos-title" tabIndex={-1}>
       <div className="card-head">
         <h2 id="videos-title">Videos</h2>
         {videos.length > 0 && (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void clear()}>Clear</button>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => void clear()} aria-label="Clear the list of videos">Clear</button>
         )}
       </div>
-      <FileButtons />
+      {/* Before any video the main area offers these (one of each on the page, so that each name is one control's). */}
+      {videos.length > 0 && <FileButtons />}
       <LoadProgressBar />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too).</p>
+        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too), or start from the main area.</p>
       )}
     </section>
   );
@@ -83,7 +84,8 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
         role="listbox"
         tabIndex={0}
         aria-label="Videos (arrow keys to move, Delete to remove)"
-        aria-activedescendant={videos[selected] ? optionId(selected) : undefined}
+        // Only an option in the page can be the active one (the list renders the rows in view).
+        aria-activedescendant={videos[selected] && list.getVirtualItems().some((i) => i.index === selected) ? optionId(selected) : undefined}
         onKeyDown={onKey}
         data-testid="video-list"
       >

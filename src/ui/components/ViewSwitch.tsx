@@ -6,7 +6,7 @@ export function ViewSwitch() {
   const count = useApp((s) => s.videos.length);
   return (
     <nav className="view-switch" aria-label="Views">
-      <button type="button" className="tab" aria-pressed={view === 'video'} onClick={() => setView('video')} data-testid="view-video">Video</button>
+      <button type="button" className="tab" aria-pressed={view === 'video'} onClick={() => setView('video')} data-testid="view-video">Selected video</button>
       <button type="button" className="tab" aria-pressed={view === 'dataset'} onClick={() => setView('dataset')} data-testid="view-dataset">
         Dataset <span className="muted">({count.toLocaleString('en-US')})</span>
       </button>

@@ -97,7 +97,7 @@ function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setF
           </select>
         </label>
         <button type="button" className="btn btn-small" onClick={() => setSort({ column: 'ap', descending: false })} data-testid="dataset-worst">Worst first</button>
-        <button type="button" className="btn btn-small" disabled={shown.length === 0} onClick={() => download('dataset.csv', 'text/csv', rowsCsv(shown))}>Export CSV</button>
+        <button type="button" className="btn btn-small" disabled={shown.length === 0} onClick={() => download('dataset.csv', 'text/csv', rowsCsv(shown))}>Export the table (CSV)</button>
       </div>
       {(filter.classIndex !== null || filter.confusion) && (
         <p className="small filter-note">

@@ -16,4 +16,14 @@ describe('the backend slice', () => {
     await state().chooseBackend('wasm');
     expect(state().notices.map((n) => [n.level, n.message])).toEqual([['error', message]]);
   });
+
+  it('hides the note about the backend until its reason changes', () => {
+    const { state, fake } = storeHarness();
+    const status = { requested: 'auto', active: 'wasm', state: 'ready', adapter: null, reason: 'WebGPU is not available', layout: 'in-out' } as const;
+    fake.emit({ type: 'backend', status });
+    state().hideBackendNote('WebGPU is not available');
+    expect(state().backendNoteHidden).toBe(state().backend?.reason);
+    fake.emit({ type: 'backend', status: { ...status, reason: 'WebGPU failed twice' } });
+    expect(state().backendNoteHidden).not.toBe(state().backend?.reason);
+  });
 });

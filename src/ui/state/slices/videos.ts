@@ -2,6 +2,7 @@ import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
 import { classifyFiles, folderOf } from '../../drop';
 import type { SliceContext, Slice } from '../types';
+import { fileWarnings } from './notices';
 
 export const SAMPLES_INDEX_PATH = 'samples/index.json';
 
@@ -168,8 +169,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       },
       file: (e) => {
         if (e.videos.length) set((s) => ({ videos: s.videos.concat(e.videos.map((v) => ({ ...v, status: 'queued' as const }))) }));
-        const n = e.warnings.length;
-        if (n) get().notify('warning', `${e.file}: ${n} record${n === 1 ? '' : 's'} skipped or changed (${e.warnings[0]}${n > 1 ? ', …' : ''})`);
+        for (const message of fileWarnings(e.file, e.warnings)) get().notify('warning', message);
       },
       load: (e) => {
         set((s) => ({ work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 } }));
