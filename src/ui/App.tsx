@@ -59,23 +59,31 @@ export function App() {
     };
   }, [addFiles]);
 
+  const sidebar = (
+    <aside key="sidebar" className="sidebar" aria-label="Videos and models">
+      <VideoPanel />
+      <MetricsCard />
+      <ModelPanel />
+    </aside>
+  );
+  const main = (
+    <main key="main" id="main" className="content" tabIndex={-1}>
+      <BackendNote />
+      {hasVideos && <ViewSwitch />}
+      {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+      {hasVideos && view === 'video' && <TrainingCard />}
+    </main>
+  );
+
   return (
     <div className="app" data-dragging={dragging || undefined}>
       <SkipLinks finetune={hasVideos && view === 'video'} />
       <Header />
       <Notices />
       <div className="layout">
-        <aside className="sidebar" aria-label="Videos and models">
-          <VideoPanel />
-          <MetricsCard />
-          <ModelPanel />
-        </aside>
-        <main id="main" className="content" tabIndex={-1}>
-          <BackendNote />
-          {hasVideos && <ViewSwitch />}
-          {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
-          {hasVideos && view === 'video' && <TrainingCard />}
-        </main>
+        {/* Before any video the main area (how to start) comes first, for the keyboard and on a phone; the
+            columns stay in place on a wide screen. Keyed, so that React moves them rather than mounting again. */}
+        {hasVideos ? [sidebar, main] : [main, sidebar]}
       </div>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
@@ -137,8 +145,10 @@ function useFocusRescue() {
       if (last.isConnected && !(last as HTMLButtonElement).disabled) return;
       const lost = last;
       last = null;
-      for (const home of ancestors) {
-        if (!home.isConnected) continue;
+      for (const was of ancestors) {
+        // A container mounted again under the same id (a card, the main area) counts as the same place.
+        const home = was.isConnected ? was : was.id ? document.getElementById(was.id) : null;
+        if (!home) continue;
         const target = home.hasAttribute('tabindex') ? home : home.querySelector<HTMLElement>(FOCUSABLE);
         if (target && target !== lost) {
           target.focus({ preventScroll: true });

@@ -56,7 +56,7 @@ export function AttentionCard({ video, labels, result, classNames, classIndex, o
           Where the model pooled each modality: one cell per frame (1 frame = 1 second), its shade the frame’s attention weight.
           Each row sums to 1, so uniform attention is 1/{T} = {formatScaleValue(1 / Math.max(1, T))} a frame.
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
-          {' '}Hover or focus a cell (arrow keys move) for its frame, time and weight.
+          {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
         <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} />
         <TopFrames result={result} frames={T} />

@@ -49,6 +49,13 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
       e.preventDefault();
       e.stopPropagation();
       onPickClass(active.current.classIndex);
+    } else if (NEXT_BAR[e.key] !== undefined && e.nativeEvent.isTrusted && e.target instanceof SVGElement) {
+      // The bars stand one above the other, the top class first: Down (and Right) go to the next bar, Up (and Left)
+      // to the one before. recharts reads a vertical chart's arrows the other way round ('top-to-bottom' is not its
+      // 'left-to-right'), so the key it gets is the mirror one.
+      e.preventDefault();
+      e.stopPropagation();
+      e.target.dispatchEvent(new globalThis.KeyboardEvent('keydown', { key: NEXT_BAR[e.key] ? 'ArrowLeft' : 'ArrowRight', bubbles: true }));
     }
   };
 
@@ -103,6 +110,9 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
     </section>
   );
 }
+
+/** Whether an arrow key goes to the next bar (true) or the one before (false). */
+const NEXT_BAR: Record<string, boolean> = { ArrowDown: true, ArrowRight: true, ArrowUp: false, ArrowLeft: false };
 
 /** Reports the datum of the bar the tooltip is on (by mouse or keyboard), or null. */
 function ActiveBar({ onChange }: { onChange: (d: Datum | null) => void }) {
