@@ -85,7 +85,7 @@ export function BackendNote() {
       <InfoIcon />
       <p>{reason}</p>
       {!failed && (
-        <button type="button" className="icon-btn" onClick={() => hide(reason)} aria-label="Hide the note about the backend">
+        <button type="button" className="icon-btn" onClick={() => hide(reason)} aria-label="Hide this note">
           <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
         </button>
       )}
