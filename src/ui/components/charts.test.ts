@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { largestDrops, occludedFrames } from './EvidenceCard';
-import { formatScaleValue, MIN_EVIDENCE_TOP, scaleTops } from './Heatmap';
+import { formatScaleValue, MIN_EVIDENCE_TOP, scaleTops, timeTicks } from './Heatmap';
 import { epochTicks, keptEpoch } from './LossChart';
 
 const row = (kind: 'attention' | 'evidence', values: number[]) => ({ kind, values });
@@ -68,5 +68,15 @@ describe('the fine-tune curves', () => {
     expect(keptEpoch([e(1, 1), e(2, 2)])).toBeNull();
     expect(keptEpoch([e(1, 1), e(2, 1)])).toBe(1);
     expect(keptEpoch([e(1, 0)])).toBe(0);
+  });
+});
+
+describe('the time axis of a heatmap', () => {
+  it('labels about six ticks across the frames in view: all of them, or the part a zoom shows', () => {
+    expect(timeTicks(64)).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    // Zoomed 4x, 16 frames are in view at a time: ticks every 5 s along the whole video.
+    expect(timeTicks(64, 16)).toEqual([0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]);
+    expect(timeTicks(300, 300).length).toBeLessThanOrEqual(7);
+    expect(timeTicks(3)).toEqual([0, 1, 2]);
   });
 });
