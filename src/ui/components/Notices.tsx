@@ -62,7 +62,7 @@ function NoticeItem({ notice: n, onDismiss }: { notice: Notice; onDismiss: () =>
         </p>
         {long && (
           <button type="button" className="link-btn toast-more" aria-expanded={open} onClick={() => setOpen(!open)}>
-            {open ? 'Show less' : 'Show all'}<span className="sr-only"> of this message</span>
+            {open ? 'Show less' : 'Show all'}<span className="sr-only"> of the message: {gist(n.message)}</span>
           </button>
         )}
       </div>
