@@ -207,7 +207,9 @@ describe('an accessible page, on a desktop and on a phone', () => {
         }
         const untappable = await untappableControls(page);
         untappable.forEach((u) => findings.push(`${mode.name} ${state}: untappable ${u}`));
-        const axe = report(await axeViolations(page), `${mode.name} ${state}`);
+        const shared = await sharedNames(page);
+        shared.forEach((s) => findings.push(`${mode.name} ${state}: shared accessible name ${s}`));
+        const axe = report(await axeViolations(page), `${mode.name} ${state}`) + shared.length;
         rows.push({ mode: mode.name, state, axe, scrollWidth: o.scrollWidth, untappable: untappable.length });
         if (!mode.dark) await screenshot(page, `accessible-phone-${state.replace(/\s+/g, '-')}`);
         if (state === 'samples') await heatmapByTouch(page, mode);
