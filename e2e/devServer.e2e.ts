@@ -5,8 +5,8 @@
  * dependency of the page and of the worker is pre-bundled when the server
  * starts (vite.config.ts, optimizeDeps), so vite never finds one late,
  * optimises again and reloads the page: one navigation, and the model within
- * 3 s (the budget grows with the machine's load, which this test does not
- * control; both figures are printed).
+ * 3 s on an idle machine (the budget grows with the machine's load, which
+ * this test does not control; both figures are printed).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -52,6 +52,7 @@ describe('npm start, first visit', () => {
     let navigations = 0;
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
 
+    const loadBefore = loadavg()[0] / cpus().length;
     const start = performance.now();
     await page.goto(`${origin}/`);
     await page.locator('[data-testid=model-info]').waitFor({ timeout: 120_000 });
@@ -59,8 +60,11 @@ describe('npm start, first visit', () => {
     // Anything late would show now: a reload after the model is up.
     await page.waitForTimeout(1500);
 
-    const load = loadavg()[0] / cpus().length;
-    const budget = BUDGET_MS * Math.max(1, load);
+    // Other work on the machine (another test file, a benchmark) slows the dev server's first bundling: the
+    // budget scales with the load per core, the larger of before and after, with a quarter more for the lag of
+    // the one-minute average. On an idle machine it is BUDGET_MS.
+    const load = Math.max(loadBefore, loadavg()[0] / cpus().length);
+    const budget = BUDGET_MS * (load > 1 ? 1.25 * load : 1);
     process.stderr.write(`npm start, first visit: the demo model shown after ${Math.round(ms)} ms, ${navigations} navigation(s); load ${load.toFixed(2)} per core, budget ${Math.round(budget)} ms\n`);
     expect(logged.filter((m) => /new dependencies optimized|optimized dependencies changed|reloading/i.test(m))).toEqual([]);
     expect(navigations).toBe(1);
