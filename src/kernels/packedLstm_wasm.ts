@@ -25,7 +25,7 @@ interface WasmModule {
   _free(ptr: number): void;
   _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
   _Sigmoid(xId: number, outId: number): void;
-  tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void };
+  tfjs: { registerTensor(id: number, size: number, memoryOffset: number): void; disposeData(id: number): void; getThreadsCount(): number };
   HEAPU8: Uint8Array;
   /** The threaded build's shared memory (its HEAP views are refreshed lazily). */
   wasmMemory?: WebAssembly.Memory;
@@ -51,6 +51,14 @@ function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
  */
 const SPAN_ID = 0x7fffff00;
 
+/**
+ * Below this many values, with more than one thread, the sigmoid runs here in
+ * JavaScript: XNNPACK's would wake the pool's threads for a few microseconds of
+ * work, twice a step, and on a loaded machine each wake-up can wait for a
+ * descheduled thread (one video: 2,400 of them).
+ */
+const THREADED_SIGMOID_MIN = 16384;
+
 function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   const be = backend as WasmBackend;
   const a = attrs as unknown as PackedLstmAttrs;
@@ -69,6 +77,7 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   const mm = [0, 1, 2, 3].map(() => be.makeOutput([B, 4 * D], 'float32'));
   const S = be.makeOutput([5 * B * D], 'float32');
   const shapes = be.wasm._malloc(24);
+  const threaded = be.wasm.tfjs.getThreadsCount() > 1;
   const info = (t: tf.TensorInfo) => {
     const d = be.dataIdMap.get(t.dataId);
     if (!d) throw new Error(`${PACKED_LSTM_KERNEL}: a tensor is not on the wasm backend`);
@@ -94,6 +103,11 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
         be.wasm._BatchMatMul(hId[l], shapes, 3, wId[l], shapes + 12, 3, 0, 0, mmId[l]);
       },
       sigmoid(from, count) {
+        if (threaded && count < THREADED_SIGMOID_MIN) {
+          const v = new Float32Array(heap(), info(S).memoryOffset + 4 * from, count);
+          for (let i = 0; i < count; i++) v[i] = 1 / (1 + Math.exp(-v[i]));
+          return;
+        }
         // XNNPACK's vectorised sigmoid (tfjs's own Sigmoid), on a tensor id registered for just this span of S.
         be.wasm.tfjs.registerTensor(SPAN_ID, count, info(S).memoryOffset + 4 * from);
         try {
