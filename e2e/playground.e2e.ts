@@ -335,7 +335,11 @@ describe('the playground page', () => {
     const html = readFileSync(path.join(OUTPUT, 'dist-playground/index.html'), 'utf8');
     const entry = /src="\/assets\/([^"]+\.js)"/.exec(html)![1];
     expect(worker).not.toContain(entry);
-    for (const marker of ['WEBGPU_CPU_FORWARD', 'WASM_HAS_MULTITHREAD_SUPPORT', 'registerKernel']) expect(text(entry)).not.toContain(marker);
+    // Every chunk of the page (the entry and what it loads, page.tsx's views included) is free of tfjs.
+    const page = js.filter((f) => !worker.includes(f));
+    expect(page).toContain(entry);
+    expect(page.some((f) => text(f).includes('createRoot'))).toBe(true);
+    for (const f of page) for (const marker of ['WEBGPU_CPU_FORWARD', 'WASM_HAS_MULTITHREAD_SUPPORT', 'registerKernel']) expect(text(f), f).not.toContain(marker);
   });
 
   it('makes no request outside its own origin', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useDeferredValue, useEffect, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
 import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
@@ -9,7 +9,8 @@ import { ProbabilityCard } from './ProbabilityCard';
 
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
-  const video = useApp(selectedVideo);
+  // Deferred: a click on the list paints its selection at once, and the charts follow without blocking the page.
+  const video = useDeferredValue(useApp(selectedVideo));
   const [model, index, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
   const [training, assignments, setShowLive, removeVideo] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive, s.removeVideo]);
   // The class whose evidence is shown: the top class until the user picks another.

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { download } from '../download';
 import { formatMetric, formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
@@ -63,7 +63,8 @@ export function DatasetView() {
 
 function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setFilter: (f: RowFilter) => void; classNames: readonly string[] }) {
   const id = useId();
-  const videos = useApp((s) => s.videos);
+  // Deferred: rebuilding and sorting thousands of rows as results arrive never holds up a click.
+  const videos = useDeferredValue(useApp((s) => s.videos));
   const [select, setView] = useAppShallow((s) => [s.selectVideo, s.setView]);
   const [sort, setSort] = useState<TableSort>({ column: 'index', descending: false });
   const all = useMemo(() => datasetRows(videos, classNames), [videos, classNames]);
