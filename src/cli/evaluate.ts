@@ -4,9 +4,9 @@ import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from './run';
 
-const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] <labeled feature files...>';
+const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] <labeled feature files...>';
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -14,11 +14,12 @@ runCli(USAGE, async () => {
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
+    threads: { type: 'string' },
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model } = await loadModel(values.model, backend);
+  const { model } = await loadModel(values.model, backend, threads(values.threads));
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   let unlabeled = 0;

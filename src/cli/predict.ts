@@ -4,9 +4,9 @@ import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, threads } from './run';
 
-const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--jsonl] <feature files...>';
+const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] <feature files...>';
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -15,6 +15,7 @@ runCli(USAGE, async () => {
     backend: { type: 'string' },
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
+    threads: { type: 'string' },
     jsonl: { type: 'boolean' },
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
@@ -22,7 +23,7 @@ runCli(USAGE, async () => {
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model, classNames } = await loadModel(values.model, backend);
+  const { model, classNames } = await loadModel(values.model, backend, threads(values.threads));
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) => new Promise<void>((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));

@@ -47,3 +47,13 @@ export function stderr(line: string): void {
 export function maxFrames(value: string | undefined): number {
   return positiveInt(value, '--max-frames', MAX_FRAMES);
 }
+
+/**
+ * --threads: wasm threads (tfjs's threaded build on worker threads). Unset:
+ * ALSTM_WASM_THREADS, else 1. A second thread helps a full-size model's
+ * products on a quiet machine, and costs a small model (and a busy machine)
+ * a sync per product.
+ */
+export function threads(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : positiveInt(value, '--threads', 1);
+}

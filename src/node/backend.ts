@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EnvironmentError } from '../core/errors';
+import { registerPackedLstmCpu } from '../kernels/packedLstm_cpu';
+import { registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -47,6 +49,9 @@ export async function useBackend(name: NodeBackend, opts: NodeBackendOptions = {
     restore();
   }
   if (name === 'wasm') releaseThreads();
+  // The recurrence of the four LSTMs as one kernel over the backend's memory, as the page's worker has it (inference; training keeps the op path).
+  if (name === 'wasm') registerPackedLstmWasm();
+  else registerPackedLstmCpu();
 }
 
 /** Threads the wasm backend computes with (1 before it starts, and for the single-threaded build). */

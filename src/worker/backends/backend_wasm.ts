@@ -50,7 +50,7 @@ export async function startWasm(): Promise<BackendHandle> {
   }
   // The recurrence of all four LSTMs as one kernel over the backend's memory (inference; training keeps the op path).
   registerPackedLstmWasm();
-  return { name: 'wasm', layout: 'in-out', adapter: null, batchSize: 8, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  return { name: 'wasm', layout: 'in-out', adapter: null, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }
 
 /** navigator.hardwareConcurrency reads `n` until the returned function is called. */

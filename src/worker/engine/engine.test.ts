@@ -111,7 +111,8 @@ describe('the engine on a shard of 1,000 videos', () => {
     await h.idle();
     const again = results(h).slice(first.size);
     expect(again).toHaveLength(20);
-    for (const r of again) expect([...r.probabilities]).toEqual([...first.get(r.key)!]);
+    // The same frames (to float rounding: the batches are made up differently the second time).
+    for (const r of again) r.probabilities.forEach((p, c) => expect(Math.abs(p - first.get(r.key)![c])).toBeLessThan(1e-6));
     const key = again[5].key;
     const evidence = await h.engine.occlusion(key, 0, 2);
     expect(evidence.drop.length).toBe(h.engine.snapshot().videos.find((v) => v.key === key)!.frames);
