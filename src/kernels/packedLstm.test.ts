@@ -8,7 +8,7 @@ import { maxDiff } from '../../tools/testing/compare';
 import { writePickledParams } from '../core/formats/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchInput, type WeightLayout, forward, opsBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
-import { createModel, packBatch, predictVideos } from '../core/model/model';
+import { batchInput, createModel, packBatch, packRows, predictVideos } from '../core/model/model';
 import { referenceForward } from '../core/model/reference';
 import { PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
 import { registerPackedLstmCpu } from './packedLstm_cpu';
@@ -72,6 +72,36 @@ describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (ba
       }
     }
   }
+
+  it('packed rows built on the CPU give exactly what the padded upload gives, and are what inference takes', () => {
+    const before = tf.memory().numTensors;
+    const model = randomModel('paddlevideo2', D37, 6, 0.5, 'in-out');
+    const videos = [6, 1, 9, 4, 9, 2].map((n, i) => randomVideo(D37, n, 60 + i));
+    const padded = packBatch(videos);
+    const rows = packRows(videos);
+    expect(rows.rgb.shape).toEqual([31, D37.rgbDim]);
+    const [a, b] = [forward(model.weights, model.spec, padded, opsBiLstm), forward(model.weights, model.spec, rows, opsBiLstm)];
+    for (const k of ['probabilities', 'logits', 'pooled'] as const) expect(Array.from(b[k].dataSync())).toEqual(Array.from(a[k].dataSync()));
+    expect(Array.from(b.attention.rgb.dataSync())).toEqual(Array.from(a.attention.rgb.dataSync()));
+    // The padded op path cannot take packed rows; training (the tape on) gets the padded batch.
+    expect(() => forward(model.weights, model.spec, rows, paddedOpsBiLstm)).toThrow(/packed rows/);
+    const inference = batchInput(videos, model.spec, opsBiLstm);
+    expect('layout' in inference).toBe(true);
+    tf.dispose([inference.rgb, inference.audio]);
+    const bias = tf.variable(model.weights['head.logit.b']);
+    tf.tidy(() => {
+      const taped = tf.variableGrads(() => {
+        const input = batchInput(videos, model.spec, opsBiLstm);
+        expect('layout' in input).toBe(false);
+        return tf.sum(forward({ ...model.weights, 'head.logit.b': bias }, model.spec, input, opsBiLstm).logits) as tf.Scalar;
+      }, [bias]);
+      expect(Number.isFinite(taped.value.dataSync()[0])).toBe(true);
+    });
+    tf.dispose([a, b] as unknown as tf.Tensor[]);
+    tf.dispose([padded.rgb, padded.audio, rows.rgb, rows.audio, bias]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it("fluid1's clamped sigmoid: saturated gates give the op path's outputs", () => {
     const model = randomModel('fluid1', D37, 8, 3, 'in-out');

@@ -16,3 +16,18 @@ export function paddedFrames(videos: readonly VideoFeatures[], modality: 'rgb' |
 export function longestOf(videos: readonly VideoFeatures[]): number {
   return videos.reduce((m, v) => Math.max(m, v.frames), 0);
 }
+
+/**
+ * A batch's real frames of one modality as rows [N, dim], frame t of video b at
+ * row `offsets[t] + rank[b]` (the frame-major packing of model/packedBatch.ts),
+ * dequantized on the way: no padding is written, so a batch costs its frames.
+ */
+export function packedFrames(videos: readonly VideoFeatures[], modality: 'rgb' | 'audio', offsets: Int32Array, rank: Int32Array): Float32Array {
+  const dim = modality === 'rgb' ? videos[0].rgbDim : videos[0].audioDim;
+  const out = new Float32Array(offsets[offsets.length - 1] * dim);
+  videos.forEach((v, b) => {
+    const x = v[modality];
+    for (let t = 0; t < v.frames; t++) featuresInto(x.subarray(t * dim, (t + 1) * dim), dim, out, (offsets[t] + rank[b]) * dim);
+  });
+  return out;
+}

@@ -39,6 +39,28 @@ export interface BatchInput {
   lengths: readonly number[];
 }
 
+/**
+ * The same batch as packed rows (packedBatch.ts): the real frames only, in the
+ * layout's order, [N, rgbDim] and [N, audioDim]. Built on the CPU when the
+ * runner will take the packed path, so no padded tensor is uploaded and no
+ * gather picks the rows out of one.
+ */
+export interface PackedBatchInput {
+  layout: PackedLayout;
+  rgb: tf.Tensor2D;
+  audio: tf.Tensor2D;
+  lengths: readonly number[];
+}
+
+export function isPackedInput(input: BatchInput | PackedBatchInput): input is PackedBatchInput {
+  return 'layout' in input;
+}
+
+/** Whether encode() will take the packed path with this runner now (inference on a backend that has it). */
+export function takesPackedPath(biLstm: BiLstmRunner, spec: ModelSpec): boolean {
+  return biLstm.packed !== undefined && !tf.engine().isTapeOn() && biLstm.packed.available(spec);
+}
+
 export interface ForwardOutput {
   logits: tf.Tensor2D;
   probabilities: tf.Tensor2D;
@@ -234,8 +256,12 @@ export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout, lin
 }
 
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
-export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm) {
-  if (biLstm.packed && !tf.engine().isTapeOn() && biLstm.packed.available(spec)) return encodePacked(w, spec, input, biLstm.packed, biLstm.linear ?? linear);
+export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm) {
+  if (isPackedInput(input)) {
+    if (!takesPackedPath(biLstm, spec)) throw new Error('encode: packed rows need a runner whose packed path is available (inference, a backend that has it)');
+    return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
+  }
+  if (takesPackedPath(biLstm, spec)) return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
   const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
   const lin = biLstm.linear ?? linear;
   const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo, lin), audio: gateInputs(input.audio, 'audio', w, spec, geo, lin) };
@@ -250,18 +276,18 @@ export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput, biL
  * real frames only, the runner's packed recurrence, and attention over each
  * video's own frames. With one video nothing is reordered (its rows are its frames).
  */
-function encodePacked(w: WeightTensors, spec: ModelSpec, input: BatchInput, runner: PackedBiLstm, lin: LinearFn) {
-  const { B, T } = { B: input.rgb.shape[0], T: input.rgb.shape[1] };
-  const layout = packedLayout(input.lengths, T);
+function encodePacked(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, runner: PackedBiLstm, lin: LinearFn) {
+  const layout = isPackedInput(input) ? input.layout : packedLayout(input.lengths, input.rgb.shape[1]);
   const lr = runner.linear ?? lin;
   const source = layout.identity ? null : tf.tensor1d(layout.sourceRows, 'int32');
-  const rows = (x: tf.Tensor3D) => {
-    const flat = tf.reshape(x, [B * T, x.shape[2]]) as tf.Tensor2D;
+  const rows = (m: Modality): tf.Tensor2D => {
+    if (isPackedInput(input)) return input[m];
+    const flat = tf.reshape(input[m], [layout.B * layout.T, input[m].shape[2]]) as tf.Tensor2D;
     return source ? (tf.gather(flat, source) as tf.Tensor2D) : flat;
   };
   const G = {} as PackedGateInputs;
   for (const m of ['rgb', 'audio'] as const) {
-    const e = tf.tanh(lr(rows(input[m]), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
+    const e = tf.tanh(lr(rows(m), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
     G[m] = { fw: lr(e, w[`${m}.fw.wx`], w[`${m}.fw.bx`], spec.layout), bw: lr(e, w[`${m}.bw.wx`], w[`${m}.bw.bx`], spec.layout) };
   }
   const H = runner.run(G, w, spec, layout);
@@ -300,7 +326,7 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
   return { attention: a, pooled: pooled as tf.Tensor2D };
 }
 
-export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {
+export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {
   return tf.tidy(() => {
     const { pooled, attention } = encode(w, spec, input, biLstm);
     const logits = head(pooled, w, spec.layout, biLstm.linear ?? linear);

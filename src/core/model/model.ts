@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import { transpose2d } from '../ndarray';
-import { longestOf, paddedFrames } from '../features/padded';
+import { longestOf, packedFrames, paddedFrames } from '../features/padded';
 import type { VideoFeatures } from '../features/types';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
 import { budgetBatches, fixedBatches } from './batching';
-import { type BatchInput, type BiLstmRunner, type ModelSpec, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm } from './attentionLstm';
+import { type BatchInput, type BiLstmRunner, type ModelSpec, type PackedBatchInput, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm, takesPackedPath } from './attentionLstm';
+import { packedLayout } from './packedBatch';
 
 /** A model whose weights live on a tfjs backend. */
 export interface LoadedModel {
@@ -67,6 +68,23 @@ export function packBatch(videos: readonly VideoFeatures[]): BatchInput {
   };
 }
 
+/** The batch as packed rows of its real frames (the packed path's input): no padding is made or uploaded. */
+export function packRows(videos: readonly VideoFeatures[]): PackedBatchInput {
+  const lengths = videos.map((v) => v.frames);
+  const layout = packedLayout(lengths, longestOf(videos));
+  return {
+    layout,
+    rgb: tf.tensor2d(packedFrames(videos, 'rgb', layout.offsets, layout.rank), [layout.N, videos[0].rgbDim]),
+    audio: tf.tensor2d(packedFrames(videos, 'audio', layout.offsets, layout.rank), [layout.N, videos[0].audioDim]),
+    lengths,
+  };
+}
+
+/** The batch in the form the runner will take: packed rows for the packed path, padded tensors for the op path. */
+export function batchInput(videos: readonly VideoFeatures[], spec: ModelSpec, biLstm: BiLstmRunner = opsBiLstm): BatchInput | PackedBatchInput {
+  return takesPackedPath(biLstm, spec) ? packRows(videos) : packBatch(videos);
+}
+
 export interface VideoPrediction {
   probabilities: Float32Array;
   logits: Float32Array;
@@ -103,14 +121,14 @@ export async function predictVideos(model: LoadedModel, videos: readonly VideoFe
 
 /** One forward pass over a batch of videos (padded to the longest), read back per video. */
 export async function forwardBatch(weights: WeightTensors, spec: ModelSpec, batch: readonly VideoFeatures[], biLstm: BiLstmRunner = opsBiLstm): Promise<VideoPrediction[]> {
-  const input = packBatch(batch);
+  const input = batchInput(batch, spec, biLstm);
   const out = forward(weights, spec, input, biLstm);
   const [probs, logits, ar, aa] = (await Promise.all([
     out.probabilities.data(), out.logits.data(), out.attention.rgb.data(), out.attention.audio.data(),
   ])) as Float32Array[];
   tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
   const C = spec.sizes.classes;
-  const T = input.rgb.shape[1];
+  const T = longestOf(batch);
   return batch.map((v, b) => ({
     probabilities: probs.slice(b * C, (b + 1) * C),
     logits: logits.slice(b * C, (b + 1) * C),

@@ -5,7 +5,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { type BiLstmRunner, forward } from '../../core/model/attentionLstm';
 import { createFusedBiLstm } from '../../kernels/fusedBiLstm_webgpu';
 import { isSoftwareAdapter, startTfjsWebGpu } from '../../kernels/tfjsWebGpu';
-import { type LoadedModel, packBatch } from '../../core/model/model';
+import { type LoadedModel, batchInput } from '../../core/model/model';
 import type { AdapterSummary } from '../protocol';
 import type { WebGpuProbe } from './policy';
 import { BackendFault, type BackendHandle, type FaultListener } from './types';
@@ -139,7 +139,7 @@ async function compilePipelines(model: LoadedModel, biLstm: BiLstmRunner): Promi
   try {
     for (const T of WARMUP_LENGTHS) {
       const { rgbDim, audioDim } = model.meta.sizes;
-      const input = packBatch([{ file: '', index: 0, id: 'warm-up', frames: T, rgbDim, audioDim, rgb: new Float32Array(T * rgbDim), audio: new Float32Array(T * audioDim) }]);
+      const input = batchInput([{ file: '', index: 0, id: 'warm-up', frames: T, rgbDim, audioDim, rgb: new Float32Array(T * rgbDim), audio: new Float32Array(T * audioDim) }], model.spec, biLstm);
       const out = forward(model.weights, model.spec, input, biLstm);
       tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
     }
