@@ -27,6 +27,16 @@ describe('the fused WebGPU BiLSTM kernel in Chromium', () => {
     expect(r.worst).toBeLessThan(1e-6);
   });
 
+  it("tfjs's pool of freed GPU buffers, which grows with every new batch size, is released between runs", async () => {
+    const kept = await s.call('bufferPool', { batches: 8, release: false });
+    const released = await s.call('bufferPool', { batches: 8, release: true });
+    expect([...kept.errors, ...released.errors]).toEqual([]);
+    // Without release, every batch of new lengths adds its buffers for good.
+    expect(kept.allocated[7]).toBeGreaterThan(kept.allocated[1] * 1.5);
+    // With it, what stays allocated between batches is the model's own (weights, packing): constant.
+    expect(released.allocated[7]).toBe(released.allocated[1]);
+  });
+
   const cases: { variant: Variant; sizes: Sizes; lengths: number[]; scale: number; batchTile?: number; units?: number; layout: 'in-out' | 'out-in' }[] = [
     { variant: 'fluid1', sizes: SMALL_SIZES, lengths: [7, 3, 1, 5, 7], scale: 0.8, layout: 'out-in' },
     { variant: 'paddlevideo2', sizes: SMALL_SIZES, lengths: [7, 3, 1, 5, 7], scale: 0.8, layout: 'out-in' },

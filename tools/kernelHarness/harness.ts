@@ -17,7 +17,7 @@ import { createFusedBiLstm, type FusedBiLstm } from '../../src/kernels/fusedBiLs
 import { LSTM_ORDER } from '../../src/kernels/packing';
 import { benchMeta, randomModelArrays } from './benchModel';
 import { matMulWebGpu, webgpuLinear } from '../../src/kernels/matmul_webgpu';
-import { startTfjsWebGpu } from '../../src/kernels/tfjsWebGpu';
+import { releaseFreeBuffers, startTfjsWebGpu } from '../../src/kernels/tfjsWebGpu';
 import { maxDiff } from '../testing/compare';
 
 const errors: string[] = [];
@@ -117,6 +117,28 @@ async function compare(a: CompareArgs) {
   fused.dispose();
   model.dispose();
   return { lstmDiff, probDiff, attDiff, spread, leakedTensors: tf.memory().numTensors - before, errors: [...errors], backend: tf.getBackend() };
+}
+
+/**
+ * The GPU memory tfjs holds (allocated, used or pooled) after each of a run of
+ * packed batches, every one of other lengths, with or without
+ * releaseFreeBuffers between them as the page's worker calls it.
+ */
+async function bufferPool(a: { batches: number; release: boolean }) {
+  const sizes: Sizes = { rgbDim: 64, audioDim: 16, embed: 16, lstm: 24, head1: 16, head2: 16, classes: 8 };
+  const params = randomPaddleParams('paddlevideo2', sizes, 3, 0.5);
+  const model = await convertAndLoad('random.pdparams', writePickledParams(params, { protocol: 2 }), 'out-in');
+  const fused = createFusedBiLstm(model);
+  const allocated: number[] = [];
+  for (let i = 0; i < a.batches; i++) {
+    const videos = [20 + i, 13 + 2 * i, 5 + 3 * i].map((n, j) => randomVideo(sizes, n, i * 10 + j));
+    await predictVideos(model, videos, { batchSize: videos.length, biLstm: fused });
+    if (a.release) releaseFreeBuffers(0);
+    allocated.push((tf.backend() as WebGPUBackend).bufferManager.numBytesAllocated);
+  }
+  fused.dispose();
+  model.dispose();
+  return { allocated, errors: [...errors] };
 }
 
 /** The register-tiled matmul against tfjs's, for a list of shapes, both layouts, with and without bias. */
@@ -332,7 +354,7 @@ async function peak(a: { n: number; runs: number; impl: 'tfjs' | 'custom' }) {
   return { n, times, macs: n * n * n, errors: [...errors] };
 }
 
-const harness = { init, compare, compareMatMul, buildModel, disposeModel, timeCase, prepareLstm, timeLstm, disposeLstm, micro, peak, errors: () => [...errors] };
+const harness = { init, compare, compareMatMul, bufferPool, buildModel, disposeModel, timeCase, prepareLstm, timeLstm, disposeLstm, micro, peak, errors: () => [...errors] };
 export type KernelHarness = typeof harness;
 (window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
 document.title = 'kernel harness ready';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { type BiLstmRunner, forward } from '../../core/model/attentionLstm';
 import { createFusedBiLstm } from '../../kernels/fusedBiLstm_webgpu';
-import { isSoftwareAdapter, startTfjsWebGpu } from '../../kernels/tfjsWebGpu';
+import { isSoftwareAdapter, releaseFreeBuffers, startTfjsWebGpu } from '../../kernels/tfjsWebGpu';
 import { type LoadedModel, batchInput } from '../../core/model/model';
 import type { AdapterSummary } from '../protocol';
 import type { WebGpuProbe } from './policy';
@@ -83,6 +83,8 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
       if (first) fault(`WebGPU error: ${firstLine(first.message)}`);
     }
     if (faults !== before) throw new BackendFault(lastFault);
+    // Each run's buffers, of its own sizes, would otherwise stay pooled for good.
+    releaseFreeBuffers();
     return result;
   };
 
