@@ -1,7 +1,8 @@
 /**
  * tfjs's wasm backend in the production build: threaded when the page is
  * cross-origin isolated (as `vite preview`, `npm start` and a host sending
- * COOP/COEP serve it), one thread when it is not (a host without the
+ * COOP/COEP serve it) and asked for threads (`?threads=2`; by default every
+ * core but one), one thread when it is not isolated (a host without the
  * headers), with the same probabilities either way, and nothing fetched from
  * outside the page's origin.
  */
@@ -41,7 +42,7 @@ async function wasmThreads(page: Page): Promise<number> {
   });
 }
 
-async function run(isolated: boolean) {
+async function run(isolated: boolean, query = '') {
   const { page, context, errors, foreign } = await newPage(browser, app.origin);
   if (!isolated) {
     // A host that does not send the two headers.
@@ -53,27 +54,34 @@ async function run(isolated: boolean) {
       await route.fulfill({ response, headers });
     });
   }
-  await page.goto(`${app.origin}/?backend=wasm`);
+  await page.goto(`${app.origin}/?backend=wasm${query}`);
   await waitUntilReady(page);
   expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
   const crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   const threads = await wasmThreads(page);
+  // The page says what runs.
+  expect(await page.locator('[data-testid=wasm-threads]').getAttribute('data-threads')).toBe(String(threads));
   await page.getByRole('button', { name: 'Try a sample' }).first().click();
   await waitForDone(page, 12);
   const doc = JSON.parse(await download(page, 'Export JSON', `threads-${isolated ? 'isolated' : 'not-isolated'}.json`)) as PredictionDocument;
   await screenshot(page, `11-wasm-${isolated ? 'threaded' : 'one-thread'}`);
   await context.close();
-  return { crossOriginIsolated, threads, doc, errors, foreign };
+  return { crossOriginIsolated, cores, threads, doc, errors, foreign };
 }
 
 describe('wasm threads in the production build', () => {
   it('runs threaded when cross-origin isolated, on one thread when not, with the same probabilities', async () => {
-    const threaded = await run(true);
+    const threaded = await run(true, '&threads=2');
     expect(threaded.crossOriginIsolated).toBe(true);
-    expect(threaded.threads).toBeGreaterThan(1);
+    expect(threaded.threads).toBe(2);
     expect(threaded.errors).toEqual([]);
 
-    const single = await run(false);
+    // By default every core but one (at most 4): one on a 2-core machine, where a second thread slows the page.
+    const byDefault = await run(true);
+    expect(byDefault.threads).toBe(Math.max(1, Math.min(byDefault.cores - 1, 4)));
+
+    const single = await run(false, '&threads=2');
     expect(single.crossOriginIsolated).toBe(false);
     expect(single.threads).toBe(1);
     expect(single.errors).toEqual([]);

@@ -26,7 +26,7 @@ export function createHandlers({ engine, training, cache, emit }: HandlerDeps): 
     return models;
   };
   return {
-    setBackend: (r) => engine.setBackend(r.backend),
+    setBackend: (r) => engine.setBackend(r.backend, r.threads),
     loadModel: async (r) => {
       const info = await engine.loadModel(r.source, r.id);
       await announceCache().catch(() => {});

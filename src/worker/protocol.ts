@@ -54,6 +54,8 @@ export interface BackendStatus {
   /** Why the active backend differs from the one asked for, or a caveat about it; null when there is nothing to say. */
   reason: string | null;
   layout: WeightLayout;
+  /** The threads wasm computes on (the worker's own included) while wasm is active; null on other backends. */
+  threads: number | null;
 }
 
 // ---------------------------------------------------------------- models
@@ -250,7 +252,8 @@ type NoArgs = Record<never, never>;
 /** Every request and what its reply carries. */
 export interface Calls {
   /** Starts (or switches to) a backend; the model, if any, is moved onto it and every video is predicted again. */
-  setBackend: { args: { backend: BackendChoice }; result: BackendStatus };
+  /** `threads`: wasm threads wanted (the default leaves a core to the page); fixed once wasm first starts in this worker. */
+  setBackend: { args: { backend: BackendChoice; threads?: number }; result: BackendStatus };
   /** Loads a model (replacing the current one) and predicts every video again. */
   loadModel: { args: { source: ModelSource }; result: ModelInfo };
   /**

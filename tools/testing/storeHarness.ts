@@ -22,7 +22,7 @@ export function fakeClient(overrides: Answers = {}) {
   const calls: { type: RequestType; args: unknown }[] = [];
   const listeners = new Set<(e: WorkerEvent) => void>();
   const answers: Answers = {
-    setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out' }),
+    setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out', threads: 1 }),
     loadModel: () => TEST_MODEL,
     addFeatures: () => ({ videos: 0, failed: 0, cancelled: false }),
     datasetReport: () => ({ summary: null, figures: null, videos: 0, predicted: 0, labeled: 0, failed: 0 }),

@@ -59,6 +59,9 @@ function BackendBadge() {
         <span data-testid="active-backend" data-backend={active ?? ''}>{active ?? (state === 'failed' ? 'none' : 'starting…')}</span>
         {state === 'recovering' && <span className="muted"> (recovering)</span>}
         {state === 'warming' && <span className="muted"> (compiling kernels…)</span>}
+        {active === 'wasm' && status?.threads && (
+          <span className="muted" data-testid="wasm-threads" data-threads={status.threads}> · {status.threads} {status.threads === 1 ? 'thread' : 'threads'}</span>
+        )}
       </span>
       <span className="backend-adapter" data-testid="adapter" title={adapter ?? undefined}>
         {adapter ? <>GPU: {adapter}</> : status ? 'no WebGPU adapter' : ''}

@@ -7,7 +7,7 @@ describe('URL state', () => {
   });
 
   it('round-trips every field', () => {
-    const s = { model: 'https://example.org/m/model.json?x=1&y=2', backend: 'webgpu' as const, video: 3, topK: 20, samples: true, view: 'dataset' as const, maxFrames: 120 };
+    const s = { model: 'https://example.org/m/model.json?x=1&y=2', backend: 'webgpu' as const, video: 3, topK: 20, samples: true, view: 'dataset' as const, maxFrames: 120, threads: 2 };
     expect(readUrlState(writeUrlState(s))).toEqual(s);
   });
 
@@ -17,9 +17,10 @@ describe('URL state', () => {
   });
 
   it('falls back on malformed values', () => {
-    expect(readUrlState('?backend=tpu&video=-1&topk=0&samples=yes&view=grid&frames=0')).toEqual(URL_DEFAULTS);
+    expect(readUrlState('?backend=tpu&video=-1&topk=0&samples=yes&view=grid&frames=0&threads=0')).toEqual(URL_DEFAULTS);
     expect(readUrlState('?frames=1000000').maxFrames).toBe(100_000);
     expect(readUrlState('?topk=100000').topK).toBe(100);
     expect(readUrlState('?video=2.5').video).toBe(0);
+    expect(readUrlState('?threads=two').threads).toBeNull();
   });
 });

@@ -20,9 +20,13 @@ export interface UrlState {
   view: 'video' | 'dataset';
   /** At most this many frames of each video added are used (YouTube-8M's and PaddleVideo's readers use 300). */
   maxFrames: number;
+  /** wasm threads asked for; null for the default (every core but one, when the page is cross-origin isolated). */
+  threads: number | null;
 }
 
-export const URL_DEFAULTS: UrlState = { model: null, backend: 'auto', video: 0, topK: 10, samples: false, view: 'video', maxFrames: 300 };
+export const URL_DEFAULTS: UrlState = { model: null, backend: 'auto', video: 0, topK: 10, samples: false, view: 'video', maxFrames: 300, threads: null };
+/** As tfjs's wasm backend allows (the worker's MAX_WASM_THREADS caps what runs). */
+export const MAX_THREADS = 64;
 export const MAX_FRAMES_LIMIT = 100_000;
 export const TOP_K_CHOICES = [5, 10, 20, 50] as const;
 export const MAX_TOP_K = 100;
@@ -38,6 +42,7 @@ export function readUrlState(search: string): UrlState {
   const backend = p.get('backend');
   const topK = nonNegativeInt(p.get('topk'), URL_DEFAULTS.topK, MAX_TOP_K);
   const maxFrames = nonNegativeInt(p.get('frames'), URL_DEFAULTS.maxFrames, MAX_FRAMES_LIMIT);
+  const threads = nonNegativeInt(p.get('threads'), 0, MAX_THREADS);
   return {
     model: p.get('model') || null,
     backend: (BACKEND_CHOICES as readonly string[]).includes(backend ?? '') ? (backend as BackendChoice) : URL_DEFAULTS.backend,
@@ -46,6 +51,7 @@ export function readUrlState(search: string): UrlState {
     samples: p.get('samples') === '1',
     view: p.get('view') === 'dataset' ? 'dataset' : 'video',
     maxFrames: maxFrames >= 1 ? maxFrames : URL_DEFAULTS.maxFrames,
+    threads: threads >= 1 ? threads : URL_DEFAULTS.threads,
   };
 }
 
@@ -60,6 +66,7 @@ export function writeUrlState(state: UrlState, search = ''): string {
   set('samples', state.samples ? '1' : null);
   set('view', state.view === URL_DEFAULTS.view ? null : state.view);
   set('frames', state.maxFrames === URL_DEFAULTS.maxFrames ? null : String(state.maxFrames));
+  set('threads', state.threads === null ? null : String(state.threads));
   const s = p.toString();
   return s ? `?${s}` : '';
 }

@@ -11,12 +11,18 @@ import type { BackendHandle } from './types';
 export const MAX_WASM_THREADS = 4;
 
 /**
- * Threads for tfjs's wasm backend: every logical core up to MAX_WASM_THREADS
- * when the page is cross-origin isolated (SharedArrayBuffer), else one.
+ * Threads for tfjs's wasm backend. One when the page is not cross-origin
+ * isolated (no SharedArrayBuffer); `requested` when asked (up to
+ * MAX_WASM_THREADS); else every logical core but one, up to MAX_WASM_THREADS.
+ * The core left over is the page's own (rendering, clicks, reading files): on
+ * a 2-core machine a second wasm thread made a 1,000-video shard of the demo
+ * model 1.7x slower in the page (8.6 s against 5.2 s; the threads wake for
+ * every small product) and one full-size video 2.5x slower (bench/results/RESULTS.md).
  */
-export function wasmThreads(): number {
+export function wasmThreads(requested?: number): number {
   if (!self.crossOriginIsolated) return 1;
-  return Math.max(1, Math.min(navigator.hardwareConcurrency || 1, MAX_WASM_THREADS));
+  const wanted = requested ?? (navigator.hardwareConcurrency || 1) - 1;
+  return Math.max(1, Math.min(Math.floor(wanted), MAX_WASM_THREADS));
 }
 
 let configured = false;
@@ -26,8 +32,8 @@ let configured = false;
  * isolated, else one thread), with the project's packed LSTM kernel: the fast
  * choice without a hardware GPU.
  */
-export async function startWasm(): Promise<BackendHandle> {
-  const threads = wasmThreads();
+export async function startWasm(requestedThreads?: number): Promise<BackendHandle> {
+  const threads = wasmThreads(requestedThreads);
   if (!configured) {
     // tfjs finds out itself whether threads work (SharedArrayBuffer, i.e. isolation); it is told how many.
     setThreadsCount(threads);
@@ -50,7 +56,9 @@ export async function startWasm(): Promise<BackendHandle> {
   }
   // The recurrence of all four LSTMs as one kernel over the backend's memory (inference; training keeps the op path).
   registerPackedLstmWasm();
-  return { name: 'wasm', layout: 'in-out', adapter: null, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  // tfjs keeps the count its module started with: a later request does not change it.
+  const running = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
+  return { name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }
 
 /** navigator.hardwareConcurrency reads `n` until the returned function is called. */

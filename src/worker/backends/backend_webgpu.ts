@@ -84,7 +84,7 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     }
     if (faults !== before) throw new BackendFault(lastFault);
     // Each run's buffers, of its own sizes, would otherwise stay pooled for good.
-    releaseFreeBuffers();
+    releaseFreeBuffers(0);
     return result;
   };
 
@@ -92,6 +92,7 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     name: 'webgpu',
     layout: 'out-in',
     adapter: summarize(adapter),
+    threads: null,
     guard,
     // On a software adapter a step costs its dispatches for a small model and its arithmetic for a full-size one:
     // batches (packed, so without padding) save the first and cost nothing of the second (bench:scale).

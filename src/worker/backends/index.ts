@@ -16,6 +16,8 @@ import type { BackendHandle, FaultListener } from './types';
 export interface StartOptions {
   /** Skip WebGPU whatever the choice (after it failed twice); the reason is said on the page. */
   avoidWebGpu?: string;
+  /** wasm threads asked for (backend_wasm.ts: wasmThreads). */
+  wasmThreads?: number;
 }
 
 /**
@@ -23,9 +25,9 @@ export interface StartOptions {
  * adapter). A backend added to BACKEND_NAMES needs its entry here, and the
  * compiler says so.
  */
-const STARTERS: Record<BackendName, (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener) => Promise<BackendHandle | null>> = {
+const STARTERS: Record<BackendName, (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener, opts: StartOptions) => Promise<BackendHandle | null>> = {
   webgpu: async (probe, onFault) => (probe.gpuAdapter ? startWebGpu(probe.gpuAdapter, onFault) : null),
-  wasm: () => startWasm(),
+  wasm: (_probe, _onFault, opts) => startWasm(opts.wasmThreads),
   cpu: () => startCpu(),
 };
 
@@ -41,7 +43,7 @@ export async function startBackend(
   for (const name of plan.order) {
     let handle: BackendHandle | null = null;
     try {
-      handle = await STARTERS[name](probe, onFault);
+      handle = await STARTERS[name](probe, onFault, opts);
       if (!handle) continue;
       const problem = await handle.guard(selfTest);
       if (problem) throw new Error(`its self-test failed: ${problem}`);
@@ -53,7 +55,7 @@ export async function startBackend(
     const note = opts.avoidWebGpu && failures.length === 0 ? opts.avoidWebGpu : fallbackNote(plan, failures, name);
     return {
       handle,
-      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: handle.layout },
+      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: handle.layout, threads: handle.threads },
     };
   }
   throw new EnvironmentError(`No backend could start in this browser (${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}).`);

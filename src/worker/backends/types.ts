@@ -9,6 +9,8 @@ export interface BackendHandle {
   name: BackendName;
   layout: WeightLayout;
   adapter: AdapterSummary | null;
+  /** wasm's thread count; null for the other backends. */
+  threads: number | null;
   /**
    * Runs tfjs work and checks that the backend reported no error while it ran.
    * tfjs does not throw on WebGPU errors, it returns wrong numbers; so a run

@@ -29,7 +29,9 @@ export class BackendHost {
   /** Bumped on every backend start: a fault of an older backend is ignored. */
   private generation = 0;
   private faultsThisSession = 0;
-  private status: BackendStatus = { requested: 'auto', active: null, state: 'starting', adapter: null, reason: null, layout: 'in-out' };
+  private status: BackendStatus = { requested: 'auto', active: null, state: 'starting', adapter: null, reason: null, layout: 'in-out', threads: null };
+  /** wasm threads asked for by the page; undefined for the default. */
+  private wasmThreads: number | undefined;
   private acquired: AcquiredModel | null = null;
   private model: LoadedModel | null = null;
   private runtime: ModelRuntime | null = null;
@@ -43,6 +45,11 @@ export class BackendHost {
     private readonly onRecovered: () => void,
   ) {}
 
+  /** The wasm threads the next start asks for (undefined: the default). */
+  requestThreads(threads: number | undefined): void {
+    this.wasmThreads = threads;
+  }
+
   /** Starts (or switches to) a backend; the model, if any, moves onto it. */
   async start(choice: BackendChoice, avoidWebGpu?: string, state: 'starting' | 'recovering' = 'starting'): Promise<BackendStatus> {
     this.disposeModel();
@@ -52,7 +59,7 @@ export class BackendHost {
     const generation = ++this.generation;
     this.speed = { macs: 0, ms: 0 };
     try {
-      const { handle, status } = await startBackend(choice, (message) => this.onFault(generation, message), { avoidWebGpu });
+      const { handle, status } = await startBackend(choice, (message) => this.onFault(generation, message), { avoidWebGpu, wasmThreads: this.wasmThreads });
       this.backend = handle;
       this.publish(status);
     } catch (e) {

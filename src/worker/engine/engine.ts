@@ -35,8 +35,9 @@ export class Engine implements TrainingHost {
   }
 
   /** Starts (or switches to) a backend; the model moves onto it and every video is predicted again. */
-  setBackend(choice: BackendChoice): Promise<BackendStatus> {
+  setBackend(choice: BackendChoice, threads?: number): Promise<BackendStatus> {
     return this.queue.run(async () => {
+      this.host.requestThreads(threads);
       const status = await this.host.start(choice);
       this.scheduler.requeueAll();
       return status;

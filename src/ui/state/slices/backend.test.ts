@@ -5,7 +5,7 @@ import { storeHarness } from '../../../../tools/testing/storeHarness';
 describe('the backend slice', () => {
   it('shows the status the worker sends', () => {
     const { state, fake } = storeHarness();
-    const status = { requested: 'webgpu', active: 'wasm', state: 'ready', adapter: null, reason: 'WebGPU is not available', layout: 'in-out' } as const;
+    const status = { requested: 'webgpu', active: 'wasm', state: 'ready', adapter: null, reason: 'WebGPU is not available', layout: 'in-out', threads: 1 } as const;
     fake.emit({ type: 'backend', status });
     expect(state().backend).toEqual(status);
   });
@@ -19,7 +19,7 @@ describe('the backend slice', () => {
 
   it('hides the note about the backend until its reason changes', () => {
     const { state, fake } = storeHarness();
-    const status = { requested: 'auto', active: 'wasm', state: 'ready', adapter: null, reason: 'WebGPU is not available', layout: 'in-out' } as const;
+    const status = { requested: 'auto', active: 'wasm', state: 'ready', adapter: null, reason: 'WebGPU is not available', layout: 'in-out', threads: 1 } as const;
     fake.emit({ type: 'backend', status });
     state().hideBackendNote('WebGPU is not available');
     expect(state().backendNoteHidden).toBe(state().backend?.reason);

@@ -19,7 +19,7 @@ export function backendSlice({ set, get, env }: SliceContext): Slice<BackendSlic
         get().updateSettings({ backend: choice });
         get().noteWaitForTraining(`The backend switches to ${choice}`);
         try {
-          await env.client.call('setBackend', { backend: choice });
+          await env.client.call('setBackend', { backend: choice, threads: get().settings.threads ?? undefined });
         } catch (e) {
           // The worker's message says what failed (no backend could start, and why).
           get().notify('error', (e as Error).message);

@@ -3,10 +3,10 @@ import { ORIGIN, storeHarness } from '../../../../tools/testing/storeHarness';
 
 describe('the settings slice', () => {
   it('reads its settings from the URL and starts the backend and the demo model from them', async () => {
-    const { state, fake } = storeHarness('?backend=wasm&video=1&topk=5');
-    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false, view: 'video', maxFrames: 300 });
+    const { state, fake } = storeHarness('?backend=wasm&video=1&topk=5&threads=2');
+    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false, view: 'video', maxFrames: 300, threads: 2 });
     await state().init();
-    expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm' });
+    expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm', threads: 2 });
     expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
     expect(fake.calls.some((c) => c.type === 'addFeatures')).toBe(false);
   });

@@ -27,7 +27,7 @@ describe('the videos slice', () => {
     fake.emit({ type: 'model', model: TEST_MODEL });
     fake.emit(fileEvent('a', [null]));
     fake.emit({ type: 'predictions', results: [testResult('a#0', [0.1, 0.2, 0.9])] });
-    fake.emit({ type: 'backend', status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in' } });
+    fake.emit({ type: 'backend', status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in', threads: null } });
     fake.emit({ type: 'model', model: TEST_MODEL });
     expect(state().videos[0].result).toBeDefined();
     fake.emit({ type: 'model', model: { ...TEST_MODEL, id: 'other' } });
