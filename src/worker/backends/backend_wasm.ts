@@ -37,6 +37,8 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
   if (!configured) {
     // tfjs finds out itself whether threads work (SharedArrayBuffer, i.e. isolation); it is told how many.
     setThreadsCount(threads);
+    // One thread: the plain SIMD build. The threaded one would start its pool of 8 idle workers (17 MB each) all the same.
+    if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,

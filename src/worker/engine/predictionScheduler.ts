@@ -43,7 +43,7 @@ export class PredictionScheduler {
     private readonly videos: VideoRegistry,
     private readonly queue: SerialQueue,
     private readonly emit: (e: WorkerEvent) => void,
-    private readonly bufferBytes = 48 << 20,
+    private readonly bufferBytes = 16 << 20,
   ) {}
 
   /**
