@@ -1,4 +1,5 @@
-import { PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../core/model/packedBatch';
+import type * as tf from '@tensorflow/tfjs-core';
+import { PACKED_LSTM_KERNEL, PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../core/model/packedBatch';
 
 /**
  * The packed recurrence of the four LSTMs (the PACKED_LSTM_KERNEL contract in
@@ -49,6 +50,13 @@ export interface PackedLstmProblem {
 }
 
 /** Each step's active ranks and each frame's first row, from the lengths by rank. */
+/** The kernel's input of that name (runKernel passes them all). */
+export function kernelInput(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
+  const t = inputs[name];
+  if (!t) throw new Error(`${PACKED_LSTM_KERNEL}: no input ${name}`);
+  return t;
+}
+
 export function packedSteps(sortedLengths: readonly number[]): { T: number; active: Int32Array; offsets: Int32Array; N: number } {
   const T = sortedLengths.length ? sortedLengths[0] : 0;
   const active = new Int32Array(T);

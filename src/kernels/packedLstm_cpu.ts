@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
-import { packedSteps, runPackedLstm } from './packedLstm';
+import { kernelInput as input, packedSteps, runPackedLstm } from './packedLstm';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
@@ -13,13 +13,6 @@ import { packedSteps, runPackedLstm } from './packedLstm';
 interface CpuBackend {
   data: { get(dataId: object): { values: tf.backend_util.BackendValues } | undefined };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-}
-
-/** The kernel's input of that name (runKernel passes them all). */
-function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
-  const t = inputs[name];
-  if (!t) throw new Error(`${PACKED_LSTM_KERNEL}: no input ${name}`);
-  return t;
 }
 
 function packedLstmCpu({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
-import { type PackedLstmBuffers, packedSteps, runPackedLstm } from './packedLstm';
+import { type PackedLstmBuffers, kernelInput as input, packedSteps, runPackedLstm } from './packedLstm';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
@@ -35,13 +35,6 @@ interface WasmBackend {
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
-}
-
-/** The kernel's input of that name (runKernel passes them all). */
-function input(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
-  const t = inputs[name];
-  if (!t) throw new Error(`${PACKED_LSTM_KERNEL}: no input ${name}`);
-  return t;
 }
 
 /**

@@ -7,6 +7,7 @@ import { ModelPanel } from './components/ModelPanel';
 import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
+import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
 import { ViewSwitch } from './components/ViewSwitch';
 import { DatasetView } from './dataset/DatasetView';
@@ -71,7 +72,7 @@ export function App() {
       <BackendNote />
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
-      {hasVideos && view === 'video' && <TrainingCard />}
+      {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
     </main>
   );
 

@@ -1,4 +1,4 @@
-import { type ReactNode, useDeferredValue, useEffect, useState } from 'react';
+import { useDeferredValue, useEffect, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
 import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
@@ -6,26 +6,7 @@ import { selectedVideo } from '../state/selectors';
 import { AttentionCard } from './AttentionCard';
 import { LiveTrainingBar } from './LiveTrainingBar';
 import { ProbabilityCard } from './ProbabilityCard';
-
-/**
- * Mounts its children a frame after it first renders. The two charts' first
- * mount (when the first video's probabilities arrive) is one task of up to
- * 150 ms on a slow machine, in the middle of a load; in two, each stays under
- * the 100 ms that users feel as a stall. Later updates render at once.
- */
-function StagedMount({ children, placeholder }: { children: ReactNode; placeholder: ReactNode }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => {
-    // After the next paint: a timeout queued from the frame's callback runs once that frame is on screen.
-    let timer = 0;
-    const frame = requestAnimationFrame(() => (timer = window.setTimeout(() => setMounted(true), 0)));
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, []);
-  return <>{mounted ? children : placeholder}</>;
-}
+import { StagedMount } from './StagedMount';
 
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {

@@ -53,8 +53,13 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
   const scroller = useRef<HTMLDivElement>(null);
   const list = useVirtualizer({ count: videos.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
 
+  // Brings the selected row into view when the selection moves (or starts past the first row, from the URL).
+  // Not for row 0 at mount: it is in view, and scrolling measures the list, a forced layout while a load begins.
+  const shown = useRef(0);
   useEffect(() => {
-    if (selected >= 0) list.scrollToIndex(selected, { align: 'auto' });
+    if (selected < 0 || selected === shown.current) return;
+    shown.current = selected;
+    list.scrollToIndex(selected, { align: 'auto' });
   }, [selected, list]);
 
   const onKey = (e: KeyboardEvent) => {
