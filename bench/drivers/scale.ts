@@ -41,6 +41,8 @@ const MB = 2 ** 20;
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
 interface PageRun {
   where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
+  /** The backend running when all were predicted: a run that fell back (WebGPU failed) measured something else. */
+  backendAtEnd: string;
   restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
   clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
 }
@@ -110,15 +112,17 @@ try {
       }
       const seconds = (Date.now() - t0) / 1000;
       const peakMB = peak.stop() / MB;
+      const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
       const { longTasks, clickTimes } = await page.evaluate(() => {
         const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
         return { longTasks: w.__longTasks, clickTimes: w.__clicks };
       });
       const r: PageRun = {
-        where: 'page', backend, shards: n, videos: state.done, finished: state.done >= expected, seconds,
+        where: 'page', backend, shards: n, videos: state.done, finished: state.done >= expected, seconds, backendAtEnd,
         restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: Math.max(0, ...longTasks), longTasksOver100: longTasks.filter((d) => d > 100).length,
         clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null,
       };
+      if (backendAtEnd !== backend) log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
       log(`page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
         `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${clickTimes.length} timed, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
       results.push(r);
