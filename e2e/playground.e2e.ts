@@ -53,6 +53,15 @@ async function selectedId(page: Page): Promise<string> {
   return (await page.locator('#detail-title').textContent()) ?? '';
 }
 
+/** Clicks row `n` and waits until the detail shows that video: the charts render deferred, a frame or more after the click. */
+async function selectRow(page: Page, n: number): Promise<void> {
+  const row = page.locator('[data-testid=video-row]').nth(n);
+  const id = (await row.locator('.video-id').textContent()) ?? '';
+  await row.click();
+  await expect.poll(() => selectedId(page)).toBe(id);
+  await page.locator('[data-testid=prob-table]').waitFor({ state: 'attached' });
+}
+
 beforeAll(async () => {
   // The CLI's reference numbers are computed while the page builds.
   cli = cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)]);
@@ -126,7 +135,7 @@ describe('the playground page', () => {
     cmp.problems.forEach((p) => process.stderr.write(`  ${p}\n`));
     expect(cmp.problems).toEqual([]);
 
-    await page.locator('[data-testid=video-row]').nth(0).click();
+    await selectRow(page, 0);
     await screenshot(page, '02-webgpu-results');
 
     // Attention: hovering a cell says frame, time and weight.
@@ -183,7 +192,7 @@ describe('the playground page', () => {
 
   it('shows a clear error for a bad file and keeps the results it had', async () => {
     const page = wasmPage;
-    await page.locator('[data-testid=video-row]').nth(2).click();
+    await selectRow(page, 2);
     const before = await shownProbabilities(page);
     const truncated = sampleFile(SAMPLE_A).bytes.slice(0, 5000);
     await dropFiles(page, [
@@ -256,7 +265,7 @@ describe('the playground page', () => {
     await waitUntilReady(page);
     await page.getByRole('button', { name: 'Try a sample' }).first().click();
     await waitForDone(page, 12);
-    await page.locator('[data-testid=video-row]').nth(4).click();
+    await selectRow(page, 4);
     await page.getByLabel('Number of classes shown').selectOption('5');
     const id = await selectedId(page);
     const params = () => Object.fromEntries(new URL(page.url()).searchParams);

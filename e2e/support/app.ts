@@ -99,6 +99,8 @@ export async function newPage(browser: Browser, origin: string, opts: { dark?: b
     viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, acceptDownloads: true,
     colorScheme: opts.dark ? 'dark' : 'light', reducedMotion: 'reduce',
   });
+  // Playwright waits forever for an element by default: a step that cannot happen fails within a minute, naming its locator.
+  context.setDefaultTimeout(60_000);
   const foreign = watchForeignRequests(context, origin);
   const page = await context.newPage();
   const errors = watchErrors(page);

@@ -1,5 +1,6 @@
 import { DropIcon } from './icons';
 import { useApp, useAppShallow } from '../state/context';
+import { ChartWarmup } from './ChartWarmup';
 import { FileButtons } from './FileButtons';
 import { TRY_FINE_TUNING_SET, TryFineTuning } from './TryFineTuning';
 
@@ -17,6 +18,7 @@ export function EmptyState() {
       <FileButtons large />
       <TryFineTuning onClick={() => void loadSamples(TRY_FINE_TUNING_SET)} />
       <ModelState />
+      <ChartWarmup />
     </section>
   );
 }
