@@ -69,7 +69,15 @@ beforeAll(async () => {
   browser = await launchChromium({ webgpu: true });
 });
 
-afterEach(async () => {
+afterEach(async (ctx) => {
+  // A test that failed says what its pages showed: a CI log is all there is of a rare failure.
+  if (ctx.task.result?.state === 'fail') {
+    for (const page of toClose.flatMap((c) => c.pages())) {
+      const shown = await page.evaluate(() => ['backend-status', 'list-summary', 'load-progress', 'notices', 'model-info']
+        .map((id) => `${id}: ${document.querySelector(`[data-testid=${id}]`)?.textContent ?? '(none)'}`).join('\n')).catch((e: unknown) => String(e));
+      console.log(`[failed test] ${page.url()}\n${shown}`);
+    }
+  }
   await Promise.all(toClose.splice(0).map((c) => c.close()));
 });
 
@@ -262,17 +270,18 @@ describe('the playground page', () => {
 
   it('keeps model, backend, video and top-k in the URL, and a reload restores the view', async () => {
     const { page } = await open('?backend=wasm');
-    await waitUntilReady(page);
+    // Each wait well inside the test's two minutes, so that a step that hangs is the one named.
+    await waitUntilReady(page, 40_000);
     await page.getByRole('button', { name: 'Try a sample' }).first().click();
-    await waitForDone(page, 12);
+    await waitForDone(page, 12, 30_000);
     await selectRow(page, 4);
     await page.getByLabel('Number of classes shown').selectOption('5');
     const id = await selectedId(page);
     const params = () => Object.fromEntries(new URL(page.url()).searchParams);
     expect(params()).toEqual({ backend: 'wasm', video: '4', topk: '5', samples: '1' });
     await page.reload();
-    await waitUntilReady(page);
-    await waitForDone(page, 12);
+    await waitUntilReady(page, 40_000);
+    await waitForDone(page, 12, 30_000);
     expect(await selectedId(page)).toBe(id);
     expect(await page.locator('[data-testid=video-row]').nth(4).getAttribute('aria-selected')).toBe('true');
     expect((await shownProbabilities(page)).length).toBe(5);
