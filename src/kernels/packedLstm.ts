@@ -81,6 +81,9 @@ export function runPackedLstm(p: PackedLstmProblem): void {
   const sign = new Float32Array(B * D);
   // Each rank's packed row at the current step.
   const rows = new Int32Array(B);
+  // The clamp is Math.min/Math.max, not a conditional: V8 merged a conditional's `lo` (a tagged
+  // number) with the float64 value in a boxed number, allocating one for every gate of every step
+  // (1.3 GB of garbage for a shard of the demo model); the two give the same values, NaN included.
   const lo = clamped ? -40 : -Infinity;
   const hi = clamped ? 13 : Infinity;
   // One LSTM at a time, through all its steps: its recurrent weights (16 MB at full size) then
@@ -136,8 +139,8 @@ function preActivations(G: Float32Array, mm: Float32Array | null, bias: Float32A
         }
       }
       const s = h0 + j;
-      S[s] = gi < lo ? lo : gi > hi ? hi : gi;
-      S[nD + s] = gf < lo ? lo : gf > hi ? hi : gf;
+      S[s] = Math.min(hi, Math.max(lo, gi));
+      S[nD + s] = Math.min(hi, Math.max(lo, gf));
       S[2 * nD + s] = gc < 0 ? 2 * gc : -2 * gc;
       sign[s] = gc < 0 ? -1 : 1;
       S[3 * nD + s] = go;
@@ -156,7 +159,7 @@ function cells(S: Float32Array, peep: Float32Array | null, c: Float32Array, sign
       const cNew = Math.fround(sign[s] * (1 - 2 * S[2 * nD + s]) * S[s] + cPrev * S[nD + s]);
       c[s] = cNew;
       const go = peep !== null ? S[3 * nD + s] + peep[2 * D + j] * cNew : S[3 * nD + s];
-      S[3 * nD + s] = go < lo ? lo : go > hi ? hi : go;
+      S[3 * nD + s] = Math.min(hi, Math.max(lo, go));
       S[4 * nD + s] = cNew < 0 ? 2 * cNew : -2 * cNew;
     }
   }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { useApp, useAppShallow } from '../state/context';
+import { useApp, useAppGetState, useAppShallow } from '../state/context';
+import type { VideoRow } from '../state/slices/videos';
 import { exportCsv, exportJson, type ExportRow } from '../export/exportDocuments';
 import { download } from '../download';
 
@@ -17,29 +18,48 @@ export function exportNote(finished: number, listed: number, reading: boolean): 
     : `Holds the ${n} finished video${finished === 1 ? '' : 's'} of ${m}; the other ${(listed - finished).toLocaleString('en-US')} are still being predicted.`;
 }
 
+/** Videos with results, and videos that will have them (failed ones never do: they do not make an export partial). */
+function exportCounts(videos: readonly VideoRow[]): [finished: number, listed: number] {
+  let finished = 0;
+  let listed = 0;
+  for (const v of videos) {
+    if (v.result) finished++;
+    if (v.status !== 'error') listed++;
+  }
+  return [finished, listed];
+}
+
+function exportRows(videos: readonly VideoRow[]): ExportRow[] {
+  return videos.filter((v) => v.result).map(({ result, status: _s, message: _m, ...video }) => ({ video, result: result! }));
+}
+
 export function ExportButtons() {
-  const [model, videos] = useAppShallow((s) => [s.model, s.videos]);
+  // Counts only while results stream in: the rows themselves are built on a click (building them on every
+  // batch of a shard's results was most of what the page allocated).
+  const [model, finished, listed] = useAppShallow((s) => [s.model, ...exportCounts(s.videos)] as const);
+  const getState = useAppGetState();
   const topK = useApp((s) => s.settings.topK);
   const notify = useApp((s) => s.notify);
   const id = useId();
-  const rows: ExportRow[] = videos.filter((v) => v.result).map(({ result, status: _s, message: _m, ...video }) => ({ video, result: result! }));
-  // Failed videos never finish: they do not make an export partial.
-  const total = videos.filter((v) => v.status !== 'error').length;
   const reading = useApp((s) => s.work?.load.state === 'reading');
-  const partial = exportNote(rows.length, total, reading);
-  const ready = model !== null && rows.length > 0;
-  const save = (name: string, type: string, text: string) => {
-    download(name, type, text);
-    if (partial) notify('info', `${name}: ${partial.charAt(0).toLowerCase()}${partial.slice(1)} Export again once all of them are done.`);
+  const partial = exportNote(finished, listed, reading);
+  const ready = model !== null && finished > 0;
+  // What is saved, and its note, are read at the click: results may have arrived since the last render.
+  const save = (name: string, type: string, text: (rows: ExportRow[]) => string) => {
+    const now = getState();
+    const [done, all] = exportCounts(now.videos);
+    const note = exportNote(done, all, now.work?.load.state === 'reading');
+    download(name, type, text(exportRows(now.videos)));
+    if (note) notify('info', `${name}: ${note.charAt(0).toLowerCase()}${note.slice(1)} Export again once all of them are done.`);
   };
   return (
     <div className="export-buttons" role="group" aria-label="Export predictions" aria-describedby={partial ? id : undefined}>
-      <button type="button" className="btn" disabled={!ready} title={ready ? partial ?? `${rows.length} video${rows.length === 1 ? '' : 's'} with results` : 'No results to export yet'}
-        onClick={() => save('predictions.json', 'application/json', JSON.stringify(exportJson(model!, rows, topK)) + '\n')}>
+      <button type="button" className="btn" disabled={!ready} title={ready ? partial ?? `${finished} video${finished === 1 ? '' : 's'} with results` : 'No results to export yet'}
+        onClick={() => save('predictions.json', 'application/json', (rows) => JSON.stringify(exportJson(model!, rows, topK)) + '\n')}>
         <span className="export-verb">Export </span>JSON
       </button>
-      <button type="button" className="btn" disabled={!ready} title={ready ? partial ?? `${rows.length} video${rows.length === 1 ? '' : 's'} with results` : 'No results to export yet'}
-        onClick={() => save('predictions.csv', 'text/csv', exportCsv(model!, rows))}>
+      <button type="button" className="btn" disabled={!ready} title={ready ? partial ?? `${finished} video${finished === 1 ? '' : 's'} with results` : 'No results to export yet'}
+        onClick={() => save('predictions.csv', 'text/csv', (rows) => exportCsv(model!, rows))}>
         <span className="export-verb">Export </span>CSV
       </button>
       {ready && partial && <span id={id} className="sr-only" data-testid="export-partial">{partial}</span>}

@@ -24,3 +24,8 @@ export function useApp<T>(selector: (s: AppState) => T): T {
 export function useAppShallow<T>(selector: (s: AppState) => T): T {
   return useStore(useAppStore(), useShallow(selector));
 }
+
+/** The state as it is now, for event handlers that need much of it once (an export), without re-rendering on each change. */
+export function useAppGetState(): () => AppState {
+  return useAppStore().getState;
+}

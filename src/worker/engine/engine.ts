@@ -27,7 +27,7 @@ export class Engine implements TrainingHost {
   /** The frame cap files added from now on are read with. */
   private maxFrames = MAX_FRAMES;
 
-  /** `bufferBytes`: frames read ahead of their prediction, at most (default 48 MiB). */
+  /** `bufferBytes`: frames read ahead of their prediction, at most (default 8 MiB). */
   constructor(private readonly emit: (e: WorkerEvent) => void, private readonly deps: Omit<LoaderDeps, 'progress'>, opts: { bufferBytes?: number } = {}) {
     this.host = new BackendHost(emit, this.queue, () => this.scheduler.schedule());
     this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit, opts.bufferBytes);
