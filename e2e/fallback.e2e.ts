@@ -90,8 +90,11 @@ describe('the playground without WebGPU', () => {
   it('explains a model that cannot be loaded, and the page stays usable', async () => {
     const { page } = await open();
     await page.goto(`${app.origin}/?backend=wasm&model=${encodeURIComponent('/models/nowhere/model.json')}`);
-    const alert = page.locator('[data-testid=notice-error]');
-    await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toMatch(/The model could not be loaded: .*models\/nowhere\/model\.json: the server answered 404/);
+    // Said once, in the empty state (not again in a notice or in the Model panel).
+    const reason = page.locator('[data-testid=model-error]');
+    await expect.poll(() => reason.textContent(), { timeout: 30_000 }).toMatch(/The model could not be loaded: .*models\/nowhere\/model\.json: the server answered 404/);
+    expect(await page.getByText('models/nowhere/model.json: the server answered 404').count()).toBe(1);
+    expect(await page.locator('[data-testid=notice-error]').count()).toBe(0);
     await page.getByRole('button', { name: 'Try a sample' }).first().click();
     await expect.poll(() => page.locator('[data-testid=video-row]').count()).toBe(12);
     expect(await page.locator('.list-summary').textContent()).toMatch(/waiting for the model/);

@@ -5,6 +5,8 @@ import { ProgressBar } from './ProgressBar';
 
 export function ModelPanel() {
   const [model, loading, error] = useAppShallow((s) => [s.model, s.loading, s.modelError]);
+  // With no videos, the empty state in the main area says why the model failed and what to do: said once, there.
+  const emptyStateShown = useApp((s) => s.videos.length === 0);
   return (
     <section className="card" aria-labelledby="model-title" data-testid="model-panel">
       <div className="card-head">
@@ -33,7 +35,11 @@ export function ModelPanel() {
       ) : !loading && !error ? (
         <p className="muted small">Starting…</p>
       ) : null}
-      {error && !loading && <p className="error-text small">The model could not be loaded: {error}</p>}
+      {error && !loading && (
+        <p className="error-text small" data-testid="model-panel-error">
+          {emptyStateShown ? 'No model loaded: the main area says why, and what to do.' : <>The model could not be loaded: {error}</>}
+        </p>
+      )}
       <FrameCap />
       <details className="model-more" open={(!model && !!error) || undefined}>
         <summary>Load another model</summary>

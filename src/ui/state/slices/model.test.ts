@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, storeHarness, TEST_MODEL } from '../../../../tools/testing/storeHarness';
+import { fileEvent, ORIGIN, storeHarness, TEST_MODEL } from '../../../../tools/testing/storeHarness';
 import { progressState } from './model';
 
 describe('the model slice', () => {
@@ -15,6 +15,10 @@ describe('the model slice', () => {
     const { state, fake } = storeHarness('', { loadModel: () => { throw new Error(`${ORIGIN}x/model.json: the server answered 404 Not Found`); } });
     await state().loadModelUrl('x/model.json');
     expect(state().modelError).toMatch(/404/);
+    // No videos: the empty state says it, so no notice repeats it.
+    expect(state().notices).toEqual([]);
+    fake.emit(fileEvent('a.tfrecord', [null]));
+    await state().loadModelUrl('x/model.json');
     expect(state().notices.at(-1)?.message).toMatch(/^The model could not be loaded: .*404/);
     fake.emit({ type: 'model', model: TEST_MODEL });
     expect(state()).toMatchObject({ model: TEST_MODEL, modelError: null });

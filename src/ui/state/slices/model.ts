@@ -51,7 +51,8 @@ export function modelSlice({ set, get, env }: SliceContext): Slice<ModelSlice> {
         } catch (e) {
           const message = (e as Error).message;
           set({ loading: null, modelError: message });
-          get().notify('error', `The model could not be loaded: ${message}`);
+          // An empty page says it in its empty state, with the way on; a notice would say it twice.
+          if (get().videos.length > 0) get().notify('error', `The model could not be loaded: ${message}`);
         }
       },
       loadModelUrl: (url) => get().loadModel(modelSourceFor(url.trim() || null, env)),
