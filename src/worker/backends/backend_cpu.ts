@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_BUDGET_BYTES } from '../../core/model/batching';
 import '@tensorflow/tfjs-backend-cpu';
 import { registerPackedLstmCpu } from '../../kernels/packedLstm_cpu';
 import type { BackendHandle } from './types';
@@ -8,5 +9,5 @@ export async function startCpu(): Promise<BackendHandle> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend');
   await tf.ready();
   registerPackedLstmCpu();
-  return { name: 'cpu', layout: 'in-out', adapter: null, threads: null, batchSize: 64, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  return { name: 'cpu', layout: 'in-out', adapter: null, threads: null, batchSize: 64, batchBudgetBytes: BATCH_BUDGET_BYTES, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }

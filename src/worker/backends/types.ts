@@ -20,6 +20,8 @@ export interface BackendHandle {
   guard<T>(fn: () => Promise<T>): Promise<T>;
   /** The most videos per forward pass that suits this backend (a batch's memory budget may allow fewer). */
   batchSize: number;
+  /** The memory one batch may hold (batching.ts), by what measured best on this backend. */
+  batchBudgetBytes: number;
   /** Occluded copies per forward pass when computing evidence. */
   occlusionBatchSize: number;
   /**

@@ -16,8 +16,9 @@ import type { VideoRegistry } from './videoRegistry';
 
 /**
  * Bytes read from a file at a time. Each read and its join with the last one's remainder are
- * garbage soon after: with 1 MiB instead of the reader's 4 MiB, the tab grew 245-254 MB instead of
- * about 295 MB for three shards, for about 1 s more over their 17 s (more reads, each a round trip).
+ * garbage soon after: with 1 MiB instead of the reader's 4 MiB, three shards grew the tab about
+ * 40 MB less (245-282 MB against 278-305 MB on wasm), for about 1 s more over their 17-20 s (more
+ * reads, each a round trip to the browser).
  */
 const READ_CHUNK_BYTES = 1 << 20;
 

@@ -26,13 +26,6 @@ import type { VideoRegistry } from './videoRegistry';
 /** Waiting videos a batch is chosen from (the longest of them first). */
 const CANDIDATES = 256;
 
-/**
- * The page's batches hold half the command line's budget: the tab's memory is the user's, and with
- * the demo model a shard predicts as fast either way (3 shards: 17-18 s on wasm), with its peak
- * about 20 MB lower.
- */
-const PAGE_BATCH_BUDGET_BYTES = 16 << 20;
-
 export class PredictionScheduler {
   /** Keys to predict, in list order. */
   private pending: string[] = [];
@@ -169,13 +162,13 @@ export class PredictionScheduler {
    * the budget allows. While files are being read and there is room, a batch
    * that would not be full waits for more videos (`fill`): empty then.
    */
-  private takeBatch(maxBatch: number, fill: boolean): string[] {
+  private takeBatch(maxBatch: number, budgetBytes: number, fill: boolean): string[] {
     const running = this.host.running!;
     if (this.quickNext) return this.pending.splice(0, 1);
     const candidates = this.pending.slice(0, CANDIDATES).filter((k) => this.videos.has(k));
     candidates.sort((a, b) => this.videos.get(b)!.summary.frames - this.videos.get(a)!.summary.frames);
     const longest = candidates.length ? this.videos.get(candidates[0])!.summary.frames : 1;
-    const size = batchSizeFor(running.model.meta.sizes, longest, PAGE_BATCH_BUDGET_BYTES, maxBatch);
+    const size = batchSizeFor(running.model.meta.sizes, longest, budgetBytes, maxBatch);
     if (fill && this.reading && candidates.length < size && this.bufferedBytes < this.bufferBytes) return [];
     const batch = new Set(candidates.slice(0, size));
     this.pending = this.pending.filter((k) => !batch.has(k) && this.videos.has(k));
@@ -191,7 +184,7 @@ export class PredictionScheduler {
     const running = this.host.running;
     if (!running || this.pending.length === 0) return 'idle';
     const { backend, model, biLstm } = running;
-    const keys = this.takeBatch(backend.batchSize, fill);
+    const keys = this.takeBatch(backend.batchSize, backend.batchBudgetBytes, fill);
     // Waiting for a fuller batch: the next video read (or the end of reading) schedules again.
     if (!keys.length) return 'idle';
     let videos: VideoFeatures[];
