@@ -1,9 +1,9 @@
 /**
  * The benchmark's Node half: the full-size AttentionLSTM (random weights) on
  * tfjs's wasm or cpu backend, as the command line runs it (predictVideos, one
- * batch), with the project's packed LSTM kernel registered for the backend
- * (src/kernels/packedLstm_*.ts; without it predictVideos takes the padded op
- * path). Driven by bench/drivers/kernels.ts, in one of two modes:
+ * batch), with the project's packed LSTM kernel, which useBackend registers
+ * (src/kernels/packedLstm_*.ts). Driven by bench/drivers/kernels.ts, in one of
+ * two modes:
  *
  * - batch: runs the cases given as JSON, prints one JSON document (NodeResult):
  *     tsx bench/helpers/nodeCases.ts cpu '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":1024}'
@@ -21,8 +21,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend, wasmThreadCount, type NodeBackend } from '../../src/node/backend';
 import { FULL_SIZES, multiplyAdds } from '../../src/core/model/architecture';
 import { createModel, predictVideos } from '../../src/core/model/model';
-import { registerPackedLstmCpu } from '../../src/kernels/packedLstm_cpu';
-import { registerPackedLstmWasm } from '../../src/kernels/packedLstm_wasm';
 import { randomVideo } from '../../tools/testing/random';
 import { benchMeta, randomModelArrays } from '../../tools/kernelHarness/benchModel';
 
@@ -61,9 +59,6 @@ const log = (s: string) => process.stderr.write(`[${tag}] ${s}\n`);
 
 async function start(backend: NodeBackend, threads: number) {
   await useBackend(backend, { threads });
-  // The project's packed LSTM kernel, as the page's worker registers it (the CLI: see README).
-  if (backend === 'wasm') registerPackedLstmWasm();
-  else registerPackedLstmCpu();
   // wasm is fastest with weights [in, out] (see WeightLayout).
   return createModel(benchMeta('fluid1', FULL_SIZES), randomModelArrays('fluid1', FULL_SIZES, 1), 'in-out');
 }

@@ -49,7 +49,6 @@ export interface PackedLstmProblem {
   buffers(): PackedLstmBuffers;
 }
 
-/** Each step's active ranks and each frame's first row, from the lengths by rank. */
 /** The kernel's input of that name (runKernel passes them all). */
 export function kernelInput(inputs: tf.NamedTensorInfoMap, name: string): tf.TensorInfo {
   const t = inputs[name];
@@ -57,6 +56,7 @@ export function kernelInput(inputs: tf.NamedTensorInfoMap, name: string): tf.Ten
   return t;
 }
 
+/** Each step's active ranks and each frame's first row, from the lengths by rank. */
 export function packedSteps(sortedLengths: readonly number[]): { T: number; active: Int32Array; offsets: Int32Array; N: number } {
   const T = sortedLengths.length ? sortedLengths[0] : 0;
   const active = new Int32Array(T);

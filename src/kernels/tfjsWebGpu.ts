@@ -78,15 +78,15 @@ interface BufferPool {
 /**
  * tfjs keeps every GPU buffer a disposed tensor leaves, for reuse by a tensor
  * of exactly the same size. Packed batches are each of their own size, so the
- * pool only grows: 2.5 GB after one 1,000-video shard on SwiftShader. Once it
- * holds more than `keepBytes`, its buffers are destroyed (between runs; work
- * already submitted completes). Returns the bytes released.
+ * pool only grows: 2.5 GB after one 1,000-video shard on SwiftShader. Its
+ * buffers are destroyed here (between runs; work already submitted
+ * completes). Returns the bytes released.
  */
-export function releaseFreeBuffers(keepBytes = 64 << 20): number {
+export function releaseFreeBuffers(): number {
   if (tf.getBackend() !== 'webgpu') return 0;
   const backend = tf.backend() as unknown as { bufferManager: BufferPool; commandEncoder: GPUCommandEncoder | null; submitQueue(): void };
   const pool = backend.bufferManager;
-  if (pool.numBytesAllocated - pool.numBytesUsed <= keepBytes) return 0;
+  if (pool.numBytesAllocated <= pool.numBytesUsed) return 0;
   // tfjs pools the buffer of a tensor disposed while commands it feeds are still being encoded
   // (it stays valid for reuse): those commands are submitted first, as destroying it before would fail them.
   if (backend.commandEncoder) backend.submitQueue();

@@ -133,7 +133,7 @@ async function bufferPool(a: { batches: number; release: boolean }) {
   for (let i = 0; i < a.batches; i++) {
     const videos = [20 + i, 13 + 2 * i, 5 + 3 * i].map((n, j) => randomVideo(sizes, n, i * 10 + j));
     await predictVideos(model, videos, { batchSize: videos.length, biLstm: fused });
-    if (a.release) releaseFreeBuffers(0);
+    if (a.release) releaseFreeBuffers();
     allocated.push((tf.backend() as WebGPUBackend).bufferManager.numBytesAllocated);
   }
   fused.dispose();

@@ -119,7 +119,7 @@ export async function predictVideos(model: LoadedModel, videos: readonly VideoFe
   return results;
 }
 
-/** One forward pass over a batch of videos (padded to the longest), read back per video. */
+/** One forward pass over a batch of videos (packed rows, or padded to the longest for the op path), read back per video. */
 export async function forwardBatch(weights: WeightTensors, spec: ModelSpec, batch: readonly VideoFeatures[], biLstm: BiLstmRunner = opsBiLstm): Promise<VideoPrediction[]> {
   const input = batchInput(batch, spec, biLstm);
   const out = forward(weights, spec, input, biLstm);

@@ -67,7 +67,7 @@ function NoticeItem({ notice: n, onDismiss }: { notice: Notice; onDismiss: () =>
         )}
       </div>
       <button type="button" className="icon-btn notice-dismiss" onClick={onDismiss} aria-label={`Dismiss this message: ${gist(n.message)}`}>
-        <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+        <CloseIcon />
       </button>
     </div>
   );
@@ -86,11 +86,15 @@ export function BackendNote() {
       <p>{reason}</p>
       {!failed && (
         <button type="button" className="icon-btn" onClick={() => hide(reason)} aria-label="Hide this note">
-          <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+          <CloseIcon />
         </button>
       )}
     </div>
   );
+}
+
+function CloseIcon() {
+  return <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>;
 }
 
 function InfoIcon() {

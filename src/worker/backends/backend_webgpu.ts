@@ -85,7 +85,7 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     }
     if (faults !== before) throw new BackendFault(lastFault);
     // Each run's buffers, of its own sizes, would otherwise stay pooled for good.
-    releaseFreeBuffers(0);
+    releaseFreeBuffers();
     return result;
   };
 
