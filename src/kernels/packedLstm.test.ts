@@ -42,7 +42,7 @@ function comparePaths(model: ReturnType<typeof randomModel>, input: BatchInput) 
 describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
-    registerPackedLstmWasm();
+    await registerPackedLstmWasm();
     registerPackedLstmCpu();
   });
 

@@ -50,7 +50,7 @@ export async function useBackend(name: NodeBackend, opts: NodeBackendOptions = {
   }
   if (name === 'wasm') releaseThreads();
   // The recurrence of the four LSTMs as one kernel over the backend's memory, as the page's worker has it (inference; training keeps the op path).
-  if (name === 'wasm') registerPackedLstmWasm();
+  if (name === 'wasm') await registerPackedLstmWasm();
   else registerPackedLstmCpu();
 }
 

@@ -14,6 +14,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { type ViteDevServer, createServer } from 'vite';
 import type { KernelHarness } from './harness';
 import type { OrtEngine, OrtPeer } from './ortPeer';
+import type { WasmPage } from './wasmPage';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -83,6 +84,19 @@ export interface OrtPeerPage {
   close(): Promise<void>;
 }
 
+/** Calls one of the project's wasm page's functions with a JSON argument. */
+export type WasmPageCall = <K extends keyof WasmPage>(
+  name: K, ...arg: Parameters<WasmPage[K]>
+) => Promise<Awaited<ReturnType<WasmPage[K]>>>;
+
+export interface ProjectWasmPage {
+  page: Page;
+  call: WasmPageCall;
+  /** What `init` said: the backend, its threads, whether the page is cross-origin isolated. */
+  info: Awaited<ReturnType<WasmPage['init']>>;
+  close(): Promise<void>;
+}
+
 export interface HarnessSession {
   page: Page;
   call: HarnessCall;
@@ -93,6 +107,8 @@ export interface HarnessSession {
    * browser (a page per configuration: ONNX Runtime reads its settings once).
    */
   openOrtPeer(opts: { engine: OrtEngine; threads: number }): Promise<OrtPeerPage>;
+  /** The project's model on tfjs's wasm backend with that many threads, in a page of the same browser. */
+  openProjectWasm(opts: { threads: number }): Promise<ProjectWasmPage>;
   /** Requests of any of the session's pages that left the harness's origin (none expected). */
   foreignRequests(): string[];
   close(): Promise<void>;
@@ -139,7 +155,7 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: ISOLATION_HEADERS },
       // ONNX Runtime is served as it is installed, not pre-bundled: it finds its .mjs and .wasm
       // (and its worker threads' script) next to itself.
-      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html'], exclude: ['onnxruntime-web'] },
+      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html', 'tools/kernelHarness/wasm.html'], exclude: ['onnxruntime-web'] },
     });
     await server.listen();
     const addr = server.httpServer?.address();
@@ -155,8 +171,14 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       const info = await peerCall('init', o);
       return { page: p.page, call: peerCall, info, close: () => p.page.context().close() };
     };
+    const openProjectWasm = async (o: { threads: number }): Promise<ProjectWasmPage> => {
+      const p = await openPage(b, `${origin}/tools/kernelHarness/wasm.html`, 'wasmPage', 'wasm page ready', log, foreign);
+      const wasmCall = p.call as WasmPageCall;
+      const info = await wasmCall('init', o);
+      return { page: p.page, call: wasmCall, info, close: () => p.page.context().close() };
+    };
     const s = server;
-    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
+    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, openProjectWasm, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
   } catch (e) {
     await browser?.close();
     await server?.close();

@@ -65,7 +65,7 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
     restore();
   }
   // The recurrence of all four LSTMs as one kernel over the backend's memory (inference; training keeps the op path).
-  registerPackedLstmWasm();
+  await registerPackedLstmWasm();
   // tfjs keeps the count its module started with: a later request does not change it.
   const running = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
   return { name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
