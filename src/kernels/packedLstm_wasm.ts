@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
 import { kernelInput as input, packedSteps } from './packedLstm';
 import { LstmSimd } from './lstmSimd/lstmSimd';
+import type { HelperPort } from './lstmSimd/helper';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
@@ -9,6 +10,9 @@ import { LstmSimd } from './lstmSimd/lstmSimd';
  * memory, the recurrence run by the project's SIMD kernels (lstmSimd/), the
  * outputs written back into tensors of the backend.
  */
+
+/** The recurrence runs on at most this many threads: one LSTM each. */
+export const MAX_RECURRENCE_THREADS = 4;
 
 /** What the kernel uses of tfjs-backend-wasm's BackendWasm (its own types need Emscripten's). */
 interface WasmBackend {
@@ -51,9 +55,18 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   return out;
 }
 
-/** Starts the SIMD kernels and registers the kernel for the wasm backend (once; later calls do nothing). */
-export async function registerPackedLstmWasm(): Promise<void> {
-  simd ??= await LstmSimd.create();
+/**
+ * Starts the SIMD kernels and registers the kernel for the wasm backend (once;
+ * later calls do nothing). `helpers`: threads for the recurrence besides the
+ * caller's (at most 3, one LSTM each), which need a cross-origin isolated page.
+ */
+export async function registerPackedLstmWasm(opts: { helpers?: () => HelperPort[] } = {}): Promise<void> {
+  simd ??= await LstmSimd.create({ helpers: opts.helpers?.() });
   if (tf.getKernel(PACKED_LSTM_KERNEL, 'wasm')) return;
   tf.registerKernel({ kernelName: PACKED_LSTM_KERNEL, backendName: 'wasm', kernelFunc: packedLstmWasm as unknown as tf.KernelFunc });
+}
+
+/** Threads the kernel's recurrence runs on (0 before registerPackedLstmWasm has finished). */
+export function packedLstmWasmThreads(): number {
+  return simd?.threads ?? 0;
 }

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FULL_SIZES, type Sizes, type Variant } from '../../src/core/model/architecture';
 import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
 import { startWasm } from '../../src/worker/backends/backend_wasm';
+import { packedLstmWasmThreads } from '../../src/kernels/packedLstm_wasm';
 import { randomVideo } from '../testing/random';
 import { benchMeta, randomModelArrays } from './benchModel';
 
@@ -22,7 +23,7 @@ async function init(a: { threads: number }) {
   if (started) throw new Error('init runs once per page: tfjs-wasm reads its thread count once');
   started = true;
   const handle = await startWasm(a.threads);
-  return { backend: tf.getBackend(), threads: handle.threads, crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency };
+  return { backend: tf.getBackend(), threads: handle.threads, recurrenceThreads: packedLstmWasmThreads(), crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency };
 }
 
 /** The random model of bench/helpers/nodeCases.ts (the same seed gives the same weights), weights [in, out] as wasm prefers. */

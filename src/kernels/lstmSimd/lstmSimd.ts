@@ -1,27 +1,26 @@
 import { PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../../core/model/packedBatch';
 import { packedSteps } from '../packedLstm';
-import { LSTM_SIMD_WASM } from './binary.generated';
+import { LSTM_SIMD_WASM, LSTM_SIMD_WASM_SHARED } from './binary.generated';
+import type { HelperPort } from './helper';
 import { LSTM_SIMD_PANEL, paddedUnits } from './layout';
+import { CONTROL_WORDS, type LstmSimdExports, type RecurrenceJob, runRecurrence, threadsFor } from './recurrence';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL) on the project's own SIMD
  * kernels (wat.ts), in a memory of their own: the recurrent weights packed in
  * panels once per model, then per LSTM its input projections copied in, T
  * steps of `matmul` and `gates` (two calls each, no JavaScript arithmetic),
- * and its outputs copied out.
+ * and its outputs copied out. With helper threads (helper.ts) each step is
+ * split between them and this thread by units.
  *
  * Why not tfjs-wasm's own products: for one video a product is a 1 x D by
  * D x 4D matrix-vector product, memory-bound, that XNNPACK's fully connected
  * operator (made for larger batches) ran at 0.28 ms at full size, where a
- * kernel that keeps eight accumulators for one row runs it at 0.22; and the
- * gate arithmetic in JavaScript (45 ms a video) runs here four units per
- * instruction.
+ * kernel that keeps eight accumulators for one row runs it at 0.22; the gate
+ * arithmetic in JavaScript (45 ms a video) runs here four units per
+ * instruction; and on several threads each thread's gates follow its own
+ * columns of the product with no meeting between them.
  */
-
-interface Exports {
-  matmul(w: number, h: number, y: number, K: number, cols: number, n: number): void;
-  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, lo: number, hi: number): void;
-}
 
 /** One LSTM's inputs and outputs, as views the caller owns (tfjs-wasm's heap). */
 export interface LstmSimdProblem {
@@ -47,24 +46,48 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 }
 
 export class LstmSimd {
-  private f32: Float32Array;
-  private i32: Int32Array;
   private weightKeys: readonly object[] = [];
   private weightsD = -1;
+  /** Steps every thread has finished, over all jobs (the control words count them). */
+  private steps = 0;
+  private failed = false;
 
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly ex: Exports,
-  ) {
-    this.f32 = new Float32Array(memory.buffer);
-    this.i32 = new Int32Array(memory.buffer);
+    private readonly ex: LstmSimdExports,
+    private readonly helpers: readonly HelperPort[],
+  ) {}
+
+  /**
+   * Compiles and starts the module (asynchronously: a page's main thread may
+   * not compile it synchronously). With helpers (cross-origin isolated pages:
+   * a shared memory needs SharedArrayBuffer), each is started on the same
+   * memory; one that fails to start is a failure here.
+   */
+  static async create(opts: { helpers?: readonly HelperPort[] } = {}): Promise<LstmSimd> {
+    const helpers = opts.helpers ?? [];
+    const shared = helpers.length > 0;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768, shared });
+    const module = await WebAssembly.compile(decode(shared ? LSTM_SIMD_WASM_SHARED : LSTM_SIMD_WASM));
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    try {
+      await Promise.all(helpers.map((h, index) => new Promise<void>((resolve, reject) => {
+        h.onMessage((m) => {
+          if (m.type === 'ready') resolve();
+          else reject(new Error(`LSTM helper thread ${index + 1}: ${m.message}`));
+        });
+        h.post({ type: 'start', module, memory });
+      })));
+    } catch (e) {
+      for (const h of helpers) h.terminate();
+      throw e;
+    }
+    return new LstmSimd(memory, instance.exports as unknown as LstmSimdExports, helpers);
   }
 
-  /** Compiles and starts the module (asynchronously: a page's main thread may not compile it synchronously). */
-  static async create(): Promise<LstmSimd> {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768 });
-    const { instance } = await WebAssembly.instantiate(decode(LSTM_SIMD_WASM), { env: { memory } });
-    return new LstmSimd(memory, instance.exports as unknown as Exports);
+  /** Threads the recurrence runs on (this one and its helpers). */
+  get threads(): number {
+    return 1 + this.helpers.length;
   }
 
   /** Bytes the module's memory holds (it only grows, as tfjs-wasm's does). */
@@ -72,69 +95,78 @@ export class LstmSimd {
     return this.memory.buffer.byteLength;
   }
 
+  dispose(): void {
+    for (const h of this.helpers) h.terminate();
+  }
+
   private reserve(bytes: number): void {
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
-    if (this.f32.buffer !== this.memory.buffer) {
-      this.f32 = new Float32Array(this.memory.buffer);
-      this.i32 = new Int32Array(this.memory.buffer);
-    }
   }
 
   run(p: LstmSimdProblem): void {
     const { D, peepholes, clamped } = p.attrs;
     const L = p.attrs.sortedLengths;
     const B = L.length;
-    const { T, active, offsets, N } = packedSteps(L);
+    const { T, N } = packedSteps(L);
     const Dp = paddedUnits(D);
     const C = 4 * Dp;
-    // Memory: the packed weights of the four LSTMs, then one LSTM's working set.
+    // Memory: the control words, the packed weights of the four LSTMs, zeros, then each LSTM's working set.
     const wBytes = C * Dp * 4;
-    const wBase = 64;
-    const g = align(wBase + 4 * wBytes);
-    const o = align(g + N * C * 4);
-    const bias = align(o + N * Dp * 4);
-    const peep = align(bias + C * 4);
-    const c = align(peep + 3 * Dp * 4);
-    const h = align(c + B * Dp * 4);
-    const mm = align(h + B * Dp * 4);
-    const rows = align(mm + B * C * 4);
-    this.reserve(rows + B * 4);
+    const wBase = align(CONTROL_WORDS * 4);
+    let at = align(wBase + 4 * wBytes);
+    const take = (bytes: number) => {
+      const x = at;
+      at = align(at + bytes);
+      return x;
+    };
+    const zeros = take(B * C * 4);
+    // One LSTM at a time, its working set in one place (the four LSTMs' inputs at once would double the batch's memory).
+    const slot = {
+      g: take(N * C * 4), o: take(N * Dp * 4), bias: take(C * 4), peep: take(3 * Dp * 4),
+      c: take(B * Dp * 4), h: [take(B * Dp * 4), take(B * Dp * 4)] as const, mm: take(B * C * 4), rows: take(B * 4),
+    };
+    this.reserve(at);
     if (this.weightsD !== D || p.weightKeys.some((k, l) => k !== this.weightKeys[l])) {
       for (let l = 0; l < 4; l++) this.packWeights(p.weights[l], D, wBase + l * wBytes);
       this.weightKeys = [...p.weightKeys];
       this.weightsD = D;
     }
-    const f = this.f32;
-    const lo = clamped ? -40 : -Infinity;
-    const hi = clamped ? 13 : Infinity;
+    new Float32Array(this.memory.buffer).fill(0, zeros / 4, zeros / 4 + B * C);
     for (let l = 0; l < 4; l++) {
-      const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
-      this.padRows(p.G(l), N, D, Dp, 4, g);
-      this.padRows(p.bias.subarray(l * 4 * D, (l + 1) * 4 * D), 1, D, Dp, 4, bias);
+      const f = new Float32Array(this.memory.buffer);
+      this.padRows(f, p.G(l), N, D, Dp, 4, slot.g);
+      this.padRows(f, p.bias.subarray(l * 4 * D, (l + 1) * 4 * D), 1, D, Dp, 4, slot.bias);
       // Without peepholes they are zeros: c times 0 adds nothing.
-      if (peepholes) this.padRows(p.peep.subarray(l * 3 * D, (l + 1) * 3 * D), 1, D, Dp, 3, peep);
-      else f.fill(0, peep / 4, peep / 4 + 3 * Dp);
-      f.fill(0, c / 4, c / 4 + B * Dp);
-      f.fill(0, h / 4, h / 4 + B * Dp);
-      const rank = this.i32.subarray(rows / 4, rows / 4 + B);
-      for (let k = 0; k < T; k++) {
-        const n = active[k];
-        for (let i = 0; i < n; i++) rank[i] = offsets[reverse ? L[i] - 1 - k : k] + i;
-        // At the first step h = 0: no product.
-        if (k > 0) this.ex.matmul(wBase + l * wBytes, h, mm, Dp, C, n);
-        else f.fill(0, mm / 4, mm / 4 + n * C);
-        this.ex.gates(g, rows, n, Dp, mm, bias, peep, c, h, o, lo, hi);
+      if (peepholes) this.padRows(f, p.peep.subarray(l * 3 * D, (l + 1) * 3 * D), 1, D, Dp, 3, slot.peep);
+      else f.fill(0, slot.peep / 4, slot.peep / 4 + 3 * Dp);
+      f.fill(0, slot.c / 4, slot.c / 4 + B * Dp);
+      const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
+      const threads = this.failed ? 1 : threadsFor(Dp, this.threads, LSTM_SIMD_PANEL);
+      const job: RecurrenceJob = {
+        D, Dp, sortedLengths: [...L], lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
+        slots: [{ ...slot, w: wBase + l * wBytes, reverse }], zeros, threads, base: this.steps,
+      };
+      for (let t = 1; t < threads; t++) this.helpers[t - 1].post({ type: 'run', self: t, job });
+      try {
+        runRecurrence(this.ex, this.memory, job, 0);
+      } catch (e) {
+        // A helper that failed once is not asked again: the next batches run on this thread.
+        this.failed = true;
+        throw e;
+      } finally {
+        if (threads > 1) this.steps += T;
       }
       const out = p.out(l >> 1);
       const column = reverse ? D : 0;
-      for (let r = 0; r < N; r++) out.set(f.subarray(o / 4 + r * Dp, o / 4 + r * Dp + D), r * 2 * D + column);
+      const o = slot.o / 4;
+      const g = new Float32Array(this.memory.buffer);
+      for (let r = 0; r < N; r++) out.set(g.subarray(o + r * Dp, o + r * Dp + D), r * 2 * D + column);
     }
   }
 
   /** rows x (gates x D) into rows x (gates x Dp) at byte offset `at`, the padding zero. */
-  private padRows(src: Float32Array, rows: number, D: number, Dp: number, gates: number, at: number): void {
-    const f = this.f32;
+  private padRows(f: Float32Array, src: Float32Array, rows: number, D: number, Dp: number, gates: number, at: number): void {
     const base = at / 4;
     if (Dp === D) {
       f.set(src.subarray(0, rows * gates * D), base);
@@ -150,7 +182,7 @@ export class LstmSimd {
   private packWeights(W: Float32Array, D: number, at: number): void {
     const Dp = paddedUnits(D);
     const C = 4 * Dp;
-    const f = this.f32;
+    const f = new Float32Array(this.memory.buffer);
     let q = at / 4;
     for (let p = 0; p < C; p += LSTM_SIMD_PANEL) {
       for (let k = 0; k < Dp; k++) {

@@ -11,13 +11,15 @@
  * - h `[n, Dp]`, the products `[n, 4Dp]`, c `[n, Dp]`: by rank;
  * - the input projections `[N, 4Dp]` and the outputs `[N, Dp]`: by packed row.
  *
- * `matmul` is y = h W for n rows: two rows at a time with 16 columns (8
+ * `matmul` is a range of whole panels of y = h W for n rows (a thread's
+ * share: recurrence.ts): two rows at a time with 16 columns (8
  * accumulators, each weight loaded once for both rows), the odd row with 32
  * columns (8 accumulators for one row); measured in Chromium on a 16 MB
  * matrix: 0.17 and 0.22 ms per row, where XNNPACK's fully connected operator,
  * which tfjs-wasm's matMul runs, takes 0.28.
  *
- * `gates` is the rest of a step for n ranks, four units at a time: i, f (with
+ * `gates` is the rest of a step for n ranks and a range of units (the same
+ * thread's), four units at a time: i, f (with
  * their peepholes on c_{t-1}) and c~ from the projections, the biases and the
  * products; the cell; o with its peephole on c_t; h = o tanh(c). The clamp
  * (fluid1's [-40, 13]) comes as two parameters, infinite for pdparams.
@@ -50,11 +52,12 @@ function microKernel(name: string, R: number, C: number): string {
   for (let r = 0; r < R; r++) for (let a = 0; a < A; a++) store.push(`(v128.store offset=${a * 16} (i32.add (local.get $yp) (i32.mul (i32.const ${r}) (local.get $ldy))) (local.get $a${r}_${a}))`);
   return `
   ;; ${R} row(s) x ${C} columns at a time, over every panel.
-  (func $${name} (param $w i32) (param $h i32) (param $y i32) (param $K i32) (param $cols i32) (param $ldh i32) (param $ldy i32)
+  (func $${name} (param $w i32) (param $h i32) (param $y i32) (param $K i32) (param $c0 i32) (param $c1 i32) (param $ldh i32) (param $ldy i32)
     (local $p i32) (local $g i32) (local $k i32) (local $wp i32) (local $hp i32) (local $yp i32)
     ${locals.join(' ')}
+    (local.set $p (local.get $c0))
     (block $done (loop $panel
-      (br_if $done (i32.ge_u (local.get $p) (local.get $cols)))
+      (br_if $done (i32.ge_u (local.get $p) (local.get $c1)))
       (local.set $g (i32.const 0))
       (loop $group
         ${zero.join('\n        ')}
@@ -152,9 +155,10 @@ function elementwise(): string {
 function gates(): string {
   const load = (base: string, gate: number) => `(v128.load (i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $gateBytes) (i32.const ${gate})))))`;
   return `
-  ;; The gate arithmetic of one step for n ranks (module comment).
+  ;; The gate arithmetic of one step for n ranks, units [u0, u1) (module comment); h is written to its own
+  ;; buffer, not the one the step's product read (another thread may still be reading that).
   (func (export "gates") (param $G i32) (param $rows i32) (param $n i32) (param $Dp i32) (param $mm i32) (param $bias i32) (param $peep i32)
-      (param $c i32) (param $h i32) (param $out i32) (param $lo f32) (param $hi f32)
+      (param $c i32) (param $h i32) (param $out i32) (param $lo f32) (param $hi f32) (param $u0 i32) (param $u1 i32)
     (local $i i32) (local $j i32) (local $row i32) (local $gateBytes i32) (local $gp i32) (local $mp i32) (local $cp i32) (local $hp i32) (local $op i32)
     (local $vlo v128) (local $vhi v128) (local $cPrev v128) (local $cNew v128)
     (local $gi v128) (local $gf v128) (local $gc v128) (local $go v128) (local $tc v128)
@@ -172,9 +176,9 @@ function gates(): string {
       (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $gateBytes))))
       (local.set $hp (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $gateBytes))))
       (local.set $op (i32.add (local.get $out) (i32.mul (local.get $row) (local.get $gateBytes))))
-      (local.set $j (i32.const 0))
+      (local.set $j (i32.shl (local.get $u0) (i32.const 2)))
       (block $unitsDone (loop $units
-        (br_if $unitsDone (i32.ge_u (local.get $j) (local.get $gateBytes)))
+        (br_if $unitsDone (i32.ge_u (local.get $j) (i32.shl (local.get $u1) (i32.const 2))))
         (local.set $cPrev (v128.load (i32.add (local.get $cp) (local.get $j))))
         ;; the pre-activations: projection + bias + product (+ peephole on c_{t-1}), in that order
         (local.set $gi (f32x4.add (f32x4.add (f32x4.add ${load('$gp', 0)} ${load('$bias', 0)}) ${load('$mp', 0)})
@@ -210,20 +214,20 @@ export function lstmSimdWat(shared: boolean): string {
   ${microKernel('rows2', 2, 16)}
   ${microKernel('rows1', 1, 32)}
 
-  ;; y [n, cols] = h [n, K] W (panels): pairs of rows, then the odd one.
-  (func (export "matmul") (param $w i32) (param $h i32) (param $y i32) (param $K i32) (param $cols i32) (param $n i32)
+  ;; Columns [c0, c1) (whole panels) of y [n, cols] = h [n, K] W: pairs of rows, then the odd one.
+  (func (export "matmul") (param $w i32) (param $h i32) (param $y i32) (param $K i32) (param $cols i32) (param $c0 i32) (param $c1 i32) (param $n i32)
     (local $i i32) (local $ldh i32) (local $ldy i32)
     (local.set $ldh (i32.shl (local.get $K) (i32.const 2)))
     (local.set $ldy (i32.shl (local.get $cols) (i32.const 2)))
     (block $done (loop $pairs
       (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $n)))
       (call $rows2 (local.get $w) (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $ldh))) (i32.add (local.get $y) (i32.mul (local.get $i) (local.get $ldy)))
-        (local.get $K) (local.get $cols) (local.get $ldh) (local.get $ldy))
+        (local.get $K) (local.get $c0) (local.get $c1) (local.get $ldh) (local.get $ldy))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
       (br $pairs)))
     (if (i32.lt_u (local.get $i) (local.get $n))
       (then (call $rows1 (local.get $w) (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $ldh))) (i32.add (local.get $y) (i32.mul (local.get $i) (local.get $ldy)))
-        (local.get $K) (local.get $cols) (local.get $ldh) (local.get $ldy)))))
+        (local.get $K) (local.get $c0) (local.get $c1) (local.get $ldh) (local.get $ldy)))))
   ${gates()}
   ${elementwise()}
 )

@@ -4,7 +4,8 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { registerPackedLstmWasm } from '../../kernels/packedLstm_wasm';
+import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../../kernels/packedLstm_wasm';
+import { browserHelper } from '../../kernels/lstmSimd/browserHelper';
 import type { BackendHandle } from './types';
 
 /**
@@ -64,10 +65,12 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
   } finally {
     restore();
   }
-  // The recurrence of all four LSTMs as one kernel over the backend's memory (inference; training keeps the op path).
-  await registerPackedLstmWasm();
   // tfjs keeps the count its module started with: a later request does not change it.
   const running = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount();
+  // The recurrence of all four LSTMs as one kernel (inference; training keeps the op path), on as many
+  // threads as tfjs has: helpers of its own (tfjs's pool is not reachable), whole LSTMs each.
+  const helpers = self.crossOriginIsolated ? Math.min(running, MAX_RECURRENCE_THREADS) - 1 : 0;
+  await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, browserHelper) });
   return { name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
 }
 

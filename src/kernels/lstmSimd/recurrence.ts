@@ -1,0 +1,121 @@
+import { packedSteps } from '../packedLstm';
+
+/** The module's exports (wat.ts). */
+export interface LstmSimdExports {
+  matmul(w: number, h: number, y: number, K: number, cols: number, c0: number, c1: number, n: number): void;
+  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, lo: number, hi: number, u0: number, u1: number): void;
+}
+
+/** One LSTM's byte offsets in the module's memory (wat.ts's layout). */
+export interface LstmSlot {
+  /** Input projections [N, 4Dp] and outputs [N, Dp], by packed row. */
+  g: number;
+  o: number;
+  /** Bias [4Dp] and peepholes [3Dp] (zeros without them). */
+  bias: number;
+  peep: number;
+  /** c [B, Dp]; h [B, Dp] twice (a step reads one and writes the other); the products [B, 4Dp]; by rank. */
+  c: number;
+  h: readonly [number, number];
+  mm: number;
+  /** Each step's packed rows, int32 [B]. */
+  rows: number;
+  /** The LSTM's packed weights. */
+  w: number;
+  /** Runs backwards in time (each video from its own last frame). */
+  reverse: boolean;
+}
+
+/** A packed batch's recurrence, in plain data (it is posted to helper threads as it is). */
+export interface RecurrenceJob {
+  D: number;
+  Dp: number;
+  sortedLengths: number[];
+  /** fluid1's clamp of the gate pre-activations, or +-Infinity. */
+  lo: number;
+  hi: number;
+  slots: LstmSlot[];
+  /** [B, 4Dp] zeros: the products of the first step, where h = 0. */
+  zeros: number;
+  /** Threads that share each step, each a range of units: t computes units [t Dp / threads, (t + 1) Dp / threads). */
+  threads: number;
+  /** Steps finished by every thread before this job (the control words only ever count up). */
+  base: number;
+}
+
+/**
+ * Each thread's word in the first control words of the memory: the number of
+ * steps it has finished, counted over all jobs, or -1 once it has failed. A
+ * thread waits at each step's end until every other has finished that step
+ * too (all read the whole of h in the next product). Never reset: a thread
+ * may still be reading the others' words after the last step of a job.
+ */
+export const CONTROL_WORDS = 16;
+
+/** A wait at a step's end has lasted this long: a thread is taken for dead. */
+const STEP_TIMEOUT_MS = 60_000;
+
+/** The largest thread count up to `threads` that splits Dp units into whole panels of every gate. */
+export function threadsFor(Dp: number, threads: number, panel: number): number {
+  let t = Math.max(1, threads);
+  while (t > 1 && Dp % (panel * t) !== 0) t--;
+  return t;
+}
+
+/**
+ * Thread `self`'s share of every step of the four LSTMs, one LSTM after
+ * another: per step, its columns of the product (four ranges, one per gate;
+ * none at the first step, where h = 0) and its units' gates, then the wait
+ * for the other threads. c and h start at zero, and the input projections,
+ * biases and peepholes are in place (the caller's). Throws, and tells the
+ * other threads so, when one of them has failed.
+ */
+export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, job: RecurrenceJob, self: number): void {
+  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+  try {
+    const { Dp, lo, hi, threads } = job;
+    const u0 = (self * Dp) / threads;
+    const u1 = ((self + 1) * Dp) / threads;
+    const L = job.sortedLengths;
+    const { T, active, offsets } = packedSteps(L);
+    const C = 4 * Dp;
+    let done = job.base;
+    for (const s of job.slots) {
+      const rank = new Int32Array(memory.buffer, s.rows, L.length);
+      for (let k = 0; k < T; k++) {
+        const n = active[k];
+        // Every thread writes the same ranks: each reads them before the step's end.
+        for (let i = 0; i < n; i++) rank[i] = offsets[s.reverse ? L[i] - 1 - k : k] + i;
+        const hIn = s.h[k & 1];
+        const hOut = s.h[(k + 1) & 1];
+        // Alone, all the columns at once (a gate need not start a panel); shared, whole panels (threadsFor).
+        if (k > 0 && threads === 1) ex.matmul(s.w, hIn, s.mm, Dp, C, 0, C, n);
+        else if (k > 0) for (let g = 0; g < 4; g++) ex.matmul(s.w, hIn, s.mm, Dp, C, g * Dp + u0, g * Dp + u1, n);
+        ex.gates(s.g, s.rows, n, Dp, k > 0 ? s.mm : job.zeros, s.bias, s.peep, s.c, hOut, s.o, lo, hi, u0, u1);
+        if (threads > 1) {
+          done++;
+          Atomics.store(control, self, done);
+          for (let t = 0; t < threads; t++) if (t !== self) waitFor(control, t, done);
+        }
+      }
+    }
+  } catch (e) {
+    if (job.threads > 1) Atomics.store(control, self, -1);
+    throw e;
+  }
+}
+
+/** Spins until thread t has finished `step` steps (a step is a fraction of a millisecond: a sleep would cost more). */
+function waitFor(control: Int32Array, t: number, step: number): void {
+  let since = 0;
+  for (let spins = 1; ; spins++) {
+    const v = Atomics.load(control, t);
+    if (v >= step) return;
+    if (v < 0) throw new Error(`LSTM thread ${t} failed`);
+    if ((spins & 0xfffff) === 0) {
+      const now = performance.now();
+      if (since === 0) since = now;
+      else if (now - since > STEP_TIMEOUT_MS) throw new Error(`LSTM thread ${t} did not finish a step in ${STEP_TIMEOUT_MS / 1000} s`);
+    }
+  }
+}
