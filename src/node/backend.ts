@@ -7,7 +7,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { EnvironmentError } from '../core/errors';
 import { registerPackedLstmCpu } from '../kernels/packedLstm_cpu';
-import { registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
+import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
+import { nodeLstmHelper } from './lstmHelper';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -49,9 +50,14 @@ export async function useBackend(name: NodeBackend, opts: NodeBackendOptions = {
     restore();
   }
   if (name === 'wasm') releaseThreads();
-  // The recurrence of the four LSTMs as one kernel over the backend's memory, as the page's worker has it (inference; training keeps the op path).
-  if (name === 'wasm') await registerPackedLstmWasm();
-  else registerPackedLstmCpu();
+  // The recurrence of the four LSTMs as one kernel, as the page's worker has it (inference; training keeps the
+  // op path); on as many threads as tfjs's, with helper threads of its own.
+  if (name === 'wasm') {
+    const helpers = Math.min(wasmThreadCount(), MAX_RECURRENCE_THREADS) - 1;
+    await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, nodeLstmHelper) });
+  } else {
+    registerPackedLstmCpu();
+  }
 }
 
 /** Threads the wasm backend computes with (1 before it starts, and for the single-threaded build). */

@@ -126,9 +126,9 @@ type PageCall = (name: string, arg?: unknown) => Promise<unknown>;
 async function openPage(browser: Browser, url: string, global: string, readyTitle: string, log: (s: string) => void, foreign: string[]): Promise<{ page: Page; call: PageCall }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));
+  page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}${m.type() === 'error' && m.location().url ? ` (${m.location().url})` : ''}`));
   page.on('pageerror', (e) => log(`[page error] ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400 && !/favicon/.test(r.url())) log(`[page error] ${r.status()} ${r.url()}`); });
+  context.on('response', (r) => { if (r.status() >= 400 && !/favicon/.test(r.url())) log(`[page error] ${r.status()} ${r.url()}`); });
   // Nothing may leave localhost (no CDN for ONNX Runtime's files): any request that does is recorded.
   context.on('request', (r) => {
     const u = r.url();
