@@ -60,6 +60,8 @@ async function run(isolated: boolean, query = '') {
   const crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   const threads = await wasmThreads(page);
+  // The recurrence's own helper threads (one per tfjs thread beyond the first), bundled as their own script.
+  const recurrenceHelpers = page.workers().filter((w) => /helper\.worker/.test(w.url())).length;
   // The page says what runs.
   expect(await page.locator('[data-testid=wasm-threads]').getAttribute('data-threads')).toBe(String(threads));
   await page.getByRole('button', { name: 'Try a sample' }).first().click();
@@ -67,7 +69,7 @@ async function run(isolated: boolean, query = '') {
   const doc = JSON.parse(await download(page, 'Export JSON', `threads-${isolated ? 'isolated' : 'not-isolated'}.json`)) as PredictionDocument;
   await screenshot(page, `11-wasm-${isolated ? 'threaded' : 'one-thread'}`);
   await context.close();
-  return { crossOriginIsolated, cores, threads, doc, errors, foreign };
+  return { crossOriginIsolated, cores, threads, recurrenceHelpers, doc, errors, foreign };
 }
 
 describe('wasm threads in the production build', () => {
@@ -75,6 +77,7 @@ describe('wasm threads in the production build', () => {
     const threaded = await run(true, '&threads=2');
     expect(threaded.crossOriginIsolated).toBe(true);
     expect(threaded.threads).toBe(2);
+    expect(threaded.recurrenceHelpers).toBe(1);
     expect(threaded.errors).toEqual([]);
 
     // By default every core but one (at most 4): one on a 2-core machine, where a second thread slows the page.
@@ -84,6 +87,7 @@ describe('wasm threads in the production build', () => {
     const single = await run(false, '&threads=2');
     expect(single.crossOriginIsolated).toBe(false);
     expect(single.threads).toBe(1);
+    expect(single.recurrenceHelpers).toBe(0);
     expect(single.errors).toEqual([]);
 
     expect(threaded.doc.backend).toBe('wasm');
