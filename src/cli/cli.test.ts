@@ -80,6 +80,15 @@ describe('the command line: convert, predict, evaluate', () => {
     });
   }, 60_000);
 
+  it('predicts the same on 2 threads, and exits (the threads, tfjs\'s and the recurrence\'s helper, do not hold it)', async () => {
+    const one = await cli('predict.ts', ['--model', path.join(dir, 'model'), path.join(dir, 'videos.tfrecord')]);
+    const two = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--threads', '2', path.join(dir, 'videos.tfrecord')]);
+    expect(two.code).toBe(0);
+    const a = JSON.parse(one.stdout) as PredictionDocument;
+    const b = JSON.parse(two.stdout) as PredictionDocument;
+    expect(b.videos.map((v) => v.probabilities)).toEqual(a.videos.map((v) => v.probabilities));
+  }, 60_000);
+
   it('evaluates a labeled file', async () => {
     const res = await cli('evaluate.ts', ['--model', path.join(dir, 'model'), path.join(dir, 'videos.tfrecord')]);
     expect(res.code).toBe(0);

@@ -3,10 +3,10 @@ import { PACKED_LSTM_KERNEL, PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../
 
 /**
  * The packed recurrence of the four LSTMs (the PACKED_LSTM_KERNEL contract in
- * src/core/model/packedBatch.ts) over plain Float32Arrays, shared by the
- * kernels of the wasm backend (packedLstm_wasm.ts: the arrays are views of its
- * memory, the products and the sigmoids are XNNPACK's) and of the cpu backend
- * (packedLstm_cpu.ts).
+ * src/core/model/packedBatch.ts) over plain Float32Arrays, for the kernel of
+ * the cpu backend (packedLstm_cpu.ts); the wasm backend's runs the same steps
+ * on SIMD kernels of its own (lstmSimd/), and shares `packedSteps` and
+ * `kernelInput` from here.
  *
  * For each LSTM l (rgb.fw, rgb.bw, audio.fw, audio.bw), one after the other,
  * and each step k:
@@ -45,7 +45,7 @@ export interface PackedLstmProblem {
   product(l: number, n: number): void;
   /** S[from .. from + count) = sigmoid(S[from .. from + count)), in place. */
   sigmoid(from: number, count: number): void;
-  /** The buffers, fetched again after every product and sigmoid (either may move the wasm memory). */
+  /** The buffers, fetched again after every product and sigmoid (a backend over a growable memory may move them). */
   buffers(): PackedLstmBuffers;
 }
 
