@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
+import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
 import { kernelInput as input, packedSteps } from './packedLstm';
 import { LstmSimd } from './lstmSimd/lstmSimd';
 import type { HelperPort } from './lstmSimd/helper';
@@ -55,6 +55,30 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   return out;
 }
 
+/** A linear layer of the packed path (PACKED_LINEAR_KERNEL) on the SIMD kernels: the embedding and the input projections. */
+function packedLinearWasm({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  if (!simd) throw new Error(`${PACKED_LINEAR_KERNEL}: registerPackedLstmWasm() has not finished`);
+  const be = backend as WasmBackend;
+  const x = inputs.x;
+  const w = inputs.w;
+  const b = inputs.b;
+  if (!x || !w || x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[0]) {
+    throw new Error(`${PACKED_LINEAR_KERNEL}: x [${x?.shape}] and w [${w?.shape}] do not multiply`);
+  }
+  const [n, K] = x.shape;
+  const M = w.shape[1];
+  if (b && b.shape.reduce((p, q) => p * q, 1) !== M) throw new Error(`${PACKED_LINEAR_KERNEL}: b [${b.shape}] is not [${M}]`);
+  const out = be.makeOutput([n, M], 'float32');
+  const heap = (be.wasm.wasmMemory ?? be.wasm.HEAPU8).buffer;
+  const view = (t: tf.TensorInfo, size: number) => {
+    const d = be.dataIdMap.get(t.dataId);
+    if (!d) throw new Error(`${PACKED_LINEAR_KERNEL}: a tensor is not on the wasm backend`);
+    return new Float32Array(heap, d.memoryOffset, size);
+  };
+  simd.linear(view(x, n * K), w.dataId, view(w, K * M), b ? view(b, M) : null, view(out, n * M), n, K, M);
+  return out;
+}
+
 /**
  * Starts the SIMD kernels and registers the kernel for the wasm backend (once;
  * later calls do nothing). `helpers`: threads for the recurrence besides the
@@ -64,6 +88,7 @@ export async function registerPackedLstmWasm(opts: { helpers?: () => HelperPort[
   simd ??= await LstmSimd.create({ helpers: opts.helpers?.() });
   if (tf.getKernel(PACKED_LSTM_KERNEL, 'wasm')) return;
   tf.registerKernel({ kernelName: PACKED_LSTM_KERNEL, backendName: 'wasm', kernelFunc: packedLstmWasm as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: PACKED_LINEAR_KERNEL, backendName: 'wasm', kernelFunc: packedLinearWasm as unknown as tf.KernelFunc });
 }
 
 /** Threads the kernel's recurrence runs on (0 before registerPackedLstmWasm has finished). */

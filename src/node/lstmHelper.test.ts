@@ -55,6 +55,27 @@ describe('the SIMD recurrence on helper threads (Node worker threads)', () => {
     }
   });
 
+  it('splits a linear layer by panels over 2 threads with the one-thread product exactly (and the bias added)', async () => {
+    const one = await simd([]);
+    const two = await simd([nodeLstmHelper()]);
+    const r = rng(11);
+    const [n, K, M] = [7, 50, 200]; // 200 columns: 7 panels, the last one padded
+    const x = Float32Array.from({ length: n * K }, () => r() * 2 - 1);
+    const W = Float32Array.from({ length: K * M }, () => r() * 2 - 1);
+    const b = Float32Array.from({ length: M }, () => r() * 2 - 1);
+    const key = {};
+    const a = new Float32Array(n * M);
+    const c = new Float32Array(n * M);
+    one.linear(x, key, W, b, a, n, K, M);
+    two.linear(x, key, W, b, c, n, K, M);
+    expect(c).toEqual(a);
+    for (const [i, j] of [[0, 0], [6, 199], [3, 97]]) {
+      let want = b[j];
+      for (let k = 0; k < K; k++) want += x[i * K + k] * W[k * M + j];
+      expect(Math.abs(a[i * M + j] - want)).toBeLessThan(1e-5);
+    }
+  });
+
   it('says which helper failed to start, and stops the others', async () => {
     let terminated = 0;
     const broken: HelperPort = {

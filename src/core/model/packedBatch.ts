@@ -120,6 +120,16 @@ export interface PackedBiLstm {
  */
 export const PACKED_LSTM_KERNEL = 'AttentionLstmPackedRecurrence';
 
+/**
+ * The contract of a linear layer as one tfjs kernel, which a backend may
+ * register for the packed path's embedding and input projections
+ * (src/kernels/packedLstm_wasm.ts):
+ *
+ * inputs  x [N, K], w [K, M] ([in, out]), b [M] (optional)
+ * outputs [N, M] = x w + b
+ */
+export const PACKED_LINEAR_KERNEL = 'AttentionLstmLinear';
+
 export interface PackedLstmAttrs {
   sortedLengths: number[];
   D: number;
@@ -143,6 +153,14 @@ export function hasPackedKernel(): boolean {
  */
 export const kernelPackedBiLstm: PackedBiLstm = {
   available: () => !tf.engine().isTapeOn() && hasPackedKernel(),
+  linear(x, w, b, layout) {
+    if (layout === 'in-out' && tf.getKernel(PACKED_LINEAR_KERNEL, tf.getBackend()) !== undefined) {
+      const inputs: tf.NamedTensorMap = b ? { x, w, b } : { x, w };
+      return tf.engine().runKernel(PACKED_LINEAR_KERNEL, inputs) as tf.Tensor2D;
+    }
+    const y = tf.matMul(x, w as tf.Tensor2D, false, layout === 'out-in') as tf.Tensor2D;
+    return b ? (tf.add(y, b) as tf.Tensor2D) : y;
+  },
   run(G, w, spec, layout) {
     const D = spec.sizes.lstm;
     const beh = BEHAVIOUR[spec.variant];

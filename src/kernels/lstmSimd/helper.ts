@@ -1,4 +1,5 @@
-import { type LstmSimdExports, type RecurrenceJob, runRecurrence } from './recurrence';
+import { LSTM_SIMD_PANEL } from './layout';
+import { type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence } from './recurrence';
 
 /**
  * Helper threads of the SIMD recurrence, on one shared memory: each step's
@@ -12,7 +13,8 @@ import { type LstmSimdExports, type RecurrenceJob, runRecurrence } from './recur
 
 export type HelperRequest =
   | { type: 'start'; module: WebAssembly.Module; memory: WebAssembly.Memory }
-  | { type: 'run'; self: number; job: RecurrenceJob };
+  | { type: 'run'; self: number; job: RecurrenceJob }
+  | { type: 'linear'; self: number; job: LinearJob };
 export type HelperReply = { type: 'ready' } | { type: 'error'; message: string };
 
 /** A helper as its owner sees it (a Web Worker in the page). */
@@ -40,7 +42,8 @@ export function serveLstmHelper(port: { onMessage(fn: (m: HelperRequest) => void
     }
     if (!ex || !memory) return;
     try {
-      runRecurrence(ex, memory, m.job, m.self);
+      if (m.type === 'run') runRecurrence(ex, memory, m.job, m.self);
+      else runLinear(ex, memory, m.job, m.self, LSTM_SIMD_PANEL);
     } catch (e) {
       // The kernel's thread learns of it from the control words (and stops); the console says why.
       console.error('LSTM helper thread:', e);

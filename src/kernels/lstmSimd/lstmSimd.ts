@@ -3,7 +3,7 @@ import { packedSteps } from '../packedLstm';
 import { LSTM_SIMD_WASM, LSTM_SIMD_WASM_SHARED } from './binary.generated';
 import type { HelperPort } from './helper';
 import { LSTM_SIMD_PANEL, paddedUnits } from './layout';
-import { CONTROL_WORDS, type LstmSimdExports, type RecurrenceJob, runRecurrence, threadsFor } from './recurrence';
+import { CONTROL_WORDS, type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL) on the project's own SIMD
@@ -48,6 +48,9 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
 export class LstmSimd {
   private weightKeys: readonly object[] = [];
   private weightsD = -1;
+  /** Linear layers' weights, packed in panels after the recurrent ones, by the identity of their tensor; cleared with a new model. */
+  private linearWeights = new Map<object, number>();
+  private linearTop = align(CONTROL_WORDS * 4);
   /** Steps every thread has finished, over all jobs (the control words count them). */
   private steps = 0;
   private failed = false;
@@ -114,7 +117,13 @@ export class LstmSimd {
     // Memory: the control words, the packed weights of the four LSTMs, zeros, then each LSTM's working set.
     const wBytes = C * Dp * 4;
     const wBase = align(CONTROL_WORDS * 4);
-    let at = align(wBase + 4 * wBytes);
+    const modelChanged = this.weightsD !== D || p.weightKeys.some((k, l) => k !== this.weightKeys[l]);
+    if (modelChanged) {
+      // A new model: the old one's linear weights go (the page loads models one after another, not side by side).
+      this.linearWeights.clear();
+      this.linearTop = align(wBase + 4 * wBytes);
+    }
+    let at = this.linearTop;
     const take = (bytes: number) => {
       const x = at;
       at = align(at + bytes);
@@ -127,7 +136,7 @@ export class LstmSimd {
       c: take(B * Dp * 4), h: [take(B * Dp * 4), take(B * Dp * 4)] as const, mm: take(B * C * 4), rows: take(B * 4),
     };
     this.reserve(at);
-    if (this.weightsD !== D || p.weightKeys.some((k, l) => k !== this.weightKeys[l])) {
+    if (modelChanged) {
       for (let l = 0; l < 4; l++) this.packWeights(p.weights[l], D, wBase + l * wBytes);
       this.weightKeys = [...p.weightKeys];
       this.weightsD = D;
@@ -162,6 +171,59 @@ export class LstmSimd {
       const o = slot.o / 4;
       const g = new Float32Array(this.memory.buffer);
       for (let r = 0; r < N; r++) out.set(g.subarray(o + r * Dp, o + r * Dp + D), r * 2 * D + column);
+    }
+  }
+
+  /**
+   * out [n, M] = x [n, K] W [K, M] (+ b): a linear layer of the model (the
+   * embedding, the input projections), W packed once by its identity `key`,
+   * the product split by panels over the threads.
+   */
+  linear(x: Float32Array, key: object, W: Float32Array, b: Float32Array | null, out: Float32Array, n: number, K: number, M: number): void {
+    const cols = Math.ceil(M / LSTM_SIMD_PANEL) * LSTM_SIMD_PANEL;
+    let w = this.linearWeights.get(key);
+    if (w === undefined) {
+      w = this.linearTop;
+      this.reserve(w + K * cols * 4);
+      this.packPanels(W, K, M, cols, w);
+      this.linearWeights.set(key, w);
+      this.linearTop = align(w + K * cols * 4);
+    }
+    const xAt = this.linearTop;
+    const yAt = align(xAt + n * K * 4);
+    this.reserve(yAt + n * cols * 4);
+    new Float32Array(this.memory.buffer).set(x.subarray(0, n * K), xAt / 4);
+    const threads = this.failed ? 1 : Math.min(this.threads, cols / LSTM_SIMD_PANEL);
+    const job: LinearJob = { w, x: xAt, y: yAt, K, cols, n, threads, base: this.steps };
+    for (let t = 1; t < threads; t++) this.helpers[t - 1].post({ type: 'linear', self: t, job });
+    try {
+      runLinear(this.ex, this.memory, job, 0, LSTM_SIMD_PANEL);
+    } catch (e) {
+      this.failed = true;
+      throw e;
+    } finally {
+      if (threads > 1) this.steps += 1;
+    }
+    const y = new Float32Array(this.memory.buffer, yAt, n * cols);
+    if (cols === M) out.set(y);
+    else for (let r = 0; r < n; r++) out.set(y.subarray(r * cols, r * cols + M), r * M);
+    if (b) {
+      for (let r = 0; r < n; r++) {
+        const o = r * M;
+        for (let j = 0; j < M; j++) out[o + j] += b[j];
+      }
+    }
+  }
+
+  /** W [K, M] into panels [cols / PANEL][K][PANEL] at byte offset `at`, the columns past M zero. */
+  private packPanels(W: Float32Array, K: number, M: number, cols: number, at: number): void {
+    const f = new Float32Array(this.memory.buffer);
+    let q = at / 4;
+    for (let p = 0; p < cols; p += LSTM_SIMD_PANEL) {
+      for (let k = 0; k < K; k++) {
+        const row = k * M;
+        for (let j = p; j < p + LSTM_SIMD_PANEL; j++) f[q++] = j < M ? W[row + j] : 0;
+      }
     }
   }
 
