@@ -136,17 +136,37 @@ export function runLinear(ex: LstmSimdExports, memory: WebAssembly.Memory, job: 
 /** Tells the others that this thread has finished `done` steps, and waits until they all have. */
 function meet(control: Int32Array, self: number, threads: number, done: number): void {
   Atomics.store(control, self, done);
+  Atomics.notify(control, self);
   for (let t = 0; t < threads; t++) if (t !== self) waitFor(control, t, done);
 }
 
-/** Spins until thread t has finished `step` steps (a step is a fraction of a millisecond: a sleep would cost more). */
+/**
+ * Spins this many times for another thread before sleeping: a step is a
+ * fraction of a millisecond, so the others are usually there by then; on a
+ * machine with more busy threads than cores, a thread that only spun would
+ * take the core the one it waits for needs.
+ */
+const SPINS_BEFORE_SLEEP = 1 << 14;
+
+/** Whether this thread may block in Atomics.wait (a worker, Node; not a page's main thread). */
+const CAN_SLEEP = (() => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Until thread t has finished `step` steps: a spin, then sleeps of at most a millisecond (woken by its notify). */
 function waitFor(control: Int32Array, t: number, step: number): void {
   let since = 0;
   for (let spins = 1; ; spins++) {
     const v = Atomics.load(control, t);
     if (v >= step) return;
     if (v < 0) throw new Error(`LSTM thread ${t} failed`);
-    if ((spins & 0xfffff) === 0) {
+    if (spins > SPINS_BEFORE_SLEEP && CAN_SLEEP) Atomics.wait(control, t, v, 1);
+    if ((spins & 0x3fff) === 0) {
       const now = performance.now();
       if (since === 0) since = now;
       else if (now - since > STEP_TIMEOUT_MS) throw new Error(`LSTM thread ${t} did not finish a step in ${STEP_TIMEOUT_MS / 1000} s`);
