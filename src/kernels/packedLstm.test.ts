@@ -10,7 +10,7 @@ import { type Sizes, type Variant, canonicalTensors } from '../core/model/archit
 import { type BatchInput, type WeightLayout, forward, opsBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { batchInput, createModel, packBatch, packRows, predictVideos } from '../core/model/model';
 import { referenceForward } from '../core/model/reference';
-import { PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
+import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
 import { registerPackedLstmCpu } from './packedLstm_cpu';
 import { registerPackedLstmWasm } from './packedLstm_wasm';
 
@@ -42,12 +42,15 @@ function comparePaths(model: ReturnType<typeof randomModel>, input: BatchInput) 
 describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
-    await registerPackedLstmWasm();
+    // The projections' kernel too (Node's backend leaves it out): held to the op path with the rest.
+    await registerPackedLstmWasm({ projections: true });
     registerPackedLstmCpu();
   });
 
   it('is registered, and taken in inference only', () => {
     expect(hasPackedKernel()).toBe(true);
+    // On wasm the projections have a kernel of their own too, so the tests below hold it to the op path as well.
+    expect(tf.getKernel(PACKED_LINEAR_KERNEL, backend) !== undefined).toBe(backend === 'wasm');
     const spec = { variant: 'fluid1' as const, sizes: SMALL_SIZES, layout: 'in-out' as const };
     expect(opsBiLstm.packed!.available(spec)).toBe(true);
     expect(paddedOpsBiLstm.packed).toBeUndefined();

@@ -51,10 +51,11 @@ export async function useBackend(name: NodeBackend, opts: NodeBackendOptions = {
   }
   if (name === 'wasm') releaseThreads();
   // The recurrence of the four LSTMs as one kernel, as the page's worker has it (inference; training keeps the
-  // op path); on as many threads as tfjs's, with helper threads of its own.
+  // op path); on as many threads as tfjs's, with helper threads of its own. The projections stay XNNPACK's
+  // here (faster than the SIMD matmul under Node 20's V8: registerPackedLstmWasm).
   if (name === 'wasm') {
     const helpers = Math.min(wasmThreadCount(), MAX_RECURRENCE_THREADS) - 1;
-    await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, nodeLstmHelper) });
+    await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, nodeLstmHelper), projections: false });
   } else {
     registerPackedLstmCpu();
   }
