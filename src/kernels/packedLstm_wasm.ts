@@ -11,7 +11,7 @@ import type { HelperPort } from './lstmSimd/helper';
  * outputs written back into tensors of the backend.
  */
 
-/** The recurrence runs on at most this many threads: one LSTM each. */
+/** The SIMD kernels run on at most this many threads (each step split by units between them). */
 export const MAX_RECURRENCE_THREADS = 4;
 
 /** What the kernel uses of tfjs-backend-wasm's BackendWasm (its own types need Emscripten's). */
@@ -22,6 +22,19 @@ interface WasmBackend {
 }
 
 let simd: LstmSimd | null = null;
+
+/**
+ * Float32 views of tensors in the backend's memory, taken after the kernel's
+ * last allocation there (which may move it); the SIMD kernels allocate none.
+ */
+function heapViews(be: WasmBackend, kernel: string): (t: tf.TensorInfo, size: number) => Float32Array {
+  const heap = (be.wasm.wasmMemory ?? be.wasm.HEAPU8).buffer;
+  return (t, size) => {
+    const d = be.dataIdMap.get(t.dataId);
+    if (!d) throw new Error(`${kernel}: a tensor is not on the wasm backend`);
+    return new Float32Array(heap, d.memoryOffset, size);
+  };
+}
 
 function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
   if (!simd) throw new Error(`${PACKED_LSTM_KERNEL}: registerPackedLstmWasm() has not finished`);
@@ -36,13 +49,7 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
     if (W[l].shape[0] !== D || W[l].shape[1] !== 4 * D) throw new Error(`${PACKED_LSTM_KERNEL}: W${l} is [${W[l].shape}], expected [${D}, ${4 * D}] ([in, out])`);
   }
   const out = [be.makeOutput([N, 2 * D], 'float32'), be.makeOutput([N, 2 * D], 'float32')];
-  // Views after the last allocation of the backend's memory (which may move it); the run allocates none there.
-  const heap = (be.wasm.wasmMemory ?? be.wasm.HEAPU8).buffer;
-  const view = (t: tf.TensorInfo, size: number) => {
-    const d = be.dataIdMap.get(t.dataId);
-    if (!d) throw new Error(`${PACKED_LSTM_KERNEL}: a tensor is not on the wasm backend`);
-    return new Float32Array(heap, d.memoryOffset, size);
-  };
+  const view = heapViews(be, PACKED_LSTM_KERNEL);
   simd.run({
     attrs: a,
     weights: W.map((t) => view(t, D * 4 * D)),
@@ -69,12 +76,7 @@ function packedLinearWasm({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; 
   const M = w.shape[1];
   if (b && b.shape.reduce((p, q) => p * q, 1) !== M) throw new Error(`${PACKED_LINEAR_KERNEL}: b [${b.shape}] is not [${M}]`);
   const out = be.makeOutput([n, M], 'float32');
-  const heap = (be.wasm.wasmMemory ?? be.wasm.HEAPU8).buffer;
-  const view = (t: tf.TensorInfo, size: number) => {
-    const d = be.dataIdMap.get(t.dataId);
-    if (!d) throw new Error(`${PACKED_LINEAR_KERNEL}: a tensor is not on the wasm backend`);
-    return new Float32Array(heap, d.memoryOffset, size);
-  };
+  const view = heapViews(be, PACKED_LINEAR_KERNEL);
   simd.linear(view(x, n * K), w.dataId, view(w, K * M), b ? view(b, M) : null, view(out, n * M), n, K, M);
   return out;
 }

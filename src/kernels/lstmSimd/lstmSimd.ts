@@ -22,7 +22,7 @@ import { CONTROL_WORDS, type LinearJob, type LstmSimdExports, type RecurrenceJob
  * columns of the product with no meeting between them.
  */
 
-/** One LSTM's inputs and outputs, as views the caller owns (tfjs-wasm's heap). */
+/** A packed batch's recurrence: its inputs and outputs, as views the caller owns (tfjs-wasm's heap). */
 export interface LstmSimdProblem {
   attrs: PackedLstmAttrs;
   /** The four LSTMs' recurrent weights [D, 4D] ([in, out]) and an identity per matrix (its tfjs dataId): packed again only when one changes. */
@@ -91,11 +91,6 @@ export class LstmSimd {
   /** Threads the recurrence runs on (this one and its helpers). */
   get threads(): number {
     return 1 + this.helpers.length;
-  }
-
-  /** Bytes the module's memory holds (it only grows, as tfjs-wasm's does). */
-  get bytes(): number {
-    return this.memory.buffer.byteLength;
   }
 
   dispose(): void {
