@@ -25,9 +25,10 @@ export const MAX_WASM_THREADS = 4;
  * The core left over is the page's own (rendering, clicks, reading files): on
  * a 2-core machine a second wasm thread made a 1,000-video shard of the demo
  * model 1.7x slower in the page (8.6 s against 5.2 s; the threads wake for
- * every small product; measured with XNNPACK's products, before the recurrence
- * had kernels of its own). A full-size model gains 1.6x from it (one video,
- * the recurrence split over both threads: bench/results/RESULTS.md).
+ * every small product; measured with XNNPACK's products; with the project's
+ * SIMD kernels it is about even, 5.3 s against 5.1 s in the dev build). A
+ * full-size model gains 1.6x from it (one video, the recurrence split over
+ * both threads: bench/results/RESULTS.md), when the page can spare the core.
  */
 export function wasmThreads(requested?: number): number {
   if (!self.crossOriginIsolated) return 1;
