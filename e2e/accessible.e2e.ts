@@ -99,6 +99,9 @@ async function walk(mode: Mode, visit: (state: string, page: Page) => Promise<vo
       await visit('samples', page);
       await press(page, mode, page.getByRole('button', { name: 'Show evidence' }));
       await page.locator('[data-testid=evidence-drops]').waitFor({ timeout: 60_000 });
+      // The state is the evidence shown, not the last batch of occluded copies still running: until then the
+      // button is aria-disabled at half opacity, an inactive control, which axe still audits for contrast.
+      await expect.poll(() => page.locator('[data-testid=evidence-card] .evidence-form .btn-primary').textContent(), { timeout: 60_000 }).toBe('Recompute evidence');
       await visit('evidence', page);
       await press(page, mode, page.getByTestId('view-dataset'));
       await expect.poll(() => page.getByTestId('dataset-shown').textContent()).toBe('12 of 12 videos');
