@@ -11,9 +11,9 @@ import { PACKED_LSTM_KERNEL, PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../
  * For each LSTM l (rgb.fw, rgb.bw, audio.fw, audio.bw), one after the other,
  * and each step k:
  *   1. the recurrent product mm = h @ W_l for the n_k active ranks (the
- *      backend's matrix product; skipped at k = 0, where h = 0);
+ *      caller's; skipped at k = 0, where h = 0);
  *   2. the gate arithmetic of every unit of those ranks, in three plain loops
- *      and two vectorised sigmoids (the backend's): the pre-activations of i,
+ *      and two sigmoid loops: the pre-activations of i,
  *      f (their peepholes on c_{t-1}, fluid1's clamp) and -2|c~|, sigmoid; the
  *      cell (tanh x = sign(x) (1 - 2 sigmoid(-2|x|))) and the pre-activations
  *      of o (its peephole on c_t) and -2|c|, sigmoid; h = o tanh(c). The input projection
@@ -32,7 +32,7 @@ export interface PackedLstmBuffers {
   h: readonly Float32Array[];
   /** out[m]: [N, 2D] the outputs of modality m (rgb, audio). */
   out: readonly Float32Array[];
-  /** [5 B D] scratch for the gates, on which `sigmoid` works. */
+  /** [5 B D] scratch for the gates. */
   S: Float32Array;
 }
 
@@ -43,10 +43,12 @@ export interface PackedLstmProblem {
   peep: Float32Array;
   /** mm[l][0 .. n) = h[l][0 .. n) @ W_l. */
   product(l: number, n: number): void;
-  /** S[from .. from + count) = sigmoid(S[from .. from + count)), in place. */
-  sigmoid(from: number, count: number): void;
-  /** The buffers, fetched again after every product and sigmoid (a backend over a growable memory may move them). */
-  buffers(): PackedLstmBuffers;
+  buffers: PackedLstmBuffers;
+}
+
+/** S[from .. from + count) = sigmoid(S[from .. from + count)), in place. */
+function sigmoid(S: Float32Array, from: number, count: number): void {
+  for (let i = from; i < from + count; i++) S[i] = 1 / (1 + Math.exp(-S[i]));
 }
 
 /** The kernel's input of that name (runKernel passes them all). */
@@ -89,6 +91,7 @@ export function runPackedLstm(p: PackedLstmProblem): void {
   // One LSTM at a time, through all its steps: its recurrent weights (16 MB at full size) then
   // stay in the processor's cache from one step to the next, where the four LSTMs' 64 MB would
   // be read from memory at every step. The LSTMs are independent until the attention.
+  const b = p.buffers;
   for (let l = 0; l < 4; l++) {
     const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
     const bias = p.bias.subarray(l * 4 * D, (l + 1) * 4 * D);
@@ -98,13 +101,11 @@ export function runPackedLstm(p: PackedLstmProblem): void {
       for (let i = 0; i < n; i++) rows[i] = offsets[reverse ? L[i] - 1 - k : k] + i;
       if (k > 0) p.product(l, n);
       // S: [0, nD) i, [nD, 2nD) f, [2nD, 3nD) -2|c~|, [3nD, 4nD) o, [4nD, 5nD) -2|c|.
-      const b1 = p.buffers();
-      preActivations(b1.G[l], k > 0 ? b1.mm[l] : null, bias, peep, c, sign, b1.S, rows, n, D, lo, hi);
-      p.sigmoid(0, 3 * n * D);
-      cells(p.buffers().S, peep, c, sign, n, D, k > 0, lo, hi);
-      p.sigmoid(3 * n * D, 2 * n * D);
-      const b3 = p.buffers();
-      outputs(b3.S, c, b3.h[l], b3.out[l >> 1], rows, n, D, reverse ? D : 0);
+      preActivations(b.G[l], k > 0 ? b.mm[l] : null, bias, peep, c, sign, b.S, rows, n, D, lo, hi);
+      sigmoid(b.S, 0, 3 * n * D);
+      cells(b.S, peep, c, sign, n, D, k > 0, lo, hi);
+      sigmoid(b.S, 3 * n * D, 2 * n * D);
+      outputs(b.S, c, b.h[l], b.out[l >> 1], rows, n, D, reverse ? D : 0);
     }
   }
 }

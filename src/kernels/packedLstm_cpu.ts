@@ -67,11 +67,7 @@ function packedLstmCpu({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoM
         for (let j = 0; j < D4; j++) y[i * D4 + j] = acc[j];
       }
     },
-    sigmoid(from, count) {
-      const S = buffers.S;
-      for (let i = from; i < from + count; i++) S[i] = 1 / (1 + Math.exp(-S[i]));
-    },
-    buffers: () => buffers,
+    buffers,
   });
   return out.map((v) => be.makeTensorInfo([N, 2 * D], 'float32', v));
 }

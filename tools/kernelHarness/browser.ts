@@ -23,10 +23,17 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--disable-quic',
 ];
 
+/** The functions a harness page puts on `window` (each takes and returns plain JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type PageApi = Record<string, (...args: any) => unknown>;
+
+/** Calls one of a harness page's functions with a JSON argument. */
+export type ApiCall<A extends PageApi> = <K extends keyof A>(
+  name: K, ...arg: Parameters<A[K]>
+) => Promise<Awaited<ReturnType<A[K]>>>;
+
 /** Calls one of the page's harness functions with a JSON argument. */
-export type HarnessCall = <K extends keyof KernelHarness>(
-  name: K, ...arg: Parameters<KernelHarness[K]>
-) => Promise<Awaited<ReturnType<KernelHarness[K]>>>;
+export type HarnessCall = ApiCall<KernelHarness>;
 
 /**
  * CPU seconds used so far by this process's Chromium (all its processes). On a
@@ -71,31 +78,19 @@ function readFileSafe(file: string): string {
   }
 }
 
-/** Calls one of the ONNX Runtime peer page's functions with a JSON argument. */
-export type OrtPeerCall = <K extends keyof OrtPeer>(
-  name: K, ...arg: Parameters<OrtPeer[K]>
-) => Promise<Awaited<ReturnType<OrtPeer[K]>>>;
-
-export interface OrtPeerPage {
+/** A page of one configuration, started by its `init`, in the harness's browser. */
+export interface ConfiguredPage<A extends PageApi> {
   page: Page;
-  call: OrtPeerCall;
-  /** What `init` said: ONNX Runtime's version, whether the page is cross-origin isolated, the adapter. */
-  info: Awaited<ReturnType<OrtPeer['init']>>;
+  call: ApiCall<A>;
+  /** What `init` said (the engine's version, its threads, whether the page is cross-origin isolated, ...). */
+  info: Awaited<ReturnType<A['init']>>;
   close(): Promise<void>;
 }
 
-/** Calls one of the project's wasm page's functions with a JSON argument. */
-export type WasmPageCall = <K extends keyof WasmPage>(
-  name: K, ...arg: Parameters<WasmPage[K]>
-) => Promise<Awaited<ReturnType<WasmPage[K]>>>;
-
-export interface ProjectWasmPage {
-  page: Page;
-  call: WasmPageCall;
-  /** What `init` said: the backend, its threads, whether the page is cross-origin isolated. */
-  info: Awaited<ReturnType<WasmPage['init']>>;
-  close(): Promise<void>;
-}
+/** ONNX Runtime Web's page: its version, cross-origin isolation and adapter in `info`. */
+export type OrtPeerPage = ConfiguredPage<OrtPeer>;
+/** The project's wasm engine's page: the backend and its threads in `info`. */
+export type ProjectWasmPage = ConfiguredPage<WasmPage>;
 
 export interface HarnessSession {
   page: Page;
@@ -165,18 +160,14 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
     const b = browser;
     const foreign: string[] = [];
     const { page, call } = await openPage(b, `${origin}/tools/kernelHarness/index.html`, 'kernelHarness', 'kernel harness ready', log, foreign);
-    const openOrtPeer = async (o: { engine: OrtEngine; threads: number }): Promise<OrtPeerPage> => {
-      const p = await openPage(b, `${origin}/tools/kernelHarness/ort.html`, 'ortPeer', 'ort peer ready', log, foreign);
-      const peerCall = p.call as OrtPeerCall;
-      const info = await peerCall('init', o);
-      return { page: p.page, call: peerCall, info, close: () => p.page.context().close() };
+    const configured = async <A extends PageApi>(file: string, global: string, readyTitle: string, init: Parameters<A['init']>[0]): Promise<ConfiguredPage<A>> => {
+      const p = await openPage(b, `${origin}/tools/kernelHarness/${file}`, global, readyTitle, log, foreign);
+      const call = p.call as unknown as ApiCall<A>;
+      const info = await call('init', ...([init] as Parameters<A['init']>));
+      return { page: p.page, call, info, close: () => p.page.context().close() };
     };
-    const openProjectWasm = async (o: { threads: number }): Promise<ProjectWasmPage> => {
-      const p = await openPage(b, `${origin}/tools/kernelHarness/wasm.html`, 'wasmPage', 'wasm page ready', log, foreign);
-      const wasmCall = p.call as WasmPageCall;
-      const info = await wasmCall('init', o);
-      return { page: p.page, call: wasmCall, info, close: () => p.page.context().close() };
-    };
+    const openOrtPeer = (o: { engine: OrtEngine; threads: number }) => configured<OrtPeer>('ort.html', 'ortPeer', 'ort peer ready', o);
+    const openProjectWasm = (o: { threads: number }) => configured<WasmPage>('wasm.html', 'wasmPage', 'wasm page ready', o);
     const s = server;
     return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, openProjectWasm, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
   } catch (e) {

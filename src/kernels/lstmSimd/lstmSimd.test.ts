@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { LSTM_SIMD_WASM, LSTM_SIMD_WASM_SHARED } from './binary.generated';
 import { generatedModuleSource } from './compile';
+import { wasmBytes } from './lstmSimd';
 
 // The kernels' correctness inside the recurrence is held in ../packedLstm.test.ts (against the op path
 // and the float64 reference); here: the committed binary, and the accuracy of sigmoid and tanh alone.
 
 async function elementwise() {
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 32768 });
-  const bytes = Uint8Array.from(atob(LSTM_SIMD_WASM), (c) => c.charCodeAt(0));
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+  const { instance } = await WebAssembly.instantiate(wasmBytes(LSTM_SIMD_WASM), { env: { memory } });
   const ex = instance.exports as { sigmoid(p: number, n: number): void; tanh(p: number, n: number): void };
   return (name: 'sigmoid' | 'tanh', xs: Float32Array) => {
     const n = Math.ceil(xs.length / 4) * 4;
@@ -31,7 +31,7 @@ describe('the LSTM SIMD kernels', () => {
   it('are the committed build of wat.ts (npm run build:lstm-simd)', async () => {
     const committed = await readFile(new URL('./binary.generated.ts', import.meta.url), 'utf8');
     expect(committed).toBe(await generatedModuleSource());
-    expect(WebAssembly.validate(Uint8Array.from(atob(LSTM_SIMD_WASM_SHARED), (c) => c.charCodeAt(0)))).toBe(true);
+    expect(WebAssembly.validate(wasmBytes(LSTM_SIMD_WASM_SHARED))).toBe(true);
   });
 
   it('compute sigmoid within 3 ulp (relative 3e-7), 0 and 1 at the ends, 0.5 at 0', async () => {

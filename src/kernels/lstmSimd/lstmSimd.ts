@@ -1,7 +1,7 @@
 import { PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../../core/model/packedBatch';
 import { packedSteps } from '../packedLstm';
 import { LSTM_SIMD_WASM, LSTM_SIMD_WASM_SHARED } from './binary.generated';
-import type { HelperPort } from './helper';
+import type { HelperPort, HelperRequest } from './helper';
 import { LSTM_SIMD_PANEL, paddedUnits } from './layout';
 import { CONTROL_WORDS, type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
 
@@ -38,7 +38,8 @@ export interface LstmSimdProblem {
 
 const align = (x: number) => (x + 63) & ~63;
 
-function decode(base64: string): Uint8Array<ArrayBuffer> {
+/** The module's bytes from their base64 text (binary.generated.ts). */
+export function wasmBytes(base64: string): Uint8Array<ArrayBuffer> {
   const s = atob(base64);
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
@@ -71,7 +72,7 @@ export class LstmSimd {
     const helpers = opts.helpers ?? [];
     const shared = helpers.length > 0;
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768, shared });
-    const module = await WebAssembly.compile(decode(shared ? LSTM_SIMD_WASM_SHARED : LSTM_SIMD_WASM));
+    const module = await WebAssembly.compile(wasmBytes(shared ? LSTM_SIMD_WASM_SHARED : LSTM_SIMD_WASM));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     try {
       await Promise.all(helpers.map((h, index) => new Promise<void>((resolve, reject) => {
@@ -95,6 +96,23 @@ export class LstmSimd {
 
   dispose(): void {
     for (const h of this.helpers) h.terminate();
+  }
+
+  /**
+   * A job of `steps` steps on `threads` threads: the helpers' shares posted,
+   * this thread's run. A helper that failed once is not asked again: the next
+   * jobs run on this thread alone.
+   */
+  private together(threads: number, steps: number, request: (self: number) => HelperRequest, own: () => void): void {
+    for (let t = 1; t < threads; t++) this.helpers[t - 1].post(request(t));
+    try {
+      own();
+    } catch (e) {
+      this.failed = true;
+      throw e;
+    } finally {
+      if (threads > 1) this.steps += steps;
+    }
   }
 
   private reserve(bytes: number): void {
@@ -148,19 +166,10 @@ export class LstmSimd {
       const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
       const threads = this.failed ? 1 : threadsFor(Dp, this.threads, LSTM_SIMD_PANEL);
       const job: RecurrenceJob = {
-        D, Dp, sortedLengths: [...L], lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
-        slots: [{ ...slot, w: wBase + l * wBytes, reverse }], zeros, threads, base: this.steps,
+        Dp, sortedLengths: [...L], lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
+        slot: { ...slot, w: wBase + l * wBytes, reverse }, zeros, threads, base: this.steps,
       };
-      for (let t = 1; t < threads; t++) this.helpers[t - 1].post({ type: 'run', self: t, job });
-      try {
-        runRecurrence(this.ex, this.memory, job, 0);
-      } catch (e) {
-        // A helper that failed once is not asked again: the next batches run on this thread.
-        this.failed = true;
-        throw e;
-      } finally {
-        if (threads > 1) this.steps += T;
-      }
+      this.together(threads, T, (self) => ({ type: 'run', self, job }), () => runRecurrence(this.ex, this.memory, job, 0));
       const out = p.out(l >> 1);
       const column = reverse ? D : 0;
       const o = slot.o / 4;
@@ -190,15 +199,7 @@ export class LstmSimd {
     new Float32Array(this.memory.buffer).set(x.subarray(0, n * K), xAt / 4);
     const threads = this.failed ? 1 : Math.min(this.threads, cols / LSTM_SIMD_PANEL);
     const job: LinearJob = { w, x: xAt, y: yAt, K, cols, n, threads, base: this.steps };
-    for (let t = 1; t < threads; t++) this.helpers[t - 1].post({ type: 'linear', self: t, job });
-    try {
-      runLinear(this.ex, this.memory, job, 0, LSTM_SIMD_PANEL);
-    } catch (e) {
-      this.failed = true;
-      throw e;
-    } finally {
-      if (threads > 1) this.steps += 1;
-    }
+    this.together(threads, 1, (self) => ({ type: 'linear', self, job }), () => runLinear(this.ex, this.memory, job, 0, LSTM_SIMD_PANEL));
     const y = new Float32Array(this.memory.buffer, yAt, n * cols);
     if (cols === M) out.set(y);
     else for (let r = 0; r < n; r++) out.set(y.subarray(r * cols, r * cols + M), r * M);

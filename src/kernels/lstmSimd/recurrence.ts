@@ -26,15 +26,14 @@ export interface LstmSlot {
   reverse: boolean;
 }
 
-/** A packed batch's recurrence, in plain data (it is posted to helper threads as it is). */
+/** One LSTM's recurrence over a packed batch, in plain data (it is posted to helper threads as it is). */
 export interface RecurrenceJob {
-  D: number;
   Dp: number;
   sortedLengths: number[];
   /** fluid1's clamp of the gate pre-activations, or +-Infinity. */
   lo: number;
   hi: number;
-  slots: LstmSlot[];
+  slot: LstmSlot;
   /** [B, 4Dp] zeros: the products of the first step, where h = 0. */
   zeros: number;
   /** Threads that share each step, each a range of units: t computes units [t Dp / threads, (t + 1) Dp / threads). */
@@ -63,40 +62,44 @@ export function threadsFor(Dp: number, threads: number, panel: number): number {
 }
 
 /**
- * Thread `self`'s share of every step of the four LSTMs, one LSTM after
- * another: per step, its columns of the product (four ranges, one per gate;
- * none at the first step, where h = 0) and its units' gates, then the wait
- * for the other threads. c and h start at zero, and the input projections,
- * biases and peepholes are in place (the caller's). Throws, and tells the
- * other threads so, when one of them has failed.
+ * Thread `self`'s share of every step of the job's LSTM: per step, its
+ * columns of the product (four ranges, one per gate; none at the first step,
+ * where h = 0) and its units' gates, then the wait for the other threads. c
+ * and h start at zero, and the input projections, biases and peepholes are in
+ * place (the caller's). Throws, and tells the other threads so, when one of
+ * them has failed.
  */
 export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, job: RecurrenceJob, self: number): void {
-  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
-  try {
-    const { Dp, lo, hi, threads } = job;
+  const { Dp, lo, hi, threads, slot: s } = job;
+  asThread(memory, self, threads, (control) => {
     const u0 = (self * Dp) / threads;
     const u1 = ((self + 1) * Dp) / threads;
     const L = job.sortedLengths;
     const { T, active, offsets } = packedSteps(L);
     const C = 4 * Dp;
-    let done = job.base;
-    for (const s of job.slots) {
-      const rank = new Int32Array(memory.buffer, s.rows, L.length);
-      for (let k = 0; k < T; k++) {
-        const n = active[k];
-        // Every thread writes the same ranks: each reads them before the step's end.
-        for (let i = 0; i < n; i++) rank[i] = offsets[s.reverse ? L[i] - 1 - k : k] + i;
-        const hIn = s.h[k & 1];
-        const hOut = s.h[(k + 1) & 1];
-        // Alone, all the columns at once (a gate need not start a panel); shared, whole panels (threadsFor).
-        if (k > 0 && threads === 1) ex.matmul(s.w, hIn, s.mm, Dp, C, 0, C, n);
-        else if (k > 0) for (let g = 0; g < 4; g++) ex.matmul(s.w, hIn, s.mm, Dp, C, g * Dp + u0, g * Dp + u1, n);
-        ex.gates(s.g, s.rows, n, Dp, k > 0 ? s.mm : job.zeros, s.bias, s.peep, s.c, hOut, s.o, lo, hi, u0, u1);
-        if (threads > 1) meet(control, self, threads, ++done);
-      }
+    const rank = new Int32Array(memory.buffer, s.rows, L.length);
+    for (let k = 0; k < T; k++) {
+      const n = active[k];
+      // Every thread writes the same ranks: each reads them before the step's end.
+      for (let i = 0; i < n; i++) rank[i] = offsets[s.reverse ? L[i] - 1 - k : k] + i;
+      const hIn = s.h[k & 1];
+      const hOut = s.h[(k + 1) & 1];
+      // Alone, all the columns at once (a gate need not start a panel); shared, whole panels (threadsFor).
+      if (k > 0 && threads === 1) ex.matmul(s.w, hIn, s.mm, Dp, C, 0, C, n);
+      else if (k > 0) for (let g = 0; g < 4; g++) ex.matmul(s.w, hIn, s.mm, Dp, C, g * Dp + u0, g * Dp + u1, n);
+      ex.gates(s.g, s.rows, n, Dp, k > 0 ? s.mm : job.zeros, s.bias, s.peep, s.c, hOut, s.o, lo, hi, u0, u1);
+      if (threads > 1) meet(control, self, threads, job.base + k + 1);
     }
+  });
+}
+
+/** Runs `work` as thread `self` of `threads`; if it throws, the others learn so from its control word. */
+function asThread(memory: WebAssembly.Memory, self: number, threads: number, work: (control: Int32Array) => void): void {
+  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
+  try {
+    work(control);
   } catch (e) {
-    if (job.threads > 1) Atomics.store(control, self, -1);
+    if (threads > 1) Atomics.store(control, self, -1);
     throw e;
   }
 }
@@ -120,17 +123,13 @@ export interface LinearJob {
  * 300 x 512 by 512 x 4096 in Chromium), then the meeting at the end.
  */
 export function runLinear(ex: LstmSimdExports, memory: WebAssembly.Memory, job: LinearJob, self: number, panel: number): void {
-  const control = new Int32Array(memory.buffer, 0, CONTROL_WORDS);
-  try {
+  asThread(memory, self, job.threads, (control) => {
     const panels = job.cols / panel;
     const p0 = Math.floor((self * panels) / job.threads);
     const p1 = Math.floor(((self + 1) * panels) / job.threads);
     for (let p = p0; p < p1; p++) ex.matmul(job.w, job.x, job.y, job.K, job.cols, p * panel, (p + 1) * panel, job.n);
     if (job.threads > 1) meet(control, self, job.threads, job.base + 1);
-  } catch (e) {
-    if (job.threads > 1) Atomics.store(control, self, -1);
-    throw e;
-  }
+  });
 }
 
 /** Tells the others that this thread has finished `done` steps, and waits until they all have. */
