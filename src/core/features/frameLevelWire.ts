@@ -4,11 +4,15 @@
  * a general decoder makes for every frame (a shard has half a million frame
  * features; decoding them one object each dominated reading a shard, and its
  * garbage the reader's memory). Only the layout YouTube-8M writes is taken:
- * context `id` (one byte string) and `labels` (int64, packed or not), feature
- * lists `rgb` and `audio` of one byte string per frame, all of one length.
- * Anything else (another layout, a damaged record, odd labels) returns null,
- * and the caller takes the general decoder, whose messages explain it.
+ * context `id` (one byte string), `labels` (int64, packed or not) and the
+ * segment ratings (`segment_labels` and `segment_start_times` int64,
+ * `segment_scores` float, packed or not), feature lists `rgb` and `audio` of
+ * one byte string per frame, all of one length. Anything else (another layout,
+ * a damaged record, odd labels, a rating list of another kind or with a
+ * negative id) returns null, and the caller takes the general decoder, whose
+ * messages explain it.
  */
+import { type RawSegmentLists, SEGMENT_KEYS } from './segmentRatings';
 
 interface Cursor {
   buf: Uint8Array;
@@ -131,9 +135,39 @@ function int64s(buf: Uint8Array, start: number, end: number): number[] | null {
   return out;
 }
 
+/** A FloatList's values (packed, or one fixed32 each), or null when the list is not plainly that. */
+function floats(buf: Uint8Array, start: number, end: number): number[] | null {
+  const out: number[] = [];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const c: Cursor = { buf, pos: start };
+  while (c.pos < end) {
+    const tag = varint(c, end);
+    if (tag < 0 || Math.floor(tag / 8) !== 1) return null;
+    if ((tag & 7) === 5) {
+      if (c.pos + 4 > end) return null;
+      out.push(view.getFloat32(c.pos, true));
+      c.pos += 4;
+    } else if ((tag & 7) === 2) {
+      const n = varint(c, end);
+      if (n < 0 || n % 4 !== 0 || c.pos + n > end) return null;
+      for (let stop = c.pos + n; c.pos < stop; c.pos += 4) out.push(view.getFloat32(c.pos, true));
+    } else return null;
+  }
+  return out;
+}
+
+/** The values of a Feature holding one list of the given field (3 int64, 2 float), or null. */
+function list(buf: Uint8Array, [start, end]: [number, number], field: 2 | 3): number[] | null {
+  const range = onlyField(buf, start, end, field);
+  if (!range) return null;
+  return field === 3 ? int64s(buf, range[0], range[1]) : floats(buf, range[0], range[1]);
+}
+
 export interface WireVideo {
   id: string | null;
   labels: number[] | null;
+  /** The segment rating lists the record holds (unchecked: checkSegmentRatings does that for both readers). */
+  segments: RawSegmentLists;
   /** Frames kept (at most the cap), and the frames the record holds. */
   frames: number;
   count: number;
@@ -158,6 +192,7 @@ export function readFrameLevelWire(buf: Uint8Array, cap: number): WireVideo | nu
 function read(buf: Uint8Array, cap: number): WireVideo | null {
   let id: string | null = null;
   let labels: number[] | null = null;
+  const segments: { -readonly [K in keyof RawSegmentLists]: number[] } = {};
   const lists = new Map<string, [number, number]>();
   let contextSeen = false;
   const ok = fields(buf, 0, buf.length, (f, s, e) => {
@@ -177,6 +212,12 @@ function read(buf: Uint8Array, cap: number): WireVideo | null {
           const list = onlyField(buf, en.value[0], en.value[1], 3);
           labels = list ? int64s(buf, list[0], list[1]) : null;
           if (!labels || labels.some((l) => !Number.isSafeInteger(l))) return false;
+        } else if (en.key === SEGMENT_KEYS.labels || en.key === SEGMENT_KEYS.starts || en.key === SEGMENT_KEYS.scores) {
+          const which = en.key === SEGMENT_KEYS.labels ? 'labels' : en.key === SEGMENT_KEYS.starts ? 'starts' : 'scores';
+          if (segments[which]) return false;
+          const values = list(buf, en.value, which === 'scores' ? 2 : 3);
+          if (!values) return false;
+          segments[which] = values;
         }
         return true;
       });
@@ -200,7 +241,7 @@ function read(buf: Uint8Array, cap: number): WireVideo | null {
   if (!rgb || !audio || rgb.count === 0 || rgb.count !== audio.count) return null;
   const frames = Math.min(rgb.count, cap);
   return {
-    id, labels, frames, count: rgb.count, rgbDim: rgb.dim, audioDim: audio.dim,
+    id, labels, segments, frames, count: rgb.count, rgbDim: rgb.dim, audioDim: audio.dim,
     rgb: join(buf, rgb.starts, frames, rgb.dim),
     audio: join(buf, audio.starts, frames, audio.dim),
   };

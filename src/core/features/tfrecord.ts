@@ -1,6 +1,8 @@
 /**
  * YouTube-8M frame-level TFRecords: one tf.train.SequenceExample per video with
- * context `id`, `labels` and feature lists `rgb`, `audio` of one uint8 string per frame.
+ * context `id`, `labels` (and in segment-rated files `segment_labels`,
+ * `segment_start_times`, `segment_scores`) and feature lists `rgb`, `audio` of
+ * one uint8 string per frame.
  */
 import { fail, InputError } from '../errors';
 import { readTfRecords, writeTfRecords } from '../formats/tfrecord';
@@ -10,6 +12,7 @@ import {
 } from '../formats/sequenceExample';
 import { fileStem } from './fileName';
 import { readFrameLevelWire } from './frameLevelWire';
+import { checkSegmentRatings, type RawSegmentLists, SEGMENT_KEYS } from './segmentRatings';
 import { SkipRecord } from './skipRecord';
 import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
 
@@ -19,6 +22,8 @@ export interface Yt8mVideo {
   labels?: number[];
   rgb: Uint8Array[];
   audio: Uint8Array[];
+  /** The segment ratings' three parallel lists, written as they are (tests write unequal ones on purpose). */
+  segments?: { labels: number[]; startTimes: number[]; scores: number[] };
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -74,6 +79,19 @@ function readLabels(ex: SequenceExample): { labels?: number[]; problem?: string 
   return { labels: f.values };
 }
 
+/** The segment rating lists, each of its own kind; a list of another kind costs the ratings (with a warning), not the video. */
+function readSegmentLists(ex: SequenceExample): { raw: RawSegmentLists; problem?: string } {
+  const raw: { -readonly [K in keyof RawSegmentLists]: number[] } = {};
+  const kinds = { labels: 'int64', starts: 'int64', scores: 'float' } as const;
+  for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
+    const f = ex.context.get(SEGMENT_KEYS[k]);
+    if (!f) continue;
+    if (f.kind !== kinds[k]) return { raw: {}, problem: `segment ratings ignored: ${SEGMENT_KEYS[k]} is ${kindName(f)}, expected ${kinds[k] === 'int64' ? 'an int64' : 'a float'} list` };
+    raw[k] = f.values as number[];
+  }
+  return { raw };
+}
+
 function readId(ex: SequenceExample, file: string, index: number): string {
   const f = ex.context.get('id');
   if (f?.kind === 'bytes' && f.values.length === 1) return utf8.decode(f.values[0]);
@@ -115,7 +133,9 @@ export function recordVideo(data: Uint8Array, file: string, index: number, offse
       ...(wire.count > wire.frames ? { framesInFile: wire.count } : {}),
     };
     if (wire.labels) video.labels = wire.labels;
-    return { video, notes: [] };
+    const { segments, problem } = checkSegmentRatings(wire.segments, wire.count);
+    if (segments) video.segments = segments;
+    return { video, notes: problem ? [`${file}: record ${index} (id ${JSON.stringify(video.id)}): ${problem}`] : [] };
   }
   // Not plainly the frame-level layout: the general decoder reads it, or says what is wrong.
   let ex: SequenceExample;
@@ -131,7 +151,11 @@ export function recordVideo(data: Uint8Array, file: string, index: number, offse
     const video = toVideo(ex, file, index, id, frameCap(opts));
     const { labels, problem } = readLabels(ex);
     if (labels) video.labels = labels;
-    return { video, notes: problem ? [`${where}: ${problem}`] : [] };
+    const lists = readSegmentLists(ex);
+    const checked = checkSegmentRatings(lists.raw, video.framesInFile ?? video.frames);
+    if (checked.segments) video.segments = checked.segments;
+    const notes = [problem, lists.problem, checked.problem].filter((p): p is string => p !== undefined).map((p) => `${where}: ${p}`);
+    return { video, notes };
   } catch (err) {
     if (!(err instanceof SkipRecord)) throw err;
     return { video: null, notes: [`${where} skipped: ${err.message}`] };
@@ -166,11 +190,16 @@ export function readTfRecordFeatures(bytes: Uint8Array, file: string, opts: Read
 
 const utf8Encoder = new TextEncoder();
 
-/** Writes videos in exactly the YouTube-8M frame-level layout (labels as a packed int64 list). */
+/** Writes videos in exactly the YouTube-8M frame-level layout (labels and segment lists packed). */
 export function writeTfRecordFeatures(videos: readonly Yt8mVideo[]): Uint8Array {
   return writeTfRecords(videos.map((v) => {
     const context = new Map<string, Feature>([['id', { kind: 'bytes', values: [utf8Encoder.encode(v.id)] }]]);
     if (v.labels) context.set('labels', { kind: 'int64', values: v.labels });
+    if (v.segments) {
+      context.set(SEGMENT_KEYS.labels, { kind: 'int64', values: v.segments.labels });
+      context.set(SEGMENT_KEYS.starts, { kind: 'int64', values: v.segments.startTimes });
+      context.set(SEGMENT_KEYS.scores, { kind: 'float', values: v.segments.scores });
+    }
     const perFrame = (frames: Uint8Array[]): Feature[] => frames.map((b) => ({ kind: 'bytes', values: [b] }));
     return encodeSequenceExample({
       context,

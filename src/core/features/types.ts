@@ -27,6 +27,25 @@ export interface VideoFeatures {
   labels?: number[];
   /** The frames the file holds, when more than the cap kept (`frames`). */
   framesInFile?: number;
+  /**
+   * The human ratings of the video's segments, when the file carries them
+   * (YouTube-8M's segment-rated files: context `segment_labels`,
+   * `segment_start_times`, `segment_scores`), in file order, checked
+   * (features/segmentRatings.ts): each a class id, a start frame inside the
+   * video, a finite score; one rating per (start, class).
+   */
+  segments?: SegmentRating[];
+}
+
+/**
+ * One rated segment: class `class` rated `score` (> 0 positive, otherwise
+ * negative) on the segment that starts at frame (second) `start`. A segment
+ * is 5 frames long; no end is stored (spec section 8.1).
+ */
+export interface SegmentRating {
+  class: number;
+  start: number;
+  score: number;
 }
 
 /** How a feature file is read: the frame cap (at most this many frames of each video are used). */
