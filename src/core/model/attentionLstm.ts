@@ -312,18 +312,37 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
     ? tf.reshape(s, [1, T])
     : tf.reshape(tf.gather(tf.concat([s, tf.tensor1d([-1e30])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T]);
   const a = tf.softmax(scores, 1) as tf.Tensor2D;
-  // pooled[b] = sum over b's rows of a * hd: one product with the [B, N] matrix of each row's weight in its own video.
-  let weights: tf.Tensor2D;
-  if (layout.identity) {
-    weights = a;
-  } else {
-    const own = new Float32Array(B * N);
-    layout.videoOfRow.forEach((b, r) => (own[b * N + r] = 1));
-    weights = tf.mul(tf.tensor2d(own, [B, N]), tf.reshape(tf.gather(tf.reshape(a, [B * T]), source!), [1, N])) as tf.Tensor2D;
-  }
-  let pooled = tf.matMul(weights, hd);
+  let pooled: tf.Tensor = layout.identity ? tf.matMul(a, hd)
+    : B * N > DENSE_POOLING_LIMIT ? pooledByPadding(hd, a, layout) : pooledByRowWeights(hd, a, layout, source!);
   if (scale !== 1) pooled = tf.mul(pooled, scale);
   return { attention: a, pooled: pooled as tf.Tensor2D };
+}
+
+/**
+ * Entries of the [B, N] matrix of pooledByRowWeights past which a batch pools
+ * by padding instead. That matrix grows with the square of the batch: a
+ * batch of videos stays far below (at most 64 videos of a few thousand rows),
+ * a batch of a thousand 5-frame segment windows would make it 25 M entries and
+ * the product 60 times the cost of the recurrence.
+ */
+const DENSE_POOLING_LIMIT = 1 << 20;
+
+/** pooled[b] = sum over b's rows of a * hd: one product with the [B, N] matrix of each row's weight in its own video. */
+function pooledByRowWeights(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout, source: tf.Tensor1D): tf.Tensor2D {
+  const { B, T, N } = layout;
+  const own = new Float32Array(B * N);
+  layout.videoOfRow.forEach((b, r) => (own[b * N + r] = 1));
+  const weights = tf.mul(tf.tensor2d(own, [B, N]), tf.reshape(tf.gather(tf.reshape(a, [B * T]), source), [1, N]));
+  return tf.matMul(weights as tf.Tensor2D, hd);
+}
+
+/** The same sums over the rows gathered into [B, T, 2D] (zeros past each video's end): B products of [1, T] by [T, 2D]. */
+function pooledByPadding(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout): tf.Tensor2D {
+  const { B, T } = layout;
+  const D2 = hd.shape[1];
+  // paddedRows gives N for a frame past a video's end: the zero row appended here.
+  const padded = tf.reshape(tf.gather(tf.concat([hd, tf.zeros([1, D2])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T, D2]) as tf.Tensor3D;
+  return tf.reshape(tf.matMul(tf.reshape(a, [B, 1, T]), padded), [B, D2]);
 }
 
 export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {

@@ -48,7 +48,7 @@ export async function readWeights(model: LoadedModel): Promise<Map<string, Float
 }
 
 /** Checks that videos fit the model before any tensor is made; errors name the file and video. */
-export function checkVideos(videos: readonly VideoFeatures[], meta: AttentionLstmMeta): void {
+export function checkVideos(videos: readonly VideoFeatures[], meta: Pick<AttentionLstmMeta, 'sizes'>): void {
   for (const v of videos) {
     const where = `${v.file}: video ${v.index} ('${v.id}')`;
     if (v.rgbDim !== meta.sizes.rgbDim) throw new InputError(`${where} has rgb features of width ${v.rgbDim}, the model expects ${meta.sizes.rgbDim}`);

@@ -1,0 +1,73 @@
+/**
+ * What upstream's segment ranking sees of a probability. `inference.py`
+ * writes each window's top classes to a temporary file as `"%i %g"` and reads
+ * the scores back with float() before its per-class heaps rank them, so a
+ * window's score there is its probability rounded to 6 significant digits
+ * (Python's correctly rounded formatting: a value exactly halfway goes to the
+ * even digit). Windows whose probabilities agree to 6 digits tie, and the
+ * heap's (score, id) tuples break the tie by id.
+ *
+ * JavaScript's toPrecision rounds the same way except exactly halfway, where
+ * it takes the larger digit: such values (dyadic fractions with 7 significant
+ * digits, like 0.001953125) are found exactly here and sent to the even one.
+ */
+export function percentG(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const text = x.toPrecision(6);
+  if (!isHalfway(Math.abs(x), 6)) return Number(text);
+  // toPrecision took the larger of the two neighbours; Python takes the even one.
+  const m = /^(-?)(\d)(?:\.(\d*))?(e[+-]\d+)?$/.exec(text);
+  if (!m) return Number(text);
+  const digits = m[2] + (m[3] ?? '');
+  const last = Number(digits[digits.length - 1]);
+  if (last % 2 === 0) return Number(text);
+  // An odd last digit cannot be the result of a carry, so it steps down without a borrow.
+  const down = digits.slice(0, -1) + String(last - 1);
+  return Number(`${m[1]}${down[0]}.${down.slice(1)}${m[4] ?? 'e+0'}`.replace(/\.e/, 'e'));
+}
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/**
+ * Whether positive finite x lies exactly halfway between two numbers of `p`
+ * significant digits: 2 x 10^q an odd integer, q = p - 1 - floor(log10 x).
+ * With x = M 2^E (M odd), 2 x 10^q = M 2^(E+1+q) 5^q: odd and whole exactly
+ * when E + 1 + q = 0 and, for q < 0, 5^-q divides M.
+ */
+function isHalfway(x: number, p: number): boolean {
+  bits.setFloat64(0, x);
+  const hi = bits.getUint32(0);
+  const lo = bits.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let M = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let E: number;
+  if (biased === 0) E = -1074;
+  else {
+    M |= 1n << 52n;
+    E = biased - 1075;
+  }
+  while ((M & 1n) === 0n) {
+    M >>= 1n;
+    E++;
+  }
+  const e = Number(/e([+-]\d+)$/.exec(x.toExponential(20))![1]);
+  const q = p - 1 - e;
+  if (E + 1 + q !== 0) return false;
+  return q >= 0 || M % 5n ** BigInt(-q) === 0n;
+}
+
+/** Strings ordered as Python orders str (by code point), where JavaScript's < orders UTF-16 code units. */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (U+D800..DFFF, the halves of code points past U+FFFF) sort after U+E000..FFFF by code point.
+    if (x >= 0xd800) x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+    if (y >= 0xd800) y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    return x - y;
+  }
+  return a.length - b.length;
+}
