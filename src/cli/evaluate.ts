@@ -1,12 +1,16 @@
 import { InputError } from '../core/errors';
 import { MetricsAccumulator } from '../core/metrics';
+import { SegmentRanking } from '../core/segments/segmentRanking';
+import { segmentMap, segmentMapJson } from '../core/segments/segmentMap';
 import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from './run';
+import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
+import { segmentsEach } from './segmentsEach';
 
-const USAGE = 'npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] <labeled feature files...>';
+const USAGE = `npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE} <labeled feature files...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -15,31 +19,75 @@ runCli(USAGE, async () => {
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
     threads: { type: 'string' },
+    ...SEGMENT_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
+  refuseSegmentFlagsAlone(values);
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model } = await loadModel(values.model, backend, threads(values.threads));
+  const { model, classNames } = await loadModel(values.model, backend, threads(values.threads));
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
-  let unlabeled = 0;
-  // Only labeled videos go on, and a label outside the model's classes stops the run, naming the video.
-  async function* labeled() {
-    for await (const item of streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) })) {
-      const v = item.video;
-      if (v.labels === undefined) {
-        unlabeled++;
-        continue;
-      }
-      const bad = v.labels.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
-      if (bad !== undefined) throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
-      yield item;
-    }
-  }
+  const files = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+  // A label outside the model's classes stops the run, naming the video.
+  const checkLabels = (v: { file: string; index: number; id: string; labels?: number[] }) => {
+    const bad = v.labels?.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
+    if (bad !== undefined) throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
+  };
   // Constant memory: each window's predictions are folded into the metrics and dropped.
   const metrics = new MetricsAccumulator(C);
-  await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) => metrics.add(prediction.probabilities, item.video.labels!));
-  if (unlabeled) stderr(`warning: ${unlabeled} videos without labels were left out`);
-  if (metrics.videos === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
-  process.stdout.write(JSON.stringify(metrics.result()) + '\n');
+  let unlabeled = 0;
+
+  if (!values.segments) {
+    // Only labeled videos go on.
+    async function* labeled() {
+      for await (const item of files) {
+        if (item.video.labels === undefined) {
+          unlabeled++;
+          continue;
+        }
+        checkLabels(item.video);
+        yield item;
+      }
+    }
+    await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) => metrics.add(prediction.probabilities, item.video.labels!));
+    if (unlabeled) stderr(`warning: ${unlabeled} videos without labels were left out`);
+    if (metrics.videos === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
+    process.stdout.write(JSON.stringify(metrics.result()) + '\n');
+    return;
+  }
+
+  // --segments: every video is cut into windows and ranked; its ratings are counted. Videos with
+  // video-level labels are predicted whole as well, for the video figures.
+  const seg = await segmentFlags(values, C);
+  const ranking = new SegmentRanking({ classes: C, k: seg.k, rated: seg.rated, window: seg.window });
+  if (seg.rated) stderr(`note: windows are ranked for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`);
+  await segmentsEach('evaluate', model, files, progress, {
+    window: seg.window, batchSize,
+    videoLevel: {
+      wants: (v) => {
+        if (v.labels === undefined) {
+          unlabeled++;
+          return false;
+        }
+        checkLabels(v);
+        return true;
+      },
+      onVideo: (v, p) => metrics.add(p.probabilities, v.labels!),
+    },
+  }, (batch) => {
+    for (const w of batch.windows) ranking.addWindow(w.item.video, w.start, w.probabilities);
+    for (const item of batch.done) ranking.addVideo(item.video);
+  });
+  const result = segmentMap(ranking);
+  const c = result.counts;
+  if (c.ratedVideos === 0) throw new InputError('none of the videos carry segment ratings (segment_labels, segment_start_times, segment_scores); --segments evaluation needs segment-rated files');
+  if (result.noPositive.length) stderr(`note: ${result.noPositive.length} classes rank windows but have no positive rating: left out of the MAP, as upstream cannot score them`);
+  if (result.neverRanked.length) stderr(`note: ${result.neverRanked.length} classes rated positive are in no window's top ${ranking.topPerWindow}: not counted, as upstream counts only the classes of its submission`);
+  if (c.noWindow) stderr(`note: ${c.noWindow} rated segments start where no window starts (hop ${seg.window.hop}, or past the frame cap): they count as positives no window can find`);
+  if (c.outsideModel) stderr(`note: ${c.outsideModel} ratings are of classes the model does not have`);
+  if (unlabeled && metrics.videos > 0) stderr(`warning: ${unlabeled} videos without video-level labels were left out of the video figures`);
+  if (metrics.videos === 0) stderr('note: no video carries video-level labels: the video figures are left out');
+  const segments = segmentMapJson(result, classNames, seg.window);
+  process.stdout.write(JSON.stringify(metrics.videos > 0 ? { ...metrics.result(), segments } : { segments }) + '\n');
 });

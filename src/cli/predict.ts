@@ -1,12 +1,19 @@
+import { createWriteStream } from 'node:fs';
 import { InputError } from '../core/errors';
+import { topKIndices } from '../core/metrics';
 import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
+import { SegmentRanking } from '../core/segments/segmentRanking';
+import { submissionLines } from '../core/segments/submission';
+import { segmentId } from '../core/segments/windows';
 import { streamFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli, threads } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
+import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
+import { segmentsEach } from './segmentsEach';
 
-const USAGE = 'npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] <feature files...>';
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] <feature files...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -17,8 +24,15 @@ runCli(USAGE, async () => {
     'max-frames': { type: 'string' },
     threads: { type: 'string' },
     jsonl: { type: 'boolean' },
+    submission: { type: 'string' },
+    ...SEGMENT_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
+  refuseSegmentFlagsAlone(values);
+  if (values.submission !== undefined && !values.segments) throw new InputError('--submission writes the segment challenge\'s file: add --segments');
+  if (values.segments && !values.jsonl && values.submission === undefined) {
+    throw new InputError('--segments writes windows as --jsonl lines (one per window) or as a --submission file: give one or both');
+  }
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
@@ -27,7 +41,7 @@ runCli(USAGE, async () => {
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) => new Promise<void>((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));
-  // --jsonl: one JSON object per video as it is predicted, so any number of videos fits; else one document at the end.
+  // --jsonl: one JSON object per video (or window) as it is predicted, so any number fits; else one document at the end.
   if (values.jsonl) {
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(0);
@@ -36,6 +50,33 @@ runCli(USAGE, async () => {
   }
   let text = '';
   const items = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+
+  if (values.segments) {
+    const seg = await segmentFlags(values, model.meta.sizes.classes);
+    // Without a submission nothing is ranked: --jsonl alone holds nothing past a batch.
+    const ranking = values.submission !== undefined ? new SegmentRanking({ classes: model.meta.sizes.classes, k: seg.k, rated: seg.rated, window: seg.window }) : null;
+    if (ranking && seg.rated) stderr(`note: the submission ranks windows for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`);
+    // Opened before the run, so that a path that cannot be written fails at once, not after a shard.
+    const file = values.submission !== undefined ? await openForWriting(values.submission) : null;
+    await segmentsEach('predict', model, items, progress, { window: seg.window }, async (batch) => {
+      for (const w of batch.windows) {
+        ranking?.addWindow(w.item.video, w.start, w.probabilities);
+        if (!values.jsonl) continue;
+        const v = w.item.video;
+        const top = Array.from(topKIndices(w.probabilities, topK), (c) => ({ class: c, name: classNames[c], probability: w.probabilities[c] }));
+        text += JSON.stringify({ id: segmentId(v.id, w.start), video: v.id, file: v.file, start: w.start, frames: w.frames, probabilities: Array.from(w.probabilities), top }) + '\n';
+      }
+      if (text) await out(text);
+      text = '';
+    });
+    if (ranking && file) {
+      for (const line of submissionLines(ranking)) await file.write(line);
+      await file.close();
+      stderr(`submission: ${ranking.rankedClasses().length} classes, at most ${seg.k} windows each, written to ${values.submission}`);
+    }
+    return;
+  }
+
   await predictEach('predict', model, items, progress, batchSize, (item, prediction) => {
     const json = videoPredictionJson(item.video, prediction, classNames, topK);
     if (values.jsonl) text += JSON.stringify(json) + '\n';
@@ -46,3 +87,22 @@ runCli(USAGE, async () => {
   });
   if (!values.jsonl) process.stdout.write(JSON.stringify({ model: values.model, backend, videos }) + '\n');
 });
+
+/** A file written a line at a time, waiting when the disk is behind; a write error is an InputError naming it. */
+async function openForWriting(path: string): Promise<{ write(text: string): Promise<void>; close(): Promise<void> }> {
+  const stream = createWriteStream(path);
+  let failed: InputError | null = null;
+  const failure = (e: NodeJS.ErrnoException) => new InputError(`${path}: cannot write (${e.code ?? e.message})`);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e: NodeJS.ErrnoException) => reject(failure(e)));
+  });
+  stream.on('error', (e: NodeJS.ErrnoException) => (failed = failure(e)));
+  return {
+    write: async (t) => {
+      if (failed) throw failed;
+      if (!stream.write(t)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+    },
+    close: () => new Promise<void>((resolve, reject) => stream.end(() => (failed ? reject(failed) : resolve()))),
+  };
+}

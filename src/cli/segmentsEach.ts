@@ -1,0 +1,70 @@
+import type { VideoFeatures } from '../core/features/types';
+import { checkVideos, type LoadedModel, predictVideos, type VideoPrediction } from '../core/model/model';
+import { modelRunner, predictWindowStream, type WindowBatch } from '../core/segments/predictWindows';
+import type { WindowSettings } from '../core/segments/windows';
+import { userMessage } from '../core/errors';
+import { ProgressLine, type ProgressState } from './progress';
+import { stderr } from './run';
+
+/** Features of videos held at once, as predictStream's window (uint8 features count a quarter of float32's). */
+const CHUNK_BYTES = 16 << 20;
+
+export interface SegmentsEachOptions {
+  window: WindowSettings;
+  /** Videos per forward pass of the video-level predictions (--batch-size); windows always fill the batch budget. */
+  batchSize?: number;
+  /** Video-level predictions too, for these videos (evaluate's video figures), in the same pass over the files. */
+  videoLevel?: {
+    wants: (video: VideoFeatures) => boolean;
+    onVideo: (video: VideoFeatures, prediction: VideoPrediction) => void;
+  };
+}
+
+/**
+ * The stream of videos cut into windows and predicted (core/segments), each
+ * batch of windows handed to `onWindows` in order; videos are held a chunk
+ * at a time (16 MB of features), as `predict` holds them. A video the model
+ * cannot take is warned about on stderr and skipped. With `videoLevel`, the
+ * chosen videos of each chunk are predicted whole first. Progress counts the
+ * videos whose windows are all done.
+ */
+export async function segmentsEach<T extends { video: VideoFeatures }>(
+  what: string, model: LoadedModel, items: AsyncIterable<T>, progress: ProgressState, opts: SegmentsEachOptions,
+  onWindows: (batch: WindowBatch<T>) => void | Promise<void>,
+): Promise<void> {
+  const line = new ProgressLine(what);
+  const runner = modelRunner(model);
+  let chunk: T[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    const ok = chunk.filter((item) => {
+      try {
+        checkVideos([item.video], model.meta);
+        return true;
+      } catch (e) {
+        progress.failed++;
+        stderr(`warning: ${userMessage(e)} (video skipped)`);
+        return false;
+      }
+    });
+    chunk = [];
+    bytes = 0;
+    if (opts.videoLevel) {
+      const whole = ok.filter((item) => opts.videoLevel!.wants(item.video));
+      const predictions = await predictVideos(model, whole.map((item) => item.video), { batchSize: opts.batchSize });
+      whole.forEach((item, i) => opts.videoLevel!.onVideo(item.video, predictions[i]));
+    }
+    for await (const batch of predictWindowStream(runner, ok, { window: opts.window })) {
+      await onWindows(batch);
+      progress.videosDone += batch.done.length;
+      line.update(progress);
+    }
+  };
+  for await (const item of items) {
+    chunk.push(item);
+    bytes += item.video.rgb.byteLength + item.video.audio.byteLength;
+    if (bytes >= CHUNK_BYTES) await flush();
+  }
+  if (chunk.length) await flush();
+  line.finish(progress);
+}
