@@ -3,8 +3,9 @@
  * YouTube-8M-shaped videos with the project's own model code (wasm backend),
  * writes its weights as a combined .pdparams exactly as Paddle would, converts
  * that file with the project's own converter into public/models/demo/, and
- * writes sample TFRecords into public/samples/ (the demo's samples, and the
- * fine-tune set of scripts/finetuneSamples.ts). Deterministic from --seed.
+ * writes sample TFRecords into public/samples/ (the demo's samples, the
+ * fine-tune set of scripts/finetuneSamples.ts and the segment-rated set of
+ * scripts/segmentSamples.ts). Deterministic from --seed.
  *
  *   npm run demo:build [-- --seed 7 --epochs 12 --videos 1500]
  */
@@ -26,6 +27,7 @@ import { useBackend } from '../src/node/backend';
 import '../src/node/gradients';
 import { fileSource } from '../src/node/files';
 import { writeFinetuneSamples } from './finetuneSamples';
+import { writeSegmentSamples } from './segmentSamples';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -101,4 +103,6 @@ const index = {
 await writeFile(path.join(samplesDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
 // The "Try fine-tuning" set, listed under `sets` in the same index.
 await writeFinetuneSamples(samplesDir);
+// The segment-rated set, listed under `sets` too.
+await writeSegmentSamples(samplesDir);
 log(`demo model written to ${path.relative(root, outDir)}, samples to ${path.relative(root, samplesDir)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -38,6 +38,12 @@ export interface SyntheticOptions {
   /** Other classes than the demo's, with their own patterns drawn from `patternSeed` (new labels for fine-tuning). */
   classes?: readonly DemoClass[];
   patternSeed?: number;
+  /**
+   * Events kept inside one segment of this many frames (an event that would
+   * cross a boundary moves back to end at it), so that a rated segment holds
+   * its whole event, as a rater's 5-second segment does. Unset: anywhere.
+   */
+  segmentFrames?: number;
 }
 
 // The class patterns are fixed for the whole demo (seeded once), not per dataset.
@@ -96,7 +102,9 @@ export function syntheticVideos(count: number, seed: number, opts: SyntheticOpti
     for (const c of labels) {
       const len = 2 + Math.floor(rand() * 3);
       for (let tries = 0; tries < 50; tries++) {
-        const start = 1 + Math.floor(rand() * (T - len - 2));
+        let start = 1 + Math.floor(rand() * (T - len - 2));
+        const seg = opts.segmentFrames;
+        if (seg && len <= seg && Math.floor(start / seg) !== Math.floor((start + len - 1) / seg)) start = (Math.floor(start / seg) + 1) * seg - len;
         if (events.every((e) => start + len + 6 <= e.start || e.start + e.frames + 6 <= start)) {
           events.push({ classIndex: c, start, frames: len });
           break;
