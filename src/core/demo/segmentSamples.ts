@@ -22,9 +22,14 @@ const SEG = SEGMENT_WINDOWS.length;
  * at least one segment away from any event of that class, rated negative (0).
  */
 export function segmentSampleVideos(): RatedDemoVideo[] {
+  return ratedDemoVideos(SEGMENT_SAMPLE_SET.videos, SEGMENT_SAMPLE_SET.seed);
+}
+
+/** `count` rated demo videos drawn as the sample set's are, from `seed` (tests draw held-out ones). */
+export function ratedDemoVideos(count: number, seed: number): RatedDemoVideo[] {
   const s = SEGMENT_SAMPLE_SET;
-  const videos = syntheticVideos(s.videos, s.seed, { twoClassFraction: s.twoClassFraction, minFrames: s.minFrames, maxFrames: s.maxFrames, segmentFrames: SEG });
-  const rand = seededRandom(s.seed + 1);
+  const videos = syntheticVideos(count, seed, { twoClassFraction: s.twoClassFraction, minFrames: s.minFrames, maxFrames: s.maxFrames, segmentFrames: SEG });
+  const rand = seededRandom(seed + 1);
   return videos.map((v) => {
     const segments: SegmentRating[] = [];
     const starts = Array.from({ length: Math.ceil(v.frames / SEG) }, (_, i) => i * SEG);

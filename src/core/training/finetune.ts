@@ -7,7 +7,7 @@ import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/
 import { classAveragePrecisions, evaluate } from '../metrics';
 import { HeadTrainer, type HeadWeights } from './headTrainer';
 import { defaultPatience, FINETUNE_DEFAULTS } from './policy';
-import { seededRandom, shuffled, split } from './seeded';
+import { seededRandom, shuffled, splitByGroup } from './seeded';
 import { Trainer, type Explanation } from './trainer';
 import type { ClassReport, EpochReport, FineTuneSettings } from './types';
 
@@ -26,7 +26,16 @@ export type FineTuneConfig = Pick<FineTuneSettings, 'mode'> & Partial<FineTuneSe
 
 export interface LabeledVideo {
   video: VideoFeatures;
+  /** Its positive classes. */
   labels: number[];
+  /**
+   * The classes whose targets are known, when not all are (a rated segment:
+   * its rated classes, positive or negative): the loss counts these alone,
+   * `labels` 1 and the rest 0. Absent: every class, the labels 1.
+   */
+  rated?: number[];
+  /** Examples of one group (the windows of one video) stay on one side of the validation split. */
+  group?: string;
 }
 
 export interface ValidationReport {
@@ -140,14 +149,15 @@ export class FineTuneSession {
     this.classNames = c.mode === 'same-labels' ? (model.meta.classNames ?? Array.from({ length: model.meta.sizes.classes }, (_, i) => `class ${i}`)) : c.classNames;
     const K = this.classNames.length;
     if (K < 1) throw new InputError('fine-tuning needs at least one class');
-    const labeled = data.filter((d) => d.labels.length > 0);
+    // An example with only negative ratings (no label, some rated classes) teaches too.
+    const labeled = data.filter((d) => d.labels.length > 0 || (d.rated?.length ?? 0) > 0);
     if (labeled.length < 2) throw new InputError(`fine-tuning needs at least 2 labeled videos (got ${labeled.length})`);
     for (const d of labeled) {
-      const bad = d.labels.find((l) => !Number.isInteger(l) || l < 0 || l >= K);
+      const bad = [...d.labels, ...(d.rated ?? [])].find((l) => !Number.isInteger(l) || l < 0 || l >= K);
       if (bad !== undefined) throw new InputError(`${d.video.file}: video ${d.video.index} ('${d.video.id}') has label ${bad}, outside the ${K} classes being trained`);
     }
     checkVideos(labeled.map((d) => d.video), model.meta);
-    const s = split(labeled, c.seed, c.validationFraction);
+    const s = splitByGroup(labeled, (d) => d.group, c.seed, c.validationFraction);
     this.trainSet = s.train;
     this.validationSet = s.validation;
     this.config = {
@@ -280,6 +290,26 @@ export class FineTuneSession {
     return { probabilities: probabilities[0], attention: cached.attention };
   }
 
+  /**
+   * Probabilities of any videos (loaded or not) under the weights as they
+   * are now, over the classes being trained, `batchSize` at a time: the
+   * segment MAP of a fine-tune runs every window of its validation videos
+   * through this.
+   */
+  async predict(videos: readonly VideoFeatures[], batchSize = 64): Promise<Float32Array[]> {
+    checkVideos(videos, this.model.meta);
+    if (this.full) return this.full.predict(videos, batchSize);
+    const out: Float32Array[] = [];
+    for (let s = 0; s < videos.length; s += batchSize) {
+      const rows = (await this.headInputs(videos.slice(s, s + batchSize))).map((r) => r.x);
+      const width = rows[0].length;
+      const x = new Float32Array(rows.length * width);
+      rows.forEach((r, i) => x.set(r, i * width));
+      out.push(...(await this.head!.predict(this.norm ? standardized(x, this.norm) : x, rows.length)).probabilities);
+    }
+    return out;
+  }
+
   /** Validation metrics of the current weights (before the first epoch: the starting point). */
   validate(): Promise<ValidationReport> {
     return this.evaluateSet('validation');
@@ -293,13 +323,14 @@ export class FineTuneSession {
   private async evaluateSet(which: 'train' | 'validation'): Promise<ValidationReport> {
     const set = which === 'train' ? this.trainSet : this.validationSet;
     const labels = set.map((d) => d.labels);
+    const rated = set.map((d) => d.rated);
     let probabilities: Float32Array[];
     let loss: number;
     if (this.head) {
-      ({ probabilities, loss } = await this.head.predict(which === 'train' ? this.trainX : this.valX, set.length, labels));
+      ({ probabilities, loss } = await this.head.predict(which === 'train' ? this.trainX : this.valX, set.length, labels, rated));
     } else {
       probabilities = await this.full!.predict(set.map((d) => d.video));
-      loss = lossOf(probabilities, labels);
+      loss = lossOf(probabilities, labels, rated);
     }
     const K = this.classNames.length;
     const counts = new Array<number>(K).fill(0);
@@ -338,14 +369,15 @@ export class FineTuneSession {
     for (let s = 0; s < order.length; s += c.batchSize) {
       const idx = order.slice(s, s + c.batchSize);
       const labels = idx.map((i) => this.trainSet[i].labels);
+      const rated = idx.map((i) => this.trainSet[i].rated);
       let loss: number;
       if (this.head) {
         const width = this.trainX.length / this.trainSet.length;
         const x = new Float32Array(idx.length * width);
         idx.forEach((i, r) => x.set(this.trainX.subarray(i * width, (i + 1) * width), r * width));
-        loss = await this.head.trainBatch(x, idx.length, labels);
+        loss = await this.head.trainBatch(x, idx.length, labels, rated);
       } else {
-        loss = await this.full!.trainBatch(idx.map((i) => this.trainSet[i].video), labels);
+        loss = await this.full!.trainBatch(idx.map((i) => this.trainSet[i].video), labels, rated);
       }
       lossSum += loss * idx.length;
       seen += idx.length;
@@ -414,15 +446,20 @@ export class FineTuneSession {
   }
 }
 
-function lossOf(probabilities: Float32Array[], labels: readonly (readonly number[])[]): number {
+/** The loss of sigmoidCrossEntropy from probabilities (training everything), with the same mask and mean. */
+function lossOf(probabilities: Float32Array[], labels: readonly (readonly number[])[], rated: readonly (readonly number[] | undefined)[] = []): number {
   let sum = 0;
+  let rows = 0;
   probabilities.forEach((p, i) => {
     const pos = new Set(labels[i]);
-    for (let c = 0; c < p.length; c++) {
+    const known = rated[i] ?? null;
+    if (known && known.length === 0) return;
+    rows++;
+    for (const c of known ?? p.keys()) {
       const q = Math.min(1 - 1e-7, Math.max(1e-7, p[c]));
       sum -= pos.has(c) ? Math.log(q) : Math.log(1 - q);
     }
   });
-  return sum / Math.max(1, probabilities.length);
+  return sum / Math.max(1, rows);
 }
 

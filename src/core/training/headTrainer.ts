@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dense } from './dense';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
-import { multiHot, sigmoidCrossEntropy } from './loss';
+import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
 import type { HeadLayers, OptimizerName } from './types';
 import { WeightSnapshot } from './snapshot';
 
@@ -57,18 +57,19 @@ export class HeadTrainer {
     return tf.add(dense(h, V['logit.w'] as tf.Tensor2D), V['logit.b']) as tf.Tensor2D;
   }
 
-  /** One optimizer step; x rows are the cached inputs. Returns the batch loss. */
-  async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[]): Promise<number> {
+  /** One optimizer step; x rows are the cached inputs; `rated`, per row, the classes its loss counts (all when absent). Returns the batch loss. */
+  async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<number> {
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const targets = multiHot(labels, this.dims.classes);
-    const loss = minimize(this.optimizer, () => sigmoidCrossEntropy(this.logits(input), targets), Object.values(this.vars));
+    const mask = lossMask(rated, this.dims.classes);
+    const loss = minimize(this.optimizer, () => sigmoidCrossEntropy(this.logits(input), targets, mask), Object.values(this.vars));
     const value = (await loss.data())[0];
-    tf.dispose([loss, input, targets]);
+    tf.dispose([loss, input, targets, ...(mask ? [mask] : [])]);
     return value;
   }
 
   /** Probabilities and the mean loss (when labels are given) for cached inputs. */
-  async predict(x: Float32Array, rows: number, labels?: readonly (readonly number[])[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+  async predict(x: Float32Array, rows: number, labels?: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
     if (rows === 0) return { probabilities: [], loss: NaN };
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const logits = tf.tidy(() => this.logits(input));
@@ -76,9 +77,10 @@ export class HeadTrainer {
     let loss = NaN;
     if (labels) {
       const t = multiHot(labels, this.dims.classes);
-      const l = sigmoidCrossEntropy(logits, t);
+      const mask = lossMask(rated, this.dims.classes);
+      const l = sigmoidCrossEntropy(logits, t, mask);
       loss = (await l.data())[0];
-      tf.dispose([t, l]);
+      tf.dispose([t, l, ...(mask ? [mask] : [])]);
     }
     const p = (await probs.data()) as Float32Array;
     const C = this.dims.classes;

@@ -34,3 +34,20 @@ export function split<T>(items: readonly T[], seed: number, validation = 0.15): 
   const nVal = items.length > 1 ? Math.max(1, Math.round(items.length * validation)) : 0;
   return { train: s.slice(nVal), validation: s.slice(0, nVal) };
 }
+
+/**
+ * split() over groups: the items of one group (the windows of one video) all
+ * train or all validate, so validation never sees a video it trained on. The
+ * fraction counts groups; an item without a group is a group of its own.
+ */
+export function splitByGroup<T>(items: readonly T[], groupOf: (item: T) => string | undefined, seed: number, validation = 0.15): { train: T[]; validation: T[] } {
+  const groups = new Map<string, T[]>();
+  items.forEach((item, i) => {
+    const key = groupOf(item) ?? `\u0000item ${i}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(item);
+  });
+  const s = split([...groups.values()], seed, validation);
+  return { train: s.train.flat(), validation: s.validation.flat() };
+}

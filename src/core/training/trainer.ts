@@ -3,7 +3,7 @@ import type { VideoFeatures } from '../features/types';
 import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, head, opsBiLstm } from '../model/attentionLstm';
 import { canonicalTensors } from '../model/architecture';
 import { forwardBatch, packBatch, type VideoPrediction } from '../model/model';
-import { multiHot, sigmoidCrossEntropy } from './loss';
+import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
 import type { OptimizerName } from './types';
 import { WeightSnapshot } from './snapshot';
@@ -38,16 +38,17 @@ export class Trainer {
     this.optimizer = makeOptimizer(opts.optimizer, opts.learningRate);
   }
 
-  /** One optimizer step on a batch of videos; returns the batch's loss. */
-  async trainBatch(videos: readonly VideoFeatures[], labels: readonly (readonly number[])[]): Promise<number> {
+  /** One optimizer step on a batch of videos (`rated`: per video, the classes its loss counts; all when absent); returns the batch's loss. */
+  async trainBatch(videos: readonly VideoFeatures[], labels: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<number> {
     const input = packBatch(videos);
     const targets = multiHot(labels, this.spec.sizes.classes);
+    const mask = lossMask(rated, this.spec.sizes.classes);
     const loss = minimize(this.optimizer, () => {
       const { pooled } = encode(this.vars as WeightTensors, this.spec, input, this.biLstm);
-      return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets);
+      return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets, mask);
     }, this.trainableVars);
     const value = (await loss.data())[0];
-    tf.dispose([loss, input.rgb, input.audio, targets]);
+    tf.dispose([loss, input.rgb, input.audio, targets, ...(mask ? [mask] : [])]);
     return value;
   }
 
