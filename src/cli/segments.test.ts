@@ -14,6 +14,7 @@ import { SegmentRanking } from '../core/segments/segmentRanking';
 import { segmentMap } from '../core/segments/segmentMap';
 import { submissionLines } from '../core/segments/submission';
 import { percentG } from '../core/segments/pythonFloat';
+import { ratedDemoRecord, ratedDemoVideos } from '../core/demo/segmentSamples';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -173,4 +174,38 @@ describe('the command line on segments: predict --segments, evaluate --segments'
       expect(res.stderr).not.toMatch(/\n\s+at /);
     }
   }, 180_000);
+});
+
+describe('npm run finetune -- --segments', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'alstm-ft-seg-'));
+    await writeFile(path.join(dir, 'rated.tfrecord'), writeTfRecordFeatures(ratedDemoVideos(40, 9300).map(ratedDemoRecord)));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('refines the demo\'s own classes on the rated windows, splits by video, reports the validation segment MAP before and after, and writes a model predict reads', async () => {
+    const out = path.join(dir, 'tuned');
+    const res = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', out, '--segments', '--epochs', '5', '--validation', '0.25', path.join(dir, 'rated.tfrecord')]);
+    expect(res.code).toBe(0);
+    const report = JSON.parse(res.stdout);
+    expect(report.mode).toBe('same-labels');
+    expect(report.segments).toBe(true);
+    expect(report.epochs).toHaveLength(5);
+    expect(report.validation.videos).toBe(10);
+    expect(report.train.videos).toBe(30);
+    for (const when of ['before', 'after']) {
+      expect(report[when].segments.map).toBeGreaterThan(0);
+      expect(report[when].segments.videos).toBe(10);
+      expect(report[when].loss).toBeGreaterThan(0);
+    }
+    expect(res.stderr).toMatch(/validation segment MAP before: 0\.\d{4}/);
+    expect(res.stderr).toMatch(/validation segment MAP after: 0\.\d{4}/);
+    const predicted = await cli('predict.ts', ['--model', out, '--segments', '--jsonl', path.join(dir, 'rated.tfrecord')]);
+    expect(predicted.code).toBe(0);
+    expect(JSON.parse(predicted.stdout.split('\n')[0]).probabilities).toHaveLength(10);
+    const refused = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', path.join(dir, 'x'), '--segments', '--mode', 'new-head', path.join(dir, 'rated.tfrecord')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: --segments trains the model's own classes/m);
+  }, 300_000);
 });
