@@ -3,6 +3,10 @@
  * videos (150-300 frames, about 260 MB each), 1 and 3 at once, with the demo
  * model,
  * - on the command line: `npm run evaluate` (its wall time and peak resident size);
+ *   and on a segment-rated shard of the same shape, `npm run evaluate` at
+ *   video level against `npm run evaluate -- --segments` (windows alone, hop
+ *   5; with the video figures too; windows alone at hop 1), interleaved
+ *   --segment-reps times, medians and ratios to the video-level run;
  * - in the page (production build, headless Chromium) on wasm and on WebGPU:
  *   the time from picking the files to every video predicted, the browser's
  *   memory (Pss of all its processes) at rest and at its peak, the longest
@@ -11,7 +15,7 @@
  *   clicking a row every 700 ms while the shards load and predict.
  * Writes bench/results/results-scale.json and prints a table.
  *
- *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900]
+ *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --skip-page --skip-segments]
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -21,7 +25,7 @@ import { parseArgs, promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { buildAndServe, launchChromium, ROOT, waitUntilReady } from '../../e2e/support/app';
 import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
-import { SHARD_VIDEOS, shards } from '../helpers/shards';
+import { SHARD_VIDEOS, segmentShards, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
 
 const { values } = parseArgs({
@@ -30,6 +34,9 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '1,3' },
     'page-timeout': { type: 'string', default: '900' },
     'skip-cli': { type: 'boolean', default: false },
+    'skip-page': { type: 'boolean', default: false },
+    'skip-segments': { type: 'boolean', default: false },
+    'segment-reps': { type: 'string', default: '3' },
   },
 });
 const log = (s: string) => process.stderr.write(s + '\n');
@@ -39,6 +46,13 @@ const files = await shards(Math.max(...counts), log);
 const MB = 2 ** 20;
 
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
+/** One segment row: the runs of one command on the segment-rated shard, interleaved with the others'. */
+interface SegmentRow {
+  where: 'cli-segments'; command: string; shards: number; videos: number; windows: number | null;
+  seconds: number[]; medianSeconds: number; peakMB: number[]; medianPeakMB: number;
+  /** Median time over the video-level run's median on the same shard. */
+  ratioToVideoLevel: number;
+}
 interface PageRun {
   where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
   /** The backend running when all were predicted: a run that fell back (WebGPU failed) measured something else. */
@@ -46,7 +60,7 @@ interface PageRun {
   restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
   clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
 }
-const results: (CliRun | PageRun)[] = [];
+const results: (CliRun | PageRun | SegmentRow)[] = [];
 
 // ---------------------------------------------------------------- command line
 
@@ -60,6 +74,44 @@ if (!values['skip-cli']) {
     log(`cli evaluate, ${n} shard(s): ${r.videos} videos in ${r.seconds} s, peak ${r.peakMB.toFixed(0)} MB`);
     results.push(r);
   }
+}
+
+// ---------------------------------------------------------------- command line, segments
+
+if (!values['skip-cli'] && !values['skip-segments']) {
+  const [rated] = await segmentShards(1, log);
+  const variants = [
+    { command: 'npm run evaluate', args: [] as string[] },
+    { command: 'npm run evaluate -- --segments --segments-only (hop 5)', args: ['--segments', '--segments-only'] },
+    { command: 'npm run evaluate -- --segments (hop 5, video figures too)', args: ['--segments'] },
+    { command: 'npm run evaluate -- --segments --segments-only --hop 1', args: ['--segments', '--segments-only', '--hop', '1'] },
+  ];
+  const runs = variants.map(() => ({ seconds: [] as number[], peakMB: [] as number[], videos: 0, windows: null as number | null }));
+  const reps = Number(values['segment-reps']);
+  // Interleaved: each repetition runs every variant once, so a noisy minute touches them all alike.
+  for (let rep = 0; rep < reps; rep++) {
+    for (const [i, v] of variants.entries()) {
+      const args = [path.join(ROOT, 'node_modules/.bin/tsx'), 'src/cli/evaluate.ts', '--model', 'public/models/demo', ...v.args, rated];
+      const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+      const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
+      const out = JSON.parse(stdout);
+      runs[i].seconds.push(Number(seconds));
+      runs[i].peakMB.push(Number(kb) / 1024);
+      runs[i].videos = out.videos ?? out.segments.videos;
+      runs[i].windows = out.segments?.windows ?? null;
+      log(`cli segments, rep ${rep + 1}/${reps}: ${v.command}: ${seconds} s, peak ${(Number(kb) / 1024).toFixed(0)} MB`);
+    }
+  }
+  const base = median(runs[0].seconds);
+  variants.forEach((v, i) => {
+    const r: SegmentRow = {
+      where: 'cli-segments', command: v.command, shards: 1, videos: runs[i].videos, windows: runs[i].windows,
+      seconds: runs[i].seconds, medianSeconds: median(runs[i].seconds), peakMB: runs[i].peakMB, medianPeakMB: median(runs[i].peakMB),
+      ratioToVideoLevel: median(runs[i].seconds) / base,
+    };
+    log(`${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level), peak ${r.medianPeakMB.toFixed(0)} MB`);
+    results.push(r);
+  });
 }
 
 // ---------------------------------------------------------------- page
@@ -80,15 +132,15 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
   return m ? { total: num(m[1]), done: num(m[2]) } : { total: 0, done: 0 };
 }
 
-const app = await buildAndServe('dist-bench-scale');
-const browser = await launchChromium({ webgpu: true });
+const app = values['skip-page'] ? null : await buildAndServe('dist-bench-scale');
+const browser = values['skip-page'] ? null : await launchChromium({ webgpu: true });
 try {
-  for (const backend of values.backends!.split(',')) {
+  for (const backend of app && browser ? values.backends!.split(',') : []) {
     for (const n of counts) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+      const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
       const page = await context.newPage();
-      await page.goto(`${app.origin}/?backend=${backend}`);
+      await page.goto(`${app!.origin}/?backend=${backend}`);
       await waitUntilReady(page, 300_000);
       await page.waitForTimeout(1500);
       const restMB = chromiumMemoryBytes() / MB;
@@ -130,8 +182,8 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  await app.close();
+  await browser?.close();
+  await app?.close();
 }
 
 const out = {

@@ -15,21 +15,34 @@ export const SHARD_VIDEOS = 1000;
 
 /** The paths of `count` shards (seeds 1..count), generated when missing. */
 export async function shards(count: number, log: (s: string) => void): Promise<string[]> {
+  return shardFiles(count, 'train', false, log);
+}
+
+/**
+ * The same shards with segment ratings, as YouTube-8M's segment-rated
+ * validation files hold them: about 5 rated 5-second segments a video (starts
+ * on the 5-frame grid, a class of the demo's 10, half of them positive).
+ */
+export async function segmentShards(count: number, log: (s: string) => void): Promise<string[]> {
+  return shardFiles(count, 'validate-rated', true, log);
+}
+
+async function shardFiles(count: number, prefix: string, rated: boolean, log: (s: string) => void): Promise<string[]> {
   const dir = path.join(tmpdir(), 'attention-lstm-scale-shards');
   await mkdir(dir, { recursive: true });
   const out: string[] = [];
   for (let s = 1; s <= count; s++) {
-    const file = path.join(dir, `train${String(s).padStart(4, '0')}.tfrecord`);
+    const file = path.join(dir, `${prefix}${String(s).padStart(4, '0')}.tfrecord`);
     if (!existsSync(file) || statSync(file).size < 100e6) {
       log(`writing ${file}`);
-      await writeShard(file, s);
+      await writeShard(file, s, rated);
     }
     out.push(file);
   }
   return out;
 }
 
-async function writeShard(file: string, seed: number): Promise<void> {
+async function writeShard(file: string, seed: number, rated = false): Promise<void> {
   const rand = seededRandom(seed);
   const stream = createWriteStream(file);
   // A hundred videos at a time, so that generating a shard never holds it whole.
@@ -42,10 +55,17 @@ async function writeShard(file: string, seed: number): Promise<void> {
         for (let j = 0; j < dim; j++) b[j] = (rand() * 256) | 0;
         return b;
       };
-      videos.push({
+      const video: Yt8mVideo = {
         id: `s${seed}-${String(i).padStart(4, '0')}`, labels: [i % 10],
         rgb: Array.from({ length: T }, () => frame(1024)), audio: Array.from({ length: T }, () => frame(128)),
-      });
+      };
+      if (rated) {
+        // Starts on the 5-frame grid, inside the video; classes of the demo model.
+        const n = 3 + Math.floor(rand() * 5);
+        const starts = Array.from({ length: n }, () => 5 * Math.floor(rand() * Math.floor(T / 5)));
+        video.segments = { labels: starts.map(() => Math.floor(rand() * 10)), startTimes: starts, scores: starts.map(() => (rand() < 0.5 ? 1 : 0)) };
+      }
+      videos.push(video);
     }
     if (!stream.write(writeTfRecordFeatures(videos))) await new Promise<void>((r) => stream.once('drain', () => r()));
   }

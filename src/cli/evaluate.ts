@@ -10,7 +10,7 @@ import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from '.
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
-const USAGE = `npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE} <labeled feature files...>`;
+const USAGE = `npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] <labeled feature files...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -19,10 +19,12 @@ runCli(USAGE, async () => {
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
     threads: { type: 'string' },
+    'segments-only': { type: 'boolean' },
     ...SEGMENT_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   refuseSegmentFlagsAlone(values);
+  if (values['segments-only'] && !values.segments) throw new InputError('--segments-only is a setting of --segments: add --segments');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const { model, classNames } = await loadModel(values.model, backend, threads(values.threads));
@@ -58,13 +60,13 @@ runCli(USAGE, async () => {
   }
 
   // --segments: every video is cut into windows and ranked; its ratings are counted. Videos with
-  // video-level labels are predicted whole as well, for the video figures.
+  // video-level labels are predicted whole as well, for the video figures, unless --segments-only.
   const seg = await segmentFlags(values, C);
   const ranking = new SegmentRanking({ classes: C, k: seg.k, rated: seg.rated, window: seg.window });
   if (seg.rated) stderr(`note: windows are ranked for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`);
   await segmentsEach('evaluate', model, files, progress, {
     window: seg.window, batchSize,
-    videoLevel: {
+    videoLevel: values['segments-only'] ? undefined : {
       wants: (v) => {
         if (v.labels === undefined) {
           unlabeled++;
@@ -87,7 +89,7 @@ runCli(USAGE, async () => {
   if (c.noWindow) stderr(`note: ${c.noWindow} rated segments start where no window starts (hop ${seg.window.hop}, or past the frame cap): they count as positives no window can find`);
   if (c.outsideModel) stderr(`note: ${c.outsideModel} ratings are of classes the model does not have`);
   if (unlabeled && metrics.videos > 0) stderr(`warning: ${unlabeled} videos without video-level labels were left out of the video figures`);
-  if (metrics.videos === 0) stderr('note: no video carries video-level labels: the video figures are left out');
+  if (metrics.videos === 0 && !values['segments-only']) stderr('note: no video carries video-level labels: the video figures are left out');
   const segments = segmentMapJson(result, classNames, seg.window);
   process.stdout.write(JSON.stringify(metrics.videos > 0 ? { ...metrics.result(), segments } : { segments }) + '\n');
 });

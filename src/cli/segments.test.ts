@@ -153,6 +153,10 @@ describe('the command line on segments: predict --segments, evaluate --segments'
     expect(alone.code).toBe(0);
     expect(Object.keys(JSON.parse(alone.stdout))).toEqual(['segments']);
     expect(alone.stderr).toMatch(/no video carries video-level labels: the video figures are left out/);
+    // --segments-only: the windows alone, the same segment figures.
+    const only = await cli('evaluate.ts', ['--model', model(), '--segments', '--segments-only', '--hop', '1', '--k', '50', files()[0]]);
+    expect(only.code).toBe(0);
+    expect(JSON.parse(only.stdout)).toEqual({ segments: s });
   }, 120_000);
 
   it('says what is wrong in one line: no ratings, a bad flag, a segment flag without --segments, nothing to write', async () => {

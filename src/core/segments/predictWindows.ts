@@ -13,10 +13,9 @@
  *
  * Speed: windows are short, so many go into one forward pass (up to
  * MAX_WINDOWS_PER_BATCH, not the 64 of videos): the per-pass costs (packing,
- * uploads, kernel calls, read-back) are paid per batch, and with 64 five-frame
- * windows a batch a shard at hop 5 took hundreds of tiny passes. The packed
- * path pools such batches by padding (attentionLstm.ts), so the pass stays
- * linear in the windows.
+ * uploads, kernel calls, read-back) are paid per batch, and a shard at hop 5
+ * has 45,000 windows. The packed path pools a large batch by padding
+ * (attentionLstm.ts), so a pass stays linear in its windows.
  */
 import { userMessage } from '../errors';
 import type { VideoFeatures } from '../features/types';
@@ -70,11 +69,12 @@ export interface WindowStreamOptions {
 }
 
 /**
- * Windows per batch at most. Measured with the demo model on wasm (a
- * 1,000-video shard at hop 5; bench/results/RESULTS.md): 64 a batch took
- * hundreds of passes; past a few hundred the time no longer falls.
+ * Windows per batch at most. Measured with the demo model on wasm (100
+ * videos of 150-300 frames at hop 5, 7 interleaved runs on a busy machine):
+ * 128 to 512 a batch took the same time within the noise, 1,024 a quarter
+ * longer; a smaller model's budget would allow thousands.
  */
-export const MAX_WINDOWS_PER_BATCH = 1024;
+export const MAX_WINDOWS_PER_BATCH = 256;
 
 /** Windows of the given settings per forward pass for a model of `sizes`. */
 export function windowsPerBatch(sizes: Sizes, s: WindowSettings, opts: Pick<WindowStreamOptions, 'batchSize' | 'budgetBytes'> = {}): number {
