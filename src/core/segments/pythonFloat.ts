@@ -39,21 +39,23 @@ function isHalfway(x: number, p: number): boolean {
   const hi = bits.getUint32(0);
   const lo = bits.getUint32(4);
   const biased = (hi >>> 20) & 0x7ff;
-  let M = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  let E: number;
-  if (biased === 0) E = -1074;
-  else {
-    M |= 1n << 52n;
-    E = biased - 1075;
-  }
-  while ((M & 1n) === 0n) {
-    M >>= 1n;
-    E++;
-  }
+  const top = (hi & 0xfffff) | (biased === 0 ? 0 : 0x100000);
+  // E once M's trailing zero bits are moved into it.
+  const E = (biased === 0 ? -1074 : biased - 1075) + (lo !== 0 ? ctz(lo) : 32 + ctz(top));
+  // Halfway needs floor(log10 x) = p + E exactly; log10 is off by at most one, so nearly
+  // every probability is ruled out here, before the exact test.
+  if (Math.abs(Math.floor(Math.log10(x)) - (p + E)) > 1) return false;
+  let M = (BigInt(top) << 32n) | BigInt(lo);
+  while ((M & 1n) === 0n) M >>= 1n;
   const e = Number(/e([+-]\d+)$/.exec(x.toExponential(20))![1]);
   const q = p - 1 - e;
   if (E + 1 + q !== 0) return false;
   return q >= 0 || M % 5n ** BigInt(-q) === 0n;
+}
+
+/** Trailing zero bits of a nonzero 32-bit value. */
+function ctz(v: number): number {
+  return 31 - Math.clz32(v & -v);
 }
 
 /** Strings ordered as Python orders str (by code point), where JavaScript's < orders UTF-16 code units. */
