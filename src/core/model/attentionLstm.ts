@@ -313,19 +313,19 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
     : tf.reshape(tf.gather(tf.concat([s, tf.tensor1d([-1e30])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T]);
   const a = tf.softmax(scores, 1) as tf.Tensor2D;
   let pooled: tf.Tensor = layout.identity ? tf.matMul(a, hd)
-    : B * N > DENSE_POOLING_LIMIT ? pooledByPadding(hd, a, layout) : pooledByRowWeights(hd, a, layout, source!);
+    : B > DENSE_POOLING_MAX_BATCH ? pooledByPadding(hd, a, layout) : pooledByRowWeights(hd, a, layout, source!);
   if (scale !== 1) pooled = tf.mul(pooled, scale);
   return { attention: a, pooled: pooled as tf.Tensor2D };
 }
 
 /**
- * Entries of the [B, N] matrix of pooledByRowWeights past which a batch pools
- * by padding instead. That matrix grows with the square of the batch: a
- * batch of videos stays far below (at most 64 videos of a few thousand rows),
- * a batch of a thousand 5-frame segment windows would make it 25 M entries and
- * the product 60 times the cost of the recurrence.
+ * Batches larger than this pool by padding. The [B, N] matrix of
+ * pooledByRowWeights grows with the square of the batch (N is about B times
+ * the frames a video): fine for videos (at most 64 a batch), but 256
+ * five-frame segment windows made its product as costly as the embedding of
+ * every frame (a shard's windows took 1.5x the time of its videos).
  */
-const DENSE_POOLING_LIMIT = 1 << 20;
+const DENSE_POOLING_MAX_BATCH = 64;
 
 /** pooled[b] = sum over b's rows of a * hd: one product with the [B, N] matrix of each row's weight in its own video. */
 function pooledByRowWeights(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout, source: tf.Tensor1D): tf.Tensor2D {

@@ -92,7 +92,7 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
   });
 
   it('pools a batch of many short windows by padding, with the same numbers as small batches (the dense pooling matrix would be B x N)', async () => {
-    // 600 windows of 5 frames: B x N = 1.8 M entries, past the dense pooling's limit, on the packed path.
+    // 600 windows of 5 frames, past the 64 a batch that pool with the dense [B, N] matrix (1.8 M entries here), on the packed path.
     expect(takesPackedPath(opsBiLstm, model.spec)).toBe(true);
     const videos = Array.from({ length: 20 }, (_, i) => randomVideo(SMALL_SIZES, 150, 40 + i, `long-${i}`));
     const big = await predictVideoWindows(modelRunner(model), videos, { batchSize: 600 });

@@ -72,7 +72,7 @@ export interface WindowStreamOptions {
  * Windows per batch at most. Measured with the demo model on wasm (100
  * videos of 150-300 frames at hop 5, 7 interleaved runs on a busy machine):
  * 128 to 512 a batch took the same time within the noise, 1,024 a quarter
- * longer; a smaller model's budget would allow thousands.
+ * longer; the demo's budget would allow 900.
  */
 export const MAX_WINDOWS_PER_BATCH = 256;
 
