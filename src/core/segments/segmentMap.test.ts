@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
 import type { SegmentRating } from '../features/types';
@@ -203,5 +205,13 @@ describe('what the ranking borrows from Python and numpy', () => {
     expect(ratedClassesFor(10, [3, 7])).toBeNull();
     expect(ratedClassesFor(3862, [3, 7])).toEqual([3, 7]);
     expect(() => ratedClassesFor(3862, [3, 4000], 'ids.csv')).toThrow(/ids\.csv: class 4000 is not one of the model's 3862 classes/);
+  });
+
+  it('ships the challenge\'s 1,000 rated ids (public/vocabulary/segment_label_ids.csv), all YouTube-8M classes', () => {
+    const file = path.resolve(__dirname, '../../../public/vocabulary/segment_label_ids.csv');
+    const ids = parseRatedClasses(readFileSync(file, 'utf8'), file);
+    expect(ids).toHaveLength(1000);
+    expect(ids.slice(0, 4)).toEqual([3, 7, 8, 11]);
+    expect(ratedClassesFor(3862, ids)).toEqual(ids);
   });
 });
