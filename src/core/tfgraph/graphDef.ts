@@ -130,6 +130,16 @@ export interface RawAttr {
 }
 interface RawNode { name?: string; op?: string; input?: string[]; attr?: Record<string, RawAttr> }
 
+/** A name from the file, quoted as JSON so that control characters a damaged file holds cannot break a message. */
+export function q(name: string): string {
+  return JSON.stringify(name);
+}
+
+/** The same without the quotes (an op's name). */
+export function safe(name: string): string {
+  return JSON.stringify(name).slice(1, -1);
+}
+
 /** One node as the file has it: its inputs as written (`name`, `name:1`, `^name`), its attributes raw. */
 export interface GraphNode {
   name: string;
@@ -157,8 +167,8 @@ export function decodeGraphDef(bytes: Uint8Array, file: string): GraphNode[] {
   const seen = new Set<string>();
   return nodes.map((n, i) => {
     if (!n.name) throw new InputError(`${file}: not a usable TensorFlow GraphDef: node ${i} has no name`);
-    if (!n.op) throw new InputError(`${file}: not a usable TensorFlow GraphDef: the node "${n.name}" has no op`);
-    if (seen.has(n.name)) throw new InputError(`${file}: not a usable TensorFlow GraphDef: two nodes are named "${n.name}"`);
+    if (!n.op) throw new InputError(`${file}: not a usable TensorFlow GraphDef: the node ${q(n.name)} has no op`);
+    if (seen.has(n.name)) throw new InputError(`${file}: not a usable TensorFlow GraphDef: two nodes are named ${q(n.name)}`);
     seen.add(n.name);
     return { name: n.name, op: n.op, inputs: n.input ?? [], attrs: n.attr ?? {} };
   });

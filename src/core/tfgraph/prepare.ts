@@ -11,7 +11,7 @@
  */
 import { InputError } from '../errors';
 import { Attrs } from './attrs';
-import { type GraphNode } from './graphDef';
+import { type GraphNode, q, safe } from './graphDef';
 import { OPS, PASS_THROUGH, type Params, supportedOps } from './ops';
 import { BadTensor, type ConstValue, constValue } from './tensorValue';
 
@@ -82,15 +82,15 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
   const fail = (what: string): never => {
     throw new InputError(`${file}: ${what}`);
   };
-  if (!byName.has(input.name)) fail(`the graph has no input node "${input.name}" (${opts.input}): it is not the graph expected`);
+  if (!byName.has(input.name)) fail(`the graph has no input node ${q(input.name)} (${opts.input}): it is not the graph expected`);
   if (input.index !== 0) fail(`the input ${opts.input} must be output 0 of its node`);
-  if (!byName.has(output.name)) fail(`the graph has no output node "${output.name}" (${opts.output}): it is not the graph expected`);
+  if (!byName.has(output.name)) fail(`the graph has no output node ${q(output.name)} (${opts.output}): it is not the graph expected`);
 
   const constCache = new Map<string, PreparedConst>();
   const readConst = (node: GraphNode): PreparedConst => {
     let c = constCache.get(node.name);
     if (!c) {
-      const bad = (what: string): never => fail(`the constant "${node.name}" ${what}`);
+      const bad = (what: string): never => fail(`the constant ${q(node.name)} ${what}`);
       const attrs = new Attrs(node, bad);
       try {
         c = { name: node.name, ...constValue(attrs.tensor('value')!) };
@@ -111,8 +111,8 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
     const { name: n, index } = splitName(name);
     if (n === input.name) return { kind: 'input' };
     const node = byName.get(n);
-    if (!node) return fail(`the node "${from.name}" (${from.op}) takes input ${slot} from "${name}", which is not in the graph`);
-    if (index !== 0) fail(`the node "${from.name}" (${from.op}) takes output ${index} of "${n}", which has one output`);
+    if (!node) return fail(`the node ${q(from.name)} (${safe(from.op)}) takes input ${slot} from ${q(name)}, which is not in the graph`);
+    if (index !== 0) fail(`the node ${q(from.name)} (${safe(from.op)}) takes output ${index} of ${q(n)}, which has one output`);
     return resolved.get(n) ?? 'pending';
   };
   const dataInputs = (node: GraphNode) => node.inputs.filter((i) => !i.startsWith('^'));
@@ -131,18 +131,18 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
     if (state.get(node.name) !== 'open') {
       state.set(node.name, 'open');
       if (node.op !== 'Const' && !PASS_THROUGH.has(node.op) && !OPS[node.op] || node.op === 'FusedConv2D') {
-        if (node.op === 'Placeholder') fail(`the node "${node.name}" is a Placeholder on the way from ${opts.input} to ${opts.output}: the graph needs a value the extractor does not have`);
-        fail(`the node "${node.name}" is a ${node.op} op, which the extractor cannot run (it runs ${supportedOps().join(', ')})`);
+        if (node.op === 'Placeholder') fail(`the node ${q(node.name)} is a Placeholder on the way from ${opts.input} to ${opts.output}: the graph needs a value the extractor does not have`);
+        fail(`the node ${q(node.name)} is a ${safe(node.op)} op, which the extractor cannot run (it runs ${supportedOps().join(', ')})`);
       }
       if (node.op === 'Const') continue;
       const ins = dataInputs(node);
-      if (ins.length === 0) fail(`the node "${node.name}" (${node.op}) has no inputs`);
+      if (ins.length === 0) fail(`the node ${q(node.name)} (${safe(node.op)}) has no inputs`);
       for (let i = ins.length - 1; i >= 0; i--) {
         const { name: n } = splitName(ins[i]);
         if (n === input.name) continue;
         const dep = byName.get(n);
         if (!dep) refOf(ins[i], node, i); // throws the clear message
-        if (state.get(n) === 'open') fail(`the node "${node.name}" (${node.op}) depends on itself through "${n}": the graph has a cycle`);
+        if (state.get(n) === 'open') fail(`the node ${q(node.name)} (${safe(node.op)}) depends on itself through ${q(n)}: the graph has a cycle`);
         if (state.get(n) !== 'done') stack.push(dep!);
       }
       continue;
@@ -162,7 +162,7 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
       continue;
     }
     const def = OPS[node.op];
-    const bad = (what: string): never => fail(`the node "${node.name}" (${node.op}) cannot run: ${what}`);
+    const bad = (what: string): never => fail(`the node ${q(node.name)} (${safe(node.op)}) cannot run: ${what}`);
     const consts = refs.map((r) => (r.kind === 'const' ? r.value : null));
     const params = def.prepare({ attrs: new Attrs(node, bad), consts, bad });
     const fromParams = new Set(def.paramInputs?.(refs.length) ?? []);
@@ -295,7 +295,7 @@ export function inferShapes(g: PreparedGraph, inputShape: number[]): number[][] 
   const shapes: number[][] = [];
   for (const s of g.steps) {
     const bad = (what: string): never => {
-      throw new InputError(`${g.file}: the node "${s.node}" (${s.op === 'FusedConv2D' ? 'Conv2D' : s.op}) cannot run on a frame of ${fmt(inputShape)}: ${what}`);
+      throw new InputError(`${g.file}: the node ${q(s.node)} (${s.op === 'FusedConv2D' ? 'Conv2D' : s.op}) cannot run on a frame of ${fmt(inputShape)}: ${what}`);
     };
     const ins = s.inputs.map((r) => refShape(g, shapes, inputShape, r));
     const out = OPS[s.op].shape(ins, s.params, bad);

@@ -105,7 +105,9 @@ export class GraphRunner {
         if (mode === 'frame' && !this.perFrame[i]) continue;
         if (mode === 'batch' && this.perFrame[i]) continue;
         const s = g.steps[i];
-        const out = OPS[s.op].run(s.inputs.map(get), s.params, batch);
+        const ins = s.inputs.map(get);
+        // An op may make intermediate tensors of its own: only its result stays.
+        const out = tf.tidy(() => OPS[s.op].run(ins, s.params, batch));
         values[i] = out;
         owned.add(out);
         // Inputs read for the last time are freed now.
