@@ -75,7 +75,7 @@ runCli(USAGE, async () => {
         await out.write(writeTfRecords([result.record]));
         const seconds = (performance.now() - started) / 1000;
         if (tty) process.stderr.write('\r\x1b[K');
-        stderr(`extract: video ${v + 1}/${videos.length} ${file}: ${result.frames} frames of ${result.framesConsidered} considered in ${seconds.toFixed(1)} s (${(result.frames / seconds).toFixed(2)} frames/s)${result.labels ? `, labels ${result.labels.join(';')}` : ''}`);
+        stderr(`extract: video ${v + 1}/${videos.length} ${file}: ${result.frames} frames in ${seconds.toFixed(1)} s (${(result.frames / seconds).toFixed(2)} frames/s)${result.labels ? `, labels ${result.labels.join(';')}` : ''}`);
         done.push({ file, id: result.id, frames: result.frames, seconds: Number(seconds.toFixed(3)), ...(result.labels ? { labels: result.labels } : {}) });
       } catch (err) {
         if (!(err instanceof InputError)) throw err;

@@ -96,3 +96,21 @@ export function expectedTaken(times: { pts: number[]; num: number; den: number }
   });
   return taken;
 }
+
+/** An MP4 whose header (moov, written first) describes a video stream but whose frames are gone: a video with no frames to decode. */
+export async function mp4WithoutFrames(dir: string, name: string): Promise<string> {
+  const full = path.join(dir, `${name}.full.mp4`);
+  await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=25', '-t', '2', '-c:v', 'libx264rgb', '-qp', '0', '-movflags', '+faststart', full]);
+  const { readFile, writeFile, rm } = await import('node:fs/promises');
+  const d = await readFile(full);
+  let at = 0;
+  while (at + 8 <= d.length) {
+    const size = d.readUInt32BE(at);
+    if (d.toString('latin1', at + 4, at + 8) === 'mdat') break;
+    at += size;
+  }
+  const out = path.join(dir, name);
+  await writeFile(out, d.subarray(0, at + 8));
+  await rm(full);
+  return out;
+}
