@@ -91,7 +91,11 @@ export interface ReferenceFrame {
 /** The published extractor on one RGB frame, in float64: the graph, `apply_pca`, `quantize`. */
 export function referenceExtract(nodes: readonly NodeSpec[], pca: StandInPca, frame: { width: number; height: number; data: Uint8Array }): ReferenceFrame {
   const out = referenceRun(nodes, 'DecodeJpeg', { shape: [frame.height, frame.width, 3], data: Float64Array.from(frame.data) }, 'pool_3/_reshape');
-  const x = out.data;
+  return referencePca(out.data, pca);
+}
+
+/** `apply_pca` and `quantize` of the graph's 2048 features, in float64. */
+export function referencePca(x: Float64Array, pca: StandInPca): ReferenceFrame {
   const f = new Float64Array(1024);
   for (let j = 0; j < 1024; j++) {
     let s = 0;
