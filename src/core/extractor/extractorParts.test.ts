@@ -16,9 +16,10 @@ import { quantize, quantizeValue, roundHalfEven } from './quantize';
 import { encodeExtractedRecord, RGB_ONLY_NOTE } from './record';
 import { labelsFor, parseVideoLabels } from './videoLabels';
 
-async function outcome<T>(p: Promise<T>): Promise<T | InputError> {
+async function outcome(p: Promise<unknown>): Promise<'ok' | InputError> {
   try {
-    return await p;
+    await p;
+    return 'ok';
   } catch (e) {
     if (e instanceof InputError) return e;
     throw e;
