@@ -71,7 +71,17 @@ async function timeRound(a: { batch: number; height: number; width: number; seed
   return { interpreterMs: res.interpreter.ms, directMs: res.direct.ms, diff, errors: [...errors], tensors: tf.memory().numTensors };
 }
 
-const extractorPage = { init, build, timeRound };
+/** The interpreter's output for seeded frames (the e2e test holds it to the float64 reference computed in Node). */
+async function outputs(a: { batch: number; height: number; width: number; seed: number }) {
+  if (!runner) throw new Error('build first');
+  const fs = frames(a.batch, a.height, a.width, a.seed);
+  const out = runner.run(fs);
+  const data = Array.from(await out.data());
+  tf.dispose([...fs, out]);
+  return { shape: out.shape, data, errors: [...errors], backend: tf.getBackend() };
+}
+
+const extractorPage = { init, build, timeRound, outputs };
 export type ExtractorPage = typeof extractorPage;
 (window as unknown as { extractorPage: ExtractorPage }).extractorPage = extractorPage;
 document.title = 'extractor page ready';
