@@ -15,6 +15,9 @@
  * wasm (Node and page) and the peer's wasm run interleaved, run for run, at
  * the same thread count (the machine is shared: all see the same load); the
  * ratios to the peer are the page's, the same browser and engine as the peer's.
+ * The extractor's rows (bench/drivers/extractor.ts): the Inception stand-in through the
+ * GraphDef interpreter against the same network written with tfjs ops, frames per second on
+ * wasm (1 and 2 threads) and WebGPU.
  * Medians of several runs after a warm-up. Prints a table, writes
  * bench/results/results.json and bench/results/RESULTS.md.
  *
@@ -23,7 +26,7 @@
  * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
  * (a smoke test of the benchmark itself; its numbers mean little), and writes
  * its results to the system's temporary folder, not to bench/results/.
- * BENCH_ONLY=wasm (or cpu, webgpu, and lists of them) runs only those parts, also
+ * BENCH_ONLY=wasm (or cpu, webgpu, extractor, and lists of them) runs only those parts, also
  * to the temporary folder (the wasm part needs the WebGPU fused outputs as the
  * peer's reference: it runs the fused cases without timing them). `--render`
  * rewrites RESULTS.md from results.json without measuring.
@@ -44,13 +47,14 @@ import type { NodeCase, NodeResult, ServeReply, ServeRequest } from '../helpers/
 import { STEP_WEIGHTS, probeBuffers, probes } from '../helpers/probeKernels';
 import { median } from '../helpers/stats';
 import { maxDiff } from '../../tools/testing/compare';
+import { type ExtractorBench, extractorBench, extractorMarkdown, extractorTable } from './extractor';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
 const log = (s: string) => process.stderr.write(s + '\n');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null;
-const part = (name: 'webgpu' | 'wasm' | 'cpu') => !ONLY || ONLY.has(name);
+const part = (name: 'webgpu' | 'wasm' | 'cpu' | 'extractor') => !ONLY || ONLY.has(name);
 /** Results of a partial or quick run go to the temporary folder. */
 const SCRATCH = QUICK || ONLY !== null;
 
@@ -513,6 +517,9 @@ async function main(): Promise<void> {
   const peers = part('webgpu') ? await peerCases(s, references, failures) : { rows: [] as PeerRow[], version: null, crossOriginIsolated: null };
   peers.rows.unshift(...(wasm?.peers ?? []));
   const ortVersion = wasm?.version ?? peers.version;
+  // ---- The extractor: its Inception network, interpreter against direct, wasm in Node and WebGPU in the same Chromium
+  const extractor: ExtractorBench | null = part('extractor') ? await extractorBench(s, { quick: QUICK, log }) : null;
+  if (extractor) failures.push(...extractor.failures);
   const foreign = s.foreignRequests();
   if (foreign.length) failures.push(`requests left localhost: ${foreign.slice(0, 5).join(', ')}`);
   const chromium = s.version;
@@ -608,6 +615,8 @@ async function main(): Promise<void> {
     /** ONNX Runtime Web on the project's ONNX export of the same model, same videos, same Chromium session. */
     peers: peers.rows,
     ratios,
+    /** The extractor's Inception stand-in: interpreter and direct network, ms per frame, frames per second. */
+    extractor,
     /** Raw WGSL on one step's shapes: loads only (16.8 M weights, tiled layout) and multiply-adds only (16.8 M). */
     probes: probeResults,
     /** The recurrence alone (20 steps, random gate inputs), ms per time step; the 32 videos are 20..4 frames long. */
@@ -632,6 +641,7 @@ async function main(): Promise<void> {
   const [jsonFile, mdFile] = SCRATCH ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md'] : ['results.json', 'RESULTS.md'];
   await writeFile(path.join(outDir, jsonFile), JSON.stringify(result, null, 2) + '\n');
   await writeFile(path.join(outDir, mdFile), md);
+  if (extractor) process.stdout.write(extractorTable(extractor.rows) + '\n\n');
   process.stdout.write(table(rows) + '\n\n' + peerTable(peers.rows) + '\n\n' + JSON.stringify(ratios, null, 2) + '\n');
   if (SCRATCH) log(`BENCH_QUICK or BENCH_ONLY: results written to ${path.join(outDir, jsonFile)} and ${mdFile}, not to bench/results/`);
   if (failures.length) log(`failed: ${failures.join('; ')}`);
@@ -832,6 +842,7 @@ Fused against op path, one video, largest difference of a probability: ${r.check
 (packed kernel) against the fused WebGPU path, same videos: ${r.checks.wasm_vs_webgpu_fused_max_probability_difference ?? 'n/a'}.
 
 ${peerMarkdown(r)}
+${r.extractor ? extractorMarkdown(r.extractor, 'Machine and load as above.') : ''}
 ${analysis(r)}
 ${r.checks.failures.length ? `\nFailed: ${r.checks.failures.join('; ')}\n` : ''}`;
 }

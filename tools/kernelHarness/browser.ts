@@ -15,6 +15,7 @@ import { type ViteDevServer, createServer } from 'vite';
 import type { KernelHarness } from './harness';
 import type { OrtEngine, OrtPeer } from './ortPeer';
 import type { WasmPage } from './wasmPage';
+import type { ExtractorPage } from './extractorPage';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -104,6 +105,8 @@ export interface HarnessSession {
   openOrtPeer(opts: { engine: OrtEngine; threads: number }): Promise<OrtPeerPage>;
   /** The project's model on tfjs's wasm backend with that many threads, in a page of the same browser. */
   openProjectWasm(opts: { threads: number }): Promise<ProjectWasmPage>;
+  /** The extractor's Inception stand-in, interpreter and direct network, on one backend, in a page of the same browser. */
+  openExtractor(opts: { backend: 'webgpu' | 'wasm'; threads?: number }): Promise<ConfiguredPage<ExtractorPage>>;
   /** Requests of any of the session's pages that left the harness's origin (none expected). */
   foreignRequests(): string[];
   close(): Promise<void>;
@@ -150,7 +153,7 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: ISOLATION_HEADERS },
       // ONNX Runtime is served as it is installed, not pre-bundled: it finds its .mjs and .wasm
       // (and its worker threads' script) next to itself.
-      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html', 'tools/kernelHarness/wasm.html'], exclude: ['onnxruntime-web'] },
+      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html', 'tools/kernelHarness/wasm.html', 'tools/kernelHarness/extractor.html'], exclude: ['onnxruntime-web'] },
     });
     await server.listen();
     const addr = server.httpServer?.address();
@@ -168,8 +171,9 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
     };
     const openOrtPeer = (o: { engine: OrtEngine; threads: number }) => configured<OrtPeer>('ort.html', 'ortPeer', 'ort peer ready', o);
     const openProjectWasm = (o: { threads: number }) => configured<WasmPage>('wasm.html', 'wasmPage', 'wasm page ready', o);
+    const openExtractor = (o: { backend: 'webgpu' | 'wasm'; threads?: number }) => configured<ExtractorPage>('extractor.html', 'extractorPage', 'extractor page ready', o);
     const s = server;
-    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, openProjectWasm, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
+    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, openProjectWasm, openExtractor, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
   } catch (e) {
     await browser?.close();
     await server?.close();
