@@ -3,8 +3,8 @@
  * one 300-frame video and a batch of 32 videos of mixed lengths, on
  *   webgpu-fused  one WGSL dispatch per time step for all four LSTMs (src/kernels/),
  *   webgpu-ops    the op-by-op tfjs path, in the same Chromium session,
- *   wasm          tfjs in Node with the packed LSTM kernel, as the command line
- *                 runs it, on 1 and on 2 threads;
+ *   wasm          the command line's engine in Node (SimdModel: the whole forward
+ *                 pass on the project's SIMD kernels), on 1 and on 2 threads;
  *   wasm-page     the same engine in a Chromium page, started as the playground's
  *                 worker starts it (tools/kernelHarness/wasmPage.ts), 1 and 2 threads;
  *   cpu           tfjs's cpu backend in Node, with the packed kernel;
@@ -15,6 +15,9 @@
  * wasm (Node and page) and the peer's wasm run interleaved, run for run, at
  * the same thread count (the machine is shared: all see the same load); the
  * ratios to the peer are the page's, the same browser and engine as the peer's.
+ * Then the command line as users run it (whole processes, model load
+ * included) against onnxruntime-node, the native peer (bench/drivers/cliSpeed.ts,
+ * also `npm run bench:cli-speed` alone).
  * The extractor's rows (bench/drivers/extractor.ts): the Inception stand-in through the
  * GraphDef interpreter against the same network written with tfjs ops, frames per second on
  * wasm (1 and 2 threads) and WebGPU.
@@ -26,7 +29,7 @@
  * (`frames`, `runs`, `note`). BENCH_QUICK=1 runs everything on short videos
  * (a smoke test of the benchmark itself; its numbers mean little), and writes
  * its results to the system's temporary folder, not to bench/results/.
- * BENCH_ONLY=wasm (or cpu, webgpu, extractor, and lists of them) runs only those parts, also
+ * BENCH_ONLY=wasm (or cpu, webgpu, cli, extractor, and lists of them) runs only those parts, also
  * to the temporary folder (the wasm part needs the WebGPU fused outputs as the
  * peer's reference: it runs the fused cases without timing them). `--render`
  * rewrites RESULTS.md from results.json without measuring.
@@ -47,6 +50,7 @@ import type { NodeCase, NodeResult, ServeReply, ServeRequest } from '../helpers/
 import { STEP_WEIGHTS, probeBuffers, probes } from '../helpers/probeKernels';
 import { median } from '../helpers/stats';
 import { maxDiff } from '../../tools/testing/compare';
+import { type CliSpeedResult, cliSpeed, cliSpeedMarkdown } from './cliSpeed';
 import { type ExtractorBench, extractorBench, extractorMarkdown, extractorTable } from './extractor';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,7 +58,7 @@ const run = promisify(execFile);
 const log = (s: string) => process.stderr.write(s + '\n');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null;
-const part = (name: 'webgpu' | 'wasm' | 'cpu' | 'extractor') => !ONLY || ONLY.has(name);
+const part = (name: 'webgpu' | 'wasm' | 'cpu' | 'cli' | 'extractor') => !ONLY || ONLY.has(name);
 /** Results of a partial or quick run go to the temporary folder. */
 const SCRATCH = QUICK || ONLY !== null;
 
@@ -539,6 +543,18 @@ async function main(): Promise<void> {
     }
   }
 
+  // ---- The command line against onnxruntime-node, whole processes (bench/drivers/cliSpeed.ts)
+  let cli: CliSpeedResult | null = null;
+  if (part('cli')) {
+    try {
+      cli = await cliSpeed({ rounds: QUICK ? 1 : 5 });
+      failures.push(...cli.checks.failures);
+    } catch (e) {
+      failures.push(`cli: ${String((e as Error).message ?? e).split('\n')[0]}`);
+      log(`cli failed: ${(e as Error).message?.slice(0, 500)}`);
+    }
+  }
+
   const find = (p: PathName, videos: number, threads?: number) => rows.find((r) => r.path === p && r.videos === videos && (threads === undefined || r.threads === threads));
   const ratio = (a?: { ms_median: number }, b?: { ms_median: number }) => (a && b ? round(a.ms_median / b.ms_median) : null);
   const fo32 = find('webgpu-ops', 32);
@@ -568,6 +584,11 @@ async function main(): Promise<void> {
     node_over_ortweb_wasm_t2_1: ratio(find('wasm', 1, 2), findPeer(peers.rows, 'ort-web-wasm', 2, 1)),
     node_over_ortweb_wasm_t2_32: ratio(find('wasm', 32, 2), findPeer(peers.rows, 'ort-web-wasm', 2, 32)),
     project_over_ortweb_webgpu_1: ratio(find('webgpu-fused', 1), findPeer(peers.rows, 'ort-web-webgpu', 1, 1)),
+    /** `npm run evaluate` over onnxruntime-node, whole processes (model load included), 1 and 2 threads, 32 videos and one. */
+    cli_over_ortnode_t1_32: cli?.ratios.cli_over_ortnode_t1_32 ?? null,
+    cli_over_ortnode_t2_32: cli?.ratios.cli_over_ortnode_t2_32 ?? null,
+    cli_over_ortnode_t1_1: cli?.ratios.cli_over_ortnode_t1_1 ?? null,
+    cli_over_ortnode_t2_1: cli?.ratios.cli_over_ortnode_t2_1 ?? null,
   };
   const load1 = loadavg();
   const cpuList = cpus();
@@ -612,6 +633,8 @@ async function main(): Promise<void> {
       cpu: cpu && { tfjs_matmul: { n: cpu.result.peak.n, gmacs_per_s: round(cpu.peakGmacs) }, peak_gmacs_per_s: round(cpu.peakGmacs) },
     },
     cases: rows,
+    /** The command line (whole processes) against onnxruntime-node, and against its engine in-process. */
+    cli_vs_ortnode: cli,
     /** ONNX Runtime Web on the project's ONNX export of the same model, same videos, same Chromium session. */
     peers: peers.rows,
     ratios,
@@ -630,6 +653,7 @@ async function main(): Promise<void> {
         fused_32_at_most_4x_1: ratios.webgpu_fused_32_vs_1 !== null && ratios.webgpu_fused_32_vs_1 <= 4,
         wasm_at_most_ortweb_t1: [ratios.project_over_ortweb_wasm_t1_1, ratios.project_over_ortweb_wasm_t1_32].every((x) => x !== null && x <= 1),
         wasm_at_most_ortweb_t2: [ratios.project_over_ortweb_wasm_t2_1, ratios.project_over_ortweb_wasm_t2_32].every((x) => x !== null && x <= 1),
+        cli_at_most_ortnode: [ratios.cli_over_ortnode_t1_32, ratios.cli_over_ortnode_t2_32, ratios.cli_over_ortnode_t1_1, ratios.cli_over_ortnode_t2_1].every((x) => x !== null && x <= 1),
         wasm_t2_one_video_at_most_600_ms: (find('wasm', 1, 2)?.ms_median ?? Infinity) <= 600 && (find('wasm-page', 1, 2)?.ms_median ?? Infinity) <= 600,
       },
       failures,
@@ -842,6 +866,7 @@ Fused against op path, one video, largest difference of a probability: ${r.check
 (packed kernel) against the fused WebGPU path, same videos: ${r.checks.wasm_vs_webgpu_fused_max_probability_difference ?? 'n/a'}.
 
 ${peerMarkdown(r)}
+${cliSpeedMarkdown(r.cli_vs_ortnode ?? undefined)}
 ${r.extractor ? extractorMarkdown(r.extractor, 'Machine and load as above.') : ''}
 ${analysis(r)}
 ${r.checks.failures.length ? `\nFailed: ${r.checks.failures.join('; ')}\n` : ''}`;

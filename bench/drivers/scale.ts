@@ -13,18 +13,31 @@
  *   main-thread task (PerformanceObserver 'longtask') and how long clicks on
  *   the video list take to be answered (Event Timing: input to next paint),
  *   clicking a row every 700 ms while the shards load and predict.
+ * And the full-size model (random weights, bench/helpers/fullSizeFixture.ts)
+ * on 32 videos of 300 down to 60 frames, as users run it and in-process, at
+ * 1 thread: `npm run evaluate` (whole process) against its engine loaded once
+ * (bench/helpers/simdServe.ts); the page (production build, wasm, the model
+ * loaded by ?model= and ready) from picking the file to all 32 predicted,
+ * against the page's engine in-process (the kernel harness's wasm page, as the
+ * playground's worker starts it: tools/kernelHarness/wasmPage.ts, the same
+ * videos' lengths, one batch), each `--fullsize-runs` times, interleaved.
  * Writes bench/results/results-scale.json (and the segment rows, when run,
  * bench/results/results-segments.json) and prints them.
  *
- *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --skip-page --skip-segments]
+ *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
+ *                          --skip-cli --skip-page --skip-segments --skip-fullsize]
+ *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import type { Page } from 'playwright-core';
-import { buildAndServe, launchChromium, ROOT, waitUntilReady } from '../../e2e/support/app';
+import type { Browser, Page } from 'playwright-core';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { buildAndServe, launchChromium, OUTPUT, ROOT, type ServedApp, waitUntilReady } from '../../e2e/support/app';
+import { openHarness } from '../../tools/kernelHarness/browser';
+import { fullSizeFixture } from '../helpers/fullSizeFixture';
+import { inProcess, timed } from './cliSpeed';
 import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
 import { SHARD_VIDEOS, segmentShards, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
@@ -38,12 +51,16 @@ const { values } = parseArgs({
     'skip-page': { type: 'boolean', default: false },
     'skip-segments': { type: 'boolean', default: false },
     'segment-reps': { type: 'string', default: '3' },
+    'fullsize-runs': { type: 'string', default: '3' },
+    'skip-fullsize': { type: 'boolean', default: false },
+    'fullsize-only': { type: 'boolean', default: false },
   },
 });
 const log = (s: string) => process.stderr.write(s + '\n');
 const run = promisify(execFile);
-const counts = values.shards!.split(',').map(Number);
-const files = await shards(Math.max(...counts), log);
+const FULL_ONLY = values['fullsize-only']!;
+const counts = FULL_ONLY ? [] : values.shards!.split(',').map(Number);
+const files = FULL_ONLY ? [] : await shards(Math.max(...counts), log);
 const MB = 2 ** 20;
 
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
@@ -61,14 +78,28 @@ interface PageRun {
   restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
   clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
 }
-const results: (CliRun | PageRun)[] = [];
+/** The full-size model on 32 videos: as users run it (whole process, or the page from picking the file) and in-process. */
+interface FullSizeRun {
+  where: 'fullsize';
+  what: 'npm run evaluate' | 'cli engine in-process' | 'page, wasm' | 'page engine in-process';
+  threads: number;
+  videos: number;
+  runs: number;
+  secondsMedian: number;
+  seconds: number[];
+  note: string;
+}
+const results: (CliRun | PageRun | FullSizeRun)[] = [];
 const segmentRows: SegmentRow[] = [];
 
 // ---------------------------------------------------------------- command line
 
+// The command line starts from its bundle, as `npm run evaluate` does; built once here so that no run times the build.
+if (!values['skip-cli']) await run(process.execPath, ['scripts/cli.mjs', '--build'], { cwd: ROOT });
+
 if (!values['skip-cli']) {
   for (const n of counts) {
-    const args = [path.join(ROOT, 'node_modules/.bin/tsx'), 'src/cli/evaluate.ts', '--model', 'public/models/demo', ...files.slice(0, n)];
+    const args = [process.execPath, 'scripts/cli.mjs', 'evaluate', '--model', 'public/models/demo', ...files.slice(0, n)];
     const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
     const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
     const metrics = JSON.parse(stdout);
@@ -93,7 +124,7 @@ if (!values['skip-cli'] && !values['skip-segments']) {
   // Interleaved: each repetition runs every variant once, so a noisy minute touches them all alike.
   for (let rep = 0; rep < reps; rep++) {
     for (const [i, v] of variants.entries()) {
-      const args = [path.join(ROOT, 'node_modules/.bin/tsx'), 'src/cli/evaluate.ts', '--model', 'public/models/demo', ...v.args, rated];
+      const args = [process.execPath, 'scripts/cli.mjs', 'evaluate', '--model', 'public/models/demo', ...v.args, rated];
       const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
       const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
       const out = JSON.parse(stdout);
@@ -137,7 +168,7 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
 const app = values['skip-page'] ? null : await buildAndServe('dist-bench-scale');
 const browser = values['skip-page'] ? null : await launchChromium({ webgpu: true });
 try {
-  for (const backend of app && browser ? values.backends!.split(',') : []) {
+  for (const backend of app && browser && !FULL_ONLY ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
@@ -183,20 +214,81 @@ try {
       await context.close();
     }
   }
+  if (!values['skip-fullsize'] && app && browser) results.push(...(await fullSize(app, browser, Number(values['fullsize-runs']))));
 } finally {
   await browser?.close();
   await app?.close();
 }
 
+/**
+ * The full-size rows: the command line and the page as users run them, each
+ * against its engine in-process, `runs` rounds interleaved (one of each per round).
+ */
+async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise<FullSizeRun[]> {
+  const fx = await fullSizeFixture(log);
+  const videos = fx.lengths32.length;
+  await run(process.execPath, ['scripts/cli.mjs', '--build'], { cwd: ROOT });
+  // The page serves the model from its own origin, as a user's host would.
+  const models = path.join(OUTPUT, 'dist-bench-scale', 'models');
+  mkdirSync(models, { recursive: true });
+  if (!existsSync(path.join(models, 'fullsize'))) symlinkSync(fx.model, path.join(models, 'fullsize'));
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  log('page: loading the full-size model (?model=) ...');
+  await page.goto(`${app.origin}/?backend=wasm&model=${encodeURIComponent('/models/fullsize/model.json')}`);
+  await waitUntilReady(page, 3600_000);
+  const shown = page.locator('[data-testid=wasm-threads]');
+  const threads = (await shown.count()) ? Number(await shown.getAttribute('data-threads')) || 1 : 1;
+  const harness = await openHarness({ log: (m) => { if (/error/i.test(m)) log(m); } });
+  const engine = await harness.openProjectWasm({ threads });
+  await engine.call('buildModel', { variant: 'fluid1', seed: 1 });
+  await engine.call('timeRun', { lengths: fx.lengths32, seed: 5 });
+  const cliEngine = await inProcess(fx.model, 1);
+  await cliEngine.time(fx.videos32);
+  const t = { cli: [] as number[], cliIn: [] as number[], page: [] as number[], pageIn: [] as number[] };
+  try {
+    for (let i = 0; i < runs; i++) {
+      t.cli.push((await timed('npm', ['run', '--silent', 'evaluate', '--', '--model', fx.model, '--threads', '1', fx.videos32])).ms / 1000);
+      t.cliIn.push((await cliEngine.time(fx.videos32)) / 1000);
+      if (await page.getByRole('button', { name: 'Clear' }).count()) {
+        await page.getByRole('button', { name: 'Clear' }).click();
+        await page.getByRole('heading', { name: 'Drop YouTube-8M frame features here' }).waitFor();
+      }
+      const t0 = Date.now();
+      await page.locator('[data-testid=feature-input]').first().setInputFiles([fx.videos32]);
+      for (let state = await predicted(page); state.done < videos; state = await predicted(page)) await page.waitForTimeout(50);
+      t.page.push((Date.now() - t0) / 1000);
+      t.pageIn.push(((await engine.call('timeRun', { lengths: fx.lengths32, seed: 5 })) as { ms: number }).ms / 1000);
+      log(`full size, round ${i + 1}: npm run evaluate ${t.cli[i].toFixed(2)} s (in-process ${t.cliIn[i].toFixed(2)} s); page ${t.page[i].toFixed(2)} s (in-process ${t.pageIn[i].toFixed(2)} s)`);
+    }
+  } finally {
+    await cliEngine.close();
+    await harness.close();
+    await context.close();
+  }
+  const row = (what: FullSizeRun['what'], seconds: number[], th: number, note: string): FullSizeRun =>
+    ({ where: 'fullsize', what, threads: th, videos, runs: seconds.length, secondsMedian: Number(median(seconds).toFixed(3)), seconds: seconds.map((x) => Number(x.toFixed(3))), note });
+  return [
+    row('npm run evaluate', t.cli, 1, 'whole process: Node, the model read from disk (page cache warm), the file read, predicted, the metrics printed'),
+    row('cli engine in-process', t.cliIn, 1, 'the same engine loaded once (bench/helpers/simdServe.ts): the prediction alone'),
+    row('page, wasm', t.page, threads, 'production build, the model loaded and ready: from picking the file to all 32 predicted (list summary)'),
+    row('page engine in-process', t.pageIn, threads, 'the page\'s engine as the worker starts it, in a page of the same browser (tools/kernelHarness/wasmPage.ts), one batch of the same lengths'),
+  ];
+}
+
+const file = path.join(ROOT, 'bench/results/results-scale.json');
+// The full-size rows alone replace those of the last run, and keep its others.
+const kept = FULL_ONLY && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== 'fullsize') : [];
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: os.loadavg() },
   model: 'demo (public/models/demo: E 32, D 32, 10 classes)',
   shard: `${SHARD_VIDEOS} videos of 150-300 frames, seeded (bench/helpers/shards.ts)`,
-  results,
+  fullsize: 'fluid1, full size (435 MB), random weights; 32 videos of 300 down to 60 frames (bench/helpers/fullSizeFixture.ts)',
+  results: [...kept, ...results],
 };
 // A run without the page (--skip-page) leaves results-scale.json as it was: its rows go together.
-if (results.some((r) => r.where === 'page')) writeFileSync(path.join(ROOT, 'bench/results/results-scale.json'), JSON.stringify(out, null, 1) + '\n');
+if (results.some((r) => r.where === 'page' || r.where === 'fullsize')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
 if (segmentRows.length) {
   const seg = { ...out, shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`, results: segmentRows };

@@ -1,9 +1,9 @@
 /**
- * The benchmark's Node half: the full-size AttentionLSTM (random weights) on
- * tfjs's wasm or cpu backend, as the command line runs it (predictVideos, one
- * batch), with the project's packed LSTM kernel, which useBackend registers
- * (src/kernels/packedLstm_*.ts). Driven by bench/drivers/kernels.ts, in one of
- * two modes:
+ * The benchmark's Node half: the full-size AttentionLSTM (random weights) as
+ * the command line runs it on wasm (SimdModel: the whole forward pass on the
+ * project's SIMD kernels, one batch), or on tfjs's cpu backend with the
+ * packed LSTM kernel (src/kernels/packedLstm_cpu.ts). Driven by
+ * bench/drivers/kernels.ts, in one of two modes:
  *
  * - batch: runs the cases given as JSON, prints one JSON document (NodeResult):
  *     tsx bench/helpers/nodeCases.ts cpu '{"cases":[{"lengths":[300],"runs":3,"warmup":1}],"peakN":1024}'
@@ -13,14 +13,17 @@
  *   interleave its runs with another engine's:
  *     tsx bench/helpers/nodeCases.ts serve wasm '{"threads":2}'
  *
- * Threads: the wasm backend's, from the JSON's `threads` (src/node/backend.ts
- * runs tfjs's threaded build on worker_threads when it is above 1).
+ * Threads: the engine's, from the JSON's `threads` (helper worker threads of
+ * the SIMD kernels, src/node/lstmHelper.ts); the peak is tfjs-wasm's matMul on one.
  */
 import { createInterface } from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend, wasmThreadCount, type NodeBackend } from '../../src/node/backend';
+import { useBackend, type NodeBackend } from '../../src/node/backend';
 import { FULL_SIZES, multiplyAdds } from '../../src/core/model/architecture';
-import { createModel, predictVideos } from '../../src/core/model/model';
+import { createModel, predictVideos, type VideoPredictor } from '../../src/core/model/model';
+import { SimdModel } from '../../src/kernels/lstmSimd/model';
+import { MAX_RECURRENCE_THREADS } from '../../src/kernels/lstmSimd/layout';
+import { nodeLstmHelper } from '../../src/node/lstmHelper';
 import { randomVideo } from '../../tools/testing/random';
 import { benchMeta, randomModelArrays } from '../../tools/kernelHarness/benchModel';
 
@@ -57,16 +60,27 @@ export type ServeReply =
 const tag = `${process.argv[2] === 'serve' ? process.argv[3] : process.argv[2]}`;
 const log = (s: string) => process.stderr.write(`[${tag}] ${s}\n`);
 
-async function start(backend: NodeBackend, threads: number) {
+/**
+ * wasm: the command line's engine (SimdModel, src/kernels/lstmSimd/model.ts) on `threads` threads; tfjs's
+ * wasm backend is started too, on as many, for the peak (its matMul, XNNPACK). cpu: tfjs's cpu backend with the packed kernel.
+ */
+async function start(backend: NodeBackend, threads: number): Promise<VideoPredictor & { dispose(): void; threads: number }> {
   await useBackend(backend, { threads });
-  // wasm is fastest with weights [in, out] (see WeightLayout).
-  return createModel(benchMeta('fluid1', FULL_SIZES), randomModelArrays('fluid1', FULL_SIZES, 1), 'in-out');
+  const arrays = randomModelArrays('fluid1', FULL_SIZES, 1);
+  if (backend === 'wasm') {
+    const helpers = Array.from({ length: Math.min(threads, MAX_RECURRENCE_THREADS) - 1 }, nodeLstmHelper);
+    return SimdModel.fromWeights(benchMeta('fluid1', FULL_SIZES), arrays, { helpers });
+  }
+  // tfjs's cpu backend is fastest with weights [in, out] (see WeightLayout).
+  const m = createModel(benchMeta('fluid1', FULL_SIZES), arrays, 'in-out');
+  return { meta: m.meta, threads: 1, dispose: () => m.dispose(), predict: (videos) => predictVideos(m, videos, { batchSize: videos.length }) };
 }
 
 async function timeRun(model: Awaited<ReturnType<typeof start>>, lengths: number[], seed: number) {
   const videos = lengths.map((n, i) => randomVideo(FULL_SIZES, n, seed + i));
   const t0 = performance.now();
-  const out = await predictVideos(model, videos, { batchSize: videos.length });
+  // All the videos in one batch (the engine's own memory budget takes the 32 videos as one).
+  const out = await model.predict(videos, { batchSize: videos.length });
   return { ms: performance.now() - t0, out, macs: lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0) };
 }
 
@@ -102,9 +116,10 @@ async function batch(): Promise<void> {
     }
     cases.push({ ...c, times, macs });
   }
+  const threads = model.threads;
   model.dispose();
   const p = await peak(cfg.peakN, cfg.peakRuns ?? 2);
-  const result: NodeResult = { backend, threads: backend === 'wasm' ? wasmThreadCount() : 1, cases, peak: p };
+  const result: NodeResult = { backend, threads, cases, peak: p };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
@@ -113,7 +128,7 @@ async function serve(): Promise<void> {
   const cfg = JSON.parse(process.argv[4] ?? '{}') as { threads?: number };
   const reply = (r: ServeReply) => process.stdout.write(JSON.stringify(r) + '\n');
   const model = await start(backend, cfg.threads ?? 1);
-  const threads = backend === 'wasm' ? wasmThreadCount() : 1;
+  const threads = model.threads;
   log(`ready, ${threads} thread(s)`);
   reply({ ok: true, ready: true, threads });
   for await (const line of createInterface({ input: process.stdin })) {

@@ -3,7 +3,7 @@ import { MetricsAccumulator } from '../core/metrics';
 import { SegmentRanking } from '../core/segments/segmentRanking';
 import { segmentMap, segmentMapJson } from '../core/segments/segmentMap';
 import { streamFeatureFiles } from './featureFiles';
-import { loadModel } from './loadModel';
+import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from './run';
@@ -27,7 +27,7 @@ runCli(USAGE, async () => {
   if (values['segments-only'] && !values.segments) throw new InputError('--segments-only is a setting of --segments: add --segments');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model, classNames } = await loadModel(values.model, backend, threads(values.threads));
+  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads));
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const files = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });

@@ -6,7 +6,7 @@ import { SegmentRanking } from '../core/segments/segmentRanking';
 import { submissionLines } from '../core/segments/submission';
 import { segmentId } from '../core/segments/windows';
 import { streamFeatureFiles } from './featureFiles';
-import { loadModel } from './loadModel';
+import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
@@ -37,7 +37,7 @@ runCli(USAGE, async () => {
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model, classNames } = await loadModel(values.model, backend, threads(values.threads));
+  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads));
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) => new Promise<void>((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', () => resolve())));

@@ -1,6 +1,6 @@
 import type { VideoFeatures } from '../core/features/types';
-import type { LoadedModel, VideoPrediction } from '../core/model/model';
-import { predictStream } from '../core/model/predictStream';
+import type { VideoPrediction } from '../core/model/prediction';
+import { predictStream, type StreamModel } from '../core/model/predictStream';
 import { ProgressLine, type ProgressState } from './progress';
 import { stderr } from './run';
 
@@ -11,7 +11,7 @@ import { stderr } from './run';
  * after each window, and closed at the end.
  */
 export async function predictEach<T extends { video: VideoFeatures }>(
-  what: string, model: LoadedModel, items: AsyncIterable<T>, progress: ProgressState, batchSize: number | undefined,
+  what: string, model: StreamModel, items: AsyncIterable<T>, progress: ProgressState, batchSize: number | undefined,
   onVideo: (item: T, prediction: VideoPrediction) => void, afterWindow?: () => Promise<void>,
 ): Promise<void> {
   const line = new ProgressLine(what);

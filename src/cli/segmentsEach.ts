@@ -1,6 +1,7 @@
 import type { VideoFeatures } from '../core/features/types';
-import { checkVideos, type LoadedModel, predictVideos, type VideoPrediction } from '../core/model/model';
-import { modelRunner, predictWindowStream, type WindowBatch } from '../core/segments/predictWindows';
+import { checkVideos, type VideoPrediction } from '../core/model/prediction';
+import { predictWith, type StreamModel } from '../core/model/predictStream';
+import { predictWindowStream, runnerFor, type WindowBatch } from '../core/segments/predictWindows';
 import type { WindowSettings } from '../core/segments/windows';
 import { userMessage } from '../core/errors';
 import { ProgressLine, type ProgressState } from './progress';
@@ -29,11 +30,11 @@ export interface SegmentsEachOptions {
  * videos whose windows are all done.
  */
 export async function segmentsEach<T extends { video: VideoFeatures }>(
-  what: string, model: LoadedModel, items: AsyncIterable<T>, progress: ProgressState, opts: SegmentsEachOptions,
+  what: string, model: StreamModel, items: AsyncIterable<T>, progress: ProgressState, opts: SegmentsEachOptions,
   onWindows: (batch: WindowBatch<T>) => void | Promise<void>,
 ): Promise<void> {
   const line = new ProgressLine(what);
-  const runner = modelRunner(model);
+  const runner = runnerFor(model);
   let chunk: T[] = [];
   let bytes = 0;
   const flush = async () => {
@@ -51,7 +52,7 @@ export async function segmentsEach<T extends { video: VideoFeatures }>(
     bytes = 0;
     if (opts.videoLevel) {
       const whole = ok.filter((item) => opts.videoLevel!.wants(item.video));
-      const predictions = await predictVideos(model, whole.map((item) => item.video), { batchSize: opts.batchSize });
+      const predictions = await predictWith(model, whole.map((item) => item.video), { batchSize: opts.batchSize });
       whole.forEach((item, i) => opts.videoLevel!.onVideo(item.video, predictions[i]));
     }
     for await (const batch of predictWindowStream(runner, ok, { window: opts.window })) {

@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { PACKED_LSTM_KERNEL, PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../core/model/packedBatch';
+import { PACKED_LSTM_KERNEL, PACKED_LSTM_ORDER, type PackedLstmAttrs, packedSteps } from '../core/model/packedBatch';
+
+export { packedSteps };
 
 /**
  * The packed recurrence of the four LSTMs (the PACKED_LSTM_KERNEL contract in
@@ -59,19 +61,6 @@ export function kernelInput(inputs: tf.NamedTensorInfoMap, name: string): tf.Ten
 }
 
 /** Each step's active ranks and each frame's first row, from the lengths by rank. */
-export function packedSteps(sortedLengths: readonly number[]): { T: number; active: Int32Array; offsets: Int32Array; N: number } {
-  const T = sortedLengths.length ? sortedLengths[0] : 0;
-  const active = new Int32Array(T);
-  const offsets = new Int32Array(T + 1);
-  let n = sortedLengths.length;
-  for (let t = 0; t < T; t++) {
-    while (n > 0 && sortedLengths[n - 1] <= t) n--;
-    active[t] = n;
-    offsets[t + 1] = offsets[t] + n;
-  }
-  return { T, active, offsets, N: offsets[T] };
-}
-
 export function runPackedLstm(p: PackedLstmProblem): void {
   const { D, peepholes, clamped } = p.attrs;
   const L = p.attrs.sortedLengths;

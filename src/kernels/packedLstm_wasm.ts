@@ -11,8 +11,7 @@ import type { HelperPort } from './lstmSimd/helper';
  * outputs written back into tensors of the backend.
  */
 
-/** The SIMD kernels run on at most this many threads (each step split by units between them). */
-export const MAX_RECURRENCE_THREADS = 4;
+export { MAX_RECURRENCE_THREADS } from './lstmSimd/layout';
 
 /** What the kernel uses of tfjs-backend-wasm's BackendWasm (its own types need Emscripten's). */
 interface WasmBackend {

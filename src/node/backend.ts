@@ -9,6 +9,7 @@ import { EnvironmentError } from '../core/errors';
 import { registerPackedLstmCpu } from '../kernels/packedLstm_cpu';
 import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
 import { nodeLstmHelper } from './lstmHelper';
+import { wasmThreadsWanted } from './threads';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -23,11 +24,7 @@ export interface NodeBackendOptions {
 
 const require = createRequire(import.meta.url);
 
-/** The threads asked for: the option, else ALSTM_WASM_THREADS, else 1; at most the machine's cores. */
-export function wasmThreadsWanted(opts: NodeBackendOptions = {}): number {
-  const asked = opts.threads ?? (Number(process.env.ALSTM_WASM_THREADS) || 1);
-  return Math.max(1, Math.min(Math.floor(asked), os.availableParallelism()));
-}
+export { wasmThreadsWanted } from './threads';
 
 /**
  * tfjs in Node without tfjs-node (which downloads a binary at install): the wasm

@@ -74,11 +74,16 @@ export async function readUserFile(file: string): Promise<Uint8Array> {
   }
 }
 
-/** Reads a converted model folder (model.json and its shards). */
-export async function readModelDir(dir: string): Promise<{ json: ModelJson; weights: Map<string, Float32Array> }> {
+/** A converted model's model.json (the folder's, or the file given), checked. */
+export async function readModelJson(dir: string): Promise<{ json: ModelJson; jsonPath: string }> {
   const jsonPath = dir.endsWith('.json') ? dir : path.join(dir, 'model.json');
   const text = new TextDecoder().decode(await readUserFile(jsonPath));
-  const json = parseModelJson(text, jsonPath);
+  return { json: parseModelJson(text, jsonPath), jsonPath };
+}
+
+/** Reads a converted model folder (model.json and its shards). */
+export async function readModelDir(dir: string): Promise<{ json: ModelJson; weights: Map<string, Float32Array> }> {
+  const { json, jsonPath } = await readModelJson(dir);
   const base = path.dirname(jsonPath);
   const weights = await decodeWeights(json, jsonPath, (_g, _i, p) => readUserFile(path.join(base, p)));
   return { json, weights };

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors';
 import { transpose2d } from '../ndarray';
 import { longestOf, packedFrames, paddedFrames } from '../features/padded';
 import type { VideoFeatures } from '../features/types';
@@ -8,6 +7,9 @@ import { canonicalTensors } from './architecture';
 import { budgetBatches, fixedBatches } from './batching';
 import { type BatchInput, type BiLstmRunner, type ModelSpec, type PackedBatchInput, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm, takesPackedPath } from './attentionLstm';
 import { packedLayout } from './packedBatch';
+import { checkVideos, type PredictOptions, type VideoPrediction } from './prediction';
+
+export { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 
 /** A model whose weights live on a tfjs backend. */
 export interface LoadedModel {
@@ -47,16 +49,6 @@ export async function readWeights(model: LoadedModel): Promise<Map<string, Float
   return out;
 }
 
-/** Checks that videos fit the model before any tensor is made; errors name the file and video. */
-export function checkVideos(videos: readonly VideoFeatures[], meta: Pick<AttentionLstmMeta, 'sizes'>): void {
-  for (const v of videos) {
-    const where = `${v.file}: video ${v.index} ('${v.id}')`;
-    if (v.rgbDim !== meta.sizes.rgbDim) throw new InputError(`${where} has rgb features of width ${v.rgbDim}, the model expects ${meta.sizes.rgbDim}`);
-    if (v.audioDim !== meta.sizes.audioDim) throw new InputError(`${where} has audio features of width ${v.audioDim}, the model expects ${meta.sizes.audioDim}`);
-    if (v.frames < 1) throw new InputError(`${where} has no frames`);
-  }
-}
-
 /** Pads videos to the longest one (dequantizing uint8 features): [B, T, dim] tensors and the lengths. */
 export function packBatch(videos: readonly VideoFeatures[]): BatchInput {
   const T = longestOf(videos);
@@ -83,25 +75,6 @@ export function packRows(videos: readonly VideoFeatures[]): PackedBatchInput {
 /** The batch in the form the runner will take: packed rows for the packed path, padded tensors for the op path. */
 export function batchInput(videos: readonly VideoFeatures[], spec: ModelSpec, biLstm: BiLstmRunner = opsBiLstm): BatchInput | PackedBatchInput {
   return takesPackedPath(biLstm, spec) ? packRows(videos) : packBatch(videos);
-}
-
-export interface VideoPrediction {
-  probabilities: Float32Array;
-  logits: Float32Array;
-  /** One weight per frame of the video (not padded). */
-  attention: { rgb: Float32Array; audio: Float32Array };
-}
-
-export interface PredictOptions {
-  /**
-   * Videos per forward pass; videos of similar length are batched together.
-   * Default: as many as fit `budgetBytes` (batching.ts).
-   */
-  batchSize?: number;
-  /** The memory a batch may hold on the backend when `batchSize` is not given. Default BATCH_BUDGET_BYTES. */
-  budgetBytes?: number;
-  /** The recurrent implementation: the op path by default, the fused WebGPU kernel in the page. */
-  biLstm?: BiLstmRunner;
 }
 
 export async function predictVideos(model: LoadedModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {

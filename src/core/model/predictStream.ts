@@ -7,7 +7,8 @@
  */
 import { userMessage } from '../errors';
 import type { VideoFeatures } from '../features/types';
-import { checkVideos, type LoadedModel, type PredictOptions, predictVideos, type VideoPrediction } from './model';
+import type { LoadedModel } from './model';
+import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 
 export type StreamedPrediction<T> = { item: T; prediction: VideoPrediction; error?: undefined } | { item: T; prediction?: undefined; error: string };
 
@@ -16,8 +17,14 @@ export interface StreamOptions extends PredictOptions {
   windowBytes?: number;
 }
 
+/**
+ * A model on tfjs (LoadedModel, predicted by predictVideos, loaded when first
+ * used so that an engine of its own does not load tfjs) or any VideoPredictor.
+ */
+export type StreamModel = LoadedModel | VideoPredictor;
+
 export async function* predictStream<T extends { video: VideoFeatures }>(
-  model: LoadedModel, items: AsyncIterable<T>, opts: StreamOptions = {},
+  model: StreamModel, items: AsyncIterable<T>, opts: StreamOptions = {},
 ): AsyncGenerator<StreamedPrediction<T>[]> {
   const windowBytes = opts.windowBytes ?? 16 << 20;
   let window: T[] = [];
@@ -34,7 +41,14 @@ export async function* predictStream<T extends { video: VideoFeatures }>(
   if (window.length) yield await predictWindow(model, window, opts);
 }
 
-async function predictWindow<T extends { video: VideoFeatures }>(model: LoadedModel, window: T[], opts: PredictOptions): Promise<StreamedPrediction<T>[]> {
+/** Predicts videos on either kind of model (tfjs's predictVideos loaded only for a tfjs model). */
+export async function predictWith(model: StreamModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {
+  if ('predict' in model) return model.predict(videos, opts);
+  const { predictVideos } = await import('./model');
+  return predictVideos(model, videos, opts);
+}
+
+async function predictWindow<T extends { video: VideoFeatures }>(model: StreamModel, window: T[], opts: PredictOptions): Promise<StreamedPrediction<T>[]> {
   const errors = new Map<T, string>();
   for (const item of window) {
     try {
@@ -44,7 +58,7 @@ async function predictWindow<T extends { video: VideoFeatures }>(model: LoadedMo
     }
   }
   const ok = window.filter((item) => !errors.has(item));
-  const predictions = await predictVideos(model, ok.map((item) => item.video), opts);
+  const predictions = await predictWith(model, ok.map((item) => item.video), opts);
   const byItem = new Map(ok.map((item, i) => [item, predictions[i]]));
   return window.map((item) => (errors.has(item) ? { item, error: errors.get(item)! } : { item, prediction: byItem.get(item)! }));
 }

@@ -22,7 +22,9 @@ import type { VideoFeatures } from '../features/types';
 import type { Sizes } from '../model/architecture';
 import type { BiLstmRunner } from '../model/attentionLstm';
 import { BATCH_BUDGET_BYTES, batchSizeFor } from '../model/batching';
-import { checkVideos, forwardBatch, type LoadedModel } from '../model/model';
+import type { LoadedModel } from '../model/model';
+import { checkVideos, type VideoPredictor } from '../model/prediction';
+import type { StreamModel } from '../model/predictStream';
 import { type WindowSettings, videoWindow, windowSettings, windowStarts } from './windows';
 
 /** What runs a batch of (short) videos: the loaded model, or a fine-tune's current weights. */
@@ -37,8 +39,25 @@ export interface WindowRunner {
 export function modelRunner(model: LoadedModel, biLstm?: BiLstmRunner): WindowRunner {
   return {
     sizes: model.meta.sizes,
-    predict: async (batch) => (await forwardBatch(model.weights, model.spec, batch, biLstm)).map((p) => p.probabilities),
+    // Loaded when first used, so that an engine of its own (the command line's) does not load tfjs.
+    predict: async (batch) => {
+      const { forwardBatch } = await import('../model/model');
+      return (await forwardBatch(model.weights, model.spec, batch, biLstm)).map((p) => p.probabilities);
+    },
   };
+}
+
+/** An engine with a memory of its own (the command line's) as a runner: each batch is one call, in its own batching. */
+export function predictorRunner(predictor: VideoPredictor): WindowRunner {
+  return {
+    sizes: predictor.meta.sizes,
+    predict: async (batch) => (await predictor.predict(batch, { batchSize: batch.length })).map((p) => p.probabilities),
+  };
+}
+
+/** Either kind of model as a runner. */
+export function runnerFor(model: StreamModel): WindowRunner {
+  return 'predict' in model ? predictorRunner(model) : modelRunner(model);
 }
 
 /** One window's result. */

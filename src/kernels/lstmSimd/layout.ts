@@ -8,3 +8,6 @@ export const LSTM_SIMD_PANEL = 32;
 export function paddedUnits(D: number): number {
   return Math.ceil(D / 8) * 8;
 }
+
+/** The SIMD kernels run on at most this many threads (each step split by units between them, each product by panels). */
+export const MAX_RECURRENCE_THREADS = 4;

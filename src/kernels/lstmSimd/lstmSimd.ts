@@ -1,9 +1,11 @@
 import { PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../../core/model/packedBatch';
 import { packedSteps } from '../packedLstm';
-import { LSTM_SIMD_WASM, LSTM_SIMD_WASM_SHARED } from './binary.generated';
-import type { HelperPort, HelperRequest } from './helper';
+import type { HelperPort } from './helper';
 import { LSTM_SIMD_PANEL, paddedUnits } from './layout';
-import { CONTROL_WORDS, type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
+import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
+import { SimdTeam } from './team';
+
+export { wasmBytes } from './team';
 
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL) on the project's own SIMD
@@ -38,86 +40,35 @@ export interface LstmSimdProblem {
 
 const align = (x: number) => (x + 63) & ~63;
 
-/** The module's bytes from their base64 text (binary.generated.ts). */
-export function wasmBytes(base64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(base64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
-}
-
 export class LstmSimd {
   private weightKeys: readonly object[] = [];
   private weightsD = -1;
   /** Linear layers' weights, packed in panels after the recurrent ones, by the identity of their tensor; cleared with a new model. */
   private linearWeights = new Map<object, number>();
   private linearTop = align(CONTROL_WORDS * 4);
-  /** Steps every thread has finished, over all jobs (the control words count them). */
-  private steps = 0;
-  private failed = false;
 
-  private constructor(
-    private readonly memory: WebAssembly.Memory,
-    private readonly ex: LstmSimdExports,
-    private readonly helpers: readonly HelperPort[],
-  ) {}
+  private constructor(private readonly team: SimdTeam) {}
 
-  /**
-   * Compiles and starts the module (asynchronously: a page's main thread may
-   * not compile it synchronously). With helpers (cross-origin isolated pages:
-   * a shared memory needs SharedArrayBuffer), each is started on the same
-   * memory; one that fails to start is a failure here.
-   */
+  private get memory(): WebAssembly.Memory {
+    return this.team.memory;
+  }
+
+  /** Starts the kernels (SimdTeam.start): with helpers, on a shared memory. */
   static async create(opts: { helpers?: readonly HelperPort[] } = {}): Promise<LstmSimd> {
-    const helpers = opts.helpers ?? [];
-    const shared = helpers.length > 0;
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 32768, shared });
-    const module = await WebAssembly.compile(wasmBytes(shared ? LSTM_SIMD_WASM_SHARED : LSTM_SIMD_WASM));
-    const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    try {
-      await Promise.all(helpers.map((h, index) => new Promise<void>((resolve, reject) => {
-        h.onMessage((m) => {
-          if (m.type === 'ready') resolve();
-          else reject(new Error(`LSTM helper thread ${index + 1}: ${m.message}`));
-        });
-        h.post({ type: 'start', module, memory });
-      })));
-    } catch (e) {
-      for (const h of helpers) h.terminate();
-      throw e;
-    }
-    return new LstmSimd(memory, instance.exports as unknown as LstmSimdExports, helpers);
+    return new LstmSimd(await SimdTeam.start(opts));
   }
 
   /** Threads the recurrence runs on (this one and its helpers). */
   get threads(): number {
-    return 1 + this.helpers.length;
+    return this.team.threads;
   }
 
   dispose(): void {
-    for (const h of this.helpers) h.terminate();
-  }
-
-  /**
-   * A job of `steps` steps on `threads` threads: the helpers' shares posted,
-   * this thread's run. A helper that failed once is not asked again: the next
-   * jobs run on this thread alone.
-   */
-  private together(threads: number, steps: number, request: (self: number) => HelperRequest, own: () => void): void {
-    for (let t = 1; t < threads; t++) this.helpers[t - 1].post(request(t));
-    try {
-      own();
-    } catch (e) {
-      this.failed = true;
-      throw e;
-    } finally {
-      if (threads > 1) this.steps += steps;
-    }
+    this.team.dispose();
   }
 
   private reserve(bytes: number): void {
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
+    this.team.reserve(bytes);
   }
 
   run(p: LstmSimdProblem): void {
@@ -145,8 +96,8 @@ export class LstmSimd {
     const zeros = take(B * C * 4);
     // One LSTM at a time, its working set in one place (the four LSTMs' inputs at once would double the batch's memory).
     const slot = {
-      g: take(N * C * 4), o: take(N * Dp * 4), bias: take(C * 4), peep: take(3 * Dp * 4),
-      c: take(B * Dp * 4), h: [take(B * Dp * 4), take(B * Dp * 4)] as const, mm: take(B * C * 4), rows: take(B * 4),
+      g: take(N * C * 4), o: take(N * Dp * 4), ostride: Dp * 4, bias: take(C * 4), peep: take(3 * Dp * 4),
+      c: take(B * Dp * 4), h: [take(B * Dp * 4), take(B * Dp * 4)] as const, mm: take(B * C * 4), rows: take(B * 4), orows: take(B * 4),
     };
     this.reserve(at);
     if (modelChanged) {
@@ -164,12 +115,12 @@ export class LstmSimd {
       else f.fill(0, slot.peep / 4, slot.peep / 4 + 3 * Dp);
       f.fill(0, slot.c / 4, slot.c / 4 + B * Dp);
       const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
-      const threads = this.failed ? 1 : threadsFor(Dp, this.threads, LSTM_SIMD_PANEL);
+      const threads = threadsFor(Dp, this.threads, LSTM_SIMD_PANEL);
       const job: RecurrenceJob = {
-        Dp, sortedLengths: [...L], lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
-        slot: { ...slot, w: wBase + l * wBytes, reverse }, zeros, threads, base: this.steps,
+        Dp, sortedLengths: [...L], k0: 0, k1: T, gRows: 'packed', lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
+        slot: { ...slot, w: wBase + l * wBytes, reverse }, zeros, threads, base: this.team.base,
       };
-      this.together(threads, T, (self) => ({ type: 'run', self, job }), () => runRecurrence(this.ex, this.memory, job, 0));
+      this.team.run(threads, T, (self) => ({ type: 'run', self, job }), () => runRecurrence(this.team.ex, this.memory, job, 0));
       const out = p.out(l >> 1);
       const column = reverse ? D : 0;
       const o = slot.o / 4;
@@ -197,9 +148,9 @@ export class LstmSimd {
     const yAt = align(xAt + n * K * 4);
     this.reserve(yAt + n * cols * 4);
     new Float32Array(this.memory.buffer).set(x.subarray(0, n * K), xAt / 4);
-    const threads = this.failed ? 1 : Math.min(this.threads, cols / LSTM_SIMD_PANEL);
-    const job: LinearJob = { w, x: xAt, y: yAt, K, cols, n, threads, base: this.steps };
-    this.together(threads, 1, (self) => ({ type: 'linear', self, job }), () => runLinear(this.ex, this.memory, job, 0, LSTM_SIMD_PANEL));
+    const threads = Math.min(this.threads, cols / LSTM_SIMD_PANEL);
+    const job: LinearJob = { w, x: xAt, y: yAt, K, cols, n, threads, base: this.team.base };
+    this.team.run(threads, 1, (self) => ({ type: 'linear', self, job }), () => runLinear(this.team.ex, this.memory, job, 0, LSTM_SIMD_PANEL));
     const y = new Float32Array(this.memory.buffer, yAt, n * cols);
     if (cols === M) out.set(y);
     else for (let r = 0; r < n; r++) out.set(y.subarray(r * cols, r * cols + M), r * M);

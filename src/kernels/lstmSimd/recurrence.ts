@@ -1,16 +1,23 @@
-import { packedSteps } from '../packedLstm';
+import { packedSteps } from '../../core/model/packedLayout';
+import { LSTM_SIMD_PANEL } from './layout';
 
 /** The module's exports (wat.ts). */
 export interface LstmSimdExports {
   matmul(w: number, h: number, y: number, K: number, cols: number, c0: number, c1: number, n: number): void;
-  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, lo: number, hi: number, u0: number, u1: number): void;
+  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, orows: number, ostride: number, lo: number, hi: number, u0: number, u1: number): void;
+  bias_act(y: number, ldy: number, n: number, M: number, b: number, act: number): void;
+  dots(x: number, ldx: number, n: number, K: number, w: number, out: number): void;
+  weighted_rows(H: number, ldh: number, rows: number, a: number, count: number, width: number, out: number): void;
+  pack(src: number, lds: number, rows: number, ncols: number, dst: number, K: number, k0: number, dcol0: number): void;
 }
 
 /** One LSTM's byte offsets in the module's memory (wat.ts's layout). */
 export interface LstmSlot {
-  /** Input projections [N, 4Dp] and outputs [N, Dp], by packed row. */
+  /** Input projections [rows, 4Dp] (by packed row, or a chunk of steps: RecurrenceJob.gRows). */
   g: number;
+  /** Outputs: h of packed row r at o + r * ostride (the LSTM's columns of a wider row, or rows [N, Dp] of its own). */
   o: number;
+  ostride: number;
   /** Bias [4Dp] and peepholes [3Dp] (zeros without them). */
   bias: number;
   peep: number;
@@ -18,8 +25,9 @@ export interface LstmSlot {
   c: number;
   h: readonly [number, number];
   mm: number;
-  /** Each step's packed rows, int32 [B]. */
+  /** Each step's rows of g and of o by rank, int32 [B] each. */
   rows: number;
+  orows: number;
   /** The LSTM's packed weights. */
   w: number;
   /** Runs backwards in time (each video from its own last frame). */
@@ -30,6 +38,14 @@ export interface LstmSlot {
 export interface RecurrenceJob {
   Dp: number;
   sortedLengths: number[];
+  /** The job's steps [k0, k1): all of the LSTM's (0, T), or a chunk of them whose projections were just computed. */
+  k0: number;
+  k1: number;
+  /**
+   * Where step k's projection of rank i is in g: 'packed', at its frame's packed row (the whole LSTM's
+   * projections); 'steps', at row offsets[k] - offsets[k0] + i (those of the job's steps, in step order).
+   */
+  gRows: 'packed' | 'steps';
   /** fluid1's clamp of the gate pre-activations, or +-Infinity. */
   lo: number;
   hi: number;
@@ -75,20 +91,34 @@ export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, j
     const u0 = (self * Dp) / threads;
     const u1 = ((self + 1) * Dp) / threads;
     const L = job.sortedLengths;
-    const { T, active, offsets } = packedSteps(L);
+    const { active, offsets } = packedSteps(L);
     const C = 4 * Dp;
-    const rank = new Int32Array(memory.buffer, s.rows, L.length);
-    for (let k = 0; k < T; k++) {
+    const gRow = new Int32Array(memory.buffer, s.rows, L.length);
+    const oRow = new Int32Array(memory.buffer, s.orows, L.length);
+    const packed = job.gRows === 'packed';
+    for (let k = job.k0; k < job.k1; k++) {
       const n = active[k];
-      // Every thread writes the same ranks: each reads them before the step's end.
-      for (let i = 0; i < n; i++) rank[i] = offsets[s.reverse ? L[i] - 1 - k : k] + i;
+      const chunkRow = offsets[k] - offsets[job.k0];
+      // Every thread writes the same rows: each reads them before the step's end.
+      for (let i = 0; i < n; i++) {
+        const r = offsets[s.reverse ? L[i] - 1 - k : k] + i;
+        oRow[i] = r;
+        gRow[i] = packed ? r : chunkRow + i;
+      }
       const hIn = s.h[k & 1];
       const hOut = s.h[(k + 1) & 1];
-      // Alone, all the columns at once (a gate need not start a panel); shared, whole panels (threadsFor).
-      if (k > 0 && threads === 1) ex.matmul(s.w, hIn, s.mm, Dp, C, 0, C, n);
-      else if (k > 0) for (let g = 0; g < 4; g++) ex.matmul(s.w, hIn, s.mm, Dp, C, g * Dp + u0, g * Dp + u1, n);
-      ex.gates(s.g, s.rows, n, Dp, k > 0 ? s.mm : job.zeros, s.bias, s.peep, s.c, hOut, s.o, lo, hi, u0, u1);
-      if (threads > 1) meet(control, self, threads, job.base + k + 1);
+      // Alone, all the columns (a gate need not start a panel); shared, whole panels (threadsFor). For a few
+      // rows, all the panels in one call; for more, a panel at a time for all the rows, so that the panel
+      // (Dp x 32 floats) stays in the core's cache while the rows pass, where all the panels for each pair of
+      // rows would read the LSTM's whole weights from the last-level cache n / 2 times a step (32 rows: 1.8x slower).
+      const product = (c0: number, c1: number) => {
+        if (n < 4) ex.matmul(s.w, hIn, s.mm, Dp, C, c0, c1, n);
+        else for (let p = c0; p < c1; p += LSTM_SIMD_PANEL) ex.matmul(s.w, hIn, s.mm, Dp, C, p, p + LSTM_SIMD_PANEL, n);
+      };
+      if (k > 0 && threads === 1) product(0, C);
+      else if (k > 0) for (let g = 0; g < 4; g++) product(g * Dp + u0, g * Dp + u1);
+      ex.gates(s.g, s.rows, n, Dp, k > 0 ? s.mm : job.zeros, s.bias, s.peep, s.c, hOut, s.o, s.orows, s.ostride, lo, hi, u0, u1);
+      if (threads > 1) meet(control, self, threads, job.base + k - job.k0 + 1);
     }
   });
 }

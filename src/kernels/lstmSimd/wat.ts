@@ -34,7 +34,7 @@ import { LSTM_SIMD_PANEL as PANEL } from './layout';
 /** y[r] += for one k, r < R, columns [a*4, a*4 + 4) of the group. */
 function microKernel(name: string, R: number, C: number): string {
   const A = C / 4;
-  const locals: string[] = [];
+  const locals: string[] = ['(local $wv v128)'];
   for (let r = 0; r < R; r++) {
     locals.push(`(local $x${r} v128)`);
     for (let a = 0; a < A; a++) locals.push(`(local $a${r}_${a} v128)`);
@@ -43,9 +43,12 @@ function microKernel(name: string, R: number, C: number): string {
   for (let r = 0; r < R; r++) for (let a = 0; a < A; a++) zero.push(`(local.set $a${r}_${a} (v128.const i32x4 0 0 0 0))`);
   const body = [];
   for (let r = 0; r < R; r++) body.push(`(local.set $x${r} (v128.load32_splat (i32.add (local.get $hp) (i32.mul (i32.const ${r}) (local.get $ldh)))))`);
+  // Each weight vector is loaded once into a local for all the rows: Node 20's V8 does not merge repeated
+  // loads of one address, and loaded them once per row (with spills), 1.3x slower.
   for (let a = 0; a < A; a++) {
+    body.push(`(local.set $wv (v128.load offset=${a * 16} (local.get $wp)))`);
     for (let r = 0; r < R; r++) {
-      body.push(`(local.set $a${r}_${a} (f32x4.add (local.get $a${r}_${a}) (f32x4.mul (v128.load offset=${a * 16} (local.get $wp)) (local.get $x${r}))))`);
+      body.push(`(local.set $a${r}_${a} (f32x4.add (local.get $a${r}_${a}) (f32x4.mul (local.get $wv) (local.get $x${r}))))`);
     }
   }
   const store = [];
@@ -155,10 +158,11 @@ function elementwise(): string {
 function gates(): string {
   const load = (base: string, gate: number) => `(v128.load (i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $gateBytes) (i32.const ${gate})))))`;
   return `
-  ;; The gate arithmetic of one step for n ranks, units [u0, u1) (module comment); h is written to its own
-  ;; buffer, not the one the step's product read (another thread may still be reading that).
+  ;; The gate arithmetic of one step for n ranks, units [u0, u1) (module comment): rank i reads its
+  ;; projections at row rows[i] of G and writes h to row orows[i] of out (rows ostride bytes apart) and to
+  ;; its own buffer, not the one the step's product read (another thread may still be reading that).
   (func (export "gates") (param $G i32) (param $rows i32) (param $n i32) (param $Dp i32) (param $mm i32) (param $bias i32) (param $peep i32)
-      (param $c i32) (param $h i32) (param $out i32) (param $lo f32) (param $hi f32) (param $u0 i32) (param $u1 i32)
+      (param $c i32) (param $h i32) (param $out i32) (param $orows i32) (param $ostride i32) (param $lo f32) (param $hi f32) (param $u0 i32) (param $u1 i32)
     (local $i i32) (local $j i32) (local $row i32) (local $gateBytes i32) (local $gp i32) (local $mp i32) (local $cp i32) (local $hp i32) (local $op i32)
     (local $vlo v128) (local $vhi v128) (local $cPrev v128) (local $cNew v128)
     (local $gi v128) (local $gf v128) (local $gc v128) (local $go v128) (local $tc v128)
@@ -175,7 +179,7 @@ function gates(): string {
       (local.set $mp (i32.add (local.get $mm) (i32.mul (local.get $i) (i32.shl (local.get $gateBytes) (i32.const 2)))))
       (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $gateBytes))))
       (local.set $hp (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $gateBytes))))
-      (local.set $op (i32.add (local.get $out) (i32.mul (local.get $row) (local.get $gateBytes))))
+      (local.set $op (i32.add (local.get $out) (i32.mul (i32.load (i32.add (local.get $orows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ostride))))
       (local.set $j (i32.shl (local.get $u0) (i32.const 2)))
       (block $unitsDone (loop $units
         (br_if $unitsDone (i32.ge_u (local.get $j) (i32.shl (local.get $u1) (i32.const 2))))
@@ -207,6 +211,116 @@ function gates(): string {
       (br $ranks))))`;
 }
 
+/**
+ * The rest of a forward pass (lstmSimd/model.ts): a layer's bias and activation, the attention's scores and
+ * weighted sums, and the packing of weights into panels as they are read.
+ */
+function forwardKernels(): string {
+  return `
+  ;; y[r, 0..M) = act(y[r, 0..M) + b[0..M)) for r < n, rows ldy bytes apart, M a multiple of 4;
+  ;; act 0: none, 1: tanh, 2: relu.
+  (func (export "bias_act") (param $y i32) (param $ldy i32) (param $n i32) (param $M i32) (param $b i32) (param $act i32)
+    (local $r i32) (local $j i32) (local $yp i32) (local $x v128) (local $end i32)
+    ${sigmoidLocals}
+    ${kLocals}
+    ${kInit}
+    (local.set $end (i32.shl (local.get $M) (i32.const 2)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+      (local.set $yp (i32.add (local.get $y) (i32.mul (local.get $r) (local.get $ldy))))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $x (f32x4.add (v128.load (i32.add (local.get $yp) (local.get $j))) (v128.load (i32.add (local.get $b) (local.get $j)))))
+        (if (i32.eq (local.get $act) (i32.const 1)) (then ${tanh('$x', '$x')}))
+        (if (i32.eq (local.get $act) (i32.const 2)) (then (local.set $x (f32x4.max (local.get $x) (v128.const i32x4 0 0 0 0)))))
+        (v128.store (i32.add (local.get $yp) (local.get $j)) (local.get $x))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; out[r] = sum over k < K of x[r, k] w[k] for r < n, rows ldx bytes apart, K a multiple of 16.
+  (func (export "dots") (param $x i32) (param $ldx i32) (param $n i32) (param $K i32) (param $w i32) (param $out i32)
+    (local $r i32) (local $k i32) (local $xp i32) (local $end i32) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local.set $end (i32.shl (local.get $K) (i32.const 2)))
+    (block $rowsDone (loop $rows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+      (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $ldx))))
+      (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $k (i32.const 0))
+      (block $kDone (loop $ks
+        (br_if $kDone (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $xp) (local.get $k))) (v128.load (i32.add (local.get $w) (local.get $k))))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $xp) (local.get $k))) (v128.load offset=16 (i32.add (local.get $w) (local.get $k))))))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (i32.add (local.get $xp) (local.get $k))) (v128.load offset=32 (i32.add (local.get $w) (local.get $k))))))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (i32.add (local.get $xp) (local.get $k))) (v128.load offset=48 (i32.add (local.get $w) (local.get $k))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 64)))
+        (br $ks)))
+      (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+                 (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; out[0..width) = sum over i < count of a[i] H[rows[i], 0..width), rows ldh bytes apart, width a
+  ;; multiple of 4; the rows in order, each added to out (which stays in the cache).
+  (func (export "weighted_rows") (param $H i32) (param $ldh i32) (param $rows i32) (param $a i32) (param $count i32) (param $width i32) (param $out i32)
+    (local $i i32) (local $j i32) (local $hp i32) (local $s v128) (local $end i32)
+    (local.set $end (i32.shl (local.get $width) (i32.const 2)))
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_u (local.get $j) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $j)) (v128.const i32x4 0 0 0 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $zero)))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $hp (i32.add (local.get $H) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $ldh))))
+      (local.set $s (v128.load32_splat (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $cols
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $end)))
+        (v128.store (i32.add (local.get $out) (local.get $j))
+          (f32x4.add (v128.load (i32.add (local.get $out) (local.get $j))) (f32x4.mul (local.get $s) (v128.load (i32.add (local.get $hp) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cols)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+
+  ;; Rows [0, rows) of a row-major matrix at src (rows lds bytes apart, ncols columns) into the panel
+  ;; layout [cols / ${PANEL}][K][${PANEL}] at dst: element (r, j) to row k0 + r, column dcol0 + j. Four at a
+  ;; time when dcol0 is a multiple of 4 (they stay in one panel), else one at a time.
+  (func (export "pack") (param $src i32) (param $lds i32) (param $rows i32) (param $ncols i32) (param $dst i32) (param $K i32) (param $k0 i32) (param $dcol0 i32)
+    (local $r i32) (local $j i32) (local $c i32) (local $sp i32) (local $rowBase i32) (local $panelBytes i32) (local $vec i32)
+    (local.set $panelBytes (i32.mul (local.get $K) (i32.const ${PANEL * 4})))
+    (local.set $vec (select (i32.and (local.get $ncols) (i32.const -4)) (i32.const 0) (i32.eqz (i32.and (local.get $dcol0) (i32.const 3)))))
+    (block $rowsDone (loop $rowsL
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $sp (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $lds))))
+      (local.set $rowBase (i32.add (local.get $dst) (i32.mul (i32.add (local.get $k0) (local.get $r)) (i32.const ${PANEL * 4}))))
+      (local.set $j (i32.const 0))
+      (block $vDone (loop $v
+        (br_if $vDone (i32.ge_u (local.get $j) (local.get $vec)))
+        (local.set $c (i32.add (local.get $dcol0) (local.get $j)))
+        (v128.store (i32.add (i32.add (local.get $rowBase) (i32.mul (i32.shr_u (local.get $c) (i32.const 5)) (local.get $panelBytes)))
+                             (i32.shl (i32.and (local.get $c) (i32.const 31)) (i32.const 2)))
+          (v128.load (i32.add (local.get $sp) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $v)))
+      (block $sDone (loop $s
+        (br_if $sDone (i32.ge_u (local.get $j) (local.get $ncols)))
+        (local.set $c (i32.add (local.get $dcol0) (local.get $j)))
+        (f32.store (i32.add (i32.add (local.get $rowBase) (i32.mul (i32.shr_u (local.get $c) (i32.const 5)) (local.get $panelBytes)))
+                            (i32.shl (i32.and (local.get $c) (i32.const 31)) (i32.const 2)))
+          (f32.load (i32.add (local.get $sp) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $s)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowsL))))`;
+}
+
 /** The module's text; `shared` imports a shared memory (for threads), else a plain one. */
 export function lstmSimdWat(shared: boolean): string {
   return `(module
@@ -229,6 +343,7 @@ export function lstmSimdWat(shared: boolean): string {
       (then (call $rows1 (local.get $w) (i32.add (local.get $h) (i32.mul (local.get $i) (local.get $ldh))) (i32.add (local.get $y) (i32.mul (local.get $i) (local.get $ldy)))
         (local.get $K) (local.get $c0) (local.get $c1) (local.get $ldh) (local.get $ldy)))))
   ${gates()}
+  ${forwardKernels()}
   ${elementwise()}
 )
 `;

@@ -58,7 +58,7 @@ function BackendBadge() {
         <span className="sr-only">Running on </span>
         <span data-testid="active-backend" data-backend={active ?? ''}>{active ?? (state === 'failed' ? 'none' : 'starting…')}</span>
         {state === 'recovering' && <span className="muted"> (recovering)</span>}
-        {state === 'warming' && <span className="muted"> (compiling kernels…)</span>}
+        {state === 'warming' && <span className="muted"> ({active === 'webgpu' ? 'compiling kernels' : 'preparing the model'}…)</span>}
         {active === 'wasm' && status?.threads && (
           <span className="muted" data-testid="wasm-threads" data-threads={status.threads}> · {status.threads} {status.threads === 1 ? 'thread' : 'threads'}</span>
         )}

@@ -6,7 +6,8 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../../kernels/packedLstm_wasm';
 import { browserHelper } from '../../kernels/lstmSimd/browserHelper';
-import type { BackendHandle } from './types';
+import { type LoadedModel, predictVideos } from '../../core/model/model';
+import type { BackendHandle, ModelRuntime } from './types';
 
 /**
  * Batches on wasm hold half the default budget: wasm's memory only grows, and the tab's memory is
@@ -73,7 +74,23 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
   // threads as tfjs has: helpers of its own (tfjs's pool is not reachable), whole LSTMs each.
   const helpers = self.crossOriginIsolated ? Math.min(running, MAX_RECURRENCE_THREADS) - 1 : 0;
   await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, browserHelper) });
-  return { name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  return {
+    name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32,
+    guard: (fn) => fn(), prepare: packWeights, dispose: () => {},
+  };
+}
+
+/**
+ * Readies a freshly uploaded model by predicting a one-frame video: the SIMD
+ * kernels pack the recurrent and projection weights into panels, and
+ * XNNPACK packs the head's (268 MB at full size), once per model. Done here,
+ * while the page says the model is warming, rather than in the first batch a
+ * user drops (seconds for a full-size model).
+ */
+async function packWeights(model: LoadedModel): Promise<ModelRuntime> {
+  const { rgbDim, audioDim } = model.meta.sizes;
+  await predictVideos(model, [{ file: '', index: 0, id: 'warm-up', frames: 1, rgbDim, audioDim, rgb: new Float32Array(rgbDim), audio: new Float32Array(audioDim) }]);
+  return { dispose: () => {} };
 }
 
 /** navigator.hardwareConcurrency reads `n` until the returned function is called. */

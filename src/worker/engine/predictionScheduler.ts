@@ -2,9 +2,11 @@
  * The queue of videos waiting for a prediction. Predictions run one batch per
  * task on the engine's serial queue, so that requests (a backend switch, an
  * occlusion map) get in between batches. A batch takes the longest of the next
- * waiting videos, as many as fit the memory budget (core/model/batching.ts),
- * so that it pads little; the first batch of new work is a single video, so
- * that its result shows at once.
+ * waiting videos, as many as their real frames fit the memory budget on the
+ * packed path (core/model/batching.ts: a budget that grows with the model, so
+ * that a full-size model's batches are several videos, not one), so that it
+ * pads little on the op path; the first batch of new work is a single video,
+ * so that its result shows at once.
  *
  * Videos freshly read arrive with their frames, which are kept (up to
  * `bufferBytes`) until predicted; the reader waits for room while the model
@@ -15,7 +17,8 @@
 import { userMessage } from '../../core/errors';
 import type { VideoFeatures } from '../../core/features/types';
 import { videoFigures } from '../../core/metrics';
-import { batchSizeFor } from '../../core/model/batching';
+import { batchBudgetFor, batchSizeFor, packedBatchSize } from '../../core/model/batching';
+import { opsBiLstm, takesPackedPath } from '../../core/model/attentionLstm';
 import { checkVideos, predictVideos } from '../../core/model/model';
 import { BackendFault } from '../backends';
 import type { VideoResult, WorkerEvent } from '../protocol';
@@ -167,8 +170,12 @@ export class PredictionScheduler {
     if (this.quickNext) return this.pending.splice(0, 1);
     const candidates = this.pending.slice(0, CANDIDATES).filter((k) => this.videos.has(k));
     candidates.sort((a, b) => this.videos.get(b)!.summary.frames - this.videos.get(a)!.summary.frames);
-    const longest = candidates.length ? this.videos.get(candidates[0])!.summary.frames : 1;
-    const size = batchSizeFor(running.model.meta.sizes, longest, budgetBytes, maxBatch);
+    const { sizes, variant } = running.model.meta;
+    // Inference takes the packed path wherever the backend has it: a batch costs its real frames, within a
+    // budget that grows with the model (batching.ts); the padded op path costs every video its longest's.
+    const size = takesPackedPath(running.biLstm ?? opsBiLstm, running.model.spec)
+      ? packedBatchSize(candidates.map((k) => this.videos.get(k)!.summary.frames), sizes, batchBudgetFor(budgetBytes, variant, sizes), maxBatch)
+      : batchSizeFor(sizes, candidates.length ? this.videos.get(candidates[0])!.summary.frames : 1, budgetBytes, maxBatch);
     if (fill && this.reading && candidates.length < size && this.bufferedBytes < this.bufferBytes) return [];
     const batch = new Set(candidates.slice(0, size));
     this.pending = this.pending.filter((k) => !batch.has(k) && this.videos.has(k));
