@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll waits 1 s by default: on a loaded CI machine a deferred render in the page can take longer, and
+    // waiting changes no verdict (a wrong value stays wrong), so the e2e tests poll for up to 15 s.
+    expect: { poll: { timeout: 15_000 } },
   },
 });
