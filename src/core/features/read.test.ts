@@ -53,7 +53,7 @@ describe('readFeatureFile', () => {
   });
 
   it('falls back on the extension, so the right reader explains what is wrong', () => {
-    expect(() => readFeatureFile(enc('garbage, not a record'), 'train.tfrecord')).toThrow(/^train\.tfrecord: no video could be read: record 0/);
+    expect(() => readFeatureFile(enc('garbage, not a record'), 'train.tfrecord')).toThrow(/^train\.tfrecord: this is not a TFRecord file/);
     expect(() => readFeatureFile(enc('garbage'), 'clip.npy')).toThrow(/^clip\.npy: not a \.npy file/);
     expect(() => readFeatureFile(enc('nope'), 'v.json')).toThrow(/^v\.json: not valid JSON/);
     expect(() => readFeatureFile(json, 'clip.tfrecord')).toThrow(InputError);

@@ -82,7 +82,40 @@ describe('feature files streamed', () => {
   it('names the file when no video at all can be read', async () => {
     const notRecords = new TextEncoder().encode('this is not a TFRecord but has the extension of one');
     await expect(collect(bytesSource('empty.tfrecord', new Uint8Array(0)))).rejects.toThrow(new InputError('empty.tfrecord: the file is empty'));
-    await expect(collect(bytesSource('text.tfrecord', notRecords))).rejects.toThrow(/^text\.tfrecord: no video could be read: record 0 \(byte 0\) has a corrupt length/);
+    await expect(collect(bytesSource('text.tfrecord', notRecords))).rejects.toThrow(/^text\.tfrecord: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC \(the first one's is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\)$/);
+  });
+
+  it('gives one error, naming the file once, and no warnings, when no video can be read', async () => {
+    let seed = 7;
+    const random = Uint8Array.from({ length: 5000 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+    const items: FeatureStreamItem[] = [];
+    const read = async (src: ByteSource) => {
+      items.length = 0;
+      try {
+        for await (const item of streamFeatureFile(src, { chunkBytes: 1000 })) items.push(item);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return null;
+    };
+    expect(await read(bytesSource('x.tfrecord', random))).toMatch(/^x\.tfrecord: this is not a TFRecord file/);
+    expect(items.filter((i) => i.kind === 'warning')).toEqual([]);
+    const truncated = await read(bytesSource('cut.tfrecord', FILE.subarray(0, 100)));
+    expect(truncated).toMatch(/^cut\.tfrecord: no video could be read: record 0 \(byte 0\) is cut off: it claims \d+ bytes of data but only 84 remain; the file is truncated$/);
+    expect(truncated!.split('cut.tfrecord')).toHaveLength(2);
+    expect(items.filter((i) => i.kind === 'warning')).toEqual([]);
+  });
+
+  it('reads on past a record whose length CRC is broken, in the stream as in the whole file', async () => {
+    const bad = FILE.slice();
+    const offsets = readTfRecords(FILE, 'f').offsets;
+    bad[offsets[4] + 3] ^= 0x10;
+    const got = await collect(bytesSource('bad.tfrecord', bad), { chunkBytes: 97 });
+    expect(got.videos.map((v) => v.id)).toEqual(VIDEOS.filter((_, i) => i !== 4).map((v) => v.id));
+    expect(got.warnings).toEqual([expect.stringMatching(new RegExp(`^bad\\.tfrecord: record 4 \\(byte ${offsets[4]}\\) has a corrupt length .*: skipped ${offsets[5] - offsets[4]} bytes to the next sound record header, at byte ${offsets[5]}$`))]);
+    const whole = readTfRecordFeatures(bad, 'bad.tfrecord');
+    expect(summary(got.videos)).toEqual(summary(whole.videos));
+    expect(got.warnings).toEqual(whole.warnings);
   });
 
   it('cuts videos to the frame cap and says so once per file', async () => {

@@ -10,7 +10,7 @@ import { fail, InputError } from '../errors';
 import { readTfRecordAt, scanTfRecords } from '../formats/tfrecord';
 import { type ByteSource, readAll } from '../io/byteSource';
 import { detectFeatureFileKind, readFeatureFile } from './read';
-import { recordVideo } from './tfrecord';
+import { noVideoRead, recordVideo } from './tfrecord';
 import type { ReadOptions, VideoFeatures } from './types';
 
 /** Where a video lies in its file: a TFRecord's record, or its position in a file read whole. */
@@ -44,7 +44,6 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
   if (src.size === 0) fail(file, 'the file is empty');
   const kind = detectFeatureFileKind(await src.read(0, Math.min(HEAD_BYTES, src.size)), file);
   let videos = 0;
-  let firstSkip: string | null = null;
   const cut = new FrameCapTally();
   const counted = (video: VideoFeatures) => {
     videos++;
@@ -53,24 +52,31 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
 
   if (kind === 'tfrecord') {
     let bytesRead = 0;
+    // Problems before the first video wait: a file with none at all gets one error (noVideoRead), not a warning each and then the error.
+    let held: string[] = [];
+    const problems: string[] = [];
     for await (const r of scanTfRecords(src, { chunkBytes: opts.chunkBytes, onBytes: (n) => (bytesRead = n) })) {
       if (r.kind === 'problem') {
-        firstSkip ??= r.problem.message;
-        yield { kind: 'warning', message: r.problem.message };
+        problems.push(r.problem.message);
+        if (videos === 0) held.push(r.problem.message);
+        else yield { kind: 'warning', message: r.problem.message };
         continue;
       }
       const { video, notes } = recordVideo(r.data, file, r.index, r.offset, opts);
-      for (const message of notes) yield { kind: 'warning', message };
       if (video) {
+        for (const message of held) yield { kind: 'warning', message };
+        held = [];
+        for (const message of notes) yield { kind: 'warning', message };
         counted(video);
         yield { kind: 'video', video, place: { kind: 'record', index: r.index, offset: r.offset, length: r.length } };
       } else {
-        firstSkip ??= notes[0] ?? null;
+        if (notes[0] !== undefined) problems.push(notes[0]);
+        held.push(...notes);
       }
       yield { kind: 'progress', bytesRead, bytesTotal: src.size };
     }
     yield { kind: 'progress', bytesRead: src.size, bytesTotal: src.size };
-    if (videos === 0) fail(file, `no video could be read: ${firstSkip ? firstSkip.slice(file.length + 2) : 'it holds no records'}`);
+    if (videos === 0) noVideoRead(file, problems);
   } else {
     const { videos: all, warnings } = readFeatureFile(await readAll(src), file, opts);
     yield { kind: 'progress', bytesRead: src.size, bytesTotal: src.size };

@@ -180,12 +180,22 @@ export function readTfRecordFeatures(bytes: Uint8Array, file: string, opts: Read
     n.forEach((message) => notes.push({ index: read.indices[r], message, skipped: !video }));
   }
   notes.sort((a, b) => a.index - b.index);
-  if (videos.length === 0) {
-    const first = notes.find((n) => n.skipped);
-    const detail = first ? first.message.slice(file.length + 2) : 'it holds no records';
-    fail(file, `no video could be read: ${detail}`);
-  }
+  if (videos.length === 0) noVideoRead(file, notes.filter((n) => n.skipped).map((n) => n.message));
   return { videos, warnings: notes.map((n) => n.message) };
+}
+
+/**
+ * The one error for a TFRecord file without a single readable video, in place
+ * of a warning per problem: the first problem (a file that is no TFRecord at
+ * all said first), naming the file once, and how many more there were.
+ */
+export function noVideoRead(file: string, problems: readonly string[]): never {
+  const first = problems[0];
+  if (first === undefined) fail(file, 'no video could be read: it holds no records');
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  const detail = first.startsWith(`${file}: `) ? first.slice(file.length + 2) : first;
+  if (detail.startsWith('this is not a TFRecord file')) fail(file, detail + more);
+  fail(file, `no video could be read: ${detail}${more}`);
 }
 
 const utf8Encoder = new TextEncoder();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc32c, maskCrc, maskedCrc32c } from './crc32c';
-import { hasTfRecordHeader, readTfRecords, writeTfRecords } from './tfrecord';
+import { bytesSource } from '../io/byteSource';
+import { hasTfRecordHeader, readTfRecords, scanTfRecords, type TfRecordProblem, writeTfRecords } from './tfrecord';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -76,14 +77,52 @@ describe('TFRecord framing', () => {
     expect(problems[0].message).toMatch(/^a\.tfrecord: record 1 \(byte 21\) skipped: its data is corrupt/);
   });
 
-  it('stops at a bad length CRC, keeping the records before it', () => {
+  it('skips only the record whose length CRC is broken: scans on to the next sound header, saying how many bytes it skipped', () => {
+    const file = writeTfRecords(recs);
+    file[21 + 2] ^= 0x40; // the empty record's length
+    const { records, indices, offsets, problems } = readTfRecords(file, 'a.tfrecord');
+    expect(indices).toEqual([0, 2]);
+    expect(offsets).toEqual([0, 37]);
+    expect(new TextDecoder().decode(records[1])).toBe('the third record, a bit longer');
+    expect(problems).toEqual([{ index: 1, offset: 21, message: expect.stringMatching(/^a\.tfrecord: record 1 \(byte 21\) has a corrupt length \(CRC 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\): skipped 16 bytes to the next sound record header, at byte 37$/) }]);
+  });
+
+  it('says how much is lost when no sound header follows a broken length', () => {
     const file = writeTfRecords(recs);
     file[37] ^= 0x40;
     const { records, problems } = readTfRecords(file, 'a.tfrecord');
     expect(records.length).toBe(2);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ index: 2, offset: 37 });
-    expect(problems[0].message).toMatch(/corrupt length.*rest of the file cannot be read/);
+    expect(problems[0].message).toMatch(/record 2 \(byte 37\) has a corrupt length .*no sound record header follows, so the last 46 bytes cannot be read$/);
+  });
+
+  it.each([1, 5, 12, 13, 40, 4096])('resynchronizes the same way when streamed in chunks of %i bytes', async (chunkBytes) => {
+    const many = Array.from({ length: 20 }, (_, i) => ascii(`record ${i} `.repeat(1 + (i % 4))));
+    const file = writeTfRecords(many);
+    const whole = readTfRecords(file, 'f');
+    file[whole.offsets[3] + 1] ^= 0x01;
+    file[whole.offsets[4] + 9] ^= 0x01; // two broken headers in a row: one skip covers both
+    file[whole.offsets[11] + 12] ^= 0x01; // a broken data CRC
+    file[whole.offsets[19] + 8] ^= 0x01;
+    const inMemory = readTfRecords(file, 'f');
+    const streamed = { indices: [] as number[], data: [] as string[], problems: [] as TfRecordProblem[] };
+    for await (const r of scanTfRecords(bytesSource('f', file), { chunkBytes })) {
+      if (r.kind === 'problem') streamed.problems.push(r.problem);
+      else {
+        streamed.indices.push(r.index);
+        streamed.data.push(new TextDecoder().decode(r.data));
+      }
+    }
+    expect(streamed.problems).toEqual(inMemory.problems);
+    expect(streamed.data).toEqual(inMemory.records.map((r) => new TextDecoder().decode(r)));
+    expect(streamed.data).toEqual([0, 1, 2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18].map((i) => new TextDecoder().decode(many[i])));
+    expect(inMemory.problems.map((p) => p.message.replace(/\(CRC [^)]*\)/, ''))).toEqual([
+      `f: record 3 (byte ${whole.offsets[3]}) has a corrupt length : skipped ${whole.offsets[5] - whole.offsets[3]} bytes to the next sound record header, at byte ${whole.offsets[5]}`,
+      // Records are numbered as found: the stretch skipped counts as one.
+      `f: record 10 (byte ${whole.offsets[11]}) skipped: its data is corrupt `,
+      `f: record 18 (byte ${whole.offsets[19]}) has a corrupt length : no sound record header follows, so the last ${file.length - whole.offsets[19]} bytes cannot be read`,
+    ]);
   });
 
   it('reports truncation inside a header and inside the data', () => {
@@ -112,7 +151,8 @@ describe('TFRecord framing', () => {
     expect(hasTfRecordHeader(png)).toBe(false);
     const { records, problems } = readTfRecords(png, 'x.png');
     expect(records).toEqual([]);
-    expect(problems[0].message).toMatch(/^x\.png: record 0 \(byte 0\) has a corrupt length .*not a TFRecord file/);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].message).toMatch(/^x\.png: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC \(the first one's is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\)$/);
   });
 
   it('reads an empty file as no records and no problems', () => {

@@ -36,15 +36,50 @@ function hex(n: number): string {
  * at byte `offset` of a file with `left` bytes from there to its end:
  * `more` when `bytes` holds too little to decide (a streaming caller reads on
  * and asks again), a sound record, one to skip (its data CRC fails but its
- * length was sound, so the next record is still found), or the end of what
- * can be read (a bad length CRC or a length running past the end loses the
- * framing).
+ * length was sound, so the next record is still found), a header whose length
+ * CRC fails (`lost`: the caller scans forward for the next sound header, see
+ * findHeader), or the end of what can be read (a length running past the end:
+ * the file is truncated).
  */
 type FrameStep =
   | { kind: 'more'; need: number }
   | { kind: 'record'; start: number; end: number; next: number }
   | { kind: 'skip'; message: string; next: number }
+  | { kind: 'lost'; crc: string }
   | { kind: 'stop'; message: string };
+
+/** The data length a sound header at `bytes[i]` declares, or -1 when its length CRC fails. */
+function headerLength(bytes: Uint8Array, i: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + i, HEADER);
+  if (maskedCrc32c(bytes, i, i + 8) !== view.getUint32(8, true)) return -1;
+  return view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
+}
+
+/**
+ * The first position from `from` in `bytes` (which starts at byte `bytesAt` of
+ * a file of `size` bytes) holding a header whose length CRC holds and whose
+ * record fits in the file: where reading resumes after a lost header. -1 when
+ * none starts in `bytes` (a streaming caller reads on from `bytes.length - 11`).
+ */
+function findHeader(bytes: Uint8Array, from: number, bytesAt: number, size: number): number {
+  for (let i = from; i + HEADER <= bytes.length; i++) {
+    const length = headerLength(bytes, i);
+    if (length >= 0 && length <= size - (bytesAt + i) - HEADER - FOOTER) return i;
+  }
+  return -1;
+}
+
+/**
+ * The sentence for a lost header at `offset` once the scan forward ended: the
+ * next sound header at `next`, or none (-1) before the file's `size`. A file
+ * whose very first header is lost, with none after it, is not a TFRecord.
+ */
+function lostMessage(file: string, index: number, offset: number, crc: string, next: number, size: number): string {
+  if (next < 0 && offset === 0) return `${file}: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC (the first one's is ${crc})`;
+  const at = `${file}: record ${index} (byte ${offset}) has a corrupt length (CRC ${crc})`;
+  if (next < 0) return `${at}: no sound record header follows, so the last ${size - offset} bytes cannot be read`;
+  return `${at}: skipped ${next - offset} bytes to the next sound record header, at byte ${next}`;
+}
 
 function frameStep(bytes: Uint8Array, left: number, index: number, offset: number, file: string): FrameStep {
   const at = (what: string) => `${file}: record ${index} (byte ${offset}) ${what}`;
@@ -55,13 +90,7 @@ function frameStep(bytes: Uint8Array, left: number, index: number, offset: numbe
   const hi = view.getUint32(4, true);
   const storedLengthCrc = view.getUint32(8, true);
   const lengthCrc = maskedCrc32c(bytes, 0, 8);
-  if (lengthCrc !== storedLengthCrc) {
-    return {
-      kind: 'stop',
-      message: at(`has a corrupt length (CRC ${hex(storedLengthCrc)}, expected ${hex(lengthCrc)}): ` +
-        `${index === 0 ? 'this is not a TFRecord file, or it is damaged' : 'the rest of the file cannot be read'}`),
-    };
-  }
+  if (lengthCrc !== storedLengthCrc) return { kind: 'lost', crc: `${hex(storedLengthCrc)}, expected ${hex(lengthCrc)}` };
   // hi > 0 means >= 4 GiB, which no browser-held file reaches.
   const length = hi * 2 ** 32 + lo;
   if (length > left - HEADER - FOOTER) {
@@ -85,6 +114,14 @@ export function readTfRecords(bytes: Uint8Array, file: string): TfRecordReadResu
   for (let index = 0; offset < bytes.length; index++) {
     const s = frameStep(bytes.subarray(offset), bytes.length - offset, index, offset, file);
     if (s.kind === 'more') throw new Error('readTfRecords: the whole file is in memory'); // cannot happen: left === bytes.length
+    if (s.kind === 'lost') {
+      // A broken record costs only itself: reading resumes at the next sound header.
+      const next = findHeader(bytes, offset + 1, 0, bytes.length);
+      problems.push({ index, offset, message: lostMessage(file, index, offset, s.crc, next, bytes.length) });
+      if (next < 0) break;
+      offset = next;
+      continue;
+    }
     if (s.kind === 'stop') {
       problems.push({ index, offset, message: s.message });
       break;
@@ -119,6 +156,28 @@ export async function* scanTfRecords(
   /** The file offset of buf[0]. */
   let bufAt = 0;
   let offset = 0;
+  /**
+   * The file offset of the next sound header at or after `from`, or -1: read a
+   * chunk at a time, keeping only a header's worth of the bytes already searched.
+   */
+  const scanForHeader = async (from: number): Promise<number> => {
+    for (;;) {
+      const found = findHeader(buf, Math.max(0, from - bufAt), bufAt, src.size);
+      if (found >= 0) return bufAt + found;
+      const have = bufAt + buf.length;
+      if (have >= src.size) return -1;
+      const keep = buf.subarray(Math.max(0, Math.max(from - bufAt, buf.length - (HEADER - 1))));
+      const more = await src.read(have, chunk);
+      if (more.length === 0) throw new Error(`scanTfRecords: ${src.name} ended before its size`);
+      const joined = new Uint8Array(keep.length + more.length);
+      joined.set(keep);
+      joined.set(more, keep.length);
+      from = Math.max(from, have - keep.length);
+      buf = joined;
+      bufAt = have - keep.length;
+      opts.onBytes?.(bufAt + buf.length);
+    }
+  };
   for (let index = 0; offset < src.size; ) {
     const s = frameStep(buf.subarray(offset - bufAt), src.size - offset, index, offset, src.name);
     if (s.kind === 'more') {
@@ -131,6 +190,14 @@ export async function* scanTfRecords(
       buf = joined;
       bufAt = offset;
       opts.onBytes?.(bufAt + buf.length);
+      continue;
+    }
+    if (s.kind === 'lost') {
+      const next = await scanForHeader(offset + 1);
+      yield { kind: 'problem', problem: { index, offset, message: lostMessage(src.name, index, offset, s.crc, next, src.size) } };
+      if (next < 0) return;
+      offset = next;
+      index++;
       continue;
     }
     if (s.kind === 'stop') {
@@ -152,7 +219,7 @@ export async function readTfRecordAt(src: ByteSource, offset: number, length: nu
   const bytes = await src.read(offset, length);
   const s = frameStep(bytes, src.size - offset, index, offset, src.name);
   if (s.kind === 'record') return { kind: 'record', index, offset, length: s.next, data: bytes.subarray(s.start, s.end) };
-  const message = s.kind === 'more' ? `${src.name}: record ${index} (byte ${offset}) is no longer there: the file changed since it was read` : s.message;
+  const message = s.kind === 'more' || s.kind === 'lost' ? `${src.name}: record ${index} (byte ${offset}) is no longer there: the file changed since it was read` : s.message;
   return { kind: 'problem', problem: { index, offset, message } };
 }
 
