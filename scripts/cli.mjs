@@ -95,8 +95,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (command === '--build') {
     process.stdout.write(path.relative(root, await bundleDir()) + '\n');
   } else if (!COMMANDS.includes(command)) {
-    process.stderr.write(`usage: node scripts/cli.mjs <${COMMANDS.join('|')}> [args...]\n`);
-    process.exit(2);
+    // --help asked for it (exit 0); anything else is a usage error (exit 2), as in every command.
+    const help = command === '--help' || command === '-h';
+    (help ? process.stdout : process.stderr).write(`usage: node scripts/cli.mjs <${COMMANDS.join('|')}> [args...]   (each command's --help says more)\n`);
+    process.exit(help ? 0 : 2);
   } else {
     const dir = await bundleDir();
     // The command sees its arguments as if it had been started itself.

@@ -6,7 +6,7 @@ import { streamFeatureFiles } from './featureFiles';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, threads, stderr, requireModel } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
@@ -22,7 +22,7 @@ runCli(USAGE, async () => {
     'segments-only': { type: 'boolean' },
     ...SEGMENT_OPTIONS,
   });
-  if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
+  requireModel(values.model);
   refuseSegmentFlagsAlone(values);
   if (values['segments-only'] && !values.segments) throw new InputError('--segments-only is a setting of --segments: add --segments');
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');

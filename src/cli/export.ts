@@ -4,14 +4,14 @@ import { InputError } from '../core/errors';
 import { readWeights } from '../core/model/model';
 import { exportModel } from '../core/export/exportModel';
 import { EXPORT_FORMATS } from '../core/export/formats';
-import { args, choice, runCli, stderr } from './run';
+import { args, choice, runCli, stderr, requireModel } from './run';
 import { loadModel } from './loadModel';
 
 const USAGE = `npm run export -- --model <dir> --format ${EXPORT_FORMATS.join('|')} --out <file>`;
 
 runCli(USAGE, async () => {
   const { values } = args({ model: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
-  if (!values.model) throw new InputError('--model <dir> is required');
+  requireModel(values.model);
   if (!values.out) throw new InputError('--out <file> is required');
   const format = choice(values.format, EXPORT_FORMATS, '--format', 'pdparams-pickle');
   const { model } = await loadModel(values.model, 'cpu');

@@ -4,7 +4,7 @@ import { FrameCapTally, streamFeatureFile } from '../core/features/stream';
 import type { ReadOptions, VideoFeatures } from '../core/features/types';
 import { fileSource, readUserFile } from '../node/files';
 import type { ProgressState } from './progress';
-import { stderr } from './run';
+import { noteSkipped, stderr } from './run';
 
 /**
  * Every feature file read into memory (for fine-tuning); a broken file or
@@ -17,7 +17,7 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
   for (const p of paths) {
     try {
       const result = readFeatureFile(await readUserFile(p), p, opts);
-      result.warnings.forEach((w) => stderr(`warning: ${w}`));
+      result.warnings.forEach(warn);
       const cut = new FrameCapTally();
       result.videos.forEach((v) => cut.add(v));
       const note = cut.note(p);
@@ -25,10 +25,13 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
       videos.push(...result.videos);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
+      // One file given: its own error is the one error.
+      if (paths.length === 1) throw err;
       stderr(`warning: ${userMessage(err)} (file skipped)`);
+      noteSkipped();
     }
   }
-  if (videos.length === 0) throw new InputError('none of the feature files could be read');
+  if (videos.length === 0) throw new InputError(`none of the ${paths.length} feature files could be read`);
   return videos;
 }
 
@@ -40,22 +43,30 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
 export async function* streamFeatureFiles(paths: readonly string[], progress: ProgressState, opts: ReadOptions = {}): AsyncGenerator<{ video: VideoFeatures }> {
   if (paths.length === 0) throw new InputError('no feature files given');
   const sources = [];
+  let read = 0;
+  let only: InputError | null = null;
+  const skip = (err: unknown) => {
+    if (!(err instanceof InputError)) throw err;
+    // One file given: its own error is the one error (thrown at the end), not a warning and then an error.
+    if (paths.length === 1 && read === 0) return err;
+    stderr(`warning: ${userMessage(err)} (file skipped)`);
+    noteSkipped();
+    return null;
+  };
   for (const p of paths) {
     try {
       // Named by the path as given, as the videos' `file`.
       sources.push({ ...(await fileSource(p)), name: p });
     } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      stderr(`warning: ${userMessage(err)} (file skipped)`);
+      only = skip(err);
     }
   }
   progress.bytesTotal = sources.reduce((n, s) => n + s.size, 0);
   let before = 0;
-  let read = 0;
   for (const src of sources) {
     try {
       for await (const item of streamFeatureFile(src, opts)) {
-        if (item.kind === 'warning') stderr(`warning: ${item.message}`);
+        if (item.kind === 'warning') warn(item.message);
         else if (item.kind === 'progress') progress.bytesRead = before + item.bytesRead;
         else {
           read++;
@@ -64,11 +75,22 @@ export async function* streamFeatureFiles(paths: readonly string[], progress: Pr
         }
       }
     } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      stderr(`warning: ${userMessage(err)} (file skipped)`);
+      only = skip(err);
     }
     before += src.size;
     progress.bytesRead = before;
   }
-  if (read === 0) throw new InputError('none of the feature files could be read');
+  if (only) throw only;
+  if (read === 0) throw new InputError(paths.length === 1 ? `${paths[0]}: no video could be read` : `none of the ${paths.length} feature files could be read`);
+}
+
+/**
+ * A reader's warning on stderr. One that says data was lost (a record or
+ * video skipped, a file cut off: the readers' sentences say "skipped", "cannot
+ * be read" or "is cut off") makes the run exit 3; labels ignored or frames past
+ * the cap do not.
+ */
+function warn(message: string): void {
+  stderr(`warning: ${message}`);
+  if (/\bskipped\b|cannot be read|is cut off/.test(message)) noteSkipped();
 }

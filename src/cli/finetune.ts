@@ -10,7 +10,7 @@ import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags }
 import { defaultHeadLayers, defaultMode, FINETUNE_DEFAULTS, recommendedSettings, trainingLabels, validationNote } from '../core/training/policy';
 import type { FineTuneMode, HeadLayers, OptimizerName } from '../core/training/types';
 import { writeModelDir } from '../node/files';
-import { args, choice, maxFrames, positiveInt, runCli, stderr } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, stderr, requireModel } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import '../node/gradients';
@@ -26,7 +26,7 @@ runCli(USAGE, async () => {
     optimizer: { type: 'string' }, validation: { type: 'string' }, seed: { type: 'string' }, 'max-frames': { type: 'string' },
     ...SEGMENT_OPTIONS,
   });
-  if (!values.model) throw new InputError('--model <dir> is required');
+  requireModel(values.model);
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write the fine-tuned model into');
   const d = FINETUNE_DEFAULTS;
   const modes = ['new-head', 'same-labels', 'all'] as const;

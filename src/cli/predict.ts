@@ -9,7 +9,7 @@ import { streamFeatureFiles } from './featureFiles';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
-import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, stderr, threads, requireModel } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
@@ -27,7 +27,7 @@ runCli(USAGE, async () => {
     submission: { type: 'string' },
     ...SEGMENT_OPTIONS,
   });
-  if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
+  requireModel(values.model);
   refuseSegmentFlagsAlone(values);
   if (values.submission !== undefined && !values.segments) throw new InputError('--submission writes the segment challenge\'s file: add --segments');
   if (values.segments && !values.jsonl && values.submission === undefined) {

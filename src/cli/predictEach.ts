@@ -1,8 +1,9 @@
+import { InputError } from '../core/errors';
 import type { VideoFeatures } from '../core/features/types';
 import type { VideoPrediction } from '../core/model/prediction';
 import { predictStream, type StreamModel } from '../core/model/predictStream';
 import { ProgressLine, type ProgressState } from './progress';
-import { stderr } from './run';
+import { noteSkipped, stderr } from './run';
 
 /**
  * The stream of videos predicted window by window (core/model/predictStream.ts),
@@ -19,6 +20,7 @@ export async function predictEach<T extends { video: VideoFeatures }>(
     for (const r of window) {
       if (r.error !== undefined) {
         progress.failed++;
+        noteSkipped();
         stderr(`warning: ${r.error} (video skipped)`);
         continue;
       }
@@ -29,4 +31,8 @@ export async function predictEach<T extends { video: VideoFeatures }>(
     line.update(progress);
   }
   line.finish(progress);
+  // Every video refused by the model: nothing usable, an error (exit 2), not an empty result.
+  if (progress.videosDone === 0 && progress.failed > 0) {
+    throw new InputError(`none of the ${progress.failed} video${progress.failed === 1 ? '' : 's'} could be used (each named above)`);
+  }
 }

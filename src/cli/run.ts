@@ -1,20 +1,87 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InputError, userMessage } from '../core/errors';
 import { MAX_FRAMES } from '../core/features/types';
 
 /**
- * Runs a command's main: a user's mistake (InputError, a bad flag) prints one
- * line and exits 2 without a stack trace; anything else is a bug and shows its stack.
+ * Exit statuses, the same for every command (docs/cli.md): 0 all done; 1 a
+ * bug (a stack trace); 2 a usage error or nothing usable (no file read, no
+ * video predicted, nothing written); 3 done in part: the output is written but
+ * some files, records or videos were skipped, each named on stderr.
+ */
+export const EXIT = { ok: 0, bug: 1, usage: 2, partial: 3 } as const;
+
+let skipped = 0;
+
+/** An input (a file, a record, a video) left out of a run that goes on: the run exits 3. */
+export function noteSkipped(count = 1): void {
+  skipped += count;
+}
+
+/** The bundled demo model's folder, as a path from where the command runs (found two levels up, as vocabulary.ts finds its CSV). */
+export function demoModelDir(): string {
+  const dir = fileURLToPath(new URL('../../public/models/demo', import.meta.url));
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+}
+
+/** The sentence --model's absence and `predict` alone add: where a model to try is. */
+export function demoModelHint(): string {
+  return `the bundled demo model is ${demoModelDir()} (try --model ${demoModelDir()})`;
+}
+
+/**
+ * --model checked before anything is read: absent, missing or not a model
+ * folder, the message says so and where the demo model is.
+ */
+export function requireModel(dir: string | undefined): asserts dir is string {
+  if (!dir) throw new InputError(`--model <dir> is required: a folder made by npm run convert; ${demoModelHint()}`);
+  if (!existsSync(dir)) throw new InputError(`--model ${dir}: no such folder; ${demoModelHint()}`);
+  const isDir = statSync(dir).isDirectory();
+  if (!isDir && !dir.endsWith('.json')) throw new InputError(`--model ${dir}: is a file; --model takes a folder made by npm run convert (or its model.json)`);
+  if (isDir && !existsSync(path.join(dir, 'model.json'))) throw new InputError(`--model ${dir}: the folder holds no model.json, so it is not a model made by npm run convert; ${demoModelHint()}`);
+}
+
+function help(usage: string): string {
+  return `usage: ${usage}\n\n` +
+    `Exit status: 0 done; 2 a usage error or nothing usable; 3 done in part (some files, records or videos skipped, each named on stderr); 1 a bug.\n` +
+    `A model to try: ${demoModelDir()} (10 made-up classes). More in README.md and docs/cli.md.\n`;
+}
+
+/**
+ * Runs a command's main: --help (or -h) prints the usage and exits 0; no
+ * arguments at all print it and exit 2. A user's mistake (InputError, a bad
+ * flag) prints one line and exits 2 without a stack trace; a run that skipped
+ * inputs (noteSkipped) exits 3; anything else is a bug and shows its stack.
  */
 export function runCli(usage: string, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
+  const given = process.argv.slice(2);
+  const flags = given.includes('--') ? given.slice(0, given.indexOf('--')) : given;
+  if (flags.includes('--help') || flags.includes('-h')) {
+    process.stdout.write(help(usage));
+    process.exitCode = EXIT.ok;
+    return;
+  }
+  if (given.length === 0) {
+    process.stderr.write(help(usage));
+    process.exitCode = EXIT.usage;
+    return;
+  }
+  main().then(() => {
+    if (skipped > 0) {
+      process.stderr.write(`warning: done in part: ${skipped} input${skipped === 1 ? ' was' : 's were'} skipped (named above); exit status 3\n`);
+      process.exitCode = EXIT.partial;
+    }
+  }, (err: unknown) => {
     if (err instanceof InputError || err instanceof EnvironmentError || isArgError(err)) {
       process.stderr.write(`error: ${userMessage(err).replace(/^internal error: /, '')}\n`);
       if (isArgError(err)) process.stderr.write(`usage: ${usage}\n`);
-      process.exit(2);
+      process.exit(EXIT.usage);
     }
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
+    process.exit(EXIT.bug);
   });
 }
 

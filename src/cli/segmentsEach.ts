@@ -3,9 +3,9 @@ import { checkVideos, type VideoPrediction } from '../core/model/prediction';
 import { predictWith, type StreamModel } from '../core/model/predictStream';
 import { predictWindowStream, runnerFor, type WindowBatch } from '../core/segments/predictWindows';
 import type { WindowSettings } from '../core/segments/windows';
-import { userMessage } from '../core/errors';
+import { InputError, userMessage } from '../core/errors';
 import { ProgressLine, type ProgressState } from './progress';
-import { stderr } from './run';
+import { noteSkipped, stderr } from './run';
 
 /** Features of videos held at once, as predictStream's window (uint8 features count a quarter of float32's). */
 const CHUNK_BYTES = 16 << 20;
@@ -44,6 +44,7 @@ export async function segmentsEach<T extends { video: VideoFeatures }>(
         return true;
       } catch (e) {
         progress.failed++;
+        noteSkipped();
         stderr(`warning: ${userMessage(e)} (video skipped)`);
         return false;
       }
@@ -68,4 +69,8 @@ export async function segmentsEach<T extends { video: VideoFeatures }>(
   }
   if (chunk.length) await flush();
   line.finish(progress);
+  // Every video refused by the model: nothing usable, an error (exit 2), not an empty result.
+  if (progress.videosDone === 0 && progress.failed > 0) {
+    throw new InputError(`none of the ${progress.failed} video${progress.failed === 1 ? '' : 's'} could be used (each named above)`);
+  }
 }

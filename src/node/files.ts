@@ -11,7 +11,10 @@ export async function fileSource(file: string): Promise<ByteSource> {
     throw new InputError(`${file}: cannot open (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
   });
   try {
-    size = (await fh.stat()).size;
+    const s = await fh.stat();
+    // A folder opens for reading too; its first read fails with EISDIR.
+    if (s.isDirectory()) throw new InputError(`${file}: is a folder, expected a file`);
+    size = s.size;
   } finally {
     await fh.close();
   }
@@ -70,7 +73,7 @@ export async function readUserFile(file: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new InputError(`${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code ?? err.message})`);
+    throw new InputError(`${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder, expected a file' : err.code === 'ENOTDIR' ? 'a folder on its path is a file' : err.code ?? err.message})`);
   }
 }
 
