@@ -65,3 +65,10 @@ describe('JSON features', () => {
     });
   }
 });
+
+describe('hostile JSON features', () => {
+  it('refuses 300,000 nested arrays with a sentence, not a stack overflow', () => {
+    const deep = new TextEncoder().encode('['.repeat(300_000) + ']'.repeat(300_000));
+    expect(() => readJsonFeatures(deep, 'deep.json')).toThrow(new InputError('deep.json: no video could be read: video 0 skipped: expected an object with "rgb" and "audio", got an array nested too deep to show'));
+  });
+});

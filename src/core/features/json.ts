@@ -11,7 +11,13 @@ import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures 
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';
-  const s = JSON.stringify(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    // Nested deeper than the stack (JSON.parse takes 300,000 nested arrays; JSON.stringify does not).
+    return Array.isArray(v) ? 'an array nested too deep to show' : 'an object nested too deep to show';
+  }
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 

@@ -130,3 +130,28 @@ describe('readPklFeatures', () => {
     expect(() => readPklFeatures(new Uint8Array([0x80, 0x02, 0x5d]), 't.pkl')).toThrow(/^t\.pkl: the pickle ends at byte 3/);
   });
 });
+
+describe('hostile PaddleVideo pkl', () => {
+  /** A record whose `key` is `depth` lists nested in each other, spliced in as opcodes (a writer would recurse). */
+  function nested(key: 'label' | 'nframes', depth: number): Uint8Array {
+    const bytes = pkl([record({ [key]: 'SENTINEL' })]);
+    const sentinel = [0x58, 8, 0, 0, 0, ...new TextEncoder().encode('SENTINEL')];
+    const at = bytes.findIndex((_, i) => sentinel.every((b, j) => bytes[i + j] === b));
+    expect(at).toBeGreaterThan(0);
+    const lists = new Uint8Array(2 * depth - 1);
+    lists.fill(0x5d, 0, depth); // EMPTY_LIST
+    lists.fill(0x61, depth); // APPEND each into the one before
+    return Uint8Array.from([...bytes.subarray(0, at), ...lists, ...bytes.subarray(at + sentinel.length)]);
+  }
+
+  it('reads a record whose label is 100,000 nested lists, ignoring the label, without overflowing the stack', () => {
+    const { videos, warnings } = readPklFeatures(nested('label', 100_000), 'deep.pkl');
+    expect(videos).toHaveLength(1);
+    expect(videos[0].labels).toBeUndefined();
+    expect(warnings).toEqual(['deep.pkl: record 0: labels ignored: a list is not a class index']);
+  });
+
+  it('skips a record whose nframes is 100,000 nested lists, saying what it is', () => {
+    expect(() => readPklFeatures(nested('nframes', 100_000), 'deep.pkl')).toThrow(/^deep\.pkl: no video could be read: record 0 skipped: 'nframes' is a list, not a frame count$/);
+  });
+});

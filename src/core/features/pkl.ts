@@ -42,11 +42,19 @@ function framesOf(a: NdArray, key: string, frames: number): Float32Array {
   return x;
 }
 
+/**
+ * ` (value)` for a number, string or boolean; '' for anything else, whose
+ * String() could be huge, or recurse through 100,000 nested lists.
+ */
+function scalar(v: PyValue | undefined): string {
+  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string' ? ` (${String(v).slice(0, 40)})` : '';
+}
+
 function nframesOf(rec: PyDict): number | undefined {
   const v = rec.get('nframes');
   if (v === undefined) return undefined;
   const n = isNdArray(v) && v.data.length === 1 ? pyInt(typeof v.data[0] === 'bigint' ? v.data[0] : Number(v.data[0])) : pyInt(v);
-  if (n === undefined || n < 0) throw new SkipRecord(`'nframes' is ${aPyType(v)} (${String(v)}), not a frame count`);
+  if (n === undefined || n < 0) throw new SkipRecord(`'nframes' is ${aPyType(v)}${scalar(v)}, not a frame count`);
   return n;
 }
 
@@ -61,7 +69,7 @@ function labelsOf(rec: PyDict): { labels?: number[]; problem?: string } {
   const labels: number[] = [];
   for (const item of items) {
     const n = pyInt(item);
-    if (n === undefined || n < 0 || typeof item === 'boolean') return { problem: `labels ignored: ${String(item)} is not a class index` };
+    if (n === undefined || n < 0 || typeof item === 'boolean') return { problem: `labels ignored: ${scalar(item) ? String(item) : aPyType(item)} is not a class index` };
     labels.push(n);
   }
   return { labels };
