@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertWeights } from '../core/convert/convert';
 import { InputError } from '../core/errors';
 import { pathSources } from '../node/files';
-import { args, choice, runCli, stderr } from './run';
+import { args, checkOutFolder, choice, runCli, stderr } from './run';
 import { yt8mVocabulary } from './vocabulary';
 
 const USAGE =
@@ -20,6 +20,7 @@ runCli(USAGE, async () => {
     throw new InputError(`give one weight file, one folder, or an inference model's .pdmodel and .pdiparams (got ${positionals.length} paths)`);
   }
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write model.json and its shards into');
+  checkOutFolder(values.out);
   const variant = choice(values.variant, ['auto', 'fluid1', 'paddlevideo2'] as const, '--variant', 'auto');
   const dtype = choice(values.dtype, ['float32', 'float16'] as const, '--dtype', 'float32');
   const given = await Promise.all(positionals.map(pathSources));
@@ -31,10 +32,12 @@ runCli(USAGE, async () => {
   const name = given[0].folder ? path.basename(path.resolve(positionals[0])) : undefined;
   let shown = name ?? sources[0].name;
   const out = values.out;
-  await mkdir(out, { recursive: true });
+  await makeOutFolder(out);
+  // Shards written before a refusal (a NaN, a value beyond float16) go again: no half model is left behind.
+  const written: string[] = [];
   const started = performance.now();
   let lastShown = -1;
-  const { modelJson, tensors, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (p, bytes) => writeFile(path.join(out, p), bytes), {
+  const { modelJson, tensors, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (p, bytes) => (written.push(p), writeFile(path.join(out, p), bytes)), {
     variant, dtype, name, vocabulary: await yt8mVocabulary(),
     sha256: () => {
       const h = createHash('sha256');
@@ -49,6 +52,9 @@ runCli(USAGE, async () => {
         stderr(`converting ${shown}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
       }
     },
+  }).catch(async (e: unknown) => {
+    await Promise.all(written.map((p) => rm(path.join(out, p), { force: true })));
+    throw e;
   });
   await writeFile(path.join(out, 'model.json'), JSON.stringify(modelJson, null, 1) + '\n');
   warnings.forEach((w) => stderr(`warning: ${w}`));
@@ -70,4 +76,14 @@ runCli(USAGE, async () => {
 
 function mb(n: number): string {
   return (n / 1e6).toFixed(1);
+}
+
+/** --out as a folder, made if missing; a file in its place, or on its path, is said in a sentence. */
+async function makeOutFolder(out: string): Promise<void> {
+  const s = await stat(out).catch(() => null);
+  if (s && !s.isDirectory()) throw new InputError(`--out ${out}: is a file; give a folder to write model.json and its shards into`);
+  await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    const why = e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a part of its path is a file, not a folder' : e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+    throw new InputError(`--out ${out}: cannot make the folder (${why})`);
+  });
 }

@@ -10,7 +10,7 @@ import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags }
 import { defaultHeadLayers, defaultMode, FINETUNE_DEFAULTS, recommendedSettings, trainingLabels, validationNote } from '../core/training/policy';
 import type { FineTuneMode, HeadLayers, OptimizerName } from '../core/training/types';
 import { writeModelDir } from '../node/files';
-import { args, choice, maxFrames, positiveInt, runCli, stderr, requireModel } from './run';
+import { args, choice, maxFrames, positiveInt, runCli, stderr, requireModel, checkOutFolder } from './run';
 import { readFeatureFiles } from './featureFiles';
 import { loadModel } from './loadModel';
 import '../node/gradients';
@@ -28,6 +28,7 @@ runCli(USAGE, async () => {
   });
   requireModel(values.model);
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write the fine-tuned model into');
+  checkOutFolder(values.out);
   const d = FINETUNE_DEFAULTS;
   const modes = ['new-head', 'same-labels', 'all'] as const;
   if (values.mode !== undefined) choice(values.mode, modes, '--mode', d.mode);

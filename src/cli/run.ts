@@ -44,6 +44,17 @@ export function requireModel(dir: string | undefined): asserts dir is string {
   if (isDir && !existsSync(path.join(dir, 'model.json'))) throw new InputError(`--model ${dir}: the folder holds no model.json, so it is not a model made by npm run convert; ${demoModelHint()}`);
 }
 
+/**
+ * An --out folder checked before any work: a file in its place or on its
+ * path is said at once, not after a conversion or a training. Nothing is made.
+ */
+export function checkOutFolder(out: string): void {
+  let p = path.resolve(out);
+  if (existsSync(p) && !statSync(p).isDirectory()) throw new InputError(`--out ${out}: is a file; give a folder to write the model into`);
+  while (!existsSync(p)) p = path.dirname(p);
+  if (!statSync(p).isDirectory()) throw new InputError(`--out ${out}: ${p} on its path is a file, not a folder`);
+}
+
 function help(usage: string): string {
   return `usage: ${usage}\n\n` +
     `Exit status: 0 done; 2 a usage error or nothing usable; 3 done in part (some files, records or videos skipped, each named on stderr); 1 a bug.\n` +

@@ -93,7 +93,15 @@ export async function readModelDir(dir: string): Promise<{ json: ModelJson; weig
 }
 
 export async function writeModelDir(dir: string, json: ModelJson, shards: Map<string, Uint8Array> | null): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  if (shards) for (const [p, bytes] of shards) await writeFile(path.join(dir, p), bytes);
-  await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+  const failed = (e: NodeJS.ErrnoException) => {
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'it, or a part of its path, is a file, not a folder' : e.code ?? e.message;
+    return new InputError(`${dir}: cannot write the model folder (${why})`);
+  };
+  await mkdir(dir, { recursive: true }).catch((e) => { throw failed(e); });
+  try {
+    if (shards) for (const [p, bytes] of shards) await writeFile(path.join(dir, p), bytes);
+    await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');
+  } catch (e) {
+    throw failed(e as NodeJS.ErrnoException);
+  }
 }

@@ -84,6 +84,30 @@ function plan(index: WeightIndex, opts: ConvertOptions): Plan {
   return { variant: detected, sizes, specs, warnings };
 }
 
+/** float16's largest finite value: anything larger is stored as infinity. */
+export const FLOAT16_MAX = 65504;
+
+/**
+ * Weights that would make every prediction NaN are refused: NaN or infinity in
+ * the source, or (with --dtype float16) a value beyond float16's range, which
+ * would be stored as infinity.
+ */
+function checkValues(x: Float32Array, name: string, file: string, dtype: StoredDType): void {
+  let largest = 0;
+  let at = -1;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) throw new InputError(`${file}: the tensor '${name}' holds ${v} at element ${i}: weights must be finite numbers (the file is damaged, or the model diverged in training)`);
+    if (Math.abs(v) > largest) {
+      largest = Math.abs(v);
+      at = i;
+    }
+  }
+  if (dtype === 'float16' && largest > FLOAT16_MAX) {
+    throw new InputError(`${file}: the tensor '${name}' holds ${x[at]} (element ${at}), outside float16's range (±${FLOAT16_MAX}), where it would become infinity: convert with --dtype float32`);
+  }
+}
+
 function checkFloat(a: { dtype: string }, name: string, file: string): void {
   if (a.dtype !== 'float32' && a.dtype !== 'float16' && a.dtype !== 'float64') {
     throw new InputError(`${file}: the tensor '${name}' holds ${a.dtype} values; AttentionLSTM weights are floating point`);
@@ -205,7 +229,10 @@ export async function convertWeights(sources: ByteSource | readonly ByteSource[]
   const writer = new ShardWriter(tensors.reduce((n, t) => n + t.bytes, 0), sink, dtype);
   for (const spec of p.specs) {
     const data = await load(spec);
-    for (const out of spec.toCanonical(toFloat32(data))) await writer.write(out.data);
+    for (const out of spec.toCanonical(toFloat32(data))) {
+      checkValues(out.data, shownAs(spec.name), file, dtype);
+      await writer.write(out.data);
+    }
     progress({ kind: 'progress', bytesDone: Math.min(Math.max(hashes.done, memoryDone), bytesTotal), bytesTotal, tensor: shownAs(spec.name) });
   }
   await writer.finish();

@@ -86,30 +86,88 @@ export function parseModelJson(text: string, file: string): ModelJson {
     throw new InputError(`${file}: not an AttentionLSTM model.json (expected "format": "${MODEL_FORMAT}", an "attentionLstm" section and a "weightsManifest"); convert Paddle weights with 'npm run convert' first`);
   }
   const meta = j.attentionLstm;
-  if (meta.version !== FORMAT_VERSION) throw new InputError(`${file}: model format version ${meta.version}, this program reads version ${FORMAT_VERSION}`);
-  if (!VARIANTS.includes(meta.variant)) throw new InputError(`${file}: unknown variant '${meta.variant}'`);
+  if (meta.version !== FORMAT_VERSION) throw new InputError(`${file}: model format version ${shown(meta.version)}, this program reads version ${FORMAT_VERSION}`);
+  if (!VARIANTS.includes(meta.variant)) throw new InputError(`${file}: unknown variant ${shown(meta.variant)}`);
+  checkSizes(meta.sizes, meta.variant, file);
   const expected = new Map(canonicalTensors(meta.variant, meta.sizes).map((t) => [t.name, t.shape.join(',')]));
   const seen = new Set<string>();
   for (const g of j.weightsManifest) {
-    if (!Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new InputError(`${file}: a weightsManifest group lacks "paths" or "weights"`);
+    if (!g || typeof g !== 'object' || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new InputError(`${file}: a weightsManifest group lacks "paths" or "weights"`);
     for (const p of g.paths) {
       if (typeof p !== 'string' || p.includes('/') || p.includes('\\') || p.startsWith('.')) {
         throw new InputError(`${file}: shard path '${p}' must be a plain file name beside model.json`);
       }
     }
-    for (const e of g.weights) {
-      const want = expected.get(e.name);
-      if (want === undefined) throw new InputError(`${file}: the weight '${e.name}' is not part of a ${meta.variant} AttentionLSTM`);
-      if (e.shape.join(',') !== want) throw new InputError(`${file}: the weight '${e.name}' has shape [${e.shape}], expected [${want}]`);
-      if (e.dtype !== 'float32') throw new InputError(`${file}: the weight '${e.name}' has dtype ${e.dtype}, expected float32`);
-      seen.add(e.name);
+    for (const e of g.weights as unknown[]) {
+      if (!e || typeof e !== 'object' || typeof (e as ManifestEntry).name !== 'string') throw new InputError(`${file}: a weightsManifest entry is ${shown(e)}, expected {"name", "shape", "dtype"}`);
+      const { name, shape, dtype, quantization } = e as ManifestEntry;
+      const want = expected.get(name);
+      if (want === undefined) throw new InputError(`${file}: the weight ${shown(name)} is not part of a ${meta.variant} AttentionLSTM`);
+      if (seen.has(name)) throw new InputError(`${file}: the weight '${name}' is listed twice in the weightsManifest`);
+      if (!Array.isArray(shape) || shape.join(',') !== want) throw new InputError(`${file}: the weight '${name}' has shape ${shown(shape)}, expected [${want}]`);
+      if (dtype !== 'float32') throw new InputError(`${file}: the weight '${name}' has dtype ${shown(dtype)}, expected float32`);
+      if (quantization !== undefined && quantization?.dtype !== 'float16') throw new InputError(`${file}: the weight '${name}' has quantization ${shown(quantization)}, expected {"dtype": "float16"} or none`);
+      seen.add(name);
     }
   }
   for (const name of expected.keys()) if (!seen.has(name)) throw new InputError(`${file}: the weight '${name}' is missing from the weightsManifest`);
-  if (meta.classNames && meta.classNames.length !== meta.sizes.classes) {
-    throw new InputError(`${file}: ${meta.classNames.length} class names for ${meta.sizes.classes} classes`);
+  const names: unknown = meta.classNames;
+  if (names !== null && names !== undefined) {
+    if (!Array.isArray(names)) throw new InputError(`${file}: "classNames" is ${shown(names)}, expected a list of names or null`);
+    if (names.length !== meta.sizes.classes) throw new InputError(`${file}: ${names.length} class names for ${meta.sizes.classes} classes`);
+    const bad = names.findIndex((n) => typeof n !== 'string');
+    if (bad >= 0) throw new InputError(`${file}: classNames[${bad}] is ${shown(names[bad])}, expected a name in quotes (a string)`);
   }
   return j as ModelJson;
+}
+
+/**
+ * The most elements a converted model may hold: 2^30 (4 GiB of float32),
+ * twenty times the published model; more is a damaged or hostile model.json,
+ * refused before anything is allocated.
+ */
+export const MAX_MODEL_ELEMENTS = 2 ** 30;
+
+const SIZE_KEYS = ['rgbDim', 'audioDim', 'embed', 'lstm', 'head1', 'head2', 'classes'] as const;
+
+/** "sizes": every width a positive whole number, and the weights they make within MAX_MODEL_ELEMENTS. */
+function checkSizes(sizes: unknown, variant: Variant, file: string): asserts sizes is Sizes {
+  if (!sizes || typeof sizes !== 'object' || Array.isArray(sizes)) {
+    throw new InputError(`${file}: "attentionLstm"."sizes" is ${shown(sizes)}, expected {${SIZE_KEYS.map((k) => `"${k}"`).join(', ')}}`);
+  }
+  for (const k of SIZE_KEYS) {
+    const v = (sizes as Record<string, unknown>)[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new InputError(`${file}: sizes.${k} is ${shown(v)}, expected a positive whole number`);
+    if (v > MAX_MODEL_ELEMENTS) throw new InputError(`${file}: sizes.${k} is ${v}, more than any model this program can hold (${MAX_MODEL_ELEMENTS})`);
+  }
+  const elements = canonicalTensors(variant, sizes as Sizes).reduce((n, t) => n + sizeOf(t.shape), 0);
+  if (elements > MAX_MODEL_ELEMENTS) {
+    throw new InputError(`${file}: its sizes make ${elements.toExponential(2)} weights, more than any model this program can hold (${MAX_MODEL_ELEMENTS}, 4 GiB of float32)`);
+  }
+}
+
+/** A value from a model.json as a message shows it: short, and never a stack overflow. */
+function shown(v: unknown): string {
+  if (v === undefined) return 'missing';
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    return 'nested too deep to show';
+  }
+  if (s === undefined) return String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/** The first element of `a[from..to)` that is NaN or infinite, or -1. */
+export function firstNonFinite(a: Float32Array, from = 0, to = a.length): number {
+  for (let i = from; i < to; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
+/** The sentence for a weight holding NaN or infinity: such weights make every probability NaN. */
+export function nonFiniteWeight(name: string, value: number, index: number): string {
+  return `the weight '${name}' holds ${value} at element ${index}: weights must be finite numbers (the shards are damaged, or the model diverged in training)`;
 }
 
 /**
@@ -149,11 +207,10 @@ export async function decodeWeights(
     };
     for (const e of group.weights) {
       const raw = await take(storedBytes(e));
-      if (e.quantization?.dtype === 'float16') {
-        out.set(e.name, widenHalf(new Uint16Array(raw.buffer)));
-      } else {
-        out.set(e.name, new Float32Array(raw.buffer));
-      }
+      const w = e.quantization?.dtype === 'float16' ? widenHalf(new Uint16Array(raw.buffer)) : new Float32Array(raw.buffer);
+      const bad = firstNonFinite(w);
+      if (bad >= 0) throw new InputError(`${file}: ${nonFiniteWeight(e.name, w[bad], bad)}`);
+      out.set(e.name, w);
     }
     if (at !== shard.length || shardIndex !== group.paths.length - 1) {
       throw new InputError(`${file}: the shards hold more bytes than the weightsManifest describes; the model folder is inconsistent`);

@@ -1,4 +1,4 @@
-import type { AttentionLstmMeta, ManifestEntry } from '../../core/convert/modelFormat';
+import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
 import { InputError } from '../../core/errors';
 import { featuresInto } from '../../core/features/dequantize';
 import type { VideoFeatures } from '../../core/features/types';
@@ -253,22 +253,28 @@ export class SimdModel implements VideoPredictor {
         const { p, half } = items[item];
         const elem = half ? 2 : 4;
         const avail = fill - pos;
-        const floatsAt = (count: number): number => {
-          if (!half) return stage + pos;
-          f.set(widenHalf(new Uint16Array(this.team.memory.buffer, stage + pos, count)), wide / 4);
-          return wide;
+        const floatsAt = (count: number, first: number): number => {
+          let at = stage + pos;
+          if (half) {
+            f.set(widenHalf(new Uint16Array(this.team.memory.buffer, stage + pos, count)), wide / 4);
+            at = wide;
+          }
+          // NaN or infinity in a weight makes every probability NaN: refused as it arrives.
+          const bad = firstNonFinite(f, at / 4, at / 4 + count);
+          if (bad >= 0) throw new InputError(nonFiniteWeight(p.name, f[bad], first + bad - at / 4));
+          return at;
         };
         if (p.matrix) {
           const rows = Math.min(Math.floor(avail / (p.cols * elem)), p.rows - rowsDone);
           if (rows === 0) break;
-          this.packRows(p, floatsAt(rows * p.cols), rowsDone, rows);
+          this.packRows(p, floatsAt(rows * p.cols, rowsDone * p.cols), rowsDone, rows);
           pos += rows * p.cols * elem;
           rowsDone += rows;
           if (rowsDone < p.rows) continue;
         } else {
           const n = p.rows * p.cols;
           if (avail < n * elem) break;
-          const src = floatsAt(n) / 4;
+          const src = floatsAt(n, 0) / 4;
           for (let j = 0; j < n; j++) f[p.at / 4 + Math.floor(j / p.colBlock) * p.colPitch + (j % p.colBlock)] = f[src + j];
           pos += n * elem;
         }
