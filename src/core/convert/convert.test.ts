@@ -148,3 +148,102 @@ describe('parseModelJson', () => {
     await expectInputError(decodeWeights(modelJson, 'model.json', long), /more bytes than the weightsManifest describes/);
   });
 });
+
+describe('convertWeights on damaged and unusual files', () => {
+  const params = randomPaddleParams('fluid1', SMALL_SIZES, 5);
+
+  /** The combined file with `levels` LoD levels of `bytes` bytes each spliced into record `record` (Paddle writes none for parameters; the spec says skip them). */
+  function withLod(record: number, levels: number, bytes: number): Uint8Array {
+    const order = fluid1CombinedOrder();
+    const before = writeCombined(order.slice(0, record).map((n) => params.get(n)!));
+    const rec = writeCombined([params.get(order[record])!]);
+    const after = writeCombined(order.slice(record + 1).map((n) => params.get(n)!));
+    const lod = new Uint8Array(levels * (8 + bytes));
+    const v = new DataView(lod.buffer);
+    for (let l = 0; l < levels; l++) {
+      v.setUint32(l * (8 + bytes), bytes, true);
+      lod.fill(0x5a, l * (8 + bytes) + 8, (l + 1) * (8 + bytes));
+    }
+    const head = rec.slice(0, 12);
+    new DataView(head.buffer).setUint32(4, levels, true);
+    return Uint8Array.from([...before, ...head, ...lod, ...rec.subarray(12), ...after]);
+  }
+
+  it.each([[0, 1, 16], [3, 1, 16], [0, 2, 8]])('accepts a record (number %i) with %i LoD level(s) of %i bytes, skipping them as the spec says', async (record, levels, bytes) => {
+    const plain = await convertInMemory('a.pdparams', combinedOf(params));
+    const lod = await convertInMemory('a.pdparams', withLod(record, levels, bytes));
+    expect([...lod.shards.keys()]).toEqual([...plain.shards.keys()]);
+    for (const [p, b] of plain.shards) expect(lod.shards.get(p)).toEqual(b);
+  });
+
+  it.each([NaN, Infinity, -Infinity])('refuses a weight of %s, naming the tensor', async (bad) => {
+    const broken = new Map(params);
+    const t = broken.get('fc_1.w_0')!;
+    const data = Float32Array.from(t.data as Float32Array);
+    data[3] = bad;
+    broken.set('fc_1.w_0', { ...t, data });
+    await expectInputError(convertInMemory('nan.pdparams', combinedOf(broken)), new RegExp(`^nan\\.pdparams: the tensor 'fc_1\\.w_0' holds ${bad}: weights must be finite numbers`));
+  });
+
+  it('refuses --dtype float16 for a weight beyond float16\'s range, naming the tensor, and converts it as float32', async () => {
+    const big = new Map(params);
+    const t = big.get('fc_2.b_0')!;
+    const data = Float32Array.from(t.data as Float32Array);
+    data[1] = 1e6;
+    big.set('fc_2.b_0', { ...t, data });
+    await expectInputError(convertInMemory('big.pdparams', combinedOf(big), { dtype: 'float16' }),
+      /^big\.pdparams: the tensor 'fc_2\.b_0' holds 1000000, outside float16's range \(±65504\), where it would become infinity: convert with --dtype float32$/);
+    const ok = await convertInMemory('big.pdparams', combinedOf(big));
+    const json = parseModelJson(JSON.stringify(ok.modelJson), 'model.json');
+    const w = await decodeWeights(json, 'model.json', async (_g, _i, p) => ok.shards.get(p)!);
+    expect([...w.values()].some((x) => x.includes(1e6))).toBe(true);
+  });
+});
+
+describe('parseModelJson and decodeWeights on hostile model.json files', () => {
+  const params = randomPaddleParams('fluid1', SMALL_SIZES, 6);
+  let good: { json: Record<string, unknown>; shards: Map<string, Uint8Array> };
+  const load = async (edit: (j: any) => void, shards?: Map<string, Uint8Array>) => {
+    const j = structuredClone(good.json) as any;
+    edit(j);
+    const json = parseModelJson(JSON.stringify(j), 'm/model.json');
+    return decodeWeights(json, 'm/model.json', async (_g, _i, p) => (shards ?? good.shards).get(p)!);
+  };
+  const refused = async (edit: (j: any) => void, pattern: RegExp) => {
+    const err = await load(edit).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(pattern);
+  };
+
+  it('loads the model as written', async () => {
+    const res = await convertInMemory('a.pdparams', combinedOf(params));
+    good = { json: res.modelJson as unknown as Record<string, unknown>, shards: res.shards };
+    expect((await load(() => {})).size).toBe(canonicalTensors('fluid1', SMALL_SIZES).length);
+  });
+
+  it.each([
+    ['sizes missing', (j: any) => delete j.attentionLstm.sizes, /^m\/model\.json: "attentionLstm"\."sizes" is missing, expected \{"rgbDim", /],
+    ['sizes null', (j: any) => (j.attentionLstm.sizes = null), /"sizes" is null, expected/],
+    ['a size a string', (j: any) => (j.attentionLstm.sizes.embed = '6'), /sizes\.embed is "6", expected a positive whole number/],
+    ['10^12 classes', (j: any) => (j.attentionLstm.sizes.classes = 1e12), /sizes\.classes is 1000000000000, more than any model this program can hold/],
+    ['2^53+2 classes', (j: any) => (j.attentionLstm.sizes.classes = 2 ** 53 + 2), /sizes\.classes is 9007199254740994, expected a positive whole number/],
+    ['sizes making 4 GiB of weights', (j: any) => (j.attentionLstm.sizes.head1 = 2 ** 29), /its sizes make .* weights, more than any model this program can hold/],
+    ['a weight shape a number', (j: any) => (j.weightsManifest[0].weights[0].shape = 5), /the weight '[^']+' has shape 5, expected \[/],
+    ['a weight shape null', (j: any) => (j.weightsManifest[0].weights[0].shape = null), /the weight '[^']+' has shape null, expected \[/],
+    ['a null weights entry', (j: any) => (j.weightsManifest[0].weights[2] = null), /a weightsManifest entry is null, expected \{"name", "shape", "dtype"\}/],
+    ['a null group', (j: any) => (j.weightsManifest[0] = null), /a weightsManifest group lacks "paths" or "weights"/],
+    ['class names that are numbers', (j: any) => (j.attentionLstm.classNames = Array.from({ length: SMALL_SIZES.classes }, (_, i) => i)), /classNames\[0\] is 0, expected a name in quotes \(a string\)/],
+    ['class names an object', (j: any) => (j.attentionLstm.classNames = { a: 1 }), /"classNames" is \{"a":1\}, expected a list of names or null/],
+  ])('refuses %s with one sentence naming the file', async (_what, edit, pattern) => {
+    await refused(edit, pattern);
+  });
+
+  it.each([NaN, Infinity])('refuses shards whose bytes hold %s, naming the weight', async (bad) => {
+    const shards = new Map([...good.shards].map(([p, b]) => [p, b.slice()]));
+    const first = [...shards.values()][0];
+    new DataView(first.buffer).setFloat32(8, bad, true);
+    const err = await load(() => {}, shards).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(new RegExp(`^m/model\\.json: the weight '[^']+' holds ${bad} at element 2: weights must be finite numbers`));
+  });
+});

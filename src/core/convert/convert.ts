@@ -97,14 +97,14 @@ function checkValues(x: Float32Array, name: string, file: string, dtype: StoredD
   let at = -1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (!Number.isFinite(v)) throw new InputError(`${file}: the tensor '${name}' holds ${v} at element ${i}: weights must be finite numbers (the file is damaged, or the model diverged in training)`);
+    if (!Number.isFinite(v)) throw new InputError(`${file}: the tensor '${name}' holds ${v}: weights must be finite numbers (the file is damaged, or the model diverged in training)`);
     if (Math.abs(v) > largest) {
       largest = Math.abs(v);
       at = i;
     }
   }
   if (dtype === 'float16' && largest > FLOAT16_MAX) {
-    throw new InputError(`${file}: the tensor '${name}' holds ${x[at]} (element ${at}), outside float16's range (±${FLOAT16_MAX}), where it would become infinity: convert with --dtype float32`);
+    throw new InputError(`${file}: the tensor '${name}' holds ${x[at]}, outside float16's range (±${FLOAT16_MAX}), where it would become infinity: convert with --dtype float32`);
   }
 }
 

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { BYTES_PER_ELEMENT, type NdArray, type DType, sizeOf, shapeString } from '../ndarray';
 import { decodeTensorDesc, encodeTensorDesc } from './tensorDesc';
+import { MAX_LOD_LEVELS } from './detect';
 
 /**
  * Paddle's combined parameter file (`fluid.io.save_params(filename=...)`):
@@ -22,7 +23,6 @@ export interface CombinedRecord {
   byteLength: number;
 }
 
-const MAX_LOD_LEVELS = 16;
 const MAX_DESC_BYTES = 1 << 16;
 
 function u64(view: DataView, at: number): number {

@@ -21,6 +21,9 @@ export const DETECT_BYTES = 268;
 export const STATIC_DICT_MARK_AT = 256;
 const TNUM = [0x54, 0x4e, 0x55, 0x4d];
 
+/** The most LoD levels a combined record may carry (a parameter has none; more is a corrupted file). */
+export const MAX_LOD_LEVELS = 16;
+
 /**
  * Tells the layouts apart by their first bytes (spec section 4). `TNUM` at byte 256
  * is tested first: a Paddle 1.6 file's first 256 bytes are uninitialised memory and
@@ -28,7 +31,8 @@ const TNUM = [0x54, 0x4e, 0x55, 0x4d];
  */
 export function detectLayout(head: Uint8Array, file: string): FileLayout {
   if (head.length >= STATIC_DICT_MARK_AT + 4 && TNUM.every((b, i) => head[STATIC_DICT_MARK_AT + i] === b)) return 'static-dict';
-  if (head.length >= 12 && head.subarray(0, 12).every((b) => b === 0)) return 'combined';
+  // Version 0 and a u64 lod_levels: 0 as Paddle writes parameters, but a record may carry a few LoD levels (skipped by the reader).
+  if (head.length >= 12 && head.subarray(0, 4).every((b) => b === 0) && head[4] <= MAX_LOD_LEVELS && head.subarray(5, 12).every((b) => b === 0)) return 'combined';
   if (looksLikeProgram(head)) return 'program';
   // 0x80 opens protocol 2+; '(', '}' and ']' open old pickles of a dict or list; 'c' (GLOBAL)
   // opens no parameter file, but hostile pickles start with it: the pickle reader names the global it refuses.
