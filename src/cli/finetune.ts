@@ -41,6 +41,11 @@ runCli(USAGE, async () => {
   if (values.segments && values.labels) throw new InputError('--labels names new classes; --segments trains the model\'s own classes on their segment ratings');
   if (values.segments && values.mode === 'new-head') throw new InputError('--segments trains the model\'s own classes: --mode same-labels (the default) or all');
   const videos = await readFeatureFiles(positionals, { maxFrames: maxFrames(values['max-frames']) });
+  if (!values.segments && videos.every((v) => !v.labels?.length)) {
+    const npy = positionals.some((p) => p.toLowerCase().endsWith('.npy'));
+    throw new InputError(`the labels are missing: none of the ${videos.length} videos read carries labels, and fine-tuning learns from them` +
+      (npy ? ' (a .npy file holds features only: put the videos in a TFRecord, .pkl or .json with labels)' : ' (a TFRecord\'s "labels", a .pkl\'s \'label\', a .json\'s "labels")'));
+  }
   const { model, classNames: modelNames } = await loadModel(values.model, 'wasm');
   if (values.segments) {
     await finetuneOnSegments(model, modelNames, videos, { ...values, out: values.out, optimizer, seed, batchSize });
