@@ -10,7 +10,7 @@ import { writeTfRecords } from '../core/formats/tfrecord';
 import { useBackend } from '../node/backend';
 import { extractVideoFile, readInceptionFile, readPcaPath } from '../node/extractVideo';
 import { checkFfmpeg } from '../node/videoDecoder';
-import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
+import { args, choice, maxFrames, noteSkipped, positiveInt, runCli, stderr, threads } from './run';
 
 const USAGE = 'npm run extract -- --inception <inception-2015-12-05.tgz|classify_image_graph_def.pb> --pca <yt8m_pca.tgz|folder> --out <features.tfrecord> [--labels <videos.csv>] [--backend wasm|cpu] [--threads N] [--batch-size N] [--max-frames 300] <videos...>';
 
@@ -82,6 +82,7 @@ runCli(USAGE, async () => {
         if (tty) process.stderr.write('\r\x1b[K');
         stderr(`warning: ${userMessage(err)} (video skipped)`);
         failed.push({ file, error: userMessage(err) });
+        noteSkipped();
       }
     }
   } finally {
