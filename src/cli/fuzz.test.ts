@@ -126,7 +126,7 @@ async function endsCleanly(what: string, work: () => Promise<void>): Promise<'ok
   } catch (e) {
     if (e instanceof InputError || e instanceof EnvironmentError) {
       // One sentence: no newline, no "internal error", not empty.
-      expect(e.message, what).not.toMatch(/\n|internal error|undefined|\[object Object\]/);
+      expect(e.message, `${what}: ${JSON.stringify(e.message)}`).not.toMatch(/\n|internal error|undefined|\[object Object\]/);
       expect(e.message.length, what).toBeGreaterThan(10);
       return 'refused';
     }

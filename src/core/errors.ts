@@ -33,3 +33,12 @@ export function userMessage(err: unknown): string {
   if (err instanceof Error) return `internal error: ${err.message}`;
   return `internal error: ${String(err)}`;
 }
+
+/**
+ * Text from inside a file (a parser's quote of it) made fit for a one-line
+ * message: control characters, and bytes that were not text, shown as '?'.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
+}

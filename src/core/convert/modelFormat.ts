@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError, printable } from '../errors';
 import type { ParamsFormat } from '../formats/detect';
 import { sizeOf, widenHalf } from '../ndarray';
 import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
@@ -79,7 +79,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new InputError(`${file}: not valid JSON (${printable((e as Error).message)})`);
   }
   const j = json as Partial<ModelJson>;
   if (!j || typeof j !== 'object' || j.format !== MODEL_FORMAT || !j.attentionLstm || !Array.isArray(j.weightsManifest)) {
@@ -95,7 +95,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
     if (!g || typeof g !== 'object' || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new InputError(`${file}: a weightsManifest group lacks "paths" or "weights"`);
     for (const p of g.paths) {
       if (typeof p !== 'string' || p.includes('/') || p.includes('\\') || p.startsWith('.')) {
-        throw new InputError(`${file}: shard path '${p}' must be a plain file name beside model.json`);
+        throw new InputError(`${file}: shard path ${shown(p)} must be a plain file name beside model.json`);
       }
     }
     for (const e of g.weights as unknown[]) {
@@ -104,7 +104,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
       const want = expected.get(name);
       if (want === undefined) throw new InputError(`${file}: the weight ${shown(name)} is not part of a ${meta.variant} AttentionLSTM`);
       if (seen.has(name)) throw new InputError(`${file}: the weight '${name}' is listed twice in the weightsManifest`);
-      if (!Array.isArray(shape) || shape.join(',') !== want) throw new InputError(`${file}: the weight '${name}' has shape ${shown(shape)}, expected [${want}]`);
+      if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number') || shape.join(',') !== want) throw new InputError(`${file}: the weight '${name}' has shape ${shown(shape)}, expected [${want}]`);
       if (dtype !== 'float32') throw new InputError(`${file}: the weight '${name}' has dtype ${shown(dtype)}, expected float32`);
       if (quantization !== undefined && quantization?.dtype !== 'float16') throw new InputError(`${file}: the weight '${name}' has quantization ${shown(quantization)}, expected {"dtype": "float16"} or none`);
       seen.add(name);

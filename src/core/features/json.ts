@@ -3,7 +3,7 @@
  * or an array of such objects. Values are floats used as they are; with `"quantized": true`
  * they are YouTube-8M uint8 codes and get dequantized.
  */
-import { fail } from '../errors';
+import { fail, printable } from '../errors';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
@@ -97,7 +97,7 @@ export function readJsonFeatures(bytes: Uint8Array, file: string, opts: ReadOpti
     parsed = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw err;
-    fail(file, `not valid JSON (${err.message})`);
+    fail(file, `not valid JSON (${printable(err.message)})`);
   }
   const stem = fileStem(file);
   if (!Array.isArray(parsed)) {

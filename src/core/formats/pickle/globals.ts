@@ -253,7 +253,7 @@ function encodeText(v: Val | undefined, encoding: string | undefined, ctx: CallC
     return new PyBytes(new TextEncoder().encode(s));
   }
   if (encoding === undefined || !LATIN1.has(encoding)) {
-    ctx.fail(`the pickle encodes text as '${encoding}'; only latin-1 and UTF-8 are supported`);
+    ctx.fail(`the pickle encodes text ${encoding === undefined ? 'without naming an encoding' : `as '${encoding.slice(0, 40)}'`}; only latin-1 and UTF-8 are supported`);
   }
   let out: Uint8Array | undefined;
   if (v instanceof LazyText) {
