@@ -12,8 +12,9 @@ import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
+import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
 
-const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] <feature files...>`;
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] ${SHARD_USAGE} <feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -26,6 +27,7 @@ runCli(USAGE, async () => {
     jsonl: { type: 'boolean' },
     submission: { type: 'string' },
     ...SEGMENT_OPTIONS,
+    ...SHARD_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   refuseSegmentFlagsAlone(values);
@@ -34,6 +36,10 @@ runCli(USAGE, async () => {
     throw new InputError('--segments writes windows as --jsonl lines (one per window) or as a --submission file: give one or both');
   }
   const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const inputs = await shardedInputs(values, positionals);
+  // A worker's share is its own output: JSON lines concatenate (the whole run's lines, in shard order); one document each would not.
+  if (inputs.sharded && !values.jsonl && values.submission === undefined) throw new InputError('--shard writes each worker\'s predictions as --jsonl lines (concatenate the workers\' outputs): add --jsonl');
+  if (inputs.sharded && values.submission !== undefined) throw new InputError('--submission ranks the windows of every video at once, which a shard cannot: use --shard with --jsonl, or evaluate --segments --partial for segment MAP');
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
@@ -49,7 +55,9 @@ runCli(USAGE, async () => {
     });
   }
   let text = '';
-  const items = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+  // A worker with more workers than inputs has no share: it writes nothing and succeeds.
+  if (inputs.sharded && inputs.mine.length === 0) stderr(`note: shard ${inputs.shard.index}/${inputs.shard.count} has no inputs (${inputs.total} inputs, ${inputs.shard.count} workers)`);
+  const items = streamFeatureFiles(inputs.mine, progress, { maxFrames: maxFrames(values['max-frames']) }, { allowNone: inputs.sharded && inputs.mine.length === 0 });
 
   if (values.segments) {
     const seg = await segmentFlags(values, model.meta.sizes.classes);
