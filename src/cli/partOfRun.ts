@@ -2,7 +2,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../core/errors';
 import type { MetricsAccumulator } from '../core/metrics';
-import { PART_KIND, type PartDocument } from '../core/metrics/partial';
+import { makePart } from '../core/metrics/partial';
 import { sortInputs } from '../core/shards/assign';
 import type { SegmentRanking } from '../core/segments/segmentRanking';
 import { modelFingerprint } from '../node/modelFingerprint';
@@ -47,21 +47,13 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
   return {
     streamOptions: { onSkipped: (input: string, reason: string) => skipped.push({ input, reason }), allowNone: true },
     async finish(t: PartTotals): Promise<void> {
-      const doc: PartDocument = {
-        kind: PART_KIND, version: 1,
+      const doc = makePart({
         model: { fingerprint: await modelFingerprint(t.dir), classes: t.classes, ...(t.ranking ? { classNames: [...t.classNames] } : {}) },
-        settings: {
-          maxFrames: t.maxFrames, topK: t.metrics.topK, segmentsOnly: t.segmentsOnly,
-          segments: t.ranking ? { window: { ...t.ranking.window }, k: t.ranking.k, topPerWindow: t.ranking.topPerWindow, rated: t.ranking.rated ? [...t.ranking.rated] : null } : null,
-        },
+        maxFrames: t.maxFrames, metrics: t.metrics, ranking: t.ranking, segmentsOnly: t.segmentsOnly,
         shard: inputs.shard,
         inputs: { total: inputs.total, listSha256: inputs.listSha256, covered: sortInputs(inputs.mine), skipped },
-        unlabeled: t.unlabeled,
-        failed: t.failed,
-        metrics: t.segmentsOnly ? null : t.metrics.toState(),
-        segments: t.ranking ? t.ranking.toState() : null,
-        written: new Date().toISOString(),
-      };
+        unlabeled: t.unlabeled, failed: t.failed, written: new Date().toISOString(),
+      });
       await writePart(file, doc);
       stderr(`part ${inputs.shard.index}/${inputs.shard.count}: ${inputs.mine.length} inputs${skipped.length ? ` (${skipped.length} skipped)` : ''}, ${t.metrics.videos} labeled videos${t.ranking ? `, ${t.ranking.counted.videos} videos ranked` : ''}, written to ${file}`);
     },

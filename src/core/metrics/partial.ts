@@ -56,6 +56,40 @@ export function inputListDigest(sorted: readonly string[]): string {
   return bytesToHex(sha256(new TextEncoder().encode(sorted.map((s) => `${s}\n`).join(''))));
 }
 
+export interface PartContents {
+  model: PartDocument['model'];
+  maxFrames: number;
+  metrics: MetricsAccumulator;
+  /** The segment rankings, or null without --segments. */
+  ranking: SegmentRanking | null;
+  segmentsOnly: boolean;
+  shard: Shard;
+  inputs: PartDocument['inputs'];
+  unlabeled: number;
+  failed: number;
+  written: string;
+}
+
+/** A worker's part from its totals (the covered inputs sorted, as merge expects them). */
+export function makePart(p: PartContents): PartDocument {
+  const r = p.ranking;
+  return {
+    kind: PART_KIND, version: 1,
+    model: p.model,
+    settings: {
+      maxFrames: p.maxFrames, topK: p.metrics.topK, segmentsOnly: p.segmentsOnly,
+      segments: r ? { window: { ...r.window }, k: r.k, topPerWindow: r.topPerWindow, rated: r.rated ? [...r.rated] : null } : null,
+    },
+    shard: { index: p.shard.index, count: p.shard.count },
+    inputs: { ...p.inputs, covered: [...p.inputs.covered].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) },
+    unlabeled: p.unlabeled,
+    failed: p.failed,
+    metrics: p.segmentsOnly ? null : p.metrics.toState(),
+    segments: r ? r.toState() : null,
+    written: p.written,
+  };
+}
+
 export interface MergedParts {
   metrics: MetricsAccumulator | null;
   ranking: SegmentRanking | null;
