@@ -186,7 +186,10 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
 
 function causeOf(e: unknown): string {
   const err = e as { cause?: { code?: string; message?: string }; message?: string };
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+  // undici's own codes (UND_ERR_SOCKET) say less than its messages ("other side closed"); the system's (ECONNREFUSED) more.
+  const code = err?.cause?.code;
+  if (code && !code.startsWith('UND_ERR')) return code;
+  return err?.cause?.message ?? err?.message ?? String(e);
 }
 
 function lengthOf(h: string | null): number | null {
