@@ -11,8 +11,16 @@ import type { PartDocument } from '../core/metrics/partial';
  */
 export async function writePart(file: string, doc: PartDocument): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let text: string;
   try {
-    await writeFile(tmp, JSON.stringify(doc) + '\n');
+    text = JSON.stringify(doc) + '\n';
+  } catch (e) {
+    // Past V8's longest string (about 512 MB): a share this large is better split further.
+    if (e instanceof RangeError) throw new InputError(`${file}: the part is too large to write as one JSON file (over 512 MB): give the work to more workers (a larger n in --shard i/n)`);
+    throw e;
+  }
+  try {
+    await writeFile(tmp, text);
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => {});

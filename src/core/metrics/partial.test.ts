@@ -99,6 +99,23 @@ describe('merging the parts of a sharded evaluation', () => {
     expect(JSON.stringify(merged.metrics!.result())).toBe(JSON.stringify(whole.metrics.result()));
   });
 
+  it('--segments-only parts carry no video figures, and merge to the segment figures alone', () => {
+    const parts = [0, 1].map((i) => {
+      const doc = part(i, 2, { segments: true });
+      const only = makePart({
+        model: doc.model, maxFrames: 300, metrics: new MetricsAccumulator(C), ranking: SegmentRanking.fromState(doc.segments), segmentsOnly: true,
+        shard: doc.shard, inputs: doc.inputs, unlabeled: 0, failed: 0, written: doc.written,
+      });
+      expect(only.metrics).toBeNull();
+      return { source: `only-${i}`, doc: JSON.parse(JSON.stringify(only)) as unknown };
+    });
+    const merged = mergeParts(parts);
+    expect(merged.metrics).toBeNull();
+    expect(JSON.stringify(segmentMapJson(segmentMap(merged.ranking!), [], merged.ranking!.window))).toBe(JSON.stringify(segmentMapJson(segmentMap(whole.ranking!), [], whole.ranking!.window)));
+    // Parts with and without --segments-only do not mix.
+    expect(() => mergeParts([parts[0], { source: 'full-1', doc: part(1, 2, { segments: true }) }])).toThrow(/different settings \(--segments-only: on and off\)/);
+  });
+
   it('a worker run again for its shard: the later part replaces the earlier, and says so', () => {
     const parts = [0, 1, 2].map((i) => ({ source: `part-${i}.json`, doc: part(i, 3) }));
     const again = { source: 'part-1.rerun.json', doc: part(1, 3, { written: '2026-01-02T00:00:00.000Z' }) };
