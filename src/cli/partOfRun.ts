@@ -14,6 +14,7 @@ export const PART_OPTIONS = { partial: { type: 'string' } } as const;
 export const PART_USAGE = '[--partial part.json]';
 
 export interface PartTotals {
+  command?: 'evaluate' | 'predict';
   dir: string;
   classes: number;
   classNames: readonly string[];
@@ -48,6 +49,7 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
     streamOptions: { onSkipped: (input: string, reason: string) => skipped.push({ input, reason }), allowNone: true },
     async finish(t: PartTotals): Promise<void> {
       const doc = makePart({
+        command: t.command,
         model: { fingerprint: await modelFingerprint(t.dir), classes: t.classes, ...(t.ranking ? { classNames: [...t.classNames] } : {}) },
         maxFrames: t.maxFrames, metrics: t.metrics, ranking: t.ranking, segmentsOnly: t.segmentsOnly,
         shard: inputs.shard,
@@ -55,7 +57,7 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
         unlabeled: t.unlabeled, failed: t.failed, written: new Date().toISOString(),
       });
       await writePart(file, doc);
-      stderr(`part ${inputs.shard.index}/${inputs.shard.count}: ${inputs.mine.length} inputs${skipped.length ? ` (${skipped.length} skipped)` : ''}, ${t.metrics.videos} labeled videos${t.ranking ? `, ${t.ranking.counted.videos} videos ranked` : ''}, written to ${file}`);
+      stderr(`part ${inputs.shard.index}/${inputs.shard.count}: ${inputs.mine.length} inputs${skipped.length ? ` (${skipped.length} skipped)` : ''}, ${t.command === 'predict' ? '' : `${t.metrics.videos} labeled videos`}${t.ranking && t.command !== 'predict' ? ', ' : ''}${t.ranking ? `${t.ranking.counted.videos} videos ranked` : ''}, written to ${file}`);
     },
   };
 }

@@ -152,8 +152,35 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     const doc = await cli(['predict', '--model', model(), '--shard', '0/2', ...files()]);
     expect(doc.code).toBe(2);
     expect(doc.stderr).toMatch(/^error: --shard writes each worker's predictions as --jsonl lines/);
+    const sub = await cli(['predict', '--model', model(), '--segments', '--submission', path.join(dir, 'sub.csv'), '--shard', '0/2', ...files()]);
+    expect(sub.stderr).toMatch(/^error: --submission ranks the windows of every video at once, which a shard cannot: give each worker --partial part\.json, then npm run merge -- --submission out\.csv parts\/\*$/m);
     const empty = await cli(['predict', '--model', model(), '--jsonl', '--shard', '5/6', ...files()]);
     expect(empty.code, empty.stderr).toBe(0);
     expect(empty.stdout).toBe('');
+  }, 300_000);
+
+  it('predict --segments --partial on two workers, merge --submission: the submission of one run, byte for byte', async () => {
+    const one = path.join(dir, 'one.csv');
+    const single = await cli(['predict', '--model', model(), '--segments', '--k', '8', '--submission', one, ...files()]);
+    expect(single.code, single.stderr).toBe(0);
+    const parts = await Promise.all([0, 1].map(async (i) => {
+      const p = path.join(dir, `sub-part-${i}.json`);
+      const w = await cli(['predict', '--model', model(), '--segments', '--k', '8', '--shard', `${i}/2`, '--partial', p, ...files()]);
+      expect(w.code, w.stderr).toBe(0);
+      expect(w.stdout).toBe('');
+      return p;
+    }));
+    const merged = path.join(dir, 'merged.csv');
+    const m = await cli(['merge', '--submission', merged, ...parts]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stdout).toBe('');
+    expect(await readFile(merged, 'utf8')).toBe(await readFile(one, 'utf8'));
+    const bare = await cli(['merge', ...parts]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/give --submission out\.csv to write the merged submission/);
+    // Parts of predict and of evaluate do not mix.
+    const ev = path.join(dir, 'ev-part-1.json');
+    expect((await cli(['evaluate', '--model', model(), '--segments', '--segments-only', '--k', '8', '--shard', '1/2', '--partial', ev, ...files()])).code).toBe(0);
+    expect((await cli(['merge', '--submission', merged, parts[0], ev])).stderr).toMatch(/different settings \(command: predict and evaluate\)/);
   }, 300_000);
 });

@@ -19,6 +19,8 @@ export const PART_KIND = 'attention-lstm evaluation part';
 
 /** Everything that changes the figures besides the inputs and the model: parts must agree on all of it. */
 export interface PartSettings {
+  /** evaluate (the figures' state) or predict --segments (the rankings behind a submission, no labels counted). */
+  command: 'evaluate' | 'predict';
   maxFrames: number;
   /** Predictions per video kept for GAP and mAP. */
   topK: number;
@@ -57,6 +59,7 @@ export function inputListDigest(sorted: readonly string[]): string {
 }
 
 export interface PartContents {
+  command?: PartSettings['command'];
   model: PartDocument['model'];
   maxFrames: number;
   metrics: MetricsAccumulator;
@@ -77,7 +80,7 @@ export function makePart(p: PartContents): PartDocument {
     kind: PART_KIND, version: 1,
     model: p.model,
     settings: {
-      maxFrames: p.maxFrames, topK: p.metrics.topK, segmentsOnly: p.segmentsOnly,
+      command: p.command ?? 'evaluate', maxFrames: p.maxFrames, topK: p.metrics.topK, segmentsOnly: p.segmentsOnly,
       segments: r ? { window: { ...r.window }, k: r.k, topPerWindow: r.topPerWindow, rated: r.rated ? [...r.rated] : null } : null,
     },
     shard: { index: p.shard.index, count: p.shard.count },
@@ -184,6 +187,7 @@ export function mergeParts(parts: readonly { source: string; doc: unknown }[]): 
 /** The first setting two parts differ in, said for the user, or null. */
 function settingDifference(a: PartSettings, b: PartSettings): string | null {
   const flat = (s: PartSettings): [string, string][] => [
+    ['command', s.command],
     ['--max-frames', String(s.maxFrames)],
     ['top k', String(s.topK)],
     ['--segments', s.segments ? 'on' : 'off'],
@@ -214,7 +218,7 @@ function checkPart(doc: unknown, source: string): PartDocument {
   const m = doc.model;
   if (!isObject(m) || typeof m.fingerprint !== 'string' || !whole(m.classes, 1)) bad('model.fingerprint and model.classes are missing');
   const st = doc.settings;
-  if (!isObject(st) || !whole(st.maxFrames, 1) || !whole(st.topK, 1) || typeof st.segmentsOnly !== 'boolean' || !(st.segments === null || isObject(st.segments))) bad('settings are missing');
+  if (!isObject(st) || (st.command !== 'evaluate' && st.command !== 'predict') || !whole(st.maxFrames, 1) || !whole(st.topK, 1) || typeof st.segmentsOnly !== 'boolean' || !(st.segments === null || isObject(st.segments))) bad('settings are missing');
   const sh = doc.shard;
   if (!isObject(sh) || !whole(sh.count, 1) || !whole(sh.index) || (sh.index as number) >= (sh.count as number)) bad('shard must be { index, count } with index < count');
   const inp = doc.inputs;
