@@ -158,6 +158,10 @@ describe('feature files over http(s)', () => {
     expect((nobody as Error).message).toBe(`http://127.0.0.1:${port}/x.tfrecord: reading failed after 4 tries in a row (last: cannot connect (ECONNREFUSED))`);
   });
 
+  it('refuses a URL with a user name and password (they would go to every server it redirects to)', async () => {
+    await expect(httpSource('http://me:secret@127.0.0.1:9/x.tfrecord', fast)).rejects.toThrow(/^http:\/\/127\.0\.0\.1:9\/x\.tfrecord: a user name and password in the URL are not supported/);
+  });
+
   it('says when the file changed on the server between reads', async () => {
     const src = await httpSource(`${base}/plain`, fast);
     faults.set('/plain', { claim: bytes.length - 1 });

@@ -51,11 +51,13 @@ function shown(url: string): string {
 
 export async function httpSource(url: string, opts: HttpOptions = {}): Promise<ByteSource> {
   const name = shown(url);
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     throw new InputError(`${name}: not a valid URL`);
   }
+  if (parsed.username || parsed.password) throw new InputError(`${name}: a user name and password in the URL are not supported: use a pre-signed or public URL`);
   const retries = opts.retries ?? envNumber('ALSTM_HTTP_RETRIES', 5);
   const backoffMs = opts.backoffMs ?? envNumber('ALSTM_HTTP_BACKOFF_MS', 1000);
   const idleMs = opts.idleTimeoutMs ?? envNumber('ALSTM_HTTP_TIMEOUT_MS', 60_000);
@@ -80,7 +82,10 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
       try {
         res = await fetch(url, { headers: { Range: `bytes=${from}-${Math.max(from, end - 1)}`, 'Accept-Encoding': 'identity' }, signal: controller.signal, redirect: 'follow' });
       } catch (e) {
-        throw new Retryable(stalled ? `no answer for ${idleMs / 1000} s` : `cannot connect (${causeOf(e)})`);
+        const cause = causeOf(e);
+        // A certificate that does not verify will not verify on the next try either.
+        if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(cause)) throw new EnvironmentError(`${name}: cannot connect securely (${cause})`);
+        throw new Retryable(stalled ? `no answer for ${idleMs / 1000} s` : `cannot connect (${cause})`);
       }
       if (res.status === 416 && size === -1) {
         // An empty file: nothing satisfies bytes=0-0.
