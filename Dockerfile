@@ -6,7 +6,7 @@
 # Build: the sources bundled by esbuild (npm run build:cli), as scripts/cli.mjs runs them.
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .npmrc tsconfig.json ./
 # .npmrc ignores install scripts (onnxruntime-node's would fetch GPU binaries); nothing else downloads.
 RUN npm ci --no-audit --no-fund
 COPY scripts ./scripts
