@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { InputError } from '../core/errors';
 import { submissionLines } from '../core/segments/submission';
-import { mergeParts } from '../core/metrics/partial';
+import { planMerge, StateMerger } from '../core/metrics/partial';
 import { classNamesFor } from '../core/vocabulary';
 import { reportEvaluation } from './evaluationReport';
 import { readPart } from './partialFile';
@@ -19,9 +19,21 @@ const USAGE = 'npm run merge -- [--submission out.csv] <parts written by evaluat
 runCli(USAGE, async () => {
   const { values, positionals } = args({ submission: { type: 'string' } });
   if (positionals.length === 0) throw new InputError('no parts given: npm run merge -- parts/*.json');
-  const parts = [];
-  for (const file of positionals) parts.push({ source: file, doc: await readPart(file) });
-  const merged = mergeParts(parts);
+  // Two passes: the headers of every part checked first (their states dropped as read), then the states
+  // read again and merged one part at a time, so that memory holds the merged state and one part.
+  const headers = [];
+  for (const file of positionals) {
+    const doc = await readPart(file);
+    if (doc && typeof doc === 'object') {
+      delete (doc as Record<string, unknown>).metrics;
+      delete (doc as Record<string, unknown>).segments;
+    }
+    headers.push({ source: file, doc });
+  }
+  const plan = planMerge(headers);
+  const merger = new StateMerger(plan);
+  for (const { source } of plan.kept) merger.add(source, await readPart(source));
+  const merged = merger.result();
   for (const note of merged.notes) stderr(`note: ${note}`);
   for (const s of merged.skipped) stderr(`warning: ${s.reason} (file skipped by its worker)`);
   if (merged.failed) stderr(`warning: ${merged.failed} videos the model could not take were skipped by the workers`);

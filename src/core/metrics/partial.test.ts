@@ -6,7 +6,7 @@ import { shardInputs, sortInputs } from '../shards/assign';
 import { seededRandom } from '../training/seeded';
 import { MetricsAccumulator } from './accumulator';
 import { evaluate } from './index';
-import { inputListDigest, makePart, mergeParts, type PartDocument } from './partial';
+import { inputListDigest, makePart, mergeParts, planMerge, StateMerger, type PartDocument } from './partial';
 
 const C = 12;
 
@@ -114,6 +114,18 @@ describe('merging the parts of a sharded evaluation', () => {
     expect(JSON.stringify(segmentMapJson(segmentMap(merged.ranking!), [], merged.ranking!.window))).toBe(JSON.stringify(segmentMapJson(segmentMap(whole.ranking!), [], whole.ranking!.window)));
     // Parts with and without --segments-only do not mix.
     expect(() => mergeParts([parts[0], { source: 'full-1', doc: part(1, 2, { segments: true }) }])).toThrow(/different settings \(--segments-only: on and off\)/);
+  });
+
+  it('merges from headers first, then one part\'s states at a time (what npm run merge does), to the same figures; a part changed in between is refused', () => {
+    const parts = [0, 1, 2].map((i) => ({ source: `part-${i}.json`, doc: part(i, 3, { segments: true }) }));
+    const headers = parts.map((p) => ({ source: p.source, doc: { ...p.doc, metrics: undefined, segments: undefined } }));
+    const plan = planMerge(headers);
+    const merger = new StateMerger(plan);
+    for (const p of [...parts].reverse()) merger.add(p.source, p.doc);
+    const merged = merger.result();
+    expect(figures(merged.metrics!, merged.ranking)).toBe(wholeFigures);
+    const again = new StateMerger(planMerge(headers));
+    expect(() => again.add('part-1.json', part(1, 3, { segments: true, written: '2027-01-01T00:00:00.000Z' }))).toThrow(/^part-1\.json changed while the parts were merged: merge again$/);
   });
 
   it('a worker run again for its shard: the later part replaces the earlier, and says so', () => {

@@ -114,8 +114,33 @@ export interface MergedParts {
  * Two parts of one shard (a worker run again): the later written is kept.
  */
 export function mergeParts(parts: readonly { source: string; doc: unknown }[]): MergedParts {
+  const plan = planMerge(parts);
+  const docs = new Map(parts.map((p) => [p.source, p.doc as PartDocument]));
+  const merger = new StateMerger(plan);
+  for (const k of plan.kept) merger.add(k.source, docs.get(k.source)!);
+  return merger.result();
+}
+
+/** What merging will take (the parts checked to be one whole), before any state is read. */
+export interface MergePlan {
+  /** The parts to merge, one per shard, in shard order (a later part of a shard replaces an earlier one). */
+  kept: { source: string; doc: PartDocument }[];
+  settings: PartSettings;
+  model: PartDocument['model'];
+  shardCount: number;
+  inputs: number;
+  notes: string[];
+}
+
+/**
+ * The checks of mergeParts() on the parts' headers alone (their `metrics`
+ * and `segments` may be left out), so that the merge can then read the
+ * states one part at a time (StateMerger): with --segments a part's state
+ * can be large, and all of them at once would not fit.
+ */
+export function planMerge(parts: readonly { source: string; doc: unknown }[]): MergePlan {
   if (parts.length === 0) throw new InputError('no parts given: npm run merge -- parts/*.json');
-  const docs = parts.map((p) => ({ source: p.source, doc: checkPart(p.doc, p.source) }));
+  const docs = parts.map((p) => ({ source: p.source, doc: checkPart(p.doc, p.source, true) }));
   const first = docs[0];
   for (const { source, doc } of docs.slice(1)) {
     if (doc.model.fingerprint !== first.doc.model.fingerprint) {
@@ -164,24 +189,49 @@ export function mergeParts(parts: readonly { source: string; doc: unknown }[]): 
   }
   if (covered !== first.doc.inputs.total) throw new InputError(`the parts cover ${covered} inputs of the ${first.doc.inputs.total} listed: some worker did not take its share`);
 
-  const s = first.doc.settings;
-  const metrics = s.segmentsOnly ? null : new MetricsAccumulator(first.doc.model.classes, s.topK);
-  let ranking: SegmentRanking | null = null;
-  for (const { source, doc } of kept) {
-    if (metrics) metrics.merge(MetricsAccumulator.fromState(doc.metrics, `${source}: metrics`));
-    if (s.segments) {
-      const r = SegmentRanking.fromState(doc.segments, `${source}: segments`);
-      if (ranking) ranking.merge(r);
-      else ranking = r;
+  return { kept, settings: first.doc.settings, model: first.doc.model, shardCount: count, inputs: covered, notes };
+}
+
+/** The states of a plan's parts merged one part at a time (each part's full document, in any order). */
+export class StateMerger {
+  private readonly metrics: MetricsAccumulator | null;
+  private ranking: SegmentRanking | null = null;
+  private readonly pending: Set<string>;
+
+  constructor(private readonly plan: MergePlan) {
+    const s = plan.settings;
+    this.metrics = s.segmentsOnly ? null : new MetricsAccumulator(plan.model.classes, s.topK);
+    this.pending = new Set(plan.kept.map((k) => k.source));
+  }
+
+  /** A kept part's states (its document read again in full); the header must be the one planned. */
+  add(source: string, doc: unknown): void {
+    if (!this.pending.delete(source)) throw new Error(`merge: ${source} is not a part still to merge`);
+    const planned = this.plan.kept.find((k) => k.source === source)!.doc;
+    const d = checkPart(doc, source);
+    if (d.written !== planned.written || d.shard.index !== planned.shard.index || d.model.fingerprint !== planned.model.fingerprint) {
+      throw new InputError(`${source} changed while the parts were merged: merge again`);
+    }
+    if (this.metrics) this.metrics.merge(MetricsAccumulator.fromState(d.metrics, `${source}: metrics`));
+    if (this.plan.settings.segments) {
+      const r = SegmentRanking.fromState(d.segments, `${source}: segments`);
+      if (this.ranking) this.ranking.merge(r);
+      else this.ranking = r;
     }
   }
-  return {
-    metrics, ranking, settings: s, model: first.doc.model, shardCount: count, inputs: covered,
-    skipped: kept.flatMap((k) => k.doc.inputs.skipped),
-    unlabeled: kept.reduce((n, k) => n + k.doc.unlabeled, 0),
-    failed: kept.reduce((n, k) => n + k.doc.failed, 0),
-    notes,
-  };
+
+  result(): MergedParts {
+    if (this.pending.size) throw new Error(`merge: ${this.pending.size} parts not merged yet`);
+    const { kept } = this.plan;
+    return {
+      metrics: this.metrics, ranking: this.ranking, settings: this.plan.settings, model: this.plan.model,
+      shardCount: this.plan.shardCount, inputs: this.plan.inputs,
+      skipped: kept.flatMap((k) => k.doc.inputs.skipped),
+      unlabeled: kept.reduce((n, k) => n + k.doc.unlabeled, 0),
+      failed: kept.reduce((n, k) => n + k.doc.failed, 0),
+      notes: this.plan.notes,
+    };
+  }
 }
 
 /** The first setting two parts differ in, said for the user, or null. */
@@ -206,7 +256,7 @@ function settingDifference(a: PartSettings, b: PartSettings): string | null {
 }
 
 /** The document's shape, checked enough that merging it cannot go wrong silently; the states are checked by their own readers. */
-function checkPart(doc: unknown, source: string): PartDocument {
+function checkPart(doc: unknown, source: string, headerOnly = false): PartDocument {
   const bad = (what: string): never => {
     throw new InputError(`${source}: not a part written by evaluate --partial: ${what}`);
   };
@@ -228,7 +278,7 @@ function checkPart(doc: unknown, source: string): PartDocument {
   }
   if (!whole(doc.unlabeled) || !whole(doc.failed) || typeof doc.written !== 'string') bad('unlabeled, failed and written are missing');
   const settings = st as unknown as PartSettings;
-  if (!settings.segmentsOnly && !isObject(doc.metrics)) bad('the video metrics are missing');
-  if (settings.segments && !isObject(doc.segments)) bad('the segment ranking is missing');
+  if (!headerOnly && !settings.segmentsOnly && !isObject(doc.metrics)) bad('the video metrics are missing');
+  if (!headerOnly && settings.segments && !isObject(doc.segments)) bad('the segment ranking is missing');
   return doc as unknown as PartDocument;
 }
