@@ -56,7 +56,7 @@ describe('the command line: help, usage and exit statuses', () => {
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it.each(['predict', 'evaluate', 'convert', 'finetune', 'export', 'extract'])('%s --help prints its usage and exits 0', async (command) => {
+  it.each(['predict', 'evaluate', 'merge', 'convert', 'finetune', 'export', 'extract'])('%s --help prints its usage and exits 0', async (command) => {
     const res = await cli([command, '--help']);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(new RegExp(`^usage: npm run ${command} -- `));
@@ -67,7 +67,7 @@ describe('the command line: help, usage and exit statuses', () => {
   it('scripts/cli.mjs --help lists the commands (exit 0); no command is a usage error (exit 2)', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^usage: node scripts\/cli\.mjs <predict\|evaluate\|convert\|finetune\|export\|extract>/);
+    expect(help.stdout).toMatch(/^usage: node scripts\/cli\.mjs <predict\|evaluate\|merge\|convert\|finetune\|export\|extract>/);
     expect((await cli([])).code).toBe(2);
   }, 120_000);
 

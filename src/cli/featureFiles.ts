@@ -3,6 +3,7 @@ import { readFeatureFile } from '../core/features/read';
 import { FrameCapTally, streamFeatureFile } from '../core/features/stream';
 import type { ReadOptions, VideoFeatures } from '../core/features/types';
 import { fileSource, readUserFile } from '../node/files';
+import { httpSource, isUrl } from '../node/httpSource';
 import type { ProgressState } from './progress';
 import { noteSkipped, stderr } from './run';
 
@@ -40,25 +41,36 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
  * (predict and evaluate hold a window of videos, never a file). Warnings go
  * to stderr as they come; `progress` follows the bytes and videos read.
  */
-export async function* streamFeatureFiles(paths: readonly string[], progress: ProgressState, opts: ReadOptions = {}): AsyncGenerator<{ video: VideoFeatures }> {
-  if (paths.length === 0) throw new InputError('no feature files given');
+export async function* streamFeatureFiles(
+  paths: readonly string[], progress: ProgressState, opts: ReadOptions = {},
+  // A sharded worker's part lists what it skipped, and a share with nothing readable is still a part.
+  more: { onSkipped?: (input: string, reason: string) => void; allowNone?: boolean } = {},
+): AsyncGenerator<{ video: VideoFeatures }> {
+  if (more.allowNone) progress.emptyIsResult = true;
+  if (paths.length === 0) {
+    if (more.allowNone) return;
+    throw new InputError('no feature files given');
+  }
   const sources = [];
   let read = 0;
   let only: InputError | null = null;
-  const skip = (err: unknown) => {
+  const skipped = (input: string, err: unknown) => {
     if (!(err instanceof InputError)) throw err;
+    more.onSkipped?.(input, err.message);
     // One file given: its own error is the one error (thrown at the end), not a warning and then an error.
-    if (paths.length === 1 && read === 0) return err;
+    if (paths.length === 1 && read === 0 && !more.allowNone) {
+      only = err;
+      return;
+    }
     stderr(`warning: ${userMessage(err)} (file skipped)`);
     noteSkipped();
-    return null;
   };
   for (const p of paths) {
     try {
-      // Named by the path as given, as the videos' `file`.
-      sources.push({ ...(await fileSource(p)), name: p });
+      // Named by the path as given, as the videos' `file`; http(s) URLs are read with range requests (node/httpSource.ts).
+      sources.push({ ...(await (isUrl(p) ? httpSource(p) : fileSource(p))), name: p, input: p });
     } catch (err) {
-      only = skip(err);
+      skipped(p, err);
     }
   }
   progress.bytesTotal = sources.reduce((n, s) => n + s.size, 0);
@@ -75,13 +87,13 @@ export async function* streamFeatureFiles(paths: readonly string[], progress: Pr
         }
       }
     } catch (err) {
-      only = skip(err);
+      skipped(src.input, err);
     }
     before += src.size;
     progress.bytesRead = before;
   }
   if (only) throw only;
-  if (read === 0) throw new InputError(paths.length === 1 ? `${paths[0]}: no video could be read` : `none of the ${paths.length} feature files could be read`);
+  if (read === 0 && !more.allowNone) throw new InputError(paths.length === 1 ? `${paths[0]}: no video could be read` : `none of the ${paths.length} feature files could be read`);
 }
 
 /**

@@ -32,7 +32,7 @@ export async function predictEach<T extends { video: VideoFeatures }>(
   }
   line.finish(progress);
   // Every video refused by the model: nothing usable, an error (exit 2), not an empty result.
-  if (progress.videosDone === 0 && progress.failed > 0) {
+  if (progress.videosDone === 0 && progress.failed > 0 && !progress.emptyIsResult) {
     throw new InputError(`none of the ${progress.failed} video${progress.failed === 1 ? '' : 's'} could be used (each named above)`);
   }
 }

@@ -11,6 +11,12 @@ export interface ProgressState {
   videosRead: number;
   videosDone: number;
   failed: number;
+  /**
+   * Set by streamFeatureFiles when a run with nothing usable is still a result
+   * (a sharded worker's part, which lists what it skipped): predictEach and
+   * segmentsEach then do not stop it with exit 2.
+   */
+  emptyIsResult?: boolean;
 }
 
 export class ProgressLine {
