@@ -12,6 +12,7 @@ import { DropIcon } from './components/icons';
 import { ViewSwitch } from './components/ViewSwitch';
 import { DatasetView } from './dataset/DatasetView';
 import { filesFromDataTransfer } from './drop';
+import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
@@ -91,7 +92,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

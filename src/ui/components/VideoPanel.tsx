@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
+import { FEATURE_FORMAT_LABELS, listed } from '../../core/features/featureFormats';
 import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
@@ -29,7 +30,7 @@ export function VideoPanel() {
       {videos.length > 0 && <FileButtons />}
       <LoadProgressBar />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too), or start from the main area.</p>
+        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards too), or start from the main area.</p>
       )}
     </section>
   );
