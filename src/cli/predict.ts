@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError } from '../core/errors';
 import { topKIndices } from '../core/metrics';
 import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
@@ -13,7 +14,7 @@ import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from '.
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
-const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] <feature files...>`;
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] <feature files...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -33,7 +34,7 @@ runCli(USAGE, async () => {
   if (values.segments && !values.jsonl && values.submission === undefined) {
     throw new InputError('--segments writes windows as --jsonl lines (one per window) or as a --submission file: give one or both');
   }
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);

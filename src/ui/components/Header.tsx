@@ -1,13 +1,6 @@
-import { BACKEND_CHOICES, adapterLabel, type BackendChoice } from '../../worker/protocol';
+import { BACKEND_CHOICE_LABEL, BACKEND_CHOICES, adapterLabel, type BackendChoice } from '../../worker/protocol';
 import { useApp, useAppShallow } from '../state/context';
 import { ExportButtons } from './ExportButtons';
-
-const CHOICE_LABEL: Record<BackendChoice, string> = {
-  auto: 'Auto',
-  webgpu: 'WebGPU',
-  wasm: 'wasm',
-  cpu: 'CPU',
-};
 
 export function Header() {
   return (
@@ -36,7 +29,7 @@ function BackendControl() {
         <span className="field-label">Backend</span>
         <select value={requested} onChange={(e) => void choose(e.target.value as BackendChoice)} aria-describedby="backend-status">
           {BACKEND_CHOICES.map((c) => (
-            <option key={c} value={c}>{CHOICE_LABEL[c]}</option>
+            <option key={c} value={c}>{BACKEND_CHOICE_LABEL[c]}</option>
           ))}
         </select>
       </label>
