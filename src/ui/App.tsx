@@ -4,13 +4,11 @@ import { BackendNote, Notices } from './components/Notices';
 import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
-import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
-import { ViewSwitch } from './components/ViewSwitch';
-import { DatasetView } from './dataset/DatasetView';
+import { VIEWS, ViewSwitch } from './components/ViewSwitch';
 import { filesFromDataTransfer } from './drop';
 import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
@@ -20,6 +18,7 @@ export function App() {
   const addFiles = useApp((s) => s.addFiles);
   const hasVideos = useApp((s) => s.videos.length > 0);
   const view = useApp((s) => s.settings.view);
+  const View = VIEWS[view].Body;
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   useFocusRescue();
@@ -72,7 +71,7 @@ export function App() {
     <main key="main" id="main" className="content" tabIndex={-1}>
       <BackendNote />
       {hasVideos && <ViewSwitch />}
-      {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+      {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
     </main>
   );
