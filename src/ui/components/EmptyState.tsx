@@ -25,7 +25,7 @@ export function EmptyState() {
   );
 }
 
-/** "TFRecord, pkl, npy or JSON", each in bold. */
+/** The formats as the table lists them, each in bold. */
 function FormatList() {
   const last = FEATURE_FORMAT_LABELS.length - 1;
   return FEATURE_FORMAT_LABELS.map((label, i) => (
