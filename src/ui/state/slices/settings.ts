@@ -1,5 +1,6 @@
 import type { ModelSource } from '../../../worker/protocol';
 import type { SliceContext, Slice } from '../types';
+import { attempt } from '../attempt';
 import { clampSetting, URL_DEFAULTS, type UrlState } from '../urlState';
 import { modelSourceFor } from './model';
 
@@ -30,11 +31,7 @@ export function settingsSlice({ set, get, env }: SliceContext): Slice<SettingsSl
       setMaxFrames: async (maxFrames) => {
         const n = clampSetting('maxFrames', maxFrames);
         updateSettings({ maxFrames: n });
-        try {
-          await env.client.call('setMaxFrames', { maxFrames: n });
-        } catch (e) {
-          get().notify('error', `The frame cap could not be set: ${(e as Error).message}`);
-        }
+        await attempt(get().notify, 'The frame cap could not be set', () => env.client.call('setMaxFrames', { maxFrames: n }));
       },
       setSetting: (key, value) => updateSettings({ [key]: clampSetting(key, value) }),
       updateSettings,
