@@ -3,6 +3,7 @@ import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoSt
 import { InputError } from '../../../core/errors';
 import { classifyFiles, folderOf } from '../../drop';
 import { attempt, errorMessage } from '../attempt';
+import { predictionsPending } from '../selectors';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
@@ -80,7 +81,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
   /** The work ends once nothing is read and nothing waits. */
   const settle = () => {
     const { work, videos } = get();
-    if (work && work.load.state !== 'reading' && !videos.some((v) => v.status === 'queued' || v.status === 'running')) set({ work: null });
+    if (work && work.load.state !== 'reading' && !predictionsPending(videos)) set({ work: null });
   };
   const forget = (keys: ReadonlySet<string>) => set((s) => {
     const evidence = { ...s.evidence };
