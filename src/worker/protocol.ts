@@ -62,8 +62,11 @@ export interface BackendStatus {
 export type ModelSource =
   /** A model.json by URL (the demo's is one); its shards sit beside it. */
   | { kind: 'url'; url: string }
-  /** A picked or dropped folder: model.json and its shards. */
-  | { kind: 'files'; files: File[] }
+  /**
+   * A picked or dropped folder: model.json and its shards. `name` names the
+   * folder: the page knows it (a dropped file does not say where it lay).
+   */
+  | { kind: 'files'; files: File[]; name?: string }
   /**
    * Paddle weights, converted in the worker and cached: one file (.pdparams,
    * .pdckpt), a parameter folder's files, or an exported .pdmodel + .pdiparams;

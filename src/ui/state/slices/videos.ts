@@ -98,7 +98,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       addFiles: async (files) => {
         const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
-        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
+        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
         if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
         await Promise.all(jobs);
