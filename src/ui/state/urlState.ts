@@ -41,8 +41,6 @@ function oneOf<T extends string>(o: { url: string; default: T; choices: readonly
   return { ...o, parse: (v) => (o.choices as readonly string[]).includes(v ?? '') ? (v as T) : o.default, format: (v) => v, clamp: (v) => v };
 }
 
-const VIEWS = ['video', 'dataset'] as const;
-
 export const SETTINGS = {
   /** A model.json URL, `cache:<id>` for a model in this browser's cache, or null for the demo. */
   model: { url: 'model', default: null, parse: (v) => v || null, format: (v) => v ?? '', clamp: (v) => v } satisfies Setting<string | null>,
@@ -54,10 +52,13 @@ export const SETTINGS = {
   /** The bundled samples are loaded (so a shared link shows the same videos). */
   samples: { url: 'samples', default: false, parse: (v) => v === '1', format: () => '1', clamp: (v) => v } satisfies Setting<boolean>,
   /** The single video, or the dataset view over every video (ViewSwitch.tsx shows each). */
-  view: oneOf<(typeof VIEWS)[number]>({ url: 'view', default: 'video', choices: VIEWS }),
+  view: oneOf({ url: 'view', default: 'video', choices: ['video', 'dataset'] }),
   /** At most this many frames of each video added are used (YouTube-8M's and PaddleVideo's readers use 300). */
   maxFrames: int({ url: 'frames', default: 300, min: 1, max: 100_000, label: 'Frames per video, at most' }),
-  /** wasm threads asked for; null for the default (every core but one, when the page is cross-origin isolated). As tfjs's wasm backend allows (the worker's MAX_WASM_THREADS caps what runs). */
+  /**
+   * wasm threads asked for; null for the default (every core but one, when the page is cross-origin isolated).
+   * At most as many as tfjs's wasm backend allows (the worker's MAX_WASM_THREADS caps what runs).
+   */
   threads: int({ url: 'threads', default: null, min: 1, max: 64 }),
 };
 
