@@ -4,14 +4,13 @@ import { BackendNote, Notices } from './components/Notices';
 import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
-import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
-import { ViewSwitch } from './components/ViewSwitch';
-import { DatasetView } from './dataset/DatasetView';
+import { VIEWS, ViewSwitch } from './components/ViewSwitch';
 import { filesFromDataTransfer } from './drop';
+import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
@@ -19,6 +18,7 @@ export function App() {
   const addFiles = useApp((s) => s.addFiles);
   const hasVideos = useApp((s) => s.videos.length > 0);
   const view = useApp((s) => s.settings.view);
+  const View = VIEWS[view].Body;
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   useFocusRescue();
@@ -71,7 +71,7 @@ export function App() {
     <main key="main" id="main" className="content" tabIndex={-1}>
       <BackendNote />
       {hasVideos && <ViewSwitch />}
-      {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+      {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
     </main>
   );
@@ -91,7 +91,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

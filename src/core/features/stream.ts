@@ -9,6 +9,7 @@
 import { fail, InputError } from '../errors';
 import { readTfRecordAt, scanTfRecords } from '../formats/tfrecord';
 import { type ByteSource, readAll } from '../io/byteSource';
+import { featureFormat } from './featureFormats';
 import { detectFeatureFileKind, readFeatureFile } from './read';
 import { noVideoRead, recordVideo } from './tfrecord';
 import type { ReadOptions, VideoFeatures } from './types';
@@ -50,7 +51,7 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
     cut.add(video);
   };
 
-  if (kind === 'tfrecord') {
+  if (kind !== null && featureFormat(kind).streaming === 'records') {
     let bytesRead = 0;
     // Problems before the first video wait: a file with none at all gets one error (noVideoRead), not a warning each and then the error.
     let held: string[] = [];
