@@ -44,7 +44,7 @@ runCli(USAGE, async () => {
   if (!values.segments && videos.every((v) => !v.labels?.length)) {
     const npy = positionals.some((p) => p.toLowerCase().endsWith('.npy'));
     throw new InputError(`the labels are missing: none of the ${videos.length} videos read carries labels, and fine-tuning learns from them` +
-      (npy ? ' (a .npy file holds features only: put the videos in a TFRecord, .pkl or .json with labels)' : ' (a TFRecord\'s "labels", a .pkl\'s \'label\', a .json\'s "labels")'));
+      (npy ? ' (a .npy file holds features only: give the videos, with their labels, in another feature format)' : ' (each video needs its class ids in "labels", or in a pkl record\'s \'label\')'));
   }
   const { model, classNames: modelNames } = await loadModel(values.model, 'wasm');
   if (values.segments) {
