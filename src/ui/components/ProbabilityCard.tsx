@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, useActiveTooltipDataPoints, XAxis, YAxis } from 'recharts';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
@@ -26,7 +26,7 @@ interface Datum {
 }
 
 /** Per-class probabilities: the top-k chart, a search over every class, and the numbers as a table. */
-export function ProbabilityCard({ video, labels: trueLabels, result, classNames, selectedClass, onPickClass }: Props) {
+function ProbabilityCardView({ video, labels: trueLabels, result, classNames, selectedClass, onPickClass }: Props) {
   const topK = useApp((s) => s.settings.topK);
   const setTopK = useApp((s) => s.setTopK);
   const selectId = useId();
@@ -214,3 +214,6 @@ function ClassSearch({ result, classNames, labels, onPickClass }: { result: Vide
     </div>
   );
 }
+
+/** Memoized: the detail renders again as a load goes on (the list's length), and this card only needs to when its video, result or class does. */
+export const ProbabilityCard = memo(ProbabilityCardView);
