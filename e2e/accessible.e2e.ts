@@ -215,7 +215,15 @@ describe('an accessible page, on a desktop and on a phone', () => {
         const axe = report(await axeViolations(page), `${mode.name} ${state}`) + shared.length;
         rows.push({ mode: mode.name, state, axe, scrollWidth: o.scrollWidth, untappable: untappable.length });
         if (!mode.dark) await screenshot(page, `accessible-phone-${state.replace(/\s+/g, '-')}`);
-        if (state === 'samples') await heatmapByTouch(page, mode);
+        if (state === 'samples') {
+          // The selected video's results come right after the list, before the metrics and the model (not below the
+          // whole column), and the header's buttons say what they do.
+          const top = async (selector: string) => (await page.locator(selector).first().boundingBox())!.y;
+          expect(await top('[data-testid=video-detail]')).toBeLessThan(await top('aside[aria-label="Metrics and models"]'));
+          expect(await top('[data-testid=video-detail]')).toBeGreaterThan(await top('[data-testid=video-list]'));
+          expect(await page.getByRole('button', { name: 'Export JSON' }).innerText()).toBe('Export JSON');
+          await heatmapByTouch(page, mode);
+        }
       });
       printRows();
       expect(errors).toEqual([]);
