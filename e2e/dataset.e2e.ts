@@ -117,6 +117,11 @@ describe('a dataset of 1,000 videos in the page', () => {
       await view.getByTestId('dataset-tab-confusions').click();
       await view.getByTestId('dataset-confusions').waitFor();
       await screenshot(page, 'dataset-04-confusions');
+      // A pair opens exactly the videos it counts.
+      const pair = view.locator('[data-testid=dataset-confusions] tbody tr').first();
+      const pairCount = Number(await pair.locator('td').nth(2).textContent());
+      await pair.getByRole('button').click();
+      await expect.poll(() => view.getByTestId('dataset-shown').textContent()).toBe(`${pairCount.toLocaleString('en-US')} of 1,000 videos`);
 
       // A row opens its video.
       await view.getByTestId('dataset-tab-videos').click();
