@@ -12,6 +12,7 @@ import { backendSlice } from './slices/backend';
 import { datasetSlice } from './slices/dataset';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
+import { segmentsSlice } from './slices/segments';
 import { settingsSlice } from './slices/settings';
 import { trainingSlice } from './slices/training';
 import { videosSlice } from './slices/videos';
@@ -21,7 +22,7 @@ import { readUrlState, type UrlState, writeUrlState } from './urlState';
 export type { AppState, AppStore, StoreEnv } from './types';
 
 /** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice];
+const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, segmentsSlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {
