@@ -238,6 +238,25 @@ export interface TrainingConfig extends FineTuneSettings {
   labels?: CustomLabels | null;
   /** The video (by key) whose probabilities and attention are sent as it trains (`trainingPrediction`). */
   watch?: string | null;
+  /**
+   * Fine-tune on the loaded videos' rated segments instead (core SegmentFineTune): each rated segment's window an
+   * example, rated positive 1, rated negative 0, unrated classes masked; the model's own classes; split by video.
+   */
+  segments?: { window: WindowSettings } | null;
+}
+
+/** A fine-tune on rated segments: the validation videos' segment MAP@K before and after. */
+export interface SegmentTrainingReport {
+  window: WindowSettings;
+  before: number | null;
+  after: number | null;
+  /** Classes counted in the MAP after. */
+  classesCounted: number;
+  trainVideos: number;
+  validationVideos: number;
+  /** Rated segments that trained or validated (one example each). */
+  examples: number;
+  notes: string[];
 }
 
 /** What a fine-tune of the current model on the current videos would be: shown before starting. */
@@ -273,6 +292,8 @@ export interface TrainingReport {
   after: TrainingValidation;
   perClass: ClassReport[];
   epochs: number;
+  /** Present for a fine-tune on rated segments. */
+  segments?: SegmentTrainingReport;
 }
 
 // ---------------------------------------------------------------- requests

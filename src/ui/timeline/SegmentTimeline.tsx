@@ -183,7 +183,7 @@ function Lane({ lane, timeline, video, name, selection, onPick, onRemove }: Lane
   };
 
   return (
-    <div className={`tl-lane tl-${lane.why}`} data-testid="timeline-lane" data-class={c}>
+    <div className={`tl-lane tl-lane-${lane.why}`} data-testid="timeline-lane" data-class={c}>
       <div className="hm-row tl-lane-head">
         <div className="hm-label" />
         <div className="tl-lane-title">
