@@ -120,6 +120,52 @@ describe('segments in the page', () => {
     }
   });
 
+  it('from “Try segments” on the first screen: the samples’ timeline, the segment MAP and its per-class table, a fine-tune on the rated segments', async () => {
+    const { page, context, errors, foreign } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm`);
+      await waitUntilReady(page);
+      await page.getByRole('button', { name: 'Try segments: when does it happen?' }).click();
+      await waitForDone(page, 16);
+      await page.locator('[data-testid=timeline-lanes]').waitFor();
+      // The segment MAP over the 16 rated samples, and per class in the dataset view.
+      await expect.poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 }).toMatch(/^16 of 16 segment-rated videos ranked/);
+      const map = Number(await page.locator('[data-metric=segment_map]').textContent());
+      expect(map).toBeGreaterThan(0.9);
+      await page.addStyleTag({ content: '.header { position: static !important; }' });
+      await screenshot(page, 'segments-03-metrics', '[data-testid=metrics]');
+      await page.locator('[data-testid=view-dataset]').click();
+      await page.locator('[data-testid=dataset-tab-segments]').click();
+      expect(await page.locator('[data-testid=segment-classes] tbody tr').count()).toBeGreaterThan(3);
+      await screenshot(page, 'segments-04-dataset', '[data-testid=dataset-view]');
+      // The worst-ranked positive opens its video with its seconds selected.
+      const worst = page.locator('[data-testid=segment-worst] tbody tr').first().getByRole('button');
+      const label = (await worst.textContent()) ?? '';
+      await worst.click();
+      const band = page.locator('.attention-card [data-testid=heatmap-selection]').first();
+      await band.waitFor();
+      const at = /at (\d+):(\d\d)/.exec(label)!;
+      expect(Number(await band.getAttribute('data-start'))).toBe(Number(at[1]) * 60 + Number(at[2]));
+      expect(await page.locator('[data-testid=video-detail] .detail-title').textContent()).toBe(label.split(' at ')[0]);
+
+      // A fine-tune on the rated segments, from the training card.
+      const card = page.locator('[data-testid=training]');
+      await card.getByLabel(/Train on the rated segments \(71 ratings of 16 videos\)/).check();
+      await card.getByLabel('Epochs').fill('2');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await card.locator('[data-testid=segment-training-result]').waitFor({ timeout: 180_000 });
+      const result = await card.locator('[data-testid=segment-training-result]').textContent();
+      expect(result).toMatch(/Validation segment MAP\d\.\d+ → \d\.\d+/);
+      expect(result).toMatch(/60 rated segments as examples/);
+      await screenshot(page, 'segments-05-finetune', '[data-testid=segment-training-result]');
+      expect(await unnamedControls(page)).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reads well in dark and on a 390 px phone', async () => {
     for (const variant of ['dark', 'phone'] as const) {
       const { page, context, errors } = await newPage(browser, app.origin, { dark: variant === 'dark' });
