@@ -325,8 +325,9 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
   let state = { ranked: 0, rated: 0, hop: null as number | null };
   while (Date.now() < deadline) {
     await page.waitForTimeout(100);
-    if (Number.isNaN(videoLevelSeconds) && (await predicted(page)).done >= VIDEOS) videoLevelSeconds = (Date.now() - t0) / 1000;
+    // Ranked first: once every video is ranked, the check below sees every video predicted in the same round.
     state = await ranked(page);
+    if (Number.isNaN(videoLevelSeconds) && (await predicted(page)).done >= VIDEOS) videoLevelSeconds = (Date.now() - t0) / 1000;
     if (state.rated === VIDEOS && state.ranked === VIDEOS) break;
   }
   const rankedSeconds = (Date.now() - t0) / 1000;

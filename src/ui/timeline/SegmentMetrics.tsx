@@ -4,6 +4,7 @@ import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { RATED_SEGMENT_FRAMES } from './lanes';
 import { secondsLabel } from './SegmentTimeline';
+import './timeline.css';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -97,7 +98,8 @@ export function SegmentTable({ classNames }: { classNames: readonly string[] }) 
           ))}
         </tbody>
       </table>
-      <h3 className="small-heading">Rated positives the model ranks worst</h3>
+      <h3 className="segment-worst-title">Rated positives the model ranks worst</h3>
+      <p className="muted small">Each positive segment’s place among its class’s rated windows (rated negatives ranked above it lower the class’s AP); a click opens the video with its seconds selected.</p>
       {report.worst.length === 0 ? <p className="muted small">No rated positive is ranked yet.</p> : (
         <table className="data-table" data-testid="segment-worst">
           <caption className="sr-only">Positive rated segments ranked lowest among their class's rated windows</caption>
