@@ -37,8 +37,8 @@ function ratedFile(): { name: string; bytes: Uint8Array } {
   return { name: 'rated.tfrecord', bytes: writeTfRecordFeatures(videos) };
 }
 
-async function dropRated(page: Page): Promise<void> {
-  await page.goto(`${app.origin}/?backend=wasm`);
+async function dropRated(page: Page, backend = 'wasm'): Promise<void> {
+  await page.goto(`${app.origin}/?backend=${backend}`);
   await waitUntilReady(page);
   await dropFiles(page, [ratedFile()]);
   await waitForDone(page, 2);
@@ -163,6 +163,38 @@ describe('segments in the page', () => {
       expect(foreign).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('runs the windows on WebGPU (SwiftShader) as on wasm: the same timeline and segment MAP', async () => {
+    const gpu = await launchChromium({ webgpu: true });
+    try {
+      const seen: Record<string, { values: number[][]; map: string }> = {};
+      for (const [backend, b] of [['webgpu', gpu], ['wasm', browser]] as const) {
+        const { page, context, errors } = await newPage(b, app.origin);
+        try {
+          await dropRated(page, backend);
+          expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
+          const values = await page.locator('[data-testid=timeline-lane] [role=slider]').evaluateAll((ss) => ss.map((x) => (x.getAttribute('data-values') ?? '').split(' ').map(Number)));
+          await expect.poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 }).toMatch(/^2 of 2 segment-rated videos ranked/);
+          seen[backend] = { values, map: (await page.locator('[data-metric=segment_map]').textContent()) ?? '' };
+          expect(errors).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      }
+      const { webgpu, wasm } = seen;
+      expect(webgpu.values.length).toBe(wasm.values.length);
+      webgpu.values.forEach((lane, i) => {
+        expect(lane).toHaveLength(7);
+        lane.forEach((v, w) => {
+          expect(Number.isFinite(v)).toBe(true);
+          expect(Math.abs(v - wasm.values[i][w])).toBeLessThan(1e-4);
+        });
+      });
+      expect(webgpu.map).toBe(wasm.map);
+    } finally {
+      await gpu.close();
     }
   });
 

@@ -206,6 +206,7 @@ function Lane({ lane, timeline, video, name, selection, onPick, onRemove }: Lane
             role="slider"
             tabIndex={0}
             aria-label={`${name}, probability per window`}
+            data-values={Array.from(values, (v) => v.toFixed(6)).join(' ')}
             aria-valuemin={0}
             aria-valuemax={Math.max(0, W - 1)}
             aria-valuenow={cursor ?? peak}

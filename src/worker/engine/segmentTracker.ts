@@ -110,6 +110,8 @@ export class SegmentTracker {
     const window = this.window;
     try {
       const [windows] = await predictVideoWindows(this.runner(), [video], { window, batchSize: this.perBatch() });
+      // tfjs does not throw on WebGPU errors: a wrong result shows as non-finite numbers.
+      if (!windows.every((w) => allFinite(w.probabilities))) throw new InputError(`${running.backend.name} returned non-finite probabilities for the windows of ${video.id}`);
       const classes = running.model.meta.sizes.classes;
       const probabilities = new Float32Array(windows.length * classes);
       windows.forEach((w, i) => probabilities.set(w.probabilities, i * classes));
@@ -198,15 +200,31 @@ export class SegmentTracker {
       if (generation !== this.generation) return this.pending.length > 0;
       this.ranking = new SegmentRanking({ classes, rated: ratedClassesFor(classes, list), window: this.settings });
     }
+    const broken: string[] = [];
     videos.forEach((video, i) => {
+      if (!predicted[i].every((w) => allFinite(w.probabilities))) {
+        broken.push(video.id);
+        return;
+      }
       const ranked = { id: video.id, frames: video.frames, segments: video.segments };
       this.ranking!.addVideo(ranked);
       for (const w of predicted[i]) this.ranking!.addWindow(ranked, w.start, w.probabilities);
       this.ranked.add(keys[i]);
     });
+    if (broken.length) {
+      this.emit({
+        type: 'notice', level: 'warning',
+        message: `${running.backend.name} returned non-finite probabilities for the windows of ${broken.slice(0, 3).join(', ')}${broken.length > 3 ? ` and ${broken.length - 3} more` : ''}: left out of the segment MAP.`,
+      });
+    }
     this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
     return this.pending.length > 0;
   }
+}
+
+function allFinite(x: Float32Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
 }
 
 function isRated(s: { segments?: readonly unknown[] | null }): boolean {
