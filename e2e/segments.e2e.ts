@@ -125,6 +125,7 @@ describe('segments in the page', () => {
     try {
       await page.goto(`${app.origin}/?backend=wasm`);
       await waitUntilReady(page);
+      await screenshot(page, 'segments-00-first-screen', 'section.empty');
       await page.getByRole('button', { name: 'Try segments: when does it happen?' }).click();
       await waitForDone(page, 16);
       await page.locator('[data-testid=timeline-lanes]').waitFor();
