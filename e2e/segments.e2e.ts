@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecord';
 import { seededRandom } from '../src/core/training/seeded';
-import { axeViolations, buildAndServe, dropFiles, horizontalOverflow, launchChromium, newPage, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady } from './support/app';
+import { axeViolations, buildAndServe, dropFiles, horizontalOverflow, launchChromium, newPage, screenshot, type ServedApp, unnamedControls, untappableControls, waitForDone, waitUntilReady } from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -208,7 +208,11 @@ describe('segments in the page', () => {
         await page.addStyleTag({ content: '.header { position: static !important; }' });
         await page.locator('[data-testid=timeline] [data-testid=timeline-rated]').first().click();
         await screenshot(page, `segments-02-timeline-${variant}`, '.attention-card');
-        if (variant === 'phone') expect((await horizontalOverflow(page)).past).toEqual([]);
+        if (variant === 'phone') {
+          expect((await horizontalOverflow(page)).past).toEqual([]);
+          // Every control of the timeline takes a tap at its centre (nothing lies over a rated segment, a peak or a lane).
+          expect((await untappableControls(page)).filter((c) => /tl-|timeline|peak/.test(c))).toEqual([]);
+        }
         // axe (WCAG 2.1 AA and best practice) on the timeline, with a segment selected, in light and dark colours.
         const findings = await axeViolations(page);
         expect(findings).toEqual([]);
