@@ -26,11 +26,15 @@
  * against the page's engine in-process (the kernel harness's wasm page, as the
  * playground's worker starts it: tools/kernelHarness/wasmPage.ts, the same
  * videos' lengths, one batch), each `--fullsize-runs` times, interleaved.
+ * - in the page on the segment-rated shard: the time until every rated video's
+ *   windows are ranked (the segment MAP complete, hop 5) against the page's
+ *   video-level run on the plain shard, then hop 1 chosen on the timeline;
  * Writes bench/results/results-scale.json (and the segment rows, when run,
- * bench/results/results-segments.json) and prints them.
+ * bench/results/results-segments.json) and prints them; `--videos N` (a
+ * smaller shard) smoke-tests the drivers and writes nothing.
  *
  *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
- *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000]
+ *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000 --videos 1000]
  *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
  *   npm run bench:scale -- --dev-only          (the dev page's row alone, merged into results-scale.json)
  */
@@ -64,6 +68,8 @@ const { values } = parseArgs({
     'skip-dev': { type: 'boolean', default: false },
     'dev-only': { type: 'boolean', default: false },
     'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
+    /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
+    videos: { type: 'string', default: String(SHARD_VIDEOS) },
   },
 });
 const log = (s: string) => process.stderr.write(s + '\n');
@@ -74,8 +80,10 @@ const FULL_ONLY = values['fullsize-only']!;
 const ONE_PART = FULL_ONLY || DEV_ONLY;
 if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
 if (FULL_ONLY) values['skip-dev'] = true;
+const VIDEOS = Number(values.videos);
+const SMOKE = VIDEOS !== SHARD_VIDEOS;
 const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
-const files = ONE_PART ? [] : await shards(Math.max(...counts), log);
+const files = ONE_PART ? [] : await shards(Math.max(...counts), log, VIDEOS);
 const MB = 2 ** 20;
 
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
@@ -104,6 +112,18 @@ interface PageRun {
   restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
   clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
 }
+/**
+ * The page on the segment-rated shard: from picking the file, the time until
+ * every video is predicted (video level) and until every rated video's
+ * windows are ranked (hop 5: the segment MAP complete), against the page's
+ * video-level run on the unrated shard of the same shape (`plainSeconds`);
+ * then hop 1 chosen on the timeline, the time to rank every window again.
+ */
+interface PageSegmentRun {
+  where: 'page-segments'; backend: string; videos: number; finished: boolean; videoLevelSeconds: number; rankedSeconds: number;
+  plainSeconds: number | null; ratio: number | null; hop1Seconds: number | null; restMB: number; peakMB: number; growthMB: number; backendAtEnd: string;
+}
+
 /** The full-size model on 32 videos: as users run it (whole process, or the page from picking the file) and in-process. */
 interface FullSizeRun {
   where: 'fullsize';
@@ -116,7 +136,7 @@ interface FullSizeRun {
   note: string;
 }
 const results: (CliRun | PageRun | FullSizeRun | DevPageRun)[] = [];
-const segmentRows: SegmentRow[] = [];
+const segmentRows: (SegmentRow | PageSegmentRun)[] = [];
 
 // ---------------------------------------------------------------- command line
 
@@ -138,7 +158,7 @@ if (!values['skip-cli']) {
 // ---------------------------------------------------------------- command line, segments
 
 if (!values['skip-cli'] && !values['skip-segments']) {
-  const [rated] = await segmentShards(1, log);
+  const [rated] = await segmentShards(1, log, VIDEOS);
   const variants = [
     { command: 'npm run evaluate', args: [] as string[] },
     { command: 'npm run evaluate -- --segments --segments-only (hop 5)', args: ['--segments', '--segments-only'] },
@@ -205,7 +225,7 @@ try {
       await page.waitForTimeout(1500);
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
-      const expected = n * SHARD_VIDEOS;
+      const expected = n * VIDEOS;
       const m = await loadAndClick(page, files.slice(0, n), expected);
       const { seconds } = m;
       const peakMB = peak.stop() / MB;
@@ -221,6 +241,10 @@ try {
       results.push(r);
       await context.close();
     }
+  }
+  if (!values['skip-segments'] && app && browser && !FULL_ONLY) {
+    const [rated] = await segmentShards(1, log, VIDEOS);
+    for (const backend of values.backends!.split(',')) segmentRows.push(await pageSegments(app, browser, backend, rated));
   }
   if (!values['skip-fullsize'] && app && browser) results.push(...(await fullSize(app, browser, Number(values['fullsize-runs']))));
 } finally {
@@ -356,6 +380,65 @@ async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise
 }
 
 const file = path.join(ROOT, 'bench/results/results-scale.json');
+/** The segment-map line's counts: rated videos ranked of those loaded, and the hop they were ranked at. */
+async function ranked(page: Page): Promise<{ ranked: number; rated: number; hop: number | null }> {
+  const text = (await page.locator('[data-testid=segment-map-counts]').textContent().catch(() => null)) ?? '';
+  const m = /^([\d,]+) of ([\d,]+) segment-rated/.exec(text);
+  const hop = /every (\d+) s/.exec(text);
+  const num = (x: string) => Number(x.replace(/,/g, ''));
+  return m && !/waiting/.test(text) ? { ranked: num(m[1]), rated: num(m[2]), hop: hop ? Number(hop[1]) : null } : { ranked: 0, rated: 0, hop: hop ? Number(hop[1]) : null };
+}
+
+async function pageSegments(app: ServedApp, browser: Browser, backend: string, rated: string): Promise<PageSegmentRun> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${app.origin}/?backend=${backend}`);
+  await waitUntilReady(page, 300_000);
+  await page.waitForTimeout(1500);
+  const restMB = chromiumMemoryBytes() / MB;
+  const peak = samplePeak(chromiumMemoryBytes);
+  const t0 = Date.now();
+  const deadline = t0 + Number(values['page-timeout']) * 1000;
+  await page.locator('[data-testid=feature-input]').first().setInputFiles([rated]);
+  let videoLevelSeconds = NaN;
+  let state = { ranked: 0, rated: 0, hop: null as number | null };
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    // Ranked first: once every video is ranked, the check below sees every video predicted in the same round.
+    state = await ranked(page);
+    if (Number.isNaN(videoLevelSeconds) && (await predicted(page)).done >= VIDEOS) videoLevelSeconds = (Date.now() - t0) / 1000;
+    if (state.rated === VIDEOS && state.ranked === VIDEOS) break;
+  }
+  const rankedSeconds = (Date.now() - t0) / 1000;
+  const finished = state.ranked === VIDEOS;
+  // Hop 1, chosen on the selected video's timeline: every rated video's windows ranked again.
+  let hop1Seconds: number | null = null;
+  if (finished) {
+    const t1 = Date.now();
+    await page.locator('[data-testid=timeline-hop]').selectOption('1');
+    const end = t1 + Number(values['page-timeout']) * 1000;
+    while (Date.now() < end) {
+      await page.waitForTimeout(100);
+      const s1 = await ranked(page);
+      if (s1.hop === 1 && s1.ranked === VIDEOS) {
+        hop1Seconds = (Date.now() - t1) / 1000;
+        break;
+      }
+    }
+  }
+  const peakMB = peak.stop() / MB;
+  const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
+  await context.close();
+  const plain = results.find((r): r is PageRun => r.where === 'page' && r.backend === backend && r.shards === 1 && r.finished);
+  const r: PageSegmentRun = {
+    where: 'page-segments', backend, videos: VIDEOS, finished, videoLevelSeconds, rankedSeconds, plainSeconds: plain?.seconds ?? null,
+    ratio: plain ? rankedSeconds / plain.seconds : null, hop1Seconds, restMB, peakMB, growthMB: peakMB - restMB, backendAtEnd,
+  };
+  log(`page ${backend}, segment-rated shard: every video predicted in ${videoLevelSeconds.toFixed(1)} s, every window ranked (hop 5) in ${rankedSeconds.toFixed(1)} s` +
+    `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.growthMB.toFixed(0)} MB`);
+  return r;
+}
+
 // The full-size rows alone replace those of the last run, and keep its others.
 const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
 const kept = ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced) : [];
@@ -368,9 +451,9 @@ const out = {
   results: [...kept, ...results],
 };
 // A run without the page (--skip-page) leaves results-scale.json as it was: its rows go together.
-if (results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
+if (!SMOKE && results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
-if (segmentRows.length) {
+if (segmentRows.length && !SMOKE) {
   const seg = { ...out, shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`, results: segmentRows };
   writeFileSync(path.join(ROOT, 'bench/results/results-segments.json'), JSON.stringify(seg, null, 1) + '\n');
   console.log(JSON.stringify(seg, null, 1));

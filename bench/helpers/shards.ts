@@ -14,8 +14,8 @@ import { seededRandom } from '../../src/core/training/seeded';
 export const SHARD_VIDEOS = 1000;
 
 /** The paths of `count` shards (seeds 1..count), generated when missing. */
-export async function shards(count: number, log: (s: string) => void): Promise<string[]> {
-  return shardFiles(count, 'train', false, log);
+export async function shards(count: number, log: (s: string) => void, videos = SHARD_VIDEOS): Promise<string[]> {
+  return shardFiles(count, 'train', false, log, videos);
 }
 
 /**
@@ -23,19 +23,20 @@ export async function shards(count: number, log: (s: string) => void): Promise<s
  * validation files hold them: about 5 rated 5-second segments a video (starts
  * on the 5-frame grid, a class of the demo's 10, half of them positive).
  */
-export async function segmentShards(count: number, log: (s: string) => void): Promise<string[]> {
-  return shardFiles(count, 'validate-rated', true, log);
+export async function segmentShards(count: number, log: (s: string) => void, videos = SHARD_VIDEOS): Promise<string[]> {
+  return shardFiles(count, 'validate-rated', true, log, videos);
 }
 
-async function shardFiles(count: number, prefix: string, rated: boolean, log: (s: string) => void): Promise<string[]> {
+/** `videos` other than SHARD_VIDEOS (a smoke run of the benchmark's drivers) gives smaller shards of their own names. */
+async function shardFiles(count: number, prefix: string, rated: boolean, log: (s: string) => void, videos = SHARD_VIDEOS): Promise<string[]> {
   const dir = path.join(tmpdir(), 'attention-lstm-scale-shards');
   await mkdir(dir, { recursive: true });
   const out: string[] = [];
   for (let s = 1; s <= count; s++) {
-    const file = path.join(dir, `${prefix}${String(s).padStart(4, '0')}.tfrecord`);
-    if (!existsSync(file) || statSync(file).size < 100e6) {
+    const file = path.join(dir, `${prefix}${String(s).padStart(4, '0')}${videos === SHARD_VIDEOS ? '' : `-${videos}`}.tfrecord`);
+    if (!existsSync(file) || statSync(file).size < videos * 100e3) {
       log(`writing ${file}`);
-      await writeShard(file, s, rated);
+      await writeShard(file, s, rated, videos);
     }
     out.push(file);
   }

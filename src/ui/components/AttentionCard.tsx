@@ -4,6 +4,7 @@ import type { VideoResult } from '../../worker/protocol';
 import { formatTime } from '../format';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
+import { SegmentTimeline } from '../timeline/SegmentTimeline';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
 import './AttentionCard.css';
@@ -25,6 +26,8 @@ interface Props {
  */
 function AttentionCardView({ video, labels, result, classNames, classIndex, onPickClass, live = false }: Props) {
   const allEvents = useApp((s) => s.sampleEvents[video.id]);
+  // Seconds picked on the segment timeline; the live view of a fine-tune has no timeline.
+  const picked = useApp((s) => (s.segments.selection?.key === video.key && !live ? s.segments.selection : null));
   // A sample's events name the demo's classes: shown only when this model has those classes.
   const events = allEvents?.filter((e) => classNames[e.class] === e.name);
   const [scale, setScale] = useState<ScaleMode>('shared');
@@ -61,7 +64,8 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
           {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} />
+        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} />
+        {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} />}
         <TopFrames result={result} frames={T} />
       </section>
       <EvidenceCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={onPickClass} live={live} events={events} />

@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -60,6 +60,8 @@ interface Props {
   label?: string;
   /** What a signed (evidence) scale measures, for its legend: e.g. "Drop in p(siren)". */
   evidenceTitle?: string;
+  /** Seconds selected elsewhere (the segment timeline): a band over every row, and the focus moves to their first frame. */
+  selection?: { start: number; frames: number } | null;
 }
 
 /** Zoom levels along time: the track's width as a multiple of the space it has. */
@@ -73,7 +75,7 @@ export const ZOOMS = [1, 2, 4, 8, 16] as const;
  * time widens the track, which then scrolls sideways. Below: the time axis,
  * with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle }: Props) {
+export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
@@ -83,6 +85,16 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
   const row = Math.min(focus.row, rows.length - 1);
   const shown = hover ?? (focused ? { row, t: focus.t } : null);
   const name = label ?? `Attention over ${frames} frames`;
+  const selStart = selection && selection.start < frames ? selection.start : null;
+  const selFrames = selStart !== null ? Math.min(selection!.frames, frames - selStart) : 0;
+  // A selection made elsewhere moves the grid's focus cell to it, so that arrow keys go on from there.
+  useEffect(() => {
+    if (selStart !== null) setFocus((f) => ({ ...f, t: selStart }));
+  }, [selStart, selFrames]);
+  const band = selStart !== null && (
+    <span className="hm-selection" data-testid="heatmap-selection" data-start={selStart} data-frames={selFrames} aria-hidden="true"
+      style={{ left: `${(100 * selStart) / frames}%`, width: `${(100 * selFrames) / frames}%` }} />
+  );
 
   const move = (e: KeyboardEvent) => {
     let { t } = focus;
@@ -144,6 +156,7 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
                     <span className="hm-event-name">{ev.name ?? classNames[ev.class]}</span>
                   </span>
                 ))}
+                {band}
               </div>
             </div>
           )}
@@ -170,9 +183,11 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
                     const inChunk = (t: number | undefined) => (t !== undefined && t >= start && t < end ? t : -1);
                     return (
                       <CellChunk key={start} row={r} rowIndex={ri} start={start} end={end} top={tops[ri]}
-                        focusT={ri === row ? inChunk(focus.t) : -1} shownT={shown && shown.row === ri ? inChunk(shown.t) : -1} />
+                        focusT={ri === row ? inChunk(focus.t) : -1} shownT={shown && shown.row === ri ? inChunk(shown.t) : -1}
+                        selStart={selStart ?? -1} selEnd={selStart !== null ? selStart + selFrames : -1} />
                     );
                   })}
+                  {band}
                   {shown && shown.row === ri && !zoomed && (
                     <div className="hm-tooltip" role="presentation" data-testid="heatmap-tooltip"
                       style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}>
@@ -199,6 +214,8 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
         <p className="hm-readout small" data-testid="heatmap-readout">
           {shown
             ? <><strong>Frame {shown.t} · {formatTime(shown.t)}</strong> · {rows[shown.row].label}: {rows[shown.row].describe(rows[shown.row].values[shown.t] ?? 0, shown.t)}</>
+            : selStart !== null
+            ? <><strong>Selected {formatTime(selStart)}{selFrames > 1 ? `–${formatTime(selStart + selFrames - 1)}` : ''}</strong> · frames {selStart}{selFrames > 1 ? `–${selStart + selFrames - 1}` : ''} (picked on the timeline)</>
             : <span className="muted">Tap, hover or focus a cell for its frame, time and value{frames > 30 ? '; zoom to widen the cells' : ''}.</span>}
         </p>
       </div>
@@ -232,8 +249,8 @@ function cellAt(target: EventTarget): { row: number; t: number } | null {
 }
 
 /** Cells start..end-1 of a row; `focusT` and `shownT` are the focused and shown frames when in this chunk, else -1. */
-const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, focusT, shownT }: {
-  row: HeatmapRow; rowIndex: number; start: number; end: number; top: number; focusT: number; shownT: number;
+const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, focusT, shownT, selStart, selEnd }: {
+  row: HeatmapRow; rowIndex: number; start: number; end: number; top: number; focusT: number; shownT: number; selStart: number; selEnd: number;
 }) {
   const cells = [];
   for (let t = start; t < end; t++) {
@@ -247,6 +264,7 @@ const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, f
         data-row={rowIndex}
         data-t={t}
         data-value={v}
+        aria-selected={t >= selStart && t < selEnd ? true : undefined}
         aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
         className={`hm-cell${t === shownT ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
         style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
