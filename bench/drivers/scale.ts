@@ -12,7 +12,12 @@
  *   memory (Pss of all its processes) at rest and at its peak, the longest
  *   main-thread task (PerformanceObserver 'longtask') and how long clicks on
  *   the video list take to be answered (Event Timing: input to next paint),
- *   clicking a row every 700 ms while the shards load and predict.
+ *   clicking a row every 700 ms while the shards load and predict;
+ * - the page `npm start` opens (the vite dev server: unbundled modules,
+ *   React's development build) with a second process keeping one core busy
+ *   (a busy-loop child), one shard (--dev-videos of it for a shorter run):
+ *   the same long tasks and clicks, the row "dev page, one core busy". The
+ *   targets: no task over 200 ms, every click answered within 200 ms.
  * And the full-size model (random weights, bench/helpers/fullSizeFixture.ts)
  * on 32 videos of 300 down to 60 frames, as users run it and in-process, at
  * 1 thread: `npm run evaluate` (whole process) against its engine loaded once
@@ -21,14 +26,19 @@
  * against the page's engine in-process (the kernel harness's wasm page, as the
  * playground's worker starts it: tools/kernelHarness/wasmPage.ts, the same
  * videos' lengths, one batch), each `--fullsize-runs` times, interleaved.
+ * - in the page on the segment-rated shard: the time until every rated video's
+ *   windows are ranked (the segment MAP complete, hop 5) against the page's
+ *   video-level run on the plain shard, then hop 1 chosen on the timeline;
  * Writes bench/results/results-scale.json (and the segment rows, when run,
- * bench/results/results-segments.json) and prints them.
+ * bench/results/results-segments.json) and prints them; `--videos N` (a
+ * smaller shard) smoke-tests the drivers and writes nothing.
  *
  *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
- *                          --skip-cli --skip-page --skip-segments --skip-fullsize]
+ *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000 --videos 1000]
  *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
+ *   npm run bench:scale -- --dev-only          (the dev page's row alone, merged into results-scale.json)
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -39,7 +49,8 @@ import { openHarness } from '../../tools/kernelHarness/browser';
 import { fullSizeFixture } from '../helpers/fullSizeFixture';
 import { inProcess, timed } from './cliSpeed';
 import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
-import { SHARD_VIDEOS, segmentShards, shards } from '../helpers/shards';
+import { createServer } from 'vite';
+import { SHARD_VIDEOS, segmentShards, shardOf, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
 
 const { values } = parseArgs({
@@ -54,13 +65,25 @@ const { values } = parseArgs({
     'fullsize-runs': { type: 'string', default: '3' },
     'skip-fullsize': { type: 'boolean', default: false },
     'fullsize-only': { type: 'boolean', default: false },
+    'skip-dev': { type: 'boolean', default: false },
+    'dev-only': { type: 'boolean', default: false },
+    'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
+    /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
+    videos: { type: 'string', default: String(SHARD_VIDEOS) },
   },
 });
 const log = (s: string) => process.stderr.write(s + '\n');
 const run = promisify(execFile);
+const DEV_ONLY = values['dev-only']!;
 const FULL_ONLY = values['fullsize-only']!;
-const counts = FULL_ONLY ? [] : values.shards!.split(',').map(Number);
-const files = FULL_ONLY ? [] : await shards(Math.max(...counts), log);
+/** One part alone: its rows replace those of the last run in results-scale.json, which keeps its others. */
+const ONE_PART = FULL_ONLY || DEV_ONLY;
+if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
+if (FULL_ONLY) values['skip-dev'] = true;
+const VIDEOS = Number(values.videos);
+const SMOKE = VIDEOS !== SHARD_VIDEOS;
+const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
+const files = ONE_PART ? [] : await shards(Math.max(...counts), log, VIDEOS);
 const MB = 2 ** 20;
 
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
@@ -71,6 +94,17 @@ interface SegmentRow {
   /** Median time over the video-level run's median on the same shard. */
   ratioToVideoLevel: number;
 }
+/** What a page did while files loaded: its longest main-thread tasks and how long clicks took to be answered. */
+interface Responsiveness {
+  longestTaskMs: number; longTasksOver100: number; longTasksOver200: number; longTasksOver50: number;
+  clicks: number; clickMedianMs: number | null; clickMaxMs: number | null; clicksOver200: number;
+}
+/** The page `npm start` opens, with a busy-loop child process on one core. */
+interface DevPageRun extends Responsiveness {
+  where: 'dev page, one core busy'; backend: string; videos: number; expected: number; finished: boolean; seconds: number;
+  /** The one-minute load average per core before and after (the machine may be shared). */
+  loadPerCore: [number, number];
+}
 interface PageRun {
   where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
   /** The backend running when all were predicted: a run that fell back (WebGPU failed) measured something else. */
@@ -78,6 +112,18 @@ interface PageRun {
   restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
   clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
 }
+/**
+ * The page on the segment-rated shard: from picking the file, the time until
+ * every video is predicted (video level) and until every rated video's
+ * windows are ranked (hop 5: the segment MAP complete), against the page's
+ * video-level run on the unrated shard of the same shape (`plainSeconds`);
+ * then hop 1 chosen on the timeline, the time to rank every window again.
+ */
+interface PageSegmentRun {
+  where: 'page-segments'; backend: string; videos: number; finished: boolean; videoLevelSeconds: number; rankedSeconds: number;
+  plainSeconds: number | null; ratio: number | null; hop1Seconds: number | null; restMB: number; peakMB: number; growthMB: number; backendAtEnd: string;
+}
+
 /** The full-size model on 32 videos: as users run it (whole process, or the page from picking the file) and in-process. */
 interface FullSizeRun {
   where: 'fullsize';
@@ -89,8 +135,8 @@ interface FullSizeRun {
   seconds: number[];
   note: string;
 }
-const results: (CliRun | PageRun | FullSizeRun)[] = [];
-const segmentRows: SegmentRow[] = [];
+const results: (CliRun | PageRun | FullSizeRun | DevPageRun)[] = [];
+const segmentRows: (SegmentRow | PageSegmentRun)[] = [];
 
 // ---------------------------------------------------------------- command line
 
@@ -112,7 +158,7 @@ if (!values['skip-cli']) {
 // ---------------------------------------------------------------- command line, segments
 
 if (!values['skip-cli'] && !values['skip-segments']) {
-  const [rated] = await segmentShards(1, log);
+  const [rated] = await segmentShards(1, log, VIDEOS);
   const variants = [
     { command: 'npm run evaluate', args: [] as string[] },
     { command: 'npm run evaluate -- --segments --segments-only (hop 5)', args: ['--segments', '--segments-only'] },
@@ -165,10 +211,11 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
   return m ? { total: num(m[1]), done: num(m[2]) } : { total: 0, done: 0 };
 }
 
-const app = values['skip-page'] ? null : await buildAndServe('dist-bench-scale');
-const browser = values['skip-page'] ? null : await launchChromium({ webgpu: true });
+const app = values['skip-page'] && values['skip-fullsize'] ? null : await buildAndServe('dist-bench-scale');
+const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-dev'] ? null : await launchChromium({ webgpu: true });
 try {
-  for (const backend of app && browser && !FULL_ONLY ? values.backends!.split(',') : []) {
+  if (!values['skip-dev'] && browser) results.push(await devPage(browser, Number(values['dev-videos'])));
+  for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
@@ -178,46 +225,102 @@ try {
       await page.waitForTimeout(1500);
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
-      await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0));
-      const t0 = Date.now();
-      await page.locator('[data-testid=feature-input]').first().setInputFiles(files.slice(0, n));
-      const expected = n * SHARD_VIDEOS;
-      const deadline = t0 + Number(values['page-timeout']) * 1000;
-      let clicks = 0;
-      let state = await predicted(page);
-      // A click on a row of the list every 700 ms: what a user does while it loads.
-      while (state.done < expected && Date.now() < deadline) {
-        await page.waitForTimeout(700);
-        const rows = page.locator('[data-testid=video-row]');
-        if ((await rows.count()) > 1) {
-          await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
-          clicks++;
-        }
-        state = await predicted(page);
-      }
-      const seconds = (Date.now() - t0) / 1000;
+      const expected = n * VIDEOS;
+      const m = await loadAndClick(page, files.slice(0, n), expected);
+      const { seconds } = m;
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
-      const { longTasks, clickTimes } = await page.evaluate(() => {
-        const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
-        return { longTasks: w.__longTasks, clickTimes: w.__clicks };
-      });
       const r: PageRun = {
-        where: 'page', backend, shards: n, videos: state.done, finished: state.done >= expected, seconds, backendAtEnd,
-        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: Math.max(0, ...longTasks), longTasksOver100: longTasks.filter((d) => d > 100).length,
-        clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null,
+        where: 'page', backend, shards: n, videos: m.done, finished: m.done >= expected, seconds, backendAtEnd,
+        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: m.longestTaskMs, longTasksOver100: m.longTasksOver100,
+        clicks: m.clicks, clickMedianMs: m.clickMedianMs, clickMaxMs: m.clickMaxMs,
       };
       if (backendAtEnd !== backend) log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
       log(`page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
-        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${clickTimes.length} timed, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
+        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
       results.push(r);
       await context.close();
     }
+  }
+  if (!values['skip-segments'] && app && browser && !FULL_ONLY) {
+    const [rated] = await segmentShards(1, log, VIDEOS);
+    for (const backend of values.backends!.split(',')) segmentRows.push(await pageSegments(app, browser, backend, rated));
   }
   if (!values['skip-fullsize'] && app && browser) results.push(...(await fullSize(app, browser, Number(values['fullsize-runs']))));
 } finally {
   await browser?.close();
   await app?.close();
+}
+
+/** Picks the files, clicks a row every 700 ms until `expected` are predicted, and reads what the page measured (OBSERVE). */
+async function loadAndClick(page: Page, inputFiles: string[], expected: number): Promise<{ done: number; seconds: number } & Responsiveness> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
+    w.__longTasks.length = 0;
+    w.__clicks.length = 0;
+  });
+  const t0 = Date.now();
+  await page.locator('[data-testid=feature-input]').first().setInputFiles(inputFiles);
+  const deadline = t0 + Number(values['page-timeout']) * 1000;
+  let clicks = 0;
+  let state = await predicted(page);
+  // A click on a row of the list every 700 ms: what a user does while it loads.
+  while (state.done < expected && Date.now() < deadline) {
+    await page.waitForTimeout(700);
+    const rows = page.locator('[data-testid=video-row]');
+    if ((await rows.count()) > 1) {
+      await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
+      clicks++;
+    }
+    state = await predicted(page);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  // The last click's timing comes with the next paint.
+  await page.waitForTimeout(500);
+  const { longTasks, clickTimes } = await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
+    return { longTasks: w.__longTasks, clickTimes: w.__clicks };
+  });
+  return {
+    done: state.done, seconds,
+    longestTaskMs: Math.max(0, ...longTasks), longTasksOver50: longTasks.length, longTasksOver100: longTasks.filter((d) => d > 100).length, longTasksOver200: longTasks.filter((d) => d > 200).length,
+    clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null, clicksOver200: clickTimes.filter((d) => d > 200).length,
+  };
+}
+
+/**
+ * The row "dev page, one core busy": the vite dev server as `npm start` runs
+ * it, a child process spinning on one core for the whole run, one shard (or
+ * its first `videos` videos) picked in the page, which runs as it chooses
+ * (auto: wasm on a machine without a GPU).
+ */
+async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
+  const file = await shardOf(videos, log);
+  const server = await createServer({ root: ROOT, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false } });
+  await server.listen();
+  const origin = `http://127.0.0.1:${(server.httpServer!.address() as { port: number }).port}`;
+  const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const perCore = () => os.loadavg()[0] / os.cpus().length;
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  try {
+    await context.addInitScript(OBSERVE);
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await waitUntilReady(page, 300_000);
+    await page.waitForTimeout(1500);
+    const loadBefore = perCore();
+    const m = await loadAndClick(page, [file], videos);
+    const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
+    const r: DevPageRun = { where: 'dev page, one core busy', backend, videos: m.done, expected: videos, finished: m.done >= videos, loadPerCore: [loadBefore, perCore()], ...m };
+    log(`dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+      `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
+      `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`);
+    return r;
+  } finally {
+    busy.kill();
+    await context.close();
+    await server.close();
+  }
 }
 
 /**
@@ -277,8 +380,68 @@ async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise
 }
 
 const file = path.join(ROOT, 'bench/results/results-scale.json');
+/** The segment-map line's counts: rated videos ranked of those loaded, and the hop they were ranked at. */
+async function ranked(page: Page): Promise<{ ranked: number; rated: number; hop: number | null }> {
+  const text = (await page.locator('[data-testid=segment-map-counts]').textContent().catch(() => null)) ?? '';
+  const m = /^([\d,]+) of ([\d,]+) segment-rated/.exec(text);
+  const hop = /every (\d+) s/.exec(text);
+  const num = (x: string) => Number(x.replace(/,/g, ''));
+  return m && !/waiting/.test(text) ? { ranked: num(m[1]), rated: num(m[2]), hop: hop ? Number(hop[1]) : null } : { ranked: 0, rated: 0, hop: hop ? Number(hop[1]) : null };
+}
+
+async function pageSegments(app: ServedApp, browser: Browser, backend: string, rated: string): Promise<PageSegmentRun> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${app.origin}/?backend=${backend}`);
+  await waitUntilReady(page, 300_000);
+  await page.waitForTimeout(1500);
+  const restMB = chromiumMemoryBytes() / MB;
+  const peak = samplePeak(chromiumMemoryBytes);
+  const t0 = Date.now();
+  const deadline = t0 + Number(values['page-timeout']) * 1000;
+  await page.locator('[data-testid=feature-input]').first().setInputFiles([rated]);
+  let videoLevelSeconds = NaN;
+  let state = { ranked: 0, rated: 0, hop: null as number | null };
+  while (Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    // Ranked first: once every video is ranked, the check below sees every video predicted in the same round.
+    state = await ranked(page);
+    if (Number.isNaN(videoLevelSeconds) && (await predicted(page)).done >= VIDEOS) videoLevelSeconds = (Date.now() - t0) / 1000;
+    if (state.rated === VIDEOS && state.ranked === VIDEOS) break;
+  }
+  const rankedSeconds = (Date.now() - t0) / 1000;
+  const finished = state.ranked === VIDEOS;
+  // Hop 1, chosen on the selected video's timeline: every rated video's windows ranked again.
+  let hop1Seconds: number | null = null;
+  if (finished) {
+    const t1 = Date.now();
+    await page.locator('[data-testid=timeline-hop]').selectOption('1');
+    const end = t1 + Number(values['page-timeout']) * 1000;
+    while (Date.now() < end) {
+      await page.waitForTimeout(100);
+      const s1 = await ranked(page);
+      if (s1.hop === 1 && s1.ranked === VIDEOS) {
+        hop1Seconds = (Date.now() - t1) / 1000;
+        break;
+      }
+    }
+  }
+  const peakMB = peak.stop() / MB;
+  const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
+  await context.close();
+  const plain = results.find((r): r is PageRun => r.where === 'page' && r.backend === backend && r.shards === 1 && r.finished);
+  const r: PageSegmentRun = {
+    where: 'page-segments', backend, videos: VIDEOS, finished, videoLevelSeconds, rankedSeconds, plainSeconds: plain?.seconds ?? null,
+    ratio: plain ? rankedSeconds / plain.seconds : null, hop1Seconds, restMB, peakMB, growthMB: peakMB - restMB, backendAtEnd,
+  };
+  log(`page ${backend}, segment-rated shard: every video predicted in ${videoLevelSeconds.toFixed(1)} s, every window ranked (hop 5) in ${rankedSeconds.toFixed(1)} s` +
+    `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.growthMB.toFixed(0)} MB`);
+  return r;
+}
+
 // The full-size rows alone replace those of the last run, and keep its others.
-const kept = FULL_ONLY && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== 'fullsize') : [];
+const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
+const kept = ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced) : [];
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: os.loadavg() },
@@ -288,9 +451,9 @@ const out = {
   results: [...kept, ...results],
 };
 // A run without the page (--skip-page) leaves results-scale.json as it was: its rows go together.
-if (results.some((r) => r.where === 'page' || r.where === 'fullsize')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
+if (!SMOKE && results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
-if (segmentRows.length) {
+if (segmentRows.length && !SMOKE) {
   const seg = { ...out, shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`, results: segmentRows };
   writeFileSync(path.join(ROOT, 'bench/results/results-segments.json'), JSON.stringify(seg, null, 1) + '\n');
   console.log(JSON.stringify(seg, null, 1));

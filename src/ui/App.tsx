@@ -60,9 +60,15 @@ export function App() {
     };
   }, [addFiles]);
 
-  const sidebar = (
-    <aside key="sidebar" className="sidebar" aria-label="Videos and models">
+  // Two asides in the left column: on a phone (one column) the selected video's results come right after the list,
+  // before the metrics and the model, rather than below the whole column.
+  const videos = (
+    <aside key="videos" className="sidebar sidebar-videos" aria-label="Videos">
       <VideoPanel />
+    </aside>
+  );
+  const models = (
+    <aside key="models" className="sidebar sidebar-models" aria-label="Metrics and models">
       <MetricsCard />
       <ModelPanel />
     </aside>
@@ -84,7 +90,7 @@ export function App() {
       <div className="layout">
         {/* Before any video the main area (how to start) comes first, for the keyboard and on a phone; the
             columns stay in place on a wide screen. Keyed, so that React moves them rather than mounting again. */}
-        {hasVideos ? [sidebar, main] : [main, sidebar]}
+        {hasVideos ? [videos, main, models] : [main, videos, models]}
       </div>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

@@ -39,6 +39,9 @@ export function createHandlers({ engine, training, cache, emit }: HandlerDeps): 
     datasetReport: async (r) => engine.datasetReport(r.k),
     setMaxFrames: async (r) => engine.setMaxFrames(r.maxFrames),
     occlusion: (r) => engine.occlusion(r.key, r.classIndex, r.window),
+    segmentTimeline: (r) => engine.segmentTimeline(r.key),
+    segmentReport: async (r) => engine.segmentReport(r.worst),
+    setSegmentWindows: async (r) => engine.setSegmentWindows(r.window),
     listModels: () => cache.list(),
     deleteModel: async (r) => {
       await cache.delete(r.modelId);

@@ -15,12 +15,14 @@ import type { Sizes, Variant } from '../core/model/architecture';
 import type { WeightLayout } from '../core/model/attentionLstm';
 import type { ClassFigures, DatasetFigures, EvaluationResult, VideoFigures } from '../core/metrics';
 import type { FineTuneCost } from '../core/training/policy';
+import type { SegmentRating } from '../core/features/types';
+import type { RankedPositive, SegmentMapResult, WindowSettings } from '../core/segments';
 import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/types';
 
 // The domain types the page sees are the core's own, named here once for its imports.
 export type {
   ClassFigures, ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
-  VideoFigures, WeightLayout,
+  VideoFigures, WeightLayout, SegmentRating, RankedPositive, SegmentMapResult, WindowSettings,
 };
 
 // ---------------------------------------------------------------- backends
@@ -142,6 +144,8 @@ export interface VideoSummary {
   /** The frames the file holds when more than the frame cap kept. */
   framesInFile: number | null;
   labels: number[] | null;
+  /** Human ratings of its segments (segment-rated files, spec 8.1); null when the file carries none. */
+  segments?: SegmentRating[] | null;
 }
 
 export type VideoStatus = 'queued' | 'running' | 'done' | 'error';
@@ -198,6 +202,33 @@ export interface DatasetReport {
   failed: number;
 }
 
+// ---------------------------------------------------------------- segments
+
+/** One video's windows (spec 8.2) with every class's probability: the timeline. */
+export interface SegmentTimeline {
+  key: string;
+  window: WindowSettings;
+  /** Each window's first frame, and its frames (the last may hold fewer than the length). */
+  starts: Int32Array;
+  frames: Int32Array;
+  classes: number;
+  /** Window w's probability of class c at [w * classes + c]. */
+  probabilities: Float32Array;
+}
+
+/** Segment MAP@K over the loaded segment-rated videos ranked so far with the loaded model. */
+export interface SegmentReport {
+  window: WindowSettings;
+  /** The core's segmentMap over them; null before a rated video was ranked. */
+  result: SegmentMapResult | null;
+  /** The rated positives ranked worst among their class's rated windows. */
+  worst: RankedPositive[];
+  /** Segment-rated videos loaded, ranked, and still waiting for their windows. */
+  ratedVideos: number;
+  ranked: number;
+  pending: number;
+}
+
 // ---------------------------------------------------------------- fine-tuning
 
 /** A fine-tune as the page asks for it: the settings, plus what only the page knows. */
@@ -208,6 +239,25 @@ export interface TrainingConfig extends FineTuneSettings {
   labels?: CustomLabels | null;
   /** The video (by key) whose probabilities and attention are sent as it trains (`trainingPrediction`). */
   watch?: string | null;
+  /**
+   * Fine-tune on the loaded videos' rated segments instead (core SegmentFineTune): each rated segment's window an
+   * example, rated positive 1, rated negative 0, unrated classes masked; the model's own classes; split by video.
+   */
+  segments?: { window: WindowSettings } | null;
+}
+
+/** A fine-tune on rated segments: the validation videos' segment MAP@K before and after. */
+export interface SegmentTrainingReport {
+  window: WindowSettings;
+  before: number | null;
+  after: number | null;
+  /** Classes counted in the MAP after. */
+  classesCounted: number;
+  trainVideos: number;
+  validationVideos: number;
+  /** Rated segments that trained or validated (one example each). */
+  examples: number;
+  notes: string[];
 }
 
 /** What a fine-tune of the current model on the current videos would be: shown before starting. */
@@ -243,6 +293,8 @@ export interface TrainingReport {
   after: TrainingValidation;
   perClass: ClassReport[];
   epochs: number;
+  /** Present for a fine-tune on rated segments. */
+  segments?: SegmentTrainingReport;
 }
 
 // ---------------------------------------------------------------- requests
@@ -273,6 +325,12 @@ export interface Calls {
   datasetReport: { args: { k: number }; result: DatasetReport };
   /** The frame cap of files added from now on (at most this many frames of a video are used); resolves with it. */
   setMaxFrames: { args: { maxFrames: number }; result: number };
+  /** The windows of one video, every class's probability each: the timeline (computed on request, one video). */
+  segmentTimeline: { args: { key: string }; result: SegmentTimeline };
+  /** Segment MAP@K (core segmentMap) over the loaded segment-rated videos, and the positives ranked worst (`worst` of them). */
+  segmentReport: { args: { worst?: number }; result: SegmentReport };
+  /** The window length and hop of the timeline and the segment ranking (which starts again); resolves with them, checked. */
+  setSegmentWindows: { args: { window: Partial<WindowSettings> }; result: WindowSettings };
   /** Evidence over time for one class of one video. */
   occlusion: { args: { key: string; classIndex: number; window: number }; result: OcclusionResult };
   listModels: { args: NoArgs; result: CachedModelInfo[] };
@@ -318,6 +376,8 @@ export type WorkerEvent =
   | { type: 'status'; keys: string[]; status: VideoStatus; message?: string }
   /** A batch's results (their videos are done). */
   | { type: 'predictions'; results: VideoResult[] }
+  /** Segment-rated videos' windows ranked (or the ranking started again): the segment report changed. */
+  | { type: 'segments'; ranked: number; pending: number }
   /** Videos forgotten (removed, or waiting when a load was cancelled). */
   | { type: 'removed'; keys: string[] }
   /** Something the user should know that is not the answer to a request (WebGPU lost and recovered, a fallback). */

@@ -18,6 +18,7 @@ import { type AnyRequest, TEST_HOOKS_NAME, type WorkerEvent, type WorkerMessage 
 import { installTestHooks } from './testHooks';
 import { TrainingHandler } from './training/trainingHandler';
 import { EnvironmentError } from '../core/errors';
+import { parseRatedClasses } from '../core/segments/ratedClasses';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const emit = (event: WorkerEvent) => scope.postMessage({ kind: 'event', event } satisfies WorkerMessage);
@@ -25,8 +26,10 @@ const emit = (event: WorkerEvent) => scope.postMessage({ kind: 'event', event } 
 const cache: ModelStore = IndexedDbModelStore.available() ? new IndexedDbModelStore() : new MemoryModelStore();
 const vocabularyUrl = new URL(`${import.meta.env.BASE_URL}vocabulary/yt8m_vocabulary.csv`, scope.location.origin).href;
 let vocabulary: Promise<string[]> | null = null;
+const ratedClassesUrl = new URL(`${import.meta.env.BASE_URL}vocabulary/segment_label_ids.csv`, scope.location.origin).href;
+let ratedClasses: Promise<number[]> | null = null;
 
-const deps: Omit<LoaderDeps, 'progress'> = {
+const deps: Omit<LoaderDeps, 'progress'> & { ratedClasses: () => Promise<number[]> } = {
   store: cache,
   fetch: (url) => fetch(url),
   vocabulary: () => {
@@ -38,6 +41,14 @@ const deps: Omit<LoaderDeps, 'progress'> = {
     return vocabulary;
   },
   warn: (message) => emit({ type: 'notice', level: 'warning', message }),
+  ratedClasses: () => {
+    ratedClasses ??= fetch(ratedClassesUrl).then(async (r) => {
+      if (!r.ok) throw new EnvironmentError(`the rated class list answered ${r.status}`);
+      return parseRatedClasses(await r.text(), 'segment_label_ids.csv');
+    });
+    ratedClasses.catch(() => (ratedClasses = null));
+    return ratedClasses;
+  },
 };
 
 const engine = new Engine(emit, deps);

@@ -1,9 +1,10 @@
-import { useId, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatTime } from '../format';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
+import { SegmentTimeline } from '../timeline/SegmentTimeline';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
 import './AttentionCard.css';
@@ -23,19 +24,24 @@ interface Props {
  * Attention over time per modality, on one colour scale (or one per row),
  * and the top frames; then, in a card of its own, the evidence over time.
  */
-export function AttentionCard({ video, labels, result, classNames, classIndex, onPickClass, live = false }: Props) {
+function AttentionCardView({ video, labels, result, classNames, classIndex, onPickClass, live = false }: Props) {
   const allEvents = useApp((s) => s.sampleEvents[video.id]);
+  // Seconds picked on the segment timeline; the live view of a fine-tune has no timeline.
+  const picked = useApp((s) => (s.segments.selection?.key === video.key && !live ? s.segments.selection : null));
   // A sample's events name the demo's classes: shown only when this model has those classes.
   const events = allEvents?.filter((e) => classNames[e.class] === e.name);
   const [scale, setScale] = useState<ScaleMode>('shared');
   const scaleId = useId();
   const T = video.frames;
 
-  const describe = (v: number) => `attention ${v.toFixed(4)} (${(v * T).toFixed(2)}× uniform)`;
-  const rows: HeatmapRow[] = [
-    { id: 'rgb', label: 'RGB', kind: 'attention', values: result.attention.rgb, describe },
-    { id: 'audio', label: 'Audio', kind: 'attention', values: result.attention.audio, describe },
-  ];
+  // The same rows while the result stands: the heatmap's cells then render again only where the focus or the hover moved.
+  const rows = useMemo<HeatmapRow[]>(() => {
+    const describe = (v: number) => `attention ${v.toFixed(4)} (${(v * T).toFixed(2)}× uniform)`;
+    return [
+      { id: 'rgb', label: 'RGB', kind: 'attention', values: result.attention.rgb, describe },
+      { id: 'audio', label: 'Audio', kind: 'attention', values: result.attention.audio, describe },
+    ];
+  }, [result, T]);
 
   return (
     <>
@@ -58,7 +64,8 @@ export function AttentionCard({ video, labels, result, classNames, classIndex, o
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
           {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} />
+        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} />
+        {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} />}
         <TopFrames result={result} frames={T} />
       </section>
       <EvidenceCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={onPickClass} live={live} events={events} />
@@ -93,3 +100,6 @@ function TopFrames({ result, frames }: { result: VideoResult; frames: number }) 
     </div>
   );
 }
+
+/** Memoized: the detail renders again as a load goes on (the list's length), and this card only needs to when its video, result or class does. */
+export const AttentionCard = memo(AttentionCardView);

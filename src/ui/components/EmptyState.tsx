@@ -5,6 +5,7 @@ import { useApp, useAppShallow } from '../state/context';
 import { ChartWarmup } from './ChartWarmup';
 import { FileButtons } from './FileButtons';
 import { TRY_FINE_TUNING_SET, TryFineTuning } from './TryFineTuning';
+import { TRY_SEGMENTS_SET, TrySegments } from '../timeline/TrySegments';
 
 /** What the main area shows before any video: how to start, in one click, and whether the model is ready. */
 export function EmptyState() {
@@ -19,6 +20,7 @@ export function EmptyState() {
       </p>
       <FileButtons large />
       <TryFineTuning onClick={() => void loadSamples(TRY_FINE_TUNING_SET)} />
+      <TrySegments onClick={() => void loadSamples(TRY_SEGMENTS_SET)} />
       <ModelState />
       <ChartWarmup />
     </section>

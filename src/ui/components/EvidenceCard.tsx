@@ -45,6 +45,8 @@ export function largestDrops(drop: ArrayLike<number>, window: number, count = 3)
 export function EvidenceCard({ video, labels, result, classNames, classIndex, onPickClass, live, events }: Props) {
   const evidence = useApp((s) => s.evidence[video.key]);
   const request = useApp((s) => s.requestEvidence);
+  // Seconds picked on the segment timeline, marked on the evidence too.
+  const picked = useApp((s) => (s.segments.selection?.key === video.key && !live ? s.segments.selection : null));
   const [window, setWindow] = useState(DEFAULT_WINDOW);
   const id = useId();
   const T = video.frames;
@@ -101,7 +103,7 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
           {ev && (
             <>
               <Heatmap rows={[evidenceRow(ev, name(ev.classIndex), T)]} frames={T} events={events} classNames={classNames}
-                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`} evidenceTitle={`Drop in p(${name(ev.classIndex)})`} />
+                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`} evidenceTitle={`Drop in p(${name(ev.classIndex)})`} selection={picked} />
               <LargestDrops ev={ev} frames={T} />
             </>
           )}

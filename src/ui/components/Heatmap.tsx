@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, type MouseEvent, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -60,6 +60,8 @@ interface Props {
   label?: string;
   /** What a signed (evidence) scale measures, for its legend: e.g. "Drop in p(siren)". */
   evidenceTitle?: string;
+  /** Seconds selected elsewhere (the segment timeline): a band over every row, and the focus moves to their first frame. */
+  selection?: { start: number; frames: number } | null;
 }
 
 /** Zoom levels along time: the track's width as a multiple of the space it has. */
@@ -73,7 +75,7 @@ export const ZOOMS = [1, 2, 4, 8, 16] as const;
  * time widens the track, which then scrolls sideways. Below: the time axis,
  * with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle }: Props) {
+export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
@@ -83,6 +85,16 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
   const row = Math.min(focus.row, rows.length - 1);
   const shown = hover ?? (focused ? { row, t: focus.t } : null);
   const name = label ?? `Attention over ${frames} frames`;
+  const selStart = selection && selection.start < frames ? selection.start : null;
+  const selFrames = selStart !== null ? Math.min(selection!.frames, frames - selStart) : 0;
+  // A selection made elsewhere moves the grid's focus cell to it, so that arrow keys go on from there.
+  useEffect(() => {
+    if (selStart !== null) setFocus((f) => ({ ...f, t: selStart }));
+  }, [selStart, selFrames]);
+  const band = selStart !== null && (
+    <span className="hm-selection" data-testid="heatmap-selection" data-start={selStart} data-frames={selFrames} aria-hidden="true"
+      style={{ left: `${(100 * selStart) / frames}%`, width: `${(100 * selFrames) / frames}%` }} />
+  );
 
   const move = (e: KeyboardEvent) => {
     let { t } = focus;
@@ -144,6 +156,7 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
                     <span className="hm-event-name">{ev.name ?? classNames[ev.class]}</span>
                   </span>
                 ))}
+                {band}
               </div>
             </div>
           )}
@@ -162,28 +175,19 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             {rows.map((r, ri) => (
               <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
                 <div role="rowheader" className="hm-label">{r.label}</div>
-                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}>
-                  {Array.from({ length: frames }, (_, t) => {
-                    const v = r.values[t] ?? 0;
-                    const strength = Math.min(1, Math.abs(v) / tops[ri]);
-                    const isFocus = ri === row && t === focus.t;
-                    const isShown = shown && shown.row === ri && shown.t === t;
+                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}
+                  onMouseOver={(e) => { const at = cellAt(e.target); if (at) setHover(at); }}
+                  onFocus={(e) => { const at = cellAt(e.target); if (at) setFocus(at); }}>
+                  {chunkStarts(frames).map((start) => {
+                    const end = Math.min(frames, start + CELL_CHUNK);
+                    const inChunk = (t: number | undefined) => (t !== undefined && t >= start && t < end ? t : -1);
                     return (
-                      <div
-                        key={t}
-                        role="gridcell"
-                        tabIndex={isFocus ? 0 : -1}
-                        data-row={ri}
-                        data-t={t}
-                        data-value={v}
-                        aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
-                        className={`hm-cell${isShown ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
-                        style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
-                        onMouseEnter={() => setHover({ row: ri, t })}
-                        onFocus={() => setFocus({ row: ri, t })}
-                      />
+                      <CellChunk key={start} row={r} rowIndex={ri} start={start} end={end} top={tops[ri]}
+                        focusT={ri === row ? inChunk(focus.t) : -1} shownT={shown && shown.row === ri ? inChunk(shown.t) : -1}
+                        selStart={selStart ?? -1} selEnd={selStart !== null ? selStart + selFrames : -1} />
                     );
                   })}
+                  {band}
                   {shown && shown.row === ri && !zoomed && (
                     <div className="hm-tooltip" role="presentation" data-testid="heatmap-tooltip"
                       style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}>
@@ -210,6 +214,8 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
         <p className="hm-readout small" data-testid="heatmap-readout">
           {shown
             ? <><strong>Frame {shown.t} · {formatTime(shown.t)}</strong> · {rows[shown.row].label}: {rows[shown.row].describe(rows[shown.row].values[shown.t] ?? 0, shown.t)}</>
+            : selStart !== null
+            ? <><strong>Selected {formatTime(selStart)}{selFrames > 1 ? `–${formatTime(selStart + selFrames - 1)}` : ''}</strong> · frames {selStart}{selFrames > 1 ? `–${selStart + selFrames - 1}` : ''} (picked on the timeline)</>
             : <span className="muted">Tap, hover or focus a cell for its frame, time and value{frames > 30 ? '; zoom to widen the cells' : ''}.</span>}
         </p>
       </div>
@@ -221,6 +227,52 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     </div>
   );
 }
+
+/**
+ * Cells per chunk. A heatmap holds a cell per frame and row (600 for a
+ * 300-frame video); rendered as memoized chunks, a hover or a focus move
+ * renders the one or two chunks it touches, not every cell, and a new video's
+ * cells render in pieces that React can interleave with the user's input.
+ */
+const CELL_CHUNK = 50;
+
+function chunkStarts(frames: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < frames; t += CELL_CHUNK) out.push(t);
+  return out;
+}
+
+/** The cell an event happened on (hover and focus are handled once, by the track, for all its cells). */
+function cellAt(target: EventTarget): { row: number; t: number } | null {
+  if (!(target instanceof HTMLElement) || target.getAttribute('role') !== 'gridcell') return null;
+  return { row: Number(target.dataset.row), t: Number(target.dataset.t) };
+}
+
+/** Cells start..end-1 of a row; `focusT` and `shownT` are the focused and shown frames when in this chunk, else -1. */
+const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, focusT, shownT, selStart, selEnd }: {
+  row: HeatmapRow; rowIndex: number; start: number; end: number; top: number; focusT: number; shownT: number; selStart: number; selEnd: number;
+}) {
+  const cells = [];
+  for (let t = start; t < end; t++) {
+    const v = r.values[t] ?? 0;
+    const strength = Math.min(1, Math.abs(v) / top);
+    cells.push(
+      <div
+        key={t}
+        role="gridcell"
+        tabIndex={t === focusT ? 0 : -1}
+        data-row={rowIndex}
+        data-t={t}
+        data-value={v}
+        aria-selected={t >= selStart && t < selEnd ? true : undefined}
+        aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
+        className={`hm-cell${t === shownT ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
+        style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
+      />,
+    );
+  }
+  return <>{cells}</>;
+});
 
 /** The colour scales in use, with their values: what a cell's shade means without hovering it. */
 function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: HeatmapRow[]; tops: number[]; frames: number; mode: ScaleMode; evidenceTitle?: string }) {

@@ -1,5 +1,6 @@
 import { formatMetric } from '../format';
 import { useApp } from '../state/context';
+import { SegmentMapLine } from '../timeline/SegmentMetrics';
 import { MetricsGlossary } from './MetricsGlossary';
 
 const METRICS = [
@@ -18,7 +19,16 @@ export function MetricsCard() {
   const report = useApp((s) => s.dataset.report);
   const pending = useApp((s) => pendingLabelled(s.videos));
   const m = report?.summary;
-  if (!report || !m) return null;
+  const segments = useApp((s) => (s.segments.report?.ratedVideos ?? 0) > 0);
+  if (!report || !m) {
+    // Segment-rated files need no video-level labels: their segment MAP shows alone.
+    return segments ? (
+      <section className="card" aria-labelledby="metrics-title" data-testid="metrics">
+        <div className="card-head"><h2 id="metrics-title">Metrics</h2></div>
+        <SegmentMapLine />
+      </section>
+    ) : null;
+  }
   return (
     <section className="card" aria-labelledby="metrics-title" data-testid="metrics">
       <div className="card-head">
@@ -35,6 +45,7 @@ export function MetricsCard() {
           </div>
         ))}
       </dl>
+      <SegmentMapLine />
       <MetricsGlossary />
     </section>
   );

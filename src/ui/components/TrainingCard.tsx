@@ -14,6 +14,7 @@ import { keptEpoch, LossChart, QualityChart } from './LossChart';
 import { MetricsGlossary } from './MetricsGlossary';
 import { download } from '../download';
 import { slowWarning } from '../trainingEstimate';
+import { SegmentTrainingResult, SegmentTrainingToggle, useRatedCounts } from '../timeline/SegmentTraining';
 import './TrainingCard.css';
 
 const MODES: { value: FineTuneMode; label: string; help: string }[] = [
@@ -68,6 +69,10 @@ export function TrainingCard() {
   const measured = useApp((s) => s.videos.some((v) => v.result));
   const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.saveTrained, s.exportTrained]);
   const client = useApp((s) => s.planTraining);
+  // Segment-rated videos loaded: the card can fine-tune on their rated segments instead (the segment challenge's recipe).
+  const rated = useRatedCounts();
+  const segmentWindow = useApp((s) => s.segments.window);
+  const [trainOnSegments, setTrainOnSegments] = useState(false);
   const sampleIndex = useApp((s) => s.sampleIndex);
   const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);
   const labels = useCustom ? custom : null;
@@ -126,11 +131,12 @@ export function TrainingCard() {
   const { state } = training;
   const running = trainingActive(state);
   const finished = state === 'done' || state === 'stopped';
-  const canStart = !running && model !== null && (plan?.labeled ?? 0) >= 2;
+  const onSegments = trainOnSegments && rated.videos > 0;
+  const canStart = !running && model !== null && (onSegments ? rated.videos >= 2 : (plan?.labeled ?? 0) >= 2);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!canStart) return;
-    void start({ ...config, labels, classNames: names });
+    void start({ ...config, labels, classNames: names, segments: onSegments ? { window: segmentWindow } : null });
   };
   const last = training.epochs.at(-1);
   const kept = keptEpoch(training.epochs);
@@ -160,6 +166,7 @@ export function TrainingCard() {
       </div>
       <LabelEditor disabled={running} />
       <form id={`${id}-form`} onSubmit={submit} className="training-form">
+        <SegmentTrainingToggle checked={onSegments} onChange={setTrainOnSegments} disabled={running} rated={rated} />
         <fieldset className="training-modes" disabled={running}>
           <legend className="field-label">What to train</legend>
           {MODES.map((m) => (
@@ -296,6 +303,7 @@ export function TrainingCard() {
             <Compare label="Validation GAP" before={training.before.gap} after={training.report.after.gap} k="gap" />
             <Compare label="Validation Hit@1" before={training.before.hitAt1} after={training.report.after.hitAt1} k="hitAt1" />
           </dl>
+          <SegmentTrainingResult report={training.report} />
           <MetricsGlossary metrics={['gap', 'hit_at_1']} summary="What validation GAP and Hit@1 mean" />
           <table className="per-class" data-testid="per-class">
             <caption className="sr-only">Average precision per class on the validation videos</caption>

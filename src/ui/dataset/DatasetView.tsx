@@ -2,17 +2,19 @@ import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { download } from '../download';
 import { formatMetric, formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { SegmentTable } from '../timeline/SegmentMetrics';
 import { ClassTable } from './ClassTable';
 import { ConfusionList } from './ConfusionList';
 import { type DatasetRow, datasetRows, filterRows, NO_FILTER, type RowFilter, rowsCsv, type Show, type SortKey, sortRows } from './datasetRows';
 import { type Column, nextSort, type TableSort, VirtualTable } from './VirtualTable';
 
 const NO_NAMES: string[] = [];
-type Tab = 'videos' | 'classes' | 'confusions';
+type Tab = 'videos' | 'classes' | 'confusions' | 'segments';
 const TABS: { id: Tab; label: string }[] = [
   { id: 'videos', label: 'Videos' },
   { id: 'classes', label: 'Classes' },
   { id: 'confusions', label: 'Confused pairs' },
+  { id: 'segments', label: 'Segments' },
 ];
 const SHOW: { id: Show; label: string }[] = [
   { id: 'all', label: 'All videos' },
@@ -55,6 +57,7 @@ export function DatasetView() {
       <div role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-tab-${tab}`} className="tab-panel">
         {tab === 'videos' && <VideoTable filter={filter} setFilter={setFilter} classNames={classNames} />}
         {tab === 'classes' && <ClassTable classNames={classNames} onOpenClass={(c) => showVideos({ classIndex: c })} />}
+        {tab === 'segments' && <SegmentTable classNames={classNames} />}
         {tab === 'confusions' && <ConfusionList classNames={classNames} onOpenPair={(label, predicted) => showVideos({ confusion: { label, predicted } })} />}
       </div>
     </section>
@@ -108,6 +111,8 @@ function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setF
         </p>
       )}
       <p className="muted small" aria-live="polite" data-testid="dataset-shown">{shown.length.toLocaleString('en-US')} of {all.length.toLocaleString('en-US')} videos</p>
+      <p className="muted small ap-legend" data-testid="ap-legend">AP in <span className="miss">red</span>: the video’s top class is not one of its labels.</p>
+      <p className="muted small table-scroll-hint">The table scrolls sideways: Top class, p(top), AP and File are to the right.</p>
       <VirtualTable rows={shown} columns={columns} rowKey={(r) => r.key} sort={sort} caption="Videos of the dataset"
         onSort={(c) => setSort(nextSort(sort, c, columns.find((x) => x.id === c)?.numeric ?? false))} testId="dataset-videos" />
     </>

@@ -12,6 +12,7 @@ import { backendSlice } from './slices/backend';
 import { datasetSlice } from './slices/dataset';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
+import { segmentsSlice } from './slices/segments';
 import { settingsSlice } from './slices/settings';
 import { trainingSlice } from './slices/training';
 import { videosSlice } from './slices/videos';
@@ -39,15 +40,16 @@ export function createAppStore(env: StoreEnv): AppStore {
     const dataset = datasetSlice(ctx);
     const training = trainingSlice(ctx);
     const notices = noticesSlice(ctx);
+    const segments = segmentsSlice(ctx);
     // In the order an event reaches them.
-    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices].map((s) => s.events);
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
     };
     // Checked, not cast: a member of AppState that no slice provides does not compile.
     return {
-      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, applyEvent,
+      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, ...segments.state, applyEvent,
     } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 

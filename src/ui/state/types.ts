@@ -11,11 +11,12 @@ import type { BackendSlice } from './slices/backend';
 import type { DatasetSlice } from './slices/dataset';
 import type { ModelSlice } from './slices/model';
 import type { NoticesSlice } from './slices/notices';
+import type { SegmentsSlice } from './slices/segments';
 import type { SettingsSlice } from './slices/settings';
 import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

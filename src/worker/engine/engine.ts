@@ -8,12 +8,13 @@
 import { InputError } from '../../core/errors';
 import { MAX_FRAMES } from '../../core/features/types';
 import { acquireModel, type LoaderDeps } from '../models';
-import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, WorkerEvent } from '../protocol';
+import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../protocol';
 import { BackendHost } from './backendHost';
 import { datasetReport } from './datasetReport';
 import { computeEvidence } from './evidence';
 import { Ingest } from './ingest';
 import { PredictionScheduler } from './predictionScheduler';
+import { SegmentTracker } from './segmentTracker';
 import { SerialQueue } from './serialQueue';
 import type { TrainingHost, TrainingSnapshot } from './trainingHost';
 import { VideoRegistry } from './videoRegistry';
@@ -24,14 +25,27 @@ export class Engine implements TrainingHost {
   private readonly host: BackendHost;
   private readonly scheduler: PredictionScheduler;
   private readonly ingest: Ingest;
+  private readonly segments: SegmentTracker;
   /** The frame cap files added from now on are read with. */
   private maxFrames = MAX_FRAMES;
 
+  private readonly emit: (e: WorkerEvent) => void;
+
   /** `bufferBytes`: frames read ahead of their prediction, at most (default 8 MiB). */
-  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly deps: Omit<LoaderDeps, 'progress'>, opts: { bufferBytes?: number } = {}) {
+  constructor(
+    send: (e: WorkerEvent) => void,
+    private readonly deps: Omit<LoaderDeps, 'progress'> & { ratedClasses?: () => Promise<readonly number[] | null> },
+    opts: { bufferBytes?: number } = {},
+  ) {
+    // The segment tracker sees every event the engine's parts send (videos predicted, removed, queued again).
+    const emit = (this.emit = (e: WorkerEvent) => {
+      send(e);
+      this.segments?.observe(e);
+    });
     this.host = new BackendHost(emit, this.queue, () => this.scheduler.schedule());
     this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit, opts.bufferBytes);
     this.ingest = new Ingest(this.videos, this.scheduler, emit, { fetch: deps.fetch, maxFrames: () => this.maxFrames });
+    this.segments = new SegmentTracker(this.host, this.videos, this.queue, emit, deps.ratedClasses);
   }
 
   /** Starts (or switches to) a backend; the model moves onto it and every video is predicted again. */
@@ -78,6 +92,7 @@ export class Engine implements TrainingHost {
     return this.queue.run(async () => {
       this.videos.clear();
       this.scheduler.clear();
+      this.segments.restart();
       return null;
     });
   }
@@ -96,6 +111,20 @@ export class Engine implements TrainingHost {
     const gone = this.videos.remove(keys);
     this.scheduler.drop(gone);
     if (gone.length) this.emit({ type: 'removed', keys: gone });
+  }
+
+  /** One video's windows with every class's probability (the timeline). */
+  segmentTimeline(key: string): Promise<SegmentTimeline> {
+    return this.queue.run(() => this.segments.timeline(key));
+  }
+
+  /** Segment MAP@K over the loaded segment-rated videos ranked so far. */
+  segmentReport(worst?: number): SegmentReport {
+    return this.segments.report(worst);
+  }
+
+  setSegmentWindows(window: Partial<WindowSettings>): WindowSettings {
+    return this.segments.setWindow(window);
   }
 
   occlusion(key: string, classIndex: number, window: number): Promise<OcclusionResult> {

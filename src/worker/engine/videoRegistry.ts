@@ -34,6 +34,7 @@ export class VideoRegistry {
     const summary: VideoSummary = {
       key, file: video.file, index: video.index, offset: place.kind === 'record' ? place.offset : null,
       id: video.id, frames: video.frames, framesInFile: video.framesInFile ?? null, labels: video.labels ?? null,
+      segments: video.segments ?? null,
     };
     const entry: VideoEntry = { summary, source, place, load, maxFrames, status: 'queued', probabilities: null };
     this.entries.set(key, entry);

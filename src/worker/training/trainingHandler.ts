@@ -11,11 +11,12 @@ import { exportModel } from '../../core/export/exportModel';
 import type { ExportFormat } from '../../core/export/formats';
 import type { VideoFeatures } from '../../core/features/types';
 import { FineTuneSession, type ValidationReport } from '../../core/training/finetune';
+import { SegmentFineTune } from '../../core/training/segmentFinetune';
 import { fineTuneCost, isLargeHead, trainingLabels, type TrainingLabels } from '../../core/training/policy';
 import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/types';
 import type { TrainingHost } from '../engine/trainingHost';
 import type { ModelStore } from '../modelCache/modelStore';
-import type { CachedModelInfo, ModelInfo, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../protocol';
+import type { CachedModelInfo, ModelInfo, SegmentTrainingReport, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../protocol';
 import { videoFigures } from '../../core/metrics';
 
 class Stopped extends Error {}
@@ -71,14 +72,29 @@ export class TrainingHandler {
       const stopListening = this.engine.onVideosWaiting(() => this.wake());
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
-        const chosen = chooseLabels(config.mode, info, videos, config.labels, config.classNames);
-        // The training videos' frames, read again from their files (kept quantized while the run lasts).
-        const frames = await load(chosen.data.map((d) => d.item.key));
-        const data = chosen.data.map((d, i) => ({ video: frames[i], labels: d.labels }));
         const { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed } = config;
-        const settings = { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, classNames: chosen.classNames };
-        const s = await guard(() => FineTuneSession.create(model, data, settings,
-          (done, total) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } }), encoder));
+        const caching = (done: number, total: number) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } });
+        let s: FineTuneSession;
+        let segments: SegmentFineTune | null = null;
+        let segmentsBefore: number | null = null;
+        if (config.segments) {
+          // The recipe of the segment challenge: the model's own classes refined on the rated segments' windows (core segmentFinetune.ts).
+          const rated = videos.filter((v) => !v.failed && v.segments && v.segments.length > 0);
+          const frames = await load(rated.map((v) => v.key));
+          const sft = await guard(() => SegmentFineTune.create(model, frames, {
+            mode: mode === 'all' ? 'all' : 'same-labels', headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, window: config.segments!.window,
+          }, caching, encoder));
+          segments = sft;
+          s = sft.session;
+          segmentsBefore = (await guard(() => sft.segmentMap())).map;
+        } else {
+          const chosen = chooseLabels(config.mode, info, videos, config.labels, config.classNames);
+          // The training videos' frames, read again from their files (kept quantized while the run lasts).
+          const frames = await load(chosen.data.map((d) => d.item.key));
+          const data = chosen.data.map((d, i) => ({ video: frames[i], labels: d.labels }));
+          const settings = { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, classNames: chosen.classNames };
+          s = await guard(() => FineTuneSession.create(model, data, settings, caching, encoder));
+        }
         this.session = s;
         const before = summary(await guard(() => s.validate()));
         this.emit({
@@ -103,7 +119,17 @@ export class TrainingHandler {
         }
         await this.sendWatched(true);
         const final = await guard(() => s.validate());
-        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: s.epoch } });
+        let segmentReport: SegmentTrainingReport | undefined;
+        if (segments) {
+          const sft = segments;
+          const after = await guard(() => sft.segmentMap());
+          segmentReport = {
+            window: sft.window, before: segmentsBefore, after: after.map, classesCounted: after.perClass.length,
+            trainVideos: sft.trainVideos.length, validationVideos: sft.validationVideos.length,
+            examples: s.trainSet.length + s.validationSet.length, notes: sft.notes,
+          };
+        }
+        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: s.epoch, ...(segmentReport ? { segments: segmentReport } : {}) } });
         if (s.epoch > 0) this.trained = { ...(await s.result()), from: info.name };
         const state = stopped ? 'stopped' : 'done';
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state } });

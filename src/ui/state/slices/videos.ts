@@ -172,6 +172,12 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           videos: s.videos.map((v) => (keys.has(v.key) ? { ...v, status: e.status, message: e.message } : v)),
           work: s.work && e.status === 'error' ? { ...s.work, failed: s.work.failed + e.keys.length } : s.work,
         }));
+        // A failure is said where it is seen, in the worker's own sentence (the file, the video, what is wrong), not
+        // only as a red count and a row that may be out of view.
+        if (e.status === 'error' && e.keys.length) {
+          const more = e.keys.length > 1 ? ` (${e.keys.length} videos could not be classified)` : '';
+          get().notify('error', `${e.message ?? 'A video could not be classified'}${more}`);
+        }
         settle();
       },
       predictions: (e) => {
