@@ -13,6 +13,7 @@ import { ViewSwitch } from './components/ViewSwitch';
 import { DatasetView } from './dataset/DatasetView';
 import { filesFromDataTransfer } from './drop';
 import { useApp } from './state/context';
+import { VideoExtractionCard } from './video/VideoExtractionCard';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
 export function App() {
@@ -70,6 +71,7 @@ export function App() {
   const main = (
     <main key="main" id="main" className="content" tabIndex={-1}>
       <BackendNote />
+      <VideoExtractionCard />
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
@@ -91,7 +93,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), video files (mp4, webm, mov), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

@@ -7,6 +7,7 @@ import type { VideoRow } from '../state/slices/videos';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
 import './AttentionCard.css';
+import { usePlaybackLink } from '../video/usePlaybackLink';
 
 interface Props {
   video: VideoRow;
@@ -30,6 +31,7 @@ export function AttentionCard({ video, labels, result, classNames, classIndex, o
   const [scale, setScale] = useState<ScaleMode>('shared');
   const scaleId = useId();
   const T = video.frames;
+  const playback = usePlaybackLink(video.file);
 
   const describe = (v: number) => `attention ${v.toFixed(4)} (${(v * T).toFixed(2)}× uniform)`;
   const rows: HeatmapRow[] = [
@@ -58,7 +60,7 @@ export function AttentionCard({ video, labels, result, classNames, classIndex, o
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
           {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} />
+        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} {...playback} />
         <TopFrames result={result} frames={T} />
       </section>
       <EvidenceCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={onPickClass} live={live} events={events} />

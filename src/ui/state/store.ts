@@ -15,13 +15,14 @@ import { noticesSlice } from './slices/notices';
 import { settingsSlice } from './slices/settings';
 import { trainingSlice } from './slices/training';
 import { videosSlice } from './slices/videos';
+import { mediaSlice } from '../video/mediaSlice';
 import type { AppState, AppStore, EventHandlers, SliceContext, StoreEnv } from './types';
 import { readUrlState, type UrlState, writeUrlState } from './urlState';
 
 export type { AppState, AppStore, StoreEnv } from './types';
 
 /** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice];
+const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, mediaSlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {

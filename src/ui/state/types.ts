@@ -14,8 +14,9 @@ import type { NoticesSlice } from './slices/notices';
 import type { SettingsSlice } from './slices/settings';
 import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
+import type { MediaSlice } from '../video/mediaSlice';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, MediaSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

@@ -17,7 +17,7 @@ import { fileStem } from '../../core/features/fileName';
 import { writeTfRecords } from '../../core/formats/tfrecord';
 import type { ExtractionProgress, ExtractorInfo, ExtractorState, FeatureSource, VideoToExtract, WorkerEvent } from '../protocol';
 import { type ExtractorStore } from './extractorStore';
-import { missingParts, stageExtractorFiles, type StagedFiles } from './extractorFiles';
+import { missingParts, stageExtractorFiles, type StagedFiles } from '../../core/extractor/fileRoles';
 import { openVideo } from './videoFrames';
 
 /** What the jobs need of the engine: its serial, guarded tfjs queue and its feature-file ingest. */

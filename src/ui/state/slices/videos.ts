@@ -1,6 +1,7 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
 import { classifyFiles, folderOf } from '../../drop';
+import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
@@ -96,13 +97,16 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       evidence: {},
       sampleEvents: {},
       work: null,
-      addFiles: async (files) => {
+      addFiles: async (dropped) => {
+        // Video files and the extractor's files go to the media slice (src/ui/video): extracted in the worker, then listed as features.
+        const { videos: videoFiles, extractor, rest: files } = splitVideoDrop(dropped);
+        const staging = videoFiles.length || extractor.length ? get().stageVideos(videoFiles, extractor) : null;
         const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
         if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
         if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
-        await Promise.all(jobs);
+        await Promise.all([...jobs, staging]);
       },
       loadSamples: async (name) => {
         try {

@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import { RGB_ONLY_NOTE } from '../../core/extractor/record';
+import { download } from '../download';
+import { formatTime } from '../format';
+import { useApp, useAppShallow } from '../state/context';
+import { frameAt } from './videoDrop';
+import './video.css';
+
+/**
+ * An extracted video itself, above its predictions: the player (its time
+ * kept in the store, so the heatmaps, the evidence and the segment timeline
+ * follow it and seek it), the filmstrip of the frames the features were made
+ * from, and the features as a TFRecord to download.
+ */
+export function VideoMedia({ file }: { file: string }) {
+  const media = useApp((s) => s.media[file]);
+  const [seek, setTime, seekVideo] = useAppShallow((s) => [s.playback.seek, s.setPlaybackTime, s.seekVideo]);
+  const time = useApp((s) => (s.playback.name === file ? s.playback.time : 0));
+  const player = useRef<HTMLVideoElement>(null);
+  const strip = useRef<HTMLOListElement>(null);
+
+  useEffect(() => {
+    if (!seek || seek.name !== file || !player.current) return;
+    player.current.currentTime = seek.time;
+  }, [seek, file]);
+  // A new video starts at its beginning in the store too.
+  useEffect(() => setTime(file, 0), [file, setTime]);
+
+  const current = media ? frameAt(media.times, time) : 0;
+  useEffect(() => {
+    strip.current?.querySelector<HTMLElement>(`[data-t="${current}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [current]);
+
+  if (!media) return null;
+  const stem = file.replace(/\.[^.]+$/, '');
+  return (
+    <section className="card video-media" aria-labelledby="video-media-title" data-testid="video-media">
+      <div className="card-head">
+        <h3 id="video-media-title">The video</h3>
+        <button type="button" className="btn btn-small" data-testid="download-tfrecord"
+          onClick={() => download(`${stem}.tfrecord`, 'application/octet-stream', media.tfrecord)}>
+          Download features (TFRecord)
+        </button>
+      </div>
+      {media.url && (
+        <video ref={player} className="video-player" src={media.url} controls preload="metadata" data-testid="video-player"
+          onTimeUpdate={(e) => setTime(file, e.currentTarget.currentTime)}
+          onSeeked={(e) => setTime(file, e.currentTarget.currentTime)}
+          aria-label={`${file}: the video the features were extracted from`} />
+      )}
+      <p className="muted small">
+        {media.frames} frames taken, one a second, of {media.considered.toLocaleString('en-US')} decoded ({media.codec}, {media.width}×{media.height}) in {media.seconds.toFixed(1)} s.
+        {' '}Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video. {RGB_ONLY_NOTE}
+      </p>
+      <ol ref={strip} className="filmstrip" aria-label="The frames the features were made from" data-testid="filmstrip">
+        {media.thumbnails.map((src, t) => (
+          <li key={t}>
+            <button type="button" className={`filmstrip-frame${t === current ? ' filmstrip-current' : ''}`} data-t={t}
+              aria-current={t === current ? 'true' : undefined}
+              onClick={() => seekVideo(file, media.times[t])}
+              aria-label={`Frame ${t} at ${formatTime(media.times[t])}: seek the video there`}>
+              <img src={src} alt="" loading="lazy" />
+              <span className="small tabular">{formatTime(media.times[t])}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
