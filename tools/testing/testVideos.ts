@@ -28,7 +28,8 @@ export interface VideoSpec {
   /** A constant rate ('30000/1001', '25', '25/2'), or each frame's presentation time in seconds. */
   rate?: string;
   times?: number[];
-  codec?: 'ffv1' | 'h264rgb';
+  /** ffv1 and h264rgb are lossless (the command line's tests); vp9 (WebM) and h264 (yuv420p MP4) are what browsers decode (the page's tests, which compare with the frames the browser decoded). */
+  codec?: 'ffv1' | 'h264rgb' | 'vp9' | 'h264';
 }
 
 /** Frames with smooth content (gradients that move) plus noise, so that every frame differs and a resize has something to interpolate. */
@@ -57,7 +58,12 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
     for (let i = spec.times.length - 2; i >= 0; i--) expr = `if(eq(N\\,${i})\\,${spec.times[i]}\\,${expr})`;
     filters.push('-vf', `setpts=(${expr})/TB`, '-fps_mode', 'passthrough');
   }
-  const enc = codec === 'ffv1' ? ['-c:v', 'ffv1', '-pix_fmt', 'gbrp'] : ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24'];
+  const enc = {
+    ffv1: ['-c:v', 'ffv1', '-pix_fmt', 'gbrp'],
+    h264rgb: ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24'],
+    vp9: ['-c:v', 'libvpx-vp9', '-crf', '12', '-b:v', '0', '-pix_fmt', 'yuv420p', '-g', '30'],
+    h264: ['-c:v', 'libx264', '-qp', '12', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart'],
+  }[codec];
   await new Promise<void>((resolve, reject) => {
     const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, ...filters, ...enc, out], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
