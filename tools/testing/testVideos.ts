@@ -30,16 +30,18 @@ export interface VideoSpec {
   times?: number[];
   /** ffv1 and h264rgb are lossless (the command line's tests); vp9 (WebM) and h264 (yuv420p MP4) are what browsers decode (the page's tests, which compare with the frames the browser decoded). */
   codec?: 'ffv1' | 'h264rgb' | 'vp9' | 'h264';
+  /** Per-pixel noise added to the smooth content (default 30 levels; 0 for content that chroma subsampling leaves almost alone). */
+  noise?: number;
 }
 
 /** Frames with smooth content (gradients that move) plus noise, so that every frame differs and a resize has something to interpolate. */
-export function testFrames(spec: { width: number; height: number; count: number; seed: number }): Uint8Array[] {
+export function testFrames(spec: { width: number; height: number; count: number; seed: number; noise?: number }): Uint8Array[] {
   const r = rng(spec.seed);
   return Array.from({ length: spec.count }, (_, t) => {
     const f = new Uint8Array(spec.width * spec.height * 3);
     const phase = r() * 6.28;
     for (let y = 0; y < spec.height; y++) for (let x = 0; x < spec.width; x++) for (let c = 0; c < 3; c++) {
-      const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + 30 * (r() - 0.5);
+      const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + (spec.noise ?? 30) * (r() - 0.5);
       f[(y * spec.width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
     }
     return f;
