@@ -40,6 +40,7 @@ beforeAll(async () => {
   const walk = await makeVideo(dir, 'walk.webm', { width: 64, height: 48, count: 100, rate: '30000/1001', seed: 1, codec: 'vp9' });
   await makeVideo(dir, 'dog.mp4', { width: 64, height: 48, count: 60, rate: '25/2', seed: 2, codec: 'h264' });
   await makeVideo(dir, 'smooth.mp4', { width: 64, height: 48, count: 40, rate: '25/2', seed: 4, codec: 'h264', noise: 0 });
+  for (let i = 0; i < 6; i++) await makeVideo(dir, `clip${i}.webm`, { width: 40, height: 32, count: 25, rate: '10', seed: 20 + i, codec: 'vp9' });
   await makeVideo(dir, 'cat.webm', { width: 48, height: 48, count: 30, rate: '10', seed: 3, codec: 'vp9' });
   const feats = [walk.frames[10], walk.frames[50]].map((f) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [48, 64, 3], data: Float64Array.from(f) }, 'pool_3/_reshape').data);
   pca = standInPca(feats, 11, 1024);
@@ -203,6 +204,29 @@ describe('your own videos in the page', () => {
       expect(await page.locator('[data-testid=extractor-files]').count()).toBe(0);
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 900_000);
+
+  it('fine-tunes on clips extracted in the page, labelled at drop time by class name', async () => {
+    const { page, errors } = await newPage(browser, app.origin);
+    try {
+      await page.goto(`${app.origin}/?backend=wasm`);
+      await waitUntilReady(page);
+      await extract(page, ['clip0.webm', 'clip1.webm', 'clip2.webm'], 'lightning');
+      await extract(page, ['clip3.webm', 'clip4.webm', 'clip5.webm'], 'Applause');
+      for (let i = 0; i < 6; i++) expect(await finished(page, `clip${i}.webm`)).toBe('done');
+      await waitForDone(page, 6);
+      const card = page.locator('[data-testid=training]');
+      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/6 labeled videos of 6/);
+      await page.getByLabel('Epochs').fill('3');
+      await card.getByRole('button', { name: 'Start' }).click();
+      await card.locator('[data-state=done]').or(page.locator('[data-testid=training][data-state=done]')).first().waitFor({ timeout: 300_000 });
+      const losses = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
+      expect(losses).toHaveLength(3);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(errors).toEqual([]);
     } finally {
       await page.close();
     }
