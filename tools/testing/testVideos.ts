@@ -60,11 +60,14 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
     for (let i = spec.times.length - 2; i >= 0; i--) expr = `if(eq(N\\,${i})\\,${spec.times[i]}\\,${expr})`;
     filters.push('-vf', `setpts=(${expr})/TB`, '-fps_mode', 'passthrough');
   }
+  // YUV made with the BT.709 matrix and tagged so: every decoder (ffmpeg's, a browser's) then converts back with the same matrix.
+  const bt709 = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
+  const yuv = (extra: string[]) => [...(spec.times ? [] : ['-vf', 'scale=out_color_matrix=bt709:out_range=tv']), ...extra, ...bt709];
   const enc = {
     ffv1: ['-c:v', 'ffv1', '-pix_fmt', 'gbrp'],
     h264rgb: ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24'],
-    vp9: ['-c:v', 'libvpx-vp9', '-crf', '12', '-b:v', '0', '-pix_fmt', 'yuv420p', '-g', '30'],
-    h264: ['-c:v', 'libx264', '-qp', '12', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart'],
+    vp9: yuv(['-c:v', 'libvpx-vp9', '-crf', '12', '-b:v', '0', '-pix_fmt', 'yuv420p', '-g', '30']),
+    h264: yuv(['-c:v', 'libx264', '-qp', '12', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart']),
   }[codec];
   await new Promise<void>((resolve, reject) => {
     const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, ...filters, ...enc, out], { stdio: ['pipe', 'ignore', 'pipe'] });
