@@ -264,6 +264,8 @@ export interface ExtractorState {
   missing: ('inception' | 'pca')[];
   /** Files given so far while one part is still missing. */
   staged: string[];
+  /** What the user should know about extracted features (rgb alone: the audio is zeros). */
+  note: string;
 }
 
 /** A video file to turn into features: `name` is unique in the session and becomes its listed file name. */

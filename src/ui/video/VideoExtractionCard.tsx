@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { RGB_ONLY_NOTE } from '../../core/extractor/record';
 import type { ExtractionProgress } from '../../worker/protocol';
 import { useApp, useAppShallow } from '../state/context';
 import './video.css';
@@ -22,7 +21,7 @@ export function VideoExtractionCard() {
         <h3 id="video-extraction-title">Your videos to YouTube-8M features</h3>
       </div>
       {staged && extractor?.ready === null && <ExtractorFiles />}
-      {staged && <StagedVideos count={staged.files.length} suggested={staged.suggestedLabels} ready={!!extractor?.ready} />}
+      {staged && <StagedVideos count={staged.files.length} suggested={staged.suggestedLabels} ready={!!extractor?.ready} note={extractor?.note ?? ''} />}
       {extractions.length > 0 && <ExtractionList items={extractions} />}
     </section>
   );
@@ -63,7 +62,7 @@ function ExtractorFiles() {
   );
 }
 
-function StagedVideos({ count, suggested, ready }: { count: number; suggested: string; ready: boolean }) {
+function StagedVideos({ count, suggested, ready, note }: { count: number; suggested: string; ready: boolean; note: string }) {
   const [start, discard, hasModel] = useAppShallow((s) => [s.startExtraction, s.discardStagedVideos, s.model !== null]);
   const [labels, setLabels] = useState(suggested);
   const [error, setError] = useState<string | null>(null);
@@ -73,7 +72,7 @@ function StagedVideos({ count, suggested, ready }: { count: number; suggested: s
   const go = () => setError(start(labels));
   return (
     <form className="staged-videos" onSubmit={(e) => { e.preventDefault(); if (ready) go(); }} data-testid="staged-videos">
-      <p><strong>{count} video{count === 1 ? '' : 's'}</strong> to extract. {RGB_ONLY_NOTE}</p>
+      <p><strong>{count} video{count === 1 ? '' : 's'}</strong> to extract. {note}</p>
       <label htmlFor={id} className="small">Labels for {count === 1 ? 'this video' : `all ${count} videos`} (optional: class names or ids, separated by commas), so that they can be fine-tuned on at once</label>
       <input ref={field} id={id} className="text-input" value={labels} placeholder={hasModel ? 'e.g. Dog, Skateboarding or 12' : 'class ids, e.g. 3, 17'}
         onChange={(e) => { setLabels(e.target.value); setError(null); }} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : undefined} data-testid="video-labels" />

@@ -1,5 +1,4 @@
 import { useEffect, useRef } from 'react';
-import { RGB_ONLY_NOTE } from '../../core/extractor/record';
 import { download } from '../download';
 import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
@@ -16,6 +15,7 @@ export function VideoMedia({ file }: { file: string }) {
   const media = useApp((s) => s.media[file]);
   const [seek, setTime, seekVideo] = useAppShallow((s) => [s.playback.seek, s.setPlaybackTime, s.seekVideo]);
   const time = useApp((s) => (s.playback.name === file ? s.playback.time : 0));
+  const note = useApp((s) => s.extractor?.note ?? '');
   const player = useRef<HTMLVideoElement>(null);
   const strip = useRef<HTMLOListElement>(null);
 
@@ -50,7 +50,7 @@ export function VideoMedia({ file }: { file: string }) {
       )}
       <p className="muted small">
         {media.frames} frames taken, one a second, of {media.considered.toLocaleString('en-US')} decoded ({media.codec}, {media.width}×{media.height}) in {media.seconds.toFixed(1)} s.
-        {' '}Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video. {RGB_ONLY_NOTE}
+        {' '}Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video. {note}
       </p>
       <ol ref={strip} className="filmstrip" aria-label="The frames the features were made from" data-testid="filmstrip">
         {media.thumbnails.map((src, t) => (

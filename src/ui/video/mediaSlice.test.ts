@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { fileEvent, storeHarness, TEST_MODEL } from '../../../tools/testing/storeHarness';
 import type { ExtractorState, VideoToExtract } from '../../worker/protocol';
 
-const READY: ExtractorState = { ready: { inception: 'inception-2015-12-05.tgz', pca: 'yt8m_pca.tgz', nodes: 300, components: 1024, savedAt: 1 }, missing: [], staged: [] };
+const READY: ExtractorState = { ready: { inception: 'inception-2015-12-05.tgz', pca: 'yt8m_pca.tgz', nodes: 300, components: 1024, savedAt: 1 }, missing: [], staged: [], note: 'rgb alone' };
 const file = (name: string) => new File([new Uint8Array(4)], name);
 
 describe('the media slice (your own videos)', () => {
   it('stages dropped videos, asks for the extractor files only when they are missing, and starts with typed labels', async () => {
-    let extractor: ExtractorState = { ready: null, missing: ['inception', 'pca'], staged: [] };
+    let extractor: ExtractorState = { ready: null, missing: ['inception', 'pca'], staged: [], note: 'rgb alone' };
     const { state, fake } = storeHarness('', {
       extractorState: () => extractor,
       setExtractorFiles: () => (extractor = READY),

@@ -14,6 +14,7 @@ import { InputError, userMessage } from '../../core/errors';
 import { type ExtractorModel, FeatureExtractor, readExtractorFiles } from '../../core/extractor/extractor';
 import { MAX_EXTRACTED_FRAMES, microseconds } from '../../core/extractor/frameRule';
 import { fileStem } from '../../core/features/fileName';
+import { RGB_ONLY_NOTE } from '../../core/extractor/record';
 import { writeTfRecords } from '../../core/formats/tfrecord';
 import type { ExtractionProgress, ExtractorInfo, ExtractorState, FeatureSource, VideoToExtract, WorkerEvent } from '../protocol';
 import { type ExtractorStore } from './extractorStore';
@@ -57,6 +58,7 @@ export class VideoJobs {
       ready: stored?.info ?? null,
       missing: stored ? [] : missingParts(this.staged),
       staged: [...(this.staged.inception ? [this.staged.inception.name] : []), ...this.staged.pca.map((f) => f.name)],
+      note: RGB_ONLY_NOTE,
     };
   }
 
@@ -83,7 +85,7 @@ export class VideoJobs {
     } catch (e) {
       this.emit({ type: 'notice', level: 'warning', message: `The extractor files are read, but could not be kept for your next visit: ${userMessage(e)}` });
     }
-    return { ready: info, missing: [], staged: [] };
+    return { ready: info, missing: [], staged: [], note: RGB_ONLY_NOTE };
   }
 
   async forget(): Promise<ExtractorState> {
