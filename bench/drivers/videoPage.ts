@@ -24,7 +24,15 @@ const log = (m: string) => process.stderr.write(m + '\n');
 
 const OBSERVE = `
   window.__longTasks = [];
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  window.__longTaskStarts = [];
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.__longTasks.push(e.duration); window.__longTaskStarts.push(e.startTime); } }).observe({ type: 'longtask', buffered: true });
+  // When the video's extraction ends and when its detail shows it: to tell which long task belongs to what.
+  window.__marks = {};
+  new MutationObserver(() => {
+    if (!window.__marks.done && document.querySelector('[data-testid=extraction-item][data-state=done]')) window.__marks.done = performance.now();
+    if (!window.__marks.media && document.querySelector('[data-testid=video-media]')) window.__marks.media = performance.now();
+    if (!window.__marks.predicted && document.querySelector('[data-testid=video-row][data-status=done]')) window.__marks.predicted = performance.now();
+  }).observe(document, { subtree: true, childList: true, attributes: true });
 `;
 
 const dir = await mkdtemp(path.join(tmpdir(), 'alstm-bench-video-'));
@@ -48,7 +56,12 @@ try {
     await waitUntilReady(page, 600_000);
     await page.locator('[data-testid=video-input]').first().setInputFiles([path.join(dir, 'long.webm')]);
     await page.locator('[data-testid=extractor-input]').setInputFiles([path.join(dir, 'inception-2015-12-05.tgz'), path.join(dir, 'yt8m_pca.tgz')]);
-    await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0));
+    const t0 = await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[]; __longTaskStarts: number[] };
+      w.__longTasks.length = 0;
+      w.__longTaskStarts.length = 0;
+      return performance.now();
+    });
     const started = Date.now();
     await page.locator('[data-testid=extract-start]:not([disabled])').click();
     const item = page.locator('[data-testid=extraction-item][data-name="long.webm"]');
@@ -57,7 +70,14 @@ try {
     const state = await item.getAttribute('data-state');
     if (state !== 'done') throw new Error(`long.webm: ${await item.textContent()}`);
     const frames = await page.locator('[data-testid=filmstrip] button').count();
-    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    await page.locator('[data-testid=video-row][data-status=done]').waitFor();
+    await page.waitForTimeout(2000);
+    const { longTasks, starts, marks } = await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[]; __longTaskStarts: number[]; __marks: Record<string, number> };
+      return { longTasks: w.__longTasks, starts: w.__longTaskStarts, marks: w.__marks };
+    });
+    log(`long tasks (ms after Extract: duration): ${longTasks.map((d, i) => `${(starts[i] - t0).toFixed(0)}: ${d.toFixed(0)}`).join(', ') || 'none'}`);
+    log(`marks (ms after Extract): ${Object.entries(marks).map(([k, v]) => `${k} ${(v - t0).toFixed(0)}`).join(', ')}`);
     const heapMB = await page.evaluate(() => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20);
     const result = {
       date: new Date().toISOString(), backend: values.backend, video: '300 s, 160x120, 2 fps, VP9 (600 frames decoded)', framesTaken: frames,

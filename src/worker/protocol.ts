@@ -301,8 +301,8 @@ export interface ExtractedMedia {
   width: number;
   height: number;
   codec: string;
-  /** A small JPEG per frame taken. */
-  thumbnails: Blob[];
+  /** The frames taken, small, in one JPEG: frame t in column t % columns, row floor(t / columns), tiles of tileWidth x tileHeight. */
+  filmstrip: { image: Blob; tileWidth: number; tileHeight: number; columns: number };
   /** The video's features as a one-record TFRecord (what `npm run extract` writes). */
   tfrecord: Blob;
   seconds: number;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { download } from '../download';
 import { formatTime } from '../format';
 import { useApp, useAppShallow } from '../state/context';
@@ -27,11 +27,14 @@ export function VideoMedia({ file }: { file: string }) {
   useEffect(() => setTime(file, 0), [file, setTime]);
 
   const current = media ? frameAt(media.times, time) : 0;
+  // The filmstrip's buttons are mounted a few dozen at a time, so that a 300-frame video's detail never holds up the page.
+  const shown = useChunked(media?.times.length ?? 0, file);
   useEffect(() => {
     strip.current?.querySelector<HTMLElement>(`[data-t="${current}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   }, [current]);
 
   if (!media) return null;
+  const tile = media.filmstrip;
   const stem = file.replace(/\.[^.]+$/, '');
   return (
     <section className="card video-media" aria-labelledby="video-media-title" data-testid="video-media">
@@ -53,13 +56,16 @@ export function VideoMedia({ file }: { file: string }) {
         {' '}Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video. {note}
       </p>
       <ol ref={strip} className="filmstrip" aria-label="The frames the features were made from" data-testid="filmstrip">
-        {media.thumbnails.map((src, t) => (
+        {media.times.slice(0, shown).map((_, t) => (
           <li key={t}>
             <button type="button" className={`filmstrip-frame${t === current ? ' filmstrip-current' : ''}`} data-t={t}
               aria-current={t === current ? 'true' : undefined}
               onClick={() => seekVideo(file, media.times[t])}
               aria-label={`Frame ${t} at ${formatTime(media.times[t])}: seek the video there`}>
-              <img src={src} alt="" loading="lazy" />
+              <span className="filmstrip-image" aria-hidden="true" style={{
+                width: tile.tileWidth, height: tile.tileHeight, backgroundImage: `url(${tile.url})`,
+                backgroundPosition: `-${(t % tile.columns) * tile.tileWidth}px -${Math.floor(t / tile.columns) * tile.tileHeight}px`,
+              }} />
               <span className="small tabular">{formatTime(media.times[t])}</span>
             </button>
           </li>
@@ -67,4 +73,25 @@ export function VideoMedia({ file }: { file: string }) {
       </ol>
     </section>
   );
+}
+
+const CHUNK = 40;
+
+/** How many of n items to render: CHUNK at first, CHUNK more each frame until all are. */
+function useChunked(n: number, key: string): number {
+  const [count, setCount] = useState(Math.min(n, CHUNK));
+  useEffect(() => {
+    let shown = Math.min(n, CHUNK);
+    setCount(shown);
+    let handle = 0;
+    const more = () => {
+      if (shown >= n) return;
+      shown = Math.min(n, shown + CHUNK);
+      setCount(shown);
+      handle = requestAnimationFrame(more);
+    };
+    handle = requestAnimationFrame(more);
+    return () => cancelAnimationFrame(handle);
+  }, [n, key]);
+  return count;
 }

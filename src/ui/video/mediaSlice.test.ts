@@ -44,7 +44,7 @@ describe('the media slice (your own videos)', () => {
     const job = state().extractions[0].job;
     fake.emit({ type: 'extraction', progress: { job, name: 'clip.mp4', state: 'decoding', framesDone: 3, framesTotal: 10, framesPerSecond: 2, secondsLeft: 3.5 } });
     expect(state().extractions[0]).toMatchObject({ framesDone: 3, framesTotal: 10 });
-    fake.emit({ type: 'extracted', media: { job, name: 'clip.mp4', frames: 2, times: [0, 1.001], considered: 40, width: 4, height: 2, codec: 'vp09', thumbnails: [new Blob(['x'])], tfrecord: new Blob(['y']), seconds: 1 } });
+    fake.emit({ type: 'extracted', media: { job, name: 'clip.mp4', frames: 2, times: [0, 1.001], considered: 40, width: 4, height: 2, codec: 'vp09', filmstrip: { image: new Blob(['x']), tileWidth: 8, tileHeight: 4, columns: 20 }, tfrecord: new Blob(['y']), seconds: 1 } });
     expect(state().media['clip.mp4']).toMatchObject({ frames: 2, times: [0, 1.001] });
     expect(state().media['clip.mp4'].url).toMatch(/^blob:/);
     fake.emit({ type: 'extraction', progress: { job, name: 'clip.mp4', state: 'error', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null, message: 'clip.mp4: the file holds no video track' } });

@@ -12,10 +12,10 @@ import type { Slice, SliceContext } from '../state/types';
 import { folderOf } from '../drop';
 import { parseLabels, uniqueName } from './videoDrop';
 
-export interface MediaEntry extends Omit<ExtractedMedia, 'thumbnails'> {
-  /** Object URLs: the dropped file (the player's source) and each thumbnail. */
+export interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
+  /** Object URLs: the dropped file (the player's source) and the filmstrip's one image. */
   url: string;
-  thumbnails: string[];
+  filmstrip: Omit<ExtractedMedia['filmstrip'], 'image'> & { url: string };
   labels: number[] | null;
 }
 
@@ -137,13 +137,13 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         if (e.progress.state === 'error' && e.progress.message) get().notify('error', e.progress.message);
       },
       extracted: (e) => {
-        const { thumbnails, ...rest } = e.media;
+        const { filmstrip, ...rest } = e.media;
         const file = urls.get(e.media.name);
         urls.delete(e.media.name);
         const entry: MediaEntry = {
           ...rest,
           url: file ? URL.createObjectURL(file) : '',
-          thumbnails: thumbnails.map((b) => URL.createObjectURL(b)),
+          filmstrip: { tileWidth: filmstrip.tileWidth, tileHeight: filmstrip.tileHeight, columns: filmstrip.columns, url: URL.createObjectURL(filmstrip.image) },
           labels: pendingLabels.get(e.media.name) ?? null,
         };
         pendingLabels.delete(e.media.name);

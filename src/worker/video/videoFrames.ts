@@ -24,8 +24,8 @@ export interface DecodedFrame {
   us: number;
   /** RGBA bytes of the frame at its display size, rotated as the file says (the browser's colour conversion). */
   rgba(): { width: number; height: number; data: Uint8Array };
-  /** A small JPEG of the frame, for the filmstrip. */
-  thumbnail(height: number): Promise<Blob>;
+  /** Draws the frame scaled into a box of a canvas (the filmstrip's sprite). */
+  drawInto(ctx: OffscreenCanvasRenderingContext2D, x: number, y: number, width: number, height: number): void;
 }
 
 function reason(e: unknown): string {
@@ -111,13 +111,10 @@ async function* decodeFrames(track: InputVideoTrack, name: string): AsyncGenerat
             const image = c.getImageData(0, 0, width, height);
             return { width, height, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
           },
-          thumbnail: async (h) => {
-            const w = Math.max(1, Math.round((width * h) / height));
-            const small = new OffscreenCanvas(w, h);
-            const sctx = small.getContext('2d', { alpha: false });
-            if (!sctx) throw new InputError(`${name}: the browser gave no canvas for its filmstrip`);
-            sample.drawWithFit(sctx, { fit: 'fill' });
-            return small.convertToBlob({ type: 'image/jpeg', quality: 0.75 });
+          drawInto: (target, x, y, w, h) => {
+            // The full frame first (rotated as the file says), then scaled into the box.
+            const c = draw(sample, width, height);
+            target.drawImage(c.canvas, x, y, w, h);
           },
         };
       } finally {

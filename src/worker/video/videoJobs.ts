@@ -27,8 +27,9 @@ export interface ExtractionHost {
   addFeatures(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number; cancelled: boolean }>;
 }
 
-/** The filmstrip's frames are this many pixels high. */
-const THUMB_HEIGHT = 72;
+/** The filmstrip's frames are this many pixels high, drawn side by side in rows of SPRITE_COLUMNS into one JPEG (one image for the page to load, not 300). */
+const THUMB_HEIGHT = 54;
+const SPRITE_COLUMNS = 20;
 /** Progress events per video, at most this often (and at the start and end). */
 const REPORT_MS = 200;
 
@@ -178,7 +179,9 @@ export class VideoJobs {
       const fx = await this.extractorFor();
       const backend = this.extractor?.backend;
       const extraction = fx.startVideo({ id: fileStem(job.name), file: job.name, labels: job.labels });
-      const thumbnails: Blob[] = [];
+      const tileW = Math.max(1, Math.min(4 * THUMB_HEIGHT, Math.round((video.width * THUMB_HEIGHT) / Math.max(1, video.height))));
+      const sprite = new OffscreenCanvas(tileW * SPRITE_COLUMNS, THUMB_HEIGHT * Math.ceil(MAX_EXTRACTED_FRAMES / SPRITE_COLUMNS));
+      const spriteCtx = sprite.getContext('2d', { alpha: false });
       let warning: string | null = null;
       const progress = (final = false) => {
         const now = performance.now();
@@ -195,7 +198,8 @@ export class VideoJobs {
           if (job.cancelled) throw new Cancelled();
           if (!extraction.consider(microseconds(frame.us))) continue;
           const pixels = frame.rgba();
-          thumbnails.push(await frame.thumbnail(THUMB_HEIGHT));
+          const t = extraction.taken - 1;
+          if (spriteCtx) frame.drawInto(spriteCtx, (t % SPRITE_COLUMNS) * tileW, Math.floor(t / SPRITE_COLUMNS) * THUMB_HEIGHT, tileW, THUMB_HEIGHT);
           const current = extraction;
           await this.host.tfTask(async () => {
             // The backend changed under the video (a switch, a WebGPU recovery): its frames so far are run again on the new one.
@@ -216,11 +220,16 @@ export class VideoJobs {
       const result = await this.host.tfTask(() => extraction.finish());
       progress(true);
       const tfrecord = writeTfRecords([result.record]) as Uint8Array<ArrayBuffer>;
+      // The sprite cut to the rows used.
+      const rows = Math.ceil(result.frames / SPRITE_COLUMNS);
+      const used = new OffscreenCanvas(tileW * Math.min(SPRITE_COLUMNS, result.frames), THUMB_HEIGHT * rows);
+      used.getContext('2d', { alpha: false })?.drawImage(sprite, 0, 0);
+      const filmstrip = { image: await used.convertToBlob({ type: 'image/jpeg', quality: 0.8 }), tileWidth: tileW, tileHeight: THUMB_HEIGHT, columns: SPRITE_COLUMNS };
       this.emit({
         type: 'extracted',
         media: {
           job: job.job, name: job.name, frames: result.frames, times: result.times, considered: result.framesConsidered,
-          width: video.width, height: video.height, codec: video.codec, thumbnails,
+          width: video.width, height: video.height, codec: video.codec, filmstrip,
           tfrecord: new Blob([tfrecord], { type: 'application/octet-stream' }),
           seconds: (performance.now() - started) / 1000,
         },
