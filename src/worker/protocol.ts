@@ -302,7 +302,7 @@ export interface ExtractedMedia {
   height: number;
   codec: string;
   /** The frames taken, small, in one JPEG: frame t in column t % columns, row floor(t / columns), tiles of tileWidth x tileHeight. */
-  filmstrip: { image: Blob; tileWidth: number; tileHeight: number; columns: number };
+  filmstrip: { image: Blob; tileWidth: number; tileHeight: number; columns: number } | null;
   /** The video's features as a one-record TFRecord (what `npm run extract` writes). */
   tfrecord: Blob;
   seconds: number;

@@ -62,10 +62,12 @@ export function VideoMedia({ file }: { file: string }) {
               aria-current={t === current ? 'true' : undefined}
               onClick={() => seekVideo(file, media.times[t])}
               aria-label={`Frame ${t} at ${formatTime(media.times[t])}: seek the video there`}>
-              <span className="filmstrip-image" aria-hidden="true" style={{
-                width: tile.tileWidth, height: tile.tileHeight, backgroundImage: `url(${tile.url})`,
-                backgroundPosition: `-${(t % tile.columns) * tile.tileWidth}px -${Math.floor(t / tile.columns) * tile.tileHeight}px`,
-              }} />
+              {tile && (
+                <span className="filmstrip-image" aria-hidden="true" style={{
+                  width: tile.tileWidth, height: tile.tileHeight, backgroundImage: `url(${tile.url})`,
+                  backgroundPosition: `-${(t % tile.columns) * tile.tileWidth}px -${Math.floor(t / tile.columns) * tile.tileHeight}px`,
+                }} />
+              )}
               <span className="small tabular">{formatTime(media.times[t])}</span>
             </button>
           </li>

@@ -15,7 +15,7 @@ import { parseLabels, uniqueName } from './videoDrop';
 export interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
   /** Object URLs: the dropped file (the player's source) and the filmstrip's one image. */
   url: string;
-  filmstrip: Omit<ExtractedMedia['filmstrip'], 'image'> & { url: string };
+  filmstrip: { url: string; tileWidth: number; tileHeight: number; columns: number } | null;
   labels: number[] | null;
 }
 
@@ -143,7 +143,7 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const entry: MediaEntry = {
           ...rest,
           url: file ? URL.createObjectURL(file) : '',
-          filmstrip: { tileWidth: filmstrip.tileWidth, tileHeight: filmstrip.tileHeight, columns: filmstrip.columns, url: URL.createObjectURL(filmstrip.image) },
+          filmstrip: filmstrip && { tileWidth: filmstrip.tileWidth, tileHeight: filmstrip.tileHeight, columns: filmstrip.columns, url: URL.createObjectURL(filmstrip.image) },
           labels: pendingLabels.get(e.media.name) ?? null,
         };
         pendingLabels.delete(e.media.name);

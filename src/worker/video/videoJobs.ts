@@ -99,12 +99,15 @@ export class VideoJobs {
 
   /** Queues videos; resolves once every video queued by now has ended (extracted, failed or cancelled). */
   async extract(videos: readonly VideoToExtract[]): Promise<{ extracted: number; failed: number; cancelled: number }> {
-    if (!(await this.loadStored())) throw new InputError('the extractor files are needed first: inception-2015-12-05.tgz (or classify_image_graph_def.pb) and yt8m_pca.tgz');
     const before = { ...this.totals };
-    for (const v of videos) {
-      this.queue.push({ ...v, cancelled: false });
-      this.report(v, { state: 'queued', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null });
+    // Queued at once (before any await), so that a Cancel sent right after finds them.
+    const queued = videos.map((v): Job => ({ ...v, cancelled: false }));
+    this.queue.push(...queued);
+    if (!(await this.loadStored())) {
+      for (const q of queued) this.queue.splice(this.queue.indexOf(q), 1);
+      throw new InputError('the extractor files are needed first: inception-2015-12-05.tgz (or classify_image_graph_def.pb) and yt8m_pca.tgz');
     }
+    for (const v of videos) this.report(v, { state: 'queued', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null });
     this.drain ??= this.run().finally(() => (this.drain = null));
     await this.drain;
     return { extracted: this.totals.extracted - before.extracted, failed: this.totals.failed - before.failed, cancelled: this.totals.cancelled - before.cancelled };
@@ -180,8 +183,9 @@ export class VideoJobs {
       const backend = this.extractor?.backend;
       const extraction = fx.startVideo({ id: fileStem(job.name), file: job.name, labels: job.labels });
       const tileW = Math.max(1, Math.min(4 * THUMB_HEIGHT, Math.round((video.width * THUMB_HEIGHT) / Math.max(1, video.height))));
-      const sprite = new OffscreenCanvas(tileW * SPRITE_COLUMNS, THUMB_HEIGHT * Math.ceil(MAX_EXTRACTED_FRAMES / SPRITE_COLUMNS));
-      const spriteCtx = sprite.getContext('2d', { alpha: false });
+      // Without OffscreenCanvas (not in a browser worker) there is no filmstrip; the features do not need it.
+      const sprite = typeof OffscreenCanvas === 'undefined' ? null : new OffscreenCanvas(tileW * SPRITE_COLUMNS, THUMB_HEIGHT * Math.ceil(MAX_EXTRACTED_FRAMES / SPRITE_COLUMNS));
+      const spriteCtx = sprite?.getContext('2d', { alpha: false }) ?? null;
       let warning: string | null = null;
       const progress = (final = false) => {
         const now = performance.now();
@@ -214,17 +218,14 @@ export class VideoJobs {
       } catch (e) {
         if (e instanceof Cancelled || job.cancelled || extraction.taken === 0) throw e;
         // A file cut off after some frames keeps them, as the command line does.
-        warning = `${job.name}: decoding stopped after ${extraction.taken} frames (${userMessage(e)}); those frames are kept`;
+        const why = userMessage(e).replace(`${job.name}: `, '');
+        warning = `${job.name}: decoding stopped after ${extraction.taken} frames (${why}); those frames are kept`;
       }
       if (job.cancelled) throw new Cancelled();
       const result = await this.host.tfTask(() => extraction.finish());
       progress(true);
       const tfrecord = writeTfRecords([result.record]) as Uint8Array<ArrayBuffer>;
-      // The sprite cut to the rows used.
-      const rows = Math.ceil(result.frames / SPRITE_COLUMNS);
-      const used = new OffscreenCanvas(tileW * Math.min(SPRITE_COLUMNS, result.frames), THUMB_HEIGHT * rows);
-      used.getContext('2d', { alpha: false })?.drawImage(sprite, 0, 0);
-      const filmstrip = { image: await used.convertToBlob({ type: 'image/jpeg', quality: 0.8 }), tileWidth: tileW, tileHeight: THUMB_HEIGHT, columns: SPRITE_COLUMNS };
+      const filmstrip = sprite ? await cutSprite(sprite, tileW, result.frames) : null;
       this.emit({
         type: 'extracted',
         media: {
@@ -241,6 +242,13 @@ export class VideoJobs {
       video.close();
     }
   }
+}
+
+/** The sprite cut to the rows used. */
+async function cutSprite(sprite: OffscreenCanvas, tileWidth: number, frames: number) {
+  const used = new OffscreenCanvas(tileWidth * Math.min(SPRITE_COLUMNS, frames), THUMB_HEIGHT * Math.ceil(frames / SPRITE_COLUMNS));
+  used.getContext('2d', { alpha: false })?.drawImage(sprite, 0, 0);
+  return { image: await used.convertToBlob({ type: 'image/jpeg', quality: 0.8 }), tileWidth, tileHeight: THUMB_HEIGHT, columns: SPRITE_COLUMNS };
 }
 
 class Cancelled extends Error {}
