@@ -21,7 +21,7 @@ import { asStored, pcaNpyFiles, referenceExtract, standInPca, type StandInPca, w
 import { inceptionStandIn, type StandIn } from '../tools/testing/inceptionStandIn';
 import { constNode, referenceRun, writeGraphDef } from '../tools/testing/tfGraph';
 import { makeVideo } from '../tools/testing/testVideos';
-import { buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, ROOT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
+import { axeViolations, buildAndServe, dropFiles, launchChromium, newPage, OUTPUT, ROOT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
 
 const run = promisify(execFile);
 
@@ -162,6 +162,7 @@ describe('your own videos in the page', () => {
       // 100 frames at 29.97 fps: 3.3 s, frames 0, 30, 60, 90 taken.
       await expect.poll(() => page.locator('[data-testid=filmstrip] button').count()).toBe(4);
       await screenshot(page, 'video-detail', '[data-testid=video-detail]');
+      expect(await axeViolations(page)).toEqual([]);
 
       // The heatmap seeks the player: frame 2 is at 60 * 1001/30000 s.
       await page.locator('[data-testid=heatmap-rgb] .hm-track').first().click({ position: { x: 5 + (2 / 4) * (await page.locator('[data-testid=heatmap-rgb] .hm-track').first().boundingBox())!.width, y: 10 } });
@@ -201,6 +202,7 @@ describe('your own videos in the page', () => {
       await dropFiles(page, [await bytesOf('cat.webm')]);
       await page.locator('[data-testid=staged-videos]').waitFor();
       await expect.poll(() => page.locator('[data-testid=extract-start]:not([disabled])').count()).toBe(1);
+      expect(await axeViolations(page)).toEqual([]);
       expect(await page.locator('[data-testid=extractor-files]').count()).toBe(0);
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);

@@ -18,7 +18,7 @@ export function VideoExtractionCard() {
   return (
     <section className="card video-extraction" aria-labelledby="video-extraction-title" data-testid="video-extraction">
       <div className="card-head">
-        <h3 id="video-extraction-title">Your videos to YouTube-8M features</h3>
+        <h2 id="video-extraction-title" className="video-card-title">Your videos to YouTube-8M features</h2>
       </div>
       {staged && extractor?.ready === null && <ExtractorFiles />}
       {staged && <StagedVideos count={staged.files.length} suggested={staged.suggestedLabels} ready={!!extractor?.ready} note={extractor?.note ?? ''} />}
