@@ -1,3 +1,4 @@
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError } from '../core/errors';
 import { MetricsAccumulator } from '../core/metrics';
 import { SegmentRanking } from '../core/segments/segmentRanking';
@@ -12,7 +13,7 @@ import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from '.
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
-const USAGE = `npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] ${SHARD_USAGE} ${PART_USAGE} <labeled feature files or URLs...>`;
+const USAGE = `npm run evaluate -- --model <dir> [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] ${SHARD_USAGE} ${PART_USAGE} <labeled feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -29,7 +30,7 @@ runCli(USAGE, async () => {
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   refuseSegmentFlagsAlone(values);
   if (values['segments-only'] && !values.segments) throw new InputError('--segments-only is a setting of --segments: add --segments');
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const inputs = await shardedInputs(values, positionals);
   const frameCap = maxFrames(values['max-frames']);

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError } from '../core/errors';
 import { topKIndices } from '../core/metrics';
 import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
@@ -16,7 +17,7 @@ import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
 import { PART_OPTIONS, startPart } from './partOfRun';
 import { MetricsAccumulator } from '../core/metrics';
 
-const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv | --partial part.json]] ${SHARD_USAGE} <feature files or URLs...>`;
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv | --partial part.json]] ${SHARD_USAGE} <feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -40,7 +41,7 @@ runCli(USAGE, async () => {
   if (values.segments && !values.jsonl && values.submission === undefined && values.partial === undefined) {
     throw new InputError('--segments writes windows as --jsonl lines (one per window) or as a --submission file: give one or both');
   }
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const inputs = await shardedInputs(values, positionals);
   // A worker's share is its own output: JSON lines concatenate (the whole run's lines, in shard order); one document each would not.
   if (inputs.sharded && !values.jsonl && values.submission === undefined && values.partial === undefined) throw new InputError('--shard writes each worker\'s predictions as --jsonl lines (concatenate the workers\' outputs): add --jsonl');

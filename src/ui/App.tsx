@@ -4,14 +4,13 @@ import { BackendNote, Notices } from './components/Notices';
 import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
-import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
-import { ViewSwitch } from './components/ViewSwitch';
-import { DatasetView } from './dataset/DatasetView';
+import { VIEWS, ViewSwitch } from './components/ViewSwitch';
 import { filesFromDataTransfer } from './drop';
+import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
 import { VideoExtractionCard } from './video/VideoExtractionCard';
 
@@ -20,6 +19,7 @@ export function App() {
   const addFiles = useApp((s) => s.addFiles);
   const hasVideos = useApp((s) => s.videos.length > 0);
   const view = useApp((s) => s.settings.view);
+  const View = VIEWS[view].Body;
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   useFocusRescue();
@@ -73,7 +73,7 @@ export function App() {
       <BackendNote />
       <VideoExtractionCard />
       {hasVideos && <ViewSwitch />}
-      {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+      {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
     </main>
   );
@@ -93,7 +93,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), video files (mp4, webm, mov), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), video files (mp4, webm, mov), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

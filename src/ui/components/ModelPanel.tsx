@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { formatBytes, formatCount } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { SETTINGS } from '../state/urlState';
 import { ProgressBar } from './ProgressBar';
 
 export function ModelPanel() {
@@ -155,7 +156,7 @@ function FrameCap() {
   return (
     <div className="frame-cap">
       <label className="field-inline small" htmlFor={id}>
-        <span className="field-label">Frames per video, at most</span>
+        <span className="field-label">{SETTINGS.maxFrames.label}</span>
         <input id={id} type="number" min={1} step={1} inputMode="numeric" value={text} className="frame-cap-input"
           onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
           aria-describedby={`${id}-help`} data-testid="frame-cap" />

@@ -5,7 +5,7 @@ import type { VideoResult } from '../../worker/protocol';
 import { formatProbability } from '../format';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
-import { TOP_K_CHOICES } from '../state/urlState';
+import { SETTINGS } from '../state/urlState';
 import './ChartAxes.css';
 
 interface Props {
@@ -36,7 +36,7 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
     () => Array.from(topKIndices(p, topK), (c) => ({ classIndex: c, name: classNames[c] ?? `class ${c}`, p: p[c], label: labels.has(c) })),
     [p, topK, classNames, labels],
   );
-  const choices = [...new Set([...TOP_K_CHOICES, topK])].sort((a, b) => a - b);
+  const choices = [...new Set([...SETTINGS.topK.choices, topK])].sort((a, b) => a - b);
   // On a phone the class names get less room, so that the bars keep some.
   const narrow = useNarrow();
   const nameChars = narrow ? 14 : 24;
@@ -65,7 +65,7 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
         <h3 id="prob-title">Class probabilities</h3>
         <label className="field-inline" htmlFor={selectId}>
           <span className="field-label">Top</span>
-          <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label="Number of classes shown">
+          <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label={SETTINGS.topK.label}>
             {choices.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
         </label>

@@ -1,7 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useEffect, useRef } from 'react';
+import { FEATURE_FORMAT_LABELS, listed } from '../../core/features/featureFormats';
 import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { videoCounts } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';
 import { FileButtons } from './FileButtons';
 import { LoadProgressBar } from './LoadProgressBar';
@@ -29,21 +31,10 @@ export function VideoPanel() {
       {videos.length > 0 && <FileButtons />}
       <LoadProgressBar />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too), or start from the main area.</p>
+        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards too), or start from the main area.</p>
       )}
     </section>
   );
-}
-
-/** "N videos · M predicted · K failed": counts, so they never wait for the list. */
-export function listSummary(videos: readonly VideoRow[]): { total: number; done: number; failed: number } {
-  let done = 0;
-  let failed = 0;
-  for (const v of videos) {
-    if (v.status === 'done') done++;
-    else if (v.status === 'error') failed++;
-  }
-  return { total: videos.length, done, failed };
 }
 
 function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingForModel: boolean }) {
@@ -75,7 +66,7 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
     select(Math.max(0, Math.min(videos.length - 1, moves[e.key])));
   };
 
-  const { total, done, failed } = listSummary(videos);
+  const { total, done, failed } = videoCounts(videos);
   return (
     <>
       <p className="muted small list-summary" data-testid="list-summary" aria-live="polite">

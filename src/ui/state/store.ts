@@ -21,9 +21,6 @@ import { readUrlState, type UrlState, writeUrlState } from './urlState';
 
 export type { AppState, AppStore, StoreEnv } from './types';
 
-/** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, mediaSlice];
-
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {
     getItem: () => ({ state: { settings: readUrlState(env.url.read()) }, version: 0 }),
@@ -36,13 +33,24 @@ export function createAppStore(env: StoreEnv): AppStore {
 
   const store = createStore<AppState>()(persist((set, get) => {
     const ctx: SliceContext = { set, get, env };
-    const slices = SLICES.map((create) => create(ctx));
-    const handlers: EventHandlers[] = slices.map((s) => s.events);
+    const settings = settingsSlice(ctx);
+    const backend = backendSlice(ctx);
+    const model = modelSlice(ctx);
+    const videos = videosSlice(ctx);
+    const dataset = datasetSlice(ctx);
+    const training = trainingSlice(ctx);
+    const notices = noticesSlice(ctx);
+    const media = mediaSlice(ctx);
+    // In the order an event reaches them.
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, media].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
     };
-    return Object.assign({ applyEvent }, ...slices.map((s) => s.state)) as AppState;
+    // Checked, not cast: a member of AppState that no slice provides does not compile.
+    return {
+      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, ...media.state, applyEvent,
+    } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 
   env.client.onEvent((e) => store.getState().applyEvent(e));

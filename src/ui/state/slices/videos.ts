@@ -1,6 +1,9 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
+import { InputError } from '../../../core/errors';
 import { classifyFiles, folderOf } from '../../drop';
+import { attempt, errorMessage } from '../attempt';
+import { predictionsPending } from '../selectors';
 import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
@@ -73,17 +76,13 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
   let index: Promise<SamplesIndex> | null = null;
 
   const addFeatures = async (sources: FeatureSource[]) => {
-    try {
-      await env.client.call('addFeatures', { sources });
-    } catch (e) {
-      get().notify('error', `The files could not be read: ${(e as Error).message}`);
-    }
+    await attempt(get().notify, 'The files could not be read', () => env.client.call('addFeatures', { sources }));
   };
   const setEvidence = (key: string, evidence: EvidenceState) => set((s) => ({ evidence: { ...s.evidence, [key]: evidence } }));
   /** The work ends once nothing is read and nothing waits. */
   const settle = () => {
     const { work, videos } = get();
-    if (work && work.load.state !== 'reading' && !videos.some((v) => v.status === 'queued' || v.status === 'running')) set({ work: null });
+    if (work && work.load.state !== 'reading' && !predictionsPending(videos)) set({ work: null });
   };
   const forget = (keys: ReadonlySet<string>) => set((s) => {
     const evidence = { ...s.evidence };
@@ -103,7 +102,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         const staging = videoFiles.length || extractor.length ? get().stageVideos(videoFiles, extractor) : null;
         const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
-        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
+        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
         if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
         await Promise.all([...jobs, staging]);
@@ -112,7 +111,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         try {
           const idx = await get().sampleIndex();
           const files = name ? idx.sets?.find((set) => set.name === name)?.files : idx.files;
-          if (!files) throw new Error(`there is no sample set '${name}'`);
+          if (!files) throw new InputError(`there is no sample set '${name}'`);
           const already = new Set(get().videos.map((v) => v.file));
           const sources: FeatureSource[] = files
             .filter((f) => !already.has(f.file))
@@ -120,7 +119,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           if (!name) get().updateSettings({ samples: true });
           if (sources.length) await addFeatures(sources);
         } catch (e) {
-          get().notify('error', `The samples could not be loaded: ${(e as Error).message}`);
+          get().notify('error', `The samples could not be loaded: ${errorMessage(e)}`);
         }
       },
       sampleIndex: () => {
@@ -135,18 +134,10 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         return index;
       },
       cancelLoads: async () => {
-        try {
-          await env.client.call('cancelLoads', {});
-        } catch (e) {
-          get().notify('error', `The load could not be cancelled: ${(e as Error).message}`);
-        }
+        await attempt(get().notify, 'The load could not be cancelled', () => env.client.call('cancelLoads', {}));
       },
       removeVideo: async (key) => {
-        try {
-          await env.client.call('removeVideo', { key });
-        } catch (e) {
-          get().notify('error', `The video could not be removed: ${(e as Error).message}`);
-        }
+        await attempt(get().notify, 'The video could not be removed', () => env.client.call('removeVideo', { key }));
       },
       clearVideos: async () => {
         get().noteWaitForTraining('The videos are cleared');
@@ -161,7 +152,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           const result = await env.client.call('occlusion', { key, classIndex, window });
           setEvidence(key, { classIndex, window: result.window, status: 'done', result });
         } catch (e) {
-          setEvidence(key, { classIndex, window, status: 'error', error: (e as Error).message });
+          setEvidence(key, { classIndex, window, status: 'error', error: errorMessage(e) });
         }
       },
     },
