@@ -81,6 +81,9 @@ describe('the worker\'s video jobs', () => {
     expect(media).toHaveLength(1);
     expect(media[0]).toMatchObject({ name: 'walk.mp4', frames: 3, considered: 70, filmstrip: null });
     expect(media[0].times).toEqual([0, 1.001, 2.002]);
+    // 70 frames at 29.97 fps end at 2.336 s: 3 frames expected from the start.
+    const firstDecoding = events.find((e) => e.type === 'extraction' && e.progress.state === 'decoding');
+    expect(firstDecoding?.type === 'extraction' && firstDecoding.progress.framesTotal).toBe(3);
     const states = events.flatMap((e) => (e.type === 'extraction' ? [e.progress.state] : []));
     expect(states[0]).toBe('queued');
     expect(states.at(-1)).toBe('done');

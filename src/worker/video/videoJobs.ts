@@ -177,7 +177,8 @@ export class VideoJobs {
     const video = await openVideo(job.file, job.name);
     const started = performance.now();
     let lastReport = 0;
-    const total = Math.min(MAX_EXTRACTED_FRAMES, Math.floor(video.duration + 1e-6) + 1);
+    // Frames end at the duration (the last frame's end): one taken a second from 0 makes ceil(duration) of them.
+    const total = Math.min(MAX_EXTRACTED_FRAMES, Math.max(1, Math.ceil(video.duration - 1e-6)));
     try {
       const fx = await this.extractorFor();
       const backend = this.extractor?.backend;
