@@ -12,6 +12,7 @@ import { VIEWS, ViewSwitch } from './components/ViewSwitch';
 import { filesFromDataTransfer } from './drop';
 import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
+import { VideoExtractionCard } from './video/VideoExtractionCard';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
 export function App() {
@@ -76,6 +77,7 @@ export function App() {
   const main = (
     <main key="main" id="main" className="content" tabIndex={-1}>
       <BackendNote />
+      <VideoExtractionCard />
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
@@ -97,7 +99,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), video files (mp4, webm, mov), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

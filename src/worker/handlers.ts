@@ -9,6 +9,7 @@ import type { Engine } from './engine/engine';
 import type { ModelStore } from './modelCache/modelStore';
 import type { Reply, Request, RequestType, Result, WorkerEvent } from './protocol';
 import type { TrainingHandler } from './training/trainingHandler';
+import type { VideoJobs } from './video/videoJobs';
 
 export type Handlers = { [K in RequestType]: (request: Request<K>) => Promise<Result<K>> };
 
@@ -17,9 +18,10 @@ export interface HandlerDeps {
   training: TrainingHandler;
   cache: ModelStore;
   emit: (e: WorkerEvent) => void;
+  videoJobs: VideoJobs;
 }
 
-export function createHandlers({ engine, training, cache, emit }: HandlerDeps): Handlers {
+export function createHandlers({ engine, training, cache, emit, videoJobs }: HandlerDeps): Handlers {
   const announceCache = async () => {
     const models = await cache.list();
     emit({ type: 'cache', models });
@@ -56,6 +58,11 @@ export function createHandlers({ engine, training, cache, emit }: HandlerDeps): 
     watchTraining: async (r) => training.watch(r.key),
     saveTrained: (r) => training.save(r.name, r.id),
     exportTrained: (r) => training.export(r.format),
+    extractorState: () => videoJobs.state(),
+    setExtractorFiles: (r) => videoJobs.setFiles(r.files),
+    forgetExtractor: () => videoJobs.forget(),
+    extractVideos: (r) => videoJobs.extract(r.videos),
+    cancelExtraction: async (r) => videoJobs.cancel(r.job),
   };
 }
 

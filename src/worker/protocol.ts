@@ -297,6 +297,70 @@ export interface TrainingReport {
   segments?: SegmentTrainingReport;
 }
 
+// ---------------------------------------------------------------- your own videos (issue 20)
+
+/** The extractor's files as read, checked and kept in the browser. */
+export interface ExtractorInfo {
+  inception: string;
+  pca: string;
+  /** Nodes of the graph on the path from the frame to pool_3. */
+  nodes: number;
+  /** Eigenvectors in the PCA files (the first 1024 are used). */
+  components: number;
+  savedAt: number;
+}
+
+export interface ExtractorState {
+  /** The extractor in use; null while its files are missing. */
+  ready: ExtractorInfo | null;
+  /** What is still to be given. */
+  missing: ('inception' | 'pca')[];
+  /** Files given so far while one part is still missing. */
+  staged: string[];
+  /** What the user should know about extracted features (rgb alone: the audio is zeros). */
+  note: string;
+}
+
+/** A video file to turn into features: `name` is unique in the session and becomes its listed file name. */
+export interface VideoToExtract {
+  job: string;
+  file: File;
+  name: string;
+  labels?: number[];
+}
+
+export interface ExtractionProgress {
+  job: string;
+  name: string;
+  state: 'queued' | 'decoding' | 'done' | 'cancelled' | 'error';
+  /** Frames taken and run (of framesTotal, expected from the container's duration). */
+  framesDone: number;
+  framesTotal: number | null;
+  framesPerSecond: number | null;
+  secondsLeft: number | null;
+  /** Why it failed, for the user. */
+  message?: string;
+}
+
+/** What the page shows of an extracted video beside its predictions. */
+export interface ExtractedMedia {
+  job: string;
+  name: string;
+  frames: number;
+  /** Presentation time of each frame taken, in seconds (heatmap cell t is the video at times[t]). */
+  times: number[];
+  /** Decoded frames the frame rule considered. */
+  considered: number;
+  width: number;
+  height: number;
+  codec: string;
+  /** The frames taken, small, in one JPEG: frame t in column t % columns, row floor(t / columns), tiles of tileWidth x tileHeight. */
+  filmstrip: { image: Blob; tileWidth: number; tileHeight: number; columns: number } | null;
+  /** The video's features as a one-record TFRecord (what `npm run extract` writes). */
+  tfrecord: Blob;
+  seconds: number;
+}
+
 // ---------------------------------------------------------------- requests
 
 /** A request without arguments. */
@@ -353,6 +417,15 @@ export interface Calls {
   saveTrained: { args: { name?: string }; result: ModelInfo };
   /** The fine-tuned model as a file; `bytes` is transferred. */
   exportTrained: { args: { format: ExportFormat }; result: { name: string; bytes: ArrayBuffer } };
+  /** Whether the extractor's files are here (kept from an earlier visit, or given in this one). */
+  extractorState: { args: NoArgs; result: ExtractorState };
+  /** The extractor's files, all or some (the rest may follow); read, checked and kept once both parts are here. */
+  setExtractorFiles: { args: { files: File[] }; result: ExtractorState };
+  forgetExtractor: { args: NoArgs; result: ExtractorState };
+  /** Video files to features (`extraction`, `extracted` events), then listed and predicted as feature files are. Resolves when they ended. */
+  extractVideos: { args: { videos: VideoToExtract[] }; result: { extracted: number; failed: number; cancelled: number } };
+  /** Cancels one video's extraction (by job) or all; resolves with how many. */
+  cancelExtraction: { args: { job?: string }; result: number };
 }
 
 export type RequestType = keyof Calls;
@@ -390,7 +463,9 @@ export type WorkerEvent =
    * epochs (0: before the first): probabilities over the classes being
    * trained, and attention. Sent a few times a second at most, and at the end.
    */
-  | { type: 'trainingPrediction'; epoch: number; result: VideoResult };
+  | { type: 'trainingPrediction'; epoch: number; result: VideoResult }
+  | { type: 'extraction'; progress: ExtractionProgress }
+  | { type: 'extracted'; media: ExtractedMedia };
 
 /** The one answer to request K: its result, or an error message meant for the user. */
 export type Reply<K extends RequestType> =

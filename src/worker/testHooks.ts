@@ -6,13 +6,16 @@
  * run), lets the tests check that the page recovers.
  */
 import { breakWebGpu } from './backends/backend_webgpu';
+import { takenFrames, type TakenFrames } from './video/testFrames';
 
 export interface PlaygroundTestHooks {
   /** Loses the device, or makes a validation error outside any guarded run; false when not on WebGPU. */
   breakWebGpu(how: 'lose-device' | 'validation-error'): Promise<boolean>;
+  /** The frames the page's extraction takes of a video, as it decodes them (RGB, base64). */
+  takenFrames(bytes: Uint8Array<ArrayBuffer>, name: string): Promise<TakenFrames>;
 }
 
 export function installTestHooks(scope: object): void {
-  const hooks: PlaygroundTestHooks = { breakWebGpu };
+  const hooks: PlaygroundTestHooks = { breakWebGpu, takenFrames };
   (scope as { playgroundTestHooks?: PlaygroundTestHooks }).playgroundTestHooks = hooks;
 }

@@ -19,6 +19,8 @@ import { installTestHooks } from './testHooks';
 import { TrainingHandler } from './training/trainingHandler';
 import { EnvironmentError } from '../core/errors';
 import { parseRatedClasses } from '../core/segments/ratedClasses';
+import { IndexedDbExtractorStore, MemoryExtractorStore } from './video/extractorStore';
+import { VideoJobs } from './video/videoJobs';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const emit = (event: WorkerEvent) => scope.postMessage({ kind: 'event', event } satisfies WorkerMessage);
@@ -52,7 +54,8 @@ const deps: Omit<LoaderDeps, 'progress'> & { ratedClasses: () => Promise<number[
 };
 
 const engine = new Engine(emit, deps);
-const handlers = createHandlers({ engine, training: new TrainingHandler(engine, cache, emit), cache, emit });
+const videoJobs = new VideoJobs(engine, IndexedDbExtractorStore.available() ? new IndexedDbExtractorStore() : new MemoryExtractorStore(), emit);
+const handlers = createHandlers({ engine, training: new TrainingHandler(engine, cache, emit), cache, emit, videoJobs });
 if (scope.name === TEST_HOOKS_NAME) installTestHooks(scope);
 
 scope.onmessage = async (ev: MessageEvent<AnyRequest>) => {

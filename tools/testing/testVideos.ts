@@ -28,17 +28,20 @@ export interface VideoSpec {
   /** A constant rate ('30000/1001', '25', '25/2'), or each frame's presentation time in seconds. */
   rate?: string;
   times?: number[];
-  codec?: 'ffv1' | 'h264rgb';
+  /** ffv1 and h264rgb are lossless (the command line's tests); vp9 (WebM) and h264 (yuv420p MP4) are what browsers decode (the page's tests, which compare with the frames the browser decoded). */
+  codec?: 'ffv1' | 'h264rgb' | 'vp9' | 'h264';
+  /** Per-pixel noise added to the smooth content (default 30 levels; 0 for content that chroma subsampling leaves almost alone). */
+  noise?: number;
 }
 
 /** Frames with smooth content (gradients that move) plus noise, so that every frame differs and a resize has something to interpolate. */
-export function testFrames(spec: { width: number; height: number; count: number; seed: number }): Uint8Array[] {
+export function testFrames(spec: { width: number; height: number; count: number; seed: number; noise?: number }): Uint8Array[] {
   const r = rng(spec.seed);
   return Array.from({ length: spec.count }, (_, t) => {
     const f = new Uint8Array(spec.width * spec.height * 3);
     const phase = r() * 6.28;
     for (let y = 0; y < spec.height; y++) for (let x = 0; x < spec.width; x++) for (let c = 0; c < 3; c++) {
-      const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + 30 * (r() - 0.5);
+      const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + (spec.noise ?? 30) * (r() - 0.5);
       f[(y * spec.width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
     }
     return f;
@@ -57,7 +60,15 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
     for (let i = spec.times.length - 2; i >= 0; i--) expr = `if(eq(N\\,${i})\\,${spec.times[i]}\\,${expr})`;
     filters.push('-vf', `setpts=(${expr})/TB`, '-fps_mode', 'passthrough');
   }
-  const enc = codec === 'ffv1' ? ['-c:v', 'ffv1', '-pix_fmt', 'gbrp'] : ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24'];
+  // YUV made with the BT.709 matrix and tagged so: every decoder (ffmpeg's, a browser's) then converts back with the same matrix.
+  const bt709 = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
+  const yuv = (extra: string[]) => [...(spec.times ? [] : ['-vf', 'scale=out_color_matrix=bt709:out_range=tv']), ...extra, ...bt709];
+  const enc = {
+    ffv1: ['-c:v', 'ffv1', '-pix_fmt', 'gbrp'],
+    h264rgb: ['-c:v', 'libx264rgb', '-qp', '0', '-pix_fmt', 'rgb24'],
+    vp9: yuv(['-c:v', 'libvpx-vp9', '-crf', '12', '-b:v', '0', '-pix_fmt', 'yuv420p', '-g', '30']),
+    h264: yuv(['-c:v', 'libx264', '-qp', '12', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart']),
+  }[codec];
   await new Promise<void>((resolve, reject) => {
     const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, ...filters, ...enc, out], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';

@@ -8,6 +8,7 @@ import { SegmentTimeline } from '../timeline/SegmentTimeline';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
 import './AttentionCard.css';
+import { usePlaybackLink } from '../video/usePlaybackLink';
 
 interface Props {
   video: VideoRow;
@@ -33,6 +34,7 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
   const [scale, setScale] = useState<ScaleMode>('shared');
   const scaleId = useId();
   const T = video.frames;
+  const playback = usePlaybackLink(video.file);
 
   // The same rows while the result stands: the heatmap's cells then render again only where the focus or the hover moved.
   const rows = useMemo<HeatmapRow[]>(() => {
@@ -64,7 +66,7 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
           {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} />
+        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} {...playback} />
         {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} />}
         <TopFrames result={result} frames={T} />
       </section>

@@ -5,6 +5,7 @@ import { formatTime } from '../format';
 import { useApp } from '../state/context';
 import type { SampleEvent, VideoRow } from '../state/slices/videos';
 import { Heatmap, type HeatmapRow } from './Heatmap';
+import { usePlaybackLink } from '../video/usePlaybackLink';
 import './EvidenceCard.css';
 
 interface Props {
@@ -44,6 +45,7 @@ export function largestDrops(drop: ArrayLike<number>, window: number, count = 3)
  */
 export function EvidenceCard({ video, labels, result, classNames, classIndex, onPickClass, live, events }: Props) {
   const evidence = useApp((s) => s.evidence[video.key]);
+  const playback = usePlaybackLink(video.file);
   const request = useApp((s) => s.requestEvidence);
   // Seconds picked on the segment timeline, marked on the evidence too.
   const picked = useApp((s) => (s.segments.selection?.key === video.key && !live ? s.segments.selection : null));
@@ -103,7 +105,7 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
           {ev && (
             <>
               <Heatmap rows={[evidenceRow(ev, name(ev.classIndex), T)]} frames={T} events={events} classNames={classNames}
-                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`} evidenceTitle={`Drop in p(${name(ev.classIndex)})`} selection={picked} />
+                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`} evidenceTitle={`Drop in p(${name(ev.classIndex)})`} selection={picked} {...playback} />
               <LargestDrops ev={ev} frames={T} />
             </>
           )}

@@ -1,6 +1,7 @@
 import { useId, useRef } from 'react';
 import { FEATURE_FILE_EXTENSIONS } from '../../core/features/featureFormats';
 import { useApp } from '../state/context';
+import { VideoFilesButton } from '../video/VideoFilesButton';
 
 /** "Add feature files" (a labelled file input styled as a button) and "Try a sample". */
 export function FileButtons({ large = false }: { large?: boolean }) {
@@ -32,6 +33,7 @@ export function FileButtons({ large = false }: { large?: boolean }) {
           if (files.length) void addFiles(files);
         }}
       />
+      <VideoFilesButton />
     </div>
   );
 }

@@ -62,6 +62,10 @@ interface Props {
   evidenceTitle?: string;
   /** Seconds selected elsewhere (the segment timeline): a band over every row, and the focus moves to their first frame. */
   selection?: { start: number; frames: number } | null;
+  /** The frame a linked player shows (src/ui/video): drawn as a line across the rows. */
+  cursor?: number | null;
+  /** A click on a frame, or Enter on a focused cell, also goes here (a linked player seeks to it). */
+  onPickFrame?: (t: number) => void;
 }
 
 /** Zoom levels along time: the track's width as a multiple of the space it has. */
@@ -75,7 +79,7 @@ export const ZOOMS = [1, 2, 4, 8, 16] as const;
  * time widens the track, which then scrolls sideways. Below: the time axis,
  * with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null }: Props) {
+export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null, cursor = null, onPickFrame }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
@@ -108,6 +112,12 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
       case 'PageDown': t += 10; break;
       case 'Home': t = 0; break;
       case 'End': t = frames - 1; break;
+      case 'Enter':
+      case ' ':
+        if (!onPickFrame) return;
+        e.preventDefault();
+        onPickFrame(t);
+        return;
       default: return;
     }
     e.preventDefault();
@@ -124,6 +134,7 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     setFocus({ row: ri, t });
     setHover(null);
     grid.current?.querySelector<HTMLElement>(`[data-row="${ri}"][data-t="${t}"]`)?.focus({ preventScroll: true });
+    onPickFrame?.(t);
   };
 
   // About six labels across the part of the track in view.
@@ -188,6 +199,9 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
                     );
                   })}
                   {band}
+                  {cursor !== null && cursor < frames && (
+                    <div className="hm-cursor" data-testid="heatmap-cursor" data-t={cursor} aria-hidden="true" style={{ left: `${(100 * (cursor + 0.5)) / frames}%` }} />
+                  )}
                   {shown && shown.row === ri && !zoomed && (
                     <div className="hm-tooltip" role="presentation" data-testid="heatmap-tooltip"
                       style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}>

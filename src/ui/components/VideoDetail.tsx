@@ -7,6 +7,7 @@ import { AttentionCard } from './AttentionCard';
 import { LiveTrainingBar } from './LiveTrainingBar';
 import { ProbabilityCard } from './ProbabilityCard';
 import { StagedMount } from './StagedMount';
+import { VideoMedia } from '../video/VideoMedia';
 
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
@@ -63,6 +64,7 @@ export function VideoDetail() {
           </div>
         )}
       </header>
+      <VideoMedia file={video.file} />
       {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} live={live} onToggle={setShowLive} />}
       {!result ? (
         <div className="card pending-card" role="status">

@@ -16,6 +16,7 @@ import { segmentsSlice } from './slices/segments';
 import { settingsSlice } from './slices/settings';
 import { trainingSlice } from './slices/training';
 import { videosSlice } from './slices/videos';
+import { mediaSlice } from '../video/mediaSlice';
 import type { AppState, AppStore, EventHandlers, SliceContext, StoreEnv } from './types';
 import { readUrlState, type UrlState, writeUrlState } from './urlState';
 
@@ -41,15 +42,16 @@ export function createAppStore(env: StoreEnv): AppStore {
     const training = trainingSlice(ctx);
     const notices = noticesSlice(ctx);
     const segments = segmentsSlice(ctx);
+    const media = mediaSlice(ctx);
     // In the order an event reaches them.
-    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments].map((s) => s.events);
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
     };
     // Checked, not cast: a member of AppState that no slice provides does not compile.
     return {
-      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, ...segments.state, applyEvent,
+      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, ...segments.state, ...media.state, applyEvent,
     } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 

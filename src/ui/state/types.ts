@@ -15,8 +15,9 @@ import type { SegmentsSlice } from './slices/segments';
 import type { SettingsSlice } from './slices/settings';
 import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
+import type { MediaSlice } from '../video/mediaSlice';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice, MediaSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

@@ -160,6 +160,11 @@ export class Engine implements TrainingHost {
     return this.scheduler.onWaiting(listener);
   }
 
+  /** One piece of tfjs work (a frame of a video being extracted) as a task of the queue, guarded against backend errors. */
+  tfTask<T>(fn: () => Promise<T>): Promise<T> {
+    return this.queue.run(() => this.host.guard(fn));
+  }
+
   backendLabel() {
     return this.host.label();
   }

@@ -4,6 +4,7 @@ import { InputError } from '../../../core/errors';
 import { classifyFiles, folderOf } from '../../drop';
 import { attempt, errorMessage } from '../attempt';
 import { predictionsPending } from '../selectors';
+import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
@@ -95,13 +96,16 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       evidence: {},
       sampleEvents: {},
       work: null,
-      addFiles: async (files) => {
+      addFiles: async (dropped) => {
+        // Video files and the extractor's files go to the media slice (src/ui/video): extracted in the worker, then listed as features.
+        const { videos: videoFiles, extractor, rest: files } = splitVideoDrop(dropped);
+        const staging = videoFiles.length || extractor.length ? get().stageVideos(videoFiles, extractor) : null;
         const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
         if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
         if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
-        await Promise.all(jobs);
+        await Promise.all([...jobs, staging]);
       },
       loadSamples: async (name) => {
         try {
