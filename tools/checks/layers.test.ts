@@ -30,6 +30,15 @@ const FILES: Record<string, string> = {
   'src/worker/bad-up.ts': "import { v } from '../ui/view';\nexport const x = v;\n",
   'src/ui/bad-engine.ts': "import { engine } from '../worker/engine';\nexport const x = engine;\n",
   'src/ui/bad-kernel.ts': "import type { } from '../kernels/kernel';\nexport const x = 1;\n",
+  'src/node/adapter.ts': "import { kernel } from '../kernels/kernel';\nexport const adapter = kernel;\n",
+  'src/node/bad-up.ts': "import { engine } from '../worker/engine';\nexport const x = engine;\n",
+  'src/cli/command.ts': "import { adapter } from '../node/adapter';\nexport const command = adapter;\n",
+  'src/cli/bad-page.ts': "import { v } from '../ui/view';\nexport const x = v;\n",
+  // A cycle of value imports (a cycle through type-only imports is allowed).
+  'src/core/cycle-a.ts': "import { b } from './cycle-b';\nexport const a = () => b;\n",
+  'src/core/cycle-b.ts': "import { a } from './cycle-a';\nexport const b = () => a;\n",
+  'src/core/types-a.ts': "import type { B } from './types-b';\nexport interface A { b?: B }\n",
+  'src/core/types-b.ts': "import type { A } from './types-a';\nexport interface B { a?: A }\n",
   'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } }),
 };
 
@@ -56,12 +65,50 @@ describe('the layer check', () => {
     ['worker-never-reaches-up', 'src/worker/bad-up.ts', 'src/ui/view.ts'],
     ['ui-talks-to-the-worker-through-its-protocol', 'src/ui/bad-engine.ts', 'src/worker/engine.ts'],
     ['ui-talks-to-the-worker-through-its-protocol', 'src/ui/bad-kernel.ts', 'src/kernels/kernel.ts'],
+    ['node-adapters-serve-the-cli', 'src/node/bad-up.ts', 'src/worker/engine.ts'],
+    ['cli-has-no-page', 'src/cli/bad-page.ts', 'src/ui/view.ts'],
+    ['no-circular', 'src/core/cycle-a.ts', 'src/core/cycle-b.ts'],
   ])('reports %s: %s -> %s', (rule, from, to) => {
-    expect(report).toMatch(new RegExp(`error ${rule}: ${from.replace(/\./g, '\\.')} → ${to.replace(/\./g, '\\.')}`));
+    expect(report).toMatch(new RegExp(`error ${rule}: ${from.replace(/\./g, '\\.')} →\\s+${to.replace(/\./g, '\\.')}`));
   });
 
   it('allows the imports along the direction', () => {
-    for (const good of ['src/kernels/kernel.ts →', 'src/worker/engine.ts →', 'src/ui/view.ts →']) expect(report).not.toContain(`: ${good}`);
-    expect(report).toMatch(/x 6 dependency violations/);
+    for (const good of ['src/kernels/kernel.ts →', 'src/worker/engine.ts →', 'src/ui/view.ts →', 'src/node/adapter.ts →', 'src/cli/command.ts →', 'src/core/types-a.ts →']) {
+      expect(report).not.toContain(`: ${good}`);
+    }
+    // Eight files against the direction, and one cycle (reported once).
+    expect(report).toMatch(/x 9 dependency violations/);
+  });
+});
+
+/** The run-time rule (.dependency-cruiser.runtime.cjs): the page's bundle never loads tfjs, though its types may. */
+describe('the page bundle check', () => {
+  let dir: string;
+  let report = '';
+  const tfjs = { 'node_modules/@tensorflow/tfjs-core/package.json': JSON.stringify({ name: '@tensorflow/tfjs-core', main: 'index.js', types: 'index.d.ts' }), 'node_modules/@tensorflow/tfjs-core/index.js': 'export const tensor = 1;\n', 'node_modules/@tensorflow/tfjs-core/index.d.ts': 'export declare const tensor: number;\nexport type Tensor = number;\n' };
+  const files: Record<string, string> = {
+    ...tfjs,
+    'src/core/uses-tfjs.ts': "import { tensor } from '@tensorflow/tfjs-core';\nexport const t = tensor;\n",
+    'src/core/types-only.ts': "import type { Tensor } from '@tensorflow/tfjs-core';\nexport type T = Tensor;\n",
+    'src/ui/fine.ts': "import type { T } from '../core/types-only';\nexport const x: T = 1;\n",
+    'src/ui/bad-loads-tfjs.ts': "import { t } from '../core/uses-tfjs';\nexport const x = t;\n",
+    'tsconfig.json': FILES['tsconfig.json'],
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'alstm-runtime-'));
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), text);
+    }
+    const r = await run(depcruise, ['src/ui', '--config', path.join(root, '.dependency-cruiser.runtime.cjs'), '--output-type', 'err'], { cwd: dir }).then(() => null, (e) => e);
+    expect(r, 'depcruise should fail on the fixture tree').not.toBeNull();
+    report = `${r.stdout}${r.stderr}`;
+  }, 60_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reports page-never-loads-tfjs for a value import that reaches tfjs, not for a type-only one', () => {
+    expect(report).toMatch(/error page-never-loads-tfjs: src\/ui\/bad-loads-tfjs\.ts/);
+    expect(report).not.toMatch(/src\/ui\/fine\.ts/);
+    expect(report).toMatch(/x 1 dependency violations/);
   });
 });

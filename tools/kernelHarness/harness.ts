@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } from '../../src/core/model/architecture';
-import { type BiLstmRunner, type GateInputs, batchGeometry, opsBiLstm, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
+import { type BiLstmRunner, type GateInputs, batchGeometry, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
 import { type PackedGateInputs, type PackedLayout, packedLayout } from '../../src/core/model/packedBatch';
 import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
 import { writePickledParams } from '../../src/core/formats/pdparamsPickle';

@@ -158,7 +158,7 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
   x = blockE('mixed_9', x, 'AvgPool', false);
   x = blockE('mixed_10', x, 'MaxPool', true);
   const finalSize = full ? 8 : 2;
-  x = poolNode('pool_3', 'AvgPool', x, finalSize, 1, 'VALID');
+  poolNode('pool_3', 'AvgPool', x, finalSize, 1, 'VALID');
   nodes.push(ints('pool_3/_reshape/shape', [1, 2048]));
   nodes.push({ name: 'pool_3/_reshape', op: 'Reshape', inputs: ['pool_3', 'pool_3/_reshape/shape'] });
   // The softmax head, off the way to pool_3/_reshape (1008 classes, as published).

@@ -28,7 +28,10 @@ describe('the extractor fed frame by frame', () => {
 
   const rgba = (f: Uint8Array) => {
     const out = new Uint8Array(W * H * 4);
-    for (let i = 0; i < W * H; i++) out.set(f.subarray(3 * i, 3 * i + 3), 4 * i), (out[4 * i + 3] = 255);
+    for (let i = 0; i < W * H; i++) {
+      out.set(f.subarray(3 * i, 3 * i + 3), 4 * i);
+      out[4 * i + 3] = 255;
+    }
     return out;
   };
 

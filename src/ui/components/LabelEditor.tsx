@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
-import { useApp, useAppShallow } from '../state/context';
+import { useAppShallow } from '../state/context';
 import { selectedVideo } from '../state/selectors';
 
 /**

@@ -19,7 +19,7 @@ function inputError(bytes: Uint8Array, file = 'model.pdparams'): InputError {
     readPickle(bytes, file);
   } catch (err) {
     if (err instanceof InputError) return err;
-    throw new Error(`expected an InputError, got ${String(err)}`);
+    throw new Error(`expected an InputError, got ${String(err)}`, { cause: err });
   }
   throw new Error('expected an InputError, but the pickle was read');
 }
@@ -234,7 +234,7 @@ describe('readPickle on damaged or unsupported pickles', () => {
         readPickle(bytes, 'x.pkl');
         read++;
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`round ${round}: ${String(err)}`);
+        if (!(err instanceof InputError)) throw new Error(`round ${round}: ${String(err)}`, { cause: err });
       }
     }
     // Some corruptions hit array data and still read; most do not.
@@ -252,7 +252,7 @@ describe('readPickle on damaged or unsupported pickles', () => {
       try {
         readPickle(bytes, 'x.pkl');
       } catch (err) {
-        if (!(err instanceof InputError)) throw new Error(`round ${round}: ${String(err)}`);
+        if (!(err instanceof InputError)) throw new Error(`round ${round}: ${String(err)}`, { cause: err });
       }
     }
   });
