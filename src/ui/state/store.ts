@@ -10,6 +10,7 @@ import type { WorkerEvent } from '../../worker/protocol';
 import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
 import { datasetSlice } from './slices/dataset';
+import { librarySlice } from './slices/library';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
 import { settingsSlice } from './slices/settings';
@@ -21,7 +22,7 @@ import { readUrlState, type UrlState, writeUrlState } from './urlState';
 export type { AppState, AppStore, StoreEnv } from './types';
 
 /** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice];
+const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, librarySlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {
