@@ -11,6 +11,7 @@ import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
 import { datasetSlice } from './slices/dataset';
 import { librarySlice } from './slices/library';
+import { compareSlice } from './slices/compare';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
 import { settingsSlice } from './slices/settings';
@@ -22,7 +23,7 @@ import { readUrlState, type UrlState, writeUrlState } from './urlState';
 export type { AppState, AppStore, StoreEnv } from './types';
 
 /** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, librarySlice];
+const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, librarySlice, compareSlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {

@@ -10,13 +10,14 @@ import type { WorkerEvent } from '../../worker/protocol';
 import type { BackendSlice } from './slices/backend';
 import type { DatasetSlice } from './slices/dataset';
 import type { LibrarySlice } from './slices/library';
+import type { CompareSlice } from './slices/compare';
 import type { ModelSlice } from './slices/model';
 import type { NoticesSlice } from './slices/notices';
 import type { SettingsSlice } from './slices/settings';
 import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, LibrarySlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, LibrarySlice, CompareSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

@@ -121,7 +121,9 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           const events: Record<string, SampleEvent[]> = {};
           const files = [...idx.files, ...(idx.sets ?? []).flatMap((set) => set.files)];
           for (const f of files) for (const v of f.videos) events[v.id] = v.events ?? [];
-          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
+          // A set's files carry its own label ids (not the model's classes until a fine-tune teaches them).
+          const labelNames = Object.fromEntries((idx.sets ?? []).flatMap((set) => set.files.map((f) => [f.file, set.classNames])));
+          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events }, labelNames: { ...s.labelNames, ...labelNames } }));
           return idx;
         });
         index.catch(() => (index = null));
