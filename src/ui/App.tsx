@@ -13,6 +13,8 @@ import { ViewSwitch } from './components/ViewSwitch';
 import { DatasetView } from './dataset/DatasetView';
 import { filesFromDataTransfer } from './drop';
 import { useApp } from './state/context';
+import { FilePromptDialog } from './library/FilePromptDialog';
+import { UndoToast } from './library/UndoToast';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
 export function App() {
@@ -86,6 +88,8 @@ export function App() {
             columns stay in place on a wide screen. Keyed, so that React moves them rather than mounting again. */}
         {hasVideos ? [sidebar, main] : [main, sidebar]}
       </div>
+      <FilePromptDialog />
+      <UndoToast />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay-card">
