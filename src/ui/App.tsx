@@ -15,6 +15,7 @@ import { filesFromDataTransfer } from './drop';
 import { useApp } from './state/context';
 import { FilePromptDialog } from './library/FilePromptDialog';
 import { UndoToast } from './library/UndoToast';
+import { CompareCard } from './compare/CompareCard';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
 export function App() {
@@ -75,6 +76,7 @@ export function App() {
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
+      {hasVideos && <CompareCard />}
     </main>
   );
 
