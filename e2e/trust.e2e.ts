@@ -90,7 +90,7 @@ describe('a page a user can trust', () => {
 
       // Another file with 5 ids already listed and 5 new: the 5 are held back, said, and added only when asked.
       await addFile(page, 'other.tfrecord', writeTfRecordFeatures([...videos(5, 1, 'd'), ...videos(5, 2, 'n')]));
-      const note = page.locator('[data-testid=videos] [data-testid=file-note][data-file="other.tfrecord"]');
+      const note = page.locator('#videos [data-testid=file-note][data-file="other.tfrecord"]');
       await expect.poll(() => note.textContent()).toMatch(/^other\.tfrecord: 5 videos not added, their ids are already listed/);
       await waitForDone(page, 35);
       await expect.poll(() => metricsCount(page)).toMatch(/^35 labelled videos/);
@@ -103,14 +103,14 @@ describe('a page a user can trust', () => {
       await expect.poll(async () => (await listCounts(page)).predicted, { timeout: 120_000 }).toBeGreaterThan(300);
       await page.getByTestId('cancel-load').click();
       await page.locator('[data-testid=load-progress]').waitFor({ state: 'detached', timeout: 30_000 });
-      const partial = page.locator('[data-testid=videos] [data-testid=file-note][data-file="shard-1.tfrecord"]');
+      const partial = page.locator('#videos [data-testid=file-note][data-file="shard-1.tfrecord"]');
       await expect.poll(() => partial.textContent()).toMatch(/^shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
       const [, read, about] = (await partial.textContent())!.match(/: ([\d,]+) of ~([\d,]+)/)!;
       const n = (s: string) => Number(s.replace(/,/g, ''));
       expect(n(read)).toBe((await listCounts(page)).videos - 40);
       expect(n(about)).toBeGreaterThan(2000);
       expect(n(about)).toBeLessThan(4500);
-      await shots(page, 'partial', '[data-testid=videos]');
+      await shots(page, 'partial', '#videos');
       await page.getByTestId('view-dataset').click();
       await expect.poll(() => page.locator('[data-testid=dataset-view] [data-testid=file-note]').textContent()).toMatch(/shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
       await partial.getByRole('button', { name: 'Resume reading shard-1.tfrecord' }).click();
@@ -135,7 +135,7 @@ describe('a page a user can trust', () => {
       await page.getByRole('button', { name: 'Try a sample' }).click();
       await waitForDone(page, 12);
       // Try fine-tuning is offered beside the list while its set is not loaded.
-      const offer = page.locator('[data-testid=videos] [data-testid=try-finetune]');
+      const offer = page.locator('#videos [data-testid=try-finetune]');
       await offer.waitFor();
 
       // Remove with Delete in the list, then Ctrl+Z: the video is back where it was, with its result.
@@ -181,7 +181,7 @@ describe('a page a user can trust', () => {
       // The new labels are not the demo's classes: no Hit@1 against them, and the card says why.
       const labelsNote = page.getByTestId('labels-note');
       await expect.poll(() => labelsNote.textContent()).toMatch(/^40 videos are left out of these figures: the labels of finetune-new-labels\.tfrecord \(celebration, storm, break-in, traffic, …\) are not this model’s classes/);
-      expect(await page.locator('[data-testid=metrics] [data-metric=hit_at_1]').count()).toBe(0);
+      expect(await page.locator('[data-testid=metrics] dd[data-metric=hit_at_1]').count()).toBe(0);
       await shots(page, 'labels-note', '[data-testid=metrics]');
 
       const card = page.getByTestId('training');
@@ -199,12 +199,12 @@ describe('a page a user can trust', () => {
       expect(await page.locator('[data-testid=model-info] .model-name').textContent()).toBe('demo fine-tuned');
       // The new classes are the tuned model's: scored now, and not before (the demo has no such class).
       await expect(labelsNote.count()).resolves.toBe(0);
-      await expect.poll(() => page.locator('[data-testid=metrics] [data-metric=hit_at_1]').count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => page.locator('[data-testid=metrics] dd[data-metric=hit_at_1]').count(), { timeout: 30_000 }).toBe(1);
       const row = compare.locator('[data-testid=compare-classes] tr[data-class=storm]');
       await expect.poll(() => row.getAttribute('data-after'), { timeout: 30_000 }).not.toBeNull();
       expect(await row.getAttribute('data-before')).toBeNull();
       expect(await compare.getByTestId('compare-before').textContent()).toMatch(/Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/);
-      expect(await compare.locator('[data-testid=compare-after] [data-metric=hit_at_1]').count()).toBe(1);
+      expect(await compare.locator('[data-testid=compare-after] dd[data-metric=hit_at_1]').count()).toBe(1);
       // Every video's top class was a demo class and is a new one now.
       await expect.poll(() => compare.getByTestId('compare-changed-count').textContent()).toBe('40 videos changed top class');
       await shots(page, 'compare', '[data-testid=compare]');

@@ -25,7 +25,7 @@ function FilePromptBody({ files, listed, partial, answer }: { files: string[]; l
       ]}
     >
       <p>
-        {names}: {n} of {one ? 'its' : 'their'} video{listed === 1 ? ' is' : 's are'} in the list.
+        {one ? '' : `${names}: `}{n} of {one ? 'its' : 'their'} video{listed === 1 ? ' is' : 's are'} in the list already.
         {partial.length > 0 && <> {partial.join(', ')} {partial.length === 1 ? 'was' : 'were'} read only in part.</>}
       </p>
       <p className="muted small">Added again, a video is listed and counted in the metrics twice.</p>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileEvent, storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/storeHarness';
 import type { FeatureSource, FileEnd } from '../../../worker/protocol';
-import { fileLoadText } from './library';
+import { fileLoadText, fileNeedsNote } from './library';
 
 const source = (name: string): FeatureSource => ({ kind: 'file', file: new File([new Uint8Array(4)], name) });
 const end = (e: Partial<FileEnd> & { file: string }): FileEnd => ({ state: 'done', records: 0, estimate: 0, duplicates: [], ...e });
@@ -58,6 +58,9 @@ describe('the library slice: files given again, partial reads, Undo', () => {
     fake.emit({ type: 'fileEnd', end: end({ file: 'shard-1.tfrecord', state: 'cancelled', records: 300, estimate: 1004 }) });
     expect(fileLoadText(state().fileLoads['shard-1.tfrecord'], 285)).toBe('shard-1.tfrecord: 285 of ~1,004 read, cancelled');
     expect(fileLoadText({ ...state().fileLoads['shard-1.tfrecord'], state: 'failed' }, 285)).toBe('shard-1.tfrecord: 285 of ~1,004 read, stopped by an error');
+    expect(fileNeedsNote(state().fileLoads['shard-1.tfrecord'])).toBe(true);
+    // A file that failed before its first video says so in its error; it needs no note, and is read again when given again.
+    expect(fileNeedsNote(end({ file: 'x', state: 'failed', records: 0, estimate: null }) as never)).toBe(false);
     await state().resumeFile('shard-1.tfrecord');
     const args = fake.calls.at(-1)!.args as { skip: Record<string, number[]> };
     expect(args.skip['shard-1.tfrecord']).toEqual(Array.from({ length: 285 }, (_, i) => i));

@@ -70,7 +70,9 @@ export function fileLoadText(f: FileLoad, listed: number): string {
 
 /** Whether a file's note is worth showing: read in part, or videos held back as duplicates. */
 export function fileNeedsNote(f: FileLoad): boolean {
-  return f.state !== 'done' || f.duplicates.length > 0;
+  // A file that failed before any video has its error already, and nothing to resume.
+  if (f.state === 'failed') return f.records > 0;
+  return f.state === 'cancelled' || f.duplicates.length > 0;
 }
 
 export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlice> {
@@ -110,7 +112,8 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
       readFeatures: async (list, opts = {}) => {
         const { known: answer, ...choices } = opts;
         const listed = new Set(get().videos.map((v) => v.file));
-        const known = list.filter((s) => listed.has(nameOf(s)) || get().fileLoads[nameOf(s)]);
+        // Known: some of its videos are listed (a file that failed whole is simply read again).
+        const known = list.filter((s) => listed.has(nameOf(s)));
         const fresh = list.filter((s) => !known.includes(s));
         const jobs = [read(fresh, choices)];
         if (known.length) {
