@@ -29,7 +29,8 @@ export function datasetSlice({ set, get, env }: SliceContext): Slice<DatasetSlic
     }
     inFlight = (async () => {
       try {
-        const report = await env.client.call('datasetReport', { k: get().dataset.k, leaveOut: foreignLabelFiles(get()) });
+        const leaveOut = foreignLabelFiles(get());
+        const report = await env.client.call('datasetReport', { k: get().dataset.k, ...(leaveOut.length ? { leaveOut } : {}) });
         set((s) => ({ dataset: { ...s.dataset, report } }));
       } catch {
         // The figures are a view of the results: without them the page shows the results alone.
