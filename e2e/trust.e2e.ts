@@ -156,7 +156,7 @@ describe('a page a user can trust', () => {
       // Clear, then Undo by its button (Tab reaches it).
       await page.getByRole('button', { name: 'Clear the list of videos' }).click();
       await expect.poll(() => toast.textContent()).toMatch(/^Cleared 12 videos/);
-      await toast.getByRole('button', { name: 'Undo' }).focus();
+      await toast.getByRole('button', { name: 'Undo', exact: true }).focus();
       await page.keyboard.press('Enter');
       await expect.poll(async () => listCounts(page)).toMatchObject({ videos: 12, predicted: 12 });
 

@@ -22,7 +22,6 @@ export function CompareCard() {
   const other = useApp((s) => s.comparison);
   const [model, report, videos] = useAppShallow((s) => [s.model, s.dataset.report, s.videos]);
   const [back, close, select, setView] = useAppShallow((s) => [s.switchToCompared, s.closeComparison, s.selectVideo, s.setView]);
-  const loading = useApp((s) => s.loading !== null);
   const names = model?.classNames ?? NO_NAMES;
   const [allClasses, setAllClasses] = useState(false);
   const [allVideos, setAllVideos] = useState(false);
@@ -44,7 +43,7 @@ export function CompareCard() {
         {predicted < videos.length && <> {model.name} has predicted {predicted.toLocaleString('en-US')} of them; the figures fill in as it goes.</>}
       </p>
       <div className="compare-actions">
-        <button type="button" className="btn btn-small" onClick={() => void back()} disabled={loading} data-testid="compare-switch">
+        <button type="button" className="btn btn-small" onClick={() => void back()} data-testid="compare-switch">
           Switch back to {other.model.name}
         </button>
       </div>
