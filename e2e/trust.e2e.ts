@@ -213,6 +213,7 @@ describe('a page a user can trust', () => {
       await compare.getByTestId('compare-switch').click();
       await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('demo');
       await expect.poll(() => compare.getByTestId('compare-switch').textContent()).toBe('Switch back to demo fine-tuned');
+      await expect.poll(() => compare.getByTestId('compare-after').textContent()).toMatch(/Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/);
 
       // Deleting the cached model asks first; Cancel (focused) keeps it.
       await page.getByRole('button', { name: 'Delete demo fine-tuned from the cache' }).click();

@@ -2,6 +2,7 @@ import { useId, useMemo, useState } from 'react';
 import type { DatasetReport, EvaluationResult } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { foreignLabelFiles } from '../state/slices/compare';
 import { classDeltas, topChanges } from './compareRows';
 import './compare.css';
 
@@ -23,6 +24,7 @@ export function CompareCard() {
   const [model, report, videos] = useAppShallow((s) => [s.model, s.dataset.report, s.videos]);
   const [back, close, select, setView] = useAppShallow((s) => [s.switchToCompared, s.closeComparison, s.selectVideo, s.setView]);
   const names = model?.classNames ?? NO_NAMES;
+  const leftOut = useApp((s) => foreignLabelFiles(s).join('\n'));
   const [allClasses, setAllClasses] = useState(false);
   const [allVideos, setAllVideos] = useState(false);
   const deltas = useMemo(() => (other ? classDeltas(other.report, other.model.classNames, report, names) : []), [other, report, names]);
@@ -49,7 +51,7 @@ export function CompareCard() {
       </div>
       <div className="compare-metrics" data-testid="compare-metrics">
         <MetricsColumn title={other.model.name} role="before" report={other.report} leftOut={other.leftOut} />
-        <MetricsColumn title={model.name} role="after" report={report} other={other.report} />
+        <MetricsColumn title={model.name} role="after" report={report} other={other.report} leftOut={leftOut ? leftOut.split('\n') : []} />
       </div>
       <h3 className="field-label">Average precision per class</h3>
       {deltas.length === 0 ? <p className="muted small">No labelled video was scored by either model yet.</p> : (
