@@ -100,17 +100,20 @@ describe('a page a user can trust', () => {
 
       // A larger file cancelled midway: said in the list and the dataset view, with Resume.
       await addFile(page, 'shard-1.tfrecord', writeTfRecordFeatures(videos(3000, 3, 's', 30)));
-      // As soon as its first videos are predicted: reading stays a buffer ahead of the predictions, so most of the file is still to read.
-      await expect.poll(async () => (await listCounts(page)).predicted, { timeout: 120_000, interval: 20 }).toBeGreaterThan(40);
+      // Cancelled as soon as it can be (on a quiet machine the whole file is read within a second or two).
       await page.getByTestId('cancel-load').click();
       await page.locator('[data-testid=load-progress]').waitFor({ state: 'detached', timeout: 30_000 });
       const partial = page.locator('#videos [data-testid=file-note][data-file="shard-1.tfrecord"]');
-      await expect.poll(() => partial.textContent()).toMatch(/^shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
-      const [, read, about] = (await partial.textContent())!.match(/: ([\d,]+) of ~([\d,]+)/)!;
+      // "N of ~M read" (the size estimated from the bytes read; unknown when the cancel came before the first record).
+      await expect.poll(() => partial.textContent()).toMatch(/^shard-1\.tfrecord: [\d,]+( of ~[\d,]+)? read, cancelled/);
+      const [, read, about] = (await partial.textContent())!.match(/: ([\d,]+)(?: of ~([\d,]+))?/)!;
       const n = (s: string) => Number(s.replace(/,/g, ''));
       expect(n(read)).toBe((await listCounts(page)).videos - 40);
-      expect(n(about)).toBeGreaterThan(2000);
-      expect(n(about)).toBeLessThan(4500);
+      expect(n(read)).toBeLessThan(3000);
+      if (about) {
+        expect(n(about)).toBeGreaterThan(2000);
+        expect(n(about)).toBeLessThan(4500);
+      }
       await shots(page, 'partial', '#videos');
       await page.getByTestId('view-dataset').click();
       await expect.poll(() => page.locator('[data-testid=dataset-view] [data-testid=file-note]').textContent()).toMatch(/shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
@@ -141,9 +144,13 @@ describe('a page a user can trust', () => {
 
       // Remove with Delete in the list, then Ctrl+Z: the video is back where it was, with its result.
       const list = page.getByTestId('video-list');
+      const title = () => page.locator('#detail-title').textContent();
+      const first = await title();
       await list.focus();
       await page.keyboard.press('End');
-      const last = await page.locator('#detail-title').textContent();
+      // The detail renders deferred: the last video's title, once it shows.
+      await expect.poll(title).not.toBe(first);
+      const last = await title();
       await page.keyboard.press('Delete');
       await expect.poll(async () => (await listCounts(page)).videos).toBe(11);
       const toast = page.getByTestId('undo-toast');
