@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecord';
 import { seededRandom } from '../src/core/training/seeded';
-import { buildAndServe, launchChromium, listCounts, newPage, OUTPUT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
+import { axeViolations, buildAndServe, launchChromium, listCounts, unnamedControls, newPage, OUTPUT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -74,6 +74,7 @@ describe('a page a user can trust', () => {
       const dialog = page.getByRole('dialog', { name: 'dup.tfrecord is already listed' });
       await dialog.waitFor();
       await shots(page, 'file-prompt');
+      expect(await axeViolations(page)).toEqual([]);
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip the videos already listed');
       await page.keyboard.press('Enter');
       await dialog.waitFor({ state: 'detached' });
@@ -115,6 +116,7 @@ describe('a page a user can trust', () => {
         expect(n(about)).toBeLessThan(4500);
       }
       await shots(page, 'partial', '#videos');
+      expect(await axeViolations(page)).toEqual([]);
       await page.getByTestId('view-dataset').click();
       await expect.poll(() => page.locator('[data-testid=dataset-view] [data-testid=file-note]').textContent()).toMatch(/shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
       await partial.getByRole('button', { name: 'Resume reading shard-1.tfrecord' }).click();
@@ -131,7 +133,7 @@ describe('a page a user can trust', () => {
     }
   }, 600_000);
 
-  it('undoes Remove and Clear from the keyboard, asks before deleting a cached model, and applies and compares a fine-tuned model', async () => {
+  it('undoes Remove and Clear from the keyboard, and offers Try fine-tuning beside the list until its set is loaded', async () => {
     const { page, context, foreign, errors } = await newPage(browser, app.origin);
     try {
       await page.goto(`${app.origin}/?backend=wasm`);
@@ -216,6 +218,8 @@ describe('a page a user can trust', () => {
       // Every video's top class was a demo class and is a new one now.
       await expect.poll(() => compare.getByTestId('compare-changed-count').textContent()).toBe('40 videos changed top class');
       await shots(page, 'compare', '[data-testid=compare]');
+      expect(await axeViolations(page)).toEqual([]);
+      expect(await unnamedControls(page)).toEqual([]);
       // One click back to the demo; the tuned model is now the one compared.
       await compare.getByTestId('compare-switch').click();
       await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('demo');
@@ -227,6 +231,7 @@ describe('a page a user can trust', () => {
       const confirm = page.getByRole('dialog', { name: 'Delete “demo fine-tuned” from this browser?' });
       await confirm.waitFor();
       await shots(page, 'confirm-delete');
+      expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press('Enter');
       await confirm.waitFor({ state: 'detached' });
       expect(await page.locator('[data-testid=cached-models]').textContent()).toMatch(/demo fine-tuned/);
