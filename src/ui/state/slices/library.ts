@@ -81,6 +81,16 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
   /** Files being read by this page's loads: only their ends count (a clear forgets them). */
   const reading = new Map<string, number>();
   const prompts: { prompt: FilePrompt; answer: (c: FilePromptChoice) => void }[] = [];
+  /** Positions the user removed, by file: a Resume does not bring them back. */
+  const removed = new Map<string, Set<number>>();
+  const mark = (rows: readonly { row: VideoRow }[], on: boolean) => {
+    for (const { row } of rows) {
+      const set = removed.get(row.file) ?? new Set<number>();
+      removed.set(row.file, set);
+      if (on) set.add(row.index);
+      else set.delete(row.index);
+    }
+  };
   let lastUndo = 0;
 
   const nameOf = (s: FeatureSource) => (s.kind === 'file' ? s.file.name : s.name);
@@ -138,7 +148,7 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
         const source = sources.get(file);
         if (!source) return;
         get().dismissFile(file);
-        await read([source], { skip: { [file]: listedIndices(file) } });
+        await read([source], { skip: { [file]: [...listedIndices(file), ...(removed.get(file) ?? [])] } });
       },
       addDuplicates: async (file) => {
         const source = sources.get(file);
@@ -158,7 +168,10 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
         set({ fileLoads: {} });
         return was;
       },
-      offerUndo: (offer) => set({ undoOffer: { ...offer, id: ++lastUndo } }),
+      offerUndo: (offer) => {
+        mark(offer.rows, true);
+        set({ undoOffer: { ...offer, id: ++lastUndo } });
+      },
       undo: async () => {
         const offer = get().undoOffer;
         if (!offer) return;
@@ -172,6 +185,7 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
           return;
         }
         const ok = new Set(back);
+        mark(offer.rows.filter((r) => ok.has(r.row.key)), false);
         set((s) => {
           const videos = s.videos.slice();
           const present = new Set(videos.map((v) => v.key));
