@@ -215,7 +215,16 @@ describe('an accessible page, on a desktop and on a phone', () => {
         const axe = report(await axeViolations(page), `${mode.name} ${state}`) + shared.length;
         rows.push({ mode: mode.name, state, axe, scrollWidth: o.scrollWidth, untappable: untappable.length });
         if (!mode.dark) await screenshot(page, `accessible-phone-${state.replace(/\s+/g, '-')}`);
-        if (state === 'samples') await heatmapByTouch(page, mode);
+        if (state === 'samples') {
+          // The selected video's results come right after the list, before the metrics and the model (not below the
+          // whole column), and the header's buttons say what they do.
+          const top = async (selector: string) => (await page.locator(selector).first().boundingBox())!.y;
+          expect(await top('[data-testid=video-detail]')).toBeLessThan(await top('aside[aria-label="Metrics and models"]'));
+          expect(await top('[data-testid=video-detail]')).toBeGreaterThan(await top('[data-testid=video-list]'));
+          // "Export" is shown, not only read out (it was clipped to a pixel on a phone, leaving "JSON" and "CSV").
+          expect((await page.getByRole('button', { name: 'Export JSON' }).locator('.export-verb').boundingBox())!.width).toBeGreaterThan(20);
+          await heatmapByTouch(page, mode);
+        }
       });
       printRows();
       expect(errors).toEqual([]);
@@ -256,7 +265,7 @@ describe('the keyboard alone', () => {
       while (!/Skip to fine-tuning/.test(await focused(page)) && presses < 6) await tab();
       presses++;
       await page.keyboard.press('Enter');
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('finetune');
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('finetune');
       await tab();
       expect(await focused(page)).toBe('button: Start');
       process.stderr.write(`Tab and Enter presses from the top of the page to Start: ${presses}\n`);
@@ -267,7 +276,7 @@ describe('the keyboard alone', () => {
       await show.focus();
       await page.keyboard.press('Enter');
       await page.locator('[data-testid=evidence-drops]').waitFor({ timeout: 60_000 });
-      expect(await focused(page)).toBe('button: Recompute evidence');
+      await expect.poll(() => focused(page)).toBe('button: Recompute evidence');
 
       // A probability bar picks its class with Enter (the second bar) or Space (the third), as a click does.
       const classes = await page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-class')));
@@ -305,11 +314,11 @@ describe('the keyboard alone', () => {
       expect(await focused(page)).toBe('button: Pause');
       await page.keyboard.press('Enter');
       await expect.poll(() => card.getAttribute('data-state')).toBe('paused');
-      expect(await focused(page)).toBe('button: Resume');
+      await expect.poll(() => focused(page)).toBe('button: Resume');
       await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
       await expect.poll(() => card.getAttribute('data-state'), { timeout: 30_000 }).toBe('stopped');
-      expect(await focused(page)).toBe('button: Stop');
+      await expect.poll(() => focused(page)).toBe('button: Stop');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -328,7 +337,7 @@ describe('honest states', () => {
       await screenshot(page, 'accessible-model-error');
       await empty.getByRole('button', { name: 'Load the demo model' }).click();
       await page.locator('[data-testid=empty-model]').filter({ hasText: 'Model ready: demo' }).waitFor({ timeout: 60_000 });
-      expect(await empty.count()).toBe(0);
+      await expect.poll(() => empty.count()).toBe(0);
     } finally {
       await context.close();
     }
@@ -363,10 +372,10 @@ describe('honest states', () => {
       await page.locator('[data-testid=notices] .notice-dismiss').first().focus();
       await page.keyboard.press('Enter');
       await expect.poll(() => page.locator('[data-testid=notices] .toast').count()).toBe(3);
-      expect(await focused(page)).toMatch(/^button: Dismiss this message/);
+      await expect.poll(() => focused(page)).toMatch(/^button: Dismiss this message/);
       await page.getByTestId('dismiss-all').click();
       await expect.poll(() => page.locator('[data-testid=notices] .toast').count()).toBe(0);
-      expect(await focused(page)).not.toBe('body');
+      await expect.poll(() => focused(page)).not.toBe('body');
 
       // A video longer than the frame cap: the warning says how many frames were cut, and so does the video.
       const frames = 400;

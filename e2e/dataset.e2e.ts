@@ -74,7 +74,7 @@ describe('a dataset of 1,000 videos in the page', () => {
       await page.keyboard.press('PageUp');
       await page.keyboard.press('Home');
       await expect.poll(() => page.locator('#detail-title').textContent()).toBe('a-0000');
-      expect(await list.getAttribute('aria-activedescendant')).toBe('video-option-0');
+      await expect.poll(() => list.getAttribute('aria-activedescendant')).toBe('video-option-0');
       // Only the rows in view are in the page.
       expect(await page.locator('[data-testid=video-row]').count()).toBeLessThan(60);
 
@@ -85,15 +85,20 @@ describe('a dataset of 1,000 videos in the page', () => {
       await expect.poll(() => view.getByTestId('dataset-counts').textContent(), { timeout: 10_000 }).toMatch(/1,000 videos · 1,000 predicted · 1,000 labelled/);
       await view.getByTestId('dataset-worst').click();
       const aps = async () => (await view.locator('[data-testid=dataset-videos-row] td:nth-child(6)').allTextContents()).slice(0, 10).map(Number);
+      // Read once the header says the table is sorted that way (a render after the click).
+      const apOrder = () => view.locator('th:has(button[data-column=ap])').getAttribute('aria-sort');
+      await expect.poll(apOrder).toBe('ascending');
       const worst = await aps();
       expect(worst).toEqual([...worst].sort((a, b) => a - b));
       await view.locator('th button[data-column=ap]').click();
+      await expect.poll(apOrder).toBe('descending');
       const best = await aps();
       expect(best[0]).toBeGreaterThanOrEqual(worst.at(-1)!);
       await view.getByTestId('dataset-search').fill('a-012');
       await expect.poll(() => view.getByTestId('dataset-shown').textContent()).toBe('10 of 1,000 videos');
       await view.getByTestId('dataset-search').fill('');
       await view.getByTestId('dataset-show').selectOption('misses');
+      await expect.poll(() => view.getByTestId('dataset-shown').textContent()).not.toMatch(/^1,000 of/);
       const misses = Number((await view.getByTestId('dataset-shown').textContent())!.split(' ')[0].replace(/,/g, ''));
       expect(misses).toBeGreaterThan(0);
       expect(misses).toBeLessThan(1000);
@@ -104,14 +109,19 @@ describe('a dataset of 1,000 videos in the page', () => {
       await expect.poll(() => view.locator('[data-testid=dataset-classes-row]').count()).toBe(10);
       await view.getByTestId('class-search').fill('siren');
       await expect.poll(() => view.locator('[data-testid=dataset-classes-row]').count()).toBe(1);
-      expect(await view.locator('[data-testid=dataset-classes-row] td').nth(1).textContent()).toBe('100');
+      await expect.poll(() => view.locator('[data-testid=dataset-classes-row] td').nth(1).textContent()).toBe('100');
       await screenshot(page, 'dataset-03-classes');
       await view.locator('[data-testid=dataset-classes-row] button').first().click();
       await expect.poll(() => view.getByTestId('dataset-tab-videos').getAttribute('aria-selected')).toBe('true');
-      expect(await view.locator('.filter-note').textContent()).toMatch(/siren/);
+      await expect.poll(() => view.locator('.filter-note').textContent()).toMatch(/siren/);
       await view.getByTestId('dataset-tab-confusions').click();
       await view.getByTestId('dataset-confusions').waitFor();
       await screenshot(page, 'dataset-04-confusions');
+      // A pair opens exactly the videos it counts.
+      const pair = view.locator('[data-testid=dataset-confusions] tbody tr').first();
+      const pairCount = Number(await pair.locator('td').nth(2).textContent());
+      await pair.getByRole('button').click();
+      await expect.poll(() => view.getByTestId('dataset-shown').textContent()).toBe(`${pairCount.toLocaleString('en-US')} of 1,000 videos`);
 
       // A row opens its video.
       await view.getByTestId('dataset-tab-videos').click();
@@ -120,7 +130,7 @@ describe('a dataset of 1,000 videos in the page', () => {
       await view.getByTestId('dataset-search').fill('a-0421');
       await view.getByRole('button', { name: 'a-0421', exact: true }).click();
       await expect.poll(() => page.locator('#detail-title').textContent()).toBe('a-0421');
-      expect(await page.getByTestId('view-video').getAttribute('aria-pressed')).toBe('true');
+      await expect.poll(() => page.getByTestId('view-video').getAttribute('aria-pressed')).toBe('true');
 
       // Remove it.
       await page.getByTestId('remove-video').click();

@@ -55,6 +55,7 @@ describe('charts that explain themselves', () => {
       await screenshot(page, 'explain-01-attention-light', '.attention-card');
       // One per row: each against its own maximum, each with its own legend.
       await page.getByLabel('Scale per row').check();
+      await expect.poll(() => scale.locator('figure[data-scale=attention]').count()).toBe(2);
       const [rgbOwn, audioOwn] = await tops();
       expect(rgbOwn).toBeCloseTo(Math.max(rgbMax, 4 / frames), 6);
       expect(audioOwn).toBeCloseTo(Math.max(audioMax, 4 / frames), 6);

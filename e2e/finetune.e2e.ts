@@ -153,10 +153,11 @@ describe('fine-tuning in the page', () => {
       await row.click();
       const bar = page.locator('[data-testid=live-bar]');
       await expect.poll(() => bar.getAttribute('data-live'), { timeout: 30_000 }).toBe('fine-tune');
-      expect(await page.locator('[data-testid=video-detail]').getAttribute('data-key')).toMatch(/#5$/);
+      // The detail renders deferred: the live bar above may still be the previous video's for a moment.
+      await expect.poll(() => page.locator('[data-testid=video-detail]:not([data-stale])').getAttribute('data-key')).toMatch(/#5$/);
       const shown = await page.locator('[data-testid=prob-table] tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
       expect(shown.sort()).toEqual(['alpha', 'beta']);
-      expect(await page.locator('[data-testid=evidence-live]').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-testid=evidence-live]').count()).toBe(1);
       await page.waitForTimeout(800);
       expect(await epochs()).toBeLessThanOrEqual(atPause + 1);
       await card.getByRole('button', { name: 'Resume' }).focus();

@@ -18,7 +18,7 @@ import { writeInferenceModel } from '../tools/testing/paddleFormats';
 import { initialWeights } from '../src/core/training/init';
 import {
   breakWebGpu, buildAndServe, listCounts, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
-  screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady, launchChromium,
+  screenshot, selectedId, selectRow, type ServedApp, settledProbabilities, shownProbabilities, unnamedControls, waitForDone, waitUntilReady, launchChromium,
 } from './support/app';
 
 const SAMPLE_A = 'demo-samples-a.tfrecord';
@@ -40,26 +40,37 @@ async function open(query = '', opts: { dark?: boolean; keep?: boolean } = {}) {
   return p;
 }
 
-/** The probabilities the page shows for the selected video: from the value table, as numbers and as text. */
-async function shownProbabilities(page: Page): Promise<{ cls: number; value: number; text: number }[]> {
-  return page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => ({
-    cls: Number(r.getAttribute('data-class')),
-    value: Number(r.getAttribute('data-probability')),
-    text: Number(r.querySelector('td:last-child')?.textContent),
-  })));
+/** Starts recording, at every change of the page, what the detail shows and which row is selected. */
+async function recordDetailStates(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { detailStates: unknown[]; detailObserver?: MutationObserver };
+    w.detailObserver?.disconnect();
+    w.detailStates = [];
+    const ids = () => [...document.querySelectorAll('[data-testid=video-row]')].map((r) => [Number(r.getAttribute('data-index')), r.querySelector('.video-id')?.textContent ?? ''] as const);
+    const take = () => {
+      const detail = document.querySelector('[data-testid=video-detail]');
+      if (!detail) return;
+      const position = /Video (\d+) of/.exec(detail.querySelector('.eyebrow')?.textContent ?? '');
+      const byIndex = new Map(ids());
+      w.detailStates.push({
+        title: detail.querySelector('#detail-title')?.textContent ?? '',
+        caption: detail.querySelector('[data-testid=prob-table] caption')?.textContent ?? '',
+        eyebrowId: position ? byIndex.get(Number(position[1]) - 1) ?? null : null,
+        selectedId: document.querySelector('[data-testid=video-row][aria-selected=true] .video-id')?.textContent ?? null,
+        stale: detail.hasAttribute('data-stale'),
+      });
+    };
+    w.detailObserver = new MutationObserver(take);
+    w.detailObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
 }
 
-async function selectedId(page: Page): Promise<string> {
-  return (await page.locator('#detail-title').textContent()) ?? '';
-}
-
-/** Clicks row `n` and waits until the detail shows that video: the charts render deferred, a frame or more after the click. */
-async function selectRow(page: Page, n: number): Promise<void> {
-  const row = page.locator('[data-testid=video-row]').nth(n);
-  const id = (await row.locator('.video-id').textContent()) ?? '';
-  await row.click();
-  await expect.poll(() => selectedId(page)).toBe(id);
-  await page.locator('[data-testid=prob-table]').waitFor({ state: 'attached' });
+async function recordedDetailStates(page: Page): Promise<{ title: string; caption: string; eyebrowId: string | null; selectedId: string | null; stale: boolean }[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { detailStates: never[]; detailObserver?: MutationObserver };
+    w.detailObserver?.disconnect();
+    return w.detailStates;
+  });
 }
 
 beforeAll(async () => {
@@ -117,16 +128,24 @@ describe('the playground page', () => {
     await dropFiles(page, [sampleFile(SAMPLE_A)]);
     await waitForDone(page, 6);
     expect(await page.locator('[data-testid=video-row]').count()).toBe(6);
-    expect(await page.locator('.detail-meta').textContent()).toMatch(/webgpu/);
+    await expect.poll(() => page.locator('.detail-meta').textContent()).toMatch(/webgpu/);
     const reference = await cli;
 
     // What the page shows, for two videos.
     for (const i of [0, 3]) {
-      await page.locator('[data-testid=video-row]').nth(i).click();
+      // Through selectRow: the detail renders deferred, so the title and the table are read once they show this video.
+      await recordDetailStates(page);
+      await selectRow(page, i);
+      // Every state the page went through on the way: never one video's title over another's numbers or position,
+      // and while the detail still shows the video selected before, it says so.
+      for (const st of await recordedDetailStates(page)) {
+        expect(st.caption, JSON.stringify(st)).toMatch(new RegExp(`of ${st.title}$`));
+        expect(st.eyebrowId, JSON.stringify(st)).toBe(st.title);
+        if (st.selectedId !== st.title) expect(st.stale, JSON.stringify(st)).toBe(true);
+      }
       const id = await selectedId(page);
       const ref = reference.videos.find((v) => v.id === id)!;
-      const shown = await shownProbabilities(page);
-      expect(shown.length).toBe(10);
+      const shown = await settledProbabilities(page, 10);
       for (const s of shown) {
         expect(Math.abs(s.value - ref.probabilities[s.cls])).toBeLessThanOrEqual(1e-4);
         // The text has 4 decimals: rounding adds up to 5e-5.
@@ -279,13 +298,13 @@ describe('the playground page', () => {
     await page.getByLabel('Number of classes shown').selectOption('5');
     const id = await selectedId(page);
     const params = () => Object.fromEntries(new URL(page.url()).searchParams);
-    expect(params()).toEqual({ backend: 'wasm', video: '4', topk: '5', samples: '1' });
+    await expect.poll(params).toEqual({ backend: 'wasm', video: '4', topk: '5', samples: '1' });
     await page.reload();
     await waitUntilReady(page, 40_000);
     await waitForDone(page, 12, 30_000);
-    expect(await selectedId(page)).toBe(id);
-    expect(await page.locator('[data-testid=video-row]').nth(4).getAttribute('aria-selected')).toBe('true');
-    expect((await shownProbabilities(page)).length).toBe(5);
+    await expect.poll(() => selectedId(page)).toBe(id);
+    await expect.poll(() => page.locator('[data-testid=video-row]').nth(4).getAttribute('aria-selected')).toBe('true');
+    expect((await settledProbabilities(page, 5)).length).toBe(5);
     expect(await page.getByLabel('Number of classes shown').inputValue()).toBe('5');
   });
 
@@ -301,8 +320,8 @@ describe('the playground page', () => {
     expect(await focusOf()).toBe('video-list');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    expect(await page.locator('[data-testid=video-row]').nth(2).getAttribute('aria-selected')).toBe('true');
-    expect(new URL(page.url()).searchParams.get('video')).toBe('2');
+    await expect.poll(() => page.locator('[data-testid=video-row]').nth(2).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => new URL(page.url()).searchParams.get('video')).toBe('2');
 
     // On to the attention grid: arrows move between frames, and the focused cell is described.
     for (let i = 0; i < 40 && (await focusOf()) !== 'gridcell'; i++) await page.keyboard.press('Tab');
@@ -315,7 +334,7 @@ describe('the playground page', () => {
     // The class search finds a class by name and shows its probability.
     await page.getByLabel('Find a class').fill('siren');
     await expect.poll(() => page.locator('[data-testid=search-results] li').count()).toBe(1);
-    expect(await page.locator('[data-testid=search-results]').textContent()).toMatch(/^siren(label)?0\.\d{4}#\d+$/);
+    await expect.poll(() => page.locator('[data-testid=search-results]').textContent()).toMatch(/^siren(label)?0\.\d{4}#\d+$/);
     await page.getByLabel('Find a class').fill('');
     await screenshot(page, '07-dark-theme');
   });
@@ -324,7 +343,7 @@ describe('the playground page', () => {
     const { page } = await open('?backend=webgpu&testhooks=1&samples=1');
     await waitUntilReady(page);
     await waitForDone(page, 12);
-    const first = await shownProbabilities(page);
+    const first = await settledProbabilities(page, 10);
     const breakIt = (how: 'lose-device' | 'validation-error') => breakWebGpu(page, how);
 
     // An error that tfjs would have swallowed: the page restarts WebGPU on a new device.
@@ -341,7 +360,7 @@ describe('the playground page', () => {
     expect((await page.locator('[data-testid=notice-warning]').allTextContents()).join('\n')).toMatch(/The WebGPU device was lost \(destroyed.*\)\. WebGPU failed again/);
     expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/WebGPU failed twice/);
     await waitForDone(page, 12);
-    const after = await shownProbabilities(page);
+    const after = await settledProbabilities(page, first.length);
     after.forEach((s, i) => expect(Math.abs(s.value - first[i].value)).toBeLessThanOrEqual(1e-4));
   });
 

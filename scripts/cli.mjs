@@ -11,7 +11,7 @@
  * once (a job array on one machine) and a process still running an older
  * build never see a half-written one.
  *
- *   node scripts/cli.mjs <command> [args...]      commands: predict evaluate convert finetune export extract
+ *   node scripts/cli.mjs <command> [args...]      commands: predict evaluate merge convert finetune export extract
  *   node scripts/cli.mjs --build                  builds (if needed) and prints the folder
  *
  * In a container, build at image time (`npm run build:cli`); nothing is
@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const COMMANDS = ['predict', 'evaluate', 'convert', 'finetune', 'export', 'extract'];
+export const COMMANDS = ['predict', 'evaluate', 'merge', 'convert', 'finetune', 'export', 'extract'];
 const OUT = path.join(root, 'dist-cli');
 
 /** The sources the bundle is made of, by name, size and time: any change makes another folder. */

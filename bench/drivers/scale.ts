@@ -12,7 +12,12 @@
  *   memory (Pss of all its processes) at rest and at its peak, the longest
  *   main-thread task (PerformanceObserver 'longtask') and how long clicks on
  *   the video list take to be answered (Event Timing: input to next paint),
- *   clicking a row every 700 ms while the shards load and predict.
+ *   clicking a row every 700 ms while the shards load and predict;
+ * - the page `npm start` opens (the vite dev server: unbundled modules,
+ *   React's development build) with a second process keeping one core busy
+ *   (a busy-loop child), one shard (--dev-videos of it for a shorter run):
+ *   the same long tasks and clicks, the row "dev page, one core busy". The
+ *   targets: no task over 200 ms, every click answered within 200 ms.
  * And the full-size model (random weights, bench/helpers/fullSizeFixture.ts)
  * on 32 videos of 300 down to 60 frames, as users run it and in-process, at
  * 1 thread: `npm run evaluate` (whole process) against its engine loaded once
@@ -25,10 +30,11 @@
  * bench/results/results-segments.json) and prints them.
  *
  *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
- *                          --skip-cli --skip-page --skip-segments --skip-fullsize]
+ *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000]
  *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
+ *   npm run bench:scale -- --dev-only          (the dev page's row alone, merged into results-scale.json)
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -39,7 +45,8 @@ import { openHarness } from '../../tools/kernelHarness/browser';
 import { fullSizeFixture } from '../helpers/fullSizeFixture';
 import { inProcess, timed } from './cliSpeed';
 import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
-import { SHARD_VIDEOS, segmentShards, shards } from '../helpers/shards';
+import { createServer } from 'vite';
+import { SHARD_VIDEOS, segmentShards, shardOf, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
 
 const { values } = parseArgs({
@@ -54,13 +61,21 @@ const { values } = parseArgs({
     'fullsize-runs': { type: 'string', default: '3' },
     'skip-fullsize': { type: 'boolean', default: false },
     'fullsize-only': { type: 'boolean', default: false },
+    'skip-dev': { type: 'boolean', default: false },
+    'dev-only': { type: 'boolean', default: false },
+    'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
   },
 });
 const log = (s: string) => process.stderr.write(s + '\n');
 const run = promisify(execFile);
+const DEV_ONLY = values['dev-only']!;
 const FULL_ONLY = values['fullsize-only']!;
-const counts = FULL_ONLY ? [] : values.shards!.split(',').map(Number);
-const files = FULL_ONLY ? [] : await shards(Math.max(...counts), log);
+/** One part alone: its rows replace those of the last run in results-scale.json, which keeps its others. */
+const ONE_PART = FULL_ONLY || DEV_ONLY;
+if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
+if (FULL_ONLY) values['skip-dev'] = true;
+const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
+const files = ONE_PART ? [] : await shards(Math.max(...counts), log);
 const MB = 2 ** 20;
 
 interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
@@ -70,6 +85,17 @@ interface SegmentRow {
   seconds: number[]; medianSeconds: number; peakMB: number[]; medianPeakMB: number;
   /** Median time over the video-level run's median on the same shard. */
   ratioToVideoLevel: number;
+}
+/** What a page did while files loaded: its longest main-thread tasks and how long clicks took to be answered. */
+interface Responsiveness {
+  longestTaskMs: number; longTasksOver100: number; longTasksOver200: number; longTasksOver50: number;
+  clicks: number; clickMedianMs: number | null; clickMaxMs: number | null; clicksOver200: number;
+}
+/** The page `npm start` opens, with a busy-loop child process on one core. */
+interface DevPageRun extends Responsiveness {
+  where: 'dev page, one core busy'; backend: string; videos: number; expected: number; finished: boolean; seconds: number;
+  /** The one-minute load average per core before and after (the machine may be shared). */
+  loadPerCore: [number, number];
 }
 interface PageRun {
   where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
@@ -89,7 +115,7 @@ interface FullSizeRun {
   seconds: number[];
   note: string;
 }
-const results: (CliRun | PageRun | FullSizeRun)[] = [];
+const results: (CliRun | PageRun | FullSizeRun | DevPageRun)[] = [];
 const segmentRows: SegmentRow[] = [];
 
 // ---------------------------------------------------------------- command line
@@ -165,10 +191,11 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
   return m ? { total: num(m[1]), done: num(m[2]) } : { total: 0, done: 0 };
 }
 
-const app = values['skip-page'] ? null : await buildAndServe('dist-bench-scale');
-const browser = values['skip-page'] ? null : await launchChromium({ webgpu: true });
+const app = values['skip-page'] && values['skip-fullsize'] ? null : await buildAndServe('dist-bench-scale');
+const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-dev'] ? null : await launchChromium({ webgpu: true });
 try {
-  for (const backend of app && browser && !FULL_ONLY ? values.backends!.split(',') : []) {
+  if (!values['skip-dev'] && browser) results.push(await devPage(browser, Number(values['dev-videos'])));
+  for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
@@ -178,38 +205,19 @@ try {
       await page.waitForTimeout(1500);
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
-      await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0));
-      const t0 = Date.now();
-      await page.locator('[data-testid=feature-input]').first().setInputFiles(files.slice(0, n));
       const expected = n * SHARD_VIDEOS;
-      const deadline = t0 + Number(values['page-timeout']) * 1000;
-      let clicks = 0;
-      let state = await predicted(page);
-      // A click on a row of the list every 700 ms: what a user does while it loads.
-      while (state.done < expected && Date.now() < deadline) {
-        await page.waitForTimeout(700);
-        const rows = page.locator('[data-testid=video-row]');
-        if ((await rows.count()) > 1) {
-          await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
-          clicks++;
-        }
-        state = await predicted(page);
-      }
-      const seconds = (Date.now() - t0) / 1000;
+      const m = await loadAndClick(page, files.slice(0, n), expected);
+      const { seconds } = m;
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
-      const { longTasks, clickTimes } = await page.evaluate(() => {
-        const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
-        return { longTasks: w.__longTasks, clickTimes: w.__clicks };
-      });
       const r: PageRun = {
-        where: 'page', backend, shards: n, videos: state.done, finished: state.done >= expected, seconds, backendAtEnd,
-        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: Math.max(0, ...longTasks), longTasksOver100: longTasks.filter((d) => d > 100).length,
-        clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null,
+        where: 'page', backend, shards: n, videos: m.done, finished: m.done >= expected, seconds, backendAtEnd,
+        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: m.longestTaskMs, longTasksOver100: m.longTasksOver100,
+        clicks: m.clicks, clickMedianMs: m.clickMedianMs, clickMaxMs: m.clickMaxMs,
       };
       if (backendAtEnd !== backend) log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
       log(`page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
-        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${clickTimes.length} timed, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
+        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
       results.push(r);
       await context.close();
     }
@@ -218,6 +226,77 @@ try {
 } finally {
   await browser?.close();
   await app?.close();
+}
+
+/** Picks the files, clicks a row every 700 ms until `expected` are predicted, and reads what the page measured (OBSERVE). */
+async function loadAndClick(page: Page, inputFiles: string[], expected: number): Promise<{ done: number; seconds: number } & Responsiveness> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
+    w.__longTasks.length = 0;
+    w.__clicks.length = 0;
+  });
+  const t0 = Date.now();
+  await page.locator('[data-testid=feature-input]').first().setInputFiles(inputFiles);
+  const deadline = t0 + Number(values['page-timeout']) * 1000;
+  let clicks = 0;
+  let state = await predicted(page);
+  // A click on a row of the list every 700 ms: what a user does while it loads.
+  while (state.done < expected && Date.now() < deadline) {
+    await page.waitForTimeout(700);
+    const rows = page.locator('[data-testid=video-row]');
+    if ((await rows.count()) > 1) {
+      await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
+      clicks++;
+    }
+    state = await predicted(page);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  // The last click's timing comes with the next paint.
+  await page.waitForTimeout(500);
+  const { longTasks, clickTimes } = await page.evaluate(() => {
+    const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
+    return { longTasks: w.__longTasks, clickTimes: w.__clicks };
+  });
+  return {
+    done: state.done, seconds,
+    longestTaskMs: Math.max(0, ...longTasks), longTasksOver50: longTasks.length, longTasksOver100: longTasks.filter((d) => d > 100).length, longTasksOver200: longTasks.filter((d) => d > 200).length,
+    clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null, clicksOver200: clickTimes.filter((d) => d > 200).length,
+  };
+}
+
+/**
+ * The row "dev page, one core busy": the vite dev server as `npm start` runs
+ * it, a child process spinning on one core for the whole run, one shard (or
+ * its first `videos` videos) picked in the page, which runs as it chooses
+ * (auto: wasm on a machine without a GPU).
+ */
+async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
+  const file = await shardOf(videos, log);
+  const server = await createServer({ root: ROOT, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false } });
+  await server.listen();
+  const origin = `http://127.0.0.1:${(server.httpServer!.address() as { port: number }).port}`;
+  const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const perCore = () => os.loadavg()[0] / os.cpus().length;
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  try {
+    await context.addInitScript(OBSERVE);
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await waitUntilReady(page, 300_000);
+    await page.waitForTimeout(1500);
+    const loadBefore = perCore();
+    const m = await loadAndClick(page, [file], videos);
+    const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
+    const r: DevPageRun = { where: 'dev page, one core busy', backend, videos: m.done, expected: videos, finished: m.done >= videos, loadPerCore: [loadBefore, perCore()], ...m };
+    log(`dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+      `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
+      `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`);
+    return r;
+  } finally {
+    busy.kill();
+    await context.close();
+    await server.close();
+  }
 }
 
 /**
@@ -278,7 +357,8 @@ async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise
 
 const file = path.join(ROOT, 'bench/results/results-scale.json');
 // The full-size rows alone replace those of the last run, and keep its others.
-const kept = FULL_ONLY && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== 'fullsize') : [];
+const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
+const kept = ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced) : [];
 const out = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: os.loadavg() },
@@ -288,7 +368,7 @@ const out = {
   results: [...kept, ...results],
 };
 // A run without the page (--skip-page) leaves results-scale.json as it was: its rows go together.
-if (results.some((r) => r.where === 'page' || r.where === 'fullsize')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
+if (results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
 if (segmentRows.length) {
   const seg = { ...out, shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`, results: segmentRows };

@@ -4,7 +4,7 @@
  * shard), labelled with one of the demo model's 10 classes. Written once into
  * a temporary folder and reused while their size matches.
  */
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,13 +42,26 @@ async function shardFiles(count: number, prefix: string, rated: boolean, log: (s
   return out;
 }
 
-async function writeShard(file: string, seed: number, rated = false): Promise<void> {
+/** A shard of the first `videos` videos of shard 1 (the same seed), for shorter runs; the full shard when `videos` is SHARD_VIDEOS. */
+export async function shardOf(videos: number, log: (s: string) => void): Promise<string> {
+  if (videos >= SHARD_VIDEOS) return (await shards(1, log))[0];
+  const dir = path.join(tmpdir(), 'attention-lstm-scale-shards');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `train0001-first${videos}.tfrecord`);
+  if (!existsSync(file)) {
+    log(`writing ${file}`);
+    await writeShard(file, 1, false, videos);
+  }
+  return file;
+}
+
+async function writeShard(file: string, seed: number, rated = false, count = SHARD_VIDEOS): Promise<void> {
   const rand = seededRandom(seed);
-  const stream = createWriteStream(file);
+  const stream = createWriteStream(`${file}.part`);
   // A hundred videos at a time, so that generating a shard never holds it whole.
-  for (let start = 0; start < SHARD_VIDEOS; start += 100) {
+  for (let start = 0; start < count; start += 100) {
     const videos: Yt8mVideo[] = [];
-    for (let i = start; i < start + 100; i++) {
+    for (let i = start; i < Math.min(count, start + 100); i++) {
       const T = 150 + Math.floor(rand() * 151);
       const frame = (dim: number) => {
         const b = new Uint8Array(dim);
@@ -70,4 +83,6 @@ async function writeShard(file: string, seed: number, rated = false): Promise<vo
     if (!stream.write(writeTfRecordFeatures(videos))) await new Promise<void>((r) => stream.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  // Renamed once whole: a run stopped midway leaves no short file behind to be taken for a shard.
+  renameSync(`${file}.part`, file);
 }

@@ -157,6 +157,52 @@ export async function waitForDone(page: Page, n: number, timeout = 120_000): Pro
   );
 }
 
+/** The probabilities the page shows for the selected video: from the value table, as numbers and as text. */
+export async function shownProbabilities(page: Page): Promise<{ cls: number; value: number; text: number }[]> {
+  return page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => ({
+    cls: Number(r.getAttribute('data-class')),
+    value: Number(r.getAttribute('data-probability')),
+    text: Number(r.querySelector('td:last-child')?.textContent),
+  })));
+}
+
+/** The title of the video the detail shows (it renders deferred: it can still be the one selected before). */
+export async function selectedId(page: Page): Promise<string> {
+  return (await page.locator('#detail-title').textContent()) ?? '';
+}
+
+/**
+ * Waits until the detail has caught up with the selection (not marked stale),
+ * shows video `id` when one is given, and its table has at least `rows` rows:
+ * what a test reads right after a click or a load must wait for this, since
+ * the detail renders deferred, a frame or more later on a loaded machine.
+ */
+export async function waitForDetail(page: Page, opts: { id?: string; rows?: number; timeout?: number } = {}): Promise<void> {
+  await page.waitForFunction(
+    ([want, rows]) => {
+      const detail = document.querySelector('[data-testid=video-detail]');
+      if (!detail || detail.hasAttribute('data-stale')) return false;
+      if (want !== null && document.querySelector('#detail-title')?.textContent !== want) return false;
+      return document.querySelectorAll('[data-testid=prob-table] tbody tr').length >= rows;
+    },
+    [opts.id ?? null, opts.rows ?? 1] as const, { timeout: opts.timeout ?? 30_000 },
+  );
+}
+
+/** Clicks row `n` and waits until the detail shows that video, title and numbers together. */
+export async function selectRow(page: Page, n: number): Promise<void> {
+  const row = page.locator('[data-testid=video-row]').nth(n);
+  const id = (await row.locator('.video-id').textContent()) ?? '';
+  await row.click();
+  await waitForDetail(page, { id });
+}
+
+/** The selected video's probabilities once the detail has settled with at least `rows` of them. */
+export async function settledProbabilities(page: Page, rows: number): Promise<{ cls: number; value: number; text: number }[]> {
+  await waitForDetail(page, { rows });
+  return shownProbabilities(page);
+}
+
 /** The list's summary as numbers: videos, predicted and failed. */
 export async function listCounts(page: Page): Promise<{ videos: number; predicted: number; failed: number }> {
   const text = (await page.locator('[data-testid=list-summary]').textContent()) ?? '';

@@ -1,8 +1,11 @@
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError } from '../core/errors';
 import { MetricsAccumulator } from '../core/metrics';
 import { SegmentRanking } from '../core/segments/segmentRanking';
-import { segmentMap, segmentMapJson } from '../core/segments/segmentMap';
+import { reportEvaluation } from './evaluationReport';
 import { streamFeatureFiles } from './featureFiles';
+import { PART_OPTIONS, PART_USAGE, startPart } from './partOfRun';
+import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progress';
@@ -10,7 +13,7 @@ import { args, choice, maxFrames, positiveInt, runCli, threads, stderr } from '.
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
-const USAGE = `npm run evaluate -- --model <dir> [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] <labeled feature files...>`;
+const USAGE = `npm run evaluate -- --model <dir> [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] ${SHARD_USAGE} ${PART_USAGE} <labeled feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -21,16 +24,22 @@ runCli(USAGE, async () => {
     threads: { type: 'string' },
     'segments-only': { type: 'boolean' },
     ...SEGMENT_OPTIONS,
+    ...SHARD_OPTIONS,
+    ...PART_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   refuseSegmentFlagsAlone(values);
   if (values['segments-only'] && !values.segments) throw new InputError('--segments-only is a setting of --segments: add --segments');
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
+  const inputs = await shardedInputs(values, positionals);
+  const frameCap = maxFrames(values['max-frames']);
+  // --partial: the run's mergeable state goes to a file instead of figures to stdout (docs/cluster.md).
+  const part = await startPart(values, inputs);
   const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads));
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
-  const files = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+  const files = streamFeatureFiles(inputs.mine, progress, { maxFrames: frameCap }, part?.streamOptions);
   // A label outside the model's classes stops the run, naming the video.
   const checkLabels = (v: { file: string; index: number; id: string; labels?: number[] }) => {
     const bad = v.labels?.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
@@ -53,10 +62,8 @@ runCli(USAGE, async () => {
       }
     }
     await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) => metrics.add(prediction.probabilities, item.video.labels!));
-    if (unlabeled) stderr(`warning: ${unlabeled} videos without labels were left out`);
-    if (metrics.videos === 0) throw new InputError('none of the videos carry labels; evaluation needs labeled feature files');
-    process.stdout.write(JSON.stringify(metrics.result()) + '\n');
-    return;
+    if (part) return part.finish({ dir: values.model, classes: C, classNames, maxFrames: frameCap, metrics, ranking: null, unlabeled, failed: progress.failed, segmentsOnly: false });
+    return reportEvaluation({ metrics, ranking: null, unlabeled, classNames });
   }
 
   // --segments: every video is cut into windows and ranked; its ratings are counted. Videos with
@@ -81,15 +88,6 @@ runCli(USAGE, async () => {
     for (const w of batch.windows) ranking.addWindow(w.item.video, w.start, w.probabilities);
     for (const item of batch.done) ranking.addVideo(item.video);
   });
-  const result = segmentMap(ranking);
-  const c = result.counts;
-  if (c.ratedVideos === 0) throw new InputError('none of the videos carry segment ratings (segment_labels, segment_start_times, segment_scores); --segments evaluation needs segment-rated files');
-  if (result.noPositive.length) stderr(`note: ${result.noPositive.length} classes rank windows but have no positive rating: left out of the MAP, as upstream cannot score them`);
-  if (result.neverRanked.length) stderr(`note: ${result.neverRanked.length} classes rated positive are in no window's top ${ranking.topPerWindow}: not counted, as upstream counts only the classes of its submission`);
-  if (c.noWindow) stderr(`note: ${c.noWindow} rated segments start where no window starts (hop ${seg.window.hop}, or past the frame cap): they count as positives no window can find`);
-  if (c.outsideModel) stderr(`note: ${c.outsideModel} ratings are of classes the model does not have`);
-  if (unlabeled && metrics.videos > 0) stderr(`warning: ${unlabeled} videos without video-level labels were left out of the video figures`);
-  if (metrics.videos === 0 && !values['segments-only']) stderr('note: no video carries video-level labels: the video figures are left out');
-  const segments = segmentMapJson(result, classNames, seg.window);
-  process.stdout.write(JSON.stringify(metrics.videos > 0 ? { ...metrics.result(), segments } : { segments }) + '\n');
+  if (part) return part.finish({ dir: values.model, classes: C, classNames, maxFrames: frameCap, metrics, ranking, unlabeled, failed: progress.failed, segmentsOnly: !!values['segments-only'] });
+  reportEvaluation({ metrics: values['segments-only'] ? null : metrics, ranking, unlabeled, classNames });
 });

@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { access } from 'node:fs/promises';
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError, userMessage } from '../core/errors';
 import { FeatureExtractor, readExtractorFiles } from '../core/extractor/extractor';
 import { RGB_ONLY_NOTE } from '../core/extractor/record';
@@ -12,7 +13,7 @@ import { extractVideoFile, readInceptionFile, readPcaPath } from '../node/extrac
 import { checkFfmpeg } from '../node/videoDecoder';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
 
-const USAGE = 'npm run extract -- --inception <inception-2015-12-05.tgz|classify_image_graph_def.pb> --pca <yt8m_pca.tgz|folder> --out <features.tfrecord> [--labels <videos.csv>] [--backend wasm|cpu] [--threads N] [--batch-size N] [--max-frames 300] <videos...>';
+const USAGE = `npm run extract -- --inception <inception-2015-12-05.tgz|classify_image_graph_def.pb> --pca <yt8m_pca.tgz|folder> --out <features.tfrecord> [--labels <videos.csv>] [--backend ${CLI_BACKENDS.join('|')}] [--threads N] [--batch-size N] [--max-frames 300] <videos...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -22,7 +23,7 @@ runCli(USAGE, async () => {
   if (!values.inception) throw new InputError('--inception is required: the published inception-2015-12-05.tgz, or the classify_image_graph_def.pb it holds');
   if (!values.pca) throw new InputError('--pca is required: the published yt8m_pca.tgz, or a folder of its mean.npy, eigenvals.npy and eigenvecs.npy');
   if (!values.out) throw new InputError('--out <features.tfrecord> is required: the file the features are written to');
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
   const cap = maxFrames(values['max-frames']);
 

@@ -3,6 +3,7 @@ import { readFeatureFile } from '../core/features/read';
 import { FrameCapTally, streamFeatureFile } from '../core/features/stream';
 import type { ReadOptions, VideoFeatures } from '../core/features/types';
 import { fileSource, readUserFile } from '../node/files';
+import { httpSource, isUrl } from '../node/httpSource';
 import type { ProgressState } from './progress';
 import { stderr } from './run';
 
@@ -37,16 +38,27 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
  * (predict and evaluate hold a window of videos, never a file). Warnings go
  * to stderr as they come; `progress` follows the bytes and videos read.
  */
-export async function* streamFeatureFiles(paths: readonly string[], progress: ProgressState, opts: ReadOptions = {}): AsyncGenerator<{ video: VideoFeatures }> {
-  if (paths.length === 0) throw new InputError('no feature files given');
+export async function* streamFeatureFiles(
+  paths: readonly string[], progress: ProgressState, opts: ReadOptions = {},
+  // A sharded worker's part lists what it skipped, and a share with nothing readable is still a part.
+  more: { onSkipped?: (input: string, reason: string) => void; allowNone?: boolean } = {},
+): AsyncGenerator<{ video: VideoFeatures }> {
+  if (paths.length === 0) {
+    if (more.allowNone) return;
+    throw new InputError('no feature files given');
+  }
+  const skipped = (p: string, err: InputError) => {
+    stderr(`warning: ${userMessage(err)} (file skipped)`);
+    more.onSkipped?.(p, err.message);
+  };
   const sources = [];
   for (const p of paths) {
     try {
-      // Named by the path as given, as the videos' `file`.
-      sources.push({ ...(await fileSource(p)), name: p });
+      // Named by the path as given, as the videos' `file`; http(s) URLs are read with range requests (node/httpSource.ts).
+      sources.push({ ...(await (isUrl(p) ? httpSource(p) : fileSource(p))), name: p, input: p });
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      stderr(`warning: ${userMessage(err)} (file skipped)`);
+      skipped(p, err);
     }
   }
   progress.bytesTotal = sources.reduce((n, s) => n + s.size, 0);
@@ -65,10 +77,10 @@ export async function* streamFeatureFiles(paths: readonly string[], progress: Pr
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      stderr(`warning: ${userMessage(err)} (file skipped)`);
+      skipped(src.input, err);
     }
     before += src.size;
     progress.bytesRead = before;
   }
-  if (read === 0) throw new InputError('none of the feature files could be read');
+  if (read === 0 && !more.allowNone) throw new InputError('none of the feature files could be read');
 }

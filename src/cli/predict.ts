@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { CLI_BACKENDS, CLI_DEFAULT_BACKEND } from '../core/backends';
 import { InputError } from '../core/errors';
 import { topKIndices } from '../core/metrics';
 import { videoPredictionJson, type VideoPredictionJson } from '../core/predictionDocument';
@@ -12,8 +13,11 @@ import type { ProgressState } from './progress';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
+import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
+import { PART_OPTIONS, startPart } from './partOfRun';
+import { MetricsAccumulator } from '../core/metrics';
 
-const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend wasm|cpu] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv]] <feature files...>`;
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv | --partial part.json]] ${SHARD_USAGE} <feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -26,14 +30,23 @@ runCli(USAGE, async () => {
     jsonl: { type: 'boolean' },
     submission: { type: 'string' },
     ...SEGMENT_OPTIONS,
+    ...SHARD_OPTIONS,
+    ...PART_OPTIONS,
   });
   if (!values.model) throw new InputError('--model <dir> is required: a folder made by npm run convert');
   refuseSegmentFlagsAlone(values);
   if (values.submission !== undefined && !values.segments) throw new InputError('--submission writes the segment challenge\'s file: add --segments');
-  if (values.segments && !values.jsonl && values.submission === undefined) {
+  if (values.partial !== undefined && !values.segments) throw new InputError('predict --partial writes the window rankings behind a segment submission: add --segments (evaluate --partial writes the figures\' state)');
+  if (values.partial !== undefined && values.submission !== undefined) throw new InputError('--partial writes this worker\'s rankings for npm run merge -- --submission out.csv to turn into the submission: give --partial or --submission, not both');
+  if (values.segments && !values.jsonl && values.submission === undefined && values.partial === undefined) {
     throw new InputError('--segments writes windows as --jsonl lines (one per window) or as a --submission file: give one or both');
   }
-  const backend = choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm');
+  const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
+  const inputs = await shardedInputs(values, positionals);
+  // A worker's share is its own output: JSON lines concatenate (the whole run's lines, in shard order); one document each would not.
+  if (inputs.sharded && !values.jsonl && values.submission === undefined && values.partial === undefined) throw new InputError('--shard writes each worker\'s predictions as --jsonl lines (concatenate the workers\' outputs): add --jsonl');
+  if (inputs.sharded && values.submission !== undefined) throw new InputError('--submission ranks the windows of every video at once, which a shard cannot: give each worker --partial part.json, then npm run merge -- --submission out.csv parts/*');
+  const part = values.partial !== undefined ? await startPart(values, inputs) : null;
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
@@ -49,12 +62,14 @@ runCli(USAGE, async () => {
     });
   }
   let text = '';
-  const items = streamFeatureFiles(positionals, progress, { maxFrames: maxFrames(values['max-frames']) });
+  // A worker with more workers than inputs has no share: it writes nothing and succeeds.
+  if (inputs.sharded && inputs.mine.length === 0) stderr(`note: shard ${inputs.shard.index}/${inputs.shard.count} has no inputs (${inputs.total} inputs, ${inputs.shard.count} workers)`);
+  const items = streamFeatureFiles(inputs.mine, progress, { maxFrames: maxFrames(values['max-frames']) }, { allowNone: inputs.sharded && inputs.mine.length === 0, ...part?.streamOptions });
 
   if (values.segments) {
     const seg = await segmentFlags(values, model.meta.sizes.classes);
     // Without a submission nothing is ranked: --jsonl alone holds nothing past a batch.
-    const ranking = values.submission !== undefined ? new SegmentRanking({ classes: model.meta.sizes.classes, k: seg.k, rated: seg.rated, window: seg.window }) : null;
+    const ranking = values.submission !== undefined || part ? new SegmentRanking({ classes: model.meta.sizes.classes, k: seg.k, rated: seg.rated, window: seg.window }) : null;
     if (ranking && seg.rated) stderr(`note: the submission ranks windows for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`);
     // Opened before the run, so that a path that cannot be written fails at once, not after a shard.
     const file = values.submission !== undefined ? await openForWriting(values.submission) : null;
@@ -66,9 +81,14 @@ runCli(USAGE, async () => {
         const top = Array.from(topKIndices(w.probabilities, topK), (c) => ({ class: c, name: classNames[c], probability: w.probabilities[c] }));
         text += JSON.stringify({ id: segmentId(v.id, w.start), video: v.id, file: v.file, start: w.start, frames: w.frames, probabilities: Array.from(w.probabilities), top }) + '\n';
       }
+      for (const item of batch.done) ranking?.addVideo(item.video);
       if (text) await out(text);
       text = '';
     });
+    if (part && ranking) {
+      const C = model.meta.sizes.classes;
+      await part.finish({ command: 'predict', dir: values.model, classes: C, classNames, maxFrames: maxFrames(values['max-frames']), metrics: new MetricsAccumulator(C), ranking, unlabeled: 0, failed: progress.failed, segmentsOnly: true });
+    }
     if (ranking && file) {
       for (const line of submissionLines(ranking)) await file.write(line);
       await file.close();

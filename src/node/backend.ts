@@ -5,13 +5,15 @@ import workerThreads from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { CliBackend } from '../core/backends';
 import { EnvironmentError } from '../core/errors';
 import { registerPackedLstmCpu } from '../kernels/packedLstm_cpu';
 import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
 import { nodeLstmHelper } from './lstmHelper';
 import { wasmThreadsWanted } from './threads';
 
-export type NodeBackend = 'wasm' | 'cpu';
+/** The rows of core/backends.ts that the command line runs. */
+export type NodeBackend = CliBackend;
 
 export interface NodeBackendOptions {
   /**

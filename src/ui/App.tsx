@@ -4,14 +4,13 @@ import { BackendNote, Notices } from './components/Notices';
 import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
-import { VideoDetail } from './components/VideoDetail';
 import { EmptyState } from './components/EmptyState';
 import { TrainingCard } from './components/TrainingCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
-import { ViewSwitch } from './components/ViewSwitch';
-import { DatasetView } from './dataset/DatasetView';
+import { VIEWS, ViewSwitch } from './components/ViewSwitch';
 import { filesFromDataTransfer } from './drop';
+import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
 import { FilePromptDialog } from './library/FilePromptDialog';
 import { UndoToast } from './library/UndoToast';
@@ -22,6 +21,7 @@ export function App() {
   const addFiles = useApp((s) => s.addFiles);
   const hasVideos = useApp((s) => s.videos.length > 0);
   const view = useApp((s) => s.settings.view);
+  const View = VIEWS[view].Body;
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
   useFocusRescue();
@@ -63,9 +63,15 @@ export function App() {
     };
   }, [addFiles]);
 
-  const sidebar = (
-    <aside key="sidebar" className="sidebar" aria-label="Videos and models">
+  // Two asides in the left column: on a phone (one column) the selected video's results come right after the list,
+  // before the metrics and the model, rather than below the whole column.
+  const videos = (
+    <aside key="videos" className="sidebar sidebar-videos" aria-label="Videos">
       <VideoPanel />
+    </aside>
+  );
+  const models = (
+    <aside key="models" className="sidebar sidebar-models" aria-label="Metrics and models">
       <MetricsCard />
       <ModelPanel />
     </aside>
@@ -74,7 +80,7 @@ export function App() {
     <main key="main" id="main" className="content" tabIndex={-1}>
       <BackendNote />
       {hasVideos && <ViewSwitch />}
-      {!hasVideos ? <EmptyState /> : view === 'dataset' ? <DatasetView /> : <VideoDetail />}
+      {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
       {hasVideos && <CompareCard />}
     </main>
@@ -88,7 +94,7 @@ export function App() {
       <div className="layout">
         {/* Before any video the main area (how to start) comes first, for the keyboard and on a phone; the
             columns stay in place on a wide screen. Keyed, so that React moves them rather than mounting again. */}
-        {hasVideos ? [sidebar, main] : [main, sidebar]}
+        {hasVideos ? [videos, main, models] : [main, videos, models]}
       </div>
       <FilePromptDialog />
       <UndoToast />
@@ -97,7 +103,7 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files (TFRecord, pkl, npy, JSON), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
           </div>
         </div>
       )}

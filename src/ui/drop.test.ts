@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFiles } from './drop';
+import { storeHarness } from '../../tools/testing/storeHarness';
+import { classifyFiles, filesFromDataTransfer, folderOf } from './drop';
 
 const f = (name: string) => ({ name });
 
@@ -27,5 +28,36 @@ describe('classifyFiles', () => {
     const c = classifyFiles(folder);
     expect(c.weights).toHaveLength(folder.length);
     expect(c.features).toEqual([]);
+  });
+});
+
+/** A drop of one folder as Chromium hands it over: entries to walk, files that do not say where they lay. */
+function folderDrop(folder: string, names: string[]): DataTransfer {
+  const file = (name: string) => ({
+    isFile: true, isDirectory: false, fullPath: `/${folder}/${name}`,
+    file: (ok: (f: File) => void) => ok(new File(['{}'], name)),
+  });
+  let read = false;
+  const dir = {
+    isFile: false, isDirectory: true, fullPath: `/${folder}`,
+    createReader: () => ({ readEntries: (ok: (batch: unknown[]) => void) => ok(read ? [] : ((read = true), names.map(file))) }),
+  };
+  return { items: [{ kind: 'file', webkitGetAsEntry: () => dir }], files: [] } as unknown as DataTransfer;
+}
+
+describe('a dropped folder', () => {
+  it('is named after the folder, as a picked one is', async () => {
+    const files = await filesFromDataTransfer(folderDrop('my-model', ['model.json', 'group1-shard1of1.bin']));
+    expect(files.map((f) => f.name)).toEqual(['model.json', 'group1-shard1of1.bin']);
+    expect(folderOf(files)).toBe('my-model');
+    const picked = Object.assign(new File([''], 'model.json'), { webkitRelativePath: 'models/picked/model.json' });
+    expect(folderOf([picked])).toBe('picked');
+  });
+
+  it('reaches the worker with its name (a dropped converted model was always "dropped model")', async () => {
+    const { state, fake } = storeHarness();
+    await state().addFiles(await filesFromDataTransfer(folderDrop('my-model', ['model.json', 'group1-shard1of1.bin'])));
+    const source = fake.calls.find((c) => c.type === 'loadModel')?.args as { source: { kind: string; name?: string } };
+    expect(source.source).toMatchObject({ kind: 'files', name: 'my-model' });
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { clientFor, WorkerError } from './client';
 import type { AnyRequest, WorkerEvent, WorkerMessage } from './protocol';
 
@@ -54,5 +54,38 @@ describe('the worker client', () => {
     f.crash('out of memory');
     await expect(pending).rejects.toThrow('out of memory');
     expect(seen[0]).toMatchObject({ type: 'notice', level: 'error', message: expect.stringMatching(/crashed: out of memory/) });
+  });
+
+  it('delivers events that arrive close together in one go, in order, and always before a later reply', async () => {
+    vi.useFakeTimers();
+    try {
+      const f = fakePort();
+      const client = clientFor(f.port, { batchEventsMs: 40 });
+      const seen: string[] = [];
+      client.onEvent((e) => seen.push(e.type === 'notice' ? e.message : e.type));
+      const note = (message: string): WorkerEvent => ({ type: 'notice', level: 'info', message });
+      f.send({ kind: 'event', event: note('a') });
+      f.send({ kind: 'event', event: note('b') });
+      expect(seen).toEqual([]);
+      vi.advanceTimersByTime(39);
+      expect(seen).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(seen).toEqual(['a', 'b']);
+      // A reply hands over the events sent before it first.
+      const reply = client.call('clearVideos', {});
+      f.send({ kind: 'event', event: note('c') });
+      f.send({ kind: 'reply', id: 1, type: 'clearVideos', ok: true, result: null });
+      expect(seen).toEqual(['a', 'b', 'c']);
+      await reply;
+      // So does a crash, before its own notice.
+      f.send({ kind: 'event', event: note('d') });
+      f.crash('gone');
+      expect(seen.slice(3, 4)).toEqual(['d']);
+      expect(seen[4]).toMatch(/crashed: gone/);
+      vi.advanceTimersByTime(100);
+      expect(seen.length).toBe(5);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

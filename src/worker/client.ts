@@ -21,17 +21,43 @@ export class WorkerError extends Error {
   }
 }
 
+export interface ClientOptions {
+  /**
+   * Events arriving within this many milliseconds of the first one not yet
+   * delivered are delivered together, in order, in one task (0: each at once).
+   * While a shard streams in, the worker sends hundreds of events a second;
+   * each delivered alone is a render of the page of its own, and on a busy
+   * machine those renders leave no room for the user's clicks. Together, the
+   * page renders once for all of them. A reply first delivers the events sent
+   * before it, so a caller never sees its reply ahead of the events it follows.
+   */
+  batchEventsMs?: number;
+}
+
 /** Wraps anything that speaks the protocol (a Worker, or a fake in tests). */
-export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' | 'terminate'>): WorkerClient {
+export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' | 'terminate'>, opts: ClientOptions = {}): WorkerClient {
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Set<(e: WorkerEvent) => void>();
+  const batchMs = opts.batchEventsMs ?? 0;
+  let pending: WorkerEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const deliver = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    for (const e of batch) listeners.forEach((l) => l(e));
+  };
   port.addEventListener('message', (ev: MessageEvent<WorkerMessage>) => {
     const m = ev.data;
     if (m.kind === 'event') {
-      listeners.forEach((l) => l(m.event));
+      pending.push(m.event);
+      if (batchMs <= 0) deliver();
+      else timer ??= setTimeout(deliver, batchMs);
       return;
     }
+    deliver();
     const w = waiting.get(m.id);
     if (!w) return;
     waiting.delete(m.id);
@@ -39,6 +65,7 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
     else w.reject(new WorkerError(m.error, m.type));
   });
   port.addEventListener('error', (ev: Event) => {
+    deliver();
     const message = (ev as ErrorEvent).message || 'the inference worker stopped';
     waiting.forEach((w) => w.reject(new EnvironmentError(message)));
     waiting.clear();
@@ -60,8 +87,11 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
   };
 }
 
+/** How long the page lets worker events gather before it renders them (a frame or three: nobody sees the difference). */
+export const EVENT_BATCH_MS = 40;
+
 /** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
 export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {
   const name = opts.testHooks ? TEST_HOOKS_NAME : 'attention-lstm';
-  return clientFor(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name }));
+  return clientFor(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name }), { batchEventsMs: EVENT_BATCH_MS });
 }

@@ -149,6 +149,13 @@ describe('acquireModel from files', () => {
     expect((await store.list())).toHaveLength(1);
   });
 
+  it('names a folder as the page names it', async () => {
+    const x = deps(server(new Map()).fetch);
+    const m = await acquireModel({ kind: 'files', files: asFiles(files()), name: 'my-model' }, x.d);
+    expect(m.info.name).toBe('my-model');
+    expect(m.info.id).toMatch(/^local:my-model:[0-9a-f]{16}$/);
+  });
+
   it('names the missing piece', async () => {
     const x = deps(server(new Map()).fetch);
     await expect(acquireModel({ kind: 'files', files: asFiles(new Map([...shards])) }, x.d)).rejects.toThrow(/no model.json among the 1 file given/);

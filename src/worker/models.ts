@@ -38,7 +38,7 @@ export interface AcquiredModel {
 export async function acquireModel(source: ModelSource, deps: LoaderDeps): Promise<AcquiredModel> {
   switch (source.kind) {
     case 'url': return fromUrl(source.url, deps);
-    case 'files': return fromFiles(source.files, deps);
+    case 'files': return fromFiles(source.files, source.name, deps);
     case 'weights': return fromWeights(source.files, source.name, deps);
     case 'cached': return fromCache(source.id, deps);
   }
@@ -183,13 +183,12 @@ async function fromUrl(url: string, deps: LoaderDeps): Promise<AcquiredModel> {
 }
 
 /** A picked or dropped model folder: model.json and the shards it names. */
-async function fromFiles(files: readonly File[], deps: LoaderDeps): Promise<AcquiredModel> {
+async function fromFiles(files: readonly File[], name: string | undefined, deps: LoaderDeps): Promise<AcquiredModel> {
   const jsonFile = files.find((f) => f.name === 'model.json') ?? files.find((f) => f.name.endsWith('.json'));
   if (!jsonFile) {
     throw new InputError(`no model.json among the ${files.length} file${files.length === 1 ? '' : 's'} given: pick the folder that 'npm run convert' wrote (model.json and its .bin shards)`);
   }
-  const rel = (jsonFile as File & { webkitRelativePath?: string }).webkitRelativePath ?? '';
-  const folder = rel.includes('/') ? rel.split('/').slice(-2, -1)[0] : 'dropped model';
+  const folder = name ?? 'dropped model';
   const text = await jsonFile.text();
   const json = parseModelJson(text, `${folder}/${jsonFile.name}`);
   const id = `local:${folder}:${bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 16)}`;

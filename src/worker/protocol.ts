@@ -6,8 +6,10 @@
  * an error message a user can read). Everything else the worker has to say —
  * the backend it runs on, load progress, videos read, predictions — arrives
  * unsolicited as events. Only this file's types cross the thread boundary; it
- * imports types alone, so the page's bundle never pulls in tfjs.
+ * imports types alone (and the backend table, plain data), so the page's
+ * bundle never pulls in tfjs.
  */
+import type { BackendChoice, BackendName } from '../core/backends';
 import type { ExportFormat } from '../core/export/formats';
 import type { Sizes, Variant } from '../core/model/architecture';
 import type { WeightLayout } from '../core/model/attentionLstm';
@@ -24,15 +26,11 @@ export type {
 // ---------------------------------------------------------------- backends
 
 /**
- * The tfjs backends the worker can run on, in the order of preference that
- * `auto` and the fallbacks follow (backends/policy.ts); each has its starter
- * in backends/index.ts.
+ * The tfjs backends the worker can run on are the rows of core/backends.ts, in
+ * the order of preference that `auto` and the fallbacks follow
+ * (backends/policy.ts); each has its starter in backends/index.ts.
  */
-export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-/** What the user asks for: `auto` means WebGPU on a hardware adapter, otherwise the next in BACKEND_NAMES. */
-export type BackendChoice = 'auto' | BackendName;
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_NAMES];
+export { BACKEND_CHOICE_LABEL, BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from '../core/backends';
 
 /** The WebGPU adapter as the browser describes it (`GPUAdapter.info`). */
 export interface AdapterSummary {
@@ -64,8 +62,11 @@ export interface BackendStatus {
 export type ModelSource =
   /** A model.json by URL (the demo's is one); its shards sit beside it. */
   | { kind: 'url'; url: string }
-  /** A picked or dropped folder: model.json and its shards. */
-  | { kind: 'files'; files: File[] }
+  /**
+   * A picked or dropped folder: model.json and its shards. `name` names the
+   * folder: the page knows it (a dropped file does not say where it lay).
+   */
+  | { kind: 'files'; files: File[]; name?: string }
   /**
    * Paddle weights, converted in the worker and cached: one file (.pdparams,
    * .pdckpt), a parameter folder's files, or an exported .pdmodel + .pdiparams;

@@ -5,7 +5,7 @@
  */
 import { videoFigures } from '../../src/core/metrics';
 import { createAppStore } from '../../src/ui/state/store';
-import type { WorkerClient } from '../../src/worker/client';
+import { type WorkerClient, WorkerError } from '../../src/worker/client';
 import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../src/worker/protocol';
 
 export const ORIGIN = 'http://localhost:5173/';
@@ -40,7 +40,12 @@ export function fakeClient(overrides: Answers = {}) {
       calls.push({ type, args });
       const answer = answers[type] as ((a: unknown) => unknown) | undefined;
       if (!answer) throw new Error(`no answer for ${type}`);
-      return answer(args) as never;
+      try {
+        return answer(args) as never;
+      } catch (e) {
+        // As the real client does: what the worker answers with an error arrives as a WorkerError, its message for the user.
+        throw new WorkerError((e as Error).message, type);
+      }
     },
     onEvent: (l) => {
       listeners.add(l);

@@ -9,6 +9,7 @@
 import { fail, InputError } from '../errors';
 import { readTfRecordAt, scanTfRecords } from '../formats/tfrecord';
 import { type ByteSource, readAll } from '../io/byteSource';
+import { featureFormat } from './featureFormats';
 import { detectFeatureFileKind, readFeatureFile } from './read';
 import { recordVideo } from './tfrecord';
 import type { ReadOptions, VideoFeatures } from './types';
@@ -51,7 +52,7 @@ export async function* streamFeatureFile(src: ByteSource, opts: StreamOptions = 
     cut.add(video);
   };
 
-  if (kind === 'tfrecord') {
+  if (kind !== null && featureFormat(kind).streaming === 'records') {
     let bytesRead = 0;
     for await (const r of scanTfRecords(src, { chunkBytes: opts.chunkBytes, onBytes: (n) => (bytesRead = n) })) {
       if (r.kind === 'problem') {

@@ -63,6 +63,17 @@ export interface Confusion {
   videos: number;
 }
 
+/**
+ * Whether a video counts under the confused pair label -> predicted: it is
+ * labelled `label`, its top class is `predicted`, and that top class is not
+ * one of its true labels (a top class among the labels is a hit, not a
+ * confusion). The dataset figures count with this, and the page's "videos of
+ * this pair" filter selects with it, so the count and the list agree.
+ */
+export function isConfusedPair(labels: readonly number[], top: number | null, label: number, predicted: number): boolean {
+  return top === predicted && labels.includes(label) && !labels.includes(predicted);
+}
+
 export interface DatasetFigures {
   /** Labelled videos the figures are over. */
   videos: number;

@@ -15,6 +15,12 @@ import { topKIndices } from './topk';
  * the reference computes: with num_labels = 0, `argpartition(p, -0)[-0:]` is
  * every class (-0 == 0 and `[0:]` is the whole row), none of them is a true
  * label, so item_precision = 0 / C = 0; no division by zero happens.
+ *
+ * The sum is kept exact: the hits of the videos with k labels are whole
+ * numbers summed per k (perrFromHits), so the figure depends only on the set
+ * of videos, not on their order; parts of a set evaluated apart merge to the
+ * same bits as one run (metrics/partial.ts). A running float sum of hits/k
+ * would differ in the last bits with the order.
  */
 export function perr(predictions: ArrayLike<number>[], labels: number[][]): number {
   return perrOf(prepareInputs(predictions, labels));
@@ -22,7 +28,7 @@ export function perr(predictions: ArrayLike<number>[], labels: number[][]): numb
 
 export function perrOf({ predictions, labels, numClasses }: MetricInputs): number {
   const isLabel = new Uint8Array(numClasses);
-  let total = 0;
+  const hitsByK = new Map<number, number>();
   for (let v = 0; v < predictions.length; v++) {
     const lab = labels[v];
     const k = lab.length;
@@ -36,7 +42,17 @@ export function perrOf({ predictions, labels, numClasses }: MetricInputs): numbe
       if (row[c] > 0 && isLabel[c]) hits++;
     }
     for (let i = 0; i < k; i++) isLabel[lab[i]] = 0;
-    total += hits / k;
+    hitsByK.set(k, (hitsByK.get(k) ?? 0) + hits);
   }
-  return total / predictions.length;
+  return perrFromHits(hitsByK, predictions.length);
+}
+
+/**
+ * PERR from the hits summed per label count k (whole numbers, exact): the
+ * sum over k, ascending, of hits_k / k, over the number of videos.
+ */
+export function perrFromHits(hitsByK: ReadonlyMap<number, number>, videos: number): number {
+  let total = 0;
+  for (const k of [...hitsByK.keys()].sort((a, b) => a - b)) total += hitsByK.get(k)! / k;
+  return total / videos;
 }

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatTime } from '../format';
@@ -23,7 +23,7 @@ interface Props {
  * Attention over time per modality, on one colour scale (or one per row),
  * and the top frames; then, in a card of its own, the evidence over time.
  */
-export function AttentionCard({ video, labels, result, classNames, classIndex, onPickClass, live = false }: Props) {
+function AttentionCardView({ video, labels, result, classNames, classIndex, onPickClass, live = false }: Props) {
   const allEvents = useApp((s) => s.sampleEvents[video.id]);
   // A sample's events name the demo's classes: shown only when this model has those classes.
   const events = allEvents?.filter((e) => classNames[e.class] === e.name);
@@ -31,11 +31,14 @@ export function AttentionCard({ video, labels, result, classNames, classIndex, o
   const scaleId = useId();
   const T = video.frames;
 
-  const describe = (v: number) => `attention ${v.toFixed(4)} (${(v * T).toFixed(2)}× uniform)`;
-  const rows: HeatmapRow[] = [
-    { id: 'rgb', label: 'RGB', kind: 'attention', values: result.attention.rgb, describe },
-    { id: 'audio', label: 'Audio', kind: 'attention', values: result.attention.audio, describe },
-  ];
+  // The same rows while the result stands: the heatmap's cells then render again only where the focus or the hover moved.
+  const rows = useMemo<HeatmapRow[]>(() => {
+    const describe = (v: number) => `attention ${v.toFixed(4)} (${(v * T).toFixed(2)}× uniform)`;
+    return [
+      { id: 'rgb', label: 'RGB', kind: 'attention', values: result.attention.rgb, describe },
+      { id: 'audio', label: 'Audio', kind: 'attention', values: result.attention.audio, describe },
+    ];
+  }, [result, T]);
 
   return (
     <>
@@ -93,3 +96,6 @@ function TopFrames({ result, frames }: { result: VideoResult; frames: number }) 
     </div>
   );
 }
+
+/** Memoized: the detail renders again as a load goes on (the list's length), and this card only needs to when its video, result or class does. */
+export const AttentionCard = memo(AttentionCardView);

@@ -1,3 +1,5 @@
+import { Fragment } from 'react';
+import { FEATURE_FORMAT_LABELS } from '../../core/features/featureFormats';
 import { DropIcon } from './icons';
 import { useApp, useAppShallow } from '../state/context';
 import { ChartWarmup } from './ChartWarmup';
@@ -12,7 +14,7 @@ export function EmptyState() {
       <div className="empty-icon"><DropIcon size={44} /></div>
       <h2 id="empty-title">Drop YouTube-8M frame features here</h2>
       <p className="muted">
-        Drop <strong>TFRecord</strong>, <strong>pkl</strong>, <strong>npy</strong> or <strong>JSON</strong> feature files anywhere on the page,
+        Drop <FormatList /> feature files anywhere on the page,
         or try the bundled samples. Each video gets per-class probabilities and the model’s attention over time, second by second.
       </p>
       <FileButtons large />
@@ -21,6 +23,14 @@ export function EmptyState() {
       <ChartWarmup />
     </section>
   );
+}
+
+/** The formats as the table lists them, each in bold. */
+function FormatList() {
+  const last = FEATURE_FORMAT_LABELS.length - 1;
+  return FEATURE_FORMAT_LABELS.map((label, i) => (
+    <Fragment key={label}>{i === 0 ? '' : i === last ? ' or ' : ', '}<strong>{label}</strong></Fragment>
+  ));
 }
 
 /** The model: ready, loading, or why it is not there and what to do. */

@@ -1,5 +1,5 @@
 import { useId, useRef } from 'react';
-import { FEATURE_FILE_EXTENSIONS } from '../../core/features/read';
+import { FEATURE_FILE_EXTENSIONS } from '../../core/features/featureFormats';
 import { useApp } from '../state/context';
 
 /** "Add feature files" (a labelled file input styled as a button) and "Try a sample". */

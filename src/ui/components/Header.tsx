@@ -1,13 +1,7 @@
-import { BACKEND_CHOICES, adapterLabel, type BackendChoice } from '../../worker/protocol';
+import { BACKEND_CHOICE_LABEL, adapterLabel, type BackendChoice } from '../../worker/protocol';
 import { useApp, useAppShallow } from '../state/context';
+import { SETTINGS } from '../state/urlState';
 import { ExportButtons } from './ExportButtons';
-
-const CHOICE_LABEL: Record<BackendChoice, string> = {
-  auto: 'Auto',
-  webgpu: 'WebGPU',
-  wasm: 'wasm',
-  cpu: 'CPU',
-};
 
 export function Header() {
   return (
@@ -33,10 +27,10 @@ function BackendControl() {
   return (
     <div className="backend-control">
       <label className="field-inline">
-        <span className="field-label">Backend</span>
+        <span className="field-label">{SETTINGS.backend.label}</span>
         <select value={requested} onChange={(e) => void choose(e.target.value as BackendChoice)} aria-describedby="backend-status">
-          {BACKEND_CHOICES.map((c) => (
-            <option key={c} value={c}>{CHOICE_LABEL[c]}</option>
+          {SETTINGS.backend.choices.map((c) => (
+            <option key={c} value={c}>{BACKEND_CHOICE_LABEL[c]}</option>
           ))}
         </select>
       </label>

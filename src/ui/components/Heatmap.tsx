@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, type MouseEvent, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../format';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -162,26 +162,15 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             {rows.map((r, ri) => (
               <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
                 <div role="rowheader" className="hm-label">{r.label}</div>
-                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}>
-                  {Array.from({ length: frames }, (_, t) => {
-                    const v = r.values[t] ?? 0;
-                    const strength = Math.min(1, Math.abs(v) / tops[ri]);
-                    const isFocus = ri === row && t === focus.t;
-                    const isShown = shown && shown.row === ri && shown.t === t;
+                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}
+                  onMouseOver={(e) => { const at = cellAt(e.target); if (at) setHover(at); }}
+                  onFocus={(e) => { const at = cellAt(e.target); if (at) setFocus(at); }}>
+                  {chunkStarts(frames).map((start) => {
+                    const end = Math.min(frames, start + CELL_CHUNK);
+                    const inChunk = (t: number | undefined) => (t !== undefined && t >= start && t < end ? t : -1);
                     return (
-                      <div
-                        key={t}
-                        role="gridcell"
-                        tabIndex={isFocus ? 0 : -1}
-                        data-row={ri}
-                        data-t={t}
-                        data-value={v}
-                        aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
-                        className={`hm-cell${isShown ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
-                        style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
-                        onMouseEnter={() => setHover({ row: ri, t })}
-                        onFocus={() => setFocus({ row: ri, t })}
-                      />
+                      <CellChunk key={start} row={r} rowIndex={ri} start={start} end={end} top={tops[ri]}
+                        focusT={ri === row ? inChunk(focus.t) : -1} shownT={shown && shown.row === ri ? inChunk(shown.t) : -1} />
                     );
                   })}
                   {shown && shown.row === ri && !zoomed && (
@@ -221,6 +210,51 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     </div>
   );
 }
+
+/**
+ * Cells per chunk. A heatmap holds a cell per frame and row (600 for a
+ * 300-frame video); rendered as memoized chunks, a hover or a focus move
+ * renders the one or two chunks it touches, not every cell, and a new video's
+ * cells render in pieces that React can interleave with the user's input.
+ */
+const CELL_CHUNK = 50;
+
+function chunkStarts(frames: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < frames; t += CELL_CHUNK) out.push(t);
+  return out;
+}
+
+/** The cell an event happened on (hover and focus are handled once, by the track, for all its cells). */
+function cellAt(target: EventTarget): { row: number; t: number } | null {
+  if (!(target instanceof HTMLElement) || target.getAttribute('role') !== 'gridcell') return null;
+  return { row: Number(target.dataset.row), t: Number(target.dataset.t) };
+}
+
+/** Cells start..end-1 of a row; `focusT` and `shownT` are the focused and shown frames when in this chunk, else -1. */
+const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, focusT, shownT }: {
+  row: HeatmapRow; rowIndex: number; start: number; end: number; top: number; focusT: number; shownT: number;
+}) {
+  const cells = [];
+  for (let t = start; t < end; t++) {
+    const v = r.values[t] ?? 0;
+    const strength = Math.min(1, Math.abs(v) / top);
+    cells.push(
+      <div
+        key={t}
+        role="gridcell"
+        tabIndex={t === focusT ? 0 : -1}
+        data-row={rowIndex}
+        data-t={t}
+        data-value={v}
+        aria-label={`${r.label}, frame ${t}, ${formatTime(t)}: ${r.describe(v, t)}`}
+        className={`hm-cell${t === shownT ? ' hm-cell-active' : ''}${r.kind === 'evidence' ? (v >= 0 ? ' hm-pos' : ' hm-neg') : ''}`}
+        style={{ '--s': `${(strength * 100).toFixed(1)}%` } as CSSProperties}
+      />,
+    );
+  }
+  return <>{cells}</>;
+});
 
 /** The colour scales in use, with their values: what a cell's shade means without hovering it. */
 function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: HeatmapRow[]; tops: number[]; frames: number; mode: ScaleMode; evidenceTitle?: string }) {

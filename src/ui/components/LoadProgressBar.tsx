@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatBytes, formatDuration } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import type { WorkProgress } from '../state/slices/videos';
+import { WorkEstimate } from '../workEstimate';
 
 /** What the bar says, from the work's counts and the time it has run. */
 export function workFigures(work: WorkProgress, now: number) {
@@ -29,9 +30,15 @@ export function LoadProgressBar() {
     return () => clearInterval(t);
   }, [active]);
   const hasModel = useApp((s) => s.model !== null);
+  // One estimator per piece of work: the rate, the total and the time left smoothed over the seconds it runs.
+  const estimator = useRef<{ startedAt: number; estimate: WorkEstimate } | null>(null);
   if (!work) return null;
   const { load } = work;
-  const f = workFigures(work, performance.now());
+  const now = performance.now();
+  if (estimator.current?.startedAt !== work.startedAt) estimator.current = { startedAt: work.startedAt, estimate: new WorkEstimate() };
+  const raw = workFigures(work, now);
+  const smooth = estimator.current.estimate.update({ now, finished: raw.finished, expected: raw.expected });
+  const f = { ...raw, expected: smooth.expected, rate: smooth.rate, left: smooth.left };
   const max = Math.max(1, f.expected);
   return (
     <div className="progress load-progress" data-testid="load-progress" data-state={load.state}>

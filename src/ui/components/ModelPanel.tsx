@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { formatBytes, formatCount } from '../format';
 import { ConfirmDelete } from '../library/ConfirmDelete';
 import { useApp, useAppShallow } from '../state/context';
+import { SETTINGS } from '../state/urlState';
 import { ProgressBar } from './ProgressBar';
 
 export function ModelPanel() {
@@ -162,7 +163,7 @@ function FrameCap() {
   return (
     <div className="frame-cap">
       <label className="field-inline small" htmlFor={id}>
-        <span className="field-label">Frames per video, at most</span>
+        <span className="field-label">{SETTINGS.maxFrames.label}</span>
         <input id={id} type="number" min={1} step={1} inputMode="numeric" value={text} className="frame-cap-input"
           onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
           aria-describedby={`${id}-help`} data-testid="frame-cap" />

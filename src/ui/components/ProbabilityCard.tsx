@@ -1,11 +1,11 @@
-import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, useActiveTooltipDataPoints, XAxis, YAxis } from 'recharts';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../worker/protocol';
 import { formatProbability } from '../format';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
-import { TOP_K_CHOICES } from '../state/urlState';
+import { SETTINGS } from '../state/urlState';
 import './ChartAxes.css';
 
 interface Props {
@@ -26,7 +26,7 @@ interface Datum {
 }
 
 /** Per-class probabilities: the top-k chart, a search over every class, and the numbers as a table. */
-export function ProbabilityCard({ video, labels: trueLabels, result, classNames, selectedClass, onPickClass }: Props) {
+function ProbabilityCardView({ video, labels: trueLabels, result, classNames, selectedClass, onPickClass }: Props) {
   const topK = useApp((s) => s.settings.topK);
   const setTopK = useApp((s) => s.setTopK);
   const selectId = useId();
@@ -36,7 +36,7 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
     () => Array.from(topKIndices(p, topK), (c) => ({ classIndex: c, name: classNames[c] ?? `class ${c}`, p: p[c], label: labels.has(c) })),
     [p, topK, classNames, labels],
   );
-  const choices = [...new Set([...TOP_K_CHOICES, topK])].sort((a, b) => a - b);
+  const choices = [...new Set([...SETTINGS.topK.choices, topK])].sort((a, b) => a - b);
   // On a phone the class names get less room, so that the bars keep some.
   const narrow = useNarrow();
   const nameChars = narrow ? 14 : 24;
@@ -59,29 +59,42 @@ export function ProbabilityCard({ video, labels: trueLabels, result, classNames,
     }
   };
 
+  // The tooltip shows for a pointer that moved over the chart or for the keyboard on it, never by itself: Chromium sends a
+  // still pointer's position again when the page changes under it (the chart appearing where "Try a sample" was).
+  const [pointer, setPointer] = useState(false);
+  const [keyboard, setKeyboard] = useState(false);
+  const chartTitle = `Top ${data.length} class probabilities of ${video.id}`;
+  // The svg that recharts makes a Tab stop gets a name of its own (its <title> child is not read as one everywhere).
+  const chartBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    chartBox.current?.querySelector('svg[tabindex="0"]')?.setAttribute('aria-label', `${chartTitle}. Arrow keys move between classes; Enter or Space picks one for the evidence below.`);
+  });
+
   return (
     <section className="card prob-card" aria-labelledby="prob-title">
       <div className="card-head">
         <h3 id="prob-title">Class probabilities</h3>
         <label className="field-inline" htmlFor={selectId}>
           <span className="field-label">Top</span>
-          <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label="Number of classes shown">
+          <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label={SETTINGS.topK.label}>
             {choices.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
         </label>
       </div>
       <p className="muted small card-sub">Each bar is the probability that the video shows that class: an independent sigmoid per class, so a video can be several things and the bars need not sum to 1. <span className="legend-swatch swatch-label" /> true label</p>
-      <div className="chart" style={{ height }} data-testid="prob-chart" onKeyDownCapture={onChartKey}>
+      <div className="chart" style={{ height }} data-testid="prob-chart" onKeyDownCapture={onChartKey} ref={chartBox}
+        onMouseMove={(e) => { if (e.movementX !== 0 || e.movementY !== 0) setPointer(true); }} onMouseLeave={() => setPointer(false)}
+        onFocus={() => setKeyboard(true)} onBlur={() => setKeyboard(false)}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data} layout="vertical" margin={{ top: 24, right: narrow ? 52 : 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
-            title={`Top ${data.length} class probabilities of ${video.id}`} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes; Enter or Space picks one for the evidence below.">
+            title={chartTitle} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes; Enter or Space picks one for the evidence below.">
             <ActiveBar onChange={setActive} />
             <XAxis type="number" domain={[0, 1]} ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false}
               height={44} label={{ value: narrow ? 'Probability (0 to 1)' : 'Probability of the class (sigmoid, 0 to 1)', position: 'insideBottom', offset: 4, className: 'axis-title' }} />
             <YAxis type="category" dataKey="name" width={narrow ? 112 : 190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
               label={{ value: `Class (top ${data.length})`, position: 'insideTopLeft', offset: 0, dy: -10, className: 'axis-title' }}
               tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} chars={nameChars} />} />
-            <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} />
+            <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} {...(pointer || keyboard ? {} : { active: false })} />
             <Bar dataKey="p" radius={[0, 4, 4, 0]} isAnimationActive={false} onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}>
               {data.map((d) => (
                 <Cell key={d.classIndex} className={`bar${d.label ? ' bar-label' : ''}`} cursor="pointer" />
@@ -214,3 +227,6 @@ function ClassSearch({ result, classNames, labels, onPickClass }: { result: Vide
     </div>
   );
 }
+
+/** Memoized: the detail renders again as a load goes on (the list's length), and this card only needs to when its video, result or class does. */
+export const ProbabilityCard = memo(ProbabilityCardView);

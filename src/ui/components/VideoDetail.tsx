@@ -11,8 +11,13 @@ import { StagedMount } from './StagedMount';
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
   // Deferred: a click on the list paints its selection at once, and the charts follow without blocking the page.
-  const video = useDeferredValue(useApp(selectedVideo));
-  const [model, index, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
+  // The title, the position and the numbers all come from the deferred video, so they always belong together;
+  // until it catches up the detail is dimmed and says which video is on its way (never one video's title over another's numbers).
+  const current = useApp(selectedVideo);
+  const video = useDeferredValue(current);
+  const [model, selectedIndex, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
+  const index = useDeferredValue(selectedIndex);
+  const stale = current !== null && video !== null && current.key !== video.key;
   const [training, assignments, setShowLive, removeVideo] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive, s.removeVideo]);
   // The class whose evidence is shown: the top class until the user picks another.
   const [picked, setPicked] = useState<number | null>(null);
@@ -28,7 +33,8 @@ export function VideoDetail() {
   const classIndex = picked ?? top;
 
   return (
-    <article className="detail" aria-labelledby="detail-title" data-testid="video-detail" data-key={video.key}>
+    <article className={`detail${stale ? ' detail-stale' : ''}`} aria-labelledby="detail-title" aria-busy={stale} data-testid="video-detail" data-key={video.key} data-stale={stale || undefined}>
+      {stale && <p className="stale-note small" role="status" data-testid="detail-stale">Opening {current.id}… still showing {video.id}.</p>}
       <header className="detail-head">
         <div>
           <p className="eyebrow">

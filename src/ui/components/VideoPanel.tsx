@@ -1,7 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, useEffect, useRef } from 'react';
+import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
+import { FEATURE_FORMAT_LABELS, listed } from '../../core/features/featureFormats';
 import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { videoCounts } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';
 import { FileNotes } from '../library/FileNotes';
 import { FineTuneOffer } from '../library/FineTuneOffer';
@@ -33,21 +35,10 @@ export function VideoPanel() {
       <LoadProgressBar />
       <FileNotes />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: TFRecord, pkl, npy or JSON, many at once (whole YouTube-8M shards too), or start from the main area.</p>
+        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards too), or start from the main area.</p>
       )}
     </section>
   );
-}
-
-/** "N videos · M predicted · K failed": counts, so they never wait for the list. */
-export function listSummary(videos: readonly VideoRow[]): { total: number; done: number; failed: number } {
-  let done = 0;
-  let failed = 0;
-  for (const v of videos) {
-    if (v.status === 'done') done++;
-    else if (v.status === 'error') failed++;
-  }
-  return { total: videos.length, done, failed };
 }
 
 function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingForModel: boolean }) {
@@ -79,7 +70,7 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
     select(Math.max(0, Math.min(videos.length - 1, moves[e.key])));
   };
 
-  const { total, done, failed } = listSummary(videos);
+  const { total, done, failed } = videoCounts(videos);
   return (
     <>
       <p className="muted small list-summary" data-testid="list-summary" aria-live="polite">
@@ -101,38 +92,10 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
         <div style={{ height: list.getTotalSize(), position: 'relative' }}>
           {list.getVirtualItems().map((item) => {
             const v = videos[item.index];
-            const isSel = item.index === selected;
             const top = v.result?.figures.top;
             return (
-              <div
-                key={v.key}
-                id={optionId(item.index)}
-                role="option"
-                aria-selected={isSel}
-                aria-setsize={videos.length}
-                aria-posinset={item.index + 1}
-                data-index={item.index}
-                data-status={v.status}
-                data-testid="video-row"
-                className="video-row"
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                onClick={() => select(item.index)}
-              >
-                <div className="video-row-main">
-                  <span className="video-id" title={`${v.file}, video ${v.index}`}>{v.id}</span>
-                  <span className="video-meta">
-                    {v.frames} s
-                    {v.labels && v.labels.length > 0 && <> · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}</>}
-                    {top !== undefined && v.result && (
-                      <> · <span className="video-top">{classNames[top] ?? `class ${top}`} {formatProbability(v.result.probabilities[top])}</span></>
-                    )}
-                  </span>
-                </div>
-                <span className={`status status-${v.status}`} title={v.message}>
-                  {v.status === 'running' && <span className="spinner" aria-hidden="true" />}
-                  {STATUS_LABEL[v.status]}
-                </span>
-              </div>
+              <VideoOption key={v.key} video={v} position={item.index} start={item.start} total={videos.length} selected={item.index === selected}
+                topName={top === undefined ? null : classNames[top] ?? `class ${top}`} onSelect={select} />
             );
           })}
         </div>
@@ -140,6 +103,48 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
     </>
   );
 }
+
+/**
+ * One row of the list. Memoized: while a shard streams in, the list renders
+ * for every batch of results, and only the rows whose video changed need to
+ * (React's development build, which `npm start` serves, makes every element
+ * it creates cost much more than the production build does).
+ */
+const VideoOption = memo(function VideoOption({ video: v, position, start, total, selected, topName, onSelect }: {
+  video: VideoRow; position: number; start: number; total: number; selected: boolean; topName: string | null; onSelect: (index: number) => void;
+}) {
+  const top = v.result?.figures.top;
+  return (
+    <div
+      id={optionId(position)}
+      role="option"
+      aria-selected={selected}
+      aria-setsize={total}
+      aria-posinset={position + 1}
+      data-index={position}
+      data-status={v.status}
+      data-testid="video-row"
+      className="video-row"
+      style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      onClick={() => onSelect(position)}
+    >
+      <div className="video-row-main">
+        <span className="video-id" title={`${v.file}, video ${v.index}`}>{v.id}</span>
+        <span className="video-meta">
+          {v.frames} s
+          {v.labels && v.labels.length > 0 && <> · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}</>}
+          {top !== undefined && v.result && (
+            <> · <span className="video-top">{topName} {formatProbability(v.result.probabilities[top])}</span></>
+          )}
+        </span>
+      </div>
+      <span className={`status status-${v.status}`} title={v.message}>
+        {v.status === 'running' && <span className="spinner" aria-hidden="true" />}
+        {STATUS_LABEL[v.status]}
+      </span>
+    </div>
+  );
+});
 
 function optionId(index: number): string {
   return `video-option-${index}`;

@@ -2,6 +2,7 @@ import { useId, useMemo, useState } from 'react';
 import type { ClassFigures } from '../../worker/protocol';
 import { formatMetric } from '../format';
 import { useApp, useAppShallow } from '../state/context';
+import { hasResults } from '../state/selectors';
 import { type Column, nextSort, type TableSort, VirtualTable } from './VirtualTable';
 
 const K_CHOICES = [1, 3, 5, 10, 20];
@@ -14,7 +15,7 @@ interface ClassRow extends ClassFigures {
 export function ClassTable({ classNames, onOpenClass }: { classNames: readonly string[]; onOpenClass: (c: number) => void }) {
   const id = useId();
   const [report, k, setK] = useAppShallow((s) => [s.dataset.report, s.dataset.k, s.setDatasetK]);
-  const hasResults = useApp((s) => s.videos.some((v) => v.result));
+  const anyResults = useApp(hasResults);
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<TableSort>({ column: 'positives', descending: true });
   const rows = useMemo(() => {
@@ -58,7 +59,7 @@ export function ClassTable({ classNames, onOpenClass }: { classNames: readonly s
           </select>
         </label>
       </div>
-      {!report?.figures && <p className="muted small">{hasResults ? 'The figures need predicted videos with labels.' : 'Waiting for predictions.'}</p>}
+      {!report?.figures && <p className="muted small">{anyResults ? 'The figures need predicted videos with labels.' : 'Waiting for predictions.'}</p>}
       <VirtualTable rows={rows} columns={columns} rowKey={(r) => String(r.class)} sort={sort} caption="Per-class figures on the labelled videos"
         onSort={(c) => setSort(nextSort(sort, c, c !== 'name'))} testId="dataset-classes" />
     </>

@@ -110,6 +110,8 @@ function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setF
         </p>
       )}
       <p className="muted small" aria-live="polite" data-testid="dataset-shown">{shown.length.toLocaleString('en-US')} of {all.length.toLocaleString('en-US')} videos</p>
+      <p className="muted small ap-legend" data-testid="ap-legend">AP in <span className="miss">red</span>: the video’s top class is not one of its labels.</p>
+      <p className="muted small table-scroll-hint">The table scrolls sideways: Top class, p(top), AP and File are to the right.</p>
       <VirtualTable rows={shown} columns={columns} rowKey={(r) => r.key} sort={sort} caption="Videos of the dataset"
         onSort={(c) => setSort(nextSort(sort, c, columns.find((x) => x.id === c)?.numeric ?? false))} testId="dataset-videos" />
     </>

@@ -40,8 +40,11 @@ export function VirtualTable<R>({ rows, columns, rowKey, sort, onSort, caption, 
   const items = list.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = list.getTotalSize() - (items.at(-1)?.end ?? 0);
+  // A table a little taller than the box is shown whole (no box that scrolls a few pixels above empty space);
+  // only a long one scrolls inside its box.
+  const fits = (rows.length + 1) * ROW_HEIGHT <= 1.5 * height;
   return (
-    <div ref={scroller} className="table-scroll" style={{ maxHeight: height }} data-testid={testId}>
+    <div ref={scroller} className="table-scroll" style={fits ? undefined : { maxHeight: height }} data-testid={testId}>
       <table className="data-table" aria-rowcount={rows.length + 1}>
         <caption className="sr-only">{caption}</caption>
         <thead>

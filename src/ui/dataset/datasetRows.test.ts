@@ -31,6 +31,11 @@ describe('the dataset table', () => {
     expect(ids({ confusion: { label: 1, predicted: 0 } })).toEqual(['vid-1']);
   });
 
+  it('lists under a confused pair only the videos it counts: not one whose top class is among its labels', () => {
+    const multi = datasetRows([row(0, [1, 0], [0.9, 0.1, 0.2]), row(1, [1], [0.8, 0.3, 0.1]), row(2, [1, 2], [0.7, 0.2, 0.1])], NAMES);
+    expect(filterRows(multi, { ...NO_FILTER, confusion: { label: 1, predicted: 0 } }).map((r) => r.id)).toEqual(['vid-1', 'vid-2']);
+  });
+
   it('sorts either way with videos without a result last, worst AP first on request', () => {
     expect(sortRows(rows, { key: 'ap', descending: false }).map((r) => r.id)).toEqual(['vid-1', 'vid-0', 'vid-2', 'vid-3', 'vid-4']);
     expect(sortRows(rows, { key: 'probability', descending: true }).map((r) => r.id)).toEqual(['vid-0', 'vid-1', 'vid-2', 'vid-3', 'vid-4']);

@@ -4,6 +4,7 @@
  * sorted. Pure, so the view stays a rendering of it.
  */
 import Papa from 'papaparse';
+import { isConfusedPair } from '../../core/metrics';
 import type { VideoRow } from '../state/slices/videos';
 
 export interface DatasetRow {
@@ -62,7 +63,7 @@ export function filterRows(rows: readonly DatasetRow[], f: RowFilter): DatasetRo
     if (f.show === 'misses' && r.hit !== false) return false;
     if (f.show === 'failed' && r.status !== 'error') return false;
     if (f.classIndex !== null && !r.labelIds.includes(f.classIndex) && r.topClass !== f.classIndex) return false;
-    if (f.confusion && !(r.labelIds.includes(f.confusion.label) && r.topClass === f.confusion.predicted)) return false;
+    if (f.confusion && !isConfusedPair(r.labelIds, r.topClass, f.confusion.label, f.confusion.predicted)) return false;
     if (q && !r.id.toLowerCase().includes(q) && !r.labels.toLowerCase().includes(q) && !(r.top ?? '').toLowerCase().includes(q)) return false;
     return true;
   });

@@ -15,11 +15,4 @@ describe('the combined store', () => {
     expect(state().videos[0].result).toBeUndefined();
     expect(state().training.live).toBeNull();
   });
-
-  it('exposes every slice’s state and intents on one store', () => {
-    const s = storeHarness().state();
-    for (const key of ['settings', 'backend', 'model', 'videos', 'training', 'notices', 'init', 'chooseBackend', 'loadModel', 'addFiles', 'startTraining', 'notify', 'applyEvent']) {
-      expect(s, key).toHaveProperty(key);
-    }
-  });
 });

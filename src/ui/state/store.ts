@@ -9,9 +9,9 @@ import { createStore } from 'zustand/vanilla';
 import type { WorkerEvent } from '../../worker/protocol';
 import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
+import { compareSlice } from './slices/compare';
 import { datasetSlice } from './slices/dataset';
 import { librarySlice } from './slices/library';
-import { compareSlice } from './slices/compare';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
 import { settingsSlice } from './slices/settings';
@@ -21,9 +21,6 @@ import type { AppState, AppStore, EventHandlers, SliceContext, StoreEnv } from '
 import { readUrlState, type UrlState, writeUrlState } from './urlState';
 
 export type { AppState, AppStore, StoreEnv } from './types';
-
-/** The slices, in the order an event reaches them. */
-const SLICES = [settingsSlice, backendSlice, modelSlice, videosSlice, datasetSlice, trainingSlice, noticesSlice, librarySlice, compareSlice];
 
 export function createAppStore(env: StoreEnv): AppStore {
   const storage: PersistStorage<{ settings: UrlState }> = {
@@ -37,13 +34,26 @@ export function createAppStore(env: StoreEnv): AppStore {
 
   const store = createStore<AppState>()(persist((set, get) => {
     const ctx: SliceContext = { set, get, env };
-    const slices = SLICES.map((create) => create(ctx));
-    const handlers: EventHandlers[] = slices.map((s) => s.events);
+    const settings = settingsSlice(ctx);
+    const backend = backendSlice(ctx);
+    const model = modelSlice(ctx);
+    const videos = videosSlice(ctx);
+    const dataset = datasetSlice(ctx);
+    const training = trainingSlice(ctx);
+    const notices = noticesSlice(ctx);
+    const library = librarySlice(ctx);
+    const compare = compareSlice(ctx);
+    // In the order an event reaches them.
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, library, compare].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
     };
-    return Object.assign({ applyEvent }, ...slices.map((s) => s.state)) as AppState;
+    // Checked, not cast: a member of AppState that no slice provides does not compile.
+    return {
+      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state,
+      ...library.state, ...compare.state, applyEvent,
+    } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 
   env.client.onEvent((e) => store.getState().applyEvent(e));

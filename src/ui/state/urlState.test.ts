@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { readUrlState, URL_DEFAULTS, writeUrlState } from './urlState';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { BackendChoice } from '../../worker/protocol';
+import { clampSetting, readUrlState, SETTINGS, URL_DEFAULTS, type UrlState, writeUrlState } from './urlState';
 
 describe('URL state', () => {
   it('reads defaults from an empty query', () => {
@@ -22,5 +23,25 @@ describe('URL state', () => {
     expect(readUrlState('?topk=100000').topK).toBe(100);
     expect(readUrlState('?video=2.5').video).toBe(0);
     expect(readUrlState('?threads=two').threads).toBeNull();
+  });
+
+  it('takes its fields, defaults and parameters from the schema', () => {
+    expectTypeOf<UrlState>().toEqualTypeOf<{
+      model: string | null; backend: BackendChoice; video: number; topK: number; samples: boolean; view: 'video' | 'dataset'; maxFrames: number; threads: number | null;
+    }>();
+    expect(URL_DEFAULTS).toEqual({ model: null, backend: 'auto', video: 0, topK: 10, samples: false, view: 'video', maxFrames: 300, threads: null });
+    expect(Object.values(SETTINGS).map((s) => s.url)).toEqual(['model', 'backend', 'video', 'topk', 'samples', 'view', 'frames', 'threads']);
+  });
+
+  it('writes parameters in the schema’s order', () => {
+    const s: UrlState = { model: 'm', backend: 'cpu', video: 1, topK: 5, samples: true, view: 'dataset', maxFrames: 9, threads: 3 };
+    expect(writeUrlState(s)).toBe('?model=m&backend=cpu&video=1&topk=5&samples=1&view=dataset&frames=9&threads=3');
+  });
+
+  it('clamps what a setter is given as the schema says', () => {
+    expect([clampSetting('topK', 0), clampSetting('topK', 7.9), clampSetting('topK', 1000)]).toEqual([1, 7, 100]);
+    expect([clampSetting('maxFrames', -3), clampSetting('maxFrames', 1e9)]).toEqual([1, 100_000]);
+    expect([clampSetting('video', -4.5), clampSetting('video', 2.5)]).toEqual([0, 2]);
+    expect([clampSetting('threads', null), clampSetting('threads', 99)]).toEqual([null, 64]);
   });
 });

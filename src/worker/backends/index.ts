@@ -22,7 +22,7 @@ export interface StartOptions {
 
 /**
  * How each backend starts: null when it cannot run here (WebGPU without an
- * adapter). A backend added to BACKEND_NAMES needs its entry here, and the
+ * adapter). A backend added to core/backends.ts needs its entry here, and the
  * compiler says so.
  */
 const STARTERS: Record<BackendName, (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener, opts: StartOptions) => Promise<BackendHandle | null>> = {

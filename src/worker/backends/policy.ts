@@ -1,3 +1,4 @@
+import { needsGpu } from '../../core/backends';
 import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../protocol';
 
 /**
@@ -21,9 +22,9 @@ export interface BackendPlan {
   note: string | null;
 }
 
-/** The backends from `first` on, in order of preference, without WebGPU. */
+/** The backends from `first` on, in order of preference, without those that need a GPU adapter. */
 function from(first: BackendName): BackendName[] {
-  return BACKEND_NAMES.slice(BACKEND_NAMES.indexOf(first)).filter((b) => b !== 'webgpu');
+  return BACKEND_NAMES.slice(BACKEND_NAMES.indexOf(first)).filter((b) => !needsGpu(b));
 }
 
 export function planBackends(choice: BackendChoice, probe: WebGpuProbe): BackendPlan {

@@ -1,4 +1,5 @@
 import type { BackendChoice, BackendStatus } from '../../../worker/protocol';
+import { attempt } from '../attempt';
 import type { SliceContext, Slice } from '../types';
 
 export interface BackendSlice {
@@ -18,12 +19,8 @@ export function backendSlice({ set, get, env }: SliceContext): Slice<BackendSlic
       chooseBackend: async (choice) => {
         get().updateSettings({ backend: choice });
         get().noteWaitForTraining(`The backend switches to ${choice}`);
-        try {
-          await env.client.call('setBackend', { backend: choice, threads: get().settings.threads ?? undefined });
-        } catch (e) {
-          // The worker's message says what failed (no backend could start, and why).
-          get().notify('error', (e as Error).message);
-        }
+        // The worker's message says what failed (no backend could start, and why).
+        await attempt(get().notify, null, () => env.client.call('setBackend', { backend: choice, threads: get().settings.threads ?? undefined }));
       },
     },
     events: {

@@ -1,5 +1,6 @@
 import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from '../../../worker/protocol';
 import type { SliceContext, Slice, StoreEnv } from '../types';
+import { attempt, errorMessage } from '../attempt';
 
 export const DEMO_MODEL_PATH = 'models/demo/model.json';
 
@@ -49,7 +50,7 @@ export function modelSlice({ set, get, env }: SliceContext): Slice<ModelSlice> {
           get().updateSettings({ model: source.kind === 'url' ? (source.url === demo ? null : source.url) : `cache:${info.id}` });
           set({ loading: null });
         } catch (e) {
-          const message = (e as Error).message;
+          const message = errorMessage(e);
           set({ loading: null, modelError: message });
           // An empty page says it in its empty state, with the way on; a notice would say it twice.
           if (get().videos.length > 0) get().notify('error', `The model could not be loaded: ${message}`);
@@ -64,11 +65,8 @@ export function modelSlice({ set, get, env }: SliceContext): Slice<ModelSlice> {
         }
       },
       deleteCachedModel: async (id) => {
-        try {
-          set({ cachedModels: await env.client.call('deleteModel', { modelId: id }) });
-        } catch (e) {
-          get().notify('error', `The model could not be deleted: ${(e as Error).message}`);
-        }
+        const cachedModels = await attempt(get().notify, 'The model could not be deleted', () => env.client.call('deleteModel', { modelId: id }));
+        if (cachedModels) set({ cachedModels });
       },
     },
     events: {

@@ -38,4 +38,12 @@ describe('the settings slice', () => {
     await state().setMaxFrames(300);
     expect(url()).toBe('');
   });
+
+  it('sets any setting through one clamped setter', () => {
+    const { state, url } = storeHarness('');
+    state().setSetting('topK', 1000);
+    state().setSetting('view', 'dataset');
+    expect(state().settings).toMatchObject({ topK: 100, view: 'dataset' });
+    expect(url()).toBe('?topk=100&view=dataset');
+  });
 });

@@ -1,6 +1,7 @@
 import type { ModelSource } from '../../../worker/protocol';
 import type { SliceContext, Slice } from '../types';
-import { MAX_FRAMES_LIMIT, URL_DEFAULTS, type UrlState } from '../urlState';
+import { attempt } from '../attempt';
+import { clampSetting, URL_DEFAULTS, type UrlState } from '../urlState';
 import { modelSourceFor } from './model';
 
 /** What the URL holds (see urlState.ts): the store's persist middleware reads it at start and writes it back on change. */
@@ -11,6 +12,8 @@ export interface SettingsSlice {
   setView(view: UrlState['view']): void;
   /** The frame cap of files added from now on (the worker reads them with it). */
   setMaxFrames(maxFrames: number): Promise<void>;
+  /** Any setting, clamped as its row in urlState.ts says: a new setting needs no setter of its own. */
+  setSetting<K extends keyof UrlState>(key: K, value: UrlState[K]): void;
   /** Changes settings from another slice's intent (the model or backend chosen, the samples loaded). */
   updateSettings(patch: Partial<UrlState>): void;
   /** Starts the page as the URL says: the backend, the model (the demo by default), then the samples if asked for. */
@@ -22,18 +25,15 @@ export function settingsSlice({ set, get, env }: SliceContext): Slice<SettingsSl
   return {
     state: {
       settings: URL_DEFAULTS,
-      selectVideo: (index) => updateSettings({ video: Math.max(0, Math.floor(index)) }),
-      setTopK: (k) => updateSettings({ topK: Math.max(1, Math.min(100, Math.floor(k))) }),
-      setView: (view) => updateSettings({ view }),
+      selectVideo: (index) => updateSettings({ video: clampSetting('video', index) }),
+      setTopK: (k) => updateSettings({ topK: clampSetting('topK', k) }),
+      setView: (view) => updateSettings({ view: clampSetting('view', view) }),
       setMaxFrames: async (maxFrames) => {
-        const n = Math.max(1, Math.min(MAX_FRAMES_LIMIT, Math.floor(maxFrames)));
+        const n = clampSetting('maxFrames', maxFrames);
         updateSettings({ maxFrames: n });
-        try {
-          await env.client.call('setMaxFrames', { maxFrames: n });
-        } catch (e) {
-          get().notify('error', `The frame cap could not be set: ${(e as Error).message}`);
-        }
+        await attempt(get().notify, 'The frame cap could not be set', () => env.client.call('setMaxFrames', { maxFrames: n }));
       },
+      setSetting: (key, value) => updateSettings({ [key]: clampSetting(key, value) }),
       updateSettings,
       init: async () => {
         void get().refreshCachedModels();

@@ -3,6 +3,7 @@ import type {
   CustomLabels, EpochReport, FineTuneMode, HeadLayers, ModelInfo, TrainingConfig, TrainingPlan, TrainingProgress, TrainingReport, TrainingState,
   TrainingValidation, VideoResult,
 } from '../../../worker/protocol';
+import { attempt, errorMessage } from '../attempt';
 import { selectedVideo, trainingActive } from '../selectors';
 import type { SliceContext, Slice } from '../types';
 
@@ -136,7 +137,7 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
         try {
           await env.client.call('startTraining', { config: { ...config, watch: selectedVideo(get())?.key ?? null } });
         } catch (e) {
-          const message = (e as Error).message;
+          const message = errorMessage(e);
           patch({ state: 'error', message });
           get().notify('error', `The fine-tune failed: ${message}`);
         }
@@ -153,16 +154,13 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
           patch({ saved: info, busy: null });
         } catch (e) {
           patch({ busy: null });
-          get().notify('error', `The fine-tuned model could not be saved: ${(e as Error).message}`);
+          get().notify('error', `The fine-tuned model could not be saved: ${errorMessage(e)}`);
         }
       },
       exportTrained: async (format) => {
         patch({ busy: format });
         try {
-          return await env.client.call('exportTrained', { format });
-        } catch (e) {
-          get().notify('error', `The fine-tuned model could not be exported: ${(e as Error).message}`);
-          return null;
+          return (await attempt(get().notify, 'The fine-tuned model could not be exported', () => env.client.call('exportTrained', { format }))) ?? null;
         } finally {
           patch({ busy: null });
         }

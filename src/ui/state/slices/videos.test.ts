@@ -94,6 +94,19 @@ describe('the videos slice with a stream of videos', () => {
     // Nothing waits any more: the progress bar goes.
     expect(state().work).toBeNull();
     expect(state().videos[2]).toMatchObject({ status: 'error', message: 'a: video 2 has rgb features of width 512' });
+    // And the page says it, in the worker's sentence, where it is seen whatever the list shows.
+    expect(state().notices.filter((n) => n.level === 'error').map((n) => n.message)).toEqual(['a: video 2 has rgb features of width 512']);
+  });
+
+  it('says a failure of several videos once, with how many failed', () => {
+    const { state, fake } = storeHarness();
+    fake.emit(fileEvent('w.json', [null, null]));
+    fake.emit({ type: 'status', keys: ['w.json#0', 'w.json#1'], status: 'running' });
+    expect(state().notices).toEqual([]);
+    fake.emit({ type: 'status', keys: ['w.json#0', 'w.json#1'], status: 'error', message: "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024" });
+    expect(state().notices.map((n) => [n.level, n.message])).toEqual([
+      ['error', "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024 (2 videos could not be classified)"],
+    ]);
   });
 
   it('forgets removed videos with their evidence, and asks the worker to remove or cancel', async () => {

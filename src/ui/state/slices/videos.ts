@@ -1,6 +1,9 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
+import { InputError } from '../../../core/errors';
 import { classifyFiles, folderOf } from '../../drop';
+import { attempt, errorMessage } from '../attempt';
+import { predictionsPending } from '../selectors';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
@@ -77,7 +80,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
   /** The work ends once nothing is read and nothing waits. */
   const settle = () => {
     const { work, videos } = get();
-    if (work && work.load.state !== 'reading' && !videos.some((v) => v.status === 'queued' || v.status === 'running')) set({ work: null });
+    if (work && work.load.state !== 'reading' && !predictionsPending(videos)) set({ work: null });
   };
   const forget = (keys: ReadonlySet<string>) => set((s) => {
     const evidence = { ...s.evidence };
@@ -94,7 +97,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       addFiles: async (files) => {
         const { modelFiles, weights, features } = classifyFiles(files);
         const jobs: Promise<unknown>[] = [];
-        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles }));
+        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
         if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
         if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
         await Promise.all(jobs);
@@ -103,7 +106,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         try {
           const idx = await get().sampleIndex();
           const files = name ? idx.sets?.find((set) => set.name === name)?.files : idx.files;
-          if (!files) throw new Error(`there is no sample set '${name}'`);
+          if (!files) throw new InputError(`there is no sample set '${name}'`);
           // Samples read in full are not read again; those read in part are read on from where they stopped.
           const loads = get().fileLoads;
           const already = new Set(get().videos.map((v) => v.file).filter((f) => !loads[f] || loads[f].state === 'done'));
@@ -113,7 +116,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           if (!name) get().updateSettings({ samples: true });
           if (sources.length) await addFeatures(sources, 'new');
         } catch (e) {
-          get().notify('error', `The samples could not be loaded: ${(e as Error).message}`);
+          get().notify('error', `The samples could not be loaded: ${errorMessage(e)}`);
         }
       },
       sampleIndex: () => {
@@ -130,21 +133,13 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         return index;
       },
       cancelLoads: async () => {
-        try {
-          await env.client.call('cancelLoads', {});
-        } catch (e) {
-          get().notify('error', `The load could not be cancelled: ${(e as Error).message}`);
-        }
+        await attempt(get().notify, 'The load could not be cancelled', () => env.client.call('cancelLoads', {}));
       },
       removeVideo: async (key) => {
         const index = get().videos.findIndex((v) => v.key === key);
         const row = get().videos[index];
-        try {
-          await env.client.call('removeVideo', { key });
-          if (row) get().offerUndo({ message: `Removed ${row.id}`, rows: [{ row, index }] });
-        } catch (e) {
-          get().notify('error', `The video could not be removed: ${(e as Error).message}`);
-        }
+        const done = await attempt(get().notify, 'The video could not be removed', () => env.client.call('removeVideo', { key }));
+        if (done !== undefined && row) get().offerUndo({ message: `Removed ${row.id}`, rows: [{ row, index }] });
       },
       clearVideos: async () => {
         get().noteWaitForTraining('The videos are cleared');
@@ -171,7 +166,7 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           const result = await env.client.call('occlusion', { key, classIndex, window });
           setEvidence(key, { classIndex, window: result.window, status: 'done', result });
         } catch (e) {
-          setEvidence(key, { classIndex, window, status: 'error', error: (e as Error).message });
+          setEvidence(key, { classIndex, window, status: 'error', error: errorMessage(e) });
         }
       },
     },
@@ -195,6 +190,12 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           videos: s.videos.map((v) => (keys.has(v.key) ? { ...v, status: e.status, message: e.message } : v)),
           work: s.work && e.status === 'error' ? { ...s.work, failed: s.work.failed + e.keys.length } : s.work,
         }));
+        // A failure is said where it is seen, in the worker's own sentence (the file, the video, what is wrong), not
+        // only as a red count and a row that may be out of view.
+        if (e.status === 'error' && e.keys.length) {
+          const more = e.keys.length > 1 ? ` (${e.keys.length} videos could not be classified)` : '';
+          get().notify('error', `${e.message ?? 'A video could not be classified'}${more}`);
+        }
         settle();
       },
       predictions: (e) => {
