@@ -263,8 +263,9 @@ describe('the playground page', () => {
     expect(cmp.problems).toEqual([]);
     await screenshot(page, '06-converted-model', '[data-testid=model-panel]');
 
-    // The models panel deletes it from the cache.
+    // The models panel deletes it from the cache, once the user confirms (it cannot be undone).
     await page.getByRole('button', { name: 'Delete random-demo from the cache' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => page.locator('[data-testid=cached-models]').textContent()).not.toMatch(/random-demo/);
     toClose.push(wasmContext);
   });

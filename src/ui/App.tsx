@@ -13,6 +13,9 @@ import { filesFromDataTransfer } from './drop';
 import { FEATURE_FORMAT_LABELS, listed } from '../core/features/featureFormats';
 import { useApp } from './state/context';
 import { VideoExtractionCard } from './video/VideoExtractionCard';
+import { FilePromptDialog } from './library/FilePromptDialog';
+import { UndoToast } from './library/UndoToast';
+import { CompareCard } from './compare/CompareCard';
 
 /** The page: header, notices, the sidebar of videos and models, and the selected video. Files may be dropped anywhere. */
 export function App() {
@@ -81,6 +84,7 @@ export function App() {
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
+      {hasVideos && <CompareCard />}
     </main>
   );
 
@@ -94,6 +98,8 @@ export function App() {
             columns stay in place on a wide screen. Keyed, so that React moves them rather than mounting again. */}
         {hasVideos ? [videos, main, models] : [main, videos, models]}
       </div>
+      <FilePromptDialog />
+      <UndoToast />
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay-card">

@@ -34,11 +34,12 @@ export function createHandlers({ engine, training, cache, emit, videoJobs }: Han
       await announceCache().catch(() => {});
       return info;
     },
-    addFeatures: (r) => engine.addFeatures(r.sources),
+    addFeatures: (r) => engine.addFeatures(r.sources, { duplicates: r.duplicates, skip: r.skip, only: r.only }),
     cancelLoads: async () => engine.cancelLoads(),
     removeVideo: async (r) => engine.removeVideo(r.key),
     clearVideos: () => engine.clearVideos(),
-    datasetReport: async (r) => engine.datasetReport(r.k),
+    restoreVideos: async (r) => engine.restoreVideos(r.keys),
+    datasetReport: async (r) => engine.datasetReport(r.k, r.leaveOut),
     setMaxFrames: async (r) => engine.setMaxFrames(r.maxFrames),
     occlusion: (r) => engine.occlusion(r.key, r.classIndex, r.window),
     segmentTimeline: (r) => engine.segmentTimeline(r.key),

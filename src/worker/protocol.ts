@@ -229,6 +229,30 @@ export interface SegmentReport {
   pending: number;
 }
 
+/**
+ * How a load treats what is already listed, by file name: `skip` the
+ * positions of a file already listed (a Resume), read `only` some positions
+ * (duplicates added again), and whether videos whose ids are already listed
+ * are skipped (the default) or added again.
+ */
+export interface ReadChoices {
+  duplicates?: 'skip' | 'add';
+  skip?: Record<string, number[]>;
+  only?: Record<string, number[]>;
+}
+
+/** How the read of one file ended. */
+export interface FileEnd {
+  file: string;
+  state: 'done' | 'cancelled' | 'failed';
+  /** Videos the file was seen to hold up to where reading stopped (those skipped included). */
+  records: number;
+  /** Videos the whole file holds: exact when done, else estimated from the bytes read; null when nothing was read. */
+  estimate: number | null;
+  /** Videos not added because their ids were already listed. */
+  duplicates: { index: number; id: string }[];
+}
+
 // ---------------------------------------------------------------- fine-tuning
 
 /** A fine-tune as the page asks for it: the settings, plus what only the page knows. */
@@ -378,15 +402,17 @@ export interface Calls {
    * predictions follow as events (`file`, `predictions`, `load`). Resolves once
    * every file was read, or the load was cancelled.
    */
-  addFeatures: { args: { sources: FeatureSource[] }; result: { videos: number; failed: number; cancelled: boolean } };
+  addFeatures: { args: { sources: FeatureSource[] } & ReadChoices; result: { videos: number; failed: number; cancelled: boolean } };
   /** Stops every load under way: what was predicted stays, the videos still waiting are removed. Resolves with their number. */
   cancelLoads: { args: NoArgs; result: number };
   /** Forgets one video. */
   removeVideo: { args: { key: string }; result: null };
   /** Forgets every video (and stops loads under way). */
   clearVideos: { args: NoArgs; result: null };
-  /** The dataset view's figures, with precision and recall at the top `k`. */
-  datasetReport: { args: { k: number }; result: DatasetReport };
+  /** Puts back videos removed or cleared a moment ago (an Undo), with their results; resolves with the keys restored. */
+  restoreVideos: { args: { keys: string[] }; result: string[] };
+  /** The dataset view's figures, with precision and recall at the top `k`; `leaveOut`: files whose labels are not the model's classes. */
+  datasetReport: { args: { k: number; leaveOut?: string[] }; result: DatasetReport };
   /** The frame cap of files added from now on (at most this many frames of a video are used); resolves with it. */
   setMaxFrames: { args: { maxFrames: number }; result: number };
   /** The windows of one video, every class's probability each: the timeline (computed on request, one video). */
@@ -445,6 +471,8 @@ export type WorkerEvent =
   /** Videos of a feature file were read (a file comes in several of these): in file order, with a warning per record skipped. */
   | { type: 'file'; file: string; videos: VideoSummary[]; warnings: string[] }
   | { type: 'fileError'; file: string; message: string }
+  /** A file's read ended: done, cancelled or failed part way, with the videos skipped as duplicates. */
+  | { type: 'fileEnd'; end: FileEnd }
   | { type: 'load'; progress: LoadProgress }
   | { type: 'status'; keys: string[]; status: VideoStatus; message?: string }
   /** A batch's results (their videos are done). */

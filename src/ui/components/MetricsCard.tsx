@@ -2,6 +2,8 @@ import { formatMetric } from '../format';
 import { useApp } from '../state/context';
 import { SegmentMapLine } from '../timeline/SegmentMetrics';
 import { MetricsGlossary } from './MetricsGlossary';
+import { LabelsNote } from '../compare/LabelsNote';
+import { foreignLabelFiles } from '../state/slices/compare';
 
 const METRICS = [
   { key: 'hit_at_1', label: 'Hit@1', help: 'share of videos whose top class is a true label' },
@@ -20,7 +22,8 @@ export function MetricsCard() {
   const pending = useApp((s) => pendingLabelled(s.videos));
   const m = report?.summary;
   const segments = useApp((s) => (s.segments.report?.ratedVideos ?? 0) > 0);
-  if (!report || !m) {
+  const foreign = useApp((s) => foreignLabelFiles(s).length > 0);
+  if (!report || (!m && !foreign)) {
     // Segment-rated files need no video-level labels: their segment MAP shows alone.
     return segments ? (
       <section className="card" aria-labelledby="metrics-title" data-testid="metrics">
@@ -34,17 +37,20 @@ export function MetricsCard() {
       <div className="card-head">
         <h2 id="metrics-title">Metrics</h2>
         <span className="muted small" data-testid="metrics-counts">
-          {m.videos.toLocaleString('en-US')} labelled video{m.videos === 1 ? '' : 's'}{pending ? ` · ${pending.toLocaleString('en-US')} pending` : ''}{report.failed ? ` · ${report.failed.toLocaleString('en-US')} failed, left out` : ''}
+          {(m?.videos ?? 0).toLocaleString('en-US')} labelled video{m?.videos === 1 ? '' : 's'}{pending ? ` · ${pending.toLocaleString('en-US')} pending` : ''}{report.failed ? ` · ${report.failed.toLocaleString('en-US')} failed, left out` : ''}
         </span>
       </div>
-      <dl className="metrics">
-        {METRICS.map((d) => (
-          <div key={d.key} className="metric" title={d.help}>
-            <dt>{d.label}</dt>
-            <dd data-metric={d.key}>{formatMetric(m[d.key])}</dd>
-          </div>
-        ))}
-      </dl>
+      <LabelsNote />
+      {m && (
+        <dl className="metrics">
+          {METRICS.map((d) => (
+            <div key={d.key} className="metric" title={d.help}>
+              <dt>{d.label}</dt>
+              <dd data-metric={d.key}>{formatMetric(m[d.key])}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
       <SegmentMapLine />
       <MetricsGlossary />
     </section>

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { formatBytes, formatCount } from '../format';
+import { ConfirmDelete } from '../library/ConfirmDelete';
 import { useApp, useAppShallow } from '../state/context';
 import { SETTINGS } from '../state/urlState';
 import { ProgressBar } from './ProgressBar';
@@ -112,6 +113,8 @@ function CachedModels() {
   const [cached, currentId] = useAppShallow((s) => [s.cachedModels, s.model?.id ?? null]);
   const loadModel = useApp((s) => s.loadModel);
   const remove = useApp((s) => s.deleteCachedModel);
+  const [asking, setAsking] = useState<string | null>(null);
+  const askFor = cached.find((m) => m.id === asking);
   if (cached.length === 0) return null;
   const total = cached.reduce((n, m) => n + m.bytes, 0);
   return (
@@ -132,13 +135,17 @@ function CachedModels() {
                   Load
                 </button>
               ) : <span className="tag">in use</span>}
-              <button type="button" className="btn btn-small btn-ghost btn-danger" onClick={() => void remove(m.id)} aria-label={`Delete ${m.name} from the cache`}>
+              <button type="button" className="btn btn-small btn-ghost btn-danger" onClick={() => setAsking(m.id)} aria-label={`Delete ${m.name} from the cache`}>
                 Delete
               </button>
             </div>
           </li>
         ))}
       </ul>
+      {askFor && (
+        <ConfirmDelete model={askFor} inUse={askFor.id === currentId} onCancel={() => setAsking(null)}
+          onConfirm={() => { setAsking(null); void remove(askFor.id); }} />
+      )}
     </div>
   );
 }

@@ -67,7 +67,7 @@ export function TrainingCard() {
   const files = useApp((s) => filesKey(s.videos));
   // The plan's time estimate needs the backend's measured speed, known once a video was predicted.
   const measured = useApp((s) => s.videos.some((v) => v.result));
-  const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.saveTrained, s.exportTrained]);
+  const [start, pause, resume, stop, save, exportTrained] = useAppShallow((s) => [s.startTraining, s.pauseTraining, s.resumeTraining, s.stopTraining, s.applyTrained, s.exportTrained]);
   const client = useApp((s) => s.planTraining);
   // Segment-rated videos loaded: the card can fine-tune on their rated segments instead (the segment challenge's recipe).
   const rated = useRatedCounts();
@@ -333,7 +333,9 @@ export function TrainingCard() {
               {d.label}
             </button>
           ))}
-          {training.saved && <p className="muted small" data-testid="training-saved">Saved as “{training.saved.name}” in this browser and loaded: it is listed under Models.</p>}
+          {training.saved
+            ? <p className="muted small" data-testid="training-saved">Saved as “{training.saved.name}” in this browser and applied to every listed video: it is listed under Models, and “Compare models” below sets it beside the model before, one click away.</p>
+            : <p className="muted small">Save model keeps it in this browser and applies it to every listed video, beside the model before for a comparison.</p>}
         </div>
       )}
     </section>

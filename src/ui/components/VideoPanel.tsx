@@ -5,6 +5,8 @@ import { formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { videoCounts } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';
+import { FileNotes } from '../library/FileNotes';
+import { FineTuneOffer } from '../library/FineTuneOffer';
 import { FileButtons } from './FileButtons';
 import { LoadProgressBar } from './LoadProgressBar';
 
@@ -29,7 +31,9 @@ export function VideoPanel() {
       </div>
       {/* Before any video the main area offers these (one of each on the page, so that each name is one control's). */}
       {videos.length > 0 && <FileButtons />}
+      {videos.length > 0 && <FineTuneOffer />}
       <LoadProgressBar />
+      <FileNotes />
       {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
         <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards too), or start from the main area.</p>
       )}

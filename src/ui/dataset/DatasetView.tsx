@@ -3,6 +3,7 @@ import { download } from '../download';
 import { formatMetric, formatProbability } from '../format';
 import { useApp, useAppShallow } from '../state/context';
 import { SegmentTable } from '../timeline/SegmentMetrics';
+import { FileNotes } from '../library/FileNotes';
 import { ClassTable } from './ClassTable';
 import { ConfusionList } from './ConfusionList';
 import { type DatasetRow, datasetRows, filterRows, NO_FILTER, type RowFilter, rowsCsv, type Show, type SortKey, sortRows } from './datasetRows';
@@ -46,6 +47,7 @@ export function DatasetView() {
           </span>
         )}
       </div>
+      <FileNotes />
       <div className="tabs" role="tablist" aria-label="Dataset views">
         {TABS.map((t) => (
           <button key={t.id} type="button" role="tab" id={`${id}-tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`${id}-panel`}

@@ -9,7 +9,9 @@ import { createStore } from 'zustand/vanilla';
 import type { WorkerEvent } from '../../worker/protocol';
 import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
+import { compareSlice } from './slices/compare';
 import { datasetSlice } from './slices/dataset';
+import { librarySlice } from './slices/library';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
 import { segmentsSlice } from './slices/segments';
@@ -43,15 +45,18 @@ export function createAppStore(env: StoreEnv): AppStore {
     const notices = noticesSlice(ctx);
     const segments = segmentsSlice(ctx);
     const media = mediaSlice(ctx);
+    const library = librarySlice(ctx);
+    const compare = compareSlice(ctx);
     // In the order an event reaches them.
-    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media].map((s) => s.events);
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media, library, compare].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
     };
     // Checked, not cast: a member of AppState that no slice provides does not compile.
     return {
-      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state, ...segments.state, ...media.state, applyEvent,
+      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state,
+      ...segments.state, ...media.state, ...library.state, ...compare.state, applyEvent,
     } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 

@@ -9,6 +9,8 @@ import type { WorkerClient } from '../../worker/client';
 import type { WorkerEvent } from '../../worker/protocol';
 import type { BackendSlice } from './slices/backend';
 import type { DatasetSlice } from './slices/dataset';
+import type { LibrarySlice } from './slices/library';
+import type { CompareSlice } from './slices/compare';
 import type { ModelSlice } from './slices/model';
 import type { NoticesSlice } from './slices/notices';
 import type { SegmentsSlice } from './slices/segments';
@@ -17,7 +19,7 @@ import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
 import type { MediaSlice } from '../video/mediaSlice';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice, MediaSlice {
+export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice, MediaSlice, LibrarySlice, CompareSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

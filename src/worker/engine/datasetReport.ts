@@ -4,9 +4,10 @@ import type { VideoRegistry } from './videoRegistry';
 
 /**
  * The dataset view's figures over the videos predicted with the loaded model
- * that carry labels; failed videos are counted apart and left out.
+ * that carry labels; failed videos are counted apart and left out, and so
+ * are the files in `leaveOut` (their labels are not this model's classes).
  */
-export function datasetReport(videos: VideoRegistry, k: number): DatasetReport {
+export function datasetReport(videos: VideoRegistry, k: number, leaveOut: ReadonlySet<string> = new Set()): DatasetReport {
   let predicted = 0;
   let failed = 0;
   const probabilities: Float32Array[] = [];
@@ -15,7 +16,8 @@ export function datasetReport(videos: VideoRegistry, k: number): DatasetReport {
     if (e.status === 'error') failed++;
     if (!e.probabilities) continue;
     predicted++;
-    if (e.summary.labels && e.summary.labels.length > 0) {
+    // Files whose labels are not the model's classes (new labels before a fine-tune) would be scored against the wrong classes.
+    if (e.summary.labels && e.summary.labels.length > 0 && !leaveOut.has(e.summary.file)) {
       probabilities.push(e.probabilities);
       labels.push(e.summary.labels);
     }

@@ -8,7 +8,7 @@
 import { InputError } from '../../core/errors';
 import { MAX_FRAMES } from '../../core/features/types';
 import { acquireModel, type LoaderDeps } from '../models';
-import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../protocol';
+import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, ReadChoices, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../protocol';
 import { BackendHost } from './backendHost';
 import { datasetReport } from './datasetReport';
 import { computeEvidence } from './evidence';
@@ -63,6 +63,7 @@ export class Engine implements TrainingHost {
     return this.queue.run(async () => {
       const acquired = await acquireModel(source, { ...this.deps, progress: (task, event) => this.emit({ type: 'progress', op, task, event }) });
       await this.host.setModel(acquired);
+      this.videos.emptyTrash();
       this.emit({ type: 'model', model: acquired.info });
       this.scheduler.requeueAll();
       return acquired.info;
@@ -70,8 +71,20 @@ export class Engine implements TrainingHost {
   }
 
   /** Reads feature files as one stream (not behind the queue: reading needs no tfjs); a file that cannot be read is reported and skipped. */
-  addFeatures(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number; cancelled: boolean }> {
-    return this.ingest.run(sources);
+  addFeatures(sources: readonly FeatureSource[], choices: ReadChoices = {}): Promise<{ videos: number; failed: number; cancelled: boolean }> {
+    return this.ingest.run(sources, choices);
+  }
+
+  /**
+   * Puts back videos removed a moment ago (an Undo) with their results; those
+   * not yet predicted wait again. The page lists them again from what it
+   * kept, so no event announces them. Returns the keys put back.
+   */
+  restoreVideos(keys: readonly string[]): string[] {
+    const back = this.videos.restore(keys);
+    const waiting = back.filter((e) => e.status === 'queued').map((e) => e.summary.key);
+    if (waiting.length) this.scheduler.enqueue(waiting);
+    return back.map((e) => e.summary.key);
   }
 
   /** Stops every load under way; the videos still waiting are removed. */
@@ -103,8 +116,8 @@ export class Engine implements TrainingHost {
     return maxFrames;
   }
 
-  datasetReport(k: number): DatasetReport {
-    return datasetReport(this.videos, k);
+  datasetReport(k: number, leaveOut: readonly string[] = []): DatasetReport {
+    return datasetReport(this.videos, k, new Set(leaveOut));
   }
 
   private forget(keys: readonly string[]): void {

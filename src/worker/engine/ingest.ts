@@ -10,7 +10,7 @@ import { streamFeatureFile } from '../../core/features/stream';
 import { bytesSource, type ByteSource } from '../../core/io/byteSource';
 import { blobSource } from '../blobSource';
 import type { VideoFeatures } from '../../core/features/types';
-import type { FeatureSource, LoadProgress, VideoSummary, WorkerEvent } from '../protocol';
+import type { FeatureSource, FileEnd, LoadProgress, ReadChoices, VideoSummary, WorkerEvent } from '../protocol';
 import type { PredictionScheduler } from './predictionScheduler';
 import type { VideoRegistry } from './videoRegistry';
 
@@ -34,6 +34,21 @@ interface Load extends Omit<LoadProgress, 'state'> {
   cancelled: boolean;
 }
 
+/** What reading one file came to, for its `fileEnd`. */
+interface FileTally {
+  records: number;
+  bytesRead: number;
+  bytesTotal: number;
+  duplicates: { index: number; id: string }[];
+}
+
+/** A file's end as the page hears it: a file read in full holds exactly the records seen; one cut short, about as many per byte. */
+export function fileEnd(file: string, state: FileEnd['state'], t: FileTally): FileEnd {
+  const whole = state === 'done' || (t.bytesTotal > 0 && t.bytesRead >= t.bytesTotal);
+  const estimate = whole ? t.records : t.records > 0 && t.bytesRead > 0 ? Math.max(t.records, Math.round((t.records * t.bytesTotal) / t.bytesRead)) : null;
+  return { file, state, records: t.records, estimate, duplicates: t.duplicates };
+}
+
 export interface IngestDeps {
   fetch: (url: string) => Promise<Response>;
   /** The frame cap new files are read with. */
@@ -55,7 +70,7 @@ export class Ingest {
   ) {}
 
   /** Reads the sources as one stream; resolves when all were read or the load was cancelled. */
-  async run(sources: readonly FeatureSource[]): Promise<{ videos: number; failed: number; cancelled: boolean }> {
+  async run(sources: readonly FeatureSource[], choices: ReadChoices = {}): Promise<{ videos: number; failed: number; cancelled: boolean }> {
     const load: Load = {
       id: this.nextId++, files: sources.length, filesDone: 0, bytesRead: 0,
       bytesTotal: sources.reduce((n, s) => n + (s.kind === 'file' ? s.file.size : 0), 0), videosRead: 0, file: null, cancelled: false,
@@ -66,15 +81,24 @@ export class Ingest {
     let failed = 0;
     try {
       for (const source of sources) {
-        if (load.cancelled) break;
         const name = source.kind === 'file' ? source.file.name : source.name;
+        // Files a cancel left unread are said too, so that the page can offer to read them.
+        if (load.cancelled) {
+          this.emit({ type: 'fileEnd', end: { file: name, state: 'cancelled', records: 0, estimate: null, duplicates: [] } });
+          continue;
+        }
         load.file = name;
+        const tally: FileTally = { records: 0, bytesRead: 0, bytesTotal: source.kind === 'file' ? source.file.size : 0, duplicates: [] };
+        let state: FileEnd['state'] = 'done';
         try {
-          await this.readOne(load, await this.open(source, load), name);
+          await this.readOne(load, await this.open(source, load), name, choices, tally);
+          if (load.cancelled) state = 'cancelled';
         } catch (e) {
           failed++;
+          state = 'failed';
           this.emit({ type: 'fileError', file: name, message: userMessage(e) });
         }
+        this.emit({ type: 'fileEnd', end: fileEnd(name, state, tally) });
         load.filesDone++;
       }
     } finally {
@@ -112,9 +136,14 @@ export class Ingest {
     return bytesSource(source.name, bytes);
   }
 
-  private async readOne(load: Load, src: ByteSource, name: string): Promise<void> {
+  private async readOne(load: Load, src: ByteSource, name: string, choices: ReadChoices, tally: FileTally): Promise<void> {
     const maxFrames = this.deps.maxFrames();
     const before = load.bytesRead;
+    tally.bytesTotal = src.size;
+    const skip = new Set(choices.skip?.[name] ?? []);
+    const only = choices.only?.[name] ? new Set(choices.only[name]) : null;
+    // Ids listed before this file: its videos with one of them are skipped unless asked to add them again.
+    const listed = choices.duplicates === 'add' ? null : new Set([...this.videos.all()].map((e) => e.summary.id));
     // Videos read and not yet announced: the page hears of them before the scheduler gets them, so
     // that no prediction can arrive for a video the page does not list yet.
     let held: { key: string; video: VideoFeatures; summary: VideoSummary }[] = [];
@@ -132,8 +161,17 @@ export class Ingest {
       for await (const item of streamFeatureFile(src, { maxFrames, chunkBytes: READ_CHUNK_BYTES })) {
         if (load.cancelled) break;
         if (item.kind === 'warning') warnings.push(item.message);
-        else if (item.kind === 'progress') load.bytesRead = before + item.bytesRead;
-        else {
+        else if (item.kind === 'progress') {
+          load.bytesRead = before + item.bytesRead;
+          tally.bytesRead = item.bytesRead;
+        } else {
+          const index = item.video.index;
+          tally.records = Math.max(tally.records, index + 1);
+          if (skip.has(index) || (only && !only.has(index))) continue;
+          if (listed?.has(item.video.id)) {
+            tally.duplicates.push({ index, id: item.video.id });
+            continue;
+          }
           const entry = this.videos.add(item.video, src, item.place, load.id, maxFrames);
           load.videosRead++;
           held.push({ key: entry.summary.key, video: item.video, summary: entry.summary });
@@ -148,7 +186,10 @@ export class Ingest {
       throw e;
     }
     await flush();
-    load.bytesRead = before + src.size;
+    if (!load.cancelled) {
+      load.bytesRead = before + src.size;
+      tally.bytesRead = src.size;
+    }
     this.report(true);
   }
 

@@ -24,8 +24,13 @@ export interface VideoEntry {
   probabilities: Float32Array | null;
 }
 
+/** Removed videos are kept this long (ms) for an Undo, then forgotten. */
+export const TRASH_MS = 60_000;
+
 export class VideoRegistry {
   private readonly entries = new Map<string, VideoEntry>();
+  /** Videos removed a moment ago, with when: an Undo puts them back with their results. */
+  private readonly trash = new Map<string, { entry: VideoEntry; at: number }>();
 
   /** Registers a video and returns how the page lists it (its key unique in the session). */
   add(video: VideoFeatures, source: ByteSource, place: VideoPlace, load: number, maxFrames: number): VideoEntry {
@@ -62,12 +67,46 @@ export class VideoRegistry {
     return this.entries.size;
   }
 
-  remove(keys: readonly string[]): string[] {
-    return keys.filter((k) => this.entries.delete(k));
+  /** Removes these videos (kept a while for an Undo); returns the keys that were there. */
+  remove(keys: readonly string[], now = Date.now()): string[] {
+    this.expire(now);
+    return keys.filter((k) => {
+      const entry = this.entries.get(k);
+      if (entry) this.trash.set(k, { entry, at: now });
+      return this.entries.delete(k);
+    });
   }
 
-  clear(): void {
-    this.entries.clear();
+  clear(now = Date.now()): void {
+    this.remove([...this.entries.keys()], now);
+  }
+
+  /**
+   * Puts back removed videos whose keys are free (in the order asked, after
+   * those listed); returns their entries. A video that waited for a
+   * prediction waits again.
+   */
+  restore(keys: readonly string[], now = Date.now()): VideoEntry[] {
+    this.expire(now);
+    const back: VideoEntry[] = [];
+    for (const k of keys) {
+      const t = this.trash.get(k);
+      if (!t || this.entries.has(k)) continue;
+      this.trash.delete(k);
+      if (t.entry.status === 'running') t.entry.status = 'queued';
+      this.entries.set(k, t.entry);
+      back.push(t.entry);
+    }
+    return back;
+  }
+
+  /** Forgets what was removed: their results belong to a model no longer loaded. */
+  emptyTrash(): void {
+    this.trash.clear();
+  }
+
+  private expire(now: number): void {
+    for (const [k, t] of this.trash) if (now - t.at > TRASH_MS) this.trash.delete(k);
   }
 
   /**

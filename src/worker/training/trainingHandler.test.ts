@@ -100,7 +100,8 @@ describe('fine-tuning in the worker', () => {
     expect(s.training.watch('mine.tfrecord#7')).toBe(true);
     expect(await s.until(() => s.live().some((e) => e.result.key === 'mine.tfrecord#7'))).toBe(true);
     expect(s.live().find((e) => e.result.key === 'mine.tfrecord#7')!.result.probabilities).toHaveLength(2);
-    await s.engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }]);
+    // The same file again, its videos added again on purpose (by default ids already listed are held back).
+    await s.engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }], { duplicates: 'add' });
     const added = () => s.events.flatMap((e: WorkerEvent) => (e.type === 'predictions' ? e.results : [])).filter((r) => r.key.endsWith('~2')).length;
     expect(await s.until(() => added() === 24)).toBe(true);
     expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);

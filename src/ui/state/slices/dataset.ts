@@ -1,5 +1,6 @@
 import type { DatasetReport } from '../../../worker/protocol';
 import type { SliceContext, Slice } from '../types';
+import { foreignLabelFiles } from './compare';
 
 /** The worker's figures over the predicted, labelled videos: the Metrics card and the dataset view. */
 export interface DatasetSlice {
@@ -28,7 +29,8 @@ export function datasetSlice({ set, get, env }: SliceContext): Slice<DatasetSlic
     }
     inFlight = (async () => {
       try {
-        const report = await env.client.call('datasetReport', { k: get().dataset.k });
+        const leaveOut = foreignLabelFiles(get());
+        const report = await env.client.call('datasetReport', { k: get().dataset.k, ...(leaveOut.length ? { leaveOut } : {}) });
         set((s) => ({ dataset: { ...s.dataset, report } }));
       } catch {
         // The figures are a view of the results: without them the page shows the results alone.

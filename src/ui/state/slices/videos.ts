@@ -75,9 +75,8 @@ export interface VideosSlice {
 export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice> {
   let index: Promise<SamplesIndex> | null = null;
 
-  const addFeatures = async (sources: FeatureSource[]) => {
-    await attempt(get().notify, 'The files could not be read', () => env.client.call('addFeatures', { sources }));
-  };
+  // Through the library slice: files already listed are asked about, duplicate ids skipped, partial reads noted.
+  const addFeatures = (sources: FeatureSource[], known?: 'new') => get().readFeatures(sources, { known });
   const setEvidence = (key: string, evidence: EvidenceState) => set((s) => ({ evidence: { ...s.evidence, [key]: evidence } }));
   /** The work ends once nothing is read and nothing waits. */
   const settle = () => {
@@ -112,12 +111,14 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           const idx = await get().sampleIndex();
           const files = name ? idx.sets?.find((set) => set.name === name)?.files : idx.files;
           if (!files) throw new InputError(`there is no sample set '${name}'`);
-          const already = new Set(get().videos.map((v) => v.file));
+          // Samples read in full are not read again; those read in part are read on from where they stopped.
+          const loads = get().fileLoads;
+          const already = new Set(get().videos.map((v) => v.file).filter((f) => !loads[f] || loads[f].state === 'done'));
           const sources: FeatureSource[] = files
             .filter((f) => !already.has(f.file))
             .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
           if (!name) get().updateSettings({ samples: true });
-          if (sources.length) await addFeatures(sources);
+          if (sources.length) await addFeatures(sources, 'new');
         } catch (e) {
           get().notify('error', `The samples could not be loaded: ${errorMessage(e)}`);
         }
@@ -127,7 +128,9 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           const events: Record<string, SampleEvent[]> = {};
           const files = [...idx.files, ...(idx.sets ?? []).flatMap((set) => set.files)];
           for (const f of files) for (const v of f.videos) events[v.id] = v.events ?? [];
-          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events } }));
+          // A set's files carry its own label ids (not the model's classes until a fine-tune teaches them).
+          const labelNames = Object.fromEntries((idx.sets ?? []).flatMap((set) => set.files.map((f) => [f.file, set.classNames])));
+          set((s) => ({ sampleEvents: { ...s.sampleEvents, ...events }, labelNames: { ...s.labelNames, ...labelNames } }));
           return idx;
         });
         index.catch(() => (index = null));
@@ -137,14 +140,29 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         await attempt(get().notify, 'The load could not be cancelled', () => env.client.call('cancelLoads', {}));
       },
       removeVideo: async (key) => {
-        await attempt(get().notify, 'The video could not be removed', () => env.client.call('removeVideo', { key }));
+        const index = get().videos.findIndex((v) => v.key === key);
+        const row = get().videos[index];
+        const done = await attempt(get().notify, 'The video could not be removed', () => env.client.call('removeVideo', { key }));
+        if (done !== undefined && row) get().offerUndo({ message: `Removed ${row.id}`, rows: [{ row, index }] });
       },
       clearVideos: async () => {
         get().noteWaitForTraining('The videos are cleared');
+        const { videos: rows, customLabels, settings } = get();
         await env.client.call('clearVideos', {});
         set({ videos: [], evidence: {}, work: null });
+        const fileLoads = get().forgetFiles();
         get().forgetVideoLabels();
         get().updateSettings({ video: 0, samples: false });
+        if (rows.length) {
+          get().offerUndo({
+            message: `Cleared ${rows.length.toLocaleString('en-US')} video${rows.length === 1 ? '' : 's'}`,
+            rows: rows.map((row, index) => ({ row, index })),
+            after: () => get().updateSettings({ video: settings.video, samples: settings.samples }),
+            restore: (s) => {
+              return { fileLoads: { ...fileLoads, ...s.fileLoads }, customLabels: { ...s.customLabels, assignments: { ...customLabels.assignments, ...s.customLabels.assignments } } };
+            },
+          });
+        }
       },
       requestEvidence: async (key, classIndex, window) => {
         setEvidence(key, { classIndex, window, status: 'running' });
