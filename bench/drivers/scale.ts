@@ -79,7 +79,8 @@ const FULL_ONLY = values['fullsize-only']!;
 /** One part alone: its rows replace those of the last run in results-scale.json, which keeps its others. */
 const ONE_PART = FULL_ONLY || DEV_ONLY;
 if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
-if (FULL_ONLY) values['skip-dev'] = true;
+// The full-size rows alone: no command-line shard or segment rows (they would overwrite results-segments.json with theirs alone).
+if (FULL_ONLY) Object.assign(values, { 'skip-dev': true, 'skip-cli': true, 'skip-page': true, 'skip-segments': true });
 const VIDEOS = Number(values.videos);
 const SMOKE = VIDEOS !== SHARD_VIDEOS;
 const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
