@@ -1,17 +1,18 @@
 /**
  * The one direction of dependence, held by `npm test` (npm run check:layers):
  *
- *   ui  ->  worker (its protocol and client only)  ->  kernels  ->  core
+ *   ui  ->  protocol (the messages and the page's client)  <-  worker  ->  kernels  ->  core
  *   cli ->  node  ->  kernels  ->  core
  *
  * core is pure (no Node, no React, nothing of the layers above); kernels use
  * core alone; the worker never reaches up into the page or the CLI; the page
- * talks to the worker only through its protocol and client. Test and benchmark
+ * talks to the worker only through src/protocol, which holds the messages
+ * and the page's client and uses nothing but the core's types. Test and benchmark
  * code (tools/, e2e/, bench/, scripts/) may use anything, and nothing in src/
  * may use it, except tests beside the code.
  */
 const TEST = '\\.(test|fixtures)\\.tsx?$';
-const UP_FROM_CORE = '^src/(kernels|worker|ui|node|cli)/';
+const UP_FROM_CORE = '^src/(kernels|worker|protocol|ui|node|cli)/';
 const OUTSIDE_PRODUCT = '^(tools|e2e|bench|scripts)/';
 const PAGE_LIBRARIES = 'node_modules/(react|react-dom|zustand|recharts|@tanstack)/';
 
@@ -35,7 +36,7 @@ module.exports = {
       name: 'kernels-use-core-only',
       severity: 'error',
       from: { path: '^src/kernels/', pathNot: TEST },
-      to: { path: ['^src/(worker|ui|node|cli)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
+      to: { path: ['^src/(worker|protocol|ui|node|cli)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
     },
     {
       name: 'worker-never-reaches-up',
@@ -46,23 +47,30 @@ module.exports = {
     },
     {
       name: 'ui-talks-to-the-worker-through-its-protocol',
-      comment: 'The page imports the worker\'s protocol and client only (the worker itself is started by URL), and never kernels, Node adapters or the CLI.',
+      comment: 'The page reaches the worker through src/protocol only (the worker itself is started by URL), and never kernels, Node adapters or the CLI.',
       severity: 'error',
       from: { path: '^src/ui/', pathNot: TEST },
-      to: { path: ['^src/worker/', '^src/(kernels|node|cli)/', OUTSIDE_PRODUCT], pathNot: '^src/worker/(protocol|client)\\.ts$' },
+      to: { path: ['^src/(worker|kernels|node|cli)/', OUTSIDE_PRODUCT] },
+    },
+    {
+      name: 'protocol-is-shared',
+      comment: 'src/protocol is shared by the page and the worker: it knows the core\'s types and nothing of either side.',
+      severity: 'error',
+      from: { path: '^src/protocol/', pathNot: TEST },
+      to: { path: ['^src/(worker|kernels|ui|node|cli)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
     },
     {
       name: 'node-adapters-serve-the-cli',
       comment: 'The Node adapters start tfjs for the CLI (with the project\'s kernels, as the worker does for the page); they know nothing of the page or the worker.',
       severity: 'error',
       from: { path: '^src/node/', pathNot: TEST },
-      to: { path: ['^src/(worker|ui|cli)/', OUTSIDE_PRODUCT] },
+      to: { path: ['^src/(worker|protocol|ui|cli)/', OUTSIDE_PRODUCT] },
     },
     {
       name: 'cli-has-no-page',
       severity: 'error',
       from: { path: '^src/cli/', pathNot: TEST },
-      to: { path: ['^src/(kernels|worker|ui)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
+      to: { path: ['^src/(kernels|worker|protocol|ui)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
     },
     {
       name: 'no-circular',

@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
-import { writeNpy } from '../src/core/formats/npy';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
+import { writeNpy } from '../src/core/containers/npy';
 import {
   axeViolations, type AxeFinding, buildAndServe, dropFiles, horizontalOverflow, launchChromium, OUTPUT, screenshot, type ServedApp, sharedNames, untappableControls,
   waitForDone, waitUntilReady, watchErrors, watchForeignRequests,

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../src/core/training/seeded';
 import { buildAndServe, launchChromium, newPage, OUTPUT, screenshot, type ServedApp, waitUntilReady } from './support/app';
 

@@ -15,7 +15,7 @@ import { convertWeights } from '../src/core/convert/convert';
 import { FINETUNE_CLASSES } from '../src/core/demo/classes';
 import { FINETUNE_SAMPLE_SET } from '../src/core/demo/sampleSets';
 import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 import { bytesSource } from '../src/core/io/byteSource';
 import { breakWebGpu, buildAndServe, dropFiles, launchChromium, listCounts, newPage, OUTPUT, sampleFile, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady } from './support/app';
 

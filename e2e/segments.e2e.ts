@@ -9,7 +9,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../src/core/training/seeded';
 import { axeViolations, buildAndServe, dropFiles, horizontalOverflow, launchChromium, newPage, screenshot, type ServedApp, unnamedControls, untappableControls, waitForDone, waitUntilReady } from './support/app';
 

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../src/core/training/seeded';
 import { axeViolations, buildAndServe, launchChromium, listCounts, unnamedControls, newPage, OUTPUT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
 

@@ -18,7 +18,7 @@ import { DEMO_CLASSES } from '../src/core/demo/classes';
 import { demoFeatures, demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { DEMO_SIZES, DEMO_SEEDS } from '../src/core/demo/config';
 import { toCombinedPdparams } from '../src/core/export/toPaddle';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 import { evaluate } from '../src/core/metrics';
 import { initialWeights } from '../src/core/training/init';
 import { seededRandom, shuffled } from '../src/core/training/seeded';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { FINETUNE_CLASSES } from '../src/core/demo/classes';
 import { FINETUNE_SAMPLE_SET, finetuneSampleVideos } from '../src/core/demo/finetuneSamples';
 import { demoRecord } from '../src/core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 
 export async function writeFinetuneSamples(samplesDir: string): Promise<{ file: string; bytes: number; videos: number }> {
   const s = FINETUNE_SAMPLE_SET;

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEMO_CLASSES } from '../src/core/demo/classes';
 import { SEGMENT_SAMPLE_SET, ratedDemoRecord, segmentSampleVideos } from '../src/core/demo/segmentSamples';
-import { writeTfRecordFeatures } from '../src/core/features/tfrecord';
+import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 
 export async function writeSegmentSamples(samplesDir: string): Promise<{ file: string; bytes: number; videos: number; ratings: number }> {
   const s = SEGMENT_SAMPLE_SET;

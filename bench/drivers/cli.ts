@@ -16,8 +16,8 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FULL_SIZES } from '../../src/core/model/architecture';
 import { fluid1CombinedOrder, paddleTensorSpecs } from '../../src/core/model/paddleLayout';
-import { encodeCombinedRecord } from '../../src/core/formats/combined';
-import { writeTfRecordFeatures } from '../../src/core/features/tfrecord';
+import { encodeCombinedRecord } from '../../src/core/paddle/combined';
+import { writeTfRecordFeatures } from '../../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../../src/core/training/seeded';
 
 const run = promisify(execFile);

@@ -16,7 +16,7 @@ import { encode } from '../../src/core/model/attentionLstm';
 import { createModel, packBatch } from '../../src/core/model/model';
 import { initialWeights } from '../../src/core/training/init';
 import { HeadTrainer } from '../../src/core/training/headTrainer';
-import type { HeadLayers } from '../../src/core/training/types';
+import type { HeadLayers } from '../../src/core/training/trainingTypes';
 import { seededRandom } from '../../src/core/training/seeded';
 import { DEMO_SIZES } from '../../src/core/demo/config';
 import { useBackend } from '../../src/node/backend';

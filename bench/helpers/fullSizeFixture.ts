@@ -14,7 +14,7 @@ import path from 'node:path';
 import { writeModel } from '../../src/core/convert/fromWeights';
 import { FULL_SIZES } from '../../src/core/model/architecture';
 import { toOnnx } from '../../src/core/export/onnx';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../../src/core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../../src/core/training/seeded';
 import { yt8mVocabulary } from '../../src/cli/vocabulary';
 import { benchMeta, mixedLengths, randomModelArrays } from '../../tools/kernelHarness/benchModel';

@@ -2,7 +2,7 @@
  * The benchmark's Node half: the full-size AttentionLSTM (random weights) as
  * the command line runs it on wasm (SimdModel: the whole forward pass on the
  * project's SIMD kernels, one batch), or on tfjs's cpu backend with the
- * packed LSTM kernel (src/kernels/packedLstm_cpu.ts). Driven by
+ * packed LSTM kernel (src/kernels/packedLstmCpu.ts). Driven by
  * bench/drivers/kernels.ts, in one of two modes:
  *
  * - batch: runs the cases given as JSON, prints one JSON document (NodeResult):

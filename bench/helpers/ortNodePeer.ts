@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { readFeatureFile } from '../../src/core/features/read';
 import { paddedFrames, longestOf } from '../../src/core/features/padded';
-import type { VideoFeatures } from '../../src/core/features/types';
+import type { VideoFeatures } from '../../src/core/features/featureTypes';
 
 const { values, positionals } = parseArgs({
   options: { model: { type: 'string' }, threads: { type: 'string', default: '1' }, 'batch-size': { type: 'string' } },

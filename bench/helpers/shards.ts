@@ -8,7 +8,7 @@ import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../../src/core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../../src/core/training/seeded';
 
 export const SHARD_VIDEOS = 1000;

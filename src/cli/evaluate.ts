@@ -8,7 +8,7 @@ import { PART_OPTIONS, PART_USAGE, startPart } from './partOfRun';
 import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
-import type { ProgressState } from './progress';
+import type { ProgressState } from './progressLine';
 import { args, choice, maxFrames, positiveInt, runCli, threads, stderr, requireModel } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
-import { writeNpy } from '../core/formats/npy';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
+import { writeNpy } from '../core/containers/npy';
 import { rng } from '../../tools/testing/random';
 
 /**

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFeatureFile } from '../core/features/read';
-import { decodeSequenceExample } from '../core/formats/sequenceExample';
-import { readTfRecords } from '../core/formats/tfrecord';
+import { decodeSequenceExample } from '../core/containers/sequenceExample';
+import { readTfRecords } from '../core/containers/tfrecord';
 import type { PredictionDocument } from '../core/predictionDocument';
 import { asStored, pcaNpyFiles, referenceExtract, standInPca, type StandInPca, writeTgz } from '../../tools/testing/extractorFixtures';
 import { inceptionStandIn, type StandIn } from '../../tools/testing/inceptionStandIn';
@@ -154,7 +154,7 @@ describe('npm run extract', () => {
     await writeFile(p('odd.pb'), writeGraphDef(withOp));
     await writeFile(p('mean.npy'), pcaNpyFiles(pca)[0].bytes);
     await writeFile(p('eigenvals.npy'), pcaNpyFiles(pca)[1].bytes);
-    const { writeNpy } = await import('../core/formats/npy');
+    const { writeNpy } = await import('../core/containers/npy');
     await writeFile(p('eigenvecs.npy'), writeNpy({ dtype: 'float32', shape: [1100, 1000], data: new Float32Array(1_100_000) }));
     const tryIt = (inception: string, pcaPath: string) => cli('extract.ts', ['--inception', inception, '--pca', pcaPath, '--out', p('x.tfrecord'), p('walk.mp4')]);
     const cases: [Promise<{ stderr: string; code: number }>, RegExp][] = [

@@ -1,10 +1,10 @@
 import { InputError, userMessage } from '../core/errors';
 import { readFeatureFile } from '../core/features/read';
 import { FrameCapTally, streamFeatureFile } from '../core/features/stream';
-import type { ReadOptions, VideoFeatures } from '../core/features/types';
+import type { ReadOptions, VideoFeatures } from '../core/features/featureTypes';
 import { fileSource, readUserFile } from '../node/files';
 import { httpSource, isUrl } from '../node/httpSource';
-import type { ProgressState } from './progress';
+import type { ProgressState } from './progressLine';
 import { noteSkipped, stderr } from './run';
 
 /**

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { FINETUNE_CLASSES } from '../core/demo/classes';
 import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import type { PredictionDocument } from '../core/predictionDocument';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINETUNE_CLASSES } from '../core/demo/classes';
 import { demoRecord, syntheticVideos } from '../core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { TrainingHandler } from '../worker/training/trainingHandler';
 import { engineHarness, SITE } from '../../tools/testing/workerHarness';
 

@@ -9,17 +9,17 @@ import { writeCheckpoint, writeCombinedFile, writeFluid1InferenceModel, writeInf
 import { convertWeights } from '../core/convert/convert';
 import { parseModelJson, decodeWeights } from '../core/convert/modelFormat';
 import { EnvironmentError, InputError } from '../core/errors';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
-import { writeNpy } from '../core/formats/npy';
-import { writePickledParams } from '../core/formats/pdparamsPickle';
-import { writePickle } from '../core/formats/pickle/writer';
-import { PyBytes, PyDict } from '../core/formats/pickle/values';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
+import { writeNpy } from '../core/containers/npy';
+import { writePickledParams } from '../core/paddle/pdparamsPickle';
+import { writePickle } from '../core/containers/pickle/writer';
+import { PyBytes, PyDict } from '../core/containers/pickle/values';
 import { predictWith, type StreamModel } from '../core/model/predictStream';
 import { pathSources } from '../node/files';
 import { readFeatureFiles, streamFeatureFiles } from './featureFiles';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
-import type { ProgressState } from './progress';
+import type { ProgressState } from './progressLine';
 
 /**
  * Seeded fuzzing of every input the command line reads, through its own code

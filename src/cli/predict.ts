@@ -9,7 +9,7 @@ import { segmentId } from '../core/segments/windows';
 import { streamFeatureFiles } from './featureFiles';
 import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
-import type { ProgressState } from './progress';
+import type { ProgressState } from './progressLine';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads, requireModel } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';

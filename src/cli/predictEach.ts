@@ -1,8 +1,8 @@
 import { InputError } from '../core/errors';
-import type { VideoFeatures } from '../core/features/types';
+import type { VideoFeatures } from '../core/features/featureTypes';
 import type { VideoPrediction } from '../core/model/prediction';
 import { predictStream, type StreamModel } from '../core/model/predictStream';
-import { ProgressLine, type ProgressState } from './progress';
+import { ProgressLine, type ProgressState } from './progressLine';
 import { noteSkipped, stderr } from './run';
 
 /**

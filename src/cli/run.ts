@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InputError, userMessage } from '../core/errors';
-import { MAX_FRAMES } from '../core/features/types';
+import { MAX_FRAMES } from '../core/features/featureTypes';
 
 /**
  * Exit statuses, the same for every command (docs/cli.md): 0 all done; 1 a

@@ -1,10 +1,10 @@
-import type { VideoFeatures } from '../core/features/types';
+import type { VideoFeatures } from '../core/features/featureTypes';
 import { checkVideos, type VideoPrediction } from '../core/model/prediction';
 import { predictWith, type StreamModel } from '../core/model/predictStream';
 import { predictWindowStream, runnerFor, type WindowBatch } from '../core/segments/predictWindows';
 import type { WindowSettings } from '../core/segments/windows';
 import { InputError, userMessage } from '../core/errors';
-import { ProgressLine, type ProgressState } from './progress';
+import { ProgressLine, type ProgressState } from './progressLine';
 import { noteSkipped, stderr } from './run';
 
 /** Features of videos held at once, as predictStream's window (uint8 features count a quarter of float32's). */

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_SIZES, randomPaddleParams, rng } from '../../tools/testing/random';
-import { writeCombined } from '../core/formats/combined';
+import { writeCombined } from '../core/paddle/combined';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecordFeatures';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');

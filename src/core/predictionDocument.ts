@@ -1,4 +1,4 @@
-import type { VideoFeatures } from './features/types';
+import type { VideoFeatures } from './features/featureTypes';
 import type { VideoPrediction } from './model/model';
 import { topKIndices } from './metrics';
 

@@ -5,14 +5,14 @@ import '../node/gradients';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng, toRefParams } from '../../tools/testing/random';
 import { convertAndLoad } from '../../tools/testing/memoryModel';
 import { maxDiff } from '../../tools/testing/compare';
-import { writePickledParams } from '../core/formats/pdparamsPickle';
+import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchInput, type WeightLayout, forward, opsBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { batchInput, createModel, packBatch, packRows, predictVideos } from '../core/model/model';
 import { referenceForward } from '../core/model/reference';
 import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
-import { registerPackedLstmCpu } from './packedLstm_cpu';
-import { registerPackedLstmWasm } from './packedLstm_wasm';
+import { registerPackedLstmCpu } from './packedLstmCpu';
+import { registerPackedLstmWasm } from './packedLstmWasm';
 
 const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9 };
 

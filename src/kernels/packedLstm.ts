@@ -6,7 +6,7 @@ export { packedSteps };
 /**
  * The packed recurrence of the four LSTMs (the PACKED_LSTM_KERNEL contract in
  * src/core/model/packedBatch.ts) over plain Float32Arrays, for the kernel of
- * the cpu backend (packedLstm_cpu.ts); the wasm backend's runs the same steps
+ * the cpu backend (packedLstmCpu.ts); the wasm backend's runs the same steps
  * on SIMD kernels of its own (lstmSimd/), and shares `packedSteps` and
  * `kernelInput` from here.
  *

@@ -7,8 +7,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { CliBackend } from '../core/backends';
 import { EnvironmentError } from '../core/errors';
-import { registerPackedLstmCpu } from '../kernels/packedLstm_cpu';
-import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../kernels/packedLstm_wasm';
+import { registerPackedLstmCpu } from '../kernels/packedLstmCpu';
+import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../kernels/packedLstmWasm';
 import { nodeLstmHelper } from './lstmHelper';
 import { wasmThreadsWanted } from './threads';
 

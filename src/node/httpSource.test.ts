@@ -2,7 +2,7 @@ import { createServer, type Server, type IncomingMessage, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamFeatureFile } from '../core/features/stream';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { EnvironmentError, InputError } from '../core/errors';
 import { httpSource } from './httpSource';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModel } from '../core/convert/fromWeights';
 import { type Sizes, canonicalTensors } from '../core/model/architecture';
-import { writeTfRecordFeatures } from '../core/features/tfrecord';
+import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { rng } from '../../tools/testing/random';
 import { SimdModel } from '../kernels/lstmSimd/model';
 import { readModelJson } from './files';

@@ -1,5 +1,5 @@
-import type { WorkerClient } from '../worker/client';
-import type { WorkerEvent } from '../worker/protocol';
+import type { WorkerClient } from '../protocol/client';
+import type { WorkerEvent } from '../protocol/protocol';
 
 /**
  * The client, with the events that arrive before anyone listens kept and

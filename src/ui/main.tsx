@@ -3,7 +3,7 @@
  * while the page's own code (React, the views: page.tsx) arrives, rather than
  * after it. The worker's events wait for the page's store to listen.
  */
-import { startWorker } from '../worker/client';
+import { startWorker } from '../protocol/client';
 import { bufferEvents } from './earlyEvents';
 
 // ?testhooks=1 lets the end-to-end tests break WebGPU in the worker, to check that the page recovers.

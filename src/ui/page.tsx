@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { WorkerClient } from '../worker/client';
+import type { WorkerClient } from '../protocol/client';
 import { App } from './App';
 import { StoreProvider } from './state/context';
 import { createAppStore } from './state/store';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingPlan } from '../worker/protocol';
-import { formatDuration } from './format';
+import type { TrainingPlan } from '../protocol/protocol';
+import { formatDuration } from './formatNumbers';
 import { slowWarning, trainingEstimate } from './trainingEstimate';
 
 const plan: TrainingPlan = { labeled: 500, videos: 500, classNames: ['a'], notes: [], cachingMacs: 3.9e12, epochMacs: 1e11, largeHead: true, macsPerSecond: 5e9 };

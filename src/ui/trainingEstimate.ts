@@ -1,5 +1,5 @@
-import type { TrainingPlan } from '../worker/protocol';
-import { formatDuration } from './format';
+import type { TrainingPlan } from '../protocol/protocol';
+import { formatDuration } from './formatNumbers';
 
 /**
  * What a fine-tune's arithmetic alone takes at the backend's measured forward

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError, InputError } from '../core/errors';
 import { type Handlers, reply } from './handlers';
-import type { CachedModelInfo } from './protocol';
+import type { CachedModelInfo } from '../protocol/protocol';
 
 // Type-level: each handler is checked against its own request's result (npm test type-checks this file).
 export const wrongResult: Pick<Handlers, 'listModels'> = {

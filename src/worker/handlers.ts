@@ -6,8 +6,8 @@
  */
 import { userMessage } from '../core/errors';
 import type { Engine } from './engine/engine';
-import type { ModelStore } from './modelCache/modelStore';
-import type { Reply, Request, RequestType, Result, WorkerEvent } from './protocol';
+import type { ModelStore } from './models/cache/modelStore';
+import type { Reply, Request, RequestType, Result, WorkerEvent } from '../protocol/protocol';
 import type { TrainingHandler } from './training/trainingHandler';
 import type { VideoJobs } from './video/videoJobs';
 

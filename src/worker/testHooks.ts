@@ -5,7 +5,7 @@
  * context. Breaking WebGPU as a driver would, at once (also in the middle of a
  * run), lets the tests check that the page recovers.
  */
-import { breakWebGpu } from './backends/backend_webgpu';
+import { breakWebGpu } from './backends/backendWebgpu';
 import { takenFrames, type TakenFrames } from './video/testFrames';
 
 export interface PlaygroundTestHooks {

@@ -10,7 +10,7 @@ import { decodeGraphDef } from '../../src/core/tfgraph/graphDef';
 import { prepareGraph } from '../../src/core/tfgraph/prepare';
 import { GraphRunner } from '../../src/core/tfgraph/runner';
 import { startTfjsWebGpu } from '../../src/kernels/tfjsWebGpu';
-import { startWasm } from '../../src/worker/backends/backend_wasm';
+import { startWasm } from '../../src/worker/backends/backendWasm';
 import { type DirectInception, directInception } from '../testing/directInception';
 import { inceptionStandIn } from '../testing/inceptionStandIn';
 import { rng } from '../testing/random';

@@ -10,13 +10,13 @@ import { FULL_SIZES, type Sizes, type Variant, canonicalTensors, multiplyAdds } 
 import { type BiLstmRunner, type GateInputs, batchGeometry, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
 import { type PackedGateInputs, type PackedLayout, packedLayout } from '../../src/core/model/packedBatch';
 import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
-import { writePickledParams } from '../../src/core/formats/pdparamsPickle';
+import { writePickledParams } from '../../src/core/paddle/pdparamsPickle';
 import { convertAndLoad } from '../testing/memoryModel';
 import { randomPaddleParams, randomVideo, rng } from '../testing/random';
-import { createFusedBiLstm, type FusedBiLstm } from '../../src/kernels/fusedBiLstm_webgpu';
+import { createFusedBiLstm, type FusedBiLstm } from '../../src/kernels/fusedBiLstmWebgpu';
 import { LSTM_ORDER } from '../../src/kernels/packing';
 import { benchMeta, randomModelArrays } from './benchModel';
-import { matMulWebGpu, webgpuLinear } from '../../src/kernels/matmul_webgpu';
+import { matMulWebGpu, webgpuLinear } from '../../src/kernels/matmulWebgpu';
 import { releaseFreeBuffers, startTfjsWebGpu } from '../../src/kernels/tfjsWebGpu';
 import { maxDiff } from '../testing/compare';
 

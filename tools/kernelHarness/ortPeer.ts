@@ -11,7 +11,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { FULL_SIZES, type Sizes, type Variant, multiplyAdds } from '../../src/core/model/architecture';
 import { toOnnx } from '../../src/core/export/onnx';
-import type { VideoFeatures } from '../../src/core/features/types';
+import type { VideoFeatures } from '../../src/core/features/featureTypes';
 import { randomVideo } from '../testing/random';
 import { maxDiff } from '../testing/compare';
 import { benchMeta, randomModelArrays } from './benchModel';

@@ -1,6 +1,6 @@
 /**
  * The project's wasm engine in a page: tfjs's wasm backend started as the
- * playground's worker starts it (src/worker/backends/backend_wasm.ts: the
+ * playground's worker starts it (src/worker/backends/backendWasm.ts: the
  * threaded SIMD build when the page is cross-origin isolated, the packed LSTM
  * kernel), running the benchmark's random full-size model. One thread count
  * per page (tfjs-wasm reads it once), so that bench/drivers/kernels.ts times
@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FULL_SIZES, type Sizes, type Variant } from '../../src/core/model/architecture';
 import { type LoadedModel, createModel, predictVideos } from '../../src/core/model/model';
-import { startWasm } from '../../src/worker/backends/backend_wasm';
-import { packedLstmWasmThreads } from '../../src/kernels/packedLstm_wasm';
+import { startWasm } from '../../src/worker/backends/backendWasm';
+import { packedLstmWasmThreads } from '../../src/kernels/packedLstmWasm';
 import { randomVideo } from '../testing/random';
 import { benchMeta, randomModelArrays } from './benchModel';
 

@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'fflate';
 import { packTar } from 'modern-tar';
-import { writeNpy } from '../../src/core/formats/npy';
+import { writeNpy } from '../../src/core/containers/npy';
 import type { NamedBytes } from '../../src/core/extractor/pca';
 import { rng } from './random';
 import { type NodeSpec, referenceRun } from './tfGraph';

@@ -1,7 +1,7 @@
 import type { NdArray } from '../../src/core/ndarray';
 import type { Sizes, Variant } from '../../src/core/model/architecture';
 import { paddleTensorSpecs } from '../../src/core/model/paddleLayout';
-import type { VideoFeatures } from '../../src/core/features/types';
+import type { VideoFeatures } from '../../src/core/features/featureTypes';
 import type { RefParams } from '../../src/core/model/reference';
 import { seededRandom as rng } from '../../src/core/training/seeded';
 

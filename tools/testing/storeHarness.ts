@@ -5,8 +5,8 @@
  */
 import { videoFigures } from '../../src/core/metrics';
 import { createAppStore } from '../../src/ui/state/store';
-import { type WorkerClient, WorkerError } from '../../src/worker/client';
-import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../src/worker/protocol';
+import { type WorkerClient, WorkerError } from '../../src/protocol/client';
+import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '../../src/protocol/protocol';
 
 export const ORIGIN = 'http://localhost:5173/';
 

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine } from '../../src/worker/engine/engine';
-import { MemoryModelStore } from '../../src/worker/modelCache/modelStore';
-import type { WorkerEvent } from '../../src/worker/protocol';
+import { MemoryModelStore } from '../../src/worker/models/cache/modelStore';
+import type { WorkerEvent } from '../../src/protocol/protocol';
 
 // The engine runs in a worker, where the global scope is `self`; Node 20 has no navigator.
 (globalThis as { self?: unknown }).self ??= globalThis;

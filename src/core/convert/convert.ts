@@ -5,12 +5,12 @@ import type { ByteSource } from '../io/byteSource';
 import { type DType, type NdArray, toFloat32 } from '../ndarray';
 import { type Sizes, type Variant, canonicalTensors } from '../model/architecture';
 import { type PaddleTensorSpec, checkShapes, detectVariant, inferSizes, paddleTensorSpecs } from '../model/paddleLayout';
-import type { ParamsFormat } from '../formats/detect';
-import { type WeightFile, type WeightIndex, indexWeightFiles } from '../formats/weightFiles';
+import type { ParamsFormat } from '../paddle/detect';
+import { type WeightFile, type WeightIndex, indexWeightFiles } from '../paddle/weightFiles';
 import { type AttentionLstmMeta, FORMAT_VERSION, GENERATED_BY, type ManifestEntry, MODEL_FORMAT, type ModelJson, type StoredDType } from './modelFormat';
 import { type ShardSink, ShardWriter } from './shardWriter';
 
-export type { ParamsFormat } from '../formats/detect';
+export type { ParamsFormat } from '../paddle/detect';
 
 /** Progress of a conversion: bytes of the weight files consumed only grow; `done` comes last. */
 export type ConvertProgress =

@@ -7,7 +7,7 @@ import {
   writeInferenceModel, writeParamFolder, writeStaticDict,
 } from '../../../tools/testing/paddleFormats';
 import { maxDiff } from '../../../tools/testing/compare';
-import { writePickledParams } from '../formats/pdparamsPickle';
+import { writePickledParams } from '../paddle/pdparamsPickle';
 import { floatToHalf, type NdArray } from '../ndarray';
 import type { Variant } from '../model/architecture';
 import { predictVideos, type VideoPrediction } from '../model/model';

@@ -1,5 +1,5 @@
 import { InputError, printable } from '../errors';
-import type { ParamsFormat } from '../formats/detect';
+import type { ParamsFormat } from '../paddle/detect';
 import { sizeOf, widenHalf } from '../ndarray';
 import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
 

@@ -5,7 +5,7 @@ import { useBackend } from '../../node/backend';
 import '../../node/gradients';
 import { readModelDir } from '../../node/files';
 import { readFeatureFile } from '../features/read';
-import { writeTfRecordFeatures } from '../features/tfrecord';
+import { writeTfRecordFeatures } from '../features/tfrecordFeatures';
 import { createModel, type LoadedModel } from '../model/model';
 import { FineTuneSession } from '../training/finetune';
 import { defaultMode, recommendedSettings, trainingLabels, validationNote } from '../training/policy';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
 import { readModelDir } from '../../node/files';
 import { readFeatureFile } from '../features/read';
-import { writeTfRecordFeatures } from '../features/tfrecord';
+import { writeTfRecordFeatures } from '../features/tfrecordFeatures';
 import { createModel, type LoadedModel } from '../model/model';
 import { modelRunner, predictVideoWindows, type WindowPrediction } from '../segments/predictWindows';
 import { SegmentRanking } from '../segments/segmentRanking';

@@ -1,5 +1,5 @@
-import type { Yt8mVideo } from '../features/tfrecord';
-import type { SegmentRating } from '../features/types';
+import type { Yt8mVideo } from '../features/tfrecordFeatures';
+import type { SegmentRating } from '../features/featureTypes';
 import { SEGMENT_WINDOWS } from '../segments/windows';
 import { seededRandom } from '../training/seeded';
 import { SEGMENT_SAMPLE_SET } from './sampleSets';

@@ -1,6 +1,6 @@
 import { dequantize } from '../features/dequantize';
-import type { Yt8mVideo } from '../features/tfrecord';
-import type { VideoFeatures } from '../features/types';
+import type { Yt8mVideo } from '../features/tfrecordFeatures';
+import type { VideoFeatures } from '../features/featureTypes';
 import { gaussian, seededRandom } from '../training/seeded';
 import { DEMO_CLASSES, type DemoClass } from './classes';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
 import { checkVideos, type LoadedModel } from '../model/model';
 import { floatFeatures } from '../features/dequantize';

@@ -2,8 +2,8 @@ import { InputError } from '../errors';
 import type { NdArray } from '../ndarray';
 import type { Sizes, Variant } from '../model/architecture';
 import { fluid1CombinedOrder, paddleTensorSpecs } from '../model/paddleLayout';
-import { writeCombined } from '../formats/combined';
-import { writePickledParams } from '../formats/pdparamsPickle';
+import { writeCombined } from '../paddle/combined';
+import { writePickledParams } from '../paddle/pdparamsPickle';
 
 /** Canonical weights back to Paddle's tensors, named and shaped as Paddle saves them. */
 export function paddleTensors(variant: Variant, sizes: Sizes, weights: ReadonlyMap<string, Float32Array>): Map<string, NdArray> {

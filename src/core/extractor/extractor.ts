@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { PreparedGraph } from '../tfgraph/prepare';
 import { frameTensor, GraphRunner } from '../tfgraph/runner';
 import { FrameSampler, frameSeconds, type FrameRuleOptions, type FrameTime } from './frameRule';

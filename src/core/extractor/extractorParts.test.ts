@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import { writeNpy } from '../formats/npy';
-import { gunzip, readTarFiles } from '../formats/tarGz';
+import { writeNpy } from '../containers/npy';
+import { gunzip, readTarFiles } from '../containers/tarGz';
 import { readFeatureFile } from '../features/read';
 import { streamFeatureFile } from '../features/stream';
 import { bytesSource } from '../io/byteSource';
-import { writeTfRecords } from '../formats/tfrecord';
-import { decodeSequenceExample } from '../formats/sequenceExample';
+import { writeTfRecords } from '../containers/tfrecord';
+import { decodeSequenceExample } from '../containers/sequenceExample';
 import { cuts, expectClear, flipped } from '../../../tools/testing/hostile';
 import { pcaNpyFiles, standInPca, writeTgz } from '../../../tools/testing/extractorFixtures';
 import { rng } from '../../../tools/testing/random';

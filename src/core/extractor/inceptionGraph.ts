@@ -5,7 +5,7 @@
  * `DecodeJpeg:0` (uint8 [H, W, 3]) to `pool_3/_reshape:0` ([1, 2048]).
  */
 import { fail } from '../errors';
-import { entryBaseName, isGzip, isTar, readTarFiles } from '../formats/tarGz';
+import { entryBaseName, isGzip, isTar, readTarFiles } from '../containers/tarGz';
 import { decodeGraphDef } from '../tfgraph/graphDef';
 import { type PreparedGraph, prepareGraph } from '../tfgraph/prepare';
 import { INCEPTION_DIM, type NamedBytes } from './pca';

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fail, InputError } from '../errors';
-import { readNpy } from '../formats/npy';
-import { entryBaseName, isGzip, isTar, readTarFiles } from '../formats/tarGz';
+import { readNpy } from '../containers/npy';
+import { entryBaseName, isGzip, isTar, readTarFiles } from '../containers/tarGz';
 import type { NdArray } from '../ndarray';
 
 export const INCEPTION_DIM = 2048;

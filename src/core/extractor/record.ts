@@ -5,7 +5,7 @@
  * features), `mean_audio` (128 zeros) and feature lists `rgb` (1024 bytes a
  * frame) and `audio` (128 zero bytes a frame, `insert_zero_audio_features`).
  */
-import { encodeSequenceExample, type Feature } from '../formats/sequenceExample';
+import { encodeSequenceExample, type Feature } from '../containers/sequenceExample';
 
 export const AUDIO_DIM = 128;
 

@@ -1,4 +1,4 @@
-import type { FrameFeatures } from './types';
+import type { FrameFeatures } from './featureTypes';
 
 /**
  * YouTube-8M stores features as uint8; this maps them back to floats exactly as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasTfRecordHeader } from '../formats/tfrecord';
+import { hasTfRecordHeader } from '../containers/tfrecord';
 import { FEATURE_FILE_EXTENSIONS, FEATURE_FORMAT_LABELS, FEATURE_FORMATS, listed } from './featureFormats';
 
 describe('the feature-format table', () => {

@@ -4,13 +4,13 @@
  * `accept`, the "not a feature file" error and every page text that lists
  * the formats read this table; a new format is a row here and its reader.
  */
-import { hasTfRecordHeader } from '../formats/tfrecord';
-import { isNpy } from '../formats/npy';
+import { hasTfRecordHeader } from '../containers/tfrecord';
+import { isNpy } from '../containers/npy';
 import { readJsonFeatures } from './json';
-import { readNpyFeatures } from './npy';
+import { readNpyFeatures } from './npyFeatures';
 import { readPklFeatures } from './pkl';
-import { readTfRecordFeatures } from './tfrecord';
-import type { FeatureFileResult, ReadOptions } from './types';
+import { readTfRecordFeatures } from './tfrecordFeatures';
+import type { FeatureFileResult, ReadOptions } from './featureTypes';
 
 /**
  * What a file's first bytes say of one format: `sure` (magic bytes, a checked

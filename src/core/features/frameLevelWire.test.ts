@@ -1,9 +1,9 @@
 import protobuf from 'protobufjs/light';
 import { describe, expect, it } from 'vitest';
-import { decodeSequenceExample, encodeSequenceExample, type Feature } from '../formats/sequenceExample';
+import { decodeSequenceExample, encodeSequenceExample, type Feature } from '../containers/sequenceExample';
 import { seededRandom } from '../training/seeded';
 import { readFrameLevelWire } from './frameLevelWire';
-import { recordVideo } from './tfrecord';
+import { recordVideo } from './tfrecordFeatures';
 
 /** A frame-level record encoded by protobufjs, with what the general decoder makes of it. */
 function record(opts: { frames: number; id?: string; labels?: number[]; rgbDim?: number; extraContext?: boolean; seed: number }): Uint8Array {

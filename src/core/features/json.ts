@@ -7,7 +7,7 @@ import { fail, printable } from '../errors';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
-import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './featureTypes';
 
 function describe(v: unknown): string {
   if (v === undefined) return 'missing';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { packedLayout } from '../model/packedBatch';
 import { dequantize } from './dequantize';
 import { packedFrames, paddedFrames } from './padded';
-import type { VideoFeatures } from './types';
+import type { VideoFeatures } from './featureTypes';
 
 function quantizedVideo(frames: number, seed: number): VideoFeatures {
   const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7) % 256);

@@ -1,5 +1,5 @@
 import { featuresInto } from './dequantize';
-import type { VideoFeatures } from './types';
+import type { VideoFeatures } from './featureTypes';
 
 /**
  * A batch's frames of one modality, each video's padded with zeros to `T`

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
 import type { NdArray } from '../ndarray';
-import { PyBytes, PyDict, type PyValue } from '../formats/pickle/values';
-import { writePickle } from '../formats/pickle/writer';
+import { PyBytes, PyDict, type PyValue } from '../containers/pickle/values';
+import { writePickle } from '../containers/pickle/writer';
 import { dequantize } from './dequantize';
 import { readPklFeatures } from './pkl';
-import { MAX_FRAMES } from './types';
+import { MAX_FRAMES } from './featureTypes';
 
 const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 

@@ -6,12 +6,12 @@
  */
 import { fail } from '../errors';
 import { shapeString, toFloat32, type NdArray } from '../ndarray';
-import { readPickle } from '../formats/pickle/reader';
-import { PyDict, aPyType, isNdArray, pyInt, pyItems, pyText, type PyValue } from '../formats/pickle/values';
+import { readPickle } from '../containers/pickle/reader';
+import { PyDict, aPyType, isNdArray, pyInt, pyItems, pyText, type PyValue } from '../containers/pickle/values';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
 import { SkipRecord } from './skipRecord';
-import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './featureTypes';
 
 /** `feature` or `audio`: a 2-D array of frames, checked. */
 function frameMatrix(rec: PyDict, key: string): NdArray {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import { writeNpy } from '../formats/npy';
-import { writeTfRecords } from '../formats/tfrecord';
+import { writeNpy } from '../containers/npy';
+import { writeTfRecords } from '../containers/tfrecord';
 import { detectFeatureFileKind, FEATURE_FILE_EXTENSIONS, readFeatureFile } from './read';
-import { writeTfRecordFeatures } from './tfrecord';
+import { writeTfRecordFeatures } from './tfrecordFeatures';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

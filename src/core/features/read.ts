@@ -7,7 +7,7 @@
 import { fail } from '../errors';
 import { FEATURE_FORMATS, type FeatureFileKind, featureFormat, listed } from './featureFormats';
 import { fileExtension } from './fileName';
-import type { FeatureFileResult, ReadOptions } from './types';
+import type { FeatureFileResult, ReadOptions } from './featureTypes';
 
 export { FEATURE_FILE_EXTENSIONS, type FeatureFileKind } from './featureFormats';
 

@@ -1,13 +1,13 @@
 import protobuf from 'protobufjs/light';
 import { describe, expect, it } from 'vitest';
-import { encodeSequenceExample, type Feature } from '../formats/sequenceExample';
-import { readTfRecords } from '../formats/tfrecord';
+import { encodeSequenceExample, type Feature } from '../containers/sequenceExample';
+import { readTfRecords } from '../containers/tfrecord';
 import { bytesSource } from '../io/byteSource';
 import { readFrameLevelWire } from './frameLevelWire';
 import { checkSegmentRatings } from './segmentRatings';
 import { streamFeatureFile } from './stream';
-import { readTfRecordFeatures, recordVideo, writeTfRecordFeatures, type Yt8mVideo } from './tfrecord';
-import type { VideoFeatures } from './types';
+import { readTfRecordFeatures, recordVideo, writeTfRecordFeatures, type Yt8mVideo } from './tfrecordFeatures';
+import type { VideoFeatures } from './featureTypes';
 
 function frames(n: number, dim: number): Uint8Array[] {
   return Array.from({ length: n }, (_, t) => Uint8Array.from({ length: dim }, (_, j) => (t * 7 + j * 13) & 0xff));

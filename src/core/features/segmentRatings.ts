@@ -13,7 +13,7 @@
  * number) drops that entry alone. Either way the caller warns, naming the file
  * and the record, with the message returned here.
  */
-import type { SegmentRating } from './types';
+import type { SegmentRating } from './featureTypes';
 
 export const SEGMENT_KEYS = { labels: 'segment_labels', starts: 'segment_start_times', scores: 'segment_scores' } as const;
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import { readTfRecords } from '../formats/tfrecord';
+import { readTfRecords } from '../containers/tfrecord';
 import { type ByteSource, bytesSource } from '../io/byteSource';
 import { readFeatureFile } from './read';
 import { type FeatureStreamItem, readVideosAt, type StreamOptions, streamFeatureFile, type VideoPlace } from './stream';
-import { readTfRecordFeatures, writeTfRecordFeatures, type Yt8mVideo } from './tfrecord';
-import type { VideoFeatures } from './types';
+import { readTfRecordFeatures, writeTfRecordFeatures, type Yt8mVideo } from './tfrecordFeatures';
+import type { VideoFeatures } from './featureTypes';
 
 function video(id: string, n: number, seed: number, labels?: number[]): Yt8mVideo {
   const frames = (dim: number, s: number) => Array.from({ length: n }, (_, t) => Uint8Array.from({ length: dim }, (_, j) => (s * 31 + t * 7 + j * 13) & 0xff));

@@ -7,12 +7,12 @@
  * few videos a file) are read whole.
  */
 import { fail, InputError } from '../errors';
-import { readTfRecordAt, scanTfRecords } from '../formats/tfrecord';
+import { readTfRecordAt, scanTfRecords } from '../containers/tfrecord';
 import { type ByteSource, readAll } from '../io/byteSource';
 import { featureFormat } from './featureFormats';
 import { detectFeatureFileKind, readFeatureFile } from './read';
-import { noVideoRead, recordVideo } from './tfrecord';
-import type { ReadOptions, VideoFeatures } from './types';
+import { noVideoRead, recordVideo } from './tfrecordFeatures';
+import type { ReadOptions, VideoFeatures } from './featureTypes';
 
 /** Where a video lies in its file: a TFRecord's record, or its position in a file read whole. */
 export type VideoPlace =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmentRating } from '../features/types';
+import type { SegmentRating } from '../features/featureTypes';
 import { SegmentRanking } from '../segments/segmentRanking';
 import { segmentMap, segmentMapJson } from '../segments/segmentMap';
 import { shardInputs, sortInputs } from '../shards/assign';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { transpose2d } from '../ndarray';
 import { longestOf, packedFrames, paddedFrames } from '../features/padded';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
 import { budgetBatches, fixedBatches } from './batching';

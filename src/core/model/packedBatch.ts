@@ -26,7 +26,7 @@ export interface PackedBiLstm {
 
 /**
  * The contract of the packed recurrence as ONE tfjs kernel, which a backend
- * registers (src/kernels/packedLstm_wasm.ts, packedLstm_cpu.ts):
+ * registers (src/kernels/packedLstmWasm.ts, packedLstmCpu.ts):
  *
  * inputs  G0..G3  [N, 4D] packed input projections of rgb.fw, rgb.bw, audio.fw, audio.bw (with b_x)
  *         W0..W3  [D, 4D] their recurrent weights, [in, out]
@@ -40,7 +40,7 @@ export const PACKED_LSTM_KERNEL = 'AttentionLstmPackedRecurrence';
 /**
  * The contract of a linear layer as one tfjs kernel, which a backend may
  * register for the packed path's embedding and input projections
- * (src/kernels/packedLstm_wasm.ts):
+ * (src/kernels/packedLstmWasm.ts):
  *
  * inputs  x [N, K], w [K, M] ([in, out]), b [M] (optional)
  * outputs [N, M] = x w + b

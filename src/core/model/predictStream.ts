@@ -6,7 +6,7 @@
  * (other feature widths) comes out with its error instead, and costs only itself.
  */
 import { userMessage } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { LoadedModel } from './model';
 import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 

@@ -6,7 +6,7 @@
  */
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { InputError } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { BiLstmRunner } from './attentionLstm';
 
 /** Checks that videos fit the model before any tensor is made; errors name the file and video. */

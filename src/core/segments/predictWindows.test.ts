@@ -3,9 +3,9 @@ import { SMALL_SIZES, randomPaddleParams, randomVideo, toRefParams } from '../..
 import { convertAndLoad } from '../../../tools/testing/memoryModel';
 import { maxDiff } from '../../../tools/testing/compare';
 import { useBackend } from '../../node/backend';
-import { writeCombined } from '../formats/combined';
+import { writeCombined } from '../paddle/combined';
 import { dequantize } from '../features/dequantize';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 import { referenceForward } from '../model/reference';
 import { opsBiLstm, takesPackedPath } from '../model/attentionLstm';

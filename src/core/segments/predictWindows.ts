@@ -18,7 +18,7 @@
  * (attentionLstm.ts), so a pass stays linear in its windows.
  */
 import { userMessage } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { Sizes } from '../model/architecture';
 import type { BiLstmRunner } from '../model/attentionLstm';
 import { BATCH_BUDGET_BYTES, batchSizeFor } from '../model/batching';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import type { SegmentRating } from '../features/types';
+import type { SegmentRating } from '../features/featureTypes';
 import { numpyMean } from '../metrics/numpyMean';
 import { seededRandom, shuffled } from '../training/seeded';
 import { compareCodePoints, percentG } from './pythonFloat';

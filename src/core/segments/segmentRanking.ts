@@ -16,7 +16,7 @@
  * order is total; counts add).
  */
 import { InputError } from '../errors';
-import type { SegmentRating } from '../features/types';
+import type { SegmentRating } from '../features/featureTypes';
 import { topKIndices } from '../metrics/topk';
 import { ClassHeap, type RankedWindow } from './classHeap';
 import { percentG } from './pythonFloat';

@@ -12,7 +12,7 @@
  * the five windows over a frame share its bytes.
  */
 import { InputError } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 
 export interface WindowSettings {
   /** Frames a window holds (the last window of a video may hold fewer). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { type BiLstmRunner, encode, opsBiLstm } from '../model/attentionLstm';
 import { checkVideos, packBatch, readWeights, type LoadedModel } from '../model/model';
@@ -9,7 +9,7 @@ import { HeadTrainer, type HeadWeights } from './headTrainer';
 import { defaultPatience, FINETUNE_DEFAULTS } from './policy';
 import { seededRandom, shuffled, splitByGroup } from './seeded';
 import { Trainer, type Explanation } from './trainer';
-import type { ClassReport, EpochReport, FineTuneSettings } from './types';
+import type { ClassReport, EpochReport, FineTuneSettings } from './trainingTypes';
 
 /**
  * Fine-tuning a loaded model on a user's labeled videos, shared by the page's

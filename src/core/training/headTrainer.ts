@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { dense } from './dense';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
 import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
-import type { HeadLayers, OptimizerName } from './types';
+import type { HeadLayers, OptimizerName } from './trainingTypes';
 import { WeightSnapshot } from './snapshot';
 
 /**

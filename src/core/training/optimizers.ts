@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerName } from './types';
+import type { OptimizerName } from './trainingTypes';
 
 /**
  * Paddle's two optimizers, written out rather than taken from tfjs for two

@@ -5,7 +5,7 @@
  * Pure (no tfjs), so the page can import it.
  */
 import { multiplyAdds, type Sizes } from '../model/architecture';
-import type { CustomLabels, FineTuneMode, FineTuneSettings, HeadLayers } from './types';
+import type { CustomLabels, FineTuneMode, FineTuneSettings, HeadLayers } from './trainingTypes';
 
 /** Teachable Machine's defaults: Adam at 0.001, 50 epochs, batches of 16, 15% held out. */
 export const FINETUNE_DEFAULTS: FineTuneSettings = {

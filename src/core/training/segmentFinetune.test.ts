@@ -6,7 +6,7 @@ import '../../node/gradients';
 import { readModelDir } from '../../node/files';
 import { ratedDemoVideos } from '../demo/segmentSamples';
 import { demoFeatures } from '../demo/syntheticVideos';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import { createModel, type LoadedModel } from '../model/model';
 import { modelRunner } from '../segments/predictWindows';
 import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';

@@ -15,7 +15,7 @@
  *   after.
  */
 import { InputError } from '../errors';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import type { BiLstmRunner } from '../model/attentionLstm';
 import type { LoadedModel } from '../model/model';
 import { predictVideoWindows, type WindowRunner } from '../segments/predictWindows';

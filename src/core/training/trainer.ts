@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { VideoFeatures } from '../features/types';
+import type { VideoFeatures } from '../features/featureTypes';
 import { type BiLstmRunner, type ModelSpec, type WeightTensors, encode, head, opsBiLstm } from '../model/attentionLstm';
 import { canonicalTensors } from '../model/architecture';
 import { forwardBatch, packBatch, type VideoPrediction } from '../model/model';
 import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
-import type { OptimizerName } from './types';
+import type { OptimizerName } from './trainingTypes';
 import { WeightSnapshot } from './snapshot';
 
 /** A video's probabilities and its attention per frame (not padded), per modality. */

@@ -1,7 +1,7 @@
 import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
 import { InputError } from '../../core/errors';
 import { featuresInto } from '../../core/features/dequantize';
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
 import { fixedBatches } from '../../core/model/batching';
 import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';

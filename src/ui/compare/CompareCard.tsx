@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from 'react';
-import type { DatasetReport, EvaluationResult } from '../../worker/protocol';
-import { formatMetric } from '../format';
+import type { DatasetReport, EvaluationResult } from '../../protocol/protocol';
+import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { foreignLabelFiles } from '../state/slices/compare';
 import { classDeltas, topChanges } from './compareRows';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClassFigures, DatasetReport } from '../../worker/protocol';
+import type { ClassFigures, DatasetReport } from '../../protocol/protocol';
 import { classDeltas, topChanges } from './compareRows';
 
 const cls = (c: number, ap: number, positives = 2): ClassFigures => ({ class: c, positives, predicted: 1, truePositives: 1, precision: 1, recall: 0.5, ap });

@@ -1,4 +1,4 @@
-import type { DatasetReport } from '../../worker/protocol';
+import type { DatasetReport } from '../../protocol/protocol';
 
 /** One class's average precision under two models (null: not scored by that model), and the change. */
 export interface ClassDelta {

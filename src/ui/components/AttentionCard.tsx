@@ -1,7 +1,7 @@
 import { memo, useId, useMemo, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
-import type { VideoResult } from '../../worker/protocol';
-import { formatTime } from '../format';
+import type { VideoResult } from '../../protocol/protocol';
+import { formatTime } from '../formatNumbers';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { SegmentTimeline } from '../timeline/SegmentTimeline';

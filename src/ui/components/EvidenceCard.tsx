@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
-import type { OcclusionResult, VideoResult } from '../../worker/protocol';
-import { formatTime } from '../format';
+import type { OcclusionResult, VideoResult } from '../../protocol/protocol';
+import { formatTime } from '../formatNumbers';
 import { useApp } from '../state/context';
 import type { SampleEvent, VideoRow } from '../state/slices/videos';
 import { Heatmap, type HeatmapRow } from './Heatmap';

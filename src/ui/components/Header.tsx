@@ -1,4 +1,4 @@
-import { BACKEND_CHOICE_LABEL, adapterLabel, type BackendChoice } from '../../worker/protocol';
+import { BACKEND_CHOICE_LABEL, adapterLabel, type BackendChoice } from '../../protocol/protocol';
 import { useApp, useAppShallow } from '../state/context';
 import { SETTINGS } from '../state/urlState';
 import { ExportButtons } from './ExportButtons';

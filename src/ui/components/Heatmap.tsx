@@ -1,5 +1,5 @@
 import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { formatTime } from '../format';
+import { formatTime } from '../formatNumbers';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
 

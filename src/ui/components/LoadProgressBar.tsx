@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { formatBytes, formatDuration } from '../format';
+import { formatBytes, formatDuration } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import type { WorkProgress } from '../state/slices/videos';
 import { WorkEstimate } from '../workEstimate';

@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { EpochReport } from '../../worker/protocol';
+import type { EpochReport } from '../../protocol/protocol';
 import './ChartAxes.css';
 
 interface Series {

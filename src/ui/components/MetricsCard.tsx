@@ -1,4 +1,4 @@
-import { formatMetric } from '../format';
+import { formatMetric } from '../formatNumbers';
 import { useApp } from '../state/context';
 import { SegmentMapLine } from '../timeline/SegmentMetrics';
 import { MetricsGlossary } from './MetricsGlossary';

@@ -1,5 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
-import { formatBytes, formatCount } from '../format';
+import { formatBytes, formatCount } from '../formatNumbers';
 import { ConfirmDelete } from '../library/ConfirmDelete';
 import { useApp, useAppShallow } from '../state/context';
 import { SETTINGS } from '../state/urlState';

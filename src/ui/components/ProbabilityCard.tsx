@@ -1,8 +1,8 @@
 import { type KeyboardEvent, memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, Cell, LabelList, ResponsiveContainer, Tooltip, useActiveTooltipDataPoints, XAxis, YAxis } from 'recharts';
 import { topKIndices } from '../../core/metrics';
-import type { VideoResult } from '../../worker/protocol';
-import { formatProbability } from '../format';
+import type { VideoResult } from '../../protocol/protocol';
+import { formatProbability } from '../formatNumbers';
 import { useApp } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { SETTINGS } from '../state/urlState';

@@ -1,4 +1,4 @@
-import { formatBytes } from '../format';
+import { formatBytes } from '../formatNumbers';
 
 /** Progress in bytes, as a real progressbar for assistive technology. */
 export function ProgressBar({ label, loaded, total, detail }: { label: string; loaded: number; total: number; detail?: string }) {

@@ -4,8 +4,8 @@ import { EXPORT_FORMAT_LABELS, type ExportFormat } from '../../core/export/forma
 import {
   defaultHeadLayers, defaultMode, defaultPatience, FINETUNE_DEFAULTS, isSlowFineTune, recommendedSettings, validationCount, validationNote,
 } from '../../core/training/policy';
-import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan, TrainingValidation } from '../../worker/protocol';
-import { formatMetric } from '../format';
+import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan, TrainingValidation } from '../../protocol/protocol';
+import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { trainingActive } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';

@@ -1,6 +1,6 @@
 import { useDeferredValue, useEffect, useState } from 'react';
 import { topKIndices } from '../../core/metrics';
-import { formatTime } from '../format';
+import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { selectedVideo } from '../state/selectors';
 import { AttentionCard } from './AttentionCard';

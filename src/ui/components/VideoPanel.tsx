@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
 import { FEATURE_FORMAT_LABELS, listed } from '../../core/features/featureFormats';
-import { formatProbability } from '../format';
+import { formatProbability } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { videoCounts } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';

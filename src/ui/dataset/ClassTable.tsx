@@ -1,6 +1,6 @@
 import { useId, useMemo, useState } from 'react';
-import type { ClassFigures } from '../../worker/protocol';
-import { formatMetric } from '../format';
+import type { ClassFigures } from '../../protocol/protocol';
+import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { hasResults } from '../state/selectors';
 import { type Column, nextSort, type TableSort, VirtualTable } from './VirtualTable';

@@ -1,6 +1,6 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import { download } from '../download';
-import { formatMetric, formatProbability } from '../format';
+import { formatMetric, formatProbability } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { SegmentTable } from '../timeline/SegmentMetrics';
 import { FileNotes } from '../library/FileNotes';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
-import type { ModelInfo, VideoResult, VideoSummary } from '../../worker/protocol';
+import type { ModelInfo, VideoResult, VideoSummary } from '../../protocol/protocol';
 import { videoFigures } from '../../core/metrics';
 import { exportCsv, exportJson, runOf } from './exportDocuments';
 

@@ -3,11 +3,11 @@
  * `npm run predict` (core/predictionDocument.ts), built by the same function,
  * so files from the page and from the command line compare field by field.
  */
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import type { VideoPrediction } from '../../core/model/model';
 import { type PredictionDocument, predictionDocument } from '../../core/predictionDocument';
 import Papa from 'papaparse';
-import type { ModelInfo, VideoResult, VideoSummary } from '../../worker/protocol';
+import type { ModelInfo, VideoResult, VideoSummary } from '../../protocol/protocol';
 
 export interface ExportRow {
   video: VideoSummary;

@@ -1,5 +1,5 @@
-import type { CachedModelInfo } from '../../worker/protocol';
-import { formatBytes } from '../format';
+import type { CachedModelInfo } from '../../protocol/protocol';
+import { formatBytes } from '../formatNumbers';
 import { Dialog } from './Dialog';
 
 /** Deleting a cached model cannot be undone (its weights leave the browser): asked first, Cancel first. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors';
-import { WorkerError } from '../../worker/client';
+import { WorkerError } from '../../protocol/client';
 import { attempt, errorMessage } from './attempt';
 
 describe('telling the user what failed', () => {

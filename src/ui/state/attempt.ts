@@ -5,7 +5,7 @@
  * userMessage here.
  */
 import { userMessage } from '../../core/errors';
-import { WorkerError } from '../../worker/client';
+import { WorkerError } from '../../protocol/client';
 import type { NoticeLevel } from './slices/notices';
 
 /** What the user reads of a failure. */

@@ -6,7 +6,7 @@
  */
 import { persist, type PersistStorage } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
-import type { WorkerEvent } from '../../worker/protocol';
+import type { WorkerEvent } from '../../protocol/protocol';
 import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
 import { compareSlice } from './slices/compare';

@@ -5,8 +5,8 @@
  * event to every slice that handles it. Nothing here knows about React or tfjs.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import type { WorkerClient } from '../../worker/client';
-import type { WorkerEvent } from '../../worker/protocol';
+import type { WorkerClient } from '../../protocol/client';
+import type { WorkerEvent } from '../../protocol/protocol';
 import type { BackendSlice } from './slices/backend';
 import type { DatasetSlice } from './slices/dataset';
 import type { LibrarySlice } from './slices/library';

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { BackendChoice } from '../../worker/protocol';
+import type { BackendChoice } from '../../protocol/protocol';
 import { clampSetting, readUrlState, SETTINGS, URL_DEFAULTS, type UrlState, writeUrlState } from './urlState';
 
 describe('URL state', () => {

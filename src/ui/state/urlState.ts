@@ -1,4 +1,4 @@
-import { BACKEND_CHOICES, type BackendChoice } from '../../worker/protocol';
+import { BACKEND_CHOICES, type BackendChoice } from '../../protocol/protocol';
 
 /**
  * The part of the page's state that lives in the URL, so that a view can be

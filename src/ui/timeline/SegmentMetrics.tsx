@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import type { SegmentReport } from '../../worker/protocol';
-import { formatMetric } from '../format';
+import type { SegmentReport } from '../../protocol/protocol';
+import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { RATED_SEGMENT_FRAMES } from './lanes';
 import { secondsLabel } from './SegmentTimeline';

@@ -1,7 +1,7 @@
 import { type KeyboardEvent, type MouseEvent, useEffect, useId, useMemo, useState } from 'react';
-import type { SegmentTimeline as Timeline, VideoResult } from '../../worker/protocol';
+import type { SegmentTimeline as Timeline, VideoResult } from '../../protocol/protocol';
 import { timeTicks } from '../components/Heatmap';
-import { formatTime } from '../format';
+import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { findClasses, type LaneClass, laneClasses, laneValues, peakIndex, ratedMarks, ratedPastEnd, stepPath, windowSpans } from './lanes';

@@ -1,6 +1,6 @@
 import { useId } from 'react';
-import type { TrainingReport } from '../../worker/protocol';
-import { formatMetric } from '../format';
+import type { TrainingReport } from '../../protocol/protocol';
+import { formatMetric } from '../formatNumbers';
 import { useAppShallow } from '../state/context';
 
 /** The loaded videos with segment ratings (failed ones left out), and their ratings. */

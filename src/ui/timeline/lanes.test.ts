@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmentTimeline } from '../../worker/protocol';
+import type { SegmentTimeline } from '../../protocol/protocol';
 import { findClasses, laneClasses, laneValues, peakIndex, ratedMarks, ratedPastEnd, stepPath, windowSpans } from './lanes';
 
 const timeline = (starts: number[], frames: number[], classes: number, hop: number, length = 5): SegmentTimeline => ({

@@ -4,8 +4,8 @@
  * on it.
  */
 import { topKIndices } from '../../core/metrics';
-import type { SegmentRating } from '../../core/features/types';
-import type { SegmentTimeline } from '../../worker/protocol';
+import type { SegmentRating } from '../../core/features/featureTypes';
+import type { SegmentTimeline } from '../../protocol/protocol';
 
 /** Classes with a lane before any is added: the video's top classes. */
 export const TOP_LANES = 3;

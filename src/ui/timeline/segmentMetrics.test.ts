@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SegmentReport } from '../../worker/protocol';
+import type { SegmentReport } from '../../protocol/protocol';
 import { leftOutNote } from './SegmentMetrics';
 import { ratedCounts } from './SegmentTraining';
 

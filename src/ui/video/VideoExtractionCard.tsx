@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ExtractionProgress } from '../../worker/protocol';
+import type { ExtractionProgress } from '../../protocol/protocol';
 import { useApp, useAppShallow } from '../state/context';
 import './video.css';
 

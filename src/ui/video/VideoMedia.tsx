@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { download } from '../download';
-import { formatTime } from '../format';
+import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { frameAt } from './videoDrop';
 import './video.css';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileEvent, storeHarness, TEST_MODEL } from '../../../tools/testing/storeHarness';
-import type { ExtractorState, VideoToExtract } from '../../worker/protocol';
+import type { ExtractorState, VideoToExtract } from '../../protocol/protocol';
 
 const READY: ExtractorState = { ready: { inception: 'inception-2015-12-05.tgz', pca: 'yt8m_pca.tgz', nodes: 300, components: 1024, savedAt: 1 }, missing: [], staged: [], note: 'rgb alone' };
 const file = (name: string) => new File([new Uint8Array(4)], name);

@@ -7,7 +7,7 @@
  * evidence and the segment timeline follow (`playback`), and which they move
  * (`seekVideo`).
  */
-import type { ExtractedMedia, ExtractionProgress, ExtractorState } from '../../worker/protocol';
+import type { ExtractedMedia, ExtractionProgress, ExtractorState } from '../../protocol/protocol';
 import type { Slice, SliceContext } from '../state/types';
 import { folderOf } from '../drop';
 import { parseLabels, uniqueName } from './videoDrop';

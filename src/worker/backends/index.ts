@@ -5,18 +5,18 @@
  * backend_*.ts files beside this one.
  */
 import { EnvironmentError } from '../../core/errors';
-import type { BackendChoice, BackendName, BackendStatus } from '../protocol';
-import { startCpu } from './backend_cpu';
-import { startWasm } from './backend_wasm';
-import { probeWebGpu, startWebGpu } from './backend_webgpu';
-import { type BackendPlan, fallbackNote, planBackends } from './policy';
+import type { BackendChoice, BackendName, BackendStatus } from '../../protocol/protocol';
+import { startCpu } from './backendCpu';
+import { startWasm } from './backendWasm';
+import { probeWebGpu, startWebGpu } from './backendWebgpu';
+import { type BackendPlan, fallbackNote, planBackends } from './backendPolicy';
 import { selfTest } from './selfTest';
 import type { BackendHandle, FaultListener } from './types';
 
 export interface StartOptions {
   /** Skip WebGPU whatever the choice (after it failed twice); the reason is said on the page. */
   avoidWebGpu?: string;
-  /** wasm threads asked for (backend_wasm.ts: wasmThreads). */
+  /** wasm threads asked for (backendWasm.ts: wasmThreads). */
   wasmThreads?: number;
 }
 

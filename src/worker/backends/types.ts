@@ -2,7 +2,7 @@ import { EnvironmentError } from '../../core/errors';
 import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import type { LoadedModel } from '../../core/model/model';
 import type { WeightLayout } from '../../core/model/attentionLstm';
-import type { AdapterSummary, BackendName } from '../protocol';
+import type { AdapterSummary, BackendName } from '../../protocol/protocol';
 
 /** A started tfjs backend, as the engine uses it. */
 export interface BackendHandle {

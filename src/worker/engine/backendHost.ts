@@ -12,8 +12,8 @@ import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import { createModel, type LoadedModel } from '../../core/model/model';
 import { type BackendHandle, startBackend } from '../backends';
 import type { ModelRuntime } from '../backends/types';
-import type { AcquiredModel } from '../models';
-import { adapterLabel, type BackendChoice, type BackendName, type BackendStatus, type ModelInfo, type WorkerEvent } from '../protocol';
+import type { AcquiredModel } from '../models/acquire';
+import { adapterLabel, type BackendChoice, type BackendName, type BackendStatus, type ModelInfo, type WorkerEvent } from '../../protocol/protocol';
 import type { SerialQueue } from './serialQueue';
 
 /** The model as the backend runs it: its weights uploaded, and the backend's faster recurrence when it has one. */

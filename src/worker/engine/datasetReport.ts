@@ -1,5 +1,5 @@
 import { datasetFigures, evaluate } from '../../core/metrics';
-import type { DatasetReport } from '../protocol';
+import type { DatasetReport } from '../../protocol/protocol';
 import type { VideoRegistry } from './videoRegistry';
 
 /**

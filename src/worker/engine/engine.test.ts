@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecordFeatures';
 import { evaluate } from '../../core/metrics';
 import { seededRandom } from '../../core/training/seeded';
 import { engineHarness, SITE } from '../../../tools/testing/workerHarness';
-import type { VideoResult } from '../protocol';
+import type { VideoResult } from '../../protocol/protocol';
 
 /** `n` YouTube-8M-shaped videos of 2 to 9 frames, labeled 0..9. */
 function shortVideos(n: number, seed: number, prefix = 'v'): Yt8mVideo[] {

@@ -6,9 +6,9 @@
  * sees it through the narrow TrainingHost interface.
  */
 import { InputError } from '../../core/errors';
-import { MAX_FRAMES } from '../../core/features/types';
-import { acquireModel, type LoaderDeps } from '../models';
-import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, ReadChoices, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../protocol';
+import { MAX_FRAMES } from '../../core/features/featureTypes';
+import { acquireModel, type LoaderDeps } from '../models/acquire';
+import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, ReadChoices, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../../protocol/protocol';
 import { BackendHost } from './backendHost';
 import { datasetReport } from './datasetReport';
 import { computeEvidence } from './evidence';

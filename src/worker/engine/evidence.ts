@@ -5,7 +5,7 @@
 import { InputError } from '../../core/errors';
 import { occlusionEvidence } from '../../core/explain/occlusion';
 import { BackendFault } from '../backends';
-import type { OcclusionResult } from '../protocol';
+import type { OcclusionResult } from '../../protocol/protocol';
 import type { BackendHost } from './backendHost';
 import type { VideoRegistry } from './videoRegistry';
 

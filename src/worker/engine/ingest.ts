@@ -9,8 +9,8 @@ import { EnvironmentError, InputError, userMessage } from '../../core/errors';
 import { streamFeatureFile } from '../../core/features/stream';
 import { bytesSource, type ByteSource } from '../../core/io/byteSource';
 import { blobSource } from '../blobSource';
-import type { VideoFeatures } from '../../core/features/types';
-import type { FeatureSource, FileEnd, LoadProgress, ReadChoices, VideoSummary, WorkerEvent } from '../protocol';
+import type { VideoFeatures } from '../../core/features/featureTypes';
+import type { FeatureSource, FileEnd, LoadProgress, ReadChoices, VideoSummary, WorkerEvent } from '../../protocol/protocol';
 import type { PredictionScheduler } from './predictionScheduler';
 import type { VideoRegistry } from './videoRegistry';
 

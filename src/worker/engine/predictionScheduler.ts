@@ -15,13 +15,13 @@
  * loaded) are read again from their files when their batch comes.
  */
 import { userMessage } from '../../core/errors';
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import { videoFigures } from '../../core/metrics';
 import { batchBudgetFor, batchSizeFor, packedBatchSize } from '../../core/model/batching';
 import { opsBiLstm, takesPackedPath } from '../../core/model/attentionLstm';
 import { checkVideos, predictVideos } from '../../core/model/model';
 import { BackendFault } from '../backends';
-import type { VideoResult, WorkerEvent } from '../protocol';
+import type { VideoResult, WorkerEvent } from '../../protocol/protocol';
 import type { BackendHost } from './backendHost';
 import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';

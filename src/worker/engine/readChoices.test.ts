@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecordFeatures';
 import { seededRandom } from '../../core/training/seeded';
 import { engineHarness } from '../../../tools/testing/workerHarness';
-import type { VideoSummary } from '../protocol';
+import type { VideoSummary } from '../../protocol/protocol';
 
 /** `n` YouTube-8M-shaped videos of 2 to 9 frames, labeled 0..9, ids `<prefix><i>`. */
 function shortVideos(n: number, seed: number, prefix = 'v'): Yt8mVideo[] {

@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFeatureFile } from '../../core/features/read';
-import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecord';
+import { writeTfRecordFeatures, type Yt8mVideo } from '../../core/features/tfrecordFeatures';
 import { readModelDir } from '../../node/files';
 import { createModel } from '../../core/model/model';
 import { modelRunner, predictVideoWindows, SegmentRanking, segmentMap } from '../../core/segments';
 import { seededRandom } from '../../core/training/seeded';
 import { engineHarness } from '../../../tools/testing/workerHarness';
-import type { SegmentTimeline } from '../protocol';
+import type { SegmentTimeline } from '../../protocol/protocol';
 
 const root = path.resolve(__dirname, '../../..');
 const file = (name: string, bytes: Uint8Array) => ({ kind: 'file' as const, file: new File([bytes.slice()], name) });

@@ -26,14 +26,14 @@
  * predicted again) starts it again from the videos predicted so far.
  */
 import { InputError } from '../../core/errors';
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import { batchSizeFor } from '../../core/model/batching';
 import {
   MAX_WINDOWS_PER_BATCH, modelRunner, predictVideoWindows, ratedClassesFor, SEGMENT_WINDOWS, SegmentRanking, segmentMap, type WindowRunner,
   type WindowSettings, windowCount, windowSettings, worstRankedPositives, YT8M_CLASS_COUNT,
 } from '../../core/segments';
 import { BackendFault } from '../backends';
-import type { SegmentReport, SegmentTimeline, WorkerEvent } from '../protocol';
+import type { SegmentReport, SegmentTimeline, WorkerEvent } from '../../protocol/protocol';
 import type { BackendHost } from './backendHost';
 import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';

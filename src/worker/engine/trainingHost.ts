@@ -3,10 +3,10 @@
  * the serial queue to run alone on, the backend's guard and label, and a way
  * to keep predicting videos added while it trains.
  */
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import type { BiLstmRunner } from '../../core/model/attentionLstm';
 import type { LoadedModel } from '../../core/model/model';
-import type { BackendName, ModelInfo, ModelSource, VideoSummary } from '../protocol';
+import type { BackendName, ModelInfo, ModelSource, VideoSummary } from '../../protocol/protocol';
 
 /** The current model and videos; `model` is null while no model is on a backend. */
 export interface TrainingSnapshot {

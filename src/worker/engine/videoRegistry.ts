@@ -6,9 +6,9 @@
  */
 import { InputError } from '../../core/errors';
 import { readVideosAt, type VideoPlace } from '../../core/features/stream';
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import type { ByteSource } from '../../core/io/byteSource';
-import type { VideoStatus, VideoSummary } from '../protocol';
+import type { VideoStatus, VideoSummary } from '../../protocol/protocol';
 
 export interface VideoEntry {
   summary: VideoSummary;

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TrainingReport } from '../protocol';
+import type { TrainingReport } from '../../protocol/protocol';
 import { engineHarness } from '../../../tools/testing/workerHarness';
 import { TrainingHandler } from './trainingHandler';
 

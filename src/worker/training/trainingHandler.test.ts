@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertWeights } from '../../core/convert/convert';
 import { FINETUNE_CLASSES } from '../../core/demo/classes';
 import { demoRecord, syntheticVideos } from '../../core/demo/syntheticVideos';
-import { writeTfRecordFeatures } from '../../core/features/tfrecord';
+import { writeTfRecordFeatures } from '../../core/features/tfrecordFeatures';
 import { bytesSource } from '../../core/io/byteSource';
-import type { TrainingProgress, TrainingReport, WorkerEvent } from '../protocol';
+import type { TrainingProgress, TrainingReport, WorkerEvent } from '../../protocol/protocol';
 import { engineHarness, SITE } from '../../../tools/testing/workerHarness';
 import { TrainingHandler } from './trainingHandler';
 

@@ -9,14 +9,14 @@ import type { AttentionLstmMeta } from '../../core/convert/modelFormat';
 import { InputError, userMessage } from '../../core/errors';
 import { exportModel } from '../../core/export/exportModel';
 import type { ExportFormat } from '../../core/export/formats';
-import type { VideoFeatures } from '../../core/features/types';
+import type { VideoFeatures } from '../../core/features/featureTypes';
 import { FineTuneSession, type ValidationReport } from '../../core/training/finetune';
 import { SegmentFineTune } from '../../core/training/segmentFinetune';
 import { fineTuneCost, isLargeHead, trainingLabels, type TrainingLabels } from '../../core/training/policy';
-import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/types';
+import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/trainingTypes';
 import type { TrainingHost } from '../engine/trainingHost';
-import type { ModelStore } from '../modelCache/modelStore';
-import type { CachedModelInfo, ModelInfo, SegmentTrainingReport, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../protocol';
+import type { ModelStore } from '../models/cache/modelStore';
+import type { CachedModelInfo, ModelInfo, SegmentTrainingReport, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../../protocol/protocol';
 import { videoFigures } from '../../core/metrics';
 
 class Stopped extends Error {}

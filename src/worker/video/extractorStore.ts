@@ -7,7 +7,7 @@
  */
 import { EnvironmentError } from '../../core/errors';
 import type { ExtractorModel } from '../../core/extractor/extractor';
-import type { ExtractorInfo } from '../protocol';
+import type { ExtractorInfo } from '../../protocol/protocol';
 
 export interface StoredExtractor {
   info: ExtractorInfo;

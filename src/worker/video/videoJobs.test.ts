@@ -11,7 +11,7 @@ import { readFeatureFile } from '../../core/features/read';
 import { pcaNpyFiles, standInPca, writeTgz } from '../../../tools/testing/extractorFixtures';
 import { inceptionStandIn } from '../../../tools/testing/inceptionStandIn';
 import { testFrames } from '../../../tools/testing/testVideos';
-import type { FeatureSource, WorkerEvent } from '../protocol';
+import type { FeatureSource, WorkerEvent } from '../../protocol/protocol';
 import { MemoryExtractorStore } from './extractorStore';
 
 const W = 40;

@@ -15,8 +15,8 @@ import { type ExtractorModel, FeatureExtractor, readExtractorFiles } from '../..
 import { MAX_EXTRACTED_FRAMES, microseconds } from '../../core/extractor/frameRule';
 import { fileStem } from '../../core/features/fileName';
 import { RGB_ONLY_NOTE } from '../../core/extractor/record';
-import { writeTfRecords } from '../../core/formats/tfrecord';
-import type { ExtractionProgress, ExtractorInfo, ExtractorState, FeatureSource, VideoToExtract, WorkerEvent } from '../protocol';
+import { writeTfRecords } from '../../core/containers/tfrecord';
+import type { ExtractionProgress, ExtractorInfo, ExtractorState, FeatureSource, VideoToExtract, WorkerEvent } from '../../protocol/protocol';
 import { type ExtractorStore } from './extractorStore';
 import { missingParts, stageExtractorFiles, type StagedFiles } from '../../core/extractor/fileRoles';
 import { openVideo } from './videoFrames';

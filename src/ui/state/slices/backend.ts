@@ -1,4 +1,4 @@
-import type { BackendChoice, BackendStatus } from '../../../worker/protocol';
+import type { BackendChoice, BackendStatus } from '../../../protocol/protocol';
 import { attempt } from '../attempt';
 import type { SliceContext, Slice } from '../types';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileEvent, ORIGIN, storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/storeHarness';
-import type { DatasetReport, ModelInfo } from '../../../worker/protocol';
+import type { DatasetReport, ModelInfo } from '../../../protocol/protocol';
 import { foreignLabelFiles } from './compare';
 
 const TUNED: ModelInfo = { ...TEST_MODEL, id: 'trained:1', name: 'demo fine-tuned', classNames: ['celebration', 'storm'], sizes: { ...TEST_MODEL.sizes, classes: 2 } };

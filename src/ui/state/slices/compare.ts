@@ -1,4 +1,4 @@
-import type { DatasetReport, ModelInfo } from '../../../worker/protocol';
+import type { DatasetReport, ModelInfo } from '../../../protocol/protocol';
 import type { AppState, SliceContext, Slice } from '../types';
 import { modelSourceFor } from './model';
 import type { VideoRow } from './videos';

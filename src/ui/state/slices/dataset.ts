@@ -1,4 +1,4 @@
-import type { DatasetReport } from '../../../worker/protocol';
+import type { DatasetReport } from '../../../protocol/protocol';
 import type { SliceContext, Slice } from '../types';
 import { foreignLabelFiles } from './compare';
 

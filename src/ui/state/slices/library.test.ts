@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileEvent, storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/storeHarness';
-import type { FeatureSource, FileEnd } from '../../../worker/protocol';
+import type { FeatureSource, FileEnd } from '../../../protocol/protocol';
 import { fileLoadText, fileNeedsNote } from './library';
 
 const source = (name: string): FeatureSource => ({ kind: 'file', file: new File([new Uint8Array(4)], name) });

@@ -1,4 +1,4 @@
-import type { FeatureSource, FileEnd, ReadChoices } from '../../../worker/protocol';
+import type { FeatureSource, FileEnd, ReadChoices } from '../../../protocol/protocol';
 import type { AppState, SliceContext, Slice } from '../types';
 import type { VideoRow } from './videos';
 

@@ -1,4 +1,4 @@
-import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from '../../../worker/protocol';
+import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from '../../../protocol/protocol';
 import type { SliceContext, Slice, StoreEnv } from '../types';
 import { attempt, errorMessage } from '../attempt';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storeHarness, TEST_MODEL } from '../../../../tools/testing/storeHarness';
-import type { SegmentReport, SegmentTimeline } from '../../../worker/protocol';
+import type { SegmentReport, SegmentTimeline } from '../../../protocol/protocol';
 import { SEGMENTS_REFRESH_MS, WORST_SHOWN } from './segments';
 
 const REPORT: SegmentReport = { window: { length: 5, hop: 5 }, result: null, worst: [], ratedVideos: 2, ranked: 1, pending: 1 };

@@ -1,5 +1,5 @@
 import { SEGMENT_WINDOWS, type WindowSettings } from '../../../core/segments/windows';
-import type { SegmentReport, SegmentTimeline } from '../../../worker/protocol';
+import type { SegmentReport, SegmentTimeline } from '../../../protocol/protocol';
 import type { SliceContext, Slice } from '../types';
 
 /** Seconds of a video picked on the timeline (a rated segment, a class's peak window): the heatmap and evidence mark them. */

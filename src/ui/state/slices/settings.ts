@@ -1,4 +1,4 @@
-import type { ModelSource } from '../../../worker/protocol';
+import type { ModelSource } from '../../../protocol/protocol';
 import type { SliceContext, Slice } from '../types';
 import { attempt } from '../attempt';
 import { clampSetting, URL_DEFAULTS, type UrlState } from '../urlState';

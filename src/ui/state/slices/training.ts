@@ -2,7 +2,7 @@ import type { ExportFormat } from '../../../core/export/formats';
 import type {
   CustomLabels, EpochReport, FineTuneMode, HeadLayers, ModelInfo, TrainingConfig, TrainingPlan, TrainingProgress, TrainingReport, TrainingState,
   TrainingValidation, VideoResult,
-} from '../../../worker/protocol';
+} from '../../../protocol/protocol';
 import { attempt, errorMessage } from '../attempt';
 import { selectedVideo, trainingActive } from '../selectors';
 import type { SliceContext, Slice } from '../types';

@@ -1,5 +1,5 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
-import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../worker/protocol';
+import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../protocol/protocol';
 import { InputError } from '../../../core/errors';
 import { classifyFiles, folderOf } from '../../drop';
 import { attempt, errorMessage } from '../attempt';

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
 import type { NdArray } from '../ndarray';
 import { readPickledParams, writePickledParams } from './pdparamsPickle';
-import { readPickle } from './pickle/reader';
-import { PyBytes, PyDict, PyTuple } from './pickle/values';
-import { writePickle } from './pickle/writer';
+import { readPickle } from '../containers/pickle/reader';
+import { PyBytes, PyDict, PyTuple } from '../containers/pickle/values';
+import { writePickle } from '../containers/pickle/writer';
 
 const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 

@@ -5,16 +5,16 @@
  * one uint8 string per frame.
  */
 import { fail, InputError } from '../errors';
-import { readTfRecords, writeTfRecords } from '../formats/tfrecord';
+import { readTfRecords, writeTfRecords } from '../containers/tfrecord';
 import {
   decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, VIDEO_LEVEL_MESSAGE,
   type Feature, type SequenceExample,
-} from '../formats/sequenceExample';
+} from '../containers/sequenceExample';
 import { fileStem } from './fileName';
 import { readFrameLevelWire } from './frameLevelWire';
 import { checkSegmentRatings, type RawSegmentLists, SEGMENT_KEYS } from './segmentRatings';
 import { SkipRecord } from './skipRecord';
-import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures } from './featureTypes';
 
 /** One video in the quantized form YouTube-8M stores: a uint8 string per frame and modality. */
 export interface Yt8mVideo {

@@ -4,7 +4,7 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../../kernels/packedLstm_wasm';
+import { MAX_RECURRENCE_THREADS, registerPackedLstmWasm } from '../../kernels/packedLstmWasm';
 import { browserHelper } from '../../kernels/lstmSimd/browserHelper';
 import { type LoadedModel, predictVideos } from '../../core/model/model';
 import type { BackendHandle, ModelRuntime } from './types';

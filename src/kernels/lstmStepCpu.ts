@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BEHAVIOUR } from '../core/model/architecture';
 import { type BiLstmRunner, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import type { PackedBiLstm } from '../core/model/packedBatch';
-import { rankTable, stateSize } from './fusedBiLstm_webgpu';
+import { rankTable, stateSize } from './fusedBiLstmWebgpu';
 import { LSTM_ORDER, packLstmParams, packedWIndex } from './packing';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter, progressViolations } from './progress';
-import type { ProgressEvent } from './protocol';
+import { ProgressReporter, progressViolations } from './progressReporter';
+import type { ProgressEvent } from '../protocol/protocol';
 
 function record(total: number, run: (r: ProgressReporter) => void, minStep?: number): ProgressEvent[] {
   const events: ProgressEvent[] = [];

@@ -1,5 +1,5 @@
 import { needsGpu } from '../../core/backends';
-import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../protocol';
+import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../../protocol/protocol';
 
 /**
  * Which backend to run on, decided from what the user asked for and what the

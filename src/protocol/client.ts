@@ -93,5 +93,5 @@ export const EVENT_BATCH_MS = 40;
 /** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
 export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {
   const name = opts.testHooks ? TEST_HOOKS_NAME : 'attention-lstm';
-  return clientFor(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name }), { batchEventsMs: EVENT_BATCH_MS });
+  return clientFor(new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name }), { batchEventsMs: EVENT_BATCH_MS });
 }

@@ -4,11 +4,11 @@ import { BATCH_BUDGET_BYTES } from '../../core/model/batching';
 // one that uses a device we hold, so that we can listen to its errors and its loss.
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { type BiLstmRunner, forward } from '../../core/model/attentionLstm';
-import { createFusedBiLstm } from '../../kernels/fusedBiLstm_webgpu';
+import { createFusedBiLstm } from '../../kernels/fusedBiLstmWebgpu';
 import { isSoftwareAdapter, releaseFreeBuffers, startTfjsWebGpu } from '../../kernels/tfjsWebGpu';
 import { type LoadedModel, batchInput } from '../../core/model/model';
-import type { AdapterSummary } from '../protocol';
-import type { WebGpuProbe } from './policy';
+import type { AdapterSummary } from '../../protocol/protocol';
+import type { WebGpuProbe } from './backendPolicy';
 import { BackendFault, type BackendHandle, type FaultListener } from './types';
 
 /** Asks the browser for a WebGPU adapter; never throws. */

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertWeights } from '../core/convert/convert';
-import { bytesSource } from '../core/io/byteSource';
-import { paddleTensors, toCombinedPdparams } from '../core/export/toPaddle';
-import { writeParamFolder } from '../../tools/testing/paddleFormats';
-import { initialWeights } from '../core/training/init';
-import type { Sizes } from '../core/model/architecture';
-import { acquireModel, type LoaderDeps, nameFromUrl } from './models';
-import { progressViolations } from './progress';
-import type { ProgressEvent, ProgressTask } from './protocol';
-import { MemoryModelStore, type ModelStore } from './modelCache/modelStore';
+import { convertWeights } from '../../core/convert/convert';
+import { bytesSource } from '../../core/io/byteSource';
+import { paddleTensors, toCombinedPdparams } from '../../core/export/toPaddle';
+import { writeParamFolder } from '../../../tools/testing/paddleFormats';
+import { initialWeights } from '../../core/training/init';
+import type { Sizes } from '../../core/model/architecture';
+import { acquireModel, type LoaderDeps, nameFromUrl } from './acquire';
+import { progressViolations } from '../progressReporter';
+import type { ProgressEvent, ProgressTask } from '../../protocol/protocol';
+import { MemoryModelStore, type ModelStore } from './cache/modelStore';
 
 // Two shards' worth would need 4 MB; a handful of small tensors keeps the test fast.
 const SIZES: Sizes = { rgbDim: 12, audioDim: 5, embed: 6, lstm: 4, head1: 10, head2: 8, classes: 7 };

@@ -5,7 +5,7 @@ import { BEHAVIOUR } from '../core/model/architecture';
 import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
 import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
-import { webgpuLinear } from './matmul_webgpu';
+import { webgpuLinear } from './matmulWebgpu';
 import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
 
 /**
@@ -22,7 +22,7 @@ import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameS
  * issues nothing but the T dispatches, and two slices end it.
  *
  * The runner also carries `linear`, a register-tiled WebGPU matmul for the
- * embedding, the input projections and the head (matmul_webgpu.ts).
+ * embedding, the input projections and the head (matmulWebgpu.ts).
  *
  * Inference only: a custom program has no gradient, so while tfjs records
  * gradients (training) encode() takes the op path (the runner's own function,
@@ -30,7 +30,7 @@ import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameS
  */
 
 export interface FusedBiLstmOptions {
-  /** Also run the model's large matrix products with the register-tiled program (matmul_webgpu.ts); default true. */
+  /** Also run the model's large matrix products with the register-tiled program (matmulWebgpu.ts); default true. */
   customMatMul?: boolean;
   /** Videos per invocation; default: the batch size rounded up to a power of two, at most 8. */
   batchTile?: number;

@@ -3,7 +3,7 @@
  * plain lines a few seconds apart otherwise (a log, a pipe), and one line at
  * the end either way.
  */
-import { formatBytes, formatDuration } from '../core/format';
+import { formatBytes, formatDuration } from '../core/formatUnits';
 
 export interface ProgressState {
   bytesRead: number;

@@ -4,10 +4,10 @@
  */
 import { fail } from '../errors';
 import { shapeString, toFloat32, type NdArray } from '../ndarray';
-import { readNpy } from '../formats/npy';
+import { readNpy } from '../containers/npy';
 import { dequantize } from './dequantize';
 import { fileStem } from './fileName';
-import { type FeatureFileResult, frameCap, type ReadOptions } from './types';
+import { type FeatureFileResult, frameCap, type ReadOptions } from './featureTypes';
 
 const RGB_DIM = 1024;
 const AUDIO_DIM = 128;

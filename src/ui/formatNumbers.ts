@@ -1,5 +1,5 @@
 /** Numbers as the page shows them (bytes and durations as the CLI does, core/format.ts). */
-export { formatBytes, formatDuration } from '../core/format';
+export { formatBytes, formatDuration } from '../core/formatUnits';
 
 /** Seconds as m:ss (one frame is one second in YouTube-8M). */
 export function formatTime(seconds: number): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/light';
 import { InputError } from '../errors';
-import { readTfRecords, writeTfRecords } from '../formats/tfrecord';
-import { encodeSequenceExample, type Feature } from '../formats/sequenceExample';
+import { readTfRecords, writeTfRecords } from '../containers/tfrecord';
+import { encodeSequenceExample, type Feature } from '../containers/sequenceExample';
 import { dequantize, floatFeatures } from './dequantize';
-import { readTfRecordFeatures, writeTfRecordFeatures, type Yt8mVideo } from './tfrecord';
+import { readTfRecordFeatures, writeTfRecordFeatures, type Yt8mVideo } from './tfrecordFeatures';
 
 function frames(n: number, dim: number, seed: number): Uint8Array[] {
   return Array.from({ length: n }, (_, t) => Uint8Array.from({ length: dim }, (_, j) => (seed * 31 + t * 7 + j * 13) & 0xff));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatTime } from './format';
+import { formatBytes, formatCount, formatTime } from './formatNumbers';
 
 describe('format', () => {
   it('formats bytes', () => {

@@ -8,15 +8,15 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { convertWeights } from '../core/convert/convert';
-import { decodeWeights, type ModelJson, parseModelJson, totalStoredBytes } from '../core/convert/modelFormat';
-import { InputError, userMessage } from '../core/errors';
-import { blobSource } from './blobSource';
-import { FULL_SIZES, parameterCount } from '../core/model/architecture';
-import { classNamesFor } from '../core/vocabulary';
-import { ProgressReporter } from './progress';
-import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from './protocol';
-import type { ModelStore } from './modelCache/modelStore';
+import { convertWeights } from '../../core/convert/convert';
+import { decodeWeights, type ModelJson, parseModelJson, totalStoredBytes } from '../../core/convert/modelFormat';
+import { InputError, userMessage } from '../../core/errors';
+import { blobSource } from '../blobSource';
+import { FULL_SIZES, parameterCount } from '../../core/model/architecture';
+import { classNamesFor } from '../../core/vocabulary';
+import { ProgressReporter } from '../progressReporter';
+import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTask } from '../../protocol/protocol';
+import type { ModelStore } from './cache/modelStore';
 
 export interface LoaderDeps {
   /** null: nothing is cached (IndexedDB unavailable). */

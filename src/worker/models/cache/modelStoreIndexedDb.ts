@@ -1,6 +1,6 @@
-import type { CachedModelInfo } from '../protocol';
+import type { CachedModelInfo } from '../../../protocol/protocol';
 import type { ModelStore } from './modelStore';
-import { EnvironmentError } from '../../core/errors';
+import { EnvironmentError } from '../../../core/errors';
 
 const DB_NAME = 'attention-lstm-playground';
 const DB_VERSION = 1;

@@ -4,9 +4,9 @@
  */
 import { InputError } from '../errors';
 import { BYTES_PER_ELEMENT, shapeString, sizeOf, type NdArray, type NdData } from '../ndarray';
-import { readPickle } from './pickle/reader';
-import { PyDict, PyTuple, aPyType, isNdArray, pyInt, pyItems, pyText, pyTypeName, type PyValue } from './pickle/values';
-import { writePickle } from './pickle/writer';
+import { readPickle } from '../containers/pickle/reader';
+import { PyDict, PyTuple, aPyType, isNdArray, pyInt, pyItems, pyText, pyTypeName, type PyValue } from '../containers/pickle/values';
+import { writePickle } from '../containers/pickle/writer';
 
 /** Paddle 2.x's table from structured names to parameter names: not a parameter. */
 const STRUCTURED_NAMES = 'StructuredToParameterName@@';

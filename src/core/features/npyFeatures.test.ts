@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import { writeNpy } from '../formats/npy';
+import { writeNpy } from '../containers/npy';
 import { dequantize } from './dequantize';
-import { readNpyFeatures } from './npy';
+import { readNpyFeatures } from './npyFeatures';
 
 const W = 1152;
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_BUDGET_BYTES } from '../../core/model/batching';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerPackedLstmCpu } from '../../kernels/packedLstm_cpu';
+import { registerPackedLstmCpu } from '../../kernels/packedLstmCpu';
 import type { BackendHandle } from './types';
 
 /** tfjs's plain JavaScript backend (with the project's packed LSTM kernel): slow, but always there. */

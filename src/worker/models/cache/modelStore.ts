@@ -1,4 +1,4 @@
-import type { CachedModelInfo } from '../protocol';
+import type { CachedModelInfo } from '../../../protocol/protocol';
 
 /**
  * Where converted and loaded models are kept between visits. A model is its

@@ -15,9 +15,9 @@ import type { Sizes, Variant } from '../core/model/architecture';
 import type { WeightLayout } from '../core/model/attentionLstm';
 import type { ClassFigures, DatasetFigures, EvaluationResult, VideoFigures } from '../core/metrics';
 import type { FineTuneCost } from '../core/training/policy';
-import type { SegmentRating } from '../core/features/types';
+import type { SegmentRating } from '../core/features/featureTypes';
 import type { RankedPositive, SegmentMapResult, WindowSettings } from '../core/segments';
-import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/types';
+import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/trainingTypes';
 
 // The domain types the page sees are the core's own, named here once for its imports.
 export type {

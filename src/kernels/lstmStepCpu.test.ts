@@ -3,12 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng } from '../../tools/testing/random';
 import { convertAndLoad } from '../../tools/testing/memoryModel';
-import { writePickledParams } from '../core/formats/pdparamsPickle';
+import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { type PackedGateInputs, type PackedLayout, packedLayout } from '../core/model/packedBatch';
 import { createModel, predictVideos } from '../core/model/model';
-import { cpuTwinBiLstm } from './lstmStep_cpu';
+import { cpuTwinBiLstm } from './lstmStepCpu';
 import { LSTM_ORDER } from './packing';
 import { maxDiff } from '../../tools/testing/compare';
 

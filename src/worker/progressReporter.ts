@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './protocol';
+import type { ProgressEvent } from '../protocol/protocol';
 
 /**
  * Builds one task's stream of progress events so that the protocol's invariants

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AdapterSummary } from '../protocol';
-import { fallbackNote, planBackends } from './policy';
+import type { AdapterSummary } from '../../protocol/protocol';
+import { fallbackNote, planBackends } from './backendPolicy';
 
 const hardware: AdapterSummary = { vendor: 'nvidia', architecture: 'ampere', description: '', isFallbackAdapter: false };
 const software: AdapterSummary = { vendor: 'google', architecture: 'swiftshader', description: '', isFallbackAdapter: true };
