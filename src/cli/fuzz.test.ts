@@ -130,7 +130,7 @@ async function endsCleanly(what: string, work: () => Promise<void>): Promise<'ok
       expect(e.message.length, what).toBeGreaterThan(10);
       return 'refused';
     }
-    throw new Error(`${what}: ${(e as Error)?.stack ?? String(e)}`);
+    throw new Error(`${what}: ${(e as Error)?.stack ?? String(e)}`, { cause: e });
   }
 }
 

@@ -1,17 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_SIZES, randomPaddleParams, rng } from '../../tools/testing/random';
 import { writeCombined } from '../core/paddle/combined';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecordFeatures';
 
-const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 interface Result { stdout: string; stderr: string; code: number }

@@ -200,16 +200,22 @@ describe('convertWeights on damaged and unusual files', () => {
   });
 });
 
+/** A model.json as the hostile edits see it: any member may be set to anything, or deleted. */
+interface LooseModelJson {
+  attentionLstm: { sizes?: Record<string, unknown> | null; classNames?: unknown };
+  weightsManifest: ({ weights: ({ shape?: unknown } | null)[] } | null)[];
+}
+
 describe('parseModelJson and decodeWeights on hostile model.json files', () => {
   const params = randomPaddleParams('fluid1', SMALL_SIZES, 6);
   let good: { json: Record<string, unknown>; shards: Map<string, Uint8Array> };
-  const load = async (edit: (j: any) => void, shards?: Map<string, Uint8Array>) => {
-    const j = structuredClone(good.json) as any;
+  const load = async (edit: (j: LooseModelJson) => void, shards?: Map<string, Uint8Array>) => {
+    const j = structuredClone(good.json) as unknown as LooseModelJson;
     edit(j);
     const json = parseModelJson(JSON.stringify(j), 'm/model.json');
     return decodeWeights(json, 'm/model.json', async (_g, _i, p) => (shards ?? good.shards).get(p)!);
   };
-  const refused = async (edit: (j: any) => void, pattern: RegExp) => {
+  const refused = async (edit: (j: LooseModelJson) => void, pattern: RegExp) => {
     const err = await load(edit).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(pattern);
@@ -222,18 +228,18 @@ describe('parseModelJson and decodeWeights on hostile model.json files', () => {
   });
 
   it.each([
-    ['sizes missing', (j: any) => delete j.attentionLstm.sizes, /^m\/model\.json: "attentionLstm"\."sizes" is missing, expected \{"rgbDim", /],
-    ['sizes null', (j: any) => (j.attentionLstm.sizes = null), /"sizes" is null, expected/],
-    ['a size a string', (j: any) => (j.attentionLstm.sizes.embed = '6'), /sizes\.embed is "6", expected a positive whole number/],
-    ['10^12 classes', (j: any) => (j.attentionLstm.sizes.classes = 1e12), /sizes\.classes is 1000000000000, more than any model this program can hold/],
-    ['2^53+2 classes', (j: any) => (j.attentionLstm.sizes.classes = 2 ** 53 + 2), /sizes\.classes is 9007199254740994, expected a positive whole number/],
-    ['sizes making 4 GiB of weights', (j: any) => (j.attentionLstm.sizes.head1 = 2 ** 29), /its sizes make .* weights, more than any model this program can hold/],
-    ['a weight shape a number', (j: any) => (j.weightsManifest[0].weights[0].shape = 5), /the weight '[^']+' has shape 5, expected \[/],
-    ['a weight shape null', (j: any) => (j.weightsManifest[0].weights[0].shape = null), /the weight '[^']+' has shape null, expected \[/],
-    ['a null weights entry', (j: any) => (j.weightsManifest[0].weights[2] = null), /a weightsManifest entry is null, expected \{"name", "shape", "dtype"\}/],
-    ['a null group', (j: any) => (j.weightsManifest[0] = null), /a weightsManifest group lacks "paths" or "weights"/],
-    ['class names that are numbers', (j: any) => (j.attentionLstm.classNames = Array.from({ length: SMALL_SIZES.classes }, (_, i) => i)), /classNames\[0\] is 0, expected a name in quotes \(a string\)/],
-    ['class names an object', (j: any) => (j.attentionLstm.classNames = { a: 1 }), /"classNames" is \{"a":1\}, expected a list of names or null/],
+    ['sizes missing', (j: LooseModelJson) => delete j.attentionLstm.sizes, /^m\/model\.json: "attentionLstm"\."sizes" is missing, expected \{"rgbDim", /],
+    ['sizes null', (j: LooseModelJson) => (j.attentionLstm.sizes = null), /"sizes" is null, expected/],
+    ['a size a string', (j: LooseModelJson) => (j.attentionLstm.sizes!.embed = '6'), /sizes\.embed is "6", expected a positive whole number/],
+    ['10^12 classes', (j: LooseModelJson) => (j.attentionLstm.sizes!.classes = 1e12), /sizes\.classes is 1000000000000, more than any model this program can hold/],
+    ['2^53+2 classes', (j: LooseModelJson) => (j.attentionLstm.sizes!.classes = 2 ** 53 + 2), /sizes\.classes is 9007199254740994, expected a positive whole number/],
+    ['sizes making 4 GiB of weights', (j: LooseModelJson) => (j.attentionLstm.sizes!.head1 = 2 ** 29), /its sizes make .* weights, more than any model this program can hold/],
+    ['a weight shape a number', (j: LooseModelJson) => (j.weightsManifest[0]!.weights[0]!.shape = 5), /the weight '[^']+' has shape 5, expected \[/],
+    ['a weight shape null', (j: LooseModelJson) => (j.weightsManifest[0]!.weights[0]!.shape = null), /the weight '[^']+' has shape null, expected \[/],
+    ['a null weights entry', (j: LooseModelJson) => (j.weightsManifest[0]!.weights[2] = null), /a weightsManifest entry is null, expected \{"name", "shape", "dtype"\}/],
+    ['a null group', (j: LooseModelJson) => (j.weightsManifest[0] = null), /a weightsManifest group lacks "paths" or "weights"/],
+    ['class names that are numbers', (j: LooseModelJson) => (j.attentionLstm.classNames = Array.from({ length: SMALL_SIZES.classes }, (_, i) => i)), /classNames\[0\] is 0, expected a name in quotes \(a string\)/],
+    ['class names an object', (j: LooseModelJson) => (j.attentionLstm.classNames = { a: 1 }), /"classNames" is \{"a":1\}, expected a list of names or null/],
   ])('refuses %s with one sentence naming the file', async (_what, edit, pattern) => {
     await refused(edit, pattern);
   });

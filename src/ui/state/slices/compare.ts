@@ -66,7 +66,7 @@ export function compareSlice({ set, get, env }: SliceContext): Slice<CompareSlic
     const s = get();
     if (!s.model) return null;
     const leftOut = foreignLabelFiles(s);
-    let report: DatasetReport | null = null;
+    let report: DatasetReport | null;
     try {
       report = await env.client.call('datasetReport', { k: s.dataset.k, leaveOut: leftOut });
     } catch {
