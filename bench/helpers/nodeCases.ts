@@ -33,7 +33,7 @@ export interface NodeCase {
   warmup: number;
 }
 
-export interface NodeCaseResult extends NodeCase {
+interface NodeCaseResult extends NodeCase {
   times: number[];
   macs: number;
 }

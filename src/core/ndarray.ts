@@ -89,20 +89,6 @@ export function toFloat32(a: NdArray): Float32Array {
   return out;
 }
 
-/** Any numeric NdArray as float64 (for the reference model and metrics). */
-export function toFloat64(a: NdArray): Float64Array {
-  if (a.data instanceof Float64Array) return a.data;
-  const out = new Float64Array(a.data.length);
-  if (a.dtype === 'float16') {
-    const bits = a.data as Uint16Array;
-    for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]);
-  } else {
-    const d = a.data;
-    for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
-  }
-  return out;
-}
-
 export function shapeString(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

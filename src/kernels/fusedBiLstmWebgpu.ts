@@ -82,7 +82,7 @@ export function stateSize(D: number, B: number, N: number): number {
  * Each batch tile reads the weights once per step (from cache after the first);
  * larger tiles measured slower on SwiftShader (bench/results/RESULTS.md).
  */
-export function defaultBatchTile(B: number): number {
+function defaultBatchTile(B: number): number {
   let bt = 1;
   while (bt < B && bt < 8) bt *= 2;
   return bt;

@@ -12,7 +12,7 @@ import { LSTM_ORDER, packLstmParams, packedWIndex } from './packing';
  * activations) is tested in Node against the op path, and a WebGPU result can
  * be explained. Slow: for tests only.
  */
-export interface LstmStepArrays {
+interface LstmStepArrays {
   D: number;
   B: number;
   T: number;
@@ -100,7 +100,7 @@ function invocation(a: LstmStepArrays, j: number, l: number, b0: number, k: numb
 }
 
 /** One dispatch: every invocation of the shader's grid, at step k. */
-export function lstmStepCpu(a: LstmStepArrays, k: number): void {
+function lstmStepCpu(a: LstmStepArrays, k: number): void {
   for (let l = 0; l < 4; l++) {
     for (let b0 = 0; b0 < a.B; b0 += a.BT) {
       for (let j = 0; j < a.D; j++) invocation(a, j, l, b0, k);

@@ -31,7 +31,7 @@ class MatMulProgram implements WebGPUProgram {
 }
 
 /** Rows per invocation: a tall tile for many rows, one row for a vector. */
-export function matMulTile(M: number): { RM: number; RN: number } {
+function matMulTile(M: number): { RM: number; RN: number } {
   if (M >= 16) return { RM: 16, RN: 8 };
   if (M >= 4) return { RM: 4, RN: 16 };
   return { RM: 1, RN: 16 };

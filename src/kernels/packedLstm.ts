@@ -25,7 +25,7 @@ export { packedSteps };
  * Values are stored in float32 between the steps, as tfjs stores every
  * intermediate of the op path: within float32 rounding of it.
  */
-export interface PackedLstmBuffers {
+interface PackedLstmBuffers {
   /** G[l]: [N, 4D] input projections (gates i, f, c~, o). */
   G: readonly Float32Array[];
   /** mm[l]: [B, 4D] the recurrent products of the current step (rows < n_k). */

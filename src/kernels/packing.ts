@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BEHAVIOUR, DIRECTIONS, MODALITIES } from '../core/model/architecture';
-import type { GateInputs, ModelSpec, WeightTensors } from '../core/model/attentionLstm';
+import type { ModelSpec, WeightTensors } from '../core/model/attentionLstm';
 
 /**
  * The fused kernel's packed parameters, shared by the WebGPU kernel and its CPU twin.
@@ -60,11 +60,6 @@ export function packLstmParams(w: WeightTensors, spec: ModelSpec, TU: number): P
     })) as tf.Tensor4D;
     return { W, P, TU, NT };
   });
-}
-
-/** The gate inputs of the four LSTMs in kernel order. */
-export function gateInputsInOrder(G: GateInputs): tf.Tensor3D[] {
-  return LSTM_ORDER.map(({ m, d }) => G[m][d]);
 }
 
 /**

@@ -26,7 +26,6 @@ export interface NodeBackendOptions {
 
 const require = createRequire(import.meta.url);
 
-export { wasmThreadsWanted } from './threads';
 
 /**
  * tfjs in Node without tfjs-node (which downloads a binary at install): the wasm

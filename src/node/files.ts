@@ -44,7 +44,7 @@ export async function fileSource(file: string): Promise<ByteSource> {
  * (one file per tensor) or an exported inference model (.pdmodel, .pdiparams)
  * is made of. Hidden files (a leading dot) and subfolders are left out.
  */
-export async function folderSources(dir: string): Promise<ByteSource[]> {
+async function folderSources(dir: string): Promise<ByteSource[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     throw new InputError(`${dir}: cannot read the folder (${e.code === 'ENOENT' ? 'no such folder' : e.code === 'ENOTDIR' ? 'it is a file' : e.code ?? e.message})`);
   });

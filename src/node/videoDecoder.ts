@@ -14,8 +14,8 @@ import { createInterface } from 'node:readline';
 import { EnvironmentError, InputError } from '../core/errors';
 import type { FrameTime } from '../core/extractor/frameRule';
 
-export const FFMPEG = () => process.env.FFMPEG_PATH || 'ffmpeg';
-export const FFPROBE = () => process.env.FFPROBE_PATH || 'ffprobe';
+const FFMPEG = () => process.env.FFMPEG_PATH || 'ffmpeg';
+const FFPROBE = () => process.env.FFPROBE_PATH || 'ffprobe';
 
 const MISSING = 'is not installed or not on the PATH: the extractor decodes videos with it (Debian and Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; or set FFMPEG_PATH and FFPROBE_PATH)';
 
@@ -99,7 +99,7 @@ export interface DecodeOptions {
 }
 
 /** The select expression of the frame rule in whole ticks: (pts - last) * num * 1000 >= everyMs * den, exact in doubles. */
-export function selectExpression(timeBase: { num: number; den: number }, everyMs: number): string {
+function selectExpression(timeBase: { num: number; den: number }, everyMs: number): string {
   return `select='isnan(prev_selected_pts)+gte((pts-prev_selected_pts)*${timeBase.num * 1000}\\,${everyMs * timeBase.den})'`;
 }
 

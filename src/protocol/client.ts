@@ -88,7 +88,7 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
 }
 
 /** How long the page lets worker events gather before it renders them (a frame or three: nobody sees the difference). */
-export const EVENT_BATCH_MS = 40;
+const EVENT_BATCH_MS = 40;
 
 /** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
 export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {

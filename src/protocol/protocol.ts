@@ -20,10 +20,7 @@ import type { RankedPositive, SegmentMapResult, WindowSettings } from '../core/s
 import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/trainingTypes';
 
 // The domain types the page sees are the core's own, named here once for its imports.
-export type {
-  ClassFigures, ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
-  VideoFigures, WeightLayout, SegmentRating, RankedPositive, SegmentMapResult, WindowSettings,
-};
+export type { ClassFigures, CustomLabels, EpochReport, EvaluationResult, FineTuneMode, HeadLayers, WindowSettings };
 
 // ---------------------------------------------------------------- backends
 

@@ -10,7 +10,6 @@ import { type WeightFile, type WeightIndex, indexWeightFiles } from '../paddle/w
 import { type AttentionLstmMeta, FORMAT_VERSION, GENERATED_BY, type ManifestEntry, MODEL_FORMAT, type ModelJson, type StoredDType } from './modelFormat';
 import { type ShardSink, ShardWriter } from './shardWriter';
 
-export type { ParamsFormat } from '../paddle/detect';
 
 /** Progress of a conversion: bytes of the weight files consumed only grow; `done` comes last. */
 export type ConvertProgress =
@@ -40,12 +39,12 @@ export interface ConvertOptions {
   sha256?: () => Hasher;
 }
 
-export interface Hasher {
+interface Hasher {
   update(bytes: Uint8Array): unknown;
   digest(): Uint8Array;
 }
 
-export interface ConvertedTensor {
+interface ConvertedTensor {
   /** The tensor's name in the weight files (a program variable for an inference model). */
   paddle: string;
   name: string;
@@ -85,7 +84,7 @@ function plan(index: WeightIndex, opts: ConvertOptions): Plan {
 }
 
 /** float16's largest finite value: anything larger is stored as infinity. */
-export const FLOAT16_MAX = 65504;
+const FLOAT16_MAX = 65504;
 
 /**
  * Weights that would make every prediction NaN are refused: NaN or infinity in

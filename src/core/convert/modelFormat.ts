@@ -15,7 +15,7 @@ export const SHARD_BYTES = 4 * 1024 * 1024;
 
 export type StoredDType = 'float32' | 'float16';
 
-export interface SourceInfo {
+interface SourceInfo {
   /** The weight file the model was converted from, or what the set of files is called (a folder's name). */
   file: string;
   /** Bytes of all the files read. */
@@ -46,7 +46,7 @@ export interface ManifestEntry {
   quantization?: { dtype: 'float16' };
 }
 
-export interface ManifestGroup {
+interface ManifestGroup {
   paths: string[];
   weights: ManifestEntry[];
 }
@@ -126,7 +126,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
  * twenty times the published model; more is a damaged or hostile model.json,
  * refused before anything is allocated.
  */
-export const MAX_MODEL_ELEMENTS = 2 ** 30;
+const MAX_MODEL_ELEMENTS = 2 ** 30;
 
 const SIZE_KEYS = ['rgbDim', 'audioDim', 'embed', 'lstm', 'head1', 'head2', 'classes'] as const;
 

@@ -23,7 +23,7 @@ function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
-export function nearEvent(t: number, start: number, frames: number, tolerance: number): boolean {
+function nearEvent(t: number, start: number, frames: number, tolerance: number): boolean {
   return t >= start - tolerance && t <= start + frames - 1 + tolerance;
 }
 

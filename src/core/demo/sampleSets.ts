@@ -35,7 +35,7 @@ export const SEGMENT_SAMPLE_SET = {
 } as const;
 
 /** A rated segment as index.json lists it: class `class` rated `score` on the 5 frames from `start`. */
-export interface SampleSegment {
+interface SampleSegment {
   class: number;
   name: string;
   start: number;

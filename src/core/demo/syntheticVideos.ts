@@ -14,7 +14,7 @@ import { DEMO_CLASSES, type DemoClass } from './classes';
 export const RGB_DIM = 1024;
 export const AUDIO_DIM = 128;
 
-export interface DemoEvent {
+interface DemoEvent {
   classIndex: number;
   start: number;
   frames: number;

@@ -28,7 +28,7 @@ export interface OcclusionResult {
 }
 
 /** The frames [start, end) that the window centred on frame t covers. */
-export function windowAt(t: number, window: number, frames: number): [number, number] {
+function windowAt(t: number, window: number, frames: number): [number, number] {
   const start = Math.max(0, t - Math.floor((window - 1) / 2));
   return [start, Math.min(frames, start + window)];
 }

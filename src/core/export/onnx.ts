@@ -28,7 +28,7 @@ import { InputError } from '../errors';
 
 /** The operator set the graph is written against, and the IR version that goes with it. */
 export const ONNX_OPSET = 17;
-export const ONNX_IR_VERSION = 8;
+const ONNX_IR_VERSION = 8;
 
 // ---------------------------------------------------------------- onnx.proto, the part we write
 
@@ -125,7 +125,7 @@ const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
 export const ModelProtoType = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */
-export const ONNX_DTYPE = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
+const ONNX_DTYPE = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
 /** AttributeProto.AttributeType values used here. */
 const ATTR = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
 
@@ -208,9 +208,9 @@ class GraphBuilder {
 // ---------------------------------------------------------------- weights into ONNX's LSTM layout
 
 /** ONNX's LSTM concatenates gates as i, o, f, c; canonical (architecture.ts) is i, f, c~, o. */
-export const ONNX_GATE_FROM_CANONICAL = [0, 3, 1, 2];
+const ONNX_GATE_FROM_CANONICAL = [0, 3, 1, 2];
 /** ONNX's peepholes are i, o, f; canonical `peep` rows are i, f, o. */
-export const ONNX_PEEP_FROM_CANONICAL = [0, 2, 1];
+const ONNX_PEEP_FROM_CANONICAL = [0, 2, 1];
 
 /**
  * A canonical [rows, 4D] gate matrix (x @ w) as ONNX's [4D, rows] (x @ W^T), gates reordered,
@@ -232,7 +232,7 @@ function gateVector(b: Float32Array, D: number, out: Float32Array, offset: numbe
 }
 
 /** The W, R, B (and P) inputs of one modality's bidirectional LSTM: direction 0 forward, 1 backward. */
-export function onnxLstmWeights(meta: AttentionLstmMeta, get: (name: string) => Float32Array, m: Modality) {
+function onnxLstmWeights(meta: AttentionLstmMeta, get: (name: string) => Float32Array, m: Modality) {
   const { embed: E, lstm: D } = meta.sizes;
   const W = new Float32Array(2 * 4 * D * E);
   const R = new Float32Array(2 * 4 * D * D);

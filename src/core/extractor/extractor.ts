@@ -49,7 +49,7 @@ export interface ExtractorOptions {
   batchSize?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 1;
+const DEFAULT_BATCH_SIZE = 1;
 
 export class FeatureExtractor {
   readonly batchSize: number;

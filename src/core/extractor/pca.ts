@@ -13,7 +13,7 @@ import type { NdArray } from '../ndarray';
 
 export const INCEPTION_DIM = 2048;
 export const PCA_DIM = 1024;
-export const PCA_EPSILON = 1e-4;
+const PCA_EPSILON = 1e-4;
 
 /** The PCA as used: the mean, the first 1024 eigenvalues and eigenvectors (rows), float32; plain data, kept in the page's cache as it is. */
 export interface Pca {

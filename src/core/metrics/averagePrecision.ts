@@ -66,7 +66,7 @@ export function averagePrecision(
  * probability (m-1)/(n-1), so its expected precision is
  * (hits + 1 + (t-1)(m-1)/(n-1)) / (ranked + t).
  */
-export function tieGroupPrecisionSum(ranked: number, hits: number, m: number, n: number): number {
+function tieGroupPrecisionSum(ranked: number, hits: number, m: number, n: number): number {
   if (n === 1) return (hits + 1) / (ranked + 1);
   const share = (m - 1) / (n - 1);
   let s = 0;

@@ -55,7 +55,7 @@ export interface ClassFigures {
   ap: number;
 }
 
-export interface Confusion {
+interface Confusion {
   /** A true label of a video... */
   label: number;
   /** ...and the top-1 class that beat it. */

@@ -13,7 +13,7 @@ import { topKPool } from './topk';
 
 export { MetricsAccumulator } from './accumulator';
 export { averagePrecision } from './averagePrecision';
-export { datasetFigures, isConfusedPair, videoFigures, type ClassFigures, type Confusion, type DatasetFigures, type DatasetOptions, type VideoFigures } from './dataset';
+export { datasetFigures, isConfusedPair, videoFigures, type ClassFigures, type DatasetFigures, type VideoFigures } from './dataset';
 export { gap } from './gap';
 export { hitAt1 } from './hitAt1';
 export { classAveragePrecisions, meanAveragePrecision } from './map';

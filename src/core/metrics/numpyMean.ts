@@ -9,7 +9,7 @@
  */
 const BLOCK = 128;
 
-export function numpySum(a: ArrayLike<number>, from = 0, n = a.length - from): number {
+function numpySum(a: ArrayLike<number>, from = 0, n = a.length - from): number {
   if (n < 8) {
     let res = 0;
     for (let i = 0; i < n; i++) res += a[from + i];

@@ -15,10 +15,10 @@ import { SegmentRanking, type SegmentRankingState } from '../segments/segmentRan
 import type { Shard } from '../shards/assign';
 import { MetricsAccumulator, type MetricsState } from './accumulator';
 
-export const PART_KIND = 'attention-lstm evaluation part';
+const PART_KIND = 'attention-lstm evaluation part';
 
 /** Everything that changes the figures besides the inputs and the model: parts must agree on all of it. */
-export interface PartSettings {
+interface PartSettings {
   /** evaluate (the figures' state) or predict --segments (the rankings behind a submission, no labels counted). */
   command: 'evaluate' | 'predict';
   maxFrames: number;

@@ -52,7 +52,7 @@ export interface PackedBatchInput {
   lengths: readonly number[];
 }
 
-export function isPackedInput(input: BatchInput | PackedBatchInput): input is PackedBatchInput {
+function isPackedInput(input: BatchInput | PackedBatchInput): input is PackedBatchInput {
   return 'layout' in input;
 }
 
@@ -85,7 +85,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null, layout
 export type LinearFn = typeof linear;
 
 /** The 0/1 mask [B, T] of real frames. */
-export function frameMask(lengths: readonly number[], T: number): tf.Tensor2D {
+function frameMask(lengths: readonly number[], T: number): tf.Tensor2D {
   const m = new Float32Array(lengths.length * T);
   lengths.forEach((len, b) => m.fill(1, b * T, b * T + len));
   return tf.tensor2d(m, [lengths.length, T]);
@@ -104,7 +104,7 @@ function activations(beh: VariantBehaviour) {
  * t = T-1 ... 0, a video's state stays zero through its padding and its backward
  * pass starts at its own last frame, with no reordering of frames.
  */
-export function lstmOps(
+function lstmOps(
   G: tf.Tensor3D, wh: tf.Tensor, bh: tf.Tensor, peep: tf.Tensor | null,
   mask: tf.Tensor2D, reverse: boolean, beh: VariantBehaviour, layout: WeightLayout,
 ): tf.Tensor3D {
@@ -166,7 +166,7 @@ function flatten(x: tf.Tensor3D): tf.Tensor2D {
 /** The input projections of the four LSTMs: [B, T, 4D] per modality and direction. */
 export type GateInputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
 /** Their outputs, h at every frame: [B, T, D] per modality and direction. */
-export type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
+type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
 
 /**
  * The recurrent part of the model: all four LSTMs (two modalities, two

@@ -11,7 +11,7 @@ import { parameterCount, type Sizes, type Variant } from './architecture';
  * and outputs (D each), float32. Per-step temporaries are freed as the
  * recurrence goes and are left out.
  */
-export function bytesPerFrame(sizes: Sizes): number {
+function bytesPerFrame(sizes: Sizes): number {
   return 4 * (sizes.rgbDim + sizes.audioDim + 2 * sizes.embed + 4 * 4 * sizes.lstm + 4 * sizes.lstm);
 }
 

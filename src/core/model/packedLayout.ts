@@ -79,11 +79,6 @@ export function packedLayout(lengths: readonly number[], T: number): PackedLayou
   };
 }
 
-/** Multiply-adds of the recurrence as the packed path executes it (real frames only), for 4 LSTMs of width D. */
-export function packedRecurrentMacs(layout: PackedLayout, D: number): number {
-  return layout.N * 4 * D * 4 * D;
-}
-
 /** The steps of a packed batch from its lengths by rank (non-increasing): n_t (`active`) and each step's first row (`offsets`). */
 export function packedSteps(sortedLengths: readonly number[]): { T: number; active: Int32Array; offsets: Int32Array; N: number } {
   const T = sortedLengths.length ? sortedLengths[0] : 0;

@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import { shapeString, transpose2d as transpose } from '../ndarray';
-import { DIRECTIONS, MODALITIES, type Modality, type Sizes, type Variant, featureDim } from './architecture';
+import { DIRECTIONS, MODALITIES, type Sizes, type Variant, featureDim } from './architecture';
 
 /**
  * How Paddle's two published variants name and lay out the AttentionLSTM's
@@ -27,7 +27,7 @@ const FLUID_TO_CANONICAL = [1, 2, 0, 3];
 const CANONICAL_TO_FLUID = [2, 0, 1, 3];
 
 /** Reorders the four D-wide gate blocks along the last axis of a [rows, 4D] matrix. */
-export function permuteGates(x: Float32Array, D: number, perm: readonly number[]): Float32Array {
+function permuteGates(x: Float32Array, D: number, perm: readonly number[]): Float32Array {
   const rows = x.length / (4 * D);
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
@@ -210,8 +210,4 @@ export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<stri
     warnings.push(`${file}: ignored the tensor '${shownAs?.get(name) ?? name}', which is not part of a ${variant} AttentionLSTM`);
   }
   return warnings;
-}
-
-export function modalityIndex(m: Modality): number {
-  return m === 'rgb' ? 0 : 1;
 }

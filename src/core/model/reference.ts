@@ -6,7 +6,7 @@ import type { Variant } from './architecture';
  * canonical mapping). Tests hold the tfjs model against it; it is far too slow
  * for real use.
  */
-export interface RefTensor {
+interface RefTensor {
   shape: number[];
   data: Float64Array;
 }

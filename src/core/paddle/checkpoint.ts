@@ -12,7 +12,7 @@ import { pySorted } from './detect';
  *   learning-rate schedule, `@LR_DECAY_COUNTER@`. The optimizer is the one whose
  *   accumulators give the right count and fit every record's shape.
  */
-export interface Optimizer {
+interface Optimizer {
   label: string;
   /** Accumulator names, in the order Paddle creates them. */
   accumulators: readonly string[];
@@ -20,7 +20,7 @@ export interface Optimizer {
   scalars: readonly string[];
 }
 
-export const OPTIMIZERS: readonly Optimizer[] = [
+const OPTIMIZERS: readonly Optimizer[] = [
   { label: 'SGD', accumulators: [], scalars: [] },
   { label: 'Momentum', accumulators: ['velocity'], scalars: [] },
   // fluid's RMSProp creates mean_grad whether centered or not; PaddleVideo 1.6 trains AttentionLSTM centered.
@@ -28,8 +28,8 @@ export const OPTIMIZERS: readonly Optimizer[] = [
   { label: 'Adam', accumulators: ['moment1', 'moment2', 'beta1_pow_acc', 'beta2_pow_acc'], scalars: ['beta1_pow_acc', 'beta2_pow_acc'] },
 ];
 
-export const LEARNING_RATE = 'learning_rate_0';
-export const LR_DECAY_COUNTER = '@LR_DECAY_COUNTER@';
+const LEARNING_RATE = 'learning_rate_0';
+const LR_DECAY_COUNTER = '@LR_DECAY_COUNTER@';
 const EXTRAS: readonly string[][] = [[], [LEARNING_RATE], [LR_DECAY_COUNTER], [LEARNING_RATE, LR_DECAY_COUNTER]];
 
 export interface RecordShape {

@@ -5,7 +5,7 @@ import type { NdArray } from '../ndarray';
 import { rng } from '../../../tools/testing/random';
 import { readCombinedTensor, scanCombined, writeCombined } from './combined';
 import { encodeTensorDesc } from './tensorDesc';
-import { readParams } from './pdparams';
+import { readWeightFiles } from './weightFiles';
 import { SMALL_SIZES, randomPaddleParams } from '../../../tools/testing/random';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 
@@ -105,12 +105,12 @@ describe('combined parameter files', () => {
     const params = randomPaddleParams('fluid1', SMALL_SIZES, 3);
     const names = fluid1CombinedOrder();
     const bytes = writeCombined(names.slice(0, -1).map((n) => params.get(n)!));
-    await expectInputError(readParams(bytesSource('short.pdparams', bytes)), /short\.pdparams: holds 29 tensors, but a combined fluid1 AttentionLSTM file holds 30/);
+    await expectInputError(readWeightFiles(bytesSource('short.pdparams', bytes)), /short\.pdparams: holds 29 tensors, but a combined fluid1 AttentionLSTM file holds 30/);
   });
 
   it('rejects files that are not parameter files by their first bytes', async () => {
-    await expectInputError(readParams(bytesSource('x.zip', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]))), /x\.zip: not a Paddle parameter file: .*zip archive/);
-    await expectInputError(readParams(bytesSource('empty.pdparams', new Uint8Array(0))), /empty\.pdparams: not a Paddle parameter file/);
-    await expectInputError(readParams(bytesSource('text.pdparams', new TextEncoder().encode('hello world, not weights'))), /starts with bytes 68 65 6c 6c/);
+    await expectInputError(readWeightFiles(bytesSource('x.zip', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]))), /x\.zip: not a Paddle parameter file: .*zip archive/);
+    await expectInputError(readWeightFiles(bytesSource('empty.pdparams', new Uint8Array(0))), /empty\.pdparams: not a Paddle parameter file/);
+    await expectInputError(readWeightFiles(bytesSource('text.pdparams', new TextEncoder().encode('hello world, not weights'))), /starts with bytes 68 65 6c 6c/);
   });
 });

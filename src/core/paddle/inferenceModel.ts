@@ -32,7 +32,7 @@ const RNN_WEIGHTS = ['cell_fw.weight_ih', 'cell_fw.weight_hh', 'cell_bw.weight_i
 const MATMULS = new Set(['matmul_v2', 'matmul', 'mul']);
 
 /** Variables `.pdiparams` holds: persistable ones, less feed/fetch lists, readers and raw variables, as save_inference_model saves. */
-export function savedPersistables(program: Program): ProgramVar[] {
+function savedPersistables(program: Program): ProgramVar[] {
   const skip: number[] = [VAR_TYPE.FEED_MINIBATCH, VAR_TYPE.FETCH_LIST, VAR_TYPE.READER, VAR_TYPE.RAW];
   const vars = program.blocks[0].vars.filter((v) => v.persistable && !skip.includes(v.type));
   const byName = new Map(vars.map((v) => [v.name, v]));

@@ -106,7 +106,7 @@ export interface ProgramVar {
   shape?: number[];
 }
 
-export type AttrValue = number | string | boolean | number[] | string[] | boolean[];
+type AttrValue = number | string | boolean | number[] | string[] | boolean[];
 
 export interface ProgramOp {
   type: string;
@@ -115,7 +115,7 @@ export interface ProgramOp {
   attrs: Map<string, AttrValue>;
 }
 
-export interface ProgramBlock {
+interface ProgramBlock {
   vars: ProgramVar[];
   ops: ProgramOp[];
 }

@@ -24,11 +24,11 @@ export interface WeightFile {
   whole?: Uint8Array;
 }
 
-export type TensorLocation =
+type TensorLocation =
   | { kind: 'memory'; array: NdArray }
   | { kind: 'record'; file: number; start: number; dataOffset: number; byteLength: number };
 
-export interface IndexedTensor {
+interface IndexedTensor {
   /** The model's name for it: a fluid1 name (`fc_0.w_0`) or a PaddleVideo 2 one (`head.fc_feature0.weight`). */
   name: string;
   /** Its name in the files, for messages (a program variable such as `linear_0.w_0` for an inference model). */
@@ -322,7 +322,7 @@ async function holdsArrays(c: Classified): Promise<boolean> {
 }
 
 /** A tensor's data, read from wherever the index says it lies. */
-export async function readIndexedTensor(index: WeightIndex, t: IndexedTensor): Promise<NdArray> {
+async function readIndexedTensor(index: WeightIndex, t: IndexedTensor): Promise<NdArray> {
   if (t.at.kind === 'memory') return t.at.array;
   const src = index.files[t.at.file].src;
   return readCombinedTensor(src, { index: 0, offset: t.at.start, dtype: t.dtype, shape: t.shape, dataOffset: t.at.dataOffset, byteLength: t.at.byteLength });

@@ -105,7 +105,7 @@ export class ClassHeap {
 }
 
 /** The order of windows: score, then id (code points), then rating (NaN, unrated, lowest). */
-export function compareWindows(sa: number, va: string, ta: number, ra: number, sb: number, vb: string, tb: number, rb: number): number {
+function compareWindows(sa: number, va: string, ta: number, ra: number, sb: number, vb: string, tb: number, rb: number): number {
   if (sa !== sb) return sa < sb ? -1 : 1;
   if (va !== vb || ta !== tb) {
     const c = compareCodePoints(segmentId(va, ta), segmentId(vb, tb));

@@ -48,7 +48,7 @@ export function modelRunner(model: LoadedModel, biLstm?: BiLstmRunner): WindowRu
 }
 
 /** An engine with a memory of its own (the command line's) as a runner: each batch is one call, in its own batching. */
-export function predictorRunner(predictor: VideoPredictor): WindowRunner {
+function predictorRunner(predictor: VideoPredictor): WindowRunner {
   return {
     sizes: predictor.meta.sizes,
     predict: async (batch) => (await predictor.predict(batch, { batchSize: batch.length })).map((p) => p.probabilities),

@@ -23,7 +23,7 @@ import type { RankedWindow } from './classHeap';
 import type { RatingCounts, SegmentRanking } from './segmentRanking';
 import { segmentId } from './windows';
 
-export interface ClassSegmentAp {
+interface ClassSegmentAp {
   class: number;
   ap: number;
   /** Positive ratings of the class over all videos (AP's denominator). */
@@ -68,7 +68,7 @@ export function segmentMap(ranking: SegmentRanking): SegmentMapResult {
 }
 
 /** One class's AP from its windows best first (read_segment_predictions, then ap_at_n). */
-export function classAp(c: number, windows: readonly RankedWindow[], positives: number): ClassSegmentAp {
+function classAp(c: number, windows: readonly RankedWindow[], positives: number): ClassSegmentAp {
   const deltaRecall = 1.0 / positives;
   let ap = 0.0;
   let poscount = 0.0;

@@ -36,7 +36,7 @@ export interface SegmentRankingOptions {
 }
 
 export const SEGMENT_K = 100_000;
-export const SEGMENT_TOP_PER_WINDOW = 20;
+const SEGMENT_TOP_PER_WINDOW = 20;
 
 /** What was counted of the videos' ratings. */
 export interface RatingCounts {

@@ -8,7 +8,7 @@
 import type { SegmentRanking } from './segmentRanking';
 import { segmentId } from './windows';
 
-export const SUBMISSION_HEADER = 'Class,Segments';
+const SUBMISSION_HEADER = 'Class,Segments';
 
 /** The file's lines, each ending in a newline, a class at a time (a line holds up to K ids). */
 export function* submissionLines(ranking: SegmentRanking): Generator<string> {

@@ -106,7 +106,7 @@ export interface RawTensor {
   boolVal?: boolean[];
   halfVal?: number[];
 }
-export interface RawList {
+interface RawList {
   s?: Uint8Array[];
   i?: Int64[];
   f?: number[];

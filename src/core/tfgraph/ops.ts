@@ -11,10 +11,10 @@ import type { Attrs, Bad } from './attrs';
 import type { ConstValue } from './tensorValue';
 import { TF_DTYPE } from './graphDef';
 
-export type Param = number | string | boolean | number[];
+type Param = number | string | boolean | number[];
 export type Params = { [key: string]: Param };
 
-export interface PrepareContext {
+interface PrepareContext {
   attrs: Attrs;
   /** Each input's constant value when it is a Const node (else null). */
   consts: (ConstValue | null)[];

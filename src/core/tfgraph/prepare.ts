@@ -17,7 +17,7 @@ import { BadTensor, type ConstValue, constValue } from './tensorValue';
 
 export type Ref = { kind: 'input' } | { kind: 'step'; index: number } | { kind: 'const'; index: number };
 
-export interface PreparedStep {
+interface PreparedStep {
   /** The node's name in the file (the last node of a fused group). */
   node: string;
   op: string;
@@ -25,7 +25,7 @@ export interface PreparedStep {
   params: Params;
 }
 
-export interface PreparedConst extends ConstValue {
+interface PreparedConst extends ConstValue {
   name: string;
 }
 

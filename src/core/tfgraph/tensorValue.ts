@@ -8,7 +8,7 @@
 import { dtypeName, int64, type RawShape, type RawTensor, TF_DTYPE } from './graphDef';
 
 /** Larger constants than any Inception graph holds (its largest is 2048 x 1008) are refused before allocating them. */
-export const MAX_CONST_ELEMENTS = 1 << 26;
+const MAX_CONST_ELEMENTS = 1 << 26;
 
 export interface ConstValue {
   dtype: 'float32' | 'int32';
@@ -20,7 +20,7 @@ export interface ConstValue {
 export class BadTensor extends Error {}
 
 /** The dimensions of a shape proto; -1 for an unknown one; null for an unknown rank. */
-export function shapeDims(s: RawShape | null | undefined): number[] | null {
+function shapeDims(s: RawShape | null | undefined): number[] | null {
   if (!s) return [];
   if (s.unknownRank) return null;
   return (s.dim ?? []).map((d) => int64(d.size));

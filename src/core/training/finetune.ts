@@ -58,7 +58,7 @@ export interface Standardization {
  * regularized by a tenth of the mean variance, so that an input that barely
  * varies over a few training videos is not blown up into noise.
  */
-export function fitStandardization(x: Float32Array, n: number, width: number): Standardization {
+function fitStandardization(x: Float32Array, n: number, width: number): Standardization {
   const mean = new Float64Array(width);
   const variance = new Float64Array(width);
   for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += x[i * width + j] / n;
@@ -69,7 +69,7 @@ export function fitStandardization(x: Float32Array, n: number, width: number): S
 }
 
 /** Rows [n, width] standardized (a copy). */
-export function standardized(x: Float32Array, s: Standardization): Float32Array<ArrayBuffer> {
+function standardized(x: Float32Array, s: Standardization): Float32Array<ArrayBuffer> {
   const width = s.mean.length;
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = (x[i] - s.mean[i % width]) / s.scale[i % width];
@@ -82,7 +82,7 @@ export function standardized(x: Float32Array, s: Standardization): Float32Array<
  * `out` the inverse (w = w'/scale, b = b' - (mean/scale)·w'), so the saved
  * model reads raw features as any AttentionLSTM does.
  */
-export function foldStandardization(layer: { w: Float32Array; b: Float32Array }, s: Standardization, direction: 'into' | 'out'): { w: Float32Array; b: Float32Array } {
+function foldStandardization(layer: { w: Float32Array; b: Float32Array }, s: Standardization, direction: 'into' | 'out'): { w: Float32Array; b: Float32Array } {
   const input = s.mean.length;
   const out = layer.b.length;
   const w = new Float32Array(layer.w.length);

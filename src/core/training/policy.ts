@@ -21,7 +21,7 @@ export interface DataSize {
 }
 
 /** Validation videos a class should have on average, at least, for its GAP, Hit@1 and loss to mean something. */
-export const MIN_VALIDATION_PER_CLASS = 3;
+const MIN_VALIDATION_PER_CLASS = 3;
 
 /** Optimizer steps a run takes at least, however few the videos: 40 videos in batches of 16 are 3 steps an epoch. */
 export const MIN_STEPS = 600;
@@ -95,7 +95,7 @@ export function defaultPatience(epochs: number, trainVideos: number, batchSize: 
  * weights) takes about a minute an epoch on 500 videos on wasm
  * (bench/results/results-finetune.json), its logit layer well under a second.
  */
-export const LARGE_HEAD_WEIGHTS = 20e6;
+const LARGE_HEAD_WEIGHTS = 20e6;
 
 export function isLargeHead(sizes: Sizes): boolean {
   return 4 * sizes.lstm * sizes.head1 + sizes.head1 * sizes.head2 > LARGE_HEAD_WEIGHTS;
@@ -129,7 +129,7 @@ export function fineTuneCost(sizes: Sizes, framesPerVideo: readonly number[], mo
  * A fine-tune this large takes many minutes in a page (about an hour at
  * wasm's measured 1-3 G multiply-adds a second), so the page warns first.
  */
-export const SLOW_FINETUNE_MACS = 5e12;
+const SLOW_FINETUNE_MACS = 5e12;
 
 /** Whether to warn before starting: a large model trained as a whole, or a run whose arithmetic alone exceeds SLOW_FINETUNE_MACS. */
 export function isSlowFineTune(sizes: Sizes, mode: FineTuneMode, cost: FineTuneCost, epochs: number): boolean {

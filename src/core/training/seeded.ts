@@ -29,7 +29,7 @@ export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
 }
 
 /** A seeded train/validation split: `validation` is the fraction held out (0.15 by default). */
-export function split<T>(items: readonly T[], seed: number, validation = 0.15): { train: T[]; validation: T[] } {
+function split<T>(items: readonly T[], seed: number, validation = 0.15): { train: T[]; validation: T[] } {
   const s = shuffled(items, seededRandom(seed));
   const nVal = items.length > 1 ? Math.max(1, Math.round(items.length * validation)) : 0;
   return { train: s.slice(nVal), validation: s.slice(0, nVal) };

@@ -12,7 +12,7 @@ export interface LstmSimdExports {
 }
 
 /** One LSTM's byte offsets in the module's memory (wat.ts's layout). */
-export interface LstmSlot {
+interface LstmSlot {
   /** Input projections [rows, 4Dp] (by packed row, or a chunk of steps: RecurrenceJob.gRows). */
   g: number;
   /** Outputs: h of packed row r at o + r * ostride (the LSTM's columns of a wider row, or rows [N, Dp] of its own). */

@@ -22,7 +22,7 @@ export type PyValue =
   | NdArray;
 
 /** A Python list: a plain, mutable JS array. */
-export type PyList = PyValue[];
+type PyList = PyValue[];
 
 const utf8 = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
