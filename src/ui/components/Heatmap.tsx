@@ -16,7 +16,7 @@ export interface HeatmapRow {
 export type ScaleMode = 'shared' | 'per-row';
 
 /** Attention scales reach at least this many times the uniform weight 1/T, so that near-uniform attention stays pale. */
-export const MIN_TOP_TIMES_UNIFORM = 4;
+const MIN_TOP_TIMES_UNIFORM = 4;
 /** An evidence scale reaches at least this drop in probability, so that drops of a few thousandths stay pale. */
 export const MIN_EVIDENCE_TOP = 0.02;
 
@@ -69,7 +69,7 @@ interface Props {
 }
 
 /** Zoom levels along time: the track's width as a multiple of the space it has. */
-export const ZOOMS = [1, 2, 4, 8, 16] as const;
+const ZOOMS = [1, 2, 4, 8, 16] as const;
 
 /**
  * A grid of rows × frames, navigable as an ARIA grid: one tab stop, arrow keys

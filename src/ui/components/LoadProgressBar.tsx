@@ -5,7 +5,7 @@ import type { WorkProgress } from '../state/slices/videos';
 import { WorkEstimate } from '../workEstimate';
 
 /** What the bar says, from the work's counts and the time it has run. */
-export function workFigures(work: WorkProgress, now: number) {
+function workFigures(work: WorkProgress, now: number) {
   const { load } = work;
   const reading = load.state === 'reading';
   // Until every file is read, the videos to come are estimated from the bytes still to read.

@@ -24,7 +24,7 @@ export function epochTicks(last: number): number[] {
 }
 
 /** A line chart of per-epoch numbers of a fine-tune (losses, or validation GAP and Hit@1), with its axes titled. */
-export function EpochChart({ epochs, series, label, yTitle, domain }: {
+function EpochChart({ epochs, series, label, yTitle, domain }: {
   epochs: readonly EpochReport[]; series: Series[]; label: string; yTitle: string; domain?: [number, number];
 }) {
   // At most ~200 points: a long run of a small model would otherwise redraw thousands on every update.

@@ -1,7 +1,7 @@
 import './MetricsGlossary.css';
 
 /** The YouTube-8M metrics the page shows, in words (as core/metrics computes them, after YouTube-8M's eval_util). */
-export const METRIC_GLOSSARY = {
+const METRIC_GLOSSARY = {
   hit_at_1: {
     term: 'Hit@1',
     name: 'hit at one',

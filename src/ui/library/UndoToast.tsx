@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApp, useAppShallow } from '../state/context';
 
 /** How long an Undo is offered (ms); it waits while the pointer or the focus is on it. */
-export const UNDO_MS = 10_000;
+const UNDO_MS = 10_000;
 
 /** "Removed v3 · Undo": a moment to take back a Remove or a Clear. */
 export function UndoToast() {

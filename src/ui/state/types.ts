@@ -43,7 +43,7 @@ export interface SliceContext {
   env: StoreEnv;
 }
 
-export type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 
 /** A slice's handling of worker events; `before` is the whole state as it was before this event. */
 export type EventHandlers = { [T in WorkerEvent['type']]?: (e: EventOf<T>, before: AppState) => void };

@@ -8,7 +8,7 @@ import type { SegmentRating } from '../../core/features/featureTypes';
 import type { SegmentTimeline } from '../../protocol/protocol';
 
 /** Classes with a lane before any is added: the video's top classes. */
-export const TOP_LANES = 3;
+const TOP_LANES = 3;
 /** The rated segments of the challenge are 5 frames long (spec 8.1); no end is stored. */
 export const RATED_SEGMENT_FRAMES = 5;
 

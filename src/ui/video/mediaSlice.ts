@@ -12,20 +12,20 @@ import type { Slice, SliceContext } from '../state/types';
 import { folderOf } from '../drop';
 import { parseLabels, uniqueName } from './videoDrop';
 
-export interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
+interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
   /** Object URLs: the dropped file (the player's source) and the filmstrip's one image. */
   url: string;
   filmstrip: { url: string; tileWidth: number; tileHeight: number; columns: number } | null;
   labels: number[] | null;
 }
 
-export interface StagedVideos {
+interface StagedVideos {
   files: File[];
   /** What the labels field starts with: the folder's name when it is a class of the model. */
   suggestedLabels: string;
 }
 
-export interface Playback {
+interface Playback {
   /** The listed file name of the video the player plays; null when none. */
   name: string | null;
   /** The player's current time, in seconds. */

@@ -17,7 +17,7 @@ import type { BackendHandle, ModelRuntime } from './types';
 const WASM_PAGE_BATCH_BUDGET_BYTES = 16 << 20;
 
 /** At most this many wasm threads (the worker's own thread included). */
-export const MAX_WASM_THREADS = 4;
+const MAX_WASM_THREADS = 4;
 
 /**
  * Threads for tfjs's wasm backend. One when the page is not cross-origin
@@ -31,7 +31,7 @@ export const MAX_WASM_THREADS = 4;
  * full-size model gains 1.6x from it (one video, the recurrence split over
  * both threads: bench/results/RESULTS.md), when the page can spare the core.
  */
-export function wasmThreads(requested?: number): number {
+function wasmThreads(requested?: number): number {
   if (!self.crossOriginIsolated) return 1;
   const wanted = requested ?? (navigator.hardwareConcurrency || 1) - 1;
   return Math.max(1, Math.min(Math.floor(wanted), MAX_WASM_THREADS));

@@ -43,7 +43,7 @@ interface FileTally {
 }
 
 /** A file's end as the page hears it: a file read in full holds exactly the records seen; one cut short, about as many per byte. */
-export function fileEnd(file: string, state: FileEnd['state'], t: FileTally): FileEnd {
+function fileEnd(file: string, state: FileEnd['state'], t: FileTally): FileEnd {
   const whole = state === 'done' || (t.bytesTotal > 0 && t.bytesRead >= t.bytesTotal);
   const estimate = whole ? t.records : t.records > 0 && t.bytesRead > 0 ? Math.max(t.records, Math.round((t.records * t.bytesTotal) / t.bytesRead)) : null;
   return { file, state, records: t.records, estimate, duplicates: t.duplicates };

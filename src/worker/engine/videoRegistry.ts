@@ -25,7 +25,7 @@ export interface VideoEntry {
 }
 
 /** Removed videos are kept this long (ms) for an Undo, then forgotten. */
-export const TRASH_MS = 60_000;
+const TRASH_MS = 60_000;
 
 export class VideoRegistry {
   private readonly entries = new Map<string, VideoEntry>();

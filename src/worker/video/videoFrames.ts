@@ -19,7 +19,7 @@ export interface OpenedVideo {
   close(): void;
 }
 
-export interface DecodedFrame {
+interface DecodedFrame {
   /** Presentation time in whole microseconds. */
   us: number;
   /** RGBA bytes of the frame at its display size, rotated as the file says (the browser's colour conversion). */

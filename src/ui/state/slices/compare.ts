@@ -4,7 +4,7 @@ import { modelSourceFor } from './model';
 import type { VideoRow } from './videos';
 
 /** A model as it stood before a switch: its figures over the videos and each video's top class. */
-export interface ModelSnapshot {
+interface ModelSnapshot {
   model: ModelInfo;
   /** The URL setting that loads it again (null: the demo). */
   setting: string | null;

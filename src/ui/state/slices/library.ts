@@ -9,7 +9,7 @@ export interface FileLoad extends FileEnd {
 }
 
 /** Files given again that are already listed: the page asks what to do before reading them. */
-export interface FilePrompt {
+interface FilePrompt {
   files: string[];
   /** Videos of those files listed now. */
   listed: number;
@@ -18,10 +18,10 @@ export interface FilePrompt {
 }
 
 /** The user's answer: read only the videos not listed, read every video again, or leave the files out. */
-export type FilePromptChoice = 'new' | 'again' | 'skip';
+type FilePromptChoice = 'new' | 'again' | 'skip';
 
 /** Something just removed that can be put back: the rows where they stood, and what else went with them. */
-export interface UndoOffer {
+interface UndoOffer {
   id: number;
   message: string;
   rows: { row: VideoRow; index: number }[];

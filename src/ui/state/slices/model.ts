@@ -2,7 +2,7 @@ import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTa
 import type { SliceContext, Slice, StoreEnv } from '../types';
 import { attempt, errorMessage } from '../attempt';
 
-export const DEMO_MODEL_PATH = 'models/demo/model.json';
+const DEMO_MODEL_PATH = 'models/demo/model.json';
 
 export interface LoadState {
   op: number;

@@ -31,7 +31,7 @@ export interface TrainingView {
   showLive: boolean;
 }
 
-export const TRAINING_IDLE: TrainingView = {
+const TRAINING_IDLE: TrainingView = {
   state: 'idle', caching: null, classNames: [], trainVideos: 0, validationVideos: 0, epochsPlanned: 0,
   before: null, epochs: [], report: null, message: null, saved: null, busy: null,
   mode: null, customLabels: false, live: null, showLive: true,

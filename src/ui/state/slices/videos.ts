@@ -8,7 +8,7 @@ import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
-export const SAMPLES_INDEX_PATH = 'samples/index.json';
+const SAMPLES_INDEX_PATH = 'samples/index.json';
 
 export interface VideoRow extends VideoSummary {
   status: VideoStatus;
@@ -16,7 +16,7 @@ export interface VideoRow extends VideoSummary {
   result?: VideoResult;
 }
 
-export interface EvidenceState {
+interface EvidenceState {
   classIndex: number;
   window: number;
   status: 'running' | 'done' | 'error';
@@ -32,7 +32,7 @@ export interface SampleEvent {
   frames: number;
 }
 
-export interface SamplesIndex {
+interface SamplesIndex {
   files: { file: string; videos: { id: string; events?: SampleEvent[] }[] }[];
   /** Further sample sets (the fine-tune set, core/demo/sampleSets.ts): their files, loaded by name. */
   sets?: SampleSetEntry[];
