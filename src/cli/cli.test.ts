@@ -10,7 +10,7 @@ import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { dequantize } from '../core/features/dequantize';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import type { PredictionDocument } from '../core/predictionDocument';
 import { evaluate } from '../core/metrics';
 import { optimizerState, writeFluid1InferenceModel, writeInferenceModel, writeParamFolder } from '../../tools/testing/paddleFormats';

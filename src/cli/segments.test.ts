@@ -9,7 +9,7 @@ import { writeCombined } from '../core/paddle/combined';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecordFeatures';
 import { dequantize } from '../core/features/dequantize';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import { SegmentRanking } from '../core/segments/segmentRanking';
 import { segmentMap } from '../core/segments/segmentMap';
 import { submissionLines } from '../core/segments/submission';

@@ -61,7 +61,7 @@
  *
  * Activations mirror tfjs's WebGPU unary ops (sigmoid 1/(1+exp(-x)), tanh
  * through exp(-2|x|)); fluid1 clamps the sigmoid's input to [-40, 13] as
- * Paddle's dynamic_lstm does. `lstmStepCpu.ts` is the plain-TypeScript twin of
+ * Paddle's dynamic_lstm does. `tools/testing/lstmStepCpu.ts` is the plain-TypeScript twin of
  * this shader, loop for loop.
  */
 export interface LstmStepShaderConfig {

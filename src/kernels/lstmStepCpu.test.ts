@@ -8,7 +8,7 @@ import { type Sizes, type Variant, canonicalTensors } from '../core/model/archit
 import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { type PackedGateInputs, type PackedLayout, packedLayout } from '../core/model/packedBatch';
 import { createModel, predictVideos } from '../core/model/model';
-import { cpuTwinBiLstm } from './lstmStepCpu';
+import { cpuTwinBiLstm } from '../../tools/testing/lstmStepCpu';
 import { LSTM_ORDER } from './packing';
 import { maxDiff } from '../../tools/testing/compare';
 

@@ -9,7 +9,7 @@ import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchInput, type WeightLayout, forward, opsBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { batchInput, createModel, packBatch, packRows, predictVideos } from '../core/model/model';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
 import { registerPackedLstmCpu } from './packedLstmCpu';
 import { registerPackedLstmWasm } from './packedLstmWasm';

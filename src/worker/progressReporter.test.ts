@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter, progressViolations } from './progressReporter';
+import { progressViolations } from '../../tools/testing/progressOracle';
+import { ProgressReporter } from './progressReporter';
 import type { ProgressEvent } from '../protocol/protocol';
 
 function record(total: number, run: (r: ProgressReporter) => void, minStep?: number): ProgressEvent[] {

@@ -2,7 +2,7 @@ import type { NdArray } from '../../src/core/ndarray';
 import type { Sizes, Variant } from '../../src/core/model/architecture';
 import { paddleTensorSpecs } from '../../src/core/model/paddleLayout';
 import type { VideoFeatures } from '../../src/core/features/featureTypes';
-import type { RefParams } from '../../src/core/model/reference';
+import type { RefParams } from './referenceModel';
 import { seededRandom as rng } from '../../src/core/training/seeded';
 
 /** The project's seeded generator (mulberry32), so every test's random data is the same on every run. */

@@ -11,7 +11,7 @@ import { writePickledParams } from '../paddle/pdparamsPickle';
 import { floatToHalf, type NdArray } from '../ndarray';
 import type { Variant } from '../model/architecture';
 import { predictVideos, type VideoPrediction } from '../model/model';
-import { referenceForward } from '../model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { bytesSource } from '../io/byteSource';
 import { convertWeights } from './convert';
 

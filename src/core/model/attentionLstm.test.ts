@@ -5,7 +5,7 @@ import { convertAndLoad } from '../../../tools/testing/memoryModel';
 import { writeCombined } from '../paddle/combined';
 import { writePickledParams } from '../paddle/pdparamsPickle';
 import { fluid1CombinedOrder } from './paddleLayout';
-import { referenceForward } from './reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { predictVideos } from './model';
 import type { Variant } from './architecture';
 import type { NdArray } from '../ndarray';

@@ -7,7 +7,7 @@ import { writeCombined } from '../paddle/combined';
 import { dequantize } from '../features/dequantize';
 import type { VideoFeatures } from '../features/featureTypes';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
-import { referenceForward } from '../model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { opsBiLstm, takesPackedPath } from '../model/attentionLstm';
 import { predictVideos, type LoadedModel } from '../model/model';
 import { modelRunner, predictVideoWindows, predictWindowStream, windowsPerBatch } from './predictWindows';

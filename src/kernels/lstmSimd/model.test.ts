@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { modelFiles } from '../../core/convert/fromWeights';
 import { type Sizes, type Variant, canonicalTensors } from '../../core/model/architecture';
 import { createModel, predictVideos } from '../../core/model/model';
-import { referenceForward } from '../../core/model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { paddleTensorSpecs } from '../../core/model/paddleLayout';
 import { useBackend } from '../../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng, toRefParams } from '../../../tools/testing/random';

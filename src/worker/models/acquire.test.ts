@@ -6,7 +6,7 @@ import { writeParamFolder } from '../../../tools/testing/paddleFormats';
 import { initialWeights } from '../../core/training/init';
 import type { Sizes } from '../../core/model/architecture';
 import { acquireModel, type LoaderDeps, nameFromUrl } from './acquire';
-import { progressViolations } from '../progressReporter';
+import { progressViolations } from '../../../tools/testing/progressOracle';
 import type { ProgressEvent, ProgressTask } from '../../protocol/protocol';
 import { MemoryModelStore, type ModelStore } from './cache/modelStore';
 

@@ -1,4 +1,4 @@
-import type { Variant } from './architecture';
+import type { Variant } from '../../src/core/model/architecture';
 
 /**
  * An independent float64 implementation of both variants, written from the spec

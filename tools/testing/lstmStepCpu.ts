@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR } from '../core/model/architecture';
-import { type BiLstmRunner, paddedOpsBiLstm } from '../core/model/attentionLstm';
-import type { PackedBiLstm } from '../core/model/packedBatch';
-import { rankTable, stateSize } from './fusedBiLstmWebgpu';
-import { LSTM_ORDER, packLstmParams, packedWIndex } from './packing';
+import { BEHAVIOUR } from '../../src/core/model/architecture';
+import { type BiLstmRunner, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
+import type { PackedBiLstm } from '../../src/core/model/packedBatch';
+import { rankTable, stateSize } from '../../src/kernels/fusedBiLstmWebgpu';
+import { LSTM_ORDER, packLstmParams, packedWIndex } from '../../src/kernels/packing';
 
 /**
  * The CPU twin of lstmStep.wgsl.ts: the same step in plain TypeScript, loop for
