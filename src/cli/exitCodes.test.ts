@@ -1,3 +1,7 @@
+/**
+ * The command line as users start it (scripts/cli.mjs: the bundle): --help,
+ * usage, the exit statuses (docs/cli.md) and the one-sentence messages.
+ */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,10 +12,6 @@ import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { writeNpy } from '../core/containers/npy';
 import { rng } from '../../tools/testing/random';
 
-/**
- * The command line as users start it (scripts/cli.mjs: the bundle): --help,
- * usage, the exit statuses (docs/cli.md) and the one-sentence messages.
- */
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 const DEMO = 'public/models/demo';

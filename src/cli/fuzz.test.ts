@@ -1,3 +1,12 @@
+/**
+ * Seeded fuzzing of every input the command line reads, through its own code
+ * paths in this process (predict's and evaluate's stream of feature files,
+ * finetune's whole-file reader, convert's weight reader, predict's model
+ * loader), and two real processes. Each mutated input must end in a result
+ * without NaN, or in an InputError (one sentence, exit 2): anything else would
+ * be a stack trace. A hang fails the test on its timeout.
+ * ALSTM_FUZZ_SEED picks another seed; ALSTM_FUZZ_SCALE runs more cases.
+ */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,15 +30,6 @@ import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progressLine';
 
-/**
- * Seeded fuzzing of every input the command line reads, through its own code
- * paths in this process (predict's and evaluate's stream of feature files,
- * finetune's whole-file reader, convert's weight reader, predict's model
- * loader), and two real processes. Each mutated input must end in a result
- * without NaN, or in an InputError (one sentence, exit 2): anything else would
- * be a stack trace. A hang fails the test on its timeout.
- * ALSTM_FUZZ_SEED picks another seed; ALSTM_FUZZ_SCALE runs more cases.
- */
 const SEED = Number(process.env.ALSTM_FUZZ_SEED ?? 2117);
 const SCALE = Number(process.env.ALSTM_FUZZ_SCALE ?? 1);
 const DEMO = path.resolve(__dirname, '../../public/models/demo');

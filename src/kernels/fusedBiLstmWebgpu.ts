@@ -1,13 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-// Types only: importing the package itself would register tfjs's WebGPU backend.
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { BEHAVIOUR } from '../core/model/architecture';
-import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
-import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
-import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
-import { webgpuLinear } from './matmulWebgpu';
-import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
-
 /**
  * The BiLSTM of the AttentionLSTM on tfjs's WebGPU backend as ONE dispatch per
  * time step (lstmStep.wgsl.ts) for all four LSTMs and the whole batch, instead
@@ -28,6 +18,15 @@ import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameS
  * gradients (training) encode() takes the op path (the runner's own function,
  * which is the padded op path); so it does on other backends.
  */
+import * as tf from '@tensorflow/tfjs-core';
+// Types only: importing the package itself would register tfjs's WebGPU backend.
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { BEHAVIOUR } from '../core/model/architecture';
+import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
+import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
+import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
+import { webgpuLinear } from './matmulWebgpu';
+import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
 
 export interface FusedBiLstmOptions {
   /** Also run the model's large matrix products with the register-tiled program (matmulWebgpu.ts); default true. */

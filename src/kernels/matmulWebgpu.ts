@@ -1,14 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { type LinearFn, type WeightLayout, linear } from '../core/model/attentionLstm';
-import { type MatMulShaderConfig, matMulShader, matMulShaderKey } from './matmul.wgsl';
-
 /**
  * The model's large matrix products (embedding, input projections, head) as a
  * register-tiled WebGPU program (matmul.wgsl.ts): a drop-in `linear`.
  * Off WebGPU, or while tfjs records gradients (a custom program has none), it
  * is the op path's `linear`.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { type LinearFn, type WeightLayout, linear } from '../core/model/attentionLstm';
+import { type MatMulShaderConfig, matMulShader, matMulShaderKey } from './matmul.wgsl';
+
 class MatMulProgram implements WebGPUProgram {
   variableNames: string[];
   outputShape: number[];

@@ -1,15 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
-import { kernelInput as input, packedSteps } from './packedLstm';
-import { LstmSimd } from './lstmSimd/lstmSimd';
-import type { HelperPort } from './lstmSimd/helper';
-
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
  * one kernel of tfjs's wasm backend: its inputs read from the backend's
  * memory, the recurrence run by the project's SIMD kernels (lstmSimd/), the
  * outputs written back into tensors of the backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
+import { kernelInput as input, packedSteps } from './packedLstm';
+import { LstmSimd } from './lstmSimd/lstmSimd';
+import type { HelperPort } from './lstmSimd/helper';
 
 export { MAX_RECURRENCE_THREADS } from './lstmSimd/layout';
 

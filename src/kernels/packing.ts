@@ -1,7 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR, DIRECTIONS, MODALITIES } from '../core/model/architecture';
-import type { ModelSpec, WeightTensors } from '../core/model/attentionLstm';
-
 /**
  * The fused kernel's packed parameters, shared by the WebGPU kernel and its CPU twin.
  *
@@ -17,6 +13,10 @@ import type { ModelSpec, WeightTensors } from '../core/model/attentionLstm';
  * - P [4, 2, D, 4]: P[l, 0, j] = the recurrent bias b_h of (i, f, c~, o) of unit j;
  *   P[l, 1, j] = the peepholes (i, f, o, 0) of unit j (zeros when the variant has none).
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR, DIRECTIONS, MODALITIES } from '../core/model/architecture';
+import type { ModelSpec, WeightTensors } from '../core/model/attentionLstm';
+
 export const LSTM_ORDER = MODALITIES.flatMap((m) => DIRECTIONS.map((d) => ({ m, d, name: `${m}.${d}` })));
 
 export interface PackedLstmParams {

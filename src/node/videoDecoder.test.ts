@@ -1,3 +1,10 @@
+/**
+ * ffmpeg's frames and timestamps against what the tests encoded (lossless)
+ * and against ffprobe's own list of every frame's timestamp; the frame rule
+ * (inside ffmpeg and in the core) against the rule written apart in
+ * tools/testing, on constant rates that are not whole (29.97, 12.5), 25 fps
+ * (frames exactly on the second) and variable timing.
+ */
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,13 +14,6 @@ import { FrameSampler, microseconds } from '../core/extractor/frameRule';
 import { expectedTaken, makeVideo, probeFrameTimes, type TestVideo, type VideoSpec } from '../../tools/testing/testVideos';
 import { checkFfmpeg, decodeVideo, probeVideo, type DecodedFrame } from './videoDecoder';
 
-/**
- * ffmpeg's frames and timestamps against what the tests encoded (lossless)
- * and against ffprobe's own list of every frame's timestamp; the frame rule
- * (inside ffmpeg and in the core) against the rule written apart in
- * tools/testing, on constant rates that are not whole (29.97, 12.5), 25 fps
- * (frames exactly on the second) and variable timing.
- */
 const RATES: { name: string; spec: Omit<VideoSpec, 'seed'> }[] = [
   { name: '29.97fps.mp4', spec: { width: 48, height: 32, count: 100, rate: '30000/1001' } },
   { name: '25fps.mkv', spec: { width: 40, height: 30, count: 80, rate: '25' } },

@@ -1,10 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR } from '../../src/core/model/architecture';
-import { type BiLstmRunner, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
-import type { PackedBiLstm } from '../../src/core/model/packedBatch';
-import { rankTable, stateSize } from '../../src/kernels/fusedBiLstmWebgpu';
-import { LSTM_ORDER, packLstmParams, packedWIndex } from '../../src/kernels/packing';
-
 /**
  * The CPU twin of lstmStep.wgsl.ts: the same step in plain TypeScript, loop for
  * loop and index for index (float32 arithmetic through Math.fround), so that
@@ -12,6 +5,13 @@ import { LSTM_ORDER, packLstmParams, packedWIndex } from '../../src/kernels/pack
  * activations) is tested in Node against the op path, and a WebGPU result can
  * be explained. Slow: for tests only.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR } from '../../src/core/model/architecture';
+import { type BiLstmRunner, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
+import type { PackedBiLstm } from '../../src/core/model/packedBatch';
+import { rankTable, stateSize } from '../../src/kernels/fusedBiLstmWebgpu';
+import { LSTM_ORDER, packLstmParams, packedWIndex } from '../../src/kernels/packing';
+
 interface LstmStepArrays {
   D: number;
   B: number;

@@ -1,11 +1,11 @@
-import type { Variant } from '../../src/core/model/architecture';
-
 /**
  * An independent float64 implementation of both variants, written from the spec
  * with plain loops over Paddle's own tensor names and layouts (no tfjs, no
  * canonical mapping). Tests hold the tfjs model against it; it is far too slow
  * for real use.
  */
+import type { Variant } from '../../src/core/model/architecture';
+
 interface RefTensor {
   shape: number[];
   data: Float64Array;

@@ -1,3 +1,8 @@
+/**
+ * The same random weights written in every format the converter reads give the
+ * same predictions: each format is held against the pickle of protocol 4 (itself
+ * held against the float64 reference), within 1e-6.
+ */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, toRefParams } from '../../../tools/testing/random';
@@ -15,11 +20,6 @@ import { referenceForward } from '../../../tools/testing/referenceModel';
 import { bytesSource } from '../io/byteSource';
 import { convertWeights } from './convert';
 
-/**
- * The same random weights written in every format the converter reads give the
- * same predictions: each format is held against the pickle of protocol 4 (itself
- * held against the float64 reference), within 1e-6.
- */
 type Params = Map<string, NdArray>;
 interface Format {
   name: string;

@@ -1,14 +1,14 @@
-import { InputError, printable } from '../errors';
-import type { ParamsFormat } from '../paddle/detect';
-import { sizeOf, widenHalf } from '../ndarray';
-import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
-
 /**
  * A converted model is tfjs's own layout: `model.json` with a `weightsManifest`
  * whose shards hold the weights back to back (a tensor may span two shards), plus
  * an `attentionLstm` section that says what the weights are. Weights are the
  * canonical tensors of architecture.ts, float32, or float16 widened on load.
  */
+import { InputError, printable } from '../errors';
+import type { ParamsFormat } from '../paddle/detect';
+import { sizeOf, widenHalf } from '../ndarray';
+import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
+
 export const MODEL_FORMAT = 'attention-lstm';
 export const FORMAT_VERSION = 1;
 export const SHARD_BYTES = 4 * 1024 * 1024;

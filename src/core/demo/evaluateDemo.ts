@@ -1,14 +1,14 @@
+/**
+ * How well the demo model does what the page promises, on videos it never saw:
+ * classification, and whether occlusion evidence and attention point at the event.
+ * A peak "hits" when it lies within `tolerance` frames of the event's frames.
+ */
 import { DEMO_CLASSES } from './classes';
 import { demoFeatures, type DemoVideo } from './syntheticVideos';
 import { evaluate, type EvaluationResult } from '../metrics';
 import { predictVideos, type LoadedModel } from '../model/model';
 import { occlusionEvidence } from '../explain/occlusion';
 
-/**
- * How well the demo model does what the page promises, on videos it never saw:
- * classification, and whether occlusion evidence and attention point at the event.
- * A peak "hits" when it lies within `tolerance` frames of the event's frames.
- */
 export interface DemoReport {
   metrics: EvaluationResult;
   singleEventVideos: number;

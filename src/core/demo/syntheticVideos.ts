@@ -1,9 +1,3 @@
-import { dequantize } from '../features/dequantize';
-import type { Yt8mVideo } from '../features/tfrecordFeatures';
-import type { VideoFeatures } from '../features/featureTypes';
-import { gaussian, seededRandom } from '../training/seeded';
-import { DEMO_CLASSES, type DemoClass } from './classes';
-
 /**
  * YouTube-8M-shaped synthetic videos with a known temporal story: a noisy,
  * slowly drifting background, and for each labelled class a short event (2-4
@@ -11,6 +5,12 @@ import { DEMO_CLASSES, type DemoClass } from './classes';
  * Unlabelled distractor bursts make "something happened" not enough. The event
  * times are kept, so attention and occlusion maps can be checked against them.
  */
+import { dequantize } from '../features/dequantize';
+import type { Yt8mVideo } from '../features/tfrecordFeatures';
+import type { VideoFeatures } from '../features/featureTypes';
+import { gaussian, seededRandom } from '../training/seeded';
+import { DEMO_CLASSES, type DemoClass } from './classes';
+
 export const RGB_DIM = 1024;
 export const AUDIO_DIM = 128;
 

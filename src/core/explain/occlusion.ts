@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { VideoFeatures } from '../features/featureTypes';
-import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
-import { checkVideos, type LoadedModel } from '../model/model';
-import { floatFeatures } from '../features/dequantize';
-
 /**
  * Evidence over time for one class: how much its probability drops when the
  * window of frames around each frame is replaced by the video's mean frame.
  * Attention weights of a BiLSTM need not sit on the evidence (the recurrent
  * state carries it along); occlusion measures it directly.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { VideoFeatures } from '../features/featureTypes';
+import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
+import { checkVideos, type LoadedModel } from '../model/model';
+import { floatFeatures } from '../features/dequantize';
+
 export interface OcclusionOptions {
   /** Frames replaced at once, centred on each frame. Default 5. */
   window?: number;

@@ -1,7 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
-import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
-
 /**
  * The AttentionLSTM forward pass on tfjs, for a batch of videos of different
  * lengths. Two pipelines compute the same numbers:
@@ -15,6 +11,9 @@ import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPack
  *   it when tfjs is not recording gradients and the runner has one for the
  *   current backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
+import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
 
 /**
  * How weight matrices are stored. tfjs's WebGPU matMul is 10-15x faster with the

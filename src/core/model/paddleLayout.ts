@@ -1,13 +1,13 @@
-import { InputError } from '../errors';
-import { shapeString, transpose2d as transpose } from '../ndarray';
-import { DIRECTIONS, MODALITIES, type Sizes, type Variant, featureDim } from './architecture';
-
 /**
  * How Paddle's two published variants name and lay out the AttentionLSTM's
  * tensors, and how each maps onto the canonical tensors of `architecture.ts`.
  * One table per variant serves conversion (Paddle → canonical), export
  * (canonical → Paddle) and the error messages that name a wrong tensor.
  */
+import { InputError } from '../errors';
+import { shapeString, transpose2d as transpose } from '../ndarray';
+import { DIRECTIONS, MODALITIES, type Sizes, type Variant, featureDim } from './architecture';
+
 export interface PaddleTensorSpec {
   /** Paddle's name for the tensor. */
   name: string;

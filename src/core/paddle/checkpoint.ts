@@ -1,8 +1,3 @@
-import { InputError } from '../errors';
-import { type DType, shapeString, sizeOf } from '../ndarray';
-import { fluid1CombinedOrder } from '../model/paddleLayout';
-import { pySorted } from './detect';
-
 /**
  * Names for the records of a file in the combined layout, which stores none:
  * - 30 records: the fluid1 parameters in sorted order (`fluid.io.save_params(filename=)`);
@@ -12,6 +7,11 @@ import { pySorted } from './detect';
  *   learning-rate schedule, `@LR_DECAY_COUNTER@`. The optimizer is the one whose
  *   accumulators give the right count and fit every record's shape.
  */
+import { InputError } from '../errors';
+import { type DType, shapeString, sizeOf } from '../ndarray';
+import { fluid1CombinedOrder } from '../model/paddleLayout';
+import { pySorted } from './detect';
+
 interface Optimizer {
   label: string;
   /** Accumulator names, in the order Paddle creates them. */

@@ -1,9 +1,3 @@
-import { InputError } from '../errors';
-import type { ByteSource } from '../io/byteSource';
-import { BYTES_PER_ELEMENT, type NdArray, type DType, sizeOf, shapeString } from '../ndarray';
-import { decodeTensorDesc, encodeTensorDesc } from './tensorDesc';
-import { MAX_LOD_LEVELS } from './detect';
-
 /**
  * Paddle's combined parameter file (`fluid.io.save_params(filename=...)`):
  * tensors back to back with no names, each record
@@ -12,6 +6,12 @@ import { MAX_LOD_LEVELS } from './detect';
  * The reader only scans headers; tensor data is read on demand so that a 435 MB
  * file is never held whole.
  */
+import { InputError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { BYTES_PER_ELEMENT, type NdArray, type DType, sizeOf, shapeString } from '../ndarray';
+import { decodeTensorDesc, encodeTensorDesc } from './tensorDesc';
+import { MAX_LOD_LEVELS } from './detect';
+
 export interface CombinedRecord {
   /** Position of the record in the file, from 0. */
   index: number;

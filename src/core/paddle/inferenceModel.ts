@@ -1,9 +1,3 @@
-import { InputError } from '../errors';
-import type { Variant } from '../model/architecture';
-import { detectVariant } from '../model/paddleLayout';
-import { pySorted } from './detect';
-import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } from './programDesc';
-
 /**
  * An inference model (PaddleVideo 2.x `tools/export_model.py`, i.e. `paddle.jit.save`):
  * `.pdiparams` holds the program's persistable variables in sorted-name order, in the
@@ -20,6 +14,12 @@ import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } fr
  * `rnn`'s WeightList is cuDNN's layout, every weight before every bias:
  *   [fw weight_ih, fw weight_hh, bw weight_ih, bw weight_hh, fw bias_ih, fw bias_hh, bw bias_ih, bw bias_hh].
  */
+import { InputError } from '../errors';
+import type { Variant } from '../model/architecture';
+import { detectVariant } from '../model/paddleLayout';
+import { pySorted } from './detect';
+import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } from './programDesc';
+
 export interface InferenceLayout {
   variant: Variant;
   /** The variables `.pdiparams` holds, in its order. */

@@ -1,8 +1,3 @@
-import protobuf from 'protobufjs';
-import { InputError } from '../errors';
-import type { DType } from '../ndarray';
-import { PADDLE_DTYPES } from './tensorDesc';
-
 /**
  * The subset of Paddle's `framework.proto` (package paddle.framework.proto, proto2)
  * that an inference program (`.pdmodel`, `__model__`) needs to be read: blocks,
@@ -11,6 +6,11 @@ import { PADDLE_DTYPES } from './tensorDesc';
  * decoder. Required fields are declared optional here so that a broken file gets
  * our own message rather than protobufjs's.
  */
+import protobuf from 'protobufjs';
+import { InputError } from '../errors';
+import type { DType } from '../ndarray';
+import { PADDLE_DTYPES } from './tensorDesc';
+
 const SCHEMA = {
   nested: {
     paddle: { nested: { framework: { nested: { proto: { nested: {

@@ -1,10 +1,3 @@
-import { InputError } from '../errors';
-import type { ByteSource } from '../io/byteSource';
-import { BYTES_PER_ELEMENT, shapeString, sizeOf } from '../ndarray';
-import type { CombinedRecord } from './combined';
-import { STATIC_DICT_MARK_AT } from './detect';
-import { decodeTensorDesc } from './tensorDesc';
-
 /**
  * Paddle 1.6 `fluid.save` (C++ `SaveTensorToDisk`, called by `_save_static_dict`;
  * 1.7 and later write a pickle). Little-endian:
@@ -13,6 +6,13 @@ import { decodeTensorDesc } from './tensorDesc';
  * in name order (a std::map). The `.pdopt` beside it has the same layout.
  * Only headers are read here; data stays in the file until asked for.
  */
+import { InputError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { BYTES_PER_ELEMENT, shapeString, sizeOf } from '../ndarray';
+import type { CombinedRecord } from './combined';
+import { STATIC_DICT_MARK_AT } from './detect';
+import { decodeTensorDesc } from './tensorDesc';
+
 export interface NamedRecord extends CombinedRecord {
   name: string;
 }

@@ -1,10 +1,10 @@
-import protobuf from 'protobufjs';
-import type { DType } from '../ndarray';
-
 /**
  * Paddle's framework.proto `VarType.TensorDesc`: field 1 the data type, field 2
  * the dims (proto2, so Paddle writes them unpacked; the decoder accepts both).
  */
+import protobuf from 'protobufjs';
+import type { DType } from '../ndarray';
+
 const TensorDescType = new protobuf.Type('TensorDesc')
   .add(new protobuf.Field('dataType', 1, 'int32', 'required'))
   .add(new protobuf.Field('dims', 2, 'int64', 'repeated', undefined, { packed: false }));

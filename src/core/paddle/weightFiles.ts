@@ -1,3 +1,10 @@
+/**
+ * One entry point for every weight format: a file, a parameter folder's files,
+ * or an inference model's `.pdmodel` + `.pdiparams`, told apart by content.
+ * `indexWeightFiles` reads headers only and says where each tensor lies, so
+ * that a converter can then read one tensor at a time; `readWeightFiles` reads
+ * them all into memory (tests, small files).
+ */
 import { InputError } from '../errors';
 import { type ByteSource, readAll } from '../io/byteSource';
 import { type DType, type NdArray, shapeString } from '../ndarray';
@@ -11,13 +18,6 @@ import { readPickledParams } from './pdparamsPickle';
 import { decodeProgram } from './programDesc';
 import { type NamedRecord, scanStaticDict } from './staticDict';
 
-/**
- * One entry point for every weight format: a file, a parameter folder's files,
- * or an inference model's `.pdmodel` + `.pdiparams`, told apart by content.
- * `indexWeightFiles` reads headers only and says where each tensor lies, so
- * that a converter can then read one tensor at a time; `readWeightFiles` reads
- * them all into memory (tests, small files).
- */
 export interface WeightFile {
   src: ByteSource;
   /** The whole file, when its format had to be read whole (pickles, programs). */

@@ -1,3 +1,8 @@
+/**
+ * Each op on its own, and small graphs of them, through the file format and
+ * the interpreter, against the float64 reference: odd sizes, strides and
+ * paddings, control inputs, both batch-norm flags, fused and not.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
@@ -7,11 +12,6 @@ import { decodeGraphDef, TF_DTYPE } from './graphDef';
 import { prepareGraph } from './prepare';
 import { GraphRunner } from './runner';
 
-/**
- * Each op on its own, and small graphs of them, through the file format and
- * the interpreter, against the float64 reference: odd sizes, strides and
- * paddings, control inputs, both batch-norm flags, fused and not.
- */
 const floats = (name: string, shape: number[], seed: number, lo = -1, hi = 1): NodeSpec => {
   const r = rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);

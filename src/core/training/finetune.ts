@@ -1,3 +1,8 @@
+/**
+ * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
+ * worker and `npm run finetune` (the modes are described in types.ts; what
+ * trains and how classes are named is decided in policy.ts).
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import type { VideoFeatures } from '../features/featureTypes';
@@ -10,12 +15,6 @@ import { defaultPatience, FINETUNE_DEFAULTS } from './policy';
 import { seededRandom, shuffled, splitByGroup } from './seeded';
 import { Trainer, type Explanation } from './trainer';
 import type { ClassReport, EpochReport, FineTuneSettings } from './trainingTypes';
-
-/**
- * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
- * worker and `npm run finetune` (the modes are described in types.ts; what
- * trains and how classes are named is decided in policy.ts).
- */
 
 /**
  * What a session trains: the mode and the class names (as policy.ts chooses

@@ -1,3 +1,9 @@
+/**
+ * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
+ * (whole head: fc1, fc2, logit) or the frozen head's last hidden layer h2
+ * [N, H2] (last layer only). The encoders never run during training, which is
+ * what makes a new head on hundreds of videos take well under a second an epoch.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { dense } from './dense';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
@@ -5,12 +11,6 @@ import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
 import type { HeadLayers, OptimizerName } from './trainingTypes';
 import { WeightSnapshot } from './snapshot';
 
-/**
- * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
- * (whole head: fc1, fc2, logit) or the frozen head's last hidden layer h2
- * [N, H2] (last layer only). The encoders never run during training, which is
- * what makes a new head on hundreds of videos take well under a second an epoch.
- */
 export interface HeadWeights {
   /** Present when the whole head trains. */
   fc1?: { w: Float32Array; b: Float32Array };

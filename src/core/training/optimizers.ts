@@ -1,6 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerName } from './trainingTypes';
-
 /**
  * Paddle's two optimizers, written out rather than taken from tfjs for two
  * reasons:
@@ -12,6 +9,9 @@ import type { OptimizerName } from './trainingTypes';
  *   more than wasm's 4 GB heap holds beside the rest. Here each update is a
  *   few small tidies per variable, with at most four temporaries alive.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerName } from './trainingTypes';
+
 export interface Optimizer {
   /** One update of each variable from its gradient (same order). */
   step(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void;

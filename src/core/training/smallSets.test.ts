@@ -1,3 +1,8 @@
+/**
+ * Fine-tuning that helps on the first try: the settings the page and
+ * `npm run finetune` pick from the data (policy.ts), on the small sets a new
+ * user brings, with the demo model.
+ */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
@@ -12,11 +17,6 @@ import { FineTuneSession, type FineTuneConfig, type LabeledVideo } from './finet
 import { defaultMode, FINETUNE_DEFAULTS, recommendedSettings, validationNote } from './policy';
 import { maxDiff } from '../../../tools/testing/compare';
 
-/**
- * Fine-tuning that helps on the first try: the settings the page and
- * `npm run finetune` pick from the data (policy.ts), on the small sets a new
- * user brings, with the demo model.
- */
 const root = path.resolve(__dirname, '../../..');
 
 /** Five labels the demo never learned, each two demo events at once: clearly separable by its frozen encoder. */

@@ -1,17 +1,3 @@
-import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
-import { InputError } from '../../core/errors';
-import { featuresInto } from '../../core/features/dequantize';
-import type { VideoFeatures } from '../../core/features/featureTypes';
-import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
-import { fixedBatches } from '../../core/model/batching';
-import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';
-import { packedLayout } from '../../core/model/packedLayout';
-import { widenHalf } from '../../core/ndarray';
-import type { HelperPort } from './helper';
-import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
-import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
-import { SimdTeam } from './team';
-
 /**
  * The whole AttentionLSTM forward pass on the project's SIMD kernels, in one
  * WebAssembly memory of its own: what the command line predicts with. No tfjs:
@@ -43,6 +29,19 @@ import { SimdTeam } from './team';
  * the kernels' own (within 3 ulp), the softmax and the final sigmoid are
  * computed in float64 and rounded.
  */
+import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
+import { InputError } from '../../core/errors';
+import { featuresInto } from '../../core/features/dequantize';
+import type { VideoFeatures } from '../../core/features/featureTypes';
+import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
+import { fixedBatches } from '../../core/model/batching';
+import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';
+import { packedLayout } from '../../core/model/packedLayout';
+import { widenHalf } from '../../core/ndarray';
+import type { HelperPort } from './helper';
+import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
+import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
+import { SimdTeam } from './team';
 
 const align = (x: number) => (x + 63) & ~63;
 const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;

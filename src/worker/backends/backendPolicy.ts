@@ -1,12 +1,11 @@
-import { needsGpu } from '../../core/backends';
-import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../../protocol/protocol';
-
 /**
  * Which backend to run on, decided from what the user asked for and what the
  * WebGPU probe found: the backends of BACKEND_NAMES from the one asked for on,
  * in order, WebGPU only where it can run. Pure, so every case is tested
  * without a browser.
  */
+import { needsGpu } from '../../core/backends';
+import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../../protocol/protocol';
 
 /** What probing WebGPU found: an adapter, or why there is none. */
 export interface WebGpuProbe {
