@@ -84,10 +84,9 @@ function packedLinearWasm({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; 
  * (once each; later calls do nothing). `helpers`: threads for the recurrence
  * besides the caller's (at most 3), which need a cross-origin isolated page.
  * `projections`: the packed path's embedding and input projections on the
- * SIMD matmul too, where it is faster than XNNPACK's (Chromium 156: 20 ms
- * against 29 for 300 x 512 by 512 x 4096); Node 20's older V8 compiles it
- * about 1.5x slower than Chromium does, and there XNNPACK's stays faster (32
- * full-size videos 8.6 s against 9.9 s on one thread).
+ * SIMD matmul too, where it is faster than XNNPACK's (in Chromium); Node 20's
+ * older V8 compiles it slower than Chromium does, and there XNNPACK's stays
+ * faster (bench/results/RESULTS.md).
  */
 export async function registerPackedLstmWasm(opts: { helpers?: () => HelperPort[]; projections?: boolean } = {}): Promise<void> {
   simd ??= await LstmSimd.create({ helpers: opts.helpers?.() });

@@ -33,8 +33,8 @@ export interface ConvertOptions {
   name?: string;
   onProgress?: (p: ConvertProgress) => void;
   /**
-   * The SHA-256 implementation: portable JS by default (about 125 MB/s); Node
-   * passes its native one, over ten times faster, since hashing dominates a conversion.
+   * The SHA-256 implementation: portable JS by default; Node passes its native
+   * one, far faster, since hashing dominates a conversion (docs/benchmarks.md).
    */
   sha256?: () => Hasher;
 }

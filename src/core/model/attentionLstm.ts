@@ -16,8 +16,9 @@ import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehavio
 import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
 
 /**
- * How weight matrices are stored. tfjs's WebGPU matMul is 10-15x faster with the
- * right operand stored [out, in] and transposeB; wasm is fastest with [in, out].
+ * How weight matrices are stored. tfjs's WebGPU matMul is much faster with the
+ * right operand stored [out, in] and transposeB; wasm is fastest with [in, out]
+ * (docs/benchmarks.md).
  */
 export type WeightLayout = 'in-out' | 'out-in';
 

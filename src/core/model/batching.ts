@@ -17,8 +17,8 @@ function bytesPerFrame(sizes: Sizes): number {
 
 /**
  * Default budget of one batch: a dozen or more small-model videos, one or two
- * full-size ones. Larger batches measured no faster with the demo model (a
- * 1,000-video shard in 3.8 s on wasm either way) and held 50 MB more.
+ * full-size ones. Larger batches measured no faster with the demo model on
+ * wasm and held more memory (docs/benchmarks.md).
  */
 export const BATCH_BUDGET_BYTES = 32 << 20;
 

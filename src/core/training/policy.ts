@@ -126,8 +126,8 @@ export function fineTuneCost(sizes: Sizes, framesPerVideo: readonly number[], mo
 }
 
 /**
- * A fine-tune this large takes many minutes in a page (about an hour at
- * wasm's measured 1-3 G multiply-adds a second), so the page warns first.
+ * A fine-tune this large takes many minutes in a page (at wasm's measured
+ * speed, docs/benchmarks.md), so the page warns first.
  */
 const SLOW_FINETUNE_MACS = 5e12;
 

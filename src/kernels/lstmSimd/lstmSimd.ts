@@ -17,10 +17,9 @@ export { wasmBytes } from './team';
  *
  * Why not tfjs-wasm's own products: for one video a product is a 1 x D by
  * D x 4D matrix-vector product, memory-bound, that XNNPACK's fully connected
- * operator (made for larger batches) ran at 0.28 ms at full size, where a
- * kernel that keeps eight accumulators for one row runs it at 0.22; the gate
- * arithmetic in JavaScript (45 ms a video) runs here four units per
- * instruction; and on several threads each thread's gates follow its own
+ * operator (made for larger batches) runs slower than a kernel that keeps
+ * eight accumulators for one row; the gate arithmetic, slow in JavaScript,
+ * runs here four units per instruction (bench/results/RESULTS.md); and on several threads each thread's gates follow its own
  * columns of the product with no meeting between them.
  */
 

@@ -14,9 +14,9 @@
  * `matmul` is a range of whole panels of y = h W for n rows (a thread's
  * share: recurrence.ts): two rows at a time with 16 columns (8
  * accumulators, each weight loaded once for both rows), the odd row with 32
- * columns (8 accumulators for one row); measured in Chromium on a 16 MB
- * matrix: 0.17 and 0.22 ms per row, where XNNPACK's fully connected operator,
- * which tfjs-wasm's matMul runs, takes 0.28.
+ * columns (8 accumulators for one row); both faster per row than XNNPACK's
+ * fully connected operator, which tfjs-wasm's matMul runs (measured in
+ * Chromium: bench/results/RESULTS.md).
  *
  * `gates` is the rest of a step for n ranks and a range of units (the same
  * thread's), four units at a time: i, f (with
@@ -44,7 +44,7 @@ function microKernel(name: string, R: number, C: number): string {
   const body = [];
   for (let r = 0; r < R; r++) body.push(`(local.set $x${r} (v128.load32_splat (i32.add (local.get $hp) (i32.mul (i32.const ${r}) (local.get $ldh)))))`);
   // Each weight vector is loaded once into a local for all the rows: Node 20's V8 does not merge repeated
-  // loads of one address, and loaded them once per row (with spills), 1.3x slower.
+  // loads of one address, and loaded them once per row (with spills), which was slower.
   for (let a = 0; a < A; a++) {
     body.push(`(local.set $wv (v128.load offset=${a * 16} (local.get $wp)))`);
     for (let r = 0; r < R; r++) {

@@ -98,7 +98,7 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     // On a software adapter a step costs its dispatches for a small model and its arithmetic for a full-size one:
     // batches (packed, so without padding) save the first and cost nothing of the second (bench:scale).
     batchSize: software ? 32 : 64,
-    // Larger batches are faster here (a shard on SwiftShader: 42 s with 32 MB, 52 s with 16 MB).
+    // Larger batches are faster here (a shard on SwiftShader: docs/benchmarks.md).
     batchBudgetBytes: BATCH_BUDGET_BYTES,
     occlusionBatchSize: software ? 1 : 32,
     prepare: (model) => guard(async () => {

@@ -17,9 +17,8 @@ import type { VideoRegistry } from './videoRegistry';
 /**
  * Bytes read from a file at a time. Each read and its join with the last
  * one's remainder are garbage soon after: with 1 MiB instead of the reader's
- * 4 MiB, three shards grew the tab about 40 MB less (245-282 MB against
- * 278-305 MB on wasm, in 16 MB batches), for about 1 s more over their 17-20 s
- * (more reads, each a round trip to the browser).
+ * 4 MiB, shards grew the tab clearly less, for a little more time (more reads,
+ * each a round trip to the browser; docs/benchmarks.md).
  */
 const READ_CHUNK_BYTES = 1 << 20;
 
