@@ -68,8 +68,10 @@ export function windowSpans(t: Pick<SegmentTimeline, 'starts' | 'frames' | 'wind
   });
 }
 
-/** The window whose drawn span holds second t (the nearest centre; the first of equals), as a click on a lane picks it. */
+/** The window whose drawn span holds second t (the nearest centre in a gap or past the ends), as a click on a lane picks it. */
 export function nearestWindow(spans: readonly { from: number; to: number }[], t: number): number {
+  const holding = spans.findIndex((s) => t >= s.from && t < s.to);
+  if (holding >= 0) return holding;
   let best = 0;
   for (let w = 1; w < spans.length; w++) {
     if (Math.abs((spans[w].from + spans[w].to) / 2 - t) < Math.abs((spans[best].from + spans[best].to) / 2 - t)) best = w;
