@@ -279,18 +279,31 @@ describe('your own videos in the page', () => {
       await expect.poll(() => lane.locator('[data-testid=timeline-cursor]').getAttribute('data-t')).toBe('6');
       const x = async (sel: string) => { const b = (await page.locator(sel).first().boundingBox())!; return Math.round(b.x + b.width / 2); };
       expect(await x('[data-testid=heatmap-rgb] [data-testid=heatmap-cursor]')).toBe(await x('[data-testid=timeline-lane] [data-testid=timeline-cursor]'));
+      // Playing past the part in view brings both along: the cursor stays in sight.
+      await player.evaluate((v: HTMLVideoElement) => { v.currentTime = 36.5; });
+      await expect.poll(() => page.locator('[data-testid=timeline-scroll]').evaluate((el) => el.scrollLeft)).toBeGreaterThan(1000);
+      const inView = async (sel: string) => {
+        const [s, c] = [(await page.locator(sel).first().boundingBox())!, await x(`${sel} [data-testid=${sel.includes('timeline') ? 'timeline' : 'heatmap'}-cursor]`)];
+        return c > s.x && c < s.x + s.width;
+      };
+      await expect.poll(() => inView('.attention-card .hm-scroll')).toBe(true);
+      expect(await inView('[data-testid=timeline-scroll]')).toBe(true);
+      expect(await x('[data-testid=heatmap-rgb] [data-testid=heatmap-cursor]')).toBe(await x('[data-testid=timeline-lane] [data-testid=timeline-cursor]'));
       await page.getByRole('button', { name: /^Zoom out along time/ }).click();
       await expect.poll(() => page.locator('[data-testid=timeline-lanes]').getAttribute('data-zoom')).toBe('4');
       expect(await aligned()).toEqual([0, 0]);
 
       await page.addStyleTag({ content: '.header { position: static !important; }' });
+      // The card whole in the viewport: a screenshot of an element taller than it is re-rendered with its inner scrollers at 0.
+      await page.setViewportSize({ width: page.viewportSize()!.width, height: 1400 });
+      await expect.poll(() => inView('.attention-card .hm-scroll')).toBe(true);
       await screenshot(page, 'timeline-player-light', '.attention-card');
       expect(await axeViolations(page)).toEqual([]);
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'timeline-player-dark', '.attention-card');
       expect(await axeViolations(page)).toEqual([]);
       await page.emulateMedia({ colorScheme: 'light' });
-      await page.setViewportSize({ width: 390, height: 844 });
+      await page.setViewportSize({ width: 390, height: 1800 });
       await expect.poll(aligned).toEqual([0, 0]);
       await screenshot(page, 'timeline-player-phone', '.attention-card');
       expect((await horizontalOverflow(page)).past).toEqual([]);

@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../formatNumbers';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -149,6 +149,22 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
   const gap = frames / zoom <= 90 ? 1 : 0;
   const zoomed = zoom > 1;
   const level = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
+  const scroller = useRef<HTMLElement | null>(null);
+  const setScroller = useCallback((el: HTMLElement | null) => {
+    scroller.current = el;
+    scrollRef?.(el);
+  }, [scrollRef]);
+  // Zoomed, a playing video's cursor that leaves the part in view brings the track along (a quarter in), and a linked timeline with it.
+  useEffect(() => {
+    const el = scroller.current;
+    const line = el?.querySelector<HTMLElement>('[data-testid=heatmap-cursor]');
+    if (!el || !line || !zoomed) return;
+    const box = el.getBoundingClientRect();
+    const label = el.querySelector('.hm-label')?.getBoundingClientRect().width ?? 0;
+    const x = line.getBoundingClientRect().left;
+    const from = box.left + label;
+    if (x < from || x > box.right) el.scrollLeft += x - from - (box.width - label) / 4;
+  }, [cursor, zoomed, zoom]);
 
   return (
     <div className="heatmap" data-testid="heatmap" data-zoom={zoom}>
@@ -162,7 +178,7 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             aria-label={`Zoom in along time (${name})`}>+</button>
         </div>
       )}
-      <div ref={scrollRef} className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
+      <div ref={setScroller} className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
         <div className="hm-canvas" style={{ '--zoom': zoom } as CSSProperties}>
           {events && events.length > 0 && (
             <div className="hm-row hm-events" aria-label="Labelled events of this sample">
