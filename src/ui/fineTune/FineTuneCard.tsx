@@ -9,13 +9,13 @@ import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { trainingActive } from '../state/selectors';
 import type { VideoRow } from '../state/slices/videos';
-import { LabelEditor } from './LabelEditor';
-import { keptEpoch, LossChart, QualityChart } from './LossChart';
-import { MetricsGlossary } from './MetricsGlossary';
+import { LabelEditor } from '../components/LabelEditor';
+import { keptEpoch, LossChart, QualityChart } from '../components/LossChart';
+import { MetricsGlossary } from '../components/MetricsGlossary';
 import { download } from '../download';
-import { slowWarning } from '../trainingEstimate';
+import { slowWarning } from './fineTuneEstimate';
 import { SegmentTrainingResult, SegmentTrainingToggle, useRatedCounts } from '../timeline/SegmentTraining';
-import './TrainingCard.css';
+import './FineTuneCard.css';
 
 const MODES: { value: FineTuneMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
@@ -60,7 +60,7 @@ function filesKey(videos: readonly VideoRow[]): string {
 }
 
 /** Fine-tuning the current model on the labeled videos, in the page: settings, live curves, results, downloads. */
-export function TrainingCard() {
+export function FineTuneCard() {
   const id = useId();
   const [model, videoCount, training] = useAppShallow((s) => [s.model, s.videos.length, s.training]);
   const idsText = useApp((s) => labelIdsKey(s.videos));
