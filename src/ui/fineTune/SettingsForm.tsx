@@ -5,7 +5,7 @@ import { SegmentTrainingToggle } from '../timeline/SegmentTraining';
 import { PlanSummary } from './PlanSummary';
 import type { FineTuneSetup } from './useFineTuneSetup';
 
-export const MODES: { value: FineTuneMode; label: string; help: string }[] = [
+const MODES: { value: FineTuneMode; label: string; help: string }[] = [
   { value: 'new-head', label: 'New head', help: 'teach new labels: the encoders stay frozen, a new classifier learns your classes (fast)' },
   { value: 'same-labels', label: 'Same labels', help: 'keep the model’s own classes and refine its head on your videos' },
   { value: 'all', label: 'Everything', help: 'train every layer on your labels (slow; for small models)' },

@@ -15,7 +15,7 @@ import { filesKey, fineTuneClasses, hasResults, labelIdsKey, trainingActive } fr
 import { useRatedCounts } from '../timeline/SegmentTraining';
 
 /** The settings a user can change; the rest follow the data until they do. */
-export type Editable = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction'>;
+type Editable = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction'>;
 
 export type FineTuneSetup = ReturnType<typeof useFineTuneSetup>;
 

@@ -21,9 +21,9 @@ export function useRatedCounts(): { videos: number; ratings: number } {
 }
 
 /**
- * "Train on the rated segments": the segment challenge's recipe (a
+ * "Fine-tune on the rated segments": the segment challenge's recipe (a
  * video-level model, then a short fine-tune on rated segments) from the
- * training card; shown when segment-rated videos are loaded.
+ * fine-tune card; shown when segment-rated videos are loaded.
  */
 export function SegmentTrainingToggle({ checked, onChange, disabled, rated }: { checked: boolean; onChange: (on: boolean) => void; disabled: boolean; rated: { videos: number; ratings: number } }) {
   const id = useId();
@@ -32,11 +32,11 @@ export function SegmentTrainingToggle({ checked, onChange, disabled, rated }: { 
     <div className="segment-training" data-testid="segment-training">
       <label className="check">
         <input type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-describedby={`${id}-help`} data-testid="train-on-segments" />
-        Train on the rated segments ({rated.ratings.toLocaleString('en-US')} ratings of {rated.videos.toLocaleString('en-US')} video{rated.videos === 1 ? '' : 's'})
+        Fine-tune on the rated segments ({rated.ratings.toLocaleString('en-US')} ratings of {rated.videos.toLocaleString('en-US')} video{rated.videos === 1 ? '' : 's'})
       </label>
       <p id={`${id}-help`} className="muted small">
         Each rated segment’s window becomes an example of the model’s own classes: rated positive 1, rated negative 0, every other class left out of the loss.
-        Videos are held out whole for validation, and the result shows their segment MAP before and after. “All layers” trains every layer; any other mode refines the head.
+        Videos are held out whole for validation, and the result shows their segment MAP before and after. “Everything” trains every layer; any other mode refines the head.
       </p>
     </div>
   );

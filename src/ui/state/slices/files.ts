@@ -19,7 +19,7 @@ export interface FilesSlice {
 export interface SortedDrop<F extends { name: string; type?: string }> extends DropContents<F> {
   /** Video files, to turn into features in the worker. */
   videos: F[];
-  /** The extractor's files (Inception graph, PCA), which the worker keeps. */
+  /** What goes to the media slice with them: the extractor's files (Inception graph, PCA), which the worker keeps. */
   extractor: F[];
 }
 
