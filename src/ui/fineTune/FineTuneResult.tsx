@@ -3,7 +3,7 @@ import type { TrainingValidation } from '../../protocol/protocol';
 import { MetricsGlossary } from '../components/MetricsGlossary';
 import { formatMetric } from '../formatNumbers';
 import type { TrainingView } from '../state/slices/training';
-import { SegmentTrainingResult } from '../timeline/SegmentTraining';
+import { SegmentFineTuneResult } from './SegmentFineTune';
 import { formatLoss } from './FineTuneProgress';
 
 export function FineTuneResult({ training }: { training: TrainingView }) {
@@ -17,7 +17,7 @@ export function FineTuneResult({ training }: { training: TrainingView }) {
         <Compare label="Validation GAP" before={before.gap} after={report.after.gap} k="gap" />
         <Compare label="Validation Hit@1" before={before.hitAt1} after={report.after.hitAt1} k="hitAt1" />
       </dl>
-      <SegmentTrainingResult report={report} />
+      <SegmentFineTuneResult report={report} />
       <MetricsGlossary metrics={['gap', 'hit_at_1']} summary="What validation GAP and Hit@1 mean" />
       <table className="per-class" data-testid="per-class">
         <caption className="sr-only">Average precision per class on the validation videos</caption>

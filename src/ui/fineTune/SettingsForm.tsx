@@ -1,7 +1,7 @@
 /** The fine-tune's settings: what to train, the names of the files' label ids, the parameters, and what the plan costs. */
 import { useEffect, useState } from 'react';
 import type { FineTuneMode, HeadLayers } from '../../protocol/protocol';
-import { SegmentTrainingToggle } from '../timeline/SegmentTraining';
+import { SegmentFineTuneToggle } from './SegmentFineTune';
 import { PlanSummary } from './PlanSummary';
 import type { FineTuneSetup } from './useFineTuneSetup';
 
@@ -17,7 +17,7 @@ export function SettingsForm({ id, setup }: { id: string; setup: FineTuneSetup }
   const showNames = !useCustom && (config.mode !== 'same-labels' || chosenMode === null);
   return (
     <form id={`${id}-form`} onSubmit={setup.submit} className="training-form">
-      <SegmentTrainingToggle checked={setup.onSegments} onChange={setup.setTrainOnSegments} disabled={running} rated={setup.rated} />
+      <SegmentFineTuneToggle checked={setup.onSegments} onChange={setup.setTrainOnSegments} disabled={running} rated={setup.rated} />
       <fieldset className="training-modes" disabled={running}>
         <legend className="field-label">What to train</legend>
         {MODES.map((m) => (

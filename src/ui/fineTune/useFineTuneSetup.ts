@@ -11,8 +11,7 @@ import {
 } from '../../core/training/policy';
 import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan } from '../../protocol/protocol';
 import { useApp, useAppShallow } from '../state/context';
-import { filesKey, fineTuneClasses, hasResults, labelIdsKey, trainingActive } from '../state/selectors';
-import { useRatedCounts } from '../timeline/SegmentTraining';
+import { filesKey, fineTuneClasses, hasResults, labelIdsKey, ratedCounts, trainingActive } from '../state/selectors';
 
 /** The settings a user can change; the rest follow the data until they do. */
 type Editable = Pick<TrainingConfig, 'optimizer' | 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction'>;
@@ -26,7 +25,7 @@ export function useFineTuneSetup() {
   const measured = useApp(hasResults);
   const [planTraining, start] = useAppShallow((s) => [s.planTraining, s.startTraining]);
   // Segment-rated videos loaded: the card can fine-tune on their rated segments instead (the segment challenge's recipe).
-  const rated = useRatedCounts();
+  const rated = useAppShallow((s) => ratedCounts(s.videos));
   const segmentWindow = useApp((s) => s.segments.window);
   const [trainOnSegments, setTrainOnSegments] = useState(false);
   const [custom, useCustom] = useAppShallow((s) => [s.customLabels, s.useCustomLabels]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoRow } from './slices/videos';
 import type { CustomLabels } from '../../protocol/protocol';
-import { customClassesInUse, filesKey, fineTuneClasses, hasResults, labelIdsKey, predictionsPending, videoCounts } from './selectors';
+import { customClassesInUse, filesKey, fineTuneClasses, hasResults, labelIdsKey, predictionsPending, ratedCounts, videoCounts } from './selectors';
 
 const row = (status: VideoRow['status'], result?: object) => ({ status, result }) as unknown as VideoRow;
 
@@ -39,5 +39,10 @@ describe('the fine-tune card\'s counts', () => {
     expect(fineTuneClasses({ custom: null, mode: 'new-head', fileIds: 5, planned: 9 })).toBe(9);
     // Before the worker's plan arrives, the files' label ids.
     expect(fineTuneClasses({ custom: null, mode: 'all', fileIds: 5, planned: null })).toBe(5);
+  });
+
+  it('count the loaded segment-rated videos and their ratings, failed videos left out', () => {
+    const r = (n: number, status = 'done') => ({ status, segments: Array.from({ length: n }, () => ({ class: 0, start: 0, score: 1 })) });
+    expect(ratedCounts([r(3), r(0), r(2, 'error'), { status: 'done', segments: null }, r(1, 'queued')])).toEqual({ videos: 2, ratings: 4 });
   });
 });

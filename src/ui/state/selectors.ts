@@ -77,3 +77,16 @@ export function fineTuneClasses(opts: { custom: CustomLabels | null; mode: FineT
   if (opts.custom) return customClassesInUse(opts.custom);
   return opts.mode === 'same-labels' ? opts.fileIds : opts.planned ?? opts.fileIds;
 }
+
+/** The loaded videos with segment ratings (failed ones left out), and their ratings: a fine-tune on rated segments learns from these. */
+export function ratedCounts(videos: readonly { segments?: readonly unknown[] | null; status: string }[]): { videos: number; ratings: number } {
+  let n = 0;
+  let ratings = 0;
+  for (const v of videos) {
+    if (v.segments && v.segments.length > 0 && v.status !== 'error') {
+      n++;
+      ratings += v.segments.length;
+    }
+  }
+  return { videos: n, ratings };
+}

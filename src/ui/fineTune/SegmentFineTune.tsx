@@ -1,31 +1,14 @@
+/** Fine-tuning on rated segments in the fine-tune card: its switch, and the segment MAP it reached. */
 import { useId } from 'react';
 import type { TrainingReport } from '../../protocol/protocol';
 import { formatMetric } from '../formatNumbers';
-import { useAppShallow } from '../state/context';
-
-/** The loaded videos with segment ratings (failed ones left out), and their ratings. */
-export function ratedCounts(videos: readonly { segments?: readonly unknown[] | null; status: string }[]): { videos: number; ratings: number } {
-  let n = 0;
-  let ratings = 0;
-  for (const v of videos) {
-    if (v.segments && v.segments.length > 0 && v.status !== 'error') {
-      n++;
-      ratings += v.segments.length;
-    }
-  }
-  return { videos: n, ratings };
-}
-
-export function useRatedCounts(): { videos: number; ratings: number } {
-  return useAppShallow((s) => ratedCounts(s.videos));
-}
 
 /**
  * "Fine-tune on the rated segments": the segment challenge's recipe (a
  * video-level model, then a short fine-tune on rated segments) from the
  * fine-tune card; shown when segment-rated videos are loaded.
  */
-export function SegmentTrainingToggle({ checked, onChange, disabled, rated }: { checked: boolean; onChange: (on: boolean) => void; disabled: boolean; rated: { videos: number; ratings: number } }) {
+export function SegmentFineTuneToggle({ checked, onChange, disabled, rated }: { checked: boolean; onChange: (on: boolean) => void; disabled: boolean; rated: { videos: number; ratings: number } }) {
   const id = useId();
   if (rated.videos === 0) return null;
   return (
@@ -43,7 +26,7 @@ export function SegmentTrainingToggle({ checked, onChange, disabled, rated }: { 
 }
 
 /** The validation videos' segment MAP before and after a fine-tune on rated segments. */
-export function SegmentTrainingResult({ report }: { report: TrainingReport }) {
+export function SegmentFineTuneResult({ report }: { report: TrainingReport }) {
   const s = report.segments;
   if (!s) return null;
   const better = s.before !== null && s.after !== null ? s.after - s.before : null;
