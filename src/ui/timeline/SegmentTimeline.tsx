@@ -41,7 +41,9 @@ export function SegmentTimeline({ video, result, classNames, onPickClass }: Prop
   const id = useId();
   const T = video.frames;
   const { window, timelineStatus } = seg;
-  const timeline = seg.timeline?.key === video.key ? seg.timeline : null;
+  // A timeline of another model (the model just changed: a fine-tune applied, another loaded) has other classes than
+  // this result: it waits for the new one rather than read a class past the end of its windows.
+  const timeline = seg.timeline?.key === video.key && seg.timeline.classes === result.probabilities.length ? seg.timeline : null;
 
   useEffect(() => {
     void loadTimeline(video.key);
