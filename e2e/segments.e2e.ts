@@ -169,7 +169,7 @@ describe('segments in the page', () => {
 
       // A fine-tune on the rated segments, from the training card.
       const card = page.locator('[data-testid=training]');
-      await card.getByLabel(/Train on the rated segments \(71 ratings of 16 videos\)/).check();
+      await card.getByLabel(/Fine-tune on the rated segments \(71 ratings of 16 videos\)/).check();
       await card.getByLabel('Epochs').fill('2');
       await card.getByRole('button', { name: 'Start' }).click();
       await card.locator('[data-testid=segment-training-result]').waitFor({ timeout: 180_000 });
