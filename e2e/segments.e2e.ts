@@ -105,6 +105,24 @@ describe('segments in the page', () => {
       await fireworks.getByRole('button', { name: 'Remove fireworks from the timeline' }).click();
       await expect.poll(() => fireworks.count()).toBe(0);
 
+      // The heatmap's time zoom (32 frames) widens the lanes with its rows: each second stays under its column, at every level.
+      const heatTrack = page.locator('.attention-card [data-testid=heatmap-rgb] .hm-track').first();
+      const laneTrack = glass.locator('.tl-track');
+      const aligned = async () => {
+        const [h, l] = [(await heatTrack.boundingBox())!, (await laneTrack.boundingBox())!];
+        return [Math.round(h.x - l.x), Math.round(h.width - l.width)];
+      };
+      for (const level of ['2', '4']) {
+        await page.getByRole('button', { name: 'Zoom in along time (Attention over 32 frames)' }).click();
+        await expect.poll(() => timeline.locator('[data-testid=timeline-lanes]').getAttribute('data-zoom')).toBe(level);
+        expect(await aligned()).toEqual([0, 0]);
+      }
+      await page.locator('[data-testid=timeline-scroll]').evaluate((el) => { el.scrollLeft = 250; });
+      await expect.poll(() => page.locator('.attention-card .hm-scroll').first().evaluate((el) => Math.round(el.scrollLeft))).toBe(250);
+      expect(await aligned()).toEqual([0, 0]);
+      for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Zoom out along time (Attention over 32 frames)' }).click();
+      await expect.poll(() => timeline.locator('[data-testid=timeline-lanes]').getAttribute('data-zoom')).toBe('1');
+
       // The smooth timeline: hop 1, a window a second.
       await page.locator('[data-testid=timeline-hop]').selectOption('1');
       await expect.poll(() => glass.getByRole('slider').getAttribute('aria-valuemax')).toBe('31');
@@ -151,7 +169,7 @@ describe('segments in the page', () => {
 
       // A fine-tune on the rated segments, from the training card.
       const card = page.locator('[data-testid=training]');
-      await card.getByLabel(/Train on the rated segments \(71 ratings of 16 videos\)/).check();
+      await card.getByLabel(/Fine-tune on the rated segments \(71 ratings of 16 videos\)/).check();
       await card.getByLabel('Epochs').fill('2');
       await card.getByRole('button', { name: 'Start' }).click();
       await card.locator('[data-testid=segment-training-result]').waitFor({ timeout: 180_000 });

@@ -5,7 +5,7 @@ import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
 import { EmptyState } from './components/EmptyState';
-import { TrainingCard } from './components/TrainingCard';
+import { FineTuneCard } from './fineTune/FineTuneCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
 import { VIEWS, ViewSwitch } from './components/ViewSwitch';
@@ -83,7 +83,7 @@ export function App() {
       <VideoExtractionCard />
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : <View />}
-      {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
+      {hasVideos && view === 'video' && <StagedMount><FineTuneCard /></StagedMount>}
       {hasVideos && <CompareCard />}
     </main>
   );

@@ -7,6 +7,7 @@ import type { VideoRow } from '../state/slices/videos';
 import { SegmentTimeline } from '../timeline/SegmentTimeline';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
+import { useLinkedScroll } from './useLinkedScroll';
 import './AttentionCard.css';
 import { usePlaybackLink } from '../video/usePlaybackLink';
 
@@ -35,6 +36,10 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
   const scaleId = useId();
   const T = video.frames;
   const playback = usePlaybackLink(video.file);
+  // One zoom along time, and one sideways scroll, for the heatmap and the timeline under it: a second stays in one column.
+  const [zoom, setZoom] = useState(1);
+  const linkScroll = useLinkedScroll();
+  const shownZoom = T > 30 ? zoom : 1; // shorter videos have no zoom
 
   // The same rows while the result stands: the heatmap's cells then render again only where the focus or the hover moved.
   const rows = useMemo<HeatmapRow[]>(() => {
@@ -66,8 +71,9 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
           {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
           {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} {...playback} />
-        {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} />}
+        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} {...playback}
+          zoom={shownZoom} onZoom={setZoom} scrollRef={linkScroll} />
+        {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} zoom={shownZoom} scrollRef={linkScroll} />}
         <TopFrames result={result} frames={T} />
       </section>
       <EvidenceCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={onPickClass} live={live} events={events} />

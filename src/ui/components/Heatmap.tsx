@@ -1,4 +1,4 @@
-import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type KeyboardEvent, memo, type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatTime } from '../formatNumbers';
 import type { SampleEvent } from '../state/slices/videos';
 import './Heatmap.css';
@@ -66,6 +66,11 @@ interface Props {
   cursor?: number | null;
   /** A click on a frame, or Enter on a focused cell, also goes here (a linked player seeks to it). */
   onPickFrame?: (t: number) => void;
+  /** The zoom along time, when another view shares it (the segment timeline): controlled by the parent. */
+  zoom?: number;
+  onZoom?: (zoom: number) => void;
+  /** Put on the sideways scroller, so that another one (useLinkedScroll) scrolls with it. */
+  scrollRef?: (el: HTMLElement | null) => void;
 }
 
 /** Zoom levels along time: the track's width as a multiple of the space it has. */
@@ -79,11 +84,13 @@ const ZOOMS = [1, 2, 4, 8, 16] as const;
  * time widens the track, which then scrolls sideways. Below: the time axis,
  * with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null, cursor = null, onPickFrame }: Props) {
+export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null, cursor = null, onPickFrame, zoom: sharedZoom, onZoom, scrollRef }: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
-  const [zoom, setZoom] = useState<number>(1);
+  const [ownZoom, setOwnZoom] = useState<number>(1);
+  const zoom = sharedZoom ?? ownZoom;
+  const setZoom = onZoom ?? setOwnZoom;
   const grid = useRef<HTMLDivElement>(null);
   const tops = useMemo(() => scaleTops(rows, frames, scale), [rows, frames, scale]);
   const row = Math.min(focus.row, rows.length - 1);
@@ -138,10 +145,26 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
   };
 
   // About six labels across the part of the track in view.
-  const ticks = useMemo(() => timeTicks(frames, Math.ceil(frames / zoom)), [frames, zoom]);
+  const ticks = useMemo(() => zoomedTicks(frames, zoom), [frames, zoom]);
   const gap = frames / zoom <= 90 ? 1 : 0;
   const zoomed = zoom > 1;
   const level = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
+  const scroller = useRef<HTMLElement | null>(null);
+  const setScroller = useCallback((el: HTMLElement | null) => {
+    scroller.current = el;
+    scrollRef?.(el);
+  }, [scrollRef]);
+  // Zoomed, a playing video's cursor that leaves the part in view brings the track along (a quarter in), and a linked timeline with it.
+  useEffect(() => {
+    const el = scroller.current;
+    const line = el?.querySelector<HTMLElement>('[data-testid=heatmap-cursor]');
+    if (!el || !line || !zoomed) return;
+    const box = el.getBoundingClientRect();
+    const label = el.querySelector('.hm-label')?.getBoundingClientRect().width ?? 0;
+    const x = line.getBoundingClientRect().left;
+    const from = box.left + label;
+    if (x < from || x > box.right) el.scrollLeft += x - from - (box.width - label) / 4;
+  }, [cursor, zoomed, zoom]);
 
   return (
     <div className="heatmap" data-testid="heatmap" data-zoom={zoom}>
@@ -155,7 +178,7 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             aria-label={`Zoom in along time (${name})`}>+</button>
         </div>
       )}
-      <div className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
+      <div ref={setScroller} className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
         <div className="hm-canvas" style={{ '--zoom': zoom } as CSSProperties}>
           {events && events.length > 0 && (
             <div className="hm-row hm-events" aria-label="Labelled events of this sample">
@@ -336,6 +359,11 @@ function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: Heatma
       )}
     </div>
   );
+}
+
+/** The axis's ticks at a zoom: about six across the part of the track in view (the segment timeline draws the same). */
+export function zoomedTicks(frames: number, zoom: number): number[] {
+  return timeTicks(frames, Math.ceil(frames / zoom));
 }
 
 /** Ticks at a round step that gives about six labels over `visible` frames (all of them unless zoomed), across all `frames`. */

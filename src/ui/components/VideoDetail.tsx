@@ -4,7 +4,7 @@ import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { selectedVideo } from '../state/selectors';
 import { AttentionCard } from './AttentionCard';
-import { LiveTrainingBar } from './LiveTrainingBar';
+import { LiveFineTuneBar } from '../fineTune/LiveFineTuneBar';
 import { ProbabilityCard } from './ProbabilityCard';
 import { StagedMount } from './StagedMount';
 import { VideoMedia } from '../video/VideoMedia';
@@ -65,7 +65,7 @@ export function VideoDetail() {
         )}
       </header>
       <VideoMedia file={video.file} />
-      {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} live={live} onToggle={setShowLive} />}
+      {training.state !== 'idle' && !training.saved && <LiveFineTuneBar training={training} live={live} onToggle={setShowLive} />}
       {!result ? (
         <div className="card pending-card" role="status">
           {video.status === 'error' ? (

@@ -11,6 +11,7 @@ import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
 import { compareSlice } from './slices/compare';
 import { datasetSlice } from './slices/dataset';
+import { filesSlice } from './slices/files';
 import { librarySlice } from './slices/library';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
@@ -47,8 +48,9 @@ export function createAppStore(env: StoreEnv): AppStore {
     const media = mediaSlice(ctx);
     const library = librarySlice(ctx);
     const compare = compareSlice(ctx);
+    const files = filesSlice(ctx);
     // In the order an event reaches them.
-    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media, library, compare].map((s) => s.events);
+    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media, library, compare, files].map((s) => s.events);
     const applyEvent = (e: WorkerEvent) => {
       const before = get();
       for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
@@ -56,7 +58,7 @@ export function createAppStore(env: StoreEnv): AppStore {
     // Checked, not cast: a member of AppState that no slice provides does not compile.
     return {
       ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state,
-      ...segments.state, ...media.state, ...library.state, ...compare.state, applyEvent,
+      ...segments.state, ...media.state, ...library.state, ...compare.state, ...files.state, applyEvent,
     } satisfies AppState;
   }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
 

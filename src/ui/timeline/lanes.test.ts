@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentTimeline } from '../../protocol/protocol';
-import { findClasses, laneClasses, laneValues, peakIndex, ratedMarks, ratedPastEnd, stepPath, windowSpans } from './lanes';
+import { findClasses, laneClasses, laneValues, nearestWindow, peakIndex, ratedMarks, ratedPastEnd, stepPath, windowSpans } from './lanes';
 
 const timeline = (starts: number[], frames: number[], classes: number, hop: number, length = 5): SegmentTimeline => ({
   key: 'k', window: { length, hop }, starts: Int32Array.from(starts), frames: Int32Array.from(frames), classes,
@@ -54,5 +54,15 @@ describe('the timeline lanes', () => {
     expect(findClasses(names, '7')).toEqual([7]);
     expect(findClasses(names, '')).toEqual([]);
     expect(findClasses(names, 'a', 2)).toEqual([0, 1]);
+  });
+
+  it('picks the window a click at a second falls in: its own at hop = length, the one centred nearest with overlaps', () => {
+    const apart = windowSpans(timeline([0, 5, 10], [5, 5, 2], 1, 5));
+    expect([0, 4.9, 5.1, 9.99, 10, 11.5].map((t) => nearestWindow(apart, t))).toEqual([0, 0, 1, 1, 2, 2]);
+    // Length 5, hop 1: window w is drawn over [w + 2, w + 3), so second 7.5 is window 5's.
+    const smooth = windowSpans(timeline([0, 1, 2, 3, 4, 5, 6], [5, 5, 5, 5, 5, 5, 5], 1, 1));
+    expect(nearestWindow(smooth, 7.5)).toBe(5);
+    expect(nearestWindow(smooth, 0)).toBe(0);
+    expect(nearestWindow(smooth, 99)).toBe(6);
   });
 });

@@ -68,6 +68,17 @@ export function windowSpans(t: Pick<SegmentTimeline, 'starts' | 'frames' | 'wind
   });
 }
 
+/** The window whose drawn span holds second t (the nearest centre in a gap or past the ends), as a click on a lane picks it. */
+export function nearestWindow(spans: readonly { from: number; to: number }[], t: number): number {
+  const holding = spans.findIndex((s) => t >= s.from && t < s.to);
+  if (holding >= 0) return holding;
+  let best = 0;
+  for (let w = 1; w < spans.length; w++) {
+    if (Math.abs((spans[w].from + spans[w].to) / 2 - t) < Math.abs((spans[best].from + spans[best].to) / 2 - t)) best = w;
+  }
+  return best;
+}
+
 /** An SVG path of the lane's steps (x in frames, y = 1 - probability), closed to the baseline for an area. */
 export function stepPath(spans: readonly { from: number; to: number }[], values: ArrayLike<number>): string {
   if (!spans.length) return '';

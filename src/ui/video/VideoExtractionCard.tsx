@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ExtractionProgress } from '../../protocol/protocol';
 import { useApp, useAppShallow } from '../state/context';
+import type { StagedVideos as Staged } from './mediaSlice';
+import { csvLabels } from './videoDrop';
 import './video.css';
 
 const INCEPTION_URL = 'http://download.tensorflow.org/models/image/imagenet/inception-2015-12-05.tgz';
@@ -21,7 +23,7 @@ export function VideoExtractionCard() {
         <h2 id="video-extraction-title" className="video-card-title">Your videos to YouTube-8M features</h2>
       </div>
       {staged && extractor?.ready === null && <ExtractorFiles />}
-      {staged && <StagedVideos count={staged.files.length} suggested={staged.suggestedLabels} ready={!!extractor?.ready} note={extractor?.note ?? ''} />}
+      {staged && <StagedVideos staged={staged} ready={!!extractor?.ready} note={extractor?.note ?? ''} />}
       {extractions.length > 0 && <ExtractionList items={extractions} />}
     </section>
   );
@@ -62,7 +64,9 @@ function ExtractorFiles() {
   );
 }
 
-function StagedVideos({ count, suggested, ready, note }: { count: number; suggested: string; ready: boolean; note: string }) {
+function StagedVideos({ staged, ready, note }: { staged: Staged; ready: boolean; note: string }) {
+  const count = staged.files.length;
+  const suggested = staged.suggestedLabels;
   const [start, discard, hasModel] = useAppShallow((s) => [s.startExtraction, s.discardStagedVideos, s.model !== null]);
   const [labels, setLabels] = useState(suggested);
   const [error, setError] = useState<string | null>(null);
@@ -77,6 +81,7 @@ function StagedVideos({ count, suggested, ready, note }: { count: number; sugges
       <input ref={field} id={id} className="text-input" value={labels} placeholder={hasModel ? 'e.g. Dog, Skateboarding or 12' : 'class ids, e.g. 3, 17'}
         onChange={(e) => { setLabels(e.target.value); setError(null); }} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : undefined} data-testid="video-labels" />
       {error && <p id={`${id}-err`} className="error-text" role="alert">{error}</p>}
+      <LabelsCsv staged={staged} />
       <div className="row-buttons">
         <button type="submit" className="btn btn-primary" disabled={!ready} data-testid="extract-start"
           title={ready ? undefined : 'Give the extractor files first'}>
@@ -85,6 +90,33 @@ function StagedVideos({ count, suggested, ready, note }: { count: number; sugges
         <button type="button" className="btn" onClick={discard}>Discard</button>
       </div>
     </form>
+  );
+}
+
+/** The labels CSV given with the videos (how many it names), or a picker for one: `<video file>,<label ids joined by ;>` as the command line's --labels takes. */
+function LabelsCsv({ staged }: { staged: Staged }) {
+  const [give, classCount] = useAppShallow((s) => [s.giveLabelsCsv, s.model?.classNames.length ?? 0]);
+  const id = useId();
+  const csv = staged.labelsCsv;
+  const found = csv && csvLabels(csv.rows, csv.name, staged.files.map((f) => f.name), classCount);
+  const named = found && 'labels' in found ? found.labels.filter(Boolean).length : 0;
+  return (
+    <p className="small labels-csv" data-testid="labels-csv">
+      {csv ? (
+        <>
+          <strong>{csv.name}</strong>{' '}
+          {found && 'error' in found ? <span className="error-text">{found.error}</span>
+            : `labels ${named} of the ${staged.files.length} videos by file name${named < staged.files.length ? '; the labels typed above label the others' : ''}.`}{' '}
+        </>
+      ) : 'Or label each video with a CSV of file name and label ids (file.mp4,3;17), as the command line’s --labels takes: '}
+      <label htmlFor={id} className="link-button file-label">{csv ? 'Another CSV' : 'Choose a labels CSV'}</label>
+      <input id={id} className="file-input" type="file" accept=".csv,text/csv" data-testid="labels-csv-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          if (file) void give(file);
+        }} />
+    </p>
   );
 }
 

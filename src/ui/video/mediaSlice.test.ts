@@ -56,4 +56,26 @@ describe('the media slice (your own videos)', () => {
     state().setPlaybackTime('clip.mp4', 0.4);
     expect(state().playback.time).toBe(0.4);
   });
+
+  it('labels each video by a labels CSV dropped with them (the typed labels the rest), and names a bad CSV without losing the videos', async () => {
+    const { state, fake } = storeHarness('', { extractorState: () => READY, extractVideos: () => ({ extracted: 3, failed: 0, cancelled: 0 }) });
+    fake.emit({ type: 'model', model: TEST_MODEL });
+    const csv = (name: string, text: string) => new File([text], name, { type: 'text/csv' });
+    await state().addFiles([file('a.mp4'), file('b.webm'), file('c.mov'), csv('videos.csv', 'clips/a.mp4,2\nb.webm,0;1\n')]);
+    expect(state().stagedVideos?.labelsCsv?.name).toBe('videos.csv');
+    expect(fake.calls.filter((c) => c.type === 'addFeatures')).toHaveLength(0);
+    expect(state().startExtraction('1')).toBeNull();
+    const sent = fake.calls.find((c) => c.type === 'extractVideos')!.args as { videos: VideoToExtract[] };
+    expect(sent.videos.map((v) => [v.name, v.labels])).toEqual([['a.mp4', [2]], ['b.webm', [0, 1]], ['c.mov', [1]]]);
+
+    // Not a labels CSV: one sentence naming it; the videos stay staged, and a good CSV given later is used.
+    await state().addFiles([file('d.mp4'), csv('notes.csv', 'd.mp4,1\ne.mp4,cat\n')]);
+    expect(state().notices.at(-1)?.message).toMatch(/^notes\.csv: line 2: "cat" is not a list of label ids/);
+    expect(state().stagedVideos?.files.map((f) => f.name)).toEqual(['d.mp4']);
+    expect(state().stagedVideos?.labelsCsv).toBeNull();
+    await state().giveLabelsCsv(csv('more.csv', 'd.mp4,9\n'));
+    // An id past the model's classes is the error, naming the CSV's line.
+    expect(state().startExtraction('')).toBe(`more.csv: line 1 gives label 9, but the loaded model has ${TEST_MODEL.classNames.length} classes (0 to ${TEST_MODEL.classNames.length - 1})`);
+    expect(state().stagedVideos).not.toBeNull();
+  });
 });

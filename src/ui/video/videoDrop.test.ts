@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { frameAt, isVideoFile, parseLabels, splitVideoDrop, uniqueName } from './videoDrop';
+import { parseVideoLabels } from '../../core/extractor/videoLabels';
+import { csvLabels, frameAt, isVideoFile, parseLabels, splitVideoDrop, uniqueName } from './videoDrop';
 
 describe('a drop with videos', () => {
   it('tells videos and the extractor files from feature files and models', () => {
@@ -28,5 +29,18 @@ describe('a drop with videos', () => {
     const times = [0, 1.001, 2.002, 3.003];
     expect([0, 0.5, 1.001, 1.0009, 2.5, 3.003, 99].map((t) => frameAt(times, t))).toEqual([0, 0, 1, 1, 2, 3, 3]);
     expect(frameAt([], 3)).toBe(0);
+  });
+
+  it('takes a labels CSV dropped with videos to the videos (alone, it is not theirs), and labels each video its row names', () => {
+    expect(splitVideoDrop(['a.mp4', 'labels.CSV', 'yt8m_pca.tgz'].map((name) => ({ name }))).extractor.map((f) => f.name)).toEqual(['labels.CSV', 'yt8m_pca.tgz']);
+    expect(splitVideoDrop([{ name: 'labels.csv' }]).rest.map((f) => f.name)).toEqual(['labels.csv']);
+    const rows = parseVideoLabels('clips/a.mp4,3;17\nb.webm,0\nother.mp4,2\n', 'videos.csv');
+    expect(csvLabels(rows, 'videos.csv', ['a.mp4', 'b.webm', 'c.mov'], 20)).toEqual({ labels: [[3, 17], [0], undefined] });
+    // The ids against the model's classes: the line named; none checked without a model.
+    expect(csvLabels(rows, 'videos.csv', ['a.mp4'], 10)).toEqual({ error: 'videos.csv: line 1 gives label 17, but the loaded model has 10 classes (0 to 9)' });
+    expect(csvLabels(rows, 'videos.csv', ['a.mp4'], 0)).toEqual({ labels: [[3, 17]] });
+    // Two rows with the video's file name: which one is meant cannot be told.
+    const twice = parseVideoLabels('x/a.mp4,1\ny/a.mp4,2\n', 'twice.csv');
+    expect(csvLabels(twice, 'twice.csv', ['a.mp4'], 5)).toEqual({ error: expect.stringMatching(/^twice\.csv: lines 1 and 2 both name a video called a\.mp4/) });
   });
 });

@@ -1,10 +1,8 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../protocol/protocol';
 import { InputError } from '../../../core/errors';
-import { classifyFiles, folderOf } from '../../drop';
 import { attempt, errorMessage } from '../attempt';
 import { predictionsPending } from '../selectors';
-import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
@@ -59,8 +57,6 @@ export interface VideosSlice {
   sampleEvents: Record<string, SampleEvent[]>;
   /** Files being read and videos predicted since; null when idle. */
   work: WorkProgress | null;
-  /** Files the user dropped or picked: feature files, a model folder or a weight file. */
-  addFiles(files: File[]): Promise<void>;
   /** The bundled samples, or a named set of them (the fine-tune set). */
   loadSamples(set?: string): Promise<void>;
   /** public/samples/index.json, read once; its events go into `sampleEvents`. */
@@ -95,17 +91,6 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       evidence: {},
       sampleEvents: {},
       work: null,
-      addFiles: async (dropped) => {
-        // Video files and the extractor's files go to the media slice (src/ui/video): extracted in the worker, then listed as features.
-        const { videos: videoFiles, extractor, rest: files } = splitVideoDrop(dropped);
-        const staging = videoFiles.length || extractor.length ? get().stageVideos(videoFiles, extractor) : null;
-        const { modelFiles, weights, features } = classifyFiles(files);
-        const jobs: Promise<unknown>[] = [];
-        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
-        if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
-        if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
-        await Promise.all([...jobs, staging]);
-      },
       loadSamples: async (name) => {
         try {
           const idx = await get().sampleIndex();

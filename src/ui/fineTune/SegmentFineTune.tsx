@@ -1,49 +1,32 @@
+/** Fine-tuning on rated segments in the fine-tune card: its switch, and the segment MAP it reached. */
 import { useId } from 'react';
 import type { TrainingReport } from '../../protocol/protocol';
 import { formatMetric } from '../formatNumbers';
-import { useAppShallow } from '../state/context';
-
-/** The loaded videos with segment ratings (failed ones left out), and their ratings. */
-export function ratedCounts(videos: readonly { segments?: readonly unknown[] | null; status: string }[]): { videos: number; ratings: number } {
-  let n = 0;
-  let ratings = 0;
-  for (const v of videos) {
-    if (v.segments && v.segments.length > 0 && v.status !== 'error') {
-      n++;
-      ratings += v.segments.length;
-    }
-  }
-  return { videos: n, ratings };
-}
-
-export function useRatedCounts(): { videos: number; ratings: number } {
-  return useAppShallow((s) => ratedCounts(s.videos));
-}
 
 /**
- * "Train on the rated segments": the segment challenge's recipe (a
+ * "Fine-tune on the rated segments": the segment challenge's recipe (a
  * video-level model, then a short fine-tune on rated segments) from the
- * training card; shown when segment-rated videos are loaded.
+ * fine-tune card; shown when segment-rated videos are loaded.
  */
-export function SegmentTrainingToggle({ checked, onChange, disabled, rated }: { checked: boolean; onChange: (on: boolean) => void; disabled: boolean; rated: { videos: number; ratings: number } }) {
+export function SegmentFineTuneToggle({ checked, onChange, disabled, rated }: { checked: boolean; onChange: (on: boolean) => void; disabled: boolean; rated: { videos: number; ratings: number } }) {
   const id = useId();
   if (rated.videos === 0) return null;
   return (
     <div className="segment-training" data-testid="segment-training">
       <label className="check">
         <input type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.target.checked)} aria-describedby={`${id}-help`} data-testid="train-on-segments" />
-        Train on the rated segments ({rated.ratings.toLocaleString('en-US')} ratings of {rated.videos.toLocaleString('en-US')} video{rated.videos === 1 ? '' : 's'})
+        Fine-tune on the rated segments ({rated.ratings.toLocaleString('en-US')} ratings of {rated.videos.toLocaleString('en-US')} video{rated.videos === 1 ? '' : 's'})
       </label>
       <p id={`${id}-help`} className="muted small">
         Each rated segment’s window becomes an example of the model’s own classes: rated positive 1, rated negative 0, every other class left out of the loss.
-        Videos are held out whole for validation, and the result shows their segment MAP before and after. “All layers” trains every layer; any other mode refines the head.
+        Videos are held out whole for validation, and the result shows their segment MAP before and after. “Everything” trains every layer; any other mode refines the head.
       </p>
     </div>
   );
 }
 
 /** The validation videos' segment MAP before and after a fine-tune on rated segments. */
-export function SegmentTrainingResult({ report }: { report: TrainingReport }) {
+export function SegmentFineTuneResult({ report }: { report: TrainingReport }) {
   const s = report.segments;
   if (!s) return null;
   const better = s.before !== null && s.after !== null ? s.after - s.before : null;

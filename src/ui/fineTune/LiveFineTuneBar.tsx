@@ -13,7 +13,7 @@ interface Props {
  * is saved or replaced): says which model the cards below show, at which
  * epoch, and switches between the fine-tune and the loaded model.
  */
-export function LiveTrainingBar({ training, live, onToggle }: Props) {
+export function LiveFineTuneBar({ training, live, onToggle }: Props) {
   const active = trainingActive(training.state);
   if (!live) {
     if (!active) return null;
