@@ -21,7 +21,7 @@ interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
   labels: number[] | null;
 }
 
-interface StagedVideos {
+export interface StagedVideos {
   files: File[];
   /** What the labels field starts with: the folder's name when it is a class of the model. */
   suggestedLabels: string;
