@@ -59,7 +59,11 @@ class LstmStepProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
-  constructor(private readonly cfg: LstmStepShaderConfig, B: number, N: number) {
+  constructor(
+    private readonly cfg: LstmStepShaderConfig,
+    B: number,
+    N: number,
+  ) {
     this.outputShape = [1, stateSize(cfg.D, B, N)];
     this.shaderKey = lstmStepShaderKey(cfg);
     this.workgroupSize = [cfg.WG, 1, 1];
@@ -133,7 +137,10 @@ export function createFusedBiLstm(model?: { weights: WeightTensors; spec: ModelS
     // (whose tensors are per step) rather than a validation error and wrong numbers.
     const stateBytes = 4 * stateSize(D, B, N);
     if (stateBytes > backend.device.limits.maxStorageBufferBindingSize) {
-      if (!warned) console.warn(`fused BiLSTM: ${B} videos of ${N} frames in all need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`);
+      if (!warned)
+        console.warn(
+          `fused BiLSTM: ${B} videos of ${N} frames in all need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`,
+        );
       warned = true;
       return opsPackedBiLstm.run(G, w, spec, layout);
     }

@@ -17,7 +17,11 @@ class MatMulProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
-  constructor(private readonly cfg: MatMulShaderConfig, M: number, N: number) {
+  constructor(
+    private readonly cfg: MatMulShaderConfig,
+    M: number,
+    N: number,
+  ) {
     this.variableNames = cfg.bias ? ['X', 'W', 'bias'] : ['X', 'W'];
     this.outputShape = [M, N];
     this.shaderKey = matMulShaderKey(cfg);

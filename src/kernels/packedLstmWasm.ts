@@ -34,7 +34,15 @@ function heapViews(be: WasmBackend, kernel: string): (t: tf.TensorInfo, size: nu
   };
 }
 
-function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function packedLstmWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
   if (!simd) throw new Error(`${PACKED_LSTM_KERNEL}: registerPackedLstmWasm() has not finished`);
   const be = backend as WasmBackend;
   const a = attrs as unknown as PackedLstmAttrs;
@@ -43,8 +51,10 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   const G = [0, 1, 2, 3].map((l) => input(inputs, `G${l}`));
   const W = [0, 1, 2, 3].map((l) => input(inputs, `W${l}`));
   for (let l = 0; l < 4; l++) {
-    if (G[l].shape[0] !== N || G[l].shape[1] !== 4 * D) throw new Error(`${PACKED_LSTM_KERNEL}: G${l} is [${G[l].shape}], expected [${N}, ${4 * D}]`);
-    if (W[l].shape[0] !== D || W[l].shape[1] !== 4 * D) throw new Error(`${PACKED_LSTM_KERNEL}: W${l} is [${W[l].shape}], expected [${D}, ${4 * D}] ([in, out])`);
+    if (G[l].shape[0] !== N || G[l].shape[1] !== 4 * D)
+      throw new Error(`${PACKED_LSTM_KERNEL}: G${l} is [${G[l].shape}], expected [${N}, ${4 * D}]`);
+    if (W[l].shape[0] !== D || W[l].shape[1] !== 4 * D)
+      throw new Error(`${PACKED_LSTM_KERNEL}: W${l} is [${W[l].shape}], expected [${D}, ${4 * D}] ([in, out])`);
   }
   const out = [be.makeOutput([N, 2 * D], 'float32'), be.makeOutput([N, 2 * D], 'float32')];
   const view = heapViews(be, PACKED_LSTM_KERNEL);

@@ -78,7 +78,7 @@ function invocation(a: LstmStepArrays, j: number, l: number, b0: number, k: numb
     }
   }
 
-  const bias = ((l * 2) * D + j) * 4;
+  const bias = (l * 2 * D + j) * 4;
   const pe = ((l * 2 + 1) * D + j) * 4;
   for (let bb = 0; bb < nb; bb++) {
     const b = b0 + bb;
@@ -121,7 +121,14 @@ export function cpuTwinBiLstm(BT = 4, U = 2): BiLstmRunner & { packed: PackedBiL
       const beh = BEHAVIOUR[spec.variant];
       const { W, P } = packLstmParams(w, spec, 4 * U);
       const a: LstmStepArrays = {
-        D, B, T, N, BT, U, peepholes: beh.peepholes, clamped: beh.clampedActivations,
+        D,
+        B,
+        T,
+        N,
+        BT,
+        U,
+        peepholes: beh.peepholes,
+        clamped: beh.clampedActivations,
         G: LSTM_ORDER.map(({ m, d }) => G[m][d].dataSync() as Float32Array),
         W: W.dataSync() as Float32Array,
         P: P.dataSync() as Float32Array,

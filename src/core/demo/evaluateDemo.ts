@@ -27,12 +27,22 @@ function nearEvent(t: number, start: number, frames: number, tolerance: number):
   return t >= start - tolerance && t <= start + frames - 1 + tolerance;
 }
 
-export async function evaluateDemo(model: LoadedModel, videos: readonly DemoVideo[], opts: { maxSingleEvent?: number; tolerance?: number } = {}): Promise<DemoReport> {
+export async function evaluateDemo(
+  model: LoadedModel,
+  videos: readonly DemoVideo[],
+  opts: { maxSingleEvent?: number; tolerance?: number } = {},
+): Promise<DemoReport> {
   const tolerance = opts.tolerance ?? 2;
   const features = videos.map((v) => demoFeatures(v));
   const predictions = await predictVideos(model, features, { batchSize: 32 });
-  const metrics = evaluate(predictions.map((p) => p.probabilities), videos.map((v) => v.labels));
-  const single = videos.map((v, i) => i).filter((i) => videos[i].events.length === 1).slice(0, opts.maxSingleEvent ?? Infinity);
+  const metrics = evaluate(
+    predictions.map((p) => p.probabilities),
+    videos.map((v) => v.labels),
+  );
+  const single = videos
+    .map((v, i) => i)
+    .filter((i) => videos[i].events.length === 1)
+    .slice(0, opts.maxSingleEvent ?? Infinity);
   let occlusionPeakHits = 0;
   let attentionPeakHits = 0;
   for (const i of single) {

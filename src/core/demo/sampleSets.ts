@@ -49,5 +49,14 @@ export interface SampleSetEntry {
   description?: string;
   /** Names of the files' label ids 0..K-1 (the page's names field, `--labels names.txt`). */
   classNames: string[];
-  files: { file: string; videos: { id: string; frames: number; labels: number[]; events?: { class: number; name: string; start: number; frames: number }[]; segments?: SampleSegment[] }[] }[];
+  files: {
+    file: string;
+    videos: {
+      id: string;
+      frames: number;
+      labels: number[];
+      events?: { class: number; name: string; start: number; frames: number }[];
+      segments?: SampleSegment[];
+    }[];
+  }[];
 }

@@ -39,7 +39,12 @@ function meanFrame(x: Float32Array, frames: number, dim: number): Float32Array {
   return m.map((v) => v / frames);
 }
 
-export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures, classIndex: number, opts: OcclusionOptions = {}): Promise<OcclusionResult> {
+export async function occlusionEvidence(
+  model: LoadedModel,
+  video: VideoFeatures,
+  classIndex: number,
+  opts: OcclusionOptions = {},
+): Promise<OcclusionResult> {
   checkVideos([video], model.meta);
   const window = Math.max(1, Math.min(video.frames, Math.round(opts.window ?? 5)));
   const batchSize = Math.max(1, opts.batchSize ?? 64);
@@ -66,7 +71,11 @@ export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures
         audio.set(meanAudio, (b * T + t) * video.audioDim);
       }
     }
-    const input = { rgb: tf.tensor3d(rgb, [n, T, video.rgbDim]), audio: tf.tensor3d(audio, [n, T, video.audioDim]), lengths: new Array(n).fill(T) };
+    const input = {
+      rgb: tf.tensor3d(rgb, [n, T, video.rgbDim]),
+      audio: tf.tensor3d(audio, [n, T, video.audioDim]),
+      lengths: new Array(n).fill(T),
+    };
     const out = forward(model.weights, model.spec, input, opts.biLstm ?? opsBiLstm);
     const p = tf.tidy(() => tf.squeeze(tf.slice(out.probabilities, [0, classIndex], [n, 1]), [1]));
     probs.set((await p.data()) as Float32Array, s);

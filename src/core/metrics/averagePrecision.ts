@@ -24,11 +24,7 @@
  * sorted in place (ascending). `numPositives` is the denominator, normally at
  * least positiveScores.length.
  */
-export function averagePrecision(
-  positiveScores: Float64Array,
-  negativeScores: Float64Array,
-  numPositives: number,
-): number {
+export function averagePrecision(positiveScores: Float64Array, negativeScores: Float64Array, numPositives: number): number {
   if (numPositives <= 0) return 0;
   if (positiveScores.length === 0) return 0;
   positiveScores.sort();

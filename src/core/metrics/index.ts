@@ -38,11 +38,7 @@ export interface EvaluateOptions {
  * averages Hit@1 and PERR per batch weighted by batch size, this averages per
  * video directly: the same number, without the batch split's rounding.
  */
-export function evaluate(
-  predictions: ArrayLike<number>[],
-  labels: number[][],
-  opts: EvaluateOptions = {},
-): EvaluationResult {
+export function evaluate(predictions: ArrayLike<number>[], labels: number[][], opts: EvaluateOptions = {}): EvaluationResult {
   const topK = opts.topK ?? 20;
   checkTopK(topK);
   const inputs = prepareInputs(predictions, labels);

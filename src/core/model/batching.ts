@@ -44,7 +44,9 @@ export function budgetBatches(framesLongestFirst: readonly number[], sizes: Size
 /** Positions 0..n-1 in batches of `size` (the last may be smaller). */
 export function fixedBatches(n: number, size: number): number[][] {
   const step = Math.max(1, Math.floor(size));
-  return Array.from({ length: Math.ceil(n / step) }, (_, b) => Array.from({ length: Math.min(step, n - b * step) }, (_, j) => b * step + j));
+  return Array.from({ length: Math.ceil(n / step) }, (_, b) =>
+    Array.from({ length: Math.min(step, n - b * step) }, (_, j) => b * step + j),
+  );
 }
 
 /**

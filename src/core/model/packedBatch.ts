@@ -89,7 +89,12 @@ export const kernelPackedBiLstm: PackedBiLstm = {
       const inputs: tf.NamedTensorMap = { bias, peep };
       Gs.forEach((g, l) => (inputs[`G${l}`] = g));
       Ws.forEach((x, l) => (inputs[`W${l}`] = x));
-      const attrs: PackedLstmAttrs = { sortedLengths: Array.from(layout.sortedLengths), D, peepholes: beh.peepholes, clamped: beh.clampedActivations };
+      const attrs: PackedLstmAttrs = {
+        sortedLengths: Array.from(layout.sortedLengths),
+        D,
+        peepholes: beh.peepholes,
+        clamped: beh.clampedActivations,
+      };
       const [rgb, audio] = tf.engine().runKernel(PACKED_LSTM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
       return { rgb, audio };
     });

@@ -74,7 +74,18 @@ export function packedLayout(lengths: readonly number[], T: number): PackedLayou
     }
   }
   return {
-    B, T, N, lengths, order, rank, sortedLengths, active, offsets, sourceRows, paddedRows, videoOfRow,
+    B,
+    T,
+    N,
+    lengths,
+    order,
+    rank,
+    sortedLengths,
+    active,
+    offsets,
+    sourceRows,
+    paddedRows,
+    videoOfRow,
     identity: B === 1 && lengths[0] === T,
   };
 }

@@ -127,9 +127,10 @@ export function combinedLayout(records: readonly RecordShape[], file: string): C
     const bad = misfit(c, records, paramSet);
     if (!bad) {
       const skipped = n - params.length;
-      const state = c.optimizer.accumulators.length > 0
-        ? `the ${c.optimizer.label} state (${c.optimizer.accumulators.join(', ')} of every parameter)`
-        : 'no optimizer state (SGD keeps none)';
+      const state =
+        c.optimizer.accumulators.length > 0
+          ? `the ${c.optimizer.label} state (${c.optimizer.accumulators.join(', ')} of every parameter)`
+          : 'no optimizer state (SGD keeps none)';
       const extras = c.extras.length > 0 ? ` and ${c.extras.join(', ')}` : '';
       return {
         names: c.names,
@@ -153,7 +154,7 @@ export function combinedLayout(records: readonly RecordShape[], file: string): C
  */
 export function optimizerStateOf(name: string, isParam: (name: string) => boolean): string | undefined {
   if (/^learning_rate_\d+$/.test(name)) return 'the learning rate';
-  if (name === LR_DECAY_COUNTER) return 'the learning-rate schedule\'s counter';
+  if (name === LR_DECAY_COUNTER) return "the learning-rate schedule's counter";
   for (const o of OPTIMIZERS) {
     for (const a of o.accumulators) {
       const m = new RegExp(`^(.+)_${a}_\\d+$`).exec(name);

@@ -103,16 +103,28 @@ export async function readCombinedTensor(src: ByteSource, rec: CombinedRecord): 
 
 function typedView(dtype: DType, buf: ArrayBuffer): NdArray['data'] {
   switch (dtype) {
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'float16': case 'uint16': return new Uint16Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'uint32': return new Uint32Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'uint64': return new BigUint64Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'uint8': case 'bool': return new Uint8Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float64Array(buf);
+    case 'float16':
+    case 'uint16':
+      return new Uint16Array(buf);
+    case 'int16':
+      return new Int16Array(buf);
+    case 'int32':
+      return new Int32Array(buf);
+    case 'uint32':
+      return new Uint32Array(buf);
+    case 'int64':
+      return new BigInt64Array(buf);
+    case 'uint64':
+      return new BigUint64Array(buf);
+    case 'int8':
+      return new Int8Array(buf);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buf);
   }
 }
 

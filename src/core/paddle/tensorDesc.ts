@@ -12,7 +12,15 @@ new protobuf.Root().define('paddle.framework.proto.VarType').add(TensorDescType)
 
 /** Paddle's VarType.Type numbers for the element types a parameter file may hold. */
 export const PADDLE_DTYPES: Readonly<Record<number, DType>> = {
-  0: 'bool', 1: 'int16', 2: 'int32', 3: 'int64', 4: 'float16', 5: 'float32', 6: 'float64', 20: 'uint8', 21: 'int8',
+  0: 'bool',
+  1: 'int16',
+  2: 'int32',
+  3: 'int64',
+  4: 'float16',
+  5: 'float32',
+  6: 'float64',
+  20: 'uint8',
+  21: 'int8',
 };
 const PADDLE_CODES = new Map<DType, number>(Object.entries(PADDLE_DTYPES).map(([k, v]) => [v, Number(k)]));
 

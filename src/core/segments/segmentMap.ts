@@ -63,7 +63,11 @@ export function segmentMap(ranking: SegmentRanking): SegmentMapResult {
   const neverRanked = ranking.positiveClasses().filter((c) => !ranked.has(c) && c < ranking.classes);
   return {
     map: perClass.length ? numpyMean(perClass.map((x) => x.ap)) : null,
-    k: ranking.k, perClass, noPositive, neverRanked, counts: { ...ranking.counted },
+    k: ranking.k,
+    perClass,
+    noPositive,
+    neverRanked,
+    counts: { ...ranking.counted },
   };
 }
 
@@ -77,7 +81,7 @@ function classAp(c: number, windows: readonly RankedWindow[], positives: number)
     if (Number.isNaN(w.rating)) continue;
     if (w.rating > 0) {
       poscount += 1;
-      ap += poscount / (i + 1) * deltaRecall;
+      ap += (poscount / (i + 1)) * deltaRecall;
     }
     i++;
   }
@@ -125,7 +129,15 @@ export function segmentMapJson(r: SegmentMapResult, classNames: readonly string[
     windows: r.counts.windows,
     rated_segments: r.counts.ratings,
     positive_segments: r.counts.positive,
-    per_class: r.perClass.map((x) => ({ class: x.class, name: name(x.class), ap: x.ap, positives: x.positives, ranked: x.ranked, rated_ranked: x.rated, positives_ranked: x.ratedPositive })),
+    per_class: r.perClass.map((x) => ({
+      class: x.class,
+      name: name(x.class),
+      ap: x.ap,
+      positives: x.positives,
+      ranked: x.ranked,
+      rated_ranked: x.rated,
+      positives_ranked: x.ratedPositive,
+    })),
     left_out: {
       no_positive: r.noPositive.map((c) => ({ class: c, name: name(c) })),
       never_ranked: r.neverRanked.map((c) => ({ class: c, name: name(c) })),

@@ -58,7 +58,12 @@ export class HeadTrainer {
   }
 
   /** One optimizer step; x rows are the cached inputs; `rated`, per row, the classes its loss counts (all when absent). Returns the batch loss. */
-  async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<number> {
+  async trainBatch(
+    x: Float32Array,
+    rows: number,
+    labels: readonly (readonly number[])[],
+    rated?: readonly (readonly number[] | undefined)[],
+  ): Promise<number> {
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const targets = multiHot(labels, this.dims.classes);
     const mask = lossMask(rated, this.dims.classes);
@@ -69,7 +74,12 @@ export class HeadTrainer {
   }
 
   /** Probabilities and the mean loss (when labels are given) for cached inputs. */
-  async predict(x: Float32Array, rows: number, labels?: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+  async predict(
+    x: Float32Array,
+    rows: number,
+    labels?: readonly (readonly number[])[],
+    rated?: readonly (readonly number[] | undefined)[],
+  ): Promise<{ probabilities: Float32Array[]; loss: number }> {
     if (rows === 0) return { probabilities: [], loss: NaN };
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const logits = tf.tidy(() => this.logits(input));

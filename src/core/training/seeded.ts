@@ -40,7 +40,12 @@ function split<T>(items: readonly T[], seed: number, validation = 0.15): { train
  * train or all validate, so validation never sees a video it trained on. The
  * fraction counts groups; an item without a group is a group of its own.
  */
-export function splitByGroup<T>(items: readonly T[], groupOf: (item: T) => string | undefined, seed: number, validation = 0.15): { train: T[]; validation: T[] } {
+export function splitByGroup<T>(
+  items: readonly T[],
+  groupOf: (item: T) => string | undefined,
+  seed: number,
+  validation = 0.15,
+): { train: T[]; validation: T[] } {
   const groups = new Map<string, T[]>();
   items.forEach((item, i) => {
     const key = groupOf(item) ?? `\u0000item ${i}`;

@@ -4,7 +4,24 @@ import { LSTM_SIMD_PANEL } from './layout';
 /** The module's exports (wat.ts). */
 export interface LstmSimdExports {
   matmul(w: number, h: number, y: number, K: number, cols: number, c0: number, c1: number, n: number): void;
-  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, orows: number, ostride: number, lo: number, hi: number, u0: number, u1: number): void;
+  gates(
+    G: number,
+    rows: number,
+    n: number,
+    Dp: number,
+    mm: number,
+    bias: number,
+    peep: number,
+    c: number,
+    h: number,
+    out: number,
+    orows: number,
+    ostride: number,
+    lo: number,
+    hi: number,
+    u0: number,
+    u1: number,
+  ): void;
   bias_act(y: number, ldy: number, n: number, M: number, b: number, act: number): void;
   dots(x: number, ldx: number, n: number, K: number, w: number, out: number): void;
   weighted_rows(H: number, ldh: number, rows: number, a: number, count: number, width: number, out: number): void;

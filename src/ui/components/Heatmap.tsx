@@ -84,7 +84,21 @@ const ZOOMS = [1, 2, 4, 8, 16] as const;
  * time widens the track, which then scrolls sideways. Below: the time axis,
  * with its title, and the colour scale with its values.
  */
-export function Heatmap({ rows, frames, events, classNames, scale = 'shared', label, evidenceTitle, selection = null, cursor = null, onPickFrame, zoom: sharedZoom, onZoom, scrollRef }: Props) {
+export function Heatmap({
+  rows,
+  frames,
+  events,
+  classNames,
+  scale = 'shared',
+  label,
+  evidenceTitle,
+  selection = null,
+  cursor = null,
+  onPickFrame,
+  zoom: sharedZoom,
+  onZoom,
+  scrollRef,
+}: Props) {
   const [focus, setFocus] = useState({ row: 0, t: 0 });
   const [hover, setHover] = useState<{ row: number; t: number } | null>(null);
   const [focused, setFocused] = useState(false);
@@ -103,29 +117,52 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     if (selStart !== null) setFocus((f) => ({ ...f, t: selStart }));
   }, [selStart, selFrames]);
   const band = selStart !== null && (
-    <span className="hm-selection" data-testid="heatmap-selection" data-start={selStart} data-frames={selFrames} aria-hidden="true"
-      style={{ left: `${(100 * selStart) / frames}%`, width: `${(100 * selFrames) / frames}%` }} />
+    <span
+      className="hm-selection"
+      data-testid="heatmap-selection"
+      data-start={selStart}
+      data-frames={selFrames}
+      aria-hidden="true"
+      style={{ left: `${(100 * selStart) / frames}%`, width: `${(100 * selFrames) / frames}%` }}
+    />
   );
 
   const move = (e: KeyboardEvent) => {
     let { t } = focus;
     let r = row;
     switch (e.key) {
-      case 'ArrowLeft': t--; break;
-      case 'ArrowRight': t++; break;
-      case 'ArrowUp': r--; break;
-      case 'ArrowDown': r++; break;
-      case 'PageUp': t -= 10; break;
-      case 'PageDown': t += 10; break;
-      case 'Home': t = 0; break;
-      case 'End': t = frames - 1; break;
+      case 'ArrowLeft':
+        t--;
+        break;
+      case 'ArrowRight':
+        t++;
+        break;
+      case 'ArrowUp':
+        r--;
+        break;
+      case 'ArrowDown':
+        r++;
+        break;
+      case 'PageUp':
+        t -= 10;
+        break;
+      case 'PageDown':
+        t += 10;
+        break;
+      case 'Home':
+        t = 0;
+        break;
+      case 'End':
+        t = frames - 1;
+        break;
       case 'Enter':
       case ' ':
         if (!onPickFrame) return;
         e.preventDefault();
         onPickFrame(t);
         return;
-      default: return;
+      default:
+        return;
     }
     e.preventDefault();
     const next = { row: Math.max(0, Math.min(rows.length - 1, r)), t: Math.max(0, Math.min(frames - 1, t)) };
@@ -150,10 +187,13 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
   const zoomed = zoom > 1;
   const level = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
   const scroller = useRef<HTMLElement | null>(null);
-  const setScroller = useCallback((el: HTMLElement | null) => {
-    scroller.current = el;
-    scrollRef?.(el);
-  }, [scrollRef]);
+  const setScroller = useCallback(
+    (el: HTMLElement | null) => {
+      scroller.current = el;
+      scrollRef?.(el);
+    },
+    [scrollRef],
+  );
   // Zoomed, a playing video's cursor that leaves the part in view brings the track along (a quarter in), and a linked timeline with it.
   useEffect(() => {
     const el = scroller.current;
@@ -170,12 +210,30 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
     <div className="heatmap" data-testid="heatmap" data-zoom={zoom}>
       {frames > 30 && (
         <div className="hm-zoom" role="group" aria-label={`Zoom along time: ${name}`}>
-          <span className="muted small" aria-hidden="true">Time zoom</span>
-          <button type="button" className="btn btn-small" onClick={() => setZoom(ZOOMS[Math.max(0, level - 1)])} disabled={zoom === 1}
-            aria-label={`Zoom out along time (${name})`}>−</button>
-          <span className="tabular hm-zoom-level" aria-live="polite">{zoom}×</span>
-          <button type="button" className="btn btn-small" onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, level + 1)])} disabled={zoom === ZOOMS[ZOOMS.length - 1]}
-            aria-label={`Zoom in along time (${name})`}>+</button>
+          <span className="muted small" aria-hidden="true">
+            Time zoom
+          </span>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => setZoom(ZOOMS[Math.max(0, level - 1)])}
+            disabled={zoom === 1}
+            aria-label={`Zoom out along time (${name})`}
+          >
+            −
+          </button>
+          <span className="tabular hm-zoom-level" aria-live="polite">
+            {zoom}×
+          </span>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, level + 1)])}
+            disabled={zoom === ZOOMS[ZOOMS.length - 1]}
+            aria-label={`Zoom in along time (${name})`}
+          >
+            +
+          </button>
         </div>
       )}
       <div ref={setScroller} className={`hm-scroll${zoomed ? ' hm-scroll-zoomed' : ''}`}>
@@ -185,8 +243,12 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
               <div className="hm-label muted small">Events</div>
               <div className="hm-track hm-events-track">
                 {events.map((ev, i) => (
-                  <span key={i} className="hm-event" style={{ left: `${(100 * ev.start) / frames}%`, width: `${(100 * ev.frames) / frames}%` }}
-                    title={`${ev.name}: ${formatTime(ev.start)}–${formatTime(ev.start + ev.frames - 1)}`}>
+                  <span
+                    key={i}
+                    className="hm-event"
+                    style={{ left: `${(100 * ev.start) / frames}%`, width: `${(100 * ev.frames) / frames}%` }}
+                    title={`${ev.name}: ${formatTime(ev.start)}–${formatTime(ev.start + ev.frames - 1)}`}
+                  >
                     <span className="hm-event-name">{ev.name ?? classNames[ev.class]}</span>
                   </span>
                 ))}
@@ -204,32 +266,69 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             onKeyDown={move}
             onMouseLeave={() => setHover(null)}
             onFocus={() => setFocused(true)}
-            onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node)) setFocused(false); }}
+            onBlur={(e) => {
+              if (!e.currentTarget.contains(e.relatedTarget as Node)) setFocused(false);
+            }}
           >
             {rows.map((r, ri) => (
               <div key={r.id} role="row" className={`hm-row hm-${r.id}`} data-testid={`heatmap-${r.id}`} data-scale-top={tops[ri]}>
-                <div role="rowheader" className="hm-label">{r.label}</div>
-                <div className="hm-track" style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }} onClick={(e) => pick(e, ri)}
-                  onMouseOver={(e) => { const at = cellAt(e.target); if (at) setHover(at); }}
-                  onFocus={(e) => { const at = cellAt(e.target); if (at) setFocus(at); }}>
+                <div role="rowheader" className="hm-label">
+                  {r.label}
+                </div>
+                <div
+                  className="hm-track"
+                  style={{ gridTemplateColumns: `repeat(${frames}, minmax(0, 1fr))`, columnGap: gap }}
+                  onClick={(e) => pick(e, ri)}
+                  onMouseOver={(e) => {
+                    const at = cellAt(e.target);
+                    if (at) setHover(at);
+                  }}
+                  onFocus={(e) => {
+                    const at = cellAt(e.target);
+                    if (at) setFocus(at);
+                  }}
+                >
                   {chunkStarts(frames).map((start) => {
                     const end = Math.min(frames, start + CELL_CHUNK);
                     const inChunk = (t: number | undefined) => (t !== undefined && t >= start && t < end ? t : -1);
                     return (
-                      <CellChunk key={start} row={r} rowIndex={ri} start={start} end={end} top={tops[ri]}
-                        focusT={ri === row ? inChunk(focus.t) : -1} shownT={shown && shown.row === ri ? inChunk(shown.t) : -1}
-                        selStart={selStart ?? -1} selEnd={selStart !== null ? selStart + selFrames : -1} />
+                      <CellChunk
+                        key={start}
+                        row={r}
+                        rowIndex={ri}
+                        start={start}
+                        end={end}
+                        top={tops[ri]}
+                        focusT={ri === row ? inChunk(focus.t) : -1}
+                        shownT={shown && shown.row === ri ? inChunk(shown.t) : -1}
+                        selStart={selStart ?? -1}
+                        selEnd={selStart !== null ? selStart + selFrames : -1}
+                      />
                     );
                   })}
                   {band}
                   {cursor !== null && cursor < frames && (
-                    <div className="hm-cursor" data-testid="heatmap-cursor" data-t={cursor} aria-hidden="true" style={{ left: `${(100 * (cursor + 0.5)) / frames}%` }} />
+                    <div
+                      className="hm-cursor"
+                      data-testid="heatmap-cursor"
+                      data-t={cursor}
+                      aria-hidden="true"
+                      style={{ left: `${(100 * (cursor + 0.5)) / frames}%` }}
+                    />
                   )}
                   {shown && shown.row === ri && !zoomed && (
-                    <div className="hm-tooltip" role="presentation" data-testid="heatmap-tooltip"
-                      style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}>
-                      <strong>Frame {shown.t} · {formatTime(shown.t)}</strong>
-                      <span>{r.label}: {r.describe(r.values[shown.t] ?? 0, shown.t)}</span>
+                    <div
+                      className="hm-tooltip"
+                      role="presentation"
+                      data-testid="heatmap-tooltip"
+                      style={{ left: `clamp(min(100px, 50%), ${(100 * (shown.t + 0.5)) / frames}%, max(calc(100% - 100px), 50%))` }}
+                    >
+                      <strong>
+                        Frame {shown.t} · {formatTime(shown.t)}
+                      </strong>
+                      <span>
+                        {r.label}: {r.describe(r.values[shown.t] ?? 0, shown.t)}
+                      </span>
                     </div>
                   )}
                 </div>
@@ -240,7 +339,9 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
             <div className="hm-label" />
             <div className="hm-track hm-axis-track">
               {ticks.map((t) => (
-                <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / frames}%` }}>{formatTime(t)}</span>
+                <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / frames}%` }}>
+                  {formatTime(t)}
+                </span>
               ))}
             </div>
           </div>
@@ -249,11 +350,27 @@ export function Heatmap({ rows, frames, events, classNames, scale = 'shared', la
       <div className="hm-row hm-readout-row">
         <div className="hm-label" />
         <p className="hm-readout small" data-testid="heatmap-readout">
-          {shown
-            ? <><strong>Frame {shown.t} · {formatTime(shown.t)}</strong> · {rows[shown.row].label}: {rows[shown.row].describe(rows[shown.row].values[shown.t] ?? 0, shown.t)}</>
-            : selStart !== null
-            ? <><strong>Selected {formatTime(selStart)}{selFrames > 1 ? `–${formatTime(selStart + selFrames - 1)}` : ''}</strong> · frames {selStart}{selFrames > 1 ? `–${selStart + selFrames - 1}` : ''} (picked on the timeline)</>
-            : <span className="muted">Tap, hover or focus a cell for its frame, time and value{frames > 30 ? '; zoom to widen the cells' : ''}.</span>}
+          {shown ? (
+            <>
+              <strong>
+                Frame {shown.t} · {formatTime(shown.t)}
+              </strong>{' '}
+              · {rows[shown.row].label}: {rows[shown.row].describe(rows[shown.row].values[shown.t] ?? 0, shown.t)}
+            </>
+          ) : selStart !== null ? (
+            <>
+              <strong>
+                Selected {formatTime(selStart)}
+                {selFrames > 1 ? `–${formatTime(selStart + selFrames - 1)}` : ''}
+              </strong>{' '}
+              · frames {selStart}
+              {selFrames > 1 ? `–${selStart + selFrames - 1}` : ''} (picked on the timeline)
+            </>
+          ) : (
+            <span className="muted">
+              Tap, hover or focus a cell for its frame, time and value{frames > 30 ? '; zoom to widen the cells' : ''}.
+            </span>
+          )}
         </p>
       </div>
       <div className="hm-row hm-axis-title-row">
@@ -286,8 +403,26 @@ function cellAt(target: EventTarget): { row: number; t: number } | null {
 }
 
 /** Cells start..end-1 of a row; `focusT` and `shownT` are the focused and shown frames when in this chunk, else -1. */
-const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, focusT, shownT, selStart, selEnd }: {
-  row: HeatmapRow; rowIndex: number; start: number; end: number; top: number; focusT: number; shownT: number; selStart: number; selEnd: number;
+const CellChunk = memo(function CellChunk({
+  row: r,
+  rowIndex,
+  start,
+  end,
+  top,
+  focusT,
+  shownT,
+  selStart,
+  selEnd,
+}: {
+  row: HeatmapRow;
+  rowIndex: number;
+  start: number;
+  end: number;
+  top: number;
+  focusT: number;
+  shownT: number;
+  selStart: number;
+  selEnd: number;
 }) {
   const cells = [];
   for (let t = start; t < end; t++) {
@@ -312,7 +447,19 @@ const CellChunk = memo(function CellChunk({ row: r, rowIndex, start, end, top, f
 });
 
 /** The colour scales in use, with their values: what a cell's shade means without hovering it. */
-function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: HeatmapRow[]; tops: number[]; frames: number; mode: ScaleMode; evidenceTitle?: string }) {
+function ColorScales({
+  rows,
+  tops,
+  frames,
+  mode,
+  evidenceTitle,
+}: {
+  rows: HeatmapRow[];
+  tops: number[];
+  frames: number;
+  mode: ScaleMode;
+  evidenceTitle?: string;
+}) {
   const attention = rows.map((r, i) => ({ r, top: tops[i] })).filter((x) => x.r.kind === 'attention');
   const evidence = rows.map((r, i) => ({ r, top: tops[i] })).filter((x) => x.r.kind === 'evidence');
   const uniform = 1 / Math.max(1, frames);
@@ -321,38 +468,66 @@ function ColorScales({ rows, tops, frames, mode, evidenceTitle }: { rows: Heatma
     <div className="hm-scales" data-testid="heatmap-scale">
       {groups.map((g) => {
         const top = g[0].top;
-        const title = g.length > 1 ? `Attention weight, one scale for ${g.map((x) => x.r.label).join(' and ')}` : `${g[0].r.label} attention weight`;
+        const title =
+          g.length > 1 ? `Attention weight, one scale for ${g.map((x) => x.r.label).join(' and ')}` : `${g[0].r.label} attention weight`;
         return (
-          <figure key={g.map((x) => x.r.id).join('+')} className="hm-scale" data-scale="attention" data-top={top}
-            aria-label={`${title}: colour from 0 (pale) to ${formatScaleValue(top)} (full); uniform attention is ${formatScaleValue(uniform)} a frame`}>
+          <figure
+            key={g.map((x) => x.r.id).join('+')}
+            className="hm-scale"
+            data-scale="attention"
+            data-top={top}
+            aria-label={`${title}: colour from 0 (pale) to ${formatScaleValue(top)} (full); uniform attention is ${formatScaleValue(uniform)} a frame`}
+          >
             <figcaption className="hm-label">{g.length > 1 ? 'Scale' : g[0].r.label}</figcaption>
             <div className="hm-scale-body">
               <div className="hm-scale-title">
                 {title}
-                {uniform <= top && <span className="hm-scale-uniform"><span className="hm-scale-mark-key" aria-hidden="true" /> uniform 1/{frames} = {formatScaleValue(uniform)}</span>}
+                {uniform <= top && (
+                  <span className="hm-scale-uniform">
+                    <span className="hm-scale-mark-key" aria-hidden="true" /> uniform 1/{frames} = {formatScaleValue(uniform)}
+                  </span>
+                )}
               </div>
               <div className="hm-scale-bars">
-                {g.map((x) => <span key={x.r.id} className={`hm-scale-bar hm-scale-${x.r.id}`} title={x.r.label} />)}
+                {g.map((x) => (
+                  <span key={x.r.id} className={`hm-scale-bar hm-scale-${x.r.id}`} title={x.r.label} />
+                ))}
                 {uniform <= top && <span className="hm-scale-mark" style={{ left: `${(100 * uniform) / top}%` }} />}
               </div>
               <div className="hm-scale-ticks" aria-hidden="true">
-                <span>0</span><span>{formatScaleValue(top / 2)}</span><span>{formatScaleValue(top)}</span>
+                <span>0</span>
+                <span>{formatScaleValue(top / 2)}</span>
+                <span>{formatScaleValue(top)}</span>
               </div>
             </div>
           </figure>
         );
       })}
       {evidence.length > 0 && (
-        <figure className="hm-scale" data-scale="evidence" data-top={evidence[0].top}
-          aria-label={`${evidenceTitle ?? 'Evidence'}: from ${formatScaleValue(-evidence[0].top)} (occluding raises the probability) through 0 to ${formatScaleValue(evidence[0].top)} (occluding lowers it)`}>
+        <figure
+          className="hm-scale"
+          data-scale="evidence"
+          data-top={evidence[0].top}
+          aria-label={`${evidenceTitle ?? 'Evidence'}: from ${formatScaleValue(-evidence[0].top)} (occluding raises the probability) through 0 to ${formatScaleValue(evidence[0].top)} (occluding lowers it)`}
+        >
           <figcaption className="hm-label">Scale</figcaption>
           <div className="hm-scale-body">
             <div className="hm-scale-title">{evidenceTitle ?? 'Drop in probability'} when the window is occluded</div>
-            <div className="hm-scale-bars"><span className="hm-scale-bar hm-scale-signed" /></div>
+            <div className="hm-scale-bars">
+              <span className="hm-scale-bar hm-scale-signed" />
+            </div>
             <div className="hm-scale-ticks" aria-hidden="true">
-              <span>−{formatScaleValue(evidence[0].top)}<br /><span className="muted">raises p</span></span>
+              <span>
+                −{formatScaleValue(evidence[0].top)}
+                <br />
+                <span className="muted">raises p</span>
+              </span>
               <span>0</span>
-              <span>+{formatScaleValue(evidence[0].top)}<br /><span className="muted">lowers p</span></span>
+              <span>
+                +{formatScaleValue(evidence[0].top)}
+                <br />
+                <span className="muted">lowers p</span>
+              </span>
             </div>
           </div>
         </figure>

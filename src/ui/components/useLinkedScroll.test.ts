@@ -6,8 +6,12 @@ class FakeScroller {
   scrollLeft = 0;
   isConnected = true;
   listeners = new Set<() => void>();
-  addEventListener(_: string, fn: () => void) { this.listeners.add(fn); }
-  removeEventListener(_: string, fn: () => void) { this.listeners.delete(fn); }
+  addEventListener(_: string, fn: () => void) {
+    this.listeners.add(fn);
+  }
+  removeEventListener(_: string, fn: () => void) {
+    this.listeners.delete(fn);
+  }
   scrollTo(x: number) {
     this.scrollLeft = x;
     this.listeners.forEach((fn) => fn());
@@ -17,7 +21,8 @@ class FakeScroller {
 describe('linked sideways scrollers (heatmap and timeline)', () => {
   it('scroll together, a later one starts where they are, and one gone from the page is let go', () => {
     const link = linkScrollers<FakeScroller & HTMLElement>();
-    const [heatmap, timeline, later] = [new FakeScroller(), new FakeScroller(), new FakeScroller()] as unknown as (FakeScroller & HTMLElement)[];
+    const [heatmap, timeline, later] = [new FakeScroller(), new FakeScroller(), new FakeScroller()] as unknown as (FakeScroller &
+      HTMLElement)[];
     link(heatmap);
     link(timeline);
     link(timeline); // a ref callback called again for the same element

@@ -22,14 +22,25 @@ export function FineTuneCard() {
   const { state } = training;
   const finished = state === 'done' || state === 'stopped';
   return (
-    <section id="finetune" tabIndex={-1} className="card training" aria-labelledby={`${id}-title`} data-testid="training" data-state={state} data-epochs={training.epochs.length} data-mode={setup.config.mode}>
+    <section
+      id="finetune"
+      tabIndex={-1}
+      className="card training"
+      aria-labelledby={`${id}-title`}
+      data-testid="training"
+      data-state={state}
+      data-epochs={training.epochs.length}
+      data-mode={setup.config.mode}
+    >
       <div className="card-head">
         <h2 id={`${id}-title`}>Fine-tune</h2>
-        <span className="muted small" data-testid="training-state" role="status">{runStateText(state, training.epochs.length, training.epochsPlanned)}</span>
+        <span className="muted small" data-testid="training-state" role="status">
+          {runStateText(state, training.epochs.length, training.epochsPlanned)}
+        </span>
       </div>
       <p className="muted small card-sub">
-        Teach the model your labels, in this page: it trains on the labeled videos in the list (labels from the files, or classes you make below), holds some out to validate, and you take the weights home.
-        {' '}The settings below are set from your data; Start uses them.
+        Teach the model your labels, in this page: it trains on the labeled videos in the list (labels from the files, or classes you make
+        below), holds some out to validate, and you take the weights home. The settings below are set from your data; Start uses them.
       </p>
       <RunControls form={`${id}-form`} canStart={setup.canStart} running={setup.running} />
       <LabelEditor disabled={setup.running} />

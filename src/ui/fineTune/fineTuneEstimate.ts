@@ -19,7 +19,8 @@ export function slowWarning(plan: TrainingPlan, epochs: number, faster: string):
   const e = fineTuneEstimate(plan, epochs);
   const estimate = e
     ? ` At this backend's measured speed (${(plan.macsPerSecond! / 1e9).toFixed(1)} G multiply-adds a second) the arithmetic alone takes ${
-      e.caching > 0 ? `${formatDuration(e.caching)} to cache the videos, then ` : ''}${formatDuration(e.epoch)} an epoch: at least ${formatDuration(e.total)} for ${epochs} epoch${epochs === 1 ? '' : 's'}.`
+        e.caching > 0 ? `${formatDuration(e.caching)} to cache the videos, then ` : ''
+      }${formatDuration(e.epoch)} an epoch: at least ${formatDuration(e.total)} for ${epochs} epoch${epochs === 1 ? '' : 's'}.`
     : '';
   return `This model is large: this fine-tune may take a long time in a page.${estimate} ${faster} trains far faster.`;
 }

@@ -7,7 +7,14 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import type { SampleSetEntry } from '../../core/demo/sampleSets';
 import {
-  defaultHeadLayers, defaultMode, defaultPatience, FINETUNE_DEFAULTS, isSlowFineTune, recommendedSettings, validationCount, validationNote,
+  defaultHeadLayers,
+  defaultMode,
+  defaultPatience,
+  FINETUNE_DEFAULTS,
+  isSlowFineTune,
+  recommendedSettings,
+  validationCount,
+  validationNote,
 } from '../../core/training/policy';
 import type { FineTuneMode, HeadLayers, TrainingConfig, TrainingPlan } from '../../protocol/protocol';
 import { useApp, useAppShallow } from '../state/context';
@@ -36,27 +43,39 @@ export function useFineTuneSetup() {
   const [chosenHead, setChosenHead] = useState<HeadLayers | null>(null);
   const [edited, setEdited] = useState<Partial<Editable>>({});
   const labelNames = useFileLabelNames();
-  const names = useMemo(() => (useCustom || !labelNames.text.trim() ? undefined : labelNames.text.split(',').map((n) => n.trim())), [useCustom, labelNames.text]);
+  const names = useMemo(
+    () => (useCustom || !labelNames.text.trim() ? undefined : labelNames.text.split(',').map((n) => n.trim())),
+    [useCustom, labelNames.text],
+  );
   const ids = useMemo(() => (idsText ? idsText.split(',').map(Number) : []), [idsText]);
 
   // The model's own classes stay the default when the files' labels are them; named ids and the user's classes are new classes.
   const suggestedMode = defaultMode(ids, model?.classNames ?? [], { names, custom: useCustom });
-  const mode: FineTuneMode = useCustom && chosenMode === 'same-labels' ? 'new-head' : chosenMode ?? suggestedMode;
+  const mode: FineTuneMode = useCustom && chosenMode === 'same-labels' ? 'new-head' : (chosenMode ?? suggestedMode);
   // A large head trains its logit layer alone unless the user picks the whole head.
   const headLayers: HeadLayers = chosenHead ?? (model ? defaultHeadLayers(model.sizes) : FINETUNE_DEFAULTS.headLayers);
 
   useEffect(() => {
     let live = true;
-    void planTraining(mode, headLayers, labels, names).then((p) => { if (live) setPlan(p); });
-    return () => { live = false; };
+    void planTraining(mode, headLayers, labels, names).then((p) => {
+      if (live) setPlan(p);
+    });
+    return () => {
+      live = false;
+    };
   }, [planTraining, mode, headLayers, videoCount, model?.id, labels, names, measured]);
 
   const classesUsed = fineTuneClasses({ custom: labels, mode, fileIds: ids.length, planned: plan?.classNames.length ?? null });
   const size = { videos: plan?.labeled ?? 0, classes: Math.max(1, classesUsed) };
   const fitted = recommendedSettings(mode, size, { validationFraction: edited.validationFraction, batchSize: edited.batchSize });
   const config: TrainingConfig = {
-    ...FINETUNE_DEFAULTS, mode, headLayers,
-    learningRate: fitted.learningRate, epochs: fitted.epochs, batchSize: fitted.batchSize, validationFraction: fitted.validationFraction,
+    ...FINETUNE_DEFAULTS,
+    mode,
+    headLayers,
+    learningRate: fitted.learningRate,
+    epochs: fitted.epochs,
+    batchSize: fitted.batchSize,
+    validationFraction: fitted.validationFraction,
     ...edited,
   };
   const heldOut = validationCount(size.videos, config.validationFraction);
@@ -71,12 +90,30 @@ export function useFineTuneSetup() {
   };
 
   return {
-    model, plan, config, fitted, size, ids, names, labelNames, useCustom, chosenMode, edited, running, canStart, rated, onSegments, heldOut,
+    model,
+    plan,
+    config,
+    fitted,
+    size,
+    ids,
+    names,
+    labelNames,
+    useCustom,
+    chosenMode,
+    edited,
+    running,
+    canStart,
+    rated,
+    onSegments,
+    heldOut,
     patience: defaultPatience(config.epochs, size.videos - heldOut, config.batchSize),
     steps: Math.ceil(Math.max(1, size.videos - heldOut) / Math.max(1, config.batchSize)),
     smallValidation: plan && plan.labeled >= 2 ? validationNote(size, config.validationFraction) : null,
     slow: plan !== null && model !== null && isSlowFineTune(model.sizes, config.mode, plan, config.epochs),
-    setChosenMode, setChosenHead, setTrainOnSegments, submit,
+    setChosenMode,
+    setChosenHead,
+    setTrainOnSegments,
+    submit,
     edit: (p: Partial<Editable>) => setEdited((e) => ({ ...e, ...p })),
     resetEdits: () => setEdited({}),
   };
@@ -96,11 +133,21 @@ function useFileLabelNames() {
     if (typed || !files) return;
     let live = true;
     const loaded = new Set(files.split('\n'));
-    sampleIndex().then((idx) => {
-      const set = ((idx as { sets?: SampleSetEntry[] }).sets ?? []).find((x) => x.files.some((f) => loaded.has(f.file)));
-      if (live && set) setText(set.classNames.join(', '));
-    }).catch(() => {});
-    return () => { live = false; };
+    sampleIndex()
+      .then((idx) => {
+        const set = ((idx as { sets?: SampleSetEntry[] }).sets ?? []).find((x) => x.files.some((f) => loaded.has(f.file)));
+        if (live && set) setText(set.classNames.join(', '));
+      })
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
   }, [files, typed, sampleIndex]);
-  return { text, type: (t: string) => { setText(t); setTyped(true); } };
+  return {
+    text,
+    type: (t: string) => {
+      setText(t);
+      setTyped(true);
+    },
+  };
 }

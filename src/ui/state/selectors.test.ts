@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { VideoRow } from './slices/videos';
 import type { CustomLabels } from '../../protocol/protocol';
-import { customClassesInUse, filesKey, fineTuneClasses, hasResults, labelIdsKey, predictionsPending, ratedCounts, videoCounts } from './selectors';
+import {
+  customClassesInUse,
+  filesKey,
+  fineTuneClasses,
+  hasResults,
+  labelIdsKey,
+  predictionsPending,
+  ratedCounts,
+  videoCounts,
+} from './selectors';
 
 const row = (status: VideoRow['status'], result?: object) => ({ status, result }) as unknown as VideoRow;
 
@@ -19,7 +28,7 @@ describe('counting selectors', () => {
   });
 });
 
-describe('the fine-tune card\'s counts', () => {
+describe("the fine-tune card's counts", () => {
   const labeled = (file: string, labels?: number[]) => ({ file, labels }) as unknown as VideoRow;
   const custom = (classNames: string[], assignments: Record<string, number[]>): CustomLabels => ({ classNames, assignments });
 

@@ -73,13 +73,21 @@ export function customClassesInUse(custom: CustomLabels): number {
  * The classes a fine-tune teaches: the user's classes in use; for the same
  * labels, the files' label ids; otherwise the plan's classes once it is known.
  */
-export function fineTuneClasses(opts: { custom: CustomLabels | null; mode: FineTuneMode; fileIds: number; planned: number | null }): number {
+export function fineTuneClasses(opts: {
+  custom: CustomLabels | null;
+  mode: FineTuneMode;
+  fileIds: number;
+  planned: number | null;
+}): number {
   if (opts.custom) return customClassesInUse(opts.custom);
-  return opts.mode === 'same-labels' ? opts.fileIds : opts.planned ?? opts.fileIds;
+  return opts.mode === 'same-labels' ? opts.fileIds : (opts.planned ?? opts.fileIds);
 }
 
 /** The loaded videos with segment ratings (failed ones left out), and their ratings: a fine-tune on rated segments learns from these. */
-export function ratedCounts(videos: readonly { segments?: readonly unknown[] | null; status: string }[]): { videos: number; ratings: number } {
+export function ratedCounts(videos: readonly { segments?: readonly unknown[] | null; status: string }[]): {
+  videos: number;
+  ratings: number;
+} {
   let n = 0;
   let ratings = 0;
   for (const v of videos) {

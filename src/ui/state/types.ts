@@ -20,7 +20,20 @@ import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
 import type { MediaSlice } from '../video/mediaSlice';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice, MediaSlice, LibrarySlice, CompareSlice, FilesSlice {
+export interface AppState
+  extends
+    SettingsSlice,
+    BackendSlice,
+    ModelSlice,
+    VideosSlice,
+    DatasetSlice,
+    TrainingSlice,
+    NoticesSlice,
+    SegmentsSlice,
+    MediaSlice,
+    LibrarySlice,
+    CompareSlice,
+    FilesSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }

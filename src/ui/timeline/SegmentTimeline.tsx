@@ -5,7 +5,18 @@ import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import type { VideoRow } from '../state/slices/videos';
 import { usePlaybackLink } from '../video/usePlaybackLink';
-import { findClasses, type LaneClass, laneClasses, laneValues, nearestWindow, peakIndex, ratedMarks, ratedPastEnd, stepPath, windowSpans } from './lanes';
+import {
+  findClasses,
+  type LaneClass,
+  laneClasses,
+  laneValues,
+  nearestWindow,
+  peakIndex,
+  ratedMarks,
+  ratedPastEnd,
+  stepPath,
+  windowSpans,
+} from './lanes';
 import './timeline.css';
 
 interface Props {
@@ -40,7 +51,12 @@ export function secondsLabel(start: number, frames: number): string {
  */
 export function SegmentTimeline({ video, result, classNames, onPickClass, zoom = 1, scrollRef }: Props) {
   const [seg, loadTimeline, setWindows, selectSeconds, addClass, removeClass] = useAppShallow((s) => [
-    s.segments, s.loadTimeline, s.setSegmentWindows, s.selectSeconds, s.addTimelineClass, s.removeTimelineClass,
+    s.segments,
+    s.loadTimeline,
+    s.setSegmentWindows,
+    s.selectSeconds,
+    s.addTimelineClass,
+    s.removeTimelineClass,
   ]);
   const modelId = useApp((s) => s.model?.id ?? null);
   const id = useId();
@@ -54,7 +70,10 @@ export function SegmentTimeline({ video, result, classNames, onPickClass, zoom =
     void loadTimeline(video.key);
   }, [loadTimeline, video.key, modelId, window.length, window.hop]);
 
-  const lanes = useMemo(() => laneClasses(result.probabilities, video.segments, seg.added), [result.probabilities, video.segments, seg.added]);
+  const lanes = useMemo(
+    () => laneClasses(result.probabilities, video.segments, seg.added),
+    [result.probabilities, video.segments, seg.added],
+  );
   const selection = seg.selection?.key === video.key ? seg.selection : null;
   // An extracted video's player: picking seconds here seeks it, and its time is a cursor on every lane.
   const { cursor, onPickFrame } = usePlaybackLink(video.file);
@@ -75,14 +94,26 @@ export function SegmentTimeline({ video, result, classNames, onPickClass, zoom =
         <div className="tl-settings" role="group" aria-label="Timeline windows">
           <label>
             Window
-            <select value={window.length} onChange={(e) => void setWindows({ length: Number(e.target.value) })} data-testid="timeline-length">
-              {LENGTHS.map((n) => <option key={n} value={n}>{n} s{n === 5 ? ' (challenge)' : ''}</option>)}
+            <select
+              value={window.length}
+              onChange={(e) => void setWindows({ length: Number(e.target.value) })}
+              data-testid="timeline-length"
+            >
+              {LENGTHS.map((n) => (
+                <option key={n} value={n}>
+                  {n} s{n === 5 ? ' (challenge)' : ''}
+                </option>
+              ))}
             </select>
           </label>
           <label>
             every
             <select value={window.hop} onChange={(e) => void setWindows({ hop: Number(e.target.value) })} data-testid="timeline-hop">
-              {HOPS.map((n) => <option key={n} value={n}>{n} s{n === 1 ? ' (smooth)' : ''}</option>)}
+              {HOPS.map((n) => (
+                <option key={n} value={n}>
+                  {n} s{n === 1 ? ' (smooth)' : ''}
+                </option>
+              ))}
             </select>
           </label>
         </div>
@@ -90,27 +121,54 @@ export function SegmentTimeline({ video, result, classNames, onPickClass, zoom =
       <p className="muted small card-sub">
         The video cut into windows of {window.length} s every {window.hop} s, each run through the model as a short video (as the YouTube-8M
         segment challenge localizes a class); a lane is a class’s probability in each window, from 0 to 1, on the heatmap’s time axis.
-        {rated > 0 && ` This video has ${rated} rated segment${rated === 1 ? '' : 's'} (5 s each) on ${new Set(video.segments!.map((s) => s.class)).size === 1 ? 'its class’s lane' : 'their classes’ lanes'}.`}
-        {pastEnd > 0 && ` ${pastEnd} of them start${pastEnd === 1 ? 's' : ''} past the frames read (the frame cap) and cannot be drawn.`}
-        {' '}Pick a rated segment, a peak or a window (arrow keys, Enter) to select its seconds in the heatmap and the evidence
+        {rated > 0 &&
+          ` This video has ${rated} rated segment${rated === 1 ? '' : 's'} (5 s each) on ${new Set(video.segments!.map((s) => s.class)).size === 1 ? 'its class’s lane' : 'their classes’ lanes'}.`}
+        {pastEnd > 0 && ` ${pastEnd} of them start${pastEnd === 1 ? 's' : ''} past the frames read (the frame cap) and cannot be drawn.`}{' '}
+        Pick a rated segment, a peak or a window (arrow keys, Enter) to select its seconds in the heatmap and the evidence
         {onPickFrame ? '; the video seeks there, and playing it moves the cursor on the lanes.' : '.'}
       </p>
       <Legend hasRated={rated > 0} />
       {timelineStatus === 'error' && seg.timeline?.key !== video.key ? (
-        <p className="error-text" role="alert">The timeline could not be computed: {seg.timelineError} <button type="button" className="link-button" onClick={() => void loadTimeline(video.key, true)}>Try again</button></p>
+        <p className="error-text" role="alert">
+          The timeline could not be computed: {seg.timelineError}{' '}
+          <button type="button" className="link-button" onClick={() => void loadTimeline(video.key, true)}>
+            Try again
+          </button>
+        </p>
       ) : !timeline ? (
-        <p className="muted small tl-loading" role="status"><span className="spinner" aria-hidden="true" /> Running the windows…</p>
+        <p className="muted small tl-loading" role="status">
+          <span className="spinner" aria-hidden="true" /> Running the windows…
+        </p>
       ) : (
         <div ref={scrollRef} className={`hm-scroll tl-scroll${zoom > 1 ? ' hm-scroll-zoomed' : ''}`} data-testid="timeline-scroll">
-          <div className="hm-canvas tl-lanes" data-testid="timeline-lanes" data-zoom={zoom} aria-busy={timelineStatus === 'loading'} style={{ '--zoom': zoom } as CSSProperties}>
+          <div
+            className="hm-canvas tl-lanes"
+            data-testid="timeline-lanes"
+            data-zoom={zoom}
+            aria-busy={timelineStatus === 'loading'}
+            style={{ '--zoom': zoom } as CSSProperties}
+          >
             {lanes.map((lane) => (
-              <Lane key={lane.class} lane={lane} timeline={timeline} video={video} name={classNames[lane.class] ?? `class ${lane.class}`}
-                selection={selection} cursor={cursor} onPick={pick} onRemove={lane.why === 'added' ? () => removeClass(lane.class) : undefined} />
+              <Lane
+                key={lane.class}
+                lane={lane}
+                timeline={timeline}
+                video={video}
+                name={classNames[lane.class] ?? `class ${lane.class}`}
+                selection={selection}
+                cursor={cursor}
+                onPick={pick}
+                onRemove={lane.why === 'added' ? () => removeClass(lane.class) : undefined}
+              />
             ))}
             <div className="hm-row tl-axis" aria-hidden="true">
               <div className="hm-label" />
               <div className="hm-track tl-axis-track">
-                {ticks.map((t) => <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / T}%` }}>{formatTime(t)}</span>)}
+                {ticks.map((t) => (
+                  <span key={t} className="hm-tick" style={{ left: `${(100 * (t + 0.5)) / T}%` }}>
+                    {formatTime(t)}
+                  </span>
+                ))}
               </div>
             </div>
           </div>
@@ -120,8 +178,11 @@ export function SegmentTimeline({ video, result, classNames, onPickClass, zoom =
       {selection && (
         <p className="small tl-selection-line" data-testid="timeline-selection">
           Selected {secondsLabel(selection.start, selection.frames)}
-          {selection.class !== null && <> for {classNames[selection.class] ?? `class ${selection.class}`}</>} (marked in the heatmap{selection.class !== null ? ' and the evidence' : ''})
-          {' '}<button type="button" className="link-button" onClick={() => selectSeconds(null)}>Clear</button>
+          {selection.class !== null && <> for {classNames[selection.class] ?? `class ${selection.class}`}</>} (marked in the heatmap
+          {selection.class !== null ? ' and the evidence' : ''}){' '}
+          <button type="button" className="link-button" onClick={() => selectSeconds(null)}>
+            Clear
+          </button>
         </p>
       )}
     </section>
@@ -131,11 +192,31 @@ export function SegmentTimeline({ video, result, classNames, onPickClass, zoom =
 function Legend({ hasRated }: { hasRated: boolean }) {
   return (
     <ul className="tl-legend small" aria-label="Timeline legend">
-      <li><span className="tl-key tl-key-area" aria-hidden="true" /> probability in a window</li>
-      <li><span className="tl-key tl-key-peak" aria-hidden="true" /> the class’s peak window</li>
-      {hasRated && <li><span className="tl-key tl-rated tl-pos" aria-hidden="true">+</span> rated positive</li>}
-      {hasRated && <li><span className="tl-key tl-rated tl-neg" aria-hidden="true">−</span> rated negative</li>}
-      <li><span className="tl-key tl-key-selection" aria-hidden="true" /> selected seconds</li>
+      <li>
+        <span className="tl-key tl-key-area" aria-hidden="true" /> probability in a window
+      </li>
+      <li>
+        <span className="tl-key tl-key-peak" aria-hidden="true" /> the class’s peak window
+      </li>
+      {hasRated && (
+        <li>
+          <span className="tl-key tl-rated tl-pos" aria-hidden="true">
+            +
+          </span>{' '}
+          rated positive
+        </li>
+      )}
+      {hasRated && (
+        <li>
+          <span className="tl-key tl-rated tl-neg" aria-hidden="true">
+            −
+          </span>{' '}
+          rated negative
+        </li>
+      )}
+      <li>
+        <span className="tl-key tl-key-selection" aria-hidden="true" /> selected seconds
+      </li>
     </ul>
   );
 }
@@ -171,17 +252,31 @@ function Lane({ lane, timeline, video, name, selection, cursor: playing, onPick,
   const key = (e: KeyboardEvent) => {
     let w = cursor ?? peak;
     switch (e.key) {
-      case 'ArrowLeft': w--; break;
-      case 'ArrowRight': w++; break;
-      case 'Home': w = 0; break;
-      case 'End': w = W - 1; break;
-      case 'PageUp': w -= 10; break;
-      case 'PageDown': w += 10; break;
-      case 'Enter': case ' ':
+      case 'ArrowLeft':
+        w--;
+        break;
+      case 'ArrowRight':
+        w++;
+        break;
+      case 'Home':
+        w = 0;
+        break;
+      case 'End':
+        w = W - 1;
+        break;
+      case 'PageUp':
+        w -= 10;
+        break;
+      case 'PageDown':
+        w += 10;
+        break;
+      case 'Enter':
+      case ' ':
         e.preventDefault();
         onPick(timeline.starts[w], timeline.frames[w], c);
         return;
-      default: return;
+      default:
+        return;
     }
     e.preventDefault();
     setCursor(Math.max(0, Math.min(W - 1, w)));
@@ -200,17 +295,27 @@ function Lane({ lane, timeline, video, name, selection, cursor: playing, onPick,
         <div className="tl-lane-title">
           <strong>{name}</strong>
           <span className="muted small"> · {WHY[lane.why]}</span>
-          <button type="button" className="link-button tl-peak-button" onClick={() => onPick(timeline.starts[peak], timeline.frames[peak], c)} data-testid="timeline-peak">
+          <button
+            type="button"
+            className="link-button tl-peak-button"
+            onClick={() => onPick(timeline.starts[peak], timeline.frames[peak], c)}
+            data-testid="timeline-peak"
+          >
             peak {secondsLabel(timeline.starts[peak], timeline.frames[peak])} · p {values[peak].toFixed(2)}
             <span className="sr-only">: select these seconds for {name}</span>
           </button>
           {onRemove && (
-            <button type="button" className="link-button tl-remove" onClick={onRemove} aria-label={`Remove ${name} from the timeline`}>Remove</button>
+            <button type="button" className="link-button tl-remove" onClick={onRemove} aria-label={`Remove ${name} from the timeline`}>
+              Remove
+            </button>
           )}
         </div>
       </div>
       <div className="hm-row">
-        <div className="hm-label tl-scale" aria-hidden="true"><span>1</span><span>0</span></div>
+        <div className="hm-label tl-scale" aria-hidden="true">
+          <span>1</span>
+          <span>0</span>
+        </div>
         <div className="hm-track tl-track">
           <div
             className="tl-plot"
@@ -236,14 +341,26 @@ function Lane({ lane, timeline, video, name, selection, cursor: playing, onPick,
               <line x1={0} x2={T} y1={0.5} y2={0.5} className="tl-half" vectorEffect="non-scaling-stroke" />
               <rect className="tl-peak" x={spans[peak].from} width={spans[peak].to - spans[peak].from} y={0} height={1} />
               <path d={path} className="tl-area" vectorEffect="non-scaling-stroke" />
-              {shown !== null && <rect className="tl-cursor" x={spans[shown].from} width={spans[shown].to - spans[shown].from} y={0} height={1} />}
+              {shown !== null && (
+                <rect className="tl-cursor" x={spans[shown].from} width={spans[shown].to - spans[shown].from} y={0} height={1} />
+              )}
             </svg>
           </div>
           {playing !== null && playing < T && (
-            <span className="hm-cursor tl-cursor-line" data-testid="timeline-cursor" data-t={playing} aria-hidden="true" style={{ left: `${(100 * (playing + 0.5)) / T}%` }} />
+            <span
+              className="hm-cursor tl-cursor-line"
+              data-testid="timeline-cursor"
+              data-t={playing}
+              aria-hidden="true"
+              style={{ left: `${(100 * (playing + 0.5)) / T}%` }}
+            />
           )}
           {selection && (
-            <span className="tl-selection" aria-hidden="true" style={{ left: `${(100 * selection.start) / T}%`, width: `${(100 * selection.frames) / T}%` }} />
+            <span
+              className="tl-selection"
+              aria-hidden="true"
+              style={{ left: `${(100 * selection.start) / T}%`, width: `${(100 * selection.frames) / T}%` }}
+            />
           )}
           {marks.map((m) => (
             <button
@@ -280,7 +397,9 @@ function ClassFinder({ classNames, shown, onAdd }: { classNames: string[]; shown
   };
   return (
     <div className="tl-finder">
-      <label htmlFor={`${id}-find`} className="small">Add a class to the timeline</label>
+      <label htmlFor={`${id}-find`} className="small">
+        Add a class to the timeline
+      </label>
       <input
         id={`${id}-find`}
         type="search"
@@ -298,11 +417,21 @@ function ClassFinder({ classNames, shown, onAdd }: { classNames: string[]; shown
         data-testid="timeline-find"
       />
       <div id={`${id}-found`} className="tl-found" aria-live="polite">
-        {query.trim() && (found.length
-          ? <ul aria-label="Matching classes">{found.map((c) => (
-              <li key={c}><button type="button" className="chip tl-found-chip" onClick={() => add(c)}>{classNames[c]}<span className="sr-only">: add to the timeline</span></button></li>
-            ))}</ul>
-          : <span className="muted small">No class not already shown matches “{query.trim()}”.</span>)}
+        {query.trim() &&
+          (found.length ? (
+            <ul aria-label="Matching classes">
+              {found.map((c) => (
+                <li key={c}>
+                  <button type="button" className="chip tl-found-chip" onClick={() => add(c)}>
+                    {classNames[c]}
+                    <span className="sr-only">: add to the timeline</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span className="muted small">No class not already shown matches “{query.trim()}”.</span>
+          ))}
       </div>
     </div>
   );

@@ -23,7 +23,12 @@ export interface LaneClass {
  * then its rated classes not among them (ascending id), then the classes the
  * user added; each class once, classes the model does not have left out.
  */
-export function laneClasses(probabilities: ArrayLike<number>, segments: readonly SegmentRating[] | null | undefined, added: readonly number[], top = TOP_LANES): LaneClass[] {
+export function laneClasses(
+  probabilities: ArrayLike<number>,
+  segments: readonly SegmentRating[] | null | undefined,
+  added: readonly number[],
+  top = TOP_LANES,
+): LaneClass[] {
   const C = probabilities.length;
   const out: LaneClass[] = [];
   const seen = new Set<number>();
@@ -103,7 +108,13 @@ export interface RatedMark {
 export function ratedMarks(segments: readonly SegmentRating[] | null | undefined, c: number, videoFrames: number): RatedMark[] {
   return (segments ?? [])
     .filter((s) => s.class === c && s.start < videoFrames)
-    .map((s) => ({ class: c, start: s.start, frames: Math.min(RATED_SEGMENT_FRAMES, videoFrames - s.start), positive: s.score > 0, score: s.score }))
+    .map((s) => ({
+      class: c,
+      start: s.start,
+      frames: Math.min(RATED_SEGMENT_FRAMES, videoFrames - s.start),
+      positive: s.score > 0,
+      score: s.score,
+    }))
     .sort((a, b) => a.start - b.start);
 }
 

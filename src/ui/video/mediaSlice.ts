@@ -92,8 +92,15 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const classNames = get().model?.classNames ?? [];
         const folder = folderOf(videos);
         const suggested = folder && 'ids' in parseLabels(folder, classNames) && classNames.length ? folder : '';
-        set({ stagedVideos: { files: [...(staged?.files ?? []), ...videos], suggestedLabels: staged?.suggestedLabels || suggested, labelsCsv: staged?.labelsCsv ?? null } });
-        if (more.length) get().notify('warning', `One labels CSV at a time: ${csv.name} is used, ${more.map((f) => f.name).join(', ')} not.`);
+        set({
+          stagedVideos: {
+            files: [...(staged?.files ?? []), ...videos],
+            suggestedLabels: staged?.suggestedLabels || suggested,
+            labelsCsv: staged?.labelsCsv ?? null,
+          },
+        });
+        if (more.length)
+          get().notify('warning', `One labels CSV at a time: ${csv.name} is used, ${more.map((f) => f.name).join(', ')} not.`);
         if (csv) await get().giveLabelsCsv(csv);
       },
       giveLabelsCsv: async (file) => {
@@ -123,7 +130,14 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const parsed = parseLabels(text, classNames);
         if ('error' in parsed) return parsed.error;
         const csv = staged.labelsCsv;
-        const fromCsv = csv ? csvLabels(csv.rows, csv.name, staged.files.map((f) => f.name), classNames.length) : { labels: [] };
+        const fromCsv = csv
+          ? csvLabels(
+              csv.rows,
+              csv.name,
+              staged.files.map((f) => f.name),
+              classNames.length,
+            )
+          : { labels: [] };
         if ('error' in fromCsv) return fromCsv.error;
         const used = new Set([...get().videos.map((v) => v.file), ...get().extractions.map((x) => x.name)]);
         const videos = staged.files.map((file, i) => {
@@ -135,18 +149,33 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         });
         set((s) => ({
           stagedVideos: null,
-          extractions: [...s.extractions, ...videos.map((v): ExtractionProgress => ({ job: v.job, name: v.name, state: 'queued', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null }))],
+          extractions: [
+            ...s.extractions,
+            ...videos.map((v): ExtractionProgress => ({
+              job: v.job,
+              name: v.name,
+              state: 'queued',
+              framesDone: 0,
+              framesTotal: null,
+              framesPerSecond: null,
+              secondsLeft: null,
+            })),
+          ],
         }));
         for (const v of videos) pendingLabels.set(v.name, v.labels ?? null);
-        env.client.call('extractVideos', { videos }).catch((e) => get().notify('error', `The videos could not be extracted: ${(e as Error).message}`));
+        env.client
+          .call('extractVideos', { videos })
+          .catch((e) => get().notify('error', `The videos could not be extracted: ${(e as Error).message}`));
         return null;
       },
       discardStagedVideos: () => set({ stagedVideos: null }),
       cancelExtraction: async (job) => {
         await env.client.call('cancelExtraction', job ? { job } : {}).catch(() => 0);
       },
-      clearFinishedExtractions: () => set((s) => ({ extractions: s.extractions.filter((x) => x.state === 'queued' || x.state === 'decoding') })),
-      setPlaybackTime: (name, time) => set((s) => (s.playback.name === name && s.playback.time === time ? s : { playback: { ...s.playback, name, time } })),
+      clearFinishedExtractions: () =>
+        set((s) => ({ extractions: s.extractions.filter((x) => x.state === 'queued' || x.state === 'decoding') })),
+      setPlaybackTime: (name, time) =>
+        set((s) => (s.playback.name === name && s.playback.time === time ? s : { playback: { ...s.playback, name, time } })),
       seekVideo: (name, time) => set((s) => ({ playback: { name, time, seek: { name, time, n: (s.playback.seek?.n ?? 0) + 1 } } })),
     },
     events: {
@@ -165,7 +194,12 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const entry: MediaEntry = {
           ...rest,
           url: file ? URL.createObjectURL(file) : '',
-          filmstrip: filmstrip && { tileWidth: filmstrip.tileWidth, tileHeight: filmstrip.tileHeight, columns: filmstrip.columns, url: URL.createObjectURL(filmstrip.image) },
+          filmstrip: filmstrip && {
+            tileWidth: filmstrip.tileWidth,
+            tileHeight: filmstrip.tileHeight,
+            columns: filmstrip.columns,
+            url: URL.createObjectURL(filmstrip.image),
+          },
           labels: pendingLabels.get(e.media.name) ?? null,
         };
         pendingLabels.delete(e.media.name);

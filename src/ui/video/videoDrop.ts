@@ -45,13 +45,21 @@ export function splitVideoDrop<F extends { name: string; type?: string }>(files:
  * the model's classes (none checked without a model); or one sentence naming
  * the CSV and its line.
  */
-export function csvLabels(rows: readonly VideoLabelRow[], csvName: string, videoNames: readonly string[], classCount: number): { labels: (number[] | undefined)[] } | { error: string } {
+export function csvLabels(
+  rows: readonly VideoLabelRow[],
+  csvName: string,
+  videoNames: readonly string[],
+  classCount: number,
+): { labels: (number[] | undefined)[] } | { error: string } {
   try {
     const labels = videoNames.map((n) => labelsFor(rows, n, csvName));
     for (const ids of labels) {
       const row = rows.find((r) => r.labels === ids);
       const bad = classCount > 0 ? ids?.find((id) => id >= classCount) : undefined;
-      if (row && bad !== undefined) return { error: `${csvName}: line ${row.line} gives label ${bad}, but the loaded model has ${classCount} classes (0 to ${classCount - 1})` };
+      if (row && bad !== undefined)
+        return {
+          error: `${csvName}: line ${row.line} gives label ${bad}, but the loaded model has ${classCount} classes (0 to ${classCount - 1})`,
+        };
     }
     return { labels };
   } catch (e) {
@@ -65,13 +73,19 @@ export function csvLabels(rows: readonly VideoLabelRow[], csvName: string, video
  * the model's class names, ignoring case. The first unknown one is the error.
  */
 export function parseLabels(text: string, classNames: readonly string[]): { ids: number[] } | { error: string } {
-  const tokens = text.split(/[,;]/).map((t) => t.trim()).filter(Boolean);
+  const tokens = text
+    .split(/[,;]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   const byName = new Map(classNames.map((n, i) => [n.toLowerCase(), i]));
   const ids = new Set<number>();
   for (const t of tokens) {
     if (/^\d+$/.test(t)) {
       const id = Number(t);
-      if (classNames.length && id >= classNames.length) return { error: `${id} is not a class id of the loaded model (it has ${classNames.length} classes, 0 to ${classNames.length - 1})` };
+      if (classNames.length && id >= classNames.length)
+        return {
+          error: `${id} is not a class id of the loaded model (it has ${classNames.length} classes, 0 to ${classNames.length - 1})`,
+        };
       ids.add(id);
       continue;
     }

@@ -74,8 +74,16 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
   const helpers = self.crossOriginIsolated ? Math.min(running, MAX_RECURRENCE_THREADS) - 1 : 0;
   await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, browserHelper) });
   return {
-    name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32,
-    guard: (fn) => fn(), prepare: packWeights, dispose: () => {},
+    name: 'wasm',
+    layout: 'in-out',
+    adapter: null,
+    threads: running,
+    batchSize: 64,
+    batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES,
+    occlusionBatchSize: 32,
+    guard: (fn) => fn(),
+    prepare: packWeights,
+    dispose: () => {},
   };
 }
 
@@ -88,7 +96,9 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
  */
 async function packWeights(model: LoadedModel): Promise<ModelRuntime> {
   const { rgbDim, audioDim } = model.meta.sizes;
-  await predictVideos(model, [{ file: '', index: 0, id: 'warm-up', frames: 1, rgbDim, audioDim, rgb: new Float32Array(rgbDim), audio: new Float32Array(audioDim) }]);
+  await predictVideos(model, [
+    { file: '', index: 0, id: 'warm-up', frames: 1, rgbDim, audioDim, rgb: new Float32Array(rgbDim), audio: new Float32Array(audioDim) },
+  ]);
   return { dispose: () => {} };
 }
 

@@ -8,7 +8,15 @@ const names = (files: readonly { name: string }[] | null) => files?.map((x) => x
 
 describe('sorting a drop', () => {
   it('puts each file where it is loaded: videos, extractor files, a model folder, weights, features', () => {
-    const d = sortDrop([f('clip.mp4'), f('yt8m_pca.tgz'), f('model.json'), f('group1-shard1of1.bin'), f('w.pdparams'), f('a.tfrecord'), f('notes.txt')]);
+    const d = sortDrop([
+      f('clip.mp4'),
+      f('yt8m_pca.tgz'),
+      f('model.json'),
+      f('group1-shard1of1.bin'),
+      f('w.pdparams'),
+      f('a.tfrecord'),
+      f('notes.txt'),
+    ]);
     expect(names(d.videos)).toEqual(['clip.mp4']);
     expect(names(d.extractor)).toEqual(['yt8m_pca.tgz']);
     expect(names(d.modelFiles)).toEqual(['model.json', 'group1-shard1of1.bin']);
@@ -31,7 +39,11 @@ describe('the files slice', () => {
 
   it('hands a model folder and weights to the model slice, named after their folder, and features to the library', async () => {
     const { state, fake } = storeHarness();
-    await state().addFiles([file('model.json', 'models/mine/model.json'), file('group1-shard1of1.bin', 'models/mine/group1-shard1of1.bin'), file('a.tfrecord')]);
+    await state().addFiles([
+      file('model.json', 'models/mine/model.json'),
+      file('group1-shard1of1.bin', 'models/mine/group1-shard1of1.bin'),
+      file('a.tfrecord'),
+    ]);
     const loads = fake.calls.filter((c) => c.type === 'loadModel').map((c) => (c.args as { source: ModelSource }).source);
     expect(loads).toMatchObject([{ kind: 'files', name: 'mine' }]);
     const reads = fake.calls.filter((c) => c.type === 'addFeatures').map((c) => (c.args as { sources: FeatureSource[] }).sources);

@@ -79,7 +79,15 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
 
   return {
     state: {
-      segments: { window: { ...SEGMENT_WINDOWS }, timeline: null, timelineStatus: 'idle', timelineError: null, added: [], report: null, selection: null },
+      segments: {
+        window: { ...SEGMENT_WINDOWS },
+        timeline: null,
+        timelineStatus: 'idle',
+        timelineError: null,
+        added: [],
+        report: null,
+        selection: null,
+      },
       setSegmentWindows: async (window) => {
         try {
           const checked = await env.client.call('setSegmentWindows', { window: { ...get().segments.window, ...window } });

@@ -79,11 +79,12 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
     const { work, videos } = get();
     if (work && work.load.state !== 'reading' && !predictionsPending(videos)) set({ work: null });
   };
-  const forget = (keys: ReadonlySet<string>) => set((s) => {
-    const evidence = { ...s.evidence };
-    keys.forEach((k) => delete evidence[k]);
-    return { videos: s.videos.filter((v) => !keys.has(v.key)), evidence };
-  });
+  const forget = (keys: ReadonlySet<string>) =>
+    set((s) => {
+      const evidence = { ...s.evidence };
+      keys.forEach((k) => delete evidence[k]);
+      return { videos: s.videos.filter((v) => !keys.has(v.key)), evidence };
+    });
 
   return {
     state: {
@@ -98,7 +99,11 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           if (!files) throw new InputError(`there is no sample set '${name}'`);
           // Samples read in full are not read again; those read in part are read on from where they stopped.
           const loads = get().fileLoads;
-          const already = new Set(get().videos.map((v) => v.file).filter((f) => !loads[f] || loads[f].state === 'done'));
+          const already = new Set(
+            get()
+              .videos.map((v) => v.file)
+              .filter((f) => !loads[f] || loads[f].state === 'done'),
+          );
           const sources: FeatureSource[] = files
             .filter((f) => !already.has(f.file))
             .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
@@ -144,7 +149,10 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
             rows: rows.map((row, index) => ({ row, index })),
             after: () => get().updateSettings({ video: settings.video, samples: settings.samples }),
             restore: (s) => {
-              return { fileLoads: { ...fileLoads, ...s.fileLoads }, customLabels: { ...s.customLabels, assignments: { ...customLabels.assignments, ...s.customLabels.assignments } } };
+              return {
+                fileLoads: { ...fileLoads, ...s.fileLoads },
+                customLabels: { ...s.customLabels, assignments: { ...customLabels.assignments, ...s.customLabels.assignments } },
+              };
             },
           });
         }
@@ -170,7 +178,9 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         for (const message of fileWarnings(e.file, e.warnings)) get().notify('warning', message);
       },
       load: (e) => {
-        set((s) => ({ work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 } }));
+        set((s) => ({
+          work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 },
+        }));
         settle();
       },
       status: (e) => {
