@@ -20,7 +20,8 @@ module.exports = {
   forbidden: [
     {
       name: 'core-is-pure',
-      comment: 'src/core is used by the CLI, the worker and the tests alike: it imports nothing above it, no Node module and no page library.',
+      comment:
+        'src/core is used by the CLI, the worker and the tests alike: it imports nothing above it, no Node module and no page library.',
       severity: 'error',
       from: { path: '^src/core/', pathNot: TEST },
       to: { path: [UP_FROM_CORE, OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
@@ -47,21 +48,23 @@ module.exports = {
     },
     {
       name: 'ui-talks-to-the-worker-through-its-protocol',
-      comment: 'The page reaches the worker through src/protocol only (the worker itself is started by URL), and never kernels, Node adapters or the CLI.',
+      comment:
+        'The page reaches the worker through src/protocol only (the worker itself is started by URL), and never kernels, Node adapters or the CLI.',
       severity: 'error',
       from: { path: '^src/ui/', pathNot: TEST },
       to: { path: ['^src/(worker|kernels|node|cli)/', OUTSIDE_PRODUCT] },
     },
     {
       name: 'protocol-is-shared',
-      comment: 'src/protocol is shared by the page and the worker: it knows the core\'s types and nothing of either side.',
+      comment: "src/protocol is shared by the page and the worker: it knows the core's types and nothing of either side.",
       severity: 'error',
       from: { path: '^src/protocol/', pathNot: TEST },
       to: { path: ['^src/(worker|kernels|ui|node|cli)/', OUTSIDE_PRODUCT, PAGE_LIBRARIES] },
     },
     {
       name: 'node-adapters-serve-the-cli',
-      comment: 'The Node adapters start tfjs for the CLI (with the project\'s kernels, as the worker does for the page); they know nothing of the page or the worker.',
+      comment:
+        "The Node adapters start tfjs for the CLI (with the project's kernels, as the worker does for the page); they know nothing of the page or the worker.",
       severity: 'error',
       from: { path: '^src/node/', pathNot: TEST },
       to: { path: ['^src/(worker|protocol|ui|cli)/', OUTSIDE_PRODUCT] },

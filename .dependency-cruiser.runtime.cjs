@@ -9,7 +9,7 @@ module.exports = {
   forbidden: [
     {
       name: 'page-never-loads-tfjs',
-      comment: 'The page\'s bundle holds React and the views; tfjs runs in the worker, started by URL.',
+      comment: "The page's bundle holds React and the views; tfjs runs in the worker, started by URL.",
       severity: 'error',
       from: { path: '^src/ui/', pathNot: '\\.test\\.tsx?$' },
       to: { path: 'node_modules/@tensorflow/', reachable: true },

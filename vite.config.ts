@@ -29,25 +29,48 @@ export const ISOLATION_HEADERS = {
  * mainScriptUrlOrBlob, so nothing reads it.)
  */
 export function tfjsWasmThreadsGlue(): Plugin {
-  const declaration = /\n\s*var _scriptDir = typeof document !== 'undefined' && document\.currentScript \? document\.currentScript\.src : undefined;\n\s*if \(typeof __filename !== 'undefined'\) _scriptDir = _scriptDir \|\| __filename;\n/;
+  const declaration =
+    /\n\s*var _scriptDir = typeof document !== 'undefined' && document\.currentScript \? document\.currentScript\.src : undefined;\n\s*if \(typeof __filename !== 'undefined'\) _scriptDir = _scriptDir \|\| __filename;\n/;
   return {
     name: 'tfjs-wasm-threads-glue',
     enforce: 'pre',
     transform(code, id) {
       if (!/tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/.test(id.split('?')[0])) return null;
-      if (!declaration.test(code)) this.error(`tfjs-wasm-threads-glue: ${id} no longer declares _scriptDir as expected; check that its threads still start in a minified build (e2e/wasmThreads.e2e.ts)`);
-      return { code: code.replace(declaration, '\n  // _scriptDir: left a global name (vite.config.ts, tfjsWasmThreadsGlue)\n'), map: null };
+      if (!declaration.test(code))
+        this.error(
+          `tfjs-wasm-threads-glue: ${id} no longer declares _scriptDir as expected; check that its threads still start in a minified build (e2e/wasmThreads.e2e.ts)`,
+        );
+      return {
+        code: code.replace(declaration, '\n  // _scriptDir: left a global name (vite.config.ts, tfjsWasmThreadsGlue)\n'),
+        map: null,
+      };
     },
   };
 }
 
 /** What `npm start` pre-bundles: the page's dependencies and the inference worker's. */
 export const DEV_PREBUNDLED = [
-  'react', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-dom/client', 'recharts', '@tanstack/react-virtual',
-  'zustand', 'zustand/vanilla', 'zustand/middleware', 'zustand/react/shallow',
-  '@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients',
-  '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu',
-  'papaparse', 'fflate', 'protobufjs', 'protobufjs/light', '@noble/hashes/sha2.js', '@noble/hashes/utils.js',
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom/client',
+  'recharts',
+  '@tanstack/react-virtual',
+  'zustand',
+  'zustand/vanilla',
+  'zustand/middleware',
+  'zustand/react/shallow',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-core/dist/register_all_gradients',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgpu',
+  'papaparse',
+  'fflate',
+  'protobufjs',
+  'protobufjs/light',
+  '@noble/hashes/sha2.js',
+  '@noble/hashes/utils.js',
 ];
 
 /**

@@ -13,8 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 import { writeNpy } from '../src/core/containers/npy';
 import {
-  axeViolations, type AxeFinding, buildAndServe, dropFiles, horizontalOverflow, launchChromium, OUTPUT, screenshot, type ServedApp, sharedNames, untappableControls,
-  waitForDone, waitUntilReady, watchErrors, watchForeignRequests,
+  axeViolations,
+  type AxeFinding,
+  buildAndServe,
+  dropFiles,
+  horizontalOverflow,
+  launchChromium,
+  OUTPUT,
+  screenshot,
+  type ServedApp,
+  sharedNames,
+  untappableControls,
+  waitForDone,
+  waitUntilReady,
+  watchErrors,
+  watchForeignRequests,
 } from './support/app';
 
 let app: ServedApp;
@@ -38,8 +51,13 @@ const PHONE_DARK: Mode = { name: 'dark 390', width: 390, height: 844, dark: true
 
 async function open(mode: Mode): Promise<{ context: BrowserContext; page: Page; errors: string[]; foreign: string[] }> {
   const context = await browser.newContext({
-    viewport: { width: mode.width, height: mode.height }, deviceScaleFactor: 1, colorScheme: mode.dark ? 'dark' : 'light', reducedMotion: 'reduce',
-    hasTouch: mode.phone, isMobile: mode.phone, acceptDownloads: true,
+    viewport: { width: mode.width, height: mode.height },
+    deviceScaleFactor: 1,
+    colorScheme: mode.dark ? 'dark' : 'light',
+    reducedMotion: 'reduce',
+    hasTouch: mode.phone,
+    isMobile: mode.phone,
+    acceptDownloads: true,
   });
   const foreign = watchForeignRequests(context, app.origin);
   const page = await context.newPage();
@@ -55,7 +73,14 @@ async function press(page: Page, mode: Mode, locator: ReturnType<Page['locator']
     if (mode.phone) await locator.tap({ timeout: 10_000 });
     else await locator.click({ timeout: 10_000 });
   } catch (e) {
-    missedPresses.push(`${mode.name}: ${String(locator)}: ${(e as Error).message.split('\n').find((l) => /intercepts/.test(l))?.trim() ?? (e as Error).message.split('\n')[0]}`);
+    missedPresses.push(
+      `${mode.name}: ${String(locator)}: ${
+        (e as Error).message
+          .split('\n')
+          .find((l) => /intercepts/.test(l))
+          ?.trim() ?? (e as Error).message.split('\n')[0]
+      }`,
+    );
     await locator.dispatchEvent('click');
   }
 }
@@ -77,7 +102,9 @@ async function walk(mode: Mode, visit: (state: string, page: Page) => Promise<vo
       await press(page, mode, page.getByRole('button', { name: 'Try fine-tuning' }));
       await waitForDone(page, 40);
       const card = page.locator('[data-testid=training]');
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/^40 labeled videos of 40/);
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+        .toMatch(/^40 labeled videos of 40/);
       await visit('fine-tune panel', page);
       await card.getByLabel('Epochs').fill('3');
       await press(page, mode, card.getByRole('button', { name: 'Start' }));
@@ -101,7 +128,9 @@ async function walk(mode: Mode, visit: (state: string, page: Page) => Promise<vo
       await page.locator('[data-testid=evidence-drops]').waitFor({ timeout: 60_000 });
       // The state is the evidence shown, not the last batch of occluded copies still running: until then the
       // button is aria-disabled at half opacity, an inactive control, which axe still audits for contrast.
-      await expect.poll(() => page.locator('[data-testid=evidence-card] .evidence-form .btn-primary').textContent(), { timeout: 60_000 }).toBe('Recompute evidence');
+      await expect
+        .poll(() => page.locator('[data-testid=evidence-card] .evidence-form .btn-primary').textContent(), { timeout: 60_000 })
+        .toBe('Recompute evidence');
       await visit('evidence', page);
       await press(page, mode, page.getByTestId('view-dataset'));
       await expect.poll(() => page.getByTestId('dataset-shown').textContent()).toBe('12 of 12 videos');
@@ -146,7 +175,10 @@ function report(f: AxeFinding[], where: string): number {
 
 /** The figures so far, printed, and everything found written to e2e/output/accessible-findings.json. */
 function printRows(): void {
-  const lines = rows.map((r) => `${r.mode.padEnd(11)} ${r.state.padEnd(18)} axe nodes ${String(r.axe).padStart(3)}${r.scrollWidth !== undefined ? `  scrollWidth ${r.scrollWidth}` : ''}${r.untappable !== undefined ? `  untappable ${r.untappable}` : ''}`);
+  const lines = rows.map(
+    (r) =>
+      `${r.mode.padEnd(11)} ${r.state.padEnd(18)} axe nodes ${String(r.axe).padStart(3)}${r.scrollWidth !== undefined ? `  scrollWidth ${r.scrollWidth}` : ''}${r.untappable !== undefined ? `  untappable ${r.untappable}` : ''}`,
+  );
   process.stderr.write(`\n${lines.join('\n')}\n`);
   mkdirSync(OUTPUT, { recursive: true });
   writeFileSync(path.join(OUTPUT, 'accessible-findings.json'), `${JSON.stringify({ rows, missedPresses, findings }, null, 1)}\n`);
@@ -194,7 +226,12 @@ describe('an accessible page, on a desktop and on a phone', () => {
       });
       printRows();
       expect(errors).toEqual([]);
-      expect(rows.slice(before).filter((r) => r.axe > 0).map((r) => `${r.state}: ${r.axe}`)).toEqual([]);
+      expect(
+        rows
+          .slice(before)
+          .filter((r) => r.axe > 0)
+          .map((r) => `${r.state}: ${r.axe}`),
+      ).toEqual([]);
     }, 600_000);
   }
 
@@ -222,7 +259,9 @@ describe('an accessible page, on a desktop and on a phone', () => {
           expect(await top('[data-testid=video-detail]')).toBeLessThan(await top('aside[aria-label="Metrics and models"]'));
           expect(await top('[data-testid=video-detail]')).toBeGreaterThan(await top('[data-testid=video-list]'));
           // "Export" is shown, not only read out (it was clipped to a pixel on a phone, leaving "JSON" and "CSV").
-          expect((await page.getByRole('button', { name: 'Export JSON' }).locator('.export-verb').boundingBox())!.width).toBeGreaterThan(20);
+          expect((await page.getByRole('button', { name: 'Export JSON' }).locator('.export-verb').boundingBox())!.width).toBeGreaterThan(
+            20,
+          );
           await heatmapByTouch(page, mode);
         }
       });
@@ -230,7 +269,12 @@ describe('an accessible page, on a desktop and on a phone', () => {
       expect(errors).toEqual([]);
       expect(missedPresses.filter((m) => m.startsWith(mode.name))).toEqual([]);
       expect(overflow).toEqual([]);
-      expect(rows.slice(before).filter((r) => r.axe > 0 || (r.untappable ?? 0) > 0).map((r) => `${r.state}: axe ${r.axe}, untappable ${r.untappable}`)).toEqual([]);
+      expect(
+        rows
+          .slice(before)
+          .filter((r) => r.axe > 0 || (r.untappable ?? 0) > 0)
+          .map((r) => `${r.state}: axe ${r.axe}, untappable ${r.untappable}`),
+      ).toEqual([]);
     }, 600_000);
   }
 });
@@ -256,7 +300,10 @@ describe('the keyboard alone', () => {
 
       // From the top of the page: the skip links, then the fine-tune's Start.
       let presses = 0;
-      const tab = async () => { presses++; await page.keyboard.press('Tab'); };
+      const tab = async () => {
+        presses++;
+        await page.keyboard.press('Tab');
+      };
       await tab();
       expect(await focused(page)).toBe('a: Skip to the main content');
       const link = page.getByRole('link', { name: 'Skip to the main content' });
@@ -279,7 +326,9 @@ describe('the keyboard alone', () => {
       await expect.poll(() => focused(page)).toBe('button: Recompute evidence');
 
       // A probability bar picks its class with Enter (the second bar) or Space (the third), as a click does.
-      const classes = await page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-class')));
+      const classes = await page
+        .locator('[data-testid=prob-table] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-class')));
       const evidenceClass = page.locator('[data-testid=evidence-card] select');
       const tooltip = page.locator('[data-testid=prob-chart] .tooltip');
       /** Moves along the bars with `key` until the tooltip is on the class at `rank`. */
@@ -332,7 +381,9 @@ describe('honest states', () => {
     try {
       await page.goto(`${app.origin}/?backend=wasm&model=${encodeURIComponent('/models/nowhere/model.json')}`);
       const empty = page.locator('[data-testid=model-error]');
-      await expect.poll(() => empty.textContent(), { timeout: 60_000 }).toMatch(/The model could not be loaded:.*models\/nowhere\/model\.json: the server answered 404/);
+      await expect
+        .poll(() => empty.textContent(), { timeout: 60_000 })
+        .toMatch(/The model could not be loaded:.*models\/nowhere\/model\.json: the server answered 404/);
       expect(await page.locator('.empty').textContent()).not.toMatch(/loading/i);
       await screenshot(page, 'accessible-model-error');
       await empty.getByRole('button', { name: 'Load the demo model' }).click();
@@ -364,7 +415,10 @@ describe('honest states', () => {
       await expect.poll(() => errorsShown.first().getAttribute('data-count')).toBe('3');
       expect(await errorsShown.count()).toBe(1);
       // Many files: at most four notices, and the page says how many it dropped.
-      await dropFiles(page, ['a', 'b', 'c', 'd', 'e'].map((n) => bad(`${n}.txt`)));
+      await dropFiles(
+        page,
+        ['a', 'b', 'c', 'd', 'e'].map((n) => bad(`${n}.txt`)),
+      );
       await expect.poll(() => page.locator('[data-testid=notices] .toast').count()).toBe(4);
       await expect.poll(() => page.locator('[data-testid=notices]').textContent()).toMatch(/2 older messages dropped/);
       await screenshot(page, 'accessible-notices');
@@ -379,19 +433,31 @@ describe('honest states', () => {
 
       // A video longer than the frame cap: the warning says how many frames were cut, and so does the video.
       const frames = 400;
-      const npy = writeNpy({ dtype: 'uint8', shape: [frames, 1152], data: Uint8Array.from({ length: frames * 1152 }, (_, i) => (i * 7) % 256) });
+      const npy = writeNpy({
+        dtype: 'uint8',
+        shape: [frames, 1152],
+        data: Uint8Array.from({ length: frames * 1152 }, (_, i) => (i * 7) % 256),
+      });
       await dropFiles(page, [{ name: 'long-video.npy', bytes: npy }]);
       const warning = page.locator('[data-testid=notice-warning]');
-      await expect.poll(() => warning.textContent(), { timeout: 60_000 })
-        .toMatch(/long-video\.npy: 1 video was longer than the frame cap and cut to 300 frames \(100 frames left out\)\. The frame cap is a setting of the Model panel/);
+      await expect
+        .poll(() => warning.textContent(), { timeout: 60_000 })
+        .toMatch(
+          /long-video\.npy: 1 video was longer than the frame cap and cut to 300 frames \(100 frames left out\)\. The frame cap is a setting of the Model panel/,
+        );
       await page.locator('[data-testid=video-row]').last().click();
       await expect.poll(() => page.locator('[data-testid=frame-cut]').textContent()).toMatch(/the file holds 400 frames, 100 left out/);
       await page.getByTestId('dismiss-all').or(page.locator('[data-testid=notices] .notice-dismiss')).first().click();
 
       // An export while videos are still predicted says what it holds, and holds that.
-      const shard = writeTfRecordFeatures(Array.from({ length: 1500 }, (_, i) => ({
-        id: `run-${i}`, labels: [i % 10], rgb: Array.from({ length: 30 }, () => new Uint8Array(1024).fill(i % 256)), audio: Array.from({ length: 30 }, () => new Uint8Array(128).fill(7)),
-      })));
+      const shard = writeTfRecordFeatures(
+        Array.from({ length: 1500 }, (_, i) => ({
+          id: `run-${i}`,
+          labels: [i % 10],
+          rgb: Array.from({ length: 30 }, () => new Uint8Array(1024).fill(i % 256)),
+          audio: Array.from({ length: 30 }, () => new Uint8Array(128).fill(7)),
+        })),
+      );
       const file = path.join(OUTPUT, 'dataset-files', 'run.tfrecord');
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, shard);
@@ -406,7 +472,8 @@ describe('honest states', () => {
       const [, n, m] = /holds the ([\d,]+) finished videos of (?:the )?([\d,]+)/.exec((await note.textContent())!)!;
       expect(Number(n.replace(/,/g, ''))).toBe(doc.videos.length);
       // While files are still being read, every video read so far may be finished: the rest are yet to come.
-      if (/read so far/.test((await note.textContent())!)) expect(Number(n.replace(/,/g, ''))).toBeLessThanOrEqual(Number(m.replace(/,/g, '')));
+      if (/read so far/.test((await note.textContent())!))
+        expect(Number(n.replace(/,/g, ''))).toBeLessThanOrEqual(Number(m.replace(/,/g, '')));
       else expect(Number(n.replace(/,/g, ''))).toBeLessThan(Number(m.replace(/,/g, '')));
       process.stderr.write(`export during a run: ${await note.textContent()}\n`);
       // Cancel what is left of the run, if anything: the shard may have finished meanwhile. Either way it ends.

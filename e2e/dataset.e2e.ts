@@ -82,9 +82,12 @@ describe('a dataset of 1,000 videos in the page', () => {
       await page.getByTestId('view-dataset').click();
       const view = page.getByTestId('dataset-view');
       await expect.poll(() => view.getByTestId('dataset-shown').textContent()).toBe('1,000 of 1,000 videos');
-      await expect.poll(() => view.getByTestId('dataset-counts').textContent(), { timeout: 10_000 }).toMatch(/1,000 videos · 1,000 predicted · 1,000 labelled/);
+      await expect
+        .poll(() => view.getByTestId('dataset-counts').textContent(), { timeout: 10_000 })
+        .toMatch(/1,000 videos · 1,000 predicted · 1,000 labelled/);
       await view.getByTestId('dataset-worst').click();
-      const aps = async () => (await view.locator('[data-testid=dataset-videos-row] td:nth-child(6)').allTextContents()).slice(0, 10).map(Number);
+      const aps = async () =>
+        (await view.locator('[data-testid=dataset-videos-row] td:nth-child(6)').allTextContents()).slice(0, 10).map(Number);
       // Read once the header says the table is sorted that way (a render after the click).
       const apOrder = () => view.locator('th:has(button[data-column=ap])').getAttribute('aria-sort');
       await expect.poll(apOrder).toBe('ascending');
@@ -140,7 +143,9 @@ describe('a dataset of 1,000 videos in the page', () => {
 
       // A second, larger load, cancelled midway: what was predicted stays, nothing is left pending.
       await addFile(page, 'shard-b.tfrecord', shortVideos(4000, 2, 'b', 40));
-      await expect.poll(async () => Number((await summary(page))!.match(/· ([\d,]+) predicted/)![1].replace(/,/g, '')), { timeout: 60_000 }).toBeGreaterThan(1100);
+      await expect
+        .poll(async () => Number((await summary(page))!.match(/· ([\d,]+) predicted/)![1].replace(/,/g, '')), { timeout: 60_000 })
+        .toBeGreaterThan(1100);
       await page.getByTestId('cancel-load').click();
       await page.locator('[data-testid=load-progress]').waitFor({ state: 'detached', timeout: 30_000 });
       const after = (await summary(page))!;

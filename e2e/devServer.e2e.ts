@@ -50,7 +50,9 @@ describe('npm start, first visit', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     let navigations = 0;
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations++;
+    });
 
     const loadBefore = loadavg()[0] / cpus().length;
     const start = performance.now();
@@ -65,7 +67,9 @@ describe('npm start, first visit', () => {
     // the one-minute average. On an idle machine it is BUDGET_MS.
     const load = Math.max(loadBefore, loadavg()[0] / cpus().length);
     const budget = BUDGET_MS * (load > 1 ? 1.25 * load : 1);
-    process.stderr.write(`npm start, first visit: the demo model shown after ${Math.round(ms)} ms, ${navigations} navigation(s); load ${load.toFixed(2)} per core, budget ${Math.round(budget)} ms\n`);
+    process.stderr.write(
+      `npm start, first visit: the demo model shown after ${Math.round(ms)} ms, ${navigations} navigation(s); load ${load.toFixed(2)} per core, budget ${Math.round(budget)} ms\n`,
+    );
     expect(logged.filter((m) => /new dependencies optimized|optimized dependencies changed|reloading/i.test(m))).toEqual([]);
     expect(navigations).toBe(1);
     expect(ms).toBeLessThan(budget);

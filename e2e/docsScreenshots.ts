@@ -18,22 +18,29 @@ const DOCS = path.join(ROOT, 'docs');
 
 async function open(browser: Browser, opts: { width: number; height: number; dark?: boolean; phone?: boolean }): Promise<Page> {
   const context = await browser.newContext({
-    viewport: { width: opts.width, height: opts.height }, deviceScaleFactor: opts.phone ? 2 : 1, colorScheme: opts.dark ? 'dark' : 'light',
-    reducedMotion: 'reduce', hasTouch: opts.phone, isMobile: opts.phone,
+    viewport: { width: opts.width, height: opts.height },
+    deviceScaleFactor: opts.phone ? 2 : 1,
+    colorScheme: opts.dark ? 'dark' : 'light',
+    reducedMotion: 'reduce',
+    hasTouch: opts.phone,
+    isMobile: opts.phone,
   });
   return context.newPage();
 }
 
 /** The union of the elements' boxes, in page coordinates, with a margin. */
 async function around(page: Page, selectors: string[], margin = 0) {
-  return page.evaluate(([sels, m]) => {
-    const boxes = (sels as string[]).map((s) => document.querySelector(s)!.getBoundingClientRect());
-    const x = Math.min(...boxes.map((b) => b.left)) - (m as number);
-    const y = Math.min(...boxes.map((b) => b.top)) + window.scrollY - (m as number);
-    const right = Math.max(...boxes.map((b) => b.right)) + (m as number);
-    const bottom = Math.max(...boxes.map((b) => b.bottom)) + window.scrollY + (m as number);
-    return { x, y, width: right - x, height: bottom - y };
-  }, [selectors, margin] as const);
+  return page.evaluate(
+    ([sels, m]) => {
+      const boxes = (sels as string[]).map((s) => document.querySelector(s)!.getBoundingClientRect());
+      const x = Math.min(...boxes.map((b) => b.left)) - (m as number);
+      const y = Math.min(...boxes.map((b) => b.top)) + window.scrollY - (m as number);
+      const right = Math.max(...boxes.map((b) => b.right)) + (m as number);
+      const bottom = Math.max(...boxes.map((b) => b.bottom)) + window.scrollY + (m as number);
+      return { x, y, width: right - x, height: bottom - y };
+    },
+    [selectors, margin] as const,
+  );
 }
 
 /** The samples, ready, nothing hovered. */
@@ -64,7 +71,11 @@ try {
     await showEvidence(page);
     // (The sticky header would cover the cards' tops in a clip of the whole page.)
     await page.addStyleTag({ content: '.header { position: static !important; }' });
-    await page.screenshot({ path: path.join(DOCS, 'evidence.png'), clip: await around(page, ['.attention-card', '[data-testid=evidence-card]'], 8), fullPage: true });
+    await page.screenshot({
+      path: path.join(DOCS, 'evidence.png'),
+      clip: await around(page, ['.attention-card', '[data-testid=evidence-card]'], 8),
+      fullPage: true,
+    });
     await page.context().close();
   }
   {
@@ -80,15 +91,25 @@ try {
     await page.locator('[data-testid=live-bar][data-live=fine-tune]').waitFor({ timeout: 60_000 });
     await page.addStyleTag({ content: '.header { position: static !important; }' });
     await page.mouse.move(1, 1);
-    await page.screenshot({ path: path.join(DOCS, 'finetune.png'), clip: await around(page, ['[data-testid=training]'], 8), fullPage: true });
-    await page.screenshot({ path: path.join(DOCS, 'finetune-live.png'), clip: await around(page, ['[data-testid=video-detail] .detail-head', '[data-testid=live-bar]', '.prob-card', '.attention-card'], 8), fullPage: true });
+    await page.screenshot({
+      path: path.join(DOCS, 'finetune.png'),
+      clip: await around(page, ['[data-testid=training]'], 8),
+      fullPage: true,
+    });
+    await page.screenshot({
+      path: path.join(DOCS, 'finetune-live.png'),
+      clip: await around(page, ['[data-testid=video-detail] .detail-head', '[data-testid=live-bar]', '.prob-card', '.attention-card'], 8),
+      fullPage: true,
+    });
     await page.context().close();
   }
   {
     const page = await open(browser, { width: 390, height: 844, phone: true });
     await samples(page, app.origin);
     // The selected video's top, as a phone shows it after the list.
-    await page.locator('[data-testid=video-detail]').evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 60));
+    await page
+      .locator('[data-testid=video-detail]')
+      .evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 60));
     await page.screenshot({ path: path.join(DOCS, 'phone.png') });
     await page.context().close();
   }

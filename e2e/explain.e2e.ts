@@ -8,7 +8,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAndServe, launchChromium, newPage, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady } from './support/app';
+import {
+  buildAndServe,
+  launchChromium,
+  newPage,
+  screenshot,
+  type ServedApp,
+  unnamedControls,
+  waitForDone,
+  waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -42,8 +51,14 @@ describe('charts that explain themselves', () => {
       const frames = Number(await page.locator('[data-testid=heatmap-rgb] [role=gridcell]').count());
       const scale = page.locator('.attention-card [data-testid=heatmap-scale]');
       // One scale: both rows shaded against the same top, the larger of their maxima (at least 4x the uniform weight).
-      const tops = async () => Promise.all(['rgb', 'audio'].map(async (m) => Number(await page.locator(`[data-testid=heatmap-${m}]`).getAttribute('data-scale-top'))));
-      const values = async (m: string) => page.locator(`[data-testid=heatmap-${m}] [role=gridcell]`).evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+      const tops = async () =>
+        Promise.all(
+          ['rgb', 'audio'].map(async (m) => Number(await page.locator(`[data-testid=heatmap-${m}]`).getAttribute('data-scale-top'))),
+        );
+      const values = async (m: string) =>
+        page
+          .locator(`[data-testid=heatmap-${m}] [role=gridcell]`)
+          .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
       const [rgbMax, audioMax] = [Math.max(...(await values('rgb'))), Math.max(...(await values('audio')))];
       const [rgbTop, audioTop] = await tops();
       expect(rgbTop).toBe(audioTop);
@@ -65,15 +80,21 @@ describe('charts that explain themselves', () => {
       // Evidence: its own card, a signed scale, the drops as numbers.
       const card = page.locator('[data-testid=evidence-card]');
       expect(await page.locator('.attention-card [data-testid=heatmap-evidence]').count()).toBe(0);
-      const drops = await card.locator('[data-testid=heatmap-evidence] [role=gridcell]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+      const drops = await card
+        .locator('[data-testid=heatmap-evidence] [role=gridcell]')
+        .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
       expect(drops).toHaveLength(frames);
       const maxDrop = Math.max(...drops);
       expect(Number(await card.locator('[data-testid=evidence-summary]').getAttribute('data-max-drop'))).toBeCloseTo(maxDrop, 6);
-      expect(await card.locator('[data-testid=evidence-summary]').textContent()).toMatch(new RegExp(`lowers p the most: by ${maxDrop.toFixed(4)}`));
+      expect(await card.locator('[data-testid=evidence-summary]').textContent()).toMatch(
+        new RegExp(`lowers p the most: by ${maxDrop.toFixed(4)}`),
+      );
       const top = Number(await card.locator('figure[data-scale=evidence]').getAttribute('data-top'));
       expect(top).toBeCloseTo(Math.max(0.02, ...drops.map(Math.abs)), 6);
       expect(await card.locator('figure[data-scale=evidence]').textContent()).toMatch(/raises p.*0.*lowers p/);
-      const listed = await card.locator('[data-testid=evidence-drops] li').evaluateAll((li) => li.map((l) => Number(l.getAttribute('data-drop'))));
+      const listed = await card
+        .locator('[data-testid=evidence-drops] li')
+        .evaluateAll((li) => li.map((l) => Number(l.getAttribute('data-drop'))));
       expect(listed[0]).toBeCloseTo(maxDrop, 6);
 
       // Axis titles and units.
@@ -99,14 +120,18 @@ describe('charts that explain themselves', () => {
       await waitForDone(page, 12);
       const glossary = page.locator('[data-testid=metrics] [data-testid=metrics-glossary]');
       expect(await glossary.getAttribute('open')).toBeNull();
-      const active = () => page.evaluate(() => (document.activeElement?.tagName === 'SUMMARY' ? document.activeElement.textContent : '') ?? '');
+      const active = () =>
+        page.evaluate(() => (document.activeElement?.tagName === 'SUMMARY' ? document.activeElement.textContent : '') ?? '');
       // Reached with Tab alone, opened with Enter.
       for (let i = 0; i < 80 && !/What these numbers mean/.test(await active()); i++) await page.keyboard.press('Tab');
       expect(await active()).toMatch(/What these numbers mean/);
       await page.keyboard.press('Enter');
       await expect.poll(() => glossary.getAttribute('open')).toBe('');
       expect(await glossary.locator('.glossary-term').allTextContents()).toEqual([
-        'Hit@1 (hit at one)', 'PERR (precision at equal recall rate)', 'GAP (global average precision)', 'mAP (mean average precision)',
+        'Hit@1 (hit at one)',
+        'PERR (precision at equal recall rate)',
+        'GAP (global average precision)',
+        'mAP (mean average precision)',
       ]);
       expect(await glossary.locator('.glossary-text').first().isVisible()).toBe(true);
       // The card's values are its own <dd>s still: four.
@@ -128,13 +153,21 @@ describe('charts that explain themselves', () => {
     } finally {
       await dark.context.close();
     }
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, colorScheme: 'light', reducedMotion: 'reduce' });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     try {
       const page = await phone.newPage();
       await withEvidence(page);
       // Nothing of the charts' cards reaches past the screen's edge.
-      const past = await page.evaluate(() => Array.from(document.querySelectorAll('.prob-card *, .attention-card *, [data-testid=evidence-card] *, [data-testid=metrics] *'))
-        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => `${e.tagName}.${e.getAttribute('class') ?? ''}`));
+      const past = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.prob-card *, .attention-card *, [data-testid=evidence-card] *, [data-testid=metrics] *'))
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .map((e) => `${e.tagName}.${e.getAttribute('class') ?? ''}`),
+      );
       expect(past).toEqual([]);
       await screenshot(page, 'explain-07-phone-attention', '.attention-card');
       await screenshot(page, 'explain-08-phone-evidence', '[data-testid=evidence-card]');

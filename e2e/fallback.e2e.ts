@@ -8,8 +8,18 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionDocument } from '../src/core/predictionDocument';
 import {
-  buildAndServe, cliPredict, DEMO_MODEL, comparePredictions, download, launchChromium, newPage, SAMPLES, screenshot, type ServedApp,
-  waitForDone, waitUntilReady,
+  buildAndServe,
+  cliPredict,
+  DEMO_MODEL,
+  comparePredictions,
+  download,
+  launchChromium,
+  newPage,
+  SAMPLES,
+  screenshot,
+  type ServedApp,
+  waitForDone,
+  waitUntilReady,
 } from './support/app';
 
 let app: ServedApp;
@@ -46,8 +56,9 @@ describe('the playground without WebGPU', () => {
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
     expect(await page.locator('[data-testid=adapter]').textContent()).toBe('no WebGPU adapter');
-    expect(await page.locator('[data-testid=backend-reason]').textContent())
-      .toMatch(/WebGPU was asked for but is not available \(the browser found no WebGPU adapter\); running on wasm instead/);
+    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(
+      /WebGPU was asked for but is not available \(the browser found no WebGPU adapter\); running on wasm instead/,
+    );
     // The choice stays what the user asked for.
     expect(await page.getByLabel('Backend').inputValue()).toBe('webgpu');
 
@@ -65,7 +76,9 @@ describe('the playground without WebGPU', () => {
     await page.goto(`${app.origin}/`);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
-    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/WebGPU is not available \(.*\), so auto runs on wasm/);
+    expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(
+      /WebGPU is not available \(.*\), so auto runs on wasm/,
+    );
   });
 
   it('shows loading progress in bytes while the model downloads', async () => {
@@ -92,7 +105,9 @@ describe('the playground without WebGPU', () => {
     await page.goto(`${app.origin}/?backend=wasm&model=${encodeURIComponent('/models/nowhere/model.json')}`);
     // Said once, in the empty state (not again in a notice or in the Model panel).
     const reason = page.locator('[data-testid=model-error]');
-    await expect.poll(() => reason.textContent(), { timeout: 30_000 }).toMatch(/The model could not be loaded: .*models\/nowhere\/model\.json: the server answered 404/);
+    await expect
+      .poll(() => reason.textContent(), { timeout: 30_000 })
+      .toMatch(/The model could not be loaded: .*models\/nowhere\/model\.json: the server answered 404/);
     expect(await page.getByText('models/nowhere/model.json: the server answered 404').count()).toBe(1);
     expect(await page.locator('[data-testid=notice-error]').count()).toBe(0);
     await page.getByRole('button', { name: 'Try a sample' }).first().click();

@@ -17,7 +17,21 @@ import { FINETUNE_SAMPLE_SET } from '../src/core/demo/sampleSets';
 import { demoRecord, syntheticVideos } from '../src/core/demo/syntheticVideos';
 import { writeTfRecordFeatures } from '../src/core/features/tfrecordFeatures';
 import { bytesSource } from '../src/core/io/byteSource';
-import { breakWebGpu, buildAndServe, dropFiles, launchChromium, listCounts, newPage, OUTPUT, sampleFile, screenshot, type ServedApp, unnamedControls, waitForDone, waitUntilReady } from './support/app';
+import {
+  breakWebGpu,
+  buildAndServe,
+  dropFiles,
+  launchChromium,
+  listCounts,
+  newPage,
+  OUTPUT,
+  sampleFile,
+  screenshot,
+  type ServedApp,
+  unnamedControls,
+  waitForDone,
+  waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -58,18 +72,27 @@ describe('fine-tuning in the page', () => {
       // Named, they are new classes, taught to a new head.
       await card.getByLabel(/Names of the files’ label ids/).fill(FINETUNE_CLASSES.map((c) => c.name).join(', '));
       await expect.poll(() => card.getAttribute('data-mode')).toBe('new-head');
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+        .toMatch(/40 labeled videos of 40 · 4 classes/);
 
       await page.getByLabel('Epochs').fill('8');
       await page.getByLabel('Learning rate').fill('0.01');
       await card.getByRole('button', { name: 'Start' }).click();
-      await card.locator('[data-state=done]').or(page.locator('[data-testid=training][data-state=done]')).first().waitFor({ timeout: 180_000 });
+      await card
+        .locator('[data-state=done]')
+        .or(page.locator('[data-testid=training][data-state=done]'))
+        .first()
+        .waitFor({ timeout: 180_000 });
 
       // The selected video, as the model being trained sees it: the live view ends at the last epoch, over the new classes.
       const bar = page.locator('[data-testid=live-bar]');
       await expect.poll(() => bar.getAttribute('data-epoch'), { timeout: 30_000 }).toBe('8');
       expect(await bar.getAttribute('data-live')).toBe('fine-tune');
-      const shown = () => page.locator('[data-testid=prob-table] tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
+      const shown = () =>
+        page
+          .locator('[data-testid=prob-table] tbody tr td:nth-child(3)')
+          .evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
       expect((await shown()).sort()).toEqual(FINETUNE_CLASSES.map((c) => c.name).sort());
       await page.addStyleTag({ content: '.header { position: static !important; }' });
       await screenshot(page, '08-finetune-live', '[data-testid=video-detail]');
@@ -78,19 +101,26 @@ describe('fine-tuning in the page', () => {
       expect((await shown()).some((n) => FINETUNE_CLASSES.some((c) => c.name === n))).toBe(false);
       await bar.getByRole('button', { name: 'Show the fine-tune' }).click();
 
-      const losses = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
+      const losses = await card
+        .locator('[data-testid=epoch-table] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
       expect(losses).toHaveLength(8);
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(losses.at(-1)!).toBeLessThan(losses[0]);
       // Every control of the card, the downloads included, has an accessible name.
       expect(await unnamedControls(page)).toEqual([]);
-      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(FINETUNE_CLASSES.map((c) => c.name));
+      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(
+        FINETUNE_CLASSES.map((c) => c.name),
+      );
       await card.locator('details.values summary').click();
       // (The sticky header, made static above, would cover the card's top in an element screenshot.)
       await screenshot(page, '07-finetune', '[data-testid=training]');
 
       // The pickle, converted back by the project's converter.
-      const [dl] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download .pdparams (pickle)' }).click()]);
+      const [dl] = await Promise.all([
+        page.waitForEvent('download'),
+        card.getByRole('button', { name: 'Download .pdparams (pickle)' }).click(),
+      ]);
       const file = path.join(OUTPUT, 'downloads', dl.suggestedFilename());
       mkdirSync(path.dirname(file), { recursive: true });
       await dl.saveAs(file);
@@ -105,7 +135,9 @@ describe('fine-tuning in the page', () => {
       await page.reload();
       await waitUntilReady(page);
       await expect.poll(() => page.locator('[data-testid=cached-models]').textContent(), { timeout: 30_000 }).toMatch(/demo fine-tuned/);
-      await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('demo fine-tuned');
+      await expect
+        .poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 })
+        .toBe('demo fine-tuned');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -138,7 +170,9 @@ describe('fine-tuning in the page', () => {
       expect(await unnamedControls(page)).toEqual([]);
       const names = await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents();
       expect(names).toEqual(['alpha', 'beta']);
-      expect(await card.locator('[data-testid=per-class] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-count'))))).toEqual([5, 4]);
+      expect(
+        await card.locator('[data-testid=per-class] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-count')))),
+      ).toEqual([5, 4]);
 
       // Pause, resume and stop reach the worker between batches, while it trains.
       const epochs = async () => Number(await card.getAttribute('data-epochs'));
@@ -155,7 +189,9 @@ describe('fine-tuning in the page', () => {
       await expect.poll(() => bar.getAttribute('data-live'), { timeout: 30_000 }).toBe('fine-tune');
       // The detail renders deferred: the live bar above may still be the previous video's for a moment.
       await expect.poll(() => page.locator('[data-testid=video-detail]:not([data-stale])').getAttribute('data-key')).toMatch(/#5$/);
-      const shown = await page.locator('[data-testid=prob-table] tbody tr td:nth-child(3)').evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
+      const shown = await page
+        .locator('[data-testid=prob-table] tbody tr td:nth-child(3)')
+        .evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
       expect(shown.sort()).toEqual(['alpha', 'beta']);
       await expect.poll(() => page.locator('[data-testid=evidence-live]').count()).toBe(1);
       await page.waitForTimeout(800);
@@ -184,20 +220,26 @@ describe('fine-tuning in the page', () => {
       try {
         const card = await openWithVideos(page, `backend=${backend}`);
         expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
-        await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+        await expect
+          .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+          .toMatch(/40 labeled videos of 40/);
         await card.getByLabel('New head').check();
         await card.getByLabel('Epochs').fill('4');
         await card.getByLabel('Learning rate').fill('0.01');
         await card.getByRole('button', { name: 'Start' }).click();
         await page.locator('[data-testid=training][data-state=done]').waitFor({ timeout: 240_000 });
-        curves[backend] = await card.locator('[data-testid=epoch-table] tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
+        curves[backend] = await card
+          .locator('[data-testid=epoch-table] tbody tr')
+          .evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-train-loss'))));
         await expect.poll(() => page.locator('[data-testid=live-bar]').getAttribute('data-epoch')).toBe('4');
         expect(errors).toEqual([]);
       } finally {
         await context.close();
       }
     }
-    process.stderr.write(`fine-tune losses, webgpu ${curves.webgpu.map((l) => l.toFixed(4))} / wasm ${curves.wasm.map((l) => l.toFixed(4))}\n`);
+    process.stderr.write(
+      `fine-tune losses, webgpu ${curves.webgpu.map((l) => l.toFixed(4))} / wasm ${curves.wasm.map((l) => l.toFixed(4))}\n`,
+    );
     expect(curves.webgpu).toHaveLength(4);
     expect(curves.webgpu.at(-1)!).toBeLessThan(curves.webgpu[0]);
     curves.webgpu.forEach((l, i) => expect(Math.abs(l - curves.wasm[i])).toBeLessThan(1e-3 * Math.max(1, curves.wasm[i])));
@@ -207,7 +249,9 @@ describe('fine-tuning in the page', () => {
     const { page, context } = await newPage(browser, app.origin);
     try {
       const card = await openWithVideos(page, 'backend=webgpu&testhooks=1');
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40/);
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+        .toMatch(/40 labeled videos of 40/);
       await card.getByLabel('New head').check();
       await card.getByLabel('Epochs').fill('5000');
       await card.getByRole('button', { name: 'Start' }).click();
@@ -234,24 +278,38 @@ describe('fine-tuning in the page', () => {
       // What the "Try fine-tuning" button loads (the store's loadSampleSet('new-labels')): the set's TFRecord.
       await dropFiles(page, [sampleFile(FINETUNE_SAMPLE_SET.file)]);
       const card = page.locator('[data-testid=training]');
-      await expect.poll(() => card.getByTestId('train-class-names').inputValue(), { timeout: 60_000 }).toBe(FINETUNE_CLASSES.map((c) => c.name).join(', '));
+      await expect
+        .poll(() => card.getByTestId('train-class-names').inputValue(), { timeout: 60_000 })
+        .toBe(FINETUNE_CLASSES.map((c) => c.name).join(', '));
       await expect.poll(() => card.getAttribute('data-mode')).toBe('new-head');
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/^40 labeled videos of 40 · 4 classes · 12 held out to validate/);
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+        .toMatch(/^40 labeled videos of 40 · 4 classes · 12 held out to validate/);
       expect(await card.getByLabel('Learning rate').inputValue()).toBe('0.01');
       expect(await card.getByLabel('Validation %').inputValue()).toBe('30');
       expect(Number(await card.getByLabel('Epochs').inputValue())).toBeGreaterThanOrEqual(50);
       expect(await card.locator('[data-testid=training-small-validation]').count()).toBe(0);
-      expect(await card.locator('[data-testid=training-fitted]').textContent()).toMatch(/Set from your data \(40 videos, 4 classes\).*stops early/);
+      expect(await card.locator('[data-testid=training-fitted]').textContent()).toMatch(
+        /Set from your data \(40 videos, 4 classes\).*stops early/,
+      );
       await card.getByRole('button', { name: 'Start' }).click();
       await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 300_000 });
       const gap = card.locator('[data-testid=training-compare] dd[data-metric=gap]');
       const [before, after] = [Number(await gap.getAttribute('data-before')), Number(await gap.getAttribute('data-after'))];
-      process.stderr.write(`"Try fine-tuning" set in the page: validation GAP ${before.toFixed(3)} -> ${after.toFixed(3)} in ${await card.getAttribute('data-epochs')} epochs\n`);
+      process.stderr.write(
+        `"Try fine-tuning" set in the page: validation GAP ${before.toFixed(3)} -> ${after.toFixed(3)} in ${await card.getAttribute('data-epochs')} epochs\n`,
+      );
       expect(after).toBeGreaterThanOrEqual(0.9);
-      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(FINETUNE_CLASSES.map((c) => c.name));
-      expect(await card.locator('[data-testid=per-class] thead').textContent()).toBe('ClassAP on the validation videosLabeled videos (train + validation)');
+      expect(await card.locator('[data-testid=per-class] tbody tr td:first-child').allTextContents()).toEqual(
+        FINETUNE_CLASSES.map((c) => c.name),
+      );
+      expect(await card.locator('[data-testid=per-class] thead').textContent()).toBe(
+        'ClassAP on the validation videosLabeled videos (train + validation)',
+      );
       // The live view names the selected video's true label as the set does.
-      await expect.poll(() => page.locator('[data-testid=video-detail] .labels').textContent()).toMatch(/celebration|storm|break-in|traffic/);
+      await expect
+        .poll(() => page.locator('[data-testid=video-detail] .labels').textContent())
+        .toMatch(/celebration|storm|break-in|traffic/);
       expect(await unnamedControls(page)).toEqual([]);
       await page.addStyleTag({ content: '.header { position: static !important; }' });
       await screenshot(page, 'finetune-set-light', '[data-testid=training]');
@@ -275,9 +333,15 @@ describe('fine-tuning in the page', () => {
       await waitForDone(page, 12);
       const card = page.locator('[data-testid=training]');
       await expect.poll(() => card.getAttribute('data-mode'), { timeout: 60_000 }).toBe('same-labels');
-      expect(await card.getByTestId('training-mode-help').textContent()).toMatch(/Chosen because the files’ labels are this model’s own classes/);
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent()).toMatch(/^12 labeled videos of 12 · 10 classes · 4 held out to validate/);
-      expect(await card.getByTestId('training-small-validation').textContent()).toMatch(/The validation split holds 4 videos for \d+ classes \(fewer than 3 a class\)/);
+      expect(await card.getByTestId('training-mode-help').textContent()).toMatch(
+        /Chosen because the files’ labels are this model’s own classes/,
+      );
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent())
+        .toMatch(/^12 labeled videos of 12 · 10 classes · 4 held out to validate/);
+      expect(await card.getByTestId('training-small-validation').textContent()).toMatch(
+        /The validation split holds 4 videos for \d+ classes \(fewer than 3 a class\)/,
+      );
       await card.getByRole('button', { name: 'Start' }).click();
       await card.and(page.locator('[data-state=done]')).waitFor({ timeout: 300_000 });
       const loss = card.locator('[data-testid=training-compare] dd[data-metric=loss]');

@@ -14,15 +14,29 @@ const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9, head1: 12 };
 describe('the fused WebGPU BiLSTM kernel in Chromium', () => {
   let s: HarnessSession;
   beforeAll(async () => {
-    s = await openHarness({ log: (m) => { if (/error/i.test(m)) process.stderr.write(m + '\n'); } });
+    s = await openHarness({
+      log: (m) => {
+        if (/error/i.test(m)) process.stderr.write(m + '\n');
+      },
+    });
     const info = await s.call('init');
     expect(info.setBackend).toBe(true);
     expect(info.backend).toBe('webgpu');
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('the register-tiled matmul equals tfjs matMul (edges, both layouts, bias or not)', async () => {
-    const r = await s.call('compareMatMul', { shapes: [[1, 5, 3], [3, 17, 21], [35, 9, 148], [17, 33, 130], [300, 64, 40]] });
+    const r = await s.call('compareMatMul', {
+      shapes: [
+        [1, 5, 3],
+        [3, 17, 21],
+        [35, 9, 148],
+        [17, 33, 130],
+        [300, 64, 40],
+      ],
+    });
     expect(r.errors).toEqual([]);
     expect(r.worst).toBeLessThan(1e-6);
   });
@@ -37,7 +51,15 @@ describe('the fused WebGPU BiLSTM kernel in Chromium', () => {
     expect(released.allocated[7]).toBe(released.allocated[1]);
   });
 
-  const cases: { variant: Variant; sizes: Sizes; lengths: number[]; scale: number; batchTile?: number; units?: number; layout: 'in-out' | 'out-in' }[] = [
+  const cases: {
+    variant: Variant;
+    sizes: Sizes;
+    lengths: number[];
+    scale: number;
+    batchTile?: number;
+    units?: number;
+    layout: 'in-out' | 'out-in';
+  }[] = [
     { variant: 'fluid1', sizes: SMALL_SIZES, lengths: [7, 3, 1, 5, 7], scale: 0.8, layout: 'out-in' },
     { variant: 'paddlevideo2', sizes: SMALL_SIZES, lengths: [7, 3, 1, 5, 7], scale: 0.8, layout: 'out-in' },
     { variant: 'fluid1', sizes: D37, lengths: [9, 2, 6, 9, 1, 4], scale: 0.4, layout: 'out-in', batchTile: 4, units: 4 },
@@ -47,7 +69,9 @@ describe('the fused WebGPU BiLSTM kernel in Chromium', () => {
   for (const c of cases) {
     it(`${c.variant}, D=${c.sizes.lstm}, ${c.layout}, lengths ${c.lengths.join(' ')}: fused = op path within 1e-5`, async () => {
       const r = await s.call('compare', { ...c, seed: 7 });
-      process.stderr.write(`fused vs ops: h ${r.lstmDiff.toExponential(2)}, probabilities ${r.probDiff.toExponential(2)}, attention ${r.attDiff.toExponential(2)}\n`);
+      process.stderr.write(
+        `fused vs ops: h ${r.lstmDiff.toExponential(2)}, probabilities ${r.probDiff.toExponential(2)}, attention ${r.attDiff.toExponential(2)}\n`,
+      );
       expect(r.errors).toEqual([]);
       expect(r.backend).toBe('webgpu');
       expect(r.lstmDiff).toBeLessThan(1e-5);

@@ -17,8 +17,28 @@ import { paddleTensors, toCombinedPdparams } from '../src/core/export/toPaddle';
 import { writeInferenceModel } from '../tools/testing/paddleFormats';
 import { initialWeights } from '../src/core/training/init';
 import {
-  breakWebGpu, buildAndServe, listCounts, cliConvert, cliPredict, comparePredictions, download, dropFiles, newPage, OUTPUT, SAMPLES, sampleFile,
-  screenshot, selectedId, selectRow, type ServedApp, settledProbabilities, shownProbabilities, unnamedControls, waitForDone, waitUntilReady, launchChromium,
+  breakWebGpu,
+  buildAndServe,
+  listCounts,
+  cliConvert,
+  cliPredict,
+  comparePredictions,
+  download,
+  dropFiles,
+  newPage,
+  OUTPUT,
+  SAMPLES,
+  sampleFile,
+  screenshot,
+  selectedId,
+  selectRow,
+  type ServedApp,
+  settledProbabilities,
+  shownProbabilities,
+  unnamedControls,
+  waitForDone,
+  waitUntilReady,
+  launchChromium,
 } from './support/app';
 
 const SAMPLE_A = 'demo-samples-a.tfrecord';
@@ -46,7 +66,10 @@ async function recordDetailStates(page: Page): Promise<void> {
     const w = window as unknown as { detailStates: unknown[]; detailObserver?: MutationObserver };
     w.detailObserver?.disconnect();
     w.detailStates = [];
-    const ids = () => [...document.querySelectorAll('[data-testid=video-row]')].map((r) => [Number(r.getAttribute('data-index')), r.querySelector('.video-id')?.textContent ?? ''] as const);
+    const ids = () =>
+      [...document.querySelectorAll('[data-testid=video-row]')].map(
+        (r) => [Number(r.getAttribute('data-index')), r.querySelector('.video-id')?.textContent ?? ''] as const,
+      );
     const take = () => {
       const detail = document.querySelector('[data-testid=video-detail]');
       if (!detail) return;
@@ -55,7 +78,7 @@ async function recordDetailStates(page: Page): Promise<void> {
       w.detailStates.push({
         title: detail.querySelector('#detail-title')?.textContent ?? '',
         caption: detail.querySelector('[data-testid=prob-table] caption')?.textContent ?? '',
-        eyebrowId: position ? byIndex.get(Number(position[1]) - 1) ?? null : null,
+        eyebrowId: position ? (byIndex.get(Number(position[1]) - 1) ?? null) : null,
         selectedId: document.querySelector('[data-testid=video-row][aria-selected=true] .video-id')?.textContent ?? null,
         stale: detail.hasAttribute('data-stale'),
       });
@@ -65,7 +88,9 @@ async function recordDetailStates(page: Page): Promise<void> {
   });
 }
 
-async function recordedDetailStates(page: Page): Promise<{ title: string; caption: string; eyebrowId: string | null; selectedId: string | null; stale: boolean }[]> {
+async function recordedDetailStates(
+  page: Page,
+): Promise<{ title: string; caption: string; eyebrowId: string | null; selectedId: string | null; stale: boolean }[]> {
   return page.evaluate(() => {
     const w = window as unknown as { detailStates: never[]; detailObserver?: MutationObserver };
     w.detailObserver?.disconnect();
@@ -84,8 +109,13 @@ afterEach(async (ctx) => {
   // A test that failed says what its pages showed: a CI log is all there is of a rare failure.
   if (ctx.task.result?.state === 'fail') {
     for (const page of toClose.flatMap((c) => c.pages())) {
-      const shown = await page.evaluate(() => ['backend-status', 'list-summary', 'load-progress', 'notices', 'model-info']
-        .map((id) => `${id}: ${document.querySelector(`[data-testid=${id}]`)?.textContent ?? '(none)'}`).join('\n')).catch((e: unknown) => String(e));
+      const shown = await page
+        .evaluate(() =>
+          ['backend-status', 'list-summary', 'load-progress', 'notices', 'model-info']
+            .map((id) => `${id}: ${document.querySelector(`[data-testid=${id}]`)?.textContent ?? '(none)'}`)
+            .join('\n'),
+        )
+        .catch((e: unknown) => String(e));
       console.log(`[failed test] ${page.url()}\n${shown}`);
     }
   }
@@ -158,7 +188,9 @@ describe('the playground page', () => {
     expect(doc.backend).toBe('webgpu');
     expect(doc.adapter).toMatch(/swiftshader/i);
     const cmp = comparePredictions(doc, { ...reference, videos: reference.videos.filter((v) => v.file.endsWith(SAMPLE_A)) });
-    process.stderr.write(`webgpu vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`);
+    process.stderr.write(
+      `webgpu vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`,
+    );
     cmp.problems.forEach((p) => process.stderr.write(`  ${p}\n`));
     expect(cmp.problems).toEqual([]);
 
@@ -168,7 +200,9 @@ describe('the playground page', () => {
     // Attention: hovering a cell says frame, time and weight.
     const cell = page.locator('[data-testid=heatmap-rgb] [role=gridcell]').nth(42);
     await cell.hover();
-    await expect.poll(() => page.locator('[data-testid=heatmap-tooltip]').textContent()).toMatch(/Frame 42 · 0:42.*RGB: attention 0\.\d{4}/);
+    await expect
+      .poll(() => page.locator('[data-testid=heatmap-tooltip]').textContent())
+      .toMatch(/Frame 42 · 0:42.*RGB: attention 0\.\d{4}/);
     // Focus shows the same (and, unlike the mouse, survives the screenshot's scrolling).
     await cell.focus();
     await screenshot(page, '03-attention-tooltip', '.attention-card');
@@ -193,14 +227,19 @@ describe('the playground page', () => {
     wasmContext = context;
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('wasm');
-    await page.getByLabel('Add feature files').first().setInputFiles([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)]);
+    await page
+      .getByLabel('Add feature files')
+      .first()
+      .setInputFiles([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)]);
     await waitForDone(page, 12);
     const reference = await cli;
     const doc = JSON.parse(await download(page, 'Export JSON', 'wasm-predictions.json')) as PredictionDocument;
     expect(doc.backend).toBe('wasm');
     expect(doc).not.toHaveProperty('adapter');
     const cmp = comparePredictions(doc, reference);
-    process.stderr.write(`wasm vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`);
+    process.stderr.write(
+      `wasm vs npm run predict: probabilities ${cmp.worstProbability.toExponential(2)}, attention ${cmp.worstAttention.toExponential(2)}\n`,
+    );
     expect(cmp.problems).toEqual([]);
 
     const csv = Papa.parse<string[]>((await download(page, 'Export CSV', 'wasm-predictions.csv')).trim()).data;
@@ -250,7 +289,9 @@ describe('the playground page', () => {
     const bytes = toCombinedPdparams(DEMO_SIZES, initialWeights('fluid1', DEMO_SIZES, 11));
     writeFileSync(file, bytes);
     const converted = path.join(dir, 'random-demo');
-    const reference = cliConvert(file, converted).then(() => cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted));
+    const reference = cliConvert(file, converted).then(() =>
+      cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted),
+    );
 
     await dropFiles(page, [{ name: 'random-demo.pdparams', bytes }]);
     await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('random-demo');
@@ -276,10 +317,15 @@ describe('the playground page', () => {
     await waitForDone(page, 12);
     const dir = path.join(OUTPUT, 'tmp', 'exported-pv2');
     mkdirSync(dir, { recursive: true });
-    const { pdmodel, pdiparams } = writeInferenceModel(paddleTensors('paddlevideo2', DEMO_SIZES, initialWeights('paddlevideo2', DEMO_SIZES, 12)), DEMO_SIZES);
+    const { pdmodel, pdiparams } = writeInferenceModel(
+      paddleTensors('paddlevideo2', DEMO_SIZES, initialWeights('paddlevideo2', DEMO_SIZES, 12)),
+      DEMO_SIZES,
+    );
     for (const f of [pdmodel, pdiparams]) writeFileSync(path.join(dir, f.name), f.bytes);
     const converted = path.join(OUTPUT, 'tmp', 'exported-pv2-converted');
-    const reference = cliConvert(dir, converted).then(() => cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted));
+    const reference = cliConvert(dir, converted).then(() =>
+      cliPredict([path.join(SAMPLES, SAMPLE_A), path.join(SAMPLES, SAMPLE_B)], converted),
+    );
     await dropFiles(page, [pdmodel, pdiparams]);
     await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('AttentionLSTM');
     expect(await page.locator('[data-testid=model-info]').textContent()).toMatch(/paddlevideo2/);
@@ -315,7 +361,13 @@ describe('the playground page', () => {
     expect(await unnamedControls(page)).toEqual([]);
 
     // Tab to the video list (one stop: a listbox whose arrows move the selection), move with the arrows.
-    const focusOf = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.getAttribute('role') ?? document.activeElement?.tagName);
+    const focusOf = () =>
+      page.evaluate(
+        () =>
+          document.activeElement?.getAttribute('data-testid') ??
+          document.activeElement?.getAttribute('role') ??
+          document.activeElement?.tagName,
+      );
     for (let i = 0; i < 30 && (await focusOf()) !== 'video-list'; i++) await page.keyboard.press('Tab');
     expect(await focusOf()).toBe('video-list');
     await page.keyboard.press('ArrowDown');
@@ -348,7 +400,9 @@ describe('the playground page', () => {
 
     // An error that tfjs would have swallowed: the page restarts WebGPU on a new device.
     expect(await breakIt('validation-error')).toBe(true);
-    await expect.poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 }).toMatch(/WebGPU error: .*\. Restarting WebGPU; results already shown are kept/);
+    await expect
+      .poll(() => page.locator('[data-testid=notice-warning]').textContent(), { timeout: 30_000 })
+      .toMatch(/WebGPU error: .*\. Restarting WebGPU; results already shown are kept/);
     await waitUntilReady(page);
     expect(await page.locator('[data-testid=active-backend]').textContent()).toBe('webgpu');
     expect((await listCounts(page)).predicted).toBe(12);
@@ -357,7 +411,9 @@ describe('the playground page', () => {
     // Then the device is lost: the second failure, so the page continues on wasm.
     expect(await breakIt('lose-device')).toBe(true);
     await expect.poll(() => page.locator('[data-testid=active-backend]').textContent(), { timeout: 60_000 }).toBe('wasm');
-    expect((await page.locator('[data-testid=notice-warning]').allTextContents()).join('\n')).toMatch(/The WebGPU device was lost \(destroyed.*\)\. WebGPU failed again/);
+    expect((await page.locator('[data-testid=notice-warning]').allTextContents()).join('\n')).toMatch(
+      /The WebGPU device was lost \(destroyed.*\)\. WebGPU failed again/,
+    );
     expect(await page.locator('[data-testid=backend-reason]').textContent()).toMatch(/WebGPU failed twice/);
     await waitForDone(page, 12);
     const after = await settledProbabilities(page, first.length);
@@ -377,7 +433,9 @@ describe('the playground page', () => {
     const page = js.filter((f) => !worker.includes(f));
     expect(page).toContain(entry);
     expect(page.some((f) => text(f).includes('createRoot'))).toBe(true);
-    for (const f of page) for (const marker of ['WEBGPU_CPU_FORWARD', 'WASM_HAS_MULTITHREAD_SUPPORT', 'registerKernel']) expect(text(f), f).not.toContain(marker);
+    for (const f of page)
+      for (const marker of ['WEBGPU_CPU_FORWARD', 'WASM_HAS_MULTITHREAD_SUPPORT', 'registerKernel'])
+        expect(text(f), f).not.toContain(marker);
   });
 
   it('makes no request outside its own origin', () => {

@@ -11,7 +11,20 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../src/core/training/seeded';
-import { axeViolations, buildAndServe, dropFiles, horizontalOverflow, launchChromium, newPage, screenshot, type ServedApp, unnamedControls, untappableControls, waitForDone, waitUntilReady } from './support/app';
+import {
+  axeViolations,
+  buildAndServe,
+  dropFiles,
+  horizontalOverflow,
+  launchChromium,
+  newPage,
+  screenshot,
+  type ServedApp,
+  unnamedControls,
+  untappableControls,
+  waitForDone,
+  waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -31,7 +44,12 @@ function ratedFile(): { name: string; bytes: Uint8Array } {
   const rand = seededRandom(18);
   const frames = (T: number, dim: number) => Array.from({ length: T }, () => Uint8Array.from({ length: dim }, () => (rand() * 256) | 0));
   const videos: Yt8mVideo[] = [
-    { id: 'rated-a', rgb: frames(32, 1024), audio: frames(32, 128), segments: { labels: [5, 5, 6], startTimes: [5, 20, 0], scores: [1, 0, 1] } },
+    {
+      id: 'rated-a',
+      rgb: frames(32, 1024),
+      audio: frames(32, 128),
+      segments: { labels: [5, 5, 6], startTimes: [5, 20, 0], scores: [1, 0, 1] },
+    },
     { id: 'rated-b', rgb: frames(12, 1024), audio: frames(12, 128), segments: { labels: [6], startTimes: [10], scores: [0] } },
   ];
   return { name: 'rated.tfrecord', bytes: writeTfRecordFeatures(videos) };
@@ -59,7 +77,9 @@ describe('segments in the page', () => {
       expect(new Set(classes).size).toBe(classes.length);
       // The rated segments, on their class's lane, positive and negative told apart (and named so), with a legend.
       const glass = timeline.locator('[data-testid=timeline-lane][data-class="5"]');
-      const marks = await glass.locator('[data-testid=timeline-rated]').evaluateAll((bs) => bs.map((b) => [b.getAttribute('data-start'), b.getAttribute('data-positive'), b.getAttribute('aria-label')]));
+      const marks = await glass
+        .locator('[data-testid=timeline-rated]')
+        .evaluateAll((bs) => bs.map((b) => [b.getAttribute('data-start'), b.getAttribute('data-positive'), b.getAttribute('aria-label')]));
       expect(marks).toEqual([
         ['5', 'true', expect.stringMatching(/^glass break rated positive \(score 1\) at 0:05–0:09/)],
         ['20', 'false', expect.stringMatching(/^glass break rated negative \(score 0\) at 0:20–0:24/)],
@@ -76,7 +96,9 @@ describe('segments in the page', () => {
       const band = page.locator('.attention-card [data-testid=heatmap] [data-testid=heatmap-selection]').first();
       expect(await band.getAttribute('data-start')).toBe('20');
       expect(await band.getAttribute('data-frames')).toBe('5');
-      const selected = await page.locator('[data-testid=heatmap-rgb] [role=gridcell][aria-selected=true]').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-t'))));
+      const selected = await page
+        .locator('[data-testid=heatmap-rgb] [role=gridcell][aria-selected=true]')
+        .evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-t'))));
       expect(selected).toEqual([20, 21, 22, 23, 24]);
       expect(await page.locator('.attention-card [data-testid=heatmap-readout]').textContent()).toMatch(/Selected 0:20–0:24/);
       expect(await page.locator('[data-testid=timeline-selection]').textContent()).toMatch(/Selected 0:20–0:24 for glass break/);
@@ -105,6 +127,33 @@ describe('segments in the page', () => {
       await fireworks.getByRole('button', { name: 'Remove fireworks from the timeline' }).click();
       await expect.poll(() => fireworks.count()).toBe(0);
 
+      // The heatmap's time zoom (32 frames) widens the lanes with its rows: each second stays under its column, at every level.
+      const heatTrack = page.locator('.attention-card [data-testid=heatmap-rgb] .hm-track').first();
+      const laneTrack = glass.locator('.tl-track');
+      const aligned = async () => {
+        const [h, l] = [(await heatTrack.boundingBox())!, (await laneTrack.boundingBox())!];
+        return [Math.round(h.x - l.x), Math.round(h.width - l.width)];
+      };
+      for (const level of ['2', '4']) {
+        await page.getByRole('button', { name: 'Zoom in along time (Attention over 32 frames)' }).click();
+        await expect.poll(() => timeline.locator('[data-testid=timeline-lanes]').getAttribute('data-zoom')).toBe(level);
+        expect(await aligned()).toEqual([0, 0]);
+      }
+      await page.locator('[data-testid=timeline-scroll]').evaluate((el) => {
+        el.scrollLeft = 250;
+      });
+      await expect
+        .poll(() =>
+          page
+            .locator('.attention-card .hm-scroll')
+            .first()
+            .evaluate((el) => Math.round(el.scrollLeft)),
+        )
+        .toBe(250);
+      expect(await aligned()).toEqual([0, 0]);
+      for (let i = 0; i < 2; i++) await page.getByRole('button', { name: 'Zoom out along time (Attention over 32 frames)' }).click();
+      await expect.poll(() => timeline.locator('[data-testid=timeline-lanes]').getAttribute('data-zoom')).toBe('1');
+
       // The smooth timeline: hop 1, a window a second.
       await page.locator('[data-testid=timeline-hop]').selectOption('1');
       await expect.poll(() => glass.getByRole('slider').getAttribute('aria-valuemax')).toBe('31');
@@ -130,7 +179,9 @@ describe('segments in the page', () => {
       await waitForDone(page, 16);
       await page.locator('[data-testid=timeline-lanes]').waitFor();
       // The segment MAP over the 16 rated samples, and per class in the dataset view.
-      await expect.poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 }).toMatch(/^16 of 16 segment-rated videos ranked/);
+      await expect
+        .poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 })
+        .toMatch(/^16 of 16 segment-rated videos ranked/);
       const map = Number(await page.locator('[data-metric=segment_map]').textContent());
       expect(map).toBeGreaterThan(0.9);
       await page.addStyleTag({ content: '.header { position: static !important; }' });
@@ -151,7 +202,7 @@ describe('segments in the page', () => {
 
       // A fine-tune on the rated segments, from the training card.
       const card = page.locator('[data-testid=training]');
-      await card.getByLabel(/Train on the rated segments \(71 ratings of 16 videos\)/).check();
+      await card.getByLabel(/Fine-tune on the rated segments \(71 ratings of 16 videos\)/).check();
       await card.getByLabel('Epochs').fill('2');
       await card.getByRole('button', { name: 'Start' }).click();
       await card.locator('[data-testid=segment-training-result]').waitFor({ timeout: 180_000 });
@@ -171,13 +222,20 @@ describe('segments in the page', () => {
     const gpu = await launchChromium({ webgpu: true });
     try {
       const seen: Record<string, { values: number[][]; map: string }> = {};
-      for (const [backend, b] of [['webgpu', gpu], ['wasm', browser]] as const) {
+      for (const [backend, b] of [
+        ['webgpu', gpu],
+        ['wasm', browser],
+      ] as const) {
         const { page, context, errors } = await newPage(b, app.origin);
         try {
           await dropRated(page, backend);
           expect(await page.locator('[data-testid=active-backend]').textContent()).toBe(backend);
-          const values = await page.locator('[data-testid=timeline-lane] [role=slider]').evaluateAll((ss) => ss.map((x) => (x.getAttribute('data-values') ?? '').split(' ').map(Number)));
-          await expect.poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 }).toMatch(/^2 of 2 segment-rated videos ranked/);
+          const values = await page
+            .locator('[data-testid=timeline-lane] [role=slider]')
+            .evaluateAll((ss) => ss.map((x) => (x.getAttribute('data-values') ?? '').split(' ').map(Number)));
+          await expect
+            .poll(() => page.locator('[data-testid=segment-map-counts]').textContent(), { timeout: 60_000 })
+            .toMatch(/^2 of 2 segment-rated videos ranked/);
           seen[backend] = { values, map: (await page.locator('[data-metric=segment_map]').textContent()) ?? '' };
           expect(errors).toEqual([]);
         } finally {

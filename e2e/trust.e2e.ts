@@ -14,7 +14,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../src/core/features/tfrecordFeatures';
 import { seededRandom } from '../src/core/training/seeded';
-import { axeViolations, buildAndServe, launchChromium, listCounts, unnamedControls, newPage, OUTPUT, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
+import {
+  axeViolations,
+  buildAndServe,
+  launchChromium,
+  listCounts,
+  unnamedControls,
+  newPage,
+  OUTPUT,
+  screenshot,
+  type ServedApp,
+  waitForDone,
+  waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -118,7 +130,9 @@ describe('a page a user can trust', () => {
       await shots(page, 'partial', '#videos');
       expect(await axeViolations(page)).toEqual([]);
       await page.getByTestId('view-dataset').click();
-      await expect.poll(() => page.locator('[data-testid=dataset-view] [data-testid=file-note]').textContent()).toMatch(/shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
+      await expect
+        .poll(() => page.locator('[data-testid=dataset-view] [data-testid=file-note]').textContent())
+        .toMatch(/shard-1\.tfrecord: [\d,]+ of ~[\d,]+ read, cancelled/);
       await partial.getByRole('button', { name: 'Resume reading shard-1.tfrecord' }).click();
       await waitForDone(page, 3040, 300_000);
       expect(await listCounts(page)).toMatchObject({ videos: 3040, predicted: 3040 });
@@ -190,12 +204,18 @@ describe('a page a user can trust', () => {
       await waitForDone(page, 40);
       // The new labels are not the demo's classes: no Hit@1 against them, and the card says why.
       const labelsNote = page.getByTestId('labels-note');
-      await expect.poll(() => labelsNote.textContent()).toMatch(/^40 videos are left out of these figures: the labels of finetune-new-labels\.tfrecord \(celebration, storm, break-in, traffic, …\) are not this model’s classes/);
+      await expect
+        .poll(() => labelsNote.textContent())
+        .toMatch(
+          /^40 videos are left out of these figures: the labels of finetune-new-labels\.tfrecord \(celebration, storm, break-in, traffic, …\) are not this model’s classes/,
+        );
       expect(await page.locator('[data-testid=metrics] dd[data-metric=hit_at_1]').count()).toBe(0);
       await shots(page, 'labels-note', '[data-testid=metrics]');
 
       const card = page.getByTestId('training');
-      await expect.poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 }).toMatch(/40 labeled videos of 40 · 4 classes/);
+      await expect
+        .poll(() => card.locator('[data-testid=training-cost]').textContent(), { timeout: 60_000 })
+        .toMatch(/40 labeled videos of 40 · 4 classes/);
       await page.getByLabel('Epochs').fill('6');
       await card.getByRole('button', { name: 'Start' }).click();
       await page.locator('[data-testid=training][data-state=done]').waitFor({ timeout: 300_000 });
@@ -213,7 +233,9 @@ describe('a page a user can trust', () => {
       const row = compare.locator('[data-testid=compare-classes] tr[data-class=storm]');
       await expect.poll(() => row.getAttribute('data-after'), { timeout: 30_000 }).not.toBeNull();
       expect(await row.getAttribute('data-before')).toBeNull();
-      expect(await compare.getByTestId('compare-before').textContent()).toMatch(/Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/);
+      expect(await compare.getByTestId('compare-before').textContent()).toMatch(
+        /Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/,
+      );
       expect(await compare.locator('[data-testid=compare-after] dd[data-metric=hit_at_1]').count()).toBe(1);
       // Every video's top class was a demo class and is a new one now.
       await expect.poll(() => compare.getByTestId('compare-changed-count').textContent()).toBe('40 videos changed top class');
@@ -224,7 +246,9 @@ describe('a page a user can trust', () => {
       await compare.getByTestId('compare-switch').click();
       await expect.poll(() => page.locator('[data-testid=model-info] .model-name').textContent(), { timeout: 60_000 }).toBe('demo');
       await expect.poll(() => compare.getByTestId('compare-switch').textContent()).toBe('Switch back to demo fine-tuned');
-      await expect.poll(() => compare.getByTestId('compare-after').textContent()).toMatch(/Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/);
+      await expect
+        .poll(() => compare.getByTestId('compare-after').textContent())
+        .toMatch(/Not scored: the labels of finetune-new-labels\.tfrecord are not its classes/);
 
       // Deleting the cached model asks first; Cancel (focused) keeps it.
       await page.getByRole('button', { name: 'Delete demo fine-tuned from the cache' }).click();
@@ -237,7 +261,13 @@ describe('a page a user can trust', () => {
       expect(await page.locator('[data-testid=cached-models]').textContent()).toMatch(/demo fine-tuned/);
       await page.getByRole('button', { name: 'Delete demo fine-tuned from the cache' }).click();
       await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
-      await expect.poll(async () => (await page.locator('[data-testid=cached-models]').count()) === 0 || !/demo fine-tuned/.test((await page.locator('[data-testid=cached-models]').textContent()) ?? '')).toBe(true);
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('[data-testid=cached-models]').count()) === 0 ||
+            !/demo fine-tuned/.test((await page.locator('[data-testid=cached-models]').textContent()) ?? ''),
+        )
+        .toBe(true);
       expect(foreign).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

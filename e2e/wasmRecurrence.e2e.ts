@@ -15,13 +15,19 @@ import { maxDiff } from '../tools/testing/compare';
 const SIZES: Sizes = { ...SMALL_SIZES, lstm: 64, embed: 9, head1: 12 };
 const LENGTHS = [9, 2, 6, 9, 1, 4];
 
-describe('the project\'s wasm engine in Chromium, recurrence on helper threads', () => {
+describe("the project's wasm engine in Chromium, recurrence on helper threads", () => {
   let s: HarnessSession;
   const errors: string[] = [];
   beforeAll(async () => {
-    s = await openHarness({ log: (m) => { if (/error/i.test(m) && !/favicon/.test(m)) errors.push(m); } });
+    s = await openHarness({
+      log: (m) => {
+        if (/error/i.test(m) && !/favicon/.test(m)) errors.push(m);
+      },
+    });
   });
-  afterAll(async () => { await s?.close(); });
+  afterAll(async () => {
+    await s?.close();
+  });
 
   it('gives the same outputs on 2 threads (a helper worker) as on 1', async () => {
     const outputs = [];
@@ -42,7 +48,12 @@ describe('the project\'s wasm engine in Chromium, recurrence on helper threads',
     const [one, two] = outputs;
     let worst = 0;
     one.forEach((v, i) => {
-      worst = Math.max(worst, maxDiff(v.probabilities, two[i].probabilities), maxDiff(v.attention.rgb, two[i].attention.rgb), maxDiff(v.attention.audio, two[i].attention.audio));
+      worst = Math.max(
+        worst,
+        maxDiff(v.probabilities, two[i].probabilities),
+        maxDiff(v.attention.rgb, two[i].attention.rgb),
+        maxDiff(v.attention.audio, two[i].attention.audio),
+      );
     });
     process.stderr.write(`wasm recurrence on 2 threads against 1: largest difference ${worst.toExponential(2)}\n`);
     expect(worst).toBeLessThanOrEqual(1e-6);

@@ -9,7 +9,17 @@
 import type { Browser, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictionDocument } from '../src/core/predictionDocument';
-import { buildAndServe, download, launchChromium, maxDiff, newPage, screenshot, type ServedApp, waitForDone, waitUntilReady } from './support/app';
+import {
+  buildAndServe,
+  download,
+  launchChromium,
+  maxDiff,
+  newPage,
+  screenshot,
+  type ServedApp,
+  waitForDone,
+  waitUntilReady,
+} from './support/app';
 
 let app: ServedApp;
 let browser: Browser;
@@ -27,7 +37,13 @@ afterAll(async () => {
 /** The page's inference worker (not tfjs's own thread workers, which start from blob: URLs). */
 function inferenceWorker(page: Page): Worker {
   const w = page.workers().find((x) => !x.url().startsWith('blob:') && /worker/.test(x.url()));
-  if (!w) throw new Error(`no inference worker among ${page.workers().map((x) => x.url()).join(', ')}`);
+  if (!w)
+    throw new Error(
+      `no inference worker among ${page
+        .workers()
+        .map((x) => x.url())
+        .join(', ')}`,
+    );
   return w;
 }
 
@@ -66,7 +82,9 @@ async function run(isolated: boolean, query = '') {
   expect(await page.locator('[data-testid=wasm-threads]').getAttribute('data-threads')).toBe(String(threads));
   await page.getByRole('button', { name: 'Try a sample' }).first().click();
   await waitForDone(page, 12);
-  const doc = JSON.parse(await download(page, 'Export JSON', `threads-${isolated ? 'isolated' : 'not-isolated'}.json`)) as PredictionDocument;
+  const doc = JSON.parse(
+    await download(page, 'Export JSON', `threads-${isolated ? 'isolated' : 'not-isolated'}.json`),
+  ) as PredictionDocument;
   await screenshot(page, `11-wasm-${isolated ? 'threaded' : 'one-thread'}`);
   await context.close();
   return { crossOriginIsolated, cores, threads, recurrenceHelpers, doc, errors, foreign };
@@ -97,7 +115,12 @@ describe('wasm threads in the production build', () => {
     for (const v of threaded.doc.videos) {
       const w = single.doc.videos.find((x) => x.file === v.file && x.index === v.index);
       expect(w, `${v.file}#${v.index}`).toBeDefined();
-      worst = Math.max(worst, maxDiff(v.probabilities, w!.probabilities), maxDiff(v.attention.rgb, w!.attention.rgb), maxDiff(v.attention.audio, w!.attention.audio));
+      worst = Math.max(
+        worst,
+        maxDiff(v.probabilities, w!.probabilities),
+        maxDiff(v.attention.rgb, w!.attention.rgb),
+        maxDiff(v.attention.audio, w!.attention.audio),
+      );
     }
     process.stderr.write(`wasm ${threaded.threads} threads against 1: largest difference ${worst.toExponential(2)}\n`);
     expect(worst).toBeLessThanOrEqual(1e-6);

@@ -58,13 +58,25 @@ const rand = seededRandom(seed + 1);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const t0 = performance.now();
   // Batches of similar length waste little on padding; their order is shuffled.
-  const order = shuffled(train.map((_, i) => i), rand).sort((a, b) => train[a].frames - train[b].frames);
+  const order = shuffled(
+    train.map((_, i) => i),
+    rand,
+  ).sort((a, b) => train[a].frames - train[b].frames);
   const batches: number[][] = [];
   for (let s = 0; s < order.length; s += batchSize) batches.push(order.slice(s, s + batchSize));
   let loss = 0;
-  for (const b of shuffled(batches, rand)) loss += await trainer.trainBatch(b.map((i) => trainF[i]), b.map((i) => train[i].labels));
-  const m = evaluate(await trainer.predict(valF), val.map((v) => v.labels));
-  log(`epoch ${epoch}/${epochs}: loss ${(loss / batches.length).toFixed(4)}, validation Hit@1 ${m.hit_at_1.toFixed(3)} GAP ${m.gap.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  for (const b of shuffled(batches, rand))
+    loss += await trainer.trainBatch(
+      b.map((i) => trainF[i]),
+      b.map((i) => train[i].labels),
+    );
+  const m = evaluate(
+    await trainer.predict(valF),
+    val.map((v) => v.labels),
+  );
+  log(
+    `epoch ${epoch}/${epochs}: loss ${(loss / batches.length).toFixed(4)}, validation Hit@1 ${m.hit_at_1.toFixed(3)} GAP ${m.gap.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }
 
 // The weights leave as Paddle would write them, and come back through the converter.
@@ -93,11 +105,17 @@ const files = [
 ];
 for (const f of files) await writeFile(path.join(samplesDir, f.file), writeTfRecordFeatures(f.videos.map(demoRecord)));
 const index = {
-  description: 'Synthetic YouTube-8M-shaped frame features made by scripts/build-demo.ts; each labelled class is a short event at the frames listed.',
+  description:
+    'Synthetic YouTube-8M-shaped frame features made by scripts/build-demo.ts; each labelled class is a short event at the frames listed.',
   classes: DEMO_CLASSES.map((c) => c.name),
   files: files.map((f) => ({
     file: f.file,
-    videos: f.videos.map((v) => ({ id: v.id, frames: v.frames, labels: v.labels, events: v.events.map((e) => ({ class: e.classIndex, name: DEMO_CLASSES[e.classIndex].name, start: e.start, frames: e.frames })) })),
+    videos: f.videos.map((v) => ({
+      id: v.id,
+      frames: v.frames,
+      labels: v.labels,
+      events: v.events.map((e) => ({ class: e.classIndex, name: DEMO_CLASSES[e.classIndex].name, start: e.start, frames: e.frames })),
+    })),
   })),
 };
 await writeFile(path.join(samplesDir, 'index.json'), JSON.stringify(index, null, 1) + '\n');
@@ -105,4 +123,6 @@ await writeFile(path.join(samplesDir, 'index.json'), JSON.stringify(index, null,
 await writeFinetuneSamples(samplesDir);
 // The segment-rated set, listed under `sets` too.
 await writeSegmentSamples(samplesDir);
-log(`demo model written to ${path.relative(root, outDir)}, samples to ${path.relative(root, samplesDir)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+log(
+  `demo model written to ${path.relative(root, outDir)}, samples to ${path.relative(root, samplesDir)} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);

@@ -11,4 +11,6 @@ import { writeFinetuneSamples } from './finetuneSamples';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = await writeFinetuneSamples(path.join(root, 'public/samples'));
-process.stderr.write(`${out.videos} videos written to public/samples/${out.file} (${(out.bytes / 1024).toFixed(0)} KB), listed under "sets" in public/samples/index.json\n`);
+process.stderr.write(
+  `${out.videos} videos written to public/samples/${out.file} (${(out.bytes / 1024).toFixed(0)} KB), listed under "sets" in public/samples/index.json\n`,
+);

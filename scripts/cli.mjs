@@ -59,7 +59,10 @@ export async function bundleDir() {
   const { build } = await import('esbuild');
   await build({
     absWorkingDir: root,
-    entryPoints: [...COMMANDS.map((c) => ({ in: `src/cli/${c}.ts`, out: c })), { in: 'src/node/lstmHelper.worker.ts', out: 'lstmHelper.worker' }],
+    entryPoints: [
+      ...COMMANDS.map((c) => ({ in: `src/cli/${c}.ts`, out: c })),
+      { in: 'src/node/lstmHelper.worker.ts', out: 'lstmHelper.worker' },
+    ],
     outdir: tmp,
     bundle: true,
     splitting: true,
@@ -97,7 +100,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   } else if (!COMMANDS.includes(command)) {
     // --help asked for it (exit 0); anything else is a usage error (exit 2), as in every command.
     const help = command === '--help' || command === '-h';
-    (help ? process.stdout : process.stderr).write(`usage: node scripts/cli.mjs <${COMMANDS.join('|')}> [args...]   (each command's --help says more)\n`);
+    (help ? process.stdout : process.stderr).write(
+      `usage: node scripts/cli.mjs <${COMMANDS.join('|')}> [args...]   (each command's --help says more)\n`,
+    );
     process.exit(help ? 0 : 2);
   } else {
     const dir = await bundleDir();

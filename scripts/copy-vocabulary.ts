@@ -29,9 +29,7 @@ const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
 for (const column of columns) {
   if (!parsed.meta.fields?.includes(column)) throw new Error(`${source}: no "${column}" column`);
 }
-const rows = parsed.data
-  .map((row) => columns.map((c) => row[c] ?? ''))
-  .sort((a, b) => Number(a[0]) - Number(b[0]));
+const rows = parsed.data.map((row) => columns.map((c) => row[c] ?? '')).sort((a, b) => Number(a[0]) - Number(b[0]));
 const out = Papa.unparse({ fields: columns, data: rows }, { newline: '\n' }) + '\n';
 
 // The trimmed file must give back exactly the same names.

@@ -22,5 +22,9 @@ const model = createModel(json.attentionLstm, weights, 'in-out');
 const report = await evaluateDemo(model, syntheticVideos(400, DEMO_SEEDS.heldOut));
 await writeFile(path.join(root, 'models/demo/report.json'), JSON.stringify(report, null, 2) + '\n');
 const pct = (n: number) => `${((100 * n) / report.singleEventVideos).toFixed(0)}%`;
-console.log(`held-out videos: ${report.metrics.videos}; Hit@1 ${report.metrics.hit_at_1.toFixed(3)}, PERR ${report.metrics.perr.toFixed(3)}, GAP ${report.metrics.gap.toFixed(3)}, mAP ${report.metrics.map.toFixed(3)}`);
-console.log(`single-event videos: ${report.singleEventVideos}; occlusion peak within ${report.tolerance} frames of the event: ${pct(report.occlusionPeakHits)}; attention peak: ${pct(report.attentionPeakHits)}`);
+console.log(
+  `held-out videos: ${report.metrics.videos}; Hit@1 ${report.metrics.hit_at_1.toFixed(3)}, PERR ${report.metrics.perr.toFixed(3)}, GAP ${report.metrics.gap.toFixed(3)}, mAP ${report.metrics.map.toFixed(3)}`,
+);
+console.log(
+  `single-event videos: ${report.singleEventVideos}; occlusion peak within ${report.tolerance} frames of the event: ${pct(report.occlusionPeakHits)}; attention peak: ${pct(report.attentionPeakHits)}`,
+);

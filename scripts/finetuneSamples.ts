@@ -18,7 +18,10 @@ export async function writeFinetuneSamples(samplesDir: string): Promise<{ file: 
   const bytes = writeTfRecordFeatures(videos.map(demoRecord));
   await writeFile(path.join(samplesDir, s.file), bytes);
   // The names of label ids 0..3, one a line, for `npm run finetune -- --labels`.
-  await writeFile(path.join(samplesDir, s.file.replace(/\.tfrecord$/, '.names.txt')), FINETUNE_CLASSES.map((c) => c.name).join('\n') + '\n');
+  await writeFile(
+    path.join(samplesDir, s.file.replace(/\.tfrecord$/, '.names.txt')),
+    FINETUNE_CLASSES.map((c) => c.name).join('\n') + '\n',
+  );
   const indexPath = path.join(samplesDir, 'index.json');
   const index = JSON.parse(await readFile(indexPath, 'utf8')) as { sets?: { name: string }[] } & Record<string, unknown>;
   const entry = {
@@ -26,13 +29,22 @@ export async function writeFinetuneSamples(samplesDir: string): Promise<{ file: 
     title: s.title,
     description: `${videos.length} synthetic videos of four labels the demo model never learned, each two demo events at once, made by scripts/build-finetune-samples.ts (seed ${s.seed}); label ids 0..3 are named by classNames. A new head on the demo's frozen encoder learns them.`,
     classNames: FINETUNE_CLASSES.map((c) => c.name),
-    files: [{
-      file: s.file,
-      videos: videos.map((v) => ({
-        id: v.id, frames: v.frames, labels: v.labels,
-        events: v.events.map((e) => ({ class: e.classIndex, name: FINETUNE_CLASSES[e.classIndex].name, start: e.start, frames: e.frames })),
-      })),
-    }],
+    files: [
+      {
+        file: s.file,
+        videos: videos.map((v) => ({
+          id: v.id,
+          frames: v.frames,
+          labels: v.labels,
+          events: v.events.map((e) => ({
+            class: e.classIndex,
+            name: FINETUNE_CLASSES[e.classIndex].name,
+            start: e.start,
+            frames: e.frames,
+          })),
+        })),
+      },
+    ],
   };
   index.sets = [...(index.sets ?? []).filter((x) => x.name !== s.name), entry];
   await writeFile(indexPath, JSON.stringify(index, null, 1) + '\n');

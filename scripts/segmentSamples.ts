@@ -23,14 +23,18 @@ export async function writeSegmentSamples(samplesDir: string): Promise<{ file: s
     title: s.title,
     description: `${videos.length} synthetic videos of the demo's classes, each event planted inside one 5-second segment, with ${ratings} segment ratings derived from the events (the event's segment positive, others of the same class negative), made by scripts/build-segment-samples.ts (seed ${s.seed}).`,
     classNames: DEMO_CLASSES.map((c) => c.name),
-    files: [{
-      file: s.file,
-      videos: videos.map((v) => ({
-        id: v.id, frames: v.frames, labels: v.labels,
-        events: v.events.map((e) => ({ class: e.classIndex, name: DEMO_CLASSES[e.classIndex].name, start: e.start, frames: e.frames })),
-        segments: v.segments.map((r) => ({ class: r.class, name: DEMO_CLASSES[r.class].name, start: r.start, score: r.score })),
-      })),
-    }],
+    files: [
+      {
+        file: s.file,
+        videos: videos.map((v) => ({
+          id: v.id,
+          frames: v.frames,
+          labels: v.labels,
+          events: v.events.map((e) => ({ class: e.classIndex, name: DEMO_CLASSES[e.classIndex].name, start: e.start, frames: e.frames })),
+          segments: v.segments.map((r) => ({ class: r.class, name: DEMO_CLASSES[r.class].name, start: r.start, score: r.score })),
+        })),
+      },
+    ],
   };
   index.sets = [...(index.sets ?? []).filter((x) => x.name !== s.name), entry];
   await writeFile(indexPath, JSON.stringify(index, null, 1) + '\n');

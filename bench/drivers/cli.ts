@@ -45,14 +45,20 @@ async function writeFullSizeCombined(file: string): Promise<void> {
 async function readOnce(file: string): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
-    createReadStream(file, { highWaterMark: 16 << 20 }).on('data', () => {}).on('end', resolve).on('error', reject);
+    createReadStream(file, { highWaterMark: 16 << 20 })
+      .on('data', () => {})
+      .on('end', resolve)
+      .on('error', reject);
   });
   return (performance.now() - t0) / 1000;
 }
 
 /** Runs a command of the CLI as `npm run <command>` starts it (its bundle: scripts/cli.mjs) under /usr/bin/time, for its wall time and peak resident memory. */
 async function timed(args: string[]): Promise<{ seconds: number; maxRssMb: number; stdout: string }> {
-  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, 'scripts/cli.mjs', ...args], { cwd: root, maxBuffer: 256 << 20 });
+  const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, 'scripts/cli.mjs', ...args], {
+    cwd: root,
+    maxBuffer: 256 << 20,
+  });
   const m = /TIME ([\d.]+) (\d+)/.exec(stderr);
   if (!m) throw new Error(`no timing in: ${stderr.slice(-500)}`);
   return { seconds: Number(m[1]), maxRssMb: Number(m[2]) / 1024, stdout };
@@ -88,10 +94,16 @@ try {
 
   const rand = seededRandom(2);
   const frame = (dim: number) => Uint8Array.from({ length: dim }, () => Math.floor(rand() * 256));
-  const video = { id: 'full-300', labels: [0], rgb: Array.from({ length: 300 }, () => frame(1024)), audio: Array.from({ length: 300 }, () => frame(128)) };
+  const video = {
+    id: 'full-300',
+    labels: [0],
+    rgb: Array.from({ length: 300 }, () => frame(1024)),
+    audio: Array.from({ length: 300 }, () => frame(128)),
+  };
   await writeFile(path.join(dir, 'video.tfrecord'), writeTfRecordFeatures([video]));
   const predictions = [];
-  for (let i = 0; i < 3; i++) predictions.push(await timed(['predict', '--model', path.join(dir, 'model'), path.join(dir, 'video.tfrecord')]));
+  for (let i = 0; i < 3; i++)
+    predictions.push(await timed(['predict', '--model', path.join(dir, 'model'), path.join(dir, 'video.tfrecord')]));
   predictions.sort((a, b) => a.seconds - b.seconds);
   const pred = predictions[1];
   const doc = JSON.parse(pred.stdout);
@@ -104,7 +116,13 @@ try {
     readOnceSeconds: reads[1],
     copyOnceSeconds: copies[1],
     cliStartSeconds: starts[1],
-    convert: { seconds: conv.seconds, maxRssMb: Math.round(conv.maxRssMb), secondsVsReadOnce: conv.seconds / reads[1], secondsVsCopy: conv.seconds / copies[1], rssVsFile: (conv.maxRssMb * 2 ** 20) / bytes },
+    convert: {
+      seconds: conv.seconds,
+      maxRssMb: Math.round(conv.maxRssMb),
+      secondsVsReadOnce: conv.seconds / reads[1],
+      secondsVsCopy: conv.seconds / copies[1],
+      rssVsFile: (conv.maxRssMb * 2 ** 20) / bytes,
+    },
     predict300: { seconds: pred.seconds, maxRssMb: Math.round(pred.maxRssMb) },
   };
   await writeFile(path.join(root, 'bench/results/results-cli.json'), JSON.stringify(results, null, 2) + '\n');

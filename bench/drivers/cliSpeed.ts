@@ -90,7 +90,10 @@ export async function timed(cmd: string, args: string[]): Promise<Timed> {
 
 /** bench/helpers/simdServe.ts: the engine loaded once, one prediction per request. */
 export async function inProcess(model: string, threads: number) {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['bench/helpers/simdServe.ts', model, String(threads)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['bench/helpers/simdServe.ts', model, String(threads)], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const { value, done } = await lines.next();
@@ -116,24 +119,47 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
   const rounds = opts.rounds ?? 5;
   const load0 = loadavg();
   const fx = await fullSizeFixture(log);
-  log('building the command line\'s bundle and the peer\'s program ...');
+  log("building the command line's bundle and the peer's program ...");
   await run(process.execPath, ['scripts/cli.mjs', '--build'], { cwd: root });
-  await run(path.join(root, 'node_modules/.bin/esbuild'), [
-    'bench/helpers/ortNodePeer.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20',
-    '--external:onnxruntime-node', '--outfile=build-bench/ortNodePeer.mjs', '--log-level=warning',
-  ], { cwd: root });
+  await run(
+    path.join(root, 'node_modules/.bin/esbuild'),
+    [
+      'bench/helpers/ortNodePeer.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      '--external:onnxruntime-node',
+      '--outfile=build-bench/ortNodePeer.mjs',
+      '--log-level=warning',
+    ],
+    { cwd: root },
+  );
   const ortVersion = JSON.parse(await readFile(path.join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version as string;
-  const files = [{ file: fx.videos32, videos: 32, frames: fx.lengths32.reduce((a, b) => a + b, 0) }, { file: fx.video1, videos: 1, frames: 300 }];
+  const files = [
+    { file: fx.videos32, videos: 32, frames: fx.lengths32.reduce((a, b) => a + b, 0) },
+    { file: fx.video1, videos: 1, frames: 300 },
+  ];
   const cli = (threads: number, file: string, command = 'evaluate', extra: string[] = []) =>
     timed('npm', ['run', '--silent', command, '--', '--model', fx.model, '--threads', String(threads), ...extra, file]);
-  const peer = (threads: number, file: string) => timed(process.execPath, ['build-bench/ortNodePeer.mjs', '--model', fx.onnx, '--threads', String(threads), file]);
+  const peer = (threads: number, file: string) =>
+    timed(process.execPath, ['build-bench/ortNodePeer.mjs', '--model', fx.onnx, '--threads', String(threads), file]);
   const failures: string[] = [];
 
   // The peer held to the command line's probabilities, video by video (this also warms the page cache).
   let maxDiff: number | null = null;
   for (const threads of [1, 2]) {
-    const mine = (await cli(threads, fx.videos32, 'predict', ['--jsonl'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; probabilities: number[] });
-    const theirs = new Map((await peer(threads, fx.videos32)).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; probabilities: number[] }).map((v) => [v.id, v.probabilities]));
+    const mine = (await cli(threads, fx.videos32, 'predict', ['--jsonl'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; probabilities: number[] });
+    const theirs = new Map(
+      (await peer(threads, fx.videos32)).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; probabilities: number[] })
+        .map((v) => [v.id, v.probabilities]),
+    );
     for (const v of mine) {
       const p = theirs.get(v.id);
       if (!p) throw new Error(`the peer has no video ${v.id}`);
@@ -141,7 +167,8 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
     }
   }
   log(`peer against the command line: probabilities within ${maxDiff?.toExponential(2)}`);
-  if (!(maxDiff! <= PEER_TOLERANCE)) failures.push(`onnxruntime-node differs from the command line by ${maxDiff} (more than ${PEER_TOLERANCE})`);
+  if (!(maxDiff! <= PEER_TOLERANCE))
+    failures.push(`onnxruntime-node differs from the command line by ${maxDiff} (more than ${PEER_TOLERANCE})`);
 
   const samples = new Map<string, Timed[]>();
   const inproc = new Map<string, number[]>();
@@ -151,11 +178,13 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
     for (let r = 0; r <= rounds; r++) {
       for (const threads of [1, 2]) {
         for (const f of files) {
-          const pair = r % 2 === 0 ? ['cli', 'ort-node'] as const : ['ort-node', 'cli'] as const;
+          const pair = r % 2 === 0 ? (['cli', 'ort-node'] as const) : (['ort-node', 'cli'] as const);
           for (const engine of pair) {
             const t = engine === 'cli' ? await cli(threads, f.file) : await peer(threads, f.file);
             if (r > 0) samples.set(key(engine, threads, f.videos), [...(samples.get(key(engine, threads, f.videos)) ?? []), t]);
-            log(`${r === 0 ? 'warm-up' : `round ${r}`}: ${engine}, ${threads} thread(s), ${f.videos} video(s): ${(t.ms / 1000).toFixed(2)} s (CPU ${t.cpuS.toFixed(2)} s, ${t.rssMb.toFixed(0)} MB)`);
+            log(
+              `${r === 0 ? 'warm-up' : `round ${r}`}: ${engine}, ${threads} thread(s), ${f.videos} video(s): ${(t.ms / 1000).toFixed(2)} s (CPU ${t.cpuS.toFixed(2)} s, ${t.rssMb.toFixed(0)} MB)`,
+            );
           }
           const ms = await engines[threads - 1].time(f.file);
           if (r > 0) inproc.set(key('in-process', threads, f.videos), [...(inproc.get(key('in-process', threads, f.videos)) ?? []), ms]);
@@ -174,8 +203,15 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
         const ts = engine === 'in-process' ? inproc.get(k)! : samples.get(k)!.map((s) => s.ms);
         const ms = median(ts);
         const row: CliRow = {
-          engine, threads, videos: f.videos, frames: f.frames, runs: ts.length,
-          ms_median: round(ms, 4), ms_min: round(Math.min(...ts), 4), ms_max: round(Math.max(...ts), 4), videos_per_s: round((1000 * f.videos) / ms),
+          engine,
+          threads,
+          videos: f.videos,
+          frames: f.frames,
+          runs: ts.length,
+          ms_median: round(ms, 4),
+          ms_min: round(Math.min(...ts), 4),
+          ms_max: round(Math.max(...ts), 4),
+          videos_per_s: round((1000 * f.videos) / ms),
         };
         if (engine !== 'in-process') {
           row.cpu_s_median = round(median(samples.get(k)!.map((s) => s.cpuS)));
@@ -185,26 +221,36 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
       }
     }
   }
-  const find = (engine: CliEngine, threads: number, videos: number) => rows.find((r) => r.engine === engine && r.threads === threads && r.videos === videos)!;
+  const find = (engine: CliEngine, threads: number, videos: number) =>
+    rows.find((r) => r.engine === engine && r.threads === threads && r.videos === videos)!;
   const ratio = (a: CliRow, b: CliRow) => round(a.ms_median / b.ms_median);
   const ratios: Record<string, number | null> = {};
   for (const threads of [1, 2]) {
-    for (const videos of [32, 1]) ratios[`cli_over_ortnode_t${threads}_${videos}`] = ratio(find('cli', threads, videos), find('ort-node', threads, videos));
+    for (const videos of [32, 1])
+      ratios[`cli_over_ortnode_t${threads}_${videos}`] = ratio(find('cli', threads, videos), find('ort-node', threads, videos));
   }
   for (const threads of [1, 2]) {
-    for (const videos of [32, 1]) ratios[`cli_over_inprocess_t${threads}_${videos}`] = ratio(find('cli', threads, videos), find('in-process', threads, videos));
+    for (const videos of [32, 1])
+      ratios[`cli_over_inprocess_t${threads}_${videos}`] = ratio(find('cli', threads, videos), find('in-process', threads, videos));
   }
   const c = cpus();
   return {
     date: new Date().toISOString(),
-    machine: { cpu: c[0]?.model ?? 'unknown', cores: c.length, memory_gb: round(totalmem() / 2 ** 30), node: process.version, onnxruntime_node: ortVersion },
+    machine: {
+      cpu: c[0]?.model ?? 'unknown',
+      cores: c.length,
+      memory_gb: round(totalmem() / 2 ** 30),
+      node: process.version,
+      onnxruntime_node: ortVersion,
+    },
     load_average_start: load0.map((x) => round(x)),
     load_average_end: loadavg().map((x) => round(x)),
     model: 'fluid1, full size (108.7 M parameters, 435 MB float32), random weights; the ONNX export of the same weights for the peer',
     commands: {
       cli: 'npm run evaluate -- --model <dir> --threads N <file.tfrecord>',
       'ort-node': `node build-bench/ortNodePeer.mjs --model model.onnx --threads N <file.tfrecord> (onnxruntime-node ${ortVersion}, CPU provider, intra-op threads N, graph optimizations all, all videos in one padded batch)`,
-      'in-process': 'the command line\'s engine loaded once in a process that stays (bench/helpers/simdServe.ts), the prediction of the file\'s videos alone',
+      'in-process':
+        "the command line's engine loaded once in a process that stays (bench/helpers/simdServe.ts), the prediction of the file's videos alone",
     },
     rounds,
     rows,

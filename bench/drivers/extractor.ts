@@ -44,16 +44,35 @@ export interface ExtractorBench {
 
 const r3 = (x: number) => Number(x.toPrecision(3));
 
-function rowOf(engine: ExtractorRow['engine'], threads: number | null, batch: number, interp: number[], direct: number[], diff: number, load: number): ExtractorRow {
+function rowOf(
+  engine: ExtractorRow['engine'],
+  threads: number | null,
+  batch: number,
+  interp: number[],
+  direct: number[],
+  diff: number,
+  load: number,
+): ExtractorRow {
   const i = median(interp) / batch;
   const d = median(direct) / batch;
   return {
-    engine, threads, batch, runs: interp.length, interpreter_ms_per_frame: r3(i), direct_ms_per_frame: r3(d),
-    interpreter_frames_per_s: r3(1000 / i), ratio: r3(i / d), max_difference: Number(diff.toPrecision(2)), load_average: r3(load),
+    engine,
+    threads,
+    batch,
+    runs: interp.length,
+    interpreter_ms_per_frame: r3(i),
+    direct_ms_per_frame: r3(d),
+    interpreter_frames_per_s: r3(1000 / i),
+    ratio: r3(i / d),
+    max_difference: Number(diff.toPrecision(2)),
+    load_average: r3(load),
   };
 }
 
-export async function extractorBench(s: HarnessSession, opts: { quick?: boolean; log?: (s: string) => void } = {}): Promise<ExtractorBench> {
+export async function extractorBench(
+  s: HarnessSession,
+  opts: { quick?: boolean; log?: (s: string) => void } = {},
+): Promise<ExtractorBench> {
   const log = opts.log ?? (() => {});
   const rounds = opts.quick ? 1 : 5;
   const rows: ExtractorRow[] = [];
@@ -62,7 +81,14 @@ export async function extractorBench(s: HarnessSession, opts: { quick?: boolean;
   for (const threads of [1, 2]) {
     log(`extractor, wasm in Node, ${threads} thread(s): interpreter and direct network in turns ...`);
     try {
-      const child = run(path.join(root, 'node_modules/.bin/tsx'), ['bench/helpers/extractorCases.ts', JSON.stringify({ threads, rounds, batches: opts.quick ? [1, 2] : [1, 2, 4], size: opts.quick ? 'small' : 'full' })], { cwd: root, maxBuffer: 16 << 20 });
+      const child = run(
+        path.join(root, 'node_modules/.bin/tsx'),
+        [
+          'bench/helpers/extractorCases.ts',
+          JSON.stringify({ threads, rounds, batches: opts.quick ? [1, 2] : [1, 2, 4], size: opts.quick ? 'small' : 'full' }),
+        ],
+        { cwd: root, maxBuffer: 16 << 20 },
+      );
       child.child.stderr?.on('data', (d) => process.stderr.write(d));
       const out = JSON.parse((await child).stdout.trim().split('\n').pop()!);
       model = { graph_bytes: out.graphBytes, parameters: out.parameters, frame: out.frame, input: [299, 299] };
@@ -88,7 +114,9 @@ export async function extractorBench(s: HarnessSession, opts: { quick?: boolean;
         const t = await page.call('timeRound', { batch, height: 360, width: 640, seed: 5, directFirst: i % 2 === 1 });
         if (t.errors.length) throw new Error(`WebGPU errors: ${t.errors.join('; ')}`);
         diff = Math.max(diff, t.diff);
-        log(`  webgpu, batch ${batch}${i === 0 ? ' (warm-up)' : ''}: interpreter ${t.interpreterMs.toFixed(0)} ms, direct ${t.directMs.toFixed(0)} ms`);
+        log(
+          `  webgpu, batch ${batch}${i === 0 ? ' (warm-up)' : ''}: interpreter ${t.interpreterMs.toFixed(0)} ms, direct ${t.directMs.toFixed(0)} ms`,
+        );
         if (i > 0) {
           interp.push(t.interpreterMs);
           direct.push(t.directMs);
@@ -101,16 +129,46 @@ export async function extractorBench(s: HarnessSession, opts: { quick?: boolean;
   } finally {
     await page?.close();
   }
-  for (const r of rows) if (!(r.max_difference < 1e-3)) failures.push(`${r.engine} batch ${r.batch}: interpreter and direct network differ by ${r.max_difference}`);
+  for (const r of rows)
+    if (!(r.max_difference < 1e-3))
+      failures.push(`${r.engine} batch ${r.batch}: interpreter and direct network differ by ${r.max_difference}`);
   return { model, rows, failures };
 }
 
 export function extractorTable(rows: readonly ExtractorRow[]): string {
-  const head = ['engine', 'threads', 'batch', 'runs', 'interpreter ms/frame', 'direct ms/frame', 'frames/s', 'interpreter / direct', 'max diff', 'load'];
-  const body = rows.map((r) => [r.engine, r.threads ?? 'GPU', r.batch, r.runs, r.interpreter_ms_per_frame, r.direct_ms_per_frame, r.interpreter_frames_per_s, `${r.ratio}x`, r.max_difference, r.load_average].map(String));
+  const head = [
+    'engine',
+    'threads',
+    'batch',
+    'runs',
+    'interpreter ms/frame',
+    'direct ms/frame',
+    'frames/s',
+    'interpreter / direct',
+    'max diff',
+    'load',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.engine,
+      r.threads ?? 'GPU',
+      r.batch,
+      r.runs,
+      r.interpreter_ms_per_frame,
+      r.direct_ms_per_frame,
+      r.interpreter_frames_per_s,
+      `${r.ratio}x`,
+      r.max_difference,
+      r.load_average,
+    ].map(String),
+  );
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join(' | ')} |`;
-  return [line(head), `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+  return [
+    line(head),
+    `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }
 
 export function extractorMarkdown(e: ExtractorBench, conditions: string): string {
@@ -130,17 +188,26 @@ ${e.failures.length ? `\nFailed: ${e.failures.join('; ')}\n` : ''}`;
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
   const load0 = loadavg();
-  const s = await openHarness({ log: (m) => { if (/error/i.test(m) && !/404|favicon/.test(m)) process.stderr.write(m + '\n'); } });
+  const s = await openHarness({
+    log: (m) => {
+      if (/error/i.test(m) && !/404|favicon/.test(m)) process.stderr.write(m + '\n');
+    },
+  });
   let e: ExtractorBench;
   try {
     e = await extractorBench(s, { quick, log: (m) => process.stderr.write(m + '\n') });
   } finally {
     await s.close();
   }
-  const conditions = `Measured ${new Date().toISOString().slice(0, 10)} on the shared 2-core machine, load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start and ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end; Chromium ${s.version} headless, WebGPU on SwiftShader.`;
+  const conditions = `Measured ${new Date().toISOString().slice(0, 10)} on the shared 2-core machine, load average ${load0.map((x) => x.toFixed(1)).join(' ')} at the start and ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at the end; Chromium ${s.version} headless, WebGPU on SwiftShader.`;
   const md = `# Benchmark: the extractor\n\n\`npm run bench:extractor\` (the same rows are part of \`npm run bench\`).\n\n${extractorMarkdown(e, conditions)}`;
   const dir = quick ? (await import('node:os')).tmpdir() : path.join(root, 'bench/results');
-  await writeFile(path.join(dir, 'results-extractor.json'), JSON.stringify({ date: new Date().toISOString(), conditions, ...e }, null, 2) + '\n');
+  await writeFile(
+    path.join(dir, 'results-extractor.json'),
+    JSON.stringify({ date: new Date().toISOString(), conditions, ...e }, null, 2) + '\n',
+  );
   await writeFile(path.join(dir, 'EXTRACTOR.md'), md);
   process.stdout.write(extractorTable(e.rows) + '\n');
   if (e.failures.length) process.stderr.write(`failed: ${e.failures.join('; ')}\n`);

@@ -30,16 +30,29 @@ const log = (s: string) => process.stderr.write(s + '\n');
 await useBackend('wasm');
 
 /** Seconds per epoch (median after a warm-up epoch); with maxBatches, the epoch is extrapolated from that many timed batches. */
-async function headEpoch(sizes: Sizes, layers: HeadLayers, videos: number, classes: number, epochs = 5, maxBatches = Infinity): Promise<number> {
+async function headEpoch(
+  sizes: Sizes,
+  layers: HeadLayers,
+  videos: number,
+  classes: number,
+  epochs = 5,
+  maxBatches = Infinity,
+): Promise<number> {
   const rand = seededRandom(1);
   const input = layers === 'whole-head' ? 4 * sizes.lstm : sizes.head2;
   const x = Float32Array.from({ length: videos * input }, () => rand() * 2 - 1);
   const labels = Array.from({ length: videos }, (_, i) => [i % classes]);
   const w = initialWeights('fluid1', { ...sizes, classes }, 2);
-  const trainer = new HeadTrainer(layers, { input, head1: sizes.head1, head2: sizes.head2, classes }, {
-    fc1: { w: w.get('head.fc1.w')!, b: w.get('head.fc1.b')! }, fc2: { w: w.get('head.fc2.w')!, b: w.get('head.fc2.b')! },
-    logit: { w: w.get('head.logit.w')!, b: w.get('head.logit.b')! },
-  }, { optimizer: 'adam', learningRate: 0.001 });
+  const trainer = new HeadTrainer(
+    layers,
+    { input, head1: sizes.head1, head2: sizes.head2, classes },
+    {
+      fc1: { w: w.get('head.fc1.w')!, b: w.get('head.fc1.b')! },
+      fc2: { w: w.get('head.fc2.w')!, b: w.get('head.fc2.b')! },
+      logit: { w: w.get('head.logit.w')!, b: w.get('head.logit.b')! },
+    },
+    { optimizer: 'adam', learningRate: 0.001 },
+  );
   const times: number[] = [];
   const batches = Math.ceil(videos / 16);
   for (let e = 0; e <= epochs; e++) {
@@ -55,7 +68,8 @@ async function headEpoch(sizes: Sizes, layers: HeadLayers, videos: number, class
   return median(times);
 }
 
-const cases: { case: string; backend: string; videos: number; classes: number; batch: number; seconds_per_epoch: number; note?: string }[] = [];
+const cases: { case: string; backend: string; videos: number; classes: number; batch: number; seconds_per_epoch: number; note?: string }[] =
+  [];
 for (const [label, sizes, layers] of [
   ['demo model, whole head', DEMO_SIZES, 'whole-head'],
   ['full size, last layer', FULL_SIZES, 'last-layer'],
@@ -66,13 +80,20 @@ for (const [label, sizes, layers] of [
 }
 
 // Caching: the frozen encoders' pooled vector of one 300-frame video, full size.
-const model = createModel({ version: 1, variant: 'fluid1', sizes: FULL_SIZES, classNames: null, dtype: 'float32', source: null }, initialWeights('fluid1', FULL_SIZES, 3), 'in-out');
+const model = createModel(
+  { version: 1, variant: 'fluid1', sizes: FULL_SIZES, classNames: null, dtype: 'float32', source: null },
+  initialWeights('fluid1', FULL_SIZES, 3),
+  'in-out',
+);
 const video = randomVideo(FULL_SIZES, 300, 4);
 const cacheTimes: number[] = [];
 for (let r = 0; r < 4; r++) {
   const t0 = performance.now();
   const input = packBatch([video]);
-  const { pooled } = tf.tidy(() => { const o = encode(model.weights, model.spec, input); return { pooled: o.pooled }; });
+  const { pooled } = tf.tidy(() => {
+    const o = encode(model.weights, model.spec, input);
+    return { pooled: o.pooled };
+  });
   await pooled.data();
   tf.dispose([pooled, input.rgb, input.audio]);
   if (r > 0) cacheTimes.push((performance.now() - t0) / 1000);
@@ -85,10 +106,24 @@ model.dispose();
 // timed as 6 batches after 6 of warm-up, extrapolated to the epoch.
 const whole = await headEpoch(FULL_SIZES, 'whole-head', 500, 10, 1, 6);
 log(`new-head epoch on 500 cached videos, full size, whole head: ${whole.toFixed(1)} s`);
-cases.push({ case: 'full size, whole head', backend: 'wasm', videos: 500, classes: 10, batch: 16, seconds_per_epoch: whole, note: 'extrapolated from 6 timed batches of 16' });
+cases.push({
+  case: 'full size, whole head',
+  backend: 'wasm',
+  videos: 500,
+  classes: 10,
+  batch: 16,
+  seconds_per_epoch: whole,
+  note: 'extrapolated from 6 timed batches of 16',
+});
 log(`caching one 300-frame video's pooled vector, full size: ${cacheSeconds.toFixed(2)} s`);
 const results = {
-  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, backend: 'wasm' },
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    backend: 'wasm',
+  },
   new_head_epochs: cases,
   caching_full_size_300_frames_seconds: cacheSeconds,
 };

@@ -120,7 +120,17 @@ interface PeerPlan {
 const peerPlan: PeerPlan[] = [
   // ORT-web's WebGPU LSTM takes about 1.1 s per time step on SwiftShader (measured in a quick run): one
   // 300-frame video is 5 to 6 minutes, so one timed run after the equivalence run, and no batch of 32.
-  { engine: 'webgpu', threads: 1, cases: [{ lengths: q(ONE), runs: 1, note: 'one run after the equivalence run (ORT-web\'s WebGPU LSTM takes about 1.1 s per time step on SwiftShader)' }] },
+  {
+    engine: 'webgpu',
+    threads: 1,
+    cases: [
+      {
+        lengths: q(ONE),
+        runs: 1,
+        note: "one run after the equivalence run (ORT-web's WebGPU LSTM takes about 1.1 s per time step on SwiftShader)",
+      },
+    ],
+  },
 ];
 /**
  * The project's wasm (Node, packed kernel) and ORT-web's wasm (Chromium), interleaved run for run,
@@ -128,7 +138,10 @@ const peerPlan: PeerPlan[] = [
  */
 const wasmPlan: { threads: number; cases: { lengths: number[]; runs: number }[] }[] = [1, 2].map((threads) => ({
   threads,
-  cases: [{ lengths: q(ONE), runs: QUICK ? 1 : 5 }, { lengths: q(BATCH), runs: QUICK ? 1 : 3 }],
+  cases: [
+    { lengths: q(ONE), runs: QUICK ? 1 : 5 },
+    { lengths: q(BATCH), runs: QUICK ? 1 : 3 },
+  ],
 }));
 /** The largest difference of a probability (and of an attention weight) the peer may show before it is timed. */
 const PEER_TOLERANCE = 1e-5;
@@ -159,7 +172,10 @@ const webgpuPlan: Plan[] = [
   { path: 'webgpu-ops', lengths: q(ONE), runs: QUICK ? 1 : 3, warmup: 1 },
   { path: 'webgpu-fused', lengths: q(BATCH), runs: QUICK ? 1 : 3, warmup: 1 },
   {
-    path: 'webgpu-ops', lengths: scaled(BATCH, QUICK ? 6 : 12), runs: 1, warmup: 1,
+    path: 'webgpu-ops',
+    lengths: scaled(BATCH, QUICK ? 6 : 12),
+    runs: 1,
+    warmup: 1,
     note: 'shortened: 32 videos of 12..2 frames, one run (the op path on SwiftShader needs about 5 s per step for 32 videos)',
   },
 ];
@@ -168,7 +184,13 @@ const cpuPlan: (NodeCase & { note?: string })[] = [
   { lengths: scaled(BATCH, QUICK ? 6 : 20), runs: 1, warmup: 1, note: 'shortened: 32 videos of 20..4 frames, one run' },
 ];
 
-function row(p: { path: PathName; lengths: number[]; runs: number; note?: string }, times: number[], peakGmacs: number, threads: number | null, cpuS?: number[]): CaseRow {
+function row(
+  p: { path: PathName; lengths: number[]; runs: number; note?: string },
+  times: number[],
+  peakGmacs: number,
+  threads: number | null,
+  cpuS?: number[],
+): CaseRow {
   const ms = median(times);
   const macs = p.lengths.reduce((n, f) => n + multiplyAdds(FULL_SIZES, f), 0);
   const steps = Math.max(...p.lengths);
@@ -205,10 +227,17 @@ async function nodeCases(backend: 'wasm' | 'cpu', cases: NodeCase[], peakN: numb
 /** bench/helpers/nodeCases.ts in serve mode: the project's model loaded once in a Node process, one run per request. */
 class NodeServer {
   private readonly replies: ((r: ServeReply) => void)[] = [];
-  private constructor(private readonly child: ChildProcess, readonly threads: number) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly threads: number,
+  ) {}
 
   static async start(backend: 'wasm' | 'cpu', threads: number): Promise<NodeServer> {
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['bench/helpers/nodeCases.ts', 'serve', backend, JSON.stringify({ threads })], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['bench/helpers/nodeCases.ts', 'serve', backend, JSON.stringify({ threads })],
+      { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     child.stderr?.on('data', (d) => process.stderr.write(d));
     const lines = createInterface({ input: child.stdout! });
     let server: NodeServer | null = null;
@@ -285,37 +314,64 @@ async function wasmInterleaved(s: HarnessSession, webgpuReferences: Map<string, 
       if (node.threads !== plan.threads) throw new Error(`the project's wasm runs ${node.threads} thread(s), not ${plan.threads}`);
       page = await s.openProjectWasm({ threads: plan.threads });
       if (page.info.threads !== plan.threads || page.info.recurrenceThreads !== plan.threads) {
-        throw new Error(`the project's wasm page runs ${page.info.threads} thread(s), its recurrence ${page.info.recurrenceThreads}, not ${plan.threads}`);
+        throw new Error(
+          `the project's wasm page runs ${page.info.threads} thread(s), its recurrence ${page.info.recurrenceThreads}, not ${plan.threads}`,
+        );
       }
       await page.call('buildModel', { variant: 'fluid1', seed: 1 });
       peer = await s.openOrtPeer({ engine: 'wasm', threads: plan.threads });
       version = peer.info.version ?? null;
       crossOriginIsolated = peer.info.crossOriginIsolated;
-      if (plan.threads > 1 && !peer.info.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
+      if (plan.threads > 1 && !peer.info.crossOriginIsolated)
+        throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
       const built = await peer.call('buildModel', { variant: 'fluid1', seed: 1 });
       if (built.threads !== plan.threads) throw new Error(`ONNX Runtime runs ${built.threads} threads, not ${plan.threads}`);
       const p = await node.peak(QUICK ? 256 : 2048, 2);
       peaks[`t${plan.threads}`] = { n: p.n, gmacs_per_s: round(gm(p)) };
       for (const c of plan.cases) {
         const key = c.lengths.join(',');
-        log(`  ${c.lengths.length} video(s), ${Math.max(...c.lengths)} steps: warm-up and equivalence, then ${c.runs} runs each, interleaved ...`);
+        log(
+          `  ${c.lengths.length} video(s), ${Math.max(...c.lengths)} steps: warm-up and equivalence, then ${c.runs} runs each, interleaved ...`,
+        );
         const first = await node.run(c.lengths, 5, true);
-        const ref: Reference = { probabilities: first.outputs!.map((v) => v.probabilities), attention: first.outputs!.map((v) => v.attention) };
+        const ref: Reference = {
+          probabilities: first.outputs!.map((v) => v.probabilities),
+          attention: first.outputs!.map((v) => v.attention),
+        };
         const gpu = webgpuReferences.get(key);
         if (gpu) {
           const d = Math.max(...gpu.probabilities.map((pr, i) => maxDiff(pr, ref.probabilities[i])));
           projectVsWebgpu = Math.max(projectVsWebgpu ?? 0, d);
-          if (!(d <= PEER_TOLERANCE)) failures.push(`${label}, ${c.lengths.length} video(s): the project's wasm differs from its WebGPU path by ${d}`);
+          if (!(d <= PEER_TOLERANCE))
+            failures.push(`${label}, ${c.lengths.length} video(s): the project's wasm differs from its WebGPU path by ${d}`);
         }
         const pageFirst = await page.call('timeRun', { lengths: c.lengths, seed: 5, outputs: true });
-        const pageDiff = Math.max(...pageFirst.outputs!.map((v, i) => Math.max(maxDiff(v.probabilities, ref.probabilities[i]), maxDiff(v.attention.rgb, ref.attention[i].rgb), maxDiff(v.attention.audio, ref.attention[i].audio))));
+        const pageDiff = Math.max(
+          ...pageFirst.outputs!.map((v, i) =>
+            Math.max(
+              maxDiff(v.probabilities, ref.probabilities[i]),
+              maxDiff(v.attention.rgb, ref.attention[i].rgb),
+              maxDiff(v.attention.audio, ref.attention[i].audio),
+            ),
+          ),
+        );
         const pageEquivalent = pageDiff <= PEER_TOLERANCE;
-        if (!pageEquivalent) failures.push(`${label}, ${c.lengths.length} video(s): the project's wasm page differs from its Node run by ${pageDiff}, not timed`);
+        if (!pageEquivalent)
+          failures.push(
+            `${label}, ${c.lengths.length} video(s): the project's wasm page differs from its Node run by ${pageDiff}, not timed`,
+          );
         const eq = await peer.call('timeCase', {
-          lengths: c.lengths, seed: 5, runs: 0, warmup: 0,
-          reference: ref.probabilities, referenceAttention: ref.attention, tolerance: PEER_TOLERANCE,
+          lengths: c.lengths,
+          seed: 5,
+          runs: 0,
+          warmup: 0,
+          reference: ref.probabilities,
+          referenceAttention: ref.attention,
+          tolerance: PEER_TOLERANCE,
         });
-        log(`  warm-up: project ${first.ms.toFixed(0)} ms, page ${pageFirst.ms.toFixed(0)} ms (against Node ${pageDiff.toExponential(2)}), peer ${eq.firstMs.toFixed(0)} ms; peer against project: probabilities ${eq.probDiff.toExponential(2)}, attention ${eq.attDiff?.toExponential(2)}`);
+        log(
+          `  warm-up: project ${first.ms.toFixed(0)} ms, page ${pageFirst.ms.toFixed(0)} ms (against Node ${pageDiff.toExponential(2)}), peer ${eq.firstMs.toFixed(0)} ms; peer against project: probabilities ${eq.probDiff.toExponential(2)}, attention ${eq.attDiff?.toExponential(2)}`,
+        );
         const mine: number[] = [];
         const inPage: number[] = [];
         const theirs: number[] = [];
@@ -325,10 +381,15 @@ async function wasmInterleaved(s: HarnessSession, webgpuReferences: Map<string, 
           if (pageEquivalent) inPage.push((await page.call('timeRun', { lengths: c.lengths, seed: 5 })).ms);
           if (eq.equivalent) theirs.push((await peer.call('timeRun', { lengths: c.lengths, seed: 5 })).ms);
           load.push(loadavg()[0]);
-          log(`    project ${mine[i].toFixed(0)} ms${pageEquivalent ? `, page ${inPage[i].toFixed(0)} ms` : ''}${eq.equivalent ? `, peer ${theirs[i].toFixed(0)} ms` : ''} (load ${load[i].toFixed(2)})`);
+          log(
+            `    project ${mine[i].toFixed(0)} ms${pageEquivalent ? `, page ${inPage[i].toFixed(0)} ms` : ''}${eq.equivalent ? `, peer ${theirs[i].toFixed(0)} ms` : ''} (load ${load[i].toFixed(2)})`,
+          );
         }
         const peakGmacs = gm(p);
-        rows.push({ ...row({ path: 'wasm', lengths: c.lengths, runs: c.runs }, mine, peakGmacs, node.threads), note: `Node; interleaved with the page and ORT-web wasm, ${plan.threads} thread(s); load average ${median(load).toFixed(2)}` });
+        rows.push({
+          ...row({ path: 'wasm', lengths: c.lengths, runs: c.runs }, mine, peakGmacs, node.threads),
+          note: `Node; interleaved with the page and ORT-web wasm, ${plan.threads} thread(s); load average ${median(load).toFixed(2)}`,
+        });
         if (pageEquivalent) {
           rows.push({
             ...row({ path: 'wasm-page', lengths: c.lengths, runs: c.runs }, inPage, peakGmacs, page.info.threads),
@@ -336,18 +397,28 @@ async function wasmInterleaved(s: HarnessSession, webgpuReferences: Map<string, 
           });
         }
         if (!eq.equivalent) {
-          failures.push(`ort-web-wasm, ${plan.threads} thread(s), ${c.lengths.length} video(s): not equivalent (probabilities ${eq.probDiff}, attention ${eq.attDiff}), not timed`);
+          failures.push(
+            `ort-web-wasm, ${plan.threads} thread(s), ${c.lengths.length} video(s): not equivalent (probabilities ${eq.probDiff}, attention ${eq.attDiff}), not timed`,
+          );
           continue;
         }
         const ms = median(theirs);
         const steps = Math.max(...c.lengths);
         peers.push({
-          engine: 'ort-web-wasm', threads: plan.threads, videos: c.lengths.length, frames: c.lengths.reduce((a, b) => a + b, 0), steps, runs: theirs.length,
-          ms_median: round(ms, 4), ms_min: round(Math.min(...theirs), 4), ms_max: round(Math.max(...theirs), 4), ms_per_step: round(ms / steps),
+          engine: 'ort-web-wasm',
+          threads: plan.threads,
+          videos: c.lengths.length,
+          frames: c.lengths.reduce((a, b) => a + b, 0),
+          steps,
+          runs: theirs.length,
+          ms_median: round(ms, 4),
+          ms_min: round(Math.min(...theirs), 4),
+          ms_max: round(Math.max(...theirs), 4),
+          ms_per_step: round(ms / steps),
           gmacs_per_s: round(first.macs / (ms * 1e6)),
           max_probability_difference: Number(eq.probDiff.toPrecision(3)),
           max_attention_difference: eq.attDiff === null ? null : Number(eq.attDiff.toPrecision(3)),
-          note: 'interleaved with the project\'s wasm; held to the project\'s wasm outputs',
+          note: "interleaved with the project's wasm; held to the project's wasm outputs",
         });
       }
     } catch (e) {
@@ -391,22 +462,34 @@ async function peerCases(s: HarnessSession, references: Map<string, Reference>, 
       peer = await s.openOrtPeer({ engine: plan.engine, threads: plan.threads });
       version = peer.info.version ?? null;
       crossOriginIsolated = peer.info.crossOriginIsolated;
-      if (plan.threads > 1 && !peer.info.crossOriginIsolated) throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
+      if (plan.threads > 1 && !peer.info.crossOriginIsolated)
+        throw new Error('the page is not cross-origin isolated: ONNX Runtime would run 1 thread');
       const built = await peer.call('buildModel', { variant: 'fluid1', seed: 1 });
-      log(`  ONNX export ${(built.onnxBytes / 1e6).toFixed(1)} MB in ${(built.exportMs / 1000).toFixed(1)} s, session in ${(built.sessionMs / 1000).toFixed(1)} s` +
-        (built.nodesOnCpu.length ? `; on the CPU provider: ${built.nodesOnCpu.join(', ')}` : ''));
+      log(
+        `  ONNX export ${(built.onnxBytes / 1e6).toFixed(1)} MB in ${(built.exportMs / 1000).toFixed(1)} s, session in ${(built.sessionMs / 1000).toFixed(1)} s` +
+          (built.nodesOnCpu.length ? `; on the CPU provider: ${built.nodesOnCpu.join(', ')}` : ''),
+      );
       if (built.threads !== plan.threads) throw new Error(`ONNX Runtime runs ${built.threads} threads, not ${plan.threads}`);
       for (const c of plan.cases) {
         const ref = references.get(c.lengths.join(','));
         if (!ref) throw new Error(`no project outputs for ${c.lengths.length} video(s) to hold the peer to`);
         log(`  ${c.lengths.length} video(s), ${Math.max(...c.lengths)} steps: equivalence run + ${c.runs} runs ...`);
         const r = await peer.call('timeCase', {
-          lengths: c.lengths, seed: 5, runs: c.runs, warmup: 0,
-          reference: ref.probabilities, referenceAttention: ref.attention, tolerance: PEER_TOLERANCE,
+          lengths: c.lengths,
+          seed: 5,
+          runs: c.runs,
+          warmup: 0,
+          reference: ref.probabilities,
+          referenceAttention: ref.attention,
+          tolerance: PEER_TOLERANCE,
         });
-        log(`  equivalence: probabilities ${r.probDiff.toExponential(2)}, attention ${r.attDiff?.toExponential(2)} (${r.firstMs.toFixed(0)} ms); runs ${r.times.map((t) => t.toFixed(0)).join(', ')} ms`);
+        log(
+          `  equivalence: probabilities ${r.probDiff.toExponential(2)}, attention ${r.attDiff?.toExponential(2)} (${r.firstMs.toFixed(0)} ms); runs ${r.times.map((t) => t.toFixed(0)).join(', ')} ms`,
+        );
         if (!r.equivalent) {
-          failures.push(`${label}, ${c.lengths.length} video(s): not equivalent (probabilities ${r.probDiff}, attention ${r.attDiff}), not timed`);
+          failures.push(
+            `${label}, ${c.lengths.length} video(s): not equivalent (probabilities ${r.probDiff}, attention ${r.attDiff}), not timed`,
+          );
           continue;
         }
         const ms = median(r.times);
@@ -446,7 +529,11 @@ async function main(): Promise<void> {
 
   // ---- WebGPU, one Chromium session
   log('Chromium: starting WebGPU ...');
-  const s = await openHarness({ log: (m) => { if (/error|warn/i.test(m) && !/404|favicon/.test(m)) log(m); } });
+  const s = await openHarness({
+    log: (m) => {
+      if (/error|warn/i.test(m) && !/404|favicon/.test(m)) log(m);
+    },
+  });
   const gm = (p: { macs: number; times: number[] }) => p.macs / (median(p.times) * 1e6);
   const failures: string[] = [];
   let info: Awaited<ReturnType<KernelHarness['init']>> | null = null;
@@ -465,8 +552,14 @@ async function main(): Promise<void> {
 
     const peakTfjs = await s.call('peak', { n: QUICK ? 256 : 1024, runs: 2, impl: 'tfjs' });
     const peakCustom = await s.call('peak', { n: QUICK ? 256 : 2048, runs: 2, impl: 'custom' });
-    webgpuPeaks = { tfjs: { n: peakTfjs.n, gmacs: gm(peakTfjs) }, custom: { n: peakCustom.n, gmacs: gm(peakCustom) }, peak: Math.max(gm(peakTfjs), gm(peakCustom)) };
-    log(`WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`);
+    webgpuPeaks = {
+      tfjs: { n: peakTfjs.n, gmacs: gm(peakTfjs) },
+      custom: { n: peakCustom.n, gmacs: gm(peakCustom) },
+      peak: Math.max(gm(peakTfjs), gm(peakCustom)),
+    };
+    log(
+      `WebGPU peak: tfjs matMul ${gm(peakTfjs).toFixed(3)} GMAC/s (${peakTfjs.n}^3), register-tiled program ${gm(peakCustom).toFixed(3)} GMAC/s (${peakCustom.n}^3)`,
+    );
 
     // What this WebGPU implementation charges for the step's loads and multiply-adds (bench/drivers/probes.ts).
     for (const p of probes.filter((x) => x.id === 'multiply_adds_only' || x.id === 'weight_loads_tiled')) {
@@ -497,8 +590,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < p.warmup + p.runs; i++) {
         const c0 = chromiumCpuSeconds();
         const last = i === p.warmup + p.runs - 1;
-        const r = await s.call('timeCase', { path: p.path as 'webgpu-fused' | 'webgpu-ops', lengths: p.lengths, runs: 1, warmup: 0, seed: 5, outputs: last && p.path === 'webgpu-fused' });
-        if (r.outputs) references.set(p.lengths.join(','), { probabilities: r.outputs.map((v) => v.probabilities), attention: r.outputs.map((v) => v.attention) });
+        const r = await s.call('timeCase', {
+          path: p.path as 'webgpu-fused' | 'webgpu-ops',
+          lengths: p.lengths,
+          runs: 1,
+          warmup: 0,
+          seed: 5,
+          outputs: last && p.path === 'webgpu-fused',
+        });
+        if (r.outputs)
+          references.set(p.lengths.join(','), {
+            probabilities: r.outputs.map((v) => v.probabilities),
+            attention: r.outputs.map((v) => v.attention),
+          });
         const cpu = chromiumCpuSeconds() - c0;
         if (r.errors.length) throw new Error(`WebGPU errors: ${r.errors.join('; ')}`);
         log(`  ${r.times[0].toFixed(0)} ms${i < p.warmup ? ' (warm-up)' : ''}, Chromium CPU ${cpu.toFixed(1)} s`);
@@ -518,7 +622,9 @@ async function main(): Promise<void> {
   if (wasm) rows.push(...wasm.rows);
 
   // ---- The WebGPU peer, ONNX Runtime Web, in the same Chromium session (its own page), on the same model and videos
-  const peers = part('webgpu') ? await peerCases(s, references, failures) : { rows: [] as PeerRow[], version: null, crossOriginIsolated: null };
+  const peers = part('webgpu')
+    ? await peerCases(s, references, failures)
+    : { rows: [] as PeerRow[], version: null, crossOriginIsolated: null };
   peers.rows.unshift(...(wasm?.peers ?? []));
   const ortVersion = wasm?.version ?? peers.version;
   // ---- The extractor: its Inception network, interpreter against direct, wasm in Node and WebGPU in the same Chromium
@@ -555,7 +661,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const find = (p: PathName, videos: number, threads?: number) => rows.find((r) => r.path === p && r.videos === videos && (threads === undefined || r.threads === threads));
+  const find = (p: PathName, videos: number, threads?: number) =>
+    rows.find((r) => r.path === p && r.videos === videos && (threads === undefined || r.threads === threads));
   const ratio = (a?: { ms_median: number }, b?: { ms_median: number }) => (a && b ? round(a.ms_median / b.ms_median) : null);
   const fo32 = find('webgpu-ops', 32);
   const ff32 = find('webgpu-fused', 32);
@@ -601,9 +708,12 @@ async function main(): Promise<void> {
       node: process.version,
       chromium,
       webgpu_adapter: info?.adapter ?? null,
-      gpu: info === null ? 'not measured (BENCH_ONLY)' : info.adapter && (info.adapter as { architecture?: string }).architecture === 'swiftshader'
-        ? 'none: WebGPU runs on SwiftShader, a CPU implementation'
-        : 'see webgpu_adapter',
+      gpu:
+        info === null
+          ? 'not measured (BENCH_ONLY)'
+          : info.adapter && (info.adapter as { architecture?: string }).architecture === 'swiftshader'
+            ? 'none: WebGPU runs on SwiftShader, a CPU implementation'
+            : 'see webgpu_adapter',
       wasm_threads: wasm ? [...new Set(wasm.rows.map((r) => r.threads))] : null,
       onnxruntime_web: ortVersion,
       cross_origin_isolated: wasm?.crossOriginIsolated ?? peers.crossOriginIsolated,
@@ -651,10 +761,20 @@ async function main(): Promise<void> {
       targets: {
         fused_at_least_10x_ops_1_video: ratios.webgpu_fused_vs_ops_1 !== null && ratios.webgpu_fused_vs_ops_1 >= 10,
         fused_32_at_most_4x_1: ratios.webgpu_fused_32_vs_1 !== null && ratios.webgpu_fused_32_vs_1 <= 4,
-        wasm_at_most_ortweb_t1: [ratios.project_over_ortweb_wasm_t1_1, ratios.project_over_ortweb_wasm_t1_32].every((x) => x !== null && x <= 1),
-        wasm_at_most_ortweb_t2: [ratios.project_over_ortweb_wasm_t2_1, ratios.project_over_ortweb_wasm_t2_32].every((x) => x !== null && x <= 1),
-        cli_at_most_ortnode: [ratios.cli_over_ortnode_t1_32, ratios.cli_over_ortnode_t2_32, ratios.cli_over_ortnode_t1_1, ratios.cli_over_ortnode_t2_1].every((x) => x !== null && x <= 1),
-        wasm_t2_one_video_at_most_600_ms: (find('wasm', 1, 2)?.ms_median ?? Infinity) <= 600 && (find('wasm-page', 1, 2)?.ms_median ?? Infinity) <= 600,
+        wasm_at_most_ortweb_t1: [ratios.project_over_ortweb_wasm_t1_1, ratios.project_over_ortweb_wasm_t1_32].every(
+          (x) => x !== null && x <= 1,
+        ),
+        wasm_at_most_ortweb_t2: [ratios.project_over_ortweb_wasm_t2_1, ratios.project_over_ortweb_wasm_t2_32].every(
+          (x) => x !== null && x <= 1,
+        ),
+        cli_at_most_ortnode: [
+          ratios.cli_over_ortnode_t1_32,
+          ratios.cli_over_ortnode_t2_32,
+          ratios.cli_over_ortnode_t1_1,
+          ratios.cli_over_ortnode_t2_1,
+        ].every((x) => x !== null && x <= 1),
+        wasm_t2_one_video_at_most_600_ms:
+          (find('wasm', 1, 2)?.ms_median ?? Infinity) <= 600 && (find('wasm-page', 1, 2)?.ms_median ?? Infinity) <= 600,
       },
       failures,
     },
@@ -662,7 +782,9 @@ async function main(): Promise<void> {
   const md = markdown(result);
   // A quick run's numbers mean little: they go to the temporary folder, for checking the benchmark itself.
   const outDir = SCRATCH ? tmpdir() : path.join(root, 'bench/results');
-  const [jsonFile, mdFile] = SCRATCH ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md'] : ['results.json', 'RESULTS.md'];
+  const [jsonFile, mdFile] = SCRATCH
+    ? ['attention-lstm-bench-quick.json', 'attention-lstm-bench-quick.md']
+    : ['results.json', 'RESULTS.md'];
   await writeFile(path.join(outDir, jsonFile), JSON.stringify(result, null, 2) + '\n');
   await writeFile(path.join(outDir, mdFile), md);
   if (extractor) process.stdout.write(extractorTable(extractor.rows) + '\n\n');
@@ -692,7 +814,8 @@ function executedMacs(lengths: number[], path: 'packed' | 'padded'): number {
 /** The wasm part of the analysis (packed kernel, page and Node, 1 and 2 threads), from this run's measurements. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function wasmAnalysis(r: any): string {
-  const c = (p: PathName, v: number, threads: number) => (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v && x.threads === threads);
+  const c = (p: PathName, v: number, threads: number) =>
+    (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v && x.threads === threads);
   const [a1, a32, b1, b32] = [c('wasm-page', 1, 1), c('wasm-page', 32, 1), c('wasm-page', 1, 2), c('wasm-page', 32, 2)];
   const [n1, n2] = [c('wasm', 1, 1), c('wasm', 1, 2)];
   if (!a1 || !a32) return '';
@@ -720,7 +843,8 @@ function wasmAnalysis(r: any): string {
 /** Why the numbers are what they are, from this run's own measurements. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function analysis(r: any): string {
-  const c = (p: PathName, v: number, threads?: number) => (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v && (threads === undefined || x.threads === threads));
+  const c = (p: PathName, v: number, threads?: number) =>
+    (r.cases as CaseRow[]).find((x) => x.path === p && x.videos === v && (threads === undefined || x.threads === threads));
   const f1 = c('webgpu-fused', 1);
   const o1 = c('webgpu-ops', 1);
   const f32 = c('webgpu-fused', 32);
@@ -769,24 +893,84 @@ for the fused path, one video (${cpuRatio}x).
 function formatTable(head: string[], body: string[][]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
-  return [line(head), `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...body.map(line)].join('\n');
+  return [
+    line(head),
+    `|${w.map((n, i) => (i === 0 ? ':' : '') + '-'.repeat(n + 1) + (i === 0 ? '' : ':')).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }
 
 function table(rows: CaseRow[]): string {
-  const head = ['path', 'threads', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'videos/s', 'ms/step', 'GMAC/s', 'of peak', 'CPU s/run'];
-  const body = rows.map((r) => [
-    r.path, r.threads ?? (r.path.startsWith('webgpu') ? 'GPU' : '-'), r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.videos_per_s, r.ms_per_step, r.gmacs_per_s,
-    `${(100 * r.fraction_of_peak).toFixed(1)}%`, r.cpu_s_per_run ?? '-',
-  ].map(String));
+  const head = [
+    'path',
+    'threads',
+    'videos',
+    'frames',
+    'steps',
+    'runs',
+    'median ms',
+    'min ms',
+    'max ms',
+    'videos/s',
+    'ms/step',
+    'GMAC/s',
+    'of peak',
+    'CPU s/run',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.path,
+      r.threads ?? (r.path.startsWith('webgpu') ? 'GPU' : '-'),
+      r.videos,
+      r.frames,
+      r.steps,
+      r.runs,
+      r.ms_median,
+      r.ms_min,
+      r.ms_max,
+      r.videos_per_s,
+      r.ms_per_step,
+      r.gmacs_per_s,
+      `${(100 * r.fraction_of_peak).toFixed(1)}%`,
+      r.cpu_s_per_run ?? '-',
+    ].map(String),
+  );
   return formatTable(head, body);
 }
 
 function peerTable(rows: PeerRow[]): string {
-  const head = ['peer', 'threads', 'videos', 'frames', 'steps', 'runs', 'median ms', 'min ms', 'max ms', 'ms/step', 'GMAC/s', 'max prob. diff', 'max att. diff'];
-  const body = rows.map((r) => [
-    r.engine, r.threads, r.videos, r.frames, r.steps, r.runs, r.ms_median, r.ms_min, r.ms_max, r.ms_per_step, r.gmacs_per_s,
-    r.max_probability_difference.toExponential(1), r.max_attention_difference === null ? '-' : r.max_attention_difference.toExponential(1),
-  ].map(String));
+  const head = [
+    'peer',
+    'threads',
+    'videos',
+    'frames',
+    'steps',
+    'runs',
+    'median ms',
+    'min ms',
+    'max ms',
+    'ms/step',
+    'GMAC/s',
+    'max prob. diff',
+    'max att. diff',
+  ];
+  const body = rows.map((r) =>
+    [
+      r.engine,
+      r.threads,
+      r.videos,
+      r.frames,
+      r.steps,
+      r.runs,
+      r.ms_median,
+      r.ms_min,
+      r.ms_max,
+      r.ms_per_step,
+      r.gmacs_per_s,
+      r.max_probability_difference.toExponential(1),
+      r.max_attention_difference === null ? '-' : r.max_attention_difference.toExponential(1),
+    ].map(String),
+  );
   return formatTable(head, body);
 }
 
@@ -826,9 +1010,13 @@ as the peer's. The command line's engine (Node ${r.machine.node}, an older V8) i
 | command line (Node) / ORT-web wasm, 1 thread each | ${x(q.node_over_ortweb_wasm_t1_1)} | ${x(q.node_over_ortweb_wasm_t1_32)} |
 | command line (Node) / ORT-web wasm, 2 threads each | ${x(q.node_over_ortweb_wasm_t2_1)} | ${x(q.node_over_ortweb_wasm_t2_32)} |
 | project WebGPU (fused) / ORT-web WebGPU | **${x(q.project_over_ortweb_webgpu_1)}** | |
-${cpuNodes.length ? `
+${
+  cpuNodes.length
+    ? `
 ORT-web's WebGPU provider runs every node of the graph, the four LSTMs included, except ${cpuNodes.join(', ')}:
-the frame mask's int64 shape arithmetic, which ONNX Runtime places on its CPU provider.` : ''}
+the frame mask's int64 shape arithmetic, which ONNX Runtime places on its CPU provider.`
+    : ''
+}
 On WebGPU both sides run on SwiftShader here; ORT-web's LSTM there costs ${findPeer(rows, 'ort-web-webgpu', 1, 1)?.ms_per_step ?? '?'} ms per time step, the
 project's fused kernel ${(r.cases as CaseRow[]).find((c) => c.path === 'webgpu-fused' && c.videos === 1)?.ms_per_step ?? '?'} ms (whole video over its steps).
 `;

@@ -9,11 +9,23 @@
  */
 import { chromiumCpuSeconds, openHarness } from '../../tools/kernelHarness/browser';
 
-type Config = { path: 'webgpu-fused' | 'webgpu-ops'; D: number; lengths: number[]; batchTile?: number; units?: number; kUnroll?: number; workgroupSize?: number };
+type Config = {
+  path: 'webgpu-fused' | 'webgpu-ops';
+  D: number;
+  lengths: number[];
+  batchTile?: number;
+  units?: number;
+  kUnroll?: number;
+  workgroupSize?: number;
+};
 
 const configs = JSON.parse(process.argv[2] ?? '[]') as Config[];
 const runs = Number(process.env.RUNS ?? 2);
-const s = await openHarness({ log: (m) => { if (/error/i.test(m) && !/404/.test(m)) process.stderr.write(m + '\n'); } });
+const s = await openHarness({
+  log: (m) => {
+    if (/error/i.test(m) && !/404/.test(m)) process.stderr.write(m + '\n');
+  },
+});
 try {
   await s.call('init');
   for (const c of configs) {
@@ -23,9 +35,14 @@ try {
     const r = await s.call('timeLstm', { runs });
     const cpu = chromiumCpuSeconds() - c0;
     const { lengths, ...rest } = c;
-    console.log(JSON.stringify({ ...rest, videos: lengths.length, steps: Math.max(...lengths) }),
-      'wall ms/step', r.msPerStep.map((x) => x.toFixed(1)).join(' '),
-      'cpu ms/step', ((cpu * 1000) / (runs * Math.max(...lengths))).toFixed(1), r.errors.length ? r.errors : '');
+    console.log(
+      JSON.stringify({ ...rest, videos: lengths.length, steps: Math.max(...lengths) }),
+      'wall ms/step',
+      r.msPerStep.map((x) => x.toFixed(1)).join(' '),
+      'cpu ms/step',
+      ((cpu * 1000) / (runs * Math.max(...lengths))).toFixed(1),
+      r.errors.length ? r.errors : '',
+    );
     await s.call('disposeLstm');
   }
 } finally {

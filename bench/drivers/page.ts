@@ -16,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { buildAndServe, launchChromium, ROOT, SAMPLES, waitUntilReady } from '../../e2e/support/app';
 import { median } from '../helpers/stats';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, file: { type: 'string', default: 'demo-samples-a.tfrecord' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, file: { type: 'string', default: 'demo-samples-a.tfrecord' } },
+});
 const runs = Number(values.runs);
 const file = values.file!;
 const bytes = readFileSync(path.join(SAMPLES, file));
@@ -44,7 +46,6 @@ const MEASURE_DROP = `new Promise((resolve) => {
   requestAnimationFrame(poll);
 })`;
 
-
 const app = await buildAndServe('dist-bench');
 const browser = await launchChromium({ webgpu: true });
 const results: Record<string, unknown>[] = [];
@@ -59,7 +60,9 @@ try {
     const active = await page.locator('[data-testid=active-backend]').textContent();
     if (active !== backend) throw new Error(`asked for ${backend}, the page runs on ${active}`);
     // The file is handed to the page once; each run drops the same File.
-    await page.evaluate(`window.benchFile = new File([Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0))], ${JSON.stringify(file)})`);
+    await page.evaluate(
+      `window.benchFile = new File([Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0))], ${JSON.stringify(file)})`,
+    );
 
     const first: number[] = [];
     const all: number[] = [];
@@ -74,12 +77,20 @@ try {
     }
     const videos = await page.locator('[data-testid=video-row]').count();
     const r = {
-      backend, adapter: backend === 'webgpu' ? await page.locator('[data-testid=adapter]').textContent() : null, file, videos,
-      readyMs, firstMedianMs: Math.round(median(first)), allMedianMs: Math.round(median(all)),
-      firstMs: first.map(Math.round), allMs: all.map(Math.round),
+      backend,
+      adapter: backend === 'webgpu' ? await page.locator('[data-testid=adapter]').textContent() : null,
+      file,
+      videos,
+      readyMs,
+      firstMedianMs: Math.round(median(first)),
+      allMedianMs: Math.round(median(all)),
+      firstMs: first.map(Math.round),
+      allMs: all.map(Math.round),
     };
     results.push(r);
-    process.stdout.write(`${backend.padEnd(6)} drop → first probabilities: median ${r.firstMedianMs} ms (runs ${r.firstMs.join(', ')}); all ${videos} videos: median ${r.allMedianMs} ms; page ready after ${readyMs} ms\n`);
+    process.stdout.write(
+      `${backend.padEnd(6)} drop → first probabilities: median ${r.firstMedianMs} ms (runs ${r.firstMs.join(', ')}); all ${videos} videos: median ${r.allMedianMs} ms; page ready after ${readyMs} ms\n`,
+    );
     await context.close();
   }
 } finally {
@@ -89,6 +100,7 @@ try {
 const out = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   chromium: browser.version(),
-  runs, results,
+  runs,
+  results,
 };
 writeFileSync(path.join(ROOT, 'bench/results/results-page.json'), JSON.stringify(out, null, 1) + '\n');

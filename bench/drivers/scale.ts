@@ -87,31 +87,67 @@ const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
 const files = ONE_PART ? [] : await shards(Math.max(...counts), log, VIDEOS);
 const MB = 2 ** 20;
 
-interface CliRun { where: 'cli'; command: string; shards: number; videos: number; seconds: number; peakMB: number }
+interface CliRun {
+  where: 'cli';
+  command: string;
+  shards: number;
+  videos: number;
+  seconds: number;
+  peakMB: number;
+}
 /** One segment row: the runs of one command on the segment-rated shard, interleaved with the others'. */
 interface SegmentRow {
-  where: 'cli-segments'; command: string; shards: number; videos: number; windows: number | null;
-  seconds: number[]; medianSeconds: number; peakMB: number[]; medianPeakMB: number;
+  where: 'cli-segments';
+  command: string;
+  shards: number;
+  videos: number;
+  windows: number | null;
+  seconds: number[];
+  medianSeconds: number;
+  peakMB: number[];
+  medianPeakMB: number;
   /** Median time over the video-level run's median on the same shard. */
   ratioToVideoLevel: number;
 }
 /** What a page did while files loaded: its longest main-thread tasks and how long clicks took to be answered. */
 interface Responsiveness {
-  longestTaskMs: number; longTasksOver100: number; longTasksOver200: number; longTasksOver50: number;
-  clicks: number; clickMedianMs: number | null; clickMaxMs: number | null; clicksOver200: number;
+  longestTaskMs: number;
+  longTasksOver100: number;
+  longTasksOver200: number;
+  longTasksOver50: number;
+  clicks: number;
+  clickMedianMs: number | null;
+  clickMaxMs: number | null;
+  clicksOver200: number;
 }
 /** The page `npm start` opens, with a busy-loop child process on one core. */
 interface DevPageRun extends Responsiveness {
-  where: 'dev page, one core busy'; backend: string; videos: number; expected: number; finished: boolean; seconds: number;
+  where: 'dev page, one core busy';
+  backend: string;
+  videos: number;
+  expected: number;
+  finished: boolean;
+  seconds: number;
   /** The one-minute load average per core before and after (the machine may be shared). */
   loadPerCore: [number, number];
 }
 interface PageRun {
-  where: 'page'; backend: string; shards: number; videos: number; finished: boolean; seconds: number;
+  where: 'page';
+  backend: string;
+  shards: number;
+  videos: number;
+  finished: boolean;
+  seconds: number;
   /** The backend running when all were predicted: a run that fell back (WebGPU failed) measured something else. */
   backendAtEnd: string;
-  restMB: number; peakMB: number; growthMB: number; longestTaskMs: number; longTasksOver100: number;
-  clicks: number; clickMedianMs: number | null; clickMaxMs: number | null;
+  restMB: number;
+  peakMB: number;
+  growthMB: number;
+  longestTaskMs: number;
+  longTasksOver100: number;
+  clicks: number;
+  clickMedianMs: number | null;
+  clickMaxMs: number | null;
 }
 /**
  * The page on the segment-rated shard: from picking the file, the time until
@@ -121,8 +157,19 @@ interface PageRun {
  * then hop 1 chosen on the timeline, the time to rank every window again.
  */
 interface PageSegmentRun {
-  where: 'page-segments'; backend: string; videos: number; finished: boolean; videoLevelSeconds: number; rankedSeconds: number;
-  plainSeconds: number | null; ratio: number | null; hop1Seconds: number | null; restMB: number; peakMB: number; growthMB: number; backendAtEnd: string;
+  where: 'page-segments';
+  backend: string;
+  videos: number;
+  finished: boolean;
+  videoLevelSeconds: number;
+  rankedSeconds: number;
+  plainSeconds: number | null;
+  ratio: number | null;
+  hop1Seconds: number | null;
+  restMB: number;
+  peakMB: number;
+  growthMB: number;
+  backendAtEnd: string;
 }
 
 /** The full-size model on 32 videos: as users run it (whole process, or the page from picking the file) and in-process. */
@@ -150,7 +197,14 @@ if (!values['skip-cli']) {
     const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
     const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
     const metrics = JSON.parse(stdout);
-    const r: CliRun = { where: 'cli', command: 'npm run evaluate', shards: n, videos: metrics.videos, seconds: Number(seconds), peakMB: Number(kb) / 1024 };
+    const r: CliRun = {
+      where: 'cli',
+      command: 'npm run evaluate',
+      shards: n,
+      videos: metrics.videos,
+      seconds: Number(seconds),
+      peakMB: Number(kb) / 1024,
+    };
     log(`cli evaluate, ${n} shard(s): ${r.videos} videos in ${r.seconds} s, peak ${r.peakMB.toFixed(0)} MB`);
     results.push(r);
   }
@@ -185,11 +239,20 @@ if (!values['skip-cli'] && !values['skip-segments']) {
   const base = median(runs[0].seconds);
   variants.forEach((v, i) => {
     const r: SegmentRow = {
-      where: 'cli-segments', command: v.command, shards: 1, videos: runs[i].videos, windows: runs[i].windows,
-      seconds: runs[i].seconds, medianSeconds: median(runs[i].seconds), peakMB: runs[i].peakMB, medianPeakMB: median(runs[i].peakMB),
+      where: 'cli-segments',
+      command: v.command,
+      shards: 1,
+      videos: runs[i].videos,
+      windows: runs[i].windows,
+      seconds: runs[i].seconds,
+      medianSeconds: median(runs[i].seconds),
+      peakMB: runs[i].peakMB,
+      medianPeakMB: median(runs[i].peakMB),
       ratioToVideoLevel: median(runs[i].seconds) / base,
     };
-    log(`${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level), peak ${r.medianPeakMB.toFixed(0)} MB`);
+    log(
+      `${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level), peak ${r.medianPeakMB.toFixed(0)} MB`,
+    );
     segmentRows.push(r);
   });
 }
@@ -206,7 +269,11 @@ const OBSERVE = `
 `;
 
 async function predicted(page: Page): Promise<{ total: number; done: number }> {
-  const text = (await page.locator('[data-testid=list-summary]').textContent().catch(() => null)) ?? '';
+  const text =
+    (await page
+      .locator('[data-testid=list-summary]')
+      .textContent()
+      .catch(() => null)) ?? '';
   const m = /^([\d,]+) videos? · ([\d,]+) predicted/.exec(text);
   const num = (s: string) => Number(s.replace(/,/g, ''));
   return m ? { total: num(m[1]), done: num(m[2]) } : { total: 0, done: 0 };
@@ -232,13 +299,28 @@ try {
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
       const r: PageRun = {
-        where: 'page', backend, shards: n, videos: m.done, finished: m.done >= expected, seconds, backendAtEnd,
-        restMB, peakMB, growthMB: peakMB - restMB, longestTaskMs: m.longestTaskMs, longTasksOver100: m.longTasksOver100,
-        clicks: m.clicks, clickMedianMs: m.clickMedianMs, clickMaxMs: m.clickMaxMs,
+        where: 'page',
+        backend,
+        shards: n,
+        videos: m.done,
+        finished: m.done >= expected,
+        seconds,
+        backendAtEnd,
+        restMB,
+        peakMB,
+        growthMB: peakMB - restMB,
+        longestTaskMs: m.longestTaskMs,
+        longTasksOver100: m.longTasksOver100,
+        clicks: m.clicks,
+        clickMedianMs: m.clickMedianMs,
+        clickMaxMs: m.clickMaxMs,
       };
-      if (backendAtEnd !== backend) log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
-      log(`page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
-        `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`);
+      if (backendAtEnd !== backend)
+        log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
+      log(
+        `page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
+          `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`,
+      );
       results.push(r);
       await context.close();
     }
@@ -254,7 +336,11 @@ try {
 }
 
 /** Picks the files, clicks a row every 700 ms until `expected` are predicted, and reads what the page measured (OBSERVE). */
-async function loadAndClick(page: Page, inputFiles: string[], expected: number): Promise<{ done: number; seconds: number } & Responsiveness> {
+async function loadAndClick(
+  page: Page,
+  inputFiles: string[],
+  expected: number,
+): Promise<{ done: number; seconds: number } & Responsiveness> {
   await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     w.__longTasks.length = 0;
@@ -270,7 +356,10 @@ async function loadAndClick(page: Page, inputFiles: string[], expected: number):
     await page.waitForTimeout(700);
     const rows = page.locator('[data-testid=video-row]');
     if ((await rows.count()) > 1) {
-      await rows.nth(clicks % 5).click({ timeout: 5000 }).catch(() => {});
+      await rows
+        .nth(clicks % 5)
+        .click({ timeout: 5000 })
+        .catch(() => {});
       clicks++;
     }
     state = await predicted(page);
@@ -283,9 +372,16 @@ async function loadAndClick(page: Page, inputFiles: string[], expected: number):
     return { longTasks: w.__longTasks, clickTimes: w.__clicks };
   });
   return {
-    done: state.done, seconds,
-    longestTaskMs: Math.max(0, ...longTasks), longTasksOver50: longTasks.length, longTasksOver100: longTasks.filter((d) => d > 100).length, longTasksOver200: longTasks.filter((d) => d > 200).length,
-    clicks, clickMedianMs: clickTimes.length ? median(clickTimes) : null, clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null, clicksOver200: clickTimes.filter((d) => d > 200).length,
+    done: state.done,
+    seconds,
+    longestTaskMs: Math.max(0, ...longTasks),
+    longTasksOver50: longTasks.length,
+    longTasksOver100: longTasks.filter((d) => d > 100).length,
+    longTasksOver200: longTasks.filter((d) => d > 200).length,
+    clicks,
+    clickMedianMs: clickTimes.length ? median(clickTimes) : null,
+    clickMaxMs: clickTimes.length ? Math.max(...clickTimes) : null,
+    clicksOver200: clickTimes.filter((d) => d > 200).length,
   };
 }
 
@@ -312,10 +408,20 @@ async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
     const loadBefore = perCore();
     const m = await loadAndClick(page, [file], videos);
     const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
-    const r: DevPageRun = { where: 'dev page, one core busy', backend, videos: m.done, expected: videos, finished: m.done >= videos, loadPerCore: [loadBefore, perCore()], ...m };
-    log(`dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
-      `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
-      `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`);
+    const r: DevPageRun = {
+      where: 'dev page, one core busy',
+      backend,
+      videos: m.done,
+      expected: videos,
+      finished: m.done >= videos,
+      loadPerCore: [loadBefore, perCore()],
+      ...m,
+    };
+    log(
+      `dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+        `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
+        `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`,
+    );
     return r;
   } finally {
     busy.kill();
@@ -343,7 +449,11 @@ async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise
   await waitUntilReady(page, 3600_000);
   const shown = page.locator('[data-testid=wasm-threads]');
   const threads = (await shown.count()) ? Number(await shown.getAttribute('data-threads')) || 1 : 1;
-  const harness = await openHarness({ log: (m) => { if (/error/i.test(m)) log(m); } });
+  const harness = await openHarness({
+    log: (m) => {
+      if (/error/i.test(m)) log(m);
+    },
+  });
   const engine = await harness.openProjectWasm({ threads });
   await engine.call('buildModel', { variant: 'fluid1', seed: 1 });
   await engine.call('timeRun', { lengths: fx.lengths32, seed: 5 });
@@ -363,31 +473,62 @@ async function fullSize(app: ServedApp, browser: Browser, runs: number): Promise
       for (let state = await predicted(page); state.done < videos; state = await predicted(page)) await page.waitForTimeout(50);
       t.page.push((Date.now() - t0) / 1000);
       t.pageIn.push(((await engine.call('timeRun', { lengths: fx.lengths32, seed: 5 })) as { ms: number }).ms / 1000);
-      log(`full size, round ${i + 1}: npm run evaluate ${t.cli[i].toFixed(2)} s (in-process ${t.cliIn[i].toFixed(2)} s); page ${t.page[i].toFixed(2)} s (in-process ${t.pageIn[i].toFixed(2)} s)`);
+      log(
+        `full size, round ${i + 1}: npm run evaluate ${t.cli[i].toFixed(2)} s (in-process ${t.cliIn[i].toFixed(2)} s); page ${t.page[i].toFixed(2)} s (in-process ${t.pageIn[i].toFixed(2)} s)`,
+      );
     }
   } finally {
     await cliEngine.close();
     await harness.close();
     await context.close();
   }
-  const row = (what: FullSizeRun['what'], seconds: number[], th: number, note: string): FullSizeRun =>
-    ({ where: 'fullsize', what, threads: th, videos, runs: seconds.length, secondsMedian: Number(median(seconds).toFixed(3)), seconds: seconds.map((x) => Number(x.toFixed(3))), note });
+  const row = (what: FullSizeRun['what'], seconds: number[], th: number, note: string): FullSizeRun => ({
+    where: 'fullsize',
+    what,
+    threads: th,
+    videos,
+    runs: seconds.length,
+    secondsMedian: Number(median(seconds).toFixed(3)),
+    seconds: seconds.map((x) => Number(x.toFixed(3))),
+    note,
+  });
   return [
-    row('npm run evaluate', t.cli, 1, 'whole process: Node, the model read from disk (page cache warm), the file read, predicted, the metrics printed'),
+    row(
+      'npm run evaluate',
+      t.cli,
+      1,
+      'whole process: Node, the model read from disk (page cache warm), the file read, predicted, the metrics printed',
+    ),
     row('cli engine in-process', t.cliIn, 1, 'the same engine loaded once (bench/helpers/simdServe.ts): the prediction alone'),
-    row('page, wasm', t.page, threads, 'production build, the model loaded and ready: from picking the file to all 32 predicted (list summary)'),
-    row('page engine in-process', t.pageIn, threads, 'the page\'s engine as the worker starts it, in a page of the same browser (tools/kernelHarness/wasmPage.ts), one batch of the same lengths'),
+    row(
+      'page, wasm',
+      t.page,
+      threads,
+      'production build, the model loaded and ready: from picking the file to all 32 predicted (list summary)',
+    ),
+    row(
+      'page engine in-process',
+      t.pageIn,
+      threads,
+      "the page's engine as the worker starts it, in a page of the same browser (tools/kernelHarness/wasmPage.ts), one batch of the same lengths",
+    ),
   ];
 }
 
 const file = path.join(ROOT, 'bench/results/results-scale.json');
 /** The segment-map line's counts: rated videos ranked of those loaded, and the hop they were ranked at. */
 async function ranked(page: Page): Promise<{ ranked: number; rated: number; hop: number | null }> {
-  const text = (await page.locator('[data-testid=segment-map-counts]').textContent().catch(() => null)) ?? '';
+  const text =
+    (await page
+      .locator('[data-testid=segment-map-counts]')
+      .textContent()
+      .catch(() => null)) ?? '';
   const m = /^([\d,]+) of ([\d,]+) segment-rated/.exec(text);
   const hop = /every (\d+) s/.exec(text);
   const num = (x: string) => Number(x.replace(/,/g, ''));
-  return m && !/waiting/.test(text) ? { ranked: num(m[1]), rated: num(m[2]), hop: hop ? Number(hop[1]) : null } : { ranked: 0, rated: 0, hop: hop ? Number(hop[1]) : null };
+  return m && !/waiting/.test(text)
+    ? { ranked: num(m[1]), rated: num(m[2]), hop: hop ? Number(hop[1]) : null }
+    : { ranked: 0, rated: 0, hop: hop ? Number(hop[1]) : null };
 }
 
 async function pageSegments(app: ServedApp, browser: Browser, backend: string, rated: string): Promise<PageSegmentRun> {
@@ -432,20 +573,42 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
   await context.close();
   const plain = results.find((r): r is PageRun => r.where === 'page' && r.backend === backend && r.shards === 1 && r.finished);
   const r: PageSegmentRun = {
-    where: 'page-segments', backend, videos: VIDEOS, finished, videoLevelSeconds, rankedSeconds, plainSeconds: plain?.seconds ?? null,
-    ratio: plain ? rankedSeconds / plain.seconds : null, hop1Seconds, restMB, peakMB, growthMB: peakMB - restMB, backendAtEnd,
+    where: 'page-segments',
+    backend,
+    videos: VIDEOS,
+    finished,
+    videoLevelSeconds,
+    rankedSeconds,
+    plainSeconds: plain?.seconds ?? null,
+    ratio: plain ? rankedSeconds / plain.seconds : null,
+    hop1Seconds,
+    restMB,
+    peakMB,
+    growthMB: peakMB - restMB,
+    backendAtEnd,
   };
-  log(`page ${backend}, segment-rated shard: every video predicted in ${videoLevelSeconds.toFixed(1)} s, every window ranked (hop 5) in ${rankedSeconds.toFixed(1)} s` +
-    `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.growthMB.toFixed(0)} MB`);
+  log(
+    `page ${backend}, segment-rated shard: every video predicted in ${videoLevelSeconds.toFixed(1)} s, every window ranked (hop 5) in ${rankedSeconds.toFixed(1)} s` +
+      `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.growthMB.toFixed(0)} MB`,
+  );
   return r;
 }
 
 // The full-size rows alone replace those of the last run, and keep its others.
 const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
-const kept = ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced) : [];
+const kept =
+  ONE_PART && existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced)
+    : [];
 const out = {
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, load: os.loadavg() },
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    load: os.loadavg(),
+  },
   model: 'demo (public/models/demo: E 32, D 32, 10 classes)',
   shard: `${SHARD_VIDEOS} videos of 150-300 frames, seeded (bench/helpers/shards.ts)`,
   fullsize: 'fluid1, full size (435 MB), random weights; 32 videos of 300 down to 60 frames (bench/helpers/fullSizeFixture.ts)',
@@ -455,7 +618,11 @@ const out = {
 if (!SMOKE && results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
 if (segmentRows.length && !SMOKE) {
-  const seg = { ...out, shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`, results: segmentRows };
+  const seg = {
+    ...out,
+    shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`,
+    results: segmentRows,
+  };
   writeFileSync(path.join(ROOT, 'bench/results/results-segments.json'), JSON.stringify(seg, null, 1) + '\n');
   console.log(JSON.stringify(seg, null, 1));
 }

@@ -39,10 +39,15 @@ const dir = await mkdtemp(path.join(tmpdir(), 'alstm-bench-video-'));
 const load0 = loadavg();
 try {
   const standIn = inceptionStandIn({ size: 'small', seed: 7 });
-  await writeFile(path.join(dir, 'inception-2015-12-05.tgz'), await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]));
+  await writeFile(
+    path.join(dir, 'inception-2015-12-05.tgz'),
+    await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]),
+  );
   log('making a 300-second video (160x120, 2 fps, VP9) ...');
   const video = await makeVideo(dir, 'long.webm', { width: 160, height: 120, count: 600, rate: '2', seed: 1, codec: 'vp9' });
-  const feats = [video.frames[0], video.frames[300]].map((f) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [120, 160, 3], data: Float64Array.from(f) }, 'pool_3/_reshape').data);
+  const feats = [video.frames[0], video.frames[300]].map(
+    (f) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [120, 160, 3], data: Float64Array.from(f) }, 'pool_3/_reshape').data,
+  );
   await writeFile(path.join(dir, 'yt8m_pca.tgz'), await writeTgz(pcaNpyFiles(standInPca(feats, 11, 1024))));
 
   const app = await buildAndServe('dist-bench-video');
@@ -54,8 +59,13 @@ try {
     page.setDefaultTimeout(600_000);
     await page.goto(`${app.origin}/?backend=${values.backend}`);
     await waitUntilReady(page, 600_000);
-    await page.locator('[data-testid=video-input]').first().setInputFiles([path.join(dir, 'long.webm')]);
-    await page.locator('[data-testid=extractor-input]').setInputFiles([path.join(dir, 'inception-2015-12-05.tgz'), path.join(dir, 'yt8m_pca.tgz')]);
+    await page
+      .locator('[data-testid=video-input]')
+      .first()
+      .setInputFiles([path.join(dir, 'long.webm')]);
+    await page
+      .locator('[data-testid=extractor-input]')
+      .setInputFiles([path.join(dir, 'inception-2015-12-05.tgz'), path.join(dir, 'yt8m_pca.tgz')]);
     const t0 = await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[]; __longTaskStarts: number[] };
       w.__longTasks.length = 0;
@@ -76,17 +86,35 @@ try {
       const w = window as unknown as { __longTasks: number[]; __longTaskStarts: number[]; __marks: Record<string, number> };
       return { longTasks: w.__longTasks, starts: w.__longTaskStarts, marks: w.__marks };
     });
-    log(`long tasks (ms after Extract: duration): ${longTasks.map((d, i) => `${(starts[i] - t0).toFixed(0)}: ${d.toFixed(0)}`).join(', ') || 'none'}`);
-    log(`marks (ms after Extract): ${Object.entries(marks).map(([k, v]) => `${k} ${(v - t0).toFixed(0)}`).join(', ')}`);
-    const heapMB = await page.evaluate(() => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20);
+    log(
+      `long tasks (ms after Extract: duration): ${longTasks.map((d, i) => `${(starts[i] - t0).toFixed(0)}: ${d.toFixed(0)}`).join(', ') || 'none'}`,
+    );
+    log(
+      `marks (ms after Extract): ${Object.entries(marks)
+        .map(([k, v]) => `${k} ${(v - t0).toFixed(0)}`)
+        .join(', ')}`,
+    );
+    const heapMB = await page.evaluate(
+      () => ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20,
+    );
     const result = {
-      date: new Date().toISOString(), backend: values.backend, video: '300 s, 160x120, 2 fps, VP9 (600 frames decoded)', framesTaken: frames,
-      seconds, framesPerSecond: frames / seconds, longTasks: longTasks.length, longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
-      tasksOver100ms: longTasks.filter((d) => d > 100).length, pageHeapMB: heapMB, loadAverage: [load0[0], loadavg()[0]],
+      date: new Date().toISOString(),
+      backend: values.backend,
+      video: '300 s, 160x120, 2 fps, VP9 (600 frames decoded)',
+      framesTaken: frames,
+      seconds,
+      framesPerSecond: frames / seconds,
+      longTasks: longTasks.length,
+      longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
+      tasksOver100ms: longTasks.filter((d) => d > 100).length,
+      pageHeapMB: heapMB,
+      loadAverage: [load0[0], loadavg()[0]],
     };
     log(JSON.stringify(result, null, 2));
     const file = path.join(ROOT, 'bench/results/results-video-page.json');
-    const previous = await readFile(file, 'utf8').then((t) => JSON.parse(t) as unknown[]).catch(() => []);
+    const previous = await readFile(file, 'utf8')
+      .then((t) => JSON.parse(t) as unknown[])
+      .catch(() => []);
     await writeFile(file, JSON.stringify([...previous, result], null, 2) + '\n');
     // Baseline: the same features dropped as a TFRecord on a fresh page, so that the tasks of showing a 300-frame video's detail are told from extraction's.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=download-tfrecord]').click()]);
@@ -107,10 +135,17 @@ try {
       const w = window as unknown as { __longTasks: number[]; __longTaskStarts: number[] };
       return { longTasks: w.__longTasks, starts: w.__longTaskStarts };
     });
-    log(`baseline, the same features as a TFRecord: long tasks (ms after the drop: duration): ${base.longTasks.map((d, i) => `${(base.starts[i] - t1).toFixed(0)}: ${d.toFixed(0)}`).join(', ') || 'none'}`);
-    Object.assign(result, { baselineLongTasks: base.longTasks.length, baselineLongestTaskMs: base.longTasks.length ? Math.max(...base.longTasks) : 0 });
+    log(
+      `baseline, the same features as a TFRecord: long tasks (ms after the drop: duration): ${base.longTasks.map((d, i) => `${(base.starts[i] - t1).toFixed(0)}: ${d.toFixed(0)}`).join(', ') || 'none'}`,
+    );
+    Object.assign(result, {
+      baselineLongTasks: base.longTasks.length,
+      baselineLongestTaskMs: base.longTasks.length ? Math.max(...base.longTasks) : 0,
+    });
     await writeFile(file, JSON.stringify([...previous, result], null, 2) + '\n');
-    process.stdout.write(`| ${result.backend} | ${frames} | ${seconds.toFixed(0)} s | ${result.framesPerSecond.toFixed(2)} | ${result.longTasks} | ${result.longestTaskMs.toFixed(0)} ms | ${result.tasksOver100ms} | ${heapMB.toFixed(0)} MB | ${load0[0].toFixed(1)} |\n`);
+    process.stdout.write(
+      `| ${result.backend} | ${frames} | ${seconds.toFixed(0)} s | ${result.framesPerSecond.toFixed(2)} | ${result.longTasks} | ${result.longestTaskMs.toFixed(0)} ms | ${result.tasksOver100ms} | ${heapMB.toFixed(0)} MB | ${load0[0].toFixed(1)} |\n`,
+    );
     await context.close();
   } finally {
     await browser.close();

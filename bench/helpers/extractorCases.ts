@@ -16,13 +16,25 @@ import { directInception } from '../../tools/testing/directInception';
 import { inceptionStandIn } from '../../tools/testing/inceptionStandIn';
 import { rng } from '../../tools/testing/random';
 
-const arg = JSON.parse(process.argv[2] ?? '{}') as { threads?: number; rounds?: number; batches?: number[]; size?: 'full' | 'small'; height?: number; width?: number };
+const arg = JSON.parse(process.argv[2] ?? '{}') as {
+  threads?: number;
+  rounds?: number;
+  batches?: number[];
+  size?: 'full' | 'small';
+  height?: number;
+  width?: number;
+};
 const log = (s: string) => process.stderr.write(s + '\n');
 await useBackend('wasm', { threads: arg.threads ?? 1 });
 const t0 = performance.now();
 const s = inceptionStandIn({ size: arg.size ?? 'full', seed: 1 });
 const t1 = performance.now();
-const g = prepareGraph(decodeGraphDef(s.bytes, 'classify_image_graph_def.pb'), 'classify_image_graph_def.pb', { input: 'DecodeJpeg:0', output: 'pool_3/_reshape:0', sampleInputShape: [360, 640, 3], outputShape: [1, 2048] });
+const g = prepareGraph(decodeGraphDef(s.bytes, 'classify_image_graph_def.pb'), 'classify_image_graph_def.pb', {
+  input: 'DecodeJpeg:0',
+  output: 'pool_3/_reshape:0',
+  sampleInputShape: [360, 640, 3],
+  outputShape: [1, 2048],
+});
 const runner = new GraphRunner(g);
 const t2 = performance.now();
 const direct = directInception(s.nodes);
@@ -30,7 +42,13 @@ const [H, W] = [arg.height ?? 360, arg.width ?? 640];
 const r = rng(5);
 const cases: { batch: number; interpreter: number[]; direct: number[]; diff: number }[] = [];
 for (const batch of arg.batches ?? [1, 2, 4]) {
-  const fs = Array.from({ length: batch }, () => tf.tensor3d(Int32Array.from({ length: H * W * 3 }, () => Math.floor(r() * 256)), [H, W, 3], 'int32'));
+  const fs = Array.from({ length: batch }, () =>
+    tf.tensor3d(
+      Int32Array.from({ length: H * W * 3 }, () => Math.floor(r() * 256)),
+      [H, W, 3],
+      'int32',
+    ),
+  );
   const stacked = tf.stack(fs) as tf.Tensor4D;
   const c = { batch, interpreter: [] as number[], direct: [] as number[], diff: 0 };
   for (let i = 0; i <= (arg.rounds ?? 5); i++) {
@@ -46,14 +64,25 @@ for (const batch of arg.batches ?? [1, 2, 4]) {
       if (i > 0) (which === 'direct' ? c.direct : c.interpreter).push(ms);
     }
     for (let k = 0; k < outs.direct.length; k++) c.diff = Math.max(c.diff, Math.abs(outs.direct[k] - outs.interpreter[k]));
-    if (i > 0) log(`  wasm ${wasmThreadCount()} thread(s), batch ${batch}: interpreter ${c.interpreter[i - 1].toFixed(0)} ms, direct ${c.direct[i - 1].toFixed(0)} ms`);
+    if (i > 0)
+      log(
+        `  wasm ${wasmThreadCount()} thread(s), batch ${batch}: interpreter ${c.interpreter[i - 1].toFixed(0)} ms, direct ${c.direct[i - 1].toFixed(0)} ms`,
+      );
   }
   tf.dispose([...fs, stacked]);
   cases.push(c);
 }
-process.stdout.write(JSON.stringify({
-  threads: wasmThreadCount(), graphBytes: s.bytes.length, parameters: s.parameters, buildMs: t1 - t0, readAndUploadMs: t2 - t1,
-  frame: [H, W], batches: runner.batches, cases,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    threads: wasmThreadCount(),
+    graphBytes: s.bytes.length,
+    parameters: s.parameters,
+    buildMs: t1 - t0,
+    readAndUploadMs: t2 - t1,
+    frame: [H, W],
+    batches: runner.batches,
+    cases,
+  }) + '\n',
+);
 runner.dispose();
 direct.dispose();

@@ -41,15 +41,24 @@ function quantizedVideo(id: string, frames: number, seed: number): Yt8mVideo {
     for (let j = 0; j < dim; j++) b[j] = (r() * 256) | 0;
     return b;
   };
-  return { id, labels: [seed % 3862, (seed * 7) % 3862], rgb: Array.from({ length: frames }, () => frame(1024)), audio: Array.from({ length: frames }, () => frame(128)) };
+  return {
+    id,
+    labels: [seed % 3862, (seed * 7) % 3862],
+    rgb: Array.from({ length: frames }, () => frame(1024)),
+    audio: Array.from({ length: frames }, () => frame(128)),
+  };
 }
 
 export async function fullSizeFixture(log: (s: string) => void = () => {}): Promise<FullSizeFixture> {
   const dir = path.join(tmpdir(), `attention-lstm-fullsize-v${VERSION}`);
   const lengths32 = mixedLengths(32, 300);
   const f: FullSizeFixture = {
-    dir, model: path.join(dir, 'model'), onnx: path.join(dir, 'model.onnx'),
-    videos32: path.join(dir, 'videos32.tfrecord'), video1: path.join(dir, 'video1.tfrecord'), lengths32,
+    dir,
+    model: path.join(dir, 'model'),
+    onnx: path.join(dir, 'model.onnx'),
+    videos32: path.join(dir, 'videos32.tfrecord'),
+    video1: path.join(dir, 'video1.tfrecord'),
+    lengths32,
   };
   if (existsSync(path.join(dir, 'complete'))) return f;
   log(`writing the full-size model (random weights), its ONNX export and the videos into ${dir} ...`);

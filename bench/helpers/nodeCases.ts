@@ -33,7 +33,7 @@ export interface NodeCase {
   warmup: number;
 }
 
-export interface NodeCaseResult extends NodeCase {
+interface NodeCaseResult extends NodeCase {
   times: number[];
   macs: number;
 }
@@ -48,9 +48,7 @@ export interface NodeResult {
 
 /** serve mode: one request per line on stdin, one reply per line on stdout. */
 export type ServeRequest =
-  | { cmd: 'run'; lengths: number[]; seed: number; outputs?: boolean }
-  | { cmd: 'peak'; n: number; runs: number }
-  | { cmd: 'quit' };
+  { cmd: 'run'; lengths: number[]; seed: number; outputs?: boolean } | { cmd: 'peak'; n: number; runs: number } | { cmd: 'quit' };
 export type ServeReply =
   | { ok: true; ready: true; threads: number }
   | { ok: true; ms: number; macs: number; outputs?: { probabilities: number[]; attention: { rgb: number[]; audio: number[] } }[] }
@@ -73,7 +71,12 @@ async function start(backend: NodeBackend, threads: number): Promise<VideoPredic
   }
   // tfjs's cpu backend is fastest with weights [in, out] (see WeightLayout).
   const m = createModel(benchMeta('fluid1', FULL_SIZES), arrays, 'in-out');
-  return { meta: m.meta, threads: 1, dispose: () => m.dispose(), predict: (videos) => predictVideos(m, videos, { batchSize: videos.length }) };
+  return {
+    meta: m.meta,
+    threads: 1,
+    dispose: () => m.dispose(),
+    predict: (videos) => predictVideos(m, videos, { batchSize: videos.length }),
+  };
 }
 
 async function timeRun(model: Awaited<ReturnType<typeof start>>, lengths: number[], seed: number) {
@@ -142,8 +145,17 @@ async function serve(): Promise<void> {
         const r = await timeRun(model, req.lengths, req.seed);
         log(`${req.lengths.length} video(s), max ${Math.max(...req.lengths)} frames: ${r.ms.toFixed(0)} ms`);
         reply({
-          ok: true, ms: r.ms, macs: r.macs,
-          ...(req.outputs ? { outputs: r.out.map((v) => ({ probabilities: [...v.probabilities], attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] } })) } : {}),
+          ok: true,
+          ms: r.ms,
+          macs: r.macs,
+          ...(req.outputs
+            ? {
+                outputs: r.out.map((v) => ({
+                  probabilities: [...v.probabilities],
+                  attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] },
+                })),
+              }
+            : {}),
         });
       }
     } catch (e) {

@@ -51,4 +51,6 @@ for (let i = 0; i < videos.length; i += size) {
   batch.forEach((v, b) => (out += JSON.stringify({ id: v.id, probabilities: Array.from(p.subarray(b * C, (b + 1) * C)) }) + '\n'));
 }
 process.stdout.write(out);
-process.stderr.write(`ort-node: session ${((t1 - t0) / 1000).toFixed(2)} s, ${videos.length} videos in ${((performance.now() - t1) / 1000).toFixed(2)} s, ${threads} thread(s)\n`);
+process.stderr.write(
+  `ort-node: session ${((t1 - t0) / 1000).toFixed(2)} s, ${videos.length} videos in ${((performance.now() - t1) / 1000).toFixed(2)} s, ${threads} thread(s)\n`,
+);

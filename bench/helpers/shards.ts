@@ -28,7 +28,13 @@ export async function segmentShards(count: number, log: (s: string) => void, vid
 }
 
 /** `videos` other than SHARD_VIDEOS (a smoke run of the benchmark's drivers) gives smaller shards of their own names. */
-async function shardFiles(count: number, prefix: string, rated: boolean, log: (s: string) => void, videos = SHARD_VIDEOS): Promise<string[]> {
+async function shardFiles(
+  count: number,
+  prefix: string,
+  rated: boolean,
+  log: (s: string) => void,
+  videos = SHARD_VIDEOS,
+): Promise<string[]> {
   const dir = path.join(tmpdir(), 'attention-lstm-scale-shards');
   await mkdir(dir, { recursive: true });
   const out: string[] = [];
@@ -70,14 +76,20 @@ async function writeShard(file: string, seed: number, rated = false, count = SHA
         return b;
       };
       const video: Yt8mVideo = {
-        id: `s${seed}-${String(i).padStart(4, '0')}`, labels: [i % 10],
-        rgb: Array.from({ length: T }, () => frame(1024)), audio: Array.from({ length: T }, () => frame(128)),
+        id: `s${seed}-${String(i).padStart(4, '0')}`,
+        labels: [i % 10],
+        rgb: Array.from({ length: T }, () => frame(1024)),
+        audio: Array.from({ length: T }, () => frame(128)),
       };
       if (rated) {
         // Starts on the 5-frame grid, inside the video; classes of the demo model.
         const n = 3 + Math.floor(rand() * 5);
         const starts = Array.from({ length: n }, () => 5 * Math.floor(rand() * Math.floor(T / 5)));
-        video.segments = { labels: starts.map(() => Math.floor(rand() * 10)), startTimes: starts, scores: starts.map(() => (rand() < 0.5 ? 1 : 0)) };
+        video.segments = {
+          labels: starts.map(() => Math.floor(rand() * 10)),
+          startTimes: starts,
+          scores: starts.map(() => (rand() < 0.5 ? 1 : 0)),
+        };
       }
       videos.push(video);
     }

@@ -26,8 +26,13 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The flags the project runs Chromium with; WebGPU (SwiftShader without a GPU) only when asked. */
 export function chromiumArgs(webgpu: boolean): string[] {
   return [
-    '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--disable-quic', ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
+    '--no-sandbox',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
   ];
 }
 
@@ -63,7 +68,10 @@ export async function buildAndServe(name: string): Promise<ServedApp> {
   const port = await freePort();
   const server: PreviewServer = await preview({
     // Cross-origin isolated as `npm start` and any host should serve it (vite.config.ts): wasm runs threaded.
-    root: ROOT, logLevel: 'warn', build: { outDir }, preview: { port, strictPort: true, host: '127.0.0.1', open: false, headers: ISOLATION_HEADERS },
+    root: ROOT,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port, strictPort: true, host: '127.0.0.1', open: false, headers: ISOLATION_HEADERS },
   });
   return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
@@ -96,8 +104,11 @@ export function watchErrors(page: Page): string[] {
 
 export async function newPage(browser: Browser, origin: string, opts: { dark?: boolean } = {}) {
   const context = await browser.newContext({
-    viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, acceptDownloads: true,
-    colorScheme: opts.dark ? 'dark' : 'light', reducedMotion: 'reduce',
+    viewport: { width: 1440, height: 1000 },
+    deviceScaleFactor: 1,
+    acceptDownloads: true,
+    colorScheme: opts.dark ? 'dark' : 'light',
+    reducedMotion: 'reduce',
   });
   // Playwright waits forever for an element by default: a step that cannot happen fails within a minute, naming its locator.
   context.setDefaultTimeout(60_000);
@@ -153,17 +164,20 @@ export async function waitForDone(page: Page, n: number, timeout = 120_000): Pro
       const m = /· ([\d,]+) predicted/.exec(document.querySelector('[data-testid=list-summary]')?.textContent ?? '');
       return m !== null && Number(m[1].replace(/,/g, '')) >= count;
     },
-    n, { timeout },
+    n,
+    { timeout },
   );
 }
 
 /** The probabilities the page shows for the selected video: from the value table, as numbers and as text. */
 export async function shownProbabilities(page: Page): Promise<{ cls: number; value: number; text: number }[]> {
-  return page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) => rows.map((r) => ({
-    cls: Number(r.getAttribute('data-class')),
-    value: Number(r.getAttribute('data-probability')),
-    text: Number(r.querySelector('td:last-child')?.textContent),
-  })));
+  return page.locator('[data-testid=prob-table] tbody tr').evaluateAll((rows) =>
+    rows.map((r) => ({
+      cls: Number(r.getAttribute('data-class')),
+      value: Number(r.getAttribute('data-probability')),
+      text: Number(r.querySelector('td:last-child')?.textContent),
+    })),
+  );
 }
 
 /** The title of the video the detail shows (it renders deferred: it can still be the one selected before). */
@@ -185,7 +199,8 @@ export async function waitForDetail(page: Page, opts: { id?: string; rows?: numb
       if (want !== null && document.querySelector('#detail-title')?.textContent !== want) return false;
       return document.querySelectorAll('[data-testid=prob-table] tbody tr').length >= rows;
     },
-    [opts.id ?? null, opts.rows ?? 1] as const, { timeout: opts.timeout ?? 30_000 },
+    [opts.id ?? null, opts.rows ?? 1] as const,
+    { timeout: opts.timeout ?? 30_000 },
   );
 }
 
@@ -221,16 +236,31 @@ const run = promisify(execFile);
 
 /** `npm run predict` (wasm, in Node) on files, as the JSON document it prints. */
 export async function cliPredict(files: string[], model = DEMO_MODEL, topK = 10): Promise<PredictionDocument> {
-  const { stdout } = await run(process.execPath, [
-    path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/predict.ts'),
-    '--model', model, '--backend', 'wasm', '--top-k', String(topK), ...files,
-  ], { cwd: ROOT, maxBuffer: 256 << 20 });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(ROOT, 'src/cli/predict.ts'),
+      '--model',
+      model,
+      '--backend',
+      'wasm',
+      '--top-k',
+      String(topK),
+      ...files,
+    ],
+    { cwd: ROOT, maxBuffer: 256 << 20 },
+  );
   return JSON.parse(stdout) as PredictionDocument;
 }
 
 /** `npm run convert` of a weight file into a folder. */
 export async function cliConvert(file: string, out: string): Promise<void> {
-  await run(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/convert.ts'), file, '--out', out], { cwd: ROOT });
+  await run(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'src/cli/convert.ts'), file, '--out', out],
+    { cwd: ROOT },
+  );
 }
 
 export { maxDiff };
@@ -254,15 +284,24 @@ export async function breakWebGpu(page: Page, how: 'lose-device' | 'validation-e
  * Compares the page's export with the CLI's document video by video (matched
  * by id): probabilities and attention within `tol`, same schema, same labels.
  */
-export function comparePredictions(page: PredictionDocument, cli: PredictionDocument, tol = 1e-4): { worstProbability: number; worstAttention: number; problems: string[] } {
+export function comparePredictions(
+  page: PredictionDocument,
+  cli: PredictionDocument,
+  tol = 1e-4,
+): { worstProbability: number; worstAttention: number; problems: string[] } {
   const problems: string[] = [];
   let worstProbability = 0;
   let worstAttention = 0;
   const byId = new Map(cli.videos.map((v) => [`${path.basename(v.file)}#${v.index}`, v]));
-  if (page.videos.length !== cli.videos.length) problems.push(`${page.videos.length} videos on the page, ${cli.videos.length} from the CLI`);
+  if (page.videos.length !== cli.videos.length)
+    problems.push(`${page.videos.length} videos on the page, ${cli.videos.length} from the CLI`);
   const keys = (o: object) => Object.keys(o).sort().join(',');
   // `adapter` is there when the page ran on WebGPU (the CLI runs on wasm, without one).
-  const docKeys = (o: object) => Object.keys(o).filter((k) => k !== 'adapter').sort().join(',');
+  const docKeys = (o: object) =>
+    Object.keys(o)
+      .filter((k) => k !== 'adapter')
+      .sort()
+      .join(',');
   if (docKeys(page) !== docKeys(cli)) problems.push(`document keys differ: ${keys(page)} vs ${keys(cli)}`);
   for (const v of page.videos) {
     const c = byId.get(`${v.file}#${v.index}`);
@@ -271,14 +310,16 @@ export function comparePredictions(page: PredictionDocument, cli: PredictionDocu
       continue;
     }
     if (keys(v) !== keys(c)) problems.push(`${v.id}: keys ${keys(v)} vs ${keys(c)}`);
-    if (v.id !== c.id || v.frames !== c.frames || JSON.stringify(v.labels) !== JSON.stringify(c.labels)) problems.push(`${v.id}: id, frames or labels differ`);
+    if (v.id !== c.id || v.frames !== c.frames || JSON.stringify(v.labels) !== JSON.stringify(c.labels))
+      problems.push(`${v.id}: id, frames or labels differ`);
     const dp = maxDiff(v.probabilities, c.probabilities);
     const da = Math.max(maxDiff(v.attention.rgb, c.attention.rgb), maxDiff(v.attention.audio, c.attention.audio));
     worstProbability = Math.max(worstProbability, dp);
     worstAttention = Math.max(worstAttention, da);
     if (!(dp <= tol)) problems.push(`${v.id}: probabilities differ by ${dp}`);
     if (!(da <= tol)) problems.push(`${v.id}: attention differs by ${da}`);
-    if (v.top[0]?.class !== c.top[0]?.class && Math.abs(v.top[0].probability - c.top[0].probability) > tol) problems.push(`${v.id}: top class ${v.top[0]?.name} vs ${c.top[0]?.name}`);
+    if (v.top[0]?.class !== c.top[0]?.class && Math.abs(v.top[0].probability - c.top[0].probability) > tol)
+      problems.push(`${v.id}: top class ${v.top[0]?.name} vs ${c.top[0]?.name}`);
   }
   return { worstProbability, worstAttention, problems };
 }
@@ -293,9 +334,16 @@ export async function unnamedControls(page: Page): Promise<string[]> {
       const aria = el.getAttribute('aria-label');
       if (aria) return aria;
       const by = el.getAttribute('aria-labelledby');
-      if (by) return by.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+      if (by)
+        return by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ');
       const labels = (el as HTMLInputElement).labels;
-      if (labels && labels.length) return Array.from(labels).map((l) => l.textContent ?? '').join(' ');
+      if (labels && labels.length)
+        return Array.from(labels)
+          .map((l) => l.textContent ?? '')
+          .join(' ');
       if (el.tagName === 'INPUT' || el.tagName === 'SELECT') return el.getAttribute('title') ?? el.getAttribute('placeholder') ?? '';
       return (el.textContent ?? '').trim() || el.getAttribute('title') || '';
     };
@@ -322,7 +370,9 @@ export async function axeViolations(page: Page): Promise<AxeFinding[]> {
   const { default: AxeBuilder } = await import('@axe-core/playwright');
   const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   return result.violations.map((v) => ({
-    id: v.id, impact: v.impact ?? null, help: v.help,
+    id: v.id,
+    impact: v.impact ?? null,
+    help: v.help,
     nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 240) })),
   }));
 }
@@ -356,11 +406,14 @@ export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: num
  */
 export async function untappableControls(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
-    const controls = Array.from(document.querySelectorAll<HTMLElement>(
-      'button, a[href], input, select, textarea, summary, label.btn, [role=tab], [role=listbox], [role=option], [role=gridcell][tabindex="0"]',
-    ));
+    const controls = Array.from(
+      document.querySelectorAll<HTMLElement>(
+        'button, a[href], input, select, textarea, summary, label.btn, [role=tab], [role=listbox], [role=option], [role=gridcell][tabindex="0"]',
+      ),
+    );
     const bad: string[] = [];
-    const describe = (el: Element) => `${el.tagName.toLowerCase()}.${(el.getAttribute('class') ?? '').trim().replace(/\s+/g, '.')} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`;
+    const describe = (el: Element) =>
+      `${el.tagName.toLowerCase()}.${(el.getAttribute('class') ?? '').trim().replace(/\s+/g, '.')} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`;
     for (const el of controls) {
       // Skip links show only when focused; what a closed <details> holds is not on screen.
       if ((el as HTMLButtonElement).disabled || el.closest('[aria-hidden=true], .sr-only, [inert], .skip-links')) continue;
@@ -384,7 +437,9 @@ export async function untappableControls(page: Page): Promise<string[]> {
       }
       const hit = document.elementFromPoint(x, y);
       const forLabel = hit?.closest('label') ?? null;
-      const ok = hit !== null && (el.contains(hit) || hit.contains(el) && hit === el || (forLabel !== null && (forLabel.control === el || forLabel.contains(el))));
+      const ok =
+        hit !== null &&
+        (el.contains(hit) || (hit.contains(el) && hit === el) || (forLabel !== null && (forLabel.control === el || forLabel.contains(el))));
       if (!ok) bad.push(`${describe(el)} is under ${hit ? describe(hit) : 'nothing'}`);
     }
     window.scrollTo(0, 0);
@@ -395,13 +450,19 @@ export async function untappableControls(page: Page): Promise<string[]> {
 /** Focusable controls that share an accessible name with another control (approximating the accessible-name computation). */
 export async function sharedNames(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const focusable = document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, summary, [tabindex]:not([tabindex="-1"])');
+    const focusable = document.querySelectorAll<HTMLElement>(
+      'button, a[href], input, select, textarea, summary, [tabindex]:not([tabindex="-1"])',
+    );
     const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
     const nameOf = (el: HTMLElement): string => {
       const aria = el.getAttribute('aria-label');
       if (aria) return aria;
       const by = el.getAttribute('aria-labelledby');
-      if (by) return by.split(/\s+/).map((id) => text(document.getElementById(id))).join(' ');
+      if (by)
+        return by
+          .split(/\s+/)
+          .map((id) => text(document.getElementById(id)))
+          .join(' ');
       const labels = (el as HTMLInputElement).labels;
       if (labels && labels.length) return Array.from(labels).map(text).join(' ');
       if (el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'checkbox')) return '';
@@ -409,7 +470,9 @@ export async function sharedNames(page: Page): Promise<string[]> {
     };
     const byName = new Map<string, number>();
     const named = Array.from(focusable)
-      .filter((el) => !el.closest('[aria-hidden=true]') && !(el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'hidden')))
+      .filter(
+        (el) => !el.closest('[aria-hidden=true]') && !(el instanceof HTMLInputElement && (el.type === 'radio' || el.type === 'hidden')),
+      )
       .map((el) => nameOf(el).trim())
       .filter(Boolean);
     for (const n of named) byName.set(n, (byName.get(n) ?? 0) + 1);

@@ -10,7 +10,7 @@ import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures } from '../core/features/tfrecordFeatures';
 import { dequantize } from '../core/features/dequantize';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import type { PredictionDocument } from '../core/predictionDocument';
 import { evaluate } from '../core/metrics';
 import { optimizerState, writeFluid1InferenceModel, writeInferenceModel, writeParamFolder } from '../../tools/testing/paddleFormats';
@@ -80,7 +80,7 @@ describe('the command line: convert, predict, evaluate', () => {
     });
   }, 60_000);
 
-  it('predicts the same on 2 threads, and exits (the threads, tfjs\'s and the recurrence\'s helper, do not hold it)', async () => {
+  it("predicts the same on 2 threads, and exits (the threads, tfjs's and the recurrence's helper, do not hold it)", async () => {
     const one = await cli('predict.ts', ['--model', path.join(dir, 'model'), path.join(dir, 'videos.tfrecord')]);
     const two = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--threads', '2', path.join(dir, 'videos.tfrecord')]);
     expect(two.code).toBe(0);
@@ -101,7 +101,13 @@ describe('the command line: convert, predict, evaluate', () => {
   it('converts a PaddleVideo 2 pickle with float16 storage', async () => {
     const pv = randomPaddleParams('paddlevideo2', SMALL_SIZES, 22);
     await writeFile(path.join(dir, 'AttentionLSTM_yt8.pdparams'), writePickledParams(pv, { protocol: 4 }));
-    const res = await cli('convert.ts', [path.join(dir, 'AttentionLSTM_yt8.pdparams'), '--out', path.join(dir, 'pv'), '--dtype', 'float16']);
+    const res = await cli('convert.ts', [
+      path.join(dir, 'AttentionLSTM_yt8.pdparams'),
+      '--out',
+      path.join(dir, 'pv'),
+      '--dtype',
+      'float16',
+    ]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/paddlevideo2 AttentionLSTM/);
     expect(res.stdout).toMatch(/float16/);
@@ -131,7 +137,12 @@ describe('the command line: convert, predict, evaluate', () => {
     bytes[firstLen + 12 + 5] ^= 0xff;
     await writeFile(path.join(dir, 'broken.tfrecord'), bytes);
     await writeFile(path.join(dir, 'notes.txt'), 'hello');
-    const res = await cli('predict.ts', ['--model', path.join(dir, 'model'), path.join(dir, 'broken.tfrecord'), path.join(dir, 'notes.txt')]);
+    const res = await cli('predict.ts', [
+      '--model',
+      path.join(dir, 'model'),
+      path.join(dir, 'broken.tfrecord'),
+      path.join(dir, 'notes.txt'),
+    ]);
     // Done in part: a record and a file were skipped.
     expect(res.code).toBe(3);
     const doc = JSON.parse(res.stdout) as PredictionDocument;
@@ -148,14 +159,24 @@ describe('the command line: convert, predict, evaluate', () => {
     const doc = JSON.parse((await cli('predict.ts', ['--model', path.join(dir, 'model'), ...files])).stdout) as PredictionDocument;
     const jsonl = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--jsonl', '--batch-size', '3', ...files]);
     expect(jsonl.code).toBe(0);
-    const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // File order, whatever the batches; the same numbers as one document.
     expect(lines.map((v) => v.id)).toEqual(many.map((v) => v.id));
-    lines.forEach((v, i) => v.probabilities.forEach((p: number, c: number) => expect(Math.abs(p - doc.videos[i].probabilities[c])).toBeLessThan(1e-6)));
+    lines.forEach((v, i) =>
+      v.probabilities.forEach((p: number, c: number) => expect(Math.abs(p - doc.videos[i].probabilities[c])).toBeLessThan(1e-6)),
+    );
     // Not a terminal: plain lines, the last one saying how many videos and how fast.
     expect(jsonl.stderr).toMatch(/^predict: 40 videos in [\d.]+ s \([\d.]+ videos\/s\), \S+ \S+ read$/m);
     const whole = JSON.parse((await cli('evaluate.ts', ['--model', path.join(dir, 'model'), ...files])).stdout);
-    expect(whole).toEqual(evaluate(doc.videos.map((v) => v.probabilities), many.map((v) => v.labels)));
+    expect(whole).toEqual(
+      evaluate(
+        doc.videos.map((v) => v.probabilities),
+        many.map((v) => v.labels),
+      ),
+    );
   }, 60_000);
 
   it('cuts videos to --max-frames and says so', async () => {
@@ -164,7 +185,9 @@ describe('the command line: convert, predict, evaluate', () => {
     const res = await cli('predict.ts', ['--model', path.join(dir, 'model'), '--max-frames', '5', path.join(dir, 'long.tfrecord')]);
     const doc = JSON.parse(res.stdout) as PredictionDocument;
     expect(doc.videos.map((v) => v.frames)).toEqual([5, 3]);
-    expect(res.stderr).toMatch(/warning: \S*long\.tfrecord: 1 video was longer than the frame cap and cut to 5 frames \(7 frames left out\)/);
+    expect(res.stderr).toMatch(
+      /warning: \S*long\.tfrecord: 1 video was longer than the frame cap and cut to 5 frames \(7 frames left out\)/,
+    );
     const bad = await cli('evaluate.ts', ['--model', path.join(dir, 'model'), '--max-frames', '0', path.join(dir, 'long.tfrecord')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-frames must be a positive whole number, not '0'/);
@@ -182,7 +205,10 @@ describe('the command line converts a parameter folder and an inference model', 
     const params = randomPaddleParams('fluid1', SMALL_SIZES, 23);
     const folder = path.join(dir, 'pretrain');
     await mkdir(folder);
-    for (const f of [...writeParamFolder(new Map([...params, ...optimizerState(params, 'rmsprop')])), writeFluid1InferenceModel(params)[0]]) {
+    for (const f of [
+      ...writeParamFolder(new Map([...params, ...optimizerState(params, 'rmsprop')])),
+      writeFluid1InferenceModel(params)[0],
+    ]) {
       await writeFile(path.join(folder, f.name), f.bytes);
     }
     await writeFile(path.join(folder, '.DS_Store'), 'not a weight file'); // hidden files are left out
@@ -209,7 +235,12 @@ describe('the command line converts a parameter folder and an inference model', 
     expect(byFolder.stdout).toMatch(/linear_0\.w_0\s+rgb\.embed\.w\s+\[12, 6\]/);
     expect(byFolder.stdout).toMatch(/paddlevideo2 AttentionLSTM/);
     expect(byFolder.stderr).toMatch(/warning: export: ignored AttentionLSTM\.pdiparams\.info/);
-    const byPair = await cli('convert.ts', [path.join(exported, 'AttentionLSTM.pdiparams'), path.join(exported, 'AttentionLSTM.pdmodel'), '--out', path.join(dir, 'm-pair')]);
+    const byPair = await cli('convert.ts', [
+      path.join(exported, 'AttentionLSTM.pdiparams'),
+      path.join(exported, 'AttentionLSTM.pdmodel'),
+      '--out',
+      path.join(dir, 'm-pair'),
+    ]);
     expect(byPair.code).toBe(0);
     expect(byPair.stderr).toMatch(/converting AttentionLSTM\.pdmodel \+ AttentionLSTM\.pdiparams: 100%/);
     const a = JSON.parse(await readFile(path.join(dir, 'm-export', 'model.json'), 'utf8'));
@@ -229,7 +260,9 @@ describe('the command line converts a parameter folder and an inference model', 
     await writeFile(path.join(lone, m.pdiparams.name), m.pdiparams.bytes);
     const res = await cli('convert.ts', [lone, '--out', path.join(dir, 'm-lone')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe('error: AttentionLSTM.pdiparams: holds 30 tensors shaped as the parameters of a PaddleVideo 2 inference model (.pdiparams), which store no names: give its .pdmodel with it\n');
+    expect(res.stderr).toBe(
+      'error: AttentionLSTM.pdiparams: holds 30 tensors shaped as the parameters of a PaddleVideo 2 inference model (.pdiparams), which store no names: give its .pdmodel with it\n',
+    );
     const mixed = await cli('convert.ts', [lone, path.join(lone, m.pdiparams.name), '--out', path.join(dir, 'm-mixed')]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/^error: give a folder alone, or two files/);

@@ -17,7 +17,9 @@ runCli(USAGE, async () => {
     dtype: { type: 'string' },
   });
   if (positionals.length < 1 || positionals.length > 2) {
-    throw new InputError(`give one weight file, one folder, or an inference model's .pdmodel and .pdiparams (got ${positionals.length} paths)`);
+    throw new InputError(
+      `give one weight file, one folder, or an inference model's .pdmodel and .pdiparams (got ${positionals.length} paths)`,
+    );
   }
   if (!values.out) throw new InputError('--out <dir> is required: the folder to write model.json and its shards into');
   checkOutFolder(values.out);
@@ -25,7 +27,9 @@ runCli(USAGE, async () => {
   const dtype = choice(values.dtype, ['float32', 'float16'] as const, '--dtype', 'float32');
   const given = await Promise.all(positionals.map(pathSources));
   if (given.length > 1 && given.some((g) => g.folder)) {
-    throw new InputError(`give a folder alone, or two files (an inference model's .pdmodel and .pdiparams), not ${positionals.join(' and ')}`);
+    throw new InputError(
+      `give a folder alone, or two files (an inference model's .pdmodel and .pdiparams), not ${positionals.join(' and ')}`,
+    );
   }
   const sources = given.flatMap((g) => g.sources);
   // A folder is named after itself in messages and in the model's source.
@@ -37,22 +41,29 @@ runCli(USAGE, async () => {
   const written: string[] = [];
   const started = performance.now();
   let lastShown = -1;
-  const { modelJson, tensors, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (p, bytes) => (written.push(p), writeFile(path.join(out, p), bytes)), {
-    variant, dtype, name, vocabulary: await yt8mVocabulary(),
-    sha256: () => {
-      const h = createHash('sha256');
-      return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
+  const { modelJson, tensors, warnings } = await convertWeights(
+    sources.length === 1 ? sources[0] : sources,
+    (p, bytes) => (written.push(p), writeFile(path.join(out, p), bytes)),
+    {
+      variant,
+      dtype,
+      name,
+      vocabulary: await yt8mVocabulary(),
+      sha256: () => {
+        const h = createHash('sha256');
+        return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
+      },
+      onProgress: (e) => {
+        if (e.kind === 'start') shown = e.file;
+        if (e.kind !== 'progress') return;
+        const pct = Math.floor((100 * e.bytesDone) / e.bytesTotal);
+        if (pct >= lastShown + 5 || e.bytesDone === e.bytesTotal) {
+          lastShown = pct;
+          stderr(`converting ${shown}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
+        }
+      },
     },
-    onProgress: (e) => {
-      if (e.kind === 'start') shown = e.file;
-      if (e.kind !== 'progress') return;
-      const pct = Math.floor((100 * e.bytesDone) / e.bytesTotal);
-      if (pct >= lastShown + 5 || e.bytesDone === e.bytesTotal) {
-        lastShown = pct;
-        stderr(`converting ${shown}: ${pct}% (${mb(e.bytesDone)} of ${mb(e.bytesTotal)} MB, ${e.tensor})`);
-      }
-    },
-  }).catch(async (e: unknown) => {
+  ).catch(async (e: unknown) => {
     await Promise.all(written.map((p) => rm(path.join(out, p), { force: true })));
     throw e;
   });
@@ -83,7 +94,12 @@ async function makeOutFolder(out: string): Promise<void> {
   const s = await stat(out).catch(() => null);
   if (s && !s.isDirectory()) throw new InputError(`--out ${out}: is a file; give a folder to write model.json and its shards into`);
   await mkdir(out, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    const why = e.code === 'ENOTDIR' || e.code === 'EEXIST' ? 'a part of its path is a file, not a folder' : e.code === 'EACCES' ? 'permission denied' : e.code ?? e.message;
+    const why =
+      e.code === 'ENOTDIR' || e.code === 'EEXIST'
+        ? 'a part of its path is a file, not a folder'
+        : e.code === 'EACCES'
+          ? 'permission denied'
+          : (e.code ?? e.message);
     throw new InputError(`--out ${out}: cannot make the folder (${why})`);
   });
 }

@@ -43,7 +43,8 @@ runCli(USAGE, async () => {
   // A label outside the model's classes stops the run, naming the video.
   const checkLabels = (v: { file: string; index: number; id: string; labels?: number[] }) => {
     const bad = v.labels?.find((l) => !Number.isInteger(l) || l < 0 || l >= C);
-    if (bad !== undefined) throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
+    if (bad !== undefined)
+      throw new InputError(`${v.file}: video ${v.index} ('${v.id}') has label ${bad}, outside the model's ${C} classes`);
   };
   // Constant memory: each window's predictions are folded into the metrics and dropped.
   const metrics = new MetricsAccumulator(C);
@@ -61,8 +62,21 @@ runCli(USAGE, async () => {
         yield item;
       }
     }
-    await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) => metrics.add(prediction.probabilities, item.video.labels!));
-    if (part) return part.finish({ dir: values.model, classes: C, classNames, maxFrames: frameCap, metrics, ranking: null, unlabeled, failed: progress.failed, segmentsOnly: false });
+    await predictEach('evaluate', model, labeled(), progress, batchSize, (item, prediction) =>
+      metrics.add(prediction.probabilities, item.video.labels!),
+    );
+    if (part)
+      return part.finish({
+        dir: values.model,
+        classes: C,
+        classNames,
+        maxFrames: frameCap,
+        metrics,
+        ranking: null,
+        unlabeled,
+        failed: progress.failed,
+        segmentsOnly: false,
+      });
     return reportEvaluation({ metrics, ranking: null, unlabeled, classNames });
   }
 
@@ -70,24 +84,48 @@ runCli(USAGE, async () => {
   // video-level labels are predicted whole as well, for the video figures, unless --segments-only.
   const seg = await segmentFlags(values, C);
   const ranking = new SegmentRanking({ classes: C, k: seg.k, rated: seg.rated, window: seg.window });
-  if (seg.rated) stderr(`note: windows are ranked for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`);
-  await segmentsEach('evaluate', model, files, progress, {
-    window: seg.window, batchSize,
-    videoLevel: values['segments-only'] ? undefined : {
-      wants: (v) => {
-        if (v.labels === undefined) {
-          unlabeled++;
-          return false;
-        }
-        checkLabels(v);
-        return true;
-      },
-      onVideo: (v, p) => metrics.add(p.probabilities, v.labels!),
+  if (seg.rated)
+    stderr(
+      `note: windows are ranked for the ${seg.rated.length} rated classes only (${values['rated-classes'] ?? 'the YouTube-8M segment classes'})`,
+    );
+  await segmentsEach(
+    'evaluate',
+    model,
+    files,
+    progress,
+    {
+      window: seg.window,
+      batchSize,
+      videoLevel: values['segments-only']
+        ? undefined
+        : {
+            wants: (v) => {
+              if (v.labels === undefined) {
+                unlabeled++;
+                return false;
+              }
+              checkLabels(v);
+              return true;
+            },
+            onVideo: (v, p) => metrics.add(p.probabilities, v.labels!),
+          },
     },
-  }, (batch) => {
-    for (const w of batch.windows) ranking.addWindow(w.item.video, w.start, w.probabilities);
-    for (const item of batch.done) ranking.addVideo(item.video);
-  });
-  if (part) return part.finish({ dir: values.model, classes: C, classNames, maxFrames: frameCap, metrics, ranking, unlabeled, failed: progress.failed, segmentsOnly: !!values['segments-only'] });
+    (batch) => {
+      for (const w of batch.windows) ranking.addWindow(w.item.video, w.start, w.probabilities);
+      for (const item of batch.done) ranking.addVideo(item.video);
+    },
+  );
+  if (part)
+    return part.finish({
+      dir: values.model,
+      classes: C,
+      classNames,
+      maxFrames: frameCap,
+      metrics,
+      ranking,
+      unlabeled,
+      failed: progress.failed,
+      segmentsOnly: !!values['segments-only'],
+    });
   reportEvaluation({ metrics: values['segments-only'] ? null : metrics, ranking, unlabeled, classNames });
 });

@@ -28,10 +28,22 @@ export function reportEvaluation({ metrics, ranking, unlabeled, classNames }: Ev
   }
   const result = segmentMap(ranking);
   const c = result.counts;
-  if (c.ratedVideos === 0) throw new InputError('none of the videos carry segment ratings (segment_labels, segment_start_times, segment_scores); --segments evaluation needs segment-rated files');
-  if (result.noPositive.length) stderr(`note: ${result.noPositive.length} classes rank windows but have no positive rating: left out of the MAP, as upstream cannot score them`);
-  if (result.neverRanked.length) stderr(`note: ${result.neverRanked.length} classes rated positive are in no window's top ${ranking.topPerWindow}: not counted, as upstream counts only the classes of its submission`);
-  if (c.noWindow) stderr(`note: ${c.noWindow} rated segments start where no window starts (hop ${ranking.window.hop}, or past the frame cap): they count as positives no window can find`);
+  if (c.ratedVideos === 0)
+    throw new InputError(
+      'none of the videos carry segment ratings (segment_labels, segment_start_times, segment_scores); --segments evaluation needs segment-rated files',
+    );
+  if (result.noPositive.length)
+    stderr(
+      `note: ${result.noPositive.length} classes rank windows but have no positive rating: left out of the MAP, as upstream cannot score them`,
+    );
+  if (result.neverRanked.length)
+    stderr(
+      `note: ${result.neverRanked.length} classes rated positive are in no window's top ${ranking.topPerWindow}: not counted, as upstream counts only the classes of its submission`,
+    );
+  if (c.noWindow)
+    stderr(
+      `note: ${c.noWindow} rated segments start where no window starts (hop ${ranking.window.hop}, or past the frame cap): they count as positives no window can find`,
+    );
   if (c.outsideModel) stderr(`note: ${c.outsideModel} ratings are of classes the model does not have`);
   const videos = metrics?.videos ?? 0;
   if (unlabeled && videos > 0) stderr(`warning: ${unlabeled} videos without video-level labels were left out of the video figures`);

@@ -20,9 +20,18 @@ runCli(USAGE, async () => {
   // The zip's folder is named as the file is.
   const { bytes } = await exportModel(meta, weights, format, path.basename(values.out).replace(/\.zip$/i, ''));
   await writeFile(values.out, bytes).catch((e: NodeJS.ErrnoException) => {
-    const why = e.code === 'EISDIR' ? 'it is a folder, expected a file name' : e.code === 'ENOENT' ? 'no such folder on its path' : e.code === 'ENOTDIR' ? 'a part of its path is a file, not a folder' : e.code ?? e.message;
+    const why =
+      e.code === 'EISDIR'
+        ? 'it is a folder, expected a file name'
+        : e.code === 'ENOENT'
+          ? 'no such folder on its path'
+          : e.code === 'ENOTDIR'
+            ? 'a part of its path is a file, not a folder'
+            : (e.code ?? e.message);
     throw new InputError(`--out ${values.out}: cannot write (${why})`);
   });
-  stderr(`${meta.variant} model with ${meta.sizes.classes} classes written to ${values.out} as ${format} (${bytes.length.toLocaleString('en-US')} bytes)` +
-    (format.startsWith('pdparams') ? `; Paddle loads it into an AttentionLSTM with num_classes = ${meta.sizes.classes}` : ''));
+  stderr(
+    `${meta.variant} model with ${meta.sizes.classes} classes written to ${values.out} as ${format} (${bytes.length.toLocaleString('en-US')} bytes)` +
+      (format.startsWith('pdparams') ? `; Paddle loads it into an AttentionLSTM with num_classes = ${meta.sizes.classes}` : ''),
+  );
 });

@@ -14,7 +14,8 @@ import { paddedFrames } from '../core/features/padded';
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
-const cli = async (script: string, args: string[]) => run(tsx, [path.join(root, 'src/cli', script), ...args], { cwd: root, maxBuffer: 64 << 20 });
+const cli = async (script: string, args: string[]) =>
+  run(tsx, [path.join(root, 'src/cli', script), ...args], { cwd: root, maxBuffer: 64 << 20 });
 const SAMPLE = path.join(root, 'public/samples/demo-samples-a.tfrecord');
 
 describe('npm run export -- --format onnx', () => {
@@ -49,15 +50,21 @@ describe('npm run export -- --format onnx', () => {
     const attAudio = got.attention_audio.data as Float32Array;
     let worst = 0;
     want.videos.forEach((v, b) => {
-      worst = Math.max(worst, maxDiff(probs.subarray(b * C, (b + 1) * C), v.probabilities), maxDiff(att.subarray(b * T, b * T + v.frames), v.attention.rgb),
-        maxDiff(attAudio.subarray(b * T, b * T + v.frames), v.attention.audio));
+      worst = Math.max(
+        worst,
+        maxDiff(probs.subarray(b * C, (b + 1) * C), v.probabilities),
+        maxDiff(att.subarray(b * T, b * T + v.frames), v.attention.rgb),
+        maxDiff(attAudio.subarray(b * T, b * T + v.frames), v.attention.audio),
+      );
     });
     process.stderr.write(`ONNX demo model against npm run predict: ${worst.toExponential(2)}\n`);
     expect(worst).toBeLessThanOrEqual(1e-5);
   }, 120_000);
 
   it('names onnx in the usage line and exits 2 on an unknown format', async () => {
-    const err = await cli('export.ts', ['--model', 'public/models/demo', '--format', 'onnnx', '--out', path.join(dir, 'x.onnx')]).catch((e) => e);
+    const err = await cli('export.ts', ['--model', 'public/models/demo', '--format', 'onnnx', '--out', path.join(dir, 'x.onnx')]).catch(
+      (e) => e,
+    );
     expect(err.code).toBe(2);
     expect(err.stderr).toMatch(/onnx/);
   });

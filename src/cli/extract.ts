@@ -17,11 +17,19 @@ const USAGE = `npm run extract -- --inception <inception-2015-12-05.tgz|classify
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
-    inception: { type: 'string' }, pca: { type: 'string' }, out: { type: 'string' }, labels: { type: 'string' },
-    backend: { type: 'string' }, threads: { type: 'string' }, 'batch-size': { type: 'string' }, 'max-frames': { type: 'string' },
+    inception: { type: 'string' },
+    pca: { type: 'string' },
+    out: { type: 'string' },
+    labels: { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'max-frames': { type: 'string' },
   });
-  if (!values.inception) throw new InputError('--inception is required: the published inception-2015-12-05.tgz, or the classify_image_graph_def.pb it holds');
-  if (!values.pca) throw new InputError('--pca is required: the published yt8m_pca.tgz, or a folder of its mean.npy, eigenvals.npy and eigenvecs.npy');
+  if (!values.inception)
+    throw new InputError('--inception is required: the published inception-2015-12-05.tgz, or the classify_image_graph_def.pb it holds');
+  if (!values.pca)
+    throw new InputError('--pca is required: the published yt8m_pca.tgz, or a folder of its mean.npy, eigenvals.npy and eigenvecs.npy');
   if (!values.out) throw new InputError('--out <features.tfrecord> is required: the file the features are written to');
   const backend = choice(values.backend, CLI_BACKENDS, '--backend', CLI_DEFAULT_BACKEND);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
@@ -29,14 +37,24 @@ runCli(USAGE, async () => {
 
   let rows: VideoLabelRow[] = [];
   if (values.labels) {
-    const text = await readFile(values.labels, 'utf8').catch(() => { throw new InputError(`${values.labels}: cannot read the labels CSV`); });
+    const text = await readFile(values.labels, 'utf8').catch(() => {
+      throw new InputError(`${values.labels}: cannot read the labels CSV`);
+    });
     rows = parseVideoLabels(text, values.labels);
   }
   // Without videos on the command line, the CSV's videos (as upstream's --input_videos_csv), relative to where it is when not found here.
-  const videos = positionals.length > 0 ? positionals : await Promise.all(rows.map(async (r) => {
-    const here = await access(r.path).then(() => true, () => false);
-    return here || path.isAbsolute(r.path) ? r.path : path.join(path.dirname(values.labels!), r.path);
-  }));
+  const videos =
+    positionals.length > 0
+      ? positionals
+      : await Promise.all(
+          rows.map(async (r) => {
+            const here = await access(r.path).then(
+              () => true,
+              () => false,
+            );
+            return here || path.isAbsolute(r.path) ? r.path : path.join(path.dirname(values.labels!), r.path);
+          }),
+        );
   if (videos.length === 0) throw new InputError('no videos given: name video files, or give --labels <videos.csv> listing them');
 
   const tools = await checkFfmpeg();
@@ -44,11 +62,15 @@ runCli(USAGE, async () => {
   await useBackend(backend, { threads: threads(values.threads) });
   const extractor = FeatureExtractor.create(model, { batchSize });
   const g = model.graph;
-  stderr(`extract: ${g.file}: ${g.stats.nodesOnPath} nodes from ${g.input} to ${g.output} (${g.stats.fusedConvolutions} convolutions fused with their batch norms); PCA ${model.pca.components} components; ${tools.ffmpeg}; tfjs ${backend}`);
+  stderr(
+    `extract: ${g.file}: ${g.stats.nodesOnPath} nodes from ${g.input} to ${g.output} (${g.stats.fusedConvolutions} convolutions fused with their batch norms); PCA ${model.pca.components} components; ${tools.ffmpeg}; tfjs ${backend}`,
+  );
   stderr(`note: ${RGB_ONLY_NOTE}`);
 
   const partial = `${values.out}.partial`;
-  const out = await open(partial, 'w').catch((e: NodeJS.ErrnoException) => { throw new InputError(`${values.out}: cannot write (${e.code ?? e.message})`); });
+  const out = await open(partial, 'w').catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(`${values.out}: cannot write (${e.code ?? e.message})`);
+  });
   const done: { file: string; id: string; frames: number; seconds: number; labels?: number[] }[] = [];
   const failed: { file: string; error: string }[] = [];
   const tty = process.stderr.isTTY === true;
@@ -60,7 +82,8 @@ runCli(USAGE, async () => {
       try {
         const labels = rows.length ? labelsFor(rows, file, values.labels!) : undefined;
         const result = await extractVideoFile(extractor, file, {
-          labels, maxFrames: cap,
+          labels,
+          maxFrames: cap,
           onWarning: (m) => stderr(`warning: ${m}`),
           onFrame: (taken, info, at) => {
             const now = performance.now();
@@ -76,8 +99,16 @@ runCli(USAGE, async () => {
         await out.write(writeTfRecords([result.record]));
         const seconds = (performance.now() - started) / 1000;
         if (tty) process.stderr.write('\r\x1b[K');
-        stderr(`extract: video ${v + 1}/${videos.length} ${file}: ${result.frames} frames in ${seconds.toFixed(1)} s (${(result.frames / seconds).toFixed(2)} frames/s)${result.labels ? `, labels ${result.labels.join(';')}` : ''}`);
-        done.push({ file, id: result.id, frames: result.frames, seconds: Number(seconds.toFixed(3)), ...(result.labels ? { labels: result.labels } : {}) });
+        stderr(
+          `extract: video ${v + 1}/${videos.length} ${file}: ${result.frames} frames in ${seconds.toFixed(1)} s (${(result.frames / seconds).toFixed(2)} frames/s)${result.labels ? `, labels ${result.labels.join(';')}` : ''}`,
+        );
+        done.push({
+          file,
+          id: result.id,
+          frames: result.frames,
+          seconds: Number(seconds.toFixed(3)),
+          ...(result.labels ? { labels: result.labels } : {}),
+        });
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         if (tty) process.stderr.write('\r\x1b[K');
@@ -95,6 +126,8 @@ runCli(USAGE, async () => {
     throw new InputError(`no video could be extracted (${failed.length} failed): nothing was written to ${values.out}`);
   }
   await rename(partial, values.out);
-  stderr(`extract: wrote ${done.length} video${done.length === 1 ? '' : 's'} (${done.reduce((n, d) => n + d.frames, 0)} frames) to ${values.out}${failed.length ? `; ${failed.length} failed` : ''}`);
+  stderr(
+    `extract: wrote ${done.length} video${done.length === 1 ? '' : 's'} (${done.reduce((n, d) => n + d.frames, 0)} frames) to ${values.out}${failed.length ? `; ${failed.length} failed` : ''}`,
+  );
   process.stdout.write(JSON.stringify({ out: values.out, videos: done, failed, note: RGB_ONLY_NOTE }) + '\n');
 });

@@ -26,15 +26,34 @@ describe('npm run extract with the full-size Inception stand-in', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'alstm-extract-full-'));
     const standIn = inceptionStandIn({ size: 'full', seed: 5 });
     expect(standIn.parameters).toBeGreaterThan(21_000_000);
-    await writeFile(path.join(dir, 'inception-2015-12-05.tgz'), await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]));
+    await writeFile(
+      path.join(dir, 'inception-2015-12-05.tgz'),
+      await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]),
+    );
     const video = await makeVideo(dir, 'clip.mp4', { width: 80, height: 60, count: 30, rate: '25', seed: 9 });
     const taken = expectedTaken(await probeFrameTimes(video.path));
     expect(taken).toEqual([0, 25]);
-    const features = taken.map((i) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [60, 80, 3], data: Float64Array.from(video.frames[i]) }, 'pool_3/_reshape').data);
+    const features = taken.map(
+      (i) =>
+        referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [60, 80, 3], data: Float64Array.from(video.frames[i]) }, 'pool_3/_reshape').data,
+    );
     const pca = standInPca(features, 3, 1024);
     await writeFile(path.join(dir, 'yt8m_pca.tgz'), await writeTgz(pcaNpyFiles(pca)));
     const out = path.join(dir, 'clip.tfrecord');
-    const { stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'src/cli/extract.ts'), '--inception', path.join(dir, 'inception-2015-12-05.tgz'), '--pca', path.join(dir, 'yt8m_pca.tgz'), '--out', out, video.path], { cwd: root, maxBuffer: 64 << 20 });
+    const { stderr } = await run(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [
+        path.join(root, 'src/cli/extract.ts'),
+        '--inception',
+        path.join(dir, 'inception-2015-12-05.tgz'),
+        '--pca',
+        path.join(dir, 'yt8m_pca.tgz'),
+        '--out',
+        out,
+        video.path,
+      ],
+      { cwd: root, maxBuffer: 64 << 20 },
+    );
     expect(stderr).toMatch(/317 nodes from DecodeJpeg:0 to pool_3\/_reshape:0 \(94 convolutions fused/);
     const [v] = readFeatureFile(new Uint8Array(await readFile(out)), 'clip.tfrecord').videos;
     expect(v.frames).toBe(2);

@@ -42,7 +42,9 @@ export async function readFeatureFiles(paths: readonly string[], opts: ReadOptio
  * to stderr as they come; `progress` follows the bytes and videos read.
  */
 export async function* streamFeatureFiles(
-  paths: readonly string[], progress: ProgressState, opts: ReadOptions = {},
+  paths: readonly string[],
+  progress: ProgressState,
+  opts: ReadOptions = {},
   // A sharded worker's part lists what it skipped, and a share with nothing readable is still a part.
   more: { onSkipped?: (input: string, reason: string) => void; allowNone?: boolean } = {},
 ): AsyncGenerator<{ video: VideoFeatures }> {
@@ -93,7 +95,10 @@ export async function* streamFeatureFiles(
     progress.bytesRead = before;
   }
   if (only) throw only;
-  if (read === 0 && !more.allowNone) throw new InputError(paths.length === 1 ? `${paths[0]}: no video could be read` : `none of the ${paths.length} feature files could be read`);
+  if (read === 0 && !more.allowNone)
+    throw new InputError(
+      paths.length === 1 ? `${paths[0]}: no video could be read` : `none of the ${paths.length} feature files could be read`,
+    );
 }
 
 /**

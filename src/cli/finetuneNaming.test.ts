@@ -26,7 +26,10 @@ describe('npm run finetune and the page name the same classes for the same files
     dir = await mkdtemp(path.join(tmpdir(), 'alstm-names-'));
     const videos = syntheticVideos(12, 9, { classes: FINETUNE_CLASSES, maxFrames: 20 });
     for (const [name, ids] of Object.entries(FILES)) {
-      await writeFile(path.join(dir, `${name}.tfrecord`), writeTfRecordFeatures(videos.map((v) => demoRecord({ ...v, labels: v.labels.map((l) => ids[l]) }))));
+      await writeFile(
+        path.join(dir, `${name}.tfrecord`),
+        writeTfRecordFeatures(videos.map((v) => demoRecord({ ...v, labels: v.labels.map((l) => ids[l]) }))),
+      );
     }
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -34,7 +37,17 @@ describe('npm run finetune and the page name the same classes for the same files
   /** The class names `npm run finetune` trains (its report's `classes`). */
   async function cliClasses(file: string, names: string[] | null): Promise<string[]> {
     // A new head, as the page's plan below: left to choose, both train the demo's own classes for ids it names (0..3).
-    const args = ['--model', 'public/models/demo', '--out', path.join(dir, 'out'), '--mode', 'new-head', '--epochs', '1', path.join(dir, file)];
+    const args = [
+      '--model',
+      'public/models/demo',
+      '--out',
+      path.join(dir, 'out'),
+      '--mode',
+      'new-head',
+      '--epochs',
+      '1',
+      path.join(dir, file),
+    ];
     if (names) {
       await writeFile(path.join(dir, 'names.txt'), names.join('\n') + '\n');
       args.push('--labels', path.join(dir, 'names.txt'));
@@ -49,7 +62,12 @@ describe('npm run finetune and the page name the same classes for the same files
     await engine.addFeatures([{ kind: 'url', url: `${SITE}${file}`, name: file }]);
     const training = new TrainingHandler(engine, store, () => {});
     const field = names?.join(', ');
-    return training.plan('new-head', 'whole-head', null, field?.split(',').map((n) => n.trim())).classNames;
+    return training.plan(
+      'new-head',
+      'whole-head',
+      null,
+      field?.split(',').map((n) => n.trim()),
+    ).classNames;
   }
 
   for (const [file, names] of [

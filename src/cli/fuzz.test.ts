@@ -1,3 +1,12 @@
+/**
+ * Seeded fuzzing of every input the command line reads, through its own code
+ * paths in this process (predict's and evaluate's stream of feature files,
+ * finetune's whole-file reader, convert's weight reader, predict's model
+ * loader), and two real processes. Each mutated input must end in a result
+ * without NaN, or in an InputError (one sentence, exit 2): anything else would
+ * be a stack trace. A hang fails the test on its timeout.
+ * ALSTM_FUZZ_SEED picks another seed; ALSTM_FUZZ_SCALE runs more cases.
+ */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,7 +14,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SMALL_SIZES, randomPaddleParams, rng } from '../../tools/testing/random';
-import { writeCheckpoint, writeCombinedFile, writeFluid1InferenceModel, writeInferenceModel, writeParamFolder, writeStaticDict } from '../../tools/testing/paddleFormats';
+import {
+  writeCheckpoint,
+  writeCombinedFile,
+  writeFluid1InferenceModel,
+  writeInferenceModel,
+  writeParamFolder,
+  writeStaticDict,
+} from '../../tools/testing/paddleFormats';
 import { convertWeights } from '../core/convert/convert';
 import { parseModelJson, decodeWeights } from '../core/convert/modelFormat';
 import { EnvironmentError, InputError } from '../core/errors';
@@ -21,15 +37,6 @@ import { loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progressLine';
 
-/**
- * Seeded fuzzing of every input the command line reads, through its own code
- * paths in this process (predict's and evaluate's stream of feature files,
- * finetune's whole-file reader, convert's weight reader, predict's model
- * loader), and two real processes. Each mutated input must end in a result
- * without NaN, or in an InputError (one sentence, exit 2): anything else would
- * be a stack trace. A hang fails the test on its timeout.
- * ALSTM_FUZZ_SEED picks another seed; ALSTM_FUZZ_SCALE runs more cases.
- */
 const SEED = Number(process.env.ALSTM_FUZZ_SEED ?? 2117);
 const SCALE = Number(process.env.ALSTM_FUZZ_SCALE ?? 1);
 const DEMO = path.resolve(__dirname, '../../public/models/demo');
@@ -75,7 +82,10 @@ function mutateBytes(b: Uint8Array, r: Rand): { bytes: Uint8Array; how: string }
     }
     case 7: {
       const n = 1 + int(r, 256);
-      return { bytes: Uint8Array.from([...b.subarray(0, at + n), ...b.subarray(at, at + n), ...b.subarray(at + n)]), how: `${n} bytes repeated at ${at}` };
+      return {
+        bytes: Uint8Array.from([...b.subarray(0, at + n), ...b.subarray(at, at + n), ...b.subarray(at + n)]),
+        how: `${n} bytes repeated at ${at}`,
+      };
     }
     default:
       return { bytes: Uint8Array.from({ length: int(r, 2 * b.length + 1) }, () => int(r, 256)), how: 'random bytes' };
@@ -130,7 +140,7 @@ async function endsCleanly(what: string, work: () => Promise<void>): Promise<'ok
       expect(e.message.length, what).toBeGreaterThan(10);
       return 'refused';
     }
-    throw new Error(`${what}: ${(e as Error)?.stack ?? String(e)}`);
+    throw new Error(`${what}: ${(e as Error)?.stack ?? String(e)}`, { cause: e });
   }
 }
 
@@ -138,7 +148,7 @@ function finite(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) throw new Error(`${what}: output ${i} is ${values[i]}`);
 }
 
-describe('fuzzing every input kind through the command line\'s code paths', () => {
+describe("fuzzing every input kind through the command line's code paths", () => {
   let dir: string;
   let model: StreamModel;
   let n = 0;
@@ -163,41 +173,74 @@ describe('fuzzing every input kind through the command line\'s code paths', () =
   // Feature files of the demo model's widths, small: two videos of a few frames.
   const r0 = rng(SEED);
   const frames = (t: number, dim: number) => Array.from({ length: t }, () => Uint8Array.from({ length: dim }, () => int(r0, 256)));
-  const yt = [{ id: 'a', labels: [1, 3], rgb: frames(3, 1024), audio: frames(3, 128) }, { id: 'b', labels: [2], rgb: frames(2, 1024), audio: frames(2, 128) }];
-  const u8 = (a: Uint8Array[], dim: number) => ({ dtype: 'uint8' as const, shape: [a.length, dim], data: Uint8Array.from(a.flatMap((x) => [...x])) });
+  const yt = [
+    { id: 'a', labels: [1, 3], rgb: frames(3, 1024), audio: frames(3, 128) },
+    { id: 'b', labels: [2], rgb: frames(2, 1024), audio: frames(2, 128) },
+  ];
+  const u8 = (a: Uint8Array[], dim: number) => ({
+    dtype: 'uint8' as const,
+    shape: [a.length, dim],
+    data: Uint8Array.from(a.flatMap((x) => [...x])),
+  });
   const FEATURES: Record<string, Uint8Array> = {
     'v.tfrecord': writeTfRecordFeatures(yt),
-    'v.pkl': writePickle(yt.map((v) => new PyDict([['video', PyBytes.fromText(v.id)], ['feature', u8(v.rgb, 1024)], ['audio', u8(v.audio, 128)], ['label', v.labels], ['nframes', v.rgb.length]])), { protocol: 2 }),
+    'v.pkl': writePickle(
+      yt.map(
+        (v) =>
+          new PyDict([
+            ['video', PyBytes.fromText(v.id)],
+            ['feature', u8(v.rgb, 1024)],
+            ['audio', u8(v.audio, 128)],
+            ['label', v.labels],
+            ['nframes', v.rgb.length],
+          ]),
+      ),
+      { protocol: 2 },
+    ),
     'v.npy': writeNpy({ dtype: 'uint8', shape: [3, 1152], data: Uint8Array.from({ length: 3 * 1152 }, () => int(r0, 256)) }),
-    'v.json': new TextEncoder().encode(JSON.stringify(yt.map((v) => ({ id: v.id, labels: v.labels, quantized: true, rgb: v.rgb.map((f) => [...f]), audio: v.audio.map((f) => [...f]) })))),
+    'v.json': new TextEncoder().encode(
+      JSON.stringify(
+        yt.map((v) => ({ id: v.id, labels: v.labels, quantized: true, rgb: v.rgb.map((f) => [...f]), audio: v.audio.map((f) => [...f]) })),
+      ),
+    ),
   };
   const featureCases = Math.round(60 * SCALE);
 
-  it.each(Object.keys(FEATURES))(`feature files: ${featureCases} mutations of %s through predict's stream and the model, and finetune's reader`, async (name) => {
-    const r = rng(SEED + name.length * 7919 + name.charCodeAt(2));
-    const tally = { ok: 0, refused: 0 };
-    for (let k = 0; k < featureCases; k++) {
-      const structural = name.endsWith('.json') && k % 2 === 0;
-      const m = structural ? (() => {
-        const j = mutateJson(JSON.parse(new TextDecoder().decode(FEATURES[name])), r);
-        return { bytes: new TextEncoder().encode(serialize(j.value)), how: j.how };
-      })() : mutateBytes(FEATURES[name], r);
-      const p = await file(name, m.bytes);
-      const what = `${name} case ${k} (${m.how})`;
-      const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
-      tally[await endsCleanly(what, () => predictEach('predict', model, streamFeatureFiles([p], progress), progress, undefined, (item, prediction) => {
-        finite(prediction.probabilities, what);
-        finite(prediction.attention.rgb, what);
-        expect(item.video.frames, what).toBeGreaterThan(0);
-      }))]++;
-      await endsCleanly(`${what}, read whole`, async () => {
-        for (const v of await readFeatureFiles([p])) finite(v.rgb, what);
-      });
-    }
-    // The mutations reach both ends: some files still read, some are refused.
-    expect(tally.ok + tally.refused).toBe(featureCases);
-    if (!name.endsWith('.npy')) expect(tally.refused).toBeGreaterThan(0);
-  }, 300_000);
+  it.each(Object.keys(FEATURES))(
+    `feature files: ${featureCases} mutations of %s through predict's stream and the model, and finetune's reader`,
+    async (name) => {
+      const r = rng(SEED + name.length * 7919 + name.charCodeAt(2));
+      const tally = { ok: 0, refused: 0 };
+      for (let k = 0; k < featureCases; k++) {
+        const structural = name.endsWith('.json') && k % 2 === 0;
+        const m = structural
+          ? (() => {
+              const j = mutateJson(JSON.parse(new TextDecoder().decode(FEATURES[name])), r);
+              return { bytes: new TextEncoder().encode(serialize(j.value)), how: j.how };
+            })()
+          : mutateBytes(FEATURES[name], r);
+        const p = await file(name, m.bytes);
+        const what = `${name} case ${k} (${m.how})`;
+        const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
+        tally[
+          await endsCleanly(what, () =>
+            predictEach('predict', model, streamFeatureFiles([p], progress), progress, undefined, (item, prediction) => {
+              finite(prediction.probabilities, what);
+              finite(prediction.attention.rgb, what);
+              expect(item.video.frames, what).toBeGreaterThan(0);
+            }),
+          )
+        ]++;
+        await endsCleanly(`${what}, read whole`, async () => {
+          for (const v of await readFeatureFiles([p])) finite(v.rgb, what);
+        });
+      }
+      // The mutations reach both ends: some files still read, some are refused.
+      expect(tally.ok + tally.refused).toBe(featureCases);
+      if (!name.endsWith('.npy')) expect(tally.refused).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 
   // Weights in every format, of a small random model.
   const fluid1 = randomPaddleParams('fluid1', SMALL_SIZES, SEED);
@@ -215,36 +258,52 @@ describe('fuzzing every input kind through the command line\'s code paths', () =
   };
   const weightCases = Math.round(30 * SCALE);
 
-  it.each(Object.keys(WEIGHTS))(`weights: ${weightCases} mutations of a %s through convert, its model.json and shards decoded`, async (kind) => {
-    const r = rng(SEED + kind.length * 104729);
-    let refused = 0;
-    for (let k = 0; k < weightCases; k++) {
-      const files = WEIGHTS[kind];
-      const victim = int(r, files.length);
-      const m = mutateBytes(files[victim].bytes, r);
-      const what = `${kind} case ${k} (${files[victim].name}: ${m.how})`;
-      const folder = path.join(dir, `w${n++}`);
-      await mkdir(folder);
-      for (const [i, f] of files.entries()) await writeFile(path.join(folder, f.name), i === victim ? m.bytes : f.bytes);
-      const given = files.length > 2 ? [folder] : files.map((f) => path.join(folder, f.name));
-      const result = await endsCleanly(what, async () => {
-        const sources = (await Promise.all(given.map(pathSources))).flatMap((g) => g.sources);
-        const shards = new Map<string, Uint8Array>();
-        const { modelJson } = await convertWeights(sources.length === 1 ? sources[0] : sources, async (p, b) => void shards.set(p, b.slice()));
-        const json = parseModelJson(JSON.stringify(modelJson), 'model.json');
-        for (const w of (await decodeWeights(json, 'model.json', async (_g, _i, p) => shards.get(p)!)).values()) finite(w, what);
-      });
-      if (result === 'refused') refused++;
-    }
-    expect(refused).toBeGreaterThan(0);
-  }, 300_000);
+  it.each(Object.keys(WEIGHTS))(
+    `weights: ${weightCases} mutations of a %s through convert, its model.json and shards decoded`,
+    async (kind) => {
+      const r = rng(SEED + kind.length * 104729);
+      let refused = 0;
+      for (let k = 0; k < weightCases; k++) {
+        const files = WEIGHTS[kind];
+        const victim = int(r, files.length);
+        const m = mutateBytes(files[victim].bytes, r);
+        const what = `${kind} case ${k} (${files[victim].name}: ${m.how})`;
+        const folder = path.join(dir, `w${n++}`);
+        await mkdir(folder);
+        for (const [i, f] of files.entries()) await writeFile(path.join(folder, f.name), i === victim ? m.bytes : f.bytes);
+        const given = files.length > 2 ? [folder] : files.map((f) => path.join(folder, f.name));
+        const result = await endsCleanly(what, async () => {
+          const sources = (await Promise.all(given.map(pathSources))).flatMap((g) => g.sources);
+          const shards = new Map<string, Uint8Array>();
+          const { modelJson } = await convertWeights(
+            sources.length === 1 ? sources[0] : sources,
+            async (p, b) => void shards.set(p, b.slice()),
+          );
+          const json = parseModelJson(JSON.stringify(modelJson), 'model.json');
+          for (const w of (await decodeWeights(json, 'model.json', async (_g, _i, p) => shards.get(p)!)).values()) finite(w, what);
+        });
+        if (result === 'refused') refused++;
+      }
+      expect(refused).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 
   const modelCases = Math.round(80 * SCALE);
 
   it(`converted models: ${modelCases} mutations of model.json and its shard through predict's loader and a prediction`, async () => {
     const json = JSON.parse(await readFile(path.join(DEMO, 'model.json'), 'utf8'));
     const shard = new Uint8Array(await readFile(path.join(DEMO, json.weightsManifest[0].paths[0])));
-    const video = { file: 'f', index: 0, id: 'v', frames: 2, rgbDim: 1024, audioDim: 128, rgb: new Float32Array(2048).fill(0.5), audio: new Float32Array(256).fill(-0.5) };
+    const video = {
+      file: 'f',
+      index: 0,
+      id: 'v',
+      frames: 2,
+      rgbDim: 1024,
+      audioDim: 128,
+      rgb: new Float32Array(2048).fill(0.5),
+      audio: new Float32Array(256).fill(-0.5),
+    };
     const r = rng(SEED + 31);
     let refused = 0;
     for (let k = 0; k < modelCases; k++) {
@@ -271,7 +330,10 @@ describe('fuzzing every input kind through the command line\'s code paths', () =
           try {
             const [p] = await predictWith(loaded.model, [video]);
             finite(p.probabilities, `${what} on ${backend}`);
-            expect(loaded.classNames.every((c) => typeof c === 'string'), what).toBe(true);
+            expect(
+              loaded.classNames.every((c) => typeof c === 'string'),
+              what,
+            ).toBe(true);
           } finally {
             (loaded.model as { dispose?: () => void }).dispose?.();
           }
@@ -286,7 +348,11 @@ describe('fuzzing every input kind through the command line\'s code paths', () =
     const run = promisify(execFile);
     const cli = async (args: string[]) => {
       try {
-        const { stdout, stderr } = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), ...args], { cwd: root, maxBuffer: 64 << 20, timeout: 120_000 });
+        const { stdout, stderr } = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), ...args], {
+          cwd: root,
+          maxBuffer: 64 << 20,
+          timeout: 120_000,
+        });
         return { stdout, stderr, code: 0 };
       } catch (e) {
         return e as { stdout: string; stderr: string; code: number };
@@ -301,7 +367,10 @@ describe('fuzzing every input kind through the command line\'s code paths', () =
     new DataView(shard.buffer).setFloat32(4 * 1000, NaN, true);
     await writeFile(path.join(folder, 'model.json'), JSON.stringify(json));
     await writeFile(path.join(folder, json.weightsManifest[0].paths[0]), shard);
-    for (const args of [['predict', '--model', DEMO, feature], ['predict', '--model', folder, feature]]) {
+    for (const args of [
+      ['predict', '--model', DEMO, feature],
+      ['predict', '--model', folder, feature],
+    ]) {
       const res = await cli(args);
       expect(res.stderr).not.toMatch(/^\s+at /m);
       expect([0, 2, 3]).toContain(res.code);

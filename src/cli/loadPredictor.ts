@@ -10,7 +10,11 @@ import { loadSimdModel } from '../node/simdModel';
  * loaded. On cpu: tfjs's cpu backend (plain JavaScript, for checking), loaded
  * only then.
  */
-export async function loadPredictor(dir: string, backend: NodeBackend, threads?: number): Promise<{ model: StreamModel; classNames: string[] }> {
+export async function loadPredictor(
+  dir: string,
+  backend: NodeBackend,
+  threads?: number,
+): Promise<{ model: StreamModel; classNames: string[] }> {
   if (backend === 'cpu') {
     const { loadModel } = await import('./loadModel');
     return loadModel(dir, backend, threads);

@@ -39,7 +39,9 @@ runCli(USAGE, async () => {
   for (const s of merged.skipped) stderr(`warning: ${s.reason} (file skipped by its worker)`);
   if (merged.failed) stderr(`warning: ${merged.failed} videos the model could not take were skipped by the workers`);
   noteSkipped(merged.skipped.length + merged.failed);
-  stderr(`merge: ${merged.shardCount} part${merged.shardCount === 1 ? '' : 's'}, ${merged.inputs} inputs${merged.skipped.length ? ` (${merged.skipped.length} skipped)` : ''}`);
+  stderr(
+    `merge: ${merged.shardCount} part${merged.shardCount === 1 ? '' : 's'}, ${merged.inputs} inputs${merged.skipped.length ? ` (${merged.skipped.length} skipped)` : ''}`,
+  );
   if (values.submission !== undefined) {
     if (!merged.ranking) throw new InputError('--submission needs parts with window rankings: made with --segments');
     const out = values.submission;
@@ -56,7 +58,10 @@ runCli(USAGE, async () => {
     stderr(`submission: ${merged.ranking.rankedClasses().length} classes, at most ${merged.ranking.k} windows each, written to ${out}`);
   }
   if (merged.settings.command === 'predict') {
-    if (values.submission === undefined) throw new InputError('these parts were written by predict --segments --partial: give --submission out.csv to write the merged submission');
+    if (values.submission === undefined)
+      throw new InputError(
+        'these parts were written by predict --segments --partial: give --submission out.csv to write the merged submission',
+      );
     return;
   }
   reportEvaluation({

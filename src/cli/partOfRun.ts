@@ -35,7 +35,10 @@ export interface PartTotals {
 export async function startPart(values: { partial?: string }, inputs: ShardedInputs) {
   const file = values.partial;
   if (file === undefined) {
-    if (inputs.sharded) stderr(`note: these are the figures of shard ${inputs.shard.index}/${inputs.shard.count} alone; write parts with --partial and merge them (npm run merge) for the whole`);
+    if (inputs.sharded)
+      stderr(
+        `note: these are the figures of shard ${inputs.shard.index}/${inputs.shard.count} alone; write parts with --partial and merge them (npm run merge) for the whole`,
+      );
     return null;
   }
   sortInputs(inputs.mine);
@@ -43,7 +46,10 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
   await access(dir, constants.W_OK).catch(() => {
     throw new InputError(`${file}: cannot write the part there (the folder ${dir} is missing or not writable)`);
   });
-  if (inputs.mine.length === 0) stderr(`note: shard ${inputs.shard.index}/${inputs.shard.count} has no inputs (${inputs.total} inputs, ${inputs.shard.count} workers): its part is empty`);
+  if (inputs.mine.length === 0)
+    stderr(
+      `note: shard ${inputs.shard.index}/${inputs.shard.count} has no inputs (${inputs.total} inputs, ${inputs.shard.count} workers): its part is empty`,
+    );
   const skipped: { input: string; reason: string }[] = [];
   return {
     streamOptions: { onSkipped: (input: string, reason: string) => skipped.push({ input, reason }), allowNone: true },
@@ -51,13 +57,20 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
       const doc = makePart({
         command: t.command,
         model: { fingerprint: await modelFingerprint(t.dir), classes: t.classes, ...(t.ranking ? { classNames: [...t.classNames] } : {}) },
-        maxFrames: t.maxFrames, metrics: t.metrics, ranking: t.ranking, segmentsOnly: t.segmentsOnly,
+        maxFrames: t.maxFrames,
+        metrics: t.metrics,
+        ranking: t.ranking,
+        segmentsOnly: t.segmentsOnly,
         shard: inputs.shard,
         inputs: { total: inputs.total, listSha256: inputs.listSha256, covered: sortInputs(inputs.mine), skipped },
-        unlabeled: t.unlabeled, failed: t.failed, written: new Date().toISOString(),
+        unlabeled: t.unlabeled,
+        failed: t.failed,
+        written: new Date().toISOString(),
       });
       await writePart(file, doc);
-      stderr(`part ${inputs.shard.index}/${inputs.shard.count}: ${inputs.mine.length} inputs${skipped.length ? ` (${skipped.length} skipped)` : ''}, ${t.command === 'predict' ? '' : `${t.metrics.videos} labeled videos`}${t.ranking && t.command !== 'predict' ? ', ' : ''}${t.ranking ? `${t.ranking.counted.videos} videos ranked` : ''}, written to ${file}`);
+      stderr(
+        `part ${inputs.shard.index}/${inputs.shard.count}: ${inputs.mine.length} inputs${skipped.length ? ` (${skipped.length} skipped)` : ''}, ${t.command === 'predict' ? '' : `${t.metrics.videos} labeled videos`}${t.ranking && t.command !== 'predict' ? ', ' : ''}${t.ranking ? `${t.ranking.counted.videos} videos ranked` : ''}, written to ${file}`,
+      );
     },
   };
 }

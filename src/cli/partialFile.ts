@@ -16,7 +16,10 @@ export async function writePart(file: string, doc: PartDocument): Promise<void> 
     text = JSON.stringify(doc) + '\n';
   } catch (e) {
     // Past V8's longest string (about 512 MB): a share this large is better split further.
-    if (e instanceof RangeError) throw new InputError(`${file}: the part is too large to write as one JSON file (over 512 MB): give the work to more workers (a larger n in --shard i/n)`);
+    if (e instanceof RangeError)
+      throw new InputError(
+        `${file}: the part is too large to write as one JSON file (over 512 MB): give the work to more workers (a larger n in --shard i/n)`,
+      );
     throw e;
   }
   try {
@@ -32,11 +35,15 @@ export async function writePart(file: string, doc: PartDocument): Promise<void> 
 /** A part's JSON, or an InputError naming the file. */
 export async function readPart(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(`${file}: cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : e.code ?? e.message})`);
+    throw new InputError(
+      `${file}: cannot read (${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a folder' : (e.code ?? e.message)})`,
+    );
   });
   try {
     return JSON.parse(text);
   } catch {
-    throw new InputError(`${file}: not a part written by evaluate --partial (it is not JSON${text.length ? '; cut short?' : ': the file is empty'})`);
+    throw new InputError(
+      `${file}: not a part written by evaluate --partial (it is not JSON${text.length ? '; cut short?' : ': the file is empty'})`,
+    );
   }
 }

@@ -12,8 +12,13 @@ import { noteSkipped, stderr } from './run';
  * after each window, and closed at the end.
  */
 export async function predictEach<T extends { video: VideoFeatures }>(
-  what: string, model: StreamModel, items: AsyncIterable<T>, progress: ProgressState, batchSize: number | undefined,
-  onVideo: (item: T, prediction: VideoPrediction) => void, afterWindow?: () => Promise<void>,
+  what: string,
+  model: StreamModel,
+  items: AsyncIterable<T>,
+  progress: ProgressState,
+  batchSize: number | undefined,
+  onVideo: (item: T, prediction: VideoPrediction) => void,
+  afterWindow?: () => Promise<void>,
 ): Promise<void> {
   const line = new ProgressLine(what);
   for await (const window of predictStream(model, items, { batchSize })) {

@@ -24,7 +24,10 @@ export class ProgressLine {
   private lastDrawn = -Infinity;
   private drawnWidth = 0;
 
-  constructor(private readonly what: string, private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly what: string,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   private get tty(): boolean {
     return this.out.isTTY === true;
@@ -41,7 +44,10 @@ export class ProgressLine {
   finish(s: ProgressState): void {
     const seconds = (performance.now() - this.started) / 1000;
     const rate = seconds > 0 ? s.videosDone / seconds : 0;
-    this.draw(`${this.what}: ${s.videosDone} videos in ${seconds.toFixed(1)} s (${rate.toFixed(1)} videos/s)${s.failed ? `, ${s.failed} failed` : ''}, ${formatBytes(s.bytesTotal)} read`, true);
+    this.draw(
+      `${this.what}: ${s.videosDone} videos in ${seconds.toFixed(1)} s (${rate.toFixed(1)} videos/s)${s.failed ? `, ${s.failed} failed` : ''}, ${formatBytes(s.bytesTotal)} read`,
+      true,
+    );
   }
 
   private line(s: ProgressState, now: number): string {
@@ -53,8 +59,10 @@ export class ProgressLine {
     const left = rate > 0 && expected > 0 ? (expected - s.videosDone) / rate : null;
     const width = 24;
     const bar = this.tty ? `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ` : '';
-    return `${this.what}: ${bar}${s.videosDone}/${expected || '?'} videos, ${formatBytes(s.bytesRead)} of ${formatBytes(s.bytesTotal)}, ` +
-      `${rate.toFixed(1)} videos/s, ${left === null ? 'time left unknown' : `${formatDuration(left)} left`}${s.failed ? `, ${s.failed} failed` : ''}`;
+    return (
+      `${this.what}: ${bar}${s.videosDone}/${expected || '?'} videos, ${formatBytes(s.bytesRead)} of ${formatBytes(s.bytesTotal)}, ` +
+      `${rate.toFixed(1)} videos/s, ${left === null ? 'time left unknown' : `${formatDuration(left)} left`}${s.failed ? `, ${s.failed} failed` : ''}`
+    );
   }
 
   private draw(text: string, last = false): void {

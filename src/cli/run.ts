@@ -40,8 +40,12 @@ export function requireModel(dir: string | undefined): asserts dir is string {
   if (!dir) throw new InputError(`--model <dir> is required: a folder made by npm run convert; ${demoModelHint()}`);
   if (!existsSync(dir)) throw new InputError(`--model ${dir}: no such folder; ${demoModelHint()}`);
   const isDir = statSync(dir).isDirectory();
-  if (!isDir && !dir.endsWith('.json')) throw new InputError(`--model ${dir}: is a file; --model takes a folder made by npm run convert (or its model.json)`);
-  if (isDir && !existsSync(path.join(dir, 'model.json'))) throw new InputError(`--model ${dir}: the folder holds no model.json, so it is not a model made by npm run convert; ${demoModelHint()}`);
+  if (!isDir && !dir.endsWith('.json'))
+    throw new InputError(`--model ${dir}: is a file; --model takes a folder made by npm run convert (or its model.json)`);
+  if (isDir && !existsSync(path.join(dir, 'model.json')))
+    throw new InputError(
+      `--model ${dir}: the folder holds no model.json, so it is not a model made by npm run convert; ${demoModelHint()}`,
+    );
 }
 
 /**
@@ -56,9 +60,11 @@ export function checkOutFolder(out: string): void {
 }
 
 function help(usage: string): string {
-  return `usage: ${usage}\n\n` +
+  return (
+    `usage: ${usage}\n\n` +
     `Exit status: 0 done; 2 a usage error or nothing usable; 3 done in part (some files, records or videos skipped, each named on stderr); 1 a bug.\n` +
-    `A model to try: ${demoModelDir()} (10 made-up classes). More in README.md and docs/cli.md.\n`;
+    `A model to try: ${demoModelDir()} (10 made-up classes). More in README.md and docs/cli.md.\n`
+  );
 }
 
 /**
@@ -80,20 +86,25 @@ export function runCli(usage: string, main: () => Promise<void>): void {
     process.exitCode = EXIT.usage;
     return;
   }
-  main().then(() => {
-    if (skipped > 0) {
-      process.stderr.write(`warning: done in part: ${skipped} input${skipped === 1 ? ' was' : 's were'} skipped (named above); exit status 3\n`);
-      process.exitCode = EXIT.partial;
-    }
-  }, (err: unknown) => {
-    if (err instanceof InputError || err instanceof EnvironmentError || isArgError(err)) {
-      process.stderr.write(`error: ${userMessage(err).replace(/^internal error: /, '')}\n`);
-      if (isArgError(err)) process.stderr.write(`usage: ${usage}\n`);
-      process.exit(EXIT.usage);
-    }
-    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(EXIT.bug);
-  });
+  main().then(
+    () => {
+      if (skipped > 0) {
+        process.stderr.write(
+          `warning: done in part: ${skipped} input${skipped === 1 ? ' was' : 's were'} skipped (named above); exit status 3\n`,
+        );
+        process.exitCode = EXIT.partial;
+      }
+    },
+    (err: unknown) => {
+      if (err instanceof InputError || err instanceof EnvironmentError || isArgError(err)) {
+        process.stderr.write(`error: ${userMessage(err).replace(/^internal error: /, '')}\n`);
+        if (isArgError(err)) process.stderr.write(`usage: ${usage}\n`);
+        process.exit(EXIT.usage);
+      }
+      process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(EXIT.bug);
+    },
+  );
 }
 
 function isArgError(err: unknown): boolean {

@@ -46,7 +46,9 @@ export async function segmentFlags(values: Values, classes: number): Promise<Seg
   const k = positiveInt(values.k, '--k', SEGMENT_K);
   if (values['rated-classes'] !== undefined) {
     const file = values['rated-classes'];
-    const text = await readFile(file, 'utf8').catch(() => { throw new InputError(`${file}: cannot read`); });
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new InputError(`${file}: cannot read`);
+    });
     const ids = parseRatedClasses(text, file);
     const outside = ids.find((c) => c >= classes);
     if (outside !== undefined) throw new InputError(`${file}: class ${outside} is not one of the model's ${classes} classes`);

@@ -9,7 +9,7 @@ import { writeCombined } from '../core/paddle/combined';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecordFeatures';
 import { dequantize } from '../core/features/dequantize';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import { SegmentRanking } from '../core/segments/segmentRanking';
 import { segmentMap } from '../core/segments/segmentMap';
 import { submissionLines } from '../core/segments/submission';
@@ -45,7 +45,15 @@ function ratedVideo(frames: number, seed: number, labels = true): Yt8mVideo {
   };
 }
 
-interface WindowLine { id: string; video: string; file: string; start: number; frames: number; probabilities: number[]; top: { class: number; name: string; probability: number }[] }
+interface WindowLine {
+  id: string;
+  video: string;
+  file: string;
+  start: number;
+  frames: number;
+  probabilities: number[];
+  top: { class: number; name: string; probability: number }[];
+}
 
 describe('the command line on segments: predict --segments, evaluate --segments', () => {
   let dir: string;
@@ -63,18 +71,25 @@ describe('the command line on segments: predict --segments, evaluate --segments'
   }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('--jsonl writes one object per window, in file order: id <video>:<start>, its frames (7 frames: 5 and 2), every probability (the float64 reference\'s), the top classes', async () => {
+  it("--jsonl writes one object per window, in file order: id <video>:<start>, its frames (7 frames: 5 and 2), every probability (the float64 reference's), the top classes", async () => {
     const res = await cli('predict.ts', ['--model', model(), '--segments', '--jsonl', '--top-k', '3', ...files()]);
     expect(res.code).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as WindowLine);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as WindowLine);
     const want = videos.flatMap((v) => Array.from({ length: Math.ceil(v.rgb.length / 5) }, (_, i) => `${v.id}:${i * 5}`));
     expect(lines.map((l) => l.id)).toEqual(want);
-    expect(lines.slice(0, 2).map((l) => [l.video, l.start, l.frames])).toEqual([['seg-1', 0, 5], ['seg-1', 5, 2]]);
+    expect(lines.slice(0, 2).map((l) => [l.video, l.start, l.frames])).toEqual([
+      ['seg-1', 0, 5],
+      ['seg-1', 5, 2],
+    ]);
     expect(Object.keys(lines[0])).toEqual(['id', 'video', 'file', 'start', 'frames', 'probabilities', 'top']);
     const ref = toRefParams(params);
     for (const l of [lines[0], lines[1], lines[lines.length - 1]]) {
       const v = videos.find((x) => x.id === l.video)!;
-      const rows = (f: Uint8Array[]) => Float64Array.from(dequantize(Uint8Array.from(f.slice(l.start, l.start + l.frames).flatMap((x) => Array.from(x)))));
+      const rows = (f: Uint8Array[]) =>
+        Float64Array.from(dequantize(Uint8Array.from(f.slice(l.start, l.start + l.frames).flatMap((x) => Array.from(x)))));
       const p = referenceForward(ref, 'fluid1', rows(v.rgb), rows(v.audio), l.frames).probabilities;
       l.probabilities.forEach((x, c) => expect(Math.abs(x - p[c])).toBeLessThanOrEqual(1e-5));
       expect(l.top).toHaveLength(3);
@@ -83,7 +98,7 @@ describe('the command line on segments: predict --segments, evaluate --segments'
     expect(res.stderr).toMatch(/^predict: 25 videos in [\d.]+ s/m);
   }, 120_000);
 
-  it('--submission writes the challenge\'s Class,Segments file: per class at most K windows, best first, as upstream ranks them', async () => {
+  it("--submission writes the challenge's Class,Segments file: per class at most K windows, best first, as upstream ranks them", async () => {
     const out = path.join(dir, 'submission.csv');
     const res = await cli('predict.ts', ['--model', model(), '--segments', '--submission', out, '--k', '6', ...files()]);
     expect(res.code).toBe(0);
@@ -96,7 +111,11 @@ describe('the command line on segments: predict --segments, evaluate --segments'
     // The same file from the windows' own probabilities (the --jsonl run), ranked here.
     const jsonl = await cli('predict.ts', ['--model', model(), '--segments', '--jsonl', ...files()]);
     const ranking = new SegmentRanking({ classes: SMALL_SIZES.classes, k: 6 });
-    for (const l of jsonl.stdout.trim().split('\n').map((x) => JSON.parse(x) as WindowLine)) ranking.addWindow({ id: l.video, frames: 0 }, l.start, l.probabilities);
+    for (const l of jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((x) => JSON.parse(x) as WindowLine))
+      ranking.addWindow({ id: l.video, frames: 0 }, l.start, l.probabilities);
     expect(text).toBe([...submissionLines(ranking)].join(''));
     for (const row of rows.slice(1)) {
       const ids = row.split(',')[1].split(' ');
@@ -105,7 +124,13 @@ describe('the command line on segments: predict --segments, evaluate --segments'
       for (const id of ids) expect(id).toMatch(/^seg-\d+:\d+$/);
     }
     // Best first: the scores upstream reads back do not rise along a line.
-    const byId = new Map(jsonl.stdout.trim().split('\n').map((x) => JSON.parse(x) as WindowLine).map((l) => [l.id, l.probabilities]));
+    const byId = new Map(
+      jsonl.stdout
+        .trim()
+        .split('\n')
+        .map((x) => JSON.parse(x) as WindowLine)
+        .map((l) => [l.id, l.probabilities]),
+    );
     const [c, ids] = rows[1].split(',');
     const scores = ids.split(' ').map((id) => percentG(byId.get(id)![Number(c)]));
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -131,9 +156,22 @@ describe('the command line on segments: predict --segments, evaluate --segments'
     // The same figure from the windows' probabilities and the files' ratings, ranked and scored here.
     const jsonl = await cli('predict.ts', ['--model', model(), '--segments', '--jsonl', ...files()]);
     const ranking = new SegmentRanking({ classes: SMALL_SIZES.classes });
-    const byVideo = new Map(videos.map((v) => [v.id, { id: v.id, frames: v.rgb.length, segments: v.segments!.labels.map((c, i) => ({ class: c, start: v.segments!.startTimes[i], score: v.segments!.scores[i] })) }]));
+    const byVideo = new Map(
+      videos.map((v) => [
+        v.id,
+        {
+          id: v.id,
+          frames: v.rgb.length,
+          segments: v.segments!.labels.map((c, i) => ({ class: c, start: v.segments!.startTimes[i], score: v.segments!.scores[i] })),
+        },
+      ]),
+    );
     for (const v of byVideo.values()) ranking.addVideo(v);
-    for (const l of jsonl.stdout.trim().split('\n').map((x) => JSON.parse(x) as WindowLine)) ranking.addWindow(byVideo.get(l.video)!, l.start, l.probabilities);
+    for (const l of jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((x) => JSON.parse(x) as WindowLine))
+      ranking.addWindow(byVideo.get(l.video)!, l.start, l.probabilities);
     const want = segmentMap(ranking);
     expect(s.map).toBe(want.map);
     expect(s.per_class.map((c: { ap: number }) => c.ap)).toEqual(want.perClass.map((c) => c.ap));
@@ -166,9 +204,21 @@ describe('the command line on segments: predict --segments, evaluate --segments'
       ['evaluate.ts', ['--segments', plain], /^error: none of the videos carry segment ratings/m],
       ['evaluate.ts', ['--segments', '--hop', '0', plain], /^error: --hop must be a positive whole number, not '0'/m],
       ['evaluate.ts', ['--k', '5', plain], /^error: --k is a setting of --segments: add --segments/m],
-      ['predict.ts', ['--segments', plain], /^error: --segments writes windows as --jsonl lines \(one per window\) or as a --submission file/m],
-      ['predict.ts', ['--submission', path.join(dir, 'x.csv'), plain], /^error: --submission writes the segment challenge's file: add --segments/m],
-      ['predict.ts', ['--segments', '--submission', path.join(dir, 'no/such/dir/x.csv'), plain], /^error: \S+x\.csv: cannot write \(ENOENT\)/m],
+      [
+        'predict.ts',
+        ['--segments', plain],
+        /^error: --segments writes windows as --jsonl lines \(one per window\) or as a --submission file/m,
+      ],
+      [
+        'predict.ts',
+        ['--submission', path.join(dir, 'x.csv'), plain],
+        /^error: --submission writes the segment challenge's file: add --segments/m,
+      ],
+      [
+        'predict.ts',
+        ['--segments', '--submission', path.join(dir, 'no/such/dir/x.csv'), plain],
+        /^error: \S+x\.csv: cannot write \(ENOENT\)/m,
+      ],
       ['evaluate.ts', ['--segments', '--rated-classes', path.join(dir, 'missing.csv'), plain], /^error: \S+missing\.csv: cannot read/m],
     ];
     for (const [script, args, message] of cases) {
@@ -188,9 +238,20 @@ describe('npm run finetune -- --segments', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('refines the demo\'s own classes on the rated windows, splits by video, reports the validation segment MAP before and after, and writes a model predict reads', async () => {
+  it("refines the demo's own classes on the rated windows, splits by video, reports the validation segment MAP before and after, and writes a model predict reads", async () => {
     const out = path.join(dir, 'tuned');
-    const res = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', out, '--segments', '--epochs', '5', '--validation', '0.25', path.join(dir, 'rated.tfrecord')]);
+    const res = await cli('finetune.ts', [
+      '--model',
+      'public/models/demo',
+      '--out',
+      out,
+      '--segments',
+      '--epochs',
+      '5',
+      '--validation',
+      '0.25',
+      path.join(dir, 'rated.tfrecord'),
+    ]);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
     expect(report.mode).toBe('same-labels');
@@ -208,7 +269,16 @@ describe('npm run finetune -- --segments', () => {
     const predicted = await cli('predict.ts', ['--model', out, '--segments', '--jsonl', path.join(dir, 'rated.tfrecord')]);
     expect(predicted.code).toBe(0);
     expect(JSON.parse(predicted.stdout.split('\n')[0]).probabilities).toHaveLength(10);
-    const refused = await cli('finetune.ts', ['--model', 'public/models/demo', '--out', path.join(dir, 'x'), '--segments', '--mode', 'new-head', path.join(dir, 'rated.tfrecord')]);
+    const refused = await cli('finetune.ts', [
+      '--model',
+      'public/models/demo',
+      '--out',
+      path.join(dir, 'x'),
+      '--segments',
+      '--mode',
+      'new-head',
+      path.join(dir, 'rated.tfrecord'),
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error: --segments trains the model's own classes/m);
   }, 300_000);

@@ -30,7 +30,11 @@ export interface SegmentsEachOptions {
  * videos whose windows are all done.
  */
 export async function segmentsEach<T extends { video: VideoFeatures }>(
-  what: string, model: StreamModel, items: AsyncIterable<T>, progress: ProgressState, opts: SegmentsEachOptions,
+  what: string,
+  model: StreamModel,
+  items: AsyncIterable<T>,
+  progress: ProgressState,
+  opts: SegmentsEachOptions,
   onWindows: (batch: WindowBatch<T>) => void | Promise<void>,
 ): Promise<void> {
   const line = new ProgressLine(what);
@@ -53,7 +57,11 @@ export async function segmentsEach<T extends { video: VideoFeatures }>(
     bytes = 0;
     if (opts.videoLevel) {
       const whole = ok.filter((item) => opts.videoLevel!.wants(item.video));
-      const predictions = await predictWith(model, whole.map((item) => item.video), { batchSize: opts.batchSize });
+      const predictions = await predictWith(
+        model,
+        whole.map((item) => item.video),
+        { batchSize: opts.batchSize },
+      );
       whole.forEach((item, i) => opts.videoLevel!.onVideo(item.video, predictions[i]));
     }
     for await (const batch of predictWindowStream(runner, ok, { window: opts.window })) {

@@ -29,18 +29,23 @@ export interface ShardedInputs {
  * (local paths or http(s) URLs, one a line), then --shard's share of them.
  * Without --shard every input is taken in the order given, as before.
  */
-export async function shardedInputs(values: Values, positionals: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ShardedInputs> {
+export async function shardedInputs(
+  values: Values,
+  positionals: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ShardedInputs> {
   const inputs = [...positionals];
   if (values['files-from'] !== undefined) {
     const list = values['files-from'];
     const text = await readFile(list, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new InputError(`${list}: cannot read the --files-from list (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
+      throw new InputError(`${list}: cannot read the --files-from list (${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)})`);
     });
     const listed = parseFileList(text);
     if (listed.length === 0) throw new InputError(`${list}: the --files-from list names no inputs (one path or URL a line)`);
     inputs.push(...listed);
   }
-  if (values['shard-count'] !== undefined && values.shard !== 'auto') throw new InputError('--shard-count is a setting of --shard auto: add --shard auto');
+  if (values['shard-count'] !== undefined && values.shard !== 'auto')
+    throw new InputError('--shard-count is a setting of --shard auto: add --shard auto');
   if (values.shard === undefined) {
     // Unsharded runs keep the order given (and a file given twice counts twice, as before); a part refuses that (evaluate.ts).
     const sorted = [...inputs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

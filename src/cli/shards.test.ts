@@ -1,20 +1,22 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_SIZES, randomPaddleParams, rng } from '../../tools/testing/random';
 import { writeCombined } from '../core/paddle/combined';
 import { fluid1CombinedOrder } from '../core/model/paddleLayout';
 import { writeTfRecordFeatures, type Yt8mVideo } from '../core/features/tfrecordFeatures';
 
-const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
-interface Result { stdout: string; stderr: string; code: number }
+interface Result {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
 
 /** The command line as users start it (node scripts/cli.mjs, the bundled CLI), with extra environment. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
@@ -106,7 +108,11 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
       expect(w.stdout).toBe('');
     }
     // Worker i took the i-th file by name.
-    expect(workers.map((w) => /^part (\d)\/3: (\d+) inputs/m.exec(w.stderr)!.slice(1))).toEqual([['0', '1'], ['1', '1'], ['2', '1']]);
+    expect(workers.map((w) => /^part (\d)\/3: (\d+) inputs/m.exec(w.stderr)!.slice(1))).toEqual([
+      ['0', '1'],
+      ['1', '1'],
+      ['2', '1'],
+    ]);
     expect(JSON.parse(await readFile(part(2), 'utf8')).inputs.covered).toEqual([path.join(dir, 'shard-c.tfrecord')]);
     // Written atomically: no temporary file is left beside the parts.
     expect((await readdir(parts)).sort()).toEqual(['part-0.json', 'part-1.json', 'part-2.json']);
@@ -124,10 +130,29 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     expect(missing.stderr).toBe('error: missing the part of shard 1 of 3: run that worker (--shard i/3) and merge again\n');
     // Parts of other settings are refused.
     const other = path.join(parts, 'other.json');
-    expect((await cli(['evaluate', '--model', model(), '--segments', '--hop', '1', '--files-from', path.join(dir, 'list.txt'), '--shard', '1/3', '--partial', other])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'evaluate',
+          '--model',
+          model(),
+          '--segments',
+          '--hop',
+          '1',
+          '--files-from',
+          path.join(dir, 'list.txt'),
+          '--shard',
+          '1/3',
+          '--partial',
+          other,
+        ])
+      ).code,
+    ).toBe(0);
     const mixed = await cli(['merge', part(0), other, part(2)]);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(/^error: .*other\.json and .*part-0\.json were made with different settings \(--hop: 5 and 1\): merge parts made with the same flags$/m);
+    expect(mixed.stderr).toMatch(
+      /^error: .*other\.json and .*part-0\.json were made with different settings \(--hop: 5 and 1\): merge parts made with the same flags$/m,
+    );
     const dup = await cli(['merge', part(0), part(0)]);
     expect(dup.stderr).toMatch(/both shard 0\/3, written at the same time: keep one/);
   }, 600_000);
@@ -141,10 +166,12 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     const gone = await cli(['evaluate', '--model', model(), `${base}/none.tfrecord`, files()[0]]);
     // Done in part: one input skipped.
     expect(gone.code).toBe(3);
-    expect(gone.stderr).toMatch(new RegExp(`^warning: ${base}/none\\.tfrecord: the server answered HTTP 404 Not Found \\(no such file\\) \\(file skipped\\)$`, 'm'));
+    expect(gone.stderr).toMatch(
+      new RegExp(`^warning: ${base}/none\\.tfrecord: the server answered HTTP 404 Not Found \\(no such file\\) \\(file skipped\\)$`, 'm'),
+    );
   }, 300_000);
 
-  it('predict --jsonl --shard: the workers\' lines together are one run\'s; without --jsonl a shard is refused', async () => {
+  it("predict --jsonl --shard: the workers' lines together are one run's; without --jsonl a shard is refused", async () => {
     const one = await cli(['predict', '--model', model(), '--jsonl', ...files()]);
     expect(one.code, one.stderr).toBe(0);
     const shares = await Promise.all([0, 1].map((i) => cli(['predict', '--model', model(), '--jsonl', '--shard', `${i}/2`, ...files()])));
@@ -153,8 +180,20 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     const doc = await cli(['predict', '--model', model(), '--shard', '0/2', ...files()]);
     expect(doc.code).toBe(2);
     expect(doc.stderr).toMatch(/^error: --shard writes each worker's predictions as --jsonl lines/);
-    const sub = await cli(['predict', '--model', model(), '--segments', '--submission', path.join(dir, 'sub.csv'), '--shard', '0/2', ...files()]);
-    expect(sub.stderr).toMatch(/^error: --submission ranks the windows of every video at once, which a shard cannot: give each worker --partial part\.json, then npm run merge -- --submission out\.csv parts\/\*$/m);
+    const sub = await cli([
+      'predict',
+      '--model',
+      model(),
+      '--segments',
+      '--submission',
+      path.join(dir, 'sub.csv'),
+      '--shard',
+      '0/2',
+      ...files(),
+    ]);
+    expect(sub.stderr).toMatch(
+      /^error: --submission ranks the windows of every video at once, which a shard cannot: give each worker --partial part\.json, then npm run merge -- --submission out\.csv parts\/\*$/m,
+    );
     const empty = await cli(['predict', '--model', model(), '--jsonl', '--shard', '5/6', ...files()]);
     expect(empty.code, empty.stderr).toBe(0);
     expect(empty.stdout).toBe('');
@@ -164,13 +203,15 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     const one = path.join(dir, 'one.csv');
     const single = await cli(['predict', '--model', model(), '--segments', '--k', '8', '--submission', one, ...files()]);
     expect(single.code, single.stderr).toBe(0);
-    const parts = await Promise.all([0, 1].map(async (i) => {
-      const p = path.join(dir, `sub-part-${i}.json`);
-      const w = await cli(['predict', '--model', model(), '--segments', '--k', '8', '--shard', `${i}/2`, '--partial', p, ...files()]);
-      expect(w.code, w.stderr).toBe(0);
-      expect(w.stdout).toBe('');
-      return p;
-    }));
+    const parts = await Promise.all(
+      [0, 1].map(async (i) => {
+        const p = path.join(dir, `sub-part-${i}.json`);
+        const w = await cli(['predict', '--model', model(), '--segments', '--k', '8', '--shard', `${i}/2`, '--partial', p, ...files()]);
+        expect(w.code, w.stderr).toBe(0);
+        expect(w.stdout).toBe('');
+        return p;
+      }),
+    );
     const merged = path.join(dir, 'merged.csv');
     const m = await cli(['merge', '--submission', merged, ...parts]);
     expect(m.code, m.stderr).toBe(0);
@@ -181,7 +222,26 @@ describe('a sharded evaluation: three worker processes, their parts merged', () 
     expect(bare.stderr).toMatch(/give --submission out\.csv to write the merged submission/);
     // Parts of predict and of evaluate do not mix.
     const ev = path.join(dir, 'ev-part-1.json');
-    expect((await cli(['evaluate', '--model', model(), '--segments', '--segments-only', '--k', '8', '--shard', '1/2', '--partial', ev, ...files()])).code).toBe(0);
-    expect((await cli(['merge', '--submission', merged, parts[0], ev])).stderr).toMatch(/different settings \(command: predict and evaluate\)/);
+    expect(
+      (
+        await cli([
+          'evaluate',
+          '--model',
+          model(),
+          '--segments',
+          '--segments-only',
+          '--k',
+          '8',
+          '--shard',
+          '1/2',
+          '--partial',
+          ev,
+          ...files(),
+        ])
+      ).code,
+    ).toBe(0);
+    expect((await cli(['merge', '--submission', merged, parts[0], ev])).stderr).toMatch(
+      /different settings \(command: predict and evaluate\)/,
+    );
   }, 300_000);
 });

@@ -4,13 +4,19 @@
  * float16 is kept as its raw bits in a Uint16Array, 64-bit integers as BigInt64Array.
  */
 export type DType =
-  | 'float16' | 'float32' | 'float64'
-  | 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'int64' | 'uint64'
-  | 'bool';
+  'float16' | 'float32' | 'float64' | 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'int64' | 'uint64' | 'bool';
 
 export type NdData =
-  | Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array
-  | Uint32Array | Int32Array | BigInt64Array | BigUint64Array;
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 export interface NdArray {
   dtype: DType;
@@ -19,8 +25,18 @@ export interface NdArray {
 }
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
-  float16: 2, float32: 4, float64: 8, uint8: 1, int8: 1, uint16: 2, int16: 2,
-  uint32: 4, int32: 4, int64: 8, uint64: 8, bool: 1,
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  uint32: 4,
+  int32: 4,
+  int64: 8,
+  uint64: 8,
+  bool: 1,
 };
 
 export function sizeOf(shape: readonly number[]): number {
@@ -56,12 +72,12 @@ export function floatToHalf(v: number): number {
     let half = mant >> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return sign | half;
 }
 
@@ -83,20 +99,6 @@ export function toFloat32(a: NdArray): Float32Array {
   if (a.dtype === 'float16') return widenHalf(a.data as Uint16Array);
   const out = new Float32Array(a.data.length);
   {
-    const d = a.data;
-    for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
-  }
-  return out;
-}
-
-/** Any numeric NdArray as float64 (for the reference model and metrics). */
-export function toFloat64(a: NdArray): Float64Array {
-  if (a.data instanceof Float64Array) return a.data;
-  const out = new Float64Array(a.data.length);
-  if (a.dtype === 'float16') {
-    const bits = a.data as Uint16Array;
-    for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]);
-  } else {
     const d = a.data;
     for (let i = 0; i < d.length; i++) out[i] = Number(d[i]);
   }

@@ -24,9 +24,16 @@ export interface VideoPredictionJson {
   attention: { rgb: number[]; audio: number[] };
 }
 
-export function videoPredictionJson(v: VideoFeatures, p: VideoPrediction, classNames: readonly string[], topK: number): VideoPredictionJson {
+export function videoPredictionJson(
+  v: VideoFeatures,
+  p: VideoPrediction,
+  classNames: readonly string[],
+  topK: number,
+): VideoPredictionJson {
   const top = Array.from(topKIndices(p.probabilities, topK), (c) => ({
-    class: c, name: classNames[c], probability: p.probabilities[c],
+    class: c,
+    name: classNames[c],
+    probability: p.probabilities[c],
   }));
   return {
     file: v.file,
@@ -42,7 +49,10 @@ export function videoPredictionJson(v: VideoFeatures, p: VideoPrediction, classN
 
 export function predictionDocument(
   run: { model: string; backend: string; adapter?: string },
-  videos: readonly VideoFeatures[], predictions: readonly VideoPrediction[], classNames: readonly string[], topK: number,
+  videos: readonly VideoFeatures[],
+  predictions: readonly VideoPrediction[],
+  classNames: readonly string[],
+  topK: number,
 ): PredictionDocument {
   return { ...run, videos: videos.map((v, i) => videoPredictionJson(v, predictions[i], classNames, topK)) };
 }

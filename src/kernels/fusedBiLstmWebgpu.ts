@@ -1,13 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-// Types only: importing the package itself would register tfjs's WebGPU backend.
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { BEHAVIOUR } from '../core/model/architecture';
-import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
-import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
-import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
-import { webgpuLinear } from './matmulWebgpu';
-import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
-
 /**
  * The BiLSTM of the AttentionLSTM on tfjs's WebGPU backend as ONE dispatch per
  * time step (lstmStep.wgsl.ts) for all four LSTMs and the whole batch, instead
@@ -28,6 +18,15 @@ import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameS
  * gradients (training) encode() takes the op path (the runner's own function,
  * which is the padded op path); so it does on other backends.
  */
+import * as tf from '@tensorflow/tfjs-core';
+// Types only: importing the package itself would register tfjs's WebGPU backend.
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { BEHAVIOUR } from '../core/model/architecture';
+import { type BiLstmRunner, type ModelSpec, type WeightTensors, opsPackedBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
+import type { PackedBiLstm, PackedLayout, PackedLstmOutputs } from '../core/model/packedBatch';
+import { type LstmStepShaderConfig, lstmStepShader, lstmStepShaderKey } from './lstmStep.wgsl';
+import { webgpuLinear } from './matmulWebgpu';
+import { LSTM_ORDER, type PackedLstmParams, packLstmParams, packingSource, sameSource } from './packing';
 
 export interface FusedBiLstmOptions {
   /** Also run the model's large matrix products with the register-tiled program (matmulWebgpu.ts); default true. */
@@ -60,7 +59,11 @@ class LstmStepProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
-  constructor(private readonly cfg: LstmStepShaderConfig, B: number, N: number) {
+  constructor(
+    private readonly cfg: LstmStepShaderConfig,
+    B: number,
+    N: number,
+  ) {
     this.outputShape = [1, stateSize(cfg.D, B, N)];
     this.shaderKey = lstmStepShaderKey(cfg);
     this.workgroupSize = [cfg.WG, 1, 1];
@@ -82,7 +85,7 @@ export function stateSize(D: number, B: number, N: number): number {
  * Each batch tile reads the weights once per step (from cache after the first);
  * larger tiles measured slower on SwiftShader (bench/results/RESULTS.md).
  */
-export function defaultBatchTile(B: number): number {
+function defaultBatchTile(B: number): number {
   let bt = 1;
   while (bt < B && bt < 8) bt *= 2;
   return bt;
@@ -134,7 +137,10 @@ export function createFusedBiLstm(model?: { weights: WeightTensors; spec: ModelS
     // (whose tensors are per step) rather than a validation error and wrong numbers.
     const stateBytes = 4 * stateSize(D, B, N);
     if (stateBytes > backend.device.limits.maxStorageBufferBindingSize) {
-      if (!warned) console.warn(`fused BiLSTM: ${B} videos of ${N} frames in all need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`);
+      if (!warned)
+        console.warn(
+          `fused BiLSTM: ${B} videos of ${N} frames in all need a ${stateBytes >> 20} MB state buffer, over this device's limit; using the op path (use smaller batches)`,
+        );
       warned = true;
       return opsPackedBiLstm.run(G, w, spec, layout);
     }

@@ -61,7 +61,7 @@
  *
  * Activations mirror tfjs's WebGPU unary ops (sigmoid 1/(1+exp(-x)), tanh
  * through exp(-2|x|)); fluid1 clamps the sigmoid's input to [-40, 13] as
- * Paddle's dynamic_lstm does. `lstmStepCpu.ts` is the plain-TypeScript twin of
+ * Paddle's dynamic_lstm does. `tools/testing/lstmStepCpu.ts` is the plain-TypeScript twin of
  * this shader, loop for loop.
  */
 export interface LstmStepShaderConfig {
@@ -109,10 +109,15 @@ export function lstmStepShader(c: LstmStepShaderConfig): string {
     ...us.map((u) => `let wv_${u} = W[w_${u} + (${kExpr}) * ${TU}];`),
     ...us.flatMap((u) => bs.map((b) => `acc_${u}_${b} += wv_${u} * x_${b};`)),
   ];
-  const kLoop = () => [
-    mainK > 0 ? `for (var kk = 0; kk < ${mainK}; kk += ${KU}) {\n${range(KU).map((q) => `        {\n          ${body(q === 0 ? 'kk' : `kk + ${q}`).join('\n          ')}\n        }`).join('\n')}\n      }` : '',
-    mainK < D ? `for (var kk = ${mainK}; kk < D; kk++) {\n        ${body('kk').join('\n        ')}\n      }` : '',
-  ].join('\n      ');
+  const kLoop = () =>
+    [
+      mainK > 0
+        ? `for (var kk = 0; kk < ${mainK}; kk += ${KU}) {\n${range(KU)
+            .map((q) => `        {\n          ${body(q === 0 ? 'kk' : `kk + ${q}`).join('\n          ')}\n        }`)
+            .join('\n')}\n      }`
+        : '',
+      mainK < D ? `for (var kk = ${mainK}; kk < D; kk++) {\n        ${body('kk').join('\n        ')}\n      }` : '',
+    ].join('\n      ');
   return /* wgsl */ `
   const D = ${D};
 
@@ -187,14 +192,18 @@ export function lstmStepShader(c: LstmStepShaderConfig): string {
     if (k > 0 && anyActive) {
       // h of the previous frame for each of the tile's ranks: its row, or the zero row (a rank
       // past the batch, without a frame t, or at its first frame: backward, its last).
-      ${bs.map((b) => `var h_${b} = zeroRow;
+      ${bs
+        .map(
+          (b) => `var h_${b} = zeroRow;
       {
         let vb = b0 + ${b};
         if (vb < B) {
           let len = R[vb];
           if (t < len && !(reverse && t == len - 1)) { h_${b} = hBase(l, rowOf(tPrev, vb, B), N); }
         }
-      }`).join('\n      ')}
+      }`,
+        )
+        .join('\n      ')}
       // W is packed in tiles of ${TU} units (packing.ts); units past D read zeros and are not written.
       let wTile = (l * ${NT} + j0 / ${TU}) * D * ${TU} + j0 % ${TU};
       ${us.map((u) => `let w_${u} = wTile + ${u};`).join('\n      ')}

@@ -5,27 +5,41 @@ import { SMALL_SIZES, randomPaddleParams, randomVideo, rng } from '../../tools/t
 import { convertAndLoad } from '../../tools/testing/memoryModel';
 import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
-import { type BatchGeometry, type GateInputs, type ModelSpec, type WeightLayout, type WeightTensors, batchGeometry, paddedOpsBiLstm } from '../core/model/attentionLstm';
+import {
+  type BatchGeometry,
+  type GateInputs,
+  type ModelSpec,
+  type WeightLayout,
+  type WeightTensors,
+  batchGeometry,
+  paddedOpsBiLstm,
+} from '../core/model/attentionLstm';
 import { type PackedGateInputs, type PackedLayout, packedLayout } from '../core/model/packedBatch';
 import { createModel, predictVideos } from '../core/model/model';
-import { cpuTwinBiLstm } from './lstmStepCpu';
+import { cpuTwinBiLstm } from '../../tools/testing/lstmStepCpu';
 import { LSTM_ORDER } from './packing';
 import { maxDiff } from '../../tools/testing/compare';
 
 /** Canonical weights with uniform values in [-scale, scale], on the current backend. */
 function randomWeights(variant: Variant, sizes: Sizes, seed: number, scale: number, layout: WeightLayout) {
   const r = rng(seed);
-  const arrays = new Map(canonicalTensors(variant, sizes).map(({ name, shape }) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    return [name, Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale)] as const;
-  }));
+  const arrays = new Map(
+    canonicalTensors(variant, sizes).map(({ name, shape }) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      return [name, Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale)] as const;
+    }),
+  );
   const meta = { version: 1, variant, sizes, classNames: null, dtype: 'float32' as const, source: null };
   return createModel(meta, arrays, layout);
 }
 
 function randomGates(B: number, T: number, D: number, seed: number, scale: number): GateInputs {
   const r = rng(seed);
-  const g = () => tf.tensor3d(Float32Array.from({ length: B * T * 4 * D }, () => (r() * 2 - 1) * scale), [B, T, 4 * D]);
+  const g = () =>
+    tf.tensor3d(
+      Float32Array.from({ length: B * T * 4 * D }, () => (r() * 2 - 1) * scale),
+      [B, T, 4 * D],
+    );
   return { rgb: { fw: g(), bw: g() }, audio: { fw: g(), bw: g() } };
 }
 
@@ -71,7 +85,12 @@ describe('the CPU twin of the fused LSTM step (packed batches) against the op pa
 
   for (const variant of ['fluid1', 'paddlevideo2'] as Variant[]) {
     for (const layout of ['in-out', 'out-in'] as WeightLayout[]) {
-      for (const [sizes, BT, U] of [[SMALL_SIZES, 1, 1], [SMALL_SIZES, 4, 2], [D37, 2, 2], [D37, 8, 4]] as [Sizes, number, number][]) {
+      for (const [sizes, BT, U] of [
+        [SMALL_SIZES, 1, 1],
+        [SMALL_SIZES, 4, 2],
+        [D37, 2, 2],
+        [D37, 8, 4],
+      ] as [Sizes, number, number][]) {
         it(`${variant}, ${layout}, D=${sizes.lstm}, batch tile ${BT}, ${U} units per invocation: h at every frame of all four LSTMs`, () => {
           const model = randomWeights(variant, sizes, 3, 0.4, layout);
           const lengths = [6, 1, 4, 6, 2];
@@ -112,10 +131,12 @@ describe('the CPU twin of the fused LSTM step (packed batches) against the op pa
       const got = await predictVideos(model, videos, { batchSize: 6, biLstm: cpuTwinBiLstm(4) });
       let worst = 0;
       videos.forEach((_, i) => {
-        worst = Math.max(worst,
+        worst = Math.max(
+          worst,
           maxDiff(got[i].probabilities, want[i].probabilities),
           maxDiff(got[i].attention.rgb, want[i].attention.rgb),
-          maxDiff(got[i].attention.audio, want[i].attention.audio));
+          maxDiff(got[i].attention.audio, want[i].attention.audio),
+        );
       });
       expect(worst).toBeLessThanOrEqual(1e-5);
       const p = want[0].probabilities;

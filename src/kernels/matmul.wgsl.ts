@@ -12,7 +12,7 @@
  * tiled shared-memory kernel (tfjs's own) is better; on a CPU implementation
  * of WebGPU (SwiftShader), where every load whose address depends on the
  * invocation costs a gather and every barrier a coroutine switch, this kernel
- * is 15-20x faster than tfjs's matMul (bench/results/RESULTS.md). Rows and columns
+ * is far faster than tfjs's matMul (bench/results/RESULTS.md). Rows and columns
  * past the edges are clamped on read and skipped on write, so any M, N, K work.
  */
 export interface MatMulShaderConfig {

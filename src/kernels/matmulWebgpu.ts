@@ -1,14 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { type LinearFn, type WeightLayout, linear } from '../core/model/attentionLstm';
-import { type MatMulShaderConfig, matMulShader, matMulShaderKey } from './matmul.wgsl';
-
 /**
  * The model's large matrix products (embedding, input projections, head) as a
  * register-tiled WebGPU program (matmul.wgsl.ts): a drop-in `linear`.
  * Off WebGPU, or while tfjs records gradients (a custom program has none), it
  * is the op path's `linear`.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { type LinearFn, type WeightLayout, linear } from '../core/model/attentionLstm';
+import { type MatMulShaderConfig, matMulShader, matMulShaderKey } from './matmul.wgsl';
+
 class MatMulProgram implements WebGPUProgram {
   variableNames: string[];
   outputShape: number[];
@@ -17,7 +17,11 @@ class MatMulProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
 
-  constructor(private readonly cfg: MatMulShaderConfig, M: number, N: number) {
+  constructor(
+    private readonly cfg: MatMulShaderConfig,
+    M: number,
+    N: number,
+  ) {
     this.variableNames = cfg.bias ? ['X', 'W', 'bias'] : ['X', 'W'];
     this.outputShape = [M, N];
     this.shaderKey = matMulShaderKey(cfg);
@@ -31,7 +35,7 @@ class MatMulProgram implements WebGPUProgram {
 }
 
 /** Rows per invocation: a tall tile for many rows, one row for a vector. */
-export function matMulTile(M: number): { RM: number; RN: number } {
+function matMulTile(M: number): { RM: number; RN: number } {
   if (M >= 16) return { RM: 16, RN: 8 };
   if (M >= 4) return { RM: 4, RN: 16 };
   return { RM: 1, RN: 16 };

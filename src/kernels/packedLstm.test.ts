@@ -9,7 +9,7 @@ import { writePickledParams } from '../core/paddle/pdparamsPickle';
 import { type Sizes, type Variant, canonicalTensors } from '../core/model/architecture';
 import { type BatchInput, type WeightLayout, forward, opsBiLstm, paddedOpsBiLstm } from '../core/model/attentionLstm';
 import { batchInput, createModel, packBatch, packRows, predictVideos } from '../core/model/model';
-import { referenceForward } from '../core/model/reference';
+import { referenceForward } from '../../tools/testing/referenceModel';
 import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, hasPackedKernel } from '../core/model/packedBatch';
 import { registerPackedLstmCpu } from './packedLstmCpu';
 import { registerPackedLstmWasm } from './packedLstmWasm';
@@ -18,10 +18,12 @@ const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9 };
 
 function randomModel(variant: Variant, sizes: Sizes, seed: number, scale: number, layout: WeightLayout) {
   const r = rng(seed);
-  const arrays = new Map(canonicalTensors(variant, sizes).map(({ name, shape }) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    return [name, Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale)] as const;
-  }));
+  const arrays = new Map(
+    canonicalTensors(variant, sizes).map(({ name, shape }) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      return [name, Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale)] as const;
+    }),
+  );
   return createModel({ version: 1, variant, sizes, classNames: null, dtype: 'float32', source: null }, arrays, layout);
 }
 
@@ -33,7 +35,10 @@ function comparePaths(model: ReturnType<typeof randomModel>, input: BatchInput) 
     probabilities: maxDiff(got.probabilities.dataSync(), want.probabilities.dataSync()),
     logits: maxDiff(got.logits.dataSync(), want.logits.dataSync()),
     pooled: maxDiff(got.pooled.dataSync(), want.pooled.dataSync()),
-    attention: Math.max(maxDiff(got.attention.rgb.dataSync(), want.attention.rgb.dataSync()), maxDiff(got.attention.audio.dataSync(), want.attention.audio.dataSync())),
+    attention: Math.max(
+      maxDiff(got.attention.rgb.dataSync(), want.attention.rgb.dataSync()),
+      maxDiff(got.attention.audio.dataSync(), want.attention.audio.dataSync()),
+    ),
   };
   tf.dispose([got, want] as unknown as tf.Tensor[]);
   return d;
@@ -58,7 +63,12 @@ describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (ba
 
   for (const variant of ['fluid1', 'paddlevideo2'] as Variant[]) {
     for (const layout of ['in-out', 'out-in'] as WeightLayout[]) {
-      for (const [sizes, lengths] of [[D37, [6, 1, 9, 4, 9, 2]], [SMALL_SIZES, [5]], [D37, [3, 7]], [D37, [4, 4, 4]]] as [Sizes, number[]][]) {
+      for (const [sizes, lengths] of [
+        [D37, [6, 1, 9, 4, 9, 2]],
+        [SMALL_SIZES, [5]],
+        [D37, [3, 7]],
+        [D37, [4, 4, 4]],
+      ] as [Sizes, number[]][]) {
         it(`${variant}, ${layout}, D=${sizes.lstm}, lengths ${lengths}: the op path's outputs`, () => {
           const before = tf.memory().numTensors;
           const model = randomModel(variant, sizes, 3, 0.5, layout);
@@ -84,7 +94,8 @@ describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (ba
     const rows = packRows(videos);
     expect(rows.rgb.shape).toEqual([31, D37.rgbDim]);
     const [a, b] = [forward(model.weights, model.spec, padded, opsBiLstm), forward(model.weights, model.spec, rows, opsBiLstm)];
-    for (const k of ['probabilities', 'logits', 'pooled'] as const) expect(Array.from(b[k].dataSync())).toEqual(Array.from(a[k].dataSync()));
+    for (const k of ['probabilities', 'logits', 'pooled'] as const)
+      expect(Array.from(b[k].dataSync())).toEqual(Array.from(a[k].dataSync()));
     expect(Array.from(b.attention.rgb.dataSync())).toEqual(Array.from(a.attention.rgb.dataSync()));
     // The padded op path cannot take packed rows; training (the tape on) gets the padded batch.
     expect(() => forward(model.weights, model.spec, rows, paddedOpsBiLstm)).toThrow(/packed rows/);
@@ -118,10 +129,17 @@ describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (ba
     const r = rng(5);
     const inputs: tf.NamedTensorMap = { bias: tf.zeros([4, 4 * D]), peep: tf.zeros([4, 3, D]) };
     for (let l = 0; l < 4; l++) {
-      inputs[`G${l}`] = tf.tensor2d(Float32Array.from({ length: 6 * 4 * D }, () => (r() * 2 - 1) * 60), [6, 4 * D]);
-      inputs[`W${l}`] = tf.tensor2d(Float32Array.from({ length: D * 4 * D }, () => (r() * 2 - 1) * 0.3), [D, 4 * D]);
+      inputs[`G${l}`] = tf.tensor2d(
+        Float32Array.from({ length: 6 * 4 * D }, () => (r() * 2 - 1) * 60),
+        [6, 4 * D],
+      );
+      inputs[`W${l}`] = tf.tensor2d(
+        Float32Array.from({ length: D * 4 * D }, () => (r() * 2 - 1) * 0.3),
+        [D, 4 * D],
+      );
     }
-    const run = (clamped: boolean) => (tf.engine().runKernel(PACKED_LSTM_KERNEL, inputs, { sortedLengths: [4, 2], D, peepholes: false, clamped }) as tf.Tensor[]);
+    const run = (clamped: boolean) =>
+      tf.engine().runKernel(PACKED_LSTM_KERNEL, inputs, { sortedLengths: [4, 2], D, peepholes: false, clamped }) as tf.Tensor[];
     const [a, b] = [run(true), run(false)];
     expect(maxDiff(a[0].dataSync(), b[0].dataSync())).toBeGreaterThan(1e-6);
     tf.dispose([...a, ...b, ...Object.values(inputs)]);
@@ -139,7 +157,12 @@ describe.each(['wasm', 'cpu'] as const)('the packed LSTM kernel on tfjs %s', (ba
       let worst = 0;
       for (const [i, v] of videos.entries()) {
         const want = referenceForward(ref, variant, Float64Array.from(v.rgb), Float64Array.from(v.audio), v.frames);
-        worst = Math.max(worst, maxDiff(got[i].probabilities, want.probabilities), maxDiff(got[i].attention.rgb, want.attention.rgb), maxDiff(got[i].attention.audio, want.attention.audio));
+        worst = Math.max(
+          worst,
+          maxDiff(got[i].probabilities, want.probabilities),
+          maxDiff(got[i].attention.rgb, want.attention.rgb),
+          maxDiff(got[i].attention.audio, want.attention.audio),
+        );
         const [alone] = await predictVideos(model, [v]);
         expect(maxDiff(alone.probabilities, got[i].probabilities)).toBeLessThan(1e-6);
       }

@@ -25,7 +25,7 @@ export { packedSteps };
  * Values are stored in float32 between the steps, as tfjs stores every
  * intermediate of the op path: within float32 rounding of it.
  */
-export interface PackedLstmBuffers {
+interface PackedLstmBuffers {
   /** G[l]: [N, 4D] input projections (gates i, f, c~, o). */
   G: readonly Float32Array[];
   /** mm[l]: [B, 4D] the recurrent products of the current step (rows < n_k). */
@@ -105,8 +105,20 @@ export function runPackedLstm(p: PackedLstmProblem): void {
  * the first step (h = 0, c = 0). Small functions, called once per step: the
  * engine optimises them after a few calls.
  */
-function preActivations(G: Float32Array, mm: Float32Array | null, bias: Float32Array, peep: Float32Array | null, c: Float32Array, sign: Float32Array,
-  S: Float32Array, rows: Int32Array, n: number, D: number, lo: number, hi: number): void {
+function preActivations(
+  G: Float32Array,
+  mm: Float32Array | null,
+  bias: Float32Array,
+  peep: Float32Array | null,
+  c: Float32Array,
+  sign: Float32Array,
+  S: Float32Array,
+  rows: Int32Array,
+  n: number,
+  D: number,
+  lo: number,
+  hi: number,
+): void {
   const nD = n * D;
   for (let i = 0; i < n; i++) {
     const g0 = rows[i] * 4 * D;
@@ -139,7 +151,17 @@ function preActivations(G: Float32Array, mm: Float32Array | null, bias: Float32A
 }
 
 /** The new cells c (float32, as stored), then o's pre-activation (peephole on c_t, clamped) and -2|c| into S. */
-function cells(S: Float32Array, peep: Float32Array | null, c: Float32Array, sign: Float32Array, n: number, D: number, hasPrev: boolean, lo: number, hi: number): void {
+function cells(
+  S: Float32Array,
+  peep: Float32Array | null,
+  c: Float32Array,
+  sign: Float32Array,
+  n: number,
+  D: number,
+  hasPrev: boolean,
+  lo: number,
+  hi: number,
+): void {
   const nD = n * D;
   for (let i = 0; i < n; i++) {
     const h0 = i * D;
@@ -156,7 +178,16 @@ function cells(S: Float32Array, peep: Float32Array | null, c: Float32Array, sign
 }
 
 /** h = o tanh(c), into the next product's left operand and the output row of each rank's frame. */
-function outputs(S: Float32Array, c: Float32Array, h: Float32Array, out: Float32Array, rows: Int32Array, n: number, D: number, column: number): void {
+function outputs(
+  S: Float32Array,
+  c: Float32Array,
+  h: Float32Array,
+  out: Float32Array,
+  rows: Int32Array,
+  n: number,
+  D: number,
+  column: number,
+): void {
   const nD = n * D;
   for (let i = 0; i < n; i++) {
     const o0 = rows[i] * 2 * D + column;

@@ -1,7 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
-import { kernelInput as input, packedSteps, runPackedLstm } from './packedLstm';
-
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
  * one kernel of tfjs's cpu backend (plain JavaScript): the recurrent products
@@ -9,13 +5,24 @@ import { kernelInput as input, packedSteps, runPackedLstm } from './packedLstm';
  * double precision), the gate arithmetic as in packedLstm.ts.
  * Instead of some 60 tfjs ops per time step, each allocating its output.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
+import { kernelInput as input, packedSteps, runPackedLstm } from './packedLstm';
 
 interface CpuBackend {
   data: { get(dataId: object): { values: tf.backend_util.BackendValues } | undefined };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values?: tf.backend_util.BackendValues): tf.TensorInfo;
 }
 
-function packedLstmCpu({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function packedLstmCpu({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
   const be = backend as CpuBackend;
   const a = attrs as unknown as PackedLstmAttrs;
   const { D } = a;

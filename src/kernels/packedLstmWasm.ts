@@ -1,15 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
-import { kernelInput as input, packedSteps } from './packedLstm';
-import { LstmSimd } from './lstmSimd/lstmSimd';
-import type { HelperPort } from './lstmSimd/helper';
-
 /**
  * The packed recurrence (PACKED_LSTM_KERNEL, src/core/model/packedBatch.ts) as
  * one kernel of tfjs's wasm backend: its inputs read from the backend's
  * memory, the recurrence run by the project's SIMD kernels (lstmSimd/), the
  * outputs written back into tensors of the backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '../core/model/packedBatch';
+import { kernelInput as input, packedSteps } from './packedLstm';
+import { LstmSimd } from './lstmSimd/lstmSimd';
+import type { HelperPort } from './lstmSimd/helper';
 
 export { MAX_RECURRENCE_THREADS } from './lstmSimd/layout';
 
@@ -35,7 +34,15 @@ function heapViews(be: WasmBackend, kernel: string): (t: tf.TensorInfo, size: nu
   };
 }
 
-function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function packedLstmWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}): tf.TensorInfo[] {
   if (!simd) throw new Error(`${PACKED_LSTM_KERNEL}: registerPackedLstmWasm() has not finished`);
   const be = backend as WasmBackend;
   const a = attrs as unknown as PackedLstmAttrs;
@@ -44,8 +51,10 @@ function packedLstmWasm({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   const G = [0, 1, 2, 3].map((l) => input(inputs, `G${l}`));
   const W = [0, 1, 2, 3].map((l) => input(inputs, `W${l}`));
   for (let l = 0; l < 4; l++) {
-    if (G[l].shape[0] !== N || G[l].shape[1] !== 4 * D) throw new Error(`${PACKED_LSTM_KERNEL}: G${l} is [${G[l].shape}], expected [${N}, ${4 * D}]`);
-    if (W[l].shape[0] !== D || W[l].shape[1] !== 4 * D) throw new Error(`${PACKED_LSTM_KERNEL}: W${l} is [${W[l].shape}], expected [${D}, ${4 * D}] ([in, out])`);
+    if (G[l].shape[0] !== N || G[l].shape[1] !== 4 * D)
+      throw new Error(`${PACKED_LSTM_KERNEL}: G${l} is [${G[l].shape}], expected [${N}, ${4 * D}]`);
+    if (W[l].shape[0] !== D || W[l].shape[1] !== 4 * D)
+      throw new Error(`${PACKED_LSTM_KERNEL}: W${l} is [${W[l].shape}], expected [${D}, ${4 * D}] ([in, out])`);
   }
   const out = [be.makeOutput([N, 2 * D], 'float32'), be.makeOutput([N, 2 * D], 'float32')];
   const view = heapViews(be, PACKED_LSTM_KERNEL);
@@ -85,10 +94,9 @@ function packedLinearWasm({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; 
  * (once each; later calls do nothing). `helpers`: threads for the recurrence
  * besides the caller's (at most 3), which need a cross-origin isolated page.
  * `projections`: the packed path's embedding and input projections on the
- * SIMD matmul too, where it is faster than XNNPACK's (Chromium 156: 20 ms
- * against 29 for 300 x 512 by 512 x 4096); Node 20's older V8 compiles it
- * about 1.5x slower than Chromium does, and there XNNPACK's stays faster (32
- * full-size videos 8.6 s against 9.9 s on one thread).
+ * SIMD matmul too, where it is faster than XNNPACK's (in Chromium); Node 20's
+ * older V8 compiles it slower than Chromium does, and there XNNPACK's stays
+ * faster (bench/results/RESULTS.md).
  */
 export async function registerPackedLstmWasm(opts: { helpers?: () => HelperPort[]; projections?: boolean } = {}): Promise<void> {
   simd ??= await LstmSimd.create({ helpers: opts.helpers?.() });

@@ -1,7 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR, DIRECTIONS, MODALITIES } from '../core/model/architecture';
-import type { GateInputs, ModelSpec, WeightTensors } from '../core/model/attentionLstm';
-
 /**
  * The fused kernel's packed parameters, shared by the WebGPU kernel and its CPU twin.
  *
@@ -17,6 +13,10 @@ import type { GateInputs, ModelSpec, WeightTensors } from '../core/model/attenti
  * - P [4, 2, D, 4]: P[l, 0, j] = the recurrent bias b_h of (i, f, c~, o) of unit j;
  *   P[l, 1, j] = the peepholes (i, f, o, 0) of unit j (zeros when the variant has none).
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR, DIRECTIONS, MODALITIES } from '../core/model/architecture';
+import type { ModelSpec, WeightTensors } from '../core/model/attentionLstm';
+
 export const LSTM_ORDER = MODALITIES.flatMap((m) => DIRECTIONS.map((d) => ({ m, d, name: `${m}.${d}` })));
 
 export interface PackedLstmParams {
@@ -34,10 +34,18 @@ export function packedWIndex(l: number, j: number, k: number, D: number, TU: num
 
 /** The recurrent weights [D, 4D] (in-out) or [4D, D] (out-in) of one LSTM, as [NT, D(k), TU, 4(g)]. */
 function packOne(wh: tf.Tensor, D: number, TU: number, NT: number, layout: ModelSpec['layout']): tf.Tensor4D {
-  const kjg = layout === 'out-in'
-    ? tf.transpose(tf.reshape(wh, [4, D, D]), [2, 1, 0]) // [g, j, k] -> [k, j, g]
-    : tf.transpose(tf.reshape(wh, [D, 4, D]), [0, 2, 1]); // [k, g, j] -> [k, j, g]
-  const padded = NT * TU > D ? tf.pad(kjg, [[0, 0], [0, NT * TU - D], [0, 0]]) : kjg;
+  const kjg =
+    layout === 'out-in'
+      ? tf.transpose(tf.reshape(wh, [4, D, D]), [2, 1, 0]) // [g, j, k] -> [k, j, g]
+      : tf.transpose(tf.reshape(wh, [D, 4, D]), [0, 2, 1]); // [k, g, j] -> [k, j, g]
+  const padded =
+    NT * TU > D
+      ? tf.pad(kjg, [
+          [0, 0],
+          [0, NT * TU - D],
+          [0, 0],
+        ])
+      : kjg;
   return tf.transpose(tf.reshape(padded, [D, NT, TU, 4]), [1, 0, 2, 3]) as tf.Tensor4D;
 }
 
@@ -50,21 +58,22 @@ export function packLstmParams(w: WeightTensors, spec: ModelSpec, TU: number): P
   const NT = Math.ceil(D / TU);
   const peepholes = BEHAVIOUR[spec.variant].peepholes;
   return tf.tidy(() => {
-    const W = tf.reshape(tf.stack(LSTM_ORDER.map(({ name }) => packOne(w[`${name}.wh`], D, TU, NT, spec.layout))), [4 * NT, D, TU * 4]) as tf.Tensor3D;
-    const P = tf.stack(LSTM_ORDER.map(({ name }) => {
-      const bias = tf.transpose(tf.reshape(w[`${name}.bh`], [4, D])); // [D, 4]
-      const peep = peepholes
-        ? tf.concat([tf.transpose(w[`${name}.peep`] as tf.Tensor2D), tf.zeros([D, 1])], 1) // [D, 4]: i, f, o, 0
-        : tf.zeros([D, 4]);
-      return tf.stack([bias, peep]);
-    })) as tf.Tensor4D;
+    const W = tf.reshape(tf.stack(LSTM_ORDER.map(({ name }) => packOne(w[`${name}.wh`], D, TU, NT, spec.layout))), [
+      4 * NT,
+      D,
+      TU * 4,
+    ]) as tf.Tensor3D;
+    const P = tf.stack(
+      LSTM_ORDER.map(({ name }) => {
+        const bias = tf.transpose(tf.reshape(w[`${name}.bh`], [4, D])); // [D, 4]
+        const peep = peepholes
+          ? tf.concat([tf.transpose(w[`${name}.peep`] as tf.Tensor2D), tf.zeros([D, 1])], 1) // [D, 4]: i, f, o, 0
+          : tf.zeros([D, 4]);
+        return tf.stack([bias, peep]);
+      }),
+    ) as tf.Tensor4D;
     return { W, P, TU, NT };
   });
-}
-
-/** The gate inputs of the four LSTMs in kernel order. */
-export function gateInputsInOrder(G: GateInputs): tf.Tensor3D[] {
-  return LSTM_ORDER.map(({ m, d }) => G[m][d]);
 }
 
 /**

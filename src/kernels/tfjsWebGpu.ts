@@ -29,7 +29,7 @@ export async function startTfjsWebGpu(adapter: GPUAdapter, listen: (device: GPUD
   });
   listen(device);
   // tfjs picks a matMul kernel per shape, tuned for GPUs; on a software adapter its reduction
-  // kernels (workgroup barriers) are ~30-200x slower than the tiled one, so use that one always.
+  // kernels (workgroup barriers) are far slower than the tiled one (docs/benchmarks.md), so use that one always.
   tf.env().set('WEBGPU_MATMUL_PROGRAM_TYPE', isSoftwareAdapter(adapter) ? MATMUL_PACKED : -1);
   // Not tf.findBackend: it would initialise the backend it finds (tfjs's own, on a device of its own).
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');

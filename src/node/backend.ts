@@ -26,8 +26,6 @@ export interface NodeBackendOptions {
 
 const require = createRequire(import.meta.url);
 
-export { wasmThreadsWanted } from './threads';
-
 /**
  * tfjs in Node without tfjs-node (which downloads a binary at install): the wasm
  * backend, loading its .wasm files from the installed package; or the cpu backend.
@@ -87,11 +85,16 @@ function enableWasmThreads(dir: string, threads: number): () => void {
   const workerFile = path.join(dir, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
   const mainFile = path.join(dir, 'wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const contents = (require(workerFile) as { wasmWorkerContents?: unknown }).wasmWorkerContents;
-  if (typeof contents !== 'string' || !contents.includes('importScripts:function(f)') || !contents.includes('URL.createObjectURL(e.data.urlOrBlob)')) {
+  if (
+    typeof contents !== 'string' ||
+    !contents.includes('importScripts:function(f)') ||
+    !contents.includes('URL.createObjectURL(e.data.urlOrBlob)')
+  ) {
     throw new EnvironmentError(`tfjs-backend-wasm's thread glue (${workerFile}) is not the one the project knows: use one thread`);
   }
   // The script is a template literal in the package: its \n escapes became newlines (tfjs escapes them again, as here).
-  const loader = `;{const fs=require("fs");const main=${JSON.stringify(mainFile)};` +
+  const loader =
+    `;{const fs=require("fs");const main=${JSON.stringify(mainFile)};` +
     'global.importScripts=function(f){f=String(f);(0,eval)(fs.readFileSync(f.startsWith("blob:")?main:f,"utf8")+"//# sourceURL="+(f.startsWith("blob:")?main:f))}}';
   const script = contents.replace(/\n/g, '\\n') + loader;
   const RealWorker = workerThreads.Worker;

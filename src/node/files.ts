@@ -8,7 +8,7 @@ import { decodeWeights, parseModelJson, type ModelJson } from '../core/convert/m
 export async function fileSource(file: string): Promise<ByteSource> {
   let size: number;
   const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(`${file}: cannot open (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
+    throw new InputError(`${file}: cannot open (${e.code === 'ENOENT' ? 'no such file' : (e.code ?? e.message)})`);
   });
   try {
     const s = await fh.stat();
@@ -44,15 +44,25 @@ export async function fileSource(file: string): Promise<ByteSource> {
  * (one file per tensor) or an exported inference model (.pdmodel, .pdiparams)
  * is made of. Hidden files (a leading dot) and subfolders are left out.
  */
-export async function folderSources(dir: string): Promise<ByteSource[]> {
+async function folderSources(dir: string): Promise<ByteSource[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(`${dir}: cannot read the folder (${e.code === 'ENOENT' ? 'no such folder' : e.code === 'ENOTDIR' ? 'it is a file' : e.code ?? e.message})`);
+    throw new InputError(
+      `${dir}: cannot read the folder (${e.code === 'ENOENT' ? 'no such folder' : e.code === 'ENOTDIR' ? 'it is a file' : (e.code ?? e.message)})`,
+    );
   });
   const files: string[] = [];
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(full).then((s) => s.isFile(), () => false)))) files.push(e.name);
+    if (
+      e.isFile() ||
+      (e.isSymbolicLink() &&
+        (await stat(full).then(
+          (s) => s.isFile(),
+          () => false,
+        )))
+    )
+      files.push(e.name);
   }
   if (files.length === 0) throw new InputError(`${dir}: the folder holds no files`);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -62,7 +72,7 @@ export async function folderSources(dir: string): Promise<ByteSource[]> {
 /** A path the user gave: a file, or a folder standing for its files. */
 export async function pathSources(p: string): Promise<{ sources: ByteSource[]; folder: boolean }> {
   const s = await stat(p).catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(`${p}: cannot open (${e.code === 'ENOENT' ? 'no such file or folder' : e.code ?? e.message})`);
+    throw new InputError(`${p}: cannot open (${e.code === 'ENOENT' ? 'no such file or folder' : (e.code ?? e.message)})`);
   });
   if (s.isDirectory()) return { sources: await folderSources(p), folder: true };
   return { sources: [await fileSource(p)], folder: false };
@@ -73,7 +83,9 @@ export async function readUserFile(file: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new InputError(`${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder, expected a file' : err.code === 'ENOTDIR' ? 'a folder on its path is a file' : err.code ?? err.message})`);
+    throw new InputError(
+      `${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder, expected a file' : err.code === 'ENOTDIR' ? 'a folder on its path is a file' : (err.code ?? err.message)})`,
+    );
   }
 }
 
@@ -94,10 +106,12 @@ export async function readModelDir(dir: string): Promise<{ json: ModelJson; weig
 
 export async function writeModelDir(dir: string, json: ModelJson, shards: Map<string, Uint8Array> | null): Promise<void> {
   const failed = (e: NodeJS.ErrnoException) => {
-    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'it, or a part of its path, is a file, not a folder' : e.code ?? e.message;
+    const why = e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'it, or a part of its path, is a file, not a folder' : (e.code ?? e.message);
     return new InputError(`${dir}: cannot write the model folder (${why})`);
   };
-  await mkdir(dir, { recursive: true }).catch((e) => { throw failed(e); });
+  await mkdir(dir, { recursive: true }).catch((e) => {
+    throw failed(e);
+  });
   try {
     if (shards) for (const [p, bytes] of shards) await writeFile(path.join(dir, p), bytes);
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(json, null, 1) + '\n');

@@ -23,7 +23,8 @@ interface Fault {
 
 const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
 const videos = Array.from({ length: 6 }, (_, v) => ({
-  id: `v${v}`, labels: [v % 3],
+  id: `v${v}`,
+  labels: [v % 3],
   rgb: Array.from({ length: 10 + v }, (_, f) => Uint8Array.from({ length: 1024 }, (_, i) => (i + f + v) & 255)),
   audio: Array.from({ length: 10 + v }, (_, f) => Uint8Array.from({ length: 128 }, (_, i) => (i * 3 + f) & 255)),
 }));
@@ -39,7 +40,12 @@ describe('feature files over http(s)', () => {
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const [path] = (req.url ?? '/').split('?');
-      const body = path.startsWith('/record') || path.startsWith('/cut-record') ? (path.startsWith('/cut') ? record.subarray(0, record.length - 100) : record) : bytes;
+      const body =
+        path.startsWith('/record') || path.startsWith('/cut-record')
+          ? path.startsWith('/cut')
+            ? record.subarray(0, record.length - 100)
+            : record
+          : bytes;
       const f = faults.get(path) ?? {};
       const n = (served.get(path) ?? 0) + 1;
       served.set(path, n);
@@ -110,10 +116,14 @@ describe('feature files over http(s)', () => {
     faults.set('/record', { dropAfter: 3000, times: 40 });
     const src = await httpSource(`${base}/record`, fast);
     const got = [];
-    for await (const item of streamFeatureFile({ ...src, name: 'remote.tfrecord' }, { chunkBytes: 8192 })) if (item.kind === 'video') got.push(item.video.id);
+    for await (const item of streamFeatureFile({ ...src, name: 'remote.tfrecord' }, { chunkBytes: 8192 }))
+      if (item.kind === 'video') got.push(item.video.id);
     expect(got).toEqual(videos.map((v) => v.id));
     // A chunk at a time, as a local file is read: no request asks for the whole file.
-    const asked = ranges.filter((r) => r.startsWith('/record ')).map((r) => /=(\d+)-(\d+)/.exec(r)!).map((m) => Number(m[2]) - Number(m[1]) + 1);
+    const asked = ranges
+      .filter((r) => r.startsWith('/record '))
+      .map((r) => /=(\d+)-(\d+)/.exec(r)!)
+      .map((m) => Number(m[2]) - Number(m[1]) + 1);
     expect(Math.max(...asked)).toBeLessThan(record.length / 2);
   });
 
@@ -131,7 +141,11 @@ describe('feature files over http(s)', () => {
     expect(src.size).toBe(bytes.length + 5000);
     const err = await src.read(290_000, 20_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect((err as Error).message).toMatch(new RegExp(`^${base}/short: reading failed at byte 300000 of 305000 after 4 tries in a row \\(last: the connection (closed early|broke \\(other side closed\\))\\)$`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^${base}/short: reading failed at byte 300000 of 305000 after 4 tries in a row \\(last: the connection (closed early|broke \\(other side closed\\))\\)$`,
+      ),
+    );
   });
 
   it('a server without range requests: read from the start, the bytes before dropped', async () => {
@@ -155,11 +169,15 @@ describe('feature files over http(s)', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const nobody = await httpSource(`http://127.0.0.1:${port}/x.tfrecord`, fast).catch((e: unknown) => e);
-    expect((nobody as Error).message).toBe(`http://127.0.0.1:${port}/x.tfrecord: reading failed after 4 tries in a row (last: cannot connect (ECONNREFUSED))`);
+    expect((nobody as Error).message).toBe(
+      `http://127.0.0.1:${port}/x.tfrecord: reading failed after 4 tries in a row (last: cannot connect (ECONNREFUSED))`,
+    );
   });
 
   it('refuses a URL with a user name and password (they would go to every server it redirects to)', async () => {
-    await expect(httpSource('http://me:secret@127.0.0.1:9/x.tfrecord', fast)).rejects.toThrow(/^http:\/\/127\.0\.0\.1:9\/x\.tfrecord: a user name and password in the URL are not supported/);
+    await expect(httpSource('http://me:secret@127.0.0.1:9/x.tfrecord', fast)).rejects.toThrow(
+      /^http:\/\/127\.0\.0\.1:9\/x\.tfrecord: a user name and password in the URL are not supported/,
+    );
   });
 
   it('says when the file changed on the server between reads', async () => {
@@ -167,6 +185,8 @@ describe('feature files over http(s)', () => {
     faults.set('/plain', { claim: bytes.length - 1 });
     const err = await src.read(0, 10).catch((e: unknown) => e);
     faults.delete('/plain');
-    expect((err as Error).message).toMatch(/\/plain: the file changed on the server while it was read \(300000 bytes, now 299999\): run again$/);
+    expect((err as Error).message).toMatch(
+      /\/plain: the file changed on the server while it was read \(300000 bytes, now 299999\): run again$/,
+    );
   });
 });

@@ -57,7 +57,8 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
   } catch {
     throw new InputError(`${name}: not a valid URL`);
   }
-  if (parsed.username || parsed.password) throw new InputError(`${name}: a user name and password in the URL are not supported: use a pre-signed or public URL`);
+  if (parsed.username || parsed.password)
+    throw new InputError(`${name}: a user name and password in the URL are not supported: use a pre-signed or public URL`);
   const retries = opts.retries ?? envNumber('ALSTM_HTTP_RETRIES', 5);
   const backoffMs = opts.backoffMs ?? envNumber('ALSTM_HTTP_BACKOFF_MS', 1000);
   const idleMs = opts.idleTimeoutMs ?? envNumber('ALSTM_HTTP_TIMEOUT_MS', 60_000);
@@ -65,7 +66,12 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
   let size = -1;
 
   /** One request for bytes [from, end) into `into` at `at`; returns the bytes received (fewer if the connection broke). */
-  async function fetchRange(from: number, end: number, into: Uint8Array | null, at: number): Promise<{ got: number; broke: string | null }> {
+  async function fetchRange(
+    from: number,
+    end: number,
+    into: Uint8Array | null,
+    at: number,
+  ): Promise<{ got: number; broke: string | null }> {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let stalled = false;
@@ -80,11 +86,16 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
     try {
       let res: Response;
       try {
-        res = await fetch(url, { headers: { Range: `bytes=${from}-${Math.max(from, end - 1)}`, 'Accept-Encoding': 'identity' }, signal: controller.signal, redirect: 'follow' });
+        res = await fetch(url, {
+          headers: { Range: `bytes=${from}-${Math.max(from, end - 1)}`, 'Accept-Encoding': 'identity' },
+          signal: controller.signal,
+          redirect: 'follow',
+        });
       } catch (e) {
         const cause = causeOf(e);
         // A certificate that does not verify will not verify on the next try either.
-        if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(cause)) throw new EnvironmentError(`${name}: cannot connect securely (${cause})`);
+        if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(cause))
+          throw new EnvironmentError(`${name}: cannot connect securely (${cause})`);
         throw new Retryable(stalled ? `no answer for ${idleMs / 1000} s` : `cannot connect (${cause})`);
       }
       if (res.status === 416 && size === -1) {
@@ -99,16 +110,22 @@ export async function httpSource(url: string, opts: HttpOptions = {}): Promise<B
       }
       if (res.status !== 200 && res.status !== 206) {
         await res.body?.cancel().catch(() => {});
-        throw new InputError(`${name}: the server answered HTTP ${res.status} ${res.statusText}${res.status === 404 ? ' (no such file)' : ''}`);
+        throw new InputError(
+          `${name}: the server answered HTTP ${res.status} ${res.statusText}${res.status === 404 ? ' (no such file)' : ''}`,
+        );
       }
-      const total = res.status === 206 ? sizeFromContentRange(res.headers.get('content-range')) : lengthOf(res.headers.get('content-length'));
+      const total =
+        res.status === 206 ? sizeFromContentRange(res.headers.get('content-range')) : lengthOf(res.headers.get('content-length'));
       const tag = res.headers.get('etag') ?? res.headers.get('last-modified');
       if (size === -1) {
-        if (total === null) throw new InputError(`${name}: the server does not say how long the file is (no Content-Range or Content-Length)`);
+        if (total === null)
+          throw new InputError(`${name}: the server does not say how long the file is (no Content-Range or Content-Length)`);
         size = total;
         validator = tag;
       } else if ((total !== null && total !== size) || (tag !== null && validator !== null && tag !== validator)) {
-        throw new InputError(`${name}: the file changed on the server while it was read (${total !== size ? `${size} bytes, now ${total}` : 'its ETag or Last-Modified changed'}): run again`);
+        throw new InputError(
+          `${name}: the file changed on the server while it was read (${total !== size ? `${size} bytes, now ${total}` : 'its ETag or Last-Modified changed'}): run again`,
+        );
       }
       // 206 starts at `from`; a server that ignores Range sends the whole file from byte 0.
       let skip = res.status === 206 ? 0 : from;

@@ -17,7 +17,12 @@ function problem(D: number, sortedLengths: number[], clamped: boolean, seed: num
   const out = [new Float32Array(N * 2 * D), new Float32Array(N * 2 * D)];
   const p: LstmSimdProblem = {
     attrs: { sortedLengths, D, peepholes: true, clamped },
-    weights, weightKeys: weights.map(() => ({})), G: (l) => G[l], bias: fill(16 * D, 0.5), peep: fill(12 * D, 0.5), out: (m) => out[m],
+    weights,
+    weightKeys: weights.map(() => ({})),
+    G: (l) => G[l],
+    bias: fill(16 * D, 0.5),
+    peep: fill(12 * D, 0.5),
+    out: (m) => out[m],
   };
   return { p, out };
 }
@@ -69,7 +74,11 @@ describe('the SIMD recurrence on helper threads (Node worker threads)', () => {
     one.linear(x, key, W, b, a, n, K, M);
     two.linear(x, key, W, b, c, n, K, M);
     expect(c).toEqual(a);
-    for (const [i, j] of [[0, 0], [6, 199], [3, 97]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [6, 199],
+      [3, 97],
+    ]) {
       let want = b[j];
       for (let k = 0; k < K; k++) want += x[i * K + k] * W[k * M + j];
       expect(Math.abs(a[i * M + j] - want)).toBeLessThan(1e-5);

@@ -7,8 +7,10 @@ declare const __ALSTM_BUNDLE__: boolean | undefined;
 function tsxBoot(): string {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./lstmHelper.worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })` +
-    '.catch((e) => { throw e; });';
+  return (
+    `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })` +
+    '.catch((e) => { throw e; });'
+  );
 }
 
 /**
@@ -20,10 +22,11 @@ function tsxBoot(): string {
  * from this thread, so it must not keep the process alive.
  */
 export function nodeLstmHelper(): HelperPort {
-  const worker = typeof __ALSTM_BUNDLE__ !== 'undefined'
-    // The command line's bundle (scripts/cli.mjs) has the worker built beside it.
-    ? new Worker(new URL('./lstmHelper.worker.mjs', import.meta.url), { name: 'lstm-simd-helper' })
-    : new Worker(tsxBoot(), { eval: true, name: 'lstm-simd-helper' });
+  const worker =
+    typeof __ALSTM_BUNDLE__ !== 'undefined'
+      ? // The command line's bundle (scripts/cli.mjs) has the worker built beside it.
+        new Worker(new URL('./lstmHelper.worker.mjs', import.meta.url), { name: 'lstm-simd-helper' })
+      : new Worker(tsxBoot(), { eval: true, name: 'lstm-simd-helper' });
   return {
     post: (m) => worker.postMessage(m),
     onMessage: (fn) => {

@@ -25,15 +25,25 @@ describe('the SIMD engine in Node', () => {
   let dir: string;
   const r = rng(9);
   const videos = [17, 3, 9, 1, 12].map((n, i) => ({
-    id: `v${i}`, labels: [i % SIZES.classes],
+    id: `v${i}`,
+    labels: [i % SIZES.classes],
     rgb: Array.from({ length: n }, () => Uint8Array.from({ length: SIZES.rgbDim }, () => Math.floor(r() * 256))),
     audio: Array.from({ length: n }, () => Uint8Array.from({ length: SIZES.audioDim }, () => Math.floor(r() * 256))),
   }));
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'alstm-simd-'));
-    const weights = new Map(canonicalTensors('fluid1', SIZES).map(({ name, shape }) => [name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(shape[0]))]));
-    const json = await writeModel({ version: 1, variant: 'fluid1', sizes: SIZES, classNames: null, dtype: 'float32', source: null }, weights, (p, b) => writeFile(path.join(dir, p), b));
+    const weights = new Map(
+      canonicalTensors('fluid1', SIZES).map(({ name, shape }) => [
+        name,
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) / Math.sqrt(shape[0])),
+      ]),
+    );
+    const json = await writeModel(
+      { version: 1, variant: 'fluid1', sizes: SIZES, classNames: null, dtype: 'float32', source: null },
+      weights,
+      (p, b) => writeFile(path.join(dir, p), b),
+    );
     await writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
     await writeFile(path.join(dir, 'videos.tfrecord'), writeTfRecordFeatures(videos));
   });
@@ -83,7 +93,9 @@ describe('the SIMD engine in Node', () => {
       const { copyFile } = await import('node:fs/promises');
       for (const p of json.weightsManifest[0].paths) await copyFile(path.join(dir, p), path.join(broken, p));
       await writeFile(path.join(broken, json.weightsManifest[0].paths[1]), new Uint8Array(100));
-      await expect(loadSimdModel(broken)).rejects.toThrow(/model\.json: the shards hold [\d,]+ bytes, the weightsManifest describes [\d,]+; the model folder is incomplete/);
+      await expect(loadSimdModel(broken)).rejects.toThrow(
+        /model\.json: the shards hold [\d,]+ bytes, the weightsManifest describes [\d,]+; the model folder is incomplete/,
+      );
     } finally {
       await rm(broken, { recursive: true, force: true });
     }
@@ -91,9 +103,19 @@ describe('the SIMD engine in Node', () => {
 
   it('the bundle npm run predict starts gives what the sources give, on 2 threads too, and exits', async () => {
     const args = ['--model', dir, path.join(dir, 'videos.tfrecord')];
-    const viaTsx = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'src/cli/predict.ts'), ...args], { cwd: root, maxBuffer: 16 << 20 });
-    const bundled = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), 'predict', ...args], { cwd: root, maxBuffer: 16 << 20 });
-    const two = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), 'predict', '--threads', '2', ...args], { cwd: root, maxBuffer: 16 << 20, timeout: 60_000 });
+    const viaTsx = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'src/cli/predict.ts'), ...args], {
+      cwd: root,
+      maxBuffer: 16 << 20,
+    });
+    const bundled = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), 'predict', ...args], {
+      cwd: root,
+      maxBuffer: 16 << 20,
+    });
+    const two = await run(process.execPath, [path.join(root, 'scripts/cli.mjs'), 'predict', '--threads', '2', ...args], {
+      cwd: root,
+      maxBuffer: 16 << 20,
+      timeout: 60_000,
+    });
     const a = JSON.parse(viaTsx.stdout);
     expect(a.videos).toHaveLength(videos.length);
     expect(JSON.parse(bundled.stdout)).toEqual(a);

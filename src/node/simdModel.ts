@@ -28,13 +28,18 @@ export async function loadSimdModel(dir: string, opts: { threads?: number } = {}
       try {
         fd = openSync(file, 'r');
       } catch (e) {
-        throw new InputError(`${file}: cannot open a shard of the model (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code})`);
+        throw new InputError(
+          `${file}: cannot open a shard of the model (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code})`,
+        );
       }
       handles.push({ file, fd, size: fstatSync(fd).size });
     }
     const want = entries.reduce((n, e) => n + storedBytes(e), 0);
     const have = handles.reduce((n, h) => n + h.size, 0);
-    if (have !== want) throw new InputError(`${jsonPath}: the shards hold ${have.toLocaleString('en-US')} bytes, the weightsManifest describes ${want.toLocaleString('en-US')}; the model folder is incomplete or inconsistent`);
+    if (have !== want)
+      throw new InputError(
+        `${jsonPath}: the shards hold ${have.toLocaleString('en-US')} bytes, the weightsManifest describes ${want.toLocaleString('en-US')}; the model folder is incomplete or inconsistent`,
+      );
     const threads = Math.min(wasmThreadsWanted(opts), MAX_RECURRENCE_THREADS);
     const model = await SimdModel.create(json.attentionLstm, { helpers: Array.from({ length: threads - 1 }, nodeLstmHelper) });
     try {

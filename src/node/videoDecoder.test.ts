@@ -1,3 +1,10 @@
+/**
+ * ffmpeg's frames and timestamps against what the tests encoded (lossless)
+ * and against ffprobe's own list of every frame's timestamp; the frame rule
+ * (inside ffmpeg and in the core) against the rule written apart in
+ * tools/testing, on constant rates that are not whole (29.97, 12.5), 25 fps
+ * (frames exactly on the second) and variable timing.
+ */
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,20 +14,16 @@ import { FrameSampler, microseconds } from '../core/extractor/frameRule';
 import { expectedTaken, makeVideo, probeFrameTimes, type TestVideo, type VideoSpec } from '../../tools/testing/testVideos';
 import { checkFfmpeg, decodeVideo, probeVideo, type DecodedFrame } from './videoDecoder';
 
-/**
- * ffmpeg's frames and timestamps against what the tests encoded (lossless)
- * and against ffprobe's own list of every frame's timestamp; the frame rule
- * (inside ffmpeg and in the core) against the rule written apart in
- * tools/testing, on constant rates that are not whole (29.97, 12.5), 25 fps
- * (frames exactly on the second) and variable timing.
- */
 const RATES: { name: string; spec: Omit<VideoSpec, 'seed'> }[] = [
   { name: '29.97fps.mp4', spec: { width: 48, height: 32, count: 100, rate: '30000/1001' } },
   { name: '25fps.mkv', spec: { width: 40, height: 30, count: 80, rate: '25' } },
   { name: '12.5fps.mkv', spec: { width: 36, height: 28, count: 60, rate: '25/2' } },
   { name: '12.5fps.mp4', spec: { width: 36, height: 28, count: 45, rate: '25/2' } },
   // Variable timing, in Matroska's milliseconds: frames just before, on and just after each second.
-  { name: 'variable.mkv', spec: { width: 32, height: 24, count: 14, times: [0, 0.3, 0.999, 1, 1.2, 1.999, 2, 2.001, 3.5, 3.6, 4.499, 4.5, 5.2, 5.499] } },
+  {
+    name: 'variable.mkv',
+    spec: { width: 32, height: 24, count: 14, times: [0, 0.3, 0.999, 1, 1.2, 1.999, 2, 2.001, 3.5, 3.6, 4.499, 4.5, 5.2, 5.499] },
+  },
   { name: 'variable.mp4', spec: { width: 32, height: 24, count: 9, times: [0, 0.04, 0.5, 1.5, 1.52, 2.49, 2.51, 3.6, 7] } },
 ];
 
@@ -42,7 +45,7 @@ describe('decoding videos with ffmpeg: every frame once, exact timestamps, the f
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it.each(RATES)('$name: every decoded frame, byte for byte, with ffprobe\'s timestamps', async ({ name }) => {
+  it.each(RATES)("$name: every decoded frame, byte for byte, with ffprobe's timestamps", async ({ name }) => {
     const v = videos.get(name)!;
     const info = await probeVideo(v.path);
     expect([info.width, info.height]).toEqual([v.width, v.height]);
@@ -54,24 +57,38 @@ describe('decoding videos with ffmpeg: every frame once, exact timestamps, the f
     frames.forEach((f, i) => expect(Buffer.compare(f.data, v.frames[i]), `frame ${i}`).toBe(0));
   });
 
-  it.each(RATES)('$name: the frames taken at one a second are those the rule takes from ffprobe\'s list, in ffmpeg and in the core', async ({ name }) => {
-    const v = videos.get(name)!;
-    const info = await probeVideo(v.path);
-    const probed = await probeFrameTimes(v.path);
-    const want = expectedTaken(probed);
-    // The core's rule on ffprobe's timestamps, in the stream's time base and in WebCodecs' microseconds.
-    const sampler = new FrameSampler();
-    expect(probed.pts.map((p, i) => [i, sampler.consider({ pts: p, num: probed.num, den: probed.den })] as const).filter(([, t]) => t).map(([i]) => i)).toEqual(want);
-    expect(sampler.considered).toBe(probed.pts.length);
-    const micro = new FrameSampler();
-    const exactInMicroseconds = probed.pts.every((p) => (p * probed.num * 1e6) % probed.den === 0);
-    if (exactInMicroseconds) expect(probed.pts.map((p, i) => [i, micro.consider(microseconds((p * probed.num * 1e6) / probed.den))] as const).filter(([, t]) => t).map(([i]) => i)).toEqual(want);
-    // ffmpeg's select in whole ticks passes exactly those frames, which are the encoded ones.
-    const frames = await all(decodeVideo(v.path, info, { everyMs: 1000 }));
-    expect(frames.map((f) => f.time.pts)).toEqual(want.map((i) => probed.pts[i]));
-    frames.forEach((f, k) => expect(Buffer.compare(f.data, v.frames[want[k]]), `frame ${want[k]}`).toBe(0));
-    expect(want.length).toBeGreaterThan(1);
-  });
+  it.each(RATES)(
+    "$name: the frames taken at one a second are those the rule takes from ffprobe's list, in ffmpeg and in the core",
+    async ({ name }) => {
+      const v = videos.get(name)!;
+      const info = await probeVideo(v.path);
+      const probed = await probeFrameTimes(v.path);
+      const want = expectedTaken(probed);
+      // The core's rule on ffprobe's timestamps, in the stream's time base and in WebCodecs' microseconds.
+      const sampler = new FrameSampler();
+      expect(
+        probed.pts
+          .map((p, i) => [i, sampler.consider({ pts: p, num: probed.num, den: probed.den })] as const)
+          .filter(([, t]) => t)
+          .map(([i]) => i),
+      ).toEqual(want);
+      expect(sampler.considered).toBe(probed.pts.length);
+      const micro = new FrameSampler();
+      const exactInMicroseconds = probed.pts.every((p) => (p * probed.num * 1e6) % probed.den === 0);
+      if (exactInMicroseconds)
+        expect(
+          probed.pts
+            .map((p, i) => [i, micro.consider(microseconds((p * probed.num * 1e6) / probed.den))] as const)
+            .filter(([, t]) => t)
+            .map(([i]) => i),
+        ).toEqual(want);
+      // ffmpeg's select in whole ticks passes exactly those frames, which are the encoded ones.
+      const frames = await all(decodeVideo(v.path, info, { everyMs: 1000 }));
+      expect(frames.map((f) => f.time.pts)).toEqual(want.map((i) => probed.pts[i]));
+      frames.forEach((f, k) => expect(Buffer.compare(f.data, v.frames[want[k]]), `frame ${want[k]}`).toBe(0));
+      expect(want.length).toBeGreaterThan(1);
+    },
+  );
 
   it('the expected frames at one a second: 29.97 fps takes frames 0, 30, 60, 90; 25 fps 0, 25, 50, 75; 12.5 fps 0, 13, 26, 39, 52 (1.04 s apart); variable timing just before, on and after each second', async () => {
     const taken = async (name: string) => expectedTaken(await probeFrameTimes(videos.get(name)!.path));

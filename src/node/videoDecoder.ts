@@ -14,18 +14,23 @@ import { createInterface } from 'node:readline';
 import { EnvironmentError, InputError } from '../core/errors';
 import type { FrameTime } from '../core/extractor/frameRule';
 
-export const FFMPEG = () => process.env.FFMPEG_PATH || 'ffmpeg';
-export const FFPROBE = () => process.env.FFPROBE_PATH || 'ffprobe';
+const FFMPEG = () => process.env.FFMPEG_PATH || 'ffmpeg';
+const FFPROBE = () => process.env.FFPROBE_PATH || 'ffprobe';
 
-const MISSING = 'is not installed or not on the PATH: the extractor decodes videos with it (Debian and Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; or set FFMPEG_PATH and FFPROBE_PATH)';
+const MISSING =
+  'is not installed or not on the PATH: the extractor decodes videos with it (Debian and Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; or set FFMPEG_PATH and FFPROBE_PATH)';
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? new EnvironmentError(`${cmd} ${MISSING}`) : e));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -54,13 +59,33 @@ export interface VideoInfo {
 
 /** The last thing ffmpeg or ffprobe said that reads as the reason, without its "[demuxer @ 0x...]" prefix. */
 function reason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.replace(/^\[(error|fatal|warning|info)\]\s*/, '').replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '').trim()).filter(Boolean);
-  const last = lines.filter((l) => !/^(n:|config |side data|color_range|Input #|Output #|Stream #|Duration|Metadata|Press \[q\])/.test(l)).pop();
+  const lines = stderr
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/^\[(error|fatal|warning|info)\]\s*/, '')
+        .replace(/^\[[^\]]+ @ 0x[0-9a-f]+\]\s*/, '')
+        .trim(),
+    )
+    .filter(Boolean);
+  const last = lines
+    .filter((l) => !/^(n:|config |side data|color_range|Input #|Output #|Stream #|Duration|Metadata|Press \[q\])/.test(l))
+    .pop();
   return (last ?? 'no reason given').replace(/^.*?: (?=[A-Z])/, '').replace(/\.$/, '');
 }
 
 export async function probeVideo(file: string): Promise<VideoInfo> {
-  const r = await run(FFPROBE(), ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_type,width,height,time_base,duration:format=duration', '-of', 'json', file]);
+  const r = await run(FFPROBE(), [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_type,width,height,time_base,duration:format=duration',
+    '-of',
+    'json',
+    file,
+  ]);
   if (r.code !== 0) throw new InputError(`${file}: ffmpeg cannot read it as a video (${reason(r.stderr)})`);
   let info: { streams?: { width?: number; height?: number; time_base?: string; duration?: string }[]; format?: { duration?: string } };
   try {
@@ -71,10 +96,16 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   const s = info.streams?.[0];
   if (!s) throw new InputError(`${file}: it holds no video stream`);
   const tb = /^(\d+)\/(\d+)$/.exec(s.time_base ?? '');
-  if (!tb || Number(tb[1]) <= 0 || Number(tb[2]) <= 0) throw new InputError(`${file}: its video stream has no usable time base (${s.time_base ?? 'none'})`);
+  if (!tb || Number(tb[1]) <= 0 || Number(tb[2]) <= 0)
+    throw new InputError(`${file}: its video stream has no usable time base (${s.time_base ?? 'none'})`);
   if (!(Number(s.width) > 0 && Number(s.height) > 0)) throw new InputError(`${file}: its video stream has no frame size`);
   const d = Number(s.duration ?? info.format?.duration);
-  return { width: Number(s.width), height: Number(s.height), timeBase: { num: Number(tb[1]), den: Number(tb[2]) }, duration: Number.isFinite(d) && d > 0 ? d : null };
+  return {
+    width: Number(s.width),
+    height: Number(s.height),
+    timeBase: { num: Number(tb[1]), den: Number(tb[2]) },
+    duration: Number.isFinite(d) && d > 0 ? d : null,
+  };
 }
 
 export interface DecodedFrame {
@@ -99,7 +130,7 @@ export interface DecodeOptions {
 }
 
 /** The select expression of the frame rule in whole ticks: (pts - last) * num * 1000 >= everyMs * den, exact in doubles. */
-export function selectExpression(timeBase: { num: number; den: number }, everyMs: number): string {
+function selectExpression(timeBase: { num: number; den: number }, everyMs: number): string {
   return `select='isnan(prev_selected_pts)+gte((pts-prev_selected_pts)*${timeBase.num * 1000}\\,${everyMs * timeBase.den})'`;
 }
 
@@ -114,8 +145,29 @@ const CONFIG = /config in time_base:\s*(\d+)\/(\d+)/;
  */
 export async function* decodeVideo(file: string, info: VideoInfo, opts: DecodeOptions = {}): AsyncGenerator<DecodedFrame> {
   const filters = [...(opts.everyMs !== undefined ? [selectExpression(info.timeBase, opts.everyMs)] : []), 'showinfo'];
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'level+info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-fps_mode', 'passthrough', '-vf', filters.join(','), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'level+info',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-fps_mode',
+    'passthrough',
+    '-vf',
+    filters.join(','),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
   const child: ChildProcess = spawn(FFMPEG(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout = child.stdout!;
   const frames: { n: number; pts: number | null; width: number; height: number }[] = [];
@@ -125,12 +177,21 @@ export async function* decodeVideo(file: string, info: VideoInfo, opts: DecodeOp
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   let spawnError: Error | null = null;
   let wake: (() => void) | null = null;
-  const poke = () => { const w = wake; wake = null; w?.(); };
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
 
   createInterface({ input: child.stderr! }).on('line', (line) => {
     const info = SHOWINFO.exec(line);
     if (info) {
-      frames.push({ n: Number(info[1]), pts: /^-?\d+$/.test(info[2]) ? Number(info[2]) : null, width: Number(info[3]), height: Number(info[4]) });
+      frames.push({
+        n: Number(info[1]),
+        pts: /^-?\d+$/.test(info[2]) ? Number(info[2]) : null,
+        width: Number(info[3]),
+        height: Number(info[4]),
+      });
       poke();
       return;
     }
@@ -150,9 +211,21 @@ export async function* decodeVideo(file: string, info: VideoInfo, opts: DecodeOp
     if (next && buffered > 2 * next.width * next.height * 3) stdout.pause();
     poke();
   });
-  stdout.on('end', () => { ended = true; poke(); });
-  child.on('error', (e: NodeJS.ErrnoException) => { spawnError = e.code === 'ENOENT' ? new EnvironmentError(`${FFMPEG()} ${MISSING}`) : e; poke(); });
-  const closed = new Promise<void>((resolve) => child.on('close', (code, signal) => { exit = { code, signal }; poke(); resolve(); }));
+  stdout.on('end', () => {
+    ended = true;
+    poke();
+  });
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    spawnError = e.code === 'ENOENT' ? new EnvironmentError(`${FFMPEG()} ${MISSING}`) : e;
+    poke();
+  });
+  const closed = new Promise<void>((resolve) =>
+    child.on('close', (code, signal) => {
+      exit = { code, signal };
+      poke();
+      resolve();
+    }),
+  );
 
   const take = (n: number): Uint8Array => {
     const out = new Uint8Array(n);
@@ -185,23 +258,31 @@ export async function* decodeVideo(file: string, info: VideoInfo, opts: DecodeOp
         const ftb = filterTimeBase as { num: number; den: number } | null;
         const tb = ftb ?? info.timeBase;
         if (ftb && (ftb.num !== info.timeBase.num || ftb.den !== info.timeBase.den)) {
-          throw new Error(`ffmpeg's filter counts time in ${ftb.num}/${ftb.den}, not the stream's ${info.timeBase.num}/${info.timeBase.den}`);
+          throw new Error(
+            `ffmpeg's filter counts time in ${ftb.num}/${ftb.den}, not the stream's ${info.timeBase.num}/${info.timeBase.den}`,
+          );
         }
         yield { index: index++, time: { pts: next.pts, num: tb.num, den: tb.den }, width: next.width, height: next.height, data };
         continue;
       }
       if (ended && exit) break;
       if (stdout.isPaused()) stdout.resume();
-      await new Promise<void>((resolve) => { wake = resolve; });
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
     await closed;
     const { code } = exit ?? { code: null };
     if (code !== 0) {
       const why = reason(errors.join('\n') || stderrTail);
       if (index === 0) throw new InputError(`${file}: ffmpeg cannot decode it (${why})`);
-      opts.onWarning?.(`${file}: ffmpeg stopped with an error after ${index} frame${index === 1 ? '' : 's'} (${why}): the features cover the video up to there`);
+      opts.onWarning?.(
+        `${file}: ffmpeg stopped with an error after ${index} frame${index === 1 ? '' : 's'} (${why}): the features cover the video up to there`,
+      );
     } else if (errors.length > 0 && index > 0) {
-      opts.onWarning?.(`${file}: ffmpeg reported errors while decoding (${reason(errors.join('\n'))}): the file may be damaged or cut off, and the features cover what could be decoded`);
+      opts.onWarning?.(
+        `${file}: ffmpeg reported errors while decoding (${reason(errors.join('\n'))}): the file may be damaged or cut off, and the features cover what could be decoded`,
+      );
     } else if (errors.length > 0 && index === 0) {
       throw new InputError(`${file}: ffmpeg cannot decode it (${reason(errors.join('\n'))})`);
     }

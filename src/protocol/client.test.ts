@@ -24,9 +24,20 @@ describe('the worker client', () => {
     const client = clientFor(f.port);
     const a = client.call('listModels', {});
     const b = client.call('setBackend', { backend: 'wasm' });
-    expect(f.posted.map((r) => [r.type, r.id])).toEqual([['listModels', 1], ['setBackend', 2]]);
+    expect(f.posted.map((r) => [r.type, r.id])).toEqual([
+      ['listModels', 1],
+      ['setBackend', 2],
+    ]);
     expect(f.posted[1]).toMatchObject({ backend: 'wasm' });
-    const status = { requested: 'wasm', active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out', threads: 1 } as const;
+    const status = {
+      requested: 'wasm',
+      active: 'wasm',
+      state: 'ready',
+      adapter: null,
+      reason: null,
+      layout: 'in-out',
+      threads: 1,
+    } as const;
     f.send({ kind: 'reply', id: 2, type: 'setBackend', ok: true, result: status });
     f.send({ kind: 'reply', id: 1, type: 'listModels', ok: false, error: 'the cache is blocked' });
     await expect(b).resolves.toEqual(status);

@@ -15,7 +15,10 @@ export interface WorkerClient {
 
 /** An error the worker sent back: its message is meant for the user. */
 export class WorkerError extends Error {
-  constructor(message: string, readonly request: RequestType) {
+  constructor(
+    message: string,
+    readonly request: RequestType,
+  ) {
     super(message);
     this.name = 'WorkerError';
   }
@@ -88,10 +91,12 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
 }
 
 /** How long the page lets worker events gather before it renders them (a frame or three: nobody sees the difference). */
-export const EVENT_BATCH_MS = 40;
+const EVENT_BATCH_MS = 40;
 
 /** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
 export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {
   const name = opts.testHooks ? TEST_HOOKS_NAME : 'attention-lstm';
-  return clientFor(new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name }), { batchEventsMs: EVENT_BATCH_MS });
+  return clientFor(new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name }), {
+    batchEventsMs: EVENT_BATCH_MS,
+  });
 }

@@ -20,10 +20,7 @@ import type { RankedPositive, SegmentMapResult, WindowSettings } from '../core/s
 import type { ClassReport, CustomLabels, EpochReport, FineTuneMode, FineTuneSettings, HeadLayers } from '../core/training/trainingTypes';
 
 // The domain types the page sees are the core's own, named here once for its imports.
-export type {
-  ClassFigures, ClassReport, CustomLabels, DatasetFigures, EpochReport, EvaluationResult, ExportFormat, FineTuneMode, FineTuneSettings, HeadLayers, Sizes, Variant,
-  VideoFigures, WeightLayout, SegmentRating, RankedPositive, SegmentMapResult, WindowSettings,
-};
+export type { ClassFigures, CustomLabels, EpochReport, EvaluationResult, FineTuneMode, HeadLayers, WindowSettings };
 
 // ---------------------------------------------------------------- backends
 
@@ -427,7 +424,10 @@ export interface Calls {
   /** Deletes a cached model; resolves with the remaining list. */
   deleteModel: { args: { modelId: string }; result: CachedModelInfo[] };
   /** The labels and the cost of a fine-tune with this mode, before starting one. */
-  planTraining: { args: { mode: FineTuneMode; headLayers: HeadLayers; labels?: CustomLabels | null; classNames?: string[] }; result: TrainingPlan };
+  planTraining: {
+    args: { mode: FineTuneMode; headLayers: HeadLayers; labels?: CustomLabels | null; classNames?: string[] };
+    result: TrainingPlan;
+  };
   /**
    * Fine-tunes the current model on the current videos' labels; progress comes as
    * `trainingProgress` events, the final numbers as `trainingReport`. Resolves when it ends.
@@ -497,8 +497,7 @@ export type WorkerEvent =
 
 /** The one answer to request K: its result, or an error message meant for the user. */
 export type Reply<K extends RequestType> =
-  | { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> }
-  | { kind: 'reply'; id: number; type: K; ok: false; error: string };
+  { kind: 'reply'; id: number; type: K; ok: true; result: Result<K> } | { kind: 'reply'; id: number; type: K; ok: false; error: string };
 
 export type WorkerMessage = Reply<RequestType> | { kind: 'event'; event: WorkerEvent };
 

@@ -5,7 +5,7 @@ import { VideoPanel } from './components/VideoPanel';
 import { MetricsCard } from './components/MetricsCard';
 import { ModelPanel } from './components/ModelPanel';
 import { EmptyState } from './components/EmptyState';
-import { TrainingCard } from './components/TrainingCard';
+import { FineTuneCard } from './fineTune/FineTuneCard';
 import { StagedMount } from './components/StagedMount';
 import { DropIcon } from './components/icons';
 import { VIEWS, ViewSwitch } from './components/ViewSwitch';
@@ -83,7 +83,11 @@ export function App() {
       <VideoExtractionCard />
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : <View />}
-      {hasVideos && view === 'video' && <StagedMount><TrainingCard /></StagedMount>}
+      {hasVideos && view === 'video' && (
+        <StagedMount>
+          <FineTuneCard />
+        </StagedMount>
+      )}
       {hasVideos && <CompareCard />}
     </main>
   );
@@ -105,7 +109,10 @@ export function App() {
           <div className="drop-overlay-card">
             <DropIcon />
             <p className="drop-overlay-title">Drop to add</p>
-            <p className="muted">Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), video files (mp4, webm, mov), a model folder, or Paddle weights (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)</p>
+            <p className="muted">
+              Feature files ({listed(FEATURE_FORMAT_LABELS, ', ')}), video files (mp4, webm, mov), a model folder, or Paddle weights
+              (.pdparams, .pdckpt, a parameter folder, .pdmodel + .pdiparams)
+            </p>
           </div>
         </div>
       )}
@@ -133,7 +140,11 @@ function SkipLinks({ finetune }: { finetune: boolean }) {
   ];
   return (
     <nav className="skip-links" aria-label="Skip links">
-      {links.map((l) => <a key={l.id} className="skip-link" href={`#${l.id}`} onClick={(e) => go(e, l.id)}>{l.text}</a>)}
+      {links.map((l) => (
+        <a key={l.id} className="skip-link" href={`#${l.id}`} onClick={(e) => go(e, l.id)}>
+          {l.text}
+        </a>
+      ))}
     </nav>
   );
 }
@@ -182,4 +193,5 @@ function useFocusRescue() {
   }, []);
 }
 
-const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'button:not([disabled]), a[href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';

@@ -21,10 +21,25 @@ describe('classifyFiles', () => {
   });
 
   it('finds Paddle weights of every kind: a checkpoint, an exported pair, a parameter folder', () => {
-    expect(classifyFiles([f('AttentionLSTM.pdmodel'), f('AttentionLSTM.pdiparams'), f('AttentionLSTM.pdiparams.info'), f('v.tfrecord')]).weights?.map((x) => x.name))
-      .toEqual(['AttentionLSTM.pdmodel', 'AttentionLSTM.pdiparams', 'AttentionLSTM.pdiparams.info']);
+    expect(
+      classifyFiles([
+        f('AttentionLSTM.pdmodel'),
+        f('AttentionLSTM.pdiparams'),
+        f('AttentionLSTM.pdiparams.info'),
+        f('v.tfrecord'),
+      ]).weights?.map((x) => x.name),
+    ).toEqual(['AttentionLSTM.pdmodel', 'AttentionLSTM.pdiparams', 'AttentionLSTM.pdiparams.info']);
     expect(classifyFiles([f('AttentionLSTM_epoch9.pdckpt')]).weights).toHaveLength(1);
-    const folder = ['fc_0.w_0', 'fc_0.b_0', 'lstm_1.b_0', 'rgb_fc.w_0', 'learning_rate_0', '@LR_DECAY_COUNTER@', 'fc_0.w_0_moment_0', '__model__'].map(f);
+    const folder = [
+      'fc_0.w_0',
+      'fc_0.b_0',
+      'lstm_1.b_0',
+      'rgb_fc.w_0',
+      'learning_rate_0',
+      '@LR_DECAY_COUNTER@',
+      'fc_0.w_0_moment_0',
+      '__model__',
+    ].map(f);
     const c = classifyFiles(folder);
     expect(c.weights).toHaveLength(folder.length);
     expect(c.features).toEqual([]);
@@ -34,12 +49,16 @@ describe('classifyFiles', () => {
 /** A drop of one folder as Chromium hands it over: entries to walk, files that do not say where they lay. */
 function folderDrop(folder: string, names: string[]): DataTransfer {
   const file = (name: string) => ({
-    isFile: true, isDirectory: false, fullPath: `/${folder}/${name}`,
+    isFile: true,
+    isDirectory: false,
+    fullPath: `/${folder}/${name}`,
     file: (ok: (f: File) => void) => ok(new File(['{}'], name)),
   });
   let read = false;
   const dir = {
-    isFile: false, isDirectory: true, fullPath: `/${folder}`,
+    isFile: false,
+    isDirectory: true,
+    fullPath: `/${folder}`,
     createReader: () => ({ readEntries: (ok: (batch: unknown[]) => void) => ok(read ? [] : ((read = true), names.map(file))) }),
   };
   return { items: [{ kind: 'file', webkitGetAsEntry: () => dir }], files: [] } as unknown as DataTransfer;

@@ -47,13 +47,14 @@ function readEntries(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> 
   const all: FileSystemEntry[] = [];
   return new Promise((resolve, reject) => {
     // readEntries returns at most 100 entries per call: read until it returns none.
-    const next = () => reader.readEntries((batch) => {
-      if (batch.length === 0) resolve(all);
-      else {
-        all.push(...batch);
-        next();
-      }
-    }, reject);
+    const next = () =>
+      reader.readEntries((batch) => {
+        if (batch.length === 0) resolve(all);
+        else {
+          all.push(...batch);
+          next();
+        }
+      }, reject);
     next();
   });
 }

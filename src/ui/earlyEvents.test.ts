@@ -15,6 +15,6 @@ describe('events before the page listens', () => {
     fake.emit({ type: 'notice', level: 'info', message: 'three' });
     expect(first).toEqual(['one', 'two', 'three']);
     expect(second).toEqual(['three']);
-    expect((await client.call('listModels', {}))).toEqual([]);
+    expect(await client.call('listModels', {})).toEqual([]);
   });
 });

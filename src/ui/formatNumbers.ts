@@ -22,4 +22,3 @@ export function formatCount(n: number): string {
 export function formatMetric(x: number): string {
   return x.toFixed(3);
 }
-

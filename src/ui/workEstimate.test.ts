@@ -32,7 +32,13 @@ describe('the progress bar’s estimates', () => {
   });
 
   it('follows a change of pace within seconds', () => {
-    const seen = run(new WorkEstimate(), 30, 200, (t) => (t < 10 ? 10 : 40), () => 100_000);
+    const seen = run(
+      new WorkEstimate(),
+      30,
+      200,
+      (t) => (t < 10 ? 10 : 40),
+      () => 100_000,
+    );
     expect(seen.find((x) => x.t >= 9.8)!.rate!).toBeCloseTo(10, 0);
     expect(seen.find((x) => x.t >= 25)!.rate!).toBeGreaterThan(38);
   });

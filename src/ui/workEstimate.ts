@@ -26,7 +26,7 @@ export interface WorkEstimateFigures {
 }
 
 /** How quickly the estimates follow what they see: the time constant of the weighting, in seconds. */
-export const ESTIMATE_SECONDS = 4;
+const ESTIMATE_SECONDS = 4;
 /** The rate needs this much time before it is shown (the first batch's timing says little). */
 const WARM_UP_SECONDS = 1;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressReporter, progressViolations } from './progressReporter';
+import { progressViolations } from '../../tools/testing/progressOracle';
+import { ProgressReporter } from './progressReporter';
 import type { ProgressEvent } from '../protocol/protocol';
 
 function record(total: number, run: (r: ProgressReporter) => void, minStep?: number): ProgressEvent[] {
@@ -41,10 +42,14 @@ describe('ProgressReporter', () => {
   });
 
   it('thins progress events to about one per step of the total', () => {
-    const events = record(1_000_000, (r) => {
-      for (let i = 0; i < 10_000; i++) r.advance('big.bin', 100);
-      r.ready();
-    }, 0.01);
+    const events = record(
+      1_000_000,
+      (r) => {
+        for (let i = 0; i < 10_000; i++) r.advance('big.bin', 100);
+        r.ready();
+      },
+      0.01,
+    );
     const n = events.filter((e) => e.status === 'progress').length;
     expect(n).toBeGreaterThanOrEqual(99);
     expect(n).toBeLessThanOrEqual(101);

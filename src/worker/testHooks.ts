@@ -8,7 +8,7 @@
 import { breakWebGpu } from './backends/backendWebgpu';
 import { takenFrames, type TakenFrames } from './video/testFrames';
 
-export interface PlaygroundTestHooks {
+interface PlaygroundTestHooks {
   /** Loses the device, or makes a validation error outside any guarded run; false when not on WebGPU. */
   breakWebGpu(how: 'lose-device' | 'validation-error'): Promise<boolean>;
   /** The frames the page's extraction takes of a video, as it decodes them (RGB, base64). */

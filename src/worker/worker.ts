@@ -54,7 +54,11 @@ const deps: Omit<LoaderDeps, 'progress'> & { ratedClasses: () => Promise<number[
 };
 
 const engine = new Engine(emit, deps);
-const videoJobs = new VideoJobs(engine, IndexedDbExtractorStore.available() ? new IndexedDbExtractorStore() : new MemoryExtractorStore(), emit);
+const videoJobs = new VideoJobs(
+  engine,
+  IndexedDbExtractorStore.available() ? new IndexedDbExtractorStore() : new MemoryExtractorStore(),
+  emit,
+);
 const handlers = createHandlers({ engine, training: new TrainingHandler(engine, cache, emit), cache, emit, videoJobs });
 if (scope.name === TEST_HOOKS_NAME) installTestHooks(scope);
 

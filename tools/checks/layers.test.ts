@@ -23,7 +23,8 @@ const FILES: Record<string, string> = {
   'src/worker/handlers.ts': "import type { P } from '../protocol/protocol';\nexport const handlers: P[] = [];\n",
   'src/worker/engine.ts': "import { kernel } from '../kernels/kernel';\nexport const engine = kernel;\n",
   'src/core/sizes.ts': 'export interface Sizes { n: number }\n',
-  'src/ui/view.ts': "import { client } from '../protocol/client';\nimport type { P } from '../protocol/protocol';\nimport { model } from '../core/model';\nexport const v: P | number = client + model;\n",
+  'src/ui/view.ts':
+    "import { client } from '../protocol/client';\nimport type { P } from '../protocol/protocol';\nimport { model } from '../core/model';\nexport const v: P | number = client + model;\n",
   // Against the direction:
   'src/core/bad-up.ts': "import { engine } from '../worker/engine';\nexport const x = engine;\n",
   'src/core/bad-node.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
@@ -54,7 +55,12 @@ describe('the layer check', () => {
       await writeFile(path.join(dir, file), text);
     }
     // The project's own rules, run on the fixture tree: the command fails, and says why.
-    const r = await run(depcruise, ['src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'err'], { cwd: dir }).then(() => null, (e) => e);
+    const r = await run(depcruise, ['src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'err'], {
+      cwd: dir,
+    }).then(
+      () => null,
+      (e) => e,
+    );
     expect(r, 'depcruise should fail on the fixture tree').not.toBeNull();
     report = `${r.stdout}${r.stderr}`;
   }, 60_000);
@@ -76,7 +82,15 @@ describe('the layer check', () => {
   });
 
   it('allows the imports along the direction', () => {
-    for (const good of ['src/kernels/kernel.ts →', 'src/worker/engine.ts →', 'src/ui/view.ts →', 'src/node/adapter.ts →', 'src/cli/command.ts →', 'src/core/types-a.ts →', 'src/worker/handlers.ts →']) {
+    for (const good of [
+      'src/kernels/kernel.ts →',
+      'src/worker/engine.ts →',
+      'src/ui/view.ts →',
+      'src/node/adapter.ts →',
+      'src/cli/command.ts →',
+      'src/core/types-a.ts →',
+      'src/worker/handlers.ts →',
+    ]) {
       expect(report).not.toContain(`: ${good}`);
     }
     // Nine files against the direction, and one cycle (reported once).
@@ -88,7 +102,15 @@ describe('the layer check', () => {
 describe('the page bundle check', () => {
   let dir: string;
   let report = '';
-  const tfjs = { 'node_modules/@tensorflow/tfjs-core/package.json': JSON.stringify({ name: '@tensorflow/tfjs-core', main: 'index.js', types: 'index.d.ts' }), 'node_modules/@tensorflow/tfjs-core/index.js': 'export const tensor = 1;\n', 'node_modules/@tensorflow/tfjs-core/index.d.ts': 'export declare const tensor: number;\nexport type Tensor = number;\n' };
+  const tfjs = {
+    'node_modules/@tensorflow/tfjs-core/package.json': JSON.stringify({
+      name: '@tensorflow/tfjs-core',
+      main: 'index.js',
+      types: 'index.d.ts',
+    }),
+    'node_modules/@tensorflow/tfjs-core/index.js': 'export const tensor = 1;\n',
+    'node_modules/@tensorflow/tfjs-core/index.d.ts': 'export declare const tensor: number;\nexport type Tensor = number;\n',
+  };
   const files: Record<string, string> = {
     ...tfjs,
     'src/core/uses-tfjs.ts': "import { tensor } from '@tensorflow/tfjs-core';\nexport const t = tensor;\n",
@@ -103,7 +125,12 @@ describe('the page bundle check', () => {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), text);
     }
-    const r = await run(depcruise, ['src/ui', '--config', path.join(root, '.dependency-cruiser.runtime.cjs'), '--output-type', 'err'], { cwd: dir }).then(() => null, (e) => e);
+    const r = await run(depcruise, ['src/ui', '--config', path.join(root, '.dependency-cruiser.runtime.cjs'), '--output-type', 'err'], {
+      cwd: dir,
+    }).then(
+      () => null,
+      (e) => e,
+    );
     expect(r, 'depcruise should fail on the fixture tree').not.toBeNull();
     report = `${r.stdout}${r.stderr}`;
   }, 60_000);

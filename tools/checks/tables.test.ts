@@ -26,8 +26,13 @@ function sources(dir = 'src'): string[] {
 
 /** `file:line: text` for each line where `isList` holds, outside `owner`. */
 function listsOutside(owner: string, isList: (line: string) => boolean, files = sources()): string[] {
-  return files.filter((f) => f !== owner).flatMap((f) => readFileSync(path.join(root, f), 'utf8').split('\n')
-    .flatMap((line, i) => (isList(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])));
+  return files
+    .filter((f) => f !== owner)
+    .flatMap((f) =>
+      readFileSync(path.join(root, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (isList(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -45,7 +50,9 @@ function backendList(line: string): boolean {
   return quoted.length >= 2 || new RegExp(`\\b(${BACKEND_NAME})\\|(${BACKEND_NAME})\\b`).test(line);
 }
 
-const PARAMETER = Object.values(SETTINGS).map((s) => escape(s.url)).join('|');
+const PARAMETER = Object.values(SETTINGS)
+  .map((s) => escape(s.url))
+  .join('|');
 /** A query parameter of a setting read or written directly, or written into a link. */
 function urlParameter(line: string): boolean {
   return new RegExp(`\\.(get|set|has|delete|append)\\(\\s*['"\`](${PARAMETER})['"\`]|[?&](${PARAMETER})=`).test(line);
@@ -55,8 +62,14 @@ describe('one table per kind of thing', () => {
   it('lists the feature formats only in featureFormats.ts', () => {
     const names = FEATURE_FORMATS.flatMap((f) => [f.label, ...f.extensions]);
     // Three formats on one line is a list (two can be a sentence: "a .npy or a .json").
-    const byLabel = naming(FEATURE_FORMATS.map((f) => f.label), 3);
-    const byExtension = naming(FEATURE_FORMATS.flatMap((f) => f.extensions), 3);
+    const byLabel = naming(
+      FEATURE_FORMATS.map((f) => f.label),
+      3,
+    );
+    const byExtension = naming(
+      FEATURE_FORMATS.flatMap((f) => f.extensions),
+      3,
+    );
     expect(names.length).toBeGreaterThan(0);
     expect(listsOutside('src/core/features/featureFormats.ts', (l) => byLabel(l) || byExtension(l))).toEqual([]);
   });
@@ -70,15 +83,23 @@ describe('one table per kind of thing', () => {
   });
 
   it('would catch a list written by hand', () => {
-    const byLabel = naming(FEATURE_FORMATS.map((f) => f.label), 3);
+    const byLabel = naming(
+      FEATURE_FORMATS.map((f) => f.label),
+      3,
+    );
     expect(byLabel('Drop feature files: TFRecord, pkl, npy or JSON')).toBe(true);
     expect(byLabel('a .npy or a .json')).toBe(false);
-    expect(naming(FEATURE_FORMATS.flatMap((f) => f.extensions), 3)("accept=\".tfrecord,.pkl,.npy\"")).toBe(true);
+    expect(
+      naming(
+        FEATURE_FORMATS.flatMap((f) => f.extensions),
+        3,
+      )('accept=".tfrecord,.pkl,.npy"'),
+    ).toBe(true);
     expect(backendList("choice(values.backend, ['wasm', 'cpu'] as const, '--backend', 'wasm')")).toBe(true);
     expect(backendList('[--backend wasm|cpu]')).toBe(true);
     expect(backendList("if (name === 'wasm') releaseThreads();")).toBe(false);
     expect(urlParameter("const k = p.get('topk');")).toBe(true);
     expect(urlParameter('<a href="?view=dataset">')).toBe(true);
-    expect(urlParameter("useApp((s) => s.settings.view)")).toBe(false);
+    expect(urlParameter('useApp((s) => s.settings.view)')).toBe(false);
   });
 });

@@ -20,7 +20,15 @@ export function randomModelArrays(variant: Variant, sizes: Sizes, seed: number):
 }
 
 export function benchMeta(variant: Variant, sizes: Sizes) {
-  return { version: 1, variant, sizes, classNames: null, dtype: 'float32' as const, source: null, description: 'random weights (benchmark)' };
+  return {
+    version: 1,
+    variant,
+    sizes,
+    classNames: null,
+    dtype: 'float32' as const,
+    source: null,
+    description: 'random weights (benchmark)',
+  };
 }
 
 /** `count` lengths evenly spread from `longest` down to a fifth of it (300 .. 60 frames for 32 videos). */

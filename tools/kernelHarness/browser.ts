@@ -20,8 +20,13 @@ import type { ExtractorPage } from './extractorPage';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
 ];
 
 /** The functions a harness page puts on `window` (each takes and returns plain JSON). */
@@ -29,9 +34,7 @@ export const CHROMIUM_ARGS = [
 type PageApi = Record<string, (...args: any) => unknown>;
 
 /** Calls one of a harness page's functions with a JSON argument. */
-export type ApiCall<A extends PageApi> = <K extends keyof A>(
-  name: K, ...arg: Parameters<A[K]>
-) => Promise<Awaited<ReturnType<A[K]>>>;
+export type ApiCall<A extends PageApi> = <K extends keyof A>(name: K, ...arg: Parameters<A[K]>) => Promise<Awaited<ReturnType<A[K]>>>;
 
 /** Calls one of the page's harness functions with a JSON argument. */
 export type HarnessCall = ApiCall<KernelHarness>;
@@ -121,12 +124,23 @@ export const ISOLATION_HEADERS = {
 
 type PageCall = (name: string, arg?: unknown) => Promise<unknown>;
 
-async function openPage(browser: Browser, url: string, global: string, readyTitle: string, log: (s: string) => void, foreign: string[]): Promise<{ page: Page; call: PageCall }> {
+async function openPage(
+  browser: Browser,
+  url: string,
+  global: string,
+  readyTitle: string,
+  log: (s: string) => void,
+  foreign: string[],
+): Promise<{ page: Page; call: PageCall }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}${m.type() === 'error' && m.location().url ? ` (${m.location().url})` : ''}`));
+  page.on('console', (m) =>
+    log(`[page ${m.type()}] ${m.text()}${m.type() === 'error' && m.location().url ? ` (${m.location().url})` : ''}`),
+  );
   page.on('pageerror', (e) => log(`[page error] ${e.message}`));
-  context.on('response', (r) => { if (r.status() >= 400 && !/favicon/.test(r.url())) log(`[page error] ${r.status()} ${r.url()}`); });
+  context.on('response', (r) => {
+    if (r.status() >= 400 && !/favicon/.test(r.url())) log(`[page error] ${r.status()} ${r.url()}`);
+  });
   // Nothing may leave localhost (no CDN for ONNX Runtime's files): any request that does is recorded.
   context.on('request', (r) => {
     const u = r.url();
@@ -135,7 +149,10 @@ async function openPage(browser: Browser, url: string, global: string, readyTitl
   await page.goto(url);
   await page.waitForFunction((t) => document.title === t, readyTitle, { timeout: 120_000 });
   const call: PageCall = async (name, arg) =>
-    page.evaluate(([g, n, a]) => (window as unknown as Record<string, Record<string, (x: unknown) => unknown>>)[g as string][n as string](a), [global, name, arg] as const);
+    page.evaluate(
+      ([g, n, a]) => (window as unknown as Record<string, Record<string, (x: unknown) => unknown>>)[g as string][n as string](a),
+      [global, name, arg] as const,
+    );
   return { page, call };
 }
 
@@ -153,17 +170,41 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
       server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: ISOLATION_HEADERS },
       // ONNX Runtime is served as it is installed, not pre-bundled: it finds its .mjs and .wasm
       // (and its worker threads' script) next to itself.
-      optimizeDeps: { entries: ['tools/kernelHarness/index.html', 'tools/kernelHarness/ort.html', 'tools/kernelHarness/wasm.html', 'tools/kernelHarness/extractor.html'], exclude: ['onnxruntime-web'] },
+      optimizeDeps: {
+        entries: [
+          'tools/kernelHarness/index.html',
+          'tools/kernelHarness/ort.html',
+          'tools/kernelHarness/wasm.html',
+          'tools/kernelHarness/extractor.html',
+        ],
+        exclude: ['onnxruntime-web'],
+      },
     });
     await server.listen();
     const addr = server.httpServer?.address();
     if (!addr || typeof addr === 'string') throw new Error('vite did not listen on a port');
     const origin = `http://127.0.0.1:${addr.port}`;
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     const b = browser;
     const foreign: string[] = [];
-    const { page, call } = await openPage(b, `${origin}/tools/kernelHarness/index.html`, 'kernelHarness', 'kernel harness ready', log, foreign);
-    const configured = async <A extends PageApi>(file: string, global: string, readyTitle: string, init: Parameters<A['init']>[0]): Promise<ConfiguredPage<A>> => {
+    const { page, call } = await openPage(
+      b,
+      `${origin}/tools/kernelHarness/index.html`,
+      'kernelHarness',
+      'kernel harness ready',
+      log,
+      foreign,
+    );
+    const configured = async <A extends PageApi>(
+      file: string,
+      global: string,
+      readyTitle: string,
+      init: Parameters<A['init']>[0],
+    ): Promise<ConfiguredPage<A>> => {
       const p = await openPage(b, `${origin}/tools/kernelHarness/${file}`, global, readyTitle, log, foreign);
       const call = p.call as unknown as ApiCall<A>;
       const info = await call('init', ...([init] as Parameters<A['init']>));
@@ -171,9 +212,22 @@ export async function openHarness(opts: { log?: (s: string) => void } = {}): Pro
     };
     const openOrtPeer = (o: { engine: OrtEngine; threads: number }) => configured<OrtPeer>('ort.html', 'ortPeer', 'ort peer ready', o);
     const openProjectWasm = (o: { threads: number }) => configured<WasmPage>('wasm.html', 'wasmPage', 'wasm page ready', o);
-    const openExtractor = (o: { backend: 'webgpu' | 'wasm'; threads?: number }) => configured<ExtractorPage>('extractor.html', 'extractorPage', 'extractor page ready', o);
+    const openExtractor = (o: { backend: 'webgpu' | 'wasm'; threads?: number }) =>
+      configured<ExtractorPage>('extractor.html', 'extractorPage', 'extractor page ready', o);
     const s = server;
-    return { page, call: call as HarnessCall, version: b.version(), openOrtPeer, openProjectWasm, openExtractor, foreignRequests: () => [...foreign], close: async () => { await b.close(); await s.close(); } };
+    return {
+      page,
+      call: call as HarnessCall,
+      version: b.version(),
+      openOrtPeer,
+      openProjectWasm,
+      openExtractor,
+      foreignRequests: () => [...foreign],
+      close: async () => {
+        await b.close();
+        await s.close();
+      },
+    };
   } catch (e) {
     await browser?.close();
     await server?.close();

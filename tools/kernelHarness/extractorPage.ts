@@ -24,7 +24,9 @@ async function init(a: { backend: 'webgpu' | 'wasm'; threads?: number }) {
   if (a.backend === 'webgpu') {
     const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter');
-    await startTfjsWebGpu(adapter, (d) => d.addEventListener('uncapturederror', (ev) => errors.push((ev as GPUUncapturedErrorEvent).error.message)));
+    await startTfjsWebGpu(adapter, (d) =>
+      d.addEventListener('uncapturederror', (ev) => errors.push((ev as GPUUncapturedErrorEvent).error.message)),
+    );
     const info = adapter.info as GPUAdapterInfo;
     return { backend: tf.getBackend(), threads: null, adapter: { vendor: info.vendor, architecture: info.architecture } };
   }
@@ -37,7 +39,12 @@ async function build(a: { seed: number; size: 'full' | 'small' }) {
   const t0 = performance.now();
   const s = inceptionStandIn({ size: a.size, seed: a.seed });
   const t1 = performance.now();
-  const g = prepareGraph(decodeGraphDef(s.bytes, 'classify_image_graph_def.pb'), 'classify_image_graph_def.pb', { input: 'DecodeJpeg:0', output: 'pool_3/_reshape:0', sampleInputShape: [360, 640, 3], outputShape: [1, 2048] });
+  const g = prepareGraph(decodeGraphDef(s.bytes, 'classify_image_graph_def.pb'), 'classify_image_graph_def.pb', {
+    input: 'DecodeJpeg:0',
+    output: 'pool_3/_reshape:0',
+    sampleInputShape: [360, 640, 3],
+    outputShape: [1, 2048],
+  });
   runner = new GraphRunner(g);
   const t2 = performance.now();
   direct = directInception(s.nodes);
@@ -46,7 +53,13 @@ async function build(a: { seed: number; size: 'full' | 'small' }) {
 
 function frames(batch: number, h: number, w: number, seed: number): tf.Tensor3D[] {
   const r = rng(seed);
-  return Array.from({ length: batch }, () => tf.tensor3d(Int32Array.from({ length: h * w * 3 }, () => Math.floor(r() * 256)), [h, w, 3], 'int32'));
+  return Array.from({ length: batch }, () =>
+    tf.tensor3d(
+      Int32Array.from({ length: h * w * 3 }, () => Math.floor(r() * 256)),
+      [h, w, 3],
+      'int32',
+    ),
+  );
 }
 
 /** One interpreter run and one direct run of the same `batch` frames, in the order asked; their times and largest difference. */

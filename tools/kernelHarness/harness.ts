@@ -34,11 +34,23 @@ async function init() {
   });
   const l = adapter.limits;
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  adapterInfo = { vendor: info.vendor, architecture: info.architecture, description: info.description, isFallbackAdapter: info.isFallbackAdapter ?? null };
+  adapterInfo = {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    description: info.description,
+    isFallbackAdapter: info.isFallbackAdapter ?? null,
+  };
   return {
-    setBackend: true, backend: tf.getBackend(), adapter: adapterInfo, userAgent: navigator.userAgent,
+    setBackend: true,
+    backend: tf.getBackend(),
+    adapter: adapterInfo,
+    userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
-    limits: { maxStorageBufferBindingSize: l.maxStorageBufferBindingSize, maxBufferSize: l.maxBufferSize, maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage },
+    limits: {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
+    },
   };
 }
 
@@ -78,7 +90,11 @@ async function compare(a: CompareArgs) {
   const B = a.lengths.length;
   const D = a.sizes.lstm;
   const r = rng(a.seed + 1);
-  const g = () => tf.tensor3d(Float32Array.from({ length: B * T * 4 * D }, () => (r() * 2 - 1) * 2), [B, T, 4 * D]);
+  const g = () =>
+    tf.tensor3d(
+      Float32Array.from({ length: B * T * 4 * D }, () => (r() * 2 - 1) * 2),
+      [B, T, 4 * D],
+    );
   const layout = packedLayout(a.lengths, T);
   const [want, got] = tf.tidy(() => {
     const G: GateInputs = { rgb: { fw: g(), bw: g() }, audio: { fw: g(), bw: g() } };
@@ -116,7 +132,15 @@ async function compare(a: CompareArgs) {
   const spread = Math.max(...p) - Math.min(...p);
   fused.dispose();
   model.dispose();
-  return { lstmDiff, probDiff, attDiff, spread, leakedTensors: tf.memory().numTensors - before, errors: [...errors], backend: tf.getBackend() };
+  return {
+    lstmDiff,
+    probDiff,
+    attDiff,
+    spread,
+    leakedTensors: tf.memory().numTensors - before,
+    errors: [...errors],
+    backend: tf.getBackend(),
+  };
 }
 
 /**
@@ -199,16 +223,26 @@ async function buildModel(a: { variant: Variant; sizes?: Sizes; seed: number }) 
  * Times predictVideos over one batch of videos of these lengths: warm-up runs, then `runs` timed runs.
  * `outputs` returns the last run's probabilities and attention (the ONNX Runtime peer is held to them).
  */
-async function timeCase(a: { path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-lstm'; lengths: number[]; runs: number; warmup: number; seed: number; outputs?: boolean }) {
+async function timeCase(a: {
+  path: 'webgpu-fused' | 'webgpu-ops' | 'webgpu-no-lstm';
+  lengths: number[];
+  runs: number;
+  warmup: number;
+  seed: number;
+  outputs?: boolean;
+}) {
   if (!benchModel || !fusedRunner) throw new Error('buildModel first');
   const model = benchModel;
   const sizes = model.spec.sizes;
   const videos = a.lengths.map((n, i) => randomVideo(sizes, n, a.seed + i));
   // 'webgpu-no-lstm' (diagnostic): everything but the recurrence, whose outputs are zeros.
-  const noLstm: BiLstmRunner = Object.assign((G: GateInputs) => {
-    const z = () => tf.zeros([G.rgb.fw.shape[0], G.rgb.fw.shape[1], G.rgb.fw.shape[2] / 4]) as tf.Tensor3D;
-    return { rgb: { fw: z(), bw: z() }, audio: { fw: z(), bw: z() } };
-  }, { linear: webgpuLinear });
+  const noLstm: BiLstmRunner = Object.assign(
+    (G: GateInputs) => {
+      const z = () => tf.zeros([G.rgb.fw.shape[0], G.rgb.fw.shape[1], G.rgb.fw.shape[2] / 4]) as tf.Tensor3D;
+      return { rgb: { fw: z(), bw: z() }, audio: { fw: z(), bw: z() } };
+    },
+    { linear: webgpuLinear },
+  );
   const biLstm: BiLstmRunner = a.path === 'webgpu-fused' ? fusedRunner : a.path === 'webgpu-ops' ? paddedOpsBiLstm : noLstm;
   const times: number[] = [];
   let probs: Float32Array[] = [];
@@ -245,7 +279,16 @@ function disposeModel() {
 /** The recurrence alone on random gate inputs (kernel tuning): prepareLstm, then timeLstm runs, then disposeLstm. */
 let lstmCase: { run: () => Promise<void>; T: number; dispose: () => void } | null = null;
 
-function prepareLstm(a: { path: 'webgpu-fused' | 'webgpu-ops'; variant: Variant; D: number; lengths: number[]; batchTile?: number; units?: number; kUnroll?: number; workgroupSize?: number }) {
+function prepareLstm(a: {
+  path: 'webgpu-fused' | 'webgpu-ops';
+  variant: Variant;
+  D: number;
+  lengths: number[];
+  batchTile?: number;
+  units?: number;
+  kUnroll?: number;
+  workgroupSize?: number;
+}) {
   disposeLstm();
   const sizes = { ...FULL_SIZES, lstm: a.D };
   const r = rng(3);
@@ -267,11 +310,21 @@ function prepareLstm(a: { path: 'webgpu-fused' | 'webgpu-ops'; variant: Variant;
   // The fused kernel runs on the packed rows (the real frames), the op path on the padded batch.
   const layout = packedLayout(a.lengths, T);
   const PG = packGates(G, layout);
-  const fused = a.path === 'webgpu-fused' ? createFusedBiLstm({ weights: w, spec }, { batchTile: a.batchTile, units: a.units, kUnroll: a.kUnroll, workgroupSize: a.workgroupSize }) : null;
+  const fused =
+    a.path === 'webgpu-fused'
+      ? createFusedBiLstm(
+          { weights: w, spec },
+          { batchTile: a.batchTile, units: a.units, kUnroll: a.kUnroll, workgroupSize: a.workgroupSize },
+        )
+      : null;
   lstmCase = {
     T,
     run: async () => {
-      const out = tf.tidy(() => (fused ? Object.values(fused.packed.run(PG, w, spec, layout)) : Object.values(paddedOpsBiLstm(G, w, spec, geo)).flatMap((x) => [x.fw, x.bw])));
+      const out = tf.tidy(() =>
+        fused
+          ? Object.values(fused.packed.run(PG, w, spec, layout))
+          : Object.values(paddedOpsBiLstm(G, w, spec, geo)).flatMap((x) => [x.fw, x.bw]),
+      );
       await out[out.length - 1].data();
       tf.dispose(out);
     },
@@ -311,10 +364,17 @@ async function micro(a: { code: string; dispatch: [number, number, number]; buff
   const r = rng(1);
   const buffers = a.buffers.map((n) => {
     const b = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-    device.queue.writeBuffer(b, 0, Float32Array.from({ length: n }, () => r() * 0.01));
+    device.queue.writeBuffer(
+      b,
+      0,
+      Float32Array.from({ length: n }, () => r() * 0.01),
+    );
     return b;
   });
-  const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, i) => ({ binding: i, resource: { buffer } })) });
+  const bind = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, i) => ({ binding: i, resource: { buffer } })),
+  });
   const times: number[] = [];
   for (let i = 0; i < a.runs + 1; i++) {
     const t0 = performance.now();
@@ -354,7 +414,21 @@ async function peak(a: { n: number; runs: number; impl: 'tfjs' | 'custom' }) {
   return { n, times, macs: n * n * n, errors: [...errors] };
 }
 
-const harness = { init, compare, compareMatMul, bufferPool, buildModel, disposeModel, timeCase, prepareLstm, timeLstm, disposeLstm, micro, peak, errors: () => [...errors] };
+const harness = {
+  init,
+  compare,
+  compareMatMul,
+  bufferPool,
+  buildModel,
+  disposeModel,
+  timeCase,
+  prepareLstm,
+  timeLstm,
+  disposeLstm,
+  micro,
+  peak,
+  errors: () => [...errors],
+};
 export type KernelHarness = typeof harness;
 (window as unknown as { kernelHarness: KernelHarness }).kernelHarness = harness;
 document.title = 'kernel harness ready';

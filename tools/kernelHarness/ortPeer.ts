@@ -142,7 +142,15 @@ async function runOnce(videos: readonly VideoFeatures[]) {
  * `runs` runs after `warmup` more. Equivalence comes first: with a difference
  * above `tolerance` nothing is timed.
  */
-async function timeCase(a: { lengths: number[]; seed: number; runs: number; warmup: number; reference: number[][]; tolerance: number; referenceAttention?: { rgb: number[]; audio: number[] }[] }) {
+async function timeCase(a: {
+  lengths: number[];
+  seed: number;
+  runs: number;
+  warmup: number;
+  reference: number[][];
+  tolerance: number;
+  referenceAttention?: { rgb: number[]; audio: number[] }[];
+}) {
   const videos = videosOf(a.lengths, a.seed);
   const t0 = performance.now();
   const first = await runOnce(videos);
@@ -150,7 +158,11 @@ async function timeCase(a: { lengths: number[]; seed: number; runs: number; warm
   if (a.reference.length !== first.length) throw new Error(`reference has ${a.reference.length} videos, the case ${first.length}`);
   const probDiff = Math.max(...first.map((v, i) => maxDiff(v.probabilities, a.reference[i])));
   const attDiff = a.referenceAttention
-    ? Math.max(...first.map((v, i) => Math.max(maxDiff(v.attention.rgb, a.referenceAttention![i].rgb), maxDiff(v.attention.audio, a.referenceAttention![i].audio))))
+    ? Math.max(
+        ...first.map((v, i) =>
+          Math.max(maxDiff(v.attention.rgb, a.referenceAttention![i].rgb), maxDiff(v.attention.audio, a.referenceAttention![i].audio)),
+        ),
+      )
     : null;
   const equivalent = probDiff <= a.tolerance && (attDiff === null || attDiff <= a.tolerance);
   const times: number[] = [];

@@ -23,7 +23,13 @@ async function init(a: { threads: number }) {
   if (started) throw new Error('init runs once per page: tfjs-wasm reads its thread count once');
   started = true;
   const handle = await startWasm(a.threads);
-  return { backend: tf.getBackend(), threads: handle.threads, recurrenceThreads: packedLstmWasmThreads(), crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency };
+  return {
+    backend: tf.getBackend(),
+    threads: handle.threads,
+    recurrenceThreads: packedLstmWasmThreads(),
+    crossOriginIsolated: self.crossOriginIsolated,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+  };
 }
 
 /** The random model of bench/helpers/nodeCases.ts (the same seed gives the same weights), weights [in, out] as wasm prefers. */
@@ -43,7 +49,9 @@ async function timeRun(a: { lengths: number[]; seed: number; outputs?: boolean }
   const ms = performance.now() - t0;
   return {
     ms,
-    outputs: a.outputs ? out.map((v) => ({ probabilities: [...v.probabilities], attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] } })) : undefined,
+    outputs: a.outputs
+      ? out.map((v) => ({ probabilities: [...v.probabilities], attention: { rgb: [...v.attention.rgb], audio: [...v.attention.audio] } }))
+      : undefined,
   };
 }
 

@@ -12,13 +12,23 @@ import { rng } from './random';
 describe('the directly written Inception stand-in', () => {
   beforeAll(() => useBackend('wasm'));
 
-  it('gives the interpreter\'s outputs, one frame and a batch', async () => {
+  it("gives the interpreter's outputs, one frame and a batch", async () => {
     const s = inceptionStandIn({ size: 'small', seed: 4 });
-    const g = prepareGraph(decodeGraphDef(s.bytes, 'g.pb'), 'g.pb', { input: 'DecodeJpeg:0', output: 'pool_3/_reshape:0', sampleInputShape: [30, 40, 3] });
+    const g = prepareGraph(decodeGraphDef(s.bytes, 'g.pb'), 'g.pb', {
+      input: 'DecodeJpeg:0',
+      output: 'pool_3/_reshape:0',
+      sampleInputShape: [30, 40, 3],
+    });
     const runner = new GraphRunner(g);
     const direct = directInception(s.nodes);
     const r = rng(1);
-    const frames = [0, 1, 2].map(() => tf.tensor3d(Int32Array.from({ length: 30 * 40 * 3 }, () => Math.floor(r() * 256)), [30, 40, 3], 'int32'));
+    const frames = [0, 1, 2].map(() =>
+      tf.tensor3d(
+        Int32Array.from({ length: 30 * 40 * 3 }, () => Math.floor(r() * 256)),
+        [30, 40, 3],
+        'int32',
+      ),
+    );
     const a = await runner.run(frames).data();
     const b = await direct.run(tf.stack(frames) as tf.Tensor4D).data();
     let d = 0;

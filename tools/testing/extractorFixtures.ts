@@ -89,8 +89,17 @@ export interface ReferenceFrame {
 }
 
 /** The published extractor on one RGB frame, in float64: the graph, `apply_pca`, `quantize`. */
-export function referenceExtract(nodes: readonly NodeSpec[], pca: StandInPca, frame: { width: number; height: number; data: Uint8Array }): ReferenceFrame {
-  const out = referenceRun(nodes, 'DecodeJpeg', { shape: [frame.height, frame.width, 3], data: Float64Array.from(frame.data) }, 'pool_3/_reshape');
+export function referenceExtract(
+  nodes: readonly NodeSpec[],
+  pca: StandInPca,
+  frame: { width: number; height: number; data: Uint8Array },
+): ReferenceFrame {
+  const out = referenceRun(
+    nodes,
+    'DecodeJpeg',
+    { shape: [frame.height, frame.width, 3], data: Float64Array.from(frame.data) },
+    'pool_3/_reshape',
+  );
   return referencePca(out.data, pca);
 }
 

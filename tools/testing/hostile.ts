@@ -24,7 +24,10 @@ export async function convertOutcome(files: readonly NamedBytes[], opts: Convert
 export function expectClear(outcome: 'ok' | InputError, names: readonly string[], pattern?: RegExp): asserts outcome is InputError {
   expect(outcome).toBeInstanceOf(InputError);
   const message = (outcome as InputError).message;
-  expect(names.some((n) => message.startsWith(`${n}:`)), `'${message}' should start with one of ${names.join(', ')}`).toBe(true);
+  expect(
+    names.some((n) => message.startsWith(`${n}:`)),
+    `'${message}' should start with one of ${names.join(', ')}`,
+  ).toBe(true);
   expect(message).not.toMatch(/\n/);
   if (pattern) expect(message).toMatch(pattern);
 }

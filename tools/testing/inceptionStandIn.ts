@@ -51,23 +51,46 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
   // The input: DecodeJpeg (fed, never run) and the graph's own preprocessing.
   nodes.push({ name: 'DecodeJpeg/contents', op: 'Const', attrs: { dtype: { type: TF_DTYPE.string } } });
   nodes.push({ name: 'DecodeJpeg', op: 'DecodeJpeg', inputs: ['DecodeJpeg/contents'], attrs: { channels: { i: 3 }, ratio: { i: 1 } } });
-  nodes.push({ name: 'Cast', op: 'Cast', inputs: ['DecodeJpeg'], attrs: { SrcT: { type: TF_DTYPE.uint8 }, DstT: { type: TF_DTYPE.float } } });
+  nodes.push({
+    name: 'Cast',
+    op: 'Cast',
+    inputs: ['DecodeJpeg'],
+    attrs: { SrcT: { type: TF_DTYPE.uint8 }, DstT: { type: TF_DTYPE.float } },
+  });
   nodes.push(ints('ExpandDims/dim', [0], []));
   nodes.push({ name: 'ExpandDims', op: 'ExpandDims', inputs: ['Cast', 'ExpandDims/dim'] });
   nodes.push(ints('ResizeBilinear/size', [imageSize, imageSize]));
-  nodes.push({ name: 'ResizeBilinear', op: 'ResizeBilinear', inputs: ['ExpandDims', 'ResizeBilinear/size'], attrs: { align_corners: { b: false } } });
+  nodes.push({
+    name: 'ResizeBilinear',
+    op: 'ResizeBilinear',
+    inputs: ['ExpandDims', 'ResizeBilinear/size'],
+    attrs: { align_corners: { b: false } },
+  });
   nodes.push(scalar('Sub/y', 128));
   nodes.push({ name: 'Sub', op: 'Sub', inputs: ['ResizeBilinear', 'Sub/y'] });
   nodes.push(scalar('Mul/y', 1 / 128));
   nodes.push({ name: 'Mul', op: 'Mul', inputs: ['Sub', 'Mul/y'] });
 
   /** A convolution as the 2015 graph writes one; returns its output's name and channels. */
-  const conv = (scope: string, input: [string, number], kh: number, kw: number, cout: number, stride = 1, pad: Pad = 'VALID'): [string, number] => {
+  const conv = (
+    scope: string,
+    input: [string, number],
+    kh: number,
+    kw: number,
+    cout: number,
+    stride = 1,
+    pad: Pad = 'VALID',
+  ): [string, number] => {
     const cin = input[1];
     const fanIn = kh * kw * cin;
     const a = Math.sqrt(6 / fanIn);
     float(`${scope}/conv2d_params`, [kh, kw, cin, cout], uniform(kh * kw * cin * cout, -a, a));
-    nodes.push({ name: `${scope}/Conv2D`, op: 'Conv2D', inputs: [input[0], `${scope}/conv2d_params`], attrs: { strides: strides(stride), padding: { s: pad }, use_cudnn_on_gpu: { b: true }, T: { type: TF_DTYPE.float } } });
+    nodes.push({
+      name: `${scope}/Conv2D`,
+      op: 'Conv2D',
+      inputs: [input[0], `${scope}/conv2d_params`],
+      attrs: { strides: strides(stride), padding: { s: pad }, use_cudnn_on_gpu: { b: true }, T: { type: TF_DTYPE.float } },
+    });
     const bn = `${scope}/batchnorm`;
     float(`${bn}/beta`, [cout], uniform(cout, -0.2, 0.2));
     float(`${bn}/gamma`, [cout], uniform(cout, 0.6, 1.4));
@@ -76,7 +99,9 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
     const scaleAfter = opts.scaleAfter === undefined || opts.scaleAfter === 'alternate' ? convIndex % 2 === 0 : opts.scaleAfter;
     convIndex++;
     nodes.push({
-      name: bn, op: 'BatchNormWithGlobalNormalization', inputs: [`${scope}/Conv2D`, `${bn}/moving_mean`, `${bn}/moving_variance`, `${bn}/beta`, `${bn}/gamma`],
+      name: bn,
+      op: 'BatchNormWithGlobalNormalization',
+      inputs: [`${scope}/Conv2D`, `${bn}/moving_mean`, `${bn}/moving_variance`, `${bn}/beta`, `${bn}/gamma`],
       attrs: { variance_epsilon: { f: 0.001 }, scale_after_normalization: { b: scaleAfter }, T: { type: TF_DTYPE.float } },
     });
     nodes.push({ name: `${scope}/CheckNumerics`, op: 'CheckNumerics', inputs: [bn], attrs: { message: { s: 'batchnorm output' } } });
@@ -84,7 +109,14 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
     nodes.push({ name: scope, op: 'Relu', inputs: [`${scope}/control_dependency`] });
     return [scope, cout];
   };
-  const poolNode = (name: string, op: 'MaxPool' | 'AvgPool', input: [string, number], k: number, stride: number, pad: Pad): [string, number] => {
+  const poolNode = (
+    name: string,
+    op: 'MaxPool' | 'AvgPool',
+    input: [string, number],
+    k: number,
+    stride: number,
+    pad: Pad,
+  ): [string, number] => {
     nodes.push({ name, op, inputs: [input[0]], attrs: { ksize: { ints: [1, k, k, 1] }, strides: strides(stride), padding: { s: pad } } });
     return [name, input[1]];
   };
@@ -103,18 +135,34 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
   x = conv('conv_4', x, 3, 3, w(192));
   x = poolNode('pool_1', 'MaxPool', x, 3, 2, 'VALID');
 
-  const blockA = (m: string, input: [string, number], poolProj: number): [string, number] => join(`${m}/join`, [
-    conv(`${m}/conv`, input, 1, 1, w(64)),
-    conv(`${m}/tower/conv_1`, conv(`${m}/tower/conv`, input, 1, 1, w(48)), 5, 5, w(64), 1, 'SAME'),
-    conv(`${m}/tower_1/conv_2`, conv(`${m}/tower_1/conv_1`, conv(`${m}/tower_1/conv`, input, 1, 1, w(64)), 3, 3, w(96), 1, 'SAME'), 3, 3, w(96), 1, 'SAME'),
-    conv(`${m}/tower_2/conv`, poolNode(`${m}/tower_2/pool`, 'AvgPool', input, 3, 1, 'SAME'), 1, 1, w(poolProj)),
-  ]);
+  const blockA = (m: string, input: [string, number], poolProj: number): [string, number] =>
+    join(`${m}/join`, [
+      conv(`${m}/conv`, input, 1, 1, w(64)),
+      conv(`${m}/tower/conv_1`, conv(`${m}/tower/conv`, input, 1, 1, w(48)), 5, 5, w(64), 1, 'SAME'),
+      conv(
+        `${m}/tower_1/conv_2`,
+        conv(`${m}/tower_1/conv_1`, conv(`${m}/tower_1/conv`, input, 1, 1, w(64)), 3, 3, w(96), 1, 'SAME'),
+        3,
+        3,
+        w(96),
+        1,
+        'SAME',
+      ),
+      conv(`${m}/tower_2/conv`, poolNode(`${m}/tower_2/pool`, 'AvgPool', input, 3, 1, 'SAME'), 1, 1, w(poolProj)),
+    ]);
   x = blockA('mixed', x, 32);
   x = blockA('mixed_1', x, 64);
   x = blockA('mixed_2', x, 64);
   x = join('mixed_3/join', [
     conv('mixed_3/conv', x, 3, 3, w(384), 2),
-    conv('mixed_3/tower/conv_2', conv('mixed_3/tower/conv_1', conv('mixed_3/tower/conv', x, 1, 1, w(64)), 3, 3, w(96), 1, 'SAME'), 3, 3, w(96), 2),
+    conv(
+      'mixed_3/tower/conv_2',
+      conv('mixed_3/tower/conv_1', conv('mixed_3/tower/conv', x, 1, 1, w(64)), 3, 3, w(96), 1, 'SAME'),
+      3,
+      3,
+      w(96),
+      2,
+    ),
     poolNode('mixed_3/pool', 'MaxPool', x, 3, 2, 'VALID'),
   ]);
   const blockC = (m: string, input: [string, number], c: number): [string, number] => {
@@ -135,7 +183,15 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
   x = blockC('mixed_6', x, 160);
   x = blockC('mixed_7', x, 192);
   {
-    const t1 = conv('mixed_8/tower_1/conv_2', conv('mixed_8/tower_1/conv_1', conv('mixed_8/tower_1/conv', x, 1, 1, w(192)), 1, 7, w(192), 1, 'SAME'), 7, 1, w(192), 1, 'SAME');
+    const t1 = conv(
+      'mixed_8/tower_1/conv_2',
+      conv('mixed_8/tower_1/conv_1', conv('mixed_8/tower_1/conv', x, 1, 1, w(192)), 1, 7, w(192), 1, 'SAME'),
+      7,
+      1,
+      w(192),
+      1,
+      'SAME',
+    );
     x = join('mixed_8/join', [
       conv('mixed_8/tower/conv_1', conv('mixed_8/tower/conv', x, 1, 1, w(192)), 3, 3, w(320), 2),
       conv('mixed_8/tower_1/conv_3', t1, 3, 3, w(192), 2),
@@ -149,8 +205,14 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
     const t1 = conv(`${m}/tower_1/conv_1`, conv(`${m}/tower_1/conv`, input, 1, 1, w(448)), 3, 3, w(384), 1, 'SAME');
     return join(`${m}/join`, [
       conv(`${m}/conv`, input, 1, 1, o(320)),
-      join(`${m}/tower/mixed`, [conv(`${m}/tower/mixed/conv`, t, 1, 3, o(384), 1, 'SAME'), conv(`${m}/tower/mixed/conv_1`, t, 3, 1, o(384), 1, 'SAME')]),
-      join(`${m}/tower_1/mixed`, [conv(`${m}/tower_1/mixed/conv`, t1, 1, 3, o(384), 1, 'SAME'), conv(`${m}/tower_1/mixed/conv_1`, t1, 3, 1, o(384), 1, 'SAME')]),
+      join(`${m}/tower/mixed`, [
+        conv(`${m}/tower/mixed/conv`, t, 1, 3, o(384), 1, 'SAME'),
+        conv(`${m}/tower/mixed/conv_1`, t, 3, 1, o(384), 1, 'SAME'),
+      ]),
+      join(`${m}/tower_1/mixed`, [
+        conv(`${m}/tower_1/mixed/conv`, t1, 1, 3, o(384), 1, 'SAME'),
+        conv(`${m}/tower_1/mixed/conv_1`, t1, 3, 1, o(384), 1, 'SAME'),
+      ]),
       // The published graph's last block pools with a max, not an average (as FID's re-implementations of it note).
       conv(`${m}/tower_2/conv`, poolNode(`${m}/tower_2/pool`, poolOp, input, 3, 1, 'SAME'), 1, 1, o(192)),
     ]);
@@ -165,7 +227,12 @@ export function inceptionStandIn(opts: StandInOptions): StandIn {
   const classes = full ? 1008 : 16;
   nodes.push(constNode('softmax/weights', { dtype: 'float32', shape: [2048, classes], data: uniform(2048 * classes, -0.02, 0.02) }));
   nodes.push(constNode('softmax/biases', { dtype: 'float32', shape: [classes], data: uniform(classes, -0.1, 0.1) }));
-  nodes.push({ name: 'softmax/logits/MatMul', op: 'MatMul', inputs: ['pool_3/_reshape', 'softmax/weights'], attrs: { transpose_a: { b: false }, transpose_b: { b: false } } });
+  nodes.push({
+    name: 'softmax/logits/MatMul',
+    op: 'MatMul',
+    inputs: ['pool_3/_reshape', 'softmax/weights'],
+    attrs: { transpose_a: { b: false }, transpose_b: { b: false } },
+  });
   nodes.push({ name: 'softmax/logits', op: 'BiasAdd', inputs: ['softmax/logits/MatMul', 'softmax/biases'] });
   nodes.push({ name: 'softmax', op: 'Softmax', inputs: ['softmax/logits'] });
   return { nodes, bytes: writeGraphDef(nodes), imageSize, parameters };

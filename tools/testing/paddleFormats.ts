@@ -86,7 +86,17 @@ const pb = {
 };
 
 /** framework.proto VarType.Type numbers. */
-export const PADDLE_TYPE: Partial<Record<DType, number>> = { bool: 0, int16: 1, int32: 2, int64: 3, float16: 4, float32: 5, float64: 6, uint8: 20, int8: 21 };
+export const PADDLE_TYPE: Partial<Record<DType, number>> = {
+  bool: 0,
+  int16: 1,
+  int32: 2,
+  int64: 3,
+  float16: 4,
+  float32: 5,
+  float64: 6,
+  uint8: 20,
+  int8: 21,
+};
 const LOD_TENSOR = 7;
 const FEED_MINIBATCH = 9;
 const FETCH_LIST = 10;
@@ -152,7 +162,11 @@ const ACCUMULATORS: Record<OptimizerName, string[]> = {
  * `<param>_<acc>_0` (the parameter's shape; Adam's beta powers [1]),
  * `learning_rate_0` ([1] float32) and, with a schedule, `@LR_DECAY_COUNTER@` ([1] int64).
  */
-export function optimizerState(params: ReadonlyMap<string, NdArray>, optimizer: OptimizerName, opts: { learningRate?: boolean; counter?: boolean; seed?: number } = {}): Map<string, NdArray> {
+export function optimizerState(
+  params: ReadonlyMap<string, NdArray>,
+  optimizer: OptimizerName,
+  opts: { learningRate?: boolean; counter?: boolean; seed?: number } = {},
+): Map<string, NdArray> {
   const r = rng(opts.seed ?? 77);
   const out = new Map<string, NdArray>();
   for (const [name, p] of params) {
@@ -168,17 +182,27 @@ export function optimizerState(params: ReadonlyMap<string, NdArray>, optimizer: 
 }
 
 /** A .pdckpt: every persistable of the training program in the combined layout, sorted by name. */
-export function writeCheckpoint(params: ReadonlyMap<string, NdArray>, optimizer: OptimizerName, opts: { learningRate?: boolean; counter?: boolean } = {}): Uint8Array {
+export function writeCheckpoint(
+  params: ReadonlyMap<string, NdArray>,
+  optimizer: OptimizerName,
+  opts: { learningRate?: boolean; counter?: boolean } = {},
+): Uint8Array {
   return writeCombinedFile(new Map([...params, ...optimizerState(params, optimizer, opts)]));
 }
 
 /** The params with every tensor stored as another float type (values widened exactly, or rounded to float16). */
-export function withDType(params: ReadonlyMap<string, NdArray>, dtype: 'float64' | 'float16', toHalf: (v: number) => number): Map<string, NdArray> {
-  return new Map([...params].map(([n, a]) => {
-    const src = a.data as Float32Array;
-    const data = dtype === 'float64' ? Float64Array.from(src) : Uint16Array.from(src, toHalf);
-    return [n, { dtype, shape: a.shape, data } as NdArray];
-  }));
+export function withDType(
+  params: ReadonlyMap<string, NdArray>,
+  dtype: 'float64' | 'float16',
+  toHalf: (v: number) => number,
+): Map<string, NdArray> {
+  return new Map(
+    [...params].map(([n, a]) => {
+      const src = a.data as Float32Array;
+      const data = dtype === 'float64' ? Float64Array.from(src) : Uint16Array.from(src, toHalf);
+      return [n, { dtype, shape: a.shape, data } as NdArray];
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -220,7 +244,8 @@ function attrBytes(name: string, v: AttrValue): number[] {
 
 function varBytes(v: TestVar): number[] {
   const type = v.type ?? LOD_TENSOR;
-  const tensor = type === LOD_TENSOR ? pb.bytes(3, [...pb.bytes(1, tensorDescBytes(v.dtype ?? 'float32', v.shape ?? [])), ...pb.varint(2, 0)]) : [];
+  const tensor =
+    type === LOD_TENSOR ? pb.bytes(3, [...pb.bytes(1, tensorDescBytes(v.dtype ?? 'float32', v.shape ?? [])), ...pb.varint(2, 0)]) : [];
   return [...pb.string(1, v.name), ...pb.bytes(2, [...pb.varint(1, type), ...tensor]), ...pb.varint(3, v.persistable ?? false)];
 }
 
@@ -237,7 +262,12 @@ function opBytes(o: TestOp): number[] {
 
 /** A ProgramDesc of one block (idx 0, parent -1), its vars then its ops, and a version. */
 export function encodeProgram(p: TestProgram): Uint8Array {
-  const block = [...pb.varint(1, 0), ...pb.varint(2, -1), ...p.vars.flatMap((v) => pb.bytes(3, varBytes(v))), ...p.ops.flatMap((o) => pb.bytes(4, opBytes(o)))];
+  const block = [
+    ...pb.varint(1, 0),
+    ...pb.varint(2, -1),
+    ...p.vars.flatMap((v) => pb.bytes(3, varBytes(v))),
+    ...p.ops.flatMap((o) => pb.bytes(4, opBytes(o))),
+  ];
   return Uint8Array.from([...pb.bytes(1, block), ...pb.bytes(4, pb.varint(1, 2004000))]);
 }
 
@@ -271,7 +301,16 @@ export interface InferenceModelFiles {
   roles: Map<string, string>;
 }
 
-const RNN_SLOTS = ['cell_fw.weight_ih', 'cell_fw.weight_hh', 'cell_bw.weight_ih', 'cell_bw.weight_hh', 'cell_fw.bias_ih', 'cell_fw.bias_hh', 'cell_bw.bias_ih', 'cell_bw.bias_hh'];
+const RNN_SLOTS = [
+  'cell_fw.weight_ih',
+  'cell_fw.weight_hh',
+  'cell_bw.weight_ih',
+  'cell_bw.weight_hh',
+  'cell_fw.bias_ih',
+  'cell_fw.bias_hh',
+  'cell_bw.bias_ih',
+  'cell_bw.bias_hh',
+];
 
 /** The program variable names of the PaddleVideo 2 parameters, as dygraph creates them (layers in __init__ order). */
 function paddleNames(): Map<string, string> {
@@ -282,7 +321,10 @@ function paddleNames(): Map<string, string> {
   };
   for (const i of [0, 1]) {
     linear(2 * i, `fc_feature${i}`);
-    for (const [c, dir] of [[2 * i, 'fw'], [2 * i + 1, 'bw']] as const) {
+    for (const [c, dir] of [
+      [2 * i, 'fw'],
+      [2 * i + 1, 'bw'],
+    ] as const) {
       m.set(`head.bi_lstm${i}.0.cell_${dir}.weight_ih`, `lstm_cell_${c}.w_0`);
       m.set(`head.bi_lstm${i}.0.cell_${dir}.weight_hh`, `lstm_cell_${c}.w_1`);
       m.set(`head.bi_lstm${i}.0.cell_${dir}.bias_ih`, `lstm_cell_${c}.b_0`);
@@ -300,20 +342,27 @@ function paddleNames(): Map<string, string> {
  * The program AttentionLstmHead.forward becomes under paddle.jit.save, and its
  * parameters: `params` are PaddleVideo 2 tensors (head.* names, paddle.nn shapes).
  */
-export function writeInferenceModel(params: ReadonlyMap<string, NdArray>, sizes: Sizes, opts: InferenceModelOptions = {}): InferenceModelFiles {
+export function writeInferenceModel(
+  params: ReadonlyMap<string, NdArray>,
+  sizes: Sizes,
+  opts: InferenceModelOptions = {},
+): InferenceModelFiles {
   const pv = paddleNames();
   const keys = [...pv.keys()];
-  const varOf = new Map(opts.names === 'scrambled'
-    // Names whose sorted order has nothing to do with the roles.
-    ? keys.map((k, i) => [k, `p${String((i * 7919) % 1009).padStart(4, '0')}_${(i * 31) % 17}`])
-    : [...pv]);
+  const varOf = new Map(
+    opts.names === 'scrambled'
+      ? // Names whose sorted order has nothing to do with the roles.
+        keys.map((k, i) => [k, `p${String((i * 7919) % 1009).padStart(4, '0')}_${(i * 31) % 17}`])
+      : [...pv],
+  );
   const vars: TestVar[] = [
     { name: 'feed', type: FEED_MINIBATCH, persistable: true },
     { name: 'fetch', type: FETCH_LIST, persistable: true },
   ];
   const ops: TestOp[] = [];
   const dtypeOf = (k: string) => params.get(k)!.dtype;
-  for (const k of keys) vars.push({ name: varOf.get(k)!, persistable: true, dtype: dtypeOf(k), shape: opts.declaredShapes?.[k] ?? params.get(k)!.shape });
+  for (const k of keys)
+    vars.push({ name: varOf.get(k)!, persistable: true, dtype: dtypeOf(k), shape: opts.declaredShapes?.[k] ?? params.get(k)!.shape });
   if (opts.extraPersistable) vars.push({ name: 'global_step_0', persistable: true, dtype: 'int64', shape: [1] });
   let tmp = 0;
   const t = (shape: number[] = [-1]) => {
@@ -333,9 +382,19 @@ export function writeInferenceModel(params: ReadonlyMap<string, NdArray>, sizes:
   });
   const linear = (x: string, key: string): string => {
     const mm = t();
-    ops.push({ type: 'matmul_v2', inputs: { X: [x], Y: [varOf.get(`head.${key}.weight`)!] }, outputs: { Out: [mm] }, attrs: { trans_x: false, trans_y: false } });
+    ops.push({
+      type: 'matmul_v2',
+      inputs: { X: [x], Y: [varOf.get(`head.${key}.weight`)!] },
+      outputs: { Out: [mm] },
+      attrs: { trans_x: false, trans_y: false },
+    });
     const out = t();
-    ops.push({ type: 'elementwise_add', inputs: { X: [mm], Y: [varOf.get(`head.${key}.bias`)!] }, outputs: { Out: [out] }, attrs: { axis: -1 } });
+    ops.push({
+      type: 'elementwise_add',
+      inputs: { X: [mm], Y: [varOf.get(`head.${key}.bias`)!] },
+      outputs: { Out: [out] },
+      attrs: { axis: -1 },
+    });
     return out;
   };
   const unary = (type: string, x: string, attrs?: Record<string, AttrValue>) => {
@@ -360,19 +419,38 @@ export function writeInferenceModel(params: ReadonlyMap<string, NdArray>, sizes:
     const [rnnOut, s1, s2, reserve, dropState] = [t(), t(), t(), t(), t()];
     ops.push({
       type: 'rnn',
-      inputs: { Input: [tm], PreState: [h0, c0], WeightList: RNN_SLOTS.map((s) => varOf.get(`head.bi_lstm${i}.0.${s}`)!), SequenceLength: [`${m}_len`] },
+      inputs: {
+        Input: [tm],
+        PreState: [h0, c0],
+        WeightList: RNN_SLOTS.map((s) => varOf.get(`head.bi_lstm${i}.0.${s}`)!),
+        SequenceLength: [`${m}_len`],
+      },
       outputs: { Out: [rnnOut], State: [s1, s2], Reserve: [reserve], DropoutState: [dropState] },
       attrs: {
-        dropout_prob: { f: 0 }, is_bidirec: opts.bidirectional ?? true, input_size: sizes.embed, hidden_size: D,
-        num_layers: opts.rnnLayers ?? 1, mode: opts.rnnMode ?? 'LSTM', seed: 0, is_test: true,
+        dropout_prob: { f: 0 },
+        is_bidirec: opts.bidirectional ?? true,
+        input_size: sizes.embed,
+        hidden_size: D,
+        num_layers: opts.rnnLayers ?? 1,
+        mode: opts.rnnMode ?? 'LSTM',
+        seed: 0,
+        is_test: true,
       },
     });
     const bm = t();
     ops.push({ type: 'transpose2', inputs: { X: [rnnOut] }, outputs: { Out: [bm], XShape: [t()] }, attrs: { axis: [1, 0, 2] } });
     const dropped = t();
     ops.push({
-      type: 'dropout', inputs: { X: [bm] }, outputs: { Out: [dropped], Mask: [t()] },
-      attrs: { dropout_prob: { f: 0.5 }, is_test: true, dropout_implementation: opts.dropoutImplementation ?? 'upscale_in_train', fix_seed: false, seed: 0 },
+      type: 'dropout',
+      inputs: { X: [bm] },
+      outputs: { Out: [dropped], Mask: [t()] },
+      attrs: {
+        dropout_prob: { f: 0.5 },
+        is_test: true,
+        dropout_implementation: opts.dropoutImplementation ?? 'upscale_in_train',
+        fix_seed: false,
+        seed: 0,
+      },
     });
     const weight = linear(dropped, `att_fc${i}`);
     const ex = unary('exp', weight);
@@ -419,7 +497,12 @@ export function writeFluid1InferenceModel(params: ReadonlyMap<string, NdArray>):
   const ops: TestOp[] = [
     { type: 'feed', inputs: { X: ['feed'] }, outputs: { Out: ['rgb'] }, attrs: { col: 0 } },
     { type: 'mul', inputs: { X: ['rgb'], Y: ['fc_0.w_0'] }, outputs: { Out: ['fc_0.tmp_0'] } },
-    { type: 'lstm', inputs: { Input: ['fc_1.tmp_1'], Weight: ['lstm_0.w_0'], Bias: ['lstm_0.b_0'] }, outputs: { Hidden: ['lstm_0.tmp_0'] }, attrs: { use_peepholes: true, is_reverse: false } },
+    {
+      type: 'lstm',
+      inputs: { Input: ['fc_1.tmp_1'], Weight: ['lstm_0.w_0'], Bias: ['lstm_0.b_0'] },
+      outputs: { Hidden: ['lstm_0.tmp_0'] },
+      attrs: { use_peepholes: true, is_reverse: false },
+    },
     { type: 'fetch', inputs: { X: ['lstm_0.tmp_0'] }, outputs: { Out: ['fetch'] }, attrs: { col: 0 } },
   ];
   return [
@@ -433,9 +516,19 @@ export function writeConvNetProgram(): Uint8Array {
   const p = (name: string, shape: number[]): TestVar => ({ name, persistable: true, shape });
   return encodeProgram({
     vars: [
-      { name: 'feed', type: FEED_MINIBATCH, persistable: true }, { name: 'fetch', type: FETCH_LIST, persistable: true },
-      { name: 'image', shape: [-1, 3, 8, 8] }, p('conv2d_0.w_0', [4, 3, 3, 3]), p('batch_norm_0.w_0', [4]), p('linear_0.w_0', [4, 10]), p('linear_0.b_0', [10]),
-      { name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }, { name: 'f' },
+      { name: 'feed', type: FEED_MINIBATCH, persistable: true },
+      { name: 'fetch', type: FETCH_LIST, persistable: true },
+      { name: 'image', shape: [-1, 3, 8, 8] },
+      p('conv2d_0.w_0', [4, 3, 3, 3]),
+      p('batch_norm_0.w_0', [4]),
+      p('linear_0.w_0', [4, 10]),
+      p('linear_0.b_0', [10]),
+      { name: 'a' },
+      { name: 'b' },
+      { name: 'c' },
+      { name: 'd' },
+      { name: 'e' },
+      { name: 'f' },
     ],
     ops: [
       { type: 'feed', inputs: { X: ['feed'] }, outputs: { Out: ['image'] }, attrs: { col: 0 } },

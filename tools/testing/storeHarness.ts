@@ -11,9 +11,16 @@ import type { Calls, ModelInfo, RequestType, VideoResult, WorkerEvent } from '..
 export const ORIGIN = 'http://localhost:5173/';
 
 export const TEST_MODEL: ModelInfo = {
-  id: `${ORIGIN}models/demo/model.json`, name: 'demo', source: `${ORIGIN}models/demo/model.json`, variant: 'fluid1',
+  id: `${ORIGIN}models/demo/model.json`,
+  name: 'demo',
+  source: `${ORIGIN}models/demo/model.json`,
+  variant: 'fluid1',
   sizes: { rgbDim: 1024, audioDim: 128, embed: 32, lstm: 32, head1: 64, head2: 32, classes: 3 },
-  classNames: ['a', 'b', 'c'], parameters: 1, bytes: 4, description: null, fromCache: false,
+  classNames: ['a', 'b', 'c'],
+  parameters: 1,
+  bytes: 4,
+  description: null,
+  fromCache: false,
 };
 
 type Answers = Partial<{ [K in RequestType]: (args: Calls[K]['args']) => Calls[K]['result'] }>;
@@ -22,7 +29,15 @@ export function fakeClient(overrides: Answers = {}) {
   const calls: { type: RequestType; args: unknown }[] = [];
   const listeners = new Set<(e: WorkerEvent) => void>();
   const answers: Answers = {
-    setBackend: ({ backend }) => ({ requested: backend, active: 'wasm', state: 'ready', adapter: null, reason: null, layout: 'in-out', threads: 1 }),
+    setBackend: ({ backend }) => ({
+      requested: backend,
+      active: 'wasm',
+      state: 'ready',
+      adapter: null,
+      reason: null,
+      layout: 'in-out',
+      threads: 1,
+    }),
     loadModel: () => TEST_MODEL,
     addFeatures: () => ({ videos: 0, failed: 0, cancelled: false }),
     datasetReport: () => ({ summary: null, figures: null, videos: 0, predicted: 0, labeled: 0, failed: 0 }),
@@ -64,17 +79,41 @@ export function storeHarness(search = '', answers: Answers = {}) {
     client: fake.client,
     url: { read: () => url, write: (s) => (url = s) },
     publicUrl: (p) => new URL(p, ORIGIN).href,
-    fetchJson: async () => ({ files: [{ file: 's.tfrecord', videos: [{ id: 'v0', events: [{ class: 1, name: 'b', start: 2, frames: 3 }] }] }] }),
+    fetchJson: async () => ({
+      files: [{ file: 's.tfrecord', videos: [{ id: 'v0', events: [{ class: 1, name: 'b', start: 2, frames: 3 }] }] }],
+    }),
   });
   return { store, fake, state: () => store.getState(), url: () => url };
 }
 
 export function testResult(key: string, p: number[], labels: number[] | null = null): VideoResult {
   const probabilities = Float32Array.from(p);
-  return { key, probabilities, figures: videoFigures(probabilities, labels), attention: { rgb: new Float32Array(2), audio: new Float32Array(2) }, backend: 'wasm', adapter: null, ms: 1 };
+  return {
+    key,
+    probabilities,
+    figures: videoFigures(probabilities, labels),
+    attention: { rgb: new Float32Array(2), audio: new Float32Array(2) },
+    backend: 'wasm',
+    adapter: null,
+    ms: 1,
+  };
 }
 
 /** A file event with these videos (keys `<file>#<i>`), each with the labels given. */
 export function fileEvent(file: string, labels: (number[] | null)[]): WorkerEvent {
-  return { type: 'file', file, warnings: [], videos: labels.map((l, index) => ({ key: `${file}#${index}`, file, index, offset: null, id: `v${index}`, frames: 2, framesInFile: null, labels: l })) };
+  return {
+    type: 'file',
+    file,
+    warnings: [],
+    videos: labels.map((l, index) => ({
+      key: `${file}#${index}`,
+      file,
+      index,
+      offset: null,
+      id: `v${index}`,
+      frames: 2,
+      framesInFile: null,
+      labels: l,
+    })),
+  };
 }

@@ -40,10 +40,12 @@ export function testFrames(spec: { width: number; height: number; count: number;
   return Array.from({ length: spec.count }, (_, t) => {
     const f = new Uint8Array(spec.width * spec.height * 3);
     const phase = r() * 6.28;
-    for (let y = 0; y < spec.height; y++) for (let x = 0; x < spec.width; x++) for (let c = 0; c < 3; c++) {
-      const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + (spec.noise ?? 30) * (r() - 0.5);
-      f[(y * spec.width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
-    }
+    for (let y = 0; y < spec.height; y++)
+      for (let x = 0; x < spec.width; x++)
+        for (let c = 0; c < 3; c++) {
+          const v = 128 + 90 * Math.sin(x * 0.21 + y * 0.13 * (c + 1) + phase + t * 0.7) + (spec.noise ?? 30) * (r() - 0.5);
+          f[(y * spec.width + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(v)));
+        }
     return f;
   });
 }
@@ -70,9 +72,13 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
     h264: yuv(['-c:v', 'libx264', '-qp', '12', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart']),
   }[codec];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, ...filters, ...enc, out], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...input, ...filters, ...enc, out], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let err = '';
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg made no ${name}: ${err}`))));
     for (const f of frames) child.stdin.write(f);
@@ -83,13 +89,31 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
 
 /** Every decoded frame's presentation timestamp, in ticks of the stream's time base, in presentation order (ffprobe's account). */
 export async function probeFrameTimes(file: string): Promise<{ pts: number[]; num: number; den: number }> {
-  const { stdout: tb } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=time_base', '-of', 'csv=p=0', file]);
+  const { stdout: tb } = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=time_base',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
   const [num, den] = tb.trim().split('/').map(Number);
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts,best_effort_timestamp', '-of', 'csv=p=0', file], { maxBuffer: 64 << 20 });
-  const pts = stdout.trim().split('\n').filter(Boolean).map((l) => {
-    const [p, b] = l.split(',');
-    return Number(p === 'N/A' || p === '' ? b : p);
-  });
+  const { stdout } = await exec(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts,best_effort_timestamp', '-of', 'csv=p=0', file],
+    { maxBuffer: 64 << 20 },
+  );
+  const pts = stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [p, b] = l.split(',');
+      return Number(p === 'N/A' || p === '' ? b : p);
+    });
   return { pts: [...pts].sort((a, b) => a - b), num, den };
 }
 
@@ -111,7 +135,25 @@ export function expectedTaken(times: { pts: number[]; num: number; den: number }
 /** An MP4 whose header (moov, written first) describes a video stream but whose frames are gone: a video with no frames to decode. */
 export async function mp4WithoutFrames(dir: string, name: string): Promise<string> {
   const full = path.join(dir, `${name}.full.mp4`);
-  await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=25', '-t', '2', '-c:v', 'libx264rgb', '-qp', '0', '-movflags', '+faststart', full]);
+  await exec('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=32x24:rate=25',
+    '-t',
+    '2',
+    '-c:v',
+    'libx264rgb',
+    '-qp',
+    '0',
+    '-movflags',
+    '+faststart',
+    full,
+  ]);
   const { readFile, writeFile, rm } = await import('node:fs/promises');
   const d = await readFile(full);
   let at = 0;

@@ -7,13 +7,7 @@
 import { GRAPH_DEF_SCHEMA, TF_DTYPE } from '../../src/core/tfgraph/graphDef';
 
 export type AttrSpec =
-  | { s: string }
-  | { i: number }
-  | { f: number }
-  | { b: boolean }
-  | { type: number }
-  | { ints: number[] }
-  | { tensor: TensorSpec };
+  { s: string } | { i: number } | { f: number } | { b: boolean } | { type: number } | { ints: number[] } | { tensor: TensorSpec };
 
 export interface TensorSpec {
   dtype: 'float32' | 'int32' | 'float64';
@@ -37,7 +31,8 @@ function tensorRaw(t: TensorSpec) {
   const raw: Record<string, unknown> = { dtype, tensorShape: { dim: t.shape.map((size) => ({ size })) } };
   const storage = t.storage ?? 'content';
   if (storage === 'content') {
-    const arr = t.dtype === 'float32' ? Float32Array.from(t.data) : t.dtype === 'float64' ? Float64Array.from(t.data) : Int32Array.from(t.data);
+    const arr =
+      t.dtype === 'float32' ? Float32Array.from(t.data) : t.dtype === 'float64' ? Float64Array.from(t.data) : Int32Array.from(t.data);
     raw.tensorContent = new Uint8Array(arr.buffer);
   } else {
     const values = storage === 'splat' ? [t.data[0]] : Array.from(t.data);
@@ -74,7 +69,8 @@ export function constNode(name: string, t: TensorSpec): NodeSpec {
   return { name, op: 'Const', attrs: { value: { tensor: t }, dtype: { type: t.dtype === 'int32' ? TF_DTYPE.int32 : TF_DTYPE.float } } };
 }
 
-export const ints = (name: string, values: number[], shape = [values.length]): NodeSpec => constNode(name, { dtype: 'int32', shape, data: values, storage: 'values' });
+export const ints = (name: string, values: number[], shape = [values.length]): NodeSpec =>
+  constNode(name, { dtype: 'int32', shape, data: values, storage: 'values' });
 export const scalar = (name: string, v: number): NodeSpec => constNode(name, { dtype: 'float32', shape: [], data: [v], storage: 'values' });
 
 // ---- the float64 reference
@@ -116,9 +112,15 @@ function broadcastBinary(a: RefTensor, b: RefTensor, f: (x: number, y: number) =
   for (let o = 0; o < out.length; o++) {
     let ia = 0;
     let ib = 0;
-    for (let k = 0; k < rank; k++) { ia += idx[k] * sa[k]; ib += idx[k] * sb[k]; }
+    for (let k = 0; k < rank; k++) {
+      ia += idx[k] * sa[k];
+      ib += idx[k] * sb[k];
+    }
     out[o] = f(a.data[ia], b.data[ib]);
-    for (let k = rank - 1; k >= 0; k--) { if (++idx[k] < shape[k]) break; idx[k] = 0; }
+    for (let k = rank - 1; k >= 0; k--) {
+      if (++idx[k] < shape[k]) break;
+      idx[k] = 0;
+    }
   }
   return { shape, data: out };
 }
@@ -170,24 +172,27 @@ function pool(x: RefTensor, ksize: number[], strides: number[], pad: string, kin
   const gy = geometry(H, ksize[1], strides[1], pad);
   const gx = geometry(W, ksize[2], strides[2], pad);
   const out = new Float64Array(N * gy.out * gx.out * C);
-  for (let n = 0; n < N; n++) for (let oy = 0; oy < gy.out; oy++) for (let ox = 0; ox < gx.out; ox++) for (let c = 0; c < C; c++) {
-    let acc = kind === 'max' ? -Infinity : 0;
-    let count = 0;
-    for (let ky = 0; ky < ksize[1]; ky++) {
-      const iy = oy * strides[1] + ky - gy.before;
-      if (iy < 0 || iy >= H) continue;
-      for (let kx = 0; kx < ksize[2]; kx++) {
-        const ix = ox * strides[2] + kx - gx.before;
-        if (ix < 0 || ix >= W) continue;
-        const v = x.data[((n * H + iy) * W + ix) * C + c];
-        if (kind === 'max') acc = Math.max(acc, v);
-        else acc += v;
-        count++;
-      }
-    }
-    // TensorFlow's average leaves SAME padding's cells out of the count.
-    out[((n * gy.out + oy) * gx.out + ox) * C + c] = kind === 'max' ? acc : acc / count;
-  }
+  for (let n = 0; n < N; n++)
+    for (let oy = 0; oy < gy.out; oy++)
+      for (let ox = 0; ox < gx.out; ox++)
+        for (let c = 0; c < C; c++) {
+          let acc = kind === 'max' ? -Infinity : 0;
+          let count = 0;
+          for (let ky = 0; ky < ksize[1]; ky++) {
+            const iy = oy * strides[1] + ky - gy.before;
+            if (iy < 0 || iy >= H) continue;
+            for (let kx = 0; kx < ksize[2]; kx++) {
+              const ix = ox * strides[2] + kx - gx.before;
+              if (ix < 0 || ix >= W) continue;
+              const v = x.data[((n * H + iy) * W + ix) * C + c];
+              if (kind === 'max') acc = Math.max(acc, v);
+              else acc += v;
+              count++;
+            }
+          }
+          // TensorFlow's average leaves SAME padding's cells out of the count.
+          out[((n * gy.out + oy) * gx.out + ox) * C + c] = kind === 'max' ? acc : acc / count;
+        }
   return { shape: [N, gy.out, gx.out, C], data: out };
 }
 
@@ -197,24 +202,25 @@ function resizeBilinear(x: RefTensor, h: number, w: number, alignCorners: boolea
   const sy = alignCorners && h > 1 ? (H - 1) / (h - 1) : H / h;
   const sx = alignCorners && w > 1 ? (W - 1) / (w - 1) : W / w;
   const out = new Float64Array(N * h * w * C);
-  for (let n = 0; n < N; n++) for (let y = 0; y < h; y++) {
-    const iy = y * sy;
-    const y0 = Math.floor(iy);
-    const y1 = Math.min(y0 + 1, H - 1);
-    const dy = iy - y0;
-    for (let xx = 0; xx < w; xx++) {
-      const ix = xx * sx;
-      const x0 = Math.floor(ix);
-      const x1 = Math.min(x0 + 1, W - 1);
-      const dx = ix - x0;
-      for (let c = 0; c < C; c++) {
-        const at = (yy: number, xq: number) => x.data[((n * H + yy) * W + xq) * C + c];
-        const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * dx;
-        const bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * dx;
-        out[((n * h + y) * w + xx) * C + c] = top + (bottom - top) * dy;
+  for (let n = 0; n < N; n++)
+    for (let y = 0; y < h; y++) {
+      const iy = y * sy;
+      const y0 = Math.floor(iy);
+      const y1 = Math.min(y0 + 1, H - 1);
+      const dy = iy - y0;
+      for (let xx = 0; xx < w; xx++) {
+        const ix = xx * sx;
+        const x0 = Math.floor(ix);
+        const x1 = Math.min(x0 + 1, W - 1);
+        const dx = ix - x0;
+        for (let c = 0; c < C; c++) {
+          const at = (yy: number, xq: number) => x.data[((n * H + yy) * W + xq) * C + c];
+          const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * dx;
+          const bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * dx;
+          out[((n * h + y) * w + xx) * C + c] = top + (bottom - top) * dy;
+        }
       }
     }
-  }
   return { shape: [N, h, w, C], data: out };
 }
 
@@ -259,19 +265,31 @@ export function referenceRun(nodes: readonly NodeSpec[], input: string, feed: Re
 
 function evaluate(n: NodeSpec, x: RefTensor[]): RefTensor {
   switch (n.op) {
-    case 'Const': return constTensor(n);
-    case 'Identity': case 'CheckNumerics': case 'Cast': return x[0];
+    case 'Const':
+      return constTensor(n);
+    case 'Identity':
+    case 'CheckNumerics':
+    case 'Cast':
+      return x[0];
     case 'ExpandDims': {
       const d = x[1].data[0];
       const at = d < 0 ? d + x[0].shape.length + 1 : d;
       return { shape: [...x[0].shape.slice(0, at), 1, ...x[0].shape.slice(at)], data: x[0].data };
     }
-    case 'ResizeBilinear': return resizeBilinear(x[0], x[1].data[0], x[1].data[1], attrB(n, 'align_corners', false));
-    case 'Sub': return broadcastBinary(x[0], x[1], (a, b) => a - b);
-    case 'Mul': return broadcastBinary(x[0], x[1], (a, b) => a * b);
-    case 'Add': case 'AddV2': case 'BiasAdd': return broadcastBinary(x[0], x[1], (a, b) => a + b);
-    case 'RealDiv': return broadcastBinary(x[0], x[1], (a, b) => a / b);
-    case 'Conv2D': return conv2d(x[0], x[1], attrInts(n, 'strides'), attrS(n, 'padding'));
+    case 'ResizeBilinear':
+      return resizeBilinear(x[0], x[1].data[0], x[1].data[1], attrB(n, 'align_corners', false));
+    case 'Sub':
+      return broadcastBinary(x[0], x[1], (a, b) => a - b);
+    case 'Mul':
+      return broadcastBinary(x[0], x[1], (a, b) => a * b);
+    case 'Add':
+    case 'AddV2':
+    case 'BiasAdd':
+      return broadcastBinary(x[0], x[1], (a, b) => a + b);
+    case 'RealDiv':
+      return broadcastBinary(x[0], x[1], (a, b) => a / b);
+    case 'Conv2D':
+      return conv2d(x[0], x[1], attrInts(n, 'strides'), attrS(n, 'padding'));
     case 'BatchNormWithGlobalNormalization': {
       const [t, m, v, beta, gamma] = x;
       const eps = attrF(n, 'variance_epsilon');
@@ -284,11 +302,16 @@ function evaluate(n: NodeSpec, x: RefTensor[]): RefTensor {
       }
       return { shape: t.shape, data: out };
     }
-    case 'Relu': return { shape: x[0].shape, data: x[0].data.map((v) => Math.max(0, v)) };
-    case 'MaxPool': return pool(x[0], attrInts(n, 'ksize'), attrInts(n, 'strides'), attrS(n, 'padding'), 'max');
-    case 'AvgPool': return pool(x[0], attrInts(n, 'ksize'), attrInts(n, 'strides'), attrS(n, 'padding'), 'avg');
-    case 'Concat': return concat(x.slice(1), x[0].data[0]);
-    case 'ConcatV2': return concat(x.slice(0, -1), x[x.length - 1].data[0]);
+    case 'Relu':
+      return { shape: x[0].shape, data: x[0].data.map((v) => Math.max(0, v)) };
+    case 'MaxPool':
+      return pool(x[0], attrInts(n, 'ksize'), attrInts(n, 'strides'), attrS(n, 'padding'), 'max');
+    case 'AvgPool':
+      return pool(x[0], attrInts(n, 'ksize'), attrInts(n, 'strides'), attrS(n, 'padding'), 'avg');
+    case 'Concat':
+      return concat(x.slice(1), x[0].data[0]);
+    case 'ConcatV2':
+      return concat(x.slice(0, -1), x[x.length - 1].data[0]);
     case 'Reshape': {
       const count = x[0].data.length;
       const t = Array.from(x[1].data);
@@ -301,11 +324,12 @@ function evaluate(n: NodeSpec, x: RefTensor[]): RefTensor {
       const [m, k] = ta ? [x[0].shape[1], x[0].shape[0]] : x[0].shape;
       const nn = tb ? x[1].shape[0] : x[1].shape[1];
       const out = new Float64Array(m * nn);
-      for (let i = 0; i < m; i++) for (let j = 0; j < nn; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) s += x[0].data[ta ? q * m + i : i * k + q] * x[1].data[tb ? j * k + q : q * nn + j];
-        out[i * nn + j] = s;
-      }
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < nn; j++) {
+          let s = 0;
+          for (let q = 0; q < k; q++) s += x[0].data[ta ? q * m + i : i * k + q] * x[1].data[tb ? j * k + q : q * nn + j];
+          out[i * nn + j] = s;
+        }
       return { shape: [m, nn], data: out };
     }
     case 'Softmax': {
@@ -320,6 +344,7 @@ function evaluate(n: NodeSpec, x: RefTensor[]): RefTensor {
       }
       return { shape: x[0].shape, data: out };
     }
-    default: throw new Error(`reference: op ${n.op} not implemented`);
+    default:
+      throw new Error(`reference: op ${n.op} not implemented`);
   }
 }

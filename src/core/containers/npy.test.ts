@@ -8,7 +8,7 @@ const ascii = (s: string) => new TextEncoder().encode(s);
 
 function sample(dtype: DType, shape: number[]): NdArray {
   const n = shape.reduce((a, b) => a * b, 1);
-  const ints = Array.from({ length: n }, (_, i) => (i * 37) % 101 - (dtype.startsWith('u') || dtype === 'bool' ? 0 : 50));
+  const ints = Array.from({ length: n }, (_, i) => ((i * 37) % 101) - (dtype.startsWith('u') || dtype === 'bool' ? 0 : 50));
   const make: Record<DType, () => NdData> = {
     float16: () => Uint16Array.from(ints, (v) => 0x3c00 + (v & 0x3ff)),
     float32: () => Float32Array.from(ints, (v) => v / 8),
@@ -33,7 +33,8 @@ function handMade(header: string, data: Uint8Array, version = 1): Uint8Array {
   const out = new Uint8Array(prefix + h.length + data.length);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
   const v = new DataView(out.buffer);
-  if (version === 1) v.setUint16(8, h.length, true); else v.setUint32(8, h.length, true);
+  if (version === 1) v.setUint16(8, h.length, true);
+  else v.setUint32(8, h.length, true);
   out.set(h, prefix);
   out.set(data, prefix + h.length);
   return out;
@@ -61,8 +62,9 @@ describe('npy', () => {
     expect(file[8]).toBe(118);
     const header = new TextDecoder().decode(file.subarray(10, 128));
     expect(header).toBe(`{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`.padEnd(117) + '\n');
-    expect(new TextDecoder().decode(writeNpy({ dtype: 'uint8', shape: [7], data: new Uint8Array(7) }).subarray(10, 128)))
-      .toContain(`'descr': '|u1', 'fortran_order': False, 'shape': (7,), }`);
+    expect(new TextDecoder().decode(writeNpy({ dtype: 'uint8', shape: [7], data: new Uint8Array(7) }).subarray(10, 128))).toContain(
+      `'descr': '|u1', 'fortran_order': False, 'shape': (7,), }`,
+    );
   });
 
   it('reads Fortran order against a hand-made file', () => {
@@ -109,13 +111,20 @@ describe('npy', () => {
     ['unterminated', handMade(`{'descr': '<f4`, new Uint8Array()), /unterminated string/],
     ['not a dict', handMade(`['<f4']`, new Uint8Array()), /not a dict/],
     ['no descr', handMade(`{'fortran_order': False, 'shape': (1,)}`, new Uint8Array(4)), /no 'descr'/],
-    ['odd dtype', handMade(`{'descr': '<c8', 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(8)), /unsupported \.npy element type '<c8'/],
+    [
+      'odd dtype',
+      handMade(`{'descr': '<c8', 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(8)),
+      /unsupported \.npy element type '<c8'/,
+    ],
     ['object dtype', handMade(`{'descr': '|O', 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(8)), /unsupported/],
     ['structured', handMade(`{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)}`, new Uint8Array(4)), /structured/],
     ['bad order flag', handMade(`{'descr': '<f4', 'fortran_order': 0, 'shape': (1,)}`, new Uint8Array(4)), /fortran_order/],
     ['negative shape', handMade(`{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}`, new Uint8Array(4)), /non-negative integers/],
-    ['absurd shape', handMade(`{'descr': '|u1', 'fortran_order': False, 'shape': (${2 ** 40}, 1152)}`, new Uint8Array(1152)),
-      /shape \[1099511627776, 1152\] .*only 1152 bytes of data follow/],
+    [
+      'absurd shape',
+      handMade(`{'descr': '|u1', 'fortran_order': False, 'shape': (${2 ** 40}, 1152)}`, new Uint8Array(1152)),
+      /shape \[1099511627776, 1152\] .*only 1152 bytes of data follow/,
+    ],
     ['deep nesting', handMade(`{'descr': ${'('.repeat(100)}`, new Uint8Array()), /nested too deeply/],
   ];
   for (const [name, bytes, message] of bad) {
@@ -127,8 +136,11 @@ describe('npy', () => {
   }
 
   it('parses Python literals without evaluating anything', () => {
-    expect(parsePyLiteral(`{'a': (1, 2,), "b": [True, False, None], 'c': {'d': -3}, }`))
-      .toEqual({ a: [1, 2], b: [true, false, null], c: { d: -3 } });
+    expect(parsePyLiteral(`{'a': (1, 2,), "b": [True, False, None], 'c': {'d': -3}, }`)).toEqual({
+      a: [1, 2],
+      b: [true, false, null],
+      c: { d: -3 },
+    });
     expect(() => parsePyLiteral(`{'a': 1} extra`)).toThrow(/after the value/);
     expect(() => parsePyLiteral(`{1: 2}`)).toThrow(/keys must be strings/);
   });

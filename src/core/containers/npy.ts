@@ -9,17 +9,35 @@ import { parsePyLiteral, PyLiteralError, type PyValue } from './npyHeader';
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const CODES: Record<string, DType> = {
-  f2: 'float16', f4: 'float32', f8: 'float64',
-  u1: 'uint8', i1: 'int8', u2: 'uint16', i2: 'int16',
-  u4: 'uint32', i4: 'int32', u8: 'uint64', i8: 'int64', b1: 'bool',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  u1: 'uint8',
+  i1: 'int8',
+  u2: 'uint16',
+  i2: 'int16',
+  u4: 'uint32',
+  i4: 'int32',
+  u8: 'uint64',
+  i8: 'int64',
+  b1: 'bool',
 };
 const CODE_OF = Object.fromEntries(Object.entries(CODES).map(([c, d]) => [d, c])) as Record<DType, string>;
 
 type TypedCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => NdData;
 const VIEW: Record<DType, TypedCtor> = {
-  float16: Uint16Array, float32: Float32Array, float64: Float64Array,
-  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  uint32: Uint32Array, int32: Int32Array, int64: BigInt64Array, uint64: BigUint64Array, bool: Uint8Array,
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
 };
 
 export function isNpy(bytes: Uint8Array): boolean {
@@ -46,15 +64,22 @@ function reorder(src: NdData, shape: readonly number[], toRowMajor: boolean): Nd
   const n = shape.length;
   if (n < 2 || src.length === 0) return out;
   const stride: number[] = [];
-  for (let k = 0, s = 1; k < n; k++) { stride.push(s); s *= shape[k]; }
+  for (let k = 0, s = 1; k < n; k++) {
+    stride.push(s);
+    s *= shape[k];
+  }
   const idx = new Array<number>(n).fill(0);
   const o = out as unknown as ArrayLike<number> & { [i: number]: number };
   const s = src as unknown as ArrayLike<number>;
   let f = 0;
   for (let i = 0; i < src.length; i++) {
-    if (toRowMajor) o[i] = s[f]; else o[f] = s[i];
+    if (toRowMajor) o[i] = s[f];
+    else o[f] = s[i];
     for (let k = n - 1; k >= 0; k--) {
-      if (++idx[k] < shape[k]) { f += stride[k]; break; }
+      if (++idx[k] < shape[k]) {
+        f += stride[k];
+        break;
+      }
       idx[k] = 0;
       f -= stride[k] * (shape[k] - 1);
     }
@@ -62,7 +87,12 @@ function reorder(src: NdData, shape: readonly number[], toRowMajor: boolean): Nd
   return out;
 }
 
-interface Header { dtype: DType; bigEndian: boolean; fortran: boolean; shape: number[] }
+interface Header {
+  dtype: DType;
+  bigEndian: boolean;
+  fortran: boolean;
+  shape: number[];
+}
 
 function parseHeader(text: string, file: string): Header {
   let h: PyValue;
@@ -111,8 +141,11 @@ export function readNpy(bytes: Uint8Array, file: string): NdArray {
   const count = shape.reduce((a, b) => a * b, 1);
   const needed = count * itemSize;
   if (needed > available) {
-    fail(file, `the .npy header claims a ${dtype} array of shape ${shapeString(shape)} (${needed} bytes) ` +
-      `but only ${available} bytes of data follow: the file is truncated or corrupt`);
+    fail(
+      file,
+      `the .npy header claims a ${dtype} array of shape ${shapeString(shape)} (${needed} bytes) ` +
+        `but only ${available} bytes of data follow: the file is truncated or corrupt`,
+    );
   }
   if (needed < available) {
     fail(file, `the .npy file has ${available - needed} bytes after its ${shapeString(shape)} array: it is corrupt`);

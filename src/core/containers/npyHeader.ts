@@ -30,7 +30,7 @@ export function parsePyLiteral(text: string): PyValue {
       if (text[pos] === '\\') {
         pos++;
         const c = text[pos++];
-        out += c === 'n' ? '\n' : c === 't' ? '\t' : c ?? '';
+        out += c === 'n' ? '\n' : c === 't' ? '\t' : (c ?? '');
       } else out += text[pos++];
     }
     if (pos >= text.length) err('unterminated string');
@@ -42,7 +42,10 @@ export function parsePyLiteral(text: string): PyValue {
     const items: PyValue[] = [];
     for (;;) {
       skip();
-      if (text[pos] === close) { pos++; return items; }
+      if (text[pos] === close) {
+        pos++;
+        return items;
+      }
       items.push(value(depth + 1));
       skip();
       if (text[pos] === ',') pos++;
@@ -54,7 +57,10 @@ export function parsePyLiteral(text: string): PyValue {
     const out: { [key: string]: PyValue } = Object.create(null);
     for (;;) {
       skip();
-      if (text[pos] === '}') { pos++; return out; }
+      if (text[pos] === '}') {
+        pos++;
+        return out;
+      }
       const key = value(depth + 1);
       if (typeof key !== 'string') err('dict keys must be strings');
       expect(':');
@@ -71,9 +77,18 @@ export function parsePyLiteral(text: string): PyValue {
     const c = text[pos];
     if (c === undefined) return err('unexpected end');
     if (c === "'" || c === '"') return str();
-    if (c === '(') { pos++; return seq(')', depth); }
-    if (c === '[') { pos++; return seq(']', depth); }
-    if (c === '{') { pos++; return dict(depth); }
+    if (c === '(') {
+      pos++;
+      return seq(')', depth);
+    }
+    if (c === '[') {
+      pos++;
+      return seq(']', depth);
+    }
+    if (c === '{') {
+      pos++;
+      return dict(depth);
+    }
     const word = /^(True|False|None)\b/.exec(text.slice(pos, pos + 6));
     if (word) {
       pos += word[1].length;

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs/light';
 import { InputError } from '../errors';
-import {
-  decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, type Feature, type SequenceExample,
-} from './sequenceExample';
+import { decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, type Feature, type SequenceExample } from './sequenceExample';
 
 const bytes = (...v: number[]) => new Uint8Array(v);
 
@@ -14,8 +12,20 @@ const example: SequenceExample = {
     ['score', { kind: 'float', values: [0.5, -1.25] }],
   ]),
   featureLists: new Map<string, Feature[]>([
-    ['rgb', [{ kind: 'bytes', values: [bytes(1, 2, 3)] }, { kind: 'bytes', values: [bytes(4, 5, 6)] }]],
-    ['audio', [{ kind: 'bytes', values: [bytes(7)] }, { kind: 'bytes', values: [bytes(8)] }]],
+    [
+      'rgb',
+      [
+        { kind: 'bytes', values: [bytes(1, 2, 3)] },
+        { kind: 'bytes', values: [bytes(4, 5, 6)] },
+      ],
+    ],
+    [
+      'audio',
+      [
+        { kind: 'bytes', values: [bytes(7)] },
+        { kind: 'bytes', values: [bytes(8)] },
+      ],
+    ],
   ]),
 };
 
@@ -31,7 +41,13 @@ function handWritten(labels: number[], packed: boolean): Uint8Array {
     w.ldelim();
   };
   w.uint32((1 << 3) | 2).fork(); // context
-  entry('id', () => { w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).bytes(bytes(0x61)).ldelim(); });
+  entry('id', () => {
+    w.uint32((1 << 3) | 2)
+      .fork()
+      .uint32((1 << 3) | 2)
+      .bytes(bytes(0x61))
+      .ldelim();
+  });
   entry('labels', () => {
     w.uint32((3 << 3) | 2).fork(); // int64_list
     if (packed) {
@@ -45,9 +61,19 @@ function handWritten(labels: number[], packed: boolean): Uint8Array {
   });
   w.ldelim();
   w.uint32((2 << 3) | 2).fork(); // feature_lists
-  w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).string('rgb');
+  w.uint32((1 << 3) | 2)
+    .fork()
+    .uint32((1 << 3) | 2)
+    .string('rgb');
   w.uint32((2 << 3) | 2).fork(); // FeatureList
-  w.uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).fork().uint32((1 << 3) | 2).bytes(bytes(9, 9)).ldelim().ldelim();
+  w.uint32((1 << 3) | 2)
+    .fork()
+    .uint32((1 << 3) | 2)
+    .fork()
+    .uint32((1 << 3) | 2)
+    .bytes(bytes(9, 9))
+    .ldelim()
+    .ldelim();
   w.ldelim().ldelim().ldelim();
   return w.finish();
 }
@@ -79,7 +105,10 @@ describe('SequenceExample', () => {
 
   it('tells a video-level tf.train.Example apart', () => {
     const videoLevel: SequenceExample = {
-      context: new Map<string, Feature>([['id', { kind: 'bytes', values: [bytes(1)] }], ['mean_rgb', { kind: 'float', values: [0.1, 0.2] }]]),
+      context: new Map<string, Feature>([
+        ['id', { kind: 'bytes', values: [bytes(1)] }],
+        ['mean_rgb', { kind: 'float', values: [0.1, 0.2] }],
+      ]),
       featureLists: new Map(),
     };
     expect(isVideoLevelExample(decodeSequenceExample(encodeSequenceExample(videoLevel)))).toBe(true);

@@ -49,7 +49,10 @@ export interface SequenceExample {
 }
 
 /** What protobufjs hands back for the wire types declared above. */
-interface RawLong { low: number; high: number }
+interface RawLong {
+  low: number;
+  high: number;
+}
 interface RawFeature {
   bytesList?: { value?: Uint8Array[] } | null;
   floatList?: { value?: number[] } | null;
@@ -79,10 +82,14 @@ function fromRaw(f: RawFeature): Feature {
 
 function toRaw(f: Feature): RawFeature {
   switch (f.kind) {
-    case 'bytes': return { bytesList: { value: f.values } };
-    case 'float': return { floatList: { value: f.values } };
-    case 'int64': return { int64List: { value: f.values } };
-    case 'empty': return {};
+    case 'bytes':
+      return { bytesList: { value: f.values } };
+    case 'float':
+      return { floatList: { value: f.values } };
+    case 'int64':
+      return { int64List: { value: f.values } };
+    case 'empty':
+      return {};
   }
 }
 
@@ -116,8 +123,7 @@ export function encodeSequenceExample(ex: SequenceExample): Uint8Array {
   return plain(SequenceExampleType.encode(raw).finish());
 }
 
-export const VIDEO_LEVEL_MESSAGE =
-  'this is a video-level record (mean_rgb), the model needs frame-level features';
+export const VIDEO_LEVEL_MESSAGE = 'this is a video-level record (mean_rgb), the model needs frame-level features';
 
 /** A YouTube-8M video-level `tf.train.Example`: averaged features, nothing per frame. */
 export function isVideoLevelExample(ex: SequenceExample): boolean {

@@ -18,7 +18,9 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** A POSIX (ustar) or GNU tar header: "ustar" at byte 257. */
 export function isTar(bytes: Uint8Array): boolean {
-  return bytes.length >= 512 && bytes[257] === 0x75 && bytes[258] === 0x73 && bytes[259] === 0x74 && bytes[260] === 0x61 && bytes[261] === 0x72;
+  return (
+    bytes.length >= 512 && bytes[257] === 0x75 && bytes[258] === 0x73 && bytes[259] === 0x74 && bytes[260] === 0x61 && bytes[261] === 0x72
+  );
 }
 
 function why(e: unknown): string {
@@ -29,7 +31,8 @@ function why(e: unknown): string {
 export function gunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes.length < 18) fail(file, `it is cut off: ${bytes.length} bytes cannot hold a gzip file`);
   const declared = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-  if (declared > MAX_UNCOMPRESSED) fail(file, `its gzip trailer declares ${declared} bytes uncompressed, more than any extractor file holds: it is damaged`);
+  if (declared > MAX_UNCOMPRESSED)
+    fail(file, `its gzip trailer declares ${declared} bytes uncompressed, more than any extractor file holds: it is damaged`);
   try {
     return gunzipSync(bytes);
   } catch (e) {

@@ -84,7 +84,15 @@ describe('TFRecord framing', () => {
     expect(indices).toEqual([0, 2]);
     expect(offsets).toEqual([0, 37]);
     expect(new TextDecoder().decode(records[1])).toBe('the third record, a bit longer');
-    expect(problems).toEqual([{ index: 1, offset: 21, message: expect.stringMatching(/^a\.tfrecord: record 1 \(byte 21\) has a corrupt length \(CRC 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\): skipped 16 bytes to the next sound record header, at byte 37$/) }]);
+    expect(problems).toEqual([
+      {
+        index: 1,
+        offset: 21,
+        message: expect.stringMatching(
+          /^a\.tfrecord: record 1 \(byte 21\) has a corrupt length \(CRC 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\): skipped 16 bytes to the next sound record header, at byte 37$/,
+        ),
+      },
+    ]);
   });
 
   it('says how much is lost when no sound header follows a broken length', () => {
@@ -94,7 +102,9 @@ describe('TFRecord framing', () => {
     expect(records.length).toBe(2);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ index: 2, offset: 37 });
-    expect(problems[0].message).toMatch(/record 2 \(byte 37\) has a corrupt length .*no sound record header follows, so the last 46 bytes cannot be read$/);
+    expect(problems[0].message).toMatch(
+      /record 2 \(byte 37\) has a corrupt length .*no sound record header follows, so the last 46 bytes cannot be read$/,
+    );
   });
 
   it.each([1, 5, 12, 13, 40, 4096])('resynchronizes the same way when streamed in chunks of %i bytes', async (chunkBytes) => {
@@ -152,7 +162,9 @@ describe('TFRecord framing', () => {
     const { records, problems } = readTfRecords(png, 'x.png');
     expect(records).toEqual([]);
     expect(problems).toHaveLength(1);
-    expect(problems[0].message).toMatch(/^x\.png: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC \(the first one's is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\)$/);
+    expect(problems[0].message).toMatch(
+      /^x\.png: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC \(the first one's is 0x[0-9a-f]{8}, expected 0x[0-9a-f]{8}\)$/,
+    );
   });
 
   it('reads an empty file as no records and no problems', () => {

@@ -75,7 +75,8 @@ function findHeader(bytes: Uint8Array, from: number, bytesAt: number, size: numb
  * whose very first header is lost, with none after it, is not a TFRecord.
  */
 function lostMessage(file: string, index: number, offset: number, crc: string, next: number, size: number): string {
-  if (next < 0 && offset === 0) return `${file}: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC (the first one's is ${crc})`;
+  if (next < 0 && offset === 0)
+    return `${file}: this is not a TFRecord file, or it is damaged: no record header in it has a sound length CRC (the first one's is ${crc})`;
   const at = `${file}: record ${index} (byte ${offset}) has a corrupt length (CRC ${crc})`;
   if (next < 0) return `${at}: no sound record header follows, so the last ${size - offset} bytes cannot be read`;
   return `${at}: skipped ${next - offset} bytes to the next sound record header, at byte ${next}`;
@@ -83,7 +84,8 @@ function lostMessage(file: string, index: number, offset: number, crc: string, n
 
 function frameStep(bytes: Uint8Array, left: number, index: number, offset: number, file: string): FrameStep {
   const at = (what: string) => `${file}: record ${index} (byte ${offset}) ${what}`;
-  if (left < HEADER) return { kind: 'stop', message: at(`is cut off: only ${left} bytes remain of a ${HEADER}-byte record header; the file is truncated`) };
+  if (left < HEADER)
+    return { kind: 'stop', message: at(`is cut off: only ${left} bytes remain of a ${HEADER}-byte record header; the file is truncated`) };
   if (bytes.length < HEADER) return { kind: 'more', need: HEADER };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true);
@@ -94,13 +96,23 @@ function frameStep(bytes: Uint8Array, left: number, index: number, offset: numbe
   // hi > 0 means >= 4 GiB, which no browser-held file reaches.
   const length = hi * 2 ** 32 + lo;
   if (length > left - HEADER - FOOTER) {
-    return { kind: 'stop', message: at(`is cut off: it claims ${length} bytes of data but only ${Math.max(0, left - HEADER - FOOTER)} remain; the file is truncated`) };
+    return {
+      kind: 'stop',
+      message: at(
+        `is cut off: it claims ${length} bytes of data but only ${Math.max(0, left - HEADER - FOOTER)} remain; the file is truncated`,
+      ),
+    };
   }
   const end = HEADER + length;
   if (bytes.length < end + FOOTER) return { kind: 'more', need: end + FOOTER };
   const storedDataCrc = view.getUint32(end, true);
   const dataCrc = maskedCrc32c(bytes, HEADER, end);
-  if (dataCrc !== storedDataCrc) return { kind: 'skip', message: at(`skipped: its data is corrupt (CRC ${hex(storedDataCrc)}, expected ${hex(dataCrc)})`), next: end + FOOTER };
+  if (dataCrc !== storedDataCrc)
+    return {
+      kind: 'skip',
+      message: at(`skipped: its data is corrupt (CRC ${hex(storedDataCrc)}, expected ${hex(dataCrc)})`),
+      next: end + FOOTER,
+    };
   return { kind: 'record', start: HEADER, end, next: end + FOOTER };
 }
 
@@ -139,8 +151,7 @@ export function readTfRecords(bytes: Uint8Array, file: string): TfRecordReadResu
 
 /** One step of a streamed scan: a record's data (valid until the scan goes on), or a problem. */
 export type ScannedRecord =
-  | { kind: 'record'; index: number; offset: number; length: number; data: Uint8Array }
-  | { kind: 'problem'; problem: TfRecordProblem };
+  { kind: 'record'; index: number; offset: number; length: number; data: Uint8Array } | { kind: 'problem'; problem: TfRecordProblem };
 
 /**
  * The records of a TFRecord file read a chunk at a time, without holding the
@@ -149,7 +160,8 @@ export type ScannedRecord =
  * hears the bytes read so far.
  */
 export async function* scanTfRecords(
-  src: ByteSource, opts: { chunkBytes?: number; onBytes?: (read: number) => void } = {},
+  src: ByteSource,
+  opts: { chunkBytes?: number; onBytes?: (read: number) => void } = {},
 ): AsyncGenerator<ScannedRecord> {
   const chunk = Math.max(HEADER + FOOTER, opts.chunkBytes ?? 4 << 20);
   let buf: Uint8Array = new Uint8Array(0);
@@ -178,7 +190,7 @@ export async function* scanTfRecords(
       opts.onBytes?.(bufAt + buf.length);
     }
   };
-  for (let index = 0; offset < src.size; ) {
+  for (let index = 0; offset < src.size;) {
     const s = frameStep(buf.subarray(offset - bufAt), src.size - offset, index, offset, src.name);
     if (s.kind === 'more') {
       const have = bufAt + buf.length;
@@ -219,7 +231,10 @@ export async function readTfRecordAt(src: ByteSource, offset: number, length: nu
   const bytes = await src.read(offset, length);
   const s = frameStep(bytes, src.size - offset, index, offset, src.name);
   if (s.kind === 'record') return { kind: 'record', index, offset, length: s.next, data: bytes.subarray(s.start, s.end) };
-  const message = s.kind === 'more' || s.kind === 'lost' ? `${src.name}: record ${index} (byte ${offset}) is no longer there: the file changed since it was read` : s.message;
+  const message =
+    s.kind === 'more' || s.kind === 'lost'
+      ? `${src.name}: record ${index} (byte ${offset}) is no longer there: the file changed since it was read`
+      : s.message;
   return { kind: 'problem', problem: { index, offset, message } };
 }
 

@@ -16,12 +16,18 @@ const combinedOf = (p: Map<string, NdArray>) => writeCombined(fluid1CombinedOrde
 async function convertInMemory(file: string, bytes: Uint8Array, opts = {}) {
   const shards = new Map<string, Uint8Array>();
   const events: ConvertProgress[] = [];
-  const res = await convertWeights(bytesSource(file, bytes), async (p, b) => void shards.set(p, b.slice()), { ...opts, onProgress: (e) => events.push(e) });
+  const res = await convertWeights(bytesSource(file, bytes), async (p, b) => void shards.set(p, b.slice()), {
+    ...opts,
+    onProgress: (e) => events.push(e),
+  });
   return { ...res, shards, events };
 }
 
 async function expectInputError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InputError);
   expect((err as Error).message).toMatch(pattern);
 }
@@ -85,13 +91,19 @@ describe('convertWeights', () => {
     const bad = new Map(params);
     const w = bad.get('fc_5.w_0')!;
     bad.set('fc_5.w_0', { ...w, shape: [w.shape[0] + 1, w.shape[1]], data: new Float32Array((w.shape[0] + 1) * w.shape[1]) });
-    await expectInputError(convertInMemory('bad.pdparams', writePickledParams(bad, { protocol: 2 })), /bad\.pdparams: the tensor 'fc_5\.w_0' \(audio forward LSTM input weights\) has shape \[7, 16\], expected \[6, 16\]/);
+    await expectInputError(
+      convertInMemory('bad.pdparams', writePickledParams(bad, { protocol: 2 })),
+      /bad\.pdparams: the tensor 'fc_5\.w_0' \(audio forward LSTM input weights\) has shape \[7, 16\], expected \[6, 16\]/,
+    );
   });
 
   it('names a missing tensor', async () => {
     const params = randomPaddleParams('paddlevideo2', SMALL_SIZES, 6);
     params.delete('head.bi_lstm1.0.cell_bw.bias_hh');
-    await expectInputError(convertInMemory('pv.pdparams', writePickledParams(params, { protocol: 4 })), /the tensor 'head\.bi_lstm1\.0\.cell_bw\.bias_hh' \(audio backward LSTM recurrent bias\) is missing/);
+    await expectInputError(
+      convertInMemory('pv.pdparams', writePickledParams(params, { protocol: 4 })),
+      /the tensor 'head\.bi_lstm1\.0\.cell_bw\.bias_hh' \(audio backward LSTM recurrent bias\) is missing/,
+    );
   });
 
   it('ignores alias keys and the name table of PaddleVideo 2 files, and warns about unknown tensors', async () => {
@@ -105,7 +117,10 @@ describe('convertWeights', () => {
 
   it('refuses a --variant that contradicts the file', async () => {
     const params = randomPaddleParams('fluid1', SMALL_SIZES, 8);
-    await expectInputError(convertInMemory('c.pdparams', combinedOf(params), { variant: 'paddlevideo2' }), /--variant paddlevideo2 was asked for, but the file holds a fluid1 model/);
+    await expectInputError(
+      convertInMemory('c.pdparams', combinedOf(params), { variant: 'paddlevideo2' }),
+      /--variant paddlevideo2 was asked for, but the file holds a fluid1 model/,
+    );
   });
 
   it('stores class names when the vocabulary matches the class count, and only then', async () => {
@@ -128,7 +143,9 @@ describe('convertWeights', () => {
 
 describe('parseModelJson', () => {
   it('rejects a model.json of another kind with a hint', () => {
-    expect(() => parseModelJson('{"format":"layers-model","modelTopology":{}}', 'dir/model.json')).toThrow(/dir\/model\.json: not an AttentionLSTM model\.json/);
+    expect(() => parseModelJson('{"format":"layers-model","modelTopology":{}}', 'dir/model.json')).toThrow(
+      /dir\/model\.json: not an AttentionLSTM model\.json/,
+    );
     expect(() => parseModelJson('{', 'm.json')).toThrow(/m\.json: not valid JSON/);
   });
 
@@ -169,7 +186,11 @@ describe('convertWeights on damaged and unusual files', () => {
     return Uint8Array.from([...before, ...head, ...lod, ...rec.subarray(12), ...after]);
   }
 
-  it.each([[0, 1, 16], [3, 1, 16], [0, 2, 8]])('accepts a record (number %i) with %i LoD level(s) of %i bytes, skipping them as the spec says', async (record, levels, bytes) => {
+  it.each([
+    [0, 1, 16],
+    [3, 1, 16],
+    [0, 2, 8],
+  ])('accepts a record (number %i) with %i LoD level(s) of %i bytes, skipping them as the spec says', async (record, levels, bytes) => {
     const plain = await convertInMemory('a.pdparams', combinedOf(params));
     const lod = await convertInMemory('a.pdparams', withLod(record, levels, bytes));
     expect([...lod.shards.keys()]).toEqual([...plain.shards.keys()]);
@@ -182,17 +203,22 @@ describe('convertWeights on damaged and unusual files', () => {
     const data = Float32Array.from(t.data as Float32Array);
     data[3] = bad;
     broken.set('fc_1.w_0', { ...t, data });
-    await expectInputError(convertInMemory('nan.pdparams', combinedOf(broken)), new RegExp(`^nan\\.pdparams: the tensor 'fc_1\\.w_0' holds ${bad}: weights must be finite numbers`));
+    await expectInputError(
+      convertInMemory('nan.pdparams', combinedOf(broken)),
+      new RegExp(`^nan\\.pdparams: the tensor 'fc_1\\.w_0' holds ${bad}: weights must be finite numbers`),
+    );
   });
 
-  it('refuses --dtype float16 for a weight beyond float16\'s range, naming the tensor, and converts it as float32', async () => {
+  it("refuses --dtype float16 for a weight beyond float16's range, naming the tensor, and converts it as float32", async () => {
     const big = new Map(params);
     const t = big.get('fc_2.b_0')!;
     const data = Float32Array.from(t.data as Float32Array);
     data[1] = 1e6;
     big.set('fc_2.b_0', { ...t, data });
-    await expectInputError(convertInMemory('big.pdparams', combinedOf(big), { dtype: 'float16' }),
-      /^big\.pdparams: the tensor 'fc_2\.b_0' holds 1000000, outside float16's range \(±65504\), where it would become infinity: convert with --dtype float32$/);
+    await expectInputError(
+      convertInMemory('big.pdparams', combinedOf(big), { dtype: 'float16' }),
+      /^big\.pdparams: the tensor 'fc_2\.b_0' holds 1000000, outside float16's range \(±65504\), where it would become infinity: convert with --dtype float32$/,
+    );
     const ok = await convertInMemory('big.pdparams', combinedOf(big));
     const json = parseModelJson(JSON.stringify(ok.modelJson), 'model.json');
     const w = await decodeWeights(json, 'model.json', async (_g, _i, p) => ok.shards.get(p)!);
@@ -200,17 +226,26 @@ describe('convertWeights on damaged and unusual files', () => {
   });
 });
 
+/** A model.json as the hostile edits see it: any member may be set to anything, or deleted. */
+interface LooseModelJson {
+  attentionLstm: { sizes?: Record<string, unknown> | null; classNames?: unknown };
+  weightsManifest: ({ weights: ({ shape?: unknown } | null)[] } | null)[];
+}
+
 describe('parseModelJson and decodeWeights on hostile model.json files', () => {
   const params = randomPaddleParams('fluid1', SMALL_SIZES, 6);
   let good: { json: Record<string, unknown>; shards: Map<string, Uint8Array> };
-  const load = async (edit: (j: any) => void, shards?: Map<string, Uint8Array>) => {
-    const j = structuredClone(good.json) as any;
+  const load = async (edit: (j: LooseModelJson) => void, shards?: Map<string, Uint8Array>) => {
+    const j = structuredClone(good.json) as unknown as LooseModelJson;
     edit(j);
     const json = parseModelJson(JSON.stringify(j), 'm/model.json');
     return decodeWeights(json, 'm/model.json', async (_g, _i, p) => (shards ?? good.shards).get(p)!);
   };
-  const refused = async (edit: (j: any) => void, pattern: RegExp) => {
-    const err = await load(edit).then(() => null, (e: unknown) => e);
+  const refused = async (edit: (j: LooseModelJson) => void, pattern: RegExp) => {
+    const err = await load(edit).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(pattern);
   };
@@ -222,18 +257,58 @@ describe('parseModelJson and decodeWeights on hostile model.json files', () => {
   });
 
   it.each([
-    ['sizes missing', (j: any) => delete j.attentionLstm.sizes, /^m\/model\.json: "attentionLstm"\."sizes" is missing, expected \{"rgbDim", /],
-    ['sizes null', (j: any) => (j.attentionLstm.sizes = null), /"sizes" is null, expected/],
-    ['a size a string', (j: any) => (j.attentionLstm.sizes.embed = '6'), /sizes\.embed is "6", expected a positive whole number/],
-    ['10^12 classes', (j: any) => (j.attentionLstm.sizes.classes = 1e12), /sizes\.classes is 1000000000000, more than any model this program can hold/],
-    ['2^53+2 classes', (j: any) => (j.attentionLstm.sizes.classes = 2 ** 53 + 2), /sizes\.classes is 9007199254740994, expected a positive whole number/],
-    ['sizes making 4 GiB of weights', (j: any) => (j.attentionLstm.sizes.head1 = 2 ** 29), /its sizes make .* weights, more than any model this program can hold/],
-    ['a weight shape a number', (j: any) => (j.weightsManifest[0].weights[0].shape = 5), /the weight '[^']+' has shape 5, expected \[/],
-    ['a weight shape null', (j: any) => (j.weightsManifest[0].weights[0].shape = null), /the weight '[^']+' has shape null, expected \[/],
-    ['a null weights entry', (j: any) => (j.weightsManifest[0].weights[2] = null), /a weightsManifest entry is null, expected \{"name", "shape", "dtype"\}/],
-    ['a null group', (j: any) => (j.weightsManifest[0] = null), /a weightsManifest group lacks "paths" or "weights"/],
-    ['class names that are numbers', (j: any) => (j.attentionLstm.classNames = Array.from({ length: SMALL_SIZES.classes }, (_, i) => i)), /classNames\[0\] is 0, expected a name in quotes \(a string\)/],
-    ['class names an object', (j: any) => (j.attentionLstm.classNames = { a: 1 }), /"classNames" is \{"a":1\}, expected a list of names or null/],
+    [
+      'sizes missing',
+      (j: LooseModelJson) => delete j.attentionLstm.sizes,
+      /^m\/model\.json: "attentionLstm"\."sizes" is missing, expected \{"rgbDim", /,
+    ],
+    ['sizes null', (j: LooseModelJson) => (j.attentionLstm.sizes = null), /"sizes" is null, expected/],
+    [
+      'a size a string',
+      (j: LooseModelJson) => (j.attentionLstm.sizes!.embed = '6'),
+      /sizes\.embed is "6", expected a positive whole number/,
+    ],
+    [
+      '10^12 classes',
+      (j: LooseModelJson) => (j.attentionLstm.sizes!.classes = 1e12),
+      /sizes\.classes is 1000000000000, more than any model this program can hold/,
+    ],
+    [
+      '2^53+2 classes',
+      (j: LooseModelJson) => (j.attentionLstm.sizes!.classes = 2 ** 53 + 2),
+      /sizes\.classes is 9007199254740994, expected a positive whole number/,
+    ],
+    [
+      'sizes making 4 GiB of weights',
+      (j: LooseModelJson) => (j.attentionLstm.sizes!.head1 = 2 ** 29),
+      /its sizes make .* weights, more than any model this program can hold/,
+    ],
+    [
+      'a weight shape a number',
+      (j: LooseModelJson) => (j.weightsManifest[0]!.weights[0]!.shape = 5),
+      /the weight '[^']+' has shape 5, expected \[/,
+    ],
+    [
+      'a weight shape null',
+      (j: LooseModelJson) => (j.weightsManifest[0]!.weights[0]!.shape = null),
+      /the weight '[^']+' has shape null, expected \[/,
+    ],
+    [
+      'a null weights entry',
+      (j: LooseModelJson) => (j.weightsManifest[0]!.weights[2] = null),
+      /a weightsManifest entry is null, expected \{"name", "shape", "dtype"\}/,
+    ],
+    ['a null group', (j: LooseModelJson) => (j.weightsManifest[0] = null), /a weightsManifest group lacks "paths" or "weights"/],
+    [
+      'class names that are numbers',
+      (j: LooseModelJson) => (j.attentionLstm.classNames = Array.from({ length: SMALL_SIZES.classes }, (_, i) => i)),
+      /classNames\[0\] is 0, expected a name in quotes \(a string\)/,
+    ],
+    [
+      'class names an object',
+      (j: LooseModelJson) => (j.attentionLstm.classNames = { a: 1 }),
+      /"classNames" is \{"a":1\}, expected a list of names or null/,
+    ],
   ])('refuses %s with one sentence naming the file', async (_what, edit, pattern) => {
     await refused(edit, pattern);
   });
@@ -242,8 +317,13 @@ describe('parseModelJson and decodeWeights on hostile model.json files', () => {
     const shards = new Map([...good.shards].map(([p, b]) => [p, b.slice()]));
     const first = [...shards.values()][0];
     new DataView(first.buffer).setFloat32(8, bad, true);
-    const err = await load(() => {}, shards).then(() => null, (e: unknown) => e);
+    const err = await load(() => {}, shards).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(new RegExp(`^m/model\\.json: the weight '[^']+' holds ${bad} at element 2: weights must be finite numbers`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`^m/model\\.json: the weight '[^']+' holds ${bad} at element 2: weights must be finite numbers`),
+    );
   });
 });

@@ -7,10 +7,16 @@ import { type Sizes, type Variant, canonicalTensors } from '../model/architectur
 import { type PaddleTensorSpec, checkShapes, detectVariant, inferSizes, paddleTensorSpecs } from '../model/paddleLayout';
 import type { ParamsFormat } from '../paddle/detect';
 import { type WeightFile, type WeightIndex, indexWeightFiles } from '../paddle/weightFiles';
-import { type AttentionLstmMeta, FORMAT_VERSION, GENERATED_BY, type ManifestEntry, MODEL_FORMAT, type ModelJson, type StoredDType } from './modelFormat';
+import {
+  type AttentionLstmMeta,
+  FORMAT_VERSION,
+  GENERATED_BY,
+  type ManifestEntry,
+  MODEL_FORMAT,
+  type ModelJson,
+  type StoredDType,
+} from './modelFormat';
 import { type ShardSink, ShardWriter } from './shardWriter';
-
-export type { ParamsFormat } from '../paddle/detect';
 
 /** Progress of a conversion: bytes of the weight files consumed only grow; `done` comes last. */
 export type ConvertProgress =
@@ -34,18 +40,18 @@ export interface ConvertOptions {
   name?: string;
   onProgress?: (p: ConvertProgress) => void;
   /**
-   * The SHA-256 implementation: portable JS by default (about 125 MB/s); Node
-   * passes its native one, over ten times faster, since hashing dominates a conversion.
+   * The SHA-256 implementation: portable JS by default; Node passes its native
+   * one, far faster, since hashing dominates a conversion (docs/benchmarks.md).
    */
   sha256?: () => Hasher;
 }
 
-export interface Hasher {
+interface Hasher {
   update(bytes: Uint8Array): unknown;
   digest(): Uint8Array;
 }
 
-export interface ConvertedTensor {
+interface ConvertedTensor {
   /** The tensor's name in the weight files (a program variable for an inference model). */
   paddle: string;
   name: string;
@@ -74,7 +80,9 @@ function plan(index: WeightIndex, opts: ConvertOptions): Plan {
   const detected: Variant = index.variant ?? detectVariant(names, file);
   const wanted = opts.variant ?? 'auto';
   if (wanted !== 'auto' && wanted !== detected) {
-    throw new InputError(`${file}: --variant ${wanted} was asked for, but the file holds a ${detected} model${index.variantReason ? ` (${index.variantReason})` : ''}`);
+    throw new InputError(
+      `${file}: --variant ${wanted} was asked for, but the file holds a ${detected} model${index.variantReason ? ` (${index.variantReason})` : ''}`,
+    );
   }
   const sizes = inferSizes(detected, shapes, file, shownAs);
   const warnings = checkShapes(detected, sizes, shapes, file, shownAs);
@@ -85,7 +93,7 @@ function plan(index: WeightIndex, opts: ConvertOptions): Plan {
 }
 
 /** float16's largest finite value: anything larger is stored as infinity. */
-export const FLOAT16_MAX = 65504;
+const FLOAT16_MAX = 65504;
 
 /**
  * Weights that would make every prediction NaN are refused: NaN or infinity in
@@ -97,14 +105,19 @@ function checkValues(x: Float32Array, name: string, file: string, dtype: StoredD
   let at = -1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (!Number.isFinite(v)) throw new InputError(`${file}: the tensor '${name}' holds ${v}: weights must be finite numbers (the file is damaged, or the model diverged in training)`);
+    if (!Number.isFinite(v))
+      throw new InputError(
+        `${file}: the tensor '${name}' holds ${v}: weights must be finite numbers (the file is damaged, or the model diverged in training)`,
+      );
     if (Math.abs(v) > largest) {
       largest = Math.abs(v);
       at = i;
     }
   }
   if (dtype === 'float16' && largest > FLOAT16_MAX) {
-    throw new InputError(`${file}: the tensor '${name}' holds ${x[at]}, outside float16's range (±${FLOAT16_MAX}), where it would become infinity: convert with --dtype float32`);
+    throw new InputError(
+      `${file}: the tensor '${name}' holds ${x[at]}, outside float16's range (±${FLOAT16_MAX}), where it would become infinity: convert with --dtype float32`,
+    );
   }
 }
 
@@ -127,7 +140,10 @@ class FileHashes {
   private current = 0;
   done = 0;
 
-  constructor(private readonly files: WeightFile[], make: () => Hasher) {
+  constructor(
+    private readonly files: WeightFile[],
+    make: () => Hasher,
+  ) {
     this.cursors = files.map(() => 0);
     this.hashers = files.map(() => make());
   }
@@ -138,7 +154,10 @@ class FileHashes {
       const at = this.cursors[i];
       const n = Math.min(HASH_CHUNK, end - at);
       const bytes = f.whole ? f.whole.subarray(at, at + n) : await f.src.read(at, n);
-      if (bytes.length === 0) throw new InputError(`${f.src.name}: the file ended at byte ${at} while being read; it changed or was truncated during the conversion`);
+      if (bytes.length === 0)
+        throw new InputError(
+          `${f.src.name}: the file ended at byte ${at} while being read; it changed or was truncated during the conversion`,
+        );
       this.hashers[i].update(bytes);
       this.cursors[i] += bytes.length;
       this.done += bytes.length;
@@ -156,7 +175,10 @@ class FileHashes {
     await this.hashTo(file, start);
     const f = this.files[file];
     const bytes = f.whole ? f.whole.subarray(start, end) : await f.src.read(start, end - start);
-    if (bytes.length !== end - start) throw new InputError(`${f.src.name}: the file ended at byte ${start + bytes.length} while being read; it changed or was truncated during the conversion`);
+    if (bytes.length !== end - start)
+      throw new InputError(
+        `${f.src.name}: the file ended at byte ${start + bytes.length} while being read; it changed or was truncated during the conversion`,
+      );
     const from = Math.max(0, this.cursors[file] - start);
     if (from < bytes.length) {
       this.hashers[file].update(bytes.subarray(from));
@@ -178,7 +200,11 @@ function typedData(dtype: DType, chunk: Uint8Array, at: number, byteLength: numb
   const off = chunk.byteOffset + at;
   const [buf, start] = off % width === 0 ? [chunk.buffer, off] : [chunk.slice(at, at + byteLength).buffer, 0];
   const n = byteLength / width;
-  return dtype === 'float32' ? new Float32Array(buf, start, n) : dtype === 'float64' ? new Float64Array(buf, start, n) : new Uint16Array(buf, start, n);
+  return dtype === 'float32'
+    ? new Float32Array(buf, start, n)
+    : dtype === 'float64'
+      ? new Float64Array(buf, start, n)
+      : new Uint16Array(buf, start, n);
 }
 
 /**
@@ -188,7 +214,11 @@ function typedData(dtype: DType, chunk: Uint8Array, at: number, byteLength: numb
  * by content. Files in the combined layout are streamed: headers first, then one
  * tensor at a time.
  */
-export async function convertWeights(sources: ByteSource | readonly ByteSource[], sink: ShardSink, opts: ConvertOptions = {}): Promise<ConvertResult> {
+export async function convertWeights(
+  sources: ByteSource | readonly ByteSource[],
+  sink: ShardSink,
+  opts: ConvertOptions = {},
+): Promise<ConvertResult> {
   const index = await indexWeightFiles(sources, { name: opts.name });
   const file = index.name;
   const dtype = opts.dtype ?? 'float32';
@@ -226,14 +256,23 @@ export async function convertWeights(sources: ByteSource | readonly ByteSource[]
       tensors.push({ paddle: shownAs(spec.name), name, shape, bytes: shape.reduce((a, b) => a * b, 1) * (dtype === 'float16' ? 2 : 4) });
     }
   }
-  const writer = new ShardWriter(tensors.reduce((n, t) => n + t.bytes, 0), sink, dtype);
+  const writer = new ShardWriter(
+    tensors.reduce((n, t) => n + t.bytes, 0),
+    sink,
+    dtype,
+  );
   for (const spec of p.specs) {
     const data = await load(spec);
     for (const out of spec.toCanonical(toFloat32(data))) {
       checkValues(out.data, shownAs(spec.name), file, dtype);
       await writer.write(out.data);
     }
-    progress({ kind: 'progress', bytesDone: Math.min(Math.max(hashes.done, memoryDone), bytesTotal), bytesTotal, tensor: shownAs(spec.name) });
+    progress({
+      kind: 'progress',
+      bytesDone: Math.min(Math.max(hashes.done, memoryDone), bytesTotal),
+      bytesTotal,
+      tensor: shownAs(spec.name),
+    });
   }
   await writer.finish();
   const reported = Math.max(hashes.done, memoryDone);

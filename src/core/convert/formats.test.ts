@@ -1,25 +1,32 @@
+/**
+ * The same random weights written in every format the converter reads give the
+ * same predictions: each format is held against the pickle of protocol 4 (itself
+ * held against the float64 reference), within 1e-6.
+ */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, toRefParams } from '../../../tools/testing/random';
 import { convertFilesAndLoad } from '../../../tools/testing/memoryModel';
 import {
-  type NamedBytes, optimizerState, withDType, writeCheckpoint, writeCombinedFile, writeFluid1InferenceModel,
-  writeInferenceModel, writeParamFolder, writeStaticDict,
+  type NamedBytes,
+  optimizerState,
+  withDType,
+  writeCheckpoint,
+  writeCombinedFile,
+  writeFluid1InferenceModel,
+  writeInferenceModel,
+  writeParamFolder,
+  writeStaticDict,
 } from '../../../tools/testing/paddleFormats';
 import { maxDiff } from '../../../tools/testing/compare';
 import { writePickledParams } from '../paddle/pdparamsPickle';
 import { floatToHalf, type NdArray } from '../ndarray';
 import type { Variant } from '../model/architecture';
 import { predictVideos, type VideoPrediction } from '../model/model';
-import { referenceForward } from '../model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { bytesSource } from '../io/byteSource';
 import { convertWeights } from './convert';
 
-/**
- * The same random weights written in every format the converter reads give the
- * same predictions: each format is held against the pickle of protocol 4 (itself
- * held against the float64 reference), within 1e-6.
- */
 type Params = Map<string, NdArray>;
 interface Format {
   name: string;
@@ -33,41 +40,119 @@ const pickleLooking = Uint8Array.from({ length: 256 }, (_, i) => (i === 0 ? 0x80
 
 const FORMATS: Format[] = [
   { name: 'combined', variants: ['fluid1'], format: 'combined', files: (p) => one('AttentionLSTM_final.pdparams', writeCombinedFile(p)) },
-  { name: 'pickle, protocol 2', variants: ['fluid1', 'paddlevideo2'], format: 'pickle', files: (p) => one('a.pdparams', writePickledParams(p, { protocol: 2 })) },
-  { name: 'Paddle 1.6 fluid.save, zeros reserved', variants: ['fluid1'], format: 'static-dict', files: (p) => one('AttentionLSTM.pdparams', writeStaticDict(p)) },
-  { name: 'Paddle 1.6 fluid.save, reserved bytes that look like a pickle', variants: ['fluid1'], format: 'static-dict', files: (p) => one('AttentionLSTM.pdparams', writeStaticDict(p, pickleLooking)) },
-  { name: 'Paddle 1.6 fluid.save with its .pdopt and .pdmodel', variants: ['fluid1'], format: 'static-dict', files: (p) => [
-    { name: 'AttentionLSTM.pdparams', bytes: writeStaticDict(p) },
-    { name: 'AttentionLSTM.pdopt', bytes: writeStaticDict(optimizerState(p, 'adam')) },
-    { name: 'AttentionLSTM.pdmodel', bytes: writeFluid1InferenceModel(p)[0].bytes },
-  ] },
+  {
+    name: 'pickle, protocol 2',
+    variants: ['fluid1', 'paddlevideo2'],
+    format: 'pickle',
+    files: (p) => one('a.pdparams', writePickledParams(p, { protocol: 2 })),
+  },
+  {
+    name: 'Paddle 1.6 fluid.save, zeros reserved',
+    variants: ['fluid1'],
+    format: 'static-dict',
+    files: (p) => one('AttentionLSTM.pdparams', writeStaticDict(p)),
+  },
+  {
+    name: 'Paddle 1.6 fluid.save, reserved bytes that look like a pickle',
+    variants: ['fluid1'],
+    format: 'static-dict',
+    files: (p) => one('AttentionLSTM.pdparams', writeStaticDict(p, pickleLooking)),
+  },
+  {
+    name: 'Paddle 1.6 fluid.save with its .pdopt and .pdmodel',
+    variants: ['fluid1'],
+    format: 'static-dict',
+    files: (p) => [
+      { name: 'AttentionLSTM.pdparams', bytes: writeStaticDict(p) },
+      { name: 'AttentionLSTM.pdopt', bytes: writeStaticDict(optimizerState(p, 'adam')) },
+      { name: 'AttentionLSTM.pdmodel', bytes: writeFluid1InferenceModel(p)[0].bytes },
+    ],
+  },
   { name: 'parameter folder', variants: ['fluid1'], format: 'param-folder', files: (p) => writeParamFolder(p) },
-  { name: 'parameter folder with optimizer state and __model__', variants: ['fluid1'], format: 'param-folder', files: (p) => [
-    ...writeParamFolder(new Map([...p, ...optimizerState(p, 'rmsprop')])),
-    writeFluid1InferenceModel(p)[0],
-  ] },
-  { name: 'checkpoint, RMSProp with a learning-rate schedule', variants: ['fluid1'], format: 'checkpoint', files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'rmsprop')) },
-  { name: 'checkpoint, Adam without a schedule', variants: ['fluid1'], format: 'checkpoint', files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'adam', { counter: false })) },
-  { name: 'checkpoint, Momentum', variants: ['fluid1'], format: 'checkpoint', files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'momentum')) },
-  { name: 'fluid1 inference model (__model__ + __params__)', variants: ['fluid1'], format: 'inference-model', files: (p) => writeFluid1InferenceModel(p) },
-  { name: 'inference model', variants: ['paddlevideo2'], format: 'inference-model', files: (p) => {
-    const m = writeInferenceModel(p, SMALL_SIZES);
-    return [m.pdmodel, m.pdiparams];
-  } },
-  { name: 'inference model folder (with .pdiparams.info), files in another order', variants: ['paddlevideo2'], format: 'inference-model', files: (p) => {
-    const m = writeInferenceModel(p, SMALL_SIZES);
-    return [m.info, m.pdiparams, m.pdmodel];
-  } },
-  { name: 'inference model with scrambled parameter names', variants: ['paddlevideo2'], format: 'inference-model', files: (p) => {
-    const m = writeInferenceModel(p, SMALL_SIZES, { names: 'scrambled' });
-    return [m.pdmodel, m.pdiparams];
-  } },
-  { name: 'float64 Paddle 1.6 fluid.save', variants: ['fluid1'], format: 'static-dict', files: (p) => one('f64.pdparams', writeStaticDict(withDType(p, 'float64', floatToHalf))) },
-  { name: 'float64 inference model', variants: ['paddlevideo2'], format: 'inference-model', files: (p) => {
-    const m = writeInferenceModel(withDType(p, 'float64', floatToHalf), SMALL_SIZES);
-    return [m.pdmodel, m.pdiparams];
-  } },
-  { name: 'float64 checkpoint', variants: ['fluid1'], format: 'checkpoint', files: (p) => one('f64.pdckpt', writeCombinedFile(new Map([...withDType(p, 'float64', floatToHalf), ...optimizerState(withDType(p, 'float64', floatToHalf), 'rmsprop')]))) },
+  {
+    name: 'parameter folder with optimizer state and __model__',
+    variants: ['fluid1'],
+    format: 'param-folder',
+    files: (p) => [...writeParamFolder(new Map([...p, ...optimizerState(p, 'rmsprop')])), writeFluid1InferenceModel(p)[0]],
+  },
+  {
+    name: 'checkpoint, RMSProp with a learning-rate schedule',
+    variants: ['fluid1'],
+    format: 'checkpoint',
+    files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'rmsprop')),
+  },
+  {
+    name: 'checkpoint, Adam without a schedule',
+    variants: ['fluid1'],
+    format: 'checkpoint',
+    files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'adam', { counter: false })),
+  },
+  {
+    name: 'checkpoint, Momentum',
+    variants: ['fluid1'],
+    format: 'checkpoint',
+    files: (p) => one('AttentionLSTM.pdckpt', writeCheckpoint(p, 'momentum')),
+  },
+  {
+    name: 'fluid1 inference model (__model__ + __params__)',
+    variants: ['fluid1'],
+    format: 'inference-model',
+    files: (p) => writeFluid1InferenceModel(p),
+  },
+  {
+    name: 'inference model',
+    variants: ['paddlevideo2'],
+    format: 'inference-model',
+    files: (p) => {
+      const m = writeInferenceModel(p, SMALL_SIZES);
+      return [m.pdmodel, m.pdiparams];
+    },
+  },
+  {
+    name: 'inference model folder (with .pdiparams.info), files in another order',
+    variants: ['paddlevideo2'],
+    format: 'inference-model',
+    files: (p) => {
+      const m = writeInferenceModel(p, SMALL_SIZES);
+      return [m.info, m.pdiparams, m.pdmodel];
+    },
+  },
+  {
+    name: 'inference model with scrambled parameter names',
+    variants: ['paddlevideo2'],
+    format: 'inference-model',
+    files: (p) => {
+      const m = writeInferenceModel(p, SMALL_SIZES, { names: 'scrambled' });
+      return [m.pdmodel, m.pdiparams];
+    },
+  },
+  {
+    name: 'float64 Paddle 1.6 fluid.save',
+    variants: ['fluid1'],
+    format: 'static-dict',
+    files: (p) => one('f64.pdparams', writeStaticDict(withDType(p, 'float64', floatToHalf))),
+  },
+  {
+    name: 'float64 inference model',
+    variants: ['paddlevideo2'],
+    format: 'inference-model',
+    files: (p) => {
+      const m = writeInferenceModel(withDType(p, 'float64', floatToHalf), SMALL_SIZES);
+      return [m.pdmodel, m.pdiparams];
+    },
+  },
+  {
+    name: 'float64 checkpoint',
+    variants: ['fluid1'],
+    format: 'checkpoint',
+    files: (p) =>
+      one(
+        'f64.pdckpt',
+        writeCombinedFile(
+          new Map([...withDType(p, 'float64', floatToHalf), ...optimizerState(withDType(p, 'float64', floatToHalf), 'rmsprop')]),
+        ),
+      ),
+  },
 ];
 
 const VIDEOS = [7, 3, 1, 5].map((n, i) => randomVideo(SMALL_SIZES, n, 300 + i));
@@ -82,7 +167,15 @@ async function predict(files: NamedBytes[]): Promise<{ got: VideoPrediction[]; f
 }
 
 function worst(a: VideoPrediction[], b: VideoPrediction[]): number {
-  return Math.max(...a.map((p, i) => Math.max(maxDiff(p.probabilities, b[i].probabilities), maxDiff(p.attention.rgb, b[i].attention.rgb), maxDiff(p.attention.audio, b[i].attention.audio))));
+  return Math.max(
+    ...a.map((p, i) =>
+      Math.max(
+        maxDiff(p.probabilities, b[i].probabilities),
+        maxDiff(p.attention.rgb, b[i].attention.rgb),
+        maxDiff(p.attention.audio, b[i].attention.audio),
+      ),
+    ),
+  );
 }
 
 describe('every weight format gives the same predictions (wasm)', () => {
@@ -115,9 +208,15 @@ describe('every weight format gives the same predictions (wasm)', () => {
     for (const variant of ['fluid1', 'paddlevideo2'] as const) {
       const half = withDType(randomPaddleParams(variant, SMALL_SIZES, 42), 'float16', floatToHalf);
       const { got: want } = await predict(one('half.pdparams', writePickledParams(half, { protocol: 4 })));
-      const sets = variant === 'fluid1'
-        ? [writeParamFolder(half), one('h.pdparams', writeStaticDict(half)), one('h.pdckpt', writeCheckpoint(half, 'sgd'))]
-        : [(() => { const m = writeInferenceModel(half, SMALL_SIZES); return [m.pdmodel, m.pdiparams]; })()];
+      const sets =
+        variant === 'fluid1'
+          ? [writeParamFolder(half), one('h.pdparams', writeStaticDict(half)), one('h.pdckpt', writeCheckpoint(half, 'sgd'))]
+          : [
+              (() => {
+                const m = writeInferenceModel(half, SMALL_SIZES);
+                return [m.pdmodel, m.pdiparams];
+              })(),
+            ];
       for (const files of sets) expect(worst((await predict(files)).got, want)).toBeLessThanOrEqual(1e-6);
     }
   });
@@ -137,7 +236,9 @@ describe('what the converter says about the files it read', () => {
     ]);
     expect(modelJson.attentionLstm.source).toMatchObject({ file: 'AttentionLSTM.pdckpt', format: 'checkpoint' });
     const adam = await run(one('a.pdckpt', writeCheckpoint(params, 'adam', { learningRate: true, counter: false })));
-    expect(adam.warnings[0]).toMatch(/skipped the Adam state \(moment1, moment2, beta1_pow_acc, beta2_pow_acc of every parameter\) and learning_rate_0, 121 tensors/);
+    expect(adam.warnings[0]).toMatch(
+      /skipped the Adam state \(moment1, moment2, beta1_pow_acc, beta2_pow_acc of every parameter\) and learning_rate_0, 121 tensors/,
+    );
   });
 
   it('a parameter folder: the files it ignored; the set named as asked, each file hashed', async () => {
@@ -145,7 +246,7 @@ describe('what the converter says about the files it read', () => {
     const { warnings, modelJson } = await run(files, { name: 'pretrain' });
     expect(warnings).toEqual([
       'pretrain: ignored __model__, an inference program (such as the __model__ of a saved model folder), which holds no weights',
-      'pretrain: ignored 92 files that hold no parameter: the learning-rate schedule\'s counter (1), RMSProp state (90), the learning rate (1)',
+      "pretrain: ignored 92 files that hold no parameter: the learning-rate schedule's counter (1), RMSProp state (90), the learning rate (1)",
     ]);
     const source = modelJson.attentionLstm.source!;
     expect(source.file).toBe('pretrain');
@@ -164,7 +265,9 @@ describe('what the converter says about the files it read', () => {
     const pv = randomPaddleParams('paddlevideo2', SMALL_SIZES, 44);
     const m = writeInferenceModel(pv, SMALL_SIZES, { extraPersistable: true });
     const events: { kind: string; bytesDone?: number; bytesTotal?: number }[] = [];
-    const { tensors, warnings, modelJson } = await run([m.pdmodel, m.pdiparams, m.info], { onProgress: (e: (typeof events)[number]) => events.push(e) });
+    const { tensors, warnings, modelJson } = await run([m.pdmodel, m.pdiparams, m.info], {
+      onProgress: (e: (typeof events)[number]) => events.push(e),
+    });
     expect(tensors.find((t) => t.name === 'rgb.embed.w')!.paddle).toBe('linear_0.w_0');
     expect(tensors.find((t) => t.name === 'audio.bw.wh')!.paddle).toBe('lstm_cell_3.w_1');
     expect(warnings).toEqual([
@@ -172,7 +275,11 @@ describe('what the converter says about the files it read', () => {
       "AttentionLSTM.pdmodel: ignored the persistable variable 'global_step_0', which is no parameter of an AttentionLSTM",
     ]);
     const total = m.pdmodel.bytes.length + m.pdiparams.bytes.length;
-    expect(modelJson.attentionLstm.source).toMatchObject({ file: 'AttentionLSTM.pdmodel + AttentionLSTM.pdiparams', bytes: total, format: 'inference-model' });
+    expect(modelJson.attentionLstm.source).toMatchObject({
+      file: 'AttentionLSTM.pdmodel + AttentionLSTM.pdiparams',
+      bytes: total,
+      format: 'inference-model',
+    });
     expect(events[0]).toMatchObject({ kind: 'start', bytesTotal: total });
     const done = events.filter((e) => e.kind === 'progress').map((e) => e.bytesDone!);
     expect(done).toEqual([...done].sort((a, b) => a - b));

@@ -3,9 +3,19 @@ import { type AttentionLstmMeta, GENERATED_BY, type ManifestEntry, MODEL_FORMAT,
 import { type ShardSink, ShardWriter } from './shardWriter';
 
 /** A model.json and its shards from canonical weights in memory (trained, fine-tuned or cached models). */
-export async function writeModel(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Float32Array>, sink: ShardSink, dtype: StoredDType = 'float32'): Promise<ModelJson> {
+export async function writeModel(
+  meta: AttentionLstmMeta,
+  weights: ReadonlyMap<string, Float32Array>,
+  sink: ShardSink,
+  dtype: StoredDType = 'float32',
+): Promise<ModelJson> {
   const tensors = canonicalTensors(meta.variant, meta.sizes);
-  const entries: ManifestEntry[] = tensors.map(({ name, shape }) => ({ name, shape, dtype: 'float32', ...(dtype === 'float16' ? { quantization: { dtype: 'float16' as const } } : {}) }));
+  const entries: ManifestEntry[] = tensors.map(({ name, shape }) => ({
+    name,
+    shape,
+    dtype: 'float32',
+    ...(dtype === 'float16' ? { quantization: { dtype: 'float16' as const } } : {}),
+  }));
   const total = tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0) * (dtype === 'float16' ? 2 : 4);
   const writer = new ShardWriter(total, sink, dtype);
   for (const { name, shape } of tensors) {

@@ -1,21 +1,21 @@
-import { InputError, printable } from '../errors';
-import type { ParamsFormat } from '../paddle/detect';
-import { sizeOf, widenHalf } from '../ndarray';
-import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
-
 /**
  * A converted model is tfjs's own layout: `model.json` with a `weightsManifest`
  * whose shards hold the weights back to back (a tensor may span two shards), plus
  * an `attentionLstm` section that says what the weights are. Weights are the
  * canonical tensors of architecture.ts, float32, or float16 widened on load.
  */
+import { InputError, printable } from '../errors';
+import type { ParamsFormat } from '../paddle/detect';
+import { sizeOf, widenHalf } from '../ndarray';
+import { type Sizes, type Variant, VARIANTS, canonicalTensors } from '../model/architecture';
+
 export const MODEL_FORMAT = 'attention-lstm';
 export const FORMAT_VERSION = 1;
 export const SHARD_BYTES = 4 * 1024 * 1024;
 
 export type StoredDType = 'float32' | 'float16';
 
-export interface SourceInfo {
+interface SourceInfo {
   /** The weight file the model was converted from, or what the set of files is called (a folder's name). */
   file: string;
   /** Bytes of all the files read. */
@@ -46,7 +46,7 @@ export interface ManifestEntry {
   quantization?: { dtype: 'float16' };
 }
 
-export interface ManifestGroup {
+interface ManifestGroup {
   paths: string[];
   weights: ManifestEntry[];
 }
@@ -83,34 +83,44 @@ export function parseModelJson(text: string, file: string): ModelJson {
   }
   const j = json as Partial<ModelJson>;
   if (!j || typeof j !== 'object' || j.format !== MODEL_FORMAT || !j.attentionLstm || !Array.isArray(j.weightsManifest)) {
-    throw new InputError(`${file}: not an AttentionLSTM model.json (expected "format": "${MODEL_FORMAT}", an "attentionLstm" section and a "weightsManifest"); convert Paddle weights with 'npm run convert' first`);
+    throw new InputError(
+      `${file}: not an AttentionLSTM model.json (expected "format": "${MODEL_FORMAT}", an "attentionLstm" section and a "weightsManifest"); convert Paddle weights with 'npm run convert' first`,
+    );
   }
   const meta = j.attentionLstm;
-  if (meta.version !== FORMAT_VERSION) throw new InputError(`${file}: model format version ${shown(meta.version)}, this program reads version ${FORMAT_VERSION}`);
+  if (meta.version !== FORMAT_VERSION)
+    throw new InputError(`${file}: model format version ${shown(meta.version)}, this program reads version ${FORMAT_VERSION}`);
   if (!VARIANTS.includes(meta.variant)) throw new InputError(`${file}: unknown variant ${shown(meta.variant)}`);
   checkSizes(meta.sizes, meta.variant, file);
   const expected = new Map(canonicalTensors(meta.variant, meta.sizes).map((t) => [t.name, t.shape.join(',')]));
   const seen = new Set<string>();
   for (const g of j.weightsManifest) {
-    if (!g || typeof g !== 'object' || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new InputError(`${file}: a weightsManifest group lacks "paths" or "weights"`);
+    if (!g || typeof g !== 'object' || !Array.isArray(g.paths) || !Array.isArray(g.weights))
+      throw new InputError(`${file}: a weightsManifest group lacks "paths" or "weights"`);
     for (const p of g.paths) {
       if (typeof p !== 'string' || p.includes('/') || p.includes('\\') || p.startsWith('.')) {
         throw new InputError(`${file}: shard path ${shown(p)} must be a plain file name beside model.json`);
       }
     }
     for (const e of g.weights as unknown[]) {
-      if (!e || typeof e !== 'object' || typeof (e as ManifestEntry).name !== 'string') throw new InputError(`${file}: a weightsManifest entry is ${shown(e)}, expected {"name", "shape", "dtype"}`);
+      if (!e || typeof e !== 'object' || typeof (e as ManifestEntry).name !== 'string')
+        throw new InputError(`${file}: a weightsManifest entry is ${shown(e)}, expected {"name", "shape", "dtype"}`);
       const { name, shape, dtype, quantization } = e as ManifestEntry;
       const want = expected.get(name);
       if (want === undefined) throw new InputError(`${file}: the weight ${shown(name)} is not part of a ${meta.variant} AttentionLSTM`);
       if (seen.has(name)) throw new InputError(`${file}: the weight '${name}' is listed twice in the weightsManifest`);
-      if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number') || shape.join(',') !== want) throw new InputError(`${file}: the weight '${name}' has shape ${shown(shape)}, expected [${want}]`);
+      if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number') || shape.join(',') !== want)
+        throw new InputError(`${file}: the weight '${name}' has shape ${shown(shape)}, expected [${want}]`);
       if (dtype !== 'float32') throw new InputError(`${file}: the weight '${name}' has dtype ${shown(dtype)}, expected float32`);
-      if (quantization !== undefined && quantization?.dtype !== 'float16') throw new InputError(`${file}: the weight '${name}' has quantization ${shown(quantization)}, expected {"dtype": "float16"} or none`);
+      if (quantization !== undefined && quantization?.dtype !== 'float16')
+        throw new InputError(
+          `${file}: the weight '${name}' has quantization ${shown(quantization)}, expected {"dtype": "float16"} or none`,
+        );
       seen.add(name);
     }
   }
-  for (const name of expected.keys()) if (!seen.has(name)) throw new InputError(`${file}: the weight '${name}' is missing from the weightsManifest`);
+  for (const name of expected.keys())
+    if (!seen.has(name)) throw new InputError(`${file}: the weight '${name}' is missing from the weightsManifest`);
   const names: unknown = meta.classNames;
   if (names !== null && names !== undefined) {
     if (!Array.isArray(names)) throw new InputError(`${file}: "classNames" is ${shown(names)}, expected a list of names or null`);
@@ -126,7 +136,7 @@ export function parseModelJson(text: string, file: string): ModelJson {
  * twenty times the published model; more is a damaged or hostile model.json,
  * refused before anything is allocated.
  */
-export const MAX_MODEL_ELEMENTS = 2 ** 30;
+const MAX_MODEL_ELEMENTS = 2 ** 30;
 
 const SIZE_KEYS = ['rgbDim', 'audioDim', 'embed', 'lstm', 'head1', 'head2', 'classes'] as const;
 
@@ -137,12 +147,16 @@ function checkSizes(sizes: unknown, variant: Variant, file: string): asserts siz
   }
   for (const k of SIZE_KEYS) {
     const v = (sizes as Record<string, unknown>)[k];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new InputError(`${file}: sizes.${k} is ${shown(v)}, expected a positive whole number`);
-    if (v > MAX_MODEL_ELEMENTS) throw new InputError(`${file}: sizes.${k} is ${v}, more than any model this program can hold (${MAX_MODEL_ELEMENTS})`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+      throw new InputError(`${file}: sizes.${k} is ${shown(v)}, expected a positive whole number`);
+    if (v > MAX_MODEL_ELEMENTS)
+      throw new InputError(`${file}: sizes.${k} is ${v}, more than any model this program can hold (${MAX_MODEL_ELEMENTS})`);
   }
   const elements = canonicalTensors(variant, sizes as Sizes).reduce((n, t) => n + sizeOf(t.shape), 0);
   if (elements > MAX_MODEL_ELEMENTS) {
-    throw new InputError(`${file}: its sizes make ${elements.toExponential(2)} weights, more than any model this program can hold (${MAX_MODEL_ELEMENTS}, 4 GiB of float32)`);
+    throw new InputError(
+      `${file}: its sizes make ${elements.toExponential(2)} weights, more than any model this program can hold (${MAX_MODEL_ELEMENTS}, 4 GiB of float32)`,
+    );
   }
 }
 
@@ -176,7 +190,8 @@ export function nonFiniteWeight(name: string, value: number, index: number): str
  * bytes of the group's next path.
  */
 export async function decodeWeights(
-  json: ModelJson, file: string,
+  json: ModelJson,
+  file: string,
   nextShard: (group: number, index: number, path: string) => Promise<Uint8Array>,
 ): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
@@ -192,7 +207,9 @@ export async function decodeWeights(
         if (at === shard.length) {
           shardIndex++;
           if (shardIndex >= group.paths.length) {
-            throw new InputError(`${file}: the shards hold fewer bytes than the weightsManifest describes (the weights end inside '${group.weights.find((w) => !out.has(w.name))?.name}')`);
+            throw new InputError(
+              `${file}: the shards hold fewer bytes than the weightsManifest describes (the weights end inside '${group.weights.find((w) => !out.has(w.name))?.name}')`,
+            );
           }
           shard = await nextShard(gi, shardIndex, group.paths[shardIndex]);
           at = 0;

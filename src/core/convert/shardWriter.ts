@@ -14,7 +14,12 @@ export class ShardWriter {
   private emitted = 0;
   readonly paths: string[];
 
-  constructor(totalBytes: number, private readonly sink: ShardSink, private readonly dtype: StoredDType, shardBytes = SHARD_BYTES) {
+  constructor(
+    totalBytes: number,
+    private readonly sink: ShardSink,
+    private readonly dtype: StoredDType,
+    shardBytes = SHARD_BYTES,
+  ) {
     const n = Math.max(1, Math.ceil(totalBytes / shardBytes));
     this.paths = Array.from({ length: n }, (_, i) => shardName(i, n));
     this.buf = new Uint8Array(Math.min(shardBytes, Math.max(totalBytes, 1)));

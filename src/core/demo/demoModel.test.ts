@@ -31,8 +31,10 @@ describe('the committed demo model', () => {
     const report = await evaluateDemo(model, syntheticVideos(200, DEMO_SEEDS.heldOut), { maxSingleEvent: 60 });
     const occ = report.occlusionPeakHits / report.singleEventVideos;
     const att = report.attentionPeakHits / report.singleEventVideos;
-    console.log(`demo held-out: Hit@1 ${report.metrics.hit_at_1.toFixed(3)}, GAP ${report.metrics.gap.toFixed(3)}; ` +
-      `occlusion peak within 2 frames of the event ${(100 * occ).toFixed(0)}%, attention peak ${(100 * att).toFixed(0)}% (${report.singleEventVideos} single-event videos)`);
+    console.log(
+      `demo held-out: Hit@1 ${report.metrics.hit_at_1.toFixed(3)}, GAP ${report.metrics.gap.toFixed(3)}; ` +
+        `occlusion peak within 2 frames of the event ${(100 * occ).toFixed(0)}%, attention peak ${(100 * att).toFixed(0)}% (${report.singleEventVideos} single-event videos)`,
+    );
     expect(report.metrics.hit_at_1).toBeGreaterThanOrEqual(0.9);
     expect(report.singleEventVideos).toBeGreaterThanOrEqual(50);
     expect(occ).toBeGreaterThanOrEqual(0.8);
@@ -43,7 +45,9 @@ describe('the committed demo model', () => {
     for (const f of index.files) {
       const { videos, warnings } = readFeatureFile(new Uint8Array(await readFile(path.join(root, 'public/samples', f.file))), f.file);
       expect(warnings).toEqual([]);
-      expect(videos.map((v) => [v.id, v.frames, v.labels])).toEqual(f.videos.map((v: { id: string; frames: number; labels: number[] }) => [v.id, v.frames, v.labels]));
+      expect(videos.map((v) => [v.id, v.frames, v.labels])).toEqual(
+        f.videos.map((v: { id: string; frames: number; labels: number[] }) => [v.id, v.frames, v.labels]),
+      );
     }
   });
 });

@@ -1,14 +1,14 @@
+/**
+ * How well the demo model does what the page promises, on videos it never saw:
+ * classification, and whether occlusion evidence and attention point at the event.
+ * A peak "hits" when it lies within `tolerance` frames of the event's frames.
+ */
 import { DEMO_CLASSES } from './classes';
 import { demoFeatures, type DemoVideo } from './syntheticVideos';
 import { evaluate, type EvaluationResult } from '../metrics';
 import { predictVideos, type LoadedModel } from '../model/model';
 import { occlusionEvidence } from '../explain/occlusion';
 
-/**
- * How well the demo model does what the page promises, on videos it never saw:
- * classification, and whether occlusion evidence and attention point at the event.
- * A peak "hits" when it lies within `tolerance` frames of the event's frames.
- */
 export interface DemoReport {
   metrics: EvaluationResult;
   singleEventVideos: number;
@@ -23,16 +23,26 @@ function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
-export function nearEvent(t: number, start: number, frames: number, tolerance: number): boolean {
+function nearEvent(t: number, start: number, frames: number, tolerance: number): boolean {
   return t >= start - tolerance && t <= start + frames - 1 + tolerance;
 }
 
-export async function evaluateDemo(model: LoadedModel, videos: readonly DemoVideo[], opts: { maxSingleEvent?: number; tolerance?: number } = {}): Promise<DemoReport> {
+export async function evaluateDemo(
+  model: LoadedModel,
+  videos: readonly DemoVideo[],
+  opts: { maxSingleEvent?: number; tolerance?: number } = {},
+): Promise<DemoReport> {
   const tolerance = opts.tolerance ?? 2;
   const features = videos.map((v) => demoFeatures(v));
   const predictions = await predictVideos(model, features, { batchSize: 32 });
-  const metrics = evaluate(predictions.map((p) => p.probabilities), videos.map((v) => v.labels));
-  const single = videos.map((v, i) => i).filter((i) => videos[i].events.length === 1).slice(0, opts.maxSingleEvent ?? Infinity);
+  const metrics = evaluate(
+    predictions.map((p) => p.probabilities),
+    videos.map((v) => v.labels),
+  );
+  const single = videos
+    .map((v, i) => i)
+    .filter((i) => videos[i].events.length === 1)
+    .slice(0, opts.maxSingleEvent ?? Infinity);
   let occlusionPeakHits = 0;
   let attentionPeakHits = 0;
   for (const i of single) {

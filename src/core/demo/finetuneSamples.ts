@@ -17,7 +17,12 @@ export { FINETUNE_SAMPLE_SET };
 /** The set's videos: the first `perClass` of each class from a seeded pool, in the pool's order. */
 export function finetuneSampleVideos(): DemoVideo[] {
   const s = FINETUNE_SAMPLE_SET;
-  const pool = syntheticVideos(400, s.seed, { classes: FINETUNE_CLASSES, twoClassFraction: 0, minFrames: s.minFrames, maxFrames: s.maxFrames });
+  const pool = syntheticVideos(400, s.seed, {
+    classes: FINETUNE_CLASSES,
+    twoClassFraction: 0,
+    minFrames: s.minFrames,
+    maxFrames: s.maxFrames,
+  });
   const counts = new Array<number>(FINETUNE_CLASSES.length).fill(0);
   return pool.filter((v) => counts[v.labels[0]]++ < s.perClass).map((v) => ({ ...v, id: v.id.replace('synthetic', 'new-labels') }));
 }

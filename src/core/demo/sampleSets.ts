@@ -35,7 +35,7 @@ export const SEGMENT_SAMPLE_SET = {
 } as const;
 
 /** A rated segment as index.json lists it: class `class` rated `score` on the 5 frames from `start`. */
-export interface SampleSegment {
+interface SampleSegment {
   class: number;
   name: string;
   start: number;
@@ -49,5 +49,14 @@ export interface SampleSetEntry {
   description?: string;
   /** Names of the files' label ids 0..K-1 (the page's names field, `--labels names.txt`). */
   classNames: string[];
-  files: { file: string; videos: { id: string; frames: number; labels: number[]; events?: { class: number; name: string; start: number; frames: number }[]; segments?: SampleSegment[] }[] }[];
+  files: {
+    file: string;
+    videos: {
+      id: string;
+      frames: number;
+      labels: number[];
+      events?: { class: number; name: string; start: number; frames: number }[];
+      segments?: SampleSegment[];
+    }[];
+  }[];
 }

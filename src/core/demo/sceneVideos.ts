@@ -1,7 +1,3 @@
-import { dequantize } from '../features/dequantize';
-import { gaussian, seededRandom } from '../training/seeded';
-import { AUDIO_DIM, RGB_DIM, syntheticVideos, type DemoVideo } from './syntheticVideos';
-
 /**
  * Videos whose class shows in every frame, as a YouTube-8M video-level label
  * does (a whole video about football), rather than in a short event: the
@@ -12,6 +8,10 @@ import { AUDIO_DIM, RGB_DIM, syntheticVideos, type DemoVideo } from './synthetic
  * (a new head fits 40 of them), yet Adam at 0.001 for 30 epochs leaves them
  * near chance.
  */
+import { dequantize } from '../features/dequantize';
+import { gaussian, seededRandom } from '../training/seeded';
+import { AUDIO_DIM, RGB_DIM, syntheticVideos, type DemoVideo } from './syntheticVideos';
+
 export interface SceneOptions {
   /** How many classes (labels 0..classes-1, one per video). */
   classes: number;

@@ -19,7 +19,11 @@ import { demoFeatures, syntheticVideos } from './syntheticVideos';
 const root = path.resolve(__dirname, '../../..');
 const samples = path.join(root, 'public/samples');
 
-interface Event { class: number; start: number; frames: number }
+interface Event {
+  class: number;
+  start: number;
+  frames: number;
+}
 
 /** The window (by start) where the class's probability peaks; the first of equal peaks. */
 function peak(windows: readonly WindowPrediction[], c: number): WindowPrediction {
@@ -29,7 +33,10 @@ function peak(windows: readonly WindowPrediction[], c: number): WindowPrediction
 const contains = (w: WindowPrediction, e: Event) => w.start <= e.start && e.start + e.frames <= w.start + w.frames;
 
 /** Per class: events whose class peaks in a window that holds the whole event, of all events. */
-function peakHits(videos: readonly { events: readonly Event[] }[], windows: readonly WindowPrediction[][]): { hits: number; events: number; byClass: Map<number, [number, number]> } {
+function peakHits(
+  videos: readonly { events: readonly Event[] }[],
+  windows: readonly WindowPrediction[][],
+): { hits: number; events: number; byClass: Map<number, [number, number]> } {
   const byClass = new Map<number, [number, number]>();
   let hits = 0;
   let events = 0;
@@ -45,7 +52,11 @@ function peakHits(videos: readonly { events: readonly Event[] }[], windows: read
   return { hits, events, byClass };
 }
 
-const describeByClass = (byClass: Map<number, [number, number]>) => [...byClass].sort((a, b) => a[0] - b[0]).map(([c, [h, n]]) => `${DEMO_CLASSES[c].name} ${h}/${n}`).join(', ');
+const describeByClass = (byClass: Map<number, [number, number]>) =>
+  [...byClass]
+    .sort((a, b) => a[0] - b[0])
+    .map(([c, [h, n]]) => `${DEMO_CLASSES[c].name} ${h}/${n}`)
+    .join(', ');
 
 describe('the segment-rated sample set (public/samples)', () => {
   let demo: LoadedModel;
@@ -60,7 +71,7 @@ describe('the segment-rated sample set (public/samples)', () => {
     bytes = new Uint8Array(await readFile(path.join(samples, SEGMENT_SAMPLE_SET.file)));
   });
 
-  it('is what the seeded builder makes, listed under `sets` with each video\'s planted events and its ratings, which the reader reads back', () => {
+  it("is what the seeded builder makes, listed under `sets` with each video's planted events and its ratings, which the reader reads back", () => {
     const videos = segmentSampleVideos();
     expect(Buffer.from(writeTfRecordFeatures(videos.map(ratedDemoRecord))).equals(Buffer.from(bytes))).toBe(true);
     expect(bytes.length).toBeLessThan(650 * 1024);
@@ -70,7 +81,9 @@ describe('the segment-rated sample set (public/samples)', () => {
     expect(listed.map((v) => [v.id, v.frames, v.labels])).toEqual(videos.map((v) => [v.id, v.frames, v.labels]));
     const { videos: read, warnings } = readFeatureFile(bytes, SEGMENT_SAMPLE_SET.file);
     expect(warnings).toEqual([]);
-    expect(read.map((v) => v.segments)).toEqual(listed.map((v) => v.segments!.map((s) => ({ class: s.class, start: s.start, score: s.score }))));
+    expect(read.map((v) => v.segments)).toEqual(
+      listed.map((v) => v.segments!.map((s) => ({ class: s.class, start: s.start, score: s.score }))),
+    );
     for (const v of listed) {
       for (const e of v.events!) {
         // Each event lies inside one 5-second segment, which is rated positive for its class.
@@ -87,14 +100,31 @@ describe('the segment-rated sample set (public/samples)', () => {
     expect(ratings.filter((r) => r.score === 0).length).toBeGreaterThan(20);
   });
 
-  it('with the demo model, the window where a labelled event\'s class peaks holds that event for at least 90% of the events (hop 5), on the bundled set and on 200 held-out videos', async () => {
+  it("with the demo model, the window where a labelled event's class peaks holds that event for at least 90% of the events (hop 5), on the bundled set and on 200 held-out videos", async () => {
     const { videos } = readFeatureFile(bytes, SEGMENT_SAMPLE_SET.file);
     const windows = await predictVideoWindows(modelRunner(demo), videos, { window: SEGMENT_WINDOWS });
-    const bundled = peakHits(set.files[0].videos.map((v) => ({ events: v.events! })), windows);
-    const heldOut = syntheticVideos(200, DEMO_SEEDS.heldOut, { segmentFrames: 5, twoClassFraction: SEGMENT_SAMPLE_SET.twoClassFraction, minFrames: SEGMENT_SAMPLE_SET.minFrames, maxFrames: SEGMENT_SAMPLE_SET.maxFrames });
-    const heldWindows = await predictVideoWindows(modelRunner(demo), heldOut.map((v) => demoFeatures(v)), { window: SEGMENT_WINDOWS });
-    const held = peakHits(heldOut.map((v) => ({ events: v.events.map((e) => ({ class: e.classIndex, start: e.start, frames: e.frames })) })), heldWindows);
-    console.log(`segment peaks holding their event: bundled ${bundled.hits}/${bundled.events} (${describeByClass(bundled.byClass)}); held-out ${held.hits}/${held.events} (${describeByClass(held.byClass)})`);
+    const bundled = peakHits(
+      set.files[0].videos.map((v) => ({ events: v.events! })),
+      windows,
+    );
+    const heldOut = syntheticVideos(200, DEMO_SEEDS.heldOut, {
+      segmentFrames: 5,
+      twoClassFraction: SEGMENT_SAMPLE_SET.twoClassFraction,
+      minFrames: SEGMENT_SAMPLE_SET.minFrames,
+      maxFrames: SEGMENT_SAMPLE_SET.maxFrames,
+    });
+    const heldWindows = await predictVideoWindows(
+      modelRunner(demo),
+      heldOut.map((v) => demoFeatures(v)),
+      { window: SEGMENT_WINDOWS },
+    );
+    const held = peakHits(
+      heldOut.map((v) => ({ events: v.events.map((e) => ({ class: e.classIndex, start: e.start, frames: e.frames })) })),
+      heldWindows,
+    );
+    console.log(
+      `segment peaks holding their event: bundled ${bundled.hits}/${bundled.events} (${describeByClass(bundled.byClass)}); held-out ${held.hits}/${held.events} (${describeByClass(held.byClass)})`,
+    );
     expect(bundled.events).toBeGreaterThanOrEqual(20);
     expect(bundled.hits / bundled.events).toBeGreaterThanOrEqual(0.9);
     expect(held.hits / held.events).toBeGreaterThanOrEqual(0.9);

@@ -28,7 +28,12 @@ export function segmentSampleVideos(): RatedDemoVideo[] {
 /** `count` rated demo videos drawn as the sample set's are, from `seed` (tests draw held-out ones). */
 export function ratedDemoVideos(count: number, seed: number): RatedDemoVideo[] {
   const s = SEGMENT_SAMPLE_SET;
-  const videos = syntheticVideos(count, seed, { twoClassFraction: s.twoClassFraction, minFrames: s.minFrames, maxFrames: s.maxFrames, segmentFrames: SEG });
+  const videos = syntheticVideos(count, seed, {
+    twoClassFraction: s.twoClassFraction,
+    minFrames: s.minFrames,
+    maxFrames: s.maxFrames,
+    segmentFrames: SEG,
+  });
   const rand = seededRandom(seed + 1);
   return videos.map((v) => {
     const segments: SegmentRating[] = [];
@@ -51,6 +56,10 @@ export function ratedDemoVideos(count: number, seed: number): RatedDemoVideo[] {
 export function ratedDemoRecord(v: RatedDemoVideo): Yt8mVideo {
   return {
     ...demoRecord(v),
-    segments: { labels: v.segments.map((r) => r.class), startTimes: v.segments.map((r) => r.start), scores: v.segments.map((r) => r.score) },
+    segments: {
+      labels: v.segments.map((r) => r.class),
+      startTimes: v.segments.map((r) => r.start),
+      scores: v.segments.map((r) => r.score),
+    },
   };
 }

@@ -1,9 +1,3 @@
-import { dequantize } from '../features/dequantize';
-import type { Yt8mVideo } from '../features/tfrecordFeatures';
-import type { VideoFeatures } from '../features/featureTypes';
-import { gaussian, seededRandom } from '../training/seeded';
-import { DEMO_CLASSES, type DemoClass } from './classes';
-
 /**
  * YouTube-8M-shaped synthetic videos with a known temporal story: a noisy,
  * slowly drifting background, and for each labelled class a short event (2-4
@@ -11,10 +5,16 @@ import { DEMO_CLASSES, type DemoClass } from './classes';
  * Unlabelled distractor bursts make "something happened" not enough. The event
  * times are kept, so attention and occlusion maps can be checked against them.
  */
+import { dequantize } from '../features/dequantize';
+import type { Yt8mVideo } from '../features/tfrecordFeatures';
+import type { VideoFeatures } from '../features/featureTypes';
+import { gaussian, seededRandom } from '../training/seeded';
+import { DEMO_CLASSES, type DemoClass } from './classes';
+
 export const RGB_DIM = 1024;
 export const AUDIO_DIM = 128;
 
-export interface DemoEvent {
+interface DemoEvent {
   classIndex: number;
   start: number;
   frames: number;
@@ -104,7 +104,8 @@ export function syntheticVideos(count: number, seed: number, opts: SyntheticOpti
       for (let tries = 0; tries < 50; tries++) {
         let start = 1 + Math.floor(rand() * (T - len - 2));
         const seg = opts.segmentFrames;
-        if (seg && len <= seg && Math.floor(start / seg) !== Math.floor((start + len - 1) / seg)) start = (Math.floor(start / seg) + 1) * seg - len;
+        if (seg && len <= seg && Math.floor(start / seg) !== Math.floor((start + len - 1) / seg))
+          start = (Math.floor(start / seg) + 1) * seg - len;
         if (events.every((e) => start + len + 6 <= e.start || e.start + e.frames + 6 <= start)) {
           events.push({ classIndex: c, start, frames: len });
           break;
@@ -167,15 +168,23 @@ export function syntheticVideos(count: number, seed: number, opts: SyntheticOpti
 /** A demo video as the model reads it, dequantized exactly as a TFRecord of it would be. */
 export function demoFeatures(v: DemoVideo, file = 'synthetic', index = 0): VideoFeatures {
   return {
-    file, index, id: v.id, frames: v.frames, rgbDim: RGB_DIM, audioDim: AUDIO_DIM,
-    rgb: dequantize(v.rgb), audio: dequantize(v.audio), labels: v.labels,
+    file,
+    index,
+    id: v.id,
+    frames: v.frames,
+    rgbDim: RGB_DIM,
+    audioDim: AUDIO_DIM,
+    rgb: dequantize(v.rgb),
+    audio: dequantize(v.audio),
+    labels: v.labels,
   };
 }
 
 /** A demo video as a YouTube-8M TFRecord holds it: its quantized frames, one per second. */
 export function demoRecord(v: DemoVideo): Yt8mVideo {
   return {
-    id: v.id, labels: v.labels,
+    id: v.id,
+    labels: v.labels,
     rgb: Array.from({ length: v.frames }, (_, t) => v.rgb.subarray(t * RGB_DIM, (t + 1) * RGB_DIM)),
     audio: Array.from({ length: v.frames }, (_, t) => v.audio.subarray(t * AUDIO_DIM, (t + 1) * AUDIO_DIM)),
   };

@@ -1,15 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { VideoFeatures } from '../features/featureTypes';
-import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
-import { checkVideos, type LoadedModel } from '../model/model';
-import { floatFeatures } from '../features/dequantize';
-
 /**
  * Evidence over time for one class: how much its probability drops when the
  * window of frames around each frame is replaced by the video's mean frame.
  * Attention weights of a BiLSTM need not sit on the evidence (the recurrent
  * state carries it along); occlusion measures it directly.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { VideoFeatures } from '../features/featureTypes';
+import { type BiLstmRunner, forward, opsBiLstm } from '../model/attentionLstm';
+import { checkVideos, type LoadedModel } from '../model/model';
+import { floatFeatures } from '../features/dequantize';
+
 export interface OcclusionOptions {
   /** Frames replaced at once, centred on each frame. Default 5. */
   window?: number;
@@ -28,7 +28,7 @@ export interface OcclusionResult {
 }
 
 /** The frames [start, end) that the window centred on frame t covers. */
-export function windowAt(t: number, window: number, frames: number): [number, number] {
+function windowAt(t: number, window: number, frames: number): [number, number] {
   const start = Math.max(0, t - Math.floor((window - 1) / 2));
   return [start, Math.min(frames, start + window)];
 }
@@ -39,7 +39,12 @@ function meanFrame(x: Float32Array, frames: number, dim: number): Float32Array {
   return m.map((v) => v / frames);
 }
 
-export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures, classIndex: number, opts: OcclusionOptions = {}): Promise<OcclusionResult> {
+export async function occlusionEvidence(
+  model: LoadedModel,
+  video: VideoFeatures,
+  classIndex: number,
+  opts: OcclusionOptions = {},
+): Promise<OcclusionResult> {
   checkVideos([video], model.meta);
   const window = Math.max(1, Math.min(video.frames, Math.round(opts.window ?? 5)));
   const batchSize = Math.max(1, opts.batchSize ?? 64);
@@ -66,7 +71,11 @@ export async function occlusionEvidence(model: LoadedModel, video: VideoFeatures
         audio.set(meanAudio, (b * T + t) * video.audioDim);
       }
     }
-    const input = { rgb: tf.tensor3d(rgb, [n, T, video.rgbDim]), audio: tf.tensor3d(audio, [n, T, video.audioDim]), lengths: new Array(n).fill(T) };
+    const input = {
+      rgb: tf.tensor3d(rgb, [n, T, video.rgbDim]),
+      audio: tf.tensor3d(audio, [n, T, video.audioDim]),
+      lengths: new Array(n).fill(T),
+    };
     const out = forward(model.weights, model.spec, input, opts.biLstm ?? opsBiLstm);
     const p = tf.tidy(() => tf.squeeze(tf.slice(out.probabilities, [0, classIndex], [n, 1]), [1]));
     probs.set((await p.data()) as Float32Array, s);

@@ -11,7 +11,10 @@ import { toOnnx } from './onnx';
  * an AttentionLSTM with `num_classes` = the model's classes.
  */
 export async function exportModel(
-  meta: AttentionLstmMeta, weights: ReadonlyMap<string, Float32Array>, format: ExportFormat, base: string,
+  meta: AttentionLstmMeta,
+  weights: ReadonlyMap<string, Float32Array>,
+  format: ExportFormat,
+  base: string,
 ): Promise<{ name: string; bytes: Uint8Array }> {
   switch (format) {
     case 'pdparams-combined':

@@ -85,7 +85,9 @@ describe('ONNX export, run on ONNX Runtime Web (wasm) against the project (tfjs 
       const model = await modelOf(c.variant, randomPaddleParams(c.variant, c.sizes, 11, c.scale));
       const videos = c.lengths.map((n, i) => randomVideo(c.sizes, n, 300 + i));
       const r = await compare(model, videos);
-      process.stderr.write(`ONNX ${c.variant} D=${c.sizes.lstm}: probabilities ${r.prob.toExponential(2)}, attention ${r.att.toExponential(2)}\n`);
+      process.stderr.write(
+        `ONNX ${c.variant} D=${c.sizes.lstm}: probabilities ${r.prob.toExponential(2)}, attention ${r.att.toExponential(2)}\n`,
+      );
       expect(r.prob).toBeLessThanOrEqual(1e-5);
       expect(r.att).toBeLessThanOrEqual(1e-5);
       expect(r.padding).toBe(0);
@@ -111,9 +113,17 @@ describe('ONNX export, run on ONNX Runtime Web (wasm) against the project (tfjs 
   it('holds the graph described in docs/onnx.md: one bidirectional LSTM per modality, peepholes for fluid1 only', async () => {
     for (const variant of ['fluid1', 'paddlevideo2'] as const) {
       const model = await modelOf(variant, randomPaddleParams(variant, SMALL_SIZES, 3));
-      const decoded = ModelProtoType.toObject(ModelProtoType.decode(toOnnx(model.meta, await readWeights(model))), { longs: Number, bytes: Array }) as {
+      const decoded = ModelProtoType.toObject(ModelProtoType.decode(toOnnx(model.meta, await readWeights(model))), {
+        longs: Number,
+        bytes: Array,
+      }) as {
         opsetImport: { version: number }[];
-        graph: { node: { opType: string; input: string[]; attribute: { name: string; s?: number[]; i?: number }[] }[]; input: { name: string }[]; output: { name: string }[]; initializer: { name: string; dims: number[] }[] };
+        graph: {
+          node: { opType: string; input: string[]; attribute: { name: string; s?: number[]; i?: number }[] }[];
+          input: { name: string }[];
+          output: { name: string }[];
+          initializer: { name: string; dims: number[] }[];
+        };
         metadataProps: { key: string; value: string }[];
       };
       expect(decoded.opsetImport[0].version).toBe(ONNX_OPSET);
@@ -139,7 +149,7 @@ describe('ONNX export, run on ONNX Runtime Web (wasm) against the project (tfjs 
     }
   });
 
-  it('measures what fluid1\'s clamped sigmoid changes when gate pre-activations exceed 13', async () => {
+  it("measures what fluid1's clamped sigmoid changes when gate pre-activations exceed 13", async () => {
     const params = randomPaddleParams('fluid1', SMALL_SIZES, 21, 0.8);
     // Drive the input, forget and output gates far past the clamp: +20 on their bias (dynamic_lstm's
     // bias row is c~, i, f, o, then the peepholes) in every LSTM. Paddle (and the project) compute
@@ -151,10 +161,21 @@ describe('ONNX export, run on ONNX Runtime Web (wasm) against the project (tfjs 
       for (let j = D; j < 4 * D; j++) b[j] += 20;
     }
     const model = await modelOf('fluid1', params);
-    const short = await compare(model, LENGTHS.map((n, i) => randomVideo(SMALL_SIZES, n, 500 + i)));
-    const long = await compare(model, [300, 200].map((n, i) => randomVideo(SMALL_SIZES, n, 600 + i)));
-    for (const [what, r] of [['1..7 frames', short], ['300 and 200 frames', long]] as const) {
-      process.stderr.write(`ONNX fluid1, gates saturated past the clamp, ${what}: probabilities ${r.prob.toExponential(2)}, attention ${r.att.toExponential(2)}\n`);
+    const short = await compare(
+      model,
+      LENGTHS.map((n, i) => randomVideo(SMALL_SIZES, n, 500 + i)),
+    );
+    const long = await compare(
+      model,
+      [300, 200].map((n, i) => randomVideo(SMALL_SIZES, n, 600 + i)),
+    );
+    for (const [what, r] of [
+      ['1..7 frames', short],
+      ['300 and 200 frames', long],
+    ] as const) {
+      process.stderr.write(
+        `ONNX fluid1, gates saturated past the clamp, ${what}: probabilities ${r.prob.toExponential(2)}, attention ${r.att.toExponential(2)}\n`,
+      );
     }
     // The clamp is exercised: differences well above float32's noise (about 1e-7 in the cases above) ...
     expect(Math.max(short.prob, short.att)).toBeGreaterThan(4e-7);

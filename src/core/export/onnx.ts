@@ -28,7 +28,7 @@ import { InputError } from '../errors';
 
 /** The operator set the graph is written against, and the IR version that goes with it. */
 export const ONNX_OPSET = 17;
-export const ONNX_IR_VERSION = 8;
+const ONNX_IR_VERSION = 8;
 
 // ---------------------------------------------------------------- onnx.proto, the part we write
 
@@ -90,7 +90,9 @@ const ONNX_SCHEMA = {
           fields: { tensorType: { type: 'Tensor', id: 1 }, denotation: { type: 'string', id: 6 } },
           nested: { Tensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } } },
         },
-        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } } },
+        ValueInfoProto: {
+          fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 }, docString: { type: 'string', id: 3 } },
+        },
         GraphProto: {
           fields: {
             node: { rule: 'repeated', type: 'NodeProto', id: 1 },
@@ -125,17 +127,45 @@ const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
 export const ModelProtoType = root.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values used here. */
-export const ONNX_DTYPE = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
+const ONNX_DTYPE = { float: 1, int32: 6, int64: 7, bool: 9 } as const;
 /** AttributeProto.AttributeType values used here. */
 const ATTR = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
 
 // ---------------------------------------------------------------- plain objects protobufjs encodes
 
-interface TensorMsg { name: string; dims: number[]; dataType: number; rawData?: Uint8Array; int64Data?: number[]; int32Data?: number[]; docString?: string }
-interface AttrMsg { name: string; type: number; f?: number; i?: number; s?: Uint8Array; ints?: number[]; floats?: number[]; strings?: Uint8Array[] }
-interface NodeMsg { name: string; opType: string; input: string[]; output: string[]; attribute: AttrMsg[]; docString?: string }
+interface TensorMsg {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData?: Uint8Array;
+  int64Data?: number[];
+  int32Data?: number[];
+  docString?: string;
+}
+interface AttrMsg {
+  name: string;
+  type: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  ints?: number[];
+  floats?: number[];
+  strings?: Uint8Array[];
+}
+interface NodeMsg {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: AttrMsg[];
+  docString?: string;
+}
 type Dim = number | string;
-interface ValueInfoMsg { name: string; type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } }; docString?: string }
+interface ValueInfoMsg {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } };
+  docString?: string;
+}
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -195,7 +225,14 @@ class GraphBuilder {
   /** One node; returns the names of its outputs (`outs` of them, or the given names). */
   node(opType: string, inputs: string[], out: string | string[], attrs: AttrMsg[] = [], docString?: string): string[] {
     const outputs = (Array.isArray(out) ? out : [out]).map((o) => (o === '' ? '' : this.fresh(o)));
-    this.nodes.push({ name: this.fresh(`${opType}:${outputs.find((o) => o) ?? opType}`), opType, input: inputs, output: outputs, attribute: attrs, ...(docString ? { docString } : {}) });
+    this.nodes.push({
+      name: this.fresh(`${opType}:${outputs.find((o) => o) ?? opType}`),
+      opType,
+      input: inputs,
+      output: outputs,
+      attribute: attrs,
+      ...(docString ? { docString } : {}),
+    });
     return outputs;
   }
 
@@ -208,9 +245,9 @@ class GraphBuilder {
 // ---------------------------------------------------------------- weights into ONNX's LSTM layout
 
 /** ONNX's LSTM concatenates gates as i, o, f, c; canonical (architecture.ts) is i, f, c~, o. */
-export const ONNX_GATE_FROM_CANONICAL = [0, 3, 1, 2];
+const ONNX_GATE_FROM_CANONICAL = [0, 3, 1, 2];
 /** ONNX's peepholes are i, o, f; canonical `peep` rows are i, f, o. */
-export const ONNX_PEEP_FROM_CANONICAL = [0, 2, 1];
+const ONNX_PEEP_FROM_CANONICAL = [0, 2, 1];
 
 /**
  * A canonical [rows, 4D] gate matrix (x @ w) as ONNX's [4D, rows] (x @ W^T), gates reordered,
@@ -232,7 +269,7 @@ function gateVector(b: Float32Array, D: number, out: Float32Array, offset: numbe
 }
 
 /** The W, R, B (and P) inputs of one modality's bidirectional LSTM: direction 0 forward, 1 backward. */
-export function onnxLstmWeights(meta: AttentionLstmMeta, get: (name: string) => Float32Array, m: Modality) {
+function onnxLstmWeights(meta: AttentionLstmMeta, get: (name: string) => Float32Array, m: Modality) {
   const { embed: E, lstm: D } = meta.sizes;
   const W = new Float32Array(2 * 4 * D * E);
   const R = new Float32Array(2 * 4 * D * D);
@@ -272,15 +309,27 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
   const get = (name: string): Float32Array => {
     const w = weights.get(name);
     const shape = expected.get(name);
-    if (!w || !shape) throw new InputError(`the model has no weight '${name}', which a ${meta.variant} AttentionLSTM needs for ONNX export`);
+    if (!w || !shape)
+      throw new InputError(`the model has no weight '${name}', which a ${meta.variant} AttentionLSTM needs for ONNX export`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (w.length !== n) throw new InputError(`the model's weight '${name}' has ${w.length} values, expected ${n} (shape [${shape.join(', ')}])`);
+    if (w.length !== n)
+      throw new InputError(`the model's weight '${name}' has ${w.length} values, expected ${n} (shape [${shape.join(', ')}])`);
     return w;
   };
   const g = new GraphBuilder();
   const inputs = [
-    valueInfo('rgb', ONNX_DTYPE.float, ['batch', 'frames', s.rgbDim], 'rgb features per frame (dequantized), [batch, frames, rgbDim]; frames past a video\'s length are ignored'),
-    valueInfo('audio', ONNX_DTYPE.float, ['batch', 'frames', s.audioDim], 'audio features per frame (dequantized), [batch, frames, audioDim]'),
+    valueInfo(
+      'rgb',
+      ONNX_DTYPE.float,
+      ['batch', 'frames', s.rgbDim],
+      "rgb features per frame (dequantized), [batch, frames, rgbDim]; frames past a video's length are ignored",
+    ),
+    valueInfo(
+      'audio',
+      ONNX_DTYPE.float,
+      ['batch', 'frames', s.audioDim],
+      'audio features per frame (dequantized), [batch, frames, audioDim]',
+    ),
     valueInfo('lengths', ONNX_DTYPE.int32, ['batch'], 'frames of each video, 1..frames'),
   ];
   g.reserve('rgb', 'audio', 'lengths');
@@ -298,7 +347,15 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
   const mask = g.op('Less', [range, lengthsCol], 'frame_mask');
   const minusBig = g.floats('masked_score', [], Float32Array.of(-1e30), 'score of a padded frame: its softmax weight is exactly 0');
   const concatShape = g.int64s('bilstm_shape', [3], [0, 0, -1]);
-  const half = beh.outputScale !== 1 ? g.floats('dropout_scale', [], Float32Array.of(beh.outputScale), 'fluid1: dropout (downgrade_in_infer) scales the BiLSTM output at inference') : null;
+  const half =
+    beh.outputScale !== 1
+      ? g.floats(
+          'dropout_scale',
+          [],
+          Float32Array.of(beh.outputScale),
+          'fluid1: dropout (downgrade_in_infer) scales the BiLSTM output at inference',
+        )
+      : null;
 
   const pooled: string[] = [];
   for (const m of MODALITIES) {
@@ -315,10 +372,15 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
     const lstmInputs = [e, W, R, B, 'lengths'];
     if (lw.P) lstmInputs.push('', '', g.floats(`${m}.lstm.P`, [2, 3 * D], lw.P, 'peepholes fw, bw; i, o, f'));
     // Y [frames, 2, batch, D]; zero past each length; the backward direction starts at each video's last frame.
-    const [y] = g.node('LSTM', lstmInputs, [`${m}_lstm_y`], [attr('direction', 'bidirectional'), attr('hidden_size', D)],
+    const [y] = g.node(
+      'LSTM',
+      lstmInputs,
+      [`${m}_lstm_y`],
+      [attr('direction', 'bidirectional'), attr('hidden_size', D)],
       meta.variant === 'fluid1'
         ? 'Paddle dynamic_lstm with peepholes; Paddle clamps the gate sigmoid input to [-40, 13], ONNX does not (differs only where a pre-activation exceeds 13)'
-        : 'paddle.nn.LSTM, bidirectional');
+        : 'paddle.nn.LSTM, bidirectional',
+    );
     // -> [batch, frames, 2, D] -> [batch, frames, 2D]: concat(h_fw, h_bw) per frame.
     let hd = g.op('Reshape', [g.op('Transpose', [y], `${m}_lstm_batch_major`, [attr('perm', [2, 0, 1, 3])]), concatShape], `${m}_bilstm`);
     if (half) hd = g.op('Mul', [hd, half], `${m}_bilstm_scaled`);
@@ -333,7 +395,15 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
   }
   const z = g.op('Concat', pooled, 'pooled', [attr('axis', 1)]);
   const gemm = (x: string, layer: string, inDim: number, outDim: number) =>
-    g.op('Gemm', [x, g.floats(`head.${layer}.w`, [inDim, outDim], get(`head.${layer}.w`)), g.floats(`head.${layer}.b`, [outDim], get(`head.${layer}.b`))], `${layer}_out`);
+    g.op(
+      'Gemm',
+      [
+        x,
+        g.floats(`head.${layer}.w`, [inDim, outDim], get(`head.${layer}.w`)),
+        g.floats(`head.${layer}.b`, [outDim], get(`head.${layer}.b`)),
+      ],
+      `${layer}_out`,
+    );
   const h1 = g.op('Relu', [gemm(z, 'fc1', 4 * D, s.head1)], 'fc1_relu');
   const h2 = g.op('Tanh', [gemm(h1, 'fc2', s.head1, s.head2)], 'fc2_tanh');
   const logits = gemm(h2, 'logit', s.head2, s.classes);
@@ -341,7 +411,12 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
 
   const outputs = [
     valueInfo('probabilities', ONNX_DTYPE.float, ['batch', s.classes], 'per-class probability (sigmoid: multi-label)'),
-    valueInfo('attention_rgb', ONNX_DTYPE.float, ['batch', 'frames'], 'attention weight of each rgb frame; sums to 1 over the video\'s frames, 0 past its length'),
+    valueInfo(
+      'attention_rgb',
+      ONNX_DTYPE.float,
+      ['batch', 'frames'],
+      "attention weight of each rgb frame; sums to 1 over the video's frames, 0 past its length",
+    ),
     valueInfo('attention_audio', ONNX_DTYPE.float, ['batch', 'frames'], 'attention weight of each audio frame'),
   ];
   const name = opts.name ?? 'AttentionLSTM';
@@ -356,8 +431,11 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
     producerName: 'attention-lstm-playground',
     producerVersion: opts.producerVersion ?? '0.1.0',
     modelVersion: 1,
-    docString: `${name}: PaddleVideo's AttentionLSTM (${meta.variant}), ${s.classes} classes.` +
-      (meta.variant === 'fluid1' ? ' Paddle clamps the LSTM gates\' sigmoid input to [-40, 13]; this graph does not (see the LSTM nodes).' : ''),
+    docString:
+      `${name}: PaddleVideo's AttentionLSTM (${meta.variant}), ${s.classes} classes.` +
+      (meta.variant === 'fluid1'
+        ? " Paddle clamps the LSTM gates' sigmoid input to [-40, 13]; this graph does not (see the LSTM nodes)."
+        : ''),
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     metadataProps: metadata,
     graph: { name, node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },

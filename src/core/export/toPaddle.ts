@@ -12,13 +12,20 @@ export function paddleTensors(variant: Variant, sizes: Sizes, weights: ReadonlyM
     if (!w) throw new Error(`paddleTensors: missing canonical weight ${name}`);
     return w;
   };
-  return new Map(paddleTensorSpecs(variant, sizes).map((spec) => [spec.name, { dtype: 'float32', shape: spec.shape, data: spec.fromCanonical(get) } as NdArray]));
+  return new Map(
+    paddleTensorSpecs(variant, sizes).map((spec) => [
+      spec.name,
+      { dtype: 'float32', shape: spec.shape, data: spec.fromCanonical(get) } as NdArray,
+    ]),
+  );
 }
 
 /** A combined `.pdparams` file, byte for byte as fluid.io.save_params writes it. Only fluid1 has this format. */
 export function toCombinedPdparams(sizes: Sizes, weights: ReadonlyMap<string, Float32Array>, variant: Variant = 'fluid1'): Uint8Array {
   if (variant !== 'fluid1') {
-    throw new InputError('a paddlevideo2 model cannot be saved as a combined parameter file: Paddle 2 loads pickles only; export it as a pickle');
+    throw new InputError(
+      'a paddlevideo2 model cannot be saved as a combined parameter file: Paddle 2 loads pickles only; export it as a pickle',
+    );
   }
   const tensors = paddleTensors('fluid1', sizes, weights);
   return writeCombined(fluid1CombinedOrder().map((n) => tensors.get(n)!));

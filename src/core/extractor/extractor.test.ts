@@ -19,9 +19,14 @@ describe('the extractor fed frame by frame', () => {
 
   beforeAll(async () => {
     await useBackend('wasm');
-    const feats = [0, 30].map((i) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [H, W, 3], data: Float64Array.from(frames[i]) }, 'pool_3/_reshape').data);
+    const feats = [0, 30].map(
+      (i) => referenceRun(standIn.nodes, 'DecodeJpeg', { shape: [H, W, 3], data: Float64Array.from(frames[i]) }, 'pool_3/_reshape').data,
+    );
     pca = standInPca(feats, 2);
-    model = await readExtractorFiles({ name: 'inception-2015-12-05.tgz', bytes: await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]) }, pcaNpyFiles(pca));
+    model = await readExtractorFiles(
+      { name: 'inception-2015-12-05.tgz', bytes: await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]) },
+      pcaNpyFiles(pca),
+    );
     // Plain data, as the page keeps it in IndexedDB.
     model = structuredClone(model);
   }, 120_000);

@@ -49,14 +49,17 @@ export interface ExtractorOptions {
   batchSize?: number;
 }
 
-export const DEFAULT_BATCH_SIZE = 1;
+const DEFAULT_BATCH_SIZE = 1;
 
 export class FeatureExtractor {
   readonly batchSize: number;
   private readonly runner: GraphRunner;
   private readonly pca: PcaProjection;
 
-  private constructor(readonly model: ExtractorModel, opts: ExtractorOptions) {
+  private constructor(
+    readonly model: ExtractorModel,
+    opts: ExtractorOptions,
+  ) {
     this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH_SIZE));
     this.runner = new GraphRunner(model.graph);
     this.pca = new PcaProjection(model.pca);
@@ -142,7 +145,10 @@ export class VideoExtraction {
   private done = 0;
   private finished = false;
 
-  constructor(private readonly extractor: FeatureExtractor, private readonly opts: { id: string; file: string; labels?: readonly number[] } & FrameRuleOptions) {
+  constructor(
+    private readonly extractor: FeatureExtractor,
+    private readonly opts: { id: string; file: string; labels?: readonly number[] } & FrameRuleOptions,
+  ) {
     this.sampler = new FrameSampler(opts);
     this.rgb = new Uint8Array(this.sampler.maxFrames * PCA_DIM);
   }
@@ -172,10 +178,13 @@ export class VideoExtraction {
 
   /** The pixels of the frame `consider` just took. Copied, so the caller may reuse its buffer; run when a batch is full. */
   async add(frame: FramePixels): Promise<void> {
-    if (this.times.length !== this.done + this.pending.length + 1) throw new Error('VideoExtraction: add follows a consider that took the frame');
+    if (this.times.length !== this.done + this.pending.length + 1)
+      throw new Error('VideoExtraction: add follows a consider that took the frame');
     const channels = frame.format === 'rgba' ? 4 : 3;
     if (!(frame.width > 0 && frame.height > 0) || frame.data.length !== frame.width * frame.height * channels) {
-      throw new InputError(`${this.opts.file}: frame ${this.times.length - 1} of ${frame.width}x${frame.height} ${frame.format.toUpperCase()} has ${frame.data.length} bytes, expected ${frame.width * frame.height * channels}`);
+      throw new InputError(
+        `${this.opts.file}: frame ${this.times.length - 1} of ${frame.width}x${frame.height} ${frame.format.toUpperCase()} has ${frame.data.length} bytes, expected ${frame.width * frame.height * channels}`,
+      );
     }
     this.pending.push({ ...frame, data: frame.data.slice() });
     if (this.pending.length >= this.extractor.batchSize) await this.flush();
@@ -190,7 +199,9 @@ export class VideoExtraction {
       const t = this.done + b;
       for (let j = 0; j < PCA_DIM; j++) {
         if (!Number.isFinite(row[j])) {
-          throw new InputError(`${this.opts.file}: frame ${t} (${frameSeconds(this.times[t]).toFixed(3)} s) gave features that are not finite numbers: the Inception graph or the PCA files are damaged`);
+          throw new InputError(
+            `${this.opts.file}: frame ${t} (${frameSeconds(this.times[t]).toFixed(3)} s) gave features that are not finite numbers: the Inception graph or the PCA files are damaged`,
+          );
         }
         this.sum[j] += row[j];
       }
@@ -206,17 +217,31 @@ export class VideoExtraction {
     if (this.times.length !== this.done + this.pending.length) throw new Error('VideoExtraction: the frame taken last was not added');
     await this.flush();
     const n = this.done;
-    if (n === 0) throw new InputError(`${this.opts.file}: the video has no frames${this.sampler.considered === 0 ? ' that could be decoded' : ''}`);
+    if (n === 0)
+      throw new InputError(`${this.opts.file}: the video has no frames${this.sampler.considered === 0 ? ' that could be decoded' : ''}`);
     const rgb = this.rgb.slice(0, n * PCA_DIM);
     const meanRgb = new Float32Array(PCA_DIM);
     for (let j = 0; j < PCA_DIM; j++) meanRgb[j] = this.sum[j] / n;
     const labels = this.opts.labels ? [...this.opts.labels].sort((a, b) => a - b) : undefined;
     const features: VideoFeatures = {
-      file: this.opts.file, index: 0, id: this.opts.id, frames: n, rgbDim: PCA_DIM, audioDim: AUDIO_DIM,
-      rgb, audio: new Uint8Array(n * AUDIO_DIM), ...(labels ? { labels } : {}),
+      file: this.opts.file,
+      index: 0,
+      id: this.opts.id,
+      frames: n,
+      rgbDim: PCA_DIM,
+      audioDim: AUDIO_DIM,
+      rgb,
+      audio: new Uint8Array(n * AUDIO_DIM),
+      ...(labels ? { labels } : {}),
     };
     return {
-      id: this.opts.id, ...(labels ? { labels } : {}), frames: n, times: this.times.map(frameSeconds), rgb, meanRgb, features,
+      id: this.opts.id,
+      ...(labels ? { labels } : {}),
+      frames: n,
+      times: this.times.map(frameSeconds),
+      rgb,
+      meanRgb,
+      features,
       record: encodeExtractedRecord({ id: this.opts.id, labels, rgb, rgbDim: PCA_DIM, frames: n, meanRgb }),
       framesConsidered: this.sampler.considered,
     };

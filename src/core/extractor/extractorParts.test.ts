@@ -83,7 +83,11 @@ describe('quantize as the published extractor', () => {
 });
 
 describe('the PCA files', () => {
-  const pca = standInPca([Float64Array.from({ length: 2048 }, (_, i) => (i % 7) / 7), Float64Array.from({ length: 2048 }, (_, i) => (i % 5) / 5)], 1, 1030);
+  const pca = standInPca(
+    [Float64Array.from({ length: 2048 }, (_, i) => (i % 7) / 7), Float64Array.from({ length: 2048 }, (_, i) => (i % 5) / 5)],
+    1,
+    1030,
+  );
   const files = pcaNpyFiles(pca);
 
   it('reads yt8m_pca.tgz, the three .npy files, and float64 files; keeps the first 1024 components', async () => {
@@ -103,12 +107,28 @@ describe('the PCA files', () => {
   it('wrong shapes, too few components, a missing file, another file: one sentence naming the file', async () => {
     const swap = (name: string, bytes: Uint8Array) => files.map((f) => (f.name === name ? { name, bytes } : f));
     const z = (shape: number[]) => writeNpy({ dtype: 'float32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
-    expectClear(await outcome(readPca(swap('mean.npy', z([2048])))), ['mean.npy'], /has shape \[2048\], expected \[2048, 1\] as in yt8m_pca\.tgz/);
-    expectClear(await outcome(readPca(swap('eigenvals.npy', z([1000, 1])))), ['eigenvals.npy'], /has shape \[1000, 1\], expected \[K, 1\] with K >= 1024/);
-    expectClear(await outcome(readPca(swap('eigenvecs.npy', z([1030, 1024])))), ['eigenvecs.npy'], /has shape \[1030, 1024\], expected \[1030, 2048\]/);
+    expectClear(
+      await outcome(readPca(swap('mean.npy', z([2048])))),
+      ['mean.npy'],
+      /has shape \[2048\], expected \[2048, 1\] as in yt8m_pca\.tgz/,
+    );
+    expectClear(
+      await outcome(readPca(swap('eigenvals.npy', z([1000, 1])))),
+      ['eigenvals.npy'],
+      /has shape \[1000, 1\], expected \[K, 1\] with K >= 1024/,
+    );
+    expectClear(
+      await outcome(readPca(swap('eigenvecs.npy', z([1030, 1024])))),
+      ['eigenvecs.npy'],
+      /has shape \[1030, 1024\], expected \[1030, 2048\]/,
+    );
     expectClear(await outcome(readPca(files.slice(0, 2))), ['mean.npy, eigenvals.npy'], /eigenvecs\.npy is missing/);
     expectClear(await outcome(readPca([{ name: 'notes.txt', bytes: new Uint8Array(10) }])), ['notes.txt'], /not one of the PCA files/);
-    expectClear(await outcome(readPca([{ name: 'yt8m_pca.tgz', bytes: await writeTgz([files[0]]) }])), ['yt8m_pca.tgz'], /the archive holds no eigenvals\.npy, eigenvecs\.npy/);
+    expectClear(
+      await outcome(readPca([{ name: 'yt8m_pca.tgz', bytes: await writeTgz([files[0]]) }])),
+      ['yt8m_pca.tgz'],
+      /the archive holds no eigenvals\.npy, eigenvecs\.npy/,
+    );
     const neg = Float64Array.from(pca.eigenvals);
     neg[3] = -1;
     expectClear(await outcome(readPca(pcaNpyFiles({ ...pca, eigenvals: neg }))), ['eigenvals.npy'], /eigenvalue 3 is -1/);
@@ -116,7 +136,8 @@ describe('the PCA files', () => {
 
   it('a truncated or damaged .tgz is one sentence naming it', async () => {
     const tgz = await writeTgz(files);
-    for (const n of cuts(tgz.length, 60, 4)) expectClear(await outcome(readPca([{ name: 'yt8m_pca.tgz', bytes: tgz.subarray(0, n) }])), ['yt8m_pca.tgz']);
+    for (const n of cuts(tgz.length, 60, 4))
+      expectClear(await outcome(readPca([{ name: 'yt8m_pca.tgz', bytes: tgz.subarray(0, n) }])), ['yt8m_pca.tgz']);
     const tar = gunzip(tgz, 'x');
     for (const at of [100, 148, 300, 512 + 40, tar.length - 2000]) {
       const r = await outcome(readTarFiles(flipped(tar, at, 0x55), 'pca.tar', () => true));
@@ -148,11 +169,15 @@ describe('the record', () => {
     const file = writeTfRecords([record, record]);
     const whole = readFeatureFile(file, 'clips.tfrecord');
     expect(whole.warnings).toEqual([]);
-    expect(whole.videos.map((v) => [v.id, v.frames, v.rgbDim, v.audioDim, v.labels])).toEqual([['my clip', 3, 1024, 128, [3, 17]], ['my clip', 3, 1024, 128, [3, 17]]]);
+    expect(whole.videos.map((v) => [v.id, v.frames, v.rgbDim, v.audioDim, v.labels])).toEqual([
+      ['my clip', 3, 1024, 128, [3, 17]],
+      ['my clip', 3, 1024, 128, [3, 17]],
+    ]);
     expect(Array.from(whole.videos[0].rgb as Uint8Array)).toEqual(Array.from(rgb));
     expect(Array.from(whole.videos[0].audio as Uint8Array).every((x) => x === 0)).toBe(true);
     const streamed = [];
-    for await (const item of streamFeatureFile(bytesSource('clips.tfrecord', file), { chunkBytes: 1000 })) if (item.kind === 'video') streamed.push(item.video);
+    for await (const item of streamFeatureFile(bytesSource('clips.tfrecord', file), { chunkBytes: 1000 }))
+      if (item.kind === 'video') streamed.push(item.video);
     expect(streamed.map((v) => v.id)).toEqual(['my clip', 'my clip']);
   });
 
@@ -165,14 +190,25 @@ describe('the record', () => {
 describe('the videos and labels CSV (upstream --input_videos_csv)', () => {
   it('reads path,ids;ids rows, with or without a header, and matches by path or file name', () => {
     const rows = parseVideoLabels('video,labels\nclips/a.mp4,3;17\n/data/b.webm,4\nc.mov,\n', 'videos.csv');
-    expect(rows.map((r) => [r.path, r.labels])).toEqual([['clips/a.mp4', [3, 17]], ['/data/b.webm', [4]], ['c.mov', []]]);
+    expect(rows.map((r) => [r.path, r.labels])).toEqual([
+      ['clips/a.mp4', [3, 17]],
+      ['/data/b.webm', [4]],
+      ['c.mov', []],
+    ]);
     expect(labelsFor(rows, 'clips/a.mp4', 'videos.csv')).toEqual([3, 17]);
     expect(labelsFor(rows, 'elsewhere/b.webm', 'videos.csv')).toEqual([4]);
     expect(labelsFor(rows, 'd.mp4', 'videos.csv')).toBeUndefined();
   });
 
   it('bad rows are one sentence naming the file and the line', () => {
-    const e = (text: string) => { try { parseVideoLabels(text, 'videos.csv'); return 'ok'; } catch (x) { return x as InputError; } };
+    const e = (text: string) => {
+      try {
+        parseVideoLabels(text, 'videos.csv');
+        return 'ok';
+      } catch (x) {
+        return x as InputError;
+      }
+    };
     expectClear(e('a.mp4,3\nb.mp4,3;x\n'), ['videos.csv'], /line 2: "3;x" is not a list of label ids/);
     expectClear(e('a.mp4,3\nb.mp4,4,5\n'), ['videos.csv'], /line 2 has 3 fields/);
     expectClear(e(''), ['videos.csv'], /lists no videos/);

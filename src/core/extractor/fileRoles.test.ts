@@ -3,8 +3,17 @@ import { extractorPart, missingParts, stageExtractorFiles } from './fileRoles';
 
 describe('the extractor files a person gives', () => {
   it('knows each part by its published name', () => {
-    expect(['inception-2015-12-05.tgz', 'classify_image_graph_def.pb', 'yt8m_pca.tgz', 'pca/mean.npy', 'EIGENVECS.npy', 'features.npy', 'x.tgz'].map(extractorPart))
-      .toEqual(['inception', 'inception', 'pca', 'pca', 'pca', null, null]);
+    expect(
+      [
+        'inception-2015-12-05.tgz',
+        'classify_image_graph_def.pb',
+        'yt8m_pca.tgz',
+        'pca/mean.npy',
+        'EIGENVECS.npy',
+        'features.npy',
+        'x.tgz',
+      ].map(extractorPart),
+    ).toEqual(['inception', 'inception', 'pca', 'pca', 'pca', null, null]);
   });
 
   it('keeps what came until both parts are here, the newer file of a part replacing the older', () => {

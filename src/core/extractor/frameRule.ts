@@ -58,8 +58,10 @@ export class FrameSampler {
   constructor(opts: FrameRuleOptions = {}) {
     this.everyMs = opts.everyMs ?? FRAME_INTERVAL_MS;
     this.maxFrames = opts.maxFrames ?? MAX_EXTRACTED_FRAMES;
-    if (!Number.isSafeInteger(this.everyMs) || this.everyMs < 1) throw new RangeError(`the interval must be a positive whole number of milliseconds, not ${this.everyMs}`);
-    if (!Number.isSafeInteger(this.maxFrames) || this.maxFrames < 1) throw new RangeError(`the frame cap must be a positive whole number, not ${this.maxFrames}`);
+    if (!Number.isSafeInteger(this.everyMs) || this.everyMs < 1)
+      throw new RangeError(`the interval must be a positive whole number of milliseconds, not ${this.everyMs}`);
+    if (!Number.isSafeInteger(this.maxFrames) || this.maxFrames < 1)
+      throw new RangeError(`the frame cap must be a positive whole number, not ${this.maxFrames}`);
   }
 
   /** Considers the next decoded frame (each once, in presentation order): true when it is taken. */

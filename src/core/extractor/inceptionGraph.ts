@@ -10,14 +10,14 @@ import { decodeGraphDef } from '../tfgraph/graphDef';
 import { type PreparedGraph, prepareGraph } from '../tfgraph/prepare';
 import { INCEPTION_DIM, type NamedBytes } from './pca';
 
-export const INCEPTION_GRAPH_FILE = 'classify_image_graph_def.pb';
-export const INCEPTION_INPUT = 'DecodeJpeg:0';
-export const INCEPTION_OUTPUT = 'pool_3/_reshape:0';
+const INCEPTION_GRAPH_FILE = 'classify_image_graph_def.pb';
+const INCEPTION_INPUT = 'DecodeJpeg:0';
+const INCEPTION_OUTPUT = 'pool_3/_reshape:0';
 /** Any frame size does to check the shapes of the nodes before the graph's own resize; this is a common one. */
 const SAMPLE_FRAME = [360, 640, 3];
 
 /** The graph's bytes: the .pb itself, or taken out of the .tgz (or .tar) that holds it. */
-export async function inceptionGraphBytes(f: NamedBytes): Promise<NamedBytes> {
+async function inceptionGraphBytes(f: NamedBytes): Promise<NamedBytes> {
   if (!isGzip(f.bytes) && !isTar(f.bytes)) return f;
   const inside = await readTarFiles(f.bytes, f.name, (p) => entryBaseName(p) === INCEPTION_GRAPH_FILE);
   const [entry] = inside;

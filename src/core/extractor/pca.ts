@@ -13,7 +13,7 @@ import type { NdArray } from '../ndarray';
 
 export const INCEPTION_DIM = 2048;
 export const PCA_DIM = 1024;
-export const PCA_EPSILON = 1e-4;
+const PCA_EPSILON = 1e-4;
 
 /** The PCA as used: the mean, the first 1024 eigenvalues and eigenvectors (rows), float32; plain data, kept in the page's cache as it is. */
 export interface Pca {
@@ -58,15 +58,20 @@ export async function readPca(files: readonly NamedBytes[]): Promise<Pca> {
       const inside = await readTarFiles(f.bytes, f.name, (p) => (PCA_FILES as readonly string[]).includes(entryBaseName(p)));
       for (const [p, bytes] of inside) found.set(entryBaseName(p), { file: `${f.name}:${p}`, bytes });
       const missing = PCA_FILES.filter((n) => !found.has(n));
-      if (missing.length) fail(f.name, `the archive holds no ${missing.join(', ')}: expected yt8m_pca.tgz (mean.npy, eigenvals.npy, eigenvecs.npy)`);
+      if (missing.length)
+        fail(f.name, `the archive holds no ${missing.join(', ')}: expected yt8m_pca.tgz (mean.npy, eigenvals.npy, eigenvecs.npy)`);
     } else {
       const base = entryBaseName(f.name.replace(/\\/g, '/'));
-      if (!(PCA_FILES as readonly string[]).includes(base)) fail(f.name, 'not one of the PCA files: expected yt8m_pca.tgz, or mean.npy, eigenvals.npy and eigenvecs.npy');
+      if (!(PCA_FILES as readonly string[]).includes(base))
+        fail(f.name, 'not one of the PCA files: expected yt8m_pca.tgz, or mean.npy, eigenvals.npy and eigenvecs.npy');
       found.set(base, { file: f.name, bytes: f.bytes });
     }
   }
   const missing = PCA_FILES.filter((n) => !found.has(n));
-  if (missing.length) throw new InputError(`${names || 'the PCA'}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: the PCA needs yt8m_pca.tgz or its three .npy files`);
+  if (missing.length)
+    throw new InputError(
+      `${names || 'the PCA'}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: the PCA needs yt8m_pca.tgz or its three .npy files`,
+    );
   const read = (n: (typeof PCA_FILES)[number]) => {
     const f = found.get(n)!;
     return { file: f.file, a: readNpy(f.bytes, f.file) };
@@ -74,10 +79,13 @@ export async function readPca(files: readonly NamedBytes[]): Promise<Pca> {
   const mean = read('mean.npy');
   const vals = read('eigenvals.npy');
   const vecs = read('eigenvecs.npy');
-  if (fmt(mean.a.shape) !== fmt([INCEPTION_DIM, 1])) fail(mean.file, `has shape ${fmt(mean.a.shape)}, expected [2048, 1] as in yt8m_pca.tgz`);
+  if (fmt(mean.a.shape) !== fmt([INCEPTION_DIM, 1]))
+    fail(mean.file, `has shape ${fmt(mean.a.shape)}, expected [2048, 1] as in yt8m_pca.tgz`);
   const k = vals.a.shape[0];
-  if (vals.a.shape.length !== 2 || vals.a.shape[1] !== 1 || !(k >= PCA_DIM)) fail(vals.file, `has shape ${fmt(vals.a.shape)}, expected [K, 1] with K >= 1024 as in yt8m_pca.tgz`);
-  if (fmt(vecs.a.shape) !== fmt([k, INCEPTION_DIM])) fail(vecs.file, `has shape ${fmt(vecs.a.shape)}, expected [${k}, 2048] (as many eigenvectors as eigenvals.npy has values)`);
+  if (vals.a.shape.length !== 2 || vals.a.shape[1] !== 1 || !(k >= PCA_DIM))
+    fail(vals.file, `has shape ${fmt(vals.a.shape)}, expected [K, 1] with K >= 1024 as in yt8m_pca.tgz`);
+  if (fmt(vecs.a.shape) !== fmt([k, INCEPTION_DIM]))
+    fail(vecs.file, `has shape ${fmt(vecs.a.shape)}, expected [${k}, 2048] (as many eigenvectors as eigenvals.npy has values)`);
   const eigenvals = floats(vals.a, vals.file).slice(0, PCA_DIM);
   const bad = eigenvals.findIndex((v) => !Number.isFinite(v) || v + PCA_EPSILON <= 0);
   if (bad >= 0) fail(vals.file, `eigenvalue ${bad} is ${eigenvals[bad]}: the PCA needs eigenvalues of at least 0`);

@@ -3,8 +3,8 @@
  * to the nearest integer, ties to even (Python's round). Computed in float64,
  * where (f + 2) * 63.75 of a float32 f is exact, so ties are ties.
  */
-export const QUANTIZE_MIN = -2;
-export const QUANTIZE_MAX = 2;
+const QUANTIZE_MIN = -2;
+const QUANTIZE_MAX = 2;
 
 /** Round half to even. */
 export function roundHalfEven(x: number): number {

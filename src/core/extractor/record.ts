@@ -14,7 +14,7 @@ export const AUDIO_DIM = 128;
  * the published extractor has no audio network, so the audio is zeros.
  */
 export const RGB_ONLY_NOTE =
-  'Extracted features hold the video\'s frames only: the audio is written as zeros, as the published extractor writes it, so the model\'s predictions rest on rgb alone and are weaker than on YouTube-8M\'s own features.';
+  "Extracted features hold the video's frames only: the audio is written as zeros, as the published extractor writes it, so the model's predictions rest on rgb alone and are weaker than on YouTube-8M's own features.";
 
 export interface RecordContent {
   id: string;
@@ -40,5 +40,11 @@ export function encodeExtractedRecord(r: RecordContent): Uint8Array {
     rgb.push({ kind: 'bytes', values: [r.rgb.subarray(t * r.rgbDim, (t + 1) * r.rgbDim)] });
     audio.push({ kind: 'bytes', values: [zeros] });
   }
-  return encodeSequenceExample({ context, featureLists: new Map([['rgb', rgb], ['audio', audio]]) });
+  return encodeSequenceExample({
+    context,
+    featureLists: new Map([
+      ['rgb', rgb],
+      ['audio', audio],
+    ]),
+  });
 }

@@ -29,7 +29,8 @@ export function parseVideoLabels(text: string, file: string): VideoLabelRow[] {
     const numeric = parts.every((s) => /^\d+$/.test(s));
     if (i === 0 && !numeric) return; // a header
     if (!path) fail(file, `line ${i + 1} has no video path`);
-    if (cells.length > 2 && cells.slice(2).some((c) => c.trim() !== '')) fail(file, `line ${i + 1} has ${cells.length} fields, expected 2: <video path>,<label ids joined by ;>`);
+    if (cells.length > 2 && cells.slice(2).some((c) => c.trim() !== ''))
+      fail(file, `line ${i + 1} has ${cells.length} fields, expected 2: <video path>,<label ids joined by ;>`);
     if (!numeric) fail(file, `line ${i + 1}: "${ids}" is not a list of label ids joined by ; (for example 3;17;204)`);
     rows.push({ path, labels: parts.map(Number), line: i + 1 });
   });
@@ -42,6 +43,10 @@ export function labelsFor(rows: readonly VideoLabelRow[], video: string, file: s
   const exact = rows.find((r) => r.path === video);
   if (exact) return exact.labels;
   const byName = rows.filter((r) => baseName(r.path) === baseName(video));
-  if (byName.length > 1) fail(file, `lines ${byName.map((r) => r.line).join(' and ')} both name a video called ${baseName(video)}: write ${video} as the command line gives it`);
+  if (byName.length > 1)
+    fail(
+      file,
+      `lines ${byName.map((r) => r.line).join(' and ')} both name a video called ${baseName(video)}: write ${video} as the command line gives it`,
+    );
   return byName[0]?.labels;
 }

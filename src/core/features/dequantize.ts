@@ -1,9 +1,9 @@
-import type { FrameFeatures } from './featureTypes';
-
 /**
  * YouTube-8M stores features as uint8; this maps them back to floats exactly as
  * the reference does: `q * 4/255 + (4/512 - 2)` in float64, then rounded to float32.
  */
+import type { FrameFeatures } from './featureTypes';
+
 const TABLE = (() => {
   const t = new Float32Array(256);
   for (let q = 0; q < 256; q++) t[q] = q * (4 / 255) + (4 / 512 - 2);

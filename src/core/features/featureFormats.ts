@@ -17,7 +17,7 @@ import type { FeatureFileResult, ReadOptions } from './featureTypes';
  * header), `unless-named-otherwise` (bytes other files start with too, which
  * yield to an extension of another format), or nothing.
  */
-export type Sniffed = 'sure' | 'unless-named-otherwise' | null;
+type Sniffed = 'sure' | 'unless-named-otherwise' | null;
 
 export interface FeatureFormat {
   kind: string;

@@ -6,7 +6,14 @@ import { readFrameLevelWire } from './frameLevelWire';
 import { recordVideo } from './tfrecordFeatures';
 
 /** A frame-level record encoded by protobufjs, with what the general decoder makes of it. */
-function record(opts: { frames: number; id?: string; labels?: number[]; rgbDim?: number; extraContext?: boolean; seed: number }): Uint8Array {
+function record(opts: {
+  frames: number;
+  id?: string;
+  labels?: number[];
+  rgbDim?: number;
+  extraContext?: boolean;
+  seed: number;
+}): Uint8Array {
   const rand = seededRandom(opts.seed);
   const frame = (dim: number): Feature => ({ kind: 'bytes', values: [Uint8Array.from({ length: dim }, () => (rand() * 256) | 0)] });
   const context = new Map<string, Feature>();
@@ -26,10 +33,16 @@ function record(opts: { frames: number; id?: string; labels?: number[]; rgbDim?:
 function general(data: Uint8Array, cap: number) {
   const ex = decodeSequenceExample(data);
   const join = (name: string) => {
-    const list = ex.featureLists.get(name)!.slice(0, cap).map((f) => (f.kind === 'bytes' ? f.values[0] : new Uint8Array(0)));
+    const list = ex.featureLists
+      .get(name)!
+      .slice(0, cap)
+      .map((f) => (f.kind === 'bytes' ? f.values[0] : new Uint8Array(0)));
     const out = new Uint8Array(list.reduce((n, b) => n + b.length, 0));
     let at = 0;
-    for (const b of list) { out.set(b, at); at += b.length; }
+    for (const b of list) {
+      out.set(b, at);
+      at += b.length;
+    }
     return out;
   };
   const id = ex.context.get('id');
@@ -37,7 +50,8 @@ function general(data: Uint8Array, cap: number) {
   return {
     id: id?.kind === 'bytes' ? new TextDecoder().decode(id.values[0]) : null,
     labels: labels?.kind === 'int64' ? labels.values : null,
-    rgb: join('rgb'), audio: join('audio'),
+    rgb: join('rgb'),
+    audio: join('audio'),
   };
 }
 
@@ -66,9 +80,20 @@ describe('frame-level records read off the wire', () => {
     w.ldelim().ldelim().ldelim();
     w.ldelim();
     w.uint32(18).fork();
-    for (const [key, dim] of [['rgb', 3], ['audio', 2]] as const) {
+    for (const [key, dim] of [
+      ['rgb', 3],
+      ['audio', 2],
+    ] as const) {
       w.uint32(10).fork().uint32(10).string(key).uint32(18).fork();
-      for (let t = 0; t < 2; t++) w.uint32(10).fork().uint32(10).fork().uint32(10).bytes(new Uint8Array(dim).fill(t + 1)).ldelim().ldelim();
+      for (let t = 0; t < 2; t++)
+        w.uint32(10)
+          .fork()
+          .uint32(10)
+          .fork()
+          .uint32(10)
+          .bytes(new Uint8Array(dim).fill(t + 1))
+          .ldelim()
+          .ldelim();
       w.ldelim().ldelim();
     }
     w.ldelim();
@@ -80,12 +105,43 @@ describe('frame-level records read off the wire', () => {
   it('leaves every other layout to the general decoder', () => {
     const ragged = encodeSequenceExample({
       context: new Map(),
-      featureLists: new Map([['rgb', [{ kind: 'bytes', values: [new Uint8Array(4)] }, { kind: 'bytes', values: [new Uint8Array(3)] }]], ['audio', [{ kind: 'bytes', values: [new Uint8Array(2)] }, { kind: 'bytes', values: [new Uint8Array(2)] }]]]),
+      featureLists: new Map([
+        [
+          'rgb',
+          [
+            { kind: 'bytes', values: [new Uint8Array(4)] },
+            { kind: 'bytes', values: [new Uint8Array(3)] },
+          ],
+        ],
+        [
+          'audio',
+          [
+            { kind: 'bytes', values: [new Uint8Array(2)] },
+            { kind: 'bytes', values: [new Uint8Array(2)] },
+          ],
+        ],
+      ]),
     });
-    const floats = encodeSequenceExample({ context: new Map(), featureLists: new Map([['rgb', [{ kind: 'float', values: [1] }]], ['audio', [{ kind: 'float', values: [1] }]]]) });
-    const videoLevel = encodeSequenceExample({ context: new Map([['mean_rgb', { kind: 'float', values: [0.1] }]]), featureLists: new Map() });
-    const negative = encodeSequenceExample({ context: new Map([['labels', { kind: 'int64', values: [-1] }]]), featureLists: new Map([['rgb', [{ kind: 'bytes', values: [new Uint8Array(2)] }]], ['audio', [{ kind: 'bytes', values: [new Uint8Array(2)] }]]]) });
-    for (const data of [ragged, floats, videoLevel, negative, new Uint8Array([0xff, 0xff, 0xff])]) expect(readFrameLevelWire(data, 300)).toBeNull();
+    const floats = encodeSequenceExample({
+      context: new Map(),
+      featureLists: new Map([
+        ['rgb', [{ kind: 'float', values: [1] }]],
+        ['audio', [{ kind: 'float', values: [1] }]],
+      ]),
+    });
+    const videoLevel = encodeSequenceExample({
+      context: new Map([['mean_rgb', { kind: 'float', values: [0.1] }]]),
+      featureLists: new Map(),
+    });
+    const negative = encodeSequenceExample({
+      context: new Map([['labels', { kind: 'int64', values: [-1] }]]),
+      featureLists: new Map([
+        ['rgb', [{ kind: 'bytes', values: [new Uint8Array(2)] }]],
+        ['audio', [{ kind: 'bytes', values: [new Uint8Array(2)] }]],
+      ]),
+    });
+    for (const data of [ragged, floats, videoLevel, negative, new Uint8Array([0xff, 0xff, 0xff])])
+      expect(readFrameLevelWire(data, 300)).toBeNull();
     // ...which explains each, as before.
     expect(recordVideo(negative, 'n.tfrecord', 0, 0).notes[0]).toMatch(/labels ignored: -1 is not a class index/);
     expect(recordVideo(ragged, 'r.tfrecord', 0, 0).notes[0]).toMatch(/rgb frame 1 has 3 bytes, expected 4/);

@@ -90,23 +90,31 @@ function singleBytes(buf: Uint8Array, start: number, end: number): [number, numb
   const list = onlyField(buf, start, end, 1);
   if (!list) return null;
   const found: { value?: [number, number]; count: number } = { count: 0 };
-  if (!fields(buf, list[0], list[1], (f, s, e) => {
-    if (f !== 1) return false;
-    found.count++;
-    found.value = [s, e];
-    return true;
-  }) || found.count !== 1) return null;
+  if (
+    !fields(buf, list[0], list[1], (f, s, e) => {
+      if (f !== 1) return false;
+      found.count++;
+      found.value = [s, e];
+      return true;
+    }) ||
+    found.count !== 1
+  )
+    return null;
   return found.value ?? null;
 }
 
 /** The range of a message's one length-delimited field, which must be `field`; null when there is another or none. */
 function onlyField(buf: Uint8Array, start: number, end: number, field: number): [number, number] | null {
   const found: { range?: [number, number]; other: boolean } = { other: false };
-  if (!fields(buf, start, end, (f, s, e) => {
-    if (f === field && !found.range) found.range = [s, e];
-    else found.other = true;
-    return true;
-  }) || found.other) return null;
+  if (
+    !fields(buf, start, end, (f, s, e) => {
+      if (f === field && !found.range) found.range = [s, e];
+      else found.other = true;
+      return true;
+    }) ||
+    found.other
+  )
+    return null;
   return found.range ?? null;
 }
 
@@ -241,7 +249,13 @@ function read(buf: Uint8Array, cap: number): WireVideo | null {
   if (!rgb || !audio || rgb.count === 0 || rgb.count !== audio.count) return null;
   const frames = Math.min(rgb.count, cap);
   return {
-    id, labels, segments, frames, count: rgb.count, rgbDim: rgb.dim, audioDim: audio.dim,
+    id,
+    labels,
+    segments,
+    frames,
+    count: rgb.count,
+    rgbDim: rgb.dim,
+    audioDim: audio.dim,
     rgb: join(buf, rgb.starts, frames, rgb.dim),
     audio: join(buf, audio.starts, frames, audio.dim),
   };

@@ -81,8 +81,14 @@ function toVideo(obj: unknown, file: string, index: number, defaultId: string, c
   const rgb = matrix(o, 'rgb', frames, quantized);
   const audio = matrix(o, 'audio', frames, quantized);
   const video: VideoFeatures = {
-    file, index, id: (o.id as string | undefined) ?? defaultId, frames,
-    rgbDim: rgb.dim, audioDim: audio.dim, rgb: rgb.data, audio: audio.data,
+    file,
+    index,
+    id: (o.id as string | undefined) ?? defaultId,
+    frames,
+    rgbDim: rgb.dim,
+    audioDim: audio.dim,
+    rgb: rgb.data,
+    audio: audio.data,
   };
   if (count > frames) video.framesInFile = count;
   const labels = labelsOf(o);

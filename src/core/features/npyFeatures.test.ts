@@ -21,7 +21,10 @@ describe('npy features', () => {
 
   it('uses float32 and float64 values as they are, and clips to 300 frames', () => {
     const f = Float64Array.from({ length: 310 * W }, (_, i) => (i % 1000) / 7);
-    for (const a of [{ dtype: 'float64' as const, data: f }, { dtype: 'float32' as const, data: Float32Array.from(f) }]) {
+    for (const a of [
+      { dtype: 'float64' as const, data: f },
+      { dtype: 'float32' as const, data: Float32Array.from(f) },
+    ]) {
       const v = readNpyFeatures(writeNpy({ ...a, shape: [310, W] }), 'f.npy').videos[0];
       expect(v.frames).toBe(300);
       expect(v.rgb.length).toBe(300 * 1024);
@@ -32,7 +35,9 @@ describe('npy features', () => {
 
   it('says what shape it wants', () => {
     const wrong = writeNpy({ dtype: 'float32', shape: [40, 1000], data: new Float32Array(40000) });
-    expect(() => readNpyFeatures(wrong, 'clip.npy')).toThrow('clip.npy: expected frames × 1152 (1024 rgb + 128 audio) features, got [40, 1000]');
+    expect(() => readNpyFeatures(wrong, 'clip.npy')).toThrow(
+      'clip.npy: expected frames × 1152 (1024 rgb + 128 audio) features, got [40, 1000]',
+    );
     const flat = writeNpy({ dtype: 'float32', shape: [W], data: new Float32Array(W) });
     expect(() => readNpyFeatures(flat, 'clip.npy')).toThrow(/got \[1152\]/);
     const empty = writeNpy({ dtype: 'float32', shape: [0, W], data: new Float32Array(0) });
@@ -44,8 +49,9 @@ describe('npy features', () => {
     expect(() => readNpyFeatures(ints, 'i.npy')).toThrow('i.npy: expected uint8 (quantized) or float features, got int32');
     const nan = new Float32Array(2 * W);
     nan[W + 1030] = NaN;
-    expect(() => readNpyFeatures(writeNpy({ dtype: 'float32', shape: [2, W], data: nan }), 'n.npy'))
-      .toThrow('n.npy: frame 1, column 1030 is NaN: features must be finite numbers');
+    expect(() => readNpyFeatures(writeNpy({ dtype: 'float32', shape: [2, W], data: nan }), 'n.npy')).toThrow(
+      'n.npy: frame 1, column 1030 is NaN: features must be finite numbers',
+    );
     const good = writeNpy({ dtype: 'uint8', shape: [2, W], data: new Uint8Array(2 * W) });
     for (let n = 0; n < good.length; n += 97) expect(() => readNpyFeatures(good.subarray(0, n), 't.npy')).toThrow(InputError);
   });

@@ -44,7 +44,19 @@ export function readNpyFeatures(bytes: Uint8Array, file: string, opts: ReadOptio
     audio.set(x.subarray(t * WIDTH + RGB_DIM, (t + 1) * WIDTH), t * AUDIO_DIM);
   }
   return {
-    videos: [{ file, index: 0, id: fileStem(file), frames, rgbDim: RGB_DIM, audioDim: AUDIO_DIM, rgb, audio, ...(a.shape[0] > frames ? { framesInFile: a.shape[0] } : {}) }],
+    videos: [
+      {
+        file,
+        index: 0,
+        id: fileStem(file),
+        frames,
+        rgbDim: RGB_DIM,
+        audioDim: AUDIO_DIM,
+        rgb,
+        audio,
+        ...(a.shape[0] > frames ? { framesInFile: a.shape[0] } : {}),
+      },
+    ],
     warnings: [],
   };
 }

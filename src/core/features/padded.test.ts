@@ -20,7 +20,10 @@ describe('a batch of frames as the model takes them', () => {
   });
 
   it('packed: the real frames only, each at the row the packed layout gives it, the same values as padded', () => {
-    const layout = packedLayout(videos.map((v) => v.frames), 5);
+    const layout = packedLayout(
+      videos.map((v) => v.frames),
+      5,
+    );
     const padded = paddedFrames(videos, 'audio');
     const packed = packedFrames(videos, 'audio', layout.offsets, layout.rank);
     expect(packed.length).toBe(13 * 2);

@@ -22,7 +22,12 @@ export function longestOf(videos: readonly VideoFeatures[]): number {
  * row `offsets[t] + rank[b]` (the frame-major packing of model/packedBatch.ts),
  * dequantized on the way: no padding is written, so a batch costs its frames.
  */
-export function packedFrames(videos: readonly VideoFeatures[], modality: 'rgb' | 'audio', offsets: Int32Array, rank: Int32Array): Float32Array {
+export function packedFrames(
+  videos: readonly VideoFeatures[],
+  modality: 'rgb' | 'audio',
+  offsets: Int32Array,
+  rank: Int32Array,
+): Float32Array {
   const dim = modality === 'rgb' ? videos[0].rgbDim : videos[0].audioDim;
   const out = new Float32Array(offsets[offsets.length - 1] * dim);
   videos.forEach((v, b) => {

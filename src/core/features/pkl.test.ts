@@ -19,12 +19,18 @@ const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0
  *   'audio': np.ones((3, 4), np.float32), 'label': np.array([2]), 'nframes': np.int64(2)}]
  * ```
  */
-const PKL_LIST_P2 = 'gAJdcQAofXEBKFgFAAAAdmlkZW9xAmNfY29kZWNzCmVuY29kZQpxA1gEAAAAdmlkMHEEWAYAAABsYXRpbjFxBYZxBlJxB1gHAAAAZmVhdHVyZXEIY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEJY251bXB5Cm5kYXJyYXkKcQpLAIVxC2gDWAEAAABicQxoBYZxDVJxDodxD1JxEChLAUsFSwiGcRFjbnVtcHkKZHR5cGUKcRJYAgAAAHUxcROJiIdxFFJxFShLA1gBAAAAfHEWTk5OSv////9K/////0sAdHEXYoloA1goAAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJ3EYaAWGcRlScRp0cRtiWAUAAABhdWRpb3EcaAloCksAhXEdaA6HcR5ScR8oSwFLBUsEhnEgaBWJaANYKAAAAMO/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w79xIWgFhnEiUnEjdHEkYlgFAAAAbGFiZWxxJV1xJihLAUsDZVgHAAAAbmZyYW1lc3EnSwV1fXEoKGgCWAQAAAB2aWQxcSloCGgJaApLAIVxKmgOh3ErUnEsKEsBSwNLCIZxLWgSWAIAAABmNHEuiYiHcS9ScTAoSwNYAQAAADxxMU5OTkr/////Sv////9LAHRxMmKJaANYagAAAAAAAAAAAAA+AADCgD4AAMOAPgAAAD8AACA/AABAPwAAYD8AAMKAPwAAwpA/AADCoD8AAMKwPwAAw4A/AADDkD8AAMOgPwAAw7A/AAAAQAAACEAAABBAAAAYQAAAIEAAAChAAAAwQAAAOEBxM2gFhnE0UnE1dHE2YmgcaAloCksAhXE3aA6HcThScTkoSwFLA0sEhnE6aDCJaANYPAAAAAAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAP3E7aAWGcTxScT10cT5iaCVoCWgKSwCFcT9oDodxQFJxQShLAUsBhXFCaBJYAgAAAGk4cUOJiIdxRFJxRShLA2gxTk5OSv////9K/////0sAdHFGYoloA1gIAAAAAgAAAAAAAABxR2gFhnFIUnFJdHFKYmgnY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKc2NhbGFyCnFLaEVoA1gIAAAAAgAAAAAAAABxTGgFhnFNUnFOhnFPUnFQdWUu';
+const PKL_LIST_P2 =
+  'gAJdcQAofXEBKFgFAAAAdmlkZW9xAmNfY29kZWNzCmVuY29kZQpxA1gEAAAAdmlkMHEEWAYAAABsYXRpbjFxBYZxBlJxB1gHAAAAZmVhdHVyZXEIY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnEJY251bXB5Cm5kYXJyYXkKcQpLAIVxC2gDWAEAAABicQxoBYZxDVJxDodxD1JxEChLAUsFSwiGcRFjbnVtcHkKZHR5cGUKcRJYAgAAAHUxcROJiIdxFFJxFShLA1gBAAAAfHEWTk5OSv////9K/////0sAdHEXYoloA1goAAAAAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJ3EYaAWGcRlScRp0cRtiWAUAAABhdWRpb3EcaAloCksAhXEdaA6HcR5ScR8oSwFLBUsEhnEgaBWJaANYKAAAAMO/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w7/Dv8O/w79xIWgFhnEiUnEjdHEkYlgFAAAAbGFiZWxxJV1xJihLAUsDZVgHAAAAbmZyYW1lc3EnSwV1fXEoKGgCWAQAAAB2aWQxcSloCGgJaApLAIVxKmgOh3ErUnEsKEsBSwNLCIZxLWgSWAIAAABmNHEuiYiHcS9ScTAoSwNYAQAAADxxMU5OTkr/////Sv////9LAHRxMmKJaANYagAAAAAAAAAAAAA+AADCgD4AAMOAPgAAAD8AACA/AABAPwAAYD8AAMKAPwAAwpA/AADCoD8AAMKwPwAAw4A/AADDkD8AAMOgPwAAw7A/AAAAQAAACEAAABBAAAAYQAAAIEAAAChAAAAwQAAAOEBxM2gFhnE0UnE1dHE2YmgcaAloCksAhXE3aA6HcThScTkoSwFLA0sEhnE6aDCJaANYPAAAAAAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAPwAAwoA/AADCgD8AAMKAP3E7aAWGcTxScT10cT5iaCVoCWgKSwCFcT9oDodxQFJxQShLAUsBhXFCaBJYAgAAAGk4cUOJiIdxRFJxRShLA2gxTk5OSv////9K/////0sAdHFGYoloA1gIAAAAAgAAAAAAAABxR2gFhnFIUnFJdHFKYmgnY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKc2NhbGFyCnFLaEVoA1gIAAAAAgAAAAAAAABxTGgFhnFNUnFOhnFPUnFQdWUu';
 
 /** `{b'video': b'solo', b'feature': np.zeros((2, 8), np.uint8), b'audio': np.zeros((2, 4), np.uint8), b'label': [7], b'nframes': 2}`, bytes keys as from Python 2. */
-const PKL_BYTES_KEYS_P2 = 'gAJ9cQAoY19jb2RlY3MKZW5jb2RlCnEBWAUAAAB2aWRlb3ECWAYAAABsYXRpbjFxA4ZxBFJxBWgBWAQAAABzb2xvcQZoA4ZxB1JxCGgBWAcAAABmZWF0dXJlcQloA4ZxClJxC2NudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxDGNudW1weQpuZGFycmF5CnENSwCFcQ5oAVgBAAAAYnEPaAOGcRBScRGHcRJScRMoSwFLAksIhnEUY251bXB5CmR0eXBlCnEVWAIAAAB1MXEWiYiHcRdScRgoSwNYAQAAAHxxGU5OTkr/////Sv////9LAHRxGmKJaAFYEAAAAAAAAAAAAAAAAAAAAAAAAABxG2gDhnEcUnEddHEeYmgBWAUAAABhdWRpb3EfaAOGcSBScSFoDGgNSwCFcSJoEYdxI1JxJChLAUsCSwSGcSVoGIloAVgIAAAAAAAAAAAAAABxJmgDhnEnUnEodHEpYmgBWAUAAABsYWJlbHEqaAOGcStScSxdcS1LB2FoAVgHAAAAbmZyYW1lc3EuaAOGcS9ScTBLAnUu';
+const PKL_BYTES_KEYS_P2 =
+  'gAJ9cQAoY19jb2RlY3MKZW5jb2RlCnEBWAUAAAB2aWRlb3ECWAYAAABsYXRpbjFxA4ZxBFJxBWgBWAQAAABzb2xvcQZoA4ZxB1JxCGgBWAcAAABmZWF0dXJlcQloA4ZxClJxC2NudW1weS5fY29yZS5tdWx0aWFycmF5Cl9yZWNvbnN0cnVjdApxDGNudW1weQpuZGFycmF5CnENSwCFcQ5oAVgBAAAAYnEPaAOGcRBScRGHcRJScRMoSwFLAksIhnEUY251bXB5CmR0eXBlCnEVWAIAAAB1MXEWiYiHcRdScRgoSwNYAQAAAHxxGU5OTkr/////Sv////9LAHRxGmKJaAFYEAAAAAAAAAAAAAAAAAAAAAAAAABxG2gDhnEcUnEddHEeYmgBWAUAAABhdWRpb3EfaAOGcSBScSFoDGgNSwCFcSJoEYdxI1JxJChLAUsCSwSGcSVoGIloAVgIAAAAAAAAAAAAAABxJmgDhnEnUnEodHEpYmgBWAUAAABsYWJlbHEqaAOGcStScSxdcS1LB2FoAVgHAAAAbmZyYW1lc3EuaAOGcS9ScTBLAnUu';
 
-const u8 = (frames: number, dim: number, fill = 0): NdArray => ({ dtype: 'uint8', shape: [frames, dim], data: new Uint8Array(frames * dim).fill(fill) });
+const u8 = (frames: number, dim: number, fill = 0): NdArray => ({
+  dtype: 'uint8',
+  shape: [frames, dim],
+  data: new Uint8Array(frames * dim).fill(fill),
+});
 
 function record(o: { frames?: number; audioFrames?: number; nframes?: number; id?: string; label?: PyValue }): PyDict {
   const d = new PyDict([
@@ -51,8 +57,10 @@ describe('readPklFeatures', () => {
   it('reads a CPython list of records: uint8 dequantized, floats as they are, nframes honoured', () => {
     const { videos, warnings } = readPklFeatures(fromBase64(PKL_LIST_P2), 'train.pkl');
     expect(warnings).toEqual([]);
-    expect(videos.map((v) => [v.file, v.index, v.id, v.frames, v.rgbDim, v.audioDim, v.labels]))
-      .toEqual([['train.pkl', 0, 'vid0', 5, 8, 4, [1, 3]], ['train.pkl', 1, 'vid1', 2, 8, 4, [2]]]);
+    expect(videos.map((v) => [v.file, v.index, v.id, v.frames, v.rgbDim, v.audioDim, v.labels])).toEqual([
+      ['train.pkl', 0, 'vid0', 5, 8, 4, [1, 3]],
+      ['train.pkl', 1, 'vid1', 2, 8, 4, [2]],
+    ]);
     expect(videos[0].rgb).toEqual(dequantize(Uint8Array.from({ length: 40 }, (_, i) => i)));
     expect(videos[0].audio).toEqual(new Float32Array(20).fill(2.0078125));
     expect(videos[1].rgb).toEqual(Float32Array.from({ length: 16 }, (_, i) => i / 8));
@@ -67,21 +75,33 @@ describe('readPklFeatures', () => {
   });
 
   it('uses only the first nframes frames and at most MAX_FRAMES', () => {
-    const { videos } = readPklFeatures(pkl([
-      record({ frames: 10, nframes: 3 }),
-      record({ frames: MAX_FRAMES + 17 }),
-      record({ frames: MAX_FRAMES + 17, nframes: MAX_FRAMES + 5 }),
-    ], 4), 'v.pkl');
+    const { videos } = readPklFeatures(
+      pkl(
+        [
+          record({ frames: 10, nframes: 3 }),
+          record({ frames: MAX_FRAMES + 17 }),
+          record({ frames: MAX_FRAMES + 17, nframes: MAX_FRAMES + 5 }),
+        ],
+        4,
+      ),
+      'v.pkl',
+    );
     expect(videos.map((v) => [v.frames, v.rgb.length, v.audio.length])).toEqual([
-      [3, 24, 12], [MAX_FRAMES, MAX_FRAMES * 8, MAX_FRAMES * 4], [MAX_FRAMES, MAX_FRAMES * 8, MAX_FRAMES * 4],
+      [3, 24, 12],
+      [MAX_FRAMES, MAX_FRAMES * 8, MAX_FRAMES * 4],
+      [MAX_FRAMES, MAX_FRAMES * 8, MAX_FRAMES * 4],
     ]);
   });
 
   it('skips a broken record with a warning and keeps the others', () => {
-    const { videos, warnings } = readPklFeatures(pkl([
-      record({ id: 'a' }), record({ id: 'b', frames: 40, audioFrames: 12 }), record({ id: 'c' }),
-    ]), 'videos.pkl');
-    expect(videos.map((v) => [v.id, v.index])).toEqual([['a', 0], ['c', 2]]);
+    const { videos, warnings } = readPklFeatures(
+      pkl([record({ id: 'a' }), record({ id: 'b', frames: 40, audioFrames: 12 }), record({ id: 'c' })]),
+      'videos.pkl',
+    );
+    expect(videos.map((v) => [v.id, v.index])).toEqual([
+      ['a', 0],
+      ['c', 2],
+    ]);
     expect(warnings).toEqual(["videos.pkl: record 1 skipped: 'audio' has 12 frames but 'feature' has 40"]);
   });
 
@@ -97,10 +117,21 @@ describe('readPklFeatures', () => {
     const nan = record({});
     nan.set('audio', { dtype: 'float32', shape: [4, 4], data: new Float32Array(16).fill(NaN) } as NdArray);
     const withoutAudio = new PyDict([['feature', u8(2, 8)]]);
-    const { warnings } = readPklFeatures(pkl([
-      record({ frames: 4, nframes: 9 }), noAudio, listFeature, flat, ints, nan, withoutAudio,
-      record({ frames: 0 }), [1], record({ id: 'ok' }),
-    ]), 'x.pkl');
+    const { warnings } = readPklFeatures(
+      pkl([
+        record({ frames: 4, nframes: 9 }),
+        noAudio,
+        listFeature,
+        flat,
+        ints,
+        nan,
+        withoutAudio,
+        record({ frames: 0 }),
+        [1],
+        record({ id: 'ok' }),
+      ]),
+      'x.pkl',
+    );
     expect(warnings).toEqual([
       "x.pkl: record 0 skipped: 'nframes' is 9 but 'feature' has only 4 frames",
       "x.pkl: record 1 skipped: 'audio' is None, not a numpy array",
@@ -118,14 +149,20 @@ describe('readPklFeatures', () => {
     const noId = record({ label: [1, 'x'] });
     noId.set('video', null);
     const { videos, warnings } = readPklFeatures(pkl([record({ label: 5 }), noId]), 'clips/set.pkl');
-    expect(videos.map((v) => [v.id, v.labels])).toEqual([['v', [5]], ['set#1', undefined]]);
+    expect(videos.map((v) => [v.id, v.labels])).toEqual([
+      ['v', [5]],
+      ['set#1', undefined],
+    ]);
     expect(warnings).toEqual(['clips/set.pkl: record 1: labels ignored: x is not a class index']);
   });
 
   it('throws an InputError when no video can be read', () => {
-    expect(() => readPklFeatures(pkl([record({ frames: 3, audioFrames: 2 })]), 'bad.pkl'))
-      .toThrow(new InputError("bad.pkl: no video could be read: record 0 skipped: 'audio' has 2 frames but 'feature' has 3"));
-    expect(() => readPklFeatures(pkl([]), 'empty.pkl')).toThrow(new InputError('empty.pkl: no video could be read: the pickle holds no records'));
+    expect(() => readPklFeatures(pkl([record({ frames: 3, audioFrames: 2 })]), 'bad.pkl')).toThrow(
+      new InputError("bad.pkl: no video could be read: record 0 skipped: 'audio' has 2 frames but 'feature' has 3"),
+    );
+    expect(() => readPklFeatures(pkl([]), 'empty.pkl')).toThrow(
+      new InputError('empty.pkl: no video could be read: the pickle holds no records'),
+    );
     expect(() => readPklFeatures(pkl('text'), 's.pkl')).toThrow(/^s\.pkl: the pickle holds a str, not a list of PaddleVideo records/);
     expect(() => readPklFeatures(new Uint8Array([0x80, 0x02, 0x5d]), 't.pkl')).toThrow(/^t\.pkl: the pickle ends at byte 3/);
   });
@@ -152,6 +189,8 @@ describe('hostile PaddleVideo pkl', () => {
   });
 
   it('skips a record whose nframes is 100,000 nested lists, saying what it is', () => {
-    expect(() => readPklFeatures(nested('nframes', 100_000), 'deep.pkl')).toThrow(/^deep\.pkl: no video could be read: record 0 skipped: 'nframes' is a list, not a frame count$/);
+    expect(() => readPklFeatures(nested('nframes', 100_000), 'deep.pkl')).toThrow(
+      /^deep\.pkl: no video could be read: record 0 skipped: 'nframes' is a list, not a frame count$/,
+    );
   });
 });

@@ -17,11 +17,17 @@ import { type FeatureFileResult, frameCap, type ReadOptions, type VideoFeatures 
 function frameMatrix(rec: PyDict, key: string): NdArray {
   const v = rec.get(key);
   if (v === undefined) {
-    const keys = rec.keys().map((k) => pyText(k) ?? String(k)).slice(0, 6).map((k) => `'${k}'`).join(', ');
+    const keys = rec
+      .keys()
+      .map((k) => pyText(k) ?? String(k))
+      .slice(0, 6)
+      .map((k) => `'${k}'`)
+      .join(', ');
     throw new SkipRecord(`it has no '${key}'${keys ? ` (it has ${keys})` : ''}`);
   }
   if (!isNdArray(v)) throw new SkipRecord(`'${key}' is ${aPyType(v)}, not a numpy array`);
-  if (v.shape.length !== 2 || v.shape[1] === 0) throw new SkipRecord(`'${key}' has shape ${shapeString(v.shape)}, expected [frames, features]`);
+  if (v.shape.length !== 2 || v.shape[1] === 0)
+    throw new SkipRecord(`'${key}' has shape ${shapeString(v.shape)}, expected [frames, features]`);
   if (v.dtype !== 'uint8' && v.dtype !== 'float32' && v.dtype !== 'float64' && v.dtype !== 'float16') {
     throw new SkipRecord(`'${key}' holds ${v.dtype}, expected uint8 (quantized) or float features`);
   }
@@ -37,7 +43,8 @@ function framesOf(a: NdArray, key: string, frames: number): Float32Array {
   // A float32 view would keep the whole record's buffer; own just what is used.
   if (x.buffer === a.data.buffer && x.length < a.data.length) x = x.slice();
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new SkipRecord(`'${key}' frame ${Math.floor(i / dim)} holds ${x[i]}: features must be finite numbers`);
+    if (!Number.isFinite(x[i]))
+      throw new SkipRecord(`'${key}' frame ${Math.floor(i / dim)} holds ${x[i]}: features must be finite numbers`);
   }
   return x;
 }
@@ -47,7 +54,9 @@ function framesOf(a: NdArray, key: string, frames: number): Float32Array {
  * String() could be huge, or recurse through 100,000 nested lists.
  */
 function scalar(v: PyValue | undefined): string {
-  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string' ? ` (${String(v).slice(0, 40)})` : '';
+  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string'
+    ? ` (${String(v).slice(0, 40)})`
+    : '';
 }
 
 function nframesOf(rec: PyDict): number | undefined {
@@ -69,7 +78,8 @@ function labelsOf(rec: PyDict): { labels?: number[]; problem?: string } {
   const labels: number[] = [];
   for (const item of items) {
     const n = pyInt(item);
-    if (n === undefined || n < 0 || typeof item === 'boolean') return { problem: `labels ignored: ${scalar(item) ? String(item) : aPyType(item)} is not a class index` };
+    if (n === undefined || n < 0 || typeof item === 'boolean')
+      return { problem: `labels ignored: ${scalar(item) ? String(item) : aPyType(item)} is not a class index` };
     labels.push(n);
   }
   return { labels };
@@ -85,7 +95,10 @@ function toVideo(rec: PyValue, file: string, index: number, cap: number): { vide
     if (audio.shape[0] !== n) throw new SkipRecord(`'audio' has ${audio.shape[0]} frames but 'feature' has ${n}`);
   } else {
     // PaddleVideo cuts both to nframes, so longer arrays are fine and shorter ones are not.
-    for (const [key, a] of [['feature', rgb], ['audio', audio]] as const) {
+    for (const [key, a] of [
+      ['feature', rgb],
+      ['audio', audio],
+    ] as const) {
       if (a.shape[0] < nframes) throw new SkipRecord(`'nframes' is ${nframes} but '${key}' has only ${a.shape[0]} frames`);
     }
   }

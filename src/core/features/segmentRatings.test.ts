@@ -22,7 +22,10 @@ function recordWith(context: [string, Feature][], n = 12): Uint8Array {
   const perFrame = (dim: number): Feature[] => frames(n, dim).map((b) => ({ kind: 'bytes', values: [b] }));
   return encodeSequenceExample({
     context: new Map<string, Feature>([['id', { kind: 'bytes', values: [new TextEncoder().encode('v')] }], ...context]),
-    featureLists: new Map([['rgb', perFrame(16)], ['audio', perFrame(4)]]),
+    featureLists: new Map([
+      ['rgb', perFrame(16)],
+      ['audio', perFrame(4)],
+    ]),
   });
 }
 
@@ -41,7 +44,11 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
     const bytes = writeTfRecordFeatures(videos);
     const { videos: read, warnings } = readTfRecordFeatures(bytes, 'seg.tfrecord');
     expect(warnings).toEqual([]);
-    expect(read[0].segments).toEqual([{ class: 5, start: 0, score: 1 }, { class: 5, start: 10, score: 0 }, { class: 9, start: 15, score: 1 }]);
+    expect(read[0].segments).toEqual([
+      { class: 5, start: 0, score: 1 },
+      { class: 5, start: 10, score: 0 },
+      { class: 9, start: 15, score: 1 },
+    ]);
     expect(read[0].labels).toEqual([5]);
     expect(read[1]).not.toHaveProperty('segments');
     expect(read[2].segments).toEqual([]);
@@ -59,12 +66,27 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
       w.ldelim().ldelim();
     };
     entry('id', () => w.uint32(10).fork().uint32(10).bytes(new TextEncoder().encode('u')).ldelim());
-    entry('segment_labels', () => { w.uint32(26).fork(); for (const v of [3, 4]) w.uint32(8).int64(v); w.ldelim(); });
-    entry('segment_start_times', () => { w.uint32(26).fork(); for (const v of [5, 0]) w.uint32(8).int64(v); w.ldelim(); });
-    entry('segment_scores', () => { w.uint32(18).fork(); for (const v of [0.5, -1]) w.uint32(13).float(v); w.ldelim(); });
+    entry('segment_labels', () => {
+      w.uint32(26).fork();
+      for (const v of [3, 4]) w.uint32(8).int64(v);
+      w.ldelim();
+    });
+    entry('segment_start_times', () => {
+      w.uint32(26).fork();
+      for (const v of [5, 0]) w.uint32(8).int64(v);
+      w.ldelim();
+    });
+    entry('segment_scores', () => {
+      w.uint32(18).fork();
+      for (const v of [0.5, -1]) w.uint32(13).float(v);
+      w.ldelim();
+    });
     w.ldelim();
     w.uint32(18).fork();
-    for (const [key, dim] of [['rgb', 3], ['audio', 2]] as const) {
+    for (const [key, dim] of [
+      ['rgb', 3],
+      ['audio', 2],
+    ] as const) {
       w.uint32(10).fork().uint32(10).string(key).uint32(18).fork();
       for (let t = 0; t < 8; t++) w.uint32(10).fork().uint32(10).fork().uint32(10).bytes(new Uint8Array(dim).fill(t)).ldelim().ldelim();
       w.ldelim().ldelim();
@@ -73,20 +95,29 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
     const data = w.finish();
     const fast = readFrameLevelWire(data, 300)!;
     expect(fast.segments).toEqual({ labels: [3, 4], starts: [5, 0], scores: [0.5, -1] });
-    expect(bothReaders(data).video!.segments).toEqual([{ class: 3, start: 5, score: 0.5 }, { class: 4, start: 0, score: -1 }]);
+    expect(bothReaders(data).video!.segments).toEqual([
+      { class: 3, start: 5, score: 0.5 },
+      { class: 4, start: 0, score: -1 },
+    ]);
 
     // The same ratings through the general decoder: a second `id` value makes the wire reader decline.
-    const general = recordWith([
-      ['labels', { kind: 'int64', values: [1] }],
-      ['segment_labels', { kind: 'int64', values: [3, 4] }],
-      ['segment_start_times', { kind: 'int64', values: [5, 0] }],
-      ['segment_scores', { kind: 'float', values: [0.5, -1] }],
-      ['id', { kind: 'bytes', values: [new Uint8Array([0x75]), new Uint8Array([0x75])] }],
-    ], 8);
+    const general = recordWith(
+      [
+        ['labels', { kind: 'int64', values: [1] }],
+        ['segment_labels', { kind: 'int64', values: [3, 4] }],
+        ['segment_start_times', { kind: 'int64', values: [5, 0] }],
+        ['segment_scores', { kind: 'float', values: [0.5, -1] }],
+        ['id', { kind: 'bytes', values: [new Uint8Array([0x75]), new Uint8Array([0x75])] }],
+      ],
+      8,
+    );
     expect(readFrameLevelWire(general, 300)).toBeNull();
     const viaGeneral = bothReaders(general);
     expect(viaGeneral.notes).toEqual([]);
-    expect(viaGeneral.video!.segments).toEqual([{ class: 3, start: 5, score: 0.5 }, { class: 4, start: 0, score: -1 }]);
+    expect(viaGeneral.video!.segments).toEqual([
+      { class: 3, start: 5, score: 0.5 },
+      { class: 4, start: 0, score: -1 },
+    ]);
   });
 
   it('drops the ratings of a record whose lists differ in length, with a warning naming the file and record, and keeps the video and the file', () => {
@@ -110,14 +141,22 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
       rated('v', 12, { labels: [1, 2, 3, 4, 5, -7, 6], startTimes: [0, -5, 12, 400, 5, 0, 10], scores: [1, 1, 1, NaN, 0, 1, Infinity] }),
     ]);
     const { videos, warnings } = readTfRecordFeatures(bytes, 'bad.tfrecord');
-    expect(videos[0].segments).toEqual([{ class: 1, start: 0, score: 1 }, { class: 5, start: 5, score: 0 }]);
+    expect(videos[0].segments).toEqual([
+      { class: 1, start: 0, score: 1 },
+      { class: 5, start: 5, score: 0 },
+    ]);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^bad\.tfrecord: record 0 \(id "v"\): 5 segment ratings dropped \(entry 1: start -5 is negative; entry 2: start 12 is past the video's end \(12 frames\); entry 3: start 400 is past the video's end \(12 frames\); …\)$/);
+    expect(warnings[0]).toMatch(
+      /^bad\.tfrecord: record 0 \(id "v"\): 5 segment ratings dropped \(entry 1: start -5 is negative; entry 2: start 12 is past the video's end \(12 frames\); entry 3: start 400 is past the video's end \(12 frames\); …\)$/,
+    );
   });
 
-  it('keeps the last of two ratings of one start and class (upstream\'s dict), and says so', () => {
+  it("keeps the last of two ratings of one start and class (upstream's dict), and says so", () => {
     const got = checkSegmentRatings({ labels: [3, 3, 4], starts: [5, 5, 5], scores: [1, 0, 1] }, 10);
-    expect(got.segments).toEqual([{ class: 3, start: 5, score: 0 }, { class: 4, start: 5, score: 1 }]);
+    expect(got.segments).toEqual([
+      { class: 3, start: 5, score: 0 },
+      { class: 4, start: 5, score: 1 },
+    ]);
     expect(got.problem).toMatch(/1 segment rating given again for the same start and class: the last kept/);
   });
 
@@ -131,12 +170,55 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
 
   it('says which list is missing, or of the wrong kind, and still reads the video', () => {
     const cases: [string, [string, Feature][], RegExp][] = [
-      ['one list alone', [['segment_labels', { kind: 'int64', values: [1] }]], /one of the three parallel lists, segment_start_times and segment_scores missing/],
-      ['scores missing', [['segment_labels', { kind: 'int64', values: [1] }], ['segment_start_times', { kind: 'int64', values: [0] }]], /two of the three parallel lists, segment_scores missing/],
-      ['scores as int64', [['segment_labels', { kind: 'int64', values: [1] }], ['segment_start_times', { kind: 'int64', values: [0] }], ['segment_scores', { kind: 'int64', values: [1] }]], /segment_scores is a int64 list, expected a float list/],
-      ['starts as floats', [['segment_labels', { kind: 'int64', values: [1] }], ['segment_start_times', { kind: 'float', values: [0] }], ['segment_scores', { kind: 'float', values: [1] }]], /segment_start_times is a float list, expected an int64 list/],
-      ['labels as bytes', [['segment_labels', { kind: 'bytes', values: [new Uint8Array([1])] }], ['segment_start_times', { kind: 'int64', values: [0] }], ['segment_scores', { kind: 'float', values: [1] }]], /segment_labels is a bytes list, expected an int64 list/],
-      ['an empty feature', [['segment_labels', { kind: 'empty' }], ['segment_start_times', { kind: 'int64', values: [0] }], ['segment_scores', { kind: 'float', values: [1] }]], /segment_labels is an empty feature/],
+      [
+        'one list alone',
+        [['segment_labels', { kind: 'int64', values: [1] }]],
+        /one of the three parallel lists, segment_start_times and segment_scores missing/,
+      ],
+      [
+        'scores missing',
+        [
+          ['segment_labels', { kind: 'int64', values: [1] }],
+          ['segment_start_times', { kind: 'int64', values: [0] }],
+        ],
+        /two of the three parallel lists, segment_scores missing/,
+      ],
+      [
+        'scores as int64',
+        [
+          ['segment_labels', { kind: 'int64', values: [1] }],
+          ['segment_start_times', { kind: 'int64', values: [0] }],
+          ['segment_scores', { kind: 'int64', values: [1] }],
+        ],
+        /segment_scores is a int64 list, expected a float list/,
+      ],
+      [
+        'starts as floats',
+        [
+          ['segment_labels', { kind: 'int64', values: [1] }],
+          ['segment_start_times', { kind: 'float', values: [0] }],
+          ['segment_scores', { kind: 'float', values: [1] }],
+        ],
+        /segment_start_times is a float list, expected an int64 list/,
+      ],
+      [
+        'labels as bytes',
+        [
+          ['segment_labels', { kind: 'bytes', values: [new Uint8Array([1])] }],
+          ['segment_start_times', { kind: 'int64', values: [0] }],
+          ['segment_scores', { kind: 'float', values: [1] }],
+        ],
+        /segment_labels is a bytes list, expected an int64 list/,
+      ],
+      [
+        'an empty feature',
+        [
+          ['segment_labels', { kind: 'empty' }],
+          ['segment_start_times', { kind: 'int64', values: [0] }],
+          ['segment_scores', { kind: 'float', values: [1] }],
+        ],
+        /segment_labels is an empty feature/,
+      ],
     ];
     for (const [name, context, message] of cases) {
       const { video, notes } = bothReaders(recordWith(context));
@@ -159,7 +241,9 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
     const { video, notes } = bothReaders(data);
     // A class id past any model's classes is still a class id here: the metric and the fine-tune judge it against the model.
     expect(video!.segments).toEqual([{ class: 5000, start: 5, score: 1 }]);
-    expect(notes[0]).toMatch(/3 segment ratings dropped \(entry 0: class -1 is not a class id; entry 1: class 1152921504606847000 is not a class id; entry 2: start -3 is negative\)/);
+    expect(notes[0]).toMatch(
+      /3 segment ratings dropped \(entry 0: class -1 is not a class id; entry 1: class 1152921504606847000 is not a class id; entry 2: start -3 is negative\)/,
+    );
   });
 
   it('reads a record with a million ratings, and names only a few of its bad entries', () => {
@@ -172,7 +256,9 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
     expect(videos[0].frames).toBe(20);
     // The odd entries start past the end; the even ones are 500 (class, start) pairs given 1,000 times each.
     expect(videos[0].segments!.length).toBe(500 * 20);
-    expect(warnings[0]).toMatch(/500000 segment ratings dropped \(entry 1: start 9999 is past the video's end \(20 frames\); entry 3: .*; entry 5: .*; …\); 490000 segment ratings given again/);
+    expect(warnings[0]).toMatch(
+      /500000 segment ratings dropped \(entry 1: start 9999 is past the video's end \(20 frames\); entry 3: .*; entry 5: .*; …\); 490000 segment ratings given again/,
+    );
     expect(warnings[0].length).toBeLessThan(600);
   }, 60_000);
 
@@ -181,7 +267,7 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
     const records = (bytes: Uint8Array) => bytes.subarray(12, bytes.length - 4);
     const data = records(base);
     let seed = 1;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 2000; i++) {
       const d = data.slice();
       for (let k = 0; k < 1 + Math.floor(rand() * 3); k++) d[Math.floor(rand() * d.length)] ^= 1 << Math.floor(rand() * 8);
@@ -203,7 +289,8 @@ describe('segment ratings in YouTube-8M TFRecords', () => {
       rated('s2', 10, { labels: [1, 2], startTimes: [5], scores: [1] }),
     ]);
     const items = [];
-    for await (const item of streamFeatureFile(bytesSource('s.tfrecord', bytes), { chunkBytes: 100 })) if (item.kind !== 'progress') items.push(item);
+    for await (const item of streamFeatureFile(bytesSource('s.tfrecord', bytes), { chunkBytes: 100 }))
+      if (item.kind !== 'progress') items.push(item);
     expect(items.map((i) => (i.kind === 'video' ? i.video.segments : i.message))).toEqual([
       [{ class: 1, start: 5, score: 1 }],
       expect.stringMatching(/^s\.tfrecord: record 1 \(id "s2"\): segment ratings ignored: the parallel lists differ/),

@@ -45,11 +45,17 @@ export function checkSegmentRatings(raw: RawSegmentLists, framesInFile: number):
   const present = [labels, starts, scores].filter((l) => l !== undefined).length;
   if (present === 0) return {};
   if (!labels || !starts || !scores) {
-    const missing = (Object.keys(SEGMENT_KEYS) as (keyof RawSegmentLists)[]).filter((k) => raw[k] === undefined).map((k) => SEGMENT_KEYS[k]);
-    return { problem: `segment ratings ignored: it has ${present === 1 ? 'one' : 'two'} of the three parallel lists, ${missing.join(' and ')} missing` };
+    const missing = (Object.keys(SEGMENT_KEYS) as (keyof RawSegmentLists)[])
+      .filter((k) => raw[k] === undefined)
+      .map((k) => SEGMENT_KEYS[k]);
+    return {
+      problem: `segment ratings ignored: it has ${present === 1 ? 'one' : 'two'} of the three parallel lists, ${missing.join(' and ')} missing`,
+    };
   }
   if (labels.length !== starts.length || labels.length !== scores.length) {
-    return { problem: `segment ratings ignored: the parallel lists differ in length (${SEGMENT_KEYS.labels} ${labels.length}, ${SEGMENT_KEYS.starts} ${starts.length}, ${SEGMENT_KEYS.scores} ${scores.length})` };
+    return {
+      problem: `segment ratings ignored: the parallel lists differ in length (${SEGMENT_KEYS.labels} ${labels.length}, ${SEGMENT_KEYS.starts} ${starts.length}, ${SEGMENT_KEYS.scores} ${scores.length})`,
+    };
   }
   const bad: string[] = [];
   let dropped = 0;
@@ -59,12 +65,18 @@ export function checkSegmentRatings(raw: RawSegmentLists, framesInFile: number):
     const c = labels[i];
     const s = starts[i];
     const score = scores[i];
-    const why = !Number.isSafeInteger(c) || c < 0 ? `class ${c} is not a class id`
-      : !Number.isSafeInteger(s) ? `start ${s} is not a frame`
-      : s < 0 ? `start ${s} is negative`
-      : s >= framesInFile ? `start ${s} is past the video's end (${framesInFile} frames)`
-      : !Number.isFinite(score) ? `score ${score} is not a number`
-      : null;
+    const why =
+      !Number.isSafeInteger(c) || c < 0
+        ? `class ${c} is not a class id`
+        : !Number.isSafeInteger(s)
+          ? `start ${s} is not a frame`
+          : s < 0
+            ? `start ${s} is negative`
+            : s >= framesInFile
+              ? `start ${s} is past the video's end (${framesInFile} frames)`
+              : !Number.isFinite(score)
+                ? `score ${score} is not a number`
+                : null;
     if (why) {
       dropped++;
       if (bad.length < EXAMPLES) bad.push(`entry ${i}: ${why}`);
@@ -76,7 +88,9 @@ export function checkSegmentRatings(raw: RawSegmentLists, framesInFile: number):
     kept.set(key, { class: c, start: s, score });
   }
   const notes: string[] = [];
-  if (dropped) notes.push(`${dropped} segment rating${dropped === 1 ? '' : 's'} dropped (${bad.join('; ')}${dropped > bad.length ? '; …' : ''})`);
-  if (duplicates) notes.push(`${duplicates} segment rating${duplicates === 1 ? '' : 's'} given again for the same start and class: the last kept`);
+  if (dropped)
+    notes.push(`${dropped} segment rating${dropped === 1 ? '' : 's'} dropped (${bad.join('; ')}${dropped > bad.length ? '; …' : ''})`);
+  if (duplicates)
+    notes.push(`${duplicates} segment rating${duplicates === 1 ? '' : 's'} given again for the same start and class: the last kept`);
   return { segments: [...kept.values()], ...(notes.length ? { problem: notes.join('; ') } : {}) };
 }

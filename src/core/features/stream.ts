@@ -15,9 +15,7 @@ import { noVideoRead, recordVideo } from './tfrecordFeatures';
 import type { ReadOptions, VideoFeatures } from './featureTypes';
 
 /** Where a video lies in its file: a TFRecord's record, or its position in a file read whole. */
-export type VideoPlace =
-  | { kind: 'record'; index: number; offset: number; length: number }
-  | { kind: 'whole-file'; index: number };
+export type VideoPlace = { kind: 'record'; index: number; offset: number; length: number } | { kind: 'whole-file'; index: number };
 
 export type FeatureStreamItem =
   | { kind: 'video'; video: VideoFeatures; place: VideoPlace }

@@ -17,7 +17,10 @@ function video(id: string, n: number, labels?: number[], rgbDim = 16, audioDim =
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -61,7 +64,9 @@ describe('YouTube-8M TFRecord features', () => {
   /** A frame-level record written field by field, to pin down the wire format without our encoder. */
   function handWritten(v: Yt8mVideo, packed: boolean): Uint8Array {
     const w = protobuf.Writer.create();
-    const bytesFeature = (b: Uint8Array) => { w.uint32(10).fork().uint32(10).bytes(b).ldelim(); };
+    const bytesFeature = (b: Uint8Array) => {
+      w.uint32(10).fork().uint32(10).bytes(b).ldelim();
+    };
     const entry = (key: string, body: () => void) => {
       w.uint32(10).fork().uint32(10).string(key).uint32(18).fork();
       body();
@@ -72,7 +77,8 @@ describe('YouTube-8M TFRecord features', () => {
     if (v.labels) {
       entry('labels', () => {
         w.uint32(26).fork(); // int64_list
-        if (packed && v.labels?.length) { // an empty packed field is left out, as protobuf encoders do
+        if (packed && v.labels?.length) {
+          // an empty packed field is left out, as protobuf encoders do
           w.uint32(10).fork();
           for (const l of v.labels ?? []) w.int64(l);
           w.ldelim();
@@ -84,8 +90,17 @@ describe('YouTube-8M TFRecord features', () => {
     }
     w.ldelim();
     w.uint32(18).fork(); // feature_lists
-    for (const [key, list] of [['rgb', v.rgb], ['audio', v.audio]] as const) {
-      entry(key, () => { for (const f of list) { w.uint32(10).fork(); bytesFeature(f); w.ldelim(); } });
+    for (const [key, list] of [
+      ['rgb', v.rgb],
+      ['audio', v.audio],
+    ] as const) {
+      entry(key, () => {
+        for (const f of list) {
+          w.uint32(10).fork();
+          bytesFeature(f);
+          w.ldelim();
+        }
+      });
     }
     w.ldelim();
     return w.finish();
@@ -122,7 +137,10 @@ describe('YouTube-8M TFRecord features', () => {
     expect(videos[0].frames).toBe(300);
     expect(videos[0].framesInFile).toBe(360);
     const capped = readTfRecordFeatures(writeTfRecordFeatures([v, video('short', 5)]), 'l.tfrecord', { maxFrames: 10 }).videos;
-    expect(capped.map((x) => [x.frames, x.framesInFile])).toEqual([[10, 360], [5, undefined]]);
+    expect(capped.map((x) => [x.frames, x.framesInFile])).toEqual([
+      [10, 360],
+      [5, undefined],
+    ]);
     expect(videos[0].rgb).toEqual(concat(v.rgb.slice(0, 300)));
     expect(videos[0].audio.length).toBe(600);
   });
@@ -144,12 +162,17 @@ describe('YouTube-8M TFRecord features', () => {
     file[second + 9] ^= 1;
     const { videos, warnings } = readTfRecordFeatures(file, 't.tfrecord');
     expect(videos.map((v) => v.id)).toEqual(['abc', 'third']);
-    expect(warnings).toEqual([expect.stringMatching(/^t\.tfrecord: record 1 \(byte \d+\) has a corrupt length .*skipped \d+ bytes to the next sound record header/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^t\.tfrecord: record 1 \(byte \d+\) has a corrupt length .*skipped \d+ bytes to the next sound record header/),
+    ]);
   });
 
   it('skips records that are not frame-level videos, saying why', () => {
     const bad: [Yt8mVideo, string][] = [
-      [{ ...video('abc', 20), rgb: frames(20, 16, 0).map((f, t) => (t === 17 ? f.subarray(0, 10) : f)) }, 'rgb frame 17 has 10 bytes, expected 16'],
+      [
+        { ...video('abc', 20), rgb: frames(20, 16, 0).map((f, t) => (t === 17 ? f.subarray(0, 10) : f)) },
+        'rgb frame 17 has 10 bytes, expected 16',
+      ],
       [{ ...video('m', 3), audio: frames(2, 4, 0) }, 'it has 3 rgb frames but 2 audio frames'],
       [{ ...video('e', 0) }, 'it has no frames'],
       [{ ...video('z', 2), rgb: [new Uint8Array(0), new Uint8Array(0)] }, 'rgb frame 0 is empty'],
@@ -168,18 +191,39 @@ describe('YouTube-8M TFRecord features', () => {
   it('explains a video-level file instead of reading it', () => {
     const file = writeTfRecords([record([id('v'), ['mean_rgb', { kind: 'float', values: [0.5] }]], [])]);
     expect(() => readTfRecordFeatures(file, 'video_level.tfrecord')).toThrow(
-      'video_level.tfrecord: no video could be read: record 0 (id "v") skipped: this is a video-level record (mean_rgb), the model needs frame-level features');
+      'video_level.tfrecord: no video could be read: record 0 (id "v") skipped: this is a video-level record (mean_rgb), the model needs frame-level features',
+    );
   });
 
   it('names missing feature lists and odd frame encodings', () => {
     const rgb: [string, Feature[]] = ['rgb', [{ kind: 'bytes', values: [new Uint8Array(4)] }]];
     const cases: [Uint8Array, string][] = [
       [record([id('a')], [rgb]), 'it has no "audio" feature list (it has "rgb")'],
-      [record([id('a')], [['rgb', [{ kind: 'float', values: [1] }]], ['audio', []]]), 'rgb frame 0 is a float list, expected one byte string'],
-      [record([id('a')], [['rgb', [{ kind: 'bytes', values: [new Uint8Array(1), new Uint8Array(1)] }]], ['audio', []]]), 'rgb frame 0 holds 2 byte strings, expected one'],
+      [
+        record(
+          [id('a')],
+          [
+            ['rgb', [{ kind: 'float', values: [1] }]],
+            ['audio', []],
+          ],
+        ),
+        'rgb frame 0 is a float list, expected one byte string',
+      ],
+      [
+        record(
+          [id('a')],
+          [
+            ['rgb', [{ kind: 'bytes', values: [new Uint8Array(1), new Uint8Array(1)] }]],
+            ['audio', []],
+          ],
+        ),
+        'rgb frame 0 holds 2 byte strings, expected one',
+      ],
     ];
     for (const [bytes, why] of cases) {
-      expect(() => readTfRecordFeatures(writeTfRecords([bytes]), 'a.tfrecord')).toThrow(`a.tfrecord: no video could be read: record 0 (id "a") skipped: ${why}`);
+      expect(() => readTfRecordFeatures(writeTfRecords([bytes]), 'a.tfrecord')).toThrow(
+        `a.tfrecord: no video could be read: record 0 (id "a") skipped: ${why}`,
+      );
     }
   });
 
@@ -195,7 +239,11 @@ describe('YouTube-8M TFRecord features', () => {
       record([], lists),
     ]);
     const { videos, warnings } = readTfRecordFeatures(file, 'lab.tfrecord');
-    expect(videos.map((x) => [x.id, x.labels])).toEqual([['neg', undefined], ['str', undefined], ['lab#2', undefined]]);
+    expect(videos.map((x) => [x.id, x.labels])).toEqual([
+      ['neg', undefined],
+      ['str', undefined],
+      ['lab#2', undefined],
+    ]);
     expect(warnings).toEqual([
       'lab.tfrecord: record 0 (id "neg"): labels ignored: -1 is not a class index',
       'lab.tfrecord: record 1 (id "str"): labels ignored: they are a bytes list, expected an int64 list',
@@ -204,7 +252,9 @@ describe('YouTube-8M TFRecord features', () => {
 
   it('rejects files that are not TFRecords with an InputError naming the file', () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1]);
-    expect(() => readTfRecordFeatures(png, 'cat.png')).toThrow(/^cat\.png: this is not a TFRecord file, or it is damaged: no record header/);
+    expect(() => readTfRecordFeatures(png, 'cat.png')).toThrow(
+      /^cat\.png: this is not a TFRecord file, or it is damaged: no record header/,
+    );
     const json = new TextEncoder().encode('{"id": "a", "rgb": [[1, 2]], "audio": [[3]]}');
     expect(() => readTfRecordFeatures(json, 'clip.tfrecord')).toThrow(InputError);
     expect(() => readTfRecordFeatures(new Uint8Array(0), 'e.tfrecord')).toThrow('e.tfrecord: the file is empty');

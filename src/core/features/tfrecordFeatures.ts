@@ -7,8 +7,12 @@
 import { fail, InputError } from '../errors';
 import { readTfRecords, writeTfRecords } from '../containers/tfrecord';
 import {
-  decodeSequenceExample, encodeSequenceExample, isVideoLevelExample, VIDEO_LEVEL_MESSAGE,
-  type Feature, type SequenceExample,
+  decodeSequenceExample,
+  encodeSequenceExample,
+  isVideoLevelExample,
+  VIDEO_LEVEL_MESSAGE,
+  type Feature,
+  type SequenceExample,
 } from '../containers/sequenceExample';
 import { fileStem } from './fileName';
 import { readFrameLevelWire } from './frameLevelWire';
@@ -58,7 +62,11 @@ function featureList(ex: SequenceExample, name: string): Feature[] {
   if (list) return list;
   // JSON quoting escapes the control characters a damaged record's keys can hold.
   const keys = [...ex.featureLists.keys()];
-  const names = keys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 5 ? ', …' : '');
+  const names =
+    keys
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k))
+      .join(', ') + (keys.length > 5 ? ', …' : '');
   throw new SkipRecord(`it has no "${name}" feature list${names ? ` (it has ${names})` : ''}`);
 }
 
@@ -86,7 +94,11 @@ function readSegmentLists(ex: SequenceExample): { raw: RawSegmentLists; problem?
   for (const k of Object.keys(kinds) as (keyof typeof kinds)[]) {
     const f = ex.context.get(SEGMENT_KEYS[k]);
     if (!f) continue;
-    if (f.kind !== kinds[k]) return { raw: {}, problem: `segment ratings ignored: ${SEGMENT_KEYS[k]} is ${kindName(f)}, expected ${kinds[k] === 'int64' ? 'an int64' : 'a float'} list` };
+    if (f.kind !== kinds[k])
+      return {
+        raw: {},
+        problem: `segment ratings ignored: ${SEGMENT_KEYS[k]} is ${kindName(f)}, expected ${kinds[k] === 'int64' ? 'an int64' : 'a float'} list`,
+      };
     raw[k] = f.values as number[];
   }
   return { raw };
@@ -108,7 +120,10 @@ function toVideo(ex: SequenceExample, file: string, index: number, id: string, c
   }
   const frames = Math.min(rgb.frames.length, cap);
   return {
-    file, index, id, frames,
+    file,
+    index,
+    id,
+    frames,
     rgbDim: rgb.dim,
     audioDim: audio.dim,
     rgb: joinFrames(rgb.frames, frames, rgb.dim),
@@ -129,7 +144,14 @@ export function recordVideo(data: Uint8Array, file: string, index: number, offse
   const wire = readFrameLevelWire(data, frameCap(opts));
   if (wire) {
     const video: VideoFeatures = {
-      file, index, id: wire.id ?? `${fileStem(file)}#${index}`, frames: wire.frames, rgbDim: wire.rgbDim, audioDim: wire.audioDim, rgb: wire.rgb, audio: wire.audio,
+      file,
+      index,
+      id: wire.id ?? `${fileStem(file)}#${index}`,
+      frames: wire.frames,
+      rgbDim: wire.rgbDim,
+      audioDim: wire.audioDim,
+      rgb: wire.rgb,
+      audio: wire.audio,
       ...(wire.count > wire.frames ? { framesInFile: wire.count } : {}),
     };
     if (wire.labels) video.labels = wire.labels;
@@ -172,15 +194,22 @@ export function readTfRecordFeatures(bytes: Uint8Array, file: string, opts: Read
   const read = readTfRecords(bytes, file);
   const videos: VideoFeatures[] = [];
   // Framing problems and record problems are merged in file order.
-  const notes: { index: number; message: string; skipped: boolean }[] =
-    read.problems.map((p) => ({ index: p.index, message: p.message, skipped: true }));
+  const notes: { index: number; message: string; skipped: boolean }[] = read.problems.map((p) => ({
+    index: p.index,
+    message: p.message,
+    skipped: true,
+  }));
   for (let r = 0; r < read.records.length; r++) {
     const { video, notes: n } = recordVideo(read.records[r], file, read.indices[r], read.offsets[r], opts);
     if (video) videos.push(video);
     n.forEach((message) => notes.push({ index: read.indices[r], message, skipped: !video }));
   }
   notes.sort((a, b) => a.index - b.index);
-  if (videos.length === 0) noVideoRead(file, notes.filter((n) => n.skipped).map((n) => n.message));
+  if (videos.length === 0)
+    noVideoRead(
+      file,
+      notes.filter((n) => n.skipped).map((n) => n.message),
+    );
   return { videos, warnings: notes.map((n) => n.message) };
 }
 
@@ -202,18 +231,23 @@ const utf8Encoder = new TextEncoder();
 
 /** Writes videos in exactly the YouTube-8M frame-level layout (labels and segment lists packed). */
 export function writeTfRecordFeatures(videos: readonly Yt8mVideo[]): Uint8Array {
-  return writeTfRecords(videos.map((v) => {
-    const context = new Map<string, Feature>([['id', { kind: 'bytes', values: [utf8Encoder.encode(v.id)] }]]);
-    if (v.labels) context.set('labels', { kind: 'int64', values: v.labels });
-    if (v.segments) {
-      context.set(SEGMENT_KEYS.labels, { kind: 'int64', values: v.segments.labels });
-      context.set(SEGMENT_KEYS.starts, { kind: 'int64', values: v.segments.startTimes });
-      context.set(SEGMENT_KEYS.scores, { kind: 'float', values: v.segments.scores });
-    }
-    const perFrame = (frames: Uint8Array[]): Feature[] => frames.map((b) => ({ kind: 'bytes', values: [b] }));
-    return encodeSequenceExample({
-      context,
-      featureLists: new Map([['rgb', perFrame(v.rgb)], ['audio', perFrame(v.audio)]]),
-    });
-  }));
+  return writeTfRecords(
+    videos.map((v) => {
+      const context = new Map<string, Feature>([['id', { kind: 'bytes', values: [utf8Encoder.encode(v.id)] }]]);
+      if (v.labels) context.set('labels', { kind: 'int64', values: v.labels });
+      if (v.segments) {
+        context.set(SEGMENT_KEYS.labels, { kind: 'int64', values: v.segments.labels });
+        context.set(SEGMENT_KEYS.starts, { kind: 'int64', values: v.segments.startTimes });
+        context.set(SEGMENT_KEYS.scores, { kind: 'float', values: v.segments.scores });
+      }
+      const perFrame = (frames: Uint8Array[]): Feature[] => frames.map((b) => ({ kind: 'bytes', values: [b] }));
+      return encodeSequenceExample({
+        context,
+        featureLists: new Map([
+          ['rgb', perFrame(v.rgb)],
+          ['audio', perFrame(v.audio)],
+        ]),
+      });
+    }),
+  );
 }

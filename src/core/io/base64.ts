@@ -30,7 +30,7 @@ export function toBase64(bytes: Uint8Array): string {
     out[o++] = A[n >> 18];
     out[o++] = A[(n >> 12) & 63];
     out[o++] = rest === 2 ? A[(n >> 6) & 63] : 61;
-    out[o++] = 61;
+    out[o] = 61;
   }
   return new TextDecoder().decode(out);
 }

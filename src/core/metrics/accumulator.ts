@@ -29,7 +29,10 @@ export class MetricsAccumulator {
   private n = 0;
   private readonly isLabel: Uint8Array;
 
-  constructor(readonly numClasses: number, readonly topK = 20) {
+  constructor(
+    readonly numClasses: number,
+    readonly topK = 20,
+  ) {
     checkTopK(topK);
     this.k = Math.min(topK, numClasses);
     this.classes = new Int32Array(64 * this.k);
@@ -49,7 +52,8 @@ export class MetricsAccumulator {
     if (probabilities.length !== C) throw new Error(`metrics: a video has ${probabilities.length} predictions, the set has ${C} classes`);
     const distinct: number[] = [];
     for (const l of labels) {
-      if (!Number.isInteger(l) || l < 0 || l >= C) throw new InputError(`Video ${this.n} has label ${l}, which is not a class index in 0..${C - 1}.`);
+      if (!Number.isInteger(l) || l < 0 || l >= C)
+        throw new InputError(`Video ${this.n} has label ${l}, which is not a class index in 0..${C - 1}.`);
       if (!this.isLabel[l]) {
         this.isLabel[l] = 1;
         distinct.push(l);
@@ -94,13 +98,21 @@ export class MetricsAccumulator {
       positivesPerClass: this.positivesPerClass,
       totalPositives: this.totalPositives,
     };
-    return { videos: this.n, hit_at_1: this.hits / this.n, perr: perrFromHits(this.perrHits, this.n), gap: gapOf(pool), map: meanAveragePrecisionOf(pool) };
+    return {
+      videos: this.n,
+      hit_at_1: this.hits / this.n,
+      perr: perrFromHits(this.perrHits, this.n),
+      gap: gapOf(pool),
+      map: meanAveragePrecisionOf(pool),
+    };
   }
 
   /** Another accumulator's videos added to this one's: the same as one accumulator fed both sets. */
   merge(other: MetricsAccumulator): void {
     if (other.numClasses !== this.numClasses || other.topK !== this.topK) {
-      throw new InputError(`cannot merge metrics of ${other.numClasses} classes (top ${other.topK}) into metrics of ${this.numClasses} classes (top ${this.topK})`);
+      throw new InputError(
+        `cannot merge metrics of ${other.numClasses} classes (top ${other.topK}) into metrics of ${this.numClasses} classes (top ${this.topK})`,
+      );
     }
     this.grow(other.n);
     const at = this.n * this.k;
@@ -121,10 +133,15 @@ export class MetricsAccumulator {
     const positives: [number, number][] = [];
     for (let c = 0; c < this.numClasses; c++) if (this.positivesPerClass[c]) positives.push([c, this.positivesPerClass[c]]);
     return {
-      kind: METRICS_STATE_KIND, version: 1,
-      classes: this.numClasses, topK: this.topK, videos: this.n, hitAt1Hits: this.hits,
+      kind: METRICS_STATE_KIND,
+      version: 1,
+      classes: this.numClasses,
+      topK: this.topK,
+      videos: this.n,
+      hitAt1Hits: this.hits,
       perrHits: [...this.perrHits].sort((a, b) => a[0] - b[0]),
-      positives, totalPositives: this.totalPositives,
+      positives,
+      totalPositives: this.totalPositives,
       pool: {
         classes: toBase64(leBytes(this.classes.subarray(0, size))),
         scores: toBase64(leBytes(this.scores.subarray(0, size))),
@@ -213,7 +230,8 @@ function checkMetricsState(state: unknown, source: string) {
     if (!Array.isArray(x)) return bad(`${name} must be a list`);
     let last = -1;
     for (const p of x) {
-      if (!Array.isArray(p) || p.length !== 2 || !whole(p[0]) || !whole(p[1]) || p[0] <= last || !keyOk(p[0])) bad(`${name} must be [number, count] pairs in ascending order`);
+      if (!Array.isArray(p) || p.length !== 2 || !whole(p[0]) || !whole(p[1]) || p[0] <= last || !keyOk(p[0]))
+        bad(`${name} must be [number, count] pairs in ascending order`);
       last = p[0];
     }
     return x as [number, number][];
@@ -237,10 +255,17 @@ function checkMetricsState(state: unknown, source: string) {
   for (let i = 0; i < size; i++) {
     poolClasses[i] = cb.getInt32(i * 4, true);
     scores[i] = sb.getFloat64(i * 8, true);
-    if (poolClasses[i] < 0 || poolClasses[i] >= classes || Number.isNaN(scores[i]) || positive[i] > 1) bad(`pool entry ${i} is not a class, a score and a 0/1 flag`);
+    if (poolClasses[i] < 0 || poolClasses[i] >= classes || Number.isNaN(scores[i]) || positive[i] > 1)
+      bad(`pool entry ${i} is not a class, a score and a 0/1 flag`);
   }
   return {
-    classes, topK: s.topK as number, videos, hitAt1Hits: s.hitAt1Hits as number, totalPositives: s.totalPositives as number,
-    perrHits, positives, pool: { classes: poolClasses, scores, positive },
+    classes,
+    topK: s.topK as number,
+    videos,
+    hitAt1Hits: s.hitAt1Hits as number,
+    totalPositives: s.totalPositives as number,
+    perrHits,
+    positives,
+    pool: { classes: poolClasses, scores, positive },
   };
 }

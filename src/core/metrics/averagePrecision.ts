@@ -24,11 +24,7 @@
  * sorted in place (ascending). `numPositives` is the denominator, normally at
  * least positiveScores.length.
  */
-export function averagePrecision(
-  positiveScores: Float64Array,
-  negativeScores: Float64Array,
-  numPositives: number,
-): number {
+export function averagePrecision(positiveScores: Float64Array, negativeScores: Float64Array, numPositives: number): number {
   if (numPositives <= 0) return 0;
   if (positiveScores.length === 0) return 0;
   positiveScores.sort();
@@ -66,7 +62,7 @@ export function averagePrecision(
  * probability (m-1)/(n-1), so its expected precision is
  * (hits + 1 + (t-1)(m-1)/(n-1)) / (ranked + t).
  */
-export function tieGroupPrecisionSum(ranked: number, hits: number, m: number, n: number): number {
+function tieGroupPrecisionSum(ranked: number, hits: number, m: number, n: number): number {
   if (n === 1) return (hits + 1) / (ranked + 1);
   const share = (m - 1) / (n - 1);
   let s = 0;

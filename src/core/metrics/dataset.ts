@@ -27,14 +27,17 @@ export function videoFigures(probabilities: ArrayLike<number>, labels: readonly 
   for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[top]) top = c;
   const topProbability = probabilities[top];
   const truth = [...new Set((labels ?? []).filter((l) => l >= 0 && l < probabilities.length))];
-  if (truth.length === 0) return { top, topProbability, hit: labels && labels.length ? false : null, ap: labels && labels.length ? 0 : null };
+  if (truth.length === 0)
+    return { top, topProbability, hit: labels && labels.length ? false : null, ap: labels && labels.length ? 0 : null };
   // Rank of each label: classes strictly above it, plus those tied before it (lower index first, as topKIndices).
-  const ranks = truth.map((l) => {
-    const p = probabilities[l];
-    let above = 0;
-    for (let c = 0; c < probabilities.length; c++) if (probabilities[c] > p || (probabilities[c] === p && c < l)) above++;
-    return above + 1;
-  }).sort((a, b) => a - b);
+  const ranks = truth
+    .map((l) => {
+      const p = probabilities[l];
+      let above = 0;
+      for (let c = 0; c < probabilities.length; c++) if (probabilities[c] > p || (probabilities[c] === p && c < l)) above++;
+      return above + 1;
+    })
+    .sort((a, b) => a - b);
   const ap = ranks.reduce((s, rank, i) => s + (i + 1) / rank, 0) / truth.length;
   return { top, topProbability, hit: truth.includes(top), ap };
 }
@@ -55,7 +58,7 @@ export interface ClassFigures {
   ap: number;
 }
 
-export interface Confusion {
+interface Confusion {
   /** A true label of a video... */
   label: number;
   /** ...and the top-1 class that beat it. */

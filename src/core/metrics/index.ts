@@ -13,7 +13,7 @@ import { topKPool } from './topk';
 
 export { MetricsAccumulator } from './accumulator';
 export { averagePrecision } from './averagePrecision';
-export { datasetFigures, isConfusedPair, videoFigures, type ClassFigures, type Confusion, type DatasetFigures, type DatasetOptions, type VideoFigures } from './dataset';
+export { datasetFigures, isConfusedPair, videoFigures, type ClassFigures, type DatasetFigures, type VideoFigures } from './dataset';
 export { gap } from './gap';
 export { hitAt1 } from './hitAt1';
 export { classAveragePrecisions, meanAveragePrecision } from './map';
@@ -38,11 +38,7 @@ export interface EvaluateOptions {
  * averages Hit@1 and PERR per batch weighted by batch size, this averages per
  * video directly: the same number, without the batch split's rounding.
  */
-export function evaluate(
-  predictions: ArrayLike<number>[],
-  labels: number[][],
-  opts: EvaluateOptions = {},
-): EvaluationResult {
+export function evaluate(predictions: ArrayLike<number>[], labels: number[][], opts: EvaluateOptions = {}): EvaluationResult {
   const topK = opts.topK ?? 20;
   checkTopK(topK);
   const inputs = prepareInputs(predictions, labels);

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors';
-import {
-  averagePrecision,
-  classAveragePrecisions,
-  evaluate,
-  gap,
-  hitAt1,
-  meanAveragePrecision,
-  perr,
-  topKIndices,
-} from './index';
+import { averagePrecision, classAveragePrecisions, evaluate, gap, hitAt1, meanAveragePrecision, perr, topKIndices } from './index';
 import { seededRandom as mulberry32 } from '../training/seeded';
-
 
 /**
  * Labels of 0..4 classes per video; float32 scores that are all distinct
@@ -194,12 +184,34 @@ describe('edge cases', () => {
   });
 
   it('a video without labels scores 0 on Hit@1 and PERR and counts in the mean', () => {
-    expect(hitAt1([[0.9, 0.1], [0.9, 0.1]], [[0], []])).toBe(0.5);
-    expect(perr([[0.9, 0.1], [0.9, 0.1]], [[0], []])).toBe(0.5);
+    expect(
+      hitAt1(
+        [
+          [0.9, 0.1],
+          [0.9, 0.1],
+        ],
+        [[0], []],
+      ),
+    ).toBe(0.5);
+    expect(
+      perr(
+        [
+          [0.9, 0.1],
+          [0.9, 0.1],
+        ],
+        [[0], []],
+      ),
+    ).toBe(0.5);
   });
 
   it('no positives at all gives GAP and mAP 0', () => {
-    const r = evaluate([[0.9, 0.1], [0.3, 0.2]], [[], []]);
+    const r = evaluate(
+      [
+        [0.9, 0.1],
+        [0.3, 0.2],
+      ],
+      [[], []],
+    );
     expect(r.gap).toBe(0);
     expect(r.map).toBe(0);
   });

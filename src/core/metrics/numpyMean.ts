@@ -9,7 +9,7 @@
  */
 const BLOCK = 128;
 
-export function numpySum(a: ArrayLike<number>, from = 0, n = a.length - from): number {
+function numpySum(a: ArrayLike<number>, from = 0, n = a.length - from): number {
   if (n < 8) {
     let res = 0;
     for (let i = 0; i < n; i++) res += a[from + i];
@@ -19,7 +19,7 @@ export function numpySum(a: ArrayLike<number>, from = 0, n = a.length - from): n
     const r = [a[from], a[from + 1], a[from + 2], a[from + 3], a[from + 4], a[from + 5], a[from + 6], a[from + 7]];
     let i = 8;
     for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[from + i + j];
-    let res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    let res = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
     for (; i < n; i++) res += a[from + i];
     return res;
   }

@@ -15,10 +15,10 @@ import { SegmentRanking, type SegmentRankingState } from '../segments/segmentRan
 import type { Shard } from '../shards/assign';
 import { MetricsAccumulator, type MetricsState } from './accumulator';
 
-export const PART_KIND = 'attention-lstm evaluation part';
+const PART_KIND = 'attention-lstm evaluation part';
 
 /** Everything that changes the figures besides the inputs and the model: parts must agree on all of it. */
-export interface PartSettings {
+interface PartSettings {
   /** evaluate (the figures' state) or predict --segments (the rankings behind a submission, no labels counted). */
   command: 'evaluate' | 'predict';
   maxFrames: number;
@@ -77,10 +77,14 @@ export interface PartContents {
 export function makePart(p: PartContents): PartDocument {
   const r = p.ranking;
   return {
-    kind: PART_KIND, version: 1,
+    kind: PART_KIND,
+    version: 1,
     model: p.model,
     settings: {
-      command: p.command ?? 'evaluate', maxFrames: p.maxFrames, topK: p.metrics.topK, segmentsOnly: p.segmentsOnly,
+      command: p.command ?? 'evaluate',
+      maxFrames: p.maxFrames,
+      topK: p.metrics.topK,
+      segmentsOnly: p.segmentsOnly,
       segments: r ? { window: { ...r.window }, k: r.k, topPerWindow: r.topPerWindow, rated: r.rated ? [...r.rated] : null } : null,
     },
     shard: { index: p.shard.index, count: p.shard.count },
@@ -144,15 +148,24 @@ export function planMerge(parts: readonly { source: string; doc: unknown }[]): M
   const first = docs[0];
   for (const { source, doc } of docs.slice(1)) {
     if (doc.model.fingerprint !== first.doc.model.fingerprint) {
-      throw new InputError(`${source} and ${first.source} were made with different models (fingerprints ${doc.model.fingerprint.slice(0, 12)}… and ${first.doc.model.fingerprint.slice(0, 12)}…): merge the parts of one model`);
+      throw new InputError(
+        `${source} and ${first.source} were made with different models (fingerprints ${doc.model.fingerprint.slice(0, 12)}… and ${first.doc.model.fingerprint.slice(0, 12)}…): merge the parts of one model`,
+      );
     }
     const differs = settingDifference(first.doc.settings, doc.settings);
-    if (differs) throw new InputError(`${source} and ${first.source} were made with different settings (${differs}): merge parts made with the same flags`);
+    if (differs)
+      throw new InputError(
+        `${source} and ${first.source} were made with different settings (${differs}): merge parts made with the same flags`,
+      );
     if (doc.inputs.listSha256 !== first.doc.inputs.listSha256 || doc.inputs.total !== first.doc.inputs.total) {
-      throw new InputError(`${source} and ${first.source} were made from different input lists (${doc.inputs.total} and ${first.doc.inputs.total} inputs): every worker must be given the same list`);
+      throw new InputError(
+        `${source} and ${first.source} were made from different input lists (${doc.inputs.total} and ${first.doc.inputs.total} inputs): every worker must be given the same list`,
+      );
     }
     if (doc.shard.count !== first.doc.shard.count) {
-      throw new InputError(`${source} is shard ${doc.shard.index}/${doc.shard.count} and ${first.source} shard ${first.doc.shard.index}/${first.doc.shard.count}: parts of one run share the number of workers`);
+      throw new InputError(
+        `${source} is shard ${doc.shard.index}/${doc.shard.count} and ${first.source} shard ${first.doc.shard.index}/${first.doc.shard.count}: parts of one run share the number of workers`,
+      );
     }
   }
   const count = first.doc.shard.count;
@@ -165,16 +178,23 @@ export function planMerge(parts: readonly { source: string; doc: unknown }[]): M
       byIndex.set(d.doc.shard.index, d);
       continue;
     }
-    if (held.doc.written === d.doc.written) throw new InputError(`${d.source} and ${held.source} are both shard ${d.doc.shard.index}/${count}, written at the same time: keep one`);
+    if (held.doc.written === d.doc.written)
+      throw new InputError(
+        `${d.source} and ${held.source} are both shard ${d.doc.shard.index}/${count}, written at the same time: keep one`,
+      );
     const [keep, drop] = d.doc.written > held.doc.written ? [d, held] : [held, d];
     byIndex.set(d.doc.shard.index, keep);
-    notes.push(`shard ${d.doc.shard.index}/${count}: ${keep.source} (written ${keep.doc.written}) replaces ${drop.source} (written ${drop.doc.written})`);
+    notes.push(
+      `shard ${d.doc.shard.index}/${count}: ${keep.source} (written ${keep.doc.written}) replaces ${drop.source} (written ${drop.doc.written})`,
+    );
   }
   const missing: number[] = [];
   for (let i = 0; i < count; i++) if (!byIndex.has(i)) missing.push(i);
   if (missing.length) {
     const list = missing.length > 20 ? `${missing.slice(0, 20).join(', ')} and ${missing.length - 20} more` : missing.join(', ');
-    throw new InputError(`missing the part${missing.length === 1 ? '' : 's'} of shard${missing.length === 1 ? '' : 's'} ${list} of ${count}: run ${missing.length === 1 ? 'that worker' : 'those workers'} (--shard i/${count}) and merge again`);
+    throw new InputError(
+      `missing the part${missing.length === 1 ? '' : 's'} of shard${missing.length === 1 ? '' : 's'} ${list} of ${count}: run ${missing.length === 1 ? 'that worker' : 'those workers'} (--shard i/${count}) and merge again`,
+    );
   }
   const kept = [...byIndex.keys()].sort((a, b) => a - b).map((i) => byIndex.get(i)!);
   const owner = new Map<string, string>();
@@ -187,7 +207,8 @@ export function planMerge(parts: readonly { source: string; doc: unknown }[]): M
       covered++;
     }
   }
-  if (covered !== first.doc.inputs.total) throw new InputError(`the parts cover ${covered} inputs of the ${first.doc.inputs.total} listed: some worker did not take its share`);
+  if (covered !== first.doc.inputs.total)
+    throw new InputError(`the parts cover ${covered} inputs of the ${first.doc.inputs.total} listed: some worker did not take its share`);
 
   return { kept, settings: first.doc.settings, model: first.doc.model, shardCount: count, inputs: covered, notes };
 }
@@ -224,8 +245,12 @@ export class StateMerger {
     if (this.pending.size) throw new Error(`merge: ${this.pending.size} parts not merged yet`);
     const { kept } = this.plan;
     return {
-      metrics: this.metrics, ranking: this.ranking, settings: this.plan.settings, model: this.plan.model,
-      shardCount: this.plan.shardCount, inputs: this.plan.inputs,
+      metrics: this.metrics,
+      ranking: this.ranking,
+      settings: this.plan.settings,
+      model: this.plan.model,
+      shardCount: this.plan.shardCount,
+      inputs: this.plan.inputs,
       skipped: kept.flatMap((k) => k.doc.inputs.skipped),
       unlabeled: kept.reduce((n, k) => n + k.doc.unlabeled, 0),
       failed: kept.reduce((n, k) => n + k.doc.failed, 0),
@@ -268,12 +293,28 @@ function checkPart(doc: unknown, source: string, headerOnly = false): PartDocume
   const m = doc.model;
   if (!isObject(m) || typeof m.fingerprint !== 'string' || !whole(m.classes, 1)) bad('model.fingerprint and model.classes are missing');
   const st = doc.settings;
-  if (!isObject(st) || (st.command !== 'evaluate' && st.command !== 'predict') || !whole(st.maxFrames, 1) || !whole(st.topK, 1) || typeof st.segmentsOnly !== 'boolean' || !(st.segments === null || isObject(st.segments))) bad('settings are missing');
+  if (
+    !isObject(st) ||
+    (st.command !== 'evaluate' && st.command !== 'predict') ||
+    !whole(st.maxFrames, 1) ||
+    !whole(st.topK, 1) ||
+    typeof st.segmentsOnly !== 'boolean' ||
+    !(st.segments === null || isObject(st.segments))
+  )
+    bad('settings are missing');
   const sh = doc.shard;
-  if (!isObject(sh) || !whole(sh.count, 1) || !whole(sh.index) || (sh.index as number) >= (sh.count as number)) bad('shard must be { index, count } with index < count');
+  if (!isObject(sh) || !whole(sh.count, 1) || !whole(sh.index) || (sh.index as number) >= (sh.count as number))
+    bad('shard must be { index, count } with index < count');
   const inp = doc.inputs;
-  if (!isObject(inp) || !whole(inp.total) || typeof inp.listSha256 !== 'string' || !Array.isArray(inp.covered) || !inp.covered.every((x) => typeof x === 'string')
-    || !Array.isArray(inp.skipped) || !inp.skipped.every((x) => isObject(x) && typeof x.input === 'string' && typeof x.reason === 'string')) {
+  if (
+    !isObject(inp) ||
+    !whole(inp.total) ||
+    typeof inp.listSha256 !== 'string' ||
+    !Array.isArray(inp.covered) ||
+    !inp.covered.every((x) => typeof x === 'string') ||
+    !Array.isArray(inp.skipped) ||
+    !inp.skipped.every((x) => isObject(x) && typeof x.input === 'string' && typeof x.reason === 'string')
+  ) {
     bad('inputs must list what the part covered');
   }
   if (!whole(doc.unlabeled) || !whole(doc.failed) || typeof doc.written !== 'string') bad('unlabeled, failed and written are missing');

@@ -69,12 +69,7 @@ export interface TopKPool {
   totalPositives: number;
 }
 
-export function topKPool(
-  predictions: ArrayLike<number>[],
-  labels: Int32Array[],
-  numClasses: number,
-  topK: number,
-): TopKPool {
+export function topKPool(predictions: ArrayLike<number>[], labels: Int32Array[], numClasses: number, topK: number): TopKPool {
   const k = Math.min(topK, numClasses);
   const size = predictions.length * k;
   const classes = new Int32Array(size);

@@ -34,7 +34,13 @@ export interface Sizes {
 }
 
 export const FULL_SIZES: Sizes = {
-  rgbDim: 1024, audioDim: 128, embed: 512, lstm: 1024, head1: 8192, head2: 4096, classes: 3862,
+  rgbDim: 1024,
+  audioDim: 128,
+  embed: 512,
+  lstm: 1024,
+  head1: 8192,
+  head2: 4096,
+  classes: 3862,
 };
 
 /** What differs between the variants at inference, beyond the file layout. */

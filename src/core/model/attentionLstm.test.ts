@@ -5,7 +5,7 @@ import { convertAndLoad } from '../../../tools/testing/memoryModel';
 import { writeCombined } from '../paddle/combined';
 import { writePickledParams } from '../paddle/pdparamsPickle';
 import { fluid1CombinedOrder } from './paddleLayout';
-import { referenceForward } from './reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { predictVideos } from './model';
 import type { Variant } from './architecture';
 import type { NdArray } from '../ndarray';
@@ -39,10 +39,12 @@ describe.each(['wasm', 'cpu'] as const)('AttentionLSTM on tfjs %s against the fl
           let worst = 0;
           videos.forEach((v, i) => {
             const want = referenceForward(ref, variant, Float64Array.from(v.rgb), Float64Array.from(v.audio), v.frames);
-            worst = Math.max(worst,
+            worst = Math.max(
+              worst,
               maxDiff(got[i].probabilities, want.probabilities),
               maxDiff(got[i].attention.rgb, want.attention.rgb),
-              maxDiff(got[i].attention.audio, want.attention.audio));
+              maxDiff(got[i].attention.audio, want.attention.audio),
+            );
             expect(maxDiff(got[i].logits, want.logits)).toBeLessThan(1e-4);
           });
           expect(worst).toBeLessThanOrEqual(1e-5);

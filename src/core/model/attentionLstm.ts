@@ -1,7 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
-import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
-
 /**
  * The AttentionLSTM forward pass on tfjs, for a batch of videos of different
  * lengths. Two pipelines compute the same numbers:
@@ -15,10 +11,14 @@ import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPack
  *   it when tfjs is not recording gradients and the runner has one for the
  *   current backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
+import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
 
 /**
- * How weight matrices are stored. tfjs's WebGPU matMul is 10-15x faster with the
- * right operand stored [out, in] and transposeB; wasm is fastest with [in, out].
+ * How weight matrices are stored. tfjs's WebGPU matMul is much faster with the
+ * right operand stored [out, in] and transposeB; wasm is fastest with [in, out]
+ * (docs/benchmarks.md).
  */
 export type WeightLayout = 'in-out' | 'out-in';
 
@@ -52,7 +52,7 @@ export interface PackedBatchInput {
   lengths: readonly number[];
 }
 
-export function isPackedInput(input: BatchInput | PackedBatchInput): input is PackedBatchInput {
+function isPackedInput(input: BatchInput | PackedBatchInput): input is PackedBatchInput {
   return 'layout' in input;
 }
 
@@ -85,7 +85,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor | null, layout
 export type LinearFn = typeof linear;
 
 /** The 0/1 mask [B, T] of real frames. */
-export function frameMask(lengths: readonly number[], T: number): tf.Tensor2D {
+function frameMask(lengths: readonly number[], T: number): tf.Tensor2D {
   const m = new Float32Array(lengths.length * T);
   lengths.forEach((len, b) => m.fill(1, b * T, b * T + len));
   return tf.tensor2d(m, [lengths.length, T]);
@@ -104,9 +104,15 @@ function activations(beh: VariantBehaviour) {
  * t = T-1 ... 0, a video's state stays zero through its padding and its backward
  * pass starts at its own last frame, with no reordering of frames.
  */
-export function lstmOps(
-  G: tf.Tensor3D, wh: tf.Tensor, bh: tf.Tensor, peep: tf.Tensor | null,
-  mask: tf.Tensor2D, reverse: boolean, beh: VariantBehaviour, layout: WeightLayout,
+function lstmOps(
+  G: tf.Tensor3D,
+  wh: tf.Tensor,
+  bh: tf.Tensor,
+  peep: tf.Tensor | null,
+  mask: tf.Tensor2D,
+  reverse: boolean,
+  beh: VariantBehaviour,
+  layout: WeightLayout,
 ): tf.Tensor3D {
   const [B, T, D4] = G.shape;
   const D = D4 / 4;
@@ -166,7 +172,7 @@ function flatten(x: tf.Tensor3D): tf.Tensor2D {
 /** The input projections of the four LSTMs: [B, T, 4D] per modality and direction. */
 export type GateInputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
 /** Their outputs, h at every frame: [B, T, D] per modality and direction. */
-export type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
+type LstmOutputs = Record<Modality, { fw: tf.Tensor3D; bw: tf.Tensor3D }>;
 
 /**
  * The recurrent part of the model: all four LSTMs (two modalities, two
@@ -185,7 +191,16 @@ export type BiLstmRunner = ((G: GateInputs, w: WeightTensors, spec: ModelSpec, g
 export const paddedOpsBiLstm: BiLstmRunner = (G, w, spec, geo) => {
   const beh = BEHAVIOUR[spec.variant];
   const run = (m: Modality, d: 'fw' | 'bw') =>
-    lstmOps(G[m][d], w[`${m}.${d}.wh`], w[`${m}.${d}.bh`], beh.peepholes ? w[`${m}.${d}.peep`] : null, geo.mask, d === 'bw', beh, spec.layout);
+    lstmOps(
+      G[m][d],
+      w[`${m}.${d}.wh`],
+      w[`${m}.${d}.bh`],
+      beh.peepholes ? w[`${m}.${d}.peep`] : null,
+      geo.mask,
+      d === 'bw',
+      beh,
+      spec.layout,
+    );
   return {
     rgb: { fw: run('rgb', 'fw'), bw: run('rgb', 'bw') },
     audio: { fw: run('audio', 'fw'), bw: run('audio', 'bw') },
@@ -208,7 +223,12 @@ export const opsPackedBiLstm: PackedBiLstm = {
       const fromPadded = tf.tensor1d(layout.sourceRows, 'int32');
       const pad = (g: tf.Tensor2D) => tf.reshape(tf.gather(tf.concat([g, tf.zeros([1, 4 * D])]), toPadded), [B, T, 4 * D]) as tf.Tensor3D;
       const geo = batchGeometry(layout.lengths, T);
-      const H = paddedOpsBiLstm({ rgb: { fw: pad(G.rgb.fw), bw: pad(G.rgb.bw) }, audio: { fw: pad(G.audio.fw), bw: pad(G.audio.bw) } }, w, spec, geo);
+      const H = paddedOpsBiLstm(
+        { rgb: { fw: pad(G.rgb.fw), bw: pad(G.rgb.bw) }, audio: { fw: pad(G.audio.fw), bw: pad(G.audio.bw) } },
+        w,
+        spec,
+        geo,
+      );
       const back = (h: tf.Tensor3D) => tf.gather(tf.reshape(h, [B * T, D]), fromPadded) as tf.Tensor2D;
       return {
         rgb: tf.concat([back(H.rgb.fw), back(H.rgb.bw)], 1) as tf.Tensor2D,
@@ -224,7 +244,10 @@ export const opsPackedBiLstm: PackedBiLstm = {
  * it (wasm and cpu: src/kernels/packedLstm_*.ts), the packed path, which gives
  * the same numbers (within float32 rounding) at the cost of the real frames.
  */
-export const opsBiLstm: BiLstmRunner = Object.assign((G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => paddedOpsBiLstm(G, w, spec, geo), { packed: kernelPackedBiLstm });
+export const opsBiLstm: BiLstmRunner = Object.assign(
+  (G: GateInputs, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry) => paddedOpsBiLstm(G, w, spec, geo),
+  { packed: kernelPackedBiLstm },
+);
 
 /** Embedding and the input projections of both directions, for all frames at once. */
 function gateInputs(x: tf.Tensor3D, m: Modality, w: WeightTensors, spec: ModelSpec, geo: BatchGeometry, lin: LinearFn) {
@@ -258,13 +281,17 @@ export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout, lin
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
 export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm) {
   if (isPackedInput(input)) {
-    if (!takesPackedPath(biLstm, spec)) throw new Error('encode: packed rows need a runner whose packed path is available (inference, a backend that has it)');
+    if (!takesPackedPath(biLstm, spec))
+      throw new Error('encode: packed rows need a runner whose packed path is available (inference, a backend that has it)');
     return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
   }
   if (takesPackedPath(biLstm, spec)) return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
   const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
   const lin = biLstm.linear ?? linear;
-  const G: GateInputs = { rgb: gateInputs(input.rgb, 'rgb', w, spec, geo, lin), audio: gateInputs(input.audio, 'audio', w, spec, geo, lin) };
+  const G: GateInputs = {
+    rgb: gateInputs(input.rgb, 'rgb', w, spec, geo, lin),
+    audio: gateInputs(input.audio, 'audio', w, spec, geo, lin),
+  };
   const H = biLstm(G, w, spec, geo);
   const r = attend(H.rgb, 'rgb', w, spec, geo);
   const a = attend(H.audio, 'audio', w, spec, geo);
@@ -312,8 +339,11 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
     ? tf.reshape(s, [1, T])
     : tf.reshape(tf.gather(tf.concat([s, tf.tensor1d([-1e30])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T]);
   const a = tf.softmax(scores, 1) as tf.Tensor2D;
-  let pooled: tf.Tensor = layout.identity ? tf.matMul(a, hd)
-    : B > DENSE_POOLING_MAX_BATCH ? pooledByPadding(hd, a, layout) : pooledByRowWeights(hd, a, layout, source!);
+  let pooled: tf.Tensor = layout.identity
+    ? tf.matMul(a, hd)
+    : B > DENSE_POOLING_MAX_BATCH
+      ? pooledByPadding(hd, a, layout)
+      : pooledByRowWeights(hd, a, layout, source!);
   if (scale !== 1) pooled = tf.mul(pooled, scale);
   return { attention: a, pooled: pooled as tf.Tensor2D };
 }
@@ -341,15 +371,23 @@ function pooledByPadding(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout):
   const { B, T } = layout;
   const D2 = hd.shape[1];
   // paddedRows gives N for a frame past a video's end: the zero row appended here.
-  const padded = tf.reshape(tf.gather(tf.concat([hd, tf.zeros([1, D2])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T, D2]) as tf.Tensor3D;
+  const padded = tf.reshape(tf.gather(tf.concat([hd, tf.zeros([1, D2])]), tf.tensor1d(layout.paddedRows, 'int32')), [
+    B,
+    T,
+    D2,
+  ]) as tf.Tensor3D;
   return tf.reshape(tf.matMul(tf.reshape(a, [B, 1, T]), padded), [B, D2]);
 }
 
-export function forward(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm): ForwardOutput {
+export function forward(
+  w: WeightTensors,
+  spec: ModelSpec,
+  input: BatchInput | PackedBatchInput,
+  biLstm: BiLstmRunner = opsBiLstm,
+): ForwardOutput {
   return tf.tidy(() => {
     const { pooled, attention } = encode(w, spec, input, biLstm);
     const logits = head(pooled, w, spec.layout, biLstm.linear ?? linear);
     return { logits, probabilities: tf.sigmoid(logits), attention, pooled };
   });
 }
-

@@ -11,14 +11,14 @@ import { parameterCount, type Sizes, type Variant } from './architecture';
  * and outputs (D each), float32. Per-step temporaries are freed as the
  * recurrence goes and are left out.
  */
-export function bytesPerFrame(sizes: Sizes): number {
+function bytesPerFrame(sizes: Sizes): number {
   return 4 * (sizes.rgbDim + sizes.audioDim + 2 * sizes.embed + 4 * 4 * sizes.lstm + 4 * sizes.lstm);
 }
 
 /**
  * Default budget of one batch: a dozen or more small-model videos, one or two
- * full-size ones. Larger batches measured no faster with the demo model (a
- * 1,000-video shard in 3.8 s on wasm either way) and held 50 MB more.
+ * full-size ones. Larger batches measured no faster with the demo model on
+ * wasm and held more memory (docs/benchmarks.md).
  */
 export const BATCH_BUDGET_BYTES = 32 << 20;
 
@@ -44,7 +44,9 @@ export function budgetBatches(framesLongestFirst: readonly number[], sizes: Size
 /** Positions 0..n-1 in batches of `size` (the last may be smaller). */
 export function fixedBatches(n: number, size: number): number[][] {
   const step = Math.max(1, Math.floor(size));
-  return Array.from({ length: Math.ceil(n / step) }, (_, b) => Array.from({ length: Math.min(step, n - b * step) }, (_, j) => b * step + j));
+  return Array.from({ length: Math.ceil(n / step) }, (_, b) =>
+    Array.from({ length: Math.min(step, n - b * step) }, (_, j) => b * step + j),
+  );
 }
 
 /**

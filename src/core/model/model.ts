@@ -5,7 +5,18 @@ import type { VideoFeatures } from '../features/featureTypes';
 import type { AttentionLstmMeta } from '../convert/modelFormat';
 import { canonicalTensors } from './architecture';
 import { budgetBatches, fixedBatches } from './batching';
-import { type BatchInput, type BiLstmRunner, type ModelSpec, type PackedBatchInput, type WeightLayout, type WeightTensors, forward, isMatrix, opsBiLstm, takesPackedPath } from './attentionLstm';
+import {
+  type BatchInput,
+  type BiLstmRunner,
+  type ModelSpec,
+  type PackedBatchInput,
+  type WeightLayout,
+  type WeightTensors,
+  forward,
+  isMatrix,
+  opsBiLstm,
+  takesPackedPath,
+} from './attentionLstm';
 import { packedLayout } from './packedBatch';
 import { checkVideos, type PredictOptions, type VideoPrediction } from './prediction';
 
@@ -73,11 +84,19 @@ export function packRows(videos: readonly VideoFeatures[]): PackedBatchInput {
 }
 
 /** The batch in the form the runner will take: packed rows for the packed path, padded tensors for the op path. */
-export function batchInput(videos: readonly VideoFeatures[], spec: ModelSpec, biLstm: BiLstmRunner = opsBiLstm): BatchInput | PackedBatchInput {
+export function batchInput(
+  videos: readonly VideoFeatures[],
+  spec: ModelSpec,
+  biLstm: BiLstmRunner = opsBiLstm,
+): BatchInput | PackedBatchInput {
   return takesPackedPath(biLstm, spec) ? packRows(videos) : packBatch(videos);
 }
 
-export async function predictVideos(model: LoadedModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {
+export async function predictVideos(
+  model: LoadedModel,
+  videos: readonly VideoFeatures[],
+  opts: PredictOptions = {},
+): Promise<VideoPrediction[]> {
   checkVideos(videos, model.meta);
   // Longest first, so each batch pads little.
   const order = videos.map((_, i) => i).sort((a, b) => videos[b].frames - videos[a].frames);
@@ -86,18 +105,31 @@ export async function predictVideos(model: LoadedModel, videos: readonly VideoFe
   const results: VideoPrediction[] = new Array(videos.length);
   for (const batch of batches) {
     const idx = batch.map((j) => order[j]);
-    const out = await forwardBatch(model.weights, model.spec, idx.map((i) => videos[i]), opts.biLstm);
+    const out = await forwardBatch(
+      model.weights,
+      model.spec,
+      idx.map((i) => videos[i]),
+      opts.biLstm,
+    );
     idx.forEach((vi, b) => (results[vi] = out[b]));
   }
   return results;
 }
 
 /** One forward pass over a batch of videos (packed rows, or padded to the longest for the op path), read back per video. */
-export async function forwardBatch(weights: WeightTensors, spec: ModelSpec, batch: readonly VideoFeatures[], biLstm: BiLstmRunner = opsBiLstm): Promise<VideoPrediction[]> {
+export async function forwardBatch(
+  weights: WeightTensors,
+  spec: ModelSpec,
+  batch: readonly VideoFeatures[],
+  biLstm: BiLstmRunner = opsBiLstm,
+): Promise<VideoPrediction[]> {
   const input = batchInput(batch, spec, biLstm);
   const out = forward(weights, spec, input, biLstm);
   const [probs, logits, ar, aa] = (await Promise.all([
-    out.probabilities.data(), out.logits.data(), out.attention.rgb.data(), out.attention.audio.data(),
+    out.probabilities.data(),
+    out.logits.data(),
+    out.attention.rgb.data(),
+    out.attention.audio.data(),
   ])) as Float32Array[];
   tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
   const C = spec.sizes.classes;

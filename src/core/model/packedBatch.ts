@@ -3,7 +3,7 @@ import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality } from './architecture
 import type { PackedLayout } from './packedLayout';
 import type { LinearFn, ModelSpec, WeightTensors } from './attentionLstm';
 
-export { type PackedLayout, packedLayout, packedRecurrentMacs, packedSteps } from './packedLayout';
+export { type PackedLayout, packedLayout, packedSteps } from './packedLayout';
 
 /** Input projections of the four LSTMs on the packed rows, [N, 4D] each (x W_x + b_x; gates i, f, c~, o). */
 export type PackedGateInputs = Record<Modality, { fw: tf.Tensor2D; bw: tf.Tensor2D }>;
@@ -89,7 +89,12 @@ export const kernelPackedBiLstm: PackedBiLstm = {
       const inputs: tf.NamedTensorMap = { bias, peep };
       Gs.forEach((g, l) => (inputs[`G${l}`] = g));
       Ws.forEach((x, l) => (inputs[`W${l}`] = x));
-      const attrs: PackedLstmAttrs = { sortedLengths: Array.from(layout.sortedLengths), D, peepholes: beh.peepholes, clamped: beh.clampedActivations };
+      const attrs: PackedLstmAttrs = {
+        sortedLengths: Array.from(layout.sortedLengths),
+        D,
+        peepholes: beh.peepholes,
+        clamped: beh.clampedActivations,
+      };
       const [rgb, audio] = tf.engine().runKernel(PACKED_LSTM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
       return { rgb, audio };
     });

@@ -74,14 +74,20 @@ export function packedLayout(lengths: readonly number[], T: number): PackedLayou
     }
   }
   return {
-    B, T, N, lengths, order, rank, sortedLengths, active, offsets, sourceRows, paddedRows, videoOfRow,
+    B,
+    T,
+    N,
+    lengths,
+    order,
+    rank,
+    sortedLengths,
+    active,
+    offsets,
+    sourceRows,
+    paddedRows,
+    videoOfRow,
     identity: B === 1 && lengths[0] === T,
   };
-}
-
-/** Multiply-adds of the recurrence as the packed path executes it (real frames only), for 4 LSTMs of width D. */
-export function packedRecurrentMacs(layout: PackedLayout, D: number): number {
-  return layout.N * 4 * D * 4 * D;
 }
 
 /** The steps of a packed batch from its lengths by rank (non-increasing): n_t (`active`) and each step's first row (`offsets`). */

@@ -1,13 +1,13 @@
-import { InputError } from '../errors';
-import { shapeString, transpose2d as transpose } from '../ndarray';
-import { DIRECTIONS, MODALITIES, type Modality, type Sizes, type Variant, featureDim } from './architecture';
-
 /**
  * How Paddle's two published variants name and lay out the AttentionLSTM's
  * tensors, and how each maps onto the canonical tensors of `architecture.ts`.
  * One table per variant serves conversion (Paddle → canonical), export
  * (canonical → Paddle) and the error messages that name a wrong tensor.
  */
+import { InputError } from '../errors';
+import { shapeString, transpose2d as transpose } from '../ndarray';
+import { DIRECTIONS, MODALITIES, type Sizes, type Variant, featureDim } from './architecture';
+
 export interface PaddleTensorSpec {
   /** Paddle's name for the tensor. */
   name: string;
@@ -27,7 +27,7 @@ const FLUID_TO_CANONICAL = [1, 2, 0, 3];
 const CANONICAL_TO_FLUID = [2, 0, 1, 3];
 
 /** Reorders the four D-wide gate blocks along the last axis of a [rows, 4D] matrix. */
-export function permuteGates(x: Float32Array, D: number, perm: readonly number[]): Float32Array {
+function permuteGates(x: Float32Array, D: number, perm: readonly number[]): Float32Array {
   const rows = x.length / (4 * D);
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
@@ -45,24 +45,36 @@ function fluid1Specs(s: Sizes): PaddleTensorSpec[] {
   const specs: PaddleTensorSpec[] = [];
   const fc = (k: number, inDim: number, outDim: number, canon: string, role: string, gates = false) => {
     specs.push({
-      name: `fc_${k}.w_0`, shape: [inDim, outDim], role: `${role} weights`, canonical: [gates ? `${canon}.wx` : `${canon}.w`],
+      name: `fc_${k}.w_0`,
+      shape: [inDim, outDim],
+      role: `${role} weights`,
+      canonical: [gates ? `${canon}.wx` : `${canon}.w`],
       toCanonical: gates ? (d) => [{ name: `${canon}.wx`, data: permuteGates(d, D, FLUID_TO_CANONICAL) }] : same(`${canon}.w`),
       fromCanonical: gates ? (get) => permuteGates(get(`${canon}.wx`), D, CANONICAL_TO_FLUID) : take(`${canon}.w`),
     });
     specs.push({
-      name: `fc_${k}.b_0`, shape: [outDim], role: `${role} bias`, canonical: [gates ? `${canon}.bx` : `${canon}.b`],
+      name: `fc_${k}.b_0`,
+      shape: [outDim],
+      role: `${role} bias`,
+      canonical: [gates ? `${canon}.bx` : `${canon}.b`],
       toCanonical: gates ? (d) => [{ name: `${canon}.bx`, data: permuteGates(d, D, FLUID_TO_CANONICAL) }] : same(`${canon}.b`),
       fromCanonical: gates ? (get) => permuteGates(get(`${canon}.bx`), D, CANONICAL_TO_FLUID) : take(`${canon}.b`),
     });
   };
   const lstm = (k: number, canon: string, role: string) => {
     specs.push({
-      name: `lstm_${k}.w_0`, shape: [D, 4 * D], role: `${role} recurrent weights`, canonical: [`${canon}.wh`],
+      name: `lstm_${k}.w_0`,
+      shape: [D, 4 * D],
+      role: `${role} recurrent weights`,
+      canonical: [`${canon}.wh`],
       toCanonical: (d) => [{ name: `${canon}.wh`, data: permuteGates(d, D, FLUID_TO_CANONICAL) }],
       fromCanonical: (get) => permuteGates(get(`${canon}.wh`), D, CANONICAL_TO_FLUID),
     });
     specs.push({
-      name: `lstm_${k}.b_0`, shape: [1, 7 * D], role: `${role} gate bias and peepholes`, canonical: [`${canon}.bh`, `${canon}.peep`],
+      name: `lstm_${k}.b_0`,
+      shape: [1, 7 * D],
+      role: `${role} gate bias and peepholes`,
+      canonical: [`${canon}.bh`, `${canon}.peep`],
       toCanonical: (d) => [
         { name: `${canon}.bh`, data: permuteGates(d.slice(0, 4 * D), D, FLUID_TO_CANONICAL) },
         { name: `${canon}.peep`, data: d.slice(4 * D, 7 * D) },
@@ -93,8 +105,22 @@ function paddlevideo2Specs(s: Sizes): PaddleTensorSpec[] {
   const D = s.lstm;
   const specs: PaddleTensorSpec[] = [];
   const linear = (key: string, inDim: number, outDim: number, canon: string, role: string) => {
-    specs.push({ name: `head.${key}.weight`, shape: [inDim, outDim], role: `${role} weights`, canonical: [`${canon}.w`], toCanonical: same(`${canon}.w`), fromCanonical: take(`${canon}.w`) });
-    specs.push({ name: `head.${key}.bias`, shape: [outDim], role: `${role} bias`, canonical: [`${canon}.b`], toCanonical: same(`${canon}.b`), fromCanonical: take(`${canon}.b`) });
+    specs.push({
+      name: `head.${key}.weight`,
+      shape: [inDim, outDim],
+      role: `${role} weights`,
+      canonical: [`${canon}.w`],
+      toCanonical: same(`${canon}.w`),
+      fromCanonical: take(`${canon}.w`),
+    });
+    specs.push({
+      name: `head.${key}.bias`,
+      shape: [outDim],
+      role: `${role} bias`,
+      canonical: [`${canon}.b`],
+      toCanonical: same(`${canon}.b`),
+      fromCanonical: take(`${canon}.b`),
+    });
   };
   MODALITIES.forEach((m, i) => {
     linear(`fc_feature${i}`, featureDim(s, m), s.embed, `${m}.embed`, `${m} embedding`);
@@ -104,17 +130,37 @@ function paddlevideo2Specs(s: Sizes): PaddleTensorSpec[] {
       const role = `${m} ${d === 'fw' ? 'forward' : 'backward'} LSTM`;
       // paddle.nn.LSTM keeps [4D, in] weights and computes x @ W^T: canonical is [in, 4D].
       specs.push({
-        name: `${cell}.weight_ih`, shape: [4 * D, s.embed], role: `${role} input weights`, canonical: [`${canon}.wx`],
+        name: `${cell}.weight_ih`,
+        shape: [4 * D, s.embed],
+        role: `${role} input weights`,
+        canonical: [`${canon}.wx`],
         toCanonical: (x) => [{ name: `${canon}.wx`, data: transpose(x, 4 * D, s.embed) }],
         fromCanonical: (get) => transpose(get(`${canon}.wx`), s.embed, 4 * D),
       });
       specs.push({
-        name: `${cell}.weight_hh`, shape: [4 * D, D], role: `${role} recurrent weights`, canonical: [`${canon}.wh`],
+        name: `${cell}.weight_hh`,
+        shape: [4 * D, D],
+        role: `${role} recurrent weights`,
+        canonical: [`${canon}.wh`],
         toCanonical: (x) => [{ name: `${canon}.wh`, data: transpose(x, 4 * D, D) }],
         fromCanonical: (get) => transpose(get(`${canon}.wh`), D, 4 * D),
       });
-      specs.push({ name: `${cell}.bias_ih`, shape: [4 * D], role: `${role} input bias`, canonical: [`${canon}.bx`], toCanonical: same(`${canon}.bx`), fromCanonical: take(`${canon}.bx`) });
-      specs.push({ name: `${cell}.bias_hh`, shape: [4 * D], role: `${role} recurrent bias`, canonical: [`${canon}.bh`], toCanonical: same(`${canon}.bh`), fromCanonical: take(`${canon}.bh`) });
+      specs.push({
+        name: `${cell}.bias_ih`,
+        shape: [4 * D],
+        role: `${role} input bias`,
+        canonical: [`${canon}.bx`],
+        toCanonical: same(`${canon}.bx`),
+        fromCanonical: take(`${canon}.bx`),
+      });
+      specs.push({
+        name: `${cell}.bias_hh`,
+        shape: [4 * D],
+        role: `${role} recurrent bias`,
+        canonical: [`${canon}.bh`],
+        toCanonical: same(`${canon}.bh`),
+        fromCanonical: take(`${canon}.bh`),
+      });
     }
     linear(`att_fc${i}`, 2 * D, 1, `${m}.att`, `${m} attention`);
   });
@@ -142,19 +188,29 @@ export function isIgnorableKey(name: string): boolean {
 export function detectVariant(names: readonly string[], file: string): Variant {
   if (names.some((n) => n.startsWith('head.bi_lstm') || n.startsWith('head.fc_'))) return 'paddlevideo2';
   if (names.includes('fc_0.w_0') || names.includes('lstm_0.w_0')) return 'fluid1';
-  const shown = names.slice(0, 5).map((n) => `'${n}'`).join(', ');
+  const shown = names
+    .slice(0, 5)
+    .map((n) => `'${n}'`)
+    .join(', ');
   throw new InputError(
     `${file}: none of its tensor names (${shown}${names.length > 5 ? ', ...' : ''}) belong to an AttentionLSTM: expected fluid1 names such as 'fc_0.w_0' or PaddleVideo 2 names such as 'head.fc_feature0.weight'`,
   );
 }
 
 /** Reads every size from the tensors' shapes; the full check against these sizes follows in `checkShapes`. */
-export function inferSizes(variant: Variant, shapes: ReadonlyMap<string, number[]>, file: string, shownAs?: ReadonlyMap<string, string>): Sizes {
+export function inferSizes(
+  variant: Variant,
+  shapes: ReadonlyMap<string, number[]>,
+  file: string,
+  shownAs?: ReadonlyMap<string, string>,
+): Sizes {
   const get = (name: string, rank: number): number[] => {
     const shape = shapes.get(name);
     if (!shape) throw new InputError(`${file}: the tensor '${name}' is missing; a ${variant} AttentionLSTM needs it`);
     if (shape.length !== rank) {
-      throw new InputError(`${file}: the tensor '${shownAs?.get(name) ?? name}' has shape ${shapeString(shape)}, expected ${rank} dimensions`);
+      throw new InputError(
+        `${file}: the tensor '${shownAs?.get(name) ?? name}' has shape ${shapeString(shape)}, expected ${rank} dimensions`,
+      );
     }
     return shape;
   };
@@ -186,7 +242,13 @@ function sizesText(s: Sizes): string {
  * `shownAs` gives the name a tensor has in the file, where that is not the variant's
  * own (an inference model's program variables), for the messages.
  */
-export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<string, number[]>, file: string, shownAs?: ReadonlyMap<string, string>): string[] {
+export function checkShapes(
+  variant: Variant,
+  s: Sizes,
+  shapes: ReadonlyMap<string, number[]>,
+  file: string,
+  shownAs?: ReadonlyMap<string, string>,
+): string[] {
   const specs = paddleTensorSpecs(variant, s);
   for (const spec of specs) {
     const shape = shapes.get(spec.name);
@@ -194,7 +256,8 @@ export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<stri
       throw new InputError(`${file}: the tensor '${spec.name}' (${spec.role}) is missing; a ${variant} AttentionLSTM needs it`);
     }
     // Paddle stores 1-D biases; some exporters keep them [1, n]: accept any shape with the same elements in order.
-    const ok = shapeString(shape) === shapeString(spec.shape) ||
+    const ok =
+      shapeString(shape) === shapeString(spec.shape) ||
       (spec.shape.length === 1 && shape.length === 2 && shape[0] === 1 && shape[1] === spec.shape[0]) ||
       (spec.shape.length === 2 && spec.shape[0] === 1 && shape.length === 1 && shape[0] === spec.shape[1]);
     if (!ok) {
@@ -210,8 +273,4 @@ export function checkShapes(variant: Variant, s: Sizes, shapes: ReadonlyMap<stri
     warnings.push(`${file}: ignored the tensor '${shownAs?.get(name) ?? name}', which is not part of a ${variant} AttentionLSTM`);
   }
   return warnings;
-}
-
-export function modalityIndex(m: Modality): number {
-  return m === 'rgb' ? 0 : 1;
 }

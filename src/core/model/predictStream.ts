@@ -10,7 +10,8 @@ import type { VideoFeatures } from '../features/featureTypes';
 import type { LoadedModel } from './model';
 import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 
-export type StreamedPrediction<T> = { item: T; prediction: VideoPrediction; error?: undefined } | { item: T; prediction?: undefined; error: string };
+export type StreamedPrediction<T> =
+  { item: T; prediction: VideoPrediction; error?: undefined } | { item: T; prediction?: undefined; error: string };
 
 export interface StreamOptions extends PredictOptions {
   /** Features held at once, in bytes (uint8 features count a quarter of float32's). Default 16 MiB. */
@@ -24,7 +25,9 @@ export interface StreamOptions extends PredictOptions {
 export type StreamModel = LoadedModel | VideoPredictor;
 
 export async function* predictStream<T extends { video: VideoFeatures }>(
-  model: StreamModel, items: AsyncIterable<T>, opts: StreamOptions = {},
+  model: StreamModel,
+  items: AsyncIterable<T>,
+  opts: StreamOptions = {},
 ): AsyncGenerator<StreamedPrediction<T>[]> {
   const windowBytes = opts.windowBytes ?? 16 << 20;
   let window: T[] = [];
@@ -42,13 +45,21 @@ export async function* predictStream<T extends { video: VideoFeatures }>(
 }
 
 /** Predicts videos on either kind of model (tfjs's predictVideos loaded only for a tfjs model). */
-export async function predictWith(model: StreamModel, videos: readonly VideoFeatures[], opts: PredictOptions = {}): Promise<VideoPrediction[]> {
+export async function predictWith(
+  model: StreamModel,
+  videos: readonly VideoFeatures[],
+  opts: PredictOptions = {},
+): Promise<VideoPrediction[]> {
   if ('predict' in model) return model.predict(videos, opts);
   const { predictVideos } = await import('./model');
   return predictVideos(model, videos, opts);
 }
 
-async function predictWindow<T extends { video: VideoFeatures }>(model: StreamModel, window: T[], opts: PredictOptions): Promise<StreamedPrediction<T>[]> {
+async function predictWindow<T extends { video: VideoFeatures }>(
+  model: StreamModel,
+  window: T[],
+  opts: PredictOptions,
+): Promise<StreamedPrediction<T>[]> {
   const errors = new Map<T, string>();
   for (const item of window) {
     try {
@@ -58,7 +69,11 @@ async function predictWindow<T extends { video: VideoFeatures }>(model: StreamMo
     }
   }
   const ok = window.filter((item) => !errors.has(item));
-  const predictions = await predictWith(model, ok.map((item) => item.video), opts);
+  const predictions = await predictWith(
+    model,
+    ok.map((item) => item.video),
+    opts,
+  );
   const byItem = new Map(ok.map((item, i) => [item, predictions[i]]));
   return window.map((item) => (errors.has(item) ? { item, error: errors.get(item)! } : { item, prediction: byItem.get(item)! }));
 }

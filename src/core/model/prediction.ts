@@ -13,8 +13,10 @@ import type { BiLstmRunner } from './attentionLstm';
 export function checkVideos(videos: readonly VideoFeatures[], meta: Pick<AttentionLstmMeta, 'sizes'>): void {
   for (const v of videos) {
     const where = `${v.file}: video ${v.index} ('${v.id}')`;
-    if (v.rgbDim !== meta.sizes.rgbDim) throw new InputError(`${where} has rgb features of width ${v.rgbDim}, the model expects ${meta.sizes.rgbDim}`);
-    if (v.audioDim !== meta.sizes.audioDim) throw new InputError(`${where} has audio features of width ${v.audioDim}, the model expects ${meta.sizes.audioDim}`);
+    if (v.rgbDim !== meta.sizes.rgbDim)
+      throw new InputError(`${where} has rgb features of width ${v.rgbDim}, the model expects ${meta.sizes.rgbDim}`);
+    if (v.audioDim !== meta.sizes.audioDim)
+      throw new InputError(`${where} has audio features of width ${v.audioDim}, the model expects ${meta.sizes.audioDim}`);
     if (v.frames < 1) throw new InputError(`${where} has no frames`);
   }
 }

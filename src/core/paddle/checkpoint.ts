@@ -1,8 +1,3 @@
-import { InputError } from '../errors';
-import { type DType, shapeString, sizeOf } from '../ndarray';
-import { fluid1CombinedOrder } from '../model/paddleLayout';
-import { pySorted } from './detect';
-
 /**
  * Names for the records of a file in the combined layout, which stores none:
  * - 30 records: the fluid1 parameters in sorted order (`fluid.io.save_params(filename=)`);
@@ -12,7 +7,12 @@ import { pySorted } from './detect';
  *   learning-rate schedule, `@LR_DECAY_COUNTER@`. The optimizer is the one whose
  *   accumulators give the right count and fit every record's shape.
  */
-export interface Optimizer {
+import { InputError } from '../errors';
+import { type DType, shapeString, sizeOf } from '../ndarray';
+import { fluid1CombinedOrder } from '../model/paddleLayout';
+import { pySorted } from './detect';
+
+interface Optimizer {
   label: string;
   /** Accumulator names, in the order Paddle creates them. */
   accumulators: readonly string[];
@@ -20,7 +20,7 @@ export interface Optimizer {
   scalars: readonly string[];
 }
 
-export const OPTIMIZERS: readonly Optimizer[] = [
+const OPTIMIZERS: readonly Optimizer[] = [
   { label: 'SGD', accumulators: [], scalars: [] },
   { label: 'Momentum', accumulators: ['velocity'], scalars: [] },
   // fluid's RMSProp creates mean_grad whether centered or not; PaddleVideo 1.6 trains AttentionLSTM centered.
@@ -28,8 +28,8 @@ export const OPTIMIZERS: readonly Optimizer[] = [
   { label: 'Adam', accumulators: ['moment1', 'moment2', 'beta1_pow_acc', 'beta2_pow_acc'], scalars: ['beta1_pow_acc', 'beta2_pow_acc'] },
 ];
 
-export const LEARNING_RATE = 'learning_rate_0';
-export const LR_DECAY_COUNTER = '@LR_DECAY_COUNTER@';
+const LEARNING_RATE = 'learning_rate_0';
+const LR_DECAY_COUNTER = '@LR_DECAY_COUNTER@';
 const EXTRAS: readonly string[][] = [[], [LEARNING_RATE], [LR_DECAY_COUNTER], [LEARNING_RATE, LR_DECAY_COUNTER]];
 
 export interface RecordShape {
@@ -127,9 +127,10 @@ export function combinedLayout(records: readonly RecordShape[], file: string): C
     const bad = misfit(c, records, paramSet);
     if (!bad) {
       const skipped = n - params.length;
-      const state = c.optimizer.accumulators.length > 0
-        ? `the ${c.optimizer.label} state (${c.optimizer.accumulators.join(', ')} of every parameter)`
-        : 'no optimizer state (SGD keeps none)';
+      const state =
+        c.optimizer.accumulators.length > 0
+          ? `the ${c.optimizer.label} state (${c.optimizer.accumulators.join(', ')} of every parameter)`
+          : 'no optimizer state (SGD keeps none)';
       const extras = c.extras.length > 0 ? ` and ${c.extras.join(', ')}` : '';
       return {
         names: c.names,
@@ -153,7 +154,7 @@ export function combinedLayout(records: readonly RecordShape[], file: string): C
  */
 export function optimizerStateOf(name: string, isParam: (name: string) => boolean): string | undefined {
   if (/^learning_rate_\d+$/.test(name)) return 'the learning rate';
-  if (name === LR_DECAY_COUNTER) return 'the learning-rate schedule\'s counter';
+  if (name === LR_DECAY_COUNTER) return "the learning-rate schedule's counter";
   for (const o of OPTIMIZERS) {
     for (const a of o.accumulators) {
       const m = new RegExp(`^(.+)_${a}_\\d+$`).exec(name);

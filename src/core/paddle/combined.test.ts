@@ -5,7 +5,7 @@ import type { NdArray } from '../ndarray';
 import { rng } from '../../../tools/testing/random';
 import { readCombinedTensor, scanCombined, writeCombined } from './combined';
 import { encodeTensorDesc } from './tensorDesc';
-import { readParams } from './pdparams';
+import { readWeightFiles } from './weightFiles';
 import { SMALL_SIZES, randomPaddleParams } from '../../../tools/testing/random';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 
@@ -15,7 +15,10 @@ const f32 = (shape: number[], seed: number): NdArray => {
 };
 
 async function expectInputError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InputError);
   expect((err as Error).message).toMatch(pattern);
 }
@@ -49,7 +52,15 @@ describe('combined parameter files', () => {
     const head = new Uint8Array(8);
     new DataView(head.buffer).setInt32(4, desc.length, true);
     const data = new Uint8Array(new Float32Array(6).fill(2.5).buffer);
-    const file = new Uint8Array([...lod.subarray(0, 4), ...lod.subarray(4, 12), ...lod.subarray(12, 20), ...new Uint8Array(16), ...head, ...desc, ...data]);
+    const file = new Uint8Array([
+      ...lod.subarray(0, 4),
+      ...lod.subarray(4, 12),
+      ...lod.subarray(12, 20),
+      ...new Uint8Array(16),
+      ...head,
+      ...desc,
+      ...data,
+    ]);
     const src = bytesSource('lod.pdparams', file);
     const [rec] = await scanCombined(src);
     expect(rec.shape).toEqual([2, 3]);
@@ -84,7 +95,10 @@ describe('combined parameter files', () => {
       const bad = good.slice();
       const at = Math.floor(r() * 40);
       bad[at] ^= 1 + Math.floor(r() * 255);
-      const result = await scanCombined(bytesSource('bad.pdparams', bad)).then(() => 'ok', (e: unknown) => e);
+      const result = await scanCombined(bytesSource('bad.pdparams', bad)).then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
       if (result !== 'ok') {
         expect(result).toBeInstanceOf(InputError);
         errors++;
@@ -98,19 +112,34 @@ describe('combined parameter files', () => {
     const desc = encodeTensorDesc({ dtype: 'float32', shape: [1 << 30, 1 << 20] });
     const head = new Uint8Array(20);
     new DataView(head.buffer).setInt32(16, desc.length, true);
-    await expectInputError(scanCombined(bytesSource('huge.pdparams', new Uint8Array([...head, ...desc, ...bytes.subarray(24)]))), /needs .* bytes of data but only .* remain/);
+    await expectInputError(
+      scanCombined(bytesSource('huge.pdparams', new Uint8Array([...head, ...desc, ...bytes.subarray(24)]))),
+      /needs .* bytes of data but only .* remain/,
+    );
   });
 
   it('a file with a tensor too few says how many it holds and how many a fluid1 model has', async () => {
     const params = randomPaddleParams('fluid1', SMALL_SIZES, 3);
     const names = fluid1CombinedOrder();
     const bytes = writeCombined(names.slice(0, -1).map((n) => params.get(n)!));
-    await expectInputError(readParams(bytesSource('short.pdparams', bytes)), /short\.pdparams: holds 29 tensors, but a combined fluid1 AttentionLSTM file holds 30/);
+    await expectInputError(
+      readWeightFiles(bytesSource('short.pdparams', bytes)),
+      /short\.pdparams: holds 29 tensors, but a combined fluid1 AttentionLSTM file holds 30/,
+    );
   });
 
   it('rejects files that are not parameter files by their first bytes', async () => {
-    await expectInputError(readParams(bytesSource('x.zip', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]))), /x\.zip: not a Paddle parameter file: .*zip archive/);
-    await expectInputError(readParams(bytesSource('empty.pdparams', new Uint8Array(0))), /empty\.pdparams: not a Paddle parameter file/);
-    await expectInputError(readParams(bytesSource('text.pdparams', new TextEncoder().encode('hello world, not weights'))), /starts with bytes 68 65 6c 6c/);
+    await expectInputError(
+      readWeightFiles(bytesSource('x.zip', new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]))),
+      /x\.zip: not a Paddle parameter file: .*zip archive/,
+    );
+    await expectInputError(
+      readWeightFiles(bytesSource('empty.pdparams', new Uint8Array(0))),
+      /empty\.pdparams: not a Paddle parameter file/,
+    );
+    await expectInputError(
+      readWeightFiles(bytesSource('text.pdparams', new TextEncoder().encode('hello world, not weights'))),
+      /starts with bytes 68 65 6c 6c/,
+    );
   });
 });

@@ -1,9 +1,3 @@
-import { InputError } from '../errors';
-import type { ByteSource } from '../io/byteSource';
-import { BYTES_PER_ELEMENT, type NdArray, type DType, sizeOf, shapeString } from '../ndarray';
-import { decodeTensorDesc, encodeTensorDesc } from './tensorDesc';
-import { MAX_LOD_LEVELS } from './detect';
-
 /**
  * Paddle's combined parameter file (`fluid.io.save_params(filename=...)`):
  * tensors back to back with no names, each record
@@ -12,6 +6,12 @@ import { MAX_LOD_LEVELS } from './detect';
  * The reader only scans headers; tensor data is read on demand so that a 435 MB
  * file is never held whole.
  */
+import { InputError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { BYTES_PER_ELEMENT, type NdArray, type DType, sizeOf, shapeString } from '../ndarray';
+import { decodeTensorDesc, encodeTensorDesc } from './tensorDesc';
+import { MAX_LOD_LEVELS } from './detect';
+
 export interface CombinedRecord {
   /** Position of the record in the file, from 0. */
   index: number;
@@ -103,16 +103,28 @@ export async function readCombinedTensor(src: ByteSource, rec: CombinedRecord): 
 
 function typedView(dtype: DType, buf: ArrayBuffer): NdArray['data'] {
   switch (dtype) {
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'float16': case 'uint16': return new Uint16Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'uint32': return new Uint32Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'uint64': return new BigUint64Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'uint8': case 'bool': return new Uint8Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float64Array(buf);
+    case 'float16':
+    case 'uint16':
+      return new Uint16Array(buf);
+    case 'int16':
+      return new Int16Array(buf);
+    case 'int32':
+      return new Int32Array(buf);
+    case 'uint32':
+      return new Uint32Array(buf);
+    case 'int64':
+      return new BigInt64Array(buf);
+    case 'uint64':
+      return new BigUint64Array(buf);
+    case 'int8':
+      return new Int8Array(buf);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(buf);
   }
 }
 

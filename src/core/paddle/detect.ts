@@ -32,15 +32,26 @@ export const MAX_LOD_LEVELS = 16;
 export function detectLayout(head: Uint8Array, file: string): FileLayout {
   if (head.length >= STATIC_DICT_MARK_AT + 4 && TNUM.every((b, i) => head[STATIC_DICT_MARK_AT + i] === b)) return 'static-dict';
   // Version 0 and a u64 lod_levels: 0 as Paddle writes parameters, but a record may carry a few LoD levels (skipped by the reader).
-  if (head.length >= 12 && head.subarray(0, 4).every((b) => b === 0) && head[4] <= MAX_LOD_LEVELS && head.subarray(5, 12).every((b) => b === 0)) return 'combined';
+  if (
+    head.length >= 12 &&
+    head.subarray(0, 4).every((b) => b === 0) &&
+    head[4] <= MAX_LOD_LEVELS &&
+    head.subarray(5, 12).every((b) => b === 0)
+  )
+    return 'combined';
   if (looksLikeProgram(head)) return 'program';
   // 0x80 opens protocol 2+; '(', '}' and ']' open old pickles of a dict or list; 'c' (GLOBAL)
   // opens no parameter file, but hostile pickles start with it: the pickle reader names the global it refuses.
   if (head.length > 0 && [0x80, 0x28, 0x7d, 0x5d, 0x63].includes(head[0])) return 'pickle';
   const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  const hint = head[0] === 0x50 && head[1] === 0x4b ? ' (a zip archive: unpack it first)'
-    : head[0] === 0x7b ? ' (JSON: a model.json is converted already; Paddle 3 .json programs are not read)'
-    : head.length < 12 ? ' (the file is too short)' : '';
+  const hint =
+    head[0] === 0x50 && head[1] === 0x4b
+      ? ' (a zip archive: unpack it first)'
+      : head[0] === 0x7b
+        ? ' (JSON: a model.json is converted already; Paddle 3 .json programs are not read)'
+        : head.length < 12
+          ? ' (the file is too short)'
+          : '';
   throw new InputError(
     `${file}: not a Paddle parameter file: it starts with bytes ${hex || '(none)'}${hint}; expected a combined parameter file (12 zero bytes), a pickle (0x80, '(', '}' or ']'), a Paddle 1.6 fluid.save file ('TNUM' at byte 256) or an inference program (.pdmodel)`,
   );

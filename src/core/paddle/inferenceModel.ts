@@ -1,9 +1,3 @@
-import { InputError } from '../errors';
-import type { Variant } from '../model/architecture';
-import { detectVariant } from '../model/paddleLayout';
-import { pySorted } from './detect';
-import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } from './programDesc';
-
 /**
  * An inference model (PaddleVideo 2.x `tools/export_model.py`, i.e. `paddle.jit.save`):
  * `.pdiparams` holds the program's persistable variables in sorted-name order, in the
@@ -20,6 +14,12 @@ import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } fr
  * `rnn`'s WeightList is cuDNN's layout, every weight before every bias:
  *   [fw weight_ih, fw weight_hh, bw weight_ih, bw weight_hh, fw bias_ih, fw bias_hh, bw bias_ih, bw bias_hh].
  */
+import { InputError } from '../errors';
+import type { Variant } from '../model/architecture';
+import { detectVariant } from '../model/paddleLayout';
+import { pySorted } from './detect';
+import { type Program, type ProgramOp, type ProgramVar, VAR_TYPE, opSummary } from './programDesc';
+
 export interface InferenceLayout {
   variant: Variant;
   /** The variables `.pdiparams` holds, in its order. */
@@ -28,11 +28,20 @@ export interface InferenceLayout {
   roles: Map<string, string>;
 }
 
-const RNN_WEIGHTS = ['cell_fw.weight_ih', 'cell_fw.weight_hh', 'cell_bw.weight_ih', 'cell_bw.weight_hh', 'cell_fw.bias_ih', 'cell_fw.bias_hh', 'cell_bw.bias_ih', 'cell_bw.bias_hh'];
+const RNN_WEIGHTS = [
+  'cell_fw.weight_ih',
+  'cell_fw.weight_hh',
+  'cell_bw.weight_ih',
+  'cell_bw.weight_hh',
+  'cell_fw.bias_ih',
+  'cell_fw.bias_hh',
+  'cell_bw.bias_ih',
+  'cell_bw.bias_hh',
+];
 const MATMULS = new Set(['matmul_v2', 'matmul', 'mul']);
 
 /** Variables `.pdiparams` holds: persistable ones, less feed/fetch lists, readers and raw variables, as save_inference_model saves. */
-export function savedPersistables(program: Program): ProgramVar[] {
+function savedPersistables(program: Program): ProgramVar[] {
   const skip: number[] = [VAR_TYPE.FEED_MINIBATCH, VAR_TYPE.FETCH_LIST, VAR_TYPE.READER, VAR_TYPE.RAW];
   const vars = program.blocks[0].vars.filter((v) => v.persistable && !skip.includes(v.type));
   const byName = new Map(vars.map((v) => [v.name, v]));
@@ -112,7 +121,12 @@ export function inferenceLayout(program: Program, file: string): InferenceLayout
       const y = first(op, 'Y');
       const out = op.outputs.get('Out')?.[0];
       if (x && y && out && persistable.has(y) && !persistable.has(x)) {
-        if (op.attrs.get('trans_y') === true || op.attrs.get('transpose_Y') === true || op.attrs.get('trans_x') === true || op.attrs.get('transpose_X') === true) {
+        if (
+          op.attrs.get('trans_y') === true ||
+          op.attrs.get('transpose_Y') === true ||
+          op.attrs.get('trans_x') === true ||
+          op.attrs.get('transpose_X') === true
+        ) {
           notOne(`its ${op.type} op with the weight '${y}' transposes an operand, which no layer of an AttentionLSTM does`);
         }
         const layer: Linear = { weight: y, input: x, output: out, inputTags: tagsOf([x]), tag: `fc${linears.length}` };
@@ -136,7 +150,8 @@ export function inferenceLayout(program: Program, file: string): InferenceLayout
   const assign = (varName: string, role: string) => {
     const had = roles.get(varName);
     if (had) notOne(`the variable '${varName}' serves as both '${had}' and '${role}'`);
-    if (!persistable.has(varName)) notOne(`the weight '${varName}' (${role}) is not a persistable variable, so the .pdiparams cannot hold it`);
+    if (!persistable.has(varName))
+      notOne(`the weight '${varName}' (${role}) is not a persistable variable, so the .pdiparams cannot hold it`);
     roles.set(varName, role);
   };
   const linear = (l: Linear, key: string) => {
@@ -147,7 +162,10 @@ export function inferenceLayout(program: Program, file: string): InferenceLayout
   const used = new Set<Linear>();
   const pick = (what: string, ok: (l: Linear) => boolean): Linear => {
     const found = linears.filter((l) => !used.has(l) && ok(l));
-    if (found.length !== 1) notOne(`it has ${found.length === 0 ? 'no' : found.length} fully connected layers that could be the ${what}, where an AttentionLSTM has exactly one`);
+    if (found.length !== 1)
+      notOne(
+        `it has ${found.length === 0 ? 'no' : found.length} fully connected layers that could be the ${what}, where an AttentionLSTM has exactly one`,
+      );
     used.add(found[0]);
     return found[0];
   };
@@ -164,7 +182,8 @@ export function inferenceLayout(program: Program, file: string): InferenceLayout
     linear(att, `att_fc${m}`);
   });
   const head = linears.filter((l) => !used.has(l) && rnnTags(l.inputTags).length === 2);
-  if (head.length !== 3) notOne(`it has ${head.length} fully connected layers after both LSTMs, where an AttentionLSTM has 3 (fc_out1, fc_out2, fc_logit)`);
+  if (head.length !== 3)
+    notOne(`it has ${head.length} fully connected layers after both LSTMs, where an AttentionLSTM has 3 (fc_out1, fc_out2, fc_logit)`);
   // fc_out1 reads the pooled features, fc_out2 reads fc_out1, fc_logit reads both.
   const depth = (l: Linear) => head.filter((h) => l.inputTags.has(h.tag)).length;
   head.sort((a, b) => depth(a) - depth(b));

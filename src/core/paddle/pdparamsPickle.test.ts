@@ -21,8 +21,10 @@ const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0
  * }
  * ```
  */
-const PADDLE_P2 = 'gAJ9cQAoWAgAAABmY18wLndfMHEBY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnECY251bXB5Cm5kYXJyYXkKcQNLAIVxBGNfY29kZWNzCmVuY29kZQpxBVgBAAAAYnEGWAYAAABsYXRpbjFxB4ZxCFJxCYdxClJxCyhLAUsCSwOGcQxjbnVtcHkKZHR5cGUKcQ1YAgAAAGY0cQ6JiIdxD1JxEChLA1gBAAAAPHERTk5OSv////9K/////0sAdHESYoloBVgbAAAAAAAAAAAAwoA+AAAAPwAAQD8AAMKAPwAAwqA/cRNoB4ZxFFJxFXRxFmJYCAAAAGZjXzAuYl8wcRdoAmgDSwCFcRhoCYdxGVJxGihLAUsChXEbaBCJaAVYCQAAAAAAAD8AAADCv3EcaAeGcR1ScR50cR9iWBsAAABTdHJ1Y3R1cmVkVG9QYXJhbWV0ZXJOYW1lQEBxIH1xIShYCQAAAGZjLndlaWdodHEiaAFYBwAAAGZjLmJpYXNxI2gXdVgHAAAAYmlnQEAuMHEkaAJoA0sAhXElaAmHcSZScScoSwFLBIVxKGgQiWgFWBEAAAAAAAAAAADCgD8AAABAAABAQHEpaAeGcSpScSt0cSxiWAcAAABiaWdAQC4xcS1oAmgDSwCFcS5oCYdxL1JxMChLAUsChXExaBCJaAVYCgAAAAAAwoBAAADCoEBxMmgHhnEzUnE0dHE1YlgVAAAAVW5wYWNrQmlnUGFyYW1JbmZvckBAcTZ9cTdYAwAAAGJpZ3E4fXE5KFgLAAAAT3JpZ2luU2hhcGVxOksCSwOGcTtYBgAAAHNsaWNlc3E8XXE9KGgkaC1ldXN1Lg==';
-const PADDLE_P4 = 'gASV0QEAAAAAAAB9lCiMCGZjXzAud18wlIwWbnVtcHkuX2NvcmUubXVsdGlhcnJheZSMDF9yZWNvbnN0cnVjdJSTlIwFbnVtcHmUjAduZGFycmF5lJOUSwCFlEMBYpSHlFKUKEsBSwJLA4aUaAWMBWR0eXBllJOUjAJmNJSJiIeUUpQoSwOMATyUTk5OSv////9K/////0sAdJRiiUMYAAAAAAAAgD4AAAA/AABAPwAAgD8AAKA/lHSUYowIZmNfMC5iXzCUaARoB0sAhZRoCYeUUpQoSwFLAoWUaBGJQwgAAAA/AAAAv5R0lGKMG1N0cnVjdHVyZWRUb1BhcmFtZXRlck5hbWVAQJR9lCiMCWZjLndlaWdodJRoAYwHZmMuYmlhc5RoFnWMB2JpZ0BALjCUaARoB0sAhZRoCYeUUpQoSwFLBIWUaBGJQxAAAAAAAACAPwAAAEAAAEBAlHSUYowHYmlnQEAuMZRoBGgHSwCFlGgJh5RSlChLAUsChZRoEYlDCAAAgEAAAKBAlHSUYowVVW5wYWNrQmlnUGFyYW1JbmZvckBAlH2UjANiaWeUfZQojAtPcmlnaW5TaGFwZZRLAksDhpSMBnNsaWNlc5RdlChoIWgoZXVzdS4=';
+const PADDLE_P2 =
+  'gAJ9cQAoWAgAAABmY18wLndfMHEBY251bXB5Ll9jb3JlLm11bHRpYXJyYXkKX3JlY29uc3RydWN0CnECY251bXB5Cm5kYXJyYXkKcQNLAIVxBGNfY29kZWNzCmVuY29kZQpxBVgBAAAAYnEGWAYAAABsYXRpbjFxB4ZxCFJxCYdxClJxCyhLAUsCSwOGcQxjbnVtcHkKZHR5cGUKcQ1YAgAAAGY0cQ6JiIdxD1JxEChLA1gBAAAAPHERTk5OSv////9K/////0sAdHESYoloBVgbAAAAAAAAAAAAwoA+AAAAPwAAQD8AAMKAPwAAwqA/cRNoB4ZxFFJxFXRxFmJYCAAAAGZjXzAuYl8wcRdoAmgDSwCFcRhoCYdxGVJxGihLAUsChXEbaBCJaAVYCQAAAAAAAD8AAADCv3EcaAeGcR1ScR50cR9iWBsAAABTdHJ1Y3R1cmVkVG9QYXJhbWV0ZXJOYW1lQEBxIH1xIShYCQAAAGZjLndlaWdodHEiaAFYBwAAAGZjLmJpYXNxI2gXdVgHAAAAYmlnQEAuMHEkaAJoA0sAhXElaAmHcSZScScoSwFLBIVxKGgQiWgFWBEAAAAAAAAAAADCgD8AAABAAABAQHEpaAeGcSpScSt0cSxiWAcAAABiaWdAQC4xcS1oAmgDSwCFcS5oCYdxL1JxMChLAUsChXExaBCJaAVYCgAAAAAAwoBAAADCoEBxMmgHhnEzUnE0dHE1YlgVAAAAVW5wYWNrQmlnUGFyYW1JbmZvckBAcTZ9cTdYAwAAAGJpZ3E4fXE5KFgLAAAAT3JpZ2luU2hhcGVxOksCSwOGcTtYBgAAAHNsaWNlc3E8XXE9KGgkaC1ldXN1Lg==';
+const PADDLE_P4 =
+  'gASV0QEAAAAAAAB9lCiMCGZjXzAud18wlIwWbnVtcHkuX2NvcmUubXVsdGlhcnJheZSMDF9yZWNvbnN0cnVjdJSTlIwFbnVtcHmUjAduZGFycmF5lJOUSwCFlEMBYpSHlFKUKEsBSwJLA4aUaAWMBWR0eXBllJOUjAJmNJSJiIeUUpQoSwOMATyUTk5OSv////9K/////0sAdJRiiUMYAAAAAAAAgD4AAAA/AABAPwAAgD8AAKA/lHSUYowIZmNfMC5iXzCUaARoB0sAhZRoCYeUUpQoSwFLAoWUaBGJQwgAAAA/AAAAv5R0lGKMG1N0cnVjdHVyZWRUb1BhcmFtZXRlck5hbWVAQJR9lCiMCWZjLndlaWdodJRoAYwHZmMuYmlhc5RoFnWMB2JpZ0BALjCUaARoB0sAhZRoCYeUUpQoSwFLBIWUaBGJQxAAAAAAAACAPwAAAEAAAEBAlHSUYowHYmlnQEAuMZRoBGgHSwCFlGgJh5RSlChLAUsChZRoEYlDCAAAgEAAAKBAlHSUYowVVW5wYWNrQmlnUGFyYW1JbmZvckBAlH2UjANiaWeUfZQojAtPcmlnaW5TaGFwZZRLAksDhpSMBnNsaWNlc5RdlChoIWgoZXVzdS4=';
 
 const f32 = (shape: number[], values: number[]): NdArray => ({ dtype: 'float32', shape, data: Float32Array.from(values) });
 
@@ -37,7 +39,10 @@ function inputError(f: () => unknown): InputError {
 }
 
 describe('readPickledParams', () => {
-  for (const [name, b64] of [['protocol 2', PADDLE_P2], ['protocol 4', PADDLE_P4]]) {
+  for (const [name, b64] of [
+    ['protocol 2', PADDLE_P2],
+    ['protocol 4', PADDLE_P4],
+  ]) {
     it(`reads a Paddle 2.x file of ${name}: tables ignored, slices joined in place of the first`, () => {
       const params = readPickledParams(fromBase64(b64), 'AttentionLSTM_yt8.pdparams');
       expect([...params.keys()]).toEqual(['fc_0.w_0', 'fc_0.b_0', 'big']);
@@ -62,49 +67,93 @@ describe('readPickledParams', () => {
   });
 
   it('cuts big arrays into slices under protocol 2 as paddle.save does, and joins them on load', () => {
-    const big = f32([3, 4], Array.from({ length: 12 }, (_, i) => i));
-    const bytes = writePickledParams(new Map([['big', big], ['small', f32([1], [7])]]), { protocol: 2, sliceBytes: 20 });
-    expect((readPickle(bytes, 'sliced.pdparams') as PyDict).keys())
-      .toEqual(['small', 'big@@.0', 'big@@.1', 'big@@.2', 'UnpackBigParamInfor@@']);
+    const big = f32(
+      [3, 4],
+      Array.from({ length: 12 }, (_, i) => i),
+    );
+    const bytes = writePickledParams(
+      new Map([
+        ['big', big],
+        ['small', f32([1], [7])],
+      ]),
+      { protocol: 2, sliceBytes: 20 },
+    );
+    expect((readPickle(bytes, 'sliced.pdparams') as PyDict).keys()).toEqual([
+      'small',
+      'big@@.0',
+      'big@@.1',
+      'big@@.2',
+      'UnpackBigParamInfor@@',
+    ]);
     const back = readPickledParams(bytes, 'sliced.pdparams');
     expect([...back.keys()]).toEqual(['small', 'big']);
     expect(back.get('big')).toEqual(big);
     // Protocol 4 has no 4 GiB limit, so nothing is cut.
-    expect((readPickle(writePickledParams(new Map([['big', big]]), { protocol: 4, sliceBytes: 20 }), 'p4.pdparams') as PyDict).keys())
-      .toEqual(['big']);
+    expect(
+      (readPickle(writePickledParams(new Map([['big', big]]), { protocol: 4, sliceBytes: 20 }), 'p4.pdparams') as PyDict).keys(),
+    ).toEqual(['big']);
   });
 
   it('accepts bytes keys (Python 2), an OrderedDict, and (name, array) tuples of a pickled Tensor', () => {
-    const d = new PyDict([
-      [PyBytes.fromText('w'), f32([1], [1])],
-      ['t', new PyTuple(['linear_0.w_0', f32([1], [2])])],
-    ], true);
+    const d = new PyDict(
+      [
+        [PyBytes.fromText('w'), f32([1], [1])],
+        ['t', new PyTuple(['linear_0.w_0', f32([1], [2])])],
+      ],
+      true,
+    );
     const back = readPickledParams(writePickle(d, { protocol: 2 }), 'old.pdparams');
-    expect(back).toEqual(new Map([['w', f32([1], [1])], ['t', f32([1], [2])]]));
+    expect(back).toEqual(
+      new Map([
+        ['w', f32([1], [1])],
+        ['t', f32([1], [2])],
+      ]),
+    );
   });
 
   it('names the file and the key of anything that is not a dict of arrays', () => {
     const write = (v: PyDict | unknown[]) => writePickle(v as PyDict, { protocol: 2 });
-    expect(inputError(() => readPickledParams(write(new PyDict([['fc_0.w_0', [1, 2]]])), 'm.pdparams')).message)
-      .toBe("m.pdparams: the entry 'fc_0.w_0' holds a list, not a numpy array; this is not a Paddle parameter file");
-    expect(inputError(() => readPickledParams(write([f32([1], [1])]), 'm.pdparams')).message)
-      .toBe('m.pdparams: the pickle holds a list, not a dict of parameter names to arrays; this is not a Paddle parameter file');
-    expect(inputError(() => readPickledParams(write(new PyDict([[3, f32([1], [1])]])), 'm.pdparams')).message)
-      .toMatch(/a key of type int/);
-    expect(inputError(() => readPickledParams(new Uint8Array([0x80, 0x02]), 'm.pdparams')).message)
-      .toMatch(/^m\.pdparams: the pickle ends at byte 2/);
+    expect(inputError(() => readPickledParams(write(new PyDict([['fc_0.w_0', [1, 2]]])), 'm.pdparams')).message).toBe(
+      "m.pdparams: the entry 'fc_0.w_0' holds a list, not a numpy array; this is not a Paddle parameter file",
+    );
+    expect(inputError(() => readPickledParams(write([f32([1], [1])]), 'm.pdparams')).message).toBe(
+      'm.pdparams: the pickle holds a list, not a dict of parameter names to arrays; this is not a Paddle parameter file',
+    );
+    expect(inputError(() => readPickledParams(write(new PyDict([[3, f32([1], [1])]])), 'm.pdparams')).message).toMatch(/a key of type int/);
+    expect(inputError(() => readPickledParams(new Uint8Array([0x80, 0x02]), 'm.pdparams')).message).toMatch(
+      /^m\.pdparams: the pickle ends at byte 2/,
+    );
   });
 
   it('checks the slice table', () => {
     const table = (shape: number[], slices: string[]) =>
-      new PyDict([['big', new PyDict([['OriginShape', shape], ['slices', slices]])]]);
+      new PyDict([
+        [
+          'big',
+          new PyDict([
+            ['OriginShape', shape],
+            ['slices', slices],
+          ]),
+        ],
+      ]);
     const file = (entries: [string, unknown][]) => writePickle(new PyDict(entries as [string, PyDict][]), { protocol: 4 });
     const s0 = f32([2], [1, 2]);
-    expect(inputError(() => readPickledParams(file([['big@@.0', s0], ['UnpackBigParamInfor@@', table([3], ['big@@.0'])]]), 'm.pdparams')).message)
-      .toBe("m.pdparams: the slices of 'big' hold 2 values but its OriginShape [3] needs 3");
-    expect(inputError(() => readPickledParams(file([['UnpackBigParamInfor@@', table([2], ['big@@.0'])]]), 'm.pdparams')).message)
-      .toBe("m.pdparams: the slice 'big@@.0' of 'big' is missing");
-    expect(inputError(() => readPickledParams(file([['UnpackBigParamInfor@@', [1]]]), 'm.pdparams')).message)
-      .toBe("m.pdparams: the 'UnpackBigParamInfor@@' table is a list, not a dict");
+    expect(
+      inputError(() =>
+        readPickledParams(
+          file([
+            ['big@@.0', s0],
+            ['UnpackBigParamInfor@@', table([3], ['big@@.0'])],
+          ]),
+          'm.pdparams',
+        ),
+      ).message,
+    ).toBe("m.pdparams: the slices of 'big' hold 2 values but its OriginShape [3] needs 3");
+    expect(inputError(() => readPickledParams(file([['UnpackBigParamInfor@@', table([2], ['big@@.0'])]]), 'm.pdparams')).message).toBe(
+      "m.pdparams: the slice 'big@@.0' of 'big' is missing",
+    );
+    expect(inputError(() => readPickledParams(file([['UnpackBigParamInfor@@', [1]]]), 'm.pdparams')).message).toBe(
+      "m.pdparams: the 'UnpackBigParamInfor@@' table is a list, not a dict",
+    );
   });
 });

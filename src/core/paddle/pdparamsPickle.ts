@@ -27,13 +27,16 @@ interface BigParam {
 export function readPickledParams(bytes: Uint8Array, file: string): Map<string, NdArray> {
   const top = readPickle(bytes, file);
   if (!(top instanceof PyDict)) {
-    throw new InputError(`${file}: the pickle holds ${aPyType(top)}, not a dict of parameter names to arrays; this is not a Paddle parameter file`);
+    throw new InputError(
+      `${file}: the pickle holds ${aPyType(top)}, not a dict of parameter names to arrays; this is not a Paddle parameter file`,
+    );
   }
   const arrays = new Map<string, NdArray>();
   let bigInfo: PyValue | undefined;
   for (const [key, value] of top) {
     const name = pyText(key);
-    if (name === undefined) throw new InputError(`${file}: the parameter dict has a key of type ${pyTypeName(key)}; parameter names are strings`);
+    if (name === undefined)
+      throw new InputError(`${file}: the parameter dict has a key of type ${pyTypeName(key)}; parameter names are strings`);
     if (name === STRUCTURED_NAMES) continue;
     if (name === BIG_PARAM_INFO) {
       bigInfo = value;
@@ -69,8 +72,9 @@ function bigParams(info: PyValue, file: string): BigParam[] {
       const n = pyInt(d);
       return n === undefined || n < 0 ? bad(`gives '${name}' the OriginShape entry ${String(d)}`) : n;
     });
-    const slices = (pyItems(v.get('slices')) ?? bad(`gives '${name}' no slices list`))
-      .map((s) => pyText(s) ?? bad(`gives '${name}' a slice name of type ${pyTypeName(s)}`));
+    const slices = (pyItems(v.get('slices')) ?? bad(`gives '${name}' no slices list`)).map(
+      (s) => pyText(s) ?? bad(`gives '${name}' a slice name of type ${pyTypeName(s)}`),
+    );
     if (slices.length === 0) bad(`gives '${name}' no slices`);
     return { name, shape, slices };
   });
@@ -91,7 +95,15 @@ function joinSlices(arrays: Map<string, NdArray>, big: BigParam[], file: string)
   const out = new Map<string, NdArray>();
   for (const [name, a] of arrays) {
     const b = firstSlice.get(name);
-    if (b) out.set(b.name, join(b, b.slices.map((s) => arrays.get(s)!), file));
+    if (b)
+      out.set(
+        b.name,
+        join(
+          b,
+          b.slices.map((s) => arrays.get(s)!),
+          file,
+        ),
+      );
     else if (!sliceNames.has(name)) out.set(name, a);
   }
   return out;
@@ -103,7 +115,9 @@ function join(b: BigParam, parts: NdArray[], file: string): NdArray {
   if (other) throw new InputError(`${file}: the slices of '${b.name}' mix dtypes ${dtype} and ${other.dtype}`);
   const total = parts.reduce((n, p) => n + p.data.length, 0);
   if (total !== sizeOf(b.shape)) {
-    throw new InputError(`${file}: the slices of '${b.name}' hold ${total} values but its OriginShape ${shapeString(b.shape)} needs ${sizeOf(b.shape)}`);
+    throw new InputError(
+      `${file}: the slices of '${b.name}' hold ${total} values but its OriginShape ${shapeString(b.shape)} needs ${sizeOf(b.shape)}`,
+    );
   }
   const whole = new Uint8Array(total * BYTES_PER_ELEMENT[dtype]);
   let at = 0;
@@ -132,10 +146,7 @@ export interface PickledParamsWriteOptions {
  * arrays over 2^30 bytes are cut into slices as paddle.save does, since that
  * protocol's strings end at 4 GiB; Paddle joins them again on load.
  */
-export function writePickledParams(
-  params: Map<string, NdArray> | [string, NdArray][],
-  opts: PickledParamsWriteOptions,
-): Uint8Array {
+export function writePickledParams(params: Map<string, NdArray> | [string, NdArray][], opts: PickledParamsWriteOptions): Uint8Array {
   const entries = params instanceof Map ? [...params] : params;
   const dict = new PyDict();
   const slicedInfo = new PyDict();
@@ -152,7 +163,13 @@ export function writePickledParams(
         names.push(`${name}@@.${i}`);
         sliced.push([`${name}@@.${i}`, { dtype: a.dtype, shape: [part.length], data: part }]);
       }
-      slicedInfo.set(name, new PyDict([['OriginShape', new PyTuple([...a.shape])], ['slices', names]]));
+      slicedInfo.set(
+        name,
+        new PyDict([
+          ['OriginShape', new PyTuple([...a.shape])],
+          ['slices', names],
+        ]),
+      );
     } else {
       dict.set(name, a);
     }

@@ -1,8 +1,3 @@
-import protobuf from 'protobufjs';
-import { InputError } from '../errors';
-import type { DType } from '../ndarray';
-import { PADDLE_DTYPES } from './tensorDesc';
-
 /**
  * The subset of Paddle's `framework.proto` (package paddle.framework.proto, proto2)
  * that an inference program (`.pdmodel`, `__model__`) needs to be read: blocks,
@@ -11,81 +6,96 @@ import { PADDLE_DTYPES } from './tensorDesc';
  * decoder. Required fields are declared optional here so that a broken file gets
  * our own message rather than protobufjs's.
  */
+import protobuf from 'protobufjs';
+import { InputError } from '../errors';
+import type { DType } from '../ndarray';
+import { PADDLE_DTYPES } from './tensorDesc';
+
 const SCHEMA = {
   nested: {
-    paddle: { nested: { framework: { nested: { proto: { nested: {
-      ProgramDesc: {
-        fields: { blocks: { rule: 'repeated', type: 'BlockDesc', id: 1 } },
-      },
-      BlockDesc: {
-        fields: {
-          idx: { type: 'int32', id: 1 },
-          parentIdx: { type: 'int32', id: 2 },
-          vars: { rule: 'repeated', type: 'VarDesc', id: 3 },
-          ops: { rule: 'repeated', type: 'OpDesc', id: 4 },
-        },
-      },
-      VarDesc: {
-        fields: {
-          name: { type: 'string', id: 1 },
-          type: { type: 'VarType', id: 2 },
-          persistable: { type: 'bool', id: 3 },
-        },
-      },
-      VarType: {
-        fields: {
-          type: { type: 'int32', id: 1 },
-          selectedRows: { type: 'TensorDesc', id: 2 },
-          lodTensor: { type: 'LoDTensorDesc', id: 3 },
-        },
-        nested: {
-          TensorDesc: {
-            fields: {
-              dataType: { type: 'int32', id: 1 },
-              dims: { rule: 'repeated', type: 'int64', id: 2 },
+    paddle: {
+      nested: {
+        framework: {
+          nested: {
+            proto: {
+              nested: {
+                ProgramDesc: {
+                  fields: { blocks: { rule: 'repeated', type: 'BlockDesc', id: 1 } },
+                },
+                BlockDesc: {
+                  fields: {
+                    idx: { type: 'int32', id: 1 },
+                    parentIdx: { type: 'int32', id: 2 },
+                    vars: { rule: 'repeated', type: 'VarDesc', id: 3 },
+                    ops: { rule: 'repeated', type: 'OpDesc', id: 4 },
+                  },
+                },
+                VarDesc: {
+                  fields: {
+                    name: { type: 'string', id: 1 },
+                    type: { type: 'VarType', id: 2 },
+                    persistable: { type: 'bool', id: 3 },
+                  },
+                },
+                VarType: {
+                  fields: {
+                    type: { type: 'int32', id: 1 },
+                    selectedRows: { type: 'TensorDesc', id: 2 },
+                    lodTensor: { type: 'LoDTensorDesc', id: 3 },
+                  },
+                  nested: {
+                    TensorDesc: {
+                      fields: {
+                        dataType: { type: 'int32', id: 1 },
+                        dims: { rule: 'repeated', type: 'int64', id: 2 },
+                      },
+                    },
+                    LoDTensorDesc: {
+                      fields: {
+                        tensor: { type: 'TensorDesc', id: 1 },
+                        lodLevel: { type: 'int32', id: 2 },
+                      },
+                    },
+                  },
+                },
+                OpDesc: {
+                  fields: {
+                    inputs: { rule: 'repeated', type: 'Var', id: 1 },
+                    outputs: { rule: 'repeated', type: 'Var', id: 2 },
+                    type: { type: 'string', id: 3 },
+                    attrs: { rule: 'repeated', type: 'Attr', id: 4 },
+                  },
+                  nested: {
+                    Var: {
+                      fields: {
+                        parameter: { type: 'string', id: 1 },
+                        arguments: { rule: 'repeated', type: 'string', id: 2 },
+                      },
+                    },
+                    Attr: {
+                      fields: {
+                        name: { type: 'string', id: 1 },
+                        type: { type: 'int32', id: 2 },
+                        i: { type: 'int32', id: 3 },
+                        f: { type: 'float', id: 4 },
+                        s: { type: 'string', id: 5 },
+                        ints: { rule: 'repeated', type: 'int32', id: 6 },
+                        floats: { rule: 'repeated', type: 'float', id: 7 },
+                        strings: { rule: 'repeated', type: 'string', id: 8 },
+                        b: { type: 'bool', id: 10 },
+                        bools: { rule: 'repeated', type: 'bool', id: 11 },
+                        l: { type: 'int64', id: 13 },
+                        longs: { rule: 'repeated', type: 'int64', id: 15 },
+                      },
+                    },
+                  },
+                },
+              },
             },
           },
-          LoDTensorDesc: {
-            fields: {
-              tensor: { type: 'TensorDesc', id: 1 },
-              lodLevel: { type: 'int32', id: 2 },
-            },
-          },
         },
       },
-      OpDesc: {
-        fields: {
-          inputs: { rule: 'repeated', type: 'Var', id: 1 },
-          outputs: { rule: 'repeated', type: 'Var', id: 2 },
-          type: { type: 'string', id: 3 },
-          attrs: { rule: 'repeated', type: 'Attr', id: 4 },
-        },
-        nested: {
-          Var: {
-            fields: {
-              parameter: { type: 'string', id: 1 },
-              arguments: { rule: 'repeated', type: 'string', id: 2 },
-            },
-          },
-          Attr: {
-            fields: {
-              name: { type: 'string', id: 1 },
-              type: { type: 'int32', id: 2 },
-              i: { type: 'int32', id: 3 },
-              f: { type: 'float', id: 4 },
-              s: { type: 'string', id: 5 },
-              ints: { rule: 'repeated', type: 'int32', id: 6 },
-              floats: { rule: 'repeated', type: 'float', id: 7 },
-              strings: { rule: 'repeated', type: 'string', id: 8 },
-              b: { type: 'bool', id: 10 },
-              bools: { rule: 'repeated', type: 'bool', id: 11 },
-              l: { type: 'int64', id: 13 },
-              longs: { rule: 'repeated', type: 'int64', id: 15 },
-            },
-          },
-        },
-      },
-    } } } } } },
+    },
   },
 };
 
@@ -94,7 +104,6 @@ const ProgramDescType = root.lookupType('paddle.framework.proto.ProgramDesc');
 
 /** VarType.Type numbers of variables that hold no data to save (save_inference_model skips them). */
 export const VAR_TYPE = { LOD_TENSOR: 7, SELECTED_ROWS: 8, FEED_MINIBATCH: 9, FETCH_LIST: 10, READER: 15, RAW: 17 } as const;
-
 
 export interface ProgramVar {
   name: string;
@@ -106,7 +115,7 @@ export interface ProgramVar {
   shape?: number[];
 }
 
-export type AttrValue = number | string | boolean | number[] | string[] | boolean[];
+type AttrValue = number | string | boolean | number[] | string[] | boolean[];
 
 export interface ProgramOp {
   type: string;
@@ -115,7 +124,7 @@ export interface ProgramOp {
   attrs: Map<string, AttrValue>;
 }
 
-export interface ProgramBlock {
+interface ProgramBlock {
   vars: ProgramVar[];
   ops: ProgramOp[];
 }
@@ -124,29 +133,72 @@ export interface Program {
   blocks: ProgramBlock[];
 }
 
-interface RawTensorDesc { dataType?: number; dims?: number[] }
-interface RawVar { name?: string; type?: { type?: number; lodTensor?: { tensor?: RawTensorDesc }; selectedRows?: RawTensorDesc }; persistable?: boolean }
-interface RawSlot { parameter?: string; arguments?: string[] }
-interface RawAttr { name?: string; type?: number; i?: number; f?: number; s?: string; ints?: number[]; floats?: number[]; strings?: string[]; b?: boolean; bools?: boolean[]; l?: number; longs?: number[] }
-interface RawOp { type?: string; inputs?: RawSlot[]; outputs?: RawSlot[]; attrs?: RawAttr[] }
-interface RawBlock { idx?: number; vars?: RawVar[]; ops?: RawOp[] }
+interface RawTensorDesc {
+  dataType?: number;
+  dims?: number[];
+}
+interface RawVar {
+  name?: string;
+  type?: { type?: number; lodTensor?: { tensor?: RawTensorDesc }; selectedRows?: RawTensorDesc };
+  persistable?: boolean;
+}
+interface RawSlot {
+  parameter?: string;
+  arguments?: string[];
+}
+interface RawAttr {
+  name?: string;
+  type?: number;
+  i?: number;
+  f?: number;
+  s?: string;
+  ints?: number[];
+  floats?: number[];
+  strings?: string[];
+  b?: boolean;
+  bools?: boolean[];
+  l?: number;
+  longs?: number[];
+}
+interface RawOp {
+  type?: string;
+  inputs?: RawSlot[];
+  outputs?: RawSlot[];
+  attrs?: RawAttr[];
+}
+interface RawBlock {
+  idx?: number;
+  vars?: RawVar[];
+  ops?: RawOp[];
+}
 
 /** Paddle's AttrType numbers. */
 const ATTR = { INT: 0, FLOAT: 1, STRING: 2, INTS: 3, FLOATS: 4, STRINGS: 5, BOOLEAN: 6, BOOLEANS: 7, LONG: 9, LONGS: 11 };
 
 function attrValue(a: RawAttr): AttrValue | undefined {
   switch (a.type) {
-    case ATTR.INT: return a.i ?? 0;
-    case ATTR.FLOAT: return a.f ?? 0;
-    case ATTR.STRING: return a.s ?? '';
-    case ATTR.INTS: return a.ints ?? [];
-    case ATTR.FLOATS: return a.floats ?? [];
-    case ATTR.STRINGS: return a.strings ?? [];
-    case ATTR.BOOLEAN: return a.b ?? false;
-    case ATTR.BOOLEANS: return a.bools ?? [];
-    case ATTR.LONG: return a.l ?? 0;
-    case ATTR.LONGS: return a.longs ?? [];
-    default: return undefined;
+    case ATTR.INT:
+      return a.i ?? 0;
+    case ATTR.FLOAT:
+      return a.f ?? 0;
+    case ATTR.STRING:
+      return a.s ?? '';
+    case ATTR.INTS:
+      return a.ints ?? [];
+    case ATTR.FLOATS:
+      return a.floats ?? [];
+    case ATTR.STRINGS:
+      return a.strings ?? [];
+    case ATTR.BOOLEAN:
+      return a.b ?? false;
+    case ATTR.BOOLEANS:
+      return a.bools ?? [];
+    case ATTR.LONG:
+      return a.l ?? 0;
+    case ATTR.LONGS:
+      return a.longs ?? [];
+    default:
+      return undefined;
   }
 }
 
@@ -160,7 +212,9 @@ export function decodeProgram(bytes: Uint8Array, file: string): Program {
     raw = ProgramDescType.toObject(ProgramDescType.decode(bytes), { longs: Number, arrays: true, defaults: true }) as typeof raw;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new InputError(`${file}: not a valid Paddle program (ProgramDesc protobuf): ${why}; the file is truncated, corrupted or not a .pdmodel`);
+    throw new InputError(
+      `${file}: not a valid Paddle program (ProgramDesc protobuf): ${why}; the file is truncated, corrupted or not a .pdmodel`,
+    );
   }
   const bad = (what: string): never => {
     throw new InputError(`${file}: the Paddle program is malformed: ${what}`);
@@ -177,7 +231,8 @@ export function decodeProgram(bytes: Uint8Array, file: string): Program {
         const t = v.type!.lodTensor?.tensor ?? v.type!.selectedRows;
         if (t) {
           const dims = t.dims ?? [];
-          if (dims.some((d) => !Number.isSafeInteger(d) || d < -1)) bad(`the variable '${v.name}' has an invalid dimension in [${dims.join(', ')}]`);
+          if (dims.some((d) => !Number.isSafeInteger(d) || d < -1))
+            bad(`the variable '${v.name}' has an invalid dimension in [${dims.join(', ')}]`);
           out.shape = dims;
           out.dtype = PADDLE_DTYPES[t.dataType ?? -1];
         }

@@ -56,9 +56,15 @@ describe('Paddle 1.6 fluid.save files (TNUM at byte 256)', () => {
 
   it('absurd counts, lengths and dims are refused without allocating them', async () => {
     const cases: [Uint8Array, RegExp][] = [
-      [patched(260, (v) => v.setBigUint64(0, 0xffff_ffff_ffff_ffffn, true)), /claims 18446744073709552000 tensors, more than its \d+ bytes can hold/],
+      [
+        patched(260, (v) => v.setBigUint64(0, 0xffff_ffff_ffff_ffffn, true)),
+        /claims 18446744073709552000 tensors, more than its \d+ bytes can hold/,
+      ],
       [patched(260, (v) => v.setBigUint64(0, 0n, true)), /holds no tensors/],
-      [patched(FIRST_NAME_LENGTH, (v) => v.setBigUint64(0, 1n << 40n, true)), /tensor 0 at byte 268 declares a name of 1099511627776 bytes/],
+      [
+        patched(FIRST_NAME_LENGTH, (v) => v.setBigUint64(0, 1n << 40n, true)),
+        /tensor 0 at byte 268 declares a name of 1099511627776 bytes/,
+      ],
       [patched(256 + 12, (v) => v.setUint8(0, 0x4e ^ 1)), /tensor 0 at byte 268 does not start with the mark 'NAME'/],
     ];
     // The first record's name, version and desc size follow its name length.
@@ -71,15 +77,28 @@ describe('Paddle 1.6 fluid.save files (TNUM at byte 256)', () => {
     const single = writeStaticDict(new Map([['x', { dtype: 'float32', shape: [1], data: new Float32Array(1) }]]));
     const hugeDesc = tensorDescBytes('float32', [2 ** 40, 2 ** 40]);
     const descAt = 268 + 4 + 8 + 1 + 4 + 4;
-    const huge = new Uint8Array([...single.subarray(0, descAt - 4), ...new Uint8Array(new Int32Array([hugeDesc.length]).buffer), ...hugeDesc, ...single.subarray(descAt + 4)]);
-    cases.push([huge, /the tensor 'x' \(float32 \[1099511627776, 1099511627776\]\) needs 4\.835703278458517e\+24 bytes of data but only 4 remain; the file is truncated/]);
+    const huge = new Uint8Array([
+      ...single.subarray(0, descAt - 4),
+      ...new Uint8Array(new Int32Array([hugeDesc.length]).buffer),
+      ...hugeDesc,
+      ...single.subarray(descAt + 4),
+    ]);
+    cases.push([
+      huge,
+      /the tensor 'x' \(float32 \[1099511627776, 1099511627776\]\) needs 4\.835703278458517e\+24 bytes of data but only 4 remain; the file is truncated/,
+    ]);
     cases.push([new Uint8Array([...file, 0, 0]), /2 bytes follow the last of its 30 tensors/]);
     for (const [bytes, pattern] of cases) expectClear(await convertOutcome([{ name: NAME, bytes }]), [NAME], pattern);
   });
 
   it('a tensor named twice is refused', async () => {
     const b = params.get('fc_0.b_0')!;
-    const bytes = writeStaticDict(new Map([['fc_0.b_0', b], ['fc_0.b_1', b]]));
+    const bytes = writeStaticDict(
+      new Map([
+        ['fc_0.b_0', b],
+        ['fc_0.b_1', b],
+      ]),
+    );
     const at = new TextDecoder('latin1').decode(bytes).indexOf('fc_0.b_1');
     bytes[at + 7] = 0x30; // 'fc_0.b_1' -> 'fc_0.b_0'
     expectClear(await convertOutcome([{ name: NAME, bytes }]), [NAME], /the tensor 'fc_0\.b_0' appears twice/);
@@ -87,7 +106,11 @@ describe('Paddle 1.6 fluid.save files (TNUM at byte 256)', () => {
 
   it('a .pdopt alone says it holds optimizer state; beside its .pdparams and .pdmodel it is ignored', async () => {
     const pdopt = { name: 'AttentionLSTM.pdopt', bytes: writeStaticDict(optimizerState(params, 'adam')) };
-    expectClear(await convertOutcome([pdopt]), ['AttentionLSTM.pdopt'], /holds only optimizer state \('@LR_DECAY_COUNTER@', 'fc_0\.b_0_beta1_pow_acc_0' and \d+ more\), as the \.pdopt that Paddle 1\.6's fluid\.save writes beside the \.pdparams does; convert the \.pdparams/);
+    expectClear(
+      await convertOutcome([pdopt]),
+      ['AttentionLSTM.pdopt'],
+      /holds only optimizer state \('@LR_DECAY_COUNTER@', 'fc_0\.b_0_beta1_pow_acc_0' and \d+ more\), as the \.pdopt that Paddle 1\.6's fluid\.save writes beside the \.pdparams does; convert the \.pdparams/,
+    );
     const all = [{ name: NAME, bytes: file }, pdopt, { name: 'AttentionLSTM.pdmodel', bytes: writeFluid1InferenceModel(params)[0].bytes }];
     expect(await convertOutcome(all)).toBe('ok');
     const { warnings } = await readWeightFiles(all.map((f) => bytesSource(f.name, f.bytes)));
@@ -100,9 +123,17 @@ describe('Paddle 1.6 fluid.save files (TNUM at byte 256)', () => {
   it('a tensor missing or of the wrong shape is named', async () => {
     const short = new Map(params);
     short.delete('lstm_1.b_0');
-    expectClear(await convertOutcome([{ name: NAME, bytes: writeStaticDict(short) }]), [NAME], /the tensor 'lstm_1\.b_0' \(rgb backward LSTM gate bias and peepholes\) is missing/);
+    expectClear(
+      await convertOutcome([{ name: NAME, bytes: writeStaticDict(short) }]),
+      [NAME],
+      /the tensor 'lstm_1\.b_0' \(rgb backward LSTM gate bias and peepholes\) is missing/,
+    );
     const wrong = new Map(params);
     wrong.set('fc_5.w_0', { dtype: 'float32', shape: [3, 4], data: new Float32Array(12) });
-    expectClear(await convertOutcome([{ name: NAME, bytes: writeStaticDict(wrong) }]), [NAME], /the tensor 'fc_5\.w_0' \(audio forward LSTM input weights\) has shape \[3, 4\], expected \[2, 4\]/);
+    expectClear(
+      await convertOutcome([{ name: NAME, bytes: writeStaticDict(wrong) }]),
+      [NAME],
+      /the tensor 'fc_5\.w_0' \(audio forward LSTM input weights\) has shape \[3, 4\], expected \[2, 4\]/,
+    );
   });
 });

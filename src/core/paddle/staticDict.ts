@@ -1,10 +1,3 @@
-import { InputError } from '../errors';
-import type { ByteSource } from '../io/byteSource';
-import { BYTES_PER_ELEMENT, shapeString, sizeOf } from '../ndarray';
-import type { CombinedRecord } from './combined';
-import { STATIC_DICT_MARK_AT } from './detect';
-import { decodeTensorDesc } from './tensorDesc';
-
 /**
  * Paddle 1.6 `fluid.save` (C++ `SaveTensorToDisk`, called by `_save_static_dict`;
  * 1.7 and later write a pickle). Little-endian:
@@ -13,6 +6,13 @@ import { decodeTensorDesc } from './tensorDesc';
  * in name order (a std::map). The `.pdopt` beside it has the same layout.
  * Only headers are read here; data stays in the file until asked for.
  */
+import { InputError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { BYTES_PER_ELEMENT, shapeString, sizeOf } from '../ndarray';
+import type { CombinedRecord } from './combined';
+import { STATIC_DICT_MARK_AT } from './detect';
+import { decodeTensorDesc } from './tensorDesc';
+
 export interface NamedRecord extends CombinedRecord {
   name: string;
 }
@@ -31,7 +31,9 @@ export async function scanStaticDict(src: ByteSource): Promise<NamedRecord[]> {
   const file = src.name;
   const need = async (at: number, n: number, what: string): Promise<Uint8Array> => {
     if (at + n > src.size) {
-      throw new InputError(`${file}: the file ends at byte ${src.size} inside ${what} (expected ${n} more bytes at byte ${at}); the file is truncated`);
+      throw new InputError(
+        `${file}: the file ends at byte ${src.size} inside ${what} (expected ${n} more bytes at byte ${at}); the file is truncated`,
+      );
     }
     return src.read(at, n);
   };
@@ -41,7 +43,9 @@ export async function scanStaticDict(src: ByteSource): Promise<NamedRecord[]> {
   pos += 8;
   if (count === 0) throw new InputError(`${file}: a Paddle 1.6 fluid.save file that holds no tensors`);
   if (count * MIN_RECORD_BYTES > src.size - pos) {
-    throw new InputError(`${file}: a Paddle 1.6 fluid.save file that claims ${count} tensors, more than its ${src.size} bytes can hold; the file is corrupted`);
+    throw new InputError(
+      `${file}: a Paddle 1.6 fluid.save file that claims ${count} tensors, more than its ${src.size} bytes can hold; the file is corrupted`,
+    );
   }
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const records: NamedRecord[] = [];
@@ -89,7 +93,9 @@ export async function scanStaticDict(src: ByteSource): Promise<NamedRecord[]> {
     pos += byteLength;
   }
   if (pos !== src.size) {
-    throw new InputError(`${file}: ${src.size - pos} bytes follow the last of its ${count} tensors; the file is corrupted or not a Paddle 1.6 fluid.save file`);
+    throw new InputError(
+      `${file}: ${src.size - pos} bytes follow the last of its ${count} tensors; the file is corrupted or not a Paddle 1.6 fluid.save file`,
+    );
   }
   return records;
 }

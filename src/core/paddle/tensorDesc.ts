@@ -1,10 +1,10 @@
-import protobuf from 'protobufjs';
-import type { DType } from '../ndarray';
-
 /**
  * Paddle's framework.proto `VarType.TensorDesc`: field 1 the data type, field 2
  * the dims (proto2, so Paddle writes them unpacked; the decoder accepts both).
  */
+import protobuf from 'protobufjs';
+import type { DType } from '../ndarray';
+
 const TensorDescType = new protobuf.Type('TensorDesc')
   .add(new protobuf.Field('dataType', 1, 'int32', 'required'))
   .add(new protobuf.Field('dims', 2, 'int64', 'repeated', undefined, { packed: false }));
@@ -12,7 +12,15 @@ new protobuf.Root().define('paddle.framework.proto.VarType').add(TensorDescType)
 
 /** Paddle's VarType.Type numbers for the element types a parameter file may hold. */
 export const PADDLE_DTYPES: Readonly<Record<number, DType>> = {
-  0: 'bool', 1: 'int16', 2: 'int32', 3: 'int64', 4: 'float16', 5: 'float32', 6: 'float64', 20: 'uint8', 21: 'int8',
+  0: 'bool',
+  1: 'int16',
+  2: 'int32',
+  3: 'int64',
+  4: 'float16',
+  5: 'float32',
+  6: 'float64',
+  20: 'uint8',
+  21: 'int8',
 };
 const PADDLE_CODES = new Map<DType, number>(Object.entries(PADDLE_DTYPES).map(([k, v]) => [v, Number(k)]));
 

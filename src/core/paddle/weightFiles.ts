@@ -1,3 +1,10 @@
+/**
+ * One entry point for every weight format: a file, a parameter folder's files,
+ * or an inference model's `.pdmodel` + `.pdiparams`, told apart by content.
+ * `indexWeightFiles` reads headers only and says where each tensor lies, so
+ * that a converter can then read one tensor at a time; `readWeightFiles` reads
+ * them all into memory (tests, small files).
+ */
 import { InputError } from '../errors';
 import { type ByteSource, readAll } from '../io/byteSource';
 import { type DType, type NdArray, shapeString } from '../ndarray';
@@ -11,24 +18,16 @@ import { readPickledParams } from './pdparamsPickle';
 import { decodeProgram } from './programDesc';
 import { type NamedRecord, scanStaticDict } from './staticDict';
 
-/**
- * One entry point for every weight format: a file, a parameter folder's files,
- * or an inference model's `.pdmodel` + `.pdiparams`, told apart by content.
- * `indexWeightFiles` reads headers only and says where each tensor lies, so
- * that a converter can then read one tensor at a time; `readWeightFiles` reads
- * them all into memory (tests, small files).
- */
 export interface WeightFile {
   src: ByteSource;
   /** The whole file, when its format had to be read whole (pickles, programs). */
   whole?: Uint8Array;
 }
 
-export type TensorLocation =
-  | { kind: 'memory'; array: NdArray }
-  | { kind: 'record'; file: number; start: number; dataOffset: number; byteLength: number };
+type TensorLocation =
+  { kind: 'memory'; array: NdArray } | { kind: 'record'; file: number; start: number; dataOffset: number; byteLength: number };
 
-export interface IndexedTensor {
+interface IndexedTensor {
   /** The model's name for it: a fluid1 name (`fc_0.w_0`) or a PaddleVideo 2 one (`head.fc_feature0.weight`). */
   name: string;
   /** Its name in the files, for messages (a program variable such as `linear_0.w_0` for an inference model). */
@@ -82,7 +81,13 @@ async function classify(src: ByteSource): Promise<Classified> {
   return { src, layout };
 }
 
-const recordAt = (file: number, r: CombinedRecord): TensorLocation => ({ kind: 'record', file, start: r.offset, dataOffset: r.dataOffset, byteLength: r.byteLength });
+const recordAt = (file: number, r: CombinedRecord): TensorLocation => ({
+  kind: 'record',
+  file,
+  start: r.offset,
+  dataOffset: r.dataOffset,
+  byteLength: r.byteLength,
+});
 
 /** Every name looks like optimizer state, learning rate or its counter: a `.pdopt`. */
 function optimizerOnly(names: readonly string[]): boolean {
@@ -90,7 +95,10 @@ function optimizerOnly(names: readonly string[]): boolean {
 }
 
 function listNames(names: readonly string[], max = 4): string {
-  const shown = names.slice(0, max).map((n) => `'${n}'`).join(', ');
+  const shown = names
+    .slice(0, max)
+    .map((n) => `'${n}'`)
+    .join(', ');
   return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 
@@ -100,10 +108,21 @@ function indexCombined(c: Classified, warnings: string[]): WeightIndex {
   if (layout.note) warnings.push(layout.note);
   const tensors = records
     .filter((r) => layout.isParam[r.index])
-    .map((r): IndexedTensor => ({ name: layout.names[r.index], shown: layout.names[r.index], dtype: r.dtype, shape: r.shape, at: recordAt(0, r) }));
+    .map((r): IndexedTensor => ({
+      name: layout.names[r.index],
+      shown: layout.names[r.index],
+      dtype: r.dtype,
+      shape: r.shape,
+      at: recordAt(0, r),
+    }));
   return {
-    format: layout.optimizer ? 'checkpoint' : 'combined', name: c.src.name, files: [{ src: c.src }], tensors,
-    variant: 'fluid1', variantReason: 'combined files are written only by fluid1', warnings,
+    format: layout.optimizer ? 'checkpoint' : 'combined',
+    name: c.src.name,
+    files: [{ src: c.src }],
+    tensors,
+    variant: 'fluid1',
+    variantReason: 'combined files are written only by fluid1',
+    warnings,
   };
 }
 
@@ -120,9 +139,15 @@ function indexStaticDict(c: Classified, warnings: string[]): WeightIndex {
 }
 
 async function indexPickle(c: Classified, warnings: string[]): Promise<WeightIndex> {
-  const whole = c.whole ?? await readAll(c.src);
+  const whole = c.whole ?? (await readAll(c.src));
   const params = c.params ?? readPickledParams(whole, c.src.name);
-  const tensors = [...params].map(([name, array]): IndexedTensor => ({ name, shown: name, dtype: array.dtype, shape: array.shape, at: { kind: 'memory', array } }));
+  const tensors = [...params].map(([name, array]): IndexedTensor => ({
+    name,
+    shown: name,
+    dtype: array.dtype,
+    shape: array.shape,
+    at: { kind: 'memory', array },
+  }));
   return { format: 'pickle', name: c.src.name, files: [{ src: c.src, whole }], tensors, variant: null, warnings };
 }
 
@@ -130,7 +155,9 @@ async function indexOne(c: Classified, warnings: string[]): Promise<WeightIndex>
   const file = c.src.name;
   switch (c.layout) {
     case 'program':
-      throw new InputError(`${file}: an inference program (.pdmodel) describes the model but holds no weights: give its .pdiparams with it`);
+      throw new InputError(
+        `${file}: an inference program (.pdmodel) describes the model but holds no weights: give its .pdiparams with it`,
+      );
     case 'combined':
       if (c.records!.length === 1) {
         const r = c.records![0];
@@ -150,7 +177,9 @@ async function indexPair(program: Classified, params: Classified, name: string, 
   const progName = program.src.name;
   const paramsName = params.src.name;
   if (program.src.size > MAX_PROGRAM_BYTES) {
-    throw new InputError(`${progName}: a ${program.src.size}-byte program, far larger than an AttentionLSTM's (a few hundred KB); this is not the .pdmodel of one`);
+    throw new InputError(
+      `${progName}: a ${program.src.size}-byte program, far larger than an AttentionLSTM's (a few hundred KB); this is not the .pdmodel of one`,
+    );
   }
   const whole = await readAll(program.src);
   const layout = inferenceLayout(decodeProgram(whole, progName), progName);
@@ -177,19 +206,33 @@ async function indexPair(program: Classified, params: Classified, name: string, 
     else warnings.push(`${progName}: ignored the persistable variable '${v.name}', which is no parameter of an AttentionLSTM`);
   });
   return {
-    format: 'inference-model', name, files: [{ src: program.src, whole }, { src: params.src }], tensors,
-    variant: layout.variant, variantReason: `its program is a ${layout.variant} AttentionLSTM`, warnings,
+    format: 'inference-model',
+    name,
+    files: [{ src: program.src, whole }, { src: params.src }],
+    tensors,
+    variant: layout.variant,
+    variantReason: `its program is a ${layout.variant} AttentionLSTM`,
+    warnings,
   };
 }
 
 function indexFolder(files: Classified[], others: Classified[], name: string, warnings: string[]): WeightIndex {
   for (const o of others) {
     if (o.layout === 'program') {
-      warnings.push(`${name}: ignored ${o.src.name}, an inference program (such as the __model__ of a saved model folder), which holds no weights`);
+      warnings.push(
+        `${name}: ignored ${o.src.name}, an inference program (such as the __model__ of a saved model folder), which holds no weights`,
+      );
       continue;
     }
-    const what = o.layout === 'combined' ? `holds ${o.records!.length} tensors` : o.layout === 'pickle' ? 'is a pickle' : 'is a Paddle 1.6 fluid.save file';
-    throw new InputError(`${o.src.name}: ${what}, where each file of a parameter folder holds one tensor record: it does not belong among the folder's files`);
+    const what =
+      o.layout === 'combined'
+        ? `holds ${o.records!.length} tensors`
+        : o.layout === 'pickle'
+          ? 'is a pickle'
+          : 'is a Paddle 1.6 fluid.save file';
+    throw new InputError(
+      `${o.src.name}: ${what}, where each file of a parameter folder holds one tensor record: it does not belong among the folder's files`,
+    );
   }
   const byName = new Map(files.map((f) => [f.src.name, f]));
   const names = pySorted(byName.keys());
@@ -206,8 +249,16 @@ function indexFolder(files: Classified[], others: Classified[], name: string, wa
   const expected = new Set(specs.map((s) => s.name));
   const missing = specs.filter((s) => !byName.has(s.name));
   if (missing.length > 0) {
-    const more = missing.length > 1 ? ` and ${missing.length - 1} more (${listNames(missing.slice(1).map((s) => s.name), 3)})` : '';
-    throw new InputError(`${name}: the parameter folder has no file '${missing[0].name}' (${missing[0].role})${more}; it must hold one file per parameter of a ${variant} AttentionLSTM`);
+    const more =
+      missing.length > 1
+        ? ` and ${missing.length - 1} more (${listNames(
+            missing.slice(1).map((s) => s.name),
+            3,
+          )})`
+        : '';
+    throw new InputError(
+      `${name}: the parameter folder has no file '${missing[0].name}' (${missing[0].role})${more}; it must hold one file per parameter of a ${variant} AttentionLSTM`,
+    );
   }
   const skipped = new Map<string, number>();
   const used: Classified[] = [];
@@ -226,7 +277,9 @@ function indexFolder(files: Classified[], others: Classified[], name: string, wa
   }
   if (skipped.size > 0) {
     const count = [...skipped.values()].reduce((a, b) => a + b, 0);
-    warnings.push(`${name}: ignored ${count} file${count === 1 ? '' : 's'} that hold${count === 1 ? 's' : ''} no parameter: ${[...skipped].map(([w, k]) => `${w} (${k})`).join(', ')}`);
+    warnings.push(
+      `${name}: ignored ${count} file${count === 1 ? '' : 's'} that hold${count === 1 ? 's' : ''} no parameter: ${[...skipped].map(([w, k]) => `${w} (${k})`).join(', ')}`,
+    );
   }
   const tensors = used.map((f, i): IndexedTensor => {
     const r = f.records![0];
@@ -259,7 +312,9 @@ export async function indexWeightFiles(input: ByteSource | readonly ByteSource[]
   const names = (cs: Classified[]) => cs.map((c) => c.src.name).join(', ');
   // Files of a parameter folder are named as parameters or as optimizer state; anything else beside a program is its parameters.
   const paramNames = new Set([...fluid1CombinedOrder(), ...paddleTensorSpecs('paddlevideo2', ANY_SIZES).map((s) => s.name)]);
-  const folderLike = singles.some((c) => paramNames.has(c.src.name) || optimizerStateOf(c.src.name, (n) => paramNames.has(n)) !== undefined);
+  const folderLike = singles.some(
+    (c) => paramNames.has(c.src.name) || optimizerStateOf(c.src.name, (n) => paramNames.has(n)) !== undefined,
+  );
   const paramFiles = multis.length > 0 ? multis : folderLike ? [] : singles;
 
   if (programs.length > 0 && paramFiles.length > 0) {
@@ -279,21 +334,30 @@ export async function indexWeightFiles(input: ByteSource | readonly ByteSource[]
         warnings.push(`${name}: ignored ${o.src.name}, a pickle such as the .pdiparams.info Paddle writes beside an inference model`);
         continue;
       }
-      throw new InputError(`${o.src.name}: an extra file beside the inference model ${program.src.name} + ${params.src.name}: give only its .pdmodel and .pdiparams`);
+      throw new InputError(
+        `${o.src.name}: an extra file beside the inference model ${program.src.name} + ${params.src.name}: give only its .pdmodel and .pdiparams`,
+      );
     }
     return indexPair(program, params, name, warnings);
   }
 
   if (singles.length > 0) {
-    return indexFolder(singles, all.filter((c) => !singles.includes(c)), opts.name ?? `parameter folder of ${all.length} files`, warnings);
+    return indexFolder(
+      singles,
+      all.filter((c) => !singles.includes(c)),
+      opts.name ?? `parameter folder of ${all.length} files`,
+      warnings,
+    );
   }
 
   // One weight file, with what Paddle writes beside it: a program (.pdmodel), optimizer state (.pdopt).
   const byProducts = new Map<Classified, string>();
   for (const c of all) {
     if (c.layout === 'program') byProducts.set(c, 'a program, which holds no weights');
-    else if (c.layout === 'static-dict' && optimizerOnly(c.named!.map((r) => r.name))) byProducts.set(c, 'which holds only optimizer state');
-    else if (c.layout === 'pickle' && programs.length > 0 && !(await holdsArrays(c))) byProducts.set(c, 'a pickle that holds no arrays (such as a .pdiparams.info)');
+    else if (c.layout === 'static-dict' && optimizerOnly(c.named!.map((r) => r.name)))
+      byProducts.set(c, 'which holds only optimizer state');
+    else if (c.layout === 'pickle' && programs.length > 0 && !(await holdsArrays(c)))
+      byProducts.set(c, 'a pickle that holds no arrays (such as a .pdiparams.info)');
   }
   const candidates = all.filter((c) => !byProducts.has(c));
   if (candidates.length === 1) {
@@ -301,9 +365,15 @@ export async function indexWeightFiles(input: ByteSource | readonly ByteSource[]
     return indexOne(candidates[0], warnings);
   }
   if (candidates.length === 0 && programs.length > 0) {
-    throw new InputError(`${programs[0].src.name}: an inference program needs its parameters (.pdiparams, a file in the combined layout), which are not among the files given (${names(all)})`);
+    throw new InputError(
+      `${programs[0].src.name}: an inference program needs its parameters (.pdiparams, a file in the combined layout), which are not among the files given (${names(all)})`,
+    );
   }
-  if (candidates.length === 0) return indexOne(all.find((c) => c.layout !== 'program')!, warnings);
+  if (candidates.length === 0)
+    return indexOne(
+      all.find((c) => c.layout !== 'program')!,
+      warnings,
+    );
   throw new InputError(
     `${opts.name ?? names(all)}: give one weight file, the files of one parameter folder, or an inference model's .pdmodel and .pdiparams; these ${candidates.length} files each hold weights: ${names(candidates)}`,
   );
@@ -322,14 +392,24 @@ async function holdsArrays(c: Classified): Promise<boolean> {
 }
 
 /** A tensor's data, read from wherever the index says it lies. */
-export async function readIndexedTensor(index: WeightIndex, t: IndexedTensor): Promise<NdArray> {
+async function readIndexedTensor(index: WeightIndex, t: IndexedTensor): Promise<NdArray> {
   if (t.at.kind === 'memory') return t.at.array;
   const src = index.files[t.at.file].src;
-  return readCombinedTensor(src, { index: 0, offset: t.at.start, dtype: t.dtype, shape: t.shape, dataOffset: t.at.dataOffset, byteLength: t.at.byteLength });
+  return readCombinedTensor(src, {
+    index: 0,
+    offset: t.at.start,
+    dtype: t.dtype,
+    shape: t.shape,
+    dataOffset: t.at.dataOffset,
+    byteLength: t.at.byteLength,
+  });
 }
 
 /** Every tensor of a weight file or set of files as model name -> array, in file order. */
-export async function readWeightFiles(input: ByteSource | readonly ByteSource[], opts: IndexOptions = {}): Promise<{ format: ParamsFormat; params: Map<string, NdArray>; warnings: string[] }> {
+export async function readWeightFiles(
+  input: ByteSource | readonly ByteSource[],
+  opts: IndexOptions = {},
+): Promise<{ format: ParamsFormat; params: Map<string, NdArray>; warnings: string[] }> {
   const index = await indexWeightFiles(input, opts);
   const params = new Map<string, NdArray>();
   for (const t of index.tensors) params.set(t.name, await readIndexedTensor(index, t));

@@ -44,7 +44,8 @@ export class ClassHeap {
       this.siftUp(this.n++);
       return;
     }
-    if (this.n === 0 || compareWindows(score, video, start, rating, this.scores[0], this.videos[0], this.starts[0], this.ratings[0]) <= 0) return;
+    if (this.n === 0 || compareWindows(score, video, start, rating, this.scores[0], this.videos[0], this.starts[0], this.ratings[0]) <= 0)
+      return;
     this.set(0, score, video, start, rating);
     this.siftDown(0);
   }
@@ -52,7 +53,8 @@ export class ClassHeap {
   /** The windows held, greatest first (the submission's order for this class). */
   ranked(): RankedWindow[] {
     const out: RankedWindow[] = [];
-    for (let i = 0; i < this.n; i++) out.push({ score: this.scores[i], video: this.videos[i], start: this.starts[i], rating: this.ratings[i] });
+    for (let i = 0; i < this.n; i++)
+      out.push({ score: this.scores[i], video: this.videos[i], start: this.starts[i], rating: this.ratings[i] });
     return out.sort((a, b) => compareWindows(b.score, b.video, b.start, b.rating, a.score, a.video, a.start, a.rating));
   }
 
@@ -64,14 +66,33 @@ export class ClassHeap {
   }
 
   private less(i: number, j: number): boolean {
-    return compareWindows(this.scores[i], this.videos[i], this.starts[i], this.ratings[i], this.scores[j], this.videos[j], this.starts[j], this.ratings[j]) < 0;
+    return (
+      compareWindows(
+        this.scores[i],
+        this.videos[i],
+        this.starts[i],
+        this.ratings[i],
+        this.scores[j],
+        this.videos[j],
+        this.starts[j],
+        this.ratings[j],
+      ) < 0
+    );
   }
 
   private swap(i: number, j: number): void {
-    const s = this.scores[i]; this.scores[i] = this.scores[j]; this.scores[j] = s;
-    const t = this.starts[i]; this.starts[i] = this.starts[j]; this.starts[j] = t;
-    const r = this.ratings[i]; this.ratings[i] = this.ratings[j]; this.ratings[j] = r;
-    const v = this.videos[i]; this.videos[i] = this.videos[j]; this.videos[j] = v;
+    const s = this.scores[i];
+    this.scores[i] = this.scores[j];
+    this.scores[j] = s;
+    const t = this.starts[i];
+    this.starts[i] = this.starts[j];
+    this.starts[j] = t;
+    const r = this.ratings[i];
+    this.ratings[i] = this.ratings[j];
+    this.ratings[j] = r;
+    const v = this.videos[i];
+    this.videos[i] = this.videos[j];
+    this.videos[j] = v;
   }
 
   private siftUp(i: number): void {
@@ -98,14 +119,20 @@ export class ClassHeap {
   private grow(): void {
     if (this.n < this.scores.length) return;
     const size = Math.min(this.capacity, this.scores.length * 2);
-    const scores = new Float64Array(size); scores.set(this.scores); this.scores = scores;
-    const starts = new Int32Array(size); starts.set(this.starts); this.starts = starts;
-    const ratings = new Float64Array(size); ratings.set(this.ratings); this.ratings = ratings;
+    const scores = new Float64Array(size);
+    scores.set(this.scores);
+    this.scores = scores;
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ratings = new Float64Array(size);
+    ratings.set(this.ratings);
+    this.ratings = ratings;
   }
 }
 
 /** The order of windows: score, then id (code points), then rating (NaN, unrated, lowest). */
-export function compareWindows(sa: number, va: string, ta: number, ra: number, sb: number, vb: string, tb: number, rb: number): number {
+function compareWindows(sa: number, va: string, ta: number, ra: number, sb: number, vb: string, tb: number, rb: number): number {
   if (sa !== sb) return sa < sb ? -1 : 1;
   if (va !== vb || ta !== tb) {
     const c = compareCodePoints(segmentId(va, ta), segmentId(vb, tb));

@@ -7,7 +7,7 @@ import { writeCombined } from '../paddle/combined';
 import { dequantize } from '../features/dequantize';
 import type { VideoFeatures } from '../features/featureTypes';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
-import { referenceForward } from '../model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { opsBiLstm, takesPackedPath } from '../model/attentionLstm';
 import { predictVideos, type LoadedModel } from '../model/model';
 import { modelRunner, predictVideoWindows, predictWindowStream, windowsPerBatch } from './predictWindows';
@@ -18,19 +18,38 @@ describe('segment windows', () => {
     const s = windowSettings();
     expect(s).toEqual({ length: 5, hop: 5 });
     const v = randomVideo(SMALL_SIZES, 7, 1, 'seven');
-    expect(videoWindows(v, s).map((w) => [w.id, w.frames])).toEqual([['seven:0', 5], ['seven:5', 2]]);
+    expect(videoWindows(v, s).map((w) => [w.id, w.frames])).toEqual([
+      ['seven:0', 5],
+      ['seven:5', 2],
+    ]);
     expect(windowStarts(10, s)).toEqual([0, 5]);
     expect(windowStarts(11, s)).toEqual([0, 5, 10]);
     expect(windowStarts(1, s)).toEqual([0]);
     expect(windowStarts(0, s)).toEqual([]);
     const hop1 = videoWindows(v, { length: 5, hop: 1 });
     expect(hop1.map((w) => w.frames)).toEqual([5, 5, 5, 4, 3, 2, 1]);
-    expect(videoWindows(v, { length: 2, hop: 3 }).map((w) => [w.id, w.frames])).toEqual([['seven:0', 2], ['seven:3', 2], ['seven:6', 1]]);
-    for (const [frames, hop] of [[1, 1], [7, 5], [300, 5], [301, 5], [300, 1], [13, 4]]) expect(windowCount(frames, { length: 5, hop })).toBe(windowStarts(frames, { length: 5, hop }).length);
+    expect(videoWindows(v, { length: 2, hop: 3 }).map((w) => [w.id, w.frames])).toEqual([
+      ['seven:0', 2],
+      ['seven:3', 2],
+      ['seven:6', 1],
+    ]);
+    for (const [frames, hop] of [
+      [1, 1],
+      [7, 5],
+      [300, 5],
+      [301, 5],
+      [300, 1],
+      [13, 4],
+    ])
+      expect(windowCount(frames, { length: 5, hop })).toBe(windowStarts(frames, { length: 5, hop }).length);
   });
 
-  it('are views of the video\'s frames, not copies', () => {
-    const v: VideoFeatures = { ...randomVideo(SMALL_SIZES, 9, 2), rgb: Uint8Array.from({ length: 9 * SMALL_SIZES.rgbDim }, (_, i) => i & 255), audio: new Uint8Array(9 * SMALL_SIZES.audioDim) };
+  it("are views of the video's frames, not copies", () => {
+    const v: VideoFeatures = {
+      ...randomVideo(SMALL_SIZES, 9, 2),
+      rgb: Uint8Array.from({ length: 9 * SMALL_SIZES.rgbDim }, (_, i) => i & 255),
+      audio: new Uint8Array(9 * SMALL_SIZES.audioDim),
+    };
     const w = videoWindow(v, 5, 5);
     expect(w.frames).toBe(4);
     expect(w.rgb.buffer).toBe(v.rgb.buffer);
@@ -55,7 +74,7 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
     model = await convertAndLoad('random.pdparams', writeCombined(fluid1CombinedOrder().map((n) => params.get(n)!)));
   });
 
-  it('gives every window the float64 reference\'s probabilities for those frames alone (uint8 frames, mixed lengths, batches across videos)', async () => {
+  it("gives every window the float64 reference's probabilities for those frames alone (uint8 frames, mixed lengths, batches across videos)", async () => {
     const ref = toRefParams(params);
     const quantized = (frames: number, seed: number, id: string): VideoFeatures => {
       const f = randomVideo(SMALL_SIZES, frames, seed, id);
@@ -63,7 +82,11 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
       return { ...f, rgb: q(f.rgb as Float32Array), audio: q(f.audio as Float32Array) };
     };
     const videos = [quantized(7, 1, 'a'), quantized(12, 2, 'b'), quantized(1, 3, 'c'), quantized(5, 4, 'd')];
-    for (const window of [{ length: 5, hop: 5 }, { length: 5, hop: 1 }, { length: 3, hop: 2 }]) {
+    for (const window of [
+      { length: 5, hop: 5 },
+      { length: 5, hop: 1 },
+      { length: 3, hop: 2 },
+    ]) {
       // 4 windows a batch: the windows of one video fall into two batches.
       const got = await predictVideoWindows(modelRunner(model), videos, { window, batchSize: 4 });
       let worst = 0;
@@ -106,7 +129,9 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
   it('streams: a batch at a time, each video done once after its windows, a video the model cannot take reported and skipped', async () => {
     const wide = { ...randomVideo({ ...SMALL_SIZES, rgbDim: SMALL_SIZES.rgbDim + 1 }, 6, 9, 'wide') };
     const items = [randomVideo(SMALL_SIZES, 7, 6, 'x'), wide, randomVideo(SMALL_SIZES, 11, 7, 'y')].map((video) => ({ video }));
-    async function* source() { yield* items; }
+    async function* source() {
+      yield* items;
+    }
     const batches = [];
     for await (const b of predictWindowStream(modelRunner(model), source(), { batchSize: 2 })) batches.push(b);
     expect(batches.map((b) => b.windows.map((w) => `${w.item.video.id}:${w.start}`))).toEqual([['x:0', 'x:5'], ['y:0', 'y:5'], ['y:10']]);
@@ -120,7 +145,9 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
     expect(windowsPerBatch(demoLike, { length: 5, hop: 5 })).toBeGreaterThan(64);
     const fullSize = { rgbDim: 1024, audioDim: 128, embed: 512, lstm: 1024, head1: 8192, head2: 4096, classes: 3862 };
     // The full-size model's windows fill the same 32 MB as its videos do.
-    expect(windowsPerBatch(fullSize, { length: 5, hop: 5 })).toBe(Math.floor((32 << 20) / (4 * (1024 + 128 + 1024 + 16 * 1024 + 4 * 1024) * 5)));
+    expect(windowsPerBatch(fullSize, { length: 5, hop: 5 })).toBe(
+      Math.floor((32 << 20) / (4 * (1024 + 128 + 1024 + 16 * 1024 + 4 * 1024) * 5)),
+    );
     expect(windowsPerBatch(fullSize, { length: 5, hop: 1 }, { batchSize: 9 })).toBe(9);
   });
 });

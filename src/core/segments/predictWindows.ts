@@ -48,7 +48,7 @@ export function modelRunner(model: LoadedModel, biLstm?: BiLstmRunner): WindowRu
 }
 
 /** An engine with a memory of its own (the command line's) as a runner: each batch is one call, in its own batching. */
-export function predictorRunner(predictor: VideoPredictor): WindowRunner {
+function predictorRunner(predictor: VideoPredictor): WindowRunner {
   return {
     sizes: predictor.meta.sizes,
     predict: async (batch) => (await predictor.predict(batch, { batchSize: batch.length })).map((p) => p.probabilities),
@@ -96,7 +96,11 @@ export interface WindowStreamOptions {
 export const MAX_WINDOWS_PER_BATCH = 256;
 
 /** Windows of the given settings per forward pass for a model of `sizes`. */
-export function windowsPerBatch(sizes: Sizes, s: WindowSettings, opts: Pick<WindowStreamOptions, 'batchSize' | 'budgetBytes'> = {}): number {
+export function windowsPerBatch(
+  sizes: Sizes,
+  s: WindowSettings,
+  opts: Pick<WindowStreamOptions, 'batchSize' | 'budgetBytes'> = {},
+): number {
   if (opts.batchSize !== undefined) return Math.max(1, Math.floor(opts.batchSize));
   return batchSizeFor(sizes, s.length, opts.budgetBytes ?? BATCH_BUDGET_BYTES, MAX_WINDOWS_PER_BATCH);
 }
@@ -115,7 +119,9 @@ interface Pending<T> {
  * Probabilities are the runner's own arrays: kept by a consumer, they stay valid.
  */
 export async function* predictWindowStream<T extends { video: VideoFeatures }>(
-  runner: WindowRunner, items: AsyncIterable<T> | Iterable<T>, opts: WindowStreamOptions = {},
+  runner: WindowRunner,
+  items: AsyncIterable<T> | Iterable<T>,
+  opts: WindowStreamOptions = {},
 ): AsyncGenerator<WindowBatch<T>> {
   const s = windowSettings(opts.window);
   const per = windowsPerBatch(runner.sizes, s, opts);
@@ -152,7 +158,11 @@ export async function* predictWindowStream<T extends { video: VideoFeatures }>(
  * fine-tune's validation videos): per video, its windows in order. A video the
  * model cannot take throws, as predictVideos does.
  */
-export async function predictVideoWindows(runner: WindowRunner, videos: readonly VideoFeatures[], opts: WindowStreamOptions = {}): Promise<WindowPrediction[][]> {
+export async function predictVideoWindows(
+  runner: WindowRunner,
+  videos: readonly VideoFeatures[],
+  opts: WindowStreamOptions = {},
+): Promise<WindowPrediction[][]> {
   checkVideos(videos, { sizes: runner.sizes });
   const out = videos.map((): WindowPrediction[] => []);
   const items = videos.map((video, i) => ({ video, i }));

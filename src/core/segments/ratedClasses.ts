@@ -24,7 +24,8 @@ export function parseRatedClasses(text: string, file: string): number[] {
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || (i === 0 && line === 'Index')) return;
-    if (!/^\d+$/.test(line) || !Number.isSafeInteger(Number(line))) throw new InputError(`${file}: line ${i + 1} is ${JSON.stringify(line.slice(0, 40))}, not a class id`);
+    if (!/^\d+$/.test(line) || !Number.isSafeInteger(Number(line)))
+      throw new InputError(`${file}: line ${i + 1} is ${JSON.stringify(line.slice(0, 40))}, not a class id`);
     ids.add(Number(line));
   });
   if (ids.size === 0) throw new InputError(`${file}: it lists no class ids`);

@@ -12,9 +12,15 @@ import { segmentMap, worstRankedPositives } from './segmentMap';
 import { submissionLines } from './submission';
 
 /** A video with its windows' probabilities given by start. */
-interface Case { video: RankedVideo; windows: [number, number[]][] }
+interface Case {
+  video: RankedVideo;
+  windows: [number, number[]][];
+}
 
-function run(cases: readonly Case[], opts: { classes: number; k?: number; topPerWindow?: number; rated?: number[] | null }): SegmentRanking {
+function run(
+  cases: readonly Case[],
+  opts: { classes: number; k?: number; topPerWindow?: number; rated?: number[] | null },
+): SegmentRanking {
   const r = new SegmentRanking(opts);
   for (const c of cases) {
     r.addVideo(c.video);
@@ -32,16 +38,25 @@ const rate = (start: number, cls: number, score: number): SegmentRating => ({ cl
  *   class 2: no rating at all
  */
 const worked: Case[] = [
-  { video: { id: 'v1', frames: 10, segments: [rate(0, 0, 1), rate(5, 0, 0), rate(5, 1, 1)] }, windows: [[0, [0.9, 0.1, 0.5]], [5, [0.99, 0.7, 0.2]]] },
+  {
+    video: { id: 'v1', frames: 10, segments: [rate(0, 0, 1), rate(5, 0, 0), rate(5, 1, 1)] },
+    windows: [
+      [0, [0.9, 0.1, 0.5]],
+      [5, [0.99, 0.7, 0.2]],
+    ],
+  },
   { video: { id: 'v2', frames: 5, segments: [rate(0, 0, 1)] }, windows: [[0, [0.95, 0.3, 0.4]]] },
   { video: { id: 'v3', frames: 3 }, windows: [[0, [0.97, 0.2, 0.1]]] },
 ];
 
 describe('MAP@K over segments, worked by hand', () => {
-  it('ranks each class\'s windows, drops the unrated ones, divides by the positives, leaves out a class without positives', () => {
+  it("ranks each class's windows, drops the unrated ones, divides by the positives, leaves out a class without positives", () => {
     const m = segmentMap(run(worked, { classes: 3 }));
     // class 0, rated windows in rank order: -, +, +  ->  (1/2 + 2/3) / 2; class 1: + -> 1.
-    expect(m.perClass.map((c) => [c.class, c.ap, c.positives, c.ranked, c.rated])).toEqual([[0, (1 / 2 + 2 / 3) / 2, 2, 4, 3], [1, 1, 1, 4, 1]]);
+    expect(m.perClass.map((c) => [c.class, c.ap, c.positives, c.ranked, c.rated])).toEqual([
+      [0, (1 / 2 + 2 / 3) / 2, 2, 4, 3],
+      [1, 1, 1, 4, 1],
+    ]);
     expect(m.map).toBe(((1 / 2 + 2 / 3) / 2 + 1) / 2);
     expect(m.noPositive).toEqual([2]);
     expect(m.neverRanked).toEqual([]);
@@ -56,14 +71,14 @@ describe('MAP@K over segments, worked by hand', () => {
     expect(segmentMap(run(worked, { classes: 3, k: 1 })).perClass.map((c) => c.ranked)).toEqual([1, 1]);
   });
 
-  it('offers only each window\'s top classes; a class rated positive that no window ranks is not counted, and said', () => {
+  it("offers only each window's top classes; a class rated positive that no window ranks is not counted, and said", () => {
     const m = segmentMap(run(worked, { classes: 3, topPerWindow: 1 }));
     expect(m.perClass.map((c) => c.class)).toEqual([0]);
     expect(m.neverRanked).toEqual([1]);
     expect(m.map).toBe((1 / 2 + 2 / 3) / 2);
   });
 
-  it('restricts the ranking to the rated classes, as the challenge\'s mask does', () => {
+  it("restricts the ranking to the rated classes, as the challenge's mask does", () => {
     const m = run(worked, { classes: 3, topPerWindow: 1, rated: [1, 2] });
     expect(m.rankedClasses()).toEqual([1, 2]);
     expect(m.ranking(1).map((w) => `${w.video}:${w.start}`)).toEqual(['v1:5', 'v3:0']);
@@ -78,39 +93,71 @@ describe('MAP@K over segments, worked by hand', () => {
     ];
     for (const order of [tied, [...tied].reverse()]) {
       const r = run(order, { classes: 1 });
-      expect(r.ranking(0).map((w) => [w.video, w.score])).toEqual([['b', 0.5], ['a', 0.5]]);
+      expect(r.ranking(0).map((w) => [w.video, w.score])).toEqual([
+        ['b', 0.5],
+        ['a', 0.5],
+      ]);
       expect(segmentMap(r).map).toBe(0.5);
       // At the cap the tuple decides too: K = 1 keeps b.
-      expect(run(order, { classes: 1, k: 1 }).ranking(0).map((w) => w.video)).toEqual(['b']);
+      expect(
+        run(order, { classes: 1, k: 1 })
+          .ranking(0)
+          .map((w) => w.video),
+      ).toEqual(['b']);
     }
   });
 
   it('compares ids as Python compares str: "a!:5" before "a:5", "v:10" before "v:5"', () => {
-    const r = run([
-      { video: { id: 'v', frames: 15 }, windows: [[5, [0.25]], [10, [0.25]]] },
-      { video: { id: 'a', frames: 10 }, windows: [[5, [0.25]]] },
-      { video: { id: 'a!', frames: 10 }, windows: [[5, [0.25]]] },
-    ], { classes: 1 });
+    const r = run(
+      [
+        {
+          video: { id: 'v', frames: 15 },
+          windows: [
+            [5, [0.25]],
+            [10, [0.25]],
+          ],
+        },
+        { video: { id: 'a', frames: 10 }, windows: [[5, [0.25]]] },
+        { video: { id: 'a!', frames: 10 }, windows: [[5, [0.25]]] },
+      ],
+      { classes: 1 },
+    );
     expect(r.ranking(0).map((w) => `${w.video}:${w.start}`)).toEqual(['v:5', 'v:10', 'a:5', 'a!:5']);
     expect(compareCodePoints('\u{1F600}', '\uFFFD')).toBeGreaterThan(0);
     expect('\u{1F600}' < '\uFFFD').toBe(true);
   });
 
   it('counts ratings no window can find (off the grid, past the cap) as positives, as upstream does, and says so', () => {
-    const r = run([{ video: { id: 'v', frames: 10, segments: [rate(3, 0, 1), rate(0, 0, 1), rate(12, 0, 1)] }, windows: [[0, [0.9]], [5, [0.8]]] }], { classes: 1 });
+    const r = run(
+      [
+        {
+          video: { id: 'v', frames: 10, segments: [rate(3, 0, 1), rate(0, 0, 1), rate(12, 0, 1)] },
+          windows: [
+            [0, [0.9]],
+            [5, [0.8]],
+          ],
+        },
+      ],
+      { classes: 1 },
+    );
     const m = segmentMap(r);
     expect(m.counts.noWindow).toBe(2);
     expect(m.perClass[0]).toMatchObject({ positives: 3, ap: 1 / 3 });
   });
 
-  it('lists the positives ranked worst among their class\'s rated windows', () => {
+  it("lists the positives ranked worst among their class's rated windows", () => {
     const worst = worstRankedPositives(run(worked, { classes: 3 }));
-    expect(worst.map((w) => [w.class, w.id, w.rank, w.of])).toEqual([[0, 'v1:0', 3, 3], [1, 'v1:5', 1, 1], [0, 'v2:0', 2, 3]]);
+    expect(worst.map((w) => [w.class, w.id, w.rank, w.of])).toEqual([
+      [0, 'v1:0', 3, 3],
+      [1, 'v1:5', 1, 1],
+      [0, 'v2:0', 2, 3],
+    ]);
   });
 
   it('writes the submission: a header, then per class its window ids best first', () => {
     expect([...submissionLines(run(worked, { classes: 3, k: 3 }))].join('')).toBe(
-      'Class,Segments\n0,v1:5 v3:0 v2:0\n1,v1:5 v2:0 v3:0\n2,v1:0 v2:0 v1:5\n');
+      'Class,Segments\n0,v1:5 v3:0 v2:0\n1,v1:5 v2:0 v3:0\n2,v1:0 v2:0 v1:5\n',
+    );
   });
 
   it('refuses a NaN probability and probabilities of the wrong length (bugs, not data)', () => {
@@ -120,7 +167,7 @@ describe('MAP@K over segments, worked by hand', () => {
   });
 });
 
-describe('the segment ranking\'s state', () => {
+describe("the segment ranking's state", () => {
   /** Random videos with random ratings and windows. */
   function randomCases(n: number, seed: number, classes: number): Case[] {
     const rand = seededRandom(seed);
@@ -129,7 +176,10 @@ describe('the segment ranking\'s state', () => {
       const starts = Array.from({ length: Math.ceil(frames / 5) }, (_, i) => i * 5);
       const segments = starts.filter(() => rand() < 0.4).map((s) => rate(s, Math.floor(rand() * classes), rand() < 0.5 ? 1 : 0));
       // Coarse probabilities, so that scores tie often, at the cap too.
-      return { video: { id: `vid${v % 7}-${v}`, frames, segments }, windows: starts.map((s): [number, number[]] => [s, Array.from({ length: classes }, () => Math.round(rand() * 8) / 8)]) };
+      return {
+        video: { id: `vid${v % 7}-${v}`, frames, segments },
+        windows: starts.map((s): [number, number[]] => [s, Array.from({ length: classes }, () => Math.round(rand() * 8) / 8)]),
+      };
     });
   }
 
@@ -160,7 +210,12 @@ describe('the segment ranking\'s state', () => {
     expect(() => a.merge(new SegmentRanking({ classes: 3, k: 5, window: { hop: 1 } }))).toThrow(/different windows/);
     const good = run(worked, { classes: 3 }).toState();
     const broken: unknown[] = [
-      null, [], 'x', { ...good, kind: 'other' }, { ...good, version: 2 }, { ...good, k: 0 },
+      null,
+      [],
+      'x',
+      { ...good, kind: 'other' },
+      { ...good, version: 2 },
+      { ...good, k: 0 },
       { ...good, heaps: [{ ...good.heaps[0], scores: good.heaps[0].scores.slice(1) }] },
       { ...good, heaps: [{ ...good.heaps[0], videos: good.heaps[0].videos.map(() => 99) }] },
       { ...good, heaps: [{ ...good.heaps[0], class: 3 }] },
@@ -183,14 +238,23 @@ describe('the segment ranking\'s state', () => {
 describe('what the ranking borrows from Python and numpy', () => {
   it('rounds as "%g" then float() do, a value exactly halfway to the even digit (Python 3 printed these)', () => {
     const python: [number, number][] = [
-      [0.001953125, 0.00195312], [0.0009765625, 0.000976562], [0.00048828125, 0.000488281], [0.123456789, 0.123457],
-      [1.0000005, 1], [0.5000004, 0.5], [0.9999996, 1], [1e-7, 1e-7], [2.5, 2.5], [0.7734375, 0.773438], [0.0078125, 0.0078125],
+      [0.001953125, 0.00195312],
+      [0.0009765625, 0.000976562],
+      [0.00048828125, 0.000488281],
+      [0.123456789, 0.123457],
+      [1.0000005, 1],
+      [0.5000004, 0.5],
+      [0.9999996, 1],
+      [1e-7, 1e-7],
+      [2.5, 2.5],
+      [0.7734375, 0.773438],
+      [0.0078125, 0.0078125],
     ];
     for (const [x, want] of python) expect(percentG(x), String(x)).toBe(want);
   });
 
   it('means as np.mean does (pairwise sums): the last bit as numpy 2.4 gave it', () => {
-    const values = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7919) % 1009 + 1) / 1013 * ((i % 7) + 1) / 3);
+    const values = (n: number) => Array.from({ length: n }, (_, i) => (((((i * 7919) % 1009) + 1) / 1013) * ((i % 7) + 1)) / 3);
     expect(numpyMean(values(7))).toBe(0.47642551591218923);
     expect(numpyMean(values(9))).toBe(0.46334686117509416);
     expect(numpyMean(values(131))).toBe(0.6486314049669814);
@@ -207,7 +271,7 @@ describe('what the ranking borrows from Python and numpy', () => {
     expect(() => ratedClassesFor(3862, [3, 4000], 'ids.csv')).toThrow(/ids\.csv: class 4000 is not one of the model's 3862 classes/);
   });
 
-  it('ships the challenge\'s 1,000 rated ids (public/vocabulary/segment_label_ids.csv), all YouTube-8M classes', () => {
+  it("ships the challenge's 1,000 rated ids (public/vocabulary/segment_label_ids.csv), all YouTube-8M classes", () => {
     const file = path.resolve(__dirname, '../../../public/vocabulary/segment_label_ids.csv');
     const ids = parseRatedClasses(readFileSync(file, 'utf8'), file);
     expect(ids).toHaveLength(1000);

@@ -23,7 +23,7 @@ import type { RankedWindow } from './classHeap';
 import type { RatingCounts, SegmentRanking } from './segmentRanking';
 import { segmentId } from './windows';
 
-export interface ClassSegmentAp {
+interface ClassSegmentAp {
   class: number;
   ap: number;
   /** Positive ratings of the class over all videos (AP's denominator). */
@@ -63,12 +63,16 @@ export function segmentMap(ranking: SegmentRanking): SegmentMapResult {
   const neverRanked = ranking.positiveClasses().filter((c) => !ranked.has(c) && c < ranking.classes);
   return {
     map: perClass.length ? numpyMean(perClass.map((x) => x.ap)) : null,
-    k: ranking.k, perClass, noPositive, neverRanked, counts: { ...ranking.counted },
+    k: ranking.k,
+    perClass,
+    noPositive,
+    neverRanked,
+    counts: { ...ranking.counted },
   };
 }
 
 /** One class's AP from its windows best first (read_segment_predictions, then ap_at_n). */
-export function classAp(c: number, windows: readonly RankedWindow[], positives: number): ClassSegmentAp {
+function classAp(c: number, windows: readonly RankedWindow[], positives: number): ClassSegmentAp {
   const deltaRecall = 1.0 / positives;
   let ap = 0.0;
   let poscount = 0.0;
@@ -77,7 +81,7 @@ export function classAp(c: number, windows: readonly RankedWindow[], positives: 
     if (Number.isNaN(w.rating)) continue;
     if (w.rating > 0) {
       poscount += 1;
-      ap += poscount / (i + 1) * deltaRecall;
+      ap += (poscount / (i + 1)) * deltaRecall;
     }
     i++;
   }
@@ -125,7 +129,15 @@ export function segmentMapJson(r: SegmentMapResult, classNames: readonly string[
     windows: r.counts.windows,
     rated_segments: r.counts.ratings,
     positive_segments: r.counts.positive,
-    per_class: r.perClass.map((x) => ({ class: x.class, name: name(x.class), ap: x.ap, positives: x.positives, ranked: x.ranked, rated_ranked: x.rated, positives_ranked: x.ratedPositive })),
+    per_class: r.perClass.map((x) => ({
+      class: x.class,
+      name: name(x.class),
+      ap: x.ap,
+      positives: x.positives,
+      ranked: x.ranked,
+      rated_ranked: x.rated,
+      positives_ranked: x.ratedPositive,
+    })),
     left_out: {
       no_positive: r.noPositive.map((c) => ({ class: c, name: name(c) })),
       never_ranked: r.neverRanked.map((c) => ({ class: c, name: name(c) })),

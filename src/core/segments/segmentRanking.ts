@@ -36,7 +36,7 @@ export interface SegmentRankingOptions {
 }
 
 export const SEGMENT_K = 100_000;
-export const SEGMENT_TOP_PER_WINDOW = 20;
+const SEGMENT_TOP_PER_WINDOW = 20;
 
 /** What was counted of the videos' ratings. */
 export interface RatingCounts {
@@ -55,7 +55,16 @@ export interface RatingCounts {
   noWindow: number;
 }
 
-const ZERO_COUNTS: RatingCounts = { videos: 0, ratedVideos: 0, windows: 0, ratings: 0, positive: 0, outsideModel: 0, outsideRated: 0, noWindow: 0 };
+const ZERO_COUNTS: RatingCounts = {
+  videos: 0,
+  ratedVideos: 0,
+  windows: 0,
+  ratings: 0,
+  positive: 0,
+  outsideModel: 0,
+  outsideRated: 0,
+  noWindow: 0,
+};
 
 /** A video as the ranking needs it: its id, its frames (after the cap) and its ratings. */
 export interface RankedVideo {
@@ -80,11 +89,15 @@ export class SegmentRanking {
 
   constructor(opts: SegmentRankingOptions) {
     const { classes } = opts;
-    if (!Number.isSafeInteger(classes) || classes < 1) throw new InputError(`a segment ranking needs the model's class count, not ${classes}`);
+    if (!Number.isSafeInteger(classes) || classes < 1)
+      throw new InputError(`a segment ranking needs the model's class count, not ${classes}`);
     this.classes = classes;
     this.k = opts.k ?? SEGMENT_K;
     this.topPerWindow = opts.topPerWindow ?? SEGMENT_TOP_PER_WINDOW;
-    for (const [name, v] of [['K (windows kept per class)', this.k], ['the classes kept per window', this.topPerWindow]] as const) {
+    for (const [name, v] of [
+      ['K (windows kept per class)', this.k],
+      ['the classes kept per window', this.topPerWindow],
+    ] as const) {
       if (!Number.isSafeInteger(v) || v < 1) throw new InputError(`${name} must be a positive whole number, not ${v}`);
     }
     this.window = windowSettings(opts.window);
@@ -92,7 +105,9 @@ export class SegmentRanking {
     if (rated) {
       for (let i = 0; i < rated.length; i++) {
         if (!Number.isSafeInteger(rated[i]) || rated[i] < 0 || rated[i] >= classes || (i > 0 && rated[i] <= rated[i - 1])) {
-          throw new InputError(`the rated classes must be distinct class ids of the model's ${classes} in ascending order (entry ${i} is ${rated[i]})`);
+          throw new InputError(
+            `the rated classes must be distinct class ids of the model's ${classes} in ascending order (entry ${i} is ${rated[i]})`,
+          );
         }
       }
     }
@@ -135,7 +150,10 @@ export class SegmentRanking {
    * segment starting there, if any.
    */
   addWindow(video: RankedVideo, start: number, probabilities: ArrayLike<number>): void {
-    if (probabilities.length !== this.classes) throw new Error(`segment ranking: window ${video.id}:${start} has ${probabilities.length} probabilities, the model ${this.classes} classes`);
+    if (probabilities.length !== this.classes)
+      throw new Error(
+        `segment ranking: window ${video.id}:${start} has ${probabilities.length} probabilities, the model ${this.classes} classes`,
+      );
     this.counts.windows++;
     const ratings = this.ratingsAt(video, start);
     const top = this.topClasses(probabilities);
@@ -173,7 +191,8 @@ export class SegmentRanking {
   /** Another ranking's windows and counts added to this one: the same as one run over both inputs. */
   merge(other: SegmentRanking): void {
     const same = (what: string, a: unknown, b: unknown) => {
-      if (JSON.stringify(a) !== JSON.stringify(b)) throw new InputError(`cannot merge segment rankings made with different ${what} (${JSON.stringify(a)} and ${JSON.stringify(b)})`);
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        throw new InputError(`cannot merge segment rankings made with different ${what} (${JSON.stringify(a)} and ${JSON.stringify(b)})`);
     };
     same('class counts', this.classes, other.classes);
     same('K', this.k, other.k);
@@ -211,11 +230,17 @@ export class SegmentRanking {
       };
     });
     return {
-      kind: STATE_KIND, version: 1,
-      classes: this.classes, k: this.k, topPerWindow: this.topPerWindow, rated: this.rated ? [...this.rated] : null, window: { ...this.window },
+      kind: STATE_KIND,
+      version: 1,
+      classes: this.classes,
+      k: this.k,
+      topPerWindow: this.topPerWindow,
+      rated: this.rated ? [...this.rated] : null,
+      window: { ...this.window },
       counts: { ...this.counts },
       positives: this.positiveClasses().map((c) => [c, this.positives.get(c)!]),
-      videoIds, heaps,
+      videoIds,
+      heaps,
     };
   }
 
@@ -300,12 +325,19 @@ function restore(state: unknown, source: string): SegmentRanking {
   const s = state as Record<string, unknown>;
   if (s.kind !== STATE_KIND) bad(`its kind is ${JSON.stringify(s.kind)}, expected ${JSON.stringify(STATE_KIND)}`);
   if (s.version !== 1) bad(`version ${JSON.stringify(s.version)} is not one this version reads (1)`);
-  if (!whole(s.classes, 1) || !whole(s.k, 1) || !whole(s.topPerWindow, 1)) bad('classes, k and topPerWindow must be positive whole numbers');
+  if (!whole(s.classes, 1) || !whole(s.k, 1) || !whole(s.topPerWindow, 1))
+    bad('classes, k and topPerWindow must be positive whole numbers');
   if (s.rated !== null && !(Array.isArray(s.rated) && s.rated.every((c) => whole(c)))) bad('rated must be null or a list of class ids');
   if (!isObject(s.window)) bad('window is missing');
   let ranking: SegmentRanking;
   try {
-    ranking = new SegmentRanking({ classes: s.classes as number, k: s.k as number, topPerWindow: s.topPerWindow as number, rated: s.rated as number[] | null, window: s.window as Partial<WindowSettings> });
+    ranking = new SegmentRanking({
+      classes: s.classes as number,
+      k: s.k as number,
+      topPerWindow: s.topPerWindow as number,
+      rated: s.rated as number[] | null,
+      window: s.window as Partial<WindowSettings>,
+    });
   } catch (e) {
     if (e instanceof InputError) return bad(e.message);
     throw e;
@@ -320,7 +352,8 @@ function restore(state: unknown, source: string): SegmentRanking {
   const positives = new Map<number, number>();
   if (!Array.isArray(s.positives)) bad('positives must be a list');
   for (const p of s.positives as unknown[]) {
-    if (!Array.isArray(p) || p.length !== 2 || !whole(p[0]) || !whole(p[1], 1) || positives.has(p[0])) bad('positives must be distinct [class id, count] pairs');
+    if (!Array.isArray(p) || p.length !== 2 || !whole(p[0]) || !whole(p[1], 1) || positives.has(p[0]))
+      bad('positives must be distinct [class id, count] pairs');
     positives.set((p as number[])[0], (p as number[])[1]);
   }
   if (!Array.isArray(s.videoIds) || !s.videoIds.every((v) => typeof v === 'string')) bad('videoIds must be a list of strings');
@@ -328,10 +361,14 @@ function restore(state: unknown, source: string): SegmentRanking {
   if (!Array.isArray(s.heaps)) bad('heaps must be a list');
   const heaps = new Map<number, ClassHeap>();
   for (const h of s.heaps as unknown[]) {
-    if (!isObject(h) || !whole(h.class) || (h.class as number) >= ranking.classes || heaps.has(h.class as number)) bad('each heap needs a distinct class id of the model');
+    if (!isObject(h) || !whole(h.class) || (h.class as number) >= ranking.classes || heaps.has(h.class as number))
+      bad('each heap needs a distinct class id of the model');
     const hh = h as Record<string, unknown>;
     const lists = ['scores', 'videos', 'starts', 'ratings'].map((k) => hh[k]);
-    if (!lists.every((l) => Array.isArray(l) && l.length === (hh.scores as unknown[]).length) || (hh.scores as unknown[]).length > ranking.k) {
+    if (
+      !lists.every((l) => Array.isArray(l) && l.length === (hh.scores as unknown[]).length) ||
+      (hh.scores as unknown[]).length > ranking.k
+    ) {
       bad(`class ${hh.class as number}: scores, videos, starts and ratings must be lists of one length, at most K`);
     }
     const [scores, videos, starts, ratings] = lists as unknown[][];
@@ -341,8 +378,15 @@ function restore(state: unknown, source: string): SegmentRanking {
       const v = videos[i];
       const start = starts[i];
       const rating = ratings[i];
-      if (typeof score !== 'number' || !Number.isFinite(score) || !whole(v) || (v as number) >= videoIds.length || !whole(start) || (start as number) > 0x7fffffff
-        || !(rating === null || (typeof rating === 'number' && Number.isFinite(rating)))) {
+      if (
+        typeof score !== 'number' ||
+        !Number.isFinite(score) ||
+        !whole(v) ||
+        (v as number) >= videoIds.length ||
+        !whole(start) ||
+        (start as number) > 0x7fffffff ||
+        !(rating === null || (typeof rating === 'number' && Number.isFinite(rating)))
+      ) {
         bad(`class ${hh.class as number}, window ${i}: a score, a video index, a start and a rating (or null) expected`);
       }
       heap.push(score as number, videoIds[v as number], start as number, rating === null ? NaN : (rating as number));

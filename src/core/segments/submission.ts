@@ -8,10 +8,14 @@
 import type { SegmentRanking } from './segmentRanking';
 import { segmentId } from './windows';
 
-export const SUBMISSION_HEADER = 'Class,Segments';
+const SUBMISSION_HEADER = 'Class,Segments';
 
 /** The file's lines, each ending in a newline, a class at a time (a line holds up to K ids). */
 export function* submissionLines(ranking: SegmentRanking): Generator<string> {
   yield `${SUBMISSION_HEADER}\n`;
-  for (const c of ranking.rankedClasses()) yield `${c},${ranking.ranking(c).map((w) => segmentId(w.video, w.start)).join(' ')}\n`;
+  for (const c of ranking.rankedClasses())
+    yield `${c},${ranking
+      .ranking(c)
+      .map((w) => segmentId(w.video, w.start))
+      .join(' ')}\n`;
 }

@@ -28,7 +28,8 @@ export const SEGMENT_WINDOWS: Readonly<WindowSettings> = { length: 5, hop: 5 };
 export function windowSettings(given: Partial<WindowSettings> = {}): WindowSettings {
   const s = { ...SEGMENT_WINDOWS, ...given };
   for (const k of ['length', 'hop'] as const) {
-    if (!Number.isSafeInteger(s[k]) || s[k] < 1) throw new InputError(`the window ${k} must be a positive whole number of frames, not ${s[k]}`);
+    if (!Number.isSafeInteger(s[k]) || s[k] < 1)
+      throw new InputError(`the window ${k} must be a positive whole number of frames, not ${s[k]}`);
   }
   return s;
 }
@@ -55,11 +56,17 @@ export function windowCount(frames: number, s: WindowSettings): number {
  * takes: its id is the window id, its features are views of the video's.
  */
 export function videoWindow(video: VideoFeatures, start: number, length: number): VideoFeatures {
-  if (!Number.isSafeInteger(start) || start < 0 || start >= video.frames) throw new RangeError(`videoWindow: start ${start} outside the video's ${video.frames} frames`);
+  if (!Number.isSafeInteger(start) || start < 0 || start >= video.frames)
+    throw new RangeError(`videoWindow: start ${start} outside the video's ${video.frames} frames`);
   const frames = Math.min(length, video.frames - start);
   const { rgbDim, audioDim } = video;
   return {
-    file: video.file, index: video.index, id: segmentId(video.id, start), frames, rgbDim, audioDim,
+    file: video.file,
+    index: video.index,
+    id: segmentId(video.id, start),
+    frames,
+    rgbDim,
+    audioDim,
     rgb: video.rgb.subarray(start * rgbDim, (start + frames) * rgbDim),
     audio: video.audio.subarray(start * audioDim, (start + frames) * audioDim),
   };

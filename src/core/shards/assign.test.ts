@@ -6,7 +6,15 @@ describe('shard assignment', () => {
 
   it('sorts by name and gives worker i every n-th input from the i-th: each input to exactly one worker, shares within one of each other', () => {
     const sorted = sortInputs(inputs);
-    expect(sorted).toEqual(['/abs/z.tfrecord', 'a.tfrecord', 'b.tfrecord', 'c.tfrecord', 'd.tfrecord', 'f.tfrecord', 'https://host/x/e.tfrecord']);
+    expect(sorted).toEqual([
+      '/abs/z.tfrecord',
+      'a.tfrecord',
+      'b.tfrecord',
+      'c.tfrecord',
+      'd.tfrecord',
+      'f.tfrecord',
+      'https://host/x/e.tfrecord',
+    ]);
     expect(shardInputs(inputs, { index: 0, count: 3 })).toEqual(['/abs/z.tfrecord', 'c.tfrecord', 'https://host/x/e.tfrecord']);
     expect(shardInputs(inputs, { index: 1, count: 3 })).toEqual(['a.tfrecord', 'd.tfrecord']);
     expect(shardInputs(inputs, { index: 2, count: 3 })).toEqual(['b.tfrecord', 'f.tfrecord']);
@@ -36,12 +44,22 @@ describe('shard assignment', () => {
     expect(shardFromEnv({ JOB_COMPLETION_INDEX: '3' }, '8')).toEqual({ index: 3, count: 8 });
     expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '6' })).toEqual({ index: 5, count: 6 });
     // An array numbered from 1 (--array=1-6) is counted from its minimum.
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '6', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '6' })).toEqual({ index: 5, count: 6 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '6', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '6' })).toEqual({
+      index: 5,
+      count: 6,
+    });
     // The flag wins over Slurm's count; Kubernetes' index over Slurm's.
-    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '0', SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '9' }, '2')).toEqual({ index: 0, count: 2 });
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '0', SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_COUNT: '9' }, '2')).toEqual({
+      index: 0,
+      count: 2,
+    });
     expect(() => shardFromEnv({})).toThrow(/neither is set: give --shard i\/n/);
-    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '3' })).toThrow(/found the index in JOB_COMPLETION_INDEX but not the number of workers: add --shard-count N/);
-    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '8' }, '8')).toThrow(/index from JOB_COMPLETION_INDEX, count from --shard-count\): worker 8 is not one of 0\.\.7/);
+    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '3' })).toThrow(
+      /found the index in JOB_COMPLETION_INDEX but not the number of workers: add --shard-count N/,
+    );
+    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '8' }, '8')).toThrow(
+      /index from JOB_COMPLETION_INDEX, count from --shard-count\): worker 8 is not one of 0\.\.7/,
+    );
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: 'x' }, '8')).toThrow(/JOB_COMPLETION_INDEX is 'x', not a whole number/);
     expect(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_STEP: '2', SLURM_ARRAY_TASK_COUNT: '4' })).toThrow(/step of 2/);
   });

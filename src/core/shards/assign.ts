@@ -25,13 +25,15 @@ const WHOLE_NUMBER = /^(0|[1-9][0-9]*)$/;
 /** `i/n` with 0 <= i < n. */
 export function parseShard(text: string, flag = '--shard'): Shard {
   const m = /^\s*([0-9]+)\s*\/\s*([0-9]+)\s*$/.exec(text);
-  if (!m || !WHOLE_NUMBER.test(m[1]) || !WHOLE_NUMBER.test(m[2])) throw new InputError(`${flag} must be i/n (worker i of n, from 0), or auto; not '${text}'`);
+  if (!m || !WHOLE_NUMBER.test(m[1]) || !WHOLE_NUMBER.test(m[2]))
+    throw new InputError(`${flag} must be i/n (worker i of n, from 0), or auto; not '${text}'`);
   return checkShard(Number(m[1]), Number(m[2]), flag);
 }
 
 function checkShard(index: number, count: number, what: string): Shard {
   if (!Number.isSafeInteger(count) || count < 1) throw new InputError(`${what}: the number of workers must be at least 1, not ${count}`);
-  if (!Number.isSafeInteger(index) || index < 0 || index >= count) throw new InputError(`${what}: worker ${index} is not one of 0..${count - 1} (workers are counted from 0)`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= count)
+    throw new InputError(`${what}: worker ${index} is not one of 0..${count - 1} (workers are counted from 0)`);
   return { index, count };
 }
 
@@ -62,20 +64,29 @@ export function shardFromEnv(env: Env, countFlag?: string): Shard {
   } else if (env.SLURM_ARRAY_TASK_ID !== undefined) {
     const min = env.SLURM_ARRAY_TASK_MIN !== undefined ? number('SLURM_ARRAY_TASK_MIN', env.SLURM_ARRAY_TASK_MIN) : 0;
     const step = env.SLURM_ARRAY_TASK_STEP !== undefined ? number('SLURM_ARRAY_TASK_STEP', env.SLURM_ARRAY_TASK_STEP) : 1;
-    if (step !== 1) throw new InputError(`--shard auto: the Slurm array has a step of ${step}; give it consecutive ids (--array=0-${(count ?? 2) - 1}) or use --shard i/n`);
+    if (step !== 1)
+      throw new InputError(
+        `--shard auto: the Slurm array has a step of ${step}; give it consecutive ids (--array=0-${(count ?? 2) - 1}) or use --shard i/n`,
+      );
     index = number('SLURM_ARRAY_TASK_ID', env.SLURM_ARRAY_TASK_ID) - min;
     indexFrom = min ? `SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (${min})` : 'SLURM_ARRAY_TASK_ID';
   } else {
-    throw new InputError('--shard auto reads the worker\'s index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (a Slurm job array); neither is set: give --shard i/n');
+    throw new InputError(
+      "--shard auto reads the worker's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID (a Slurm job array); neither is set: give --shard i/n",
+    );
   }
-  if (count === undefined) throw new InputError(`--shard auto found the index in ${indexFrom} but not the number of workers: add --shard-count N (the Job's completions)`);
+  if (count === undefined)
+    throw new InputError(
+      `--shard auto found the index in ${indexFrom} but not the number of workers: add --shard-count N (the Job's completions)`,
+    );
   return checkShard(index, count, `--shard auto (index from ${indexFrom}, count from ${countFrom})`);
 }
 
 /** The inputs in shard order (sorted by name); the same input twice is refused, as it would count twice. */
 export function sortInputs(inputs: readonly string[]): string[] {
   const sorted = [...inputs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) throw new InputError(`${sorted[i]} is given twice: each input may be counted once`);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i] === sorted[i - 1]) throw new InputError(`${sorted[i]} is given twice: each input may be counted once`);
   return sorted;
 }
 
@@ -91,5 +102,8 @@ export function shardInputs(inputs: readonly string[], shard: Shard): string[] {
  * ends with a space cannot be listed).
  */
 export function parseFileList(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }

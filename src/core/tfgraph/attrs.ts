@@ -7,7 +7,10 @@ const latin1 = new TextDecoder('latin1');
 export type Bad = (what: string) => never;
 
 export class Attrs {
-  constructor(private readonly node: GraphNode, private readonly bad: Bad) {}
+  constructor(
+    private readonly node: GraphNode,
+    private readonly bad: Bad,
+  ) {}
 
   private get(key: string): RawAttr | undefined {
     return Object.prototype.hasOwnProperty.call(this.node.attrs, key) ? this.node.attrs[key] : undefined;

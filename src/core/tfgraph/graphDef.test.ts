@@ -19,11 +19,19 @@ function outcome(bytes: Uint8Array, opts: PrepareOptions = OPTS, file = 'graph.p
   }
 }
 
-const filter = (name: string, shape: number[]): NodeSpec => constNode(name, { dtype: 'float32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1) });
-const conv = (name: string, input: string, f: string, padding = 'SAME'): NodeSpec => ({ name, op: 'Conv2D', inputs: [input, f], attrs: { strides: { ints: [1, 1, 1, 1] }, padding: { s: padding } } });
+const filter = (name: string, shape: number[]): NodeSpec =>
+  constNode(name, { dtype: 'float32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.1) });
+const conv = (name: string, input: string, f: string, padding = 'SAME'): NodeSpec => ({
+  name,
+  op: 'Conv2D',
+  inputs: [input, f],
+  attrs: { strides: { ints: [1, 1, 1, 1] }, padding: { s: padding } },
+});
 const small: NodeSpec[] = [
   { name: 'x', op: 'Placeholder', attrs: { dtype: { type: TF_DTYPE.float } } },
-  filter('f', [3, 3, 2, 4]), conv('c', 'x', 'f'), { name: 'y', op: 'Relu', inputs: ['c'] },
+  filter('f', [3, 3, 2, 4]),
+  conv('c', 'x', 'f'),
+  { name: 'y', op: 'Relu', inputs: ['c'] },
   { name: 'unused', op: 'SomethingElse', inputs: ['y'] },
 ];
 
@@ -50,8 +58,14 @@ describe('the GraphDef reader on hostile input', () => {
 
   it('truncations of the Inception stand-in (2.9 MB) are clear errors naming the file', () => {
     const { bytes } = inceptionStandIn({ size: 'small', seed: 2 });
-    const opts: PrepareOptions = { input: 'DecodeJpeg:0', output: 'pool_3/_reshape:0', sampleInputShape: [40, 50, 3], outputShape: [1, 2048] };
-    for (const n of cuts(bytes.length, 40, 9)) expectClear(outcome(bytes.subarray(0, n), opts, 'classify_image_graph_def.pb'), ['classify_image_graph_def.pb']);
+    const opts: PrepareOptions = {
+      input: 'DecodeJpeg:0',
+      output: 'pool_3/_reshape:0',
+      sampleInputShape: [40, 50, 3],
+      outputShape: [1, 2048],
+    };
+    for (const n of cuts(bytes.length, 40, 9))
+      expectClear(outcome(bytes.subarray(0, n), opts, 'classify_image_graph_def.pb'), ['classify_image_graph_def.pb']);
   }, 120_000);
 
   it('a declared length far past the end of the file', () => {
@@ -68,11 +82,17 @@ describe('the GraphDef reader on hostile input', () => {
 
   it('a constant whose content does not fill its shape', () => {
     const type = GRAPH_DEF_SCHEMA.lookupType('GraphDef');
-    const raw = type.toObject(type.decode(writeGraphDef(small))) as { node: { name: string; attr?: Record<string, { tensor?: { tensorContent?: Uint8Array } }> }[] };
+    const raw = type.toObject(type.decode(writeGraphDef(small))) as {
+      node: { name: string; attr?: Record<string, { tensor?: { tensorContent?: Uint8Array } }> }[];
+    };
     const f = raw.node.find((n) => n.name === 'f')!;
     f.attr!.value.tensor!.tensorContent = f.attr!.value.tensor!.tensorContent!.subarray(0, 100);
     const bytes = type.encode(type.fromObject(raw)).finish();
-    expectClear(outcome(bytes), ['graph.pb'], /the constant "f" is unusable: its content has 100 bytes, but shape \[3, 3, 2, 4\] of float needs 288/);
+    expectClear(
+      outcome(bytes),
+      ['graph.pb'],
+      /the constant "f" is unusable: its content has 100 bytes, but shape \[3, 3, 2, 4\] of float needs 288/,
+    );
   });
 
   it('an empty file, and a file of another kind', () => {
@@ -81,7 +101,13 @@ describe('the GraphDef reader on hostile input', () => {
   });
 
   it('a graph that loops back on itself', () => {
-    const nodes: NodeSpec[] = [small[0], filter('f', [3, 3, 2, 2]), conv('c', 'y', 'f'), { name: 'a', op: 'Add', inputs: ['x', 'c'] }, { name: 'y', op: 'Relu', inputs: ['a'] }];
+    const nodes: NodeSpec[] = [
+      small[0],
+      filter('f', [3, 3, 2, 2]),
+      conv('c', 'y', 'f'),
+      { name: 'a', op: 'Add', inputs: ['x', 'c'] },
+      { name: 'y', op: 'Relu', inputs: ['a'] },
+    ];
     expectClear(outcome(writeGraphDef(nodes)), ['graph.pb'], /cycle/);
   });
 
@@ -105,8 +131,16 @@ describe('graphs that are not the one expected: one sentence naming the file and
   });
 
   it('a missing input node, a missing output node', () => {
-    expectClear(outcome(writeGraphDef(small), { ...OPTS, input: 'DecodeJpeg:0' }), [file], /the graph has no input node "DecodeJpeg" \(DecodeJpeg:0\)/);
-    expectClear(outcome(writeGraphDef(small), { ...OPTS, output: 'pool_3/_reshape:0' }), [file], /the graph has no output node "pool_3\/_reshape"/);
+    expectClear(
+      outcome(writeGraphDef(small), { ...OPTS, input: 'DecodeJpeg:0' }),
+      [file],
+      /the graph has no input node "DecodeJpeg" \(DecodeJpeg:0\)/,
+    );
+    expectClear(
+      outcome(writeGraphDef(small), { ...OPTS, output: 'pool_3/_reshape:0' }),
+      [file],
+      /the graph has no output node "pool_3\/_reshape"/,
+    );
   });
 
   it('an input that names a node not in the graph', () => {
@@ -115,13 +149,21 @@ describe('graphs that are not the one expected: one sentence naming the file and
   });
 
   it('control inputs are skipped, even to nodes off the path', () => {
-    const nodes: NodeSpec[] = [...small.slice(0, 3), { name: 'side', op: 'Assert', inputs: ['x'] }, { name: 'y', op: 'Relu', inputs: ['c', '^side', '^nowhere'] }];
+    const nodes: NodeSpec[] = [
+      ...small.slice(0, 3),
+      { name: 'side', op: 'Assert', inputs: ['x'] },
+      { name: 'y', op: 'Relu', inputs: ['c', '^side', '^nowhere'] },
+    ];
     expect(outcome(writeGraphDef(nodes))).toBe('ok');
   });
 
   it('a filter of the wrong shape names the node and both shapes', () => {
     const nodes: NodeSpec[] = [small[0], filter('f', [3, 3, 5, 4]), conv('c', 'x', 'f'), small[3]];
-    expectClear(outcome(writeGraphDef(nodes)), [file], /the node "c" \(Conv2D\) cannot run on a frame of \[1, 6, 6, 2\]: its input has 2 channels but its filter \[3, 3, 5, 4\] expects 5/);
+    expectClear(
+      outcome(writeGraphDef(nodes)),
+      [file],
+      /the node "c" \(Conv2D\) cannot run on a frame of \[1, 6, 6, 2\]: its input has 2 channels but its filter \[3, 3, 5, 4\] expects 5/,
+    );
   });
 
   it('an output of the wrong shape', () => {
@@ -130,16 +172,35 @@ describe('graphs that are not the one expected: one sentence naming the file and
   });
 
   it('a window larger than the input (VALID padding)', () => {
-    const nodes: NodeSpec[] = [small[0], { name: 'y', op: 'MaxPool', inputs: ['x'], attrs: { ksize: { ints: [1, 9, 9, 1] }, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'VALID' } } }];
-    expectClear(outcome(writeGraphDef(nodes)), [file], /the node "y" \(MaxPool\) cannot run on a frame of \[1, 6, 6, 2\]: its input's height of 6 is smaller than its window of 9/);
+    const nodes: NodeSpec[] = [
+      small[0],
+      {
+        name: 'y',
+        op: 'MaxPool',
+        inputs: ['x'],
+        attrs: { ksize: { ints: [1, 9, 9, 1] }, strides: { ints: [1, 1, 1, 1] }, padding: { s: 'VALID' } },
+      },
+    ];
+    expectClear(
+      outcome(writeGraphDef(nodes)),
+      [file],
+      /the node "y" \(MaxPool\) cannot run on a frame of \[1, 6, 6, 2\]: its input's height of 6 is smaller than its window of 9/,
+    );
   });
 
   it('an attribute missing or of another kind, an unknown padding, an NCHW graph', () => {
     const noPad: NodeSpec = { name: 'c', op: 'Conv2D', inputs: ['x', 'f'], attrs: { strides: { ints: [1, 1, 1, 1] } } };
-    expectClear(outcome(writeGraphDef([small[0], small[1], noPad, small[3]])), [file], /the node "c" \(Conv2D\) cannot run: it has no string attribute "padding"/);
+    expectClear(
+      outcome(writeGraphDef([small[0], small[1], noPad, small[3]])),
+      [file],
+      /the node "c" \(Conv2D\) cannot run: it has no string attribute "padding"/,
+    );
     const odd: NodeSpec = { ...conv('c', 'x', 'f'), attrs: { strides: { ints: [1, 1, 1, 1] }, padding: { s: 'EXPLICIT' } } };
     expectClear(outcome(writeGraphDef([small[0], small[1], odd, small[3]])), [file], /its padding "EXPLICIT" is not SAME or VALID/);
-    const nchw: NodeSpec = { ...conv('c', 'x', 'f'), attrs: { strides: { ints: [1, 1, 1, 1] }, padding: { s: 'SAME' }, data_format: { s: 'NCHW' } } };
+    const nchw: NodeSpec = {
+      ...conv('c', 'x', 'f'),
+      attrs: { strides: { ints: [1, 1, 1, 1] }, padding: { s: 'SAME' }, data_format: { s: 'NCHW' } },
+    };
     expectClear(outcome(writeGraphDef([small[0], small[1], nchw, small[3]])), [file], /its data format NCHW is not supported/);
   });
 

@@ -77,7 +77,21 @@ export const GRAPH_DEF_SCHEMA = protobuf.Root.fromJSON(SCHEMA);
 const GraphDefType = GRAPH_DEF_SCHEMA.lookupType('GraphDef');
 
 /** TensorFlow's DataType numbers the extractor's graph can hold (types.proto); `_ref` types add 100. */
-export const TF_DTYPE = { float: 1, double: 2, int32: 3, uint8: 4, int16: 5, int8: 6, string: 7, int64: 9, bool: 10, uint16: 17, half: 19, uint32: 22, uint64: 23 } as const;
+export const TF_DTYPE = {
+  float: 1,
+  double: 2,
+  int32: 3,
+  uint8: 4,
+  int16: 5,
+  int8: 6,
+  string: 7,
+  int64: 9,
+  bool: 10,
+  uint16: 17,
+  half: 19,
+  uint32: 22,
+  uint64: 23,
+} as const;
 
 export function dtypeName(t: number): string {
   const base = t > 100 ? t - 100 : t;
@@ -86,14 +100,20 @@ export function dtypeName(t: number): string {
 }
 
 // protobufjs yields Long objects when long.js is loadable and plain numbers when not.
-interface RawLong { low: number; high: number }
+interface RawLong {
+  low: number;
+  high: number;
+}
 export type Int64 = number | RawLong;
 export function int64(v: Int64 | undefined | null): number {
   if (v === undefined || v === null) return 0;
   return typeof v === 'number' ? v : v.high * 2 ** 32 + (v.low >>> 0);
 }
 
-export interface RawShape { dim?: { size?: Int64 }[]; unknownRank?: boolean }
+export interface RawShape {
+  dim?: { size?: Int64 }[];
+  unknownRank?: boolean;
+}
 export interface RawTensor {
   dtype?: number;
   tensorShape?: RawShape | null;
@@ -106,7 +126,7 @@ export interface RawTensor {
   boolVal?: boolean[];
   halfVal?: number[];
 }
-export interface RawList {
+interface RawList {
   s?: Uint8Array[];
   i?: Int64[];
   f?: number[];
@@ -128,7 +148,12 @@ export interface RawAttr {
   /** Which member of the oneof is set (protobufjs's virtual oneof property). */
   value?: string;
 }
-interface RawNode { name?: string; op?: string; input?: string[]; attr?: Record<string, RawAttr> }
+interface RawNode {
+  name?: string;
+  op?: string;
+  input?: string[];
+  attr?: Record<string, RawAttr>;
+}
 
 /** A name from the file, quoted as JSON so that control characters a damaged file holds cannot break a message. */
 export function q(name: string): string {

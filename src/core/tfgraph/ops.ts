@@ -11,10 +11,10 @@ import type { Attrs, Bad } from './attrs';
 import type { ConstValue } from './tensorValue';
 import { TF_DTYPE } from './graphDef';
 
-export type Param = number | string | boolean | number[];
+type Param = number | string | boolean | number[];
 export type Params = { [key: string]: Param };
 
-export interface PrepareContext {
+interface PrepareContext {
   attrs: Attrs;
   /** Each input's constant value when it is a Const node (else null). */
   consts: (ConstValue | null)[];
@@ -105,7 +105,8 @@ function nhwc(ctx: PrepareContext): void {
 /** [1, h, w, 1] as TensorFlow writes strides and window sizes in NHWC. */
 function window(ctx: PrepareContext, key: string): [number, number] {
   const v = ctx.attrs.ints(key);
-  if (v.length !== 4 || v[0] !== 1 || v[3] !== 1 || !(v[1] >= 1) || !(v[2] >= 1)) ctx.bad(`its ${key} ${fmt(v)} are not of the form [1, h, w, 1]`);
+  if (v.length !== 4 || v[0] !== 1 || v[3] !== 1 || !(v[1] >= 1) || !(v[2] >= 1))
+    ctx.bad(`its ${key} ${fmt(v)} are not of the form [1, h, w, 1]`);
   return [v[1], v[2]];
 }
 
@@ -164,7 +165,8 @@ function concatShape(shapes: number[][], axis: number, bad: Bad): number[] {
   const out = shapes[0].slice();
   for (let i = 1; i < shapes.length; i++) {
     const s = shapes[i];
-    if (s.length !== rank || s.some((d, j) => j !== a && d !== shapes[0][j])) bad(`its inputs of shapes ${fmt(shapes[0])} and ${fmt(s)} cannot be joined on axis ${axis}`);
+    if (s.length !== rank || s.some((d, j) => j !== a && d !== shapes[0][j]))
+      bad(`its inputs of shapes ${fmt(shapes[0])} and ${fmt(s)} cannot be joined on axis ${axis}`);
     out[a] += s[a];
   }
   return out;
@@ -179,7 +181,11 @@ const concat = (axisInput: 'first' | 'last'): OpDef => ({
     return { axis: axis[0] };
   },
   shape: (s, p, bad) => concatShape(s, p.axis as number, bad),
-  batches: (p, b, s) => b.every((x) => x) && normAxis(p.axis as number, s[0].length, () => { throw new Error('unreachable'); }) !== 0,
+  batches: (p, b, s) =>
+    b.every((x) => x) &&
+    normAxis(p.axis as number, s[0].length, () => {
+      throw new Error('unreachable');
+    }) !== 0,
   run: (x, p) => (x.length === 1 ? x[0].clone() : tf.concat(x, p.axis as number)),
 });
 
@@ -240,7 +246,13 @@ export const OPS: Record<string, OpDef> = {
       return [s[0][0], h, w, s[0][3]];
     },
     batches: () => true,
-    run: (x, p) => tf.image.resizeBilinear(tf.cast(x[0], 'float32') as tf.Tensor4D, p.size as [number, number], p.alignCorners as boolean, p.halfPixelCenters as boolean),
+    run: (x, p) =>
+      tf.image.resizeBilinear(
+        tf.cast(x[0], 'float32') as tf.Tensor4D,
+        p.size as [number, number],
+        p.alignCorners as boolean,
+        p.halfPixelCenters as boolean,
+      ),
   },
   Sub: elementwise(tf.sub),
   Mul: elementwise(tf.mul),
@@ -271,7 +283,8 @@ export const OPS: Record<string, OpDef> = {
     shape: (s, _p, bad) => {
       const c = s[0][s[0].length - 1];
       ['mean', 'variance', 'beta', 'gamma'].forEach((what, i) => {
-        if (s[i + 1].length !== 1 || s[i + 1][0] !== c) bad(`its ${what} has shape ${fmt(s[i + 1])}, expected [${c}] for an input of shape ${fmt(s[0])}`);
+        if (s[i + 1].length !== 1 || s[i + 1][0] !== c)
+          bad(`its ${what} has shape ${fmt(s[i + 1])}, expected [${c}] for an input of shape ${fmt(s[0])}`);
       });
       return s[0];
     },
@@ -288,10 +301,15 @@ export const OPS: Record<string, OpDef> = {
     prepare: () => ({}),
     shape: (s, p, bad) => convShape(s[0], s[1], p, bad),
     batches: (_p, b) => !b[1] && !b[2],
-    run: (x, p) => tf.fused.conv2d({
-      x: x[0] as tf.Tensor4D, filter: x[1] as tf.Tensor4D, strides: p.strides as [number, number], pad: lower(p.padding),
-      bias: x[2], activation: p.relu ? 'relu' : 'linear',
-    }),
+    run: (x, p) =>
+      tf.fused.conv2d({
+        x: x[0] as tf.Tensor4D,
+        filter: x[1] as tf.Tensor4D,
+        strides: p.strides as [number, number],
+        pad: lower(p.padding),
+        bias: x[2],
+        activation: p.relu ? 'relu' : 'linear',
+      }),
   },
   Relu: unary(tf.relu),
   Relu6: unary(tf.relu6),

@@ -17,7 +17,7 @@ import { BadTensor, type ConstValue, constValue } from './tensorValue';
 
 export type Ref = { kind: 'input' } | { kind: 'step'; index: number } | { kind: 'const'; index: number };
 
-export interface PreparedStep {
+interface PreparedStep {
   /** The node's name in the file (the last node of a fused group). */
   node: string;
   op: string;
@@ -25,7 +25,7 @@ export interface PreparedStep {
   params: Params;
 }
 
-export interface PreparedConst extends ConstValue {
+interface PreparedConst extends ConstValue {
   name: string;
 }
 
@@ -130,8 +130,11 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
     }
     if (state.get(node.name) !== 'open') {
       state.set(node.name, 'open');
-      if (node.op !== 'Const' && !PASS_THROUGH.has(node.op) && !OPS[node.op] || node.op === 'FusedConv2D') {
-        if (node.op === 'Placeholder') fail(`the node ${q(node.name)} is a Placeholder on the way from ${opts.input} to ${opts.output}: the graph needs a value the extractor does not have`);
+      if ((node.op !== 'Const' && !PASS_THROUGH.has(node.op) && !OPS[node.op]) || node.op === 'FusedConv2D') {
+        if (node.op === 'Placeholder')
+          fail(
+            `the node ${q(node.name)} is a Placeholder on the way from ${opts.input} to ${opts.output}: the graph needs a value the extractor does not have`,
+          );
         fail(`the node ${q(node.name)} is a ${safe(node.op)} op, which the extractor cannot run (it runs ${supportedOps().join(', ')})`);
       }
       if (node.op === 'Const') continue;
@@ -142,7 +145,8 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
         if (n === input.name) continue;
         const dep = byName.get(n);
         if (!dep) refOf(ins[i], node, i); // throws the clear message
-        if (state.get(n) === 'open') fail(`the node ${q(node.name)} (${safe(node.op)}) depends on itself through ${q(n)}: the graph has a cycle`);
+        if (state.get(n) === 'open')
+          fail(`the node ${q(node.name)} (${safe(node.op)}) depends on itself through ${q(n)}: the graph has a cycle`);
         if (state.get(n) !== 'done') stack.push(dep!);
       }
       continue;
@@ -179,8 +183,16 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
     const todo: { d: Draft; expanded: boolean }[] = r.kind === 'step' ? [{ d: r.step, expanded: false }] : [];
     while (todo.length) {
       const top = todo[todo.length - 1];
-      if (seen.has(top.d)) { todo.pop(); continue; }
-      if (top.expanded) { todo.pop(); seen.add(top.d); order.push(top.d); continue; }
+      if (seen.has(top.d)) {
+        todo.pop();
+        continue;
+      }
+      if (top.expanded) {
+        todo.pop();
+        seen.add(top.d);
+        order.push(top.d);
+        continue;
+      }
       top.expanded = true;
       for (let i = top.d.inputs.length - 1; i >= 0; i--) {
         const x = top.d.inputs[i];
@@ -190,7 +202,8 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
   };
   visit(result);
   const dependsOnInput = new Set<Draft>();
-  for (const d of order) if (d.inputs.some((x) => x.kind === 'input' || (x.kind === 'step' && dependsOnInput.has(x.step)))) dependsOnInput.add(d);
+  for (const d of order)
+    if (d.inputs.some((x) => x.kind === 'input' || (x.kind === 'step' && dependsOnInput.has(x.step)))) dependsOnInput.add(d);
   if (result.kind === 'const' || (result.kind === 'step' && !dependsOnInput.has(result.step))) {
     fail(`the output ${opts.output} does not depend on the input ${opts.input}: it is not the graph expected`);
   }
@@ -219,7 +232,13 @@ export function prepareGraph(nodes: readonly GraphNode[], file: string, opts: Pr
     return { node: d.node, op: d.op, inputs: d.inputs.map(plain), params: d.params };
   });
   const graph: PreparedGraph = {
-    file, input: opts.input, output: opts.output, steps: out, constants, result: plain(result), batchStart: -1,
+    file,
+    input: opts.input,
+    output: opts.output,
+    steps: out,
+    constants,
+    result: plain(result),
+    batchStart: -1,
     stats: { nodesOnPath, fusedConvolutions: fused, passThrough },
   };
   const shapes = inferShapes(graph, opts.sampleInputShape);
@@ -264,7 +283,11 @@ function fuseConvolutions(order: Draft[], result: DraftRef): { steps: Draft[]; f
     const step: Draft = {
       node: withRelu ? relu.node : bn.node,
       op: 'FusedConv2D',
-      inputs: [conv.inputs[0], { kind: 'const', value: { name: `${conv.node}:folded`, dtype: 'float32', shape: W.shape, data: w } }, { kind: 'const', value: { name: `${bn.node}:folded`, dtype: 'float32', shape: [cout], data: bias } }],
+      inputs: [
+        conv.inputs[0],
+        { kind: 'const', value: { name: `${conv.node}:folded`, dtype: 'float32', shape: W.shape, data: w } },
+        { kind: 'const', value: { name: `${bn.node}:folded`, dtype: 'float32', shape: [cout], data: bias } },
+      ],
       params: { strides: conv.params.strides, padding: conv.params.padding, relu: withRelu },
     };
     replaced.set(withRelu ? relu : bn, step);
@@ -295,7 +318,9 @@ export function inferShapes(g: PreparedGraph, inputShape: number[]): number[][] 
   const shapes: number[][] = [];
   for (const s of g.steps) {
     const bad = (what: string): never => {
-      throw new InputError(`${g.file}: the node ${q(s.node)} (${s.op === 'FusedConv2D' ? 'Conv2D' : s.op}) cannot run on a frame of ${fmt(inputShape)}: ${what}`);
+      throw new InputError(
+        `${g.file}: the node ${q(s.node)} (${s.op === 'FusedConv2D' ? 'Conv2D' : s.op}) cannot run on a frame of ${fmt(inputShape)}: ${what}`,
+      );
     };
     const ins = s.inputs.map((r) => refShape(g, shapes, inputShape, r));
     const out = OPS[s.op].shape(ins, s.params, bad);
@@ -311,7 +336,9 @@ export function inferShapes(g: PreparedGraph, inputShape: number[]): number[][] 
  * `batches`) and nothing after it mixes in a value computed from one frame alone.
  */
 function findBatchStart(g: PreparedGraph, shapes: number[][], inputShape: number[]): number {
-  const start = g.steps.findIndex((s) => s.op === 'ExpandDims' && s.params.dim === 0 && shapes[g.steps.indexOf(s)][0] === 1 && s.inputs[0].kind !== 'const');
+  const start = g.steps.findIndex(
+    (s) => s.op === 'ExpandDims' && s.params.dim === 0 && shapes[g.steps.indexOf(s)][0] === 1 && s.inputs[0].kind !== 'const',
+  );
   if (start < 0) return -1;
   const kind: ('const' | 'frame' | 'batch')[] = [];
   const kindOf = (r: Ref) => (r.kind === 'input' ? 'frame' : r.kind === 'const' ? 'const' : kind[r.index]);
@@ -328,7 +355,14 @@ function findBatchStart(g: PreparedGraph, shapes: number[][], inputShape: number
     }
     if (ins.includes('frame')) return -1;
     const inShapes = s.inputs.map((r) => refShape(g, shapes, inputShape, r));
-    if (!OPS[s.op].batches(s.params, ins.map((k) => k === 'batch'), inShapes)) return -1;
+    if (
+      !OPS[s.op].batches(
+        s.params,
+        ins.map((k) => k === 'batch'),
+        inShapes,
+      )
+    )
+      return -1;
     kind.push('batch');
   }
   const r = g.result;

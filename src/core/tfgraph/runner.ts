@@ -24,7 +24,11 @@ export class GraphRunner {
     this.constants = graph.constants.map((c) => tf.tensor(c.data, c.shape, c.dtype));
     const n = graph.steps.length;
     this.lastUse = new Array<number>(n).fill(-1);
-    graph.steps.forEach((s, i) => s.inputs.forEach((r) => { if (r.kind === 'step') this.lastUse[r.index] = i; }));
+    graph.steps.forEach((s, i) =>
+      s.inputs.forEach((r) => {
+        if (r.kind === 'step') this.lastUse[r.index] = i;
+      }),
+    );
     if (graph.result.kind === 'step') this.lastUse[graph.result.index] = Infinity;
     this.perFrame = new Array<boolean>(n).fill(false);
     if (graph.batchStart >= 0) {
@@ -138,7 +142,9 @@ export class GraphRunner {
 /** The frame a graph is fed, as a tensor: [H, W, 3] integers 0..255 from RGB or RGBA bytes (alpha dropped). */
 export function frameTensor(data: Uint8Array, width: number, height: number, channels: 3 | 4, file = 'frame'): tf.Tensor3D {
   if (data.length !== width * height * channels) {
-    throw new InputError(`${file}: a frame of ${width}x${height} ${channels === 4 ? 'RGBA' : 'RGB'} needs ${width * height * channels} bytes, not ${data.length}`);
+    throw new InputError(
+      `${file}: a frame of ${width}x${height} ${channels === 4 ? 'RGBA' : 'RGB'} needs ${width * height * channels} bytes, not ${data.length}`,
+    );
   }
   return tf.tidy(() => {
     const t = tf.tensor3d(data, [height, width, channels], 'int32');

@@ -8,7 +8,7 @@
 import { dtypeName, int64, type RawShape, type RawTensor, TF_DTYPE } from './graphDef';
 
 /** Larger constants than any Inception graph holds (its largest is 2048 x 1008) are refused before allocating them. */
-export const MAX_CONST_ELEMENTS = 1 << 26;
+const MAX_CONST_ELEMENTS = 1 << 26;
 
 export interface ConstValue {
   dtype: 'float32' | 'int32';
@@ -20,7 +20,7 @@ export interface ConstValue {
 export class BadTensor extends Error {}
 
 /** The dimensions of a shape proto; -1 for an unknown one; null for an unknown rank. */
-export function shapeDims(s: RawShape | null | undefined): number[] | null {
+function shapeDims(s: RawShape | null | undefined): number[] | null {
   if (!s) return [];
   if (s.unknownRank) return null;
   return (s.dim ?? []).map((d) => int64(d.size));
@@ -34,7 +34,8 @@ function checkedShape(t: RawTensor): { shape: number[]; count: number } {
     if (!Number.isSafeInteger(d) || d < 0) throw new BadTensor(`its shape [${shape.join(', ')}] has an invalid dimension`);
     count *= d;
   }
-  if (count > MAX_CONST_ELEMENTS) throw new BadTensor(`its shape [${shape.join(', ')}] declares ${count} values, more than any layer of this graph holds`);
+  if (count > MAX_CONST_ELEMENTS)
+    throw new BadTensor(`its shape [${shape.join(', ')}] declares ${count} values, more than any layer of this graph holds`);
   return { shape, count };
 }
 
@@ -60,7 +61,9 @@ export function constValue(t: RawTensor): ConstValue {
   const content = t.tensorContent && t.tensorContent.length > 0 ? t.tensorContent : null;
   const bytesPer = (n: number) => {
     if (content && content.length !== count * n) {
-      throw new BadTensor(`its content has ${content.length} bytes, but shape [${shape.join(', ')}] of ${dtypeName(dtype)} needs ${count * n}`);
+      throw new BadTensor(
+        `its content has ${content.length} bytes, but shape [${shape.join(', ')}] of ${dtypeName(dtype)} needs ${count * n}`,
+      );
     }
     // Copied: the content can lie at any offset of the file's bytes, and a typed array needs it aligned.
     return content ? new DataView(content.slice().buffer) : null;
@@ -76,15 +79,26 @@ export function constValue(t: RawTensor): ConstValue {
       if (v) return { dtype: 'float32', shape, data: Float32Array.from(new Float64Array(v.buffer)) };
       return { dtype: 'float32', shape, data: fill(new Float32Array(count), t.doubleVal ?? [], 'double') };
     }
-    case TF_DTYPE.int32: case TF_DTYPE.int16: case TF_DTYPE.int8: case TF_DTYPE.uint8: case TF_DTYPE.uint16: {
+    case TF_DTYPE.int32:
+    case TF_DTYPE.int16:
+    case TF_DTYPE.int8:
+    case TF_DTYPE.uint8:
+    case TF_DTYPE.uint16: {
       const size = dtype === TF_DTYPE.int32 ? 4 : dtype === TF_DTYPE.int16 || dtype === TF_DTYPE.uint16 ? 2 : 1;
       const v = bytesPer(size);
       if (v) {
         const out = new Int32Array(count);
         for (let i = 0; i < count; i++) {
-          out[i] = size === 4 ? v.getInt32(4 * i, true)
-            : dtype === TF_DTYPE.int16 ? v.getInt16(2 * i, true) : dtype === TF_DTYPE.uint16 ? v.getUint16(2 * i, true)
-              : dtype === TF_DTYPE.int8 ? v.getInt8(i) : v.getUint8(i);
+          out[i] =
+            size === 4
+              ? v.getInt32(4 * i, true)
+              : dtype === TF_DTYPE.int16
+                ? v.getInt16(2 * i, true)
+                : dtype === TF_DTYPE.uint16
+                  ? v.getUint16(2 * i, true)
+                  : dtype === TF_DTYPE.int8
+                    ? v.getInt8(i)
+                    : v.getUint8(i);
         }
         return { dtype: 'int32', shape, data: out };
       }

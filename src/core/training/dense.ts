@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
  * x·w for training, with gradients that never multiply by a transposed
  * large matrix: dx = (w·dyᵀ)ᵀ and dw = xᵀ·dy, transposing only the small
  * operands (a batch of rows). tfjs's own gradient, matMul(dy, w, false, true)
- * and matMul(x, dy, true, false), takes 0.8 s and 2.4 s on wasm for one of the
- * full-size head's matrices; this takes 0.06 s and 0.27 s.
+ * and matMul(x, dy, true, false), is an order of magnitude slower on wasm for
+ * the full-size head's matrices (docs/benchmarks.md).
  */
 export const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];

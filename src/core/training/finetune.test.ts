@@ -14,8 +14,10 @@ import { maxDiff } from '../../../tools/testing/compare';
 
 const root = path.resolve(__dirname, '../../..');
 function newClassVideos(count: number, seed: number): LabeledVideo[] {
-  return syntheticVideos(count, seed, { classes: NEW_CLASSES, twoClassFraction: 0.2, maxFrames: 80 })
-    .map((v, i) => ({ video: demoFeatures(v, 'user.tfrecord', i), labels: v.labels }));
+  return syntheticVideos(count, seed, { classes: NEW_CLASSES, twoClassFraction: 0.2, maxFrames: 80 }).map((v, i) => ({
+    video: demoFeatures(v, 'user.tfrecord', i),
+    labels: v.labels,
+  }));
 }
 
 describe('fine-tuning the demo model', () => {
@@ -39,7 +41,9 @@ describe('fine-tuning the demo model', () => {
       counts.push(tf.memory().numTensors);
     }
     const after = await session.validate();
-    console.log(`new-head fine-tune: validation GAP ${before.gap.toFixed(3)} -> ${after.gap.toFixed(3)}, Hit@1 ${before.hitAt1.toFixed(3)} -> ${after.hitAt1.toFixed(3)}, loss ${last!.trainLoss.toFixed(3)}`);
+    console.log(
+      `new-head fine-tune: validation GAP ${before.gap.toFixed(3)} -> ${after.gap.toFixed(3)}, Hit@1 ${before.hitAt1.toFixed(3)} -> ${after.hitAt1.toFixed(3)}, loss ${last!.trainLoss.toFixed(3)}`,
+    );
     expect(last!.epoch).toBe(50);
     expect(after.gap).toBeGreaterThanOrEqual(0.9);
     expect(after.gap).toBeGreaterThan(before.gap);
@@ -70,7 +74,12 @@ describe('fine-tuning the demo model', () => {
   it('trains the last layer alone, the same labels, or everything', async () => {
     const demoData = syntheticVideos(40, 41).map((v, i) => ({ video: demoFeatures(v, 'd.tfrecord', i), labels: v.labels }));
     for (const cfg of [
-      { mode: 'new-head' as const, headLayers: 'last-layer' as const, classNames: NEW_CLASSES.map((c) => c.name), data: newClassVideos(40, 5) },
+      {
+        mode: 'new-head' as const,
+        headLayers: 'last-layer' as const,
+        classNames: NEW_CLASSES.map((c) => c.name),
+        data: newClassVideos(40, 5),
+      },
       // Paddle's centered RMSProp (tfjs's own takes the root of a negative number on small gradients, and the loss becomes NaN).
       { mode: 'same-labels' as const, classNames: [], data: demoData, optimizer: 'rmsprop' as const },
       { mode: 'all' as const, classNames: NEW_CLASSES.map((c) => c.name), data: newClassVideos(24, 6) },
@@ -96,7 +105,14 @@ describe('fine-tuning the demo model', () => {
       { mode: 'new-head' as const, headLayers: 'last-layer' as const },
       { mode: 'all' as const },
     ]) {
-      const s = await FineTuneSession.create(demo, data, { ...cfg, classNames: NEW_CLASSES.map((c) => c.name), epochs: 3, batchSize: 8, learningRate: 0.01, validationFraction: 0.25 });
+      const s = await FineTuneSession.create(demo, data, {
+        ...cfg,
+        classNames: NEW_CLASSES.map((c) => c.name),
+        epochs: 3,
+        batchSize: 8,
+        learningRate: 0.01,
+        validationFraction: 0.25,
+      });
       // A validation video explained alone has the probabilities validate() gives it.
       const v = await s.validate();
       const first = await s.explain(s.validationSet[0].video);
@@ -124,6 +140,8 @@ describe('fine-tuning the demo model', () => {
   it('refuses labels outside the label set, naming the video', async () => {
     const data = newClassVideos(10, 8);
     data[3].labels = [7];
-    await expect(FineTuneSession.create(demo, data, { mode: 'new-head', classNames: ['a', 'b', 'c', 'd'] })).rejects.toThrow(/user\.tfrecord: video 3 .* has label 7, outside the 4 classes being trained/);
+    await expect(FineTuneSession.create(demo, data, { mode: 'new-head', classNames: ['a', 'b', 'c', 'd'] })).rejects.toThrow(
+      /user\.tfrecord: video 3 .* has label 7, outside the 4 classes being trained/,
+    );
   });
 });

@@ -1,3 +1,8 @@
+/**
+ * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
+ * worker and `npm run finetune` (the modes are described in types.ts; what
+ * trains and how classes are named is decided in policy.ts).
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import type { VideoFeatures } from '../features/featureTypes';
@@ -10,12 +15,6 @@ import { defaultPatience, FINETUNE_DEFAULTS } from './policy';
 import { seededRandom, shuffled, splitByGroup } from './seeded';
 import { Trainer, type Explanation } from './trainer';
 import type { ClassReport, EpochReport, FineTuneSettings } from './trainingTypes';
-
-/**
- * Fine-tuning a loaded model on a user's labeled videos, shared by the page's
- * worker and `npm run finetune` (the modes are described in types.ts; what
- * trains and how classes are named is decided in policy.ts).
- */
 
 /**
  * What a session trains: the mode and the class names (as policy.ts chooses
@@ -58,18 +57,18 @@ export interface Standardization {
  * regularized by a tenth of the mean variance, so that an input that barely
  * varies over a few training videos is not blown up into noise.
  */
-export function fitStandardization(x: Float32Array, n: number, width: number): Standardization {
+function fitStandardization(x: Float32Array, n: number, width: number): Standardization {
   const mean = new Float64Array(width);
   const variance = new Float64Array(width);
   for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += x[i * width + j] / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) variance[j] += (x[i * width + j] - mean[j]) ** 2 / n;
-  const floor = 0.1 * variance.reduce((a, b) => a + b, 0) / width;
+  const floor = (0.1 * variance.reduce((a, b) => a + b, 0)) / width;
   const scale = Float32Array.from(variance, (v) => (floor > 0 ? Math.sqrt(v + floor) : 1));
   return { mean: Float32Array.from(mean), scale };
 }
 
 /** Rows [n, width] standardized (a copy). */
-export function standardized(x: Float32Array, s: Standardization): Float32Array<ArrayBuffer> {
+function standardized(x: Float32Array, s: Standardization): Float32Array<ArrayBuffer> {
   const width = s.mean.length;
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = (x[i] - s.mean[i % width]) / s.scale[i % width];
@@ -82,7 +81,11 @@ export function standardized(x: Float32Array, s: Standardization): Float32Array<
  * `out` the inverse (w = w'/scale, b = b' - (mean/scale)·w'), so the saved
  * model reads raw features as any AttentionLSTM does.
  */
-export function foldStandardization(layer: { w: Float32Array; b: Float32Array }, s: Standardization, direction: 'into' | 'out'): { w: Float32Array; b: Float32Array } {
+function foldStandardization(
+  layer: { w: Float32Array; b: Float32Array },
+  s: Standardization,
+  direction: 'into' | 'out',
+): { w: Float32Array; b: Float32Array } {
   const input = s.mean.length;
   const out = layer.b.length;
   const w = new Float32Array(layer.w.length);
@@ -142,11 +145,18 @@ export class FineTuneSession {
     const c = given;
     this.lastOnly = c.mode === 'new-head' && c.headLayers === 'last-layer';
     if (!(c.learningRate > 0) || !Number.isInteger(c.epochs) || c.epochs < 1 || !Number.isInteger(c.batchSize) || c.batchSize < 1) {
-      throw new InputError(`fine-tuning needs a positive learning rate, whole epochs and batch size (got lr ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize})`);
+      throw new InputError(
+        `fine-tuning needs a positive learning rate, whole epochs and batch size (got lr ${c.learningRate}, ${c.epochs} epochs, batch ${c.batchSize})`,
+      );
     }
-    if (c.patience !== undefined && !(Number.isInteger(c.patience) && c.patience >= 0)) throw new InputError(`the patience of early stopping must be a whole number of epochs (0: off), not ${c.patience}`);
-    if (!(c.validationFraction >= 0 && c.validationFraction < 1)) throw new InputError(`the validation fraction must be in [0, 1), not ${c.validationFraction}`);
-    this.classNames = c.mode === 'same-labels' ? (model.meta.classNames ?? Array.from({ length: model.meta.sizes.classes }, (_, i) => `class ${i}`)) : c.classNames;
+    if (c.patience !== undefined && !(Number.isInteger(c.patience) && c.patience >= 0))
+      throw new InputError(`the patience of early stopping must be a whole number of epochs (0: off), not ${c.patience}`);
+    if (!(c.validationFraction >= 0 && c.validationFraction < 1))
+      throw new InputError(`the validation fraction must be in [0, 1), not ${c.validationFraction}`);
+    this.classNames =
+      c.mode === 'same-labels'
+        ? (model.meta.classNames ?? Array.from({ length: model.meta.sizes.classes }, (_, i) => `class ${i}`))
+        : c.classNames;
     const K = this.classNames.length;
     if (K < 1) throw new InputError('fine-tuning needs at least one class');
     // An example with only negative ratings (no label, some rated classes) teaches too.
@@ -154,9 +164,15 @@ export class FineTuneSession {
     if (labeled.length < 2) throw new InputError(`fine-tuning needs at least 2 labeled videos (got ${labeled.length})`);
     for (const d of labeled) {
       const bad = [...d.labels, ...(d.rated ?? [])].find((l) => !Number.isInteger(l) || l < 0 || l >= K);
-      if (bad !== undefined) throw new InputError(`${d.video.file}: video ${d.video.index} ('${d.video.id}') has label ${bad}, outside the ${K} classes being trained`);
+      if (bad !== undefined)
+        throw new InputError(
+          `${d.video.file}: video ${d.video.index} ('${d.video.id}') has label ${bad}, outside the ${K} classes being trained`,
+        );
     }
-    checkVideos(labeled.map((d) => d.video), model.meta);
+    checkVideos(
+      labeled.map((d) => d.video),
+      model.meta,
+    );
     const s = splitByGroup(labeled, (d) => d.group, c.seed, c.validationFraction);
     this.trainSet = s.train;
     this.validationSet = s.validation;
@@ -175,8 +191,11 @@ export class FineTuneSession {
    * everything always takes the op path, which has gradients.
    */
   static async create(
-    model: LoadedModel, data: readonly LabeledVideo[], config: FineTuneConfig,
-    onCaching?: (done: number, total: number) => void, encoder: BiLstmRunner = opsBiLstm,
+    model: LoadedModel,
+    data: readonly LabeledVideo[],
+    config: FineTuneConfig,
+    onCaching?: (done: number, total: number) => void,
+    encoder: BiLstmRunner = opsBiLstm,
   ): Promise<FineTuneSession> {
     const s = new FineTuneSession(model, data, config, encoder);
     await s.prepare(onCaching);
@@ -217,7 +236,10 @@ export class FineTuneSession {
       const init = new Map(base);
       init.set('head.logit.w', logit.w);
       init.set('head.logit.b', logit.b);
-      this.full = new Trainer({ variant: this.model.meta.variant, sizes: { ...sizes, classes: K }, layout: 'in-out' }, init, { optimizer: c.optimizer, learningRate: c.learningRate });
+      this.full = new Trainer({ variant: this.model.meta.variant, sizes: { ...sizes, classes: K }, layout: 'in-out' }, init, {
+        optimizer: c.optimizer,
+        learningRate: c.learningRate,
+      });
       return;
     }
     const lastOnly = this.lastOnly;
@@ -245,10 +267,13 @@ export class FineTuneSession {
       // The pretrained fc1 moves to standardized inputs unchanged in what it computes; a new logit layer starts there (Xavier fits unit inputs).
       if (!lastOnly) fc1 = foldStandardization(fc1, norm, 'into');
     }
-    const initial: HeadWeights = lastOnly
-      ? { logit }
-      : { fc1, fc2: { w: base.get('head.fc2.w')!, b: base.get('head.fc2.b')! }, logit };
-    this.head = new HeadTrainer(lastOnly ? 'last-layer' : 'whole-head', { input: width, head1: sizes.head1, head2: sizes.head2, classes: K }, initial, { optimizer: c.optimizer, learningRate: c.learningRate });
+    const initial: HeadWeights = lastOnly ? { logit } : { fc1, fc2: { w: base.get('head.fc2.w')!, b: base.get('head.fc2.b')! }, logit };
+    this.head = new HeadTrainer(
+      lastOnly ? 'last-layer' : 'whole-head',
+      { input: width, head1: sizes.head1, head2: sizes.head2, classes: K },
+      initial,
+      { optimizer: c.optimizer, learningRate: c.learningRate },
+    );
   }
 
   /** The frozen encoder's output for videos, the head's input (pooled vectors, or h2 for last-layer training), with their attention. */
@@ -260,7 +285,10 @@ export class FineTuneSession {
       const { pooled, attention } = encode(w, this.model.spec, input, this.encoder);
       if (!this.lastOnly) return { x: pooled, ...attention };
       const h1 = tf.relu(tf.add(tf.matMul(pooled, w['head.fc1.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc1.b']));
-      return { x: tf.tanh(tf.add(tf.matMul(h1, w['head.fc2.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc2.b'])) as tf.Tensor2D, ...attention };
+      return {
+        x: tf.tanh(tf.add(tf.matMul(h1, w['head.fc2.w'] as tf.Tensor2D, false, L === 'out-in'), w['head.fc2.b'])) as tf.Tensor2D,
+        ...attention,
+      };
     });
     const [x, ar, aa] = (await Promise.all([out.x.data(), out.rgb.data(), out.audio.data()])) as Float32Array[];
     const width = out.x.shape[1];
@@ -336,14 +364,23 @@ export class FineTuneSession {
     const counts = new Array<number>(K).fill(0);
     for (const d of [...this.trainSet, ...this.validationSet]) for (const l of new Set(d.labels)) counts[l]++;
     if (probabilities.length === 0) {
-      return { loss: NaN, gap: NaN, hitAt1: NaN, perClass: this.classNames.map((name, i) => ({ name, ap: NaN, count: counts[i] })), probabilities };
+      return {
+        loss: NaN,
+        gap: NaN,
+        hitAt1: NaN,
+        perClass: this.classNames.map((name, i) => ({ name, ap: NaN, count: counts[i] })),
+        probabilities,
+      };
     }
     const m = evaluate(probabilities, labels, { topK: Math.min(20, K) });
     const aps = classAveragePrecisions(probabilities, labels, Math.min(20, K));
     const hasPositive = new Array<boolean>(K).fill(false);
     labels.forEach((ls) => ls.forEach((l) => (hasPositive[l] = true)));
     return {
-      loss, gap: m.gap, hitAt1: m.hit_at_1, probabilities,
+      loss,
+      gap: m.gap,
+      hitAt1: m.hit_at_1,
+      probabilities,
       perClass: this.classNames.map((name, i) => ({ name, ap: hasPositive[i] ? aps[i] : NaN, count: counts[i] })),
     };
   }
@@ -363,7 +400,10 @@ export class FineTuneSession {
       this.best = { loss: (await this.validate()).loss, epoch: 0 };
       this.trainer().snapshot();
     }
-    const order = shuffled(this.trainSet.map((_, i) => i), this.rand);
+    const order = shuffled(
+      this.trainSet.map((_, i) => i),
+      this.rand,
+    );
     let lossSum = 0;
     let seen = 0;
     for (let s = 0; s < order.length; s += c.batchSize) {
@@ -377,7 +417,11 @@ export class FineTuneSession {
         idx.forEach((i, r) => x.set(this.trainX.subarray(i * width, (i + 1) * width), r * width));
         loss = await this.head.trainBatch(x, idx.length, labels, rated);
       } else {
-        loss = await this.full!.trainBatch(idx.map((i) => this.trainSet[i].video), labels, rated);
+        loss = await this.full!.trainBatch(
+          idx.map((i) => this.trainSet[i].video),
+          labels,
+          rated,
+        );
       }
       lossSum += loss * idx.length;
       seen += idx.length;
@@ -385,7 +429,14 @@ export class FineTuneSession {
     }
     this.epochsDone++;
     const v = await this.validate();
-    const report: EpochReport = { epoch: this.epochsDone, trainLoss: lossSum / seen, validationLoss: v.loss, validationGap: v.gap, validationHitAt1: v.hitAt1, seconds: 0 };
+    const report: EpochReport = {
+      epoch: this.epochsDone,
+      trainLoss: lossSum / seen,
+      validationLoss: v.loss,
+      validationGap: v.gap,
+      validationHitAt1: v.hitAt1,
+      seconds: 0,
+    };
     if (this.earlyStopping) {
       if (v.loss < this.best.loss - 1e-4 * Math.abs(this.best.loss)) {
         this.best = { loss: v.loss, epoch: this.epochsDone };
@@ -435,7 +486,9 @@ export class FineTuneSession {
       classNames: this.classNames,
       dtype: 'float32',
       source: null,
-      description: description ?? `Fine-tuned (${c.mode}${c.mode === 'new-head' ? `, ${c.headLayers}` : ''}, ${this.epochsDone} epochs${this.earlyStopping && this.best.epoch >= 0 && this.best.epoch !== this.epochsDone ? `, the weights of epoch ${this.best.epoch} kept` : ''}, ${c.optimizer} lr ${c.learningRate}) on ${this.trainSet.length} videos from: ${this.model.meta.description ?? 'a model'}`,
+      description:
+        description ??
+        `Fine-tuned (${c.mode}${c.mode === 'new-head' ? `, ${c.headLayers}` : ''}, ${this.epochsDone} epochs${this.earlyStopping && this.best.epoch >= 0 && this.best.epoch !== this.epochsDone ? `, the weights of epoch ${this.best.epoch} kept` : ''}, ${c.optimizer} lr ${c.learningRate}) on ${this.trainSet.length} videos from: ${this.model.meta.description ?? 'a model'}`,
     };
     return { meta, weights };
   }
@@ -447,7 +500,11 @@ export class FineTuneSession {
 }
 
 /** The loss of sigmoidCrossEntropy from probabilities (training everything), with the same mask and mean. */
-function lossOf(probabilities: Float32Array[], labels: readonly (readonly number[])[], rated: readonly (readonly number[] | undefined)[] = []): number {
+function lossOf(
+  probabilities: Float32Array[],
+  labels: readonly (readonly number[])[],
+  rated: readonly (readonly number[] | undefined)[] = [],
+): number {
   let sum = 0;
   let rows = 0;
   probabilities.forEach((p, i) => {
@@ -462,4 +519,3 @@ function lossOf(probabilities: Float32Array[], labels: readonly (readonly number
   });
   return sum / Math.max(1, rows);
 }
-

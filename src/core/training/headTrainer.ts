@@ -1,3 +1,9 @@
+/**
+ * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
+ * (whole head: fc1, fc2, logit) or the frozen head's last hidden layer h2
+ * [N, H2] (last layer only). The encoders never run during training, which is
+ * what makes a new head on hundreds of videos take well under a second an epoch.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import { dense } from './dense';
 import { makeOptimizer, minimize, type Optimizer } from './optimizers';
@@ -5,12 +11,6 @@ import { lossMask, multiHot, sigmoidCrossEntropy } from './loss';
 import type { HeadLayers, OptimizerName } from './trainingTypes';
 import { WeightSnapshot } from './snapshot';
 
-/**
- * Trains the classifier head on cached inputs: pooled video vectors z [N, 4D]
- * (whole head: fc1, fc2, logit) or the frozen head's last hidden layer h2
- * [N, H2] (last layer only). The encoders never run during training, which is
- * what makes a new head on hundreds of videos take well under a second an epoch.
- */
 export interface HeadWeights {
   /** Present when the whole head trains. */
   fc1?: { w: Float32Array; b: Float32Array };
@@ -58,7 +58,12 @@ export class HeadTrainer {
   }
 
   /** One optimizer step; x rows are the cached inputs; `rated`, per row, the classes its loss counts (all when absent). Returns the batch loss. */
-  async trainBatch(x: Float32Array, rows: number, labels: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<number> {
+  async trainBatch(
+    x: Float32Array,
+    rows: number,
+    labels: readonly (readonly number[])[],
+    rated?: readonly (readonly number[] | undefined)[],
+  ): Promise<number> {
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const targets = multiHot(labels, this.dims.classes);
     const mask = lossMask(rated, this.dims.classes);
@@ -69,7 +74,12 @@ export class HeadTrainer {
   }
 
   /** Probabilities and the mean loss (when labels are given) for cached inputs. */
-  async predict(x: Float32Array, rows: number, labels?: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<{ probabilities: Float32Array[]; loss: number }> {
+  async predict(
+    x: Float32Array,
+    rows: number,
+    labels?: readonly (readonly number[])[],
+    rated?: readonly (readonly number[] | undefined)[],
+  ): Promise<{ probabilities: Float32Array[]; loss: number }> {
     if (rows === 0) return { probabilities: [], loss: NaN };
     const input = tf.tensor2d(x, [rows, x.length / rows]);
     const logits = tf.tidy(() => this.logits(input));

@@ -46,7 +46,7 @@ describe('Paddle’s optimizers', () => {
   const rand = seededRandom(5);
   const w0 = Array.from({ length: 24 }, () => rand() * 2 - 1);
   // Gradients over six orders of magnitude: tiny ones are where tfjs's centered RMSProp takes the root of a negative number.
-  const grads = Array.from({ length: 5 }, (_, k) => w0.map((_, i) => (rand() * 2 - 1) * 10 ** (-(i % 6)) * (k + 1)));
+  const grads = Array.from({ length: 5 }, (_, k) => w0.map((_, i) => (rand() * 2 - 1) * 10 ** -(i % 6) * (k + 1)));
 
   for (const [name, make, reference] of [
     ['Adam', () => new Adam(0.01), paddleAdam],

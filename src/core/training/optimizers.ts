@@ -1,6 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerName } from './trainingTypes';
-
 /**
  * Paddle's two optimizers, written out rather than taken from tfjs for two
  * reasons:
@@ -12,6 +9,9 @@ import type { OptimizerName } from './trainingTypes';
  *   more than wasm's 4 GB heap holds beside the rest. Here each update is a
  *   few small tidies per variable, with at most four temporaries alive.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerName } from './trainingTypes';
+
 export interface Optimizer {
   /** One update of each variable from its gradient (same order). */
   step(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void;
@@ -23,7 +23,12 @@ export class Adam implements Optimizer {
   private t = 0;
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>();
 
-  constructor(private readonly lr: number, private readonly beta1 = 0.9, private readonly beta2 = 0.999, private readonly epsilon = 1e-8) {}
+  constructor(
+    private readonly lr: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly epsilon = 1e-8,
+  ) {}
 
   step(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void {
     this.t++;
@@ -35,10 +40,19 @@ export class Adam implements Optimizer {
     vars.forEach((w, i) => {
       const g = grads[i];
       const s = state(this.moments, w, () => ({ m: zeros(w), v: zeros(w) }));
-      replace(s.m, tf.tidy(() => tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1))));
-      replace(s.v, tf.tidy(() => tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2))));
+      replace(
+        s.m,
+        tf.tidy(() => tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1))),
+      );
+      replace(
+        s.v,
+        tf.tidy(() => tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2))),
+      );
       const denom = tf.tidy(() => tf.add(tf.sqrt(s.v), epsT));
-      replace(w, tf.tidy(() => tf.sub(w, tf.mul(tf.div(s.m, denom), lrT))));
+      replace(
+        w,
+        tf.tidy(() => tf.sub(w, tf.mul(tf.div(s.m, denom), lrT))),
+      );
       denom.dispose();
     });
   }
@@ -58,19 +72,36 @@ export class Adam implements Optimizer {
 export class CenteredRmsProp implements Optimizer {
   private readonly slots = new Map<tf.Variable, { ms: tf.Variable; mg: tf.Variable; mom: tf.Variable }>();
 
-  constructor(private readonly lr: number, private readonly rho = 0.95, private readonly epsilon = 1e-6, private readonly momentum = 0.9) {}
+  constructor(
+    private readonly lr: number,
+    private readonly rho = 0.95,
+    private readonly epsilon = 1e-6,
+    private readonly momentum = 0.9,
+  ) {}
 
   step(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void {
     const { rho, epsilon, momentum, lr } = this;
     vars.forEach((w, i) => {
       const g = grads[i];
       const s = state(this.slots, w, () => ({ ms: zeros(w), mg: zeros(w), mom: zeros(w) }));
-      replace(s.ms, tf.tidy(() => tf.add(tf.mul(s.ms, rho), tf.mul(tf.square(g), 1 - rho))));
-      replace(s.mg, tf.tidy(() => tf.add(tf.mul(s.mg, rho), tf.mul(g, 1 - rho))));
+      replace(
+        s.ms,
+        tf.tidy(() => tf.add(tf.mul(s.ms, rho), tf.mul(tf.square(g), 1 - rho))),
+      );
+      replace(
+        s.mg,
+        tf.tidy(() => tf.add(tf.mul(s.mg, rho), tf.mul(g, 1 - rho))),
+      );
       const denom = tf.tidy(() => tf.sqrt(tf.add(tf.sub(s.ms, tf.square(s.mg)), epsilon)));
-      replace(s.mom, tf.tidy(() => tf.add(tf.mul(s.mom, momentum), tf.div(tf.mul(g, lr), denom))));
+      replace(
+        s.mom,
+        tf.tidy(() => tf.add(tf.mul(s.mom, momentum), tf.div(tf.mul(g, lr), denom))),
+      );
       denom.dispose();
-      replace(w, tf.tidy(() => tf.sub(w, s.mom)));
+      replace(
+        w,
+        tf.tidy(() => tf.sub(w, s.mom)),
+      );
     });
   }
 
@@ -91,7 +122,10 @@ export function makeOptimizer(name: OptimizerName, lr: number): Optimizer {
 export function minimize(optimizer: Optimizer, loss: () => tf.Scalar, vars: readonly tf.Variable[]): tf.Scalar {
   const { value, grads } = tf.variableGrads(loss, vars as tf.Variable[]);
   try {
-    optimizer.step(vars, vars.map((v) => grads[v.name]));
+    optimizer.step(
+      vars,
+      vars.map((v) => grads[v.name]),
+    );
   } finally {
     tf.dispose(Object.values(grads));
   }

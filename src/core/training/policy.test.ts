@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { FULL_SIZES } from '../model/architecture';
 import { SMALL_SIZES } from '../../../tools/testing/random';
 import {
-  defaultHeadLayers, defaultMode, defaultPatience, fineTuneCost, isLargeHead, isSlowFineTune, MIN_STEPS, recommendedSettings, trainingLabels, validationCount, validationNote,
+  defaultHeadLayers,
+  defaultMode,
+  defaultPatience,
+  fineTuneCost,
+  isLargeHead,
+  isSlowFineTune,
+  MIN_STEPS,
+  recommendedSettings,
+  trainingLabels,
+  validationCount,
+  validationNote,
 } from './policy';
 
 const items = (labels: (number[] | null)[]) => labels.map((l, i) => ({ key: `f#${i}`, labels: l }));
@@ -12,7 +22,11 @@ describe('which videos a fine-tune trains, and the names of its classes', () => 
   it('keeps label ids 0..K-1 as they are, named by id, and says when nothing names them', () => {
     const r = trainingLabels('new-head', items([[0], [2, 1], [3], null]), { names: ['up', ' ', 'left'], modelClassNames: vocabulary });
     expect(r.labelIds).toEqual([0, 1, 2, 3]);
-    expect(r.data.map((d) => [d.item.key, d.labels])).toEqual([['f#0', [0]], ['f#1', [2, 1]], ['f#2', [3]]]);
+    expect(r.data.map((d) => [d.item.key, d.labels])).toEqual([
+      ['f#0', [0]],
+      ['f#1', [2, 1]],
+      ['f#2', [3]],
+    ]);
     expect(r.classNames).toEqual(['up', 'class 1', 'left', 'class 3']);
     expect(r.notes).toEqual(['1 of the 4 videos have no labels and are left out']);
     const unnamed = trainingLabels('new-head', items([[0], [1]]), { modelClassNames: vocabulary });
@@ -29,8 +43,16 @@ describe('which videos a fine-tune trains, and the names of its classes', () => 
     // The user's names are indexed by label id, as a vocabulary is.
     const names: string[] = [];
     names[250] = 'mine';
-    expect(trainingLabels('new-head', items([[3017], [17, 250]]), { names, modelClassNames: vocabulary }).classNames).toEqual(['name 17', 'mine', 'name 3017']);
-    expect(trainingLabels('new-head', items([[3017], [17, 250]]), { names, modelClassNames: [] }).classNames).toEqual(['class 17', 'mine', 'class 3017']);
+    expect(trainingLabels('new-head', items([[3017], [17, 250]]), { names, modelClassNames: vocabulary }).classNames).toEqual([
+      'name 17',
+      'mine',
+      'name 3017',
+    ]);
+    expect(trainingLabels('new-head', items([[3017], [17, 250]]), { names, modelClassNames: [] }).classNames).toEqual([
+      'class 17',
+      'mine',
+      'class 3017',
+    ]);
   });
 
   it('trains the model’s own classes with same labels, and says the names are not used', () => {
@@ -71,7 +93,18 @@ describe('the size rule', () => {
 });
 
 describe('the mode a fine-tune starts in', () => {
-  const demo = ['applause', 'goal', 'engine start', 'dog bark', 'door knock', 'glass break', 'siren', 'lightning', 'fireworks', 'wave crash'];
+  const demo = [
+    'applause',
+    'goal',
+    'engine start',
+    'dog bark',
+    'door knock',
+    'glass break',
+    'siren',
+    'lightning',
+    'fireworks',
+    'wave crash',
+  ];
   it('keeps the model’s own classes when the files’ labels are ids it names (the bundled samples), else a new head', () => {
     expect(defaultMode([6, 9, 3, 7], demo)).toBe('same-labels');
     // An id beyond the model's classes, or one it does not name, is a new label set.
@@ -112,7 +145,9 @@ describe('settings that fit the data', () => {
 
   it('warns when the validation split holds fewer than a few videos a class', () => {
     // The bundled samples: 12 videos of 10 classes, 15% held out, are 2 validation videos.
-    expect(validationNote({ videos: 12, classes: 10 }, 0.15)).toMatch(/^the validation split holds 2 videos for 10 classes \(fewer than 3 a class\).*hold out more/);
+    expect(validationNote({ videos: 12, classes: 10 }, 0.15)).toMatch(
+      /^the validation split holds 2 videos for 10 classes \(fewer than 3 a class\).*hold out more/,
+    );
     expect(validationNote({ videos: 40, classes: 4 }, 0.3)).toBeNull();
     expect(validationNote({ videos: 40, classes: 4 }, 0)).toMatch(/^the validation split holds 1 video for 4 classes/);
     expect(defaultPatience(50, 170, 16)).toBe(10);

@@ -9,7 +9,14 @@ import type { CustomLabels, FineTuneMode, FineTuneSettings, HeadLayers } from '.
 
 /** Teachable Machine's defaults: Adam at 0.001, 50 epochs, batches of 16, 15% held out. */
 export const FINETUNE_DEFAULTS: FineTuneSettings = {
-  mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 50, batchSize: 16, validationFraction: 0.15, seed: 0,
+  mode: 'new-head',
+  headLayers: 'whole-head',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  epochs: 50,
+  batchSize: 16,
+  validationFraction: 0.15,
+  seed: 0,
 };
 
 // ------------------------------------------------------------------ data size
@@ -21,7 +28,7 @@ export interface DataSize {
 }
 
 /** Validation videos a class should have on average, at least, for its GAP, Hit@1 and loss to mean something. */
-export const MIN_VALIDATION_PER_CLASS = 3;
+const MIN_VALIDATION_PER_CLASS = 3;
 
 /** Optimizer steps a run takes at least, however few the videos: 40 videos in batches of 16 are 3 steps an epoch. */
 export const MIN_STEPS = 600;
@@ -47,7 +54,9 @@ export function validationCount(videos: number, fraction: number): number {
  *   100 steps).
  */
 export function recommendedSettings(
-  mode: FineTuneMode, data: DataSize, given: { validationFraction?: number; batchSize?: number } = {},
+  mode: FineTuneMode,
+  data: DataSize,
+  given: { validationFraction?: number; batchSize?: number } = {},
 ): Pick<Required<FineTuneSettings>, 'learningRate' | 'epochs' | 'batchSize' | 'validationFraction' | 'patience' | 'standardize'> {
   const d = FINETUNE_DEFAULTS;
   const fitted = Math.min(0.3, Math.max(d.validationFraction, (MIN_VALIDATION_PER_CLASS * data.classes) / Math.max(1, data.videos)));
@@ -60,7 +69,11 @@ export function recommendedSettings(
   const patience = defaultPatience(epochs, train, batchSize);
   return {
     learningRate: mode === 'new-head' ? 0.01 : d.learningRate,
-    epochs, batchSize, validationFraction, patience, standardize: mode !== 'all',
+    epochs,
+    batchSize,
+    validationFraction,
+    patience,
+    standardize: mode !== 'all',
   };
 }
 
@@ -95,7 +108,7 @@ export function defaultPatience(epochs: number, trainVideos: number, batchSize: 
  * weights) takes about a minute an epoch on 500 videos on wasm
  * (bench/results/results-finetune.json), its logit layer well under a second.
  */
-export const LARGE_HEAD_WEIGHTS = 20e6;
+const LARGE_HEAD_WEIGHTS = 20e6;
 
 export function isLargeHead(sizes: Sizes): boolean {
   return 4 * sizes.lstm * sizes.head1 + sizes.head1 * sizes.head2 > LARGE_HEAD_WEIGHTS;
@@ -113,7 +126,13 @@ export interface FineTuneCost {
 }
 
 /** The cost of a run over videos of these lengths, to show (and warn about) before starting. */
-export function fineTuneCost(sizes: Sizes, framesPerVideo: readonly number[], mode: FineTuneMode, headLayers: HeadLayers, classes: number): FineTuneCost {
+export function fineTuneCost(
+  sizes: Sizes,
+  framesPerVideo: readonly number[],
+  mode: FineTuneMode,
+  headLayers: HeadLayers,
+  classes: number,
+): FineTuneCost {
   const D4 = 4 * sizes.lstm;
   const hidden = D4 * sizes.head1 + sizes.head1 * sizes.head2;
   const headMacs = hidden + sizes.head2 * classes;
@@ -126,10 +145,10 @@ export function fineTuneCost(sizes: Sizes, framesPerVideo: readonly number[], mo
 }
 
 /**
- * A fine-tune this large takes many minutes in a page (about an hour at
- * wasm's measured 1-3 G multiply-adds a second), so the page warns first.
+ * A fine-tune this large takes many minutes in a page (at wasm's measured
+ * speed, docs/benchmarks.md), so the page warns first.
  */
-export const SLOW_FINETUNE_MACS = 5e12;
+const SLOW_FINETUNE_MACS = 5e12;
 
 /** Whether to warn before starting: a large model trained as a whole, or a run whose arithmetic alone exceeds SLOW_FINETUNE_MACS. */
 export function isSlowFineTune(sizes: Sizes, mode: FineTuneMode, cost: FineTuneCost, epochs: number): boolean {
@@ -152,11 +171,17 @@ function placeholder(name: string | undefined, id: number): boolean {
  * model knows of them are kept; otherwise, or when the user names the ids
  * (names given mean new classes) or makes classes of their own, a new head.
  */
-export function defaultMode(labelIds: Iterable<number>, modelClassNames: readonly string[], opts: { names?: readonly (string | undefined)[] | null; custom?: boolean } = {}): FineTuneMode {
+export function defaultMode(
+  labelIds: Iterable<number>,
+  modelClassNames: readonly string[],
+  opts: { names?: readonly (string | undefined)[] | null; custom?: boolean } = {},
+): FineTuneMode {
   if (opts.custom || opts.names?.some((n) => n?.trim())) return 'new-head';
   const ids = [...new Set(labelIds)];
   if (ids.length === 0) return 'new-head';
-  return ids.every((id) => Number.isInteger(id) && id >= 0 && id < modelClassNames.length && !placeholder(modelClassNames[id], id)) ? 'same-labels' : 'new-head';
+  return ids.every((id) => Number.isInteger(id) && id >= 0 && id < modelClassNames.length && !placeholder(modelClassNames[id], id))
+    ? 'same-labels'
+    : 'new-head';
 }
 
 // ------------------------------------------------------------------ labels
@@ -206,15 +231,24 @@ export function trainingLabels<T extends LabeledItem>(mode: FineTuneMode, items:
   if (opts.custom) {
     const K = opts.custom.classNames.length;
     const data = items
-      .map((item) => ({ item, labels: [...new Set(opts.custom!.assignments[item.key] ?? [])].filter((l) => l >= 0 && l < K).sort((a, b) => a - b) }))
+      .map((item) => ({
+        item,
+        labels: [...new Set(opts.custom!.assignments[item.key] ?? [])].filter((l) => l >= 0 && l < K).sort((a, b) => a - b),
+      }))
       .filter((d) => d.labels.length > 0);
     return { data, classNames: [...opts.custom.classNames], labelIds: null, notes };
   }
   const labeled = items.filter((item) => item.labels && item.labels.length > 0);
-  if (labeled.length < items.length) notes.push(`${items.length - labeled.length} of the ${items.length} videos have no labels and are left out`);
+  if (labeled.length < items.length)
+    notes.push(`${items.length - labeled.length} of the ${items.length} videos have no labels and are left out`);
   if (mode === 'same-labels') {
     if (opts.names?.some((n) => n.trim())) notes.push('the names given are not used with same labels: the model keeps its own classes');
-    return { data: labeled.map((item) => ({ item, labels: [...item.labels!] })), classNames: [...opts.modelClassNames], labelIds: null, notes };
+    return {
+      data: labeled.map((item) => ({ item, labels: [...item.labels!] })),
+      classNames: [...opts.modelClassNames],
+      labelIds: null,
+      notes,
+    };
   }
   const ids = [...new Set(labeled.flatMap((item) => item.labels!))].sort((a, b) => a - b);
   const sparse = ids.length > 0 && ids.length !== ids[ids.length - 1] + 1;
@@ -222,9 +256,16 @@ export function trainingLabels<T extends LabeledItem>(mode: FineTuneMode, items:
   const data = labeled.map((item) => ({ item, labels: item.labels!.map((l) => index.get(l)!) }));
   const names = opts.names ?? [];
   const classNames = ids.map((id) => names[id]?.trim() || (sparse && opts.modelClassNames[id]) || `class ${id}`);
-  if (sparse) notes.push(`the files use ${ids.length} label ids between ${ids[0]} and ${ids[ids.length - 1]}: training ${ids.length} classes, one per id present`);
+  if (sparse)
+    notes.push(
+      `the files use ${ids.length} label ids between ${ids[0]} and ${ids[ids.length - 1]}: training ${ids.length} classes, one per id present`,
+    );
   const named = names.filter((n) => n.trim()).length;
-  if (named === 0 && !sparse) notes.push(`no class names were given: the classes are named ${classNames.slice(0, 3).join(', ')}${classNames.length > 3 ? ', ...' : ''}`);
-  else if (named > 0 && names.length > (ids[ids.length - 1] ?? -1) + 1) notes.push(`${names.length} names were given but the files' highest label id is ${ids[ids.length - 1]}: the extra names are not used`);
+  if (named === 0 && !sparse)
+    notes.push(
+      `no class names were given: the classes are named ${classNames.slice(0, 3).join(', ')}${classNames.length > 3 ? ', ...' : ''}`,
+    );
+  else if (named > 0 && names.length > (ids[ids.length - 1] ?? -1) + 1)
+    notes.push(`${names.length} names were given but the files' highest label id is ${ids[ids.length - 1]}: the extra names are not used`);
   return { data, classNames, labelIds: ids, notes };
 }

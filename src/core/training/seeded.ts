@@ -29,7 +29,7 @@ export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
 }
 
 /** A seeded train/validation split: `validation` is the fraction held out (0.15 by default). */
-export function split<T>(items: readonly T[], seed: number, validation = 0.15): { train: T[]; validation: T[] } {
+function split<T>(items: readonly T[], seed: number, validation = 0.15): { train: T[]; validation: T[] } {
   const s = shuffled(items, seededRandom(seed));
   const nVal = items.length > 1 ? Math.max(1, Math.round(items.length * validation)) : 0;
   return { train: s.slice(nVal), validation: s.slice(0, nVal) };
@@ -40,7 +40,12 @@ export function split<T>(items: readonly T[], seed: number, validation = 0.15): 
  * train or all validate, so validation never sees a video it trained on. The
  * fraction counts groups; an item without a group is a group of its own.
  */
-export function splitByGroup<T>(items: readonly T[], groupOf: (item: T) => string | undefined, seed: number, validation = 0.15): { train: T[]; validation: T[] } {
+export function splitByGroup<T>(
+  items: readonly T[],
+  groupOf: (item: T) => string | undefined,
+  seed: number,
+  validation = 0.15,
+): { train: T[]; validation: T[] } {
   const groups = new Map<string, T[]>();
   items.forEach((item, i) => {
     const key = groupOf(item) ?? `\u0000item ${i}`;

@@ -27,13 +27,16 @@ describe('fine-tuning on rated segments', () => {
   });
 
   it('masks every class but the rated ones out of the loss: rated positive 1, rated negative 0', () => {
-    const logits = tf.tensor2d([[2, -1, 0.5], [0.3, 0.1, -2]]);
+    const logits = tf.tensor2d([
+      [2, -1, 0.5],
+      [0.3, 0.1, -2],
+    ]);
     const targets = multiHot([[0], []], 3);
     // Example 0: classes 0 (positive) and 1 (negative) rated; example 1: nothing rated (it does not count).
     const mask = lossMask([[0, 1], []], 3)!;
     const sp = (x: number) => Math.log1p(Math.exp(x));
     const want = (sp(-2) + sp(-1)) / 1;
-    expect((sigmoidCrossEntropy(logits, targets, mask).dataSync()[0])).toBeCloseTo(want, 6);
+    expect(sigmoidCrossEntropy(logits, targets, mask).dataSync()[0]).toBeCloseTo(want, 6);
     // Every class known: the plain loss.
     const all = lossMask([undefined, undefined], 3)!;
     expect(sigmoidCrossEntropy(logits, targets, all).dataSync()[0]).toBeCloseTo(sigmoidCrossEntropy(logits, targets).dataSync()[0], 6);
@@ -52,7 +55,12 @@ describe('fine-tuning on rated segments', () => {
       const start = Number(e.video.id.split(':').pop());
       const here = v.segments!.filter((s) => s.start === start);
       expect(e.rated).toEqual(here.map((s) => s.class).sort((a, b) => a - b));
-      expect(e.labels).toEqual(here.filter((s) => s.score > 0).map((s) => s.class).sort((a, b) => a - b));
+      expect(e.labels).toEqual(
+        here
+          .filter((s) => s.score > 0)
+          .map((s) => s.class)
+          .sort((a, b) => a - b),
+      );
       expect(e.group).toBe(videoKey(v));
       expect(e.video.frames).toBe(Math.min(5, v.frames - start));
       expect(e.video.rgb.buffer).toBe(v.rgb.buffer);
@@ -64,9 +72,15 @@ describe('fine-tuning on rated segments', () => {
     ]);
   });
 
-  it('splits by video, and raises the validation videos\' segment MAP of the demo (same-labels)', async () => {
+  it("splits by video, and raises the validation videos' segment MAP of the demo (same-labels)", async () => {
     const videos = rated(80, 9100);
-    const ft = await SegmentFineTune.create(demo, videos, { epochs: 40, validationFraction: 0.25, seed: 3, learningRate: 0.003, patience: 0 });
+    const ft = await SegmentFineTune.create(demo, videos, {
+      epochs: 40,
+      validationFraction: 0.25,
+      seed: 3,
+      learningRate: 0.003,
+      patience: 0,
+    });
     const s = ft.session;
     const trainGroups = new Set(s.trainSet.map((d) => d.group));
     expect(s.validationSet.every((d) => !trainGroups.has(d.group))).toBe(true);
@@ -78,12 +92,14 @@ describe('fine-tuning on rated segments', () => {
     expect(Math.abs(before.map! - model.map!)).toBeLessThan(1e-6);
     while (!s.finished) await s.runEpoch();
     const after = await ft.segmentMap();
-    console.log(`segment fine-tune (same-labels): ${s.trainSet.length} windows of ${ft.trainVideos.length} videos trained; validation segment MAP ${before.map!.toFixed(4)} -> ${after.map!.toFixed(4)} over ${after.perClass.length} classes`);
+    console.log(
+      `segment fine-tune (same-labels): ${s.trainSet.length} windows of ${ft.trainVideos.length} videos trained; validation segment MAP ${before.map!.toFixed(4)} -> ${after.map!.toFixed(4)} over ${after.perClass.length} classes`,
+    );
     expect(after.map!).toBeGreaterThan(before.map!);
     s.dispose();
   }, 300_000);
 
-  it('refuses videos without ratings of the model\'s classes', async () => {
+  it("refuses videos without ratings of the model's classes", async () => {
     const videos = rated(3, 9200).map((v) => ({ ...v, segments: undefined }));
     await expect(SegmentFineTune.create(demo, videos)).rejects.toThrow(/needs at least 2 videos with segment ratings/);
   });

@@ -43,7 +43,10 @@ export interface SegmentExamples {
  * model does not have, or of a segment past the frames kept (the frame cap),
  * is left out and counted in a note.
  */
-export function segmentExamples(videos: readonly VideoFeatures[], opts: { classes: number; window?: Partial<WindowSettings> }): SegmentExamples {
+export function segmentExamples(
+  videos: readonly VideoFeatures[],
+  opts: { classes: number; window?: Partial<WindowSettings> },
+): SegmentExamples {
   const { length } = windowSettings(opts.window);
   const examples: LabeledVideo[] = [];
   const used: VideoFeatures[] = [];
@@ -73,7 +76,12 @@ export function segmentExamples(videos: readonly VideoFeatures[], opts: { classe
     if (byStart.size === 0) continue;
     used.push(v);
     for (const [start, e] of [...byStart].sort((a, b) => a[0] - b[0])) {
-      examples.push({ video: videoWindow(v, start, length), labels: e.labels.sort((a, b) => a - b), rated: e.rated.sort((a, b) => a - b), group: videoKey(v) });
+      examples.push({
+        video: videoWindow(v, start, length),
+        labels: e.labels.sort((a, b) => a - b),
+        rated: e.rated.sort((a, b) => a - b),
+        group: videoKey(v),
+      });
     }
   }
   const notes: string[] = [];
@@ -94,7 +102,11 @@ export interface SegmentMapOptions {
 }
 
 /** MAP@K of some videos' windows as `runner` predicts them (evaluate --segments' figure, over these videos alone). */
-export async function segmentMapOf(runner: WindowRunner, videos: readonly VideoFeatures[], opts: SegmentMapOptions = {}): Promise<SegmentMapResult> {
+export async function segmentMapOf(
+  runner: WindowRunner,
+  videos: readonly VideoFeatures[],
+  opts: SegmentMapOptions = {},
+): Promise<SegmentMapResult> {
   const ranking = new SegmentRanking({ classes: runner.sizes.classes, k: opts.k, rated: opts.rated ?? null, window: opts.window });
   const windows = await predictVideoWindows(runner, videos, { window: opts.window });
   videos.forEach((v, i) => {
@@ -127,19 +139,26 @@ export class SegmentFineTune {
   ) {}
 
   static async create(
-    model: LoadedModel, videos: readonly VideoFeatures[], config: SegmentFineTuneConfig = {},
-    onCaching?: (done: number, total: number) => void, encoder?: BiLstmRunner,
+    model: LoadedModel,
+    videos: readonly VideoFeatures[],
+    config: SegmentFineTuneConfig = {},
+    onCaching?: (done: number, total: number) => void,
+    encoder?: BiLstmRunner,
   ): Promise<SegmentFineTune> {
     const window = windowSettings(config.window);
     const classes = model.meta.sizes.classes;
     const { examples, videos: used, notes } = segmentExamples(videos, { classes, window });
-    if (used.length < 2) throw new InputError(`fine-tuning on segments needs at least 2 videos with segment ratings of the model's classes (got ${used.length})`);
+    if (used.length < 2)
+      throw new InputError(
+        `fine-tuning on segments needs at least 2 videos with segment ratings of the model's classes (got ${used.length})`,
+      );
     const mode = config.mode ?? 'same-labels';
     const classNames = model.meta.classNames ?? Array.from({ length: classes }, (_, i) => `class ${i}`);
     const session = await FineTuneSession.create(model, examples, { ...config, mode, classNames }, onCaching, encoder);
     const validating = new Set(session.validationSet.map((d) => d.group));
     return new SegmentFineTune(
-      session, window,
+      session,
+      window,
       used.filter((v) => !validating.has(videoKey(v))),
       used.filter((v) => validating.has(videoKey(v))),
       notes,

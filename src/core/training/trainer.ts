@@ -25,7 +25,12 @@ export class Trainer {
   private readonly trainableVars: tf.Variable[];
   private readonly best = new WeightSnapshot();
 
-  constructor(readonly spec: ModelSpec, initial: ReadonlyMap<string, Float32Array>, opts: TrainerOptions, private readonly biLstm: BiLstmRunner = opsBiLstm) {
+  constructor(
+    readonly spec: ModelSpec,
+    initial: ReadonlyMap<string, Float32Array>,
+    opts: TrainerOptions,
+    private readonly biLstm: BiLstmRunner = opsBiLstm,
+  ) {
     if (spec.layout !== 'in-out') throw new Error('Trainer: train in the in-out layout');
     const trainable = opts.trainable ?? (() => true);
     for (const { name, shape } of canonicalTensors(spec.variant, spec.sizes)) {
@@ -39,14 +44,22 @@ export class Trainer {
   }
 
   /** One optimizer step on a batch of videos (`rated`: per video, the classes its loss counts; all when absent); returns the batch's loss. */
-  async trainBatch(videos: readonly VideoFeatures[], labels: readonly (readonly number[])[], rated?: readonly (readonly number[] | undefined)[]): Promise<number> {
+  async trainBatch(
+    videos: readonly VideoFeatures[],
+    labels: readonly (readonly number[])[],
+    rated?: readonly (readonly number[] | undefined)[],
+  ): Promise<number> {
     const input = packBatch(videos);
     const targets = multiHot(labels, this.spec.sizes.classes);
     const mask = lossMask(rated, this.spec.sizes.classes);
-    const loss = minimize(this.optimizer, () => {
-      const { pooled } = encode(this.vars as WeightTensors, this.spec, input, this.biLstm);
-      return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets, mask);
-    }, this.trainableVars);
+    const loss = minimize(
+      this.optimizer,
+      () => {
+        const { pooled } = encode(this.vars as WeightTensors, this.spec, input, this.biLstm);
+        return sigmoidCrossEntropy(head(pooled, this.vars as WeightTensors, this.spec.layout), targets, mask);
+      },
+      this.trainableVars,
+    );
     const value = (await loss.data())[0];
     tf.dispose([loss, input.rgb, input.audio, targets, ...(mask ? [mask] : [])]);
     return value;
@@ -55,7 +68,8 @@ export class Trainer {
   /** Probabilities [B][C] for videos, without changing anything. */
   async predict(videos: readonly VideoFeatures[], batchSize = 32): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let s = 0; s < videos.length; s += batchSize) out.push(...(await this.run(videos.slice(s, s + batchSize))).map((r) => r.probabilities));
+    for (let s = 0; s < videos.length; s += batchSize)
+      out.push(...(await this.run(videos.slice(s, s + batchSize))).map((r) => r.probabilities));
     return out;
   }
 

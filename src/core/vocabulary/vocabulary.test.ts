@@ -45,12 +45,8 @@ describe('parseVocabularyCsv', () => {
     expect(() => parseVocabularyCsv('Index,Label\n0,a\n')).toThrow(/no "Name" column/);
     expect(() => parseVocabularyCsv('Index,Name\n')).toThrow(/no rows/);
     expect(() => parseVocabularyCsv('Index,Name\n0,a\nx,b\n')).toThrow(/row 2: Index "x" is not a whole number/);
-    expect(() => parseVocabularyCsv('Index,Name\n0,a\n1,b\n0,c\n')).toThrow(
-      /row 3: Index 0 was already given by row 1/,
-    );
-    expect(() => parseVocabularyCsv('Index,Name\n0,a\n1,b\n3,d\n')).toThrow(
-      /no row has Index 2, but row 3 has Index 3/,
-    );
+    expect(() => parseVocabularyCsv('Index,Name\n0,a\n1,b\n0,c\n')).toThrow(/row 3: Index 0 was already given by row 1/);
+    expect(() => parseVocabularyCsv('Index,Name\n0,a\n1,b\n3,d\n')).toThrow(/no row has Index 2, but row 3 has Index 3/);
     expect(() => parseVocabularyCsv('Index,Name\n0,a\n1,b\n3,d\n')).toThrow(InputError);
   });
 });

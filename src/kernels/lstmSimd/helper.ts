@@ -1,6 +1,3 @@
-import { LSTM_SIMD_PANEL } from './layout';
-import { type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence } from './recurrence';
-
 /**
  * Helper threads of the SIMD recurrence, on one shared memory: each step's
  * product and gates are split by units between the kernel's thread (0) and
@@ -8,8 +5,10 @@ import { type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, ru
  * control words (recurrence.ts). Split so, the threads together read one
  * LSTM's weights (16 MB at full size) per step, which stay in the 32 MB
  * cache; two LSTMs at a time on two threads (32 MB, with the inputs beside)
- * ran each 1.7x slower than alone. A helper is told a job by message.
+ * ran each slower than alone. A helper is told a job by message.
  */
+import { LSTM_SIMD_PANEL } from './layout';
+import { type LinearJob, type LstmSimdExports, type RecurrenceJob, runLinear, runRecurrence } from './recurrence';
 
 export type HelperRequest =
   | { type: 'start'; module: WebAssembly.Module; memory: WebAssembly.Memory }

@@ -59,7 +59,9 @@ describe('the LSTM SIMD kernels', () => {
     let worst = 0;
     for (let i = 0; i < xs.length; i++) worst = Math.max(worst, Math.abs(got[i] - Math.tanh(xs[i])));
     expect(worst).toBeLessThan(2e-7);
-    for (let i = 0; i < xs.length; i++) if (got[xs.length - 1 - i] + got[i] !== 0) expect.fail(`tanh(${xs[i]}) = ${got[i]}, tanh(${xs[xs.length - 1 - i]}) = ${got[xs.length - 1 - i]}`);
+    for (let i = 0; i < xs.length; i++)
+      if (got[xs.length - 1 - i] + got[i] !== 0)
+        expect.fail(`tanh(${xs[i]}) = ${got[i]}, tanh(${xs[xs.length - 1 - i]}) = ${got[xs.length - 1 - i]}`);
     expect([...run('tanh', new Float32Array([0, 50, -50, Infinity, -Infinity]))]).toEqual([0, 1, -1, 1, -1]);
   });
 });

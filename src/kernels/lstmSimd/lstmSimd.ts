@@ -17,10 +17,9 @@ export { wasmBytes } from './team';
  *
  * Why not tfjs-wasm's own products: for one video a product is a 1 x D by
  * D x 4D matrix-vector product, memory-bound, that XNNPACK's fully connected
- * operator (made for larger batches) ran at 0.28 ms at full size, where a
- * kernel that keeps eight accumulators for one row runs it at 0.22; the gate
- * arithmetic in JavaScript (45 ms a video) runs here four units per
- * instruction; and on several threads each thread's gates follow its own
+ * operator (made for larger batches) runs slower than a kernel that keeps
+ * eight accumulators for one row; the gate arithmetic, slow in JavaScript,
+ * runs here four units per instruction (bench/results/RESULTS.md); and on several threads each thread's gates follow its own
  * columns of the product with no meeting between them.
  */
 
@@ -96,8 +95,16 @@ export class LstmSimd {
     const zeros = take(B * C * 4);
     // One LSTM at a time, its working set in one place (the four LSTMs' inputs at once would double the batch's memory).
     const slot = {
-      g: take(N * C * 4), o: take(N * Dp * 4), ostride: Dp * 4, bias: take(C * 4), peep: take(3 * Dp * 4),
-      c: take(B * Dp * 4), h: [take(B * Dp * 4), take(B * Dp * 4)] as const, mm: take(B * C * 4), rows: take(B * 4), orows: take(B * 4),
+      g: take(N * C * 4),
+      o: take(N * Dp * 4),
+      ostride: Dp * 4,
+      bias: take(C * 4),
+      peep: take(3 * Dp * 4),
+      c: take(B * Dp * 4),
+      h: [take(B * Dp * 4), take(B * Dp * 4)] as const,
+      mm: take(B * C * 4),
+      rows: take(B * 4),
+      orows: take(B * 4),
     };
     this.reserve(at);
     if (modelChanged) {
@@ -117,10 +124,24 @@ export class LstmSimd {
       const reverse = PACKED_LSTM_ORDER[l].d === 'bw';
       const threads = threadsFor(Dp, this.threads, LSTM_SIMD_PANEL);
       const job: RecurrenceJob = {
-        Dp, sortedLengths: [...L], k0: 0, k1: T, gRows: 'packed', lo: clamped ? -40 : -Infinity, hi: clamped ? 13 : Infinity,
-        slot: { ...slot, w: wBase + l * wBytes, reverse }, zeros, threads, base: this.team.base,
+        Dp,
+        sortedLengths: [...L],
+        k0: 0,
+        k1: T,
+        gRows: 'packed',
+        lo: clamped ? -40 : -Infinity,
+        hi: clamped ? 13 : Infinity,
+        slot: { ...slot, w: wBase + l * wBytes, reverse },
+        zeros,
+        threads,
+        base: this.team.base,
       };
-      this.team.run(threads, T, (self) => ({ type: 'run', self, job }), () => runRecurrence(this.team.ex, this.memory, job, 0));
+      this.team.run(
+        threads,
+        T,
+        (self) => ({ type: 'run', self, job }),
+        () => runRecurrence(this.team.ex, this.memory, job, 0),
+      );
       const out = p.out(l >> 1);
       const column = reverse ? D : 0;
       const o = slot.o / 4;
@@ -150,7 +171,12 @@ export class LstmSimd {
     new Float32Array(this.memory.buffer).set(x.subarray(0, n * K), xAt / 4);
     const threads = Math.min(this.threads, cols / LSTM_SIMD_PANEL);
     const job: LinearJob = { w, x: xAt, y: yAt, K, cols, n, threads, base: this.team.base };
-    this.team.run(threads, 1, (self) => ({ type: 'linear', self, job }), () => runLinear(this.team.ex, this.memory, job, 0, LSTM_SIMD_PANEL));
+    this.team.run(
+      threads,
+      1,
+      (self) => ({ type: 'linear', self, job }),
+      () => runLinear(this.team.ex, this.memory, job, 0, LSTM_SIMD_PANEL),
+    );
     const y = new Float32Array(this.memory.buffer, yAt, n * cols);
     if (cols === M) out.set(y);
     else for (let r = 0; r < n; r++) out.set(y.subarray(r * cols, r * cols + M), r * M);

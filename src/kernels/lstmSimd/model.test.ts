@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { modelFiles } from '../../core/convert/fromWeights';
 import { type Sizes, type Variant, canonicalTensors } from '../../core/model/architecture';
 import { createModel, predictVideos } from '../../core/model/model';
-import { referenceForward } from '../../core/model/reference';
+import { referenceForward } from '../../../tools/testing/referenceModel';
 import { paddleTensorSpecs } from '../../core/model/paddleLayout';
 import { useBackend } from '../../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng, toRefParams } from '../../../tools/testing/random';
@@ -33,7 +33,11 @@ describe('SimdModel: the whole forward pass on the SIMD kernels', () => {
   });
 
   for (const variant of ['fluid1', 'paddlevideo2'] as Variant[]) {
-    for (const [sizes, lengths] of [[D37, [9, 3, 1, 7, 9, 5, 2]], [SMALL_SIZES, [5]], [D64, [12, 1, 7, 30]]] as [Sizes, number[]][]) {
+    for (const [sizes, lengths] of [
+      [D37, [9, 3, 1, 7, 9, 5, 2]],
+      [SMALL_SIZES, [5]],
+      [D64, [12, 1, 7, 30]],
+    ] as [Sizes, number[]][]) {
       it(`${variant}, D=${sizes.lstm}, lengths ${lengths}: the float64 reference within 1e-6, and tfjs's packed path`, async () => {
         const { weights, ref } = randomWeights(variant, sizes, 21);
         const model = await SimdModel.fromWeights(meta(variant, sizes), weights);
@@ -91,7 +95,12 @@ describe('SimdModel: the whole forward pass on the SIMD kernels', () => {
   it('loads a converted model shard by shard in any split, float32 or float16, and refuses a short or long one', async () => {
     const sizes = D37;
     const r = rng(4);
-    const weights = new Map(canonicalTensors('fluid1', sizes).map(({ name, shape }) => [name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) * 0.5)]));
+    const weights = new Map(
+      canonicalTensors('fluid1', sizes).map(({ name, shape }) => [
+        name,
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) * 0.5),
+      ]),
+    );
     const video = randomVideo(sizes, 6, 1);
     const direct = await SimdModel.fromWeights(meta('fluid1', sizes), weights);
     const [want] = await direct.predict([video]);
@@ -137,7 +146,9 @@ describe('SimdModel: the whole forward pass on the SIMD kernels', () => {
   it('refuses videos of other widths, naming the video', async () => {
     const { weights } = randomWeights('fluid1', SMALL_SIZES, 1);
     const model = await SimdModel.fromWeights(meta('fluid1', SMALL_SIZES), weights);
-    await expect(model.predict([{ ...randomVideo(D64, 3, 1), file: 'x.tfrecord' }])).rejects.toThrow(/x\.tfrecord: video 0 .*rgb features of width 40, the model expects 12/);
+    await expect(model.predict([{ ...randomVideo(D64, 3, 1), file: 'x.tfrecord' }])).rejects.toThrow(
+      /x\.tfrecord: video 0 .*rgb features of width 40, the model expects 12/,
+    );
     model.dispose();
   });
 });

@@ -1,17 +1,3 @@
-import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
-import { InputError } from '../../core/errors';
-import { featuresInto } from '../../core/features/dequantize';
-import type { VideoFeatures } from '../../core/features/featureTypes';
-import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
-import { fixedBatches } from '../../core/model/batching';
-import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';
-import { packedLayout } from '../../core/model/packedLayout';
-import { widenHalf } from '../../core/ndarray';
-import type { HelperPort } from './helper';
-import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
-import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
-import { SimdTeam } from './team';
-
 /**
  * The whole AttentionLSTM forward pass on the project's SIMD kernels, in one
  * WebAssembly memory of its own: what the command line predicts with. No tfjs:
@@ -43,6 +29,19 @@ import { SimdTeam } from './team';
  * the kernels' own (within 3 ulp), the softmax and the final sigmoid are
  * computed in float64 and rounded.
  */
+import { type AttentionLstmMeta, firstNonFinite, type ManifestEntry, nonFiniteWeight } from '../../core/convert/modelFormat';
+import { InputError } from '../../core/errors';
+import { featuresInto } from '../../core/features/dequantize';
+import type { VideoFeatures } from '../../core/features/featureTypes';
+import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
+import { fixedBatches } from '../../core/model/batching';
+import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';
+import { packedLayout } from '../../core/model/packedLayout';
+import { widenHalf } from '../../core/ndarray';
+import type { HelperPort } from './helper';
+import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
+import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
+import { SimdTeam } from './team';
 
 const align = (x: number) => (x + 63) & ~63;
 const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
@@ -108,7 +107,11 @@ export class SimdModel implements VideoPredictor {
   private loaded = false;
   private readonly budgetBytes: number;
 
-  private constructor(readonly meta: AttentionLstmMeta, private readonly team: SimdTeam, opts: SimdModelOptions) {
+  private constructor(
+    readonly meta: AttentionLstmMeta,
+    private readonly team: SimdTeam,
+    opts: SimdModelOptions,
+  ) {
     const s = meta.sizes;
     const D = s.lstm;
     const Dp = (this.Dp = paddedUnits(D));
@@ -122,19 +125,48 @@ export class SimdModel implements VideoPredictor {
     };
     const matrix = (K: number, cols: number): Matrix => ({ at: take(K * panelCols(cols) * 4), K, cols: panelCols(cols) });
     const placements: Placement[] = [];
-    const place = (name: string, rows: number, cols: number, where: Matrix | number, rowBlock = rows, rowPitch = rowBlock, colBlock = cols, colPitch = colBlock) =>
-      placements.push({ name, rows, cols, rowBlock, rowPitch, colBlock, colPitch, matrix: typeof where === 'number' ? null : where, at: typeof where === 'number' ? where : where.at });
+    const place = (
+      name: string,
+      rows: number,
+      cols: number,
+      where: Matrix | number,
+      rowBlock = rows,
+      rowPitch = rowBlock,
+      colBlock = cols,
+      colPitch = colBlock,
+    ) =>
+      placements.push({
+        name,
+        rows,
+        cols,
+        rowBlock,
+        rowPitch,
+        colBlock,
+        colPitch,
+        matrix: typeof where === 'number' ? null : where,
+        at: typeof where === 'number' ? where : where.at,
+      });
     const mod = {} as Record<Modality, ModalityWeights>;
     for (const m of MODALITIES) {
       const dim = featureDim(s, m);
       const w: ModalityWeights = {
-        dim, embed: matrix(dim, Ep), embedBias: take(Ep * 4), lstm: {} as ModalityWeights['lstm'], att: take(2 * Dp * 4), attBias: take(4),
+        dim,
+        embed: matrix(dim, Ep),
+        embedBias: take(Ep * 4),
+        lstm: {} as ModalityWeights['lstm'],
+        att: take(2 * Dp * 4),
+        attBias: take(4),
       };
       place(`${m}.embed.w`, dim, s.embed, w.embed);
       place(`${m}.embed.b`, 1, s.embed, w.embedBias);
       for (const d of DIRECTIONS) {
         const l: LstmWeights = {
-          wx: matrix(Ep, 4 * Dp), wh: matrix(Dp, 4 * Dp), bx: take(4 * Dp * 4), bh: take(4 * Dp * 4), bias: take(4 * Dp * 4), peep: take(3 * Dp * 4),
+          wx: matrix(Ep, 4 * Dp),
+          wh: matrix(Dp, 4 * Dp),
+          bx: take(4 * Dp * 4),
+          bh: take(4 * Dp * 4),
+          bias: take(4 * Dp * 4),
+          peep: take(3 * Dp * 4),
         };
         // Gates i, f, c~, o of D units each, at columns g * Dp.
         place(`${m}.${d}.wx`, s.embed, 4 * D, l.wx, s.embed, s.embed, D, Dp);
@@ -182,9 +214,15 @@ export class SimdModel implements VideoPredictor {
   }
 
   /** A model from weights in memory (canonical tensors by name, [in, out]): tests, and models made in this process. */
-  static async fromWeights(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Float32Array>, opts: SimdModelOptions = {}): Promise<SimdModel> {
+  static async fromWeights(
+    meta: AttentionLstmMeta,
+    weights: ReadonlyMap<string, Float32Array>,
+    opts: SimdModelOptions = {},
+  ): Promise<SimdModel> {
     const model = await SimdModel.create(meta, opts);
-    const sink = model.weightSink(canonicalTensors(meta.variant, meta.sizes).map(({ name, shape }) => ({ name, shape, dtype: 'float32' as const })));
+    const sink = model.weightSink(
+      canonicalTensors(meta.variant, meta.sizes).map(({ name, shape }) => ({ name, shape, dtype: 'float32' as const })),
+    );
     for (const { name } of canonicalTensors(meta.variant, meta.sizes)) {
       const w = weights.get(name);
       if (!w) throw new Error(`SimdModel: missing weight ${name}`);
@@ -230,10 +268,12 @@ export class SimdModel implements VideoPredictor {
     const items = entries.map((e) => {
       const p = byName.get(e.name);
       if (!p) throw new InputError(`the weight '${e.name}' is not part of a ${this.meta.variant} AttentionLSTM`);
-      if (e.shape.reduce((a, b) => a * b, 1) !== p.rows * p.cols) throw new InputError(`the weight '${e.name}' has shape [${e.shape}], expected ${p.rows * p.cols} elements`);
+      if (e.shape.reduce((a, b) => a * b, 1) !== p.rows * p.cols)
+        throw new InputError(`the weight '${e.name}' has shape [${e.shape}], expected ${p.rows * p.cols} elements`);
       return { p, half: e.quantization?.dtype === 'float16' };
     });
-    if (items.length !== this.placements.length) throw new InputError(`the model lists ${items.length} weights, a ${this.meta.variant} AttentionLSTM has ${this.placements.length}`);
+    if (items.length !== this.placements.length)
+      throw new InputError(`the model lists ${items.length} weights, a ${this.meta.variant} AttentionLSTM has ${this.placements.length}`);
     const STAGING = 4 << 20;
     // The largest row (or vector) must fit with room for a read.
     const largest = Math.max(...items.map(({ p, half }) => (p.matrix ? p.cols : p.rows * p.cols) * (half ? 2 : 4)));
@@ -315,7 +355,16 @@ export class SimdModel implements VideoPredictor {
       const k0 = block * p.rowPitch + (r % p.rowBlock);
       const from = src + (r - r0) * lds;
       for (let g = 0; g * p.colBlock < p.cols; g++) {
-        this.team.ex.pack(from + g * p.colBlock * 4, lds, run, Math.min(p.colBlock, p.cols - g * p.colBlock), m.at, m.K, k0, g * p.colPitch);
+        this.team.ex.pack(
+          from + g * p.colBlock * 4,
+          lds,
+          run,
+          Math.min(p.colBlock, p.cols - g * p.colBlock),
+          m.at,
+          m.K,
+          k0,
+          g * p.colPitch,
+        );
       }
       r += run;
     }
@@ -326,7 +375,12 @@ export class SimdModel implements VideoPredictor {
     checkVideos(videos, this.meta);
     const order = videos.map((_, i) => i).sort((a, b) => videos[b].frames - videos[a].frames);
     const results: VideoPrediction[] = new Array(videos.length);
-    const batches = opts.batchSize ? fixedBatches(order.length, opts.batchSize) : this.batches(order.map((i) => videos[i].frames), opts.budgetBytes);
+    const batches = opts.batchSize
+      ? fixedBatches(order.length, opts.batchSize)
+      : this.batches(
+          order.map((i) => videos[i].frames),
+          opts.budgetBytes,
+        );
     for (const batch of batches) {
       const idx = batch.map((j) => order[j]);
       const out = this.forward(idx.map((i) => videos[i]));
@@ -413,7 +467,8 @@ export class SimdModel implements VideoPredictor {
       f = this.f32();
       videos.forEach((v, b) => {
         const feats = v[m];
-        for (let t = 0; t < v.frames; t++) featuresInto(feats.subarray(t * w.dim, (t + 1) * w.dim), w.dim, f, x / 4 + (offsets[t] + L.rank[b]) * w.dim);
+        for (let t = 0; t < v.frames; t++)
+          featuresInto(feats.subarray(t * w.dim, (t + 1) * w.dim), w.dim, f, x / 4 + (offsets[t] + L.rank[b]) * w.dim);
       });
       this.linear(w.embed, x, e, N);
       this.team.ex.bias_act(e, Ep * 4, N, Ep, w.embedBias, 1);
@@ -442,12 +497,37 @@ export class SimdModel implements VideoPredictor {
           this.linear(l.wx, src, chunkG, R);
           const threads = threadsFor(Dp, this.team.threads, PANEL);
           const job: RecurrenceJob = {
-            Dp, sortedLengths: Array.from(sortedLengths), k0, k1, gRows: 'steps',
-            lo: beh.clampedActivations ? -40 : -Infinity, hi: beh.clampedActivations ? 13 : Infinity,
-            slot: { g: chunkG, o: H + (reverse ? Dp * 4 : 0), ostride: 2 * Dp * 4, bias: l.bias, peep: l.peep, c, h: [h0, h1], mm, rows, orows, w: l.wh.at, reverse },
-            zeros, threads, base: this.team.base,
+            Dp,
+            sortedLengths: Array.from(sortedLengths),
+            k0,
+            k1,
+            gRows: 'steps',
+            lo: beh.clampedActivations ? -40 : -Infinity,
+            hi: beh.clampedActivations ? 13 : Infinity,
+            slot: {
+              g: chunkG,
+              o: H + (reverse ? Dp * 4 : 0),
+              ostride: 2 * Dp * 4,
+              bias: l.bias,
+              peep: l.peep,
+              c,
+              h: [h0, h1],
+              mm,
+              rows,
+              orows,
+              w: l.wh.at,
+              reverse,
+            },
+            zeros,
+            threads,
+            base: this.team.base,
           };
-          this.team.run(threads, k1 - k0, (self) => ({ type: 'run', self, job }), () => runRecurrence(this.team.ex, mem, job, 0));
+          this.team.run(
+            threads,
+            k1 - k0,
+            (self) => ({ type: 'run', self, job }),
+            () => runRecurrence(this.team.ex, mem, job, 0),
+          );
           k0 = k1;
         }
       }
@@ -468,7 +548,7 @@ export class SimdModel implements VideoPredictor {
           if (sc[t] > max) max = sc[t];
         }
         let sum = 0;
-        for (let t = 0; t < n; t++) sum += (sc[t] = Math.exp(sc[t] - max));
+        for (let t = 0; t < n; t++) sum += sc[t] = Math.exp(sc[t] - max);
         const a = attention[b][m];
         for (let t = 0; t < n; t++) f[weights / 4 + t] = a[t] = sc[t] / sum;
         const zAt = z + (b * 4 * Dp + (m === 'rgb' ? 0 : 2 * Dp)) * 4;
@@ -495,7 +575,12 @@ export class SimdModel implements VideoPredictor {
   private linear(w: Matrix, x: number, y: number, n: number): void {
     const threads = Math.min(this.team.threads, w.cols / PANEL);
     const job: LinearJob = { w: w.at, x, y, K: w.K, cols: w.cols, n, threads, base: this.team.base };
-    this.team.run(threads, 1, (self) => ({ type: 'linear', self, job }), () => runLinear(this.team.ex, this.team.memory, job, 0, PANEL));
+    this.team.run(
+      threads,
+      1,
+      (self) => ({ type: 'linear', self, job }),
+      () => runLinear(this.team.ex, this.team.memory, job, 0, PANEL),
+    );
   }
 }
 
@@ -508,4 +593,3 @@ export interface WeightSink {
   /** Every weight has come: checks that nothing is missing or left over. */
   finish(): void;
 }
-

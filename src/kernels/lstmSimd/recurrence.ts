@@ -4,7 +4,24 @@ import { LSTM_SIMD_PANEL } from './layout';
 /** The module's exports (wat.ts). */
 export interface LstmSimdExports {
   matmul(w: number, h: number, y: number, K: number, cols: number, c0: number, c1: number, n: number): void;
-  gates(G: number, rows: number, n: number, Dp: number, mm: number, bias: number, peep: number, c: number, h: number, out: number, orows: number, ostride: number, lo: number, hi: number, u0: number, u1: number): void;
+  gates(
+    G: number,
+    rows: number,
+    n: number,
+    Dp: number,
+    mm: number,
+    bias: number,
+    peep: number,
+    c: number,
+    h: number,
+    out: number,
+    orows: number,
+    ostride: number,
+    lo: number,
+    hi: number,
+    u0: number,
+    u1: number,
+  ): void;
   bias_act(y: number, ldy: number, n: number, M: number, b: number, act: number): void;
   dots(x: number, ldx: number, n: number, K: number, w: number, out: number): void;
   weighted_rows(H: number, ldh: number, rows: number, a: number, count: number, width: number, out: number): void;
@@ -12,7 +29,7 @@ export interface LstmSimdExports {
 }
 
 /** One LSTM's byte offsets in the module's memory (wat.ts's layout). */
-export interface LstmSlot {
+interface LstmSlot {
   /** Input projections [rows, 4Dp] (by packed row, or a chunk of steps: RecurrenceJob.gRows). */
   g: number;
   /** Outputs: h of packed row r at o + r * ostride (the LSTM's columns of a wider row, or rows [N, Dp] of its own). */
@@ -110,7 +127,7 @@ export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, j
       // Alone, all the columns (a gate need not start a panel); shared, whole panels (threadsFor). For a few
       // rows, all the panels in one call; for more, a panel at a time for all the rows, so that the panel
       // (Dp x 32 floats) stays in the core's cache while the rows pass, where all the panels for each pair of
-      // rows would read the LSTM's whole weights from the last-level cache n / 2 times a step (32 rows: 1.8x slower).
+      // rows would read the LSTM's whole weights from the last-level cache n / 2 times a step (measurably slower at 32 rows).
       const product = (c0: number, c1: number) => {
         if (n < 4) ex.matmul(s.w, hIn, s.mm, Dp, C, c0, c1, n);
         else for (let p = c0; p < c1; p += LSTM_SIMD_PANEL) ex.matmul(s.w, hIn, s.mm, Dp, C, p, p + LSTM_SIMD_PANEL, n);
@@ -149,8 +166,8 @@ export interface LinearJob {
 /**
  * Thread `self`'s share of a linear layer's product: its range of panels, one
  * panel at a time for all the rows (the panel, K x 32 weights, stays in the
- * core's cache while the rows stream past: 20 ms against XNNPACK's 29 for
- * 300 x 512 by 512 x 4096 in Chromium), then the meeting at the end.
+ * core's cache while the rows stream past: faster than XNNPACK's in Chromium,
+ * bench/results/RESULTS.md), then the meeting at the end.
  */
 export function runLinear(ex: LstmSimdExports, memory: WebAssembly.Memory, job: LinearJob, self: number, panel: number): void {
   asThread(memory, self, job.threads, (control) => {

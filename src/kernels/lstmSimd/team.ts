@@ -41,13 +41,18 @@ export class SimdTeam {
     const module = await WebAssembly.compile(wasmBytes(shared ? LSTM_SIMD_WASM_SHARED : LSTM_SIMD_WASM));
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     try {
-      await Promise.all(helpers.map((h, index) => new Promise<void>((resolve, reject) => {
-        h.onMessage((m) => {
-          if (m.type === 'ready') resolve();
-          else reject(new Error(`LSTM helper thread ${index + 1}: ${m.message}`));
-        });
-        h.post({ type: 'start', module, memory });
-      })));
+      await Promise.all(
+        helpers.map(
+          (h, index) =>
+            new Promise<void>((resolve, reject) => {
+              h.onMessage((m) => {
+                if (m.type === 'ready') resolve();
+                else reject(new Error(`LSTM helper thread ${index + 1}: ${m.message}`));
+              });
+              h.post({ type: 'start', module, memory });
+            }),
+        ),
+      );
     } catch (e) {
       for (const h of helpers) h.terminate();
       throw e;

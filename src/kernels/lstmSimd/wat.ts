@@ -14,9 +14,9 @@
  * `matmul` is a range of whole panels of y = h W for n rows (a thread's
  * share: recurrence.ts): two rows at a time with 16 columns (8
  * accumulators, each weight loaded once for both rows), the odd row with 32
- * columns (8 accumulators for one row); measured in Chromium on a 16 MB
- * matrix: 0.17 and 0.22 ms per row, where XNNPACK's fully connected operator,
- * which tfjs-wasm's matMul runs, takes 0.28.
+ * columns (8 accumulators for one row); both faster per row than XNNPACK's
+ * fully connected operator, which tfjs-wasm's matMul runs (measured in
+ * Chromium: bench/results/RESULTS.md).
  *
  * `gates` is the rest of a step for n ranks and a range of units (the same
  * thread's), four units at a time: i, f (with
@@ -42,9 +42,10 @@ function microKernel(name: string, R: number, C: number): string {
   const zero = [];
   for (let r = 0; r < R; r++) for (let a = 0; a < A; a++) zero.push(`(local.set $a${r}_${a} (v128.const i32x4 0 0 0 0))`);
   const body = [];
-  for (let r = 0; r < R; r++) body.push(`(local.set $x${r} (v128.load32_splat (i32.add (local.get $hp) (i32.mul (i32.const ${r}) (local.get $ldh)))))`);
+  for (let r = 0; r < R; r++)
+    body.push(`(local.set $x${r} (v128.load32_splat (i32.add (local.get $hp) (i32.mul (i32.const ${r}) (local.get $ldh)))))`);
   // Each weight vector is loaded once into a local for all the rows: Node 20's V8 does not merge repeated
-  // loads of one address, and loaded them once per row (with spills), 1.3x slower.
+  // loads of one address, and loaded them once per row (with spills), which was slower.
   for (let a = 0; a < A; a++) {
     body.push(`(local.set $wv (v128.load offset=${a * 16} (local.get $wp)))`);
     for (let r = 0; r < R; r++) {
@@ -52,7 +53,11 @@ function microKernel(name: string, R: number, C: number): string {
     }
   }
   const store = [];
-  for (let r = 0; r < R; r++) for (let a = 0; a < A; a++) store.push(`(v128.store offset=${a * 16} (i32.add (local.get $yp) (i32.mul (i32.const ${r}) (local.get $ldy))) (local.get $a${r}_${a}))`);
+  for (let r = 0; r < R; r++)
+    for (let a = 0; a < A; a++)
+      store.push(
+        `(v128.store offset=${a * 16} (i32.add (local.get $yp) (i32.mul (i32.const ${r}) (local.get $ldy))) (local.get $a${r}_${a}))`,
+      );
   return `
   ;; ${R} row(s) x ${C} columns at a time, over every panel.
   (func $${name} (param $w i32) (param $h i32) (param $y i32) (param $K i32) (param $c0 i32) (param $c1 i32) (param $ldh i32) (param $ldy i32)
@@ -131,10 +136,16 @@ function tanh(x: string, out: string): string {
 }
 
 const CONSTANTS = { ...SIGMOID_CONSTANTS, two: '2.0' };
-const kLocals = Object.keys(CONSTANTS).map((n) => `(local $K_${n} v128)`).join(' ') + ' (local $K_sign v128)';
-const kInit = Object.entries(CONSTANTS).map(([n, v]) => `(local.set $K_${n} ${f32x4(v)})`).join('\n    ') +
-  '\n    (local.set $K_sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))';
-const sigmoidLocals = '(local $sz v128) (local $sn v128) (local $ss v128) (local $st v128) (local $sp v128) (local $se v128) (local $ta v128)';
+const kLocals =
+  Object.keys(CONSTANTS)
+    .map((n) => `(local $K_${n} v128)`)
+    .join(' ') + ' (local $K_sign v128)';
+const kInit =
+  Object.entries(CONSTANTS)
+    .map(([n, v]) => `(local.set $K_${n} ${f32x4(v)})`)
+    .join('\n    ') + '\n    (local.set $K_sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))';
+const sigmoidLocals =
+  '(local $sz v128) (local $sn v128) (local $ss v128) (local $st v128) (local $sp v128) (local $se v128) (local $ta v128)';
 
 /** sigmoid and tanh in place over n values (n a multiple of 4), for lstmSimd.test.ts to measure them. */
 function elementwise(): string {
@@ -156,7 +167,8 @@ function elementwise(): string {
 }
 
 function gates(): string {
-  const load = (base: string, gate: number) => `(v128.load (i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $gateBytes) (i32.const ${gate})))))`;
+  const load = (base: string, gate: number) =>
+    `(v128.load (i32.add (local.get ${base}) (i32.add (local.get $j) (i32.mul (local.get $gateBytes) (i32.const ${gate})))))`;
   return `
   ;; The gate arithmetic of one step for n ranks, units [u0, u1) (module comment): rank i reads its
   ;; projections at row rows[i] of G and writes h to row orows[i] of out (rows ostride bytes apart) and to

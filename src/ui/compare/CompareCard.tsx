@@ -7,7 +7,10 @@ import { classDeltas, topChanges } from './compareRows';
 import './compare.css';
 
 const METRICS: { key: keyof Omit<EvaluationResult, 'videos'>; label: string }[] = [
-  { key: 'hit_at_1', label: 'Hit@1' }, { key: 'perr', label: 'PERR' }, { key: 'gap', label: 'GAP' }, { key: 'map', label: 'mAP' },
+  { key: 'hit_at_1', label: 'Hit@1' },
+  { key: 'perr', label: 'PERR' },
+  { key: 'gap', label: 'GAP' },
+  { key: 'map', label: 'mAP' },
 ];
 const NO_NAMES: string[] = [];
 /** Rows shown before "Show all". */
@@ -38,11 +41,19 @@ export function CompareCard() {
     <section className="card compare" aria-labelledby={`${id}-title`} data-testid="compare">
       <div className="card-head">
         <h2 id={`${id}-title`}>Compare models on these videos</h2>
-        <button type="button" className="btn btn-small btn-ghost" onClick={close} aria-label="Close the comparison">Close</button>
+        <button type="button" className="btn btn-small btn-ghost" onClick={close} aria-label="Close the comparison">
+          Close
+        </button>
       </div>
       <p className="muted small">
-        <strong>{other.model.name}</strong> (before) and <strong>{model.name}</strong> (loaded now), on the same {videos.length.toLocaleString('en-US')} videos.
-        {predicted < videos.length && <> {model.name} has predicted {predicted.toLocaleString('en-US')} of them; the figures fill in as it goes.</>}
+        <strong>{other.model.name}</strong> (before) and <strong>{model.name}</strong> (loaded now), on the same{' '}
+        {videos.length.toLocaleString('en-US')} videos.
+        {predicted < videos.length && (
+          <>
+            {' '}
+            {model.name} has predicted {predicted.toLocaleString('en-US')} of them; the figures fill in as it goes.
+          </>
+        )}
       </p>
       <div className="compare-actions">
         <button type="button" className="btn btn-small" onClick={() => void back()} data-testid="compare-switch">
@@ -54,17 +65,45 @@ export function CompareCard() {
         <MetricsColumn title={model.name} role="after" report={report} other={other.report} leftOut={leftOut ? leftOut.split('\n') : []} />
       </div>
       <h3 className="field-label">Average precision per class</h3>
-      {deltas.length === 0 ? <p className="muted small">No labelled video was scored by either model yet.</p> : (
+      {deltas.length === 0 ? (
+        <p className="muted small">No labelled video was scored by either model yet.</p>
+      ) : (
         <div className="compare-table-wrap">
           <table className="compare-table" data-testid="compare-classes">
-            <thead><tr><th scope="col">Class</th><th scope="col">{other.model.name}</th><th scope="col">{model.name}</th><th scope="col">Change</th><th scope="col">Videos</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">{other.model.name}</th>
+                <th scope="col">{model.name}</th>
+                <th scope="col">Change</th>
+                <th scope="col">Videos</th>
+              </tr>
+            </thead>
             <tbody>
               {shownClasses.map((d) => (
                 <tr key={d.name} data-class={d.name} data-before={d.before ?? undefined} data-after={d.after ?? undefined}>
                   <th scope="row">{d.name}</th>
-                  <td className="tabular">{d.before === null ? <span className="muted" title="not one of its classes">—</span> : formatMetric(d.before)}</td>
-                  <td className="tabular">{d.after === null ? <span className="muted" title="not one of its classes">—</span> : formatMetric(d.after)}</td>
-                  <td className={`tabular${d.diff === null ? '' : d.diff > 0 ? ' delta-up' : d.diff < 0 ? ' delta-down' : ''}`}>{d.diff === null ? '—' : signed(d.diff)}</td>
+                  <td className="tabular">
+                    {d.before === null ? (
+                      <span className="muted" title="not one of its classes">
+                        —
+                      </span>
+                    ) : (
+                      formatMetric(d.before)
+                    )}
+                  </td>
+                  <td className="tabular">
+                    {d.after === null ? (
+                      <span className="muted" title="not one of its classes">
+                        —
+                      </span>
+                    ) : (
+                      formatMetric(d.after)
+                    )}
+                  </td>
+                  <td className={`tabular${d.diff === null ? '' : d.diff > 0 ? ' delta-up' : d.diff < 0 ? ' delta-down' : ''}`}>
+                    {d.diff === null ? '—' : signed(d.diff)}
+                  </td>
                   <td className="tabular">{d.positives}</td>
                 </tr>
               ))}
@@ -72,7 +111,11 @@ export function CompareCard() {
           </table>
         </div>
       )}
-      {deltas.length > FIRST && <button type="button" className="link-btn small" onClick={() => setAllClasses((x) => !x)}>{allClasses ? 'Show fewer classes' : `Show all ${deltas.length} classes`}</button>}
+      {deltas.length > FIRST && (
+        <button type="button" className="link-btn small" onClick={() => setAllClasses((x) => !x)}>
+          {allClasses ? 'Show fewer classes' : `Show all ${deltas.length} classes`}
+        </button>
+      )}
       <h3 className="field-label" data-testid="compare-changed-count">
         {changes.length.toLocaleString('en-US')} video{changes.length === 1 ? '' : 's'} changed top class
       </h3>
@@ -80,24 +123,53 @@ export function CompareCard() {
         <ul className="compare-changes" data-testid="compare-changes">
           {shownVideos.map((c) => (
             <li key={c.key}>
-              <button type="button" className="link-btn" onClick={() => { select(c.index); setView('video'); }} aria-label={`Open ${c.id}: ${c.before} before, ${c.after} now`}>
+              <button
+                type="button"
+                className="link-btn"
+                onClick={() => {
+                  select(c.index);
+                  setView('video');
+                }}
+                aria-label={`Open ${c.id}: ${c.before} before, ${c.after} now`}
+              >
                 {c.id}
               </button>
-              <span className="muted small"> {c.before} → {c.after}</span>
+              <span className="muted small">
+                {' '}
+                {c.before} → {c.after}
+              </span>
             </li>
           ))}
         </ul>
       )}
-      {changes.length > FIRST && <button type="button" className="link-btn small" onClick={() => setAllVideos((x) => !x)}>{allVideos ? 'Show fewer videos' : `Show all ${changes.length} videos`}</button>}
+      {changes.length > FIRST && (
+        <button type="button" className="link-btn small" onClick={() => setAllVideos((x) => !x)}>
+          {allVideos ? 'Show fewer videos' : `Show all ${changes.length} videos`}
+        </button>
+      )}
     </section>
   );
 }
 
-function MetricsColumn({ title, role, report, leftOut = [], other }: { title: string; role: 'before' | 'after'; report: DatasetReport | null; leftOut?: string[]; other?: DatasetReport | null }) {
+function MetricsColumn({
+  title,
+  role,
+  report,
+  leftOut = [],
+  other,
+}: {
+  title: string;
+  role: 'before' | 'after';
+  report: DatasetReport | null;
+  leftOut?: string[];
+  other?: DatasetReport | null;
+}) {
   const m = report?.summary;
   return (
     <div className="compare-column" data-testid={`compare-${role}`}>
-      <h3 className="compare-column-title">{title} <span className="muted small">{role === 'before' ? 'before' : 'now'}</span></h3>
+      <h3 className="compare-column-title">
+        {title} <span className="muted small">{role === 'before' ? 'before' : 'now'}</span>
+      </h3>
       {m ? (
         <dl className="metrics">
           {METRICS.map((d) => {
@@ -107,7 +179,12 @@ function MetricsColumn({ title, role, report, leftOut = [], other }: { title: st
                 <dt>{d.label}</dt>
                 <dd data-metric={d.key}>
                   {formatMetric(m[d.key])}
-                  {was !== undefined && <span className={`small ${m[d.key] > was ? 'delta-up' : m[d.key] < was ? 'delta-down' : 'muted'}`}> {signed(m[d.key] - was)}</span>}
+                  {was !== undefined && (
+                    <span className={`small ${m[d.key] > was ? 'delta-up' : m[d.key] < was ? 'delta-down' : 'muted'}`}>
+                      {' '}
+                      {signed(m[d.key] - was)}
+                    </span>
+                  )}
                 </dd>
               </div>
             );

@@ -21,8 +21,9 @@ export function LabelsNote() {
   const list = files.split('\n');
   return (
     <p className="small notice notice-info labels-note" role="note" data-testid="labels-note">
-      {count.toLocaleString('en-US')} video{count === 1 ? ' is' : 's are'} left out of these figures: the labels of {list.join(', ')} ({names}, …) are not
-      this model’s classes, so scoring them against it would mean nothing. Fine-tune on them, then Save, to score them with the tuned model.
+      {count.toLocaleString('en-US')} video{count === 1 ? ' is' : 's are'} left out of these figures: the labels of {list.join(', ')} (
+      {names}, …) are not this model’s classes, so scoring them against it would mean nothing. Fine-tune on them, then Save, to score them
+      with the tuned model.
     </p>
   );
 }

@@ -2,9 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { ClassFigures, DatasetReport } from '../../protocol/protocol';
 import { classDeltas, topChanges } from './compareRows';
 
-const cls = (c: number, ap: number, positives = 2): ClassFigures => ({ class: c, positives, predicted: 1, truePositives: 1, precision: 1, recall: 0.5, ap });
+const cls = (c: number, ap: number, positives = 2): ClassFigures => ({
+  class: c,
+  positives,
+  predicted: 1,
+  truePositives: 1,
+  precision: 1,
+  recall: 0.5,
+  ap,
+});
 const report = (classes: ClassFigures[]): DatasetReport => ({
-  summary: { videos: 4, hit_at_1: 0.5, perr: 0.5, gap: 0.5, map: 0.5 }, figures: { videos: 4, k: 1, classes, confusions: [] }, videos: 4, predicted: 4, labeled: 4, failed: 0,
+  summary: { videos: 4, hit_at_1: 0.5, perr: 0.5, gap: 0.5, map: 0.5 },
+  figures: { videos: 4, k: 1, classes, confusions: [] },
+  videos: 4,
+  predicted: 4,
+  labeled: 4,
+  failed: 0,
 });
 
 describe('comparing two models over the same videos', () => {
@@ -17,7 +30,11 @@ describe('comparing two models over the same videos', () => {
       { name: 'traffic', before: null, after: 0.4, diff: null, positives: 2 },
     ]);
     // A model that scored nothing (its labels were not its classes) leaves the before column empty.
-    expect(classDeltas(null, [], after, ['goal', 'storm', 'traffic']).map((r) => [r.name, r.before, r.diff])).toEqual([['goal', null, null], ['storm', null, null], ['traffic', null, null]]);
+    expect(classDeltas(null, [], after, ['goal', 'storm', 'traffic']).map((r) => [r.name, r.before, r.diff])).toEqual([
+      ['goal', null, null],
+      ['storm', null, null],
+      ['traffic', null, null],
+    ]);
   });
 
   it('lists the videos whose top class changed, by name, with their place in the list', () => {

@@ -16,7 +16,12 @@ export interface ClassDelta {
  * (a fine-tuned head numbers its classes anew); classes no labelled video
  * has are left out. Largest changes first, then classes only one model scores.
  */
-export function classDeltas(before: DatasetReport | null, beforeNames: readonly string[], after: DatasetReport | null, afterNames: readonly string[]): ClassDelta[] {
+export function classDeltas(
+  before: DatasetReport | null,
+  beforeNames: readonly string[],
+  after: DatasetReport | null,
+  afterNames: readonly string[],
+): ClassDelta[] {
   const rows = new Map<string, ClassDelta>();
   const row = (name: string) => {
     let r = rows.get(name);
@@ -54,8 +59,10 @@ export interface TopChange {
 
 /** The videos predicted by both models whose top class changed, in list order. */
 export function topChanges(
-  beforeTops: Readonly<Record<string, number>>, beforeNames: readonly string[],
-  rows: readonly { key: string; id: string; result?: { figures: { top: number } } }[], afterNames: readonly string[],
+  beforeTops: Readonly<Record<string, number>>,
+  beforeNames: readonly string[],
+  rows: readonly { key: string; id: string; result?: { figures: { top: number } } }[],
+  afterNames: readonly string[],
 ): TopChange[] {
   const out: TopChange[] = [];
   rows.forEach((v, index) => {

@@ -7,6 +7,7 @@ import type { VideoRow } from '../state/slices/videos';
 import { SegmentTimeline } from '../timeline/SegmentTimeline';
 import { EvidenceCard } from './EvidenceCard';
 import { formatScaleValue, Heatmap, type HeatmapRow, type ScaleMode } from './Heatmap';
+import { useLinkedScroll } from './useLinkedScroll';
 import './AttentionCard.css';
 import { usePlaybackLink } from '../video/usePlaybackLink';
 
@@ -35,6 +36,10 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
   const scaleId = useId();
   const T = video.frames;
   const playback = usePlaybackLink(video.file);
+  // One zoom along time, and one sideways scroll, for the heatmap and the timeline under it: a second stays in one column.
+  const [zoom, setZoom] = useState(1);
+  const linkScroll = useLinkedScroll();
+  const shownZoom = T > 30 ? zoom : 1; // shorter videos have no zoom
 
   // The same rows while the result stands: the heatmap's cells then render again only where the focus or the hover moved.
   const rows = useMemo<HeatmapRow[]>(() => {
@@ -61,16 +66,48 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
           </fieldset>
         </div>
         <p className="muted small card-sub" id={`${scaleId}-help`}>
-          Where the model pooled each modality: one cell per frame (1 frame = 1 second), its shade the frame’s attention weight.
-          Each row sums to 1, so uniform attention is 1/{T} = {formatScaleValue(1 / Math.max(1, T))} a frame.
-          {scale === 'shared' ? ' Both rows share one colour scale, so their shades compare.' : ' Each row has its own scale: shades compare within a row, not across.'}
-          {' '}Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
+          Where the model pooled each modality: one cell per frame (1 frame = 1 second), its shade the frame’s attention weight. Each row
+          sums to 1, so uniform attention is 1/{T} = {formatScaleValue(1 / Math.max(1, T))} a frame.
+          {scale === 'shared'
+            ? ' Both rows share one colour scale, so their shades compare.'
+            : ' Each row has its own scale: shades compare within a row, not across.'}{' '}
+          Tap, hover or focus a cell (arrow keys move) for its frame, time and weight; zoom to widen the cells.
         </p>
-        <Heatmap rows={rows} frames={T} events={events} classNames={classNames} scale={scale} label={`Attention over ${T} frames`} selection={picked} {...playback} />
-        {!live && <SegmentTimeline video={video} result={result} classNames={classNames} onPickClass={onPickClass} />}
+        <Heatmap
+          rows={rows}
+          frames={T}
+          events={events}
+          classNames={classNames}
+          scale={scale}
+          label={`Attention over ${T} frames`}
+          selection={picked}
+          {...playback}
+          zoom={shownZoom}
+          onZoom={setZoom}
+          scrollRef={linkScroll}
+        />
+        {!live && (
+          <SegmentTimeline
+            video={video}
+            result={result}
+            classNames={classNames}
+            onPickClass={onPickClass}
+            zoom={shownZoom}
+            scrollRef={linkScroll}
+          />
+        )}
         <TopFrames result={result} frames={T} />
       </section>
-      <EvidenceCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={onPickClass} live={live} events={events} />
+      <EvidenceCard
+        video={video}
+        labels={labels}
+        result={result}
+        classNames={classNames}
+        classIndex={classIndex}
+        onPickClass={onPickClass}
+        live={live}
+        events={events}
+      />
     </>
   );
 }
@@ -86,13 +123,20 @@ function TopFrames({ result, frames }: { result: VideoResult; frames: number }) 
     <div className="top-frames">
       {lists.map((l) => (
         <div key={l.id}>
-          <h4>Top {l.label} frames <span className="muted small">(time, frame, attention weight)</span></h4>
+          <h4>
+            Top {l.label} frames <span className="muted small">(time, frame, attention weight)</span>
+          </h4>
           <ol data-testid={`top-frames-${l.id}`}>
             {Array.from(topKIndices(l.values, 5), (t) => (
-              <li key={t} aria-label={`${formatTime(t)}, frame ${t}: weight ${l.values[t].toFixed(4)}, ${(l.values[t] * frames).toFixed(1)} times uniform`}>
+              <li
+                key={t}
+                aria-label={`${formatTime(t)}, frame ${t}: weight ${l.values[t].toFixed(4)}, ${(l.values[t] * frames).toFixed(1)} times uniform`}
+              >
                 <span className="tabular">{formatTime(t)}</span>
                 <span className="muted small">frame {t}</span>
-                <span className={`mini-bar mini-${l.id}`} aria-hidden="true"><span style={{ width: `${Math.min(100, (100 * l.values[t]) / top)}%` }} /></span>
+                <span className={`mini-bar mini-${l.id}`} aria-hidden="true">
+                  <span style={{ width: `${Math.min(100, (100 * l.values[t]) / top)}%` }} />
+                </span>
                 <span className="tabular">{l.values[t].toFixed(4)}</span>
               </li>
             ))}

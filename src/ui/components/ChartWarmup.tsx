@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Bar, BarChart, Cell, LabelList, Tooltip, XAxis, YAxis } from 'recharts';
 
-const DATA = [{ name: 'a', p: 0.9 }, { name: 'b', p: 0.4 }, { name: 'c', p: 0.1 }];
+const DATA = [
+  { name: 'a', p: 0.9 },
+  { name: 'b', p: 0.4 },
+  { name: 'c', p: 0.1 },
+];
 
 /**
  * Draws a small bar chart out of sight once, while the page is idle, and
@@ -24,13 +28,19 @@ export function ChartWarmup() {
   }, [phase]);
   if (phase !== 'draw') return null;
   return (
-    <div aria-hidden="true" inert style={{ position: 'fixed', left: -10_000, top: 0, width: 320, height: 160, visibility: 'hidden', pointerEvents: 'none' }}>
+    <div
+      aria-hidden="true"
+      inert
+      style={{ position: 'fixed', left: -10_000, top: 0, width: 320, height: 160, visibility: 'hidden', pointerEvents: 'none' }}
+    >
       <BarChart width={320} height={160} data={DATA} layout="vertical" accessibilityLayer>
         <XAxis type="number" domain={[0, 1]} />
         <YAxis type="category" dataKey="name" />
         <Tooltip isAnimationActive={false} />
         <Bar dataKey="p" isAnimationActive={false}>
-          {DATA.map((d) => <Cell key={d.name} />)}
+          {DATA.map((d) => (
+            <Cell key={d.name} />
+          ))}
           <LabelList dataKey="p" position="right" />
         </Bar>
       </BarChart>

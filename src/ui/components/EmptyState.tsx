@@ -12,11 +12,13 @@ export function EmptyState() {
   const loadSamples = useApp((s) => s.loadSamples);
   return (
     <section className="empty" aria-labelledby="empty-title">
-      <div className="empty-icon"><DropIcon size={44} /></div>
+      <div className="empty-icon">
+        <DropIcon size={44} />
+      </div>
       <h2 id="empty-title">Drop YouTube-8M frame features here</h2>
       <p className="muted">
-        Drop <FormatList /> feature files anywhere on the page,
-        or try the bundled samples. Each video gets per-class probabilities and the model’s attention over time, second by second.
+        Drop <FormatList /> feature files anywhere on the page, or try the bundled samples. Each video gets per-class probabilities and the
+        model’s attention over time, second by second.
       </p>
       <FileButtons large />
       <TryFineTuning onClick={() => void loadSamples(TRY_FINE_TUNING_SET)} />
@@ -31,7 +33,10 @@ export function EmptyState() {
 function FormatList() {
   const last = FEATURE_FORMAT_LABELS.length - 1;
   return FEATURE_FORMAT_LABELS.map((label, i) => (
-    <Fragment key={label}>{i === 0 ? '' : i === last ? ' or ' : ', '}<strong>{label}</strong></Fragment>
+    <Fragment key={label}>
+      {i === 0 ? '' : i === last ? ' or ' : ', '}
+      <strong>{label}</strong>
+    </Fragment>
   ));
 }
 
@@ -49,11 +54,19 @@ function ModelState() {
   if (error && !loading) {
     return (
       <div className="empty-model-error" data-testid="model-error">
-        <p><strong>The model could not be loaded:</strong> {error}</p>
-        <p className="muted small">Videos you add wait for a model. Load the demo model, or another one from the Model panel (a URL, a folder, Paddle weights).</p>
+        <p>
+          <strong>The model could not be loaded:</strong> {error}
+        </p>
+        <p className="muted small">
+          Videos you add wait for a model. Load the demo model, or another one from the Model panel (a URL, a folder, Paddle weights).
+        </p>
         <div className="empty-model-actions">
-          <button type="button" className="btn btn-primary" onClick={() => void loadUrl('')}>Load the demo model</button>
-          <button type="button" className="btn" onClick={() => openModelPanel()}>Choose another model</button>
+          <button type="button" className="btn btn-primary" onClick={() => void loadUrl('')}>
+            Load the demo model
+          </button>
+          <button type="button" className="btn" onClick={() => openModelPanel()}>
+            Choose another model
+          </button>
         </div>
       </div>
     );

@@ -82,19 +82,45 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
       ) : (
         <>
           <div className="evidence-form">
-            <label htmlFor={`${id}-class`} className="field-label">Class</label>
+            <label htmlFor={`${id}-class`} className="field-label">
+              Class
+            </label>
             <select id={`${id}-class`} value={classIndex ?? ''} onChange={(e) => onPickClass(Number(e.target.value))}>
               {options.map((c) => (
-                <option key={c} value={c}>{name(c)} (p = {result.probabilities[c].toFixed(3)}){labels?.includes(c) ? ' ✓ true label' : ''}</option>
+                <option key={c} value={c}>
+                  {name(c)} (p = {result.probabilities[c].toFixed(3)}){labels?.includes(c) ? ' ✓ true label' : ''}
+                </option>
               ))}
             </select>
-            <label htmlFor={`${id}-window`} className="field-label">Window (frames = seconds)</label>
-            <input id={`${id}-window`} type="number" min={1} max={Math.max(1, T)} value={window} className="window-input"
-              onChange={(e) => setWindow(Math.max(1, Math.min(T, Math.round(Number(e.target.value) || 1))))} />
+            <label htmlFor={`${id}-window`} className="field-label">
+              Window (frames = seconds)
+            </label>
+            <input
+              id={`${id}-window`}
+              type="number"
+              min={1}
+              max={Math.max(1, T)}
+              value={window}
+              className="window-input"
+              onChange={(e) => setWindow(Math.max(1, Math.min(T, Math.round(Number(e.target.value) || 1))))}
+            />
             {/* aria-disabled rather than disabled while it runs: the button keeps the keyboard's focus. */}
-            <button type="button" className="btn btn-primary" disabled={classIndex === null} aria-disabled={running || undefined}
-              onClick={() => classIndex !== null && !running && void request(video.key, classIndex, Math.min(window, T))}>
-              {running ? <><span className="spinner" aria-hidden="true" /> Computing…</> : ev && !stale ? 'Recompute evidence' : 'Show evidence'}
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={classIndex === null}
+              aria-disabled={running || undefined}
+              onClick={() => classIndex !== null && !running && void request(video.key, classIndex, Math.min(window, T))}
+            >
+              {running ? (
+                <>
+                  <span className="spinner" aria-hidden="true" /> Computing…
+                </>
+              ) : ev && !stale ? (
+                'Recompute evidence'
+              ) : (
+                'Show evidence'
+              )}
             </button>
           </div>
           <div aria-live="polite" className="evidence-status">
@@ -104,8 +130,16 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
           </div>
           {ev && (
             <>
-              <Heatmap rows={[evidenceRow(ev, name(ev.classIndex), T)]} frames={T} events={events} classNames={classNames}
-                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`} evidenceTitle={`Drop in p(${name(ev.classIndex)})`} selection={picked} {...playback} />
+              <Heatmap
+                rows={[evidenceRow(ev, name(ev.classIndex), T)]}
+                frames={T}
+                events={events}
+                classNames={classNames}
+                label={`Evidence for ${name(ev.classIndex)} over ${T} frames`}
+                evidenceTitle={`Drop in p(${name(ev.classIndex)})`}
+                selection={picked}
+                {...playback}
+              />
               <LargestDrops ev={ev} frames={T} />
             </>
           )}
@@ -117,7 +151,10 @@ export function EvidenceCard({ video, labels, result, classNames, classIndex, on
 
 function evidenceRow(ev: OcclusionResult, name: string, T: number): HeatmapRow {
   return {
-    id: 'evidence', label: 'Evidence', kind: 'evidence', values: ev.drop,
+    id: 'evidence',
+    label: 'Evidence',
+    kind: 'evidence',
+    values: ev.drop,
     describe: (v, t) => {
       const [from, to] = occludedFrames(t, ev.window, T);
       return `occluding ${formatTime(from)}–${formatTime(to)} ${v >= 0 ? 'lowers' : 'raises'} p(${name}) by ${Math.abs(v).toFixed(4)}`;
@@ -132,10 +169,18 @@ function EvidenceSummary({ ev, name, frames, stale }: { ev: OcclusionResult; nam
   return (
     <p className="small evidence-summary" data-testid="evidence-summary" data-max-drop={drop}>
       Evidence for <strong>{name}</strong> (p = {ev.baseline.toFixed(4)}), window {ev.window}
-      {stale ? ' — settings changed, recompute to update.' : '.'}
-      {' '}{drop > 0
-        ? <>Occluding <strong>{formatTime(from)}–{formatTime(to)}</strong> lowers p the most: by <strong className="tabular">{drop.toFixed(4)}</strong> (to {(ev.baseline - drop).toFixed(4)}).</>
-        : <>No window lowers p: the class does not rest on any few seconds.</>}
+      {stale ? ' — settings changed, recompute to update.' : '.'}{' '}
+      {drop > 0 ? (
+        <>
+          Occluding{' '}
+          <strong>
+            {formatTime(from)}–{formatTime(to)}
+          </strong>{' '}
+          lowers p the most: by <strong className="tabular">{drop.toFixed(4)}</strong> (to {(ev.baseline - drop).toFixed(4)}).
+        </>
+      ) : (
+        <>No window lowers p: the class does not rest on any few seconds.</>
+      )}
     </p>
   );
 }
@@ -147,15 +192,23 @@ function LargestDrops({ ev, frames }: { ev: OcclusionResult; frames: number }) {
   const max = ev.drop[tops[0]];
   return (
     <div className="evidence-drops">
-      <h4>Largest drops <span className="muted small">(seconds occluded, drop in p)</span></h4>
+      <h4>
+        Largest drops <span className="muted small">(seconds occluded, drop in p)</span>
+      </h4>
       <ol data-testid="evidence-drops">
         {tops.map((t) => {
           const [from, to] = occludedFrames(t, ev.window, frames);
           return (
             <li key={t} data-t={t} data-drop={ev.drop[t]}>
-              <span className="tabular">{formatTime(from)}–{formatTime(to)}</span>
-              <span className="muted small">frames {from}–{to}</span>
-              <span className="mini-bar mini-evidence" aria-hidden="true"><span style={{ width: `${(100 * ev.drop[t]) / max}%` }} /></span>
+              <span className="tabular">
+                {formatTime(from)}–{formatTime(to)}
+              </span>
+              <span className="muted small">
+                frames {from}–{to}
+              </span>
+              <span className="mini-bar mini-evidence" aria-hidden="true">
+                <span style={{ width: `${(100 * ev.drop[t]) / max}%` }} />
+              </span>
               <span className="tabular">{ev.drop[t].toFixed(4)}</span>
             </li>
           );

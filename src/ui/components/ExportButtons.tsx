@@ -44,7 +44,7 @@ export function ExportButtons() {
   const reading = useApp((s) => s.work?.load.state === 'reading');
   const partial = exportNote(finished, listed, reading);
   const ready = model !== null && finished > 0;
-  const title = ready ? partial ?? `${finished} video${finished === 1 ? '' : 's'} with results` : 'No results to export yet';
+  const title = ready ? (partial ?? `${finished} video${finished === 1 ? '' : 's'} with results`) : 'No results to export yet';
   // What is saved, and its note, are read at the click: results may have arrived since the last render.
   const save = (name: string, type: string, text: (rows: ExportRow[]) => string) => {
     const now = getState();
@@ -55,15 +55,29 @@ export function ExportButtons() {
   };
   return (
     <div className="export-buttons" role="group" aria-label="Export predictions" aria-describedby={partial ? id : undefined}>
-      <button type="button" className="btn" disabled={!ready} title={title}
-        onClick={() => save('predictions.json', 'application/json', (rows) => JSON.stringify(exportJson(model!, rows, topK)) + '\n')}>
+      <button
+        type="button"
+        className="btn"
+        disabled={!ready}
+        title={title}
+        onClick={() => save('predictions.json', 'application/json', (rows) => JSON.stringify(exportJson(model!, rows, topK)) + '\n')}
+      >
         <span className="export-verb">Export </span>JSON
       </button>
-      <button type="button" className="btn" disabled={!ready} title={title}
-        onClick={() => save('predictions.csv', 'text/csv', (rows) => exportCsv(model!, rows))}>
+      <button
+        type="button"
+        className="btn"
+        disabled={!ready}
+        title={title}
+        onClick={() => save('predictions.csv', 'text/csv', (rows) => exportCsv(model!, rows))}
+      >
         <span className="export-verb">Export </span>CSV
       </button>
-      {ready && partial && <span id={id} className="sr-only" data-testid="export-partial">{partial}</span>}
+      {ready && partial && (
+        <span id={id} className="sr-only" data-testid="export-partial">
+          {partial}
+        </span>
+      )}
     </div>
   );
 }

@@ -30,7 +30,9 @@ function BackendControl() {
         <span className="field-label">{SETTINGS.backend.label}</span>
         <select value={requested} onChange={(e) => void choose(e.target.value as BackendChoice)} aria-describedby="backend-status">
           {SETTINGS.backend.choices.map((c) => (
-            <option key={c} value={c}>{BACKEND_CHOICE_LABEL[c]}</option>
+            <option key={c} value={c}>
+              {BACKEND_CHOICE_LABEL[c]}
+            </option>
           ))}
         </select>
       </label>
@@ -50,11 +52,16 @@ function BackendBadge() {
       <span className={`dot dot-${state}`} aria-hidden="true" />
       <span className="backend-name">
         <span className="sr-only">Running on </span>
-        <span data-testid="active-backend" data-backend={active ?? ''}>{active ?? (state === 'failed' ? 'none' : 'starting…')}</span>
+        <span data-testid="active-backend" data-backend={active ?? ''}>
+          {active ?? (state === 'failed' ? 'none' : 'starting…')}
+        </span>
         {state === 'recovering' && <span className="muted"> (recovering)</span>}
         {state === 'warming' && <span className="muted"> ({active === 'webgpu' ? 'compiling kernels' : 'preparing the model'}…)</span>}
         {active === 'wasm' && status?.threads && (
-          <span className="muted" data-testid="wasm-threads" data-threads={status.threads}> · {status.threads} {status.threads === 1 ? 'thread' : 'threads'}</span>
+          <span className="muted" data-testid="wasm-threads" data-threads={status.threads}>
+            {' '}
+            · {status.threads} {status.threads === 1 ? 'thread' : 'threads'}
+          </span>
         )}
       </span>
       <span className="backend-adapter" data-testid="adapter" title={adapter ?? undefined}>

@@ -5,7 +5,7 @@ import type { WorkProgress } from '../state/slices/videos';
 import { WorkEstimate } from '../workEstimate';
 
 /** What the bar says, from the work's counts and the time it has run. */
-export function workFigures(work: WorkProgress, now: number) {
+function workFigures(work: WorkProgress, now: number) {
   const { load } = work;
   const reading = load.state === 'reading';
   // Until every file is read, the videos to come are estimated from the bytes still to read.
@@ -44,9 +44,18 @@ export function LoadProgressBar() {
     <div className="progress load-progress" data-testid="load-progress" data-state={load.state}>
       <div className="progress-text">
         <span>
-          {f.reading ? <>Reading {load.file ?? 'files'}{load.files > 1 ? ` (${Math.min(load.filesDone + 1, load.files)} of ${load.files} files)` : ''}</> : 'Predicting'}
+          {f.reading ? (
+            <>
+              Reading {load.file ?? 'files'}
+              {load.files > 1 ? ` (${Math.min(load.filesDone + 1, load.files)} of ${load.files} files)` : ''}
+            </>
+          ) : (
+            'Predicting'
+          )}
         </span>
-        <button type="button" className="btn btn-small" onClick={() => void cancel()} data-testid="cancel-load">Cancel</button>
+        <button type="button" className="btn btn-small" onClick={() => void cancel()} data-testid="cancel-load">
+          Cancel
+        </button>
       </div>
       <div
         className="progress-track"
@@ -60,8 +69,10 @@ export function LoadProgressBar() {
         <div className="progress-fill" style={{ width: `${(100 * Math.min(f.finished, max)) / max}%` }} />
       </div>
       <p className="muted small tabular load-figures" data-testid="load-figures">
-        {f.finished.toLocaleString('en-US')} of {f.estimated ? '~' : ''}{f.expected.toLocaleString('en-US')} videos
-        {' · '}{formatBytes(load.bytesRead)} of {formatBytes(load.bytesTotal)}
+        {f.finished.toLocaleString('en-US')} of {f.estimated ? '~' : ''}
+        {f.expected.toLocaleString('en-US')} videos
+        {' · '}
+        {formatBytes(load.bytesRead)} of {formatBytes(load.bytesTotal)}
         {f.rate !== null && <> · {f.rate.toFixed(f.rate < 10 ? 1 : 0)} videos/s</>}
         {f.left !== null && <> · {formatDuration(f.left)} left</>}
         {!hasModel && ' · waiting for the model'}

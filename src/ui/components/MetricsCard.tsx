@@ -27,7 +27,9 @@ export function MetricsCard() {
     // Segment-rated files need no video-level labels: their segment MAP shows alone.
     return segments ? (
       <section className="card" aria-labelledby="metrics-title" data-testid="metrics">
-        <div className="card-head"><h2 id="metrics-title">Metrics</h2></div>
+        <div className="card-head">
+          <h2 id="metrics-title">Metrics</h2>
+        </div>
         <SegmentMapLine />
       </section>
     ) : null;
@@ -37,7 +39,9 @@ export function MetricsCard() {
       <div className="card-head">
         <h2 id="metrics-title">Metrics</h2>
         <span className="muted small" data-testid="metrics-counts">
-          {(m?.videos ?? 0).toLocaleString('en-US')} labelled video{m?.videos === 1 ? '' : 's'}{pending ? ` · ${pending.toLocaleString('en-US')} pending` : ''}{report.failed ? ` · ${report.failed.toLocaleString('en-US')} failed, left out` : ''}
+          {(m?.videos ?? 0).toLocaleString('en-US')} labelled video{m?.videos === 1 ? '' : 's'}
+          {pending ? ` · ${pending.toLocaleString('en-US')} pending` : ''}
+          {report.failed ? ` · ${report.failed.toLocaleString('en-US')} failed, left out` : ''}
         </span>
       </div>
       <LabelsNote />

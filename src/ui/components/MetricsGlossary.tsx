@@ -1,7 +1,7 @@
 import './MetricsGlossary.css';
 
 /** The YouTube-8M metrics the page shows, in words (as core/metrics computes them, after YouTube-8M's eval_util). */
-export const METRIC_GLOSSARY = {
+const METRIC_GLOSSARY = {
   hit_at_1: {
     term: 'Hit@1',
     name: 'hit at one',
@@ -30,8 +30,13 @@ export type MetricKey = keyof typeof METRIC_GLOSSARY;
  * What Hit@1, PERR, GAP and mAP mean, as a disclosure anyone can open with
  * the keyboard (the metrics' own tooltips are hover-only).
  */
-export function MetricsGlossary({ metrics = ['hit_at_1', 'perr', 'gap', 'map'], open = false, summary }: {
-  metrics?: readonly MetricKey[]; open?: boolean;
+export function MetricsGlossary({
+  metrics = ['hit_at_1', 'perr', 'gap', 'map'],
+  open = false,
+  summary,
+}: {
+  metrics?: readonly MetricKey[];
+  open?: boolean;
   /** The disclosure's text, when the page shows more than one glossary (each control its own name). */
   summary?: string;
 }) {
@@ -42,7 +47,10 @@ export function MetricsGlossary({ metrics = ['hit_at_1', 'perr', 'gap', 'map'], 
       <ul>
         {metrics.map((k) => (
           <li key={k} data-metric={k}>
-            <span className="glossary-term"><abbr title={METRIC_GLOSSARY[k].name}>{METRIC_GLOSSARY[k].term}</abbr> <span className="muted">({METRIC_GLOSSARY[k].name})</span></span>
+            <span className="glossary-term">
+              <abbr title={METRIC_GLOSSARY[k].name}>{METRIC_GLOSSARY[k].term}</abbr>{' '}
+              <span className="muted">({METRIC_GLOSSARY[k].name})</span>
+            </span>
             <span className="glossary-text">{METRIC_GLOSSARY[k].text}</span>
           </li>
         ))}

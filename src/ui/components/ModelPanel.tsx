@@ -3,6 +3,7 @@ import { formatBytes, formatCount } from '../formatNumbers';
 import { ConfirmDelete } from '../library/ConfirmDelete';
 import { useApp, useAppShallow } from '../state/context';
 import { SETTINGS } from '../state/urlState';
+import { FilePicker } from './FilePicker';
 import { ProgressBar } from './ProgressBar';
 
 export function ModelPanel() {
@@ -27,10 +28,22 @@ export function ModelPanel() {
         <div className="model-info" data-testid="model-info">
           <p className="model-name">{model.name}</p>
           <dl className="facts">
-            <div><dt>Variant</dt><dd>{model.variant}</dd></div>
-            <div><dt>Classes</dt><dd>{model.sizes.classes.toLocaleString('en-US')}</dd></div>
-            <div><dt>Parameters</dt><dd>{formatCount(model.parameters)}</dd></div>
-            <div><dt>Size</dt><dd>{formatBytes(model.bytes)}</dd></div>
+            <div>
+              <dt>Variant</dt>
+              <dd>{model.variant}</dd>
+            </div>
+            <div>
+              <dt>Classes</dt>
+              <dd>{model.sizes.classes.toLocaleString('en-US')}</dd>
+            </div>
+            <div>
+              <dt>Parameters</dt>
+              <dd>{formatCount(model.parameters)}</dd>
+            </div>
+            <div>
+              <dt>Size</dt>
+              <dd>{formatBytes(model.bytes)}</dd>
+            </div>
           </dl>
           {model.description && <p className="muted small">{model.description}</p>}
         </div>
@@ -58,8 +71,6 @@ function ModelSources() {
   const busy = useApp((s) => s.loading !== null);
   const [url, setUrl] = useState('');
   const urlId = useId();
-  const folderId = useId();
-  const weightsId = useId();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (url.trim()) void loadUrl(url);
@@ -67,43 +78,34 @@ function ModelSources() {
   return (
     <div className="model-sources">
       <form onSubmit={submit} className="url-form">
-        <label htmlFor={urlId} className="field-label">model.json URL</label>
+        <label htmlFor={urlId} className="field-label">
+          model.json URL
+        </label>
         <div className="input-row">
           <input id={urlId} type="url" placeholder="https://…/model.json" value={url} onChange={(e) => setUrl(e.target.value)} />
-          <button type="submit" className="btn" disabled={busy || !url.trim()}>Load</button>
+          <button type="submit" className="btn" disabled={busy || !url.trim()}>
+            Load
+          </button>
         </div>
       </form>
       <div className="source-buttons">
-        <label htmlFor={folderId} className="btn btn-small file-label">Open a model folder</label>
-        <input
-          id={folderId}
-          className="file-input"
-          type="file"
-          // A folder picker: a converted model (model.json and shards), a Paddle parameter folder, or an exported model's folder.
-          {...{ webkitdirectory: '', directory: '' }}
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length) void addFiles(files);
-          }}
+        {/* A folder: a converted model (model.json and shards), a Paddle parameter folder, or an exported model's folder. */}
+        <FilePicker
+          label="Open a model folder"
+          className="btn btn-small file-label"
+          pick="folder"
+          onFiles={(files) => void addFiles(files)}
         />
-        <label htmlFor={weightsId} className="btn btn-small file-label">Convert Paddle weights</label>
-        <input
-          id={weightsId}
-          className="file-input"
-          type="file"
-          multiple
+        <FilePicker
+          label="Convert Paddle weights"
+          className="btn btn-small file-label"
           accept=".pdparams,.pdckpt,.pdmodel,.pdiparams"
-          onChange={(e) => {
-            const files = Array.from(e.target.files ?? []);
-            e.target.value = '';
-            if (files.length) void addFiles(files);
-          }}
+          onFiles={(files) => void addFiles(files)}
         />
       </div>
       <p className="muted small">
-        Or drop them on the page: a converted model folder, a Paddle <code>.pdparams</code> or <code>.pdckpt</code>, a parameter folder,
-        or an exported <code>.pdmodel</code> with its <code>.pdiparams</code>. Paddle weights are converted here, in your browser, and cached.
+        Or drop them on the page: a converted model folder, a Paddle <code>.pdparams</code> or <code>.pdckpt</code>, a parameter folder, or
+        an exported <code>.pdmodel</code> with its <code>.pdiparams</code>. Paddle weights are converted here, in your browser, and cached.
       </p>
     </div>
   );
@@ -126,16 +128,32 @@ function CachedModels() {
         {cached.map((m) => (
           <li key={m.id} className="cached-row">
             <div className="cached-main">
-              <span className="cached-name" title={m.source}>{m.name}</span>
-              <span className="muted small">{formatBytes(m.bytes)} · {new Date(m.savedAt).toLocaleDateString()}</span>
+              <span className="cached-name" title={m.source}>
+                {m.name}
+              </span>
+              <span className="muted small">
+                {formatBytes(m.bytes)} · {new Date(m.savedAt).toLocaleDateString()}
+              </span>
             </div>
             <div className="cached-actions">
               {m.id !== currentId ? (
-                <button type="button" className="btn btn-small btn-ghost" onClick={() => void loadModel({ kind: 'cached', id: m.id })} aria-label={`Load ${m.name}`}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost"
+                  onClick={() => void loadModel({ kind: 'cached', id: m.id })}
+                  aria-label={`Load ${m.name}`}
+                >
                   Load
                 </button>
-              ) : <span className="tag">in use</span>}
-              <button type="button" className="btn btn-small btn-ghost btn-danger" onClick={() => setAsking(m.id)} aria-label={`Delete ${m.name} from the cache`}>
+              ) : (
+                <span className="tag">in use</span>
+              )}
+              <button
+                type="button"
+                className="btn btn-small btn-ghost btn-danger"
+                onClick={() => setAsking(m.id)}
+                aria-label={`Delete ${m.name} from the cache`}
+              >
                 Delete
               </button>
             </div>
@@ -143,8 +161,15 @@ function CachedModels() {
         ))}
       </ul>
       {askFor && (
-        <ConfirmDelete model={askFor} inUse={askFor.id === currentId} onCancel={() => setAsking(null)}
-          onConfirm={() => { setAsking(null); void remove(askFor.id); }} />
+        <ConfirmDelete
+          model={askFor}
+          inUse={askFor.id === currentId}
+          onCancel={() => setAsking(null)}
+          onConfirm={() => {
+            setAsking(null);
+            void remove(askFor.id);
+          }}
+        />
       )}
     </div>
   );
@@ -164,11 +189,26 @@ function FrameCap() {
     <div className="frame-cap">
       <label className="field-inline small" htmlFor={id}>
         <span className="field-label">{SETTINGS.maxFrames.label}</span>
-        <input id={id} type="number" min={1} step={1} inputMode="numeric" value={text} className="frame-cap-input"
-          onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => { if (e.key === 'Enter') commit(); }}
-          aria-describedby={`${id}-help`} data-testid="frame-cap" />
+        <input
+          id={id}
+          type="number"
+          min={1}
+          step={1}
+          inputMode="numeric"
+          value={text}
+          className="frame-cap-input"
+          onChange={(e) => setText(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commit();
+          }}
+          aria-describedby={`${id}-help`}
+          data-testid="frame-cap"
+        />
       </label>
-      <p id={`${id}-help`} className="muted small">For files added from now on; longer videos are cut, and the page says so.</p>
+      <p id={`${id}-help`} className="muted small">
+        For files added from now on; longer videos are cut, and the page says so.
+      </p>
     </div>
   );
 }

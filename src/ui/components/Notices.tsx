@@ -31,12 +31,33 @@ export function Notices() {
   return (
     <section className="toasts" aria-label="Messages" data-testid="notices" data-count={notices.length}>
       <div ref={list} className="toasts-list" aria-live="polite">
-        {notices.map((n, i) => <NoticeItem key={n.id} notice={n} onDismiss={() => { dismiss(n.id); focusAfter(i); }} />)}
+        {notices.map((n, i) => (
+          <NoticeItem
+            key={n.id}
+            notice={n}
+            onDismiss={() => {
+              dismiss(n.id);
+              focusAfter(i);
+            }}
+          />
+        ))}
       </div>
       {(notices.length > 1 || dropped > 0) && (
         <div className="toasts-foot">
-          {dropped > 0 && <span className="muted small">{dropped} older message{dropped === 1 ? '' : 's'} dropped</span>}
-          <button type="button" className="btn btn-small" onClick={() => { dismissAll(); focusAfter(0); }} data-testid="dismiss-all">
+          {dropped > 0 && (
+            <span className="muted small">
+              {dropped} older message{dropped === 1 ? '' : 's'} dropped
+            </span>
+          )}
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => {
+              dismissAll();
+              focusAfter(0);
+            }}
+            data-testid="dismiss-all"
+          >
             Dismiss all {notices.length} messages
           </button>
         </div>
@@ -52,17 +73,28 @@ function NoticeItem({ notice: n, onDismiss }: { notice: Notice; onDismiss: () =>
   const [open, setOpen] = useState(false);
   const long = n.message.length > LONG_MESSAGE;
   return (
-    <div className={`notice toast notice-${n.level}${open ? ' toast-open' : ''}`} role={n.level === 'error' ? 'alert' : undefined} data-testid={`notice-${n.level}`} data-count={n.count}>
+    <div
+      className={`notice toast notice-${n.level}${open ? ' toast-open' : ''}`}
+      role={n.level === 'error' ? 'alert' : undefined}
+      data-testid={`notice-${n.level}`}
+      data-count={n.count}
+    >
       {n.level === 'info' ? <InfoIcon /> : <AlertIcon />}
       <div className="toast-body">
         <p>
           <span className="sr-only">{n.level === 'info' ? 'Note' : n.level === 'warning' ? 'Warning' : 'Error'}: </span>
           {n.message}
-          {n.count > 1 && <span className="notice-count" title={`said ${n.count} times`}> ×{n.count}</span>}
+          {n.count > 1 && (
+            <span className="notice-count" title={`said ${n.count} times`}>
+              {' '}
+              ×{n.count}
+            </span>
+          )}
         </p>
         {long && (
           <button type="button" className="link-btn toast-more" aria-expanded={open} onClick={() => setOpen(!open)}>
-            {open ? 'Show less' : 'Show all'}<span className="sr-only"> of the message: {gist(n.message)}</span>
+            {open ? 'Show less' : 'Show all'}
+            <span className="sr-only"> of the message: {gist(n.message)}</span>
           </button>
         )}
       </div>
@@ -94,21 +126,57 @@ export function BackendNote() {
 }
 
 function CloseIcon() {
-  return <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>;
+  return (
+    <svg
+      width="16"
+      height="16"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      aria-hidden="true"
+    >
+      <path d="M6 6l12 12M18 6 6 18" />
+    </svg>
+  );
 }
 
 function InfoIcon() {
   return (
-    <svg className="notice-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true">
-      <circle cx="12" cy="12" r="9" /><path d="M12 11v5M12 8h.01" />
+    <svg
+      className="notice-icon"
+      width="18"
+      height="18"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      aria-hidden="true"
+    >
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 11v5M12 8h.01" />
     </svg>
   );
 }
 
 function AlertIcon() {
   return (
-    <svg className="notice-icon" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
-      <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" /><path d="M12 9v4M12 17h.01" />
+    <svg
+      className="notice-icon"
+      width="18"
+      height="18"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
+      <path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" />
+      <path d="M12 9v4M12 17h.01" />
     </svg>
   );
 }

@@ -43,7 +43,9 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
   const height = data.length * 30 + 64;
   // The bar the keyboard is on (recharts' accessibility layer moves it with the arrow keys): Enter or Space picks its class, as a click does.
   const active = useRef<Datum | null>(null);
-  const setActive = useCallback((d: Datum | null) => { active.current = d; }, []);
+  const setActive = useCallback((d: Datum | null) => {
+    active.current = d;
+  }, []);
   const onChartKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if ((e.key === 'Enter' || e.key === ' ') && active.current) {
       e.preventDefault();
@@ -67,7 +69,9 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
   // The svg that recharts makes a Tab stop gets a name of its own (its <title> child is not read as one everywhere).
   const chartBox = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    chartBox.current?.querySelector('svg[tabindex="0"]')?.setAttribute('aria-label', `${chartTitle}. Arrow keys move between classes; Enter or Space picks one for the evidence below.`);
+    chartBox.current
+      ?.querySelector('svg[tabindex="0"]')
+      ?.setAttribute('aria-label', `${chartTitle}. Arrow keys move between classes; Enter or Space picks one for the evidence below.`);
   });
 
   return (
@@ -77,25 +81,81 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
         <label className="field-inline" htmlFor={selectId}>
           <span className="field-label">Top</span>
           <select id={selectId} value={topK} onChange={(e) => setTopK(Number(e.target.value))} aria-label={SETTINGS.topK.label}>
-            {choices.map((k) => <option key={k} value={k}>{k}</option>)}
+            {choices.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      <p className="muted small card-sub">Each bar is the probability that the video shows that class: an independent sigmoid per class, so a video can be several things and the bars need not sum to 1. <span className="legend-swatch swatch-label" /> true label</p>
-      <div className="chart" style={{ height }} data-testid="prob-chart" onKeyDownCapture={onChartKey} ref={chartBox}
-        onMouseMove={(e) => { if (e.movementX !== 0 || e.movementY !== 0) setPointer(true); }} onMouseLeave={() => setPointer(false)}
-        onFocus={() => setKeyboard(true)} onBlur={() => setKeyboard(false)}>
+      <p className="muted small card-sub">
+        Each bar is the probability that the video shows that class: an independent sigmoid per class, so a video can be several things and
+        the bars need not sum to 1. <span className="legend-swatch swatch-label" /> true label
+      </p>
+      <div
+        className="chart"
+        style={{ height }}
+        data-testid="prob-chart"
+        onKeyDownCapture={onChartKey}
+        ref={chartBox}
+        onMouseMove={(e) => {
+          if (e.movementX !== 0 || e.movementY !== 0) setPointer(true);
+        }}
+        onMouseLeave={() => setPointer(false)}
+        onFocus={() => setKeyboard(true)}
+        onBlur={() => setKeyboard(false)}
+      >
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={data} layout="vertical" margin={{ top: 24, right: narrow ? 52 : 64, bottom: 4, left: 4 }} barCategoryGap={6} accessibilityLayer
-            title={chartTitle} desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes; Enter or Space picks one for the evidence below.">
+          <BarChart
+            data={data}
+            layout="vertical"
+            margin={{ top: 24, right: narrow ? 52 : 64, bottom: 4, left: 4 }}
+            barCategoryGap={6}
+            accessibilityLayer
+            title={chartTitle}
+            desc="Bars from 0 to 1; true labels in green. Arrow keys move between classes; Enter or Space picks one for the evidence below."
+          >
             <ActiveBar onChange={setActive} />
-            <XAxis type="number" domain={[0, 1]} ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => String(v)} className="axis" tickLine={false} axisLine={false}
-              height={44} label={{ value: narrow ? 'Probability (0 to 1)' : 'Probability of the class (sigmoid, 0 to 1)', position: 'insideBottom', offset: 4, className: 'axis-title' }} />
-            <YAxis type="category" dataKey="name" width={narrow ? 112 : 190} interval={0} tickLine={false} axisLine={false} className="axis axis-names"
+            <XAxis
+              type="number"
+              domain={[0, 1]}
+              ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]}
+              tickFormatter={(v: number) => String(v)}
+              className="axis"
+              tickLine={false}
+              axisLine={false}
+              height={44}
+              label={{
+                value: narrow ? 'Probability (0 to 1)' : 'Probability of the class (sigmoid, 0 to 1)',
+                position: 'insideBottom',
+                offset: 4,
+                className: 'axis-title',
+              }}
+            />
+            <YAxis
+              type="category"
+              dataKey="name"
+              width={narrow ? 112 : 190}
+              interval={0}
+              tickLine={false}
+              axisLine={false}
+              className="axis axis-names"
               label={{ value: `Class (top ${data.length})`, position: 'insideTopLeft', offset: 0, dy: -10, className: 'axis-title' }}
-              tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} chars={nameChars} />} />
-            <Tooltip cursor={{ className: 'chart-cursor' }} content={<ChartTooltip />} isAnimationActive={false} {...(pointer || keyboard ? {} : { active: false })} />
-            <Bar dataKey="p" radius={[0, 4, 4, 0]} isAnimationActive={false} onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}>
+              tick={(props) => <ClassTick {...props} data={data} selected={selectedClass} chars={nameChars} />}
+            />
+            <Tooltip
+              cursor={{ className: 'chart-cursor' }}
+              content={<ChartTooltip />}
+              isAnimationActive={false}
+              {...(pointer || keyboard ? {} : { active: false })}
+            />
+            <Bar
+              dataKey="p"
+              radius={[0, 4, 4, 0]}
+              isAnimationActive={false}
+              onClick={(d) => onPickClass((d as unknown as { payload: Datum }).payload.classIndex)}
+            >
               {data.map((d) => (
                 <Cell key={d.classIndex} className={`bar${d.label ? ' bar-label' : ''}`} cursor="pointer" />
               ))}
@@ -108,12 +168,26 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
       <details className="values">
         <summary>Show values as a table</summary>
         <table data-testid="prob-table">
-          <caption className="sr-only">Top {data.length} classes of {video.id}</caption>
-          <thead><tr><th scope="col">Rank</th><th scope="col">Class id</th><th scope="col">Class name</th><th scope="col">Probability (0 to 1)</th></tr></thead>
+          <caption className="sr-only">
+            Top {data.length} classes of {video.id}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Rank</th>
+              <th scope="col">Class id</th>
+              <th scope="col">Class name</th>
+              <th scope="col">Probability (0 to 1)</th>
+            </tr>
+          </thead>
           <tbody>
             {data.map((d, i) => (
               <tr key={d.classIndex} data-class={d.classIndex} data-probability={d.p}>
-                <td>{i + 1}</td><td>{d.classIndex}</td><td>{d.name}{d.label && <span className="chip chip-label chip-small">label</span>}</td>
+                <td>{i + 1}</td>
+                <td>{d.classIndex}</td>
+                <td>
+                  {d.name}
+                  {d.label && <span className="chip chip-label chip-small">label</span>}
+                </td>
                 <td className="tabular">{formatProbability(d.p)}</td>
               </tr>
             ))}
@@ -149,7 +223,14 @@ function useNarrow(): boolean {
   return narrow;
 }
 
-function ClassTick(props: { x?: number | string; y?: number | string; payload?: { value: string; index: number }; data: Datum[]; selected: number | null; chars: number }) {
+function ClassTick(props: {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value: string; index: number };
+  data: Datum[];
+  selected: number | null;
+  chars: number;
+}) {
   const { payload, data, selected } = props;
   const x = Number(props.x ?? 0);
   const y = Number(props.y ?? 0);
@@ -159,8 +240,15 @@ function ClassTick(props: { x?: number | string; y?: number | string; payload?: 
   return (
     <g transform={`translate(${x},${y})`}>
       <title>{payload.value}</title>
-      <text x={-8} y={0} dy="0.35em" textAnchor="end" className={`class-tick${d?.label ? ' class-tick-label' : ''}${d?.classIndex === selected ? ' class-tick-selected' : ''}`}>
-        {d?.label ? '✓ ' : ''}{name}
+      <text
+        x={-8}
+        y={0}
+        dy="0.35em"
+        textAnchor="end"
+        className={`class-tick${d?.label ? ' class-tick-label' : ''}${d?.classIndex === selected ? ' class-tick-selected' : ''}`}
+      >
+        {d?.label ? '✓ ' : ''}
+        {name}
       </text>
     </g>
   );
@@ -173,13 +261,26 @@ function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonl
     <div className="tooltip">
       <strong>{d.name}</strong>
       <div className="tabular">p = {formatProbability(d.p)}</div>
-      <div className="muted small">class {d.classIndex}{d.label ? ' · true label' : ''}</div>
+      <div className="muted small">
+        class {d.classIndex}
+        {d.label ? ' · true label' : ''}
+      </div>
     </div>
   );
 }
 
 /** Finds any class by name and shows its probability and rank. */
-function ClassSearch({ result, classNames, labels, onPickClass }: { result: VideoResult; classNames: string[]; labels: Set<number>; onPickClass: (c: number) => void }) {
+function ClassSearch({
+  result,
+  classNames,
+  labels,
+  onPickClass,
+}: {
+  result: VideoResult;
+  classNames: string[];
+  labels: Set<number>;
+  onPickClass: (c: number) => void;
+}) {
   const [query, setQuery] = useState('');
   const id = useId();
   const p = result.probabilities;
@@ -198,25 +299,48 @@ function ClassSearch({ result, classNames, labels, onPickClass }: { result: Vide
     });
     // Names that start with the query first, then by probability.
     return hits
-      .sort((a, b) => Number(!classNames[a].toLowerCase().startsWith(q)) - Number(!classNames[b].toLowerCase().startsWith(q)) || p[b] - p[a])
+      .sort(
+        (a, b) => Number(!classNames[a].toLowerCase().startsWith(q)) - Number(!classNames[b].toLowerCase().startsWith(q)) || p[b] - p[a],
+      )
       .slice(0, 8);
   }, [q, classNames, p]);
 
   return (
     <div className="search">
-      <label htmlFor={id} className="field-label">Find a class</label>
-      <input id={id} type="search" placeholder={`Search ${classNames.length.toLocaleString('en-US')} classes by name`} value={query}
-        onChange={(e) => setQuery(e.target.value)} autoComplete="off" aria-describedby={`${id}-results`} />
+      <label htmlFor={id} className="field-label">
+        Find a class
+      </label>
+      <input
+        id={id}
+        type="search"
+        placeholder={`Search ${classNames.length.toLocaleString('en-US')} classes by name`}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        autoComplete="off"
+        aria-describedby={`${id}-results`}
+      />
       <div id={`${id}-results`} aria-live="polite" className="search-results">
         {q && matches.length === 0 && <p className="muted small">No class matches “{query}”.</p>}
         {matches.length > 0 && (
           <ul data-testid="search-results">
             {matches.map((c) => (
               <li key={c}>
-                <button type="button" className="search-hit" onClick={() => onPickClass(c)} aria-label={`${classNames[c]}: probability ${formatProbability(p[c])}, rank ${rank[c]}. Show its evidence.`}>
-                  <span className="search-name">{classNames[c]}{labels.has(c) && <span className="chip chip-label chip-small">label</span>}</span>
-                  <span className="search-bar" aria-hidden="true"><span style={{ width: `${Math.max(1, p[c] * 100)}%` }} /></span>
-                  <span className="tabular search-p" data-probability={p[c]}>{formatProbability(p[c])}</span>
+                <button
+                  type="button"
+                  className="search-hit"
+                  onClick={() => onPickClass(c)}
+                  aria-label={`${classNames[c]}: probability ${formatProbability(p[c])}, rank ${rank[c]}. Show its evidence.`}
+                >
+                  <span className="search-name">
+                    {classNames[c]}
+                    {labels.has(c) && <span className="chip chip-label chip-small">label</span>}
+                  </span>
+                  <span className="search-bar" aria-hidden="true">
+                    <span style={{ width: `${Math.max(1, p[c] * 100)}%` }} />
+                  </span>
+                  <span className="tabular search-p" data-probability={p[c]}>
+                    {formatProbability(p[c])}
+                  </span>
                   <span className="muted small search-rank">#{rank[c]}</span>
                 </button>
               </li>

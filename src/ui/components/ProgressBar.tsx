@@ -7,10 +7,19 @@ export function ProgressBar({ label, loaded, total, detail }: { label: string; l
     <div className="progress" data-testid="load-progress">
       <div className="progress-text">
         <span>{label}</span>
-        <span className="muted tabular">{formatBytes(loaded)} of {formatBytes(total)}</span>
+        <span className="muted tabular">
+          {formatBytes(loaded)} of {formatBytes(total)}
+        </span>
       </div>
-      <div className="progress-track" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={loaded}
-        aria-valuetext={`${formatBytes(loaded)} of ${formatBytes(total)} (${pct.toFixed(0)}%)`}>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={loaded}
+        aria-valuetext={`${formatBytes(loaded)} of ${formatBytes(total)} (${pct.toFixed(0)}%)`}
+      >
         <div className="progress-fill" style={{ width: `${pct}%` }} />
       </div>
       {detail && <p className="muted small progress-detail">{detail}</p>}

@@ -16,12 +16,19 @@ export function TryFineTuning({ onClick, disabled = false, large = false }: { on
   const id = useId();
   return (
     <div className="try-finetune">
-      <button type="button" className={`btn${large ? ' btn-large' : ''}`} onClick={onClick} disabled={disabled} data-testid="try-finetune"
-        aria-describedby={`${id}-help`}>
+      <button
+        type="button"
+        className={`btn${large ? ' btn-large' : ''}`}
+        onClick={onClick}
+        disabled={disabled}
+        data-testid="try-finetune"
+        aria-describedby={`${id}-help`}
+      >
         Try fine-tuning
       </button>
       <p id={`${id}-help`} className="muted small">
-        Loads 40 short sample videos of four labels the demo never learned (celebration, storm, break-in, traffic); then press Start under Fine-tune.
+        Loads 40 short sample videos of four labels the demo never learned (celebration, storm, break-in, traffic); then press Start under
+        Fine-tune.
       </p>
     </div>
   );

@@ -4,7 +4,7 @@ import { formatTime } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
 import { selectedVideo } from '../state/selectors';
 import { AttentionCard } from './AttentionCard';
-import { LiveTrainingBar } from './LiveTrainingBar';
+import { LiveFineTuneBar } from '../fineTune/LiveFineTuneBar';
 import { ProbabilityCard } from './ProbabilityCard';
 import { StagedMount } from './StagedMount';
 import { VideoMedia } from '../video/VideoMedia';
@@ -16,10 +16,21 @@ export function VideoDetail() {
   // until it catches up the detail is dimmed and says which video is on its way (never one video's title over another's numbers).
   const current = useApp(selectedVideo);
   const video = useDeferredValue(current);
-  const [model, selectedIndex, total, modelError, loading] = useAppShallow((s) => [s.model, Math.min(s.settings.video, s.videos.length - 1), s.videos.length, s.modelError, s.loading !== null]);
+  const [model, selectedIndex, total, modelError, loading] = useAppShallow((s) => [
+    s.model,
+    Math.min(s.settings.video, s.videos.length - 1),
+    s.videos.length,
+    s.modelError,
+    s.loading !== null,
+  ]);
   const index = useDeferredValue(selectedIndex);
   const stale = current !== null && video !== null && current.key !== video.key;
-  const [training, assignments, setShowLive, removeVideo] = useAppShallow((s) => [s.training, s.customLabels.assignments, s.setShowLive, s.removeVideo]);
+  const [training, assignments, setShowLive, removeVideo] = useAppShallow((s) => [
+    s.training,
+    s.customLabels.assignments,
+    s.setShowLive,
+    s.removeVideo,
+  ]);
   // The class whose evidence is shown: the top class until the user picks another.
   const [picked, setPicked] = useState<number | null>(null);
   const live = training.live && training.live.result.key === video?.key ? training.live : null;
@@ -28,44 +39,77 @@ export function VideoDetail() {
   if (!video) return null;
   // While a fine-tune runs, the cards can show this video as the model being trained sees it: its classes, its labels.
   const result = showLive ? live.result : video.result;
-  const classNames = showLive ? training.classNames : model?.classNames ?? [];
-  const labels = showLive && training.customLabels ? assignments[video.key] ?? [] : video.labels;
+  const classNames = showLive ? training.classNames : (model?.classNames ?? []);
+  const labels = showLive && training.customLabels ? (assignments[video.key] ?? []) : video.labels;
   const top = result ? topKIndices(result.probabilities, 1)[0] : null;
   const classIndex = picked ?? top;
 
   return (
-    <article className={`detail${stale ? ' detail-stale' : ''}`} aria-labelledby="detail-title" aria-busy={stale} data-testid="video-detail" data-key={video.key} data-stale={stale || undefined}>
-      {stale && <p className="stale-note small" role="status" data-testid="detail-stale">Opening {current.id}… still showing {video.id}.</p>}
+    <article
+      className={`detail${stale ? ' detail-stale' : ''}`}
+      aria-labelledby="detail-title"
+      aria-busy={stale}
+      data-testid="video-detail"
+      data-key={video.key}
+      data-stale={stale || undefined}
+    >
+      {stale && (
+        <p className="stale-note small" role="status" data-testid="detail-stale">
+          Opening {current.id}… still showing {video.id}.
+        </p>
+      )}
       <header className="detail-head">
         <div>
           <p className="eyebrow">
-            Video {index + 1} of {total} · {video.file}{video.index > 0 || total > 1 ? `, record ${video.index}` : ''}
-            <button type="button" className="link-button remove-video" onClick={() => void removeVideo(video.key)} data-testid="remove-video">
+            Video {index + 1} of {total} · {video.file}
+            {video.index > 0 || total > 1 ? `, record ${video.index}` : ''}
+            <button
+              type="button"
+              className="link-button remove-video"
+              onClick={() => void removeVideo(video.key)}
+              data-testid="remove-video"
+            >
               Remove<span className="sr-only"> {video.id} from the list</span>
             </button>
           </p>
-          <h2 id="detail-title" className="detail-title">{video.id}</h2>
+          <h2 id="detail-title" className="detail-title">
+            {video.id}
+          </h2>
           <p className="detail-meta">
-            <span>{video.frames} frames · {formatTime(video.frames)}</span>
+            <span>
+              {video.frames} frames · {formatTime(video.frames)}
+            </span>
             {video.framesInFile !== null && (
               <span className="frame-cut" data-testid="frame-cut">
-                {' '}· cut by the frame cap: the file holds {video.framesInFile.toLocaleString('en-US')} frames, {(video.framesInFile - video.frames).toLocaleString('en-US')} left out (Model panel, “Frames per video”)
+                {' '}
+                · cut by the frame cap: the file holds {video.framesInFile.toLocaleString('en-US')} frames,{' '}
+                {(video.framesInFile - video.frames).toLocaleString('en-US')} left out (Model panel, “Frames per video”)
               </span>
             )}
-            {result && !showLive && <span className="muted"> · {result.backend}{result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms</span>}
+            {result && !showLive && (
+              <span className="muted">
+                {' '}
+                · {result.backend}
+                {result.adapter ? ` on ${result.adapter}` : ''} · {result.ms.toFixed(0)} ms
+              </span>
+            )}
           </p>
         </div>
         {labels && labels.length > 0 && (
           <div className="labels" aria-label="True labels">
             <span className="muted small">True labels</span>
             <ul>
-              {labels.map((l) => <li key={l} className="chip chip-label">{classNames[l] ?? `class ${l}`}</li>)}
+              {labels.map((l) => (
+                <li key={l} className="chip chip-label">
+                  {classNames[l] ?? `class ${l}`}
+                </li>
+              ))}
             </ul>
           </div>
         )}
       </header>
       <VideoMedia file={video.file} />
-      {training.state !== 'idle' && !training.saved && <LiveTrainingBar training={training} live={live} onToggle={setShowLive} />}
+      {training.state !== 'idle' && !training.saved && <LiveFineTuneBar training={training} live={live} onToggle={setShowLive} />}
       {!result ? (
         <div className="card pending-card" role="status">
           {video.status === 'error' ? (
@@ -81,9 +125,24 @@ export function VideoDetail() {
         </div>
       ) : (
         <div className="detail-grid">
-          <ProbabilityCard video={video} labels={labels} result={result} classNames={classNames} selectedClass={classIndex} onPickClass={setPicked} />
+          <ProbabilityCard
+            video={video}
+            labels={labels}
+            result={result}
+            classNames={classNames}
+            selectedClass={classIndex}
+            onPickClass={setPicked}
+          />
           <StagedMount placeholder={<div className="card pending-card" aria-hidden="true" />}>
-            <AttentionCard video={video} labels={labels} result={result} classNames={classNames} classIndex={classIndex} onPickClass={setPicked} live={showLive} />
+            <AttentionCard
+              video={video}
+              labels={labels}
+              result={result}
+              classNames={classNames}
+              classIndex={classIndex}
+              onPickClass={setPicked}
+              live={showLive}
+            />
           </StagedMount>
         </div>
       )}

@@ -26,7 +26,9 @@ export function VideoPanel() {
       <div className="card-head">
         <h2 id="videos-title">Videos</h2>
         {videos.length > 0 && (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void clear()} aria-label="Clear the list of videos">Clear</button>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => void clear()} aria-label="Clear the list of videos">
+            Clear
+          </button>
         )}
       </div>
       {/* Before any video the main area offers these (one of each on the page, so that each name is one control's). */}
@@ -34,8 +36,13 @@ export function VideoPanel() {
       {videos.length > 0 && <FineTuneOffer />}
       <LoadProgressBar />
       <FileNotes />
-      {videos.length > 0 ? <VideoList videos={videos} waitingForModel={!hasModel} /> : (
-        <p className="muted small hint">No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards too), or start from the main area.</p>
+      {videos.length > 0 ? (
+        <VideoList videos={videos} waitingForModel={!hasModel} />
+      ) : (
+        <p className="muted small hint">
+          No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards
+          too), or start from the main area.
+        </p>
       )}
     </section>
   );
@@ -46,7 +53,12 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
   const [select, remove] = useAppShallow((s) => [s.selectVideo, s.removeVideo]);
   const classNames = useApp((s) => s.model?.classNames ?? NO_NAMES);
   const scroller = useRef<HTMLDivElement>(null);
-  const list = useVirtualizer({ count: videos.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const list = useVirtualizer({
+    count: videos.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
 
   // Brings the selected row into view when the selection moves (or starts past the first row, from the URL).
   // Not for row 0 at mount: it is in view, and scrolling measures the list, a forced layout while a load begins.
@@ -59,7 +71,14 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
 
   const onKey = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: selected + 1, ArrowUp: selected - 1, Home: 0, End: videos.length - 1, PageDown: selected + page, PageUp: selected - page };
+    const moves: Record<string, number> = {
+      ArrowDown: selected + 1,
+      ArrowUp: selected - 1,
+      Home: 0,
+      End: videos.length - 1,
+      PageDown: selected + page,
+      PageUp: selected - page,
+    };
     if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       if (videos[selected]) void remove(videos[selected].key);
@@ -75,7 +94,12 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
     <>
       <p className="muted small list-summary" data-testid="list-summary" aria-live="polite">
         {total.toLocaleString('en-US')} video{total === 1 ? '' : 's'} · {done.toLocaleString('en-US')} predicted
-        {failed > 0 && <> · <span className="error-text">{failed.toLocaleString('en-US')} failed</span></>}
+        {failed > 0 && (
+          <>
+            {' '}
+            · <span className="error-text">{failed.toLocaleString('en-US')} failed</span>
+          </>
+        )}
         {waitingForModel ? ' · waiting for the model' : ''}
       </p>
       <div
@@ -85,7 +109,9 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
         tabIndex={0}
         aria-label="Videos (arrow keys to move, Delete to remove)"
         // Only an option in the page can be the active one (the list renders the rows in view).
-        aria-activedescendant={videos[selected] && list.getVirtualItems().some((i) => i.index === selected) ? optionId(selected) : undefined}
+        aria-activedescendant={
+          videos[selected] && list.getVirtualItems().some((i) => i.index === selected) ? optionId(selected) : undefined
+        }
         onKeyDown={onKey}
         data-testid="video-list"
       >
@@ -94,8 +120,16 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
             const v = videos[item.index];
             const top = v.result?.figures.top;
             return (
-              <VideoOption key={v.key} video={v} position={item.index} start={item.start} total={videos.length} selected={item.index === selected}
-                topName={top === undefined ? null : classNames[top] ?? `class ${top}`} onSelect={select} />
+              <VideoOption
+                key={v.key}
+                video={v}
+                position={item.index}
+                start={item.start}
+                total={videos.length}
+                selected={item.index === selected}
+                topName={top === undefined ? null : (classNames[top] ?? `class ${top}`)}
+                onSelect={select}
+              />
             );
           })}
         </div>
@@ -110,8 +144,22 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
  * (React's development build, which `npm start` serves, makes every element
  * it creates cost much more than the production build does).
  */
-const VideoOption = memo(function VideoOption({ video: v, position, start, total, selected, topName, onSelect }: {
-  video: VideoRow; position: number; start: number; total: number; selected: boolean; topName: string | null; onSelect: (index: number) => void;
+const VideoOption = memo(function VideoOption({
+  video: v,
+  position,
+  start,
+  total,
+  selected,
+  topName,
+  onSelect,
+}: {
+  video: VideoRow;
+  position: number;
+  start: number;
+  total: number;
+  selected: boolean;
+  topName: string | null;
+  onSelect: (index: number) => void;
 }) {
   const top = v.result?.figures.top;
   return (
@@ -129,12 +177,25 @@ const VideoOption = memo(function VideoOption({ video: v, position, start, total
       onClick={() => onSelect(position)}
     >
       <div className="video-row-main">
-        <span className="video-id" title={`${v.file}, video ${v.index}`}>{v.id}</span>
+        <span className="video-id" title={`${v.file}, video ${v.index}`}>
+          {v.id}
+        </span>
         <span className="video-meta">
           {v.frames} s
-          {v.labels && v.labels.length > 0 && <> · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}</>}
+          {v.labels && v.labels.length > 0 && (
+            <>
+              {' '}
+              · {v.labels.length} label{v.labels.length === 1 ? '' : 's'}
+            </>
+          )}
           {top !== undefined && v.result && (
-            <> · <span className="video-top">{topName} {formatProbability(v.result.probabilities[top])}</span></>
+            <>
+              {' '}
+              ·{' '}
+              <span className="video-top">
+                {topName} {formatProbability(v.result.probabilities[top])}
+              </span>
+            </>
           )}
         </span>
       </div>

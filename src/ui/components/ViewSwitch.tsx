@@ -22,7 +22,13 @@ export function ViewSwitch() {
     <nav className="view-switch" aria-label="Views">
       {SETTINGS.view.choices.map((v) => (
         <button key={v} type="button" className="tab" aria-pressed={view === v} onClick={() => setView(v)} data-testid={`view-${v}`}>
-          {VIEWS[v].tab}{VIEWS[v].counted ? <> <span className="muted">({count.toLocaleString('en-US')})</span></> : null}
+          {VIEWS[v].tab}
+          {VIEWS[v].counted ? (
+            <>
+              {' '}
+              <span className="muted">({count.toLocaleString('en-US')})</span>
+            </>
+          ) : null}
         </button>
       ))}
     </nav>

@@ -20,7 +20,10 @@ describe('the heatmap’s colour scales', () => {
 
   it('keeps near-uniform attention pale: the top is at least 4x the uniform weight', () => {
     // The case: weights 0.033-0.058 over 30 frames shaded 60-72% against their own maximum.
-    const near = row('attention', Array.from({ length: 30 }, (_, t) => 0.033 + (0.025 * t) / 29));
+    const near = row(
+      'attention',
+      Array.from({ length: 30 }, (_, t) => 0.033 + (0.025 * t) / 29),
+    );
     const [top] = scaleTops([near], 30, 'per-row');
     expect(top).toBeCloseTo(4 / 30, 12);
     expect(0.058 / top).toBeLessThan(0.45);
@@ -63,7 +66,15 @@ describe('the fine-tune curves', () => {
   });
 
   it('says which epoch’s weights are kept when early stopping put an earlier one back', () => {
-    const e = (epoch: number, bestEpoch?: number) => ({ epoch, trainLoss: 1, validationLoss: 1, validationGap: 0, validationHitAt1: 0, seconds: 0, bestEpoch });
+    const e = (epoch: number, bestEpoch?: number) => ({
+      epoch,
+      trainLoss: 1,
+      validationLoss: 1,
+      validationGap: 0,
+      validationHitAt1: 0,
+      seconds: 0,
+      bestEpoch,
+    });
     expect(keptEpoch([e(1), e(2)])).toBeNull();
     expect(keptEpoch([e(1, 1), e(2, 2)])).toBeNull();
     expect(keptEpoch([e(1, 1), e(2, 1)])).toBe(1);

@@ -22,7 +22,8 @@ export function ClassTable({ classNames, onOpenClass }: { classNames: readonly s
     const figures = report?.figures?.classes;
     const q = search.trim().toLowerCase();
     const all: ClassRow[] = classNames.map((name, c) => ({
-      ...(figures?.[c] ?? { class: c, positives: 0, predicted: 0, truePositives: 0, precision: null, recall: null, ap: 0 }), name,
+      ...(figures?.[c] ?? { class: c, positives: 0, predicted: 0, truePositives: 0, precision: null, recall: null, ap: 0 }),
+      name,
     }));
     const matched = q ? all.filter((r) => r.name.toLowerCase().includes(q) || String(r.class) === q) : all;
     const key = sort.column as keyof ClassRow;
@@ -37,31 +38,88 @@ export function ClassTable({ classNames, onOpenClass }: { classNames: readonly s
   }, [report, classNames, search, sort]);
   const pct = (x: number | null) => (x === null ? '–' : formatMetric(x));
   const columns: Column<ClassRow>[] = [
-    { id: 'name', header: 'Class', sortable: true, cell: (r) => <button type="button" className="link-button" onClick={() => onOpenClass(r.class)} title={`Show the videos of ${r.name}`}>{r.name}</button> },
+    {
+      id: 'name',
+      header: 'Class',
+      sortable: true,
+      cell: (r) => (
+        <button type="button" className="link-button" onClick={() => onOpenClass(r.class)} title={`Show the videos of ${r.name}`}>
+          {r.name}
+        </button>
+      ),
+    },
     { id: 'positives', header: 'Labelled videos', numeric: true, sortable: true, cell: (r) => r.positives },
-    { id: 'predicted', header: `In top ${k}`, title: `Videos with this class among their ${k} highest`, numeric: true, sortable: true, cell: (r) => r.predicted },
-    { id: 'precision', header: `Precision@${k}`, title: `Of the videos with this class in their top ${k}, the share labelled with it`, numeric: true, sortable: true, cell: (r) => pct(r.precision) },
-    { id: 'recall', header: `Recall@${k}`, title: `Of the videos labelled with this class, the share with it in their top ${k}`, numeric: true, sortable: true, cell: (r) => pct(r.recall) },
-    { id: 'ap', header: 'AP', title: 'Average precision as mAP counts it (each video’s top 20, over all the class’s labelled videos)', numeric: true, sortable: true, cell: (r) => formatMetric(r.ap) },
+    {
+      id: 'predicted',
+      header: `In top ${k}`,
+      title: `Videos with this class among their ${k} highest`,
+      numeric: true,
+      sortable: true,
+      cell: (r) => r.predicted,
+    },
+    {
+      id: 'precision',
+      header: `Precision@${k}`,
+      title: `Of the videos with this class in their top ${k}, the share labelled with it`,
+      numeric: true,
+      sortable: true,
+      cell: (r) => pct(r.precision),
+    },
+    {
+      id: 'recall',
+      header: `Recall@${k}`,
+      title: `Of the videos labelled with this class, the share with it in their top ${k}`,
+      numeric: true,
+      sortable: true,
+      cell: (r) => pct(r.recall),
+    },
+    {
+      id: 'ap',
+      header: 'AP',
+      title: 'Average precision as mAP counts it (each video’s top 20, over all the class’s labelled videos)',
+      numeric: true,
+      sortable: true,
+      cell: (r) => formatMetric(r.ap),
+    },
   ];
   return (
     <>
       <div className="table-tools">
         <label className="field-inline" htmlFor={`${id}-search`}>
           <span className="field-label">Find a class</span>
-          <input id={`${id}-search`} type="search" value={search} autoComplete="off" placeholder={`${classNames.length.toLocaleString('en-US')} classes by name`}
-            onChange={(e) => setSearch(e.target.value)} data-testid="class-search" />
+          <input
+            id={`${id}-search`}
+            type="search"
+            value={search}
+            autoComplete="off"
+            placeholder={`${classNames.length.toLocaleString('en-US')} classes by name`}
+            onChange={(e) => setSearch(e.target.value)}
+            data-testid="class-search"
+          />
         </label>
         <label className="field-inline" htmlFor={`${id}-k`}>
           <span className="field-label">Top-k</span>
           <select id={`${id}-k`} value={k} onChange={(e) => setK(Number(e.target.value))}>
-            {K_CHOICES.map((n) => <option key={n} value={n}>{n}</option>)}
+            {K_CHOICES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      {!report?.figures && <p className="muted small">{anyResults ? 'The figures need predicted videos with labels.' : 'Waiting for predictions.'}</p>}
-      <VirtualTable rows={rows} columns={columns} rowKey={(r) => String(r.class)} sort={sort} caption="Per-class figures on the labelled videos"
-        onSort={(c) => setSort(nextSort(sort, c, c !== 'name'))} testId="dataset-classes" />
+      {!report?.figures && (
+        <p className="muted small">{anyResults ? 'The figures need predicted videos with labels.' : 'Waiting for predictions.'}</p>
+      )}
+      <VirtualTable
+        rows={rows}
+        columns={columns}
+        rowKey={(r) => String(r.class)}
+        sort={sort}
+        caption="Per-class figures on the labelled videos"
+        onSort={(c) => setSort(nextSort(sort, c, c !== 'name'))}
+        testId="dataset-classes"
+      />
     </>
   );
 }

@@ -1,7 +1,13 @@
 import { useApp } from '../state/context';
 
 /** The pairs of classes most often confused: a video's true label, and the top class that beat it. */
-export function ConfusionList({ classNames, onOpenPair }: { classNames: readonly string[]; onOpenPair: (label: number, predicted: number) => void }) {
+export function ConfusionList({
+  classNames,
+  onOpenPair,
+}: {
+  classNames: readonly string[];
+  onOpenPair: (label: number, predicted: number) => void;
+}) {
   const confusions = useApp((s) => s.dataset.report?.figures?.confusions);
   const name = (c: number) => classNames[c] ?? `class ${c}`;
   if (!confusions) return <p className="muted small">Waiting for predicted videos with labels.</p>;
@@ -13,8 +19,12 @@ export function ConfusionList({ classNames, onOpenPair }: { classNames: readonly
         <tr>
           <th scope="col">True label</th>
           <th scope="col">Top class instead</th>
-          <th scope="col" className="num">Videos</th>
-          <th scope="col"><span className="sr-only">Open</span></th>
+          <th scope="col" className="num">
+            Videos
+          </th>
+          <th scope="col">
+            <span className="sr-only">Open</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -25,7 +35,11 @@ export function ConfusionList({ classNames, onOpenPair }: { classNames: readonly
             <td className="num tabular">{c.videos}</td>
             <td>
               <button type="button" className="link-button" onClick={() => onOpenPair(c.label, c.predicted)}>
-                Show the videos<span className="sr-only"> labelled {name(c.label)} predicted as {name(c.predicted)}</span>
+                Show the videos
+                <span className="sr-only">
+                  {' '}
+                  labelled {name(c.label)} predicted as {name(c.predicted)}
+                </span>
               </button>
             </td>
           </tr>

@@ -6,7 +6,17 @@ import { SegmentTable } from '../timeline/SegmentMetrics';
 import { FileNotes } from '../library/FileNotes';
 import { ClassTable } from './ClassTable';
 import { ConfusionList } from './ConfusionList';
-import { type DatasetRow, datasetRows, filterRows, NO_FILTER, type RowFilter, rowsCsv, type Show, type SortKey, sortRows } from './datasetRows';
+import {
+  type DatasetRow,
+  datasetRows,
+  filterRows,
+  NO_FILTER,
+  type RowFilter,
+  rowsCsv,
+  type Show,
+  type SortKey,
+  sortRows,
+} from './datasetRows';
 import { type Column, nextSort, type TableSort, VirtualTable } from './VirtualTable';
 
 const NO_NAMES: string[] = [];
@@ -42,7 +52,8 @@ export function DatasetView() {
         <h2 id={`${id}-title`}>Dataset</h2>
         {report && (
           <span className="muted small" data-testid="dataset-counts">
-            {report.videos.toLocaleString('en-US')} videos · {report.predicted.toLocaleString('en-US')} predicted · {report.labeled.toLocaleString('en-US')} labelled
+            {report.videos.toLocaleString('en-US')} videos · {report.predicted.toLocaleString('en-US')} predicted ·{' '}
+            {report.labeled.toLocaleString('en-US')} labelled
             {report.failed > 0 && <> · {report.failed.toLocaleString('en-US')} failed</>}
           </span>
         )}
@@ -50,8 +61,17 @@ export function DatasetView() {
       <FileNotes />
       <div className="tabs" role="tablist" aria-label="Dataset views">
         {TABS.map((t) => (
-          <button key={t.id} type="button" role="tab" id={`${id}-tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`${id}-panel`}
-            className="tab" onClick={() => setTab(t.id)} data-testid={`dataset-tab-${t.id}`}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`${id}-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`${id}-panel`}
+            className="tab"
+            onClick={() => setTab(t.id)}
+            data-testid={`dataset-tab-${t.id}`}
+          >
             {t.label}
           </button>
         ))}
@@ -60,32 +80,79 @@ export function DatasetView() {
         {tab === 'videos' && <VideoTable filter={filter} setFilter={setFilter} classNames={classNames} />}
         {tab === 'classes' && <ClassTable classNames={classNames} onOpenClass={(c) => showVideos({ classIndex: c })} />}
         {tab === 'segments' && <SegmentTable classNames={classNames} />}
-        {tab === 'confusions' && <ConfusionList classNames={classNames} onOpenPair={(label, predicted) => showVideos({ confusion: { label, predicted } })} />}
+        {tab === 'confusions' && (
+          <ConfusionList classNames={classNames} onOpenPair={(label, predicted) => showVideos({ confusion: { label, predicted } })} />
+        )}
       </div>
     </section>
   );
 }
 
-function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setFilter: (f: RowFilter) => void; classNames: readonly string[] }) {
+function VideoTable({
+  filter,
+  setFilter,
+  classNames,
+}: {
+  filter: RowFilter;
+  setFilter: (f: RowFilter) => void;
+  classNames: readonly string[];
+}) {
   const id = useId();
   // Deferred: rebuilding and sorting thousands of rows as results arrive never holds up a click.
   const videos = useDeferredValue(useApp((s) => s.videos));
   const [select, setView] = useAppShallow((s) => [s.selectVideo, s.setView]);
   const [sort, setSort] = useState<TableSort>({ column: 'index', descending: false });
   const all = useMemo(() => datasetRows(videos, classNames), [videos, classNames]);
-  const shown = useMemo(() => sortRows(filterRows(all, filter), { key: sort.column as SortKey, descending: sort.descending }), [all, filter, sort]);
+  const shown = useMemo(
+    () => sortRows(filterRows(all, filter), { key: sort.column as SortKey, descending: sort.descending }),
+    [all, filter, sort],
+  );
   const open = (row: DatasetRow) => {
     select(row.index);
     setView('video');
   };
   const columns: Column<DatasetRow>[] = [
-    { id: 'id', header: 'Video', sortable: true, cell: (r) => <button type="button" className="link-button" onClick={() => open(r)} title={`Open ${r.id}`}>{r.id}</button> },
+    {
+      id: 'id',
+      header: 'Video',
+      sortable: true,
+      cell: (r) => (
+        <button type="button" className="link-button" onClick={() => open(r)} title={`Open ${r.id}`}>
+          {r.id}
+        </button>
+      ),
+    },
     { id: 'frames', header: 'Frames', numeric: true, sortable: true, cell: (r) => r.frames },
     { id: 'labels', header: 'Labels', cell: (r) => r.labels || <span className="muted">none</span> },
-    { id: 'top', header: 'Top class', sortable: true, cell: (r) => (r.status === 'error' ? <span className="error-text" title={r.message ?? undefined}>failed</span> : r.top ?? <span className="muted">{r.status}</span>) },
-    { id: 'probability', header: 'p(top)', title: 'Probability of the top class', numeric: true, sortable: true, cell: (r) => (r.probability === null ? '' : formatProbability(r.probability)) },
-    { id: 'ap', header: 'AP', title: 'The video’s average precision: how high its labels rank among all classes (1: its labels are its top classes)', numeric: true, sortable: true,
-      cell: (r) => (r.ap === null ? '' : <span className={r.hit === false ? 'miss' : undefined}>{formatMetric(r.ap)}</span>) },
+    {
+      id: 'top',
+      header: 'Top class',
+      sortable: true,
+      cell: (r) =>
+        r.status === 'error' ? (
+          <span className="error-text" title={r.message ?? undefined}>
+            failed
+          </span>
+        ) : (
+          (r.top ?? <span className="muted">{r.status}</span>)
+        ),
+    },
+    {
+      id: 'probability',
+      header: 'p(top)',
+      title: 'Probability of the top class',
+      numeric: true,
+      sortable: true,
+      cell: (r) => (r.probability === null ? '' : formatProbability(r.probability)),
+    },
+    {
+      id: 'ap',
+      header: 'AP',
+      title: 'The video’s average precision: how high its labels rank among all classes (1: its labels are its top classes)',
+      numeric: true,
+      sortable: true,
+      cell: (r) => (r.ap === null ? '' : <span className={r.hit === false ? 'miss' : undefined}>{formatMetric(r.ap)}</span>),
+    },
     { id: 'file', header: 'File', sortable: true, cell: (r) => <span className="muted">{r.file}</span> },
   ];
   return (
@@ -93,30 +160,83 @@ function VideoTable({ filter, setFilter, classNames }: { filter: RowFilter; setF
       <div className="table-tools">
         <label className="field-inline" htmlFor={`${id}-search`}>
           <span className="field-label">Search</span>
-          <input id={`${id}-search`} type="search" value={filter.search} placeholder="id, label or predicted class" autoComplete="off"
-            onChange={(e) => setFilter({ ...filter, search: e.target.value })} data-testid="dataset-search" />
+          <input
+            id={`${id}-search`}
+            type="search"
+            value={filter.search}
+            placeholder="id, label or predicted class"
+            autoComplete="off"
+            onChange={(e) => setFilter({ ...filter, search: e.target.value })}
+            data-testid="dataset-search"
+          />
         </label>
         <label className="field-inline" htmlFor={`${id}-show`}>
           <span className="field-label">Show</span>
-          <select id={`${id}-show`} value={filter.show} onChange={(e) => setFilter({ ...filter, show: e.target.value as Show })} data-testid="dataset-show">
-            {SHOW.map((s) => <option key={s.id} value={s.id}>{s.label}</option>)}
+          <select
+            id={`${id}-show`}
+            value={filter.show}
+            onChange={(e) => setFilter({ ...filter, show: e.target.value as Show })}
+            data-testid="dataset-show"
+          >
+            {SHOW.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" className="btn btn-small" onClick={() => setSort({ column: 'ap', descending: false })} data-testid="dataset-worst">Worst first</button>
-        <button type="button" className="btn btn-small" disabled={shown.length === 0} onClick={() => download('dataset.csv', 'text/csv', rowsCsv(shown))}>Export the table (CSV)</button>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setSort({ column: 'ap', descending: false })}
+          data-testid="dataset-worst"
+        >
+          Worst first
+        </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={shown.length === 0}
+          onClick={() => download('dataset.csv', 'text/csv', rowsCsv(shown))}
+        >
+          Export the table (CSV)
+        </button>
       </div>
       {(filter.classIndex !== null || filter.confusion) && (
         <p className="small filter-note">
-          {filter.classIndex !== null && <>Videos with <strong>{classNames[filter.classIndex] ?? `class ${filter.classIndex}`}</strong> as a label or as their top class. </>}
-          {filter.confusion && <>Videos labelled <strong>{classNames[filter.confusion.label]}</strong> whose top class is <strong>{classNames[filter.confusion.predicted]}</strong>. </>}
-          <button type="button" className="link-button" onClick={() => setFilter({ ...filter, classIndex: null, confusion: null })}>Show all</button>
+          {filter.classIndex !== null && (
+            <>
+              Videos with <strong>{classNames[filter.classIndex] ?? `class ${filter.classIndex}`}</strong> as a label or as their top
+              class.{' '}
+            </>
+          )}
+          {filter.confusion && (
+            <>
+              Videos labelled <strong>{classNames[filter.confusion.label]}</strong> whose top class is{' '}
+              <strong>{classNames[filter.confusion.predicted]}</strong>.{' '}
+            </>
+          )}
+          <button type="button" className="link-button" onClick={() => setFilter({ ...filter, classIndex: null, confusion: null })}>
+            Show all
+          </button>
         </p>
       )}
-      <p className="muted small" aria-live="polite" data-testid="dataset-shown">{shown.length.toLocaleString('en-US')} of {all.length.toLocaleString('en-US')} videos</p>
-      <p className="muted small ap-legend" data-testid="ap-legend">AP in <span className="miss">red</span>: the video’s top class is not one of its labels.</p>
+      <p className="muted small" aria-live="polite" data-testid="dataset-shown">
+        {shown.length.toLocaleString('en-US')} of {all.length.toLocaleString('en-US')} videos
+      </p>
+      <p className="muted small ap-legend" data-testid="ap-legend">
+        AP in <span className="miss">red</span>: the video’s top class is not one of its labels.
+      </p>
       <p className="muted small table-scroll-hint">The table scrolls sideways: Top class, p(top), AP and File are to the right.</p>
-      <VirtualTable rows={shown} columns={columns} rowKey={(r) => r.key} sort={sort} caption="Videos of the dataset"
-        onSort={(c) => setSort(nextSort(sort, c, columns.find((x) => x.id === c)?.numeric ?? false))} testId="dataset-videos" />
+      <VirtualTable
+        rows={shown}
+        columns={columns}
+        rowKey={(r) => r.key}
+        sort={sort}
+        caption="Videos of the dataset"
+        onSort={(c) => setSort(nextSort(sort, c, columns.find((x) => x.id === c)?.numeric ?? false))}
+        testId="dataset-videos"
+      />
     </>
   );
 }

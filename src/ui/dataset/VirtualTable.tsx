@@ -25,7 +25,16 @@ const ROW_HEIGHT = 36;
  * rendered, a sticky header of sort buttons (aria-sort says the order), and
  * aria-rowcount/aria-rowindex for the rows not in the page.
  */
-export function VirtualTable<R>({ rows, columns, rowKey, sort, onSort, caption, testId, height = 440 }: {
+export function VirtualTable<R>({
+  rows,
+  columns,
+  rowKey,
+  sort,
+  onSort,
+  caption,
+  testId,
+  height = 440,
+}: {
   rows: readonly R[];
   columns: readonly Column<R>[];
   rowKey: (row: R) => string;
@@ -36,7 +45,12 @@ export function VirtualTable<R>({ rows, columns, rowKey, sort, onSort, caption, 
   height?: number;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const list = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
+  const list = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
   const items = list.getVirtualItems();
   const top = items[0]?.start ?? 0;
   const bottom = list.getTotalSize() - (items.at(-1)?.end ?? 0);
@@ -52,13 +66,23 @@ export function VirtualTable<R>({ rows, columns, rowKey, sort, onSort, caption, 
             {columns.map((c) => {
               const sorted = sort.column === c.id;
               return (
-                <th key={c.id} scope="col" className={c.numeric ? 'num' : undefined} aria-sort={sorted ? (sort.descending ? 'descending' : 'ascending') : undefined} title={c.title}>
+                <th
+                  key={c.id}
+                  scope="col"
+                  className={c.numeric ? 'num' : undefined}
+                  aria-sort={sorted ? (sort.descending ? 'descending' : 'ascending') : undefined}
+                  title={c.title}
+                >
                   {c.sortable ? (
                     <button type="button" className="sort-button" onClick={() => onSort(c.id)} data-column={c.id}>
                       {c.header}
-                      <span aria-hidden="true" className="sort-mark">{sorted ? (sort.descending ? '▼' : '▲') : ''}</span>
+                      <span aria-hidden="true" className="sort-mark">
+                        {sorted ? (sort.descending ? '▼' : '▲') : ''}
+                      </span>
                     </button>
-                  ) : c.header}
+                  ) : (
+                    c.header
+                  )}
                 </th>
               );
             })}
@@ -70,7 +94,11 @@ export function VirtualTable<R>({ rows, columns, rowKey, sort, onSort, caption, 
             const row = rows[item.index];
             return (
               <tr key={rowKey(row)} aria-rowindex={item.index + 2} style={{ height: ROW_HEIGHT }} data-testid={`${testId}-row`}>
-                {columns.map((c) => <td key={c.id} className={c.numeric ? 'num tabular' : undefined}>{c.cell(row)}</td>)}
+                {columns.map((c) => (
+                  <td key={c.id} className={c.numeric ? 'num tabular' : undefined}>
+                    {c.cell(row)}
+                  </td>
+                ))}
               </tr>
             );
           })}

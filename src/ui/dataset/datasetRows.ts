@@ -27,7 +27,10 @@ export interface DatasetRow {
 }
 
 export type SortKey = 'index' | 'id' | 'frames' | 'top' | 'probability' | 'ap' | 'file';
-export interface Sort { key: SortKey; descending: boolean }
+export interface Sort {
+  key: SortKey;
+  descending: boolean;
+}
 
 export type Show = 'all' | 'labeled' | 'misses' | 'failed';
 
@@ -48,10 +51,20 @@ export function datasetRows(videos: readonly VideoRow[], classNames: readonly st
   return videos.map((v, index) => {
     const f = v.result?.figures;
     return {
-      index, key: v.key, id: v.id, file: v.file, frames: v.frames,
-      labels: (v.labels ?? []).map(name).join(', '), labelIds: v.labels ?? [],
-      top: f ? name(f.top) : null, topClass: f?.top ?? null, probability: f?.topProbability ?? null,
-      ap: f?.ap ?? null, hit: f?.hit ?? null, status: v.status, message: v.message ?? null,
+      index,
+      key: v.key,
+      id: v.id,
+      file: v.file,
+      frames: v.frames,
+      labels: (v.labels ?? []).map(name).join(', '),
+      labelIds: v.labels ?? [],
+      top: f ? name(f.top) : null,
+      topClass: f?.top ?? null,
+      probability: f?.topProbability ?? null,
+      ap: f?.ap ?? null,
+      hit: f?.hit ?? null,
+      status: v.status,
+      message: v.message ?? null,
     };
   });
 }
@@ -64,7 +77,8 @@ export function filterRows(rows: readonly DatasetRow[], f: RowFilter): DatasetRo
     if (f.show === 'failed' && r.status !== 'error') return false;
     if (f.classIndex !== null && !r.labelIds.includes(f.classIndex) && r.topClass !== f.classIndex) return false;
     if (f.confusion && !isConfusedPair(r.labelIds, r.topClass, f.confusion.label, f.confusion.predicted)) return false;
-    if (q && !r.id.toLowerCase().includes(q) && !r.labels.toLowerCase().includes(q) && !(r.top ?? '').toLowerCase().includes(q)) return false;
+    if (q && !r.id.toLowerCase().includes(q) && !r.labels.toLowerCase().includes(q) && !(r.top ?? '').toLowerCase().includes(q))
+      return false;
     return true;
   });
 }
@@ -84,8 +98,23 @@ export function sortRows(rows: readonly DatasetRow[], sort: Sort): DatasetRow[] 
 
 /** The table as CSV, the rows as shown. */
 export function rowsCsv(rows: readonly DatasetRow[]): string {
-  return Papa.unparse({
-    fields: ['id', 'file', 'frames', 'labels', 'top_class', 'top_probability', 'ap', 'hit', 'status'],
-    data: rows.map((r) => [r.id, r.file, r.frames, r.labels, r.top ?? '', r.probability ?? '', r.ap ?? '', r.hit === null ? '' : r.hit ? 1 : 0, r.status]),
-  }, { newline: '\r\n' }) + '\r\n';
+  return (
+    Papa.unparse(
+      {
+        fields: ['id', 'file', 'frames', 'labels', 'top_class', 'top_probability', 'ap', 'hit', 'status'],
+        data: rows.map((r) => [
+          r.id,
+          r.file,
+          r.frames,
+          r.labels,
+          r.top ?? '',
+          r.probability ?? '',
+          r.ap ?? '',
+          r.hit === null ? '' : r.hit ? 1 : 0,
+          r.status,
+        ]),
+      },
+      { newline: '\r\n' },
+    ) + '\r\n'
+  );
 }

@@ -19,8 +19,14 @@ function asCore(row: ExportRow, model: ModelInfo): { v: VideoFeatures; p: VideoP
   const { video, result } = row;
   return {
     v: {
-      file: video.file, index: video.index, id: video.id, frames: video.frames,
-      rgbDim: model.sizes.rgbDim, audioDim: model.sizes.audioDim, rgb: new Float32Array(0), audio: new Float32Array(0),
+      file: video.file,
+      index: video.index,
+      id: video.id,
+      frames: video.frames,
+      rgbDim: model.sizes.rgbDim,
+      audioDim: model.sizes.audioDim,
+      rgb: new Float32Array(0),
+      audio: new Float32Array(0),
       ...(video.labels ? { labels: video.labels } : {}),
     },
     p: { probabilities: result.probabilities, logits: new Float32Array(0), attention: result.attention },
@@ -38,7 +44,10 @@ export function exportJson(model: ModelInfo, rows: readonly ExportRow[], topK: n
   const core = rows.map((r) => asCore(r, model));
   return predictionDocument(
     { model: model.source, ...runOf(rows) },
-    core.map((c) => c.v), core.map((c) => c.p), model.classNames, topK,
+    core.map((c) => c.v),
+    core.map((c) => c.p),
+    model.classNames,
+    topK,
   );
 }
 

@@ -6,7 +6,13 @@ import './library.css';
  * stays there, Escape answers `onCancel`, and focus goes back where it was.
  * The first action is the safe one and takes the focus.
  */
-export function Dialog({ title, children, actions, onCancel, testId }: {
+export function Dialog({
+  title,
+  children,
+  actions,
+  onCancel,
+  testId,
+}: {
   title: string;
   children: ReactNode;
   actions: { label: string; onClick: () => void; primary?: boolean; danger?: boolean }[];
@@ -26,14 +32,34 @@ export function Dialog({ title, children, actions, onCancel, testId }: {
     };
   }, []);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} data-testid={testId}
-      onCancel={(e) => { e.preventDefault(); onCancel(); }}>
-      <h2 id={`${id}-title`} className="dialog-title">{title}</h2>
-      <div id={`${id}-body`} className="dialog-body">{children}</div>
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      data-testid={testId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={`${id}-title`} className="dialog-title">
+        {title}
+      </h2>
+      <div id={`${id}-body`} className="dialog-body">
+        {children}
+      </div>
       <div className="dialog-actions">
         {actions.map((a, i) => (
-          <button key={a.label} type="button" autoFocus={i === 0} onClick={a.onClick}
-            className={`btn${a.primary ? ' btn-primary' : ''}${a.danger ? ' btn-danger-solid' : ''}`}>{a.label}</button>
+          <button
+            key={a.label}
+            type="button"
+            autoFocus={i === 0}
+            onClick={a.onClick}
+            className={`btn${a.primary ? ' btn-primary' : ''}${a.danger ? ' btn-danger-solid' : ''}`}
+          >
+            {a.label}
+          </button>
         ))}
       </div>
     </dialog>

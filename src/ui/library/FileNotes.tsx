@@ -35,12 +35,34 @@ export function FileNotes() {
             <span className="file-note-text">{text}</span>
             <span className="file-note-actions">
               {f.state !== 'done' && f.resumable && (
-                <button type="button" className="btn btn-small" disabled={reading} onClick={() => void resume(f.file)} aria-label={`Resume reading ${f.file}`}>Resume</button>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={reading}
+                  onClick={() => void resume(f.file)}
+                  aria-label={`Resume reading ${f.file}`}
+                >
+                  Resume
+                </button>
               )}
               {f.state === 'done' && (
-                <button type="button" className="btn btn-small" onClick={() => void addDuplicates(f.file)} aria-label={`Add the videos of ${f.file} already listed again`}>Add them again</button>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => void addDuplicates(f.file)}
+                  aria-label={`Add the videos of ${f.file} already listed again`}
+                >
+                  Add them again
+                </button>
               )}
-              <button type="button" className="btn btn-small btn-ghost" onClick={() => dismiss(f.file)} aria-label={`Dismiss the note on ${f.file}`}>Dismiss</button>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                onClick={() => dismiss(f.file)}
+                aria-label={`Dismiss the note on ${f.file}`}
+              >
+                Dismiss
+              </button>
             </span>
           </li>
         );

@@ -7,14 +7,27 @@ import { useApp } from '../state/context';
 export function FineTuneOffer() {
   const id = useId();
   const loadSamples = useApp((s) => s.loadSamples);
-  const loaded = useApp((s) => s.videos.some((v) => v.file === FINETUNE_SAMPLE_SET.file) && s.fileLoads[FINETUNE_SAMPLE_SET.file]?.state !== 'cancelled' && s.fileLoads[FINETUNE_SAMPLE_SET.file]?.state !== 'failed');
+  const loaded = useApp(
+    (s) =>
+      s.videos.some((v) => v.file === FINETUNE_SAMPLE_SET.file) &&
+      s.fileLoads[FINETUNE_SAMPLE_SET.file]?.state !== 'cancelled' &&
+      s.fileLoads[FINETUNE_SAMPLE_SET.file]?.state !== 'failed',
+  );
   if (loaded) return null;
   return (
     <p className="fine-tune-offer small">
-      <button type="button" className="btn btn-small" onClick={() => void loadSamples(TRY_FINE_TUNING_SET)} data-testid="try-finetune" aria-describedby={`${id}-help`}>
+      <button
+        type="button"
+        className="btn btn-small"
+        onClick={() => void loadSamples(TRY_FINE_TUNING_SET)}
+        data-testid="try-finetune"
+        aria-describedby={`${id}-help`}
+      >
         Try fine-tuning
       </button>
-      <span id={`${id}-help`} className="muted">adds 40 sample videos of four new labels to teach the model</span>
+      <span id={`${id}-help`} className="muted">
+        adds 40 sample videos of four new labels to teach the model
+      </span>
     </p>
   );
 }

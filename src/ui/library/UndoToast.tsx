@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApp, useAppShallow } from '../state/context';
 
 /** How long an Undo is offered (ms); it waits while the pointer or the focus is on it. */
-export const UNDO_MS = 10_000;
+const UNDO_MS = 10_000;
 
 /** "Removed v3 · Undo": a moment to take back a Remove or a Clear. */
 export function UndoToast() {
@@ -31,12 +31,31 @@ export function UndoToast() {
   }, [offer, undo]);
   if (!offer) return null;
   return (
-    <div ref={ref} className="undo-toast" role="status" data-testid="undo-toast"
-      onMouseEnter={() => setHeld(true)} onMouseLeave={() => setHeld(false)}
-      onFocus={() => setHeld(true)} onBlur={(e) => { if (!ref.current?.contains(e.relatedTarget as Node)) setHeld(false); }}>
+    <div
+      ref={ref}
+      className="undo-toast"
+      role="status"
+      data-testid="undo-toast"
+      onMouseEnter={() => setHeld(true)}
+      onMouseLeave={() => setHeld(false)}
+      onFocus={() => setHeld(true)}
+      onBlur={(e) => {
+        if (!ref.current?.contains(e.relatedTarget as Node)) setHeld(false);
+      }}
+    >
       <span>{offer.message}</span>
-      <button type="button" className="btn btn-small undo-btn" onClick={() => void undo()} aria-keyshortcuts="Control+Z" title="Undo (Ctrl+Z)">Undo</button>
-      <button type="button" className="btn btn-small btn-ghost" onClick={dismiss} aria-label="Dismiss the Undo">✕</button>
+      <button
+        type="button"
+        className="btn btn-small undo-btn"
+        onClick={() => void undo()}
+        aria-keyshortcuts="Control+Z"
+        title="Undo (Ctrl+Z)"
+      >
+        Undo
+      </button>
+      <button type="button" className="btn btn-small btn-ghost" onClick={dismiss} aria-label="Dismiss the Undo">
+        ✕
+      </button>
     </div>
   );
 }

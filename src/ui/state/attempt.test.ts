@@ -14,8 +14,16 @@ describe('telling the user what failed', () => {
     const notices: string[] = [];
     const notify = (level: string, message: string) => notices.push(`${level}: ${message}`);
     expect(await attempt(notify, 'The video could not be removed', async () => 7)).toBe(7);
-    expect(await attempt(notify, 'The video could not be removed', async () => { throw new WorkerError('it is gone', 'removeVideo'); })).toBeUndefined();
-    expect(await attempt(notify, null, async () => { throw new WorkerError('no backend could start', 'setBackend'); })).toBeUndefined();
+    expect(
+      await attempt(notify, 'The video could not be removed', async () => {
+        throw new WorkerError('it is gone', 'removeVideo');
+      }),
+    ).toBeUndefined();
+    expect(
+      await attempt(notify, null, async () => {
+        throw new WorkerError('no backend could start', 'setBackend');
+      }),
+    ).toBeUndefined();
     expect(notices).toEqual(['error: The video could not be removed: it is gone', 'error: no backend could start']);
   });
 });

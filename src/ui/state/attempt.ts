@@ -15,7 +15,9 @@ export function errorMessage(e: unknown): string {
 
 /** Runs `work`; if it fails, says "`failed`: why" (or why alone) in an error notice and gives undefined. */
 export async function attempt<T>(
-  notify: (level: NoticeLevel, message: string) => void, failed: string | null, work: () => Promise<T>,
+  notify: (level: NoticeLevel, message: string) => void,
+  failed: string | null,
+  work: () => Promise<T>,
 ): Promise<T | undefined> {
   try {
     return await work();

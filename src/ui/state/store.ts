@@ -11,6 +11,7 @@ import { selectedVideo, trainingActive } from './selectors';
 import { backendSlice } from './slices/backend';
 import { compareSlice } from './slices/compare';
 import { datasetSlice } from './slices/dataset';
+import { filesSlice } from './slices/files';
 import { librarySlice } from './slices/library';
 import { modelSlice } from './slices/model';
 import { noticesSlice } from './slices/notices';
@@ -34,31 +35,61 @@ export function createAppStore(env: StoreEnv): AppStore {
     removeItem: () => {},
   };
 
-  const store = createStore<AppState>()(persist((set, get) => {
-    const ctx: SliceContext = { set, get, env };
-    const settings = settingsSlice(ctx);
-    const backend = backendSlice(ctx);
-    const model = modelSlice(ctx);
-    const videos = videosSlice(ctx);
-    const dataset = datasetSlice(ctx);
-    const training = trainingSlice(ctx);
-    const notices = noticesSlice(ctx);
-    const segments = segmentsSlice(ctx);
-    const media = mediaSlice(ctx);
-    const library = librarySlice(ctx);
-    const compare = compareSlice(ctx);
-    // In the order an event reaches them.
-    const handlers: EventHandlers[] = [settings, backend, model, videos, dataset, training, notices, segments, media, library, compare].map((s) => s.events);
-    const applyEvent = (e: WorkerEvent) => {
-      const before = get();
-      for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
-    };
-    // Checked, not cast: a member of AppState that no slice provides does not compile.
-    return {
-      ...settings.state, ...backend.state, ...model.state, ...videos.state, ...dataset.state, ...training.state, ...notices.state,
-      ...segments.state, ...media.state, ...library.state, ...compare.state, applyEvent,
-    } satisfies AppState;
-  }, { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) }));
+  const store = createStore<AppState>()(
+    persist(
+      (set, get) => {
+        const ctx: SliceContext = { set, get, env };
+        const settings = settingsSlice(ctx);
+        const backend = backendSlice(ctx);
+        const model = modelSlice(ctx);
+        const videos = videosSlice(ctx);
+        const dataset = datasetSlice(ctx);
+        const training = trainingSlice(ctx);
+        const notices = noticesSlice(ctx);
+        const segments = segmentsSlice(ctx);
+        const media = mediaSlice(ctx);
+        const library = librarySlice(ctx);
+        const compare = compareSlice(ctx);
+        const files = filesSlice(ctx);
+        // In the order an event reaches them.
+        const handlers: EventHandlers[] = [
+          settings,
+          backend,
+          model,
+          videos,
+          dataset,
+          training,
+          notices,
+          segments,
+          media,
+          library,
+          compare,
+          files,
+        ].map((s) => s.events);
+        const applyEvent = (e: WorkerEvent) => {
+          const before = get();
+          for (const h of handlers) (h[e.type] as ((e: WorkerEvent, before: AppState) => void) | undefined)?.(e, before);
+        };
+        // Checked, not cast: a member of AppState that no slice provides does not compile.
+        return {
+          ...settings.state,
+          ...backend.state,
+          ...model.state,
+          ...videos.state,
+          ...dataset.state,
+          ...training.state,
+          ...notices.state,
+          ...segments.state,
+          ...media.state,
+          ...library.state,
+          ...compare.state,
+          ...files.state,
+          applyEvent,
+        } satisfies AppState;
+      },
+      { name: 'url', storage, partialize: (s) => ({ settings: s.settings }) },
+    ),
+  );
 
   env.client.onEvent((e) => store.getState().applyEvent(e));
   // The running fine-tune follows the selected video with its live view.

@@ -9,6 +9,7 @@ import type { WorkerClient } from '../../protocol/client';
 import type { WorkerEvent } from '../../protocol/protocol';
 import type { BackendSlice } from './slices/backend';
 import type { DatasetSlice } from './slices/dataset';
+import type { FilesSlice } from './slices/files';
 import type { LibrarySlice } from './slices/library';
 import type { CompareSlice } from './slices/compare';
 import type { ModelSlice } from './slices/model';
@@ -19,7 +20,20 @@ import type { TrainingSlice } from './slices/training';
 import type { VideosSlice } from './slices/videos';
 import type { MediaSlice } from '../video/mediaSlice';
 
-export interface AppState extends SettingsSlice, BackendSlice, ModelSlice, VideosSlice, DatasetSlice, TrainingSlice, NoticesSlice, SegmentsSlice, MediaSlice, LibrarySlice, CompareSlice {
+export interface AppState
+  extends
+    SettingsSlice,
+    BackendSlice,
+    ModelSlice,
+    VideosSlice,
+    DatasetSlice,
+    TrainingSlice,
+    NoticesSlice,
+    SegmentsSlice,
+    MediaSlice,
+    LibrarySlice,
+    CompareSlice,
+    FilesSlice {
   /** Routes one worker event to the slices that handle it. */
   applyEvent(e: WorkerEvent): void;
 }
@@ -43,7 +57,7 @@ export interface SliceContext {
   env: StoreEnv;
 }
 
-export type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+type EventOf<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 
 /** A slice's handling of worker events; `before` is the whole state as it was before this event. */
 export type EventHandlers = { [T in WorkerEvent['type']]?: (e: EventOf<T>, before: AppState) => void };

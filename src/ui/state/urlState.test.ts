@@ -8,7 +8,16 @@ describe('URL state', () => {
   });
 
   it('round-trips every field', () => {
-    const s = { model: 'https://example.org/m/model.json?x=1&y=2', backend: 'webgpu' as const, video: 3, topK: 20, samples: true, view: 'dataset' as const, maxFrames: 120, threads: 2 };
+    const s = {
+      model: 'https://example.org/m/model.json?x=1&y=2',
+      backend: 'webgpu' as const,
+      video: 3,
+      topK: 20,
+      samples: true,
+      view: 'dataset' as const,
+      maxFrames: 120,
+      threads: 2,
+    };
     expect(readUrlState(writeUrlState(s))).toEqual(s);
   });
 
@@ -27,10 +36,35 @@ describe('URL state', () => {
 
   it('takes its fields, defaults and parameters from the schema', () => {
     expectTypeOf<UrlState>().toEqualTypeOf<{
-      model: string | null; backend: BackendChoice; video: number; topK: number; samples: boolean; view: 'video' | 'dataset'; maxFrames: number; threads: number | null;
+      model: string | null;
+      backend: BackendChoice;
+      video: number;
+      topK: number;
+      samples: boolean;
+      view: 'video' | 'dataset';
+      maxFrames: number;
+      threads: number | null;
     }>();
-    expect(URL_DEFAULTS).toEqual({ model: null, backend: 'auto', video: 0, topK: 10, samples: false, view: 'video', maxFrames: 300, threads: null });
-    expect(Object.values(SETTINGS).map((s) => s.url)).toEqual(['model', 'backend', 'video', 'topk', 'samples', 'view', 'frames', 'threads']);
+    expect(URL_DEFAULTS).toEqual({
+      model: null,
+      backend: 'auto',
+      video: 0,
+      topK: 10,
+      samples: false,
+      view: 'video',
+      maxFrames: 300,
+      threads: null,
+    });
+    expect(Object.values(SETTINGS).map((s) => s.url)).toEqual([
+      'model',
+      'backend',
+      'video',
+      'topk',
+      'samples',
+      'view',
+      'frames',
+      'threads',
+    ]);
   });
 
   it('writes parameters in the schema’s order', () => {

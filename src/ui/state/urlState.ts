@@ -24,7 +24,9 @@ export interface Setting<T> {
 }
 
 /** A whole number in [min, max]: a larger one is cut to max, a smaller one or anything else falls back. */
-function int<O extends { url: string; default: number | null; min: number; max: number; choices?: readonly number[]; label?: string }>(o: O): O & Setting<number | O['default']> {
+function int<O extends { url: string; default: number | null; min: number; max: number; choices?: readonly number[]; label?: string }>(
+  o: O,
+): O & Setting<number | O['default']> {
   return {
     ...o,
     parse: (v) => {
@@ -37,8 +39,18 @@ function int<O extends { url: string; default: number | null; min: number; max: 
   };
 }
 
-function oneOf<T extends string>(o: { url: string; default: T; choices: readonly T[]; label?: string }): Setting<T> & { choices: readonly T[] } {
-  return { ...o, parse: (v) => (o.choices as readonly string[]).includes(v ?? '') ? (v as T) : o.default, format: (v) => v, clamp: (v) => v };
+function oneOf<T extends string>(o: {
+  url: string;
+  default: T;
+  choices: readonly T[];
+  label?: string;
+}): Setting<T> & { choices: readonly T[] } {
+  return {
+    ...o,
+    parse: (v) => ((o.choices as readonly string[]).includes(v ?? '') ? (v as T) : o.default),
+    format: (v) => v,
+    clamp: (v) => v,
+  };
 }
 
 export const SETTINGS = {

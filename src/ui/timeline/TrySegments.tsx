@@ -13,7 +13,8 @@ export function TrySegments({ onClick }: { onClick: () => void }) {
         Try segments: when does it happen?
       </button>
       <p id={`${id}-help`} className="muted small">
-        Loads 16 sample videos with events at known seconds and rated 5-second segments: each video’s timeline shows when each class happens, and the Metrics card the segment MAP.
+        Loads 16 sample videos with events at known seconds and rated 5-second segments: each video’s timeline shows when each class
+        happens, and the Metrics card the segment MAP.
       </p>
     </div>
   );

@@ -8,7 +8,7 @@ import type { SegmentRating } from '../../core/features/featureTypes';
 import type { SegmentTimeline } from '../../protocol/protocol';
 
 /** Classes with a lane before any is added: the video's top classes. */
-export const TOP_LANES = 3;
+const TOP_LANES = 3;
 /** The rated segments of the challenge are 5 frames long (spec 8.1); no end is stored. */
 export const RATED_SEGMENT_FRAMES = 5;
 
@@ -23,7 +23,12 @@ export interface LaneClass {
  * then its rated classes not among them (ascending id), then the classes the
  * user added; each class once, classes the model does not have left out.
  */
-export function laneClasses(probabilities: ArrayLike<number>, segments: readonly SegmentRating[] | null | undefined, added: readonly number[], top = TOP_LANES): LaneClass[] {
+export function laneClasses(
+  probabilities: ArrayLike<number>,
+  segments: readonly SegmentRating[] | null | undefined,
+  added: readonly number[],
+  top = TOP_LANES,
+): LaneClass[] {
   const C = probabilities.length;
   const out: LaneClass[] = [];
   const seen = new Set<number>();
@@ -68,6 +73,17 @@ export function windowSpans(t: Pick<SegmentTimeline, 'starts' | 'frames' | 'wind
   });
 }
 
+/** The window whose drawn span holds second t (the nearest centre in a gap or past the ends), as a click on a lane picks it. */
+export function nearestWindow(spans: readonly { from: number; to: number }[], t: number): number {
+  const holding = spans.findIndex((s) => t >= s.from && t < s.to);
+  if (holding >= 0) return holding;
+  let best = 0;
+  for (let w = 1; w < spans.length; w++) {
+    if (Math.abs((spans[w].from + spans[w].to) / 2 - t) < Math.abs((spans[best].from + spans[best].to) / 2 - t)) best = w;
+  }
+  return best;
+}
+
 /** An SVG path of the lane's steps (x in frames, y = 1 - probability), closed to the baseline for an area. */
 export function stepPath(spans: readonly { from: number; to: number }[], values: ArrayLike<number>): string {
   if (!spans.length) return '';
@@ -92,7 +108,13 @@ export interface RatedMark {
 export function ratedMarks(segments: readonly SegmentRating[] | null | undefined, c: number, videoFrames: number): RatedMark[] {
   return (segments ?? [])
     .filter((s) => s.class === c && s.start < videoFrames)
-    .map((s) => ({ class: c, start: s.start, frames: Math.min(RATED_SEGMENT_FRAMES, videoFrames - s.start), positive: s.score > 0, score: s.score }))
+    .map((s) => ({
+      class: c,
+      start: s.start,
+      frames: Math.min(RATED_SEGMENT_FRAMES, videoFrames - s.start),
+      positive: s.score > 0,
+      score: s.score,
+    }))
     .sort((a, b) => a.start - b.start);
 }
 

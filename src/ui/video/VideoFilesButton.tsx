@@ -1,19 +1,16 @@
-import { useId } from 'react';
+import { FilePicker } from '../components/FilePicker';
 import { useApp } from '../state/context';
 
-/** "Add videos": video files (and, alongside, the extractor's files) picked rather than dropped. */
+/** "Add videos": video files (and, alongside, the extractor's files and a labels CSV) picked rather than dropped. */
 export function VideoFilesButton() {
   const addFiles = useApp((s) => s.addFiles);
-  const id = useId();
   return (
-    <>
-      <label htmlFor={id} className="btn file-label" title="mp4, webm, mov: made into YouTube-8M features in the page">Add videos</label>
-      <input id={id} className="file-input" type="file" multiple accept="video/*,.mp4,.m4v,.mov,.webm,.mkv,.tgz,.pb,.npy" data-testid="video-input"
-        onChange={(e) => {
-          const files = Array.from(e.target.files ?? []);
-          e.target.value = '';
-          if (files.length) void addFiles(files);
-        }} />
-    </>
+    <FilePicker
+      label="Add videos"
+      title="mp4, webm, mov: made into YouTube-8M features in the page"
+      accept="video/*,.mp4,.m4v,.mov,.webm,.mkv,.tgz,.pb,.npy,.csv"
+      testId="video-input"
+      onFiles={(files) => void addFiles(files)}
+    />
   );
 }

@@ -40,33 +40,55 @@ export function VideoMedia({ file }: { file: string }) {
     <section className="card video-media" aria-labelledby="video-media-title" data-testid="video-media">
       <div className="card-head">
         <h3 id="video-media-title">The video</h3>
-        <button type="button" className="btn btn-small" data-testid="download-tfrecord"
-          onClick={() => download(`${stem}.tfrecord`, 'application/octet-stream', media.tfrecord)}>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="download-tfrecord"
+          onClick={() => download(`${stem}.tfrecord`, 'application/octet-stream', media.tfrecord)}
+        >
           Download features (TFRecord)
         </button>
       </div>
       {media.url && (
-        <video ref={player} className="video-player" src={media.url} controls preload="metadata" data-testid="video-player"
+        <video
+          ref={player}
+          className="video-player"
+          src={media.url}
+          controls
+          preload="metadata"
+          data-testid="video-player"
           onTimeUpdate={(e) => setTime(file, e.currentTarget.currentTime)}
           onSeeked={(e) => setTime(file, e.currentTarget.currentTime)}
-          aria-label={`${file}: the video the features were extracted from`} />
+          aria-label={`${file}: the video the features were extracted from`}
+        />
       )}
       <p className="muted small">
-        {media.frames} frames taken, one a second, of {media.considered.toLocaleString('en-US')} decoded ({media.codec}, {media.width}×{media.height}) in {media.seconds.toFixed(1)} s.
-        {' '}Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video. {note}
+        {media.frames} frames taken, one a second, of {media.considered.toLocaleString('en-US')} decoded ({media.codec}, {media.width}×
+        {media.height}) in {media.seconds.toFixed(1)} s. Playing moves the cursor on the heatmaps; a cell or a frame below seeks the video.{' '}
+        {note}
       </p>
       <ol ref={strip} className="filmstrip" aria-label="The frames the features were made from" data-testid="filmstrip">
         {media.times.slice(0, shown).map((_, t) => (
           <li key={t}>
-            <button type="button" className={`filmstrip-frame${t === current ? ' filmstrip-current' : ''}`} data-t={t}
+            <button
+              type="button"
+              className={`filmstrip-frame${t === current ? ' filmstrip-current' : ''}`}
+              data-t={t}
               aria-current={t === current ? 'true' : undefined}
               onClick={() => seekVideo(file, media.times[t])}
-              aria-label={`Frame ${t} at ${formatTime(media.times[t])}: seek the video there`}>
+              aria-label={`Frame ${t} at ${formatTime(media.times[t])}: seek the video there`}
+            >
               {tile && (
-                <span className="filmstrip-image" aria-hidden="true" style={{
-                  width: tile.tileWidth, height: tile.tileHeight, backgroundImage: `url(${tile.url})`,
-                  backgroundPosition: `-${(t % tile.columns) * tile.tileWidth}px -${Math.floor(t / tile.columns) * tile.tileHeight}px`,
-                }} />
+                <span
+                  className="filmstrip-image"
+                  aria-hidden="true"
+                  style={{
+                    width: tile.tileWidth,
+                    height: tile.tileHeight,
+                    backgroundImage: `url(${tile.url})`,
+                    backgroundPosition: `-${(t % tile.columns) * tile.tileWidth}px -${Math.floor(t / tile.columns) * tile.tileHeight}px`,
+                  }}
+                />
               )}
               <span className="small tabular">{formatTime(media.times[t])}</span>
             </button>

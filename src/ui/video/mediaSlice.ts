@@ -10,9 +10,11 @@
 import type { ExtractedMedia, ExtractionProgress, ExtractorState } from '../../protocol/protocol';
 import type { Slice, SliceContext } from '../state/types';
 import { folderOf } from '../drop';
-import { parseLabels, uniqueName } from './videoDrop';
+import { parseVideoLabels, type VideoLabelRow } from '../../core/extractor/videoLabels';
+import { userMessage } from '../../core/errors';
+import { csvLabels, isLabelsCsv, parseLabels, uniqueName } from './videoDrop';
 
-export interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
+interface MediaEntry extends Omit<ExtractedMedia, 'filmstrip'> {
   /** Object URLs: the dropped file (the player's source) and the filmstrip's one image. */
   url: string;
   filmstrip: { url: string; tileWidth: number; tileHeight: number; columns: number } | null;
@@ -23,9 +25,11 @@ export interface StagedVideos {
   files: File[];
   /** What the labels field starts with: the folder's name when it is a class of the model. */
   suggestedLabels: string;
+  /** A labels CSV given with the videos (the upstream extractor's format): it labels the videos it names, the typed labels the rest. */
+  labelsCsv: { name: string; rows: VideoLabelRow[] } | null;
 }
 
-export interface Playback {
+interface Playback {
   /** The listed file name of the video the player plays; null when none. */
   name: string | null;
   /** The player's current time, in seconds. */
@@ -42,8 +46,10 @@ export interface MediaSlice {
   /** Extracted videos by listed file name (a VideoSummary's `file`). */
   media: Record<string, MediaEntry>;
   playback: Playback;
-  /** Videos and extractor files of a drop: staged until the user starts (with labels), the extractor asked for when missing. */
+  /** Videos and extractor files (and a labels CSV) of a drop: staged until the user starts (with labels), the extractor asked for when missing. */
   stageVideos(videos: File[], extractorFiles: File[]): Promise<void>;
+  /** A labels CSV for the staged videos; a file that is not one is named in a notice, and the videos stay staged. */
+  giveLabelsCsv(file: File): Promise<void>;
   /** Asks the worker whether the extractor's files are here (kept from an earlier visit). */
   checkExtractor(): Promise<void>;
   giveExtractorFiles(files: File[]): Promise<void>;
@@ -76,7 +82,9 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
       extractions: [],
       media: {},
       playback: { name: null, time: 0, seek: null },
-      stageVideos: async (videos, extractorFiles) => {
+      stageVideos: async (videos, withVideos) => {
+        const extractorFiles = withVideos.filter((f) => !isLabelsCsv(f));
+        const [csv, ...more] = withVideos.filter(isLabelsCsv);
         if (extractorFiles.length) await get().giveExtractorFiles(extractorFiles);
         if (!videos.length) return;
         if (!get().extractor) await refreshExtractor();
@@ -84,7 +92,24 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const classNames = get().model?.classNames ?? [];
         const folder = folderOf(videos);
         const suggested = folder && 'ids' in parseLabels(folder, classNames) && classNames.length ? folder : '';
-        set({ stagedVideos: { files: [...(staged?.files ?? []), ...videos], suggestedLabels: staged?.suggestedLabels || suggested } });
+        set({
+          stagedVideos: {
+            files: [...(staged?.files ?? []), ...videos],
+            suggestedLabels: staged?.suggestedLabels || suggested,
+            labelsCsv: staged?.labelsCsv ?? null,
+          },
+        });
+        if (more.length)
+          get().notify('warning', `One labels CSV at a time: ${csv.name} is used, ${more.map((f) => f.name).join(', ')} not.`);
+        if (csv) await get().giveLabelsCsv(csv);
+      },
+      giveLabelsCsv: async (file) => {
+        try {
+          const rows = parseVideoLabels(await file.text(), file.name);
+          set((s) => (s.stagedVideos ? { stagedVideos: { ...s.stagedVideos, labelsCsv: { name: file.name, rows } } } : s));
+        } catch (e) {
+          get().notify('error', userMessage(e));
+        }
       },
       checkExtractor: refreshExtractor,
       giveExtractorFiles: async (files) => {
@@ -101,30 +126,56 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
       startExtraction: (text) => {
         const staged = get().stagedVideos;
         if (!staged) return null;
-        const parsed = parseLabels(text, get().model?.classNames ?? []);
+        const classNames = get().model?.classNames ?? [];
+        const parsed = parseLabels(text, classNames);
         if ('error' in parsed) return parsed.error;
+        const csv = staged.labelsCsv;
+        const fromCsv = csv
+          ? csvLabels(
+              csv.rows,
+              csv.name,
+              staged.files.map((f) => f.name),
+              classNames.length,
+            )
+          : { labels: [] };
+        if ('error' in fromCsv) return fromCsv.error;
         const used = new Set([...get().videos.map((v) => v.file), ...get().extractions.map((x) => x.name)]);
-        const videos = staged.files.map((file) => {
+        const videos = staged.files.map((file, i) => {
           const name = uniqueName(file.name, used);
           used.add(name);
           urls.set(name, file);
-          return { job: `v${++jobs}`, file, name, ...(parsed.ids.length ? { labels: parsed.ids } : {}) };
+          const labels = fromCsv.labels[i] ?? parsed.ids;
+          return { job: `v${++jobs}`, file, name, ...(labels.length ? { labels } : {}) };
         });
         set((s) => ({
           stagedVideos: null,
-          extractions: [...s.extractions, ...videos.map((v): ExtractionProgress => ({ job: v.job, name: v.name, state: 'queued', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null }))],
+          extractions: [
+            ...s.extractions,
+            ...videos.map((v): ExtractionProgress => ({
+              job: v.job,
+              name: v.name,
+              state: 'queued',
+              framesDone: 0,
+              framesTotal: null,
+              framesPerSecond: null,
+              secondsLeft: null,
+            })),
+          ],
         }));
-        const labels = parsed.ids.length ? parsed.ids : null;
-        for (const v of videos) pendingLabels.set(v.name, labels);
-        env.client.call('extractVideos', { videos }).catch((e) => get().notify('error', `The videos could not be extracted: ${(e as Error).message}`));
+        for (const v of videos) pendingLabels.set(v.name, v.labels ?? null);
+        env.client
+          .call('extractVideos', { videos })
+          .catch((e) => get().notify('error', `The videos could not be extracted: ${(e as Error).message}`));
         return null;
       },
       discardStagedVideos: () => set({ stagedVideos: null }),
       cancelExtraction: async (job) => {
         await env.client.call('cancelExtraction', job ? { job } : {}).catch(() => 0);
       },
-      clearFinishedExtractions: () => set((s) => ({ extractions: s.extractions.filter((x) => x.state === 'queued' || x.state === 'decoding') })),
-      setPlaybackTime: (name, time) => set((s) => (s.playback.name === name && s.playback.time === time ? s : { playback: { ...s.playback, name, time } })),
+      clearFinishedExtractions: () =>
+        set((s) => ({ extractions: s.extractions.filter((x) => x.state === 'queued' || x.state === 'decoding') })),
+      setPlaybackTime: (name, time) =>
+        set((s) => (s.playback.name === name && s.playback.time === time ? s : { playback: { ...s.playback, name, time } })),
       seekVideo: (name, time) => set((s) => ({ playback: { name, time, seek: { name, time, n: (s.playback.seek?.n ?? 0) + 1 } } })),
     },
     events: {
@@ -143,7 +194,12 @@ export function mediaSlice({ set, get, env }: SliceContext): Slice<MediaSlice> {
         const entry: MediaEntry = {
           ...rest,
           url: file ? URL.createObjectURL(file) : '',
-          filmstrip: filmstrip && { tileWidth: filmstrip.tileWidth, tileHeight: filmstrip.tileHeight, columns: filmstrip.columns, url: URL.createObjectURL(filmstrip.image) },
+          filmstrip: filmstrip && {
+            tileWidth: filmstrip.tileWidth,
+            tileHeight: filmstrip.tileHeight,
+            columns: filmstrip.columns,
+            url: URL.createObjectURL(filmstrip.image),
+          },
           labels: pendingLabels.get(e.media.name) ?? null,
         };
         pendingLabels.delete(e.media.name);

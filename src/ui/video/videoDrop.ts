@@ -3,7 +3,9 @@
  * files and models the rest of the page takes; and the labels typed for a
  * drop of videos (class names or ids) read against the model's classes.
  */
+import { userMessage } from '../../core/errors';
 import { extractorPart } from '../../core/extractor/fileRoles';
+import { labelsFor, type VideoLabelRow } from '../../core/extractor/videoLabels';
 
 /** What the browser may decode (WebCodecs decides; these are the containers mediabunny reads). */
 const VIDEO_FILE = /\.(mp4|m4v|mov|qt|webm|mkv|ogv|3gp)$/i;
@@ -12,17 +14,57 @@ export function isVideoFile(f: { name: string; type?: string }): boolean {
   return VIDEO_FILE.test(f.name) || (!!f.type && f.type.startsWith('video/'));
 }
 
+/** A labels CSV in the published extractor's format (`<video path>,<label ids joined by ;>`). */
+export function isLabelsCsv(f: { name: string }): boolean {
+  return /\.csv$/i.test(f.name) && !/^\./.test(f.name);
+}
+
+/**
+ * A drop told apart: the videos; what goes to the media slice with them
+ * (`extractor`: the extractor's files, and a labels CSV when the drop holds
+ * videos, as the command line's `--labels` takes it); the rest (features,
+ * models).
+ */
 export function splitVideoDrop<F extends { name: string; type?: string }>(files: readonly F[]): { videos: F[]; extractor: F[]; rest: F[] } {
   const videos: F[] = [];
   const extractor: F[] = [];
   const rest: F[] = [];
+  const withVideos = files.some((f) => !/^\./.test(f.name) && isVideoFile(f));
   for (const f of files) {
     if (/^\./.test(f.name)) rest.push(f);
     else if (isVideoFile(f)) videos.push(f);
-    else if (extractorPart(f.name)) extractor.push(f);
+    else if (extractorPart(f.name) || (withVideos && isLabelsCsv(f))) extractor.push(f);
     else rest.push(f);
   }
   return { videos, extractor, rest };
+}
+
+/**
+ * Each video's labels from a labels CSV, matched by file name as the command
+ * line matches them (undefined: no row names it), the ids checked against
+ * the model's classes (none checked without a model); or one sentence naming
+ * the CSV and its line.
+ */
+export function csvLabels(
+  rows: readonly VideoLabelRow[],
+  csvName: string,
+  videoNames: readonly string[],
+  classCount: number,
+): { labels: (number[] | undefined)[] } | { error: string } {
+  try {
+    const labels = videoNames.map((n) => labelsFor(rows, n, csvName));
+    for (const ids of labels) {
+      const row = rows.find((r) => r.labels === ids);
+      const bad = classCount > 0 ? ids?.find((id) => id >= classCount) : undefined;
+      if (row && bad !== undefined)
+        return {
+          error: `${csvName}: line ${row.line} gives label ${bad}, but the loaded model has ${classCount} classes (0 to ${classCount - 1})`,
+        };
+    }
+    return { labels };
+  } catch (e) {
+    return { error: userMessage(e) };
+  }
 }
 
 /**
@@ -31,13 +73,19 @@ export function splitVideoDrop<F extends { name: string; type?: string }>(files:
  * the model's class names, ignoring case. The first unknown one is the error.
  */
 export function parseLabels(text: string, classNames: readonly string[]): { ids: number[] } | { error: string } {
-  const tokens = text.split(/[,;]/).map((t) => t.trim()).filter(Boolean);
+  const tokens = text
+    .split(/[,;]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   const byName = new Map(classNames.map((n, i) => [n.toLowerCase(), i]));
   const ids = new Set<number>();
   for (const t of tokens) {
     if (/^\d+$/.test(t)) {
       const id = Number(t);
-      if (classNames.length && id >= classNames.length) return { error: `${id} is not a class id of the loaded model (it has ${classNames.length} classes, 0 to ${classNames.length - 1})` };
+      if (classNames.length && id >= classNames.length)
+        return {
+          error: `${id} is not a class id of the loaded model (it has ${classNames.length} classes, 0 to ${classNames.length - 1})`,
+        };
       ids.add(id);
       continue;
     }

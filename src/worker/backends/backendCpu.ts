@@ -9,5 +9,15 @@ export async function startCpu(): Promise<BackendHandle> {
   if (!(await tf.setBackend('cpu'))) throw new Error('tfjs could not start its cpu backend');
   await tf.ready();
   registerPackedLstmCpu();
-  return { name: 'cpu', layout: 'in-out', adapter: null, threads: null, batchSize: 64, batchBudgetBytes: BATCH_BUDGET_BYTES, occlusionBatchSize: 32, guard: (fn) => fn(), dispose: () => {} };
+  return {
+    name: 'cpu',
+    layout: 'in-out',
+    adapter: null,
+    threads: null,
+    batchSize: 64,
+    batchBudgetBytes: BATCH_BUDGET_BYTES,
+    occlusionBatchSize: 32,
+    guard: (fn) => fn(),
+    dispose: () => {},
+  };
 }

@@ -38,7 +38,8 @@ describe('backend policy', () => {
   it('names each failure before the backend it ended on', () => {
     const plan = planBackends('auto', { adapter: hardware, problem: null });
     expect(fallbackNote(plan, [], 'webgpu')).toBeNull();
-    expect(fallbackNote(plan, [{ backend: 'webgpu', message: 'its self-test failed: matMul gave NaN' }], 'wasm'))
-      .toBe('webgpu failed to start (its self-test failed: matMul gave NaN); running on wasm.');
+    expect(fallbackNote(plan, [{ backend: 'webgpu', message: 'its self-test failed: matMul gave NaN' }], 'wasm')).toBe(
+      'webgpu failed to start (its self-test failed: matMul gave NaN); running on wasm.',
+    );
   });
 });

@@ -1,12 +1,11 @@
-import { needsGpu } from '../../core/backends';
-import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../../protocol/protocol';
-
 /**
  * Which backend to run on, decided from what the user asked for and what the
  * WebGPU probe found: the backends of BACKEND_NAMES from the one asked for on,
  * in order, WebGPU only where it can run. Pure, so every case is tested
  * without a browser.
  */
+import { needsGpu } from '../../core/backends';
+import { adapterLabel, type AdapterSummary, BACKEND_NAMES, type BackendChoice, type BackendName } from '../../protocol/protocol';
 
 /** What probing WebGPU found: an adapter, or why there is none. */
 export interface WebGpuProbe {
@@ -43,17 +42,27 @@ export function planBackends(choice: BackendChoice, probe: WebGpuProbe): Backend
       return { order: withoutGpu, note: `WebGPU is not available (${probe.problem ?? 'no adapter'}), so auto runs on ${withoutGpu[0]}.` };
     case 'webgpu':
       if (a?.isFallbackAdapter) {
-        return { order: [...BACKEND_NAMES], note: `Running on a software WebGPU adapter (${label}): results are exact, but slower than on a GPU.` };
+        return {
+          order: [...BACKEND_NAMES],
+          note: `Running on a software WebGPU adapter (${label}): results are exact, but slower than on a GPU.`,
+        };
       }
       if (a) return { order: [...BACKEND_NAMES], note: null };
-      return { order: withoutGpu, note: `WebGPU was asked for but is not available (${probe.problem ?? 'no adapter'}); running on ${withoutGpu[0]} instead.` };
+      return {
+        order: withoutGpu,
+        note: `WebGPU was asked for but is not available (${probe.problem ?? 'no adapter'}); running on ${withoutGpu[0]} instead.`,
+      };
     default:
       return { order: from(choice), note: null };
   }
 }
 
 /** The note after backends in the plan failed to start: each failure, then where it ended up. */
-export function fallbackNote(plan: BackendPlan, failures: readonly { backend: BackendName; message: string }[], active: BackendName): string | null {
+export function fallbackNote(
+  plan: BackendPlan,
+  failures: readonly { backend: BackendName; message: string }[],
+  active: BackendName,
+): string | null {
   if (failures.length === 0) return plan.note;
   const failed = failures.map((f) => `${f.backend} failed to start (${f.message})`).join('; ');
   return `${failed}; running on ${active}.`;

@@ -11,27 +11,26 @@ import type { BackendHandle, ModelRuntime } from './types';
 
 /**
  * Batches on wasm hold half the default budget: wasm's memory only grows, and the tab's memory is
- * the user's. Three shards in the page grew it 245-282 MB with 16 MB batches (5 runs) and 277-316 MB
- * with 32 MB ones (4 runs), in the same time (17-21 s).
+ * the user's. Shards in the page grew it less with 16 MB batches than with 32 MB ones, in the same
+ * time (docs/benchmarks.md).
  */
 const WASM_PAGE_BATCH_BUDGET_BYTES = 16 << 20;
 
 /** At most this many wasm threads (the worker's own thread included). */
-export const MAX_WASM_THREADS = 4;
+const MAX_WASM_THREADS = 4;
 
 /**
  * Threads for tfjs's wasm backend. One when the page is not cross-origin
  * isolated (no SharedArrayBuffer); `requested` when asked (up to
  * MAX_WASM_THREADS); else every logical core but one, up to MAX_WASM_THREADS.
  * The core left over is the page's own (rendering, clicks, reading files): on
- * a 2-core machine a second wasm thread made a 1,000-video shard of the demo
- * model 1.7x slower in the page (8.6 s against 5.2 s; the threads wake for
- * every small product; measured with XNNPACK's products; with the project's
- * SIMD kernels it is about even, 5.3 s against 5.1 s in the dev build). A
- * full-size model gains 1.6x from it (one video, the recurrence split over
- * both threads: bench/results/RESULTS.md), when the page can spare the core.
+ * a 2-core machine a second wasm thread made a shard of the demo model slower
+ * in the page with XNNPACK's products (the threads wake for every small
+ * product), and gained nothing with the project's SIMD kernels. A full-size
+ * model gains from it (one video, the recurrence split over both threads:
+ * bench/results/RESULTS.md), when the page can spare the core.
  */
-export function wasmThreads(requested?: number): number {
+function wasmThreads(requested?: number): number {
   if (!self.crossOriginIsolated) return 1;
   const wanted = requested ?? (navigator.hardwareConcurrency || 1) - 1;
   return Math.max(1, Math.min(Math.floor(wanted), MAX_WASM_THREADS));
@@ -75,8 +74,16 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
   const helpers = self.crossOriginIsolated ? Math.min(running, MAX_RECURRENCE_THREADS) - 1 : 0;
   await registerPackedLstmWasm({ helpers: () => Array.from({ length: helpers }, browserHelper) });
   return {
-    name: 'wasm', layout: 'in-out', adapter: null, threads: running, batchSize: 64, batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES, occlusionBatchSize: 32,
-    guard: (fn) => fn(), prepare: packWeights, dispose: () => {},
+    name: 'wasm',
+    layout: 'in-out',
+    adapter: null,
+    threads: running,
+    batchSize: 64,
+    batchBudgetBytes: WASM_PAGE_BATCH_BUDGET_BYTES,
+    occlusionBatchSize: 32,
+    guard: (fn) => fn(),
+    prepare: packWeights,
+    dispose: () => {},
   };
 }
 
@@ -89,7 +96,9 @@ export async function startWasm(requestedThreads?: number): Promise<BackendHandl
  */
 async function packWeights(model: LoadedModel): Promise<ModelRuntime> {
   const { rgbDim, audioDim } = model.meta.sizes;
-  await predictVideos(model, [{ file: '', index: 0, id: 'warm-up', frames: 1, rgbDim, audioDim, rgb: new Float32Array(rgbDim), audio: new Float32Array(audioDim) }]);
+  await predictVideos(model, [
+    { file: '', index: 0, id: 'warm-up', frames: 1, rgbDim, audioDim, rgb: new Float32Array(rgbDim), audio: new Float32Array(audioDim) },
+  ]);
   return { dispose: () => {} };
 }
 

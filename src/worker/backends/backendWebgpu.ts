@@ -79,7 +79,9 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     try {
       result = await fn();
     } finally {
-      const errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch((e) => [e as GPUError]);
+      const errors = await Promise.all([device.popErrorScope(), device.popErrorScope(), device.popErrorScope()]).catch((e) => [
+        e as GPUError,
+      ]);
       const first = errors.find((e) => e);
       if (first) fault(`WebGPU error: ${firstLine(first.message)}`);
     }
@@ -98,19 +100,20 @@ export async function startWebGpu(adapter: GPUAdapter, onFault: FaultListener): 
     // On a software adapter a step costs its dispatches for a small model and its arithmetic for a full-size one:
     // batches (packed, so without padding) save the first and cost nothing of the second (bench:scale).
     batchSize: software ? 32 : 64,
-    // Larger batches are faster here (a shard on SwiftShader: 42 s with 32 MB, 52 s with 16 MB).
+    // Larger batches are faster here (a shard on SwiftShader: docs/benchmarks.md).
     batchBudgetBytes: BATCH_BUDGET_BYTES,
     occlusionBatchSize: software ? 1 : 32,
-    prepare: (model) => guard(async () => {
-      const fused = createFusedBiLstm(model);
-      try {
-        await compilePipelines(model, fused);
-      } catch (e) {
-        fused.dispose();
-        throw e;
-      }
-      return { biLstm: fused, dispose: () => fused.dispose() };
-    }),
+    prepare: (model) =>
+      guard(async () => {
+        const fused = createFusedBiLstm(model);
+        try {
+          await compilePipelines(model, fused);
+        } catch (e) {
+          fused.dispose();
+          throw e;
+        }
+        return { biLstm: fused, dispose: () => fused.dispose() };
+      }),
     dispose: () => {
       if (disposed) return;
       disposed = true;
@@ -145,7 +148,22 @@ async function compilePipelines(model: LoadedModel, biLstm: BiLstmRunner): Promi
   try {
     for (const T of WARMUP_LENGTHS) {
       const { rgbDim, audioDim } = model.meta.sizes;
-      const input = batchInput([{ file: '', index: 0, id: 'warm-up', frames: T, rgbDim, audioDim, rgb: new Float32Array(T * rgbDim), audio: new Float32Array(T * audioDim) }], model.spec, biLstm);
+      const input = batchInput(
+        [
+          {
+            file: '',
+            index: 0,
+            id: 'warm-up',
+            frames: T,
+            rgbDim,
+            audioDim,
+            rgb: new Float32Array(T * rgbDim),
+            audio: new Float32Array(T * audioDim),
+          },
+        ],
+        model.spec,
+        biLstm,
+      );
       const out = forward(model.weights, model.spec, input, biLstm);
       tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
     }

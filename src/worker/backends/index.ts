@@ -25,14 +25,19 @@ export interface StartOptions {
  * adapter). A backend added to core/backends.ts needs its entry here, and the
  * compiler says so.
  */
-const STARTERS: Record<BackendName, (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener, opts: StartOptions) => Promise<BackendHandle | null>> = {
+const STARTERS: Record<
+  BackendName,
+  (probe: Awaited<ReturnType<typeof probeWebGpu>>, onFault: FaultListener, opts: StartOptions) => Promise<BackendHandle | null>
+> = {
   webgpu: async (probe, onFault) => (probe.gpuAdapter ? startWebGpu(probe.gpuAdapter, onFault) : null),
   wasm: (_probe, _onFault, opts) => startWasm(opts.wasmThreads),
   cpu: () => startCpu(),
 };
 
 export async function startBackend(
-  choice: BackendChoice, onFault: FaultListener, opts: StartOptions = {},
+  choice: BackendChoice,
+  onFault: FaultListener,
+  opts: StartOptions = {},
 ): Promise<{ handle: BackendHandle; status: BackendStatus }> {
   const probe = await probeWebGpu();
   let plan: BackendPlan = planBackends(choice, probe);
@@ -55,7 +60,15 @@ export async function startBackend(
     const note = opts.avoidWebGpu && failures.length === 0 ? opts.avoidWebGpu : fallbackNote(plan, failures, name);
     return {
       handle,
-      status: { requested: choice, active: name, state: 'ready', adapter: probe.adapter, reason: note, layout: handle.layout, threads: handle.threads },
+      status: {
+        requested: choice,
+        active: name,
+        state: 'ready',
+        adapter: probe.adapter,
+        reason: note,
+        layout: handle.layout,
+        threads: handle.threads,
+      },
     };
   }
   throw new EnvironmentError(`No backend could start in this browser (${failures.map((f) => `${f.backend}: ${f.message}`).join('; ')}).`);

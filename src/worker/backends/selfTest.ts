@@ -7,15 +7,18 @@ import * as tf from '@tensorflow/tfjs-core';
  * Returns what went wrong, or null.
  */
 export async function selfTest(): Promise<string | null> {
-  const M = 8, K = 64, N = 48;
+  const M = 8,
+    K = 64,
+    N = 48;
   const a = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i * 0.37));
   const w = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i * 0.11) * 0.2);
   const expected = new Float64Array(M * N);
-  for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += a[m * K + k] * w[k * N + n];
-    expected[m * N + n] = s;
-  }
+  for (let m = 0; m < M; m++)
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[m * K + k] * w[k * N + n];
+      expected[m * N + n] = s;
+    }
   const wT = new Float32Array(N * K);
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) wT[n * K + k] = w[k * N + n];
   const [inOut, outIn, sig, soft] = tf.tidy(() => {
@@ -28,7 +31,8 @@ export async function selfTest(): Promise<string | null> {
     const [d1, d2, ds, dm] = await Promise.all([inOut.data(), outIn.data(), sig.data(), soft.data()]);
     for (let i = 0; i < M * N; i++) {
       const e = expected[i];
-      if (!(Math.abs(d1[i] - e) < 1e-4) || !(Math.abs(d2[i] - e) < 1e-4)) return `matMul gave ${d1[i]} / ${d2[i]} where ${e.toFixed(6)} was expected`;
+      if (!(Math.abs(d1[i] - e) < 1e-4) || !(Math.abs(d2[i] - e) < 1e-4))
+        return `matMul gave ${d1[i]} / ${d2[i]} where ${e.toFixed(6)} was expected`;
       if (!(Math.abs(ds[i] - 1 / (1 + Math.exp(-e))) < 1e-5)) return 'sigmoid gave a wrong value';
     }
     for (let m = 0; m < M; m++) {

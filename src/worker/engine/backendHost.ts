@@ -13,7 +13,14 @@ import { createModel, type LoadedModel } from '../../core/model/model';
 import { type BackendHandle, startBackend } from '../backends';
 import type { ModelRuntime } from '../backends/types';
 import type { AcquiredModel } from '../models/acquire';
-import { adapterLabel, type BackendChoice, type BackendName, type BackendStatus, type ModelInfo, type WorkerEvent } from '../../protocol/protocol';
+import {
+  adapterLabel,
+  type BackendChoice,
+  type BackendName,
+  type BackendStatus,
+  type ModelInfo,
+  type WorkerEvent,
+} from '../../protocol/protocol';
 import type { SerialQueue } from './serialQueue';
 
 /** The model as the backend runs it: its weights uploaded, and the backend's faster recurrence when it has one. */
@@ -29,7 +36,15 @@ export class BackendHost {
   /** Bumped on every backend start: a fault of an older backend is ignored. */
   private generation = 0;
   private faultsThisSession = 0;
-  private status: BackendStatus = { requested: 'auto', active: null, state: 'starting', adapter: null, reason: null, layout: 'in-out', threads: null };
+  private status: BackendStatus = {
+    requested: 'auto',
+    active: null,
+    state: 'starting',
+    adapter: null,
+    reason: null,
+    layout: 'in-out',
+    threads: null,
+  };
   /** wasm threads asked for by the page; undefined for the default. */
   private wasmThreads: number | undefined;
   private acquired: AcquiredModel | null = null;
@@ -59,7 +74,10 @@ export class BackendHost {
     const generation = ++this.generation;
     this.speed = { macs: 0, ms: 0 };
     try {
-      const { handle, status } = await startBackend(choice, (message) => this.onFault(generation, message), { avoidWebGpu, wasmThreads: this.wasmThreads });
+      const { handle, status } = await startBackend(choice, (message) => this.onFault(generation, message), {
+        avoidWebGpu,
+        wasmThreads: this.wasmThreads,
+      });
       this.backend = handle;
       this.publish(status);
     } catch (e) {
@@ -127,12 +145,15 @@ export class BackendHost {
     const again = this.faultsThisSession === 1;
     const what = message.charAt(0).toUpperCase() + message.slice(1);
     this.emit({
-      type: 'notice', level: 'warning',
+      type: 'notice',
+      level: 'warning',
       message: again
         ? `${what}. Restarting WebGPU; results already shown are kept.`
         : `${what}. WebGPU failed again, so the page continues on wasm; results already shown are kept.`,
     });
-    const avoid = again ? undefined : `WebGPU failed twice (last: ${message}), so the page runs on wasm. Reload the page to try WebGPU again.`;
+    const avoid = again
+      ? undefined
+      : `WebGPU failed twice (last: ${message}), so the page runs on wasm. Reload the page to try WebGPU again.`;
     await this.start(this.status.requested, avoid, 'recovering');
     this.onRecovered();
   }

@@ -48,11 +48,20 @@ describe('the engine on a shard of 1,000 videos', () => {
     const loads = h.of('load').map((e) => e.progress);
     expect(loads.map((p) => p.bytesRead)).toEqual([...loads.map((p) => p.bytesRead)].sort((a, b) => a - b));
     expect(loads.at(-1)).toMatchObject({ state: 'done' });
-    expect(loads.filter((p) => p.state === 'reading').at(-1)).toMatchObject({ bytesRead: shard.length, bytesTotal: shard.length, videosRead: 1000 });
+    expect(loads.filter((p) => p.state === 'reading').at(-1)).toMatchObject({
+      bytesRead: shard.length,
+      bytesTotal: shard.length,
+      videosRead: 1000,
+    });
     // The dataset report is the metrics over the results.
     const report = h.engine.datasetReport(1);
     const byKey = new Map(results(h).map((r) => [r.key, r.probabilities]));
-    expect(report.summary).toEqual(evaluate(listed.map((v) => byKey.get(v.key)!), listed.map((v) => v.labels!)));
+    expect(report.summary).toEqual(
+      evaluate(
+        listed.map((v) => byKey.get(v.key)!),
+        listed.map((v) => v.labels!),
+      ),
+    );
     expect(report).toMatchObject({ videos: 1000, predicted: 1000, labeled: 1000, failed: 0 });
     expect(report.figures!.classes).toHaveLength(10);
     // Each result carries its video's figures for the table.
@@ -74,7 +83,10 @@ describe('the engine on a shard of 1,000 videos', () => {
     expect(outcome.cancelled).toBe(true);
     expect(outcome.videos).toBeLessThan(2000);
     await h.idle();
-    const listed = h.of('file').flatMap((e) => e.videos).map((v) => v.key);
+    const listed = h
+      .of('file')
+      .flatMap((e) => e.videos)
+      .map((v) => v.key);
     const gone = new Set(h.of('removed').flatMap((e) => e.keys));
     expect(gone.size).toBe(removed);
     const predicted = new Set(results(h).map((r) => r.key));
@@ -91,7 +103,10 @@ describe('the engine on a shard of 1,000 videos', () => {
     const h = await engineHarness();
     await h.engine.addFeatures([file('six.tfrecord', writeTfRecordFeatures(videos))]);
     await h.idle();
-    const keys = h.of('file').flatMap((e) => e.videos).map((v) => v.key);
+    const keys = h
+      .of('file')
+      .flatMap((e) => e.videos)
+      .map((v) => v.key);
     const failed = h.of('status').find((e) => e.status === 'error')!;
     expect(failed.keys).toEqual([keys[3]]);
     expect(failed.message).toMatch(/six\.tfrecord: video 3 \('v3'\) has rgb features of width 512, the model expects 1024/);

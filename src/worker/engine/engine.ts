@@ -8,7 +8,20 @@
 import { InputError } from '../../core/errors';
 import { MAX_FRAMES } from '../../core/features/featureTypes';
 import { acquireModel, type LoaderDeps } from '../models/acquire';
-import type { BackendChoice, BackendStatus, DatasetReport, FeatureSource, ModelInfo, ModelSource, OcclusionResult, ReadChoices, SegmentReport, SegmentTimeline, WindowSettings, WorkerEvent } from '../../protocol/protocol';
+import type {
+  BackendChoice,
+  BackendStatus,
+  DatasetReport,
+  FeatureSource,
+  ModelInfo,
+  ModelSource,
+  OcclusionResult,
+  ReadChoices,
+  SegmentReport,
+  SegmentTimeline,
+  WindowSettings,
+  WorkerEvent,
+} from '../../protocol/protocol';
 import { BackendHost } from './backendHost';
 import { datasetReport } from './datasetReport';
 import { computeEvidence } from './evidence';
@@ -61,7 +74,10 @@ export class Engine implements TrainingHost {
   /** Loads a model (replacing the current one) and predicts every video again; `op` tags the progress events. */
   loadModel(source: ModelSource, op: number): Promise<ModelInfo> {
     return this.queue.run(async () => {
-      const acquired = await acquireModel(source, { ...this.deps, progress: (task, event) => this.emit({ type: 'progress', op, task, event }) });
+      const acquired = await acquireModel(source, {
+        ...this.deps,
+        progress: (task, event) => this.emit({ type: 'progress', op, task, event }),
+      });
       await this.host.setModel(acquired);
       this.videos.emptyTrash();
       this.emit({ type: 'model', model: acquired.info });
@@ -71,7 +87,10 @@ export class Engine implements TrainingHost {
   }
 
   /** Reads feature files as one stream (not behind the queue: reading needs no tfjs); a file that cannot be read is reported and skipped. */
-  addFeatures(sources: readonly FeatureSource[], choices: ReadChoices = {}): Promise<{ videos: number; failed: number; cancelled: boolean }> {
+  addFeatures(
+    sources: readonly FeatureSource[],
+    choices: ReadChoices = {},
+  ): Promise<{ videos: number; failed: number; cancelled: boolean }> {
     return this.ingest.run(sources, choices);
   }
 
@@ -111,7 +130,8 @@ export class Engine implements TrainingHost {
   }
 
   setMaxFrames(maxFrames: number): number {
-    if (!Number.isInteger(maxFrames) || maxFrames < 1) throw new InputError(`the frame cap must be a positive whole number, not ${maxFrames}`);
+    if (!Number.isInteger(maxFrames) || maxFrames < 1)
+      throw new InputError(`the frame cap must be a positive whole number, not ${maxFrames}`);
     this.maxFrames = maxFrames;
     return maxFrames;
   }

@@ -11,7 +11,11 @@ import type { VideoRegistry } from './videoRegistry';
 
 /** Call from inside the serial queue. A WebGPU failure restarts the backend and asks the user to try again. */
 export async function computeEvidence(
-  host: BackendHost, videos: VideoRegistry, key: string, classIndex: number, window: number,
+  host: BackendHost,
+  videos: VideoRegistry,
+  key: string,
+  classIndex: number,
+  window: number,
 ): Promise<OcclusionResult> {
   const [video] = await videos.load([key]);
   const running = host.running;
@@ -21,7 +25,9 @@ export async function computeEvidence(
   if (!(classIndex >= 0 && classIndex < classes)) throw new InputError(`class ${classIndex} is not one of the model's ${classes} classes`);
   const w = Math.max(1, Math.min(video.frames, Math.round(window)));
   try {
-    const r = await backend.guard(() => occlusionEvidence(model, video, classIndex, { window: w, biLstm, batchSize: backend.occlusionBatchSize }));
+    const r = await backend.guard(() =>
+      occlusionEvidence(model, video, classIndex, { window: w, biLstm, batchSize: backend.occlusionBatchSize }),
+    );
     return { key, classIndex, window: r.window, baseline: r.baseline, drop: r.drop.slice(), backend: backend.name };
   } catch (e) {
     if (e instanceof BackendFault) {

@@ -17,9 +17,8 @@ import type { VideoRegistry } from './videoRegistry';
 /**
  * Bytes read from a file at a time. Each read and its join with the last
  * one's remainder are garbage soon after: with 1 MiB instead of the reader's
- * 4 MiB, three shards grew the tab about 40 MB less (245-282 MB against
- * 278-305 MB on wasm, in 16 MB batches), for about 1 s more over their 17-20 s
- * (more reads, each a round trip to the browser).
+ * 4 MiB, shards grew the tab clearly less, for a little more time (more reads,
+ * each a round trip to the browser; docs/benchmarks.md).
  */
 const READ_CHUNK_BYTES = 1 << 20;
 
@@ -43,9 +42,13 @@ interface FileTally {
 }
 
 /** A file's end as the page hears it: a file read in full holds exactly the records seen; one cut short, about as many per byte. */
-export function fileEnd(file: string, state: FileEnd['state'], t: FileTally): FileEnd {
+function fileEnd(file: string, state: FileEnd['state'], t: FileTally): FileEnd {
   const whole = state === 'done' || (t.bytesTotal > 0 && t.bytesRead >= t.bytesTotal);
-  const estimate = whole ? t.records : t.records > 0 && t.bytesRead > 0 ? Math.max(t.records, Math.round((t.records * t.bytesTotal) / t.bytesRead)) : null;
+  const estimate = whole
+    ? t.records
+    : t.records > 0 && t.bytesRead > 0
+      ? Math.max(t.records, Math.round((t.records * t.bytesTotal) / t.bytesRead))
+      : null;
   return { file, state, records: t.records, estimate, duplicates: t.duplicates };
 }
 
@@ -72,8 +75,14 @@ export class Ingest {
   /** Reads the sources as one stream; resolves when all were read or the load was cancelled. */
   async run(sources: readonly FeatureSource[], choices: ReadChoices = {}): Promise<{ videos: number; failed: number; cancelled: boolean }> {
     const load: Load = {
-      id: this.nextId++, files: sources.length, filesDone: 0, bytesRead: 0,
-      bytesTotal: sources.reduce((n, s) => n + (s.kind === 'file' ? s.file.size : 0), 0), videosRead: 0, file: null, cancelled: false,
+      id: this.nextId++,
+      files: sources.length,
+      filesDone: 0,
+      bytesRead: 0,
+      bytesTotal: sources.reduce((n, s) => n + (s.kind === 'file' ? s.file.size : 0), 0),
+      videosRead: 0,
+      file: null,
+      cancelled: false,
     };
     if (this.loads.size === 0) this.ended = [];
     this.loads.set(load.id, load);
@@ -182,7 +191,8 @@ export class Ingest {
       await flush();
       // A file that stops reading (removed, or no longer readable by the browser) is the machine's, not the user's.
       if (e instanceof InputError) throw e;
-      if (e instanceof Error && /NotReadable|NotFound/.test(e.name)) throw new EnvironmentError(`${name}: the browser can no longer read this file (${e.message})`);
+      if (e instanceof Error && /NotReadable|NotFound/.test(e.name))
+        throw new EnvironmentError(`${name}: the browser can no longer read this file (${e.message})`);
       throw e;
     }
     await flush();
@@ -203,8 +213,11 @@ export class Ingest {
     const sum = (f: (l: Load) => number) => all.reduce((n, l) => n + f(l), 0);
     const progress: LoadProgress = {
       state: active.length ? 'reading' : (ended ?? 'done'),
-      files: sum((l) => l.files), filesDone: sum((l) => l.filesDone),
-      bytesRead: sum((l) => l.bytesRead), bytesTotal: sum((l) => l.bytesTotal), videosRead: sum((l) => l.videosRead),
+      files: sum((l) => l.files),
+      filesDone: sum((l) => l.filesDone),
+      bytesRead: sum((l) => l.bytesRead),
+      bytesTotal: sum((l) => l.bytesTotal),
+      videosRead: sum((l) => l.videosRead),
       file: active.at(-1)?.file ?? null,
     };
     this.emit({ type: 'load', progress });

@@ -174,7 +174,12 @@ export class PredictionScheduler {
     // Inference takes the packed path wherever the backend has it: a batch costs its real frames, within a
     // budget that grows with the model (batching.ts); the padded op path costs every video its longest's.
     const size = takesPackedPath(running.biLstm ?? opsBiLstm, running.model.spec)
-      ? packedBatchSize(candidates.map((k) => this.videos.get(k)!.summary.frames), sizes, batchBudgetFor(budgetBytes, variant, sizes), maxBatch)
+      ? packedBatchSize(
+          candidates.map((k) => this.videos.get(k)!.summary.frames),
+          sizes,
+          batchBudgetFor(budgetBytes, variant, sizes),
+          maxBatch,
+        )
       : batchSizeFor(sizes, candidates.length ? this.videos.get(candidates[0])!.summary.frames : 1, budgetBytes, maxBatch);
     if (fill && this.reading && candidates.length < size && this.bufferedBytes < this.bufferBytes) return [];
     const batch = new Set(candidates.slice(0, size));
@@ -211,13 +216,25 @@ export class PredictionScheduler {
       }
     });
     if (!ok.length) return null;
-    this.setStatus(ok.map((x) => x.key), 'running');
+    this.setStatus(
+      ok.map((x) => x.key),
+      'running',
+    );
     const t0 = performance.now();
     try {
-      const predictions = await backend.guard(() => predictVideos(model, ok.map((x) => x.video), { batchSize: ok.length, biLstm }));
+      const predictions = await backend.guard(() =>
+        predictVideos(
+          model,
+          ok.map((x) => x.video),
+          { batchSize: ok.length, biLstm },
+        ),
+      );
       const ms = performance.now() - t0;
       this.quickNext = false;
-      this.host.recordSpeed(ok.map((x) => x.video.frames), ms);
+      this.host.recordSpeed(
+        ok.map((x) => x.video.frames),
+        ms,
+      );
       const label = this.host.label();
       const results: VideoResult[] = [];
       predictions.forEach((p, i) => {
@@ -231,7 +248,14 @@ export class PredictionScheduler {
         }
         entry.status = 'done';
         entry.probabilities = p.probabilities;
-        results.push({ key, probabilities: p.probabilities, figures: videoFigures(p.probabilities, video.labels), attention: p.attention, ...label, ms });
+        results.push({
+          key,
+          probabilities: p.probabilities,
+          figures: videoFigures(p.probabilities, video.labels),
+          attention: p.attention,
+          ...label,
+          ms,
+        });
       });
       if (results.length) this.emit({ type: 'predictions', results });
       this.releaseRoom();
@@ -239,10 +263,16 @@ export class PredictionScheduler {
       if (e instanceof BackendFault) {
         // Nothing from this run is trusted: its videos go back to the front of the queue.
         this.pending.unshift(...ok.map((x) => x.key));
-        this.setStatus(ok.map((x) => x.key), 'queued');
+        this.setStatus(
+          ok.map((x) => x.key),
+          'queued',
+        );
         return e;
       }
-      this.fail(ok.map((x) => x.key), userMessage(e));
+      this.fail(
+        ok.map((x) => x.key),
+        userMessage(e),
+      );
     }
     return null;
   }

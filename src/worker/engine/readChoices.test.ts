@@ -49,12 +49,26 @@ describe('loads that meet what is already listed', () => {
     // Another file with two of the same ids: only those two are held back.
     const other = writeTfRecordFeatures([...shortVideos(2, 7), ...shortVideos(3, 9, 'w')]);
     await h.engine.addFeatures([file('b.tfrecord', other)]);
-    expect(h.of('fileEnd').at(-1)!.end.duplicates).toEqual([{ index: 0, id: 'v0' }, { index: 1, id: 'v1' }]);
-    expect(listed(h).map((v) => v.id).slice(12)).toEqual(['w0', 'w1', 'w2']);
+    expect(h.of('fileEnd').at(-1)!.end.duplicates).toEqual([
+      { index: 0, id: 'v0' },
+      { index: 1, id: 'v1' },
+    ]);
+    expect(
+      listed(h)
+        .map((v) => v.id)
+        .slice(12),
+    ).toEqual(['w0', 'w1', 'w2']);
     // Asked to add them again: those two, and nothing else of the file.
     await h.engine.addFeatures([file('b.tfrecord', other)], { duplicates: 'add', only: { 'b.tfrecord': [0, 1] } });
     await h.idle();
-    expect(listed(h).slice(15).map((v) => [v.id, v.index, v.key])).toEqual([['v0', 0, 'b.tfrecord#0'], ['v1', 1, 'b.tfrecord#1']]);
+    expect(
+      listed(h)
+        .slice(15)
+        .map((v) => [v.id, v.index, v.key]),
+    ).toEqual([
+      ['v0', 0, 'b.tfrecord#0'],
+      ['v1', 1, 'b.tfrecord#1'],
+    ]);
     expect(h.engine.datasetReport(1)).toMatchObject({ videos: 17, predicted: 17 });
   }, 60_000);
 
@@ -66,7 +80,10 @@ describe('loads that meet what is already listed', () => {
     await run;
     await h.idle();
     const ends = h.of('fileEnd').map((e) => e.end);
-    expect(ends.map((e) => [e.file, e.state])).toEqual([['shard-1.tfrecord', 'cancelled'], ['shard-2.tfrecord', 'cancelled']]);
+    expect(ends.map((e) => [e.file, e.state])).toEqual([
+      ['shard-1.tfrecord', 'cancelled'],
+      ['shard-2.tfrecord', 'cancelled'],
+    ]);
     expect(ends[0].records).toBeLessThan(400);
     // Estimated from the bytes read: near the 400 the file holds.
     expect(ends[0].estimate).toBeGreaterThan(250);
@@ -76,12 +93,22 @@ describe('loads that meet what is already listed', () => {
     expect(kept.length).toBeGreaterThanOrEqual(20);
     expect(kept.length).toBeLessThan(400);
     // Resume: the positions listed are skipped, the rest read; each video once.
-    await h.engine.addFeatures([file('shard-1.tfrecord', shard), file('shard-2.tfrecord', small)], { skip: { 'shard-1.tfrecord': kept.map((v) => v.index) } });
+    await h.engine.addFeatures([file('shard-1.tfrecord', shard), file('shard-2.tfrecord', small)], {
+      skip: { 'shard-1.tfrecord': kept.map((v) => v.index) },
+    });
     await h.idle();
     const all = listed(h);
     expect(all).toHaveLength(412);
     expect(new Set(all.map((v) => v.id)).size).toBe(412);
-    expect(h.of('fileEnd').slice(-2).map((e) => [e.end.state, e.end.estimate, e.end.duplicates.length])).toEqual([['done', 400, 0], ['done', 12, 0]]);
+    expect(
+      h
+        .of('fileEnd')
+        .slice(-2)
+        .map((e) => [e.end.state, e.end.estimate, e.end.duplicates.length]),
+    ).toEqual([
+      ['done', 400, 0],
+      ['done', 12, 0],
+    ]);
     expect(h.engine.datasetReport(1)).toMatchObject({ videos: 412, predicted: 412, labeled: 412 });
   }, 120_000);
 

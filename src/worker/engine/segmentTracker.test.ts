@@ -13,14 +13,23 @@ import type { SegmentTimeline } from '../../protocol/protocol';
 const root = path.resolve(__dirname, '../../..');
 const file = (name: string, bytes: Uint8Array) => ({ kind: 'file' as const, file: new File([bytes.slice()], name) });
 
-interface Event { class: number; start: number; frames: number }
-interface SetVideo { id: string; events: Event[] }
+interface Event {
+  class: number;
+  start: number;
+  frames: number;
+}
+interface SetVideo {
+  id: string;
+  events: Event[];
+}
 
 let samples: Uint8Array;
 let setVideos: SetVideo[];
 beforeAll(async () => {
   samples = new Uint8Array(await readFile(path.join(root, 'public/samples/demo-segments.tfrecord')));
-  const index = JSON.parse(await readFile(path.join(root, 'public/samples/index.json'), 'utf8')) as { sets: { name: string; files: { videos: SetVideo[] }[] }[] };
+  const index = JSON.parse(await readFile(path.join(root, 'public/samples/index.json'), 'utf8')) as {
+    sets: { name: string; files: { videos: SetVideo[] }[] }[];
+  };
   setVideos = index.sets.find((s) => s.name === 'segments')!.files.flatMap((f) => f.videos);
 });
 
@@ -87,7 +96,10 @@ describe('segments in the worker', () => {
     const h = await engineHarness();
     await h.engine.addFeatures([file('seven.tfrecord', writeTfRecordFeatures(videos))]);
     const [seven, plain] = h.of('file').flatMap((e) => e.videos);
-    expect(seven.segments).toEqual([{ class: 1, start: 0, score: 1 }, { class: 2, start: 5, score: 0 }]);
+    expect(seven.segments).toEqual([
+      { class: 1, start: 0, score: 1 },
+      { class: 2, start: 5, score: 0 },
+    ]);
     expect(plain.segments).toBeNull();
     const t = await h.engine.segmentTimeline(seven.key);
     expect([...t.starts]).toEqual([0, 5]);

@@ -29,8 +29,19 @@ import { InputError } from '../../core/errors';
 import type { VideoFeatures } from '../../core/features/featureTypes';
 import { batchSizeFor } from '../../core/model/batching';
 import {
-  MAX_WINDOWS_PER_BATCH, modelRunner, predictVideoWindows, ratedClassesFor, SEGMENT_WINDOWS, SegmentRanking, segmentMap, type WindowRunner,
-  type WindowSettings, windowCount, windowSettings, worstRankedPositives, YT8M_CLASS_COUNT,
+  MAX_WINDOWS_PER_BATCH,
+  modelRunner,
+  predictVideoWindows,
+  ratedClassesFor,
+  SEGMENT_WINDOWS,
+  SegmentRanking,
+  segmentMap,
+  type WindowRunner,
+  type WindowSettings,
+  windowCount,
+  windowSettings,
+  worstRankedPositives,
+  YT8M_CLASS_COUNT,
 } from '../../core/segments';
 import { BackendFault } from '../backends';
 import type { SegmentReport, SegmentTimeline, WorkerEvent } from '../../protocol/protocol';
@@ -65,7 +76,8 @@ export class SegmentTracker {
   observe(e: WorkerEvent): void {
     if (e.type === 'predictions') this.enqueue(e.results.map((r) => r.key));
     else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
-    else if (e.type === 'status' && e.status === 'queued' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart(false);
+    else if (e.type === 'status' && e.status === 'queued' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k)))
+      this.restart(false);
     else if (e.type === 'model') this.restart(false);
   }
 
@@ -98,7 +110,9 @@ export class SegmentTracker {
       window: this.window,
       result: r && this.ranked.size ? segmentMap(r) : null,
       worst: r && this.ranked.size ? worstRankedPositives(r, worst) : [],
-      ratedVideos, ranked: this.ranked.size, pending: this.pending.length,
+      ratedVideos,
+      ranked: this.ranked.size,
+      pending: this.pending.length,
     };
   }
 
@@ -111,11 +125,19 @@ export class SegmentTracker {
     try {
       const [windows] = await predictVideoWindows(this.runner(), [video], { window, batchSize: this.perBatch() });
       // tfjs does not throw on WebGPU errors: a wrong result shows as non-finite numbers.
-      if (!windows.every((w) => allFinite(w.probabilities))) throw new InputError(`${running.backend.name} returned non-finite probabilities for the windows of ${video.id}`);
+      if (!windows.every((w) => allFinite(w.probabilities)))
+        throw new InputError(`${running.backend.name} returned non-finite probabilities for the windows of ${video.id}`);
       const classes = running.model.meta.sizes.classes;
       const probabilities = new Float32Array(windows.length * classes);
       windows.forEach((w, i) => probabilities.set(w.probabilities, i * classes));
-      return { key, window, starts: Int32Array.from(windows, (w) => w.start), frames: Int32Array.from(windows, (w) => w.frames), classes, probabilities };
+      return {
+        key,
+        window,
+        starts: Int32Array.from(windows, (w) => w.start),
+        frames: Int32Array.from(windows, (w) => w.frames),
+        classes,
+        probabilities,
+      };
     } catch (e) {
       if (e instanceof BackendFault) {
         await this.host.recover(e.message);
@@ -213,7 +235,8 @@ export class SegmentTracker {
     });
     if (broken.length) {
       this.emit({
-        type: 'notice', level: 'warning',
+        type: 'notice',
+        level: 'warning',
         message: `${running.backend.name} returned non-finite probabilities for the windows of ${broken.slice(0, 3).join(', ')}${broken.length > 3 ? ` and ${broken.length - 3} more` : ''}: left out of the segment MAP.`,
       });
     }

@@ -25,7 +25,7 @@ export interface VideoEntry {
 }
 
 /** Removed videos are kept this long (ms) for an Undo, then forgotten. */
-export const TRASH_MS = 60_000;
+const TRASH_MS = 60_000;
 
 export class VideoRegistry {
   private readonly entries = new Map<string, VideoEntry>();
@@ -37,8 +37,14 @@ export class VideoRegistry {
     let key = `${video.file}#${video.index}`;
     for (let n = 2; this.entries.has(key); n++) key = `${video.file}#${video.index}~${n}`;
     const summary: VideoSummary = {
-      key, file: video.file, index: video.index, offset: place.kind === 'record' ? place.offset : null,
-      id: video.id, frames: video.frames, framesInFile: video.framesInFile ?? null, labels: video.labels ?? null,
+      key,
+      file: video.file,
+      index: video.index,
+      offset: place.kind === 'record' ? place.offset : null,
+      id: video.id,
+      frames: video.frames,
+      framesInFile: video.framesInFile ?? null,
+      labels: video.labels ?? null,
       segments: video.segments ?? null,
     };
     const entry: VideoEntry = { summary, source, place, load, maxFrames, status: 'queued', probabilities: null };
@@ -129,7 +135,11 @@ export class VideoRegistry {
     const out: VideoFeatures[] = new Array(entries.length);
     for (const positions of [...groups.values()].flatMap((byCap) => [...byCap.values()])) {
       const { source, maxFrames } = entries[positions[0]];
-      const videos = await readVideosAt(source, positions.map((i) => entries[i].place), { maxFrames });
+      const videos = await readVideosAt(
+        source,
+        positions.map((i) => entries[i].place),
+        { maxFrames },
+      );
       positions.forEach((i, j) => (out[i] = { ...videos[j], file: entries[i].summary.file }));
     }
     return out;

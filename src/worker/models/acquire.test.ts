@@ -6,7 +6,7 @@ import { writeParamFolder } from '../../../tools/testing/paddleFormats';
 import { initialWeights } from '../../core/training/init';
 import type { Sizes } from '../../core/model/architecture';
 import { acquireModel, type LoaderDeps, nameFromUrl } from './acquire';
-import { progressViolations } from '../progressReporter';
+import { progressViolations } from '../../../tools/testing/progressOracle';
 import type { ProgressEvent, ProgressTask } from '../../protocol/protocol';
 import { MemoryModelStore, type ModelStore } from './cache/modelStore';
 
@@ -51,8 +51,11 @@ function deps(fetch: LoaderDeps['fetch'], store: ModelStore | null = new MemoryM
   const events: { task: ProgressTask; e: ProgressEvent }[] = [];
   const warnings: string[] = [];
   const d: LoaderDeps = {
-    store, fetch,
-    vocabulary: async () => { throw new Error('not needed'); },
+    store,
+    fetch,
+    vocabulary: async () => {
+      throw new Error('not needed');
+    },
     progress: (task, e) => events.push({ task, e }),
     warn: (m) => warnings.push(m),
   };
@@ -64,7 +67,10 @@ function checkStreams(events: { task: ProgressTask; e: ProgressEvent }[]): Recor
   const streams: { task: ProgressTask; events: ProgressEvent[] }[] = [];
   for (const { task, e } of events) {
     if (e.status === 'initiate') streams.push({ task, events: [] });
-    streams.filter((s) => s.task === task).at(-1)!.events.push(e);
+    streams
+      .filter((s) => s.task === task)
+      .at(-1)!
+      .events.push(e);
   }
   for (const s of streams) expect(progressViolations(s.events), `${s.task} stream`).toEqual([]);
   return { load: streams.filter((s) => s.task === 'load').length, convert: streams.filter((s) => s.task === 'convert').length };
@@ -104,28 +110,40 @@ describe('acquireModel from a URL', () => {
   it('falls back to the cached copy when the server is unreachable', async () => {
     const store = new MemoryModelStore();
     await acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(server(files()).fetch, store).d);
-    const offline = deps(async () => { throw new TypeError('Failed to fetch'); }, store);
+    const offline = deps(async () => {
+      throw new TypeError('Failed to fetch');
+    }, store);
     const m = await acquireModel({ kind: 'url', url: `${BASE}model.json` }, offline.d);
     expect(m.info.fromCache).toBe(true);
   });
 
   it('says what went wrong: unreachable, 404, or a missing shard', async () => {
-    const offline = deps(async () => { throw new TypeError('Failed to fetch'); });
-    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, offline.d)).rejects.toThrow(/could not be fetched \(Failed to fetch\)/);
+    const offline = deps(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, offline.d)).rejects.toThrow(
+      /could not be fetched \(Failed to fetch\)/,
+    );
     await expect(acquireModel({ kind: 'url', url: `${BASE}nothing.json` }, deps(server(files()).fetch).d)).rejects.toThrow(/404/);
     const noShard = files();
     noShard.delete([...shards.keys()][0]);
-    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(server(noShard).fetch).d)).rejects.toThrow(/group1-shard1of1\.bin: the server answered 404/);
+    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(server(noShard).fetch).d)).rejects.toThrow(
+      /group1-shard1of1\.bin: the server answered 404/,
+    );
   });
 
   it('says so when the URL gives a web page instead of a model.json', async () => {
     const html = async () => new Response('<!doctype html><p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } });
-    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(html).d)).rejects.toThrow(/answered with a web page, not a model.json; check the URL/);
+    await expect(acquireModel({ kind: 'url', url: `${BASE}model.json` }, deps(html).d)).rejects.toThrow(
+      /answered with a web page, not a model.json; check the URL/,
+    );
   });
 
   it('still loads when the cache refuses to store, and warns once', async () => {
     const full: ModelStore = Object.assign(new MemoryModelStore(), {
-      putShard: async () => { throw new Error('QuotaExceededError'); },
+      putShard: async () => {
+        throw new Error('QuotaExceededError');
+      },
     });
     const x = deps(server(files()).fetch, full);
     const m = await acquireModel({ kind: 'url', url: `${BASE}model.json` }, x.d);
@@ -146,7 +164,7 @@ describe('acquireModel from files', () => {
     expectSameWeights(m.weights);
     expect(m.info.id).toMatch(/^local:dropped model:[0-9a-f]{16}$/);
     checkStreams(x.events);
-    expect((await store.list())).toHaveLength(1);
+    expect(await store.list()).toHaveLength(1);
   });
 
   it('names a folder as the page names it', async () => {
@@ -158,8 +176,12 @@ describe('acquireModel from files', () => {
 
   it('names the missing piece', async () => {
     const x = deps(server(new Map()).fetch);
-    await expect(acquireModel({ kind: 'files', files: asFiles(new Map([...shards])) }, x.d)).rejects.toThrow(/no model.json among the 1 file given/);
-    await expect(acquireModel({ kind: 'files', files: asFiles(new Map([['model.json', modelJsonText]])) }, x.d)).rejects.toThrow(/the shard 'group1-shard1of1.bin' that model.json names is missing/);
+    await expect(acquireModel({ kind: 'files', files: asFiles(new Map([...shards])) }, x.d)).rejects.toThrow(
+      /no model.json among the 1 file given/,
+    );
+    await expect(acquireModel({ kind: 'files', files: asFiles(new Map([['model.json', modelJsonText]])) }, x.d)).rejects.toThrow(
+      /the shard 'group1-shard1of1.bin' that model.json names is missing/,
+    );
   });
 });
 
@@ -185,12 +207,16 @@ describe('acquireModel from Paddle weights', () => {
   it('rejects a file that is not Paddle weights with the reader’s message', async () => {
     const x = deps(server(new Map()).fetch);
     const file = new File([new TextEncoder().encode('PK\u0003\u0004 not weights at all')], 'w.pdparams');
-    await expect(acquireModel({ kind: 'weights', files: [file] }, x.d)).rejects.toThrow(/w\.pdparams: not a Paddle parameter file.*zip archive/);
+    await expect(acquireModel({ kind: 'weights', files: [file] }, x.d)).rejects.toThrow(
+      /w\.pdparams: not a Paddle parameter file.*zip archive/,
+    );
   });
 
   it('converts a dropped parameter folder, named after the folder', async () => {
     const x = deps(server(new Map()).fetch);
-    const files = writeParamFolder(paddleTensors('fluid1', SIZES, weights)).map((f) => new File([f.bytes as BlobPart], f.name, { lastModified: 2 }));
+    const files = writeParamFolder(paddleTensors('fluid1', SIZES, weights)).map(
+      (f) => new File([f.bytes as BlobPart], f.name, { lastModified: 2 }),
+    );
     const m = await acquireModel({ kind: 'weights', files, name: 'pretrain' }, x.d);
     expectSameWeights(m.weights);
     expect(m.info).toMatchObject({ name: 'pretrain', source: 'pretrain', fromCache: false });
@@ -200,7 +226,9 @@ describe('acquireModel from Paddle weights', () => {
 
 describe('acquireModel from the cache', () => {
   it('explains a model that is gone', async () => {
-    await expect(acquireModel({ kind: 'cached', id: 'nope' }, deps(server(new Map()).fetch).d)).rejects.toThrow(/not in this browser's cache/);
+    await expect(acquireModel({ kind: 'cached', id: 'nope' }, deps(server(new Map()).fetch).d)).rejects.toThrow(
+      /not in this browser's cache/,
+    );
   });
 });
 

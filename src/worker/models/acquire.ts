@@ -37,10 +37,14 @@ export interface AcquiredModel {
 
 export async function acquireModel(source: ModelSource, deps: LoaderDeps): Promise<AcquiredModel> {
   switch (source.kind) {
-    case 'url': return fromUrl(source.url, deps);
-    case 'files': return fromFiles(source.files, source.name, deps);
-    case 'weights': return fromWeights(source.files, source.name, deps);
-    case 'cached': return fromCache(source.id, deps);
+    case 'url':
+      return fromUrl(source.url, deps);
+    case 'files':
+      return fromFiles(source.files, source.name, deps);
+    case 'weights':
+      return fromWeights(source.files, source.name, deps);
+    case 'cached':
+      return fromCache(source.id, deps);
   }
 }
 
@@ -52,7 +56,12 @@ export function nameFromUrl(url: string): string {
 }
 
 async function describe(
-  id: string, name: string, source: string, json: ModelJson, fromCache: boolean, deps: LoaderDeps,
+  id: string,
+  name: string,
+  source: string,
+  json: ModelJson,
+  fromCache: boolean,
+  deps: LoaderDeps,
 ): Promise<ModelInfo> {
   const meta = json.attentionLstm;
   let vocabulary: string[] | undefined;
@@ -64,7 +73,9 @@ async function describe(
     });
   }
   return {
-    id, name, source,
+    id,
+    name,
+    source,
     variant: meta.variant,
     sizes: meta.sizes,
     classNames: classNamesFor(meta.sizes.classes, meta.classNames ?? vocabulary),
@@ -113,7 +124,11 @@ class ShardKeeper {
   private readonly memory = new Map<string, Uint8Array>();
   private storeOk: boolean;
 
-  constructor(private readonly id: string, private readonly deps: LoaderDeps, private readonly keepAll: boolean) {
+  constructor(
+    private readonly id: string,
+    private readonly deps: LoaderDeps,
+    private readonly keepAll: boolean,
+  ) {
     this.storeOk = deps.store !== null;
   }
 
@@ -128,7 +143,9 @@ class ShardKeeper {
         if (!this.keepAll) return;
       } catch (e) {
         this.storeOk = false;
-        this.deps.warn(`the model could not be saved in the browser's cache (${(e as Error)?.message ?? e}); it is loaded but will not be remembered`);
+        this.deps.warn(
+          `the model could not be saved in the browser's cache (${(e as Error)?.message ?? e}); it is loaded but will not be remembered`,
+        );
         await this.deps.store!.delete(this.id).catch(() => {});
       }
     }
@@ -186,7 +203,9 @@ async function fromUrl(url: string, deps: LoaderDeps): Promise<AcquiredModel> {
 async function fromFiles(files: readonly File[], name: string | undefined, deps: LoaderDeps): Promise<AcquiredModel> {
   const jsonFile = files.find((f) => f.name === 'model.json') ?? files.find((f) => f.name.endsWith('.json'));
   if (!jsonFile) {
-    throw new InputError(`no model.json among the ${files.length} file${files.length === 1 ? '' : 's'} given: pick the folder that 'npm run convert' wrote (model.json and its .bin shards)`);
+    throw new InputError(
+      `no model.json among the ${files.length} file${files.length === 1 ? '' : 's'} given: pick the folder that 'npm run convert' wrote (model.json and its .bin shards)`,
+    );
   }
   const folder = name ?? 'dropped model';
   const text = await jsonFile.text();
@@ -196,13 +215,17 @@ async function fromFiles(files: readonly File[], name: string | undefined, deps:
   const cached = deps.store ? await deps.store.get(id).catch(() => null) : null;
   if (cached && cached.json === text) return fromStoreEntry(id, cached.info.name, cached.info.source, text, deps);
 
-  return loadShards({ id, name: folder, source: `${folder}/model.json`, label: `${folder}/model.json`, text, json }, deps, async (path, advance) => {
-    const f = byName.get(path);
-    if (!f) throw new InputError(`${folder}: the shard '${path}' that model.json names is missing; pick or drop the whole folder`);
-    const bytes = new Uint8Array(await f.arrayBuffer());
-    advance(bytes.length);
-    return bytes;
-  });
+  return loadShards(
+    { id, name: folder, source: `${folder}/model.json`, label: `${folder}/model.json`, text, json },
+    deps,
+    async (path, advance) => {
+      const f = byName.get(path);
+      if (!f) throw new InputError(`${folder}: the shard '${path}' that model.json names is missing; pick or drop the whole folder`);
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      advance(bytes.length);
+      return bytes;
+    },
+  );
 }
 
 /**
@@ -246,16 +269,20 @@ async function fromWeights(files: readonly File[], folder: string | undefined, d
   const keeper = new ShardKeeper(id, deps, false);
   let reporter: ProgressReporter | null = null;
   const sources = sorted.map((f) => blobSource(f.name, f));
-  const { modelJson, warnings } = await convertWeights(sources.length === 1 ? sources[0] : sources, (path, bytes) => keeper.put(path, bytes), {
-    vocabulary,
-    ...(folder || sorted.length > 2 ? { name: label } : {}),
-    description: `Converted in the browser from ${label}`,
-    onProgress: (p) => {
-      if (p.kind === 'start') reporter = new ProgressReporter(label, p.bytesTotal, (e) => deps.progress('convert', e));
-      else if (p.kind === 'progress') reporter?.reach(p.tensor, p.bytesDone);
-      else reporter?.ready();
+  const { modelJson, warnings } = await convertWeights(
+    sources.length === 1 ? sources[0] : sources,
+    (path, bytes) => keeper.put(path, bytes),
+    {
+      vocabulary,
+      ...(folder || sorted.length > 2 ? { name: label } : {}),
+      description: `Converted in the browser from ${label}`,
+      onProgress: (p) => {
+        if (p.kind === 'start') reporter = new ProgressReporter(label, p.bytesTotal, (e) => deps.progress('convert', e));
+        else if (p.kind === 'progress') reporter?.reach(p.tensor, p.bytesDone);
+        else reporter?.ready();
+      },
     },
-  });
+  );
   warnings.forEach((w) => deps.warn(w));
   const text = JSON.stringify(modelJson);
   const name = folder ?? (sorted.length > 2 ? 'parameter folder' : sorted[0].name.replace(/\.(pdparams|pdckpt|pdmodel|pdiparams)$/i, ''));
@@ -279,13 +306,17 @@ async function fromStoreEntry(id: string, name: string, source: string, text: st
 }
 
 async function readShards(
-  name: string, json: ModelJson, shard: (path: string) => Promise<Uint8Array | null>, deps: LoaderDeps,
+  name: string,
+  json: ModelJson,
+  shard: (path: string) => Promise<Uint8Array | null>,
+  deps: LoaderDeps,
 ): Promise<Map<string, Float32Array>> {
   const reporter = new ProgressReporter(name, totalStoredBytes(json), (e) => deps.progress('load', e));
   const weights = await decodeWeights(json, name, async (_g, _i, path) => {
     reporter.begin(path);
     const bytes = await shard(path);
-    if (!bytes) throw new InputError(`${name}: the cached copy lacks the shard '${path}'; delete it from the models panel and load the model again`);
+    if (!bytes)
+      throw new InputError(`${name}: the cached copy lacks the shard '${path}'; delete it from the models panel and load the model again`);
     reporter.advance(path, bytes.length);
     reporter.end(path);
     return bytes;

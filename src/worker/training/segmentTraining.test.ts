@@ -18,12 +18,23 @@ describe('fine-tuning on rated segments in the worker', () => {
     await h.idle();
     const before = tf.memory().numTensors;
     const training = new TrainingHandler(h.engine, h.store, (e) => h.events.push(e));
-    const config = { mode: 'same-labels', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.001, epochs: 2, batchSize: 8, validationFraction: 0.25, seed: 0 } as const;
+    const config = {
+      mode: 'same-labels',
+      headLayers: 'whole-head',
+      optimizer: 'adam',
+      learningRate: 0.001,
+      epochs: 2,
+      batchSize: 8,
+      validationFraction: 0.25,
+      seed: 0,
+    } as const;
     expect(await training.start({ ...config, segments: { window: { length: 5, hop: 5 } } })).toEqual({ state: 'done' });
     const report = h.events.flatMap((e) => (e.type === 'trainingReport' ? [e.report] : []))[0] as TrainingReport;
     const s = report.segments!;
     // One example per rated segment (a video's start), its rated classes together: 71 ratings on 60 segments.
-    const segments = h.events.flatMap((e) => (e.type === 'file' ? e.videos : [])).reduce((n, v) => n + new Set(v.segments!.map((r) => r.start)).size, 0);
+    const segments = h.events
+      .flatMap((e) => (e.type === 'file' ? e.videos : []))
+      .reduce((n, v) => n + new Set(v.segments!.map((r) => r.start)).size, 0);
     expect(segments).toBe(60);
     expect(s).toMatchObject({ window: { length: 5, hop: 5 }, examples: segments });
     // 16 rated videos, a quarter of them held out whole.
@@ -44,6 +55,8 @@ describe('fine-tuning on rated segments in the worker', () => {
     // Too few rated videos: one sentence.
     const h2 = await engineHarness();
     const t2 = new TrainingHandler(h2.engine, h2.store, (e) => h2.events.push(e));
-    await expect(t2.start({ ...config, segments: { window: { length: 5, hop: 5 } } })).rejects.toThrow(/at least 2 videos with segment ratings/);
+    await expect(t2.start({ ...config, segments: { window: { length: 5, hop: 5 } } })).rejects.toThrow(
+      /at least 2 videos with segment ratings/,
+    );
   }, 180_000);
 });

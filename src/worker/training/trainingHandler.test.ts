@@ -11,7 +11,6 @@ import type { TrainingProgress, TrainingReport, WorkerEvent } from '../../protoc
 import { engineHarness, SITE } from '../../../tools/testing/workerHarness';
 import { TrainingHandler } from './trainingHandler';
 
-
 let tfrecord: Uint8Array;
 /** The same videos labeled with sparse ids, as YouTube-8M files label a few of its classes. */
 let sparse: Uint8Array;
@@ -39,7 +38,16 @@ async function setup() {
   return { engine, training, store, events, progress, reports, idle, live, until };
 }
 
-const CONFIG = { mode: 'new-head', headLayers: 'whole-head', optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 8, validationFraction: 0.25, seed: 0 } as const;
+const CONFIG = {
+  mode: 'new-head',
+  headLayers: 'whole-head',
+  optimizer: 'adam',
+  learningRate: 0.01,
+  epochs: 4,
+  batchSize: 8,
+  validationFraction: 0.25,
+  seed: 0,
+} as const;
 
 describe('fine-tuning in the worker', () => {
   it('plans, trains a new head without leaking tensors, saves it into the cache and exports it', async () => {
@@ -56,7 +64,9 @@ describe('fine-tuning in the worker', () => {
     const live = s.live();
     expect(live[0].epoch).toBe(0);
     expect(live.at(-1)!.epoch).toBe(4);
-    expect(live.every((e) => e.result.key === 'mine.tfrecord#3' && e.result.probabilities.length === 4 && e.result.backend === 'cpu')).toBe(true);
+    expect(live.every((e) => e.result.key === 'mine.tfrecord#3' && e.result.probabilities.length === 4 && e.result.backend === 'cpu')).toBe(
+      true,
+    );
     expect(live.at(-1)!.result.probabilities).not.toEqual(live[0].result.probabilities);
     expect(live[0].result.attention.rgb).toHaveLength(s.engine.snapshot().videos.find((v) => v.key === 'mine.tfrecord#3')!.frames);
     const p = s.progress();
@@ -89,7 +99,8 @@ describe('fine-tuning in the worker', () => {
     expect(s.training.plan('new-head', 'last-layer', labels)).toMatchObject({ labeled: 5, classNames: ['up', 'down'] });
     const before = await s.idle();
     const run = s.training.start({ ...CONFIG, headLayers: 'last-layer', epochs: 100_000, batchSize: 1, validationFraction: 0, labels });
-    for (let i = 0; i < 2000 && !s.progress().some((x) => x.phase === 'epoch' || (x.phase === 'state' && x.state === 'error')); i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 2000 && !s.progress().some((x) => x.phase === 'epoch' || (x.phase === 'state' && x.state === 'error')); i++)
+      await new Promise((r) => setTimeout(r, 5));
     expect(s.progress().some((x) => x.phase === 'epoch')).toBe(true);
     expect(s.training.pause()).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
@@ -102,16 +113,22 @@ describe('fine-tuning in the worker', () => {
     expect(s.live().find((e) => e.result.key === 'mine.tfrecord#7')!.result.probabilities).toHaveLength(2);
     // The same file again, its videos added again on purpose (by default ids already listed are held back).
     await s.engine.addFeatures([{ kind: 'url', url: `${SITE}mine.tfrecord`, name: 'mine.tfrecord' }], { duplicates: 'add' });
-    const added = () => s.events.flatMap((e: WorkerEvent) => (e.type === 'predictions' ? e.results : [])).filter((r) => r.key.endsWith('~2')).length;
+    const added = () =>
+      s.events.flatMap((e: WorkerEvent) => (e.type === 'predictions' ? e.results : [])).filter((r) => r.key.endsWith('~2')).length;
     expect(await s.until(() => added() === 24)).toBe(true);
     expect(s.progress().filter((x) => x.phase === 'epoch').length).toBe(paused);
     expect(s.training.resume()).toBe(true);
     expect(s.training.stop()).toBe(true);
     expect(await run).toEqual({ state: 'stopped' });
     expect(s.progress().at(-1)).toEqual({ phase: 'state', state: 'stopped' });
-    expect(s.reports()[0].perClass.map((c) => [c.name, c.count])).toEqual([['up', 3], ['down', 3]]);
+    expect(s.reports()[0].perClass.map((c) => [c.name, c.count])).toEqual([
+      ['up', 3],
+      ['down', 3],
+    ]);
     expect(await s.idle()).toBe(before);
-    await expect(s.training.start({ ...CONFIG, labels: { classNames: ['x'], assignments: {} } })).rejects.toThrow(/at least 2 labeled videos/);
+    await expect(s.training.start({ ...CONFIG, labels: { classNames: ['x'], assignments: {} } })).rejects.toThrow(
+      /at least 2 labeled videos/,
+    );
   }, 120_000);
 
   it('trains one class per label id present when the files’ ids are sparse, named as the model names them', async () => {

@@ -16,7 +16,16 @@ import { fineTuneCost, isLargeHead, trainingLabels, type TrainingLabels } from '
 import type { CustomLabels, FineTuneMode, HeadLayers } from '../../core/training/trainingTypes';
 import type { TrainingHost } from '../engine/trainingHost';
 import type { ModelStore } from '../models/cache/modelStore';
-import type { CachedModelInfo, ModelInfo, SegmentTrainingReport, TrainingConfig, TrainingPlan, TrainingValidation, VideoSummary, WorkerEvent } from '../../protocol/protocol';
+import type {
+  CachedModelInfo,
+  ModelInfo,
+  SegmentTrainingReport,
+  TrainingConfig,
+  TrainingPlan,
+  TrainingValidation,
+  VideoSummary,
+  WorkerEvent,
+} from '../../protocol/protocol';
 import { videoFigures } from '../../core/metrics';
 
 class Stopped extends Error {}
@@ -47,14 +56,34 @@ export class TrainingHandler {
   /** The watched video's frames, read once for its live views. */
   private watched: { key: string; video: VideoFeatures } | null = null;
 
-  constructor(private readonly engine: TrainingHost, private readonly store: ModelStore, private readonly emit: (e: WorkerEvent) => void) {}
+  constructor(
+    private readonly engine: TrainingHost,
+    private readonly store: ModelStore,
+    private readonly emit: (e: WorkerEvent) => void,
+  ) {}
 
   plan(mode: FineTuneMode, headLayers: HeadLayers, labels?: CustomLabels | null, names?: readonly string[]): TrainingPlan {
     const { info, videos } = this.engine.snapshot();
     const macsPerSecond = this.engine.macsPerSecond();
-    if (!info) return { labeled: 0, videos: videos.length, classNames: [], notes: [], cachingMacs: 0, epochMacs: 0, largeHead: false, macsPerSecond };
+    if (!info)
+      return {
+        labeled: 0,
+        videos: videos.length,
+        classNames: [],
+        notes: [],
+        cachingMacs: 0,
+        epochMacs: 0,
+        largeHead: false,
+        macsPerSecond,
+      };
     const { data, classNames, notes } = chooseLabels(mode, info, videos, labels, names);
-    const cost = fineTuneCost(info.sizes, data.map((d) => d.item.frames), mode, headLayers, Math.max(1, classNames.length));
+    const cost = fineTuneCost(
+      info.sizes,
+      data.map((d) => d.item.frames),
+      mode,
+      headLayers,
+      Math.max(1, classNames.length),
+    );
     return { labeled: data.length, videos: videos.length, classNames, notes, ...cost, largeHead: isLargeHead(info.sizes), macsPerSecond };
   }
 
@@ -73,7 +102,8 @@ export class TrainingHandler {
       try {
         if (!model || !info) throw new InputError('no model is loaded yet');
         const { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed } = config;
-        const caching = (done: number, total: number) => this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } });
+        const caching = (done: number, total: number) =>
+          this.emit({ type: 'trainingProgress', progress: { phase: 'caching', done, total } });
         let s: FineTuneSession;
         let segments: SegmentFineTune | null = null;
         let segmentsBefore: number | null = null;
@@ -81,9 +111,25 @@ export class TrainingHandler {
           // The recipe of the segment challenge: the model's own classes refined on the rated segments' windows (core segmentFinetune.ts).
           const rated = videos.filter((v) => !v.failed && v.segments && v.segments.length > 0);
           const frames = await load(rated.map((v) => v.key));
-          const sft = await guard(() => SegmentFineTune.create(model, frames, {
-            mode: mode === 'all' ? 'all' : 'same-labels', headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, window: config.segments!.window,
-          }, caching, encoder));
+          const sft = await guard(() =>
+            SegmentFineTune.create(
+              model,
+              frames,
+              {
+                mode: mode === 'all' ? 'all' : 'same-labels',
+                headLayers,
+                optimizer,
+                learningRate,
+                epochs,
+                batchSize,
+                validationFraction,
+                seed,
+                window: config.segments!.window,
+              },
+              caching,
+              encoder,
+            ),
+          );
           segments = sft;
           s = sft.session;
           segmentsBefore = (await guard(() => sft.segmentMap())).map;
@@ -92,14 +138,31 @@ export class TrainingHandler {
           // The training videos' frames, read again from their files (kept quantized while the run lasts).
           const frames = await load(chosen.data.map((d) => d.item.key));
           const data = chosen.data.map((d, i) => ({ video: frames[i], labels: d.labels }));
-          const settings = { mode, headLayers, optimizer, learningRate, epochs, batchSize, validationFraction, seed, classNames: chosen.classNames };
+          const settings = {
+            mode,
+            headLayers,
+            optimizer,
+            learningRate,
+            epochs,
+            batchSize,
+            validationFraction,
+            seed,
+            classNames: chosen.classNames,
+          };
           s = await guard(() => FineTuneSession.create(model, data, settings, caching, encoder));
         }
         this.session = s;
         const before = summary(await guard(() => s.validate()));
         this.emit({
           type: 'trainingProgress',
-          progress: { phase: 'start', classNames: s.classNames, trainVideos: s.trainSet.length, validationVideos: s.validationSet.length, epochs: config.epochs, before },
+          progress: {
+            phase: 'start',
+            classNames: s.classNames,
+            trainVideos: s.trainSet.length,
+            validationVideos: s.validationSet.length,
+            epochs: config.epochs,
+            before,
+          },
         });
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state: this.paused ? 'paused' : 'running' } });
         await this.sendWatched(true);
@@ -124,12 +187,26 @@ export class TrainingHandler {
           const sft = segments;
           const after = await guard(() => sft.segmentMap());
           segmentReport = {
-            window: sft.window, before: segmentsBefore, after: after.map, classesCounted: after.perClass.length,
-            trainVideos: sft.trainVideos.length, validationVideos: sft.validationVideos.length,
-            examples: s.trainSet.length + s.validationSet.length, notes: sft.notes,
+            window: sft.window,
+            before: segmentsBefore,
+            after: after.map,
+            classesCounted: after.perClass.length,
+            trainVideos: sft.trainVideos.length,
+            validationVideos: sft.validationVideos.length,
+            examples: s.trainSet.length + s.validationSet.length,
+            notes: sft.notes,
           };
         }
-        this.emit({ type: 'trainingReport', report: { before, after: summary(final), perClass: final.perClass, epochs: s.epoch, ...(segmentReport ? { segments: segmentReport } : {}) } });
+        this.emit({
+          type: 'trainingReport',
+          report: {
+            before,
+            after: summary(final),
+            perClass: final.perClass,
+            epochs: s.epoch,
+            ...(segmentReport ? { segments: segmentReport } : {}),
+          },
+        });
         if (s.epoch > 0) this.trained = { ...(await s.result()), from: info.name };
         const state = stopped ? 'stopped' : 'done';
         this.emit({ type: 'trainingProgress', progress: { phase: 'state', state } });
@@ -193,7 +270,8 @@ export class TrainingHandler {
     }
     this.lastWatch = { at: performance.now(), epoch: session.epoch, key };
     this.emit({
-      type: 'trainingPrediction', epoch: session.epoch,
+      type: 'trainingPrediction',
+      epoch: session.epoch,
       result: { key, ...r, figures: videoFigures(r.probabilities, null), ...this.engine.backendLabel(), ms: performance.now() - t0 },
     });
   }
@@ -249,7 +327,13 @@ export class TrainingHandler {
         await this.store.putShard(id, path, b);
         bytes += b.length;
       }
-      const info: CachedModelInfo = { id, name: name?.trim() || `${t.from} fine-tuned`, source: `fine-tuned in this browser from ${t.from}`, bytes, savedAt: Date.now() };
+      const info: CachedModelInfo = {
+        id,
+        name: name?.trim() || `${t.from} fine-tuned`,
+        source: `fine-tuned in this browser from ${t.from}`,
+        bytes,
+        savedAt: Date.now(),
+      };
       await this.store.put(info, JSON.stringify(json));
       this.savedId = id;
     }
@@ -261,7 +345,10 @@ export class TrainingHandler {
   async export(format: ExportFormat): Promise<{ name: string; bytes: ArrayBuffer }> {
     const { meta, weights, from } = this.need();
     const { name, bytes } = await exportModel(meta, weights, format, `${from}-finetuned`.replace(/[^\w.-]+/g, '_'));
-    const out = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer as ArrayBuffer : bytes.slice().buffer as ArrayBuffer;
+    const out =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        ? (bytes.buffer as ArrayBuffer)
+        : (bytes.slice().buffer as ArrayBuffer);
     return { name, bytes: out };
   }
 }
@@ -272,12 +359,19 @@ export class TrainingHandler {
  * left out, and the notes say how many.
  */
 function chooseLabels(
-  mode: FineTuneMode, info: ModelInfo, videos: readonly (VideoSummary & { failed: boolean })[], custom: CustomLabels | null | undefined, names?: readonly string[],
+  mode: FineTuneMode,
+  info: ModelInfo,
+  videos: readonly (VideoSummary & { failed: boolean })[],
+  custom: CustomLabels | null | undefined,
+  names?: readonly string[],
 ): TrainingLabels<VideoSummary> {
   const usable = videos.filter((v) => !v.failed);
   const chosen = trainingLabels(mode, usable, { custom, names, modelClassNames: info.classNames });
   const failed = videos.length - usable.length;
-  if (failed > 0) chosen.notes.unshift(`${failed} video${failed === 1 ? '' : 's'} that failed to read or predict ${failed === 1 ? 'is' : 'are'} left out`);
+  if (failed > 0)
+    chosen.notes.unshift(
+      `${failed} video${failed === 1 ? '' : 's'} that failed to read or predict ${failed === 1 ? 'is' : 'are'} left out`,
+    );
   return chosen;
 }
 

@@ -22,9 +22,15 @@ export interface ExtractorStore {
 
 export class MemoryExtractorStore implements ExtractorStore {
   private value: StoredExtractor | null = null;
-  async get() { return this.value; }
-  async put(value: StoredExtractor) { this.value = value; }
-  async clear() { this.value = null; }
+  async get() {
+    return this.value;
+  }
+  async put(value: StoredExtractor) {
+    this.value = value;
+  }
+  async clear() {
+    this.value = null;
+  }
 }
 
 const DB_NAME = 'attention-lstm-extractor';
@@ -32,7 +38,9 @@ const STORE = 'extractor';
 const KEY = 'current';
 
 function failed(error: DOMException | null): EnvironmentError {
-  return new EnvironmentError(`the browser's cache of the extractor files failed (${error?.message || error?.name || 'its transaction was aborted'})`);
+  return new EnvironmentError(
+    `the browser's cache of the extractor files failed (${error?.message || error?.name || 'its transaction was aborted'})`,
+  );
 }
 
 function promised<T>(req: IDBRequest<T>): Promise<T> {

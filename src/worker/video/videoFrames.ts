@@ -19,7 +19,7 @@ export interface OpenedVideo {
   close(): void;
 }
 
-export interface DecodedFrame {
+interface DecodedFrame {
   /** Presentation time in whole microseconds. */
   us: number;
   /** RGBA bytes of the frame at its display size, rotated as the file says (the browser's colour conversion). */
@@ -48,7 +48,7 @@ export async function openVideo(file: Blob, name: string): Promise<OpenedVideo> 
     throw new InputError(`${name}: the file holds no video track`);
   }
   const codec = track.codec ?? 'unknown';
-  let decodable = false;
+  let decodable: boolean;
   try {
     decodable = await track.canDecode();
   } catch {
@@ -58,7 +58,7 @@ export async function openVideo(file: Blob, name: string): Promise<OpenedVideo> 
     input.dispose();
     throw new InputError(`${name}: this browser cannot decode its ${codec} video`);
   }
-  let duration = 0;
+  let duration: number;
   try {
     const first = await track.getFirstTimestamp();
     duration = Math.max(0, (await track.computeDuration()) - first);

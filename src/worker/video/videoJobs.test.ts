@@ -26,10 +26,15 @@ vi.mock('./videoFrames', () => ({
     // The real openVideo's errors are InputErrors naming the file.
     if (plan.open) throw new (await import('../../core/errors')).InputError(plan.open);
     return {
-      duration: plan.count / plan.fps, codec: 'vp09', width: W, height: H, close: () => {},
+      duration: plan.count / plan.fps,
+      codec: 'vp09',
+      width: W,
+      height: H,
+      close: () => {},
       async *frames() {
         for (let i = 0; i < plan.count; i++) {
-          if (plan.failAfter !== undefined && i === plan.failAfter) throw new (await import('../../core/errors')).InputError(`${name}: the video could not be decoded (truncated)`);
+          if (plan.failAfter !== undefined && i === plan.failAfter)
+            throw new (await import('../../core/errors')).InputError(`${name}: the video could not be decoded (truncated)`);
           const rgba = new Uint8Array(W * H * 4);
           for (let p = 0; p < W * H; p++) rgba.set(frames[i].subarray(3 * p, 3 * p + 3), 4 * p);
           yield { us: Math.round((i * 1e6) / plan.fps), rgba: () => ({ width: W, height: H, data: rgba }), drawInto: () => {} };
@@ -41,15 +46,25 @@ vi.mock('./videoFrames', () => ({
 
 const { VideoJobs } = await import('./videoJobs');
 
-describe('the worker\'s video jobs', () => {
+describe("the worker's video jobs", () => {
   let inception: File;
   let pca: File;
 
   beforeAll(async () => {
     await useBackend('wasm');
     const standIn = inceptionStandIn({ size: 'small', seed: 3 });
-    inception = new File([await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }]) as Uint8Array<ArrayBuffer>], 'inception-2015-12-05.tgz');
-    pca = new File([await writeTgz(pcaNpyFiles(standInPca([new Float64Array(2048).fill(0.1), new Float64Array(2048).fill(0.3)], 2, 1024))) as Uint8Array<ArrayBuffer>], 'yt8m_pca.tgz');
+    inception = new File(
+      [(await writeTgz([{ name: 'classify_image_graph_def.pb', bytes: standIn.bytes }])) as Uint8Array<ArrayBuffer>],
+      'inception-2015-12-05.tgz',
+    );
+    pca = new File(
+      [
+        (await writeTgz(
+          pcaNpyFiles(standInPca([new Float64Array(2048).fill(0.1), new Float64Array(2048).fill(0.3)], 2, 1024)),
+        )) as Uint8Array<ArrayBuffer>,
+      ],
+      'yt8m_pca.tgz',
+    );
   }, 120_000);
 
   function jobs(store = new MemoryExtractorStore()) {
@@ -76,7 +91,11 @@ describe('the worker\'s video jobs', () => {
     expect((await jobs(store).j.state()).ready).not.toBeNull();
 
     plans.set('walk.mp4', { count: 70, fps: 30000 / 1001 });
-    expect(await j.extract([{ job: 'a', file: new File([], 'walk.mp4'), name: 'walk.mp4', labels: [4, 1] }])).toEqual({ extracted: 1, failed: 0, cancelled: 0 });
+    expect(await j.extract([{ job: 'a', file: new File([], 'walk.mp4'), name: 'walk.mp4', labels: [4, 1] }])).toEqual({
+      extracted: 1,
+      failed: 0,
+      cancelled: 0,
+    });
     const media = events.flatMap((e) => (e.type === 'extracted' ? [e.media] : []));
     expect(media).toHaveLength(1);
     expect(media[0]).toMatchObject({ name: 'walk.mp4', frames: 3, considered: 70, filmstrip: null });
@@ -111,9 +130,20 @@ describe('the worker\'s video jobs', () => {
     const last = new Map(events.flatMap((e) => (e.type === 'extraction' ? [[e.progress.name, e.progress] as const] : [])));
     expect(last.get('long.mp4')?.state).toBe('cancelled');
     expect(last.get('cut.mp4')).toMatchObject({ state: 'done', framesDone: 3 });
-    expect(last.get('notes.mp4')).toMatchObject({ state: 'error', message: 'notes.mp4: the browser cannot read it as a video (unsupported format)' });
+    expect(last.get('notes.mp4')).toMatchObject({
+      state: 'error',
+      message: 'notes.mp4: the browser cannot read it as a video (unsupported format)',
+    });
     expect(last.get('empty.webm')).toMatchObject({ state: 'error', message: 'empty.webm: the video has no frames that could be decoded' });
-    expect(events.some((e) => e.type === 'notice' && /^cut\.mp4: decoding stopped after 3 frames \(the video could not be decoded \(truncated\)\); those frames are kept$/.test(e.message))).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e.type === 'notice' &&
+          /^cut\.mp4: decoding stopped after 3 frames \(the video could not be decoded \(truncated\)\); those frames are kept$/.test(
+            e.message,
+          ),
+      ),
+    ).toBe(true);
     expect(added.map((s) => (s as { file: File }).file.name)).toEqual(['cut.mp4']);
   }, 120_000);
 });

@@ -16,7 +16,14 @@ import { MAX_EXTRACTED_FRAMES, microseconds } from '../../core/extractor/frameRu
 import { fileStem } from '../../core/features/fileName';
 import { RGB_ONLY_NOTE } from '../../core/extractor/record';
 import { writeTfRecords } from '../../core/containers/tfrecord';
-import type { ExtractionProgress, ExtractorInfo, ExtractorState, FeatureSource, VideoToExtract, WorkerEvent } from '../../protocol/protocol';
+import type {
+  ExtractionProgress,
+  ExtractorInfo,
+  ExtractorState,
+  FeatureSource,
+  VideoToExtract,
+  WorkerEvent,
+} from '../../protocol/protocol';
 import { type ExtractorStore } from './extractorStore';
 import { missingParts, stageExtractorFiles, type StagedFiles } from '../../core/extractor/fileRoles';
 import { openVideo } from './videoFrames';
@@ -46,7 +53,11 @@ export class VideoJobs {
   private drain: Promise<void> | null = null;
   private totals = { extracted: 0, failed: 0, cancelled: 0 };
 
-  constructor(private readonly host: ExtractionHost, private readonly store: ExtractorStore, private readonly emit: (e: WorkerEvent) => void) {}
+  constructor(
+    private readonly host: ExtractionHost,
+    private readonly store: ExtractorStore,
+    private readonly emit: (e: WorkerEvent) => void,
+  ) {}
 
   private loadStored() {
     this.stored ??= this.store.get().catch(() => null);
@@ -84,7 +95,11 @@ export class VideoJobs {
     try {
       await this.store.put(value);
     } catch (e) {
-      this.emit({ type: 'notice', level: 'warning', message: `The extractor files are read, but could not be kept for your next visit: ${userMessage(e)}` });
+      this.emit({
+        type: 'notice',
+        level: 'warning',
+        message: `The extractor files are read, but could not be kept for your next visit: ${userMessage(e)}`,
+      });
     }
     return { ready: info, missing: [], staged: [], note: RGB_ONLY_NOTE };
   }
@@ -105,12 +120,18 @@ export class VideoJobs {
     this.queue.push(...queued);
     if (!(await this.loadStored())) {
       for (const q of queued) this.queue.splice(this.queue.indexOf(q), 1);
-      throw new InputError('the extractor files are needed first: inception-2015-12-05.tgz (or classify_image_graph_def.pb) and yt8m_pca.tgz');
+      throw new InputError(
+        'the extractor files are needed first: inception-2015-12-05.tgz (or classify_image_graph_def.pb) and yt8m_pca.tgz',
+      );
     }
     for (const v of videos) this.report(v, { state: 'queued', framesDone: 0, framesTotal: null, framesPerSecond: null, secondsLeft: null });
     this.drain ??= this.run().finally(() => (this.drain = null));
     await this.drain;
-    return { extracted: this.totals.extracted - before.extracted, failed: this.totals.failed - before.failed, cancelled: this.totals.cancelled - before.cancelled };
+    return {
+      extracted: this.totals.extracted - before.extracted,
+      failed: this.totals.failed - before.failed,
+      cancelled: this.totals.cancelled - before.cancelled,
+    };
   }
 
   /** Cancels one video (by job id) or all; resolves with how many were cancelled. */
@@ -185,7 +206,10 @@ export class VideoJobs {
       const extraction = fx.startVideo({ id: fileStem(job.name), file: job.name, labels: job.labels });
       const tileW = Math.max(1, Math.min(4 * THUMB_HEIGHT, Math.round((video.width * THUMB_HEIGHT) / Math.max(1, video.height))));
       // Without OffscreenCanvas (not in a browser worker) there is no filmstrip; the features do not need it.
-      const sprite = typeof OffscreenCanvas === 'undefined' ? null : new OffscreenCanvas(tileW * SPRITE_COLUMNS, THUMB_HEIGHT * Math.ceil(MAX_EXTRACTED_FRAMES / SPRITE_COLUMNS));
+      const sprite =
+        typeof OffscreenCanvas === 'undefined'
+          ? null
+          : new OffscreenCanvas(tileW * SPRITE_COLUMNS, THUMB_HEIGHT * Math.ceil(MAX_EXTRACTED_FRAMES / SPRITE_COLUMNS));
       const spriteCtx = sprite?.getContext('2d', { alpha: false }) ?? null;
       let warning: string | null = null;
       const progress = (final = false) => {
@@ -195,7 +219,13 @@ export class VideoJobs {
         const done = extraction.taken;
         const fps = done > 0 ? done / ((now - started) / 1000) : null;
         const expected = Math.max(total, done);
-        this.report(job, { state: 'decoding', framesDone: done, framesTotal: expected, framesPerSecond: fps, secondsLeft: fps ? (expected - done) / fps : null });
+        this.report(job, {
+          state: 'decoding',
+          framesDone: done,
+          framesTotal: expected,
+          framesPerSecond: fps,
+          secondsLeft: fps ? (expected - done) / fps : null,
+        });
       };
       progress(true);
       try {
@@ -204,15 +234,20 @@ export class VideoJobs {
           if (!extraction.consider(microseconds(frame.us))) continue;
           const pixels = frame.rgba();
           const t = extraction.taken - 1;
-          if (spriteCtx) frame.drawInto(spriteCtx, (t % SPRITE_COLUMNS) * tileW, Math.floor(t / SPRITE_COLUMNS) * THUMB_HEIGHT, tileW, THUMB_HEIGHT);
+          if (spriteCtx)
+            frame.drawInto(spriteCtx, (t % SPRITE_COLUMNS) * tileW, Math.floor(t / SPRITE_COLUMNS) * THUMB_HEIGHT, tileW, THUMB_HEIGHT);
           const current = extraction;
-          await this.host.tfTask(async () => {
-            // The backend changed under the video (a switch, a WebGPU recovery): its frames so far are run again on the new one.
-            if (tf.getBackend() !== backend || this.extractor?.fx !== fx) throw new BackendMoved();
-            await current.add({ ...pixels, format: 'rgba' });
-          }).catch((e) => {
-            throw e instanceof BackendMoved ? new InputError(`${job.name}: the backend changed while it was extracted; drop it again`) : e;
-          });
+          await this.host
+            .tfTask(async () => {
+              // The backend changed under the video (a switch, a WebGPU recovery): its frames so far are run again on the new one.
+              if (tf.getBackend() !== backend || this.extractor?.fx !== fx) throw new BackendMoved();
+              await current.add({ ...pixels, format: 'rgba' });
+            })
+            .catch((e) => {
+              throw e instanceof BackendMoved
+                ? new InputError(`${job.name}: the backend changed while it was extracted; drop it again`)
+                : e;
+            });
           progress();
           if (extraction.full) break;
         }
@@ -230,8 +265,15 @@ export class VideoJobs {
       this.emit({
         type: 'extracted',
         media: {
-          job: job.job, name: job.name, frames: result.frames, times: result.times, considered: result.framesConsidered,
-          width: video.width, height: video.height, codec: video.codec, filmstrip,
+          job: job.job,
+          name: job.name,
+          frames: result.frames,
+          times: result.times,
+          considered: result.framesConsidered,
+          width: video.width,
+          height: video.height,
+          codec: video.codec,
+          filmstrip,
           tfrecord: new Blob([tfrecord], { type: 'application/octet-stream' }),
           seconds: (performance.now() - started) / 1000,
         },
@@ -249,7 +291,12 @@ export class VideoJobs {
 async function cutSprite(sprite: OffscreenCanvas, tileWidth: number, frames: number) {
   const used = new OffscreenCanvas(tileWidth * Math.min(SPRITE_COLUMNS, frames), THUMB_HEIGHT * Math.ceil(frames / SPRITE_COLUMNS));
   used.getContext('2d', { alpha: false })?.drawImage(sprite, 0, 0);
-  return { image: await used.convertToBlob({ type: 'image/jpeg', quality: 0.8 }), tileWidth, tileHeight: THUMB_HEIGHT, columns: SPRITE_COLUMNS };
+  return {
+    image: await used.convertToBlob({ type: 'image/jpeg', quality: 0.8 }),
+    tileWidth,
+    tileHeight: THUMB_HEIGHT,
+    columns: SPRITE_COLUMNS,
+  };
 }
 
 class Cancelled extends Error {}

@@ -43,18 +43,40 @@ export function escapeDecode(bytes: Uint8Array, start: number, end: number): Uin
     if (i >= end) return undefined; // a trailing backslash
     const e = bytes[i++];
     switch (e) {
-      case 0x0a: break; // backslash-newline continues the line
-      case 0x5c: out[n++] = 0x5c; break;
-      case 0x27: out[n++] = 0x27; break;
-      case 0x22: out[n++] = 0x22; break;
-      case 0x62: out[n++] = 0x08; break; // \b
-      case 0x66: out[n++] = 0x0c; break; // \f
-      case 0x74: out[n++] = 0x09; break; // \t
-      case 0x6e: out[n++] = 0x0a; break; // \n
-      case 0x72: out[n++] = 0x0d; break; // \r
-      case 0x76: out[n++] = 0x0b; break; // \v
-      case 0x61: out[n++] = 0x07; break; // \a
-      case 0x78: { // \xhh
+      case 0x0a:
+        break; // backslash-newline continues the line
+      case 0x5c:
+        out[n++] = 0x5c;
+        break;
+      case 0x27:
+        out[n++] = 0x27;
+        break;
+      case 0x22:
+        out[n++] = 0x22;
+        break;
+      case 0x62:
+        out[n++] = 0x08;
+        break; // \b
+      case 0x66:
+        out[n++] = 0x0c;
+        break; // \f
+      case 0x74:
+        out[n++] = 0x09;
+        break; // \t
+      case 0x6e:
+        out[n++] = 0x0a;
+        break; // \n
+      case 0x72:
+        out[n++] = 0x0d;
+        break; // \r
+      case 0x76:
+        out[n++] = 0x0b;
+        break; // \v
+      case 0x61:
+        out[n++] = 0x07;
+        break; // \a
+      case 0x78: {
+        // \xhh
         const v = hexRun(bytes, i, 2, end);
         if (v < 0) return undefined;
         out[n++] = v;
@@ -62,7 +84,8 @@ export function escapeDecode(bytes: Uint8Array, start: number, end: number): Uin
         break;
       }
       default:
-        if (e >= 0x30 && e <= 0x37) { // up to three octal digits
+        if (e >= 0x30 && e <= 0x37) {
+          // up to three octal digits
           let v = e - 0x30;
           for (let k = 0; k < 2 && i < end && bytes[i] >= 0x30 && bytes[i] <= 0x37; k++) v = v * 8 + bytes[i++] - 0x30;
           out[n++] = v & 0xff;

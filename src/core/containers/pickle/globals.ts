@@ -11,9 +11,20 @@ import { arrayFromRaw, dtypeFromTypestr, elementCount, scalarFromRaw } from './n
 import { PyBytes, PyDict, PySet, PyTuple, type PyValue } from './values';
 
 export type Callable =
-  | 'reconstruct' | 'ndarray' | 'dtype' | 'scalar' | 'frombuffer'
-  | 'encode' | 'OrderedDict'
-  | 'set' | 'frozenset' | 'bytearray' | 'bytes' | 'list' | 'dict' | 'tuple';
+  | 'reconstruct'
+  | 'ndarray'
+  | 'dtype'
+  | 'scalar'
+  | 'frombuffer'
+  | 'encode'
+  | 'OrderedDict'
+  | 'set'
+  | 'frozenset'
+  | 'bytearray'
+  | 'bytes'
+  | 'list'
+  | 'dict'
+  | 'tuple';
 
 const ALLOWED = new Map<string, Callable>([
   ['numpy.core.multiarray._reconstruct', 'reconstruct'],
@@ -29,9 +40,7 @@ const ALLOWED = new Map<string, Callable>([
   ['_codecs.encode', 'encode'],
   ['collections.OrderedDict', 'OrderedDict'],
   ...(['builtins', '__builtin__'] as const).flatMap((m) =>
-    (['set', 'frozenset', 'bytearray', 'bytes', 'list', 'dict', 'tuple'] as const).map(
-      (n) => [`${m}.${n}`, n] as [string, Callable],
-    ),
+    (['set', 'frozenset', 'bytearray', 'bytes', 'list', 'dict', 'tuple'] as const).map((n) => [`${m}.${n}`, n] as [string, Callable]),
   ),
 ]);
 
@@ -103,9 +112,15 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
       const dt = dtypeArg(args[1], ctx);
       const shape = shapeArg(args[2], ctx);
       const order = textOf(args[3], ctx);
-      if (order !== 'C' && order !== 'F') ctx.fail(`the pickle gives a numpy array the order ${order === undefined ? describe(args[3]) : `'${order}'`}, not 'C' or 'F'`);
+      if (order !== 'C' && order !== 'F')
+        ctx.fail(`the pickle gives a numpy array the order ${order === undefined ? describe(args[3]) : `'${order}'`}, not 'C' or 'F'`);
       const a = arrayFromRaw({
-        raw: raw.bytes, owned: ctx.claim(raw), dtype: dt.dtype, bigEndian: dt.bigEndian, shape, fortran: order === 'F',
+        raw: raw.bytes,
+        owned: ctx.claim(raw),
+        dtype: dt.dtype,
+        bigEndian: dt.bigEndian,
+        shape,
+        fortran: order === 'F',
       });
       return typeof a === 'string' ? ctx.fail(a) : a;
     }
@@ -141,10 +156,10 @@ export function callGlobal(ref: GlobalRef, args: Val[], ctx: CallContext, asNew 
     }
     case 'list':
       arity(0, 1);
-      return args.length === 1 ? [...iterate(args[0], ctx, name)] as PyValue[] : [];
+      return args.length === 1 ? ([...iterate(args[0], ctx, name)] as PyValue[]) : [];
     case 'tuple':
       arity(0, 1);
-      return new PyTuple(args.length === 1 ? [...iterate(args[0], ctx, name)] as PyValue[] : []);
+      return new PyTuple(args.length === 1 ? ([...iterate(args[0], ctx, name)] as PyValue[]) : []);
     case 'bytes':
     case 'bytearray': {
       arity(0, 3);
@@ -203,7 +218,11 @@ function buildDtype(target: PendingDtype, state: Val, ctx: CallContext): void {
   if (endian !== '<' && endian !== '>' && endian !== '|' && endian !== '=') {
     ctx.fail(`the pickle gives a numpy dtype the byte order ${describe(items[at])}`);
   }
-  for (const [i, what] of [[at + 1, 'a sub-array'], [at + 2, 'field names'], [at + 3, 'fields']] as const) {
+  for (const [i, what] of [
+    [at + 1, 'a sub-array'],
+    [at + 2, 'field names'],
+    [at + 3, 'fields'],
+  ] as const) {
     if (i < items.length && items[i] !== null) {
       ctx.fail(`the pickle holds a numpy dtype with ${what} (a structured dtype); only bool, integer and float arrays can be loaded`);
     }
@@ -249,11 +268,13 @@ const UTF8 = new Set(['utf-8', 'utf8', 'utf_8']);
 function encodeText(v: Val | undefined, encoding: string | undefined, ctx: CallContext): PyBytes {
   if (typeof v !== 'string' && !(v instanceof LazyText)) ctx.fail(`the pickle encodes ${describe(v)} as if it were a str`);
   if (encoding !== undefined && UTF8.has(encoding)) {
-    const s = typeof v === 'string' ? v : v.text() ?? ctx.fail('the pickle holds a str with a broken \\u escape');
+    const s = typeof v === 'string' ? v : (v.text() ?? ctx.fail('the pickle holds a str with a broken \\u escape'));
     return new PyBytes(new TextEncoder().encode(s));
   }
   if (encoding === undefined || !LATIN1.has(encoding)) {
-    ctx.fail(`the pickle encodes text ${encoding === undefined ? 'without naming an encoding' : `as '${encoding.slice(0, 40)}'`}; only latin-1 and UTF-8 are supported`);
+    ctx.fail(
+      `the pickle encodes text ${encoding === undefined ? 'without naming an encoding' : `as '${encoding.slice(0, 40)}'`}; only latin-1 and UTF-8 are supported`,
+    );
   }
   let out: Uint8Array | undefined;
   if (v instanceof LazyText) {

@@ -57,9 +57,7 @@ export class LazyText {
   text(): string | undefined {
     if (this.cached === undefined) {
       const slice = this.source.subarray(this.start, this.end);
-      this.cached = this.encoding === 'utf-8'
-        ? utf8.decode(slice)
-        : decodeRawUnicodeEscape(this.source, this.start, this.end);
+      this.cached = this.encoding === 'utf-8' ? utf8.decode(slice) : decodeRawUnicodeEscape(this.source, this.start, this.end);
     }
     return this.cached;
   }

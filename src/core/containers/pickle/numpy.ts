@@ -5,9 +5,18 @@
 import { BYTES_PER_ELEMENT, halfToFloat, sizeOf, type DType, type NdArray, type NdData } from '../../ndarray';
 
 const BY_TYPESTR: Record<string, DType> = {
-  f2: 'float16', f4: 'float32', f8: 'float64',
-  u1: 'uint8', i1: 'int8', u2: 'uint16', i2: 'int16',
-  u4: 'uint32', i4: 'int32', u8: 'uint64', i8: 'int64', b1: 'bool',
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  u1: 'uint8',
+  i1: 'int8',
+  u2: 'uint16',
+  i2: 'int16',
+  u4: 'uint32',
+  i4: 'int32',
+  u8: 'uint64',
+  i8: 'int64',
+  b1: 'bool',
 };
 
 const TYPESTR = Object.fromEntries(Object.entries(BY_TYPESTR).map(([t, d]) => [d, t])) as Record<DType, string>;
@@ -31,9 +40,17 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 type DataCtor = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): NdData; new (length: number): NdData };
 
 const CTOR: Record<DType, DataCtor> = {
-  float16: Uint16Array, float32: Float32Array, float64: Float64Array,
-  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array,
-  uint32: Uint32Array, int32: Int32Array, uint64: BigUint64Array, int64: BigInt64Array,
+  float16: Uint16Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  uint64: BigUint64Array,
+  int64: BigInt64Array,
   bool: Uint8Array,
 };
 
@@ -126,18 +143,30 @@ export function scalarFromRaw(raw: Uint8Array, dtype: DType, bigEndian: boolean)
   const view = new DataView(raw.buffer, raw.byteOffset, raw.length);
   const le = !bigEndian;
   switch (dtype) {
-    case 'bool': return raw[0] !== 0;
-    case 'uint8': return raw[0];
-    case 'int8': return view.getInt8(0);
-    case 'uint16': return view.getUint16(0, le);
-    case 'int16': return view.getInt16(0, le);
-    case 'uint32': return view.getUint32(0, le);
-    case 'int32': return view.getInt32(0, le);
-    case 'float16': return halfToFloat(view.getUint16(0, le));
-    case 'float32': return view.getFloat32(0, le);
-    case 'float64': return view.getFloat64(0, le);
-    case 'int64': return narrow(view.getBigInt64(0, le));
-    case 'uint64': return narrow(view.getBigUint64(0, le));
+    case 'bool':
+      return raw[0] !== 0;
+    case 'uint8':
+      return raw[0];
+    case 'int8':
+      return view.getInt8(0);
+    case 'uint16':
+      return view.getUint16(0, le);
+    case 'int16':
+      return view.getInt16(0, le);
+    case 'uint32':
+      return view.getUint32(0, le);
+    case 'int32':
+      return view.getInt32(0, le);
+    case 'float16':
+      return halfToFloat(view.getUint16(0, le));
+    case 'float32':
+      return view.getFloat32(0, le);
+    case 'float64':
+      return view.getFloat64(0, le);
+    case 'int64':
+      return narrow(view.getBigInt64(0, le));
+    case 'uint64':
+      return narrow(view.getBigUint64(0, le));
   }
 }
 

@@ -8,7 +8,7 @@
 import { Op } from './opcodes';
 
 /** CPython's _FRAME_SIZE_TARGET: frames close past it, and payloads of this size stay out of frames. */
-export const FRAME_SIZE_TARGET = 64 * 1024;
+const FRAME_SIZE_TARGET = 64 * 1024;
 /** CPython's _FRAME_SIZE_MIN: shorter frames are written without a FRAME header. */
 const FRAME_SIZE_MIN = 4;
 

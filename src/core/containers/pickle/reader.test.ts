@@ -37,13 +37,28 @@ function mulberry32(seed: number): () => number {
 describe('readPickle on CPython pickles', () => {
   // pickle.dumps({'a': 1, 'b': [1.5, 'x']}, protocol=p) for p = 0, 2, 4:
   const SMALL: [number, Uint8Array][] = [
-    [0, b("(dp0\nVa\np1\nI1\nsVb\np2\n(lp3\nF1.5\naVx\np4\nas.")],
-    [2, b('\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x01X\x01\x00\x00\x00bq\x02]q\x03(G?\xf8\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00xq\x04eu.')],
-    [4, b('\x80\x04\x95 \x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94K\x01\x8c\x01b\x94]\x94(G?\xf8\x00\x00\x00\x00\x00\x00\x8c\x01x\x94eu.')],
+    [0, b('(dp0\nVa\np1\nI1\nsVb\np2\n(lp3\nF1.5\naVx\np4\nas.')],
+    [
+      2,
+      b(
+        '\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x01X\x01\x00\x00\x00bq\x02]q\x03(G?\xf8\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00xq\x04eu.',
+      ),
+    ],
+    [
+      4,
+      b(
+        '\x80\x04\x95 \x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94K\x01\x8c\x01b\x94]\x94(G?\xf8\x00\x00\x00\x00\x00\x00\x8c\x01x\x94eu.',
+      ),
+    ],
   ];
   for (const [p, bytes] of SMALL) {
     it(`reads {'a': 1, 'b': [1.5, 'x']} under protocol ${p}`, () => {
-      expect(readPickle(bytes, 'small.pkl')).toEqual(new PyDict([['a', 1], ['b', [1.5, 'x']]]));
+      expect(readPickle(bytes, 'small.pkl')).toEqual(
+        new PyDict([
+          ['a', 1],
+          ['b', [1.5, 'x']],
+        ]),
+      );
     });
   }
 
@@ -75,23 +90,39 @@ describe('readPickle on CPython pickles', () => {
     it(`reads numpy scalars, an OrderedDict, sets and bytes, protocol ${p}`, () => {
       const got = readPickle(fixture(`MISC_P${p}`), 'misc.pkl') as PyDict;
       expect(got.ordered).toBe(true);
-      expect(got).toEqual(new PyDict([
-        ['n', 5], ['x', 0.5], ['b', true], ['big', 2n ** 63n],
-        ['set', new PySet([1, 2])], ['fs', new PySet(['a'], true)],
-        ['ba', new PyBytes(Uint8Array.from([0, 255]), 'bytearray')], ['by', new PyBytes(Uint8Array.from([1, 2]))],
-        ['e', new PyBytes(new Uint8Array(0))], ['t', new PyTuple([1, new PyTuple([2.5, null])])], ['neg', -(2n ** 70n)],
-      ], true));
+      expect(got).toEqual(
+        new PyDict(
+          [
+            ['n', 5],
+            ['x', 0.5],
+            ['b', true],
+            ['big', 2n ** 63n],
+            ['set', new PySet([1, 2])],
+            ['fs', new PySet(['a'], true)],
+            ['ba', new PyBytes(Uint8Array.from([0, 255]), 'bytearray')],
+            ['by', new PyBytes(Uint8Array.from([1, 2]))],
+            ['e', new PyBytes(new Uint8Array(0))],
+            ['t', new PyTuple([1, new PyTuple([2.5, null])])],
+            ['neg', -(2n ** 70n)],
+          ],
+          true,
+        ),
+      );
     });
   }
 
   it('reads Python 2 pickles, whose strs are bytes (protocols 0 and 2)', () => {
     // What Python 2 writes for {'w': numpy.array([1.0, 2.0], numpy.float32)}.
-    const p0 = b("(dp0\nS'w'\np1\ncnumpy.core.multiarray\n_reconstruct\np2\n(cnumpy\nndarray\np3\n(I0\ntp4\nS'b'\np5\ntp6\nRp7\n" +
-      "(I1\n(L2L\ntp8\ncnumpy\ndtype\np9\n(S'f4'\np10\nI0\nI1\ntp11\nRp12\n(I3\nS'<'\np13\nNNNI-1\nI-1\nI0\ntp14\nbI00\n" +
-      "S'\\x00\\x00\\x80?\\x00\\x00\\x00@'\np15\ntp16\nbs.");
-    const p2 = b('\x80\x02}q\x00U\x01wq\x01cnumpy.core.multiarray\n_reconstruct\nq\x02cnumpy\nndarray\nq\x03K\x00\x85q\x04U\x01b\x87Rq\x05' +
-      '(K\x01K\x02\x85cnumpy\ndtype\nq\x06U\x02f4K\x00K\x01\x87Rq\x07(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89' +
-      'U\x08\x00\x00\x80?\x00\x00\x00@tbs.');
+    const p0 = b(
+      "(dp0\nS'w'\np1\ncnumpy.core.multiarray\n_reconstruct\np2\n(cnumpy\nndarray\np3\n(I0\ntp4\nS'b'\np5\ntp6\nRp7\n" +
+        "(I1\n(L2L\ntp8\ncnumpy\ndtype\np9\n(S'f4'\np10\nI0\nI1\ntp11\nRp12\n(I3\nS'<'\np13\nNNNI-1\nI-1\nI0\ntp14\nbI00\n" +
+        "S'\\x00\\x00\\x80?\\x00\\x00\\x00@'\np15\ntp16\nbs.",
+    );
+    const p2 = b(
+      '\x80\x02}q\x00U\x01wq\x01cnumpy.core.multiarray\n_reconstruct\nq\x02cnumpy\nndarray\nq\x03K\x00\x85q\x04U\x01b\x87Rq\x05' +
+        '(K\x01K\x02\x85cnumpy\ndtype\nq\x06U\x02f4K\x00K\x01\x87Rq\x07(K\x03U\x01<NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89' +
+        'U\x08\x00\x00\x80?\x00\x00\x00@tbs.',
+    );
     for (const bytes of [p0, p2]) {
       const d = readPickle(bytes, 'py2.pkl') as PyDict;
       expect(d.keys()).toEqual([new PyBytes(b('w'))]);
@@ -146,8 +177,9 @@ describe('readPickle refuses to run code', () => {
   it('uses allowed globals only as what they are', () => {
     expect(inputError(b('\x80\x02cnumpy\nndarray\n.')).message).toMatch(/holds the Python global 'numpy.ndarray' itself/);
     expect(inputError(b('\x80\x02cnumpy\nndarray\n)R.')).message).toMatch(/calls numpy.ndarray directly/);
-    expect(inputError(b('\x80\x02cnumpy.core.multiarray\n_reconstruct\nccollections\nOrderedDict\n)U\x01b\x87R.')).message)
-      .toMatch(/reconstructs the Python global collections.OrderedDict, not a numpy.ndarray/);
+    expect(inputError(b('\x80\x02cnumpy.core.multiarray\n_reconstruct\nccollections\nOrderedDict\n)U\x01b\x87R.')).message).toMatch(
+      /reconstructs the Python global collections.OrderedDict, not a numpy.ndarray/,
+    );
     expect(inputError(b('\x80\x02]N\x86b.')).message).toMatch(/takes more values/);
     expect(inputError(b('\x80\x02]Nb.')).message).toMatch(/sets the state of a list/);
     expect(inputError(b('\x80\x02K\x01)R.')).message).toMatch(/calls an int, which is not callable/);
@@ -159,9 +191,11 @@ function arrayPickle(o: { typestr?: string; shape?: string; endian?: string; nam
   const shape = o.shape ?? 'K\x03\x85';
   const typestr = o.typestr ?? 'f4';
   const data = o.data ?? 'C\x0c' + '\x00'.repeat(12);
-  return b('\x80\x03cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R' +
-    `(K\x01${shape}cnumpy\ndtype\nX${String.fromCharCode(typestr.length)}\x00\x00\x00${typestr}\x89\x88\x87R` +
-    `(K\x03X\x01\x00\x00\x00${o.endian ?? '<'}N${o.names ?? 'N'}NJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89${data}tb.`);
+  return b(
+    '\x80\x03cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85C\x01b\x87R' +
+      `(K\x01${shape}cnumpy\ndtype\nX${String.fromCharCode(typestr.length)}\x00\x00\x00${typestr}\x89\x88\x87R` +
+      `(K\x03X\x01\x00\x00\x00${o.endian ?? '<'}N${o.names ?? 'N'}NJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89${data}tb.`,
+  );
 }
 
 describe('readPickle on damaged or unsupported pickles', () => {
@@ -170,26 +204,35 @@ describe('readPickle on damaged or unsupported pickles', () => {
   });
 
   it('says what is wrong, with the file name first', () => {
-    expect(inputError(b('\x80\x02X\x05\x00\x00\x00ab')).message)
-      .toBe('model.pdparams: the pickle ends at byte 9 in the middle of a BINUNICODE string (the file is truncated)');
-    expect(inputError(b('\x80\x02N')).message).toBe('model.pdparams: the pickle ends at byte 3 without its STOP opcode (the file is truncated)');
-    expect(inputError(b('\x80\x02h\x05.')).message)
-      .toBe('model.pdparams: it refers to memo entry 5, which was never stored (BINGET at byte 2; the file is damaged)');
-    expect(inputError(b('\x80\x02a.')).message)
-      .toBe('model.pdparams: it takes more values than the stack holds (APPEND at byte 2; the file is damaged)');
+    expect(inputError(b('\x80\x02X\x05\x00\x00\x00ab')).message).toBe(
+      'model.pdparams: the pickle ends at byte 9 in the middle of a BINUNICODE string (the file is truncated)',
+    );
+    expect(inputError(b('\x80\x02N')).message).toBe(
+      'model.pdparams: the pickle ends at byte 3 without its STOP opcode (the file is truncated)',
+    );
+    expect(inputError(b('\x80\x02h\x05.')).message).toBe(
+      'model.pdparams: it refers to memo entry 5, which was never stored (BINGET at byte 2; the file is damaged)',
+    );
+    expect(inputError(b('\x80\x02a.')).message).toBe(
+      'model.pdparams: it takes more values than the stack holds (APPEND at byte 2; the file is damaged)',
+    );
     expect(inputError(b('\x80\x02.')).message).toMatch(/takes more values than the stack holds \(STOP/);
     expect(inputError(b('\x80\x02(K\x01\x86.')).message).toMatch(/takes more values than the stack holds \(TUPLE2/);
-    expect(inputError(b('\x80\x02K\x01t.')).message)
-      .toBe('model.pdparams: it closes a MARK that was never opened (TUPLE at byte 4; the file is damaged)');
-    expect(inputError(b('\x80\x02\xff.')).message).toBe('model.pdparams: byte 2 holds 0xff, which is no pickle opcode (the file is damaged)');
+    expect(inputError(b('\x80\x02K\x01t.')).message).toBe(
+      'model.pdparams: it closes a MARK that was never opened (TUPLE at byte 4; the file is damaged)',
+    );
+    expect(inputError(b('\x80\x02\xff.')).message).toBe(
+      'model.pdparams: byte 2 holds 0xff, which is no pickle opcode (the file is damaged)',
+    );
     expect(inputError(b('\xff\x00')).message).toMatch(/the file is not a pickle/);
     expect(inputError(new Uint8Array(0)).message).toMatch(/the file is empty/);
     expect(inputError(b('\x80\x06N.')).message).toMatch(/protocol 6/);
   });
 
   it('checks a declared length against the bytes left before allocating anything', () => {
-    expect(inputError(b('\x80\x03B\x00\x00\x00\x80.')).message)
-      .toBe('model.pdparams: BINBYTES at byte 2 declares a BINBYTES object of 2147483648 bytes but only 1 remain (the file is truncated or damaged)');
+    expect(inputError(b('\x80\x03B\x00\x00\x00\x80.')).message).toBe(
+      'model.pdparams: BINBYTES at byte 2 declares a BINBYTES object of 2147483648 bytes but only 1 remain (the file is truncated or damaged)',
+    );
     for (const huge of [
       '\x80\x04\x8e\x00\x00\x00\x00\x00\x00\x00\x10.', // BINBYTES8 of 2^60
       '\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\xff.', // BINUNICODE8 of 2^64 - 1
@@ -204,8 +247,9 @@ describe('readPickle on damaged or unsupported pickles', () => {
   });
 
   it('checks array data against shape and dtype', () => {
-    expect(inputError(arrayPickle({ data: 'C\x08' + '\x00'.repeat(8) })).message)
-      .toBe('model.pdparams: the array of shape [3] and dtype float32 needs 12 bytes of data but has 8');
+    expect(inputError(arrayPickle({ data: 'C\x08' + '\x00'.repeat(8) })).message).toBe(
+      'model.pdparams: the array of shape [3] and dtype float32 needs 12 bytes of data but has 8',
+    );
     expect(inputError(arrayPickle({ typestr: 'O8' })).message).toMatch(/numpy dtype 'O8'; only bool, integer and float arrays/);
     expect(inputError(arrayPickle({ typestr: 'U5' })).message).toMatch(/numpy dtype 'U5'/);
     expect(inputError(arrayPickle({ data: ']K\x01a' })).message).toMatch(/array of Python objects/);

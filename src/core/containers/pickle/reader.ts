@@ -94,24 +94,50 @@ class Unpickler implements CallContext {
         this.need(this.u64('the frame length'), 'a frame');
         return;
       }
-      case Op.MARK: this.marks.push(s.length); return;
+      case Op.MARK:
+        this.marks.push(s.length);
+        return;
       case Op.POP:
         // Python's POP also discards a MARK when nothing lies above it.
         if (s.length === this.base() && this.marks.length > 0) this.marks.pop();
         else this.pop();
         return;
-      case Op.POP_MARK: this.popMark(); return;
-      case Op.DUP: s.push(this.top()); return;
+      case Op.POP_MARK:
+        this.popMark();
+        return;
+      case Op.DUP:
+        s.push(this.top());
+        return;
 
-      case Op.NONE: s.push(null); return;
-      case Op.NEWTRUE: s.push(true); return;
-      case Op.NEWFALSE: s.push(false); return;
-      case Op.INT: s.push(this.textInt()); return;
-      case Op.LONG: s.push(this.textLong()); return;
-      case Op.BININT: this.need(4, 'a 4-byte int'); s.push(this.view.getInt32(this.advance(4), true)); return;
-      case Op.BININT1: s.push(this.u8('a 1-byte int')); return;
-      case Op.BININT2: this.need(2, 'a 2-byte int'); s.push(this.view.getUint16(this.advance(2), true)); return;
-      case Op.LONG1: s.push(this.binLong(this.u8('the length of a long'))); return;
+      case Op.NONE:
+        s.push(null);
+        return;
+      case Op.NEWTRUE:
+        s.push(true);
+        return;
+      case Op.NEWFALSE:
+        s.push(false);
+        return;
+      case Op.INT:
+        s.push(this.textInt());
+        return;
+      case Op.LONG:
+        s.push(this.textLong());
+        return;
+      case Op.BININT:
+        this.need(4, 'a 4-byte int');
+        s.push(this.view.getInt32(this.advance(4), true));
+        return;
+      case Op.BININT1:
+        s.push(this.u8('a 1-byte int'));
+        return;
+      case Op.BININT2:
+        this.need(2, 'a 2-byte int');
+        s.push(this.view.getUint16(this.advance(2), true));
+        return;
+      case Op.LONG1:
+        s.push(this.binLong(this.u8('the length of a long')));
+        return;
       case Op.LONG4: {
         this.need(4, 'the length of a long');
         const n = this.view.getInt32(this.advance(4), true);
@@ -119,10 +145,17 @@ class Unpickler implements CallContext {
         s.push(this.binLong(n));
         return;
       }
-      case Op.FLOAT: s.push(this.textFloat()); return;
-      case Op.BINFLOAT: this.need(8, 'a float'); s.push(this.view.getFloat64(this.advance(8), false)); return;
+      case Op.FLOAT:
+        s.push(this.textFloat());
+        return;
+      case Op.BINFLOAT:
+        this.need(8, 'a float');
+        s.push(this.view.getFloat64(this.advance(8), false));
+        return;
 
-      case Op.STRING: s.push(this.textString()); return;
+      case Op.STRING:
+        s.push(this.textString());
+        return;
       case Op.BINSTRING: {
         this.need(4, 'the length of a string');
         const n = this.view.getInt32(this.advance(4), true);
@@ -130,26 +163,54 @@ class Unpickler implements CallContext {
         s.push(this.bytesOf(n, 'a BINSTRING string'));
         return;
       }
-      case Op.SHORT_BINSTRING: s.push(this.bytesOf(this.u8('the length of a string'), 'a SHORT_BINSTRING string')); return;
-      case Op.BINBYTES: s.push(this.bytesOf(this.u32('the length of a bytes object'), 'a BINBYTES object')); return;
-      case Op.SHORT_BINBYTES: s.push(this.bytesOf(this.u8('the length of a bytes object'), 'a SHORT_BINBYTES object')); return;
-      case Op.BINBYTES8: s.push(this.bytesOf(this.u64('the length of a bytes object'), 'a BINBYTES8 object')); return;
-      case Op.BYTEARRAY8: s.push(this.bytesOf(this.u64('the length of a bytearray'), 'a BYTEARRAY8 object', 'bytearray')); return;
-      case Op.UNICODE: s.push(this.textUnicode()); return;
-      case Op.BINUNICODE: s.push(this.utf8Of(this.u32('the length of a string'), 'a BINUNICODE string')); return;
-      case Op.SHORT_BINUNICODE: s.push(this.utf8Of(this.u8('the length of a string'), 'a SHORT_BINUNICODE string')); return;
-      case Op.BINUNICODE8: s.push(this.utf8Of(this.u64('the length of a string'), 'a BINUNICODE8 string')); return;
+      case Op.SHORT_BINSTRING:
+        s.push(this.bytesOf(this.u8('the length of a string'), 'a SHORT_BINSTRING string'));
+        return;
+      case Op.BINBYTES:
+        s.push(this.bytesOf(this.u32('the length of a bytes object'), 'a BINBYTES object'));
+        return;
+      case Op.SHORT_BINBYTES:
+        s.push(this.bytesOf(this.u8('the length of a bytes object'), 'a SHORT_BINBYTES object'));
+        return;
+      case Op.BINBYTES8:
+        s.push(this.bytesOf(this.u64('the length of a bytes object'), 'a BINBYTES8 object'));
+        return;
+      case Op.BYTEARRAY8:
+        s.push(this.bytesOf(this.u64('the length of a bytearray'), 'a BYTEARRAY8 object', 'bytearray'));
+        return;
+      case Op.UNICODE:
+        s.push(this.textUnicode());
+        return;
+      case Op.BINUNICODE:
+        s.push(this.utf8Of(this.u32('the length of a string'), 'a BINUNICODE string'));
+        return;
+      case Op.SHORT_BINUNICODE:
+        s.push(this.utf8Of(this.u8('the length of a string'), 'a SHORT_BINUNICODE string'));
+        return;
+      case Op.BINUNICODE8:
+        s.push(this.utf8Of(this.u64('the length of a string'), 'a BINUNICODE8 string'));
+        return;
 
-      case Op.EMPTY_TUPLE: s.push(new PyTuple([])); return;
-      case Op.TUPLE: s.push(new PyTuple(this.popMark() as PyValue[])); return;
-      case Op.TUPLE1: case Op.TUPLE2: case Op.TUPLE3: {
+      case Op.EMPTY_TUPLE:
+        s.push(new PyTuple([]));
+        return;
+      case Op.TUPLE:
+        s.push(new PyTuple(this.popMark() as PyValue[]));
+        return;
+      case Op.TUPLE1:
+      case Op.TUPLE2:
+      case Op.TUPLE3: {
         const n = code - Op.TUPLE1 + 1;
         if (s.length - this.base() < n) this.underflow();
         s.push(new PyTuple(s.splice(s.length - n, n) as PyValue[]));
         return;
       }
-      case Op.EMPTY_LIST: s.push([]); return;
-      case Op.LIST: s.push(this.popMark() as PyValue[]); return;
+      case Op.EMPTY_LIST:
+        s.push([]);
+        return;
+      case Op.LIST:
+        s.push(this.popMark() as PyValue[]);
+        return;
       case Op.APPEND: {
         const v = this.pop();
         this.list().push(v as PyValue);
@@ -161,7 +222,9 @@ class Unpickler implements CallContext {
         for (const v of items) list.push(v as PyValue);
         return;
       }
-      case Op.EMPTY_DICT: s.push(new PyDict()); return;
+      case Op.EMPTY_DICT:
+        s.push(new PyDict());
+        return;
       case Op.DICT: {
         const items = this.popMark();
         if (items.length % 2 !== 0) this.damaged('a dict is built from an odd number of keys and values');
@@ -183,7 +246,9 @@ class Unpickler implements CallContext {
         for (let i = 0; i < items.length; i += 2) d.set(hashable(items[i], this), items[i + 1] as PyValue);
         return;
       }
-      case Op.EMPTY_SET: s.push(new PySet()); return;
+      case Op.EMPTY_SET:
+        s.push(new PySet());
+        return;
       case Op.ADDITEMS: {
         const items = this.popMark();
         const set = this.top();
@@ -191,15 +256,36 @@ class Unpickler implements CallContext {
         for (const v of items) set.add(hashable(v, this));
         return;
       }
-      case Op.FROZENSET: s.push(new PySet(this.popMark().map((v) => hashable(v, this)), true)); return;
+      case Op.FROZENSET:
+        s.push(
+          new PySet(
+            this.popMark().map((v) => hashable(v, this)),
+            true,
+          ),
+        );
+        return;
 
-      case Op.PUT: this.memoPut(this.textIndex()); return;
-      case Op.BINPUT: this.memoPut(this.u8('a memo index')); return;
-      case Op.LONG_BINPUT: this.memoPut(this.u32('a memo index')); return;
-      case Op.MEMOIZE: this.memoPut(this.memo.size); return;
-      case Op.GET: s.push(this.memoGet(this.textIndex())); return;
-      case Op.BINGET: s.push(this.memoGet(this.u8('a memo index'))); return;
-      case Op.LONG_BINGET: s.push(this.memoGet(this.u32('a memo index'))); return;
+      case Op.PUT:
+        this.memoPut(this.textIndex());
+        return;
+      case Op.BINPUT:
+        this.memoPut(this.u8('a memo index'));
+        return;
+      case Op.LONG_BINPUT:
+        this.memoPut(this.u32('a memo index'));
+        return;
+      case Op.MEMOIZE:
+        this.memoPut(this.memo.size);
+        return;
+      case Op.GET:
+        s.push(this.memoGet(this.textIndex()));
+        return;
+      case Op.BINGET:
+        s.push(this.memoGet(this.u8('a memo index')));
+        return;
+      case Op.LONG_BINGET:
+        s.push(this.memoGet(this.u32('a memo index')));
+        return;
 
       case Op.GLOBAL: {
         const module = this.line('a module name');
@@ -232,7 +318,8 @@ class Unpickler implements CallContext {
         const kwargs = this.pop();
         const args = this.pop();
         const cls = this.pop();
-        if (!(kwargs instanceof PyDict) || kwargs.size > 0) this.fail('the pickle creates an object with keyword arguments, which only Python code could use');
+        if (!(kwargs instanceof PyDict) || kwargs.size > 0)
+          this.fail('the pickle creates an object with keyword arguments, which only Python code could use');
         s.push(callGlobal(this.callable(cls), this.argsOf(args), this, true));
         return;
       }
@@ -255,11 +342,17 @@ class Unpickler implements CallContext {
         return;
       }
 
-      case Op.PERSID: case Op.BINPERSID:
-        return this.fail('the pickle refers to a persistent object (persistent id), which only the program that wrote it could resolve; refusing to load it');
-      case Op.EXT1: case Op.EXT2: case Op.EXT4:
+      case Op.PERSID:
+      case Op.BINPERSID:
+        return this.fail(
+          'the pickle refers to a persistent object (persistent id), which only the program that wrote it could resolve; refusing to load it',
+        );
+      case Op.EXT1:
+      case Op.EXT2:
+      case Op.EXT4:
         return this.fail('the pickle names a global through the copyreg extension registry, which is not supported');
-      case Op.NEXT_BUFFER: case Op.READONLY_BUFFER:
+      case Op.NEXT_BUFFER:
+      case Op.READONLY_BUFFER:
         return this.fail('the pickle keeps its data in out-of-band buffers that are not in the file; save it without buffer_callback');
       default:
         return this.fail('unknown pickle opcode: the file is damaged');
@@ -317,7 +410,9 @@ class Unpickler implements CallContext {
   private global(module: string, name: string): GlobalRef {
     const ref = resolveGlobal(module, name);
     if (ref === undefined) {
-      this.fail(`the pickle asks for the Python global '${module}.${name}', which is not a numpy array or a plain container; refusing to load it (pickles can run code)`);
+      this.fail(
+        `the pickle asks for the Python global '${module}.${name}', which is not a numpy array or a plain container; refusing to load it (pickles can run code)`,
+      );
     }
     return ref;
   }
@@ -342,7 +437,9 @@ class Unpickler implements CallContext {
   private need(n: number, what: string): true {
     if (n > this.buf.length - this.pos) {
       if (n > 1 << 20) {
-        this.fail(`${this.op} at byte ${this.at} declares ${what} of ${n} bytes but only ${this.buf.length - this.pos} remain (the file is truncated or damaged)`);
+        this.fail(
+          `${this.op} at byte ${this.at} declares ${what} of ${n} bytes but only ${this.buf.length - this.pos} remain (the file is truncated or damaged)`,
+        );
       }
       this.truncated(what);
     }
@@ -433,7 +530,8 @@ class Unpickler implements CallContext {
     const lower = t.toLowerCase().replace(/^\+/, '');
     if (/^-?(inf|infinity)$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
     if (/^-?nan$/.test(lower)) return NaN;
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) this.damaged(`FLOAT is given the text '${t.slice(0, 40)}', which is not a number`);
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t))
+      this.damaged(`FLOAT is given the text '${t.slice(0, 40)}', which is not a number`);
     return Number(t);
   }
 
@@ -516,8 +614,11 @@ class Unpickler implements CallContext {
   private resolve(v: GlobalRef | PendingDtype | PendingArray | LazyText): PyValue {
     if (v instanceof LazyText) return v.text() ?? this.fail('the pickle holds a str with a broken \\u escape');
     if (v instanceof PendingArray) return v.array ?? this.fail('the pickle holds a numpy array whose contents it never gives (no BUILD)');
-    if (v instanceof PendingDtype) return this.fail('the pickle holds a numpy dtype by itself, not in an array; only arrays and plain containers can be loaded');
-    return this.fail(`the pickle holds the Python global '${v.qualifiedName}' itself as a value; only arrays and plain containers can be loaded`);
+    if (v instanceof PendingDtype)
+      return this.fail('the pickle holds a numpy dtype by itself, not in an array; only arrays and plain containers can be loaded');
+    return this.fail(
+      `the pickle holds the Python global '${v.qualifiedName}' itself as a value; only arrays and plain containers can be loaded`,
+    );
   }
 }
 

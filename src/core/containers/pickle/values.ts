@@ -8,21 +8,10 @@
  */
 import type { NdArray } from '../../ndarray';
 
-export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | PyBytes
-  | PyList
-  | PyTuple
-  | PyDict
-  | PySet
-  | NdArray;
+export type PyValue = null | boolean | number | bigint | string | PyBytes | PyList | PyTuple | PyDict | PySet | NdArray;
 
 /** A Python list: a plain, mutable JS array. */
-export type PyList = PyValue[];
+type PyList = PyValue[];
 
 const utf8 = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
@@ -71,7 +60,10 @@ export class PySet {
   readonly items: PyValue[] = [];
   private readonly ids = new Set<string>();
 
-  constructor(items: Iterable<PyValue> = [], readonly frozen = false) {
+  constructor(
+    items: Iterable<PyValue> = [],
+    readonly frozen = false,
+  ) {
     for (const item of items) this.add(item);
   }
 
@@ -162,8 +154,13 @@ export class PyDict {
 
 export function isNdArray(v: unknown): v is NdArray {
   return (
-    typeof v === 'object' && v !== null && !Array.isArray(v) &&
-    'dtype' in v && 'shape' in v && 'data' in v && ArrayBuffer.isView((v as NdArray).data)
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    'dtype' in v &&
+    'shape' in v &&
+    'data' in v &&
+    ArrayBuffer.isView((v as NdArray).data)
   );
 }
 
@@ -172,10 +169,14 @@ export function pyTypeName(v: PyValue | undefined): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'None';
   switch (typeof v) {
-    case 'boolean': return 'bool';
-    case 'number': return Number.isInteger(v) ? 'int' : 'float';
-    case 'bigint': return 'int';
-    case 'string': return 'str';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return Number.isInteger(v) ? 'int' : 'float';
+    case 'bigint':
+      return 'int';
+    case 'string':
+      return 'str';
   }
   if (Array.isArray(v)) return 'list';
   if (v instanceof PyBytes) return v.kind;
@@ -239,10 +240,14 @@ function hashKey(key: PyValue): string | undefined {
     if (--budget < 0 || depth > 32) return undefined;
     if (k === null) return 'N';
     switch (typeof k) {
-      case 'string': return 's:' + k;
-      case 'boolean': return k ? 'n:1' : 'n:0';
-      case 'number': return 'n:' + (Object.is(k, -0) ? '0' : String(k));
-      case 'bigint': return 'n:' + k.toString();
+      case 'string':
+        return 's:' + k;
+      case 'boolean':
+        return k ? 'n:1' : 'n:0';
+      case 'number':
+        return 'n:' + (Object.is(k, -0) ? '0' : String(k));
+      case 'bigint':
+        return 'n:' + k.toString();
     }
     if (k instanceof PyBytes) return k.kind === 'bytes' ? 'b:' + k.latin1() : undefined;
     if (k instanceof PyTuple || (k instanceof PySet && k.frozen)) {

@@ -34,14 +34,21 @@ describe('writePickle writes what CPython writes', () => {
   }
 
   it('{"a": 1, "b": [1.5, "x"]} under protocols 0, 2 and 4', () => {
-    const d = new PyDict([['a', 1], ['b', [1.5, 'x']]]);
+    const d = new PyDict([
+      ['a', 1],
+      ['b', [1.5, 'x']],
+    ]);
     const hex = (b: Uint8Array) => Array.from(b, (c) => c.toString(16).padStart(2, '0')).join('');
     // b"(dp0\nVa\np1\nI1\nsVb\np2\n(lp3\nF1.5\naVx\np4\nas."
     expect(hex(writePickle(d, { protocol: 0 }))).toBe('286470300a56610a70310a49310a7356620a70320a286c70330a46312e350a6156780a70340a61732e');
     // b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x01X\x01\x00\x00\x00bq\x02]q\x03(G?\xf8\x00\x00\x00\x00\x00\x00X\x01\x00\x00\x00xq\x04eu."
-    expect(hex(writePickle(d, { protocol: 2 }))).toBe('80027d71002858010000006171014b0158010000006271025d710328473ff8000000000000580100000078710465752e');
+    expect(hex(writePickle(d, { protocol: 2 }))).toBe(
+      '80027d71002858010000006171014b0158010000006271025d710328473ff8000000000000580100000078710465752e',
+    );
     // b"\x80\x04\x95 \x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94K\x01\x8c\x01b\x94]\x94(G?\xf8\x00\x00\x00\x00\x00\x00\x8c\x01x\x94eu."
-    expect(hex(writePickle(d, { protocol: 4 }))).toBe('80049520000000000000007d94288c0161944b018c0162945d9428473ff80000000000008c01789465752e');
+    expect(hex(writePickle(d, { protocol: 4 }))).toBe(
+      '80049520000000000000007d94288c0161944b018c0162945d9428473ff80000000000008c01789465752e',
+    );
   });
 
   it('frames, large payloads and long lists exactly as CPython (checksums)', () => {

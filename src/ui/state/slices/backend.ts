@@ -20,7 +20,9 @@ export function backendSlice({ set, get, env }: SliceContext): Slice<BackendSlic
         get().updateSettings({ backend: choice });
         get().noteWaitForTraining(`The backend switches to ${choice}`);
         // The worker's message says what failed (no backend could start, and why).
-        await attempt(get().notify, null, () => env.client.call('setBackend', { backend: choice, threads: get().settings.threads ?? undefined }));
+        await attempt(get().notify, null, () =>
+          env.client.call('setBackend', { backend: choice, threads: get().settings.threads ?? undefined }),
+        );
       },
     },
     events: {

@@ -3,8 +3,21 @@ import { fileEvent, ORIGIN, storeHarness, TEST_MODEL, testResult } from '../../.
 import type { DatasetReport, ModelInfo } from '../../../protocol/protocol';
 import { foreignLabelFiles } from './compare';
 
-const TUNED: ModelInfo = { ...TEST_MODEL, id: 'trained:1', name: 'demo fine-tuned', classNames: ['celebration', 'storm'], sizes: { ...TEST_MODEL.sizes, classes: 2 } };
-const REPORT: DatasetReport = { summary: { videos: 2, hit_at_1: 0.5, perr: 0.5, gap: 0.4, map: 0.3 }, figures: null, videos: 2, predicted: 2, labeled: 2, failed: 0 };
+const TUNED: ModelInfo = {
+  ...TEST_MODEL,
+  id: 'trained:1',
+  name: 'demo fine-tuned',
+  classNames: ['celebration', 'storm'],
+  sizes: { ...TEST_MODEL.sizes, classes: 2 },
+};
+const REPORT: DatasetReport = {
+  summary: { videos: 2, hit_at_1: 0.5, perr: 0.5, gap: 0.4, map: 0.3 },
+  figures: null,
+  videos: 2,
+  predicted: 2,
+  labeled: 2,
+  failed: 0,
+};
 
 describe('the compare slice', () => {
   it('knows files whose labels are not the model’s classes, and leaves them out of the metrics', async () => {
@@ -45,10 +58,11 @@ describe('the compare slice', () => {
     expect(state().videos.map((v) => v.status)).toEqual(['queued', 'queued']);
     fake.emit({ type: 'predictions', results: [testResult('a#0', [0.9, 0.1], [0]), testResult('a#1', [0.2, 0.8], [1])] });
     await state().switchToCompared();
-    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
+    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({
+      source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` },
+    });
     expect(state().comparison).toMatchObject({ model: { id: 'trained:1' }, setting: 'cache:trained:1', tops: { 'a#0': 0, 'a#1': 1 } });
     state().closeComparison();
     expect(state().comparison).toBeNull();
   });
 });
-

@@ -4,7 +4,7 @@ import { modelSourceFor } from './model';
 import type { VideoRow } from './videos';
 
 /** A model as it stood before a switch: its figures over the videos and each video's top class. */
-export interface ModelSnapshot {
+interface ModelSnapshot {
   model: ModelInfo;
   /** The URL setting that loads it again (null: the demo). */
   setting: string | null;
@@ -66,7 +66,7 @@ export function compareSlice({ set, get, env }: SliceContext): Slice<CompareSlic
     const s = get();
     if (!s.model) return null;
     const leftOut = foreignLabelFiles(s);
-    let report: DatasetReport | null = null;
+    let report: DatasetReport | null;
     try {
       report = await env.client.call('datasetReport', { k: s.dataset.k, leaveOut: leftOut });
     } catch {

@@ -3,7 +3,14 @@ import { storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/
 import type { DatasetReport } from '../../../protocol/protocol';
 import { DATASET_REFRESH_MS } from './dataset';
 
-const REPORT: DatasetReport = { summary: { videos: 2, hit_at_1: 0.5, perr: 0.5, gap: 0.5, map: 0.5 }, figures: null, videos: 3, predicted: 2, labeled: 2, failed: 1 };
+const REPORT: DatasetReport = {
+  summary: { videos: 2, hit_at_1: 0.5, perr: 0.5, gap: 0.5, map: 0.5 },
+  figures: null,
+  videos: 3,
+  predicted: 2,
+  labeled: 2,
+  failed: 1,
+};
 
 describe('the dataset slice', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -43,7 +43,18 @@ describe('the library slice: files given again, partial reads, Undo', () => {
     const { state, fake } = storeHarness();
     await state().readFeatures([source('b.tfrecord')]);
     fake.emit(fileEvent('b.tfrecord', [[1]]));
-    fake.emit({ type: 'fileEnd', end: end({ file: 'b.tfrecord', records: 3, estimate: 3, duplicates: [{ index: 1, id: 'v0' }, { index: 2, id: 'v9' }] }) });
+    fake.emit({
+      type: 'fileEnd',
+      end: end({
+        file: 'b.tfrecord',
+        records: 3,
+        estimate: 3,
+        duplicates: [
+          { index: 1, id: 'v0' },
+          { index: 2, id: 'v9' },
+        ],
+      }),
+    });
     const f = state().fileLoads['b.tfrecord'];
     expect(fileLoadText(f, 1)).toBe('b.tfrecord: 2 videos not added, their ids are already listed');
     await state().addDuplicates('b.tfrecord');
@@ -54,10 +65,17 @@ describe('the library slice: files given again, partial reads, Undo', () => {
   it('says a cancelled file was read in part and resumes it past the videos listed', async () => {
     const { state, fake } = storeHarness();
     await state().readFeatures([source('shard-1.tfrecord')]);
-    fake.emit(fileEvent('shard-1.tfrecord', Array.from({ length: 285 }, () => [0])));
+    fake.emit(
+      fileEvent(
+        'shard-1.tfrecord',
+        Array.from({ length: 285 }, () => [0]),
+      ),
+    );
     fake.emit({ type: 'fileEnd', end: end({ file: 'shard-1.tfrecord', state: 'cancelled', records: 300, estimate: 1004 }) });
     expect(fileLoadText(state().fileLoads['shard-1.tfrecord'], 285)).toBe('shard-1.tfrecord: 285 of ~1,004 read, cancelled');
-    expect(fileLoadText({ ...state().fileLoads['shard-1.tfrecord'], state: 'failed' }, 285)).toBe('shard-1.tfrecord: 285 of ~1,004 read, stopped by an error');
+    expect(fileLoadText({ ...state().fileLoads['shard-1.tfrecord'], state: 'failed' }, 285)).toBe(
+      'shard-1.tfrecord: 285 of ~1,004 read, stopped by an error',
+    );
     expect(fileNeedsNote(state().fileLoads['shard-1.tfrecord'])).toBe(true);
     // A file that failed before its first video says so in its error; it needs no note, and is read again when given again.
     expect(fileNeedsNote(end({ file: 'x', state: 'failed', records: 0, estimate: null }) as never)).toBe(false);

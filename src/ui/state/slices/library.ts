@@ -9,7 +9,7 @@ export interface FileLoad extends FileEnd {
 }
 
 /** Files given again that are already listed: the page asks what to do before reading them. */
-export interface FilePrompt {
+interface FilePrompt {
   files: string[];
   /** Videos of those files listed now. */
   listed: number;
@@ -18,10 +18,10 @@ export interface FilePrompt {
 }
 
 /** The user's answer: read only the videos not listed, read every video again, or leave the files out. */
-export type FilePromptChoice = 'new' | 'again' | 'skip';
+type FilePromptChoice = 'new' | 'again' | 'skip';
 
 /** Something just removed that can be put back: the rows where they stood, and what else went with them. */
-export interface UndoOffer {
+interface UndoOffer {
   id: number;
   message: string;
   rows: { row: VideoRow; index: number }[];
@@ -94,7 +94,10 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
   let lastUndo = 0;
 
   const nameOf = (s: FeatureSource) => (s.kind === 'file' ? s.file.name : s.name);
-  const listedIndices = (file: string) => get().videos.filter((v) => v.file === file).map((v) => v.index);
+  const listedIndices = (file: string) =>
+    get()
+      .videos.filter((v) => v.file === file)
+      .map((v) => v.index);
 
   const read = async (list: FeatureSource[], choices: ReadChoices) => {
     if (!list.length) return;
@@ -109,10 +112,11 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
     }
   };
 
-  const ask = (prompt: FilePrompt) => new Promise<FilePromptChoice>((answer) => {
-    prompts.push({ prompt, answer });
-    if (prompts.length === 1) set({ filePrompt: prompt });
-  });
+  const ask = (prompt: FilePrompt) =>
+    new Promise<FilePromptChoice>((answer) => {
+      prompts.push({ prompt, answer });
+      if (prompts.length === 1) set({ filePrompt: prompt });
+    });
 
   return {
     state: {
@@ -129,11 +133,13 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
         if (known.length) {
           const files = known.map(nameOf);
           const loads = get().fileLoads;
-          const choice = answer ?? await ask({
-            files,
-            listed: get().videos.filter((v) => files.includes(v.file)).length,
-            partial: files.filter((f) => loads[f] && loads[f].state !== 'done'),
-          });
+          const choice =
+            answer ??
+            (await ask({
+              files,
+              listed: get().videos.filter((v) => files.includes(v.file)).length,
+              partial: files.filter((f) => loads[f] && loads[f].state !== 'done'),
+            }));
           if (choice === 'new') jobs.push(read(known, { ...choices, skip: Object.fromEntries(files.map((f) => [f, listedIndices(f)])) }));
           else if (choice === 'again') jobs.push(read(known, { ...choices, duplicates: 'add' }));
         }
@@ -157,11 +163,12 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
         get().dismissFile(file);
         await read([source], { duplicates: 'add', only: { [file]: f.duplicates.map((d) => d.index) } });
       },
-      dismissFile: (file) => set((s) => {
-        const fileLoads = { ...s.fileLoads };
-        delete fileLoads[file];
-        return { fileLoads };
-      }),
+      dismissFile: (file) =>
+        set((s) => {
+          const fileLoads = { ...s.fileLoads };
+          delete fileLoads[file];
+          return { fileLoads };
+        }),
       forgetFiles: () => {
         const was = get().fileLoads;
         reading.clear();
@@ -185,7 +192,10 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
           return;
         }
         const ok = new Set(back);
-        mark(offer.rows.filter((r) => ok.has(r.row.key)), false);
+        mark(
+          offer.rows.filter((r) => ok.has(r.row.key)),
+          false,
+        );
         set((s) => {
           const videos = s.videos.slice();
           const present = new Set(videos.map((v) => v.key));
@@ -198,7 +208,10 @@ export function librarySlice({ set, get, env }: SliceContext): Slice<LibrarySlic
         offer.after?.();
         if (back.length < keys.length) {
           const n = keys.length - back.length;
-          get().notify('warning', `${n} video${n === 1 ? '' : 's'} could not be put back (removed too long ago, or a new model was loaded since): add ${n === 1 ? 'its' : 'their'} file again.`);
+          get().notify(
+            'warning',
+            `${n} video${n === 1 ? '' : 's'} could not be put back (removed too long ago, or a new model was loaded since): add ${n === 1 ? 'its' : 'their'} file again.`,
+          );
         }
         void get().refreshDataset();
       },

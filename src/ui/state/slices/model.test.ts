@@ -12,7 +12,11 @@ describe('the model slice', () => {
   });
 
   it('keeps the reason a model failed to load, and clears it with the next model', async () => {
-    const { state, fake } = storeHarness('', { loadModel: () => { throw new Error(`${ORIGIN}x/model.json: the server answered 404 Not Found`); } });
+    const { state, fake } = storeHarness('', {
+      loadModel: () => {
+        throw new Error(`${ORIGIN}x/model.json: the server answered 404 Not Found`);
+      },
+    });
     await state().loadModelUrl('x/model.json');
     expect(state().modelError).toMatch(/404/);
     // No videos: the empty state says it, so no notice repeats it.

@@ -2,7 +2,7 @@ import type { CachedModelInfo, ModelInfo, ModelSource, ProgressEvent, ProgressTa
 import type { SliceContext, Slice, StoreEnv } from '../types';
 import { attempt, errorMessage } from '../attempt';
 
-export const DEMO_MODEL_PATH = 'models/demo/model.json';
+const DEMO_MODEL_PATH = 'models/demo/model.json';
 
 export interface LoadState {
   op: number;
@@ -65,7 +65,9 @@ export function modelSlice({ set, get, env }: SliceContext): Slice<ModelSlice> {
         }
       },
       deleteCachedModel: async (id) => {
-        const cachedModels = await attempt(get().notify, 'The model could not be deleted', () => env.client.call('deleteModel', { modelId: id }));
+        const cachedModels = await attempt(get().notify, 'The model could not be deleted', () =>
+          env.client.call('deleteModel', { modelId: id }),
+        );
         if (cachedModels) set({ cachedModels });
       },
     },
@@ -79,12 +81,18 @@ export function modelSlice({ set, get, env }: SliceContext): Slice<ModelSlice> {
 
 /** The load state after a progress event: a new op replaces the old; `ready` ends it. */
 export function progressState(prev: LoadState | null, op: number, task: ProgressTask, ev: ProgressEvent): LoadState | null {
-  const base: LoadState = prev && prev.op === op && prev.task === task ? prev : { op, task, name: ev.name, loaded: 0, total: 0, file: null };
+  const base: LoadState =
+    prev && prev.op === op && prev.task === task ? prev : { op, task, name: ev.name, loaded: 0, total: 0, file: null };
   switch (ev.status) {
-    case 'initiate': return { ...base, name: ev.name, total: ev.total, loaded: 0 };
-    case 'download': return { ...base, file: ev.file };
-    case 'progress': return { ...base, loaded: ev.loaded, total: ev.total, file: ev.file };
-    case 'done': return base;
-    case 'ready': return { ...base, loaded: ev.total, total: ev.total };
+    case 'initiate':
+      return { ...base, name: ev.name, total: ev.total, loaded: 0 };
+    case 'download':
+      return { ...base, file: ev.file };
+    case 'progress':
+      return { ...base, loaded: ev.loaded, total: ev.total, file: ev.file };
+    case 'done':
+      return base;
+    case 'ready':
+      return { ...base, loaded: ev.total, total: ev.total };
   }
 }

@@ -9,7 +9,8 @@ describe('the notices slice', () => {
     fake.emit({ type: 'fileError', file: 'bad.txt', message: 'bad.txt: not a feature file' });
     fake.emit({ type: 'notice', level: 'warning', message: 'WebGPU error. Restarting WebGPU' });
     expect(state().notices.map((n) => [n.level, n.message, n.count])).toEqual([
-      ['error', 'bad.txt: not a feature file', 1], ['warning', 'WebGPU error. Restarting WebGPU', 2],
+      ['error', 'bad.txt: not a feature file', 1],
+      ['warning', 'WebGPU error. Restarting WebGPU', 2],
     ]);
     state().dismiss(state().notices[0].id);
     expect(state().notices.map((n) => n.message)).toEqual(['WebGPU error. Restarting WebGPU']);
@@ -42,13 +43,17 @@ describe('the notices slice', () => {
   });
 
   it('says the frame cap’s cut as the reader does, and counts the records skipped apart', () => {
-    expect(fileWarnings('long.npy', ['long.npy: 1 video was longer than the frame cap and cut to 300 frames (99700 frames left out)'])).toEqual([
+    expect(
+      fileWarnings('long.npy', ['long.npy: 1 video was longer than the frame cap and cut to 300 frames (99700 frames left out)']),
+    ).toEqual([
       'long.npy: 1 video was longer than the frame cap and cut to 300 frames (99700 frames left out). The frame cap is a setting of the Model panel.',
     ]);
-    expect(fileWarnings('a.tfrecord', [
-      'a.tfrecord: record 1 (byte 90) skipped: its data is corrupt',
-      'a.tfrecord: 2 videos were longer than the frame cap and cut to 300 frames (40 frames left out)',
-    ])).toEqual([
+    expect(
+      fileWarnings('a.tfrecord', [
+        'a.tfrecord: record 1 (byte 90) skipped: its data is corrupt',
+        'a.tfrecord: 2 videos were longer than the frame cap and cut to 300 frames (40 frames left out)',
+      ]),
+    ).toEqual([
       'a.tfrecord: 2 videos were longer than the frame cap and cut to 300 frames (40 frames left out). The frame cap is a setting of the Model panel.',
       'a.tfrecord: 1 record skipped or changed (a.tfrecord: record 1 (byte 90) skipped: its data is corrupt)',
     ]);

@@ -33,14 +33,21 @@ export interface NoticesSlice {
 }
 
 /** The notices after one more: deduplicated, capped. */
-export function addNotice(notices: readonly Notice[], next: Omit<Notice, 'count'>, max = MAX_NOTICES): { notices: Notice[]; dropped: number } {
+export function addNotice(
+  notices: readonly Notice[],
+  next: Omit<Notice, 'count'>,
+  max = MAX_NOTICES,
+): { notices: Notice[]; dropped: number } {
   const old = notices.find((n) => n.message === next.message);
   const level = old && SEVERITY[old.level] > SEVERITY[next.level] ? old.level : next.level;
   const list = [...notices.filter((n) => n !== old), { ...next, level, count: (old?.count ?? 0) + 1 }];
   let dropped = 0;
   while (list.length > max) {
     const least = Math.min(...list.slice(0, -1).map((n) => SEVERITY[n.level]));
-    list.splice(list.findIndex((n) => SEVERITY[n.level] === least), 1);
+    list.splice(
+      list.findIndex((n) => SEVERITY[n.level] === least),
+      1,
+    );
     dropped++;
   }
   return { notices: list, dropped };
@@ -62,10 +69,11 @@ export function fileWarnings(file: string, warnings: readonly string[]): string[
 
 export function noticesSlice({ set }: SliceContext): Slice<NoticesSlice> {
   let lastId = 0;
-  const notify = (level: NoticeLevel, message: string) => set((s) => {
-    const { notices, dropped } = addNotice(s.notices, { id: ++lastId, level, message });
-    return { notices, noticesDropped: s.noticesDropped + dropped };
-  });
+  const notify = (level: NoticeLevel, message: string) =>
+    set((s) => {
+      const { notices, dropped } = addNotice(s.notices, { id: ++lastId, level, message });
+      return { notices, noticesDropped: s.noticesDropped + dropped };
+    });
   return {
     state: {
       notices: [],

@@ -5,7 +5,12 @@ import { SEGMENTS_REFRESH_MS, WORST_SHOWN } from './segments';
 
 const REPORT: SegmentReport = { window: { length: 5, hop: 5 }, result: null, worst: [], ratedVideos: 2, ranked: 1, pending: 1 };
 const timeline = (key: string, hop = 5): SegmentTimeline => ({
-  key, window: { length: 5, hop }, starts: Int32Array.from([0]), frames: Int32Array.from([5]), classes: 1, probabilities: Float32Array.from([0.5]),
+  key,
+  window: { length: 5, hop },
+  starts: Int32Array.from([0]),
+  frames: Int32Array.from([5]),
+  classes: 1,
+  probabilities: Float32Array.from([0.5]),
 });
 
 describe('the segments slice', () => {

@@ -3,7 +3,7 @@ import type { SegmentReport, SegmentTimeline } from '../../../protocol/protocol'
 import type { SliceContext, Slice } from '../types';
 
 /** Seconds of a video picked on the timeline (a rated segment, a class's peak window): the heatmap and evidence mark them. */
-export interface SecondsSelection {
+interface SecondsSelection {
   key: string;
   start: number;
   frames: number;
@@ -11,7 +11,7 @@ export interface SecondsSelection {
   class: number | null;
 }
 
-export interface SegmentsState {
+interface SegmentsState {
   window: WindowSettings;
   /** The selected video's windows (the worker computes one video's on request); null before they came. */
   timeline: SegmentTimeline | null;
@@ -79,7 +79,15 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
 
   return {
     state: {
-      segments: { window: { ...SEGMENT_WINDOWS }, timeline: null, timelineStatus: 'idle', timelineError: null, added: [], report: null, selection: null },
+      segments: {
+        window: { ...SEGMENT_WINDOWS },
+        timeline: null,
+        timelineStatus: 'idle',
+        timelineError: null,
+        added: [],
+        report: null,
+        selection: null,
+      },
       setSegmentWindows: async (window) => {
         try {
           const checked = await env.client.call('setSegmentWindows', { window: { ...get().segments.window, ...window } });

@@ -4,10 +4,21 @@ import { ORIGIN, storeHarness } from '../../../../tools/testing/storeHarness';
 describe('the settings slice', () => {
   it('reads its settings from the URL and starts the backend and the demo model from them', async () => {
     const { state, fake } = storeHarness('?backend=wasm&video=1&topk=5&threads=2');
-    expect(state().settings).toEqual({ model: null, backend: 'wasm', video: 1, topK: 5, samples: false, view: 'video', maxFrames: 300, threads: 2 });
+    expect(state().settings).toEqual({
+      model: null,
+      backend: 'wasm',
+      video: 1,
+      topK: 5,
+      samples: false,
+      view: 'video',
+      maxFrames: 300,
+      threads: 2,
+    });
     await state().init();
     expect(fake.calls.find((c) => c.type === 'setBackend')?.args).toEqual({ backend: 'wasm', threads: 2 });
-    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` } });
+    expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({
+      source: { kind: 'url', url: `${ORIGIN}models/demo/model.json` },
+    });
     expect(fake.calls.some((c) => c.type === 'addFeatures')).toBe(false);
   });
 
@@ -15,7 +26,9 @@ describe('the settings slice', () => {
     const { state, fake } = storeHarness('?model=cache%3Atrained%3Aabc&samples=1');
     await state().init();
     expect(fake.calls.find((c) => c.type === 'loadModel')?.args).toEqual({ source: { kind: 'cached', id: 'trained:abc' } });
-    expect(fake.calls.find((c) => c.type === 'addFeatures')?.args).toEqual({ sources: [{ kind: 'url', url: `${ORIGIN}samples/s.tfrecord`, name: 's.tfrecord' }] });
+    expect(fake.calls.find((c) => c.type === 'addFeatures')?.args).toEqual({
+      sources: [{ kind: 'url', url: `${ORIGIN}samples/s.tfrecord`, name: 's.tfrecord' }],
+    });
   });
 
   it('writes what the user changes back into the URL, clamped', async () => {

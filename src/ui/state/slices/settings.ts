@@ -38,7 +38,9 @@ export function settingsSlice({ set, get, env }: SliceContext): Slice<SettingsSl
       init: async () => {
         void get().refreshCachedModels();
         // The samples' known events, so that they show however the sample files arrive (button or drop).
-        void get().sampleIndex().catch(() => {});
+        void get()
+          .sampleIndex()
+          .catch(() => {});
         const { settings } = get();
         if (settings.maxFrames !== URL_DEFAULTS.maxFrames) await get().setMaxFrames(settings.maxFrames);
         const backend = get().chooseBackend(settings.backend);

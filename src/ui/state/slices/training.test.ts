@@ -3,11 +3,28 @@ import { FINETUNE_DEFAULTS } from '../../../core/training/policy';
 import { fileEvent, storeHarness, TEST_MODEL, testResult } from '../../../../tools/testing/storeHarness';
 
 describe('the fine-tune slice', () => {
-  const epoch = (n: number) => ({ epoch: n, trainLoss: 1 / n, validationLoss: 2 / n, validationGap: 0.5, validationHitAt1: 0.5, seconds: 0.01 });
+  const epoch = (n: number) => ({
+    epoch: n,
+    trainLoss: 1 / n,
+    validationLoss: 2 / n,
+    validationGap: 0.5,
+    validationHitAt1: 0.5,
+    seconds: 0.01,
+  });
 
   it('shows epoch reports in order, batched, and flushes them before the state that follows', () => {
     const { state, fake } = storeHarness();
-    fake.emit({ type: 'trainingProgress', progress: { phase: 'start', classNames: ['x', 'y'], trainVideos: 8, validationVideos: 2, epochs: 3, before: { loss: 3, gap: 0.1, hitAt1: 0 } } });
+    fake.emit({
+      type: 'trainingProgress',
+      progress: {
+        phase: 'start',
+        classNames: ['x', 'y'],
+        trainVideos: 8,
+        validationVideos: 2,
+        epochs: 3,
+        before: { loss: 3, gap: 0.1, hitAt1: 0 },
+      },
+    });
     for (let i = 1; i <= 3; i++) fake.emit({ type: 'trainingProgress', progress: { phase: 'epoch', report: epoch(i) } });
     // Batched: not in the state yet...
     expect(state().training.epochs).toHaveLength(0);
@@ -65,7 +82,9 @@ describe('the fine-tune slice', () => {
   it('shows why a fine-tune failed, and names a saved model in the URL', async () => {
     const saved = { ...TEST_MODEL, id: 'trained:1' };
     const { state: st, url } = storeHarness('', {
-      startTraining: () => { throw new Error('fine-tuning needs at least 2 labeled videos (got 1)'); },
+      startTraining: () => {
+        throw new Error('fine-tuning needs at least 2 labeled videos (got 1)');
+      },
       saveTrained: () => saved,
     });
     await st().startTraining(FINETUNE_DEFAULTS);

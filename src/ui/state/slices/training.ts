@@ -1,7 +1,17 @@
 import type { ExportFormat } from '../../../core/export/formats';
 import type {
-  CustomLabels, EpochReport, FineTuneMode, HeadLayers, ModelInfo, TrainingConfig, TrainingPlan, TrainingProgress, TrainingReport, TrainingState,
-  TrainingValidation, VideoResult,
+  CustomLabels,
+  EpochReport,
+  FineTuneMode,
+  HeadLayers,
+  ModelInfo,
+  TrainingConfig,
+  TrainingPlan,
+  TrainingProgress,
+  TrainingReport,
+  TrainingState,
+  TrainingValidation,
+  VideoResult,
 } from '../../../protocol/protocol';
 import { attempt, errorMessage } from '../attempt';
 import { selectedVideo, trainingActive } from '../selectors';
@@ -31,16 +41,34 @@ export interface TrainingView {
   showLive: boolean;
 }
 
-export const TRAINING_IDLE: TrainingView = {
-  state: 'idle', caching: null, classNames: [], trainVideos: 0, validationVideos: 0, epochsPlanned: 0,
-  before: null, epochs: [], report: null, message: null, saved: null, busy: null,
-  mode: null, customLabels: false, live: null, showLive: true,
+const TRAINING_IDLE: TrainingView = {
+  state: 'idle',
+  caching: null,
+  classNames: [],
+  trainVideos: 0,
+  validationVideos: 0,
+  epochsPlanned: 0,
+  before: null,
+  epochs: [],
+  report: null,
+  message: null,
+  saved: null,
+  busy: null,
+  mode: null,
+  customLabels: false,
+  live: null,
+  showLive: true,
 };
 
 export interface TrainingSlice {
   training: TrainingView;
   /** Labels and cost of a fine-tune before starting it (null when the worker cannot say). */
-  planTraining(mode: FineTuneMode, headLayers: HeadLayers, labels?: CustomLabels | null, classNames?: string[]): Promise<TrainingPlan | null>;
+  planTraining(
+    mode: FineTuneMode,
+    headLayers: HeadLayers,
+    labels?: CustomLabels | null,
+    classNames?: string[],
+  ): Promise<TrainingPlan | null>;
   /** The user's own classes (used instead of the files' labels while `useCustomLabels`). */
   customLabels: CustomLabels;
   useCustomLabels: boolean;
@@ -89,9 +117,19 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
     // Nothing overtakes the epochs reported before it.
     flushEpochs();
     switch (p.phase) {
-      case 'caching': return patch({ state: 'caching', caching: { done: p.done, total: p.total } });
-      case 'start': return patch({ classNames: p.classNames, trainVideos: p.trainVideos, validationVideos: p.validationVideos, epochsPlanned: p.epochs, before: p.before, epochs: [] });
-      case 'state': return patch({ state: p.state, message: p.message ?? null });
+      case 'caching':
+        return patch({ state: 'caching', caching: { done: p.done, total: p.total } });
+      case 'start':
+        return patch({
+          classNames: p.classNames,
+          trainVideos: p.trainVideos,
+          validationVideos: p.validationVideos,
+          epochsPlanned: p.epochs,
+          before: p.before,
+          epochs: [],
+        });
+      case 'state':
+        return patch({ state: p.state, message: p.message ?? null });
     }
   };
 
@@ -105,22 +143,24 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
         const n = name.trim();
         if (n) patchLabels((l) => (l.classNames.includes(n) ? l : { ...l, classNames: [...l.classNames, n] }));
       },
-      removeClass: (index) => patchLabels((l) => {
-        const assignments: Record<string, number[]> = {};
-        for (const [key, ls] of Object.entries(l.assignments)) {
-          const next = ls.filter((c) => c !== index).map((c) => (c > index ? c - 1 : c));
+      removeClass: (index) =>
+        patchLabels((l) => {
+          const assignments: Record<string, number[]> = {};
+          for (const [key, ls] of Object.entries(l.assignments)) {
+            const next = ls.filter((c) => c !== index).map((c) => (c > index ? c - 1 : c));
+            if (next.length) assignments[key] = next;
+          }
+          return { classNames: l.classNames.filter((_, i) => i !== index), assignments };
+        }),
+      toggleLabel: (key, classIndex) =>
+        patchLabels((l) => {
+          const now = l.assignments[key] ?? [];
+          const next = now.includes(classIndex) ? now.filter((c) => c !== classIndex) : [...now, classIndex].sort((a, b) => a - b);
+          const assignments = { ...l.assignments };
           if (next.length) assignments[key] = next;
-        }
-        return { classNames: l.classNames.filter((_, i) => i !== index), assignments };
-      }),
-      toggleLabel: (key, classIndex) => patchLabels((l) => {
-        const now = l.assignments[key] ?? [];
-        const next = now.includes(classIndex) ? now.filter((c) => c !== classIndex) : [...now, classIndex].sort((a, b) => a - b);
-        const assignments = { ...l.assignments };
-        if (next.length) assignments[key] = next;
-        else delete assignments[key];
-        return { ...l, assignments };
-      }),
+          else delete assignments[key];
+          return { ...l, assignments };
+        }),
       forgetVideoLabels: () => {
         patchLabels((l) => ({ ...l, assignments: {} }));
         patch({ live: null });
@@ -133,7 +173,16 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
         }
       },
       startTraining: async (config) => {
-        set((s) => ({ training: { ...TRAINING_IDLE, state: 'caching', epochsPlanned: config.epochs, mode: config.mode, customLabels: !!config.labels, showLive: s.training.showLive } }));
+        set((s) => ({
+          training: {
+            ...TRAINING_IDLE,
+            state: 'caching',
+            epochsPlanned: config.epochs,
+            mode: config.mode,
+            customLabels: !!config.labels,
+            showLive: s.training.showLive,
+          },
+        }));
         try {
           await env.client.call('startTraining', { config: { ...config, watch: selectedVideo(get())?.key ?? null } });
         } catch (e) {
@@ -160,7 +209,11 @@ export function trainingSlice({ set, get, env }: SliceContext): Slice<TrainingSl
       exportTrained: async (format) => {
         patch({ busy: format });
         try {
-          return (await attempt(get().notify, 'The fine-tuned model could not be exported', () => env.client.call('exportTrained', { format }))) ?? null;
+          return (
+            (await attempt(get().notify, 'The fine-tuned model could not be exported', () =>
+              env.client.call('exportTrained', { format }),
+            )) ?? null
+          );
         } finally {
           patch({ busy: null });
         }

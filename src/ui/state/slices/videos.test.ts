@@ -19,7 +19,10 @@ describe('the videos slice', () => {
   it('says how many records of a file were skipped', () => {
     const { state, fake } = storeHarness();
     fake.emit({ ...fileEvent('a', [null]), warnings: ['a: record 1 (byte 90) skipped: its data is corrupt', 'a: record 2 …'] } as never);
-    expect(state().notices.at(-1)).toMatchObject({ level: 'warning', message: 'a: 2 records skipped or changed (a: record 1 (byte 90) skipped: its data is corrupt, …)' });
+    expect(state().notices.at(-1)).toMatchObject({
+      level: 'warning',
+      message: 'a: 2 records skipped or changed (a: record 1 (byte 90) skipped: its data is corrupt, …)',
+    });
   });
 
   it('drops results of another model, keeps them across a backend switch', () => {
@@ -27,7 +30,10 @@ describe('the videos slice', () => {
     fake.emit({ type: 'model', model: TEST_MODEL });
     fake.emit(fileEvent('a', [null]));
     fake.emit({ type: 'predictions', results: [testResult('a#0', [0.1, 0.2, 0.9])] });
-    fake.emit({ type: 'backend', status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in', threads: null } });
+    fake.emit({
+      type: 'backend',
+      status: { requested: 'webgpu', active: 'webgpu', state: 'ready', adapter: null, reason: null, layout: 'out-in', threads: null },
+    });
     fake.emit({ type: 'model', model: TEST_MODEL });
     expect(state().videos[0].result).toBeDefined();
     fake.emit({ type: 'model', model: { ...TEST_MODEL, id: 'other' } });
@@ -73,7 +79,10 @@ describe('the videos slice', () => {
 
 describe('the videos slice with a stream of videos', () => {
   const load = (state: 'reading' | 'done' | 'cancelled', videosRead: number, bytesRead = 0) =>
-    ({ type: 'load', progress: { state, files: 1, filesDone: state === 'reading' ? 0 : 1, bytesRead, bytesTotal: 100, videosRead, file: 'a' } }) as const;
+    ({
+      type: 'load',
+      progress: { state, files: 1, filesDone: state === 'reading' ? 0 : 1, bytesRead, bytesTotal: 100, videosRead, file: 'a' },
+    }) as const;
 
   it('takes a batch of results in one update, and follows long work until nothing waits', () => {
     const { state, fake, store } = storeHarness();
@@ -95,7 +104,11 @@ describe('the videos slice with a stream of videos', () => {
     expect(state().work).toBeNull();
     expect(state().videos[2]).toMatchObject({ status: 'error', message: 'a: video 2 has rgb features of width 512' });
     // And the page says it, in the worker's sentence, where it is seen whatever the list shows.
-    expect(state().notices.filter((n) => n.level === 'error').map((n) => n.message)).toEqual(['a: video 2 has rgb features of width 512']);
+    expect(
+      state()
+        .notices.filter((n) => n.level === 'error')
+        .map((n) => n.message),
+    ).toEqual(['a: video 2 has rgb features of width 512']);
   });
 
   it('says a failure of several videos once, with how many failed', () => {
@@ -103,9 +116,17 @@ describe('the videos slice with a stream of videos', () => {
     fake.emit(fileEvent('w.json', [null, null]));
     fake.emit({ type: 'status', keys: ['w.json#0', 'w.json#1'], status: 'running' });
     expect(state().notices).toEqual([]);
-    fake.emit({ type: 'status', keys: ['w.json#0', 'w.json#1'], status: 'error', message: "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024" });
+    fake.emit({
+      type: 'status',
+      keys: ['w.json#0', 'w.json#1'],
+      status: 'error',
+      message: "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024",
+    });
     expect(state().notices.map((n) => [n.level, n.message])).toEqual([
-      ['error', "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024 (2 videos could not be classified)"],
+      [
+        'error',
+        "w.json: video 0 ('wrong-widths') has rgb features of width 100, the model expects 1024 (2 videos could not be classified)",
+      ],
     ]);
   });
 
@@ -114,7 +135,10 @@ describe('the videos slice with a stream of videos', () => {
     fake.emit(fileEvent('a', [null, null, null]));
     await state().removeVideo('a#1');
     await state().cancelLoads();
-    expect(fake.calls.filter((c) => c.type === 'removeVideo' || c.type === 'cancelLoads').map((c) => [c.type, c.args])).toEqual([['removeVideo', { key: 'a#1' }], ['cancelLoads', {}]]);
+    expect(fake.calls.filter((c) => c.type === 'removeVideo' || c.type === 'cancelLoads').map((c) => [c.type, c.args])).toEqual([
+      ['removeVideo', { key: 'a#1' }],
+      ['cancelLoads', {}],
+    ]);
     fake.emit({ type: 'removed', keys: ['a#1', 'a#2'] });
     expect(state().videos.map((v) => v.key)).toEqual(['a#0']);
   });

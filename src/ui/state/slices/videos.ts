@@ -1,14 +1,12 @@
 import type { SampleSetEntry } from '../../../core/demo/sampleSets';
 import type { FeatureSource, LoadProgress, OcclusionResult, VideoResult, VideoStatus, VideoSummary } from '../../../protocol/protocol';
 import { InputError } from '../../../core/errors';
-import { classifyFiles, folderOf } from '../../drop';
 import { attempt, errorMessage } from '../attempt';
 import { predictionsPending } from '../selectors';
-import { splitVideoDrop } from '../../video/videoDrop';
 import type { SliceContext, Slice } from '../types';
 import { fileWarnings } from './notices';
 
-export const SAMPLES_INDEX_PATH = 'samples/index.json';
+const SAMPLES_INDEX_PATH = 'samples/index.json';
 
 export interface VideoRow extends VideoSummary {
   status: VideoStatus;
@@ -16,7 +14,7 @@ export interface VideoRow extends VideoSummary {
   result?: VideoResult;
 }
 
-export interface EvidenceState {
+interface EvidenceState {
   classIndex: number;
   window: number;
   status: 'running' | 'done' | 'error';
@@ -32,7 +30,7 @@ export interface SampleEvent {
   frames: number;
 }
 
-export interface SamplesIndex {
+interface SamplesIndex {
   files: { file: string; videos: { id: string; events?: SampleEvent[] }[] }[];
   /** Further sample sets (the fine-tune set, core/demo/sampleSets.ts): their files, loaded by name. */
   sets?: SampleSetEntry[];
@@ -59,8 +57,6 @@ export interface VideosSlice {
   sampleEvents: Record<string, SampleEvent[]>;
   /** Files being read and videos predicted since; null when idle. */
   work: WorkProgress | null;
-  /** Files the user dropped or picked: feature files, a model folder or a weight file. */
-  addFiles(files: File[]): Promise<void>;
   /** The bundled samples, or a named set of them (the fine-tune set). */
   loadSamples(set?: string): Promise<void>;
   /** public/samples/index.json, read once; its events go into `sampleEvents`. */
@@ -83,11 +79,12 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
     const { work, videos } = get();
     if (work && work.load.state !== 'reading' && !predictionsPending(videos)) set({ work: null });
   };
-  const forget = (keys: ReadonlySet<string>) => set((s) => {
-    const evidence = { ...s.evidence };
-    keys.forEach((k) => delete evidence[k]);
-    return { videos: s.videos.filter((v) => !keys.has(v.key)), evidence };
-  });
+  const forget = (keys: ReadonlySet<string>) =>
+    set((s) => {
+      const evidence = { ...s.evidence };
+      keys.forEach((k) => delete evidence[k]);
+      return { videos: s.videos.filter((v) => !keys.has(v.key)), evidence };
+    });
 
   return {
     state: {
@@ -95,17 +92,6 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
       evidence: {},
       sampleEvents: {},
       work: null,
-      addFiles: async (dropped) => {
-        // Video files and the extractor's files go to the media slice (src/ui/video): extracted in the worker, then listed as features.
-        const { videos: videoFiles, extractor, rest: files } = splitVideoDrop(dropped);
-        const staging = videoFiles.length || extractor.length ? get().stageVideos(videoFiles, extractor) : null;
-        const { modelFiles, weights, features } = classifyFiles(files);
-        const jobs: Promise<unknown>[] = [];
-        if (modelFiles) jobs.push(get().loadModel({ kind: 'files', files: modelFiles, name: folderOf(modelFiles) }));
-        if (weights) jobs.push(get().loadModel({ kind: 'weights', files: weights, name: folderOf(weights) }));
-        if (features.length) jobs.push(addFeatures(features.map((file) => ({ kind: 'file', file }))));
-        await Promise.all([...jobs, staging]);
-      },
       loadSamples: async (name) => {
         try {
           const idx = await get().sampleIndex();
@@ -113,7 +99,11 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
           if (!files) throw new InputError(`there is no sample set '${name}'`);
           // Samples read in full are not read again; those read in part are read on from where they stopped.
           const loads = get().fileLoads;
-          const already = new Set(get().videos.map((v) => v.file).filter((f) => !loads[f] || loads[f].state === 'done'));
+          const already = new Set(
+            get()
+              .videos.map((v) => v.file)
+              .filter((f) => !loads[f] || loads[f].state === 'done'),
+          );
           const sources: FeatureSource[] = files
             .filter((f) => !already.has(f.file))
             .map((f) => ({ kind: 'url', url: env.publicUrl(`samples/${f.file}`), name: f.file }));
@@ -159,7 +149,10 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
             rows: rows.map((row, index) => ({ row, index })),
             after: () => get().updateSettings({ video: settings.video, samples: settings.samples }),
             restore: (s) => {
-              return { fileLoads: { ...fileLoads, ...s.fileLoads }, customLabels: { ...s.customLabels, assignments: { ...customLabels.assignments, ...s.customLabels.assignments } } };
+              return {
+                fileLoads: { ...fileLoads, ...s.fileLoads },
+                customLabels: { ...s.customLabels, assignments: { ...customLabels.assignments, ...s.customLabels.assignments } },
+              };
             },
           });
         }
@@ -185,7 +178,9 @@ export function videosSlice({ set, get, env }: SliceContext): Slice<VideosSlice>
         for (const message of fileWarnings(e.file, e.warnings)) get().notify('warning', message);
       },
       load: (e) => {
-        set((s) => ({ work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 } }));
+        set((s) => ({
+          work: s.work ? { ...s.work, load: e.progress } : { load: e.progress, startedAt: performance.now(), predicted: 0, failed: 0 },
+        }));
         settle();
       },
       status: (e) => {

@@ -1,12 +1,12 @@
-import type { Variant } from './architecture';
-
 /**
  * An independent float64 implementation of both variants, written from the spec
  * with plain loops over Paddle's own tensor names and layouts (no tfjs, no
  * canonical mapping). Tests hold the tfjs model against it; it is far too slow
  * for real use.
  */
-export interface RefTensor {
+import type { Variant } from '../../src/core/model/architecture';
+
+interface RefTensor {
   shape: number[];
   data: Float64Array;
 }
@@ -73,7 +73,15 @@ function fluidLstm(G: Float64Array, T: number, W: RefTensor, B: RefTensor, rever
 }
 
 /** paddle.nn.LSTM cell: gate order i, f, g, o, weights [4D, in] used transposed, no peepholes. */
-function nnLstm(E: Float64Array, T: number, wih: RefTensor, whh: RefTensor, bih: RefTensor, bhh: RefTensor, reverse: boolean): Float64Array {
+function nnLstm(
+  E: Float64Array,
+  T: number,
+  wih: RefTensor,
+  whh: RefTensor,
+  bih: RefTensor,
+  bhh: RefTensor,
+  reverse: boolean,
+): Float64Array {
   const D = whh.shape[1];
   const Din = wih.shape[1];
   const h = new Float64Array(D);
@@ -141,7 +149,13 @@ function modality(p: RefParams, variant: Variant, m: number, x: Float64Array, T:
   }
   const k = (n: string) => param(p, `head.${n}`);
   const e = linear(x, T, k(`fc_feature${m}.weight`), k(`fc_feature${m}.bias`)).map(Math.tanh);
-  const cell = (d: string) => [`bi_lstm${m}.0.cell_${d}.weight_ih`, `bi_lstm${m}.0.cell_${d}.weight_hh`, `bi_lstm${m}.0.cell_${d}.bias_ih`, `bi_lstm${m}.0.cell_${d}.bias_hh`].map(k);
+  const cell = (d: string) =>
+    [
+      `bi_lstm${m}.0.cell_${d}.weight_ih`,
+      `bi_lstm${m}.0.cell_${d}.weight_hh`,
+      `bi_lstm${m}.0.cell_${d}.bias_ih`,
+      `bi_lstm${m}.0.cell_${d}.bias_hh`,
+    ].map(k);
   const [fi, fh, fbi, fbh] = cell('fw');
   const [bi, bh, bbi, bbh] = cell('bw');
   const hf = nnLstm(e, T, fi, fh, fbi, fbh, false);
@@ -157,9 +171,18 @@ export function referenceForward(p: RefParams, variant: Variant, rgb: Float64Arr
   const z = new Float64Array(r.pooled.length + a.pooled.length);
   z.set(r.pooled, 0);
   z.set(a.pooled, r.pooled.length);
-  const names = variant === 'fluid1'
-    ? [['fc_8.w_0', 'fc_8.b_0'], ['fc_9.w_0', 'fc_9.b_0'], ['fc_10.w_0', 'fc_10.b_0']]
-    : [['head.fc_out1.weight', 'head.fc_out1.bias'], ['head.fc_out2.weight', 'head.fc_out2.bias'], ['head.fc_logit.weight', 'head.fc_logit.bias']];
+  const names =
+    variant === 'fluid1'
+      ? [
+          ['fc_8.w_0', 'fc_8.b_0'],
+          ['fc_9.w_0', 'fc_9.b_0'],
+          ['fc_10.w_0', 'fc_10.b_0'],
+        ]
+      : [
+          ['head.fc_out1.weight', 'head.fc_out1.bias'],
+          ['head.fc_out2.weight', 'head.fc_out2.bias'],
+          ['head.fc_logit.weight', 'head.fc_logit.bias'],
+        ];
   const layer = (x: Float64Array, i: number) => linear(x, 1, param(p, names[i][0]), param(p, names[i][1]));
   const h1 = layer(z, 0).map((v) => Math.max(0, v));
   const h2 = layer(h1, 1).map(Math.tanh);

@@ -1,10 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { BEHAVIOUR } from '../core/model/architecture';
-import { type BiLstmRunner, paddedOpsBiLstm } from '../core/model/attentionLstm';
-import type { PackedBiLstm } from '../core/model/packedBatch';
-import { rankTable, stateSize } from './fusedBiLstmWebgpu';
-import { LSTM_ORDER, packLstmParams, packedWIndex } from './packing';
-
 /**
  * The CPU twin of lstmStep.wgsl.ts: the same step in plain TypeScript, loop for
  * loop and index for index (float32 arithmetic through Math.fround), so that
@@ -12,7 +5,14 @@ import { LSTM_ORDER, packLstmParams, packedWIndex } from './packing';
  * activations) is tested in Node against the op path, and a WebGPU result can
  * be explained. Slow: for tests only.
  */
-export interface LstmStepArrays {
+import * as tf from '@tensorflow/tfjs-core';
+import { BEHAVIOUR } from '../../src/core/model/architecture';
+import { type BiLstmRunner, paddedOpsBiLstm } from '../../src/core/model/attentionLstm';
+import type { PackedBiLstm } from '../../src/core/model/packedBatch';
+import { rankTable, stateSize } from '../../src/kernels/fusedBiLstmWebgpu';
+import { LSTM_ORDER, packLstmParams, packedWIndex } from '../../src/kernels/packing';
+
+interface LstmStepArrays {
   D: number;
   B: number;
   T: number;
@@ -78,7 +78,7 @@ function invocation(a: LstmStepArrays, j: number, l: number, b0: number, k: numb
     }
   }
 
-  const bias = ((l * 2) * D + j) * 4;
+  const bias = (l * 2 * D + j) * 4;
   const pe = ((l * 2 + 1) * D + j) * 4;
   for (let bb = 0; bb < nb; bb++) {
     const b = b0 + bb;
@@ -100,7 +100,7 @@ function invocation(a: LstmStepArrays, j: number, l: number, b0: number, k: numb
 }
 
 /** One dispatch: every invocation of the shader's grid, at step k. */
-export function lstmStepCpu(a: LstmStepArrays, k: number): void {
+function lstmStepCpu(a: LstmStepArrays, k: number): void {
   for (let l = 0; l < 4; l++) {
     for (let b0 = 0; b0 < a.B; b0 += a.BT) {
       for (let j = 0; j < a.D; j++) invocation(a, j, l, b0, k);
@@ -121,7 +121,14 @@ export function cpuTwinBiLstm(BT = 4, U = 2): BiLstmRunner & { packed: PackedBiL
       const beh = BEHAVIOUR[spec.variant];
       const { W, P } = packLstmParams(w, spec, 4 * U);
       const a: LstmStepArrays = {
-        D, B, T, N, BT, U, peepholes: beh.peepholes, clamped: beh.clampedActivations,
+        D,
+        B,
+        T,
+        N,
+        BT,
+        U,
+        peepholes: beh.peepholes,
+        clamped: beh.clampedActivations,
         G: LSTM_ORDER.map(({ m, d }) => G[m][d].dataSync() as Float32Array),
         W: W.dataSync() as Float32Array,
         P: P.dataSync() as Float32Array,
