@@ -202,7 +202,7 @@ async function heatmapByTouch(page: Page, mode: Mode): Promise<void> {
   await card.getByRole('button', { name: /Zoom in along time/ }).tap();
   await expect.poll(() => card.getByTestId('heatmap').getAttribute('data-zoom')).toBe('4');
   expect(await width()).toBeGreaterThan(3.5 * before);
-  const scroller = card.locator('.hm-scroll');
+  const scroller = card.locator('.hm-scroll:not(.tl-scroll)');
   expect(await scroller.evaluate((e) => e.scrollWidth > e.clientWidth + 10)).toBe(true);
   expect((await horizontalOverflow(page)).scrollWidth).toBeLessThanOrEqual(mode.width);
   const last = cells.nth(frames - 3);
