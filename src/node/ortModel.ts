@@ -22,13 +22,13 @@
 import type * as Ort from 'onnxruntime-node';
 import { type ModelJson, firstNonFinite, nonFiniteWeight, storedBytes } from '../core/convert/modelFormat';
 import { InputError } from '../core/errors';
-import { onnxInPlace } from '../core/export/onnx';
+import { type OnnxWeightSource, onnxInPlace } from '../core/export/onnx';
 import type { VideoFeatures } from '../core/features/featureTypes';
 import { paddedFrames } from '../core/features/padded';
 import { fixedBatches } from '../core/model/batching';
 import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../core/model/prediction';
 import { widenHalf } from '../core/ndarray';
-import { openModelShards } from './simdModel';
+import { type ModelShards, openModelShards } from './simdModel';
 import { wasmThreadsWanted } from './threads';
 
 type OrtModule = typeof Ort;
@@ -90,9 +90,14 @@ export class OrtModel implements VideoPredictor {
    */
   static async load(ort: OrtModule, dir: string, opts: { threads?: number } = {}): Promise<{ model: OrtModel; json: ModelJson }> {
     const threads = wasmThreadsWanted(opts);
-    const { json, weights } = await readShardWeights(dir);
-    const bytes = onnxInPlace(json.attentionLstm, (name) => weights.get(name), { logits: true });
-    weights.clear();
+    const shards = await openModelShards(dir);
+    let bytes: Uint8Array;
+    try {
+      bytes = onnxInPlace(shards.json.attentionLstm, shardWeights(shards), { logits: true });
+    } finally {
+      shards.close();
+    }
+    const { json } = shards;
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: ['cpu'],
       intraOpNumThreads: threads,
@@ -143,41 +148,63 @@ export class OrtModel implements VideoPredictor {
 }
 
 /**
- * The weights of a converted model folder by name (canonical layout), as
- * views of one buffer that the shards are read into (float16 widened, each
- * weight checked for NaN and infinity as the own engine checks them).
+ * A converted model folder's weights for onnxInPlace, read from the shards
+ * where they are wanted: the large ones straight into the ONNX buffer, those
+ * the graph transposes (the LSTMs') into arrays of their own; float16 widened;
+ * each checked for NaN and infinity as it is read, as the own engine checks.
  */
-async function readShardWeights(dir: string): Promise<{ json: ModelJson; weights: Map<string, Float32Array> }> {
-  const shards = await openModelShards(dir);
-  try {
-    const all = new Uint8Array(shards.bytes);
-    let at = 0;
-    for (const h of shards.handles) {
-      for (let pos = 0; pos < h.size;) {
-        const got = h.read(all.subarray(at + pos, at + h.size), pos);
+function shardWeights(shards: ModelShards): OnnxWeightSource {
+  const where = new Map<string, { at: number; n: number; half: boolean }>();
+  let at = 0;
+  for (const e of shards.entries) {
+    const n = e.shape.reduce((a, b) => a * b, 1);
+    where.set(e.name, { at, n, half: e.quantization?.dtype === 'float16' });
+    at += storedBytes(e);
+  }
+  const starts: number[] = [];
+  at = 0;
+  for (const h of shards.handles) {
+    starts.push(at);
+    at += h.size;
+  }
+  /** The shards' bytes [from, from + into.length) into `into`. */
+  const readBytes = (from: number, into: Uint8Array) => {
+    let i = 0;
+    while (i + 1 < starts.length && starts[i + 1] <= from) i++;
+    for (let done = 0; done < into.length; i++) {
+      const h = shards.handles[i];
+      let pos = from + done - starts[i];
+      const end = Math.min(h.size, pos + into.length - done);
+      while (pos < end) {
+        const got = h.read(into.subarray(done, done + end - pos), pos);
         if (got === 0) throw new InputError(`${h.file}: the shard ended early (read ${pos} of ${h.size} bytes)`);
         pos += got;
+        done += got;
       }
-      at += h.size;
     }
-    const weights = new Map<string, Float32Array>();
-    at = 0;
-    for (const e of shards.entries) {
-      const n = e.shape.reduce((a, b) => a * b, 1);
-      const bytes = storedBytes(e);
-      const w =
-        e.quantization?.dtype === 'float16'
-          ? widenHalf(new Uint16Array(all.buffer.slice(at, at + bytes)))
-          : at % 4 === 0
-            ? new Float32Array(all.buffer, at, n)
-            : new Float32Array(all.buffer.slice(at, at + bytes));
-      const bad = firstNonFinite(w);
-      if (bad >= 0) throw new InputError(`${shards.jsonPath}: ${nonFiniteWeight(e.name, w[bad], bad)}`);
-      weights.set(e.name, w);
-      at += bytes;
+  };
+  const checked = (name: string, w: Float32Array) => {
+    const bad = firstNonFinite(w);
+    if (bad >= 0) throw new InputError(`${shards.jsonPath}: ${nonFiniteWeight(name, w[bad], bad)}`);
+    return w;
+  };
+  const get = (name: string): Float32Array => {
+    const { at, n, half } = where.get(name)!;
+    if (half) {
+      const raw = new Uint16Array(n);
+      readBytes(at, new Uint8Array(raw.buffer));
+      return checked(name, widenHalf(raw));
     }
-    return { json: shards.json, weights };
-  } finally {
-    shards.close();
-  }
+    const w = new Float32Array(n);
+    readBytes(at, new Uint8Array(w.buffer));
+    return checked(name, w);
+  };
+  return {
+    size: (name) => where.get(name)?.n,
+    get,
+    writeInto: (name, out) => {
+      if (where.get(name)!.half) out.set(get(name));
+      else checked(name, (readBytes(where.get(name)!.at, new Uint8Array(out.buffer, out.byteOffset, out.byteLength)), out));
+    },
+  };
 }

@@ -329,7 +329,7 @@ export interface OnnxExportOptions {
  * weight is missing or has the wrong size.
  */
 export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Float32Array>, opts: OnnxExportOptions = {}): Uint8Array {
-  const model = onnxModel(meta, (name) => weights.get(name), opts, 'now');
+  const model = onnxModel(meta, { size: (name) => weights.get(name)?.length, get: (name) => weights.get(name)! }, opts, 'now');
   const bytes = ModelProtoType.encode(model).finish();
   // In Node protobufjs hands back a Buffer; callers expect a plain Uint8Array.
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -347,12 +347,8 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
  * tensor's raw data starts 4-byte aligned (a doc string of spaces before it
  * pads it) so that it is written through a Float32Array.
  */
-export function onnxInPlace(
-  meta: AttentionLstmMeta,
-  get: (name: string) => Float32Array | undefined,
-  opts: OnnxExportOptions = {},
-): Uint8Array {
-  const model = onnxModel(meta, get, opts, 'deferred');
+export function onnxInPlace(meta: AttentionLstmMeta, weights: OnnxWeightSource, opts: OnnxExportOptions = {}): Uint8Array {
+  const model = onnxModel(meta, weights, opts, 'deferred');
   const large = model.graph.initializer.filter((t) => t.deferred);
   const head = ModelProtoType.encode({
     ...model,
@@ -412,30 +408,38 @@ function writeTag(out: Uint8Array, at: number, field: number, length: number): n
   return at;
 }
 
+/** Where onnxInPlace finds the weights (canonical names and layout). */
+export interface OnnxWeightSource {
+  /** The weight's number of values; undefined when the model has none of that name. */
+  size(name: string): number | undefined;
+  /** Its values. */
+  get(name: string): Float32Array;
+  /** Writes its values into `out` (its size): a reader may read them there directly. Default: out.set(get(name)). */
+  writeInto?(name: string, out: Float32Array): void;
+}
+
 /** The ModelProto of toOnnx's graph, its floats now or deferred ('deferred': every large weight, written by onnxInPlace). */
-function onnxModel(
-  meta: AttentionLstmMeta,
-  weights: (name: string) => Float32Array | undefined,
-  opts: OnnxExportOptions,
-  mode: 'now' | 'deferred',
-) {
+function onnxModel(meta: AttentionLstmMeta, weights: OnnxWeightSource, opts: OnnxExportOptions, mode: 'now' | 'deferred') {
   const s = meta.sizes;
   const D = s.lstm;
   const beh = BEHAVIOUR[meta.variant];
   const expected = new Map(canonicalTensors(meta.variant, s).map((t) => [t.name, t.shape]));
-  const get = (name: string): Float32Array => {
-    const w = weights(name);
+  const size = (name: string): number => {
+    const have = weights.size(name);
     const shape = expected.get(name);
-    if (!w || !shape)
+    if (have === undefined || !shape)
       throw new InputError(`the model has no weight '${name}', which a ${meta.variant} AttentionLSTM needs for ONNX export`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (w.length !== n)
-      throw new InputError(`the model's weight '${name}' has ${w.length} values, expected ${n} (shape [${shape.join(', ')}])`);
-    return w;
+    if (have !== n) throw new InputError(`the model's weight '${name}' has ${have} values, expected ${n} (shape [${shape.join(', ')}])`);
+    return n;
   };
-  // Every weight checked before anything is written; in place, the large ones are copied when the buffer is.
-  for (const name of expected.keys()) get(name);
-  const copied = (name: string): FloatSource => (mode === 'now' ? get(name) : { length: get(name).length, write: (out) => out.set(get(name)) });
+  // Every weight's presence and size checked before anything is read or written.
+  for (const name of expected.keys()) size(name);
+  const get = (name: string) => weights.get(name);
+  const copied = (name: string): FloatSource =>
+    mode === 'now'
+      ? get(name)
+      : { length: size(name), write: (out) => (weights.writeInto ? weights.writeInto(name, out) : out.set(get(name))) };
   const lstmSource = (x: DeferredFloats): FloatSource => (mode === 'now' ? now(x) : x);
   const g = new GraphBuilder();
   const inputs = [
