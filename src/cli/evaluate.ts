@@ -37,11 +37,12 @@ runCli(USAGE, async () => {
   const frameCap = maxFrames(values['max-frames']);
   // --partial: the run's mergeable state goes to a file instead of figures to stdout (docs/cluster.md).
   const part = await startPart(values, inputs);
-  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads), {
+  const { model, classNames, engine } = await loadPredictor(values.model, backend, threads(values.threads), {
     // Segments run the own engine unless asked (its windows are many short videos).
     engine: values.segments ? choice(values.engine, ENGINES, '--engine', 'own') : choice(values.engine, ENGINES, '--engine', 'auto'),
-    inputs: inputs.mine,
+    inputs: inputs.all,
   });
+  part?.setEngine(engine);
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const files = streamFeatureFiles(inputs.mine, progress, { maxFrames: frameCap }, part?.streamOptions);

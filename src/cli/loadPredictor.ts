@@ -21,7 +21,12 @@ export type Engine = (typeof ENGINES)[number];
  */
 export const AUTO_ORT_BYTES = 1e6;
 
-/** The engine `auto` picks for these inputs: ort for URLs (a split served remotely) or local files of AUTO_ORT_BYTES or more. */
+/**
+ * The engine `auto` picks for these inputs (every worker's, under --shard, so
+ * that the workers of a run and one run over the same list pick alike: their
+ * parts record it, and the merge refuses parts of different engines): ort for
+ * URLs (a split served remotely) or local files of AUTO_ORT_BYTES or more.
+ */
 export function autoEngine(inputs: readonly string[]): 'own' | 'ort' {
   let bytes = 0;
   for (const input of inputs) {

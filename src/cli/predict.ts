@@ -62,11 +62,12 @@ runCli(USAGE, async () => {
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads), {
+  const { model, classNames, engine } = await loadPredictor(values.model, backend, threads(values.threads), {
     // Segments run the own engine unless asked (its windows are many short videos).
     engine: values.segments ? choice(values.engine, ENGINES, '--engine', 'own') : choice(values.engine, ENGINES, '--engine', 'auto'),
-    inputs: inputs.mine,
+    inputs: inputs.all,
   });
+  part?.setEngine(engine);
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) =>
