@@ -55,5 +55,12 @@ export async function shardedInputs(
   }
   const shard = values.shard === 'auto' ? shardFromEnv(env, values['shard-count']) : parseShard(values.shard);
   if (inputs.length === 0) throw new InputError('no feature files given: list them after the flags or in --files-from');
-  return { mine: shardInputs(inputs, shard), all: inputs, shard, total: inputs.length, listSha256: inputListDigest(sortInputs(inputs)), sharded: true };
+  return {
+    mine: shardInputs(inputs, shard),
+    all: inputs,
+    shard,
+    total: inputs.length,
+    listSha256: inputListDigest(sortInputs(inputs)),
+    sharded: true,
+  };
 }

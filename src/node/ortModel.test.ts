@@ -91,7 +91,10 @@ describe('lengthBatches', () => {
       let best = Infinity;
       for (let mask = 0; mask < 1 << (n - 1); mask++) {
         const batches: number[][] = [[0]];
-        for (let i = 1; i < n; i++) (mask & (1 << (i - 1)) ? batches.push([i]) : batches[batches.length - 1].push(i));
+        for (let i = 1; i < n; i++) {
+          if (mask & (1 << (i - 1))) batches.push([i]);
+          else batches[batches.length - 1].push(i);
+        }
         best = Math.min(best, cost(frames, batches, 4));
       }
       expect(cost(frames, lengthBatches(frames, Infinity), 4)).toBe(best);
@@ -100,7 +103,10 @@ describe('lengthBatches', () => {
 
   it('keeps videos of one length together and parts very different ones', () => {
     expect(lengthBatches([100, 100, 100, 100], 10_000)).toEqual([[0, 1, 2, 3]]);
-    expect(lengthBatches([300, 290, 20, 10], 10_000)).toEqual([[0, 1], [2, 3]]);
+    expect(lengthBatches([300, 290, 20, 10], 10_000)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 });
 
@@ -152,7 +158,14 @@ describe('the onnxruntime-node engine', () => {
   it('builds in place the graph the export writes: the same outputs, bit for bit', async () => {
     const ort = (await onnxRuntime())!;
     const weights = randomWeights('fluid1', 5);
-    const meta = { version: 1 as const, variant: 'fluid1' as const, sizes: SIZES, classNames: null, dtype: 'float32' as const, source: null };
+    const meta = {
+      version: 1 as const,
+      variant: 'fluid1' as const,
+      sizes: SIZES,
+      classNames: null,
+      dtype: 'float32' as const,
+      source: null,
+    };
     const inPlace = onnxInPlace(meta, { size: (n) => weights.get(n)?.length, get: (n) => weights.get(n)! });
     const outputs = [];
     for (const bytes of [toOnnx(meta, weights), inPlace]) {
@@ -160,8 +173,16 @@ describe('the onnxruntime-node engine', () => {
       const B = 2;
       const T = 4;
       const feeds = {
-        rgb: new ort.Tensor('float32', Float32Array.from({ length: B * T * SIZES.rgbDim }, (_, i) => Math.sin(i)), [B, T, SIZES.rgbDim]),
-        audio: new ort.Tensor('float32', Float32Array.from({ length: B * T * SIZES.audioDim }, (_, i) => Math.cos(i)), [B, T, SIZES.audioDim]),
+        rgb: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: B * T * SIZES.rgbDim }, (_, i) => Math.sin(i)),
+          [B, T, SIZES.rgbDim],
+        ),
+        audio: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: B * T * SIZES.audioDim }, (_, i) => Math.cos(i)),
+          [B, T, SIZES.audioDim],
+        ),
         lengths: new ort.Tensor('int32', Int32Array.of(4, 2), [B]),
       };
       const out = await session.run(feeds);
@@ -183,7 +204,14 @@ describe('the onnxruntime-node engine', () => {
     const err = await OrtModel.load(ort, folder).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(/model\.json: .*audio\.bw\.wh.*NaN/);
-    const meta = { version: 1 as const, variant: 'fluid1' as const, sizes: SIZES, classNames: null, dtype: 'float32' as const, source: null };
+    const meta = {
+      version: 1 as const,
+      variant: 'fluid1' as const,
+      sizes: SIZES,
+      classNames: null,
+      dtype: 'float32' as const,
+      source: null,
+    };
     const sizes = (n: string) => (n === 'rgb.fw.wx' ? undefined : weights.get(n)?.length);
     expect(() => onnxInPlace(meta, { size: sizes, get: (n) => weights.get(n)! })).toThrow(/no weight 'rgb\.fw\.wx'/);
   });
@@ -202,7 +230,16 @@ describe('the onnxruntime-node engine', () => {
     const predict = (engine: string) =>
       run(
         process.execPath,
-        [path.join(root, 'scripts/cli.mjs'), 'predict', '--jsonl', '--engine', engine, '--model', folder, path.join(dir, 'videos.tfrecord')],
+        [
+          path.join(root, 'scripts/cli.mjs'),
+          'predict',
+          '--jsonl',
+          '--engine',
+          engine,
+          '--model',
+          folder,
+          path.join(dir, 'videos.tfrecord'),
+        ],
         { cwd: root, maxBuffer: 16 << 20 },
       );
     const lines = async (engine: string) =>

@@ -123,7 +123,11 @@ export class OrtModel implements VideoPredictor {
       const out = await this.session.run({
         rgb: new Tensor('float32', paddedFrames(vs, 'rgb', T), [B, T, s.rgbDim]),
         audio: new Tensor('float32', paddedFrames(vs, 'audio', T), [B, T, s.audioDim]),
-        lengths: new Tensor('int32', Int32Array.from(vs, (v) => v.frames), [B]),
+        lengths: new Tensor(
+          'int32',
+          Int32Array.from(vs, (v) => v.frames),
+          [B],
+        ),
       });
       const C = s.classes;
       const p = out.probabilities.data as Float32Array;

@@ -194,7 +194,7 @@ function valueInfo(name: string, elemType: number, dims: Dim[], docString?: stri
 }
 
 /** A float tensor's values later: `write` fills `out` (its `length` floats). */
-export interface DeferredFloats {
+interface DeferredFloats {
   length: number;
   write(out: Float32Array): void;
 }
