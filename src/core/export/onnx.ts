@@ -340,8 +340,9 @@ export function toOnnx(meta: AttentionLstmMeta, weights: ReadonlyMap<string, Flo
  * engine, src/node/ortModel.ts), built with one copy of the weights: every
  * weight is written (transposed where ONNX's LSTM wants it) straight into the
  * one buffer handed to the runtime, not first into arrays of its own and then
- * copied by the encoder. The weights are `get`'s (canonical layout, as
- * toOnnx's map); the bytes are toOnnx's graph with its large initializers
+ * copied by the encoder. The weights come from `weights` (canonical layout,
+ * as toOnnx's map; its `writeInto` may read the large ones from their files
+ * straight into the buffer); the bytes are toOnnx's graph with its large initializers
  * written after the rest, as further occurrences of ModelProto.graph (which a
  * protobuf reader merges into one: its initializers are appended). Each
  * tensor's raw data starts 4-byte aligned (a doc string of spaces before it
