@@ -29,6 +29,7 @@ export class ClassHeap {
   private ratings = new Float64Array(8);
   private videos: string[] = [];
   private n = 0;
+  private sorted: readonly RankedWindow[] | null = null;
 
   constructor(readonly capacity: number) {}
 
@@ -39,6 +40,7 @@ export class ClassHeap {
   /** Offers one window; kept when fewer than `capacity` are held or it beats the least of them. */
   push(score: number, video: string, start: number, rating: number): void {
     if (this.n < this.capacity) {
+      this.sorted = null;
       this.grow();
       this.set(this.n, score, video, start, rating);
       this.siftUp(this.n++);
@@ -46,16 +48,31 @@ export class ClassHeap {
     }
     if (this.n === 0 || compareWindows(score, video, start, rating, this.scores[0], this.videos[0], this.starts[0], this.ratings[0]) <= 0)
       return;
+    this.sorted = null;
     this.set(0, score, video, start, rating);
     this.siftDown(0);
   }
 
-  /** The windows held, greatest first (the submission's order for this class). */
-  ranked(): RankedWindow[] {
-    const out: RankedWindow[] = [];
-    for (let i = 0; i < this.n; i++)
-      out.push({ score: this.scores[i], video: this.videos[i], start: this.starts[i], rating: this.ratings[i] });
-    return out.sort((a, b) => compareWindows(b.score, b.video, b.start, b.rating, a.score, a.video, a.start, a.rating));
+  /**
+   * The windows held, greatest first (the submission's order for this class).
+   * Kept until a window changes them: the page asks for the segment MAP and
+   * the worst-ranked positives of the same ranking, every second while a
+   * shard is ranked (do not change the array).
+   */
+  ranked(): readonly RankedWindow[] {
+    if (this.sorted) return this.sorted;
+    const { scores, videos, starts, ratings } = this;
+    const order = Array.from({ length: this.n }, (_, i) => i);
+    // Scores first, inline: most pairs differ there, and the rest of the order builds window ids.
+    order.sort((a, b) =>
+      scores[a] !== scores[b]
+        ? scores[a] < scores[b]
+          ? 1
+          : -1
+        : compareWindows(scores[b], videos[b], starts[b], ratings[b], scores[a], videos[a], starts[a], ratings[a]),
+    );
+    this.sorted = order.map((i) => ({ score: scores[i], video: videos[i], start: starts[i], rating: ratings[i] }));
+    return this.sorted;
   }
 
   private set(i: number, score: number, video: string, start: number, rating: number): void {

@@ -63,6 +63,19 @@ describe('MAP@K over segments, worked by hand', () => {
     expect(m.counts).toMatchObject({ videos: 3, ratedVideos: 2, windows: 4, ratings: 4, positive: 3, noWindow: 0 });
   });
 
+  it('follows windows added after a report (the page asks while a shard is ranked): the same MAP as one run over all', () => {
+    const grown = run(worked.slice(0, 2), { classes: 3, k: 3 });
+    const early = segmentMap(grown);
+    worstRankedPositives(grown);
+    grown.addVideo(worked[2].video);
+    for (const [start, p] of worked[2].windows) grown.addWindow(worked[2].video, start, p);
+    const all = run(worked, { classes: 3, k: 3 });
+    expect(segmentMap(grown)).toEqual(segmentMap(all));
+    expect(segmentMap(grown)).not.toEqual(early);
+    expect(worstRankedPositives(grown)).toEqual(worstRankedPositives(all));
+    expect(grown.ranking(0).map((w) => `${w.video}:${w.start}`)).toEqual(['v1:5', 'v3:0', 'v2:0']);
+  });
+
   it('keeps at most K windows per class before dropping unrated ones', () => {
     // K = 2: class 0 keeps v1:5 (-) and v3:0 (unrated): no positive kept, AP 0 (still counted).
     expect(segmentMap(run(worked, { classes: 3, k: 2 })).perClass[0].ap).toBe(0);

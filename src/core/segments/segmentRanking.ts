@@ -174,7 +174,7 @@ export class SegmentRanking {
   }
 
   /** Class c's windows, best first (at most K): the submission's line for c. */
-  ranking(c: number): RankedWindow[] {
+  ranking(c: number): readonly RankedWindow[] {
     return this.heaps.get(c)?.ranked() ?? [];
   }
 
