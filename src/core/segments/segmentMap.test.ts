@@ -76,6 +76,26 @@ describe('MAP@K over segments, worked by hand', () => {
     expect(grown.ranking(0).map((w) => `${w.video}:${w.start}`)).toEqual(['v1:5', 'v3:0', 'v2:0']);
   });
 
+  it('keeps each class in order when asked between windows, with ties and with windows dropped past K', () => {
+    const rand = seededRandom(11);
+    // Probabilities on a coarse grid: many equal scores, ordered by window id.
+    const cases: Case[] = Array.from({ length: 30 }, (_, v) => ({
+      video: { id: `v${v}`, frames: 20, segments: [rate(0, v % 3, 1), rate(5, (v + 1) % 3, 0)] },
+      windows: [0, 5, 10, 15].map((start): [number, number[]] => [start, [0, 1, 2].map(() => Math.round(rand() * 8) / 8)]),
+    }));
+    for (const k of [1000, 40]) {
+      const grown = new SegmentRanking({ classes: 3, k });
+      for (const c of cases) {
+        grown.addVideo(c.video);
+        for (const [start, p] of c.windows) grown.addWindow(c.video, start, p);
+        segmentMap(grown);
+      }
+      const all = run(cases, { classes: 3, k });
+      for (const c of [0, 1, 2]) expect(grown.ranking(c)).toEqual(all.ranking(c));
+      expect(segmentMap(grown)).toEqual(segmentMap(all));
+    }
+  });
+
   it('keeps at most K windows per class before dropping unrated ones', () => {
     // K = 2: class 0 keeps v1:5 (-) and v3:0 (unrated): no positive kept, AP 0 (still counted).
     expect(segmentMap(run(worked, { classes: 3, k: 2 })).perClass[0].ap).toBe(0);
