@@ -54,6 +54,9 @@ import type { BackendHost } from './backendHost';
 import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';
 
+/** Windows per chunk of a video-level pass at most (perPass). */
+const MAX_WINDOWS_PER_PASS = 1024;
+
 /** The windows a video-level batch computes for the ranking (SegmentTracker.windowsFor). */
 export interface PassWindowsPlan {
   generation: number;
@@ -203,6 +206,16 @@ export class SegmentTracker {
     void this.queue.run(() => this.drainOne());
   }
 
+  /**
+   * Windows per chunk of a video-level pass. A chunk holds its rows of the
+   * pass's input projections, not features: more fit the budget than a batch
+   * of windows read apart, and fewer chunks pay fewer per-pass costs.
+   */
+  private perPass(): number {
+    const { backend, model } = this.host.running!;
+    return batchSizeFor(model.meta.sizes, this.settings.length, backend.batchBudgetBytes, MAX_WINDOWS_PER_PASS);
+  }
+
   /** Windows per forward pass on the backend in use: its budget, as its video batches have. */
   private perBatch(): number {
     const { backend, model } = this.host.running!;
@@ -221,7 +234,7 @@ export class SegmentTracker {
       return e && isRated(e.summary) && !this.ranked.has(k);
     });
     if (!wanted.length) return null;
-    return { generation: this.generation, window: this.window, batchSize: this.perBatch(), keys: new Set(wanted) };
+    return { generation: this.generation, window: this.window, batchSize: this.perPass(), keys: new Set(wanted) };
   }
 
   /**
@@ -301,7 +314,7 @@ export class SegmentTracker {
     const s = this.settings;
     // The video-level pass with the windows in it: each frame embedded once however many windows hold it (hop 1: five).
     const predicted = await backend.guard(() =>
-      predictVideos(model, videos, { batchSize: videos.length, biLstm, windows: { ...s, batchSize: per, of: () => true } }),
+      predictVideos(model, videos, { batchSize: videos.length, biLstm, windows: { ...s, batchSize: this.perPass(), of: () => true } }),
     );
     if (generation !== this.generation || !(await this.ensureRanking(generation))) return this.pending.length > 0;
     this.add(videos.map((video, i) => ({ key: keys[i], video, windows: predicted[i].windows ?? [] })));
