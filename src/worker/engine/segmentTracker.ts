@@ -81,6 +81,8 @@ export class SegmentTracker {
   private pending: string[] = [];
   private readonly ranked = new Set<string>();
   private draining = false;
+  /** Windows of a video-level batch were ranked: a 'segments' event follows its 'predictions' event. */
+  private announce = false;
   /** Bumped by every restart: a batch that began before one does not count. */
   private generation = 0;
 
@@ -99,7 +101,13 @@ export class SegmentTracker {
 
   /** Sees every event the engine sends, and follows the videos' predictions. */
   observe(e: WorkerEvent): void {
-    if (e.type === 'predictions') this.enqueue(e.results.map((r) => r.key));
+    if (e.type === 'predictions') {
+      this.enqueue(e.results.map((r) => r.key));
+      if (this.announce) {
+        this.announce = false;
+        this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
+      }
+    }
     else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
     else if (e.type === 'status' && e.status === 'queued' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k)))
       this.restart(false);
@@ -248,7 +256,8 @@ export class SegmentTracker {
     if (!(await this.ensureRanking(plan.generation))) return;
     this.add(results);
     this.pending = this.pending.filter((k) => !this.ranked.has(k));
-    this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
+    // Said after the batch's 'predictions' event (observe): the page then knows whether any video still waits.
+    this.announce = true;
   }
 
   /** The ranking of the current generation, made when its first windows come; false when a restart came first. */
