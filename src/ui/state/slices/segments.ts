@@ -64,7 +64,7 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
       void refresh();
     }, SEGMENTS_REFRESH_MS);
   };
-  /** The ranking has caught up and no video waits for its prediction: the complete figures show at once. */
+  /** The ranking has caught up, no file is being read and no video waits for its prediction: the complete figures show at once. */
   const settled = () => {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -113,7 +113,12 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
       removeTimelineClass: (c) => patch({ added: get().segments.added.filter((x) => x !== c) }),
     },
     events: {
-      segments: (e) => (e.pending === 0 && !predictionsPending(get().videos) ? settled() : soon()),
+      segments: (e) => {
+        const { videos, work } = get();
+        // Every second while files are read or videos wait (a report sorts every class's windows); at once at the end.
+        if (e.pending === 0 && work?.load.state !== 'reading' && !predictionsPending(videos)) settled();
+        else soon();
+      },
       removed: (e) => {
         const sel = get().segments.selection;
         if (sel && e.keys.includes(sel.key)) patch({ selection: null });
