@@ -369,8 +369,7 @@ export function windowProbabilities(
   if (!takesPackedPath(biLstm, spec)) throw new Error('windowProbabilities: the runner has no packed path available now');
   return tf.tidy(() => {
     const G = {} as PackedGateInputs;
-    for (const m of ['rgb', 'audio'] as const)
-      G[m] = { fw: gatherRows(gates[m].fw, chunk.rows), bw: gatherRows(gates[m].bw, chunk.rows) };
+    for (const m of ['rgb', 'audio'] as const) G[m] = { fw: gatherRows(gates[m].fw, chunk.rows), bw: gatherRows(gates[m].bw, chunk.rows) };
     const { pooled } = encodeGates(w, spec, G, chunk.layout, biLstm.packed!);
     return tf.sigmoid(head(pooled, w, spec.layout, biLstm.linear ?? linear)) as tf.Tensor2D;
   });

@@ -144,7 +144,8 @@ export async function forwardBatch(
   biLstm: BiLstmRunner = opsBiLstm,
   windows?: BatchWindows,
 ): Promise<VideoPrediction[]> {
-  if (!windows?.pick.length) return readBack(spec, batch, batchInput(batch, spec, biLstm), (input) => forward(weights, spec, input, biLstm));
+  if (!windows?.pick.length)
+    return readBack(spec, batch, batchInput(batch, spec, biLstm), (input) => forward(weights, spec, input, biLstm));
   if (!takesPackedPath(biLstm, spec)) {
     const out = await forwardBatch(weights, spec, batch, biLstm);
     await windowsAsVideos(weights, spec, batch, biLstm, windows, out);
@@ -165,7 +166,7 @@ export async function forwardBatch(
       const probs = (await p.data()) as Float32Array;
       p.dispose();
       chunk.windows.forEach((w, i) =>
-        out[w.video].windows!.push({ start: w.start, frames: w.frames, probabilities: probs.slice(i * C, (i + 1) * C) }),
+        out[w.video].windows!.push({ start: w.start, frames: w.frames, probabilities: probs.subarray(i * C, (i + 1) * C) }),
       );
     }
     return out;
@@ -227,6 +228,8 @@ async function windowsAsVideos(
       part.map((x) => x.video),
       biLstm,
     );
-    part.forEach((x, j) => out[x.b].windows!.push({ start: x.start, frames: x.video.frames, probabilities: res[j].probabilities } satisfies PassWindow));
+    part.forEach((x, j) =>
+      out[x.b].windows!.push({ start: x.start, frames: x.video.frames, probabilities: res[j].probabilities } satisfies PassWindow),
+    );
   }
 }

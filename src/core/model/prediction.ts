@@ -30,7 +30,11 @@ export interface VideoPrediction {
   windows?: PassWindow[];
 }
 
-/** A segment window computed in its video's forward pass: as core/segments's WindowPrediction. */
+/**
+ * A segment window computed in its video's forward pass: as core/segments's
+ * WindowPrediction. Its probabilities are a view of its chunk's (tens of
+ * thousands of windows a shard: one array each would be as many allocations).
+ */
 export interface PassWindow {
   start: number;
   frames: number;

@@ -29,7 +29,7 @@ export class ClassHeap {
   private ratings = new Float64Array(8);
   private videos: string[] = [];
   private n = 0;
-  private sorted: RankedWindow[] | null = null;
+  private sorted: RankedColumns | null = null;
   private added: RankedWindow[] | null = null;
 
   constructor(readonly capacity: number) {}
@@ -55,20 +55,45 @@ export class ClassHeap {
     this.siftDown(0);
   }
 
+  /** The windows held, greatest first (the submission's order for this class). */
+  ranked(): RankedWindow[] {
+    const out: RankedWindow[] = [];
+    this.forEachRanked((score, video, start, rating) => out.push({ score, video, start, rating }));
+    return out;
+  }
+
   /**
-   * The windows held, greatest first (the submission's order for this class).
-   * Kept, and kept up by merging in the windows pushed since (while none was
-   * dropped): the page asks for the segment MAP every second while a shard
-   * is ranked, and sorting every class's windows each time cost a tenth of
-   * the shard's time. Do not change the array.
+   * Calls `fn` for each window held, greatest first. The order is kept (as
+   * columns, not objects: a shard's windows are hundreds of thousands) and
+   * kept up by merging in the windows pushed since, while none was dropped:
+   * the page asks for the segment MAP every second while a shard is ranked,
+   * and sorting every class's windows each time cost a tenth of the shard's time.
    */
-  ranked(): readonly RankedWindow[] {
-    if (this.sorted && this.added?.length) this.sorted = mergeRanked(this.sorted, this.added.sort(byRank));
+  forEachRanked(fn: (score: number, video: string, start: number, rating: number) => void): void {
+    const s = this.sortedColumns();
+    for (let i = 0; i < s.n; i++) fn(s.scores[i], s.videos[i], s.starts[i], s.ratings[i]);
+  }
+
+  private sortedColumns(): RankedColumns {
+    if (this.sorted && this.added?.length) this.sorted = mergeColumns(this.sorted, this.added.sort(byRank));
     if (!this.sorted) {
-      const out: RankedWindow[] = [];
-      for (let i = 0; i < this.n; i++)
-        out.push({ score: this.scores[i], video: this.videos[i], start: this.starts[i], rating: this.ratings[i] });
-      this.sorted = out.sort(byRank);
+      const { scores, videos, starts, ratings } = this;
+      const order = Array.from({ length: this.n }, (_, i) => i);
+      order.sort((a, b) =>
+        scores[a] !== scores[b]
+          ? scores[a] < scores[b]
+            ? 1
+            : -1
+          : compareWindows(scores[b], videos[b], starts[b], ratings[b], scores[a], videos[a], starts[a], ratings[a]),
+      );
+      const c = columns(this.n);
+      order.forEach((i, r) => {
+        c.scores[r] = scores[i];
+        c.videos[r] = videos[i];
+        c.starts[r] = starts[i];
+        c.ratings[r] = ratings[i];
+      });
+      this.sorted = c;
     }
     this.added = [];
     return this.sorted;
@@ -77,7 +102,7 @@ export class ClassHeap {
   /** Notes a window kept without dropping one, for the next ranked() to merge in (while one is kept, and not too many wait). */
   private noteAdded(score: number, video: string, start: number, rating: number): void {
     if (!this.sorted || !this.added) return;
-    if (this.added.length > this.sorted.length + 4096) {
+    if (this.added.length > this.sorted.n + 4096) {
       this.sorted = this.added = null;
       return;
     }
@@ -163,15 +188,47 @@ function byRank(a: RankedWindow, b: RankedWindow): number {
   return compareWindows(b.score, b.video, b.start, b.rating, a.score, a.video, a.start, a.rating);
 }
 
-/** Two lists in byRank order as one. */
-function mergeRanked(a: readonly RankedWindow[], b: readonly RankedWindow[]): RankedWindow[] {
-  const out: RankedWindow[] = new Array(a.length + b.length);
+/** Windows in rank order, as parallel arrays. */
+interface RankedColumns {
+  n: number;
+  scores: Float64Array;
+  videos: string[];
+  starts: Int32Array;
+  ratings: Float64Array;
+}
+
+function columns(n: number): RankedColumns {
+  return { n, scores: new Float64Array(n), videos: new Array<string>(n), starts: new Int32Array(n), ratings: new Float64Array(n) };
+}
+
+/** Sorted columns and a sorted list (both byRank) as one. */
+function mergeColumns(a: RankedColumns, b: readonly RankedWindow[]): RankedColumns {
+  const out = columns(a.n + b.length);
+  const put = (k: number, score: number, video: string, start: number, rating: number) => {
+    out.scores[k] = score;
+    out.videos[k] = video;
+    out.starts[k] = start;
+    out.ratings[k] = rating;
+  };
   let i = 0;
   let j = 0;
   let k = 0;
-  while (i < a.length && j < b.length) out[k++] = byRank(a[i], b[j]) <= 0 ? a[i++] : b[j++];
-  while (i < a.length) out[k++] = a[i++];
-  while (j < b.length) out[k++] = b[j++];
+  while (i < a.n && j < b.length) {
+    const w = b[j];
+    const first =
+      a.scores[i] !== w.score
+        ? a.scores[i] > w.score
+        : compareWindows(w.score, w.video, w.start, w.rating, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
+    if (first) {
+      put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+      i++;
+    } else {
+      put(k++, w.score, w.video, w.start, w.rating);
+      j++;
+    }
+  }
+  for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+  for (; j < b.length; j++) put(k++, b[j].score, b[j].video, b[j].start, b[j].rating);
   return out;
 }
 

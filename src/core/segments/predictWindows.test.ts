@@ -157,7 +157,11 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
     // Without a packed path (the op path), the windows run as short videos of their own, with the same numbers.
     const window = { length: 5, hop: 5 };
     const want = await predictVideoWindows(modelRunner(model), videos, { window, batchSize: 4 });
-    const ops = await predictVideos(model, videos, { batchSize: 4, biLstm: paddedOpsBiLstm, windows: { ...window, batchSize: 3, of: () => true } });
+    const ops = await predictVideos(model, videos, {
+      batchSize: 4,
+      biLstm: paddedOpsBiLstm,
+      windows: { ...window, batchSize: 3, of: () => true },
+    });
     let worst = 0;
     ops.forEach((p, i) => p.windows!.forEach((w, j) => (worst = Math.max(worst, maxDiff(w.probabilities, want[i][j].probabilities)))));
     expect(ops.flatMap((p) => p.windows!.map((w) => w.start))).toEqual(want.flatMap((ws) => ws.map((w) => w.start)));

@@ -178,6 +178,11 @@ export class SegmentRanking {
     return this.heaps.get(c)?.ranked() ?? [];
   }
 
+  /** Class c's windows, best first, without making a list of them (the page's report, every second). */
+  forEachRanked(c: number, fn: (score: number, video: string, start: number, rating: number) => void): void {
+    this.heaps.get(c)?.forEachRanked(fn);
+  }
+
   /** The number of positive ratings of class c over every video counted. */
   positivesOf(c: number): number {
     return this.positives.get(c) ?? 0;

@@ -107,8 +107,7 @@ export class SegmentTracker {
         this.announce = false;
         this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
       }
-    }
-    else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
+    } else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
     else if (e.type === 'status' && e.status === 'queued' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k)))
       this.restart(false);
     else if (e.type === 'model') this.restart(false);

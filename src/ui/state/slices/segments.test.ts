@@ -38,7 +38,10 @@ describe('the segments slice', () => {
     await vi.advanceTimersByTimeAsync(SEGMENTS_REFRESH_MS);
     expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(1);
     // While a file is read, the ranking catches up after every batch: once a second then.
-    fake.emit({ type: 'load', progress: { state: 'reading', files: 1, filesDone: 0, bytesRead: 1, bytesTotal: 10, videosRead: 2, file: 'a.tfrecord' } });
+    fake.emit({
+      type: 'load',
+      progress: { state: 'reading', files: 1, filesDone: 0, bytesRead: 1, bytesTotal: 10, videosRead: 2, file: 'a.tfrecord' },
+    });
     for (let i = 0; i < 3; i++) fake.emit({ type: 'segments', ranked: 3 + i, pending: 0 });
     expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(SEGMENTS_REFRESH_MS);
