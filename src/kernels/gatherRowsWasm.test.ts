@@ -15,7 +15,10 @@ describe('the row gather on wasm', () => {
       [300, 128],
       [9, 1],
     ]) {
-      const x = tf.tensor2d(Float32Array.from({ length: N * W }, (_, i) => Math.sin(i) * 1e3), [N, W]);
+      const x = tf.tensor2d(
+        Float32Array.from({ length: N * W }, (_, i) => Math.sin(i) * 1e3),
+        [N, W],
+      );
       const rows = Int32Array.from({ length: 3 * N + 1 }, (_, i) => (i * 7 + 3) % N);
       const got = gatherRows(x, rows);
       const want = tf.gather(x, tf.tensor1d(rows, 'int32'));

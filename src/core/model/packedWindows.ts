@@ -25,7 +25,7 @@ export interface WindowShape {
 }
 
 /** One window of a video of the batch. */
-export interface BatchWindow {
+interface BatchWindow {
   /** The video's index in the batch. */
   video: number;
   start: number;

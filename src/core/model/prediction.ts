@@ -46,7 +46,7 @@ export interface PassWindow {
  * (tfjs models: core/model/packedWindows.ts): their length and hop, which
  * videos (by index in the list predicted), and windows per chunk of the pass.
  */
-export interface PassWindowsRequest {
+interface PassWindowsRequest {
   length: number;
   hop: number;
   of: (index: number) => boolean;
