@@ -29,8 +29,12 @@ export class ClassHeap {
   private ratings = new Float64Array(8);
   private videos: string[] = [];
   private n = 0;
+  /** When each held window came (a count of pushes kept), moved with it: what came after the kept order was made. */
+  private arrived = new Int32Array(8);
+  private pushes = 0;
   private sorted: RankedColumns | null = null;
-  private added: RankedWindow[] | null = null;
+  /** `pushes` when `sorted` was last brought up to date. */
+  private sortedAt = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -44,13 +48,12 @@ export class ClassHeap {
       this.grow();
       this.set(this.n, score, video, start, rating);
       this.siftUp(this.n++);
-      this.noteAdded(score, video, start, rating);
       return;
     }
     if (this.n === 0 || compareWindows(score, video, start, rating, this.scores[0], this.videos[0], this.starts[0], this.ratings[0]) <= 0)
       return;
     // One dropped: the kept order is sorted again when next asked.
-    this.sorted = this.added = null;
+    this.sorted = null;
     this.set(0, score, video, start, rating);
     this.siftDown(0);
   }
@@ -63,29 +66,35 @@ export class ClassHeap {
   }
 
   /**
-   * Calls `fn` for each window held, greatest first. The order is kept (as
-   * columns, not objects: a shard's windows are hundreds of thousands) and
-   * kept up by merging in the windows pushed since, while none was dropped:
-   * the page asks for the segment MAP every second while a shard is ranked,
-   * and sorting every class's windows each time cost a tenth of the shard's time.
+   * Calls `fn` for each window held, greatest first. With `keep`, the order
+   * is kept (as columns, not objects: a shard's windows are hundreds of
+   * thousands) and kept up by merging in the windows pushed since, while none
+   * was dropped: the page asks for the segment MAP every second while a shard
+   * is ranked, and sorting every class's windows each time cost a tenth of
+   * the shard's time. Without, nothing is kept (the command line sorts once,
+   * at the end, and would hold every window twice).
    */
-  forEachRanked(fn: (score: number, video: string, start: number, rating: number) => void): void {
-    const s = this.sortedColumns();
+  forEachRanked(fn: (score: number, video: string, start: number, rating: number) => void, keep = false): void {
+    const s = this.sortedColumns(keep);
     for (let i = 0; i < s.n; i++) fn(s.scores[i], s.videos[i], s.starts[i], s.ratings[i]);
   }
 
-  private sortedColumns(): RankedColumns {
-    if (this.sorted && this.added?.length) this.sorted = mergeColumns(this.sorted, this.added.sort(byRank));
+  private sortedColumns(keep: boolean): RankedColumns {
+    const { scores, videos, starts, ratings } = this;
+    const byRankAt = (a: number, b: number) =>
+      scores[a] !== scores[b]
+        ? scores[a] < scores[b]
+          ? 1
+          : -1
+        : compareWindows(scores[b], videos[b], starts[b], ratings[b], scores[a], videos[a], starts[a], ratings[a]);
+    if (this.sorted && this.sortedAt < this.pushes) {
+      // The windows that came since, found by when they came (no list of them is kept between reports).
+      const fresh: number[] = [];
+      for (let i = 0; i < this.n; i++) if (this.arrived[i] > this.sortedAt) fresh.push(i);
+      this.sorted = this.mergeColumns(this.sorted, fresh.sort(byRankAt));
+    }
     if (!this.sorted) {
-      const { scores, videos, starts, ratings } = this;
-      const order = Array.from({ length: this.n }, (_, i) => i);
-      order.sort((a, b) =>
-        scores[a] !== scores[b]
-          ? scores[a] < scores[b]
-            ? 1
-            : -1
-          : compareWindows(scores[b], videos[b], starts[b], ratings[b], scores[a], videos[a], starts[a], ratings[a]),
-      );
+      const order = Array.from({ length: this.n }, (_, i) => i).sort(byRankAt);
       const c = columns(this.n);
       order.forEach((i, r) => {
         c.scores[r] = scores[i];
@@ -93,23 +102,47 @@ export class ClassHeap {
         c.starts[r] = starts[i];
         c.ratings[r] = ratings[i];
       });
+      if (!keep) return c;
       this.sorted = c;
     }
-    this.added = [];
+    this.sortedAt = this.pushes;
     return this.sorted;
   }
 
-  /** Notes a window kept without dropping one, for the next ranked() to merge in (while one is kept, and not too many wait). */
-  private noteAdded(score: number, video: string, start: number, rating: number): void {
-    if (!this.sorted || !this.added) return;
-    if (this.added.length > this.sorted.n + 4096) {
-      this.sorted = this.added = null;
-      return;
+  /** Sorted columns and held windows (by index, both byRank) as one. */
+  private mergeColumns(a: RankedColumns, fresh: readonly number[]): RankedColumns {
+    const { scores, videos, starts, ratings } = this;
+    const out = columns(a.n + fresh.length);
+    const put = (k: number, score: number, video: string, start: number, rating: number) => {
+      out.scores[k] = score;
+      out.videos[k] = video;
+      out.starts[k] = start;
+      out.ratings[k] = rating;
+    };
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.n && j < fresh.length) {
+      const f = fresh[j];
+      const first =
+        a.scores[i] !== scores[f]
+          ? a.scores[i] > scores[f]
+          : compareWindows(scores[f], videos[f], starts[f], ratings[f], a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
+      if (first) {
+        put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+        i++;
+      } else {
+        put(k++, scores[f], videos[f], starts[f], ratings[f]);
+        j++;
+      }
     }
-    this.added.push({ score, video, start, rating });
+    for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+    for (; j < fresh.length; j++) put(k++, scores[fresh[j]], videos[fresh[j]], starts[fresh[j]], ratings[fresh[j]]);
+    return out;
   }
 
   private set(i: number, score: number, video: string, start: number, rating: number): void {
+    this.arrived[i] = ++this.pushes;
     this.scores[i] = score;
     this.videos[i] = video;
     this.starts[i] = start;
@@ -144,6 +177,9 @@ export class ClassHeap {
     const v = this.videos[i];
     this.videos[i] = this.videos[j];
     this.videos[j] = v;
+    const a = this.arrived[i];
+    this.arrived[i] = this.arrived[j];
+    this.arrived[j] = a;
   }
 
   private siftUp(i: number): void {
@@ -179,13 +215,10 @@ export class ClassHeap {
     const ratings = new Float64Array(size);
     ratings.set(this.ratings);
     this.ratings = ratings;
+    const arrived = new Int32Array(size);
+    arrived.set(this.arrived);
+    this.arrived = arrived;
   }
-}
-
-/** Greatest first: the submission's order. */
-function byRank(a: RankedWindow, b: RankedWindow): number {
-  if (a.score !== b.score) return a.score < b.score ? 1 : -1;
-  return compareWindows(b.score, b.video, b.start, b.rating, a.score, a.video, a.start, a.rating);
 }
 
 /** Windows in rank order, as parallel arrays. */
@@ -199,37 +232,6 @@ interface RankedColumns {
 
 function columns(n: number): RankedColumns {
   return { n, scores: new Float64Array(n), videos: new Array<string>(n), starts: new Int32Array(n), ratings: new Float64Array(n) };
-}
-
-/** Sorted columns and a sorted list (both byRank) as one. */
-function mergeColumns(a: RankedColumns, b: readonly RankedWindow[]): RankedColumns {
-  const out = columns(a.n + b.length);
-  const put = (k: number, score: number, video: string, start: number, rating: number) => {
-    out.scores[k] = score;
-    out.videos[k] = video;
-    out.starts[k] = start;
-    out.ratings[k] = rating;
-  };
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.n && j < b.length) {
-    const w = b[j];
-    const first =
-      a.scores[i] !== w.score
-        ? a.scores[i] > w.score
-        : compareWindows(w.score, w.video, w.start, w.rating, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
-    if (first) {
-      put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-      i++;
-    } else {
-      put(k++, w.score, w.video, w.start, w.rating);
-      j++;
-    }
-  }
-  for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-  for (; j < b.length; j++) put(k++, b[j].score, b[j].video, b[j].start, b[j].rating);
-  return out;
 }
 
 /** The order of windows: score, then id (code points), then rating (NaN, unrated, lowest). */

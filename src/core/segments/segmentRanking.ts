@@ -33,6 +33,8 @@ export interface SegmentRankingOptions {
   rated?: readonly number[] | null;
   /** The windows the videos were cut into (recorded so that only like rankings merge). */
   window?: Partial<WindowSettings>;
+  /** Keep each class's order between reads (the page reads the figures every second while a shard is ranked); more memory. */
+  keepOrder?: boolean;
 }
 
 export const SEGMENT_K = 100_000;
@@ -79,6 +81,7 @@ export class SegmentRanking {
   readonly topPerWindow: number;
   readonly rated: readonly number[] | null;
   readonly window: WindowSettings;
+  private readonly keepOrder: boolean;
   private readonly heaps = new Map<number, ClassHeap>();
   /** Positive ratings per class id (any id: a class the model lacks still has its ratings counted). */
   private readonly positives = new Map<number, number>();
@@ -101,6 +104,7 @@ export class SegmentRanking {
       if (!Number.isSafeInteger(v) || v < 1) throw new InputError(`${name} must be a positive whole number, not ${v}`);
     }
     this.window = windowSettings(opts.window);
+    this.keepOrder = opts.keepOrder ?? false;
     const rated = opts.rated ?? null;
     if (rated) {
       for (let i = 0; i < rated.length; i++) {
@@ -180,7 +184,7 @@ export class SegmentRanking {
 
   /** Class c's windows, best first, without making a list of them (the page's report, every second). */
   forEachRanked(c: number, fn: (score: number, video: string, start: number, rating: number) => void): void {
-    this.heaps.get(c)?.forEachRanked(fn);
+    this.heaps.get(c)?.forEachRanked(fn, this.keepOrder);
   }
 
   /** The number of positive ratings of class c over every video counted. */

@@ -268,7 +268,7 @@ export class SegmentTracker {
     // Upstream multiplies a YouTube-8M model's windows by the rated classes' mask; without the list (it failed to load) all classes rank.
     const list = classes === YT8M_CLASS_COUNT ? await this.ratedList().catch(() => null) : null;
     if (generation !== this.generation) return false;
-    this.ranking ??= new SegmentRanking({ classes, rated: ratedClassesFor(classes, list), window: this.settings });
+    this.ranking ??= new SegmentRanking({ classes, rated: ratedClassesFor(classes, list), window: this.settings, keepOrder: true });
     return true;
   }
 
