@@ -60,23 +60,22 @@ export class ClassHeap {
 
   /** The windows held, greatest first (the submission's order for this class). */
   ranked(): RankedWindow[] {
-    const out: RankedWindow[] = [];
-    this.forEachRanked((score, video, start, rating) => out.push({ score, video, start, rating }));
-    return out;
+    const c = this.rankedColumns();
+    return Array.from({ length: c.n }, (_, i) => ({ score: c.scores[i], video: c.videos[i], start: c.starts[i], rating: c.ratings[i] }));
   }
 
   /**
-   * Calls `fn` for each window held, greatest first. With `keep`, the order
-   * is kept (as columns, not objects: a shard's windows are hundreds of
-   * thousands) and kept up by merging in the windows pushed since, while none
-   * was dropped: the page asks for the segment MAP every second while a shard
-   * is ranked, and sorting every class's windows each time cost a tenth of
-   * the shard's time. Without, nothing is kept (the command line sorts once,
-   * at the end, and would hold every window twice).
+   * The windows held, greatest first, as columns (read them in a plain loop:
+   * a callback per window boxed its numbers, hundreds of megabytes a shard).
+   * With `keep`, the order is kept and kept up by merging in the windows
+   * pushed since, while none was dropped: the page asks for the segment MAP
+   * every second while a shard is ranked, and sorting every class's windows
+   * each time cost a tenth of the shard's time. Without, nothing is kept (the
+   * command line sorts once, at the end, and would hold every window twice).
+   * Do not change them.
    */
-  forEachRanked(fn: (score: number, video: string, start: number, rating: number) => void, keep = false): void {
-    const s = this.sortedColumns(keep);
-    for (let i = 0; i < s.n; i++) fn(s.scores[i], s.videos[i], s.starts[i], s.ratings[i]);
+  rankedColumns(keep = false): Readonly<RankedColumns> {
+    return this.sortedColumns(keep);
   }
 
   private sortedColumns(keep: boolean): RankedColumns {
@@ -221,8 +220,8 @@ export class ClassHeap {
   }
 }
 
-/** Windows in rank order, as parallel arrays. */
-interface RankedColumns {
+/** Windows in rank order, as parallel arrays (the first `n` of each). */
+export interface RankedColumns {
   n: number;
   scores: Float64Array;
   videos: string[];

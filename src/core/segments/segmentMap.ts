@@ -76,17 +76,17 @@ function classAp(c: number, ranking: SegmentRanking, positives: number): ClassSe
   let ap = 0.0;
   let poscount = 0.0;
   let i = 0;
-  let ranked = 0;
-  ranking.forEachRanked(c, (_score, _video, _start, rating) => {
-    ranked++;
-    if (Number.isNaN(rating)) return;
+  const { n, ratings } = ranking.rankedColumns(c);
+  for (let r = 0; r < n; r++) {
+    const rating = ratings[r];
+    if (Number.isNaN(rating)) continue;
     if (rating > 0) {
       poscount += 1;
       ap += (poscount / (i + 1)) * deltaRecall;
     }
     i++;
-  });
-  return { class: c, ap, positives, ranked, rated: i, ratedPositive: poscount };
+  }
+  return { class: c, ap, positives, ranked: n, rated: i, ratedPositive: poscount };
 }
 
 /** A rated positive segment as its class ranks it. */
@@ -110,16 +110,15 @@ export function worstRankedPositives(ranking: SegmentRanking, n = 20): RankedPos
   for (const c of ranking.rankedClasses()) {
     if (ranking.positivesOf(c) === 0) continue;
     // The class's rated windows: counted, then their positives placed among them.
+    const w = ranking.rankedColumns(c);
     let of = 0;
-    ranking.forEachRanked(c, (_score, _video, _start, rating) => {
-      if (!Number.isNaN(rating)) of++;
-    });
+    for (let r = 0; r < w.n; r++) if (!Number.isNaN(w.ratings[r])) of++;
     let rank = 0;
-    ranking.forEachRanked(c, (score, video, start, rating) => {
-      if (Number.isNaN(rating)) return;
+    for (let r = 0; r < w.n; r++) {
+      if (Number.isNaN(w.ratings[r])) continue;
       rank++;
-      if (rating > 0) out.push({ class: c, id: segmentId(video, start), rank, of, score });
-    });
+      if (w.ratings[r] > 0) out.push({ class: c, id: segmentId(w.videos[r], w.starts[r]), rank, of, score: w.scores[r] });
+    }
   }
   return out.sort((a, b) => b.rank / b.of - a.rank / a.of || a.class - b.class || a.rank - b.rank).slice(0, n);
 }

@@ -18,7 +18,7 @@
 import { InputError } from '../errors';
 import type { SegmentRating } from '../features/featureTypes';
 import { topKIndices } from '../metrics/topk';
-import { ClassHeap, type RankedWindow } from './classHeap';
+import { ClassHeap, type RankedColumns, type RankedWindow } from './classHeap';
 import { percentG } from './pythonFloat';
 import { type WindowSettings, windowSettings } from './windows';
 
@@ -38,6 +38,13 @@ export interface SegmentRankingOptions {
 }
 
 export const SEGMENT_K = 100_000;
+const NO_WINDOWS: RankedColumns = {
+  n: 0,
+  scores: new Float64Array(0),
+  videos: [],
+  starts: new Int32Array(0),
+  ratings: new Float64Array(0),
+};
 const SEGMENT_TOP_PER_WINDOW = 20;
 
 /** What was counted of the videos' ratings. */
@@ -182,9 +189,9 @@ export class SegmentRanking {
     return this.heaps.get(c)?.ranked() ?? [];
   }
 
-  /** Class c's windows, best first, without making a list of them (the page's report, every second). */
-  forEachRanked(c: number, fn: (score: number, video: string, start: number, rating: number) => void): void {
-    this.heaps.get(c)?.forEachRanked(fn, this.keepOrder);
+  /** Class c's windows, best first, as columns (the page's report, every second: no object per window). */
+  rankedColumns(c: number): Readonly<RankedColumns> {
+    return this.heaps.get(c)?.rankedColumns(this.keepOrder) ?? NO_WINDOWS;
   }
 
   /** The number of positive ratings of class c over every video counted. */
