@@ -97,6 +97,16 @@ describe('MAP@K over segments, worked by hand', () => {
       const all = run(cases, { classes: 3, k });
       for (const c of [0, 1, 2]) expect(grown.ranking(c)).toEqual(all.ranking(c));
       expect(segmentMap(grown)).toEqual(segmentMap(all));
+      // The worst positives, against every positive placed among its class's rated windows and sorted.
+      const every = [0, 1, 2].flatMap((c) => {
+        const rated = all.ranking(c).filter((w) => !Number.isNaN(w.rating));
+        return rated.flatMap((w, i) =>
+          w.rating > 0 ? [{ class: c, id: `${w.video}:${w.start}`, rank: i + 1, of: rated.length, score: w.score }] : [],
+        );
+      });
+      every.sort((a, b) => b.rank / b.of - a.rank / a.of || a.class - b.class || a.rank - b.rank);
+      expect(every.length).toBeGreaterThan(8);
+      for (const n of [1, 4, 100]) expect(worstRankedPositives(grown, n)).toEqual(every.slice(0, n));
     }
   });
 

@@ -109,15 +109,22 @@ export function worstRankedPositives(ranking: SegmentRanking, n = 20): RankedPos
   const out: RankedPositive[] = [];
   for (const c of ranking.rankedClasses()) {
     if (ranking.positivesOf(c) === 0) continue;
-    // The class's rated windows: counted, then their positives placed among them.
+    // The class's rated windows and positives counted, then its last n positives (its worst) placed among them.
     const w = ranking.rankedColumns(c);
     let of = 0;
-    for (let r = 0; r < w.n; r++) if (!Number.isNaN(w.ratings[r])) of++;
+    let positives = 0;
+    for (let r = 0; r < w.n; r++) {
+      if (Number.isNaN(w.ratings[r])) continue;
+      of++;
+      if (w.ratings[r] > 0) positives++;
+    }
     let rank = 0;
+    let seen = 0;
     for (let r = 0; r < w.n; r++) {
       if (Number.isNaN(w.ratings[r])) continue;
       rank++;
-      if (w.ratings[r] > 0) out.push({ class: c, id: segmentId(w.videos[r], w.starts[r]), rank, of, score: w.scores[r] });
+      if (w.ratings[r] > 0 && ++seen > positives - n)
+        out.push({ class: c, id: segmentId(w.videos[r], w.starts[r]), rank, of, score: w.scores[r] });
     }
   }
   return out.sort((a, b) => b.rank / b.of - a.rank / a.of || a.class - b.class || a.rank - b.rank).slice(0, n);
