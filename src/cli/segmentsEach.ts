@@ -74,7 +74,7 @@ export async function segmentsEach<T extends { video: VideoFeatures }>(
         const windows: WindowBatch<T>['windows'] = [];
         results.forEach((r, j) => {
           if (r.prediction) opts.videoLevel!.onVideo(items[j].video, r.prediction);
-          for (const w of r.windows) windows.push({ ...w, item: items[j] });
+          for (const w of r.windows) windows.push({ item: items[j], start: w.start, frames: w.frames, probabilities: w.probabilities });
         });
         await onWindows({ windows, done: items, errors: [] });
         progress.videosDone += items.length;
