@@ -580,6 +580,15 @@ export class SimdModel implements WindowsPredictor {
     });
   }
 
+  /**
+   * The working memory of a pass of predictWithWindows by default. Measured
+   * with the demo model (300 videos of the segment-rated benchmark shard,
+   * CPU time, 7 interleaved runs): passes of 4 to 16 MiB took the same time
+   * within 2% at hop 5 and at hop 1, 64 MiB and 2 MiB slightly longer; a
+   * larger pass only holds more (at hop 1, 60 videos' windows are 63 MiB).
+   */
+  private static readonly WINDOWS_PASS_BYTES = 8 << 20;
+
   /** Frames dequantized and embedded at a time by predictWithWindows: their features stay in the core's cache for the product. */
   private static readonly EMBED_ROWS = 256;
 
@@ -615,7 +624,8 @@ export class SimdModel implements WindowsPredictor {
    * is computed by the same kernels in the same order.
    *
    * Passes take consecutive videos while their working memory (windowsCosts)
-   * fits the budget (at least one video each), and are yielded in order.
+   * fits the budget (WINDOWS_PASS_BYTES by default; at least one video each),
+   * and are yielded in order.
    */
   *predictWithWindows(
     videos: readonly VideoFeatures[],
@@ -624,7 +634,7 @@ export class SimdModel implements WindowsPredictor {
     if (!this.loaded) throw new Error('SimdModel: no weights loaded');
     checkVideos(videos, this.meta);
     const ws = windowSettings(opts.window);
-    const budget = opts.budgetBytes ?? this.budgetBytes;
+    const budget = opts.budgetBytes ?? Math.min(this.budgetBytes, SimdModel.WINDOWS_PASS_BYTES);
     const most = opts.batchSize ?? Infinity;
     const cost = this.windowsCosts();
     for (let first = 0; first < videos.length;) {
