@@ -618,11 +618,22 @@ const out = {
 if (!SMOKE && results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
 if (segmentRows.length && !SMOKE) {
+  const segFile = path.join(ROOT, 'bench/results/results-segments.json');
+  // Each new row says when it ran and under what load; rows of the kind not run this time (the page's with
+  // --skip-page, the command line's with --skip-cli) are kept as they were, with their own.
+  const load = os.loadavg().map((x) => x.toFixed(2));
+  const measured = `${new Date().toISOString().slice(0, 16)}Z, load ${load.join(' ')} (end of run)`;
+  const ran = new Set(segmentRows.map((r) => r.where));
+  const keptSeg = existsSync(segFile)
+    ? (JSON.parse(readFileSync(segFile, 'utf8')).results as { where: SegmentRow['where'] | PageSegmentRun['where'] }[]).filter(
+        (r) => !ran.has(r.where),
+      )
+    : [];
   const seg = {
     ...out,
     shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`,
-    results: segmentRows,
+    results: [...segmentRows.map((r) => ({ ...r, measured })), ...keptSeg],
   };
-  writeFileSync(path.join(ROOT, 'bench/results/results-segments.json'), JSON.stringify(seg, null, 1) + '\n');
+  writeFileSync(segFile, JSON.stringify(seg, null, 1) + '\n');
   console.log(JSON.stringify(seg, null, 1));
 }
