@@ -108,6 +108,10 @@ interface SegmentRow {
   medianPeakMB: number;
   /** Median time over the video-level run's median on the same shard. */
   ratioToVideoLevel: number;
+  /** CPU seconds (user + system) of each run, and the ratio of medians: steadier than the time on a shared machine. */
+  cpuSeconds: number[];
+  medianCpuSeconds: number;
+  cpuRatioToVideoLevel: number;
 }
 /** What a page did while files loaded: its longest main-thread tasks and how long clicks took to be answered. */
 interface Responsiveness {
@@ -220,23 +224,33 @@ if (!values['skip-cli'] && !values['skip-segments']) {
     { command: 'npm run evaluate -- --segments (hop 5, video figures too)', args: ['--segments'] },
     { command: 'npm run evaluate -- --segments --segments-only --hop 1', args: ['--segments', '--segments-only', '--hop', '1'] },
   ];
-  const runs = variants.map(() => ({ seconds: [] as number[], peakMB: [] as number[], videos: 0, windows: null as number | null }));
+  const runs = variants.map(() => ({
+    seconds: [] as number[],
+    cpuSeconds: [] as number[],
+    peakMB: [] as number[],
+    videos: 0,
+    windows: null as number | null,
+  }));
   const reps = Number(values['segment-reps']);
   // Interleaved: each repetition runs every variant once, so a noisy minute touches them all alike.
   for (let rep = 0; rep < reps; rep++) {
     for (const [i, v] of variants.entries()) {
       const args = [process.execPath, 'scripts/cli.mjs', 'evaluate', '--model', 'public/models/demo', ...v.args, rated];
-      const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-      const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
+      const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+      const [, seconds, kb, user, system] = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr)!;
       const out = JSON.parse(stdout);
       runs[i].seconds.push(Number(seconds));
+      runs[i].cpuSeconds.push(Number(user) + Number(system));
       runs[i].peakMB.push(Number(kb) / 1024);
       runs[i].videos = out.videos ?? out.segments.videos;
       runs[i].windows = out.segments?.windows ?? null;
-      log(`cli segments, rep ${rep + 1}/${reps}: ${v.command}: ${seconds} s, peak ${(Number(kb) / 1024).toFixed(0)} MB`);
+      log(
+        `cli segments, rep ${rep + 1}/${reps}: ${v.command}: ${seconds} s (${(Number(user) + Number(system)).toFixed(2)} s CPU), peak ${(Number(kb) / 1024).toFixed(0)} MB`,
+      );
     }
   }
   const base = median(runs[0].seconds);
+  const cpuBase = median(runs[0].cpuSeconds);
   variants.forEach((v, i) => {
     const r: SegmentRow = {
       where: 'cli-segments',
@@ -249,9 +263,12 @@ if (!values['skip-cli'] && !values['skip-segments']) {
       peakMB: runs[i].peakMB,
       medianPeakMB: median(runs[i].peakMB),
       ratioToVideoLevel: median(runs[i].seconds) / base,
+      cpuSeconds: runs[i].cpuSeconds,
+      medianCpuSeconds: median(runs[i].cpuSeconds),
+      cpuRatioToVideoLevel: median(runs[i].cpuSeconds) / cpuBase,
     };
     log(
-      `${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level), peak ${r.medianPeakMB.toFixed(0)} MB`,
+      `${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level; CPU ${r.medianCpuSeconds.toFixed(2)} s, ${r.cpuRatioToVideoLevel.toFixed(2)}x), peak ${r.medianPeakMB.toFixed(0)} MB`,
     );
     segmentRows.push(r);
   });
