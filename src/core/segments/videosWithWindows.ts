@@ -20,7 +20,7 @@ export interface VideosWithWindowsOptions {
   window: WindowSettings;
   /** whole[i]: video i is predicted whole too (its windows always are). */
   whole: readonly boolean[];
-  /** Videos per pass at most (--batch-size); otherwise as many as fit the budget. */
+  /** Videos per pass at most (--batch-size); otherwise the predictor's own number, within the budget. */
   batchSize?: number;
   /** The working memory of a pass, in bytes (the predictor's own default otherwise). */
   budgetBytes?: number;

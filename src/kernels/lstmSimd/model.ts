@@ -581,13 +581,16 @@ export class SimdModel implements WindowsPredictor {
   }
 
   /**
-   * The working memory of a pass of predictWithWindows by default. Measured
-   * with the demo model (300 videos of the segment-rated benchmark shard,
-   * CPU time, 7 interleaved runs): passes of 4 to 16 MiB took the same time
-   * within 2% at hop 5 and at hop 1, 64 MiB and 2 MiB slightly longer; a
-   * larger pass only holds more (at hop 1, 60 videos' windows are 63 MiB).
+   * Videos in a pass of predictWithWindows at most, by default (within the
+   * budget). Measured (CPU time, interleaved runs on a loaded machine): with
+   * the demo model (300 videos of the segment-rated benchmark shard, 7 runs)
+   * passes of 8, 16 or 32 videos, or of 8 MiB, took the same time within 2%
+   * at hop 5 and at hop 1, and 60 videos at hop 1 hold 63 MiB; at full size
+   * (32 videos of 300 down to 60 frames, hop 5, 2 runs) one video a pass took
+   * 15.8-17.1 s, passes of 32 MiB 14.0 s and of 128 MiB (12 videos) 13.2-13.8 s,
+   * against 14.9-15.8 s for the video-level pass and the windows' apart.
    */
-  private static readonly WINDOWS_PASS_BYTES = 8 << 20;
+  private static readonly PASS_VIDEOS = 16;
 
   /** Frames dequantized and embedded at a time by predictWithWindows: their features stay in the core's cache for the product. */
   private static readonly EMBED_ROWS = 256;
@@ -624,8 +627,8 @@ export class SimdModel implements WindowsPredictor {
    * is computed by the same kernels in the same order.
    *
    * Passes take consecutive videos while their working memory (windowsCosts)
-   * fits the budget (WINDOWS_PASS_BYTES by default; at least one video each),
-   * and are yielded in order.
+   * fits the budget, at most PASS_VIDEOS of them by default (at least one
+   * video each), and are yielded in order.
    */
   *predictWithWindows(
     videos: readonly VideoFeatures[],
@@ -634,8 +637,8 @@ export class SimdModel implements WindowsPredictor {
     if (!this.loaded) throw new Error('SimdModel: no weights loaded');
     checkVideos(videos, this.meta);
     const ws = windowSettings(opts.window);
-    const budget = opts.budgetBytes ?? Math.min(this.budgetBytes, SimdModel.WINDOWS_PASS_BYTES);
-    const most = opts.batchSize ?? Infinity;
+    const budget = opts.budgetBytes ?? this.budgetBytes;
+    const most = opts.batchSize ?? SimdModel.PASS_VIDEOS;
     const cost = this.windowsCosts();
     for (let first = 0; first < videos.length;) {
       let end = first;
