@@ -591,6 +591,13 @@ export class SimdModel implements WindowsPredictor {
    * against 14.9-15.8 s for the video-level pass and the windows' apart.
    */
   private static readonly PASS_VIDEOS = 16;
+  /**
+   * Sequences (whole videos and windows) in a pass at most, by default: a
+   * pass of 16 videos at hop 1 holds 3,600 windows, and the same time was
+   * measured for passes of 4 videos (the demo model at hop 1: 1,132 ms for
+   * 8 videos a pass, 1,139 for 16, 1,155 for 32).
+   */
+  private static readonly PASS_SEQUENCES = 1024;
 
   /** Frames dequantized and embedded at a time by predictWithWindows: their features stay in the core's cache for the product. */
   private static readonly EMBED_ROWS = 256;
@@ -627,8 +634,8 @@ export class SimdModel implements WindowsPredictor {
    * is computed by the same kernels in the same order.
    *
    * Passes take consecutive videos while their working memory (windowsCosts)
-   * fits the budget, at most PASS_VIDEOS of them by default (at least one
-   * video each), and are yielded in order.
+   * fits the budget, by default at most PASS_VIDEOS of them and
+   * PASS_SEQUENCES sequences (at least one video each), and are yielded in order.
    */
   *predictWithWindows(
     videos: readonly VideoFeatures[],
@@ -651,7 +658,8 @@ export class SimdModel implements WindowsPredictor {
         const f2 = frames + n;
         const sf2 = seqFrames + windowFrames(n, ws) + whole * n;
         const s2 = seqs + windowCount(n, ws) + whole;
-        if (end > first && cost.fixed + cost.frame * f2 + cost.seqFrame * sf2 + cost.seq * s2 > budget) break;
+        const over = cost.fixed + cost.frame * f2 + cost.seqFrame * sf2 + cost.seq * s2 > budget;
+        if (end > first && (over || (opts.batchSize === undefined && s2 > SimdModel.PASS_SEQUENCES))) break;
         [frames, seqFrames, seqs] = [f2, sf2, s2];
       }
       yield { first, results: this.forwardWithWindows(videos.slice(first, end), opts.whole.slice(first, end), ws) };
