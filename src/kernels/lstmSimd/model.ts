@@ -47,13 +47,14 @@ import { SimdTeam } from './team';
 
 const align = (x: number) => (x + 63) & ~63;
 
+const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
+
 /** Frames the windows of a video of `frames` frames hold together (at a hop below the length, a frame is in several). */
 function windowFrames(frames: number, ws: WindowSettings): number {
   let sum = 0;
   for (let t = 0; t < frames; t += ws.hop) sum += Math.min(ws.length, frames - t);
   return sum;
 }
-const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
 
 /** Where a matrix lies: panels [cols / 32][K][32] at `at`, or a plain vector. */
 interface Matrix {
@@ -592,10 +593,11 @@ export class SimdModel implements WindowsPredictor {
    */
   private static readonly PASS_VIDEOS = 16;
   /**
-   * Sequences (whole videos and windows) in a pass at most, by default: a
-   * pass of 16 videos at hop 1 holds 3,600 windows, and the same time was
-   * measured for passes of 4 videos (the demo model at hop 1: 1,132 ms for
-   * 8 videos a pass, 1,139 for 16, 1,155 for 32).
+   * Sequences (whole videos and windows) in a pass at most, by default: 16
+   * videos at hop 1 would hold 3,600 windows (18 MiB with the demo model).
+   * With this cap (4 videos a pass at hop 1) the demo model took 1,087 ms of
+   * CPU at hop 1 against 1,118 ms for 16 videos a pass (the same 300 videos,
+   * 7 interleaved runs), and the same at hop 5, where 16 videos are 736 sequences.
    */
   private static readonly PASS_SEQUENCES = 1024;
 
