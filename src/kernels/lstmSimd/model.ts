@@ -46,7 +46,6 @@ import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurr
 import { SimdTeam } from './team';
 
 const align = (x: number) => (x + 63) & ~63;
-
 const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
 
 /** Frames the windows of a video of `frames` frames hold together (at a hop below the length, a frame is in several). */
