@@ -52,6 +52,7 @@ import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
 import { createServer } from 'vite';
 import { SHARD_VIDEOS, segmentShards, shardOf, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
+import { type LongTask, startTrace, stopTrace, summarize } from '../helpers/longTaskTrace';
 
 const { values } = parseArgs({
   options: {
@@ -68,6 +69,10 @@ const { values } = parseArgs({
     'skip-dev': { type: 'boolean', default: false },
     'dev-only': { type: 'boolean', default: false },
     'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
+    /** Dev-page runs: the first traced (what each long task ran, bench/helpers/longTaskTrace.ts), the others not (the row's counts). */
+    'dev-runs': { type: 'string', default: '2' },
+    /** Trace the production page's plain-shard runs too (their counts are then taken under the trace's cost). */
+    'page-trace': { type: 'boolean', default: false },
     /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
     videos: { type: 'string', default: String(SHARD_VIDEOS) },
   },
@@ -119,6 +124,9 @@ interface Responsiveness {
   clickMedianMs: number | null;
   clickMaxMs: number | null;
   clicksOver200: number;
+  /** The run was traced (sampling adds its cost to every task): its long tasks each with what ran in them, longest first. */
+  traced: boolean;
+  longTasks?: LongTask[];
 }
 /** The page `npm start` opens, with a busy-loop child process on one core. */
 interface DevPageRun extends Responsiveness {
@@ -148,6 +156,11 @@ interface PageRun {
   clicks: number;
   clickMedianMs: number | null;
   clickMaxMs: number | null;
+  longTasksOver50?: number;
+  longTasksOver200?: number;
+  clicksOver200?: number;
+  traced?: boolean;
+  longTasks?: LongTask[];
 }
 /**
  * The page on the segment-rated shard: from picking the file, the time until
@@ -282,7 +295,8 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
 const app = values['skip-page'] && values['skip-fullsize'] ? null : await buildAndServe('dist-bench-scale');
 const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-dev'] ? null : await launchChromium({ webgpu: true });
 try {
-  if (!values['skip-dev'] && browser) results.push(await devPage(browser, Number(values['dev-videos'])));
+  for (let i = 0; !values['skip-dev'] && browser && i < Number(values['dev-runs']); i++)
+    results.push(await devPage(browser, Number(values['dev-videos']), i === 0));
   for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
@@ -294,7 +308,7 @@ try {
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
       const expected = n * VIDEOS;
-      const m = await loadAndClick(page, files.slice(0, n), expected);
+      const m = await loadAndClick(page, files.slice(0, n), expected, values['page-trace'] ? browser! : undefined);
       const { seconds } = m;
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
@@ -314,12 +328,17 @@ try {
         clicks: m.clicks,
         clickMedianMs: m.clickMedianMs,
         clickMaxMs: m.clickMaxMs,
+        longTasksOver50: m.longTasksOver50,
+        longTasksOver200: m.longTasksOver200,
+        clicksOver200: m.clicksOver200,
+        traced: m.traced,
+        ...(m.longTasks ? { longTasks: m.longTasks } : {}),
       };
       if (backendAtEnd !== backend)
         log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
       log(
         `page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
-          `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`,
+          `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver50} over 50, ${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`,
       );
       results.push(r);
       await context.close();
@@ -340,7 +359,12 @@ async function loadAndClick(
   page: Page,
   inputFiles: string[],
   expected: number,
+  traceIn?: Browser,
 ): Promise<{ done: number; seconds: number } & Responsiveness> {
+  // Playwright's own script, injected into the page when a locator is first used, is a long task of its own (the
+  // harness's, not the page's): used once here, before the measured load.
+  await page.locator('[data-testid=video-row]').count();
+  if (traceIn) await startTrace(traceIn, page);
   await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     w.__longTasks.length = 0;
@@ -371,7 +395,11 @@ async function loadAndClick(
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     return { longTasks: w.__longTasks, clickTimes: w.__clicks };
   });
+  const traced = traceIn ? await stopTrace(traceIn) : undefined;
+  if (traced) log(`long tasks, what ran in them (traced; ${traced.length} over 50 ms):\n${summarize(traced)}`);
   return {
+    traced: traced !== undefined,
+    ...(traced ? { longTasks: [...traced].sort((a, b) => b.ms - a.ms).slice(0, 20) } : {}),
     done: state.done,
     seconds,
     longestTaskMs: Math.max(0, ...longTasks),
@@ -391,7 +419,7 @@ async function loadAndClick(
  * its first `videos` videos) picked in the page, which runs as it chooses
  * (auto: wasm on a machine without a GPU).
  */
-async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
+async function devPage(browser: Browser, videos: number, trace: boolean): Promise<DevPageRun> {
   const file = await shardOf(videos, log);
   const server = await createServer({ root: ROOT, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false } });
   await server.listen();
@@ -406,7 +434,7 @@ async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
     await waitUntilReady(page, 300_000);
     await page.waitForTimeout(1500);
     const loadBefore = perCore();
-    const m = await loadAndClick(page, [file], videos);
+    const m = await loadAndClick(page, [file], videos, trace ? browser : undefined);
     const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
     const r: DevPageRun = {
       where: 'dev page, one core busy',
@@ -418,7 +446,7 @@ async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
       ...m,
     };
     log(
-      `dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+      `dev page, one core busy (${backend}${trace ? ', traced' : ''}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
         `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
         `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`,
     );
