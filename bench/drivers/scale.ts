@@ -69,9 +69,13 @@ const { values } = parseArgs({
     'skip-dev': { type: 'boolean', default: false },
     'dev-only': { type: 'boolean', default: false },
     'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
-    /** Dev-page runs: the first traced (what each long task ran, bench/helpers/longTaskTrace.ts), the others not (the row's counts). */
-    'dev-runs': { type: 'string', default: '2' },
-    /** Trace the production page's plain-shard runs too (their counts are then taken under the trace's cost). */
+    /**
+     * Dev-page runs. Each is traced (bench/helpers/longTaskTrace.ts): the first with V8's sampling profiler (what
+     * each long task ran: our functions, React's components; its cost lengthens every task), the others with the
+     * timeline alone (what started each long task, and its time by kind: script, GC, style and layout, paint).
+     */
+    'dev-runs': { type: 'string', default: '3' },
+    /** The production page's runs with V8's sampling profiler (their counts then taken under its cost); else the timeline alone. */
     'page-trace': { type: 'boolean', default: false },
     /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
     videos: { type: 'string', default: String(SHARD_VIDEOS) },
@@ -124,8 +128,11 @@ interface Responsiveness {
   clickMedianMs: number | null;
   clickMaxMs: number | null;
   clicksOver200: number;
-  /** The run was traced (sampling adds its cost to every task): its long tasks each with what ran in them, longest first. */
-  traced: boolean;
+  /**
+   * How the run was traced: 'sampled' (V8's sampling profiler: functions and components; its cost lengthens every
+   * task), 'timeline' (what started each task and its time by kind, at little cost), or not at all.
+   */
+  traced: 'sampled' | 'timeline' | false;
   longTasks?: LongTask[];
 }
 /** The page `npm start` opens, with a busy-loop child process on one core. */
@@ -159,7 +166,7 @@ interface PageRun {
   longTasksOver50?: number;
   longTasksOver200?: number;
   clicksOver200?: number;
-  traced?: boolean;
+  traced?: 'sampled' | 'timeline' | false;
   longTasks?: LongTask[];
 }
 /**
@@ -308,7 +315,7 @@ try {
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
       const expected = n * VIDEOS;
-      const m = await loadAndClick(page, files.slice(0, n), expected, values['page-trace'] ? browser! : undefined);
+      const m = await loadAndClick(page, files.slice(0, n), expected, { browser: browser!, sampled: values['page-trace']! });
       const { seconds } = m;
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
@@ -359,12 +366,12 @@ async function loadAndClick(
   page: Page,
   inputFiles: string[],
   expected: number,
-  traceIn?: Browser,
+  trace?: { browser: Browser; sampled: boolean },
 ): Promise<{ done: number; seconds: number } & Responsiveness> {
   // Playwright's own script, injected into the page when a locator is first used, is a long task of its own (the
   // harness's, not the page's): used once here, before the measured load.
   await page.locator('[data-testid=video-row]').count();
-  if (traceIn) await startTrace(traceIn, page);
+  if (trace) await startTrace(trace.browser, page, trace.sampled);
   await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     w.__longTasks.length = 0;
@@ -395,10 +402,10 @@ async function loadAndClick(
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     return { longTasks: w.__longTasks, clickTimes: w.__clicks };
   });
-  const traced = traceIn ? await stopTrace(traceIn) : undefined;
+  const traced = trace ? await stopTrace(trace.browser) : undefined;
   if (traced) log(`long tasks, what ran in them (traced; ${traced.length} over 50 ms):\n${summarize(traced)}`);
   return {
-    traced: traced !== undefined,
+    traced: trace ? (trace.sampled ? 'sampled' : 'timeline') : false,
     ...(traced ? { longTasks: [...traced].sort((a, b) => b.ms - a.ms).slice(0, 20) } : {}),
     done: state.done,
     seconds,
@@ -419,7 +426,7 @@ async function loadAndClick(
  * its first `videos` videos) picked in the page, which runs as it chooses
  * (auto: wasm on a machine without a GPU).
  */
-async function devPage(browser: Browser, videos: number, trace: boolean): Promise<DevPageRun> {
+async function devPage(browser: Browser, videos: number, sampled: boolean): Promise<DevPageRun> {
   const file = await shardOf(videos, log);
   const server = await createServer({ root: ROOT, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false } });
   await server.listen();
@@ -434,7 +441,7 @@ async function devPage(browser: Browser, videos: number, trace: boolean): Promis
     await waitUntilReady(page, 300_000);
     await page.waitForTimeout(1500);
     const loadBefore = perCore();
-    const m = await loadAndClick(page, [file], videos, trace ? browser : undefined);
+    const m = await loadAndClick(page, [file], videos, { browser, sampled });
     const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
     const r: DevPageRun = {
       where: 'dev page, one core busy',
@@ -446,7 +453,7 @@ async function devPage(browser: Browser, videos: number, trace: boolean): Promis
       ...m,
     };
     log(
-      `dev page, one core busy (${backend}${trace ? ', traced' : ''}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+      `dev page, one core busy (${backend}, traced: ${m.traced}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
         `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
         `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`,
     );

@@ -48,8 +48,15 @@ export interface LongTask {
   self: Named[];
 }
 
-export async function startTrace(browser: Browser, page: Page): Promise<void> {
-  await browser.startTracing(page, { categories: CATEGORIES, screenshots: false });
+/**
+ * Starts a trace of the page. `sampled`: with V8's sampling profiler (what ran,
+ * by function and component, at a cost to every task); otherwise the
+ * timeline's events alone (what started each task and its time by kind, at
+ * little cost).
+ */
+export async function startTrace(browser: Browser, page: Page, sampled = true): Promise<void> {
+  const categories = sampled ? CATEGORIES : CATEGORIES.filter((c) => !c.includes('cpu_profiler'));
+  await browser.startTracing(page, { categories, screenshots: false });
 }
 
 interface TraceEvent {
@@ -78,11 +85,14 @@ interface ProfileNode {
 /** Maps a generated position to its source (a production build's source map); null where none. */
 export type SourceMapper = (url: string, line: number, column: number) => { source: string; name: string | null } | null;
 
+let kept = 0;
+
 /** Stops the trace and attributes every main-thread task of the page over `thresholdMs`. */
 export async function stopTrace(browser: Browser, thresholdMs = 50, mapper?: SourceMapper): Promise<LongTask[]> {
   const buffer = await browser.stopTracing();
-  // LONG_TASK_TRACE=<file> keeps the raw trace (for DevTools' Performance panel, or to attribute again: bench/drivers/longTasks.ts).
-  if (process.env.LONG_TASK_TRACE) writeFileSync(process.env.LONG_TASK_TRACE, buffer);
+  // LONG_TASK_TRACE=<prefix> keeps each raw trace as <prefix>-<n>.json (for DevTools' Performance panel, or to
+  // attribute again: bench/drivers/longTasks.ts).
+  if (process.env.LONG_TASK_TRACE) writeFileSync(`${process.env.LONG_TASK_TRACE}-${++kept}.json`, buffer);
   return attributeTrace(buffer.toString('utf8'), thresholdMs, mapper);
 }
 
@@ -264,9 +274,9 @@ export function attribute(events: TraceEvent[], thresholdMs: number, mapper?: So
       ms: ms(task.dur!),
       entry: entry ?? 'task',
       kinds: Object.fromEntries([...kinds.entries()].filter(([, v]) => v >= 500).map(([k, v]) => [k, ms(v)])),
-      ours: top(ours, 6),
-      components: top(components, 6),
-      self: top(self, 6),
+      ours: top(ours, 8),
+      components: top(components, 8),
+      self: top(self, 8),
     };
   });
 }
@@ -323,7 +333,7 @@ function stackOf(nodes: Map<number, ProfileNode>, id: number): CallFrame[] {
 }
 
 /** Over all the tasks: the time in each of our functions, React components and kinds, the top `n`. */
-export function totals(tasks: LongTask[], n = 15): { ours: Named[]; components: Named[]; kinds: Named[]; entries: Named[] } {
+export function totals(tasks: LongTask[], n = 15): { ours: Named[]; self: Named[]; components: Named[]; kinds: Named[]; entries: Named[] } {
   const sum = (pick: (t: LongTask) => Named[]) => {
     const m = new Map<string, number>();
     for (const t of tasks) for (const x of pick(t)) m.set(x.name, (m.get(x.name) ?? 0) + x.ms * 1000);
@@ -331,6 +341,7 @@ export function totals(tasks: LongTask[], n = 15): { ours: Named[]; components: 
   };
   return {
     ours: sum((t) => t.ours),
+    self: sum((t) => t.self),
     components: sum((t) => t.components),
     kinds: sum((t) => Object.entries(t.kinds).map(([name, ms]) => ({ name, ms }))),
     entries: sum((t) => [{ name: t.entry.replace(/ \S+\.(js|ts|tsx)$/, ''), ms: t.ms }]),

@@ -72,6 +72,11 @@ function VideoList({ waitingForModel }: { waitingForModel: boolean }) {
   useEffect(() => {
     if (selected < 0 || selected === shown.current) return;
     shown.current = selected;
+    // A row in full view (a click on it) needs no scroll: scrolling to it anyway lays the page out at once, in the click's own task.
+    const row = list.measurementsCache[selected];
+    const top = list.scrollOffset ?? 0;
+    const height = list.scrollRect?.height ?? 0;
+    if (row && height > 0 && row.start >= top && row.end <= top + height) return;
     list.scrollToIndex(selected, { align: 'auto' });
   }, [selected, list]);
 
