@@ -8,16 +8,31 @@ import { type ReactNode, useEffect, useState } from 'react';
  * it is a few tasks, each under the 100 ms that users feel as a stall. Later
  * updates render at once.
  */
-export function StagedMount({ children, placeholder = null }: { children: ReactNode; placeholder?: ReactNode }) {
+export function StagedMount({
+  children,
+  placeholder = null,
+  frames = 1,
+}: {
+  children: ReactNode;
+  placeholder?: ReactNode;
+  /** Frames painted before it mounts: parts staged together mount in tasks of their own when each waits a frame more. */
+  frames?: number;
+}) {
   const [mounted, setMounted] = useState(false);
   useEffect(() => {
-    // After the next paint: a timeout queued from the frame's callback runs once that frame is on screen.
+    // After the paint of the frame waited for: a timeout queued from that frame's callback runs once it is on screen.
     let timer = 0;
-    const frame = requestAnimationFrame(() => (timer = window.setTimeout(() => setMounted(true), 0)));
+    let frame = 0;
+    let left = frames;
+    const next = () => {
+      if (--left > 0) frame = requestAnimationFrame(next);
+      else timer = window.setTimeout(() => setMounted(true), 0);
+    };
+    frame = requestAnimationFrame(next);
     return () => {
       cancelAnimationFrame(frame);
       clearTimeout(timer);
     };
-  }, []);
+  }, [frames]);
   return <>{mounted ? children : placeholder}</>;
 }

@@ -137,7 +137,7 @@ export function VideoDetail() {
               onPickClass={setPicked}
             />
           </StagedMount>
-          <StagedMount placeholder={<div className="card pending-card" aria-hidden="true" />}>
+          <StagedMount frames={2} placeholder={<div className="card pending-card" aria-hidden="true" />}>
             <AttentionCard
               video={video}
               labels={labels}
