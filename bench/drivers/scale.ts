@@ -75,6 +75,8 @@ const { values } = parseArgs({
      * timeline alone (what started each long task, and its time by kind: script, GC, style and layout, paint).
      */
     'dev-runs': { type: 'string', default: '3' },
+    /** How many of the dev runs (the first ones) are sampled. */
+    'dev-sampled': { type: 'string', default: '1' },
     /** The production page's runs with V8's sampling profiler (their counts then taken under its cost); else the timeline alone. */
     'page-trace': { type: 'boolean', default: false },
     /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
@@ -303,7 +305,7 @@ const app = values['skip-page'] && values['skip-fullsize'] ? null : await buildA
 const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-dev'] ? null : await launchChromium({ webgpu: true });
 try {
   for (let i = 0; !values['skip-dev'] && browser && i < Number(values['dev-runs']); i++)
-    results.push(await devPage(browser, Number(values['dev-videos']), i === 0));
+    results.push(await devPage(browser, Number(values['dev-videos']), i < Number(values['dev-sampled'])));
   for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });

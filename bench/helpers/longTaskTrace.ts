@@ -41,6 +41,8 @@ export interface LongTask {
   /** Start, ms after the trace began. */
   atMs: number;
   ms: number;
+  /** The main thread's own CPU time in it: on a loaded machine the rest is time the thread waited for a core. */
+  cpuMs: number | null;
   entry: string;
   kinds: Record<string, number>;
   ours: Named[];
@@ -67,6 +69,8 @@ interface TraceEvent {
   dur?: number;
   pid: number;
   tid: number;
+  /** The thread's CPU time in a complete event. */
+  tdur?: number;
   id?: string;
   args?: { name?: string; data?: Record<string, unknown> & { [k: string]: unknown } };
 }
@@ -272,6 +276,7 @@ export function attribute(events: TraceEvent[], thresholdMs: number, mapper?: So
     return {
       atMs: ms(task.ts - t0),
       ms: ms(task.dur!),
+      cpuMs: task.tdur !== undefined ? ms(task.tdur) : null,
       entry: entry ?? 'task',
       kinds: Object.fromEntries([...kinds.entries()].filter(([, v]) => v >= 500).map(([k, v]) => [k, ms(v)])),
       ours: top(ours, 8),
@@ -360,7 +365,7 @@ export function summarize(tasks: LongTask[], n = 12): string {
         .join(', ');
       const list = (xs: Named[]) => xs.map((x) => `${x.name} ${x.ms}`).join('; ');
       return (
-        `  ${t.ms} ms at ${(t.atMs / 1000).toFixed(1)} s, ${t.entry} [${kinds}]\n` +
+        `  ${t.ms} ms (${t.cpuMs ?? '?'} ms on the CPU) at ${(t.atMs / 1000).toFixed(1)} s, ${t.entry} [${kinds}]\n` +
         `    ours: ${list(t.ours) || '-'}\n` +
         (t.components.length ? `    components: ${list(t.components)}\n` : '') +
         `    self: ${list(t.self)}`
