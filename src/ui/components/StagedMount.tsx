@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, startTransition, useEffect, useState } from 'react';
 
 /**
  * Mounts its children a frame after it first renders (the placeholder until
@@ -26,7 +26,9 @@ export function StagedMount({
     let left = frames;
     const next = () => {
       if (--left > 0) frame = requestAnimationFrame(next);
-      else timer = window.setTimeout(() => setMounted(true), 0);
+      // A transition: React renders it in slices of a few milliseconds, between which the page answers clicks and
+      // takes in results (the probability chart's first render alone is over 100 ms of React's development build).
+      else timer = window.setTimeout(() => startTransition(() => setMounted(true)), 0);
     };
     frame = requestAnimationFrame(next);
     return () => {
