@@ -21,4 +21,6 @@ console.log(`${tasks.length} tasks over ${threshold} ms (${over(100)} over 100, 
 console.log(summarize(tasks, Number(shown)));
 const sum = totals(tasks);
 const line = (xs: { name: string; ms: number }[]) => xs.map((x) => `${x.name} ${Math.round(x.ms)}`).join('; ');
-console.log(`over all of them:\n  kinds: ${line(sum.kinds)}\n  entries: ${line(sum.entries)}\n  components: ${line(sum.components)}\n  self: ${line(sum.self)}\n  ours: ${line(sum.ours)}`);
+console.log(
+  `over all of them:\n  kinds: ${line(sum.kinds)}\n  entries: ${line(sum.entries)}\n  components: ${line(sum.components)}\n  self: ${line(sum.self)}\n  ours: ${line(sum.ours)}`,
+);

@@ -114,10 +114,19 @@ const short = (url: string | undefined) =>
 
 function kindOf(name: string): string | null {
   if (/GC|Scavenge|MarkCompact|V8\.GC/i.test(name) && !/^v8\.execute$/.test(name)) return 'gc';
-  if (/^(UpdateLayoutTree|Layout|RecalculateStyles|ScheduleStyleRecalculation|InvalidateLayout|IntersectionObserverController::computeIntersections|ComputeIntersections)$/.test(name))
+  if (
+    /^(UpdateLayoutTree|Layout|RecalculateStyles|ScheduleStyleRecalculation|InvalidateLayout|IntersectionObserverController::computeIntersections|ComputeIntersections)$/.test(
+      name,
+    )
+  )
     return 'style+layout';
-  if (/^(Paint|PrePaint|Layerize|Commit|CompositeLayers|UpdateLayer|UpdateLayerTree|PaintImage|Decode.*|RasterTask)$/.test(name)) return 'paint';
-  if (/^(v8\.compile|v8\.compileModule|V8\.Compile|v8\.parseOnBackground|V8\.ParseFunction|V8\.Parse.*|CompileScript|CompileCode|v8\.produceCache|v8\.produceModuleCache|ParseHTML|ParseAuthorStyleSheet)/.test(name))
+  if (/^(Paint|PrePaint|Layerize|Commit|CompositeLayers|UpdateLayer|UpdateLayerTree|PaintImage|Decode.*|RasterTask)$/.test(name))
+    return 'paint';
+  if (
+    /^(v8\.compile|v8\.compileModule|V8\.Compile|v8\.parseOnBackground|V8\.ParseFunction|V8\.Parse.*|CompileScript|CompileCode|v8\.produceCache|v8\.produceModuleCache|ParseHTML|ParseAuthorStyleSheet)/.test(
+      name,
+    )
+  )
     return 'compile+parse';
   if (
     /^(FunctionCall|EventDispatch|TimerFire|FireAnimationFrame|FireIdleCallback|EvaluateScript|v8\.evaluateModule|v8\.run|v8\.callFunction|RunMicrotasks|V8\.Execute|HandlePostMessage|XHRReadyStateChange|XHRLoad)$/.test(
@@ -180,8 +189,8 @@ function mainThread(events: TraceEvent[]): { pid: number; tid: number } | null {
   return { pid, tid };
 }
 
-/** Exported for the test: attributes the long tasks of a parsed trace. */
-export function attribute(events: TraceEvent[], thresholdMs: number, mapper?: SourceMapper): LongTask[] {
+/** The long tasks of a parsed trace. */
+function attribute(events: TraceEvent[], thresholdMs: number, mapper?: SourceMapper): LongTask[] {
   const main = mainThread(events);
   if (!main) return [];
   let t0 = Infinity;
