@@ -16,8 +16,16 @@
  * - the page `npm start` opens (the vite dev server: unbundled modules,
  *   React's development build) with a second process keeping one core busy
  *   (a busy-loop child), one shard (--dev-videos of it for a shorter run):
- *   the same long tasks and clicks, the row "dev page, one core busy". The
- *   targets: no task over 200 ms, every click answered within 200 ms.
+ *   the same long tasks and clicks, the rows "dev page, one core busy"
+ *   (--dev-runs of them). The targets: no task over 200 ms, every click
+ *   answered within 200 ms.
+ * Every page run is traced (bench/helpers/longTaskTrace.ts): each row keeps its
+ * longest main-thread tasks with what started them, their time by kind (script,
+ * GC, style and layout, paint), their own CPU time (on a loaded machine much of
+ * a task's wall time is waiting for a core), and in the first dev run (sampled
+ * by V8's profiler, which lengthens every task) our functions and React
+ * components in them. LONG_TASK_TRACE=<prefix> keeps the raw traces;
+ * bench/drivers/longTasks.ts attributes a saved one again.
  * And the full-size model (random weights, bench/helpers/fullSizeFixture.ts)
  * on 32 videos of 300 down to 60 frames, as users run it and in-process, at
  * 1 thread: `npm run evaluate` (whole process) against its engine loaded once
@@ -36,7 +44,8 @@
  *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
  *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000 --videos 1000]
  *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
- *   npm run bench:scale -- --dev-only          (the dev page's row alone, merged into results-scale.json)
+ *   npm run bench:scale -- --dev-only          (the dev page's rows alone, merged into results-scale.json)
+ *   npm run bench:scale -- --page-only --backends wasm --shards 1   (those production page rows alone, merged)
  */
 import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
@@ -68,6 +77,8 @@ const { values } = parseArgs({
     'fullsize-only': { type: 'boolean', default: false },
     'skip-dev': { type: 'boolean', default: false },
     'dev-only': { type: 'boolean', default: false },
+    /** The production page's rows alone (--backends, --shards): they replace those of the same backend and shards. */
+    'page-only': { type: 'boolean', default: false },
     'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
     /**
      * Dev-page runs. Each is traced (bench/helpers/longTaskTrace.ts): the first with V8's sampling profiler (what
@@ -87,15 +98,17 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const run = promisify(execFile);
 const DEV_ONLY = values['dev-only']!;
 const FULL_ONLY = values['fullsize-only']!;
+const PAGE_ONLY = values['page-only']!;
 /** One part alone: its rows replace those of the last run in results-scale.json, which keeps its others. */
-const ONE_PART = FULL_ONLY || DEV_ONLY;
+const ONE_PART = FULL_ONLY || DEV_ONLY || PAGE_ONLY;
 if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
+if (PAGE_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-dev': true, 'skip-fullsize': true, 'skip-segments': true });
 // The full-size rows alone: no command-line shard or segment rows (they would overwrite results-segments.json with theirs alone).
 if (FULL_ONLY) Object.assign(values, { 'skip-dev': true, 'skip-cli': true, 'skip-page': true, 'skip-segments': true });
 const VIDEOS = Number(values.videos);
 const SMOKE = VIDEOS !== SHARD_VIDEOS;
-const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
-const files = ONE_PART ? [] : await shards(Math.max(...counts), log, VIDEOS);
+const counts = ONE_PART && !PAGE_ONLY ? [] : values.shards!.split(',').map(Number);
+const files = ONE_PART && !PAGE_ONLY ? [] : await shards(Math.max(...counts), log, VIDEOS);
 const MB = 2 ** 20;
 
 interface CliRun {
@@ -306,7 +319,7 @@ const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-d
 try {
   for (let i = 0; !values['skip-dev'] && browser && i < Number(values['dev-runs']); i++)
     results.push(await devPage(browser, Number(values['dev-videos']), i < Number(values['dev-sampled'])));
-  for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
+  for (const backend of app && browser && (!ONE_PART || PAGE_ONLY) && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
@@ -639,11 +652,16 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
   return r;
 }
 
-// The full-size rows alone replace those of the last run, and keep its others.
-const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
+// One part's rows replace those of the last run, which keeps its others.
+const replaces = (r: { where: string; backend?: string; shards?: number }): boolean =>
+  FULL_ONLY
+    ? r.where === 'fullsize'
+    : PAGE_ONLY
+      ? results.some((n) => n.where === 'page' && r.where === 'page' && n.backend === r.backend && n.shards === r.shards)
+      : r.where === 'dev page, one core busy';
 const kept =
   ONE_PART && existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced)
+    ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => !replaces(r))
     : [];
 const out = {
   date: new Date().toISOString(),
