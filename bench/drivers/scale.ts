@@ -660,9 +660,7 @@ const replaces = (r: { where: string; backend?: string; shards?: number }): bool
       ? results.some((n) => n.where === 'page' && r.where === 'page' && n.backend === r.backend && n.shards === r.shards)
       : r.where === 'dev page, one core busy';
 const kept =
-  ONE_PART && existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => !replaces(r))
-    : [];
+  ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => !replaces(r)) : [];
 const out = {
   date: new Date().toISOString(),
   machine: {
