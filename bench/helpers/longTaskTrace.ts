@@ -160,6 +160,8 @@ function describe(e: TraceEvent): string | null {
       return 'parse HTML';
     case 'HandlePostMessage':
       return 'message';
+    case 'CpuProfiler::StartProfiling':
+      return "the trace's own profiler starting";
     default:
       return null;
   }
