@@ -33,6 +33,9 @@ const CATEGORIES = [
   'disabled-by-default-v8.cpu_profiler',
 ];
 
+/** A console.timeStamp the page makes where the measured window begins: tasks before it are left out. */
+export const WINDOW_MARK = 'long-task window';
+
 export interface Named {
   name: string;
   ms: number;
@@ -216,8 +219,13 @@ function attribute(events: TraceEvent[], thresholdMs: number, mapper?: SourceMap
   const tasks = complete.filter(
     (e) => (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && (e.dur ?? 0) > thresholdMs * 1000,
   );
+  // From the window's mark on, when the trace has one.
+  const mark = events.find(
+    (e) => e.name === 'TimeStamp' && e.pid === main.pid && e.tid === main.tid && e.args?.data?.message === WINDOW_MARK,
+  );
+  const inWindow = mark ? tasks.filter((t) => t.ts + t.dur! >= mark.ts) : tasks;
   // Nested RunTasks (a task inside a task) count once, as the outer one.
-  const outer = tasks.filter((t, i) => !tasks.slice(0, i).some((o) => o.ts <= t.ts && o.ts + o.dur! >= t.ts + t.dur!));
+  const outer = inWindow.filter((t, i) => !inWindow.slice(0, i).some((o) => o.ts <= t.ts && o.ts + o.dur! >= t.ts + t.dur!));
   const samples = profileSamples(events, main);
   return outer.map((task) => {
     const end = task.ts + task.dur!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributeTrace, totals } from '../../bench/helpers/longTaskTrace';
+import { attributeTrace, totals, WINDOW_MARK } from '../../bench/helpers/longTaskTrace';
 
 /** A trace as Chromium writes it: the page's main thread (pid 1, tid 2) and a worker thread (tid 3). */
 function trace() {
@@ -86,5 +86,17 @@ describe('long-task attribution (bench/helpers/longTaskTrace.ts)', () => {
     expect(attributeTrace(JSON.stringify(trace()), 50)).toHaveLength(1);
     expect(attributeTrace(JSON.stringify(trace()), 100)).toEqual([]);
     expect(attributeTrace(JSON.stringify({ traceEvents: [] }), 50)).toEqual([]);
+    // Tasks that ended before the window's mark (the bench's own warm-up) are left out.
+    const mark = {
+      name: 'TimeStamp',
+      ph: 'I',
+      pid: 1,
+      tid: 2,
+      ts: 190_000,
+      cat: 'devtools.timeline',
+      args: { data: { message: WINDOW_MARK } },
+    };
+    expect(attributeTrace(JSON.stringify([...trace(), mark]), 50)).toEqual([]);
+    expect(attributeTrace(JSON.stringify([...trace(), { ...mark, ts: 150_000 }]), 50)).toHaveLength(1);
   });
 });
