@@ -16,8 +16,16 @@
  * - the page `npm start` opens (the vite dev server: unbundled modules,
  *   React's development build) with a second process keeping one core busy
  *   (a busy-loop child), one shard (--dev-videos of it for a shorter run):
- *   the same long tasks and clicks, the row "dev page, one core busy". The
- *   targets: no task over 200 ms, every click answered within 200 ms.
+ *   the same long tasks and clicks, the rows "dev page, one core busy"
+ *   (--dev-runs of them). The targets: no task over 200 ms, every click
+ *   answered within 200 ms.
+ * Every page run is traced (bench/helpers/longTaskTrace.ts): each row keeps its
+ * longest main-thread tasks with what started them, their time by kind (script,
+ * GC, style and layout, paint), their own CPU time (on a loaded machine much of
+ * a task's wall time is waiting for a core), and in the first dev run (sampled
+ * by V8's profiler, which lengthens every task) our functions and React
+ * components in them. LONG_TASK_TRACE=<prefix> keeps the raw traces;
+ * bench/drivers/longTasks.ts attributes a saved one again.
  * And the full-size model (random weights, bench/helpers/fullSizeFixture.ts)
  * on 32 videos of 300 down to 60 frames, as users run it and in-process, at
  * 1 thread: `npm run evaluate` (whole process) against its engine loaded once
@@ -36,7 +44,8 @@
  *   npm run bench:scale [-- --backends wasm,webgpu --shards 1,3 --page-timeout 900 --segment-reps 3 --fullsize-runs 3
  *                          --skip-cli --skip-page --skip-segments --skip-fullsize --skip-dev --dev-videos 1000 --videos 1000]
  *   npm run bench:scale -- --fullsize-only     (the full-size rows alone, merged into results-scale.json)
- *   npm run bench:scale -- --dev-only          (the dev page's row alone, merged into results-scale.json)
+ *   npm run bench:scale -- --dev-only          (the dev page's rows alone, merged into results-scale.json)
+ *   npm run bench:scale -- --page-only --backends wasm --shards 1   (those production page rows alone, merged)
  */
 import { execFile, spawn } from 'node:child_process';
 import os from 'node:os';
@@ -52,6 +61,7 @@ import { chromiumMemoryBytes, samplePeak } from '../helpers/processMemory';
 import { createServer } from 'vite';
 import { SHARD_VIDEOS, segmentShards, shardOf, shards } from '../helpers/shards';
 import { median } from '../helpers/stats';
+import { type LongTask, startTrace, stopTrace, summarize, WINDOW_MARK } from '../helpers/longTaskTrace';
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +77,19 @@ const { values } = parseArgs({
     'fullsize-only': { type: 'boolean', default: false },
     'skip-dev': { type: 'boolean', default: false },
     'dev-only': { type: 'boolean', default: false },
+    /** The production page's rows alone (--backends, --shards): they replace those of the same backend and shards. */
+    'page-only': { type: 'boolean', default: false },
     'dev-videos': { type: 'string', default: String(SHARD_VIDEOS) },
+    /**
+     * Dev-page runs. Each is traced (bench/helpers/longTaskTrace.ts): the first with V8's sampling profiler (what
+     * each long task ran: our functions, React's components; its cost lengthens every task), the others with the
+     * timeline alone (what started each long task, and its time by kind: script, GC, style and layout, paint).
+     */
+    'dev-runs': { type: 'string', default: '3' },
+    /** How many of the dev runs (the first ones) are sampled. */
+    'dev-sampled': { type: 'string', default: '1' },
+    /** The production page's runs with V8's sampling profiler (their counts then taken under its cost); else the timeline alone. */
+    'page-trace': { type: 'boolean', default: false },
     /** Videos a shard (1,000 by default): a smaller number smoke-tests the drivers; its results are not written. */
     videos: { type: 'string', default: String(SHARD_VIDEOS) },
   },
@@ -76,15 +98,17 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const run = promisify(execFile);
 const DEV_ONLY = values['dev-only']!;
 const FULL_ONLY = values['fullsize-only']!;
+const PAGE_ONLY = values['page-only']!;
 /** One part alone: its rows replace those of the last run in results-scale.json, which keeps its others. */
-const ONE_PART = FULL_ONLY || DEV_ONLY;
+const ONE_PART = FULL_ONLY || DEV_ONLY || PAGE_ONLY;
 if (DEV_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-page': true, 'skip-fullsize': true });
+if (PAGE_ONLY) Object.assign(values, { 'skip-cli': true, 'skip-dev': true, 'skip-fullsize': true, 'skip-segments': true });
 // The full-size rows alone: no command-line shard or segment rows (they would overwrite results-segments.json with theirs alone).
 if (FULL_ONLY) Object.assign(values, { 'skip-dev': true, 'skip-cli': true, 'skip-page': true, 'skip-segments': true });
 const VIDEOS = Number(values.videos);
 const SMOKE = VIDEOS !== SHARD_VIDEOS;
-const counts = ONE_PART ? [] : values.shards!.split(',').map(Number);
-const files = ONE_PART ? [] : await shards(Math.max(...counts), log, VIDEOS);
+const counts = ONE_PART && !PAGE_ONLY ? [] : values.shards!.split(',').map(Number);
+const files = ONE_PART && !PAGE_ONLY ? [] : await shards(Math.max(...counts), log, VIDEOS);
 const MB = 2 ** 20;
 
 interface CliRun {
@@ -108,6 +132,10 @@ interface SegmentRow {
   medianPeakMB: number;
   /** Median time over the video-level run's median on the same shard. */
   ratioToVideoLevel: number;
+  /** CPU seconds (user + system) of each run, and the ratio of medians: steadier than the time on a shared machine. */
+  cpuSeconds: number[];
+  medianCpuSeconds: number;
+  cpuRatioToVideoLevel: number;
 }
 /** What a page did while files loaded: its longest main-thread tasks and how long clicks took to be answered. */
 interface Responsiveness {
@@ -119,6 +147,12 @@ interface Responsiveness {
   clickMedianMs: number | null;
   clickMaxMs: number | null;
   clicksOver200: number;
+  /**
+   * How the run was traced: 'sampled' (V8's sampling profiler: functions and components; its cost lengthens every
+   * task), 'timeline' (what started each task and its time by kind, at little cost), or not at all.
+   */
+  traced: 'sampled' | 'timeline' | false;
+  longTasks?: LongTask[];
 }
 /** The page `npm start` opens, with a busy-loop child process on one core. */
 interface DevPageRun extends Responsiveness {
@@ -148,6 +182,11 @@ interface PageRun {
   clicks: number;
   clickMedianMs: number | null;
   clickMaxMs: number | null;
+  longTasksOver50?: number;
+  longTasksOver200?: number;
+  clicksOver200?: number;
+  traced?: 'sampled' | 'timeline' | false;
+  longTasks?: LongTask[];
 }
 /**
  * The page on the segment-rated shard: from picking the file, the time until
@@ -167,8 +206,12 @@ interface PageSegmentRun {
   ratio: number | null;
   hop1Seconds: number | null;
   restMB: number;
+  /** The peak over the whole run, hop 1 included. */
   peakMB: number;
   growthMB: number;
+  /** Growth until every window was ranked at hop 5, and the plain shard's run's growth, to compare with. */
+  hop5GrowthMB: number;
+  plainGrowthMB: number | null;
   backendAtEnd: string;
 }
 
@@ -220,23 +263,33 @@ if (!values['skip-cli'] && !values['skip-segments']) {
     { command: 'npm run evaluate -- --segments (hop 5, video figures too)', args: ['--segments'] },
     { command: 'npm run evaluate -- --segments --segments-only --hop 1', args: ['--segments', '--segments-only', '--hop', '1'] },
   ];
-  const runs = variants.map(() => ({ seconds: [] as number[], peakMB: [] as number[], videos: 0, windows: null as number | null }));
+  const runs = variants.map(() => ({
+    seconds: [] as number[],
+    cpuSeconds: [] as number[],
+    peakMB: [] as number[],
+    videos: 0,
+    windows: null as number | null,
+  }));
   const reps = Number(values['segment-reps']);
   // Interleaved: each repetition runs every variant once, so a noisy minute touches them all alike.
   for (let rep = 0; rep < reps; rep++) {
     for (const [i, v] of variants.entries()) {
       const args = [process.execPath, 'scripts/cli.mjs', 'evaluate', '--model', 'public/models/demo', ...v.args, rated];
-      const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
-      const [, seconds, kb] = /TIME ([\d.]+) (\d+)/.exec(stderr)!;
+      const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...args], { cwd: ROOT, maxBuffer: 64 << 20 });
+      const [, seconds, kb, user, system] = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr)!;
       const out = JSON.parse(stdout);
       runs[i].seconds.push(Number(seconds));
+      runs[i].cpuSeconds.push(Number(user) + Number(system));
       runs[i].peakMB.push(Number(kb) / 1024);
       runs[i].videos = out.videos ?? out.segments.videos;
       runs[i].windows = out.segments?.windows ?? null;
-      log(`cli segments, rep ${rep + 1}/${reps}: ${v.command}: ${seconds} s, peak ${(Number(kb) / 1024).toFixed(0)} MB`);
+      log(
+        `cli segments, rep ${rep + 1}/${reps}: ${v.command}: ${seconds} s (${(Number(user) + Number(system)).toFixed(2)} s CPU), peak ${(Number(kb) / 1024).toFixed(0)} MB`,
+      );
     }
   }
   const base = median(runs[0].seconds);
+  const cpuBase = median(runs[0].cpuSeconds);
   variants.forEach((v, i) => {
     const r: SegmentRow = {
       where: 'cli-segments',
@@ -249,9 +302,12 @@ if (!values['skip-cli'] && !values['skip-segments']) {
       peakMB: runs[i].peakMB,
       medianPeakMB: median(runs[i].peakMB),
       ratioToVideoLevel: median(runs[i].seconds) / base,
+      cpuSeconds: runs[i].cpuSeconds,
+      medianCpuSeconds: median(runs[i].cpuSeconds),
+      cpuRatioToVideoLevel: median(runs[i].cpuSeconds) / cpuBase,
     };
     log(
-      `${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level), peak ${r.medianPeakMB.toFixed(0)} MB`,
+      `${v.command}: median ${r.medianSeconds.toFixed(1)} s (${r.ratioToVideoLevel.toFixed(2)}x video level; CPU ${r.medianCpuSeconds.toFixed(2)} s, ${r.cpuRatioToVideoLevel.toFixed(2)}x), peak ${r.medianPeakMB.toFixed(0)} MB`,
     );
     segmentRows.push(r);
   });
@@ -282,8 +338,9 @@ async function predicted(page: Page): Promise<{ total: number; done: number }> {
 const app = values['skip-page'] && values['skip-fullsize'] ? null : await buildAndServe('dist-bench-scale');
 const browser = values['skip-page'] && values['skip-fullsize'] && values['skip-dev'] ? null : await launchChromium({ webgpu: true });
 try {
-  if (!values['skip-dev'] && browser) results.push(await devPage(browser, Number(values['dev-videos'])));
-  for (const backend of app && browser && !ONE_PART && !values['skip-page'] ? values.backends!.split(',') : []) {
+  for (let i = 0; !values['skip-dev'] && browser && i < Number(values['dev-runs']); i++)
+    results.push(await devPage(browser, Number(values['dev-videos']), i < Number(values['dev-sampled'])));
+  for (const backend of app && browser && (!ONE_PART || PAGE_ONLY) && !values['skip-page'] ? values.backends!.split(',') : []) {
     for (const n of counts) {
       const context = await browser!.newContext({ viewport: { width: 1440, height: 1000 } });
       await context.addInitScript(OBSERVE);
@@ -294,7 +351,7 @@ try {
       const restMB = chromiumMemoryBytes() / MB;
       const peak = samplePeak(chromiumMemoryBytes);
       const expected = n * VIDEOS;
-      const m = await loadAndClick(page, files.slice(0, n), expected);
+      const m = await loadAndClick(page, files.slice(0, n), expected, { browser: browser!, sampled: values['page-trace']! });
       const { seconds } = m;
       const peakMB = peak.stop() / MB;
       const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
@@ -314,12 +371,17 @@ try {
         clicks: m.clicks,
         clickMedianMs: m.clickMedianMs,
         clickMaxMs: m.clickMaxMs,
+        longTasksOver50: m.longTasksOver50,
+        longTasksOver200: m.longTasksOver200,
+        clicksOver200: m.clicksOver200,
+        traced: m.traced,
+        ...(m.longTasks ? { longTasks: m.longTasks } : {}),
       };
       if (backendAtEnd !== backend)
         log(`page ${backend}: the page ended on ${backendAtEnd || 'no backend'}, so this run does not measure ${backend}`);
       log(
         `page ${backend}, ${n} shard(s): ${r.videos}/${expected} in ${seconds.toFixed(1)} s, memory ${restMB.toFixed(0)} -> ${peakMB.toFixed(0)} MB (+${r.growthMB.toFixed(0)}), ` +
-          `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`,
+          `longest task ${r.longestTaskMs.toFixed(0)} ms (${r.longTasksOver50} over 50, ${r.longTasksOver100} over 100), clicks ${m.clicks}, median ${r.clickMedianMs ?? '-'} max ${r.clickMaxMs ?? '-'} ms`,
       );
       results.push(r);
       await context.close();
@@ -340,12 +402,36 @@ async function loadAndClick(
   page: Page,
   inputFiles: string[],
   expected: number,
+  trace?: { browser: Browser; sampled: boolean },
 ): Promise<{ done: number; seconds: number } & Responsiveness> {
+  // Traced from here. Starting V8's profiler is a long task of its own (it walks the heap), once the page's thread
+  // next runs script after the trace reached its process: given a second and some script here, before the measured load.
+  if (trace) {
+    await startTrace(trace.browser, page, trace.sampled);
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => {
+      for (const end = performance.now() + 20; performance.now() < end;);
+    });
+  }
+  // Playwright's own scripts, injected into the page when it first evaluates, finds an element or sets a file input's
+  // files, are long tasks of their own (the harness's, not the page's): each used once here, before the measured load,
+  // on an input of its own.
   await page.evaluate(() => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', id: 'bench-warm-up', hidden: true });
+    document.body.append(input);
+  });
+  await page.locator('#bench-warm-up').setInputFiles([]);
+  await page.locator('#bench-warm-up').evaluate((input) => input.remove());
+  await page.locator('[data-testid=video-row]').count();
+  await page.locator('h1').first().textContent();
+  await page.waitForTimeout(500);
+  await page.evaluate((mark) => {
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     w.__longTasks.length = 0;
     w.__clicks.length = 0;
-  });
+    // The trace's tasks count from here too, as the page's own count does.
+    console.timeStamp(mark);
+  }, WINDOW_MARK);
   const t0 = Date.now();
   await page.locator('[data-testid=feature-input]').first().setInputFiles(inputFiles);
   const deadline = t0 + Number(values['page-timeout']) * 1000;
@@ -371,7 +457,11 @@ async function loadAndClick(
     const w = window as unknown as { __longTasks: number[]; __clicks: number[] };
     return { longTasks: w.__longTasks, clickTimes: w.__clicks };
   });
+  const traced = trace ? await stopTrace(trace.browser) : undefined;
+  if (traced) log(`long tasks, what ran in them (traced; ${traced.length} over 50 ms):\n${summarize(traced)}`);
   return {
+    traced: trace ? (trace.sampled ? 'sampled' : 'timeline') : false,
+    ...(traced ? { longTasks: [...traced].sort((a, b) => b.ms - a.ms).slice(0, 20) } : {}),
     done: state.done,
     seconds,
     longestTaskMs: Math.max(0, ...longTasks),
@@ -391,7 +481,7 @@ async function loadAndClick(
  * its first `videos` videos) picked in the page, which runs as it chooses
  * (auto: wasm on a machine without a GPU).
  */
-async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
+async function devPage(browser: Browser, videos: number, sampled: boolean): Promise<DevPageRun> {
   const file = await shardOf(videos, log);
   const server = await createServer({ root: ROOT, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, open: false } });
   await server.listen();
@@ -406,7 +496,7 @@ async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
     await waitUntilReady(page, 300_000);
     await page.waitForTimeout(1500);
     const loadBefore = perCore();
-    const m = await loadAndClick(page, [file], videos);
+    const m = await loadAndClick(page, [file], videos, { browser, sampled });
     const backend = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
     const r: DevPageRun = {
       where: 'dev page, one core busy',
@@ -418,7 +508,7 @@ async function devPage(browser: Browser, videos: number): Promise<DevPageRun> {
       ...m,
     };
     log(
-      `dev page, one core busy (${backend}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
+      `dev page, one core busy (${backend}, traced: ${m.traced}): ${m.done}/${videos} in ${m.seconds.toFixed(1)} s, longest task ${m.longestTaskMs.toFixed(0)} ms ` +
         `(${m.longTasksOver50} over 50, ${m.longTasksOver100} over 100, ${m.longTasksOver200} over 200), clicks ${m.clicks} (median ${m.clickMedianMs ?? '-'}, max ${m.clickMaxMs ?? '-'} ms, ` +
         `${m.clicksOver200} over 200); load per core ${r.loadPerCore.map((x) => x.toFixed(2)).join(' -> ')}`,
     );
@@ -552,6 +642,9 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
     if (state.rated === VIDEOS && state.ranked === VIDEOS) break;
   }
   const rankedSeconds = (Date.now() - t0) / 1000;
+  // The peak up to here is hop 5's alone (the plain shard's run has nothing like hop 1 after it).
+  const hop5PeakMB = Math.max(peak.stop(), chromiumMemoryBytes()) / MB;
+  const peakAfter = samplePeak(chromiumMemoryBytes);
   const finished = state.ranked === VIDEOS;
   // Hop 1, chosen on the selected video's timeline: every rated video's windows ranked again.
   let hop1Seconds: number | null = null;
@@ -568,7 +661,7 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
       }
     }
   }
-  const peakMB = peak.stop() / MB;
+  const peakMB = Math.max(hop5PeakMB, peakAfter.stop() / MB);
   const backendAtEnd = (await page.locator('[data-testid=active-backend]').getAttribute('data-backend')) ?? '';
   await context.close();
   const plain = results.find((r): r is PageRun => r.where === 'page' && r.backend === backend && r.shards === 1 && r.finished);
@@ -585,21 +678,26 @@ async function pageSegments(app: ServedApp, browser: Browser, backend: string, r
     restMB,
     peakMB,
     growthMB: peakMB - restMB,
+    hop5GrowthMB: hop5PeakMB - restMB,
+    plainGrowthMB: plain?.growthMB ?? null,
     backendAtEnd,
   };
   log(
     `page ${backend}, segment-rated shard: every video predicted in ${videoLevelSeconds.toFixed(1)} s, every window ranked (hop 5) in ${rankedSeconds.toFixed(1)} s` +
-      `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.growthMB.toFixed(0)} MB`,
+      `${r.ratio !== null ? ` (${r.ratio.toFixed(2)}x the video-level run on the plain shard)` : ''}, hop 1 ${hop1Seconds?.toFixed(1) ?? '-'} s, memory +${r.hop5GrowthMB.toFixed(0)} MB at hop 5 (plain shard +${plain?.growthMB.toFixed(0) ?? '-'}), +${r.growthMB.toFixed(0)} MB with hop 1`,
   );
   return r;
 }
 
-// The full-size rows alone replace those of the last run, and keep its others.
-const replaced = FULL_ONLY ? 'fullsize' : 'dev page, one core busy';
+// One part's rows replace those of the last run, which keeps its others.
+const replaces = (r: { where: string; backend?: string; shards?: number }): boolean =>
+  FULL_ONLY
+    ? r.where === 'fullsize'
+    : PAGE_ONLY
+      ? results.some((n) => n.where === 'page' && r.where === 'page' && n.backend === r.backend && n.shards === r.shards)
+      : r.where === 'dev page, one core busy';
 const kept =
-  ONE_PART && existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => r.where !== replaced)
-    : [];
+  ONE_PART && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')).results as { where: string }[]).filter((r) => !replaces(r)) : [];
 const out = {
   date: new Date().toISOString(),
   machine: {
@@ -618,11 +716,22 @@ const out = {
 if (!SMOKE && results.some((r) => r.where !== 'cli')) writeFileSync(file, JSON.stringify(out, null, 1) + '\n');
 console.log(JSON.stringify(out, null, 1));
 if (segmentRows.length && !SMOKE) {
+  const segFile = path.join(ROOT, 'bench/results/results-segments.json');
+  // Each new row says when it ran and under what load; rows of the kind not run this time (the page's with
+  // --skip-page, the command line's with --skip-cli) are kept as they were, with their own.
+  const load = os.loadavg().map((x) => x.toFixed(2));
+  const measured = `${new Date().toISOString().slice(0, 16)}Z, load ${load.join(' ')} (end of run)`;
+  const ran = new Set(segmentRows.map((r) => r.where));
+  const keptSeg = existsSync(segFile)
+    ? (JSON.parse(readFileSync(segFile, 'utf8')).results as { where: SegmentRow['where'] | PageSegmentRun['where'] }[]).filter(
+        (r) => !ran.has(r.where),
+      )
+    : [];
   const seg = {
     ...out,
     shard: `${SHARD_VIDEOS} videos of 150-300 frames with 3-7 rated 5-second segments each, seeded (bench/helpers/shards.ts segmentShards)`,
-    results: segmentRows,
+    results: [...segmentRows.map((r) => ({ ...r, measured })), ...keptSeg],
   };
-  writeFileSync(path.join(ROOT, 'bench/results/results-segments.json'), JSON.stringify(seg, null, 1) + '\n');
+  writeFileSync(segFile, JSON.stringify(seg, null, 1) + '\n');
   console.log(JSON.stringify(seg, null, 1));
 }

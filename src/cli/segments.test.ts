@@ -177,6 +177,20 @@ describe('the command line on segments: predict --segments, evaluate --segments'
     expect(s.per_class.map((c: { ap: number }) => c.ap)).toEqual(want.perClass.map((c) => c.ap));
   }, 120_000);
 
+  it('evaluate --segments gives the video figures evaluate gives alone, and the same output in passes of 3 videos (--batch-size)', async () => {
+    // The command line's engine predicts each video and its windows in one pass (SimdModel.predictWithWindows).
+    const [plain, both, small] = await Promise.all([
+      cli('evaluate.ts', ['--model', model(), ...files()]),
+      cli('evaluate.ts', ['--model', model(), '--segments', ...files()]),
+      cli('evaluate.ts', ['--model', model(), '--segments', '--batch-size', '3', ...files()]),
+    ]);
+    for (const r of [plain, both, small]) expect(r.code).toBe(0);
+    const { segments, ...video } = JSON.parse(both.stdout);
+    expect(video).toEqual(JSON.parse(plain.stdout));
+    expect(segments.windows).toBe(videos.reduce((n, v) => n + Math.ceil(v.rgb.length / 5), 0));
+    expect(JSON.parse(small.stdout)).toEqual(JSON.parse(both.stdout));
+  }, 120_000);
+
   it('evaluate --segments at hop 1 and another K, and without video labels gives the segment figures alone', async () => {
     const res = await cli('evaluate.ts', ['--model', model(), '--segments', '--hop', '1', '--k', '50', files()[0]]);
     expect(res.code).toBe(0);

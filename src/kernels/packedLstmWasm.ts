@@ -9,6 +9,7 @@ import { PACKED_LINEAR_KERNEL, PACKED_LSTM_KERNEL, type PackedLstmAttrs } from '
 import { kernelInput as input, packedSteps } from './packedLstm';
 import { LstmSimd } from './lstmSimd/lstmSimd';
 import type { HelperPort } from './lstmSimd/helper';
+import { registerGatherRowsWasm } from './gatherRowsWasm';
 
 export { MAX_RECURRENCE_THREADS } from './lstmSimd/layout';
 
@@ -100,6 +101,7 @@ function packedLinearWasm({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; 
  */
 export async function registerPackedLstmWasm(opts: { helpers?: () => HelperPort[]; projections?: boolean } = {}): Promise<void> {
   simd ??= await LstmSimd.create({ helpers: opts.helpers?.() });
+  registerGatherRowsWasm();
   if (!tf.getKernel(PACKED_LSTM_KERNEL, 'wasm')) {
     tf.registerKernel({ kernelName: PACKED_LSTM_KERNEL, backendName: 'wasm', kernelFunc: packedLstmWasm as unknown as tf.KernelFunc });
   }

@@ -99,4 +99,33 @@ describe('the worker client', () => {
       vi.useRealTimers();
     }
   });
+
+  it('spaces its deliveries while events keep coming, and delivers the first after a pause soon', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const f = fakePort();
+      const client = clientFor(f.port, { batchEventsMs: 40, streamSpacingMs: 200 });
+      const seen: string[] = [];
+      client.onEvent((e) => seen.push(e.type === 'notice' ? e.message : e.type));
+      const note = (message: string): WorkerEvent => ({ type: 'notice', level: 'info', message });
+      f.send({ kind: 'event', event: note('a') });
+      vi.advanceTimersByTime(40);
+      expect(seen).toEqual(['a']);
+      // Right after a delivery: this one waits until 200 ms after it, with those that follow.
+      f.send({ kind: 'event', event: note('b') });
+      vi.advanceTimersByTime(100);
+      f.send({ kind: 'event', event: note('c') });
+      vi.advanceTimersByTime(99);
+      expect(seen).toEqual(['a']);
+      vi.advanceTimersByTime(1);
+      expect(seen).toEqual(['a', 'b', 'c']);
+      // After a pause longer than the spacing, the next event comes after the batch's 40 ms again.
+      vi.advanceTimersByTime(1000);
+      f.send({ kind: 'event', event: note('d') });
+      vi.advanceTimersByTime(40);
+      expect(seen).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

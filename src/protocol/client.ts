@@ -35,6 +35,17 @@ export interface ClientOptions {
    * before it, so a caller never sees its reply ahead of the events it follows.
    */
   batchEventsMs?: number;
+  /**
+   * While events keep coming, deliveries at least this many milliseconds
+   * apart (0: every batchEventsMs). Each delivery is a render of the page
+   * that nothing can interrupt (the store's updates reach React as
+   * synchronous ones); apart, they leave the main thread to what can wait
+   * and be interrupted: the user's clicks, and the deferred renders of the
+   * selected video that a click starts (a render of the page every few
+   * dozen milliseconds would restart those over and over, and a click would
+   * seem to go unanswered until the load ends).
+   */
+  streamSpacingMs?: number;
 }
 
 /** Wraps anything that speaks the protocol (a Worker, or a fake in tests). */
@@ -43,11 +54,14 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const listeners = new Set<(e: WorkerEvent) => void>();
   const batchMs = opts.batchEventsMs ?? 0;
+  const spacingMs = opts.streamSpacingMs ?? 0;
   let pending: WorkerEvent[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let delivered = -Infinity;
   const deliver = () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
+    delivered = performance.now();
     const batch = pending;
     pending = [];
     for (const e of batch) listeners.forEach((l) => l(e));
@@ -57,7 +71,7 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
     if (m.kind === 'event') {
       pending.push(m.event);
       if (batchMs <= 0) deliver();
-      else timer ??= setTimeout(deliver, batchMs);
+      else timer ??= setTimeout(deliver, Math.max(batchMs, delivered + spacingMs - performance.now()));
       return;
     }
     deliver();
@@ -92,11 +106,14 @@ export function clientFor(port: Pick<Worker, 'postMessage' | 'addEventListener' 
 
 /** How long the page lets worker events gather before it renders them (a frame or three: nobody sees the difference). */
 const EVENT_BATCH_MS = 40;
+/** While a load streams results in, the page renders them five times a second (progress that moves, not a stalled page). */
+const STREAM_SPACING_MS = 200;
 
 /** Starts the inference worker; `testHooks` installs the end-to-end tests' hooks in it (testHooks.ts). */
 export function startWorker(opts: { testHooks?: boolean } = {}): WorkerClient {
   const name = opts.testHooks ? TEST_HOOKS_NAME : 'attention-lstm';
   return clientFor(new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name }), {
     batchEventsMs: EVENT_BATCH_MS,
+    streamSpacingMs: STREAM_SPACING_MS,
   });
 }

@@ -84,7 +84,7 @@ export function App() {
       {hasVideos && <ViewSwitch />}
       {!hasVideos ? <EmptyState /> : <View />}
       {hasVideos && view === 'video' && (
-        <StagedMount>
+        <StagedMount frames={3}>
           <FineTuneCard />
         </StagedMount>
       )}

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BEHAVIOUR, type Modality, type Sizes, type Variant, type VariantBehaviour } from './architecture';
-import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, kernelPackedBiLstm, packedLayout } from './packedBatch';
+import { type PackedBiLstm, type PackedGateInputs, type PackedLayout, gatherRows, kernelPackedBiLstm, packedLayout } from './packedBatch';
 
 /**
  * How weight matrices are stored. tfjs's WebGPU matMul is much faster with the
@@ -280,12 +280,13 @@ export function head(z: tf.Tensor2D, w: WeightTensors, layout: WeightLayout, lin
 
 /** The pooled vectors alone (the frozen encoders' output, cached by new-head fine-tuning). */
 export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, biLstm: BiLstmRunner = opsBiLstm) {
-  if (isPackedInput(input)) {
-    if (!takesPackedPath(biLstm, spec))
-      throw new Error('encode: packed rows need a runner whose packed path is available (inference, a backend that has it)');
-    return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
+  if (isPackedInput(input) && !takesPackedPath(biLstm, spec))
+    throw new Error('encode: packed rows need a runner whose packed path is available (inference, a backend that has it)');
+  if (isPackedInput(input) || takesPackedPath(biLstm, spec)) {
+    // Call it inside tf.tidy (as forward does): the gates it also computed are freed with the rest.
+    const { pooled, attention } = encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
+    return { pooled, attention };
   }
-  if (takesPackedPath(biLstm, spec)) return encodePacked(w, spec, input, biLstm.packed!, biLstm.linear ?? linear);
   const geo = batchGeometry(input.lengths, input.rgb.shape[1]);
   const lin = biLstm.linear ?? linear;
   const G: GateInputs = {
@@ -305,22 +306,73 @@ export function encode(w: WeightTensors, spec: ModelSpec, input: BatchInput | Pa
  */
 function encodePacked(w: WeightTensors, spec: ModelSpec, input: BatchInput | PackedBatchInput, runner: PackedBiLstm, lin: LinearFn) {
   const layout = isPackedInput(input) ? input.layout : packedLayout(input.lengths, input.rgb.shape[1]);
-  const lr = runner.linear ?? lin;
-  const source = layout.identity ? null : tf.tensor1d(layout.sourceRows, 'int32');
   const rows = (m: Modality): tf.Tensor2D => {
     if (isPackedInput(input)) return input[m];
     const flat = tf.reshape(input[m], [layout.B * layout.T, input[m].shape[2]]) as tf.Tensor2D;
-    return source ? (tf.gather(flat, source) as tf.Tensor2D) : flat;
+    return layout.identity ? flat : gatherRows(flat, layout.sourceRows);
   };
+  const G = packedGates(w, spec, { rgb: rows('rgb'), audio: rows('audio') }, runner.linear ?? lin);
+  return { ...encodeGates(w, spec, G, layout, runner), G };
+}
+
+/** The embedding and both directions' input projections of packed rows [N, dim] per modality. */
+function packedGates(w: WeightTensors, spec: ModelSpec, rows: Record<Modality, tf.Tensor2D>, lin: LinearFn): PackedGateInputs {
   const G = {} as PackedGateInputs;
   for (const m of ['rgb', 'audio'] as const) {
-    const e = tf.tanh(lr(rows(m), w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
-    G[m] = { fw: lr(e, w[`${m}.fw.wx`], w[`${m}.fw.bx`], spec.layout), bw: lr(e, w[`${m}.bw.wx`], w[`${m}.bw.bx`], spec.layout) };
+    const e = tf.tanh(lin(rows[m], w[`${m}.embed.w`], w[`${m}.embed.b`], spec.layout));
+    G[m] = { fw: lin(e, w[`${m}.fw.wx`], w[`${m}.fw.bx`], spec.layout), bw: lin(e, w[`${m}.bw.wx`], w[`${m}.bw.bx`], spec.layout) };
   }
+  return G;
+}
+
+/** The packed recurrence of the gates' rows (`layout`) and attention over each video's own frames. */
+function encodeGates(w: WeightTensors, spec: ModelSpec, G: PackedGateInputs, layout: PackedLayout, runner: PackedBiLstm) {
   const H = runner.run(G, w, spec, layout);
-  const r = attendPacked(H.rgb, 'rgb', w, spec, layout, source);
-  const a = attendPacked(H.audio, 'audio', w, spec, layout, source);
+  const r = attendPacked(H.rgb, 'rgb', w, spec, layout);
+  const a = attendPacked(H.audio, 'audio', w, spec, layout);
   return { pooled: tf.concat([r.pooled, a.pooled], 1) as tf.Tensor2D, attention: { rgb: r.attention, audio: a.attention } };
+}
+
+/**
+ * forward() of a packed batch that also hands back its input projections
+ * (the gates), for the segment windows of its videos (windowProbabilities).
+ * Inference only, on a runner whose packed path is available.
+ */
+export function forwardPackedWithGates(
+  w: WeightTensors,
+  spec: ModelSpec,
+  input: PackedBatchInput,
+  biLstm: BiLstmRunner,
+): ForwardOutput & { gates: PackedGateInputs } {
+  if (!takesPackedPath(biLstm, spec)) throw new Error('forwardPackedWithGates: the runner has no packed path available now');
+  return tf.tidy(() => {
+    const lin = biLstm.linear ?? linear;
+    const { pooled, attention, G } = encodePacked(w, spec, input, biLstm.packed!, lin);
+    const logits = head(pooled, w, spec.layout, lin);
+    return { logits, probabilities: tf.sigmoid(logits), attention, pooled, gates: G };
+  });
+}
+
+/**
+ * The class probabilities [windows, C] of a chunk of windows of a packed
+ * batch's videos (packedWindows.ts), from the batch's gates: each window's
+ * rows gathered, then its own recurrence (from zero at its ends), attention
+ * and head, as the window alone would run as a short video.
+ */
+export function windowProbabilities(
+  w: WeightTensors,
+  spec: ModelSpec,
+  gates: PackedGateInputs,
+  chunk: { layout: PackedLayout; rows: Int32Array },
+  biLstm: BiLstmRunner,
+): tf.Tensor2D {
+  if (!takesPackedPath(biLstm, spec)) throw new Error('windowProbabilities: the runner has no packed path available now');
+  return tf.tidy(() => {
+    const G = {} as PackedGateInputs;
+    for (const m of ['rgb', 'audio'] as const) G[m] = { fw: gatherRows(gates[m].fw, chunk.rows), bw: gatherRows(gates[m].bw, chunk.rows) };
+    const { pooled } = encodeGates(w, spec, G, chunk.layout, biLstm.packed!);
+    return tf.sigmoid(head(pooled, w, spec.layout, biLstm.linear ?? linear)) as tf.Tensor2D;
+  });
 }
 
 /**
@@ -328,7 +380,7 @@ function encodePacked(w: WeightTensors, spec: ModelSpec, input: BatchInput | Pac
  * of two) is applied to the scores and to the pooled vector rather than to
  * every row: the same numbers, exactly.
  */
-function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: ModelSpec, layout: PackedLayout, source: tf.Tensor1D | null) {
+function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: ModelSpec, layout: PackedLayout) {
   const { B, T, N } = layout;
   const scale = BEHAVIOUR[spec.variant].outputScale;
   let s = tf.matMul(hd, w[`${m}.att.w`] as tf.Tensor2D);
@@ -337,13 +389,13 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
   // Scores per video and frame [B, T]; padding gets -1e30, i.e. weight 0.
   const scores = layout.identity
     ? tf.reshape(s, [1, T])
-    : tf.reshape(tf.gather(tf.concat([s, tf.tensor1d([-1e30])]), tf.tensor1d(layout.paddedRows, 'int32')), [B, T]);
+    : tf.reshape(gatherRows(tf.reshape(tf.concat([s, tf.tensor1d([-1e30])]), [N + 1, 1]) as tf.Tensor2D, layout.paddedRows), [B, T]);
   const a = tf.softmax(scores, 1) as tf.Tensor2D;
   let pooled: tf.Tensor = layout.identity
     ? tf.matMul(a, hd)
     : B > DENSE_POOLING_MAX_BATCH
       ? pooledByPadding(hd, a, layout)
-      : pooledByRowWeights(hd, a, layout, source!);
+      : pooledByRowWeights(hd, a, layout);
   if (scale !== 1) pooled = tf.mul(pooled, scale);
   return { attention: a, pooled: pooled as tf.Tensor2D };
 }
@@ -358,11 +410,11 @@ function attendPacked(hd: tf.Tensor2D, m: Modality, w: WeightTensors, spec: Mode
 const DENSE_POOLING_MAX_BATCH = 64;
 
 /** pooled[b] = sum over b's rows of a * hd: one product with the [B, N] matrix of each row's weight in its own video. */
-function pooledByRowWeights(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout, source: tf.Tensor1D): tf.Tensor2D {
+function pooledByRowWeights(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout): tf.Tensor2D {
   const { B, T, N } = layout;
   const own = new Float32Array(B * N);
   layout.videoOfRow.forEach((b, r) => (own[b * N + r] = 1));
-  const weights = tf.mul(tf.tensor2d(own, [B, N]), tf.reshape(tf.gather(tf.reshape(a, [B * T]), source), [1, N]));
+  const weights = tf.mul(tf.tensor2d(own, [B, N]), tf.reshape(gatherRows(tf.reshape(a, [B * T, 1]), layout.sourceRows), [1, N]));
   return tf.matMul(weights as tf.Tensor2D, hd);
 }
 
@@ -371,11 +423,7 @@ function pooledByPadding(hd: tf.Tensor2D, a: tf.Tensor2D, layout: PackedLayout):
   const { B, T } = layout;
   const D2 = hd.shape[1];
   // paddedRows gives N for a frame past a video's end: the zero row appended here.
-  const padded = tf.reshape(tf.gather(tf.concat([hd, tf.zeros([1, D2])]), tf.tensor1d(layout.paddedRows, 'int32')), [
-    B,
-    T,
-    D2,
-  ]) as tf.Tensor3D;
+  const padded = tf.reshape(gatherRows(tf.concat([hd, tf.zeros([1, D2])]) as tf.Tensor2D, layout.paddedRows), [B, T, D2]) as tf.Tensor3D;
   return tf.reshape(tf.matMul(tf.reshape(a, [B, 1, T]), padded), [B, D2]);
 }
 

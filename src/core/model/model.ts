@@ -13,12 +13,16 @@ import {
   type WeightLayout,
   type WeightTensors,
   forward,
+  forwardPackedWithGates,
   isMatrix,
   opsBiLstm,
   takesPackedPath,
+  windowProbabilities,
 } from './attentionLstm';
 import { packedLayout } from './packedBatch';
-import { checkVideos, type PredictOptions, type VideoPrediction } from './prediction';
+import { windowChunks, type WindowShape } from './packedWindows';
+import { checkVideos, type PassWindow, type PredictOptions, type VideoPrediction } from './prediction';
+import { videoWindow } from '../segments/windows';
 
 export { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 
@@ -105,38 +109,127 @@ export async function predictVideos(
   const results: VideoPrediction[] = new Array(videos.length);
   for (const batch of batches) {
     const idx = batch.map((j) => order[j]);
+    const w = opts.windows;
+    const pick = w ? idx.flatMap((vi, b) => (w.of(vi) ? [b] : [])) : [];
     const out = await forwardBatch(
       model.weights,
       model.spec,
       idx.map((i) => videos[i]),
       opts.biLstm,
+      w && pick.length ? { length: w.length, hop: w.hop, batchSize: w.batchSize, pick } : undefined,
     );
     idx.forEach((vi, b) => (results[vi] = out[b]));
   }
   return results;
 }
 
-/** One forward pass over a batch of videos (packed rows, or padded to the longest for the op path), read back per video. */
+/** Segment windows of some videos of a batch (their batch indices), computed in chunks of `batchSize` windows. */
+export interface BatchWindows extends WindowShape {
+  pick: readonly number[];
+  batchSize: number;
+}
+
+/**
+ * One forward pass over a batch of videos (packed rows, or padded to the
+ * longest for the op path), read back per video; with `windows`, the segment
+ * windows of the videos picked too, each with its video's prediction. On the
+ * packed path the windows take their rows of the batch's input projections
+ * (packedWindows.ts): the frames are read, dequantized and embedded once. On
+ * the op path (no packed kernel) they run as short videos of their own.
+ */
 export async function forwardBatch(
   weights: WeightTensors,
   spec: ModelSpec,
   batch: readonly VideoFeatures[],
   biLstm: BiLstmRunner = opsBiLstm,
+  windows?: BatchWindows,
 ): Promise<VideoPrediction[]> {
-  const input = batchInput(batch, spec, biLstm);
-  const out = forward(weights, spec, input, biLstm);
-  const [probs, logits, ar, aa] = (await Promise.all([
-    out.probabilities.data(),
-    out.logits.data(),
-    out.attention.rgb.data(),
-    out.attention.audio.data(),
-  ])) as Float32Array[];
-  tf.dispose([input.rgb, input.audio, out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
-  const C = spec.sizes.classes;
-  const T = longestOf(batch);
-  return batch.map((v, b) => ({
-    probabilities: probs.slice(b * C, (b + 1) * C),
-    logits: logits.slice(b * C, (b + 1) * C),
-    attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
-  }));
+  if (!windows?.pick.length)
+    return readBack(spec, batch, batchInput(batch, spec, biLstm), (input) => forward(weights, spec, input, biLstm));
+  if (!takesPackedPath(biLstm, spec)) {
+    const out = await forwardBatch(weights, spec, batch, biLstm);
+    await windowsAsVideos(weights, spec, batch, biLstm, windows, out);
+    return out;
+  }
+  const input = packRows(batch);
+  let gates: ReturnType<typeof forwardPackedWithGates>['gates'] | null = null;
+  try {
+    const out = await readBack(spec, batch, input, (packed) => {
+      const o = forwardPackedWithGates(weights, spec, packed as PackedBatchInput, biLstm);
+      gates = o.gates;
+      return o;
+    });
+    for (const b of windows.pick) out[b].windows = [];
+    const C = spec.sizes.classes;
+    for (const chunk of windowChunks(input.layout, windows, windows.pick, windows.batchSize)) {
+      const p = windowProbabilities(weights, spec, gates!, chunk, biLstm);
+      const probs = (await p.data()) as Float32Array;
+      p.dispose();
+      chunk.windows.forEach((w, i) =>
+        out[w.video].windows!.push({ start: w.start, frames: w.frames, probabilities: probs.subarray(i * C, (i + 1) * C) }),
+      );
+    }
+    return out;
+  } finally {
+    if (gates) tf.dispose(gates);
+  }
+}
+
+/** Runs the batch's forward pass and reads its results back per video; the input tensors are freed. */
+async function readBack(
+  spec: ModelSpec,
+  batch: readonly VideoFeatures[],
+  input: BatchInput | PackedBatchInput,
+  run: (input: BatchInput | PackedBatchInput) => ReturnType<typeof forward>,
+): Promise<VideoPrediction[]> {
+  let out: ReturnType<typeof forward> | null = null;
+  try {
+    out = run(input);
+    const [probs, logits, ar, aa] = (await Promise.all([
+      out.probabilities.data(),
+      out.logits.data(),
+      out.attention.rgb.data(),
+      out.attention.audio.data(),
+    ])) as Float32Array[];
+    const C = spec.sizes.classes;
+    const T = longestOf(batch);
+    return batch.map((v, b) => ({
+      probabilities: probs.slice(b * C, (b + 1) * C),
+      logits: logits.slice(b * C, (b + 1) * C),
+      attention: { rgb: ar.slice(b * T, b * T + v.frames), audio: aa.slice(b * T, b * T + v.frames) },
+    }));
+  } finally {
+    tf.dispose([input.rgb, input.audio]);
+    if (out) tf.dispose([out.logits, out.probabilities, out.attention.rgb, out.attention.audio, out.pooled]);
+  }
+}
+
+/** The op path's windows: each a short video (views of its video's frames), `batchSize` a pass. */
+async function windowsAsVideos(
+  weights: WeightTensors,
+  spec: ModelSpec,
+  batch: readonly VideoFeatures[],
+  biLstm: BiLstmRunner,
+  windows: BatchWindows,
+  out: VideoPrediction[],
+): Promise<void> {
+  const all: { b: number; start: number; video: VideoFeatures }[] = [];
+  for (const b of windows.pick) {
+    out[b].windows = [];
+    for (let start = 0; start < batch[b].frames; start += windows.hop)
+      all.push({ b, start, video: videoWindow(batch[b], start, windows.length) });
+  }
+  const per = Math.max(1, Math.floor(windows.batchSize));
+  for (let i = 0; i < all.length; i += per) {
+    const part = all.slice(i, i + per);
+    const res = await forwardBatch(
+      weights,
+      spec,
+      part.map((x) => x.video),
+      biLstm,
+    );
+    part.forEach((x, j) =>
+      out[x.b].windows!.push({ start: x.start, frames: x.video.frames, probabilities: res[j].probabilities } satisfies PassWindow),
+    );
+  }
 }

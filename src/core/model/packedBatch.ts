@@ -47,6 +47,27 @@ export const PACKED_LSTM_KERNEL = 'AttentionLstmPackedRecurrence';
  */
 export const PACKED_LINEAR_KERNEL = 'AttentionLstmLinear';
 
+/**
+ * The contract of a row gather as one tfjs kernel, which a backend may
+ * register where tf.gather is slow (tfjs-backend-wasm's computes every element's
+ * index alone: 30 ns an element, src/kernels/gatherRowsWasm.ts):
+ *
+ * inputs  x [N, W], rows [R] int32 (each in 0 .. N - 1)
+ * outputs [R, W], row r = x[rows[r]]
+ */
+export const GATHER_ROWS_KERNEL = 'AttentionLstmGatherRows';
+
+/** x[rows] (rows of a 2-D tensor): the backend's GATHER_ROWS_KERNEL where it has one, tf.gather elsewhere. */
+export function gatherRows(x: tf.Tensor2D, rows: Int32Array): tf.Tensor2D {
+  const r = tf.tensor1d(rows, 'int32');
+  const out =
+    tf.getKernel(GATHER_ROWS_KERNEL, tf.getBackend()) !== undefined && !tf.engine().isTapeOn()
+      ? (tf.engine().runKernel(GATHER_ROWS_KERNEL, { x, rows: r }) as tf.Tensor2D)
+      : (tf.gather(x, r) as tf.Tensor2D);
+  r.dispose();
+  return out;
+}
+
 export interface PackedLstmAttrs {
   sortedLengths: number[];
   D: number;

@@ -26,6 +26,31 @@ export interface VideoPrediction {
   logits: Float32Array;
   /** One weight per frame of the video (not padded). */
   attention: { rgb: Float32Array; audio: Float32Array };
+  /** Its segment windows, by start, when PredictOptions.windows asked for them. */
+  windows?: PassWindow[];
+}
+
+/**
+ * A segment window computed in its video's forward pass: as core/segments's
+ * WindowPrediction. Its probabilities are a view of its chunk's (tens of
+ * thousands of windows a shard: one array each would be as many allocations).
+ */
+export interface PassWindow {
+  start: number;
+  frames: number;
+  probabilities: Float32Array;
+}
+
+/**
+ * Segment windows to compute in the same forward pass as their videos
+ * (tfjs models: core/model/packedWindows.ts): their length and hop, which
+ * videos (by index in the list predicted), and windows per chunk of the pass.
+ */
+interface PassWindowsRequest {
+  length: number;
+  hop: number;
+  of: (index: number) => boolean;
+  batchSize: number;
 }
 
 export interface PredictOptions {
@@ -38,6 +63,8 @@ export interface PredictOptions {
   budgetBytes?: number;
   /** The recurrent implementation (tfjs models): the op path by default, the fused WebGPU kernel in the page. */
   biLstm?: BiLstmRunner;
+  /** Also the segment windows of some videos, in the same forward pass (tfjs models). */
+  windows?: PassWindowsRequest;
 }
 
 /** Something that predicts videos: what core/model/predictStream.ts streams a folder of shards through. */

@@ -29,6 +29,12 @@ export class ClassHeap {
   private ratings = new Float64Array(8);
   private videos: string[] = [];
   private n = 0;
+  /** When each held window came (a count of pushes kept), moved with it: what came after the kept order was made. */
+  private arrived = new Int32Array(8);
+  private pushes = 0;
+  private sorted: RankedColumns | null = null;
+  /** `pushes` when `sorted` was last brought up to date. */
+  private sortedAt = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -46,19 +52,96 @@ export class ClassHeap {
     }
     if (this.n === 0 || compareWindows(score, video, start, rating, this.scores[0], this.videos[0], this.starts[0], this.ratings[0]) <= 0)
       return;
+    // One dropped: the kept order is sorted again when next asked.
+    this.sorted = null;
     this.set(0, score, video, start, rating);
     this.siftDown(0);
   }
 
   /** The windows held, greatest first (the submission's order for this class). */
   ranked(): RankedWindow[] {
-    const out: RankedWindow[] = [];
-    for (let i = 0; i < this.n; i++)
-      out.push({ score: this.scores[i], video: this.videos[i], start: this.starts[i], rating: this.ratings[i] });
-    return out.sort((a, b) => compareWindows(b.score, b.video, b.start, b.rating, a.score, a.video, a.start, a.rating));
+    const c = this.rankedColumns();
+    return Array.from({ length: c.n }, (_, i) => ({ score: c.scores[i], video: c.videos[i], start: c.starts[i], rating: c.ratings[i] }));
+  }
+
+  /**
+   * The windows held, greatest first, as columns (read them in a plain loop:
+   * a callback per window boxed its numbers, hundreds of megabytes a shard).
+   * With `keep`, the order is kept and kept up by merging in the windows
+   * pushed since, while none was dropped: the page asks for the segment MAP
+   * every second while a shard is ranked, and sorting every class's windows
+   * each time cost a tenth of the shard's time. Without, nothing is kept (the
+   * command line sorts once, at the end, and would hold every window twice).
+   * Do not change them.
+   */
+  rankedColumns(keep = false): Readonly<RankedColumns> {
+    return this.sortedColumns(keep);
+  }
+
+  private sortedColumns(keep: boolean): RankedColumns {
+    const { scores, videos, starts, ratings } = this;
+    const byRankAt = (a: number, b: number) =>
+      scores[a] !== scores[b]
+        ? scores[a] < scores[b]
+          ? 1
+          : -1
+        : compareWindows(scores[b], videos[b], starts[b], ratings[b], scores[a], videos[a], starts[a], ratings[a]);
+    if (this.sorted && this.sortedAt < this.pushes) {
+      // The windows that came since, found by when they came (no list of them is kept between reports).
+      const fresh: number[] = [];
+      for (let i = 0; i < this.n; i++) if (this.arrived[i] > this.sortedAt) fresh.push(i);
+      this.sorted = this.mergeColumns(this.sorted, fresh.sort(byRankAt));
+    }
+    if (!this.sorted) {
+      const order = Array.from({ length: this.n }, (_, i) => i).sort(byRankAt);
+      const c = columns(this.n);
+      order.forEach((i, r) => {
+        c.scores[r] = scores[i];
+        c.videos[r] = videos[i];
+        c.starts[r] = starts[i];
+        c.ratings[r] = ratings[i];
+      });
+      if (!keep) return c;
+      this.sorted = c;
+    }
+    this.sortedAt = this.pushes;
+    return this.sorted;
+  }
+
+  /** Sorted columns and held windows (by index, both byRank) as one. */
+  private mergeColumns(a: RankedColumns, fresh: readonly number[]): RankedColumns {
+    const { scores, videos, starts, ratings } = this;
+    const out = columns(a.n + fresh.length);
+    const put = (k: number, score: number, video: string, start: number, rating: number) => {
+      out.scores[k] = score;
+      out.videos[k] = video;
+      out.starts[k] = start;
+      out.ratings[k] = rating;
+    };
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.n && j < fresh.length) {
+      const f = fresh[j];
+      const first =
+        a.scores[i] !== scores[f]
+          ? a.scores[i] > scores[f]
+          : compareWindows(scores[f], videos[f], starts[f], ratings[f], a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
+      if (first) {
+        put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+        i++;
+      } else {
+        put(k++, scores[f], videos[f], starts[f], ratings[f]);
+        j++;
+      }
+    }
+    for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
+    for (; j < fresh.length; j++) put(k++, scores[fresh[j]], videos[fresh[j]], starts[fresh[j]], ratings[fresh[j]]);
+    return out;
   }
 
   private set(i: number, score: number, video: string, start: number, rating: number): void {
+    this.arrived[i] = ++this.pushes;
     this.scores[i] = score;
     this.videos[i] = video;
     this.starts[i] = start;
@@ -93,6 +176,9 @@ export class ClassHeap {
     const v = this.videos[i];
     this.videos[i] = this.videos[j];
     this.videos[j] = v;
+    const a = this.arrived[i];
+    this.arrived[i] = this.arrived[j];
+    this.arrived[j] = a;
   }
 
   private siftUp(i: number): void {
@@ -128,7 +214,23 @@ export class ClassHeap {
     const ratings = new Float64Array(size);
     ratings.set(this.ratings);
     this.ratings = ratings;
+    const arrived = new Int32Array(size);
+    arrived.set(this.arrived);
+    this.arrived = arrived;
   }
+}
+
+/** Windows in rank order, as parallel arrays (the first `n` of each). */
+export interface RankedColumns {
+  n: number;
+  scores: Float64Array;
+  videos: string[];
+  starts: Int32Array;
+  ratings: Float64Array;
+}
+
+function columns(n: number): RankedColumns {
+  return { n, scores: new Float64Array(n), videos: new Array<string>(n), starts: new Int32Array(n), ratings: new Float64Array(n) };
 }
 
 /** The order of windows: score, then id (code points), then rating (NaN, unrated, lowest). */

@@ -4,7 +4,7 @@
  * docs/segments.md describes them for users.
  */
 export { SEGMENT_WINDOWS, type WindowSettings, windowCount, windowSettings } from './windows';
-export { MAX_WINDOWS_PER_BATCH, modelRunner, predictVideoWindows, type WindowRunner } from './predictWindows';
+export { MAX_WINDOWS_PER_BATCH, modelRunner, predictVideoWindows } from './predictWindows';
 export { SegmentRanking } from './segmentRanking';
 export { type RankedPositive, segmentMap, type SegmentMapResult, worstRankedPositives } from './segmentMap';
 export { ratedClassesFor, YT8M_CLASS_COUNT } from './ratedClasses';

@@ -8,7 +8,7 @@ import { dequantize } from '../features/dequantize';
 import type { VideoFeatures } from '../features/featureTypes';
 import { fluid1CombinedOrder } from '../model/paddleLayout';
 import { referenceForward } from '../../../tools/testing/referenceModel';
-import { opsBiLstm, takesPackedPath } from '../model/attentionLstm';
+import { opsBiLstm, paddedOpsBiLstm, takesPackedPath } from '../model/attentionLstm';
 import { predictVideos, type LoadedModel } from '../model/model';
 import { modelRunner, predictVideoWindows, predictWindowStream, windowsPerBatch } from './predictWindows';
 import { SEGMENT_WINDOWS, videoWindow, videoWindows, windowCount, windowSettings, windowStarts } from './windows';
@@ -124,6 +124,48 @@ describe.each(['wasm', 'cpu'] as const)('segment inference on %s', (backend) => 
     big.forEach((ws, i) => ws.forEach((w, j) => (worst = Math.max(worst, maxDiff(w.probabilities, small[i][j].probabilities)))));
     expect(big.flat()).toHaveLength(600);
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it("computes a video's windows in its video-level pass with today's window-by-window numbers (video ends, hop 5 and 1, several videos, chunks)", async () => {
+    // Lengths with windows cut short at the end (7: 5 + 2; 12; 1; 5; 23), videos picked and left out, chunks split across videos.
+    const videos = [7, 12, 1, 5, 23, 9].map((n, i) => randomVideo(SMALL_SIZES, n, 60 + i, `v${i}`));
+    const picked = new Set([0, 1, 2, 4, 5]);
+    for (const window of [
+      { length: 5, hop: 5 },
+      { length: 5, hop: 1 },
+      { length: 3, hop: 2 },
+    ]) {
+      const want = await predictVideoWindows(modelRunner(model), videos, { window, batchSize: 4 });
+      const plain = await predictVideos(model, videos, { batchSize: 4 });
+      for (const [batchSize, chunk] of [
+        [4, 3],
+        [6, 1000],
+        [2, 7],
+      ]) {
+        const got = await predictVideos(model, videos, { batchSize, windows: { ...window, batchSize: chunk, of: (i) => picked.has(i) } });
+        let worst = 0;
+        got.forEach((p, i) => {
+          // The video-level results are those of a pass without windows.
+          worst = Math.max(worst, maxDiff(p.probabilities, plain[i].probabilities));
+          if (!picked.has(i)) return expect(p.windows).toBeUndefined();
+          expect(p.windows!.map((w) => [w.start, w.frames])).toEqual(want[i].map((w) => [w.start, w.frames]));
+          p.windows!.forEach((w, j) => (worst = Math.max(worst, maxDiff(w.probabilities, want[i][j].probabilities))));
+        });
+        expect(worst).toBeLessThan(1e-6);
+      }
+    }
+    // Without a packed path (the op path), the windows run as short videos of their own, with the same numbers.
+    const window = { length: 5, hop: 5 };
+    const want = await predictVideoWindows(modelRunner(model), videos, { window, batchSize: 4 });
+    const ops = await predictVideos(model, videos, {
+      batchSize: 4,
+      biLstm: paddedOpsBiLstm,
+      windows: { ...window, batchSize: 3, of: () => true },
+    });
+    let worst = 0;
+    ops.forEach((p, i) => p.windows!.forEach((w, j) => (worst = Math.max(worst, maxDiff(w.probabilities, want[i][j].probabilities)))));
+    expect(ops.flatMap((p) => p.windows!.map((w) => w.start))).toEqual(want.flatMap((ws) => ws.map((w) => w.start)));
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it('streams: a batch at a time, each video done once after its windows, a video the model cannot take reported and skipped', async () => {

@@ -63,6 +63,53 @@ describe('MAP@K over segments, worked by hand', () => {
     expect(m.counts).toMatchObject({ videos: 3, ratedVideos: 2, windows: 4, ratings: 4, positive: 3, noWindow: 0 });
   });
 
+  it('follows windows added after a report (the page asks while a shard is ranked): the same MAP as one run over all', () => {
+    const grown = new SegmentRanking({ classes: 3, k: 3, keepOrder: true });
+    for (const c of worked.slice(0, 2)) {
+      grown.addVideo(c.video);
+      for (const [start, p] of c.windows) grown.addWindow(c.video, start, p);
+    }
+    const early = segmentMap(grown);
+    worstRankedPositives(grown);
+    grown.addVideo(worked[2].video);
+    for (const [start, p] of worked[2].windows) grown.addWindow(worked[2].video, start, p);
+    const all = run(worked, { classes: 3, k: 3 });
+    expect(segmentMap(grown)).toEqual(segmentMap(all));
+    expect(segmentMap(grown)).not.toEqual(early);
+    expect(worstRankedPositives(grown)).toEqual(worstRankedPositives(all));
+    expect(grown.ranking(0).map((w) => `${w.video}:${w.start}`)).toEqual(['v1:5', 'v3:0', 'v2:0']);
+  });
+
+  it('keeps each class in order when asked between windows, with ties and with windows dropped past K', () => {
+    const rand = seededRandom(11);
+    // Probabilities on a coarse grid: many equal scores, ordered by window id.
+    const cases: Case[] = Array.from({ length: 30 }, (_, v) => ({
+      video: { id: `v${v}`, frames: 20, segments: [rate(0, v % 3, 1), rate(5, (v + 1) % 3, 0)] },
+      windows: [0, 5, 10, 15].map((start): [number, number[]] => [start, [0, 1, 2].map(() => Math.round(rand() * 8) / 8)]),
+    }));
+    for (const k of [1000, 40]) {
+      const grown = new SegmentRanking({ classes: 3, k, keepOrder: true });
+      for (const c of cases) {
+        grown.addVideo(c.video);
+        for (const [start, p] of c.windows) grown.addWindow(c.video, start, p);
+        segmentMap(grown);
+      }
+      const all = run(cases, { classes: 3, k });
+      for (const c of [0, 1, 2]) expect(grown.ranking(c)).toEqual(all.ranking(c));
+      expect(segmentMap(grown)).toEqual(segmentMap(all));
+      // The worst positives, against every positive placed among its class's rated windows and sorted.
+      const every = [0, 1, 2].flatMap((c) => {
+        const rated = all.ranking(c).filter((w) => !Number.isNaN(w.rating));
+        return rated.flatMap((w, i) =>
+          w.rating > 0 ? [{ class: c, id: `${w.video}:${w.start}`, rank: i + 1, of: rated.length, score: w.score }] : [],
+        );
+      });
+      every.sort((a, b) => b.rank / b.of - a.rank / a.of || a.class - b.class || a.rank - b.rank);
+      expect(every.length).toBeGreaterThan(8);
+      for (const n of [1, 4, 100]) expect(worstRankedPositives(grown, n)).toEqual(every.slice(0, n));
+    }
+  });
+
   it('keeps at most K windows per class before dropping unrated ones', () => {
     // K = 2: class 0 keeps v1:5 (-) and v3:0 (unrated): no positive kept, AP 0 (still counted).
     expect(segmentMap(run(worked, { classes: 3, k: 2 })).perClass[0].ap).toBe(0);

@@ -19,7 +19,6 @@
  * upstream does not count them either: they are listed too.
  */
 import { numpyMean } from '../metrics/numpyMean';
-import type { RankedWindow } from './classHeap';
 import type { RatingCounts, SegmentRanking } from './segmentRanking';
 import { segmentId } from './windows';
 
@@ -58,7 +57,7 @@ export function segmentMap(ranking: SegmentRanking): SegmentMapResult {
       noPositive.push(c);
       continue;
     }
-    perClass.push(classAp(c, ranking.ranking(c), positives));
+    perClass.push(classAp(c, ranking, positives));
   }
   const neverRanked = ranking.positiveClasses().filter((c) => !ranked.has(c) && c < ranking.classes);
   return {
@@ -72,20 +71,22 @@ export function segmentMap(ranking: SegmentRanking): SegmentMapResult {
 }
 
 /** One class's AP from its windows best first (read_segment_predictions, then ap_at_n). */
-function classAp(c: number, windows: readonly RankedWindow[], positives: number): ClassSegmentAp {
+function classAp(c: number, ranking: SegmentRanking, positives: number): ClassSegmentAp {
   const deltaRecall = 1.0 / positives;
   let ap = 0.0;
   let poscount = 0.0;
   let i = 0;
-  for (const w of windows) {
-    if (Number.isNaN(w.rating)) continue;
-    if (w.rating > 0) {
+  const { n, ratings } = ranking.rankedColumns(c);
+  for (let r = 0; r < n; r++) {
+    const rating = ratings[r];
+    if (Number.isNaN(rating)) continue;
+    if (rating > 0) {
       poscount += 1;
       ap += (poscount / (i + 1)) * deltaRecall;
     }
     i++;
   }
-  return { class: c, ap, positives, ranked: windows.length, rated: i, ratedPositive: poscount };
+  return { class: c, ap, positives, ranked: n, rated: i, ratedPositive: poscount };
 }
 
 /** A rated positive segment as its class ranks it. */
@@ -108,10 +109,23 @@ export function worstRankedPositives(ranking: SegmentRanking, n = 20): RankedPos
   const out: RankedPositive[] = [];
   for (const c of ranking.rankedClasses()) {
     if (ranking.positivesOf(c) === 0) continue;
-    const rated = ranking.ranking(c).filter((w) => !Number.isNaN(w.rating));
-    rated.forEach((w, i) => {
-      if (w.rating > 0) out.push({ class: c, id: segmentId(w.video, w.start), rank: i + 1, of: rated.length, score: w.score });
-    });
+    // The class's rated windows and positives counted, then its last n positives (its worst) placed among them.
+    const w = ranking.rankedColumns(c);
+    let of = 0;
+    let positives = 0;
+    for (let r = 0; r < w.n; r++) {
+      if (Number.isNaN(w.ratings[r])) continue;
+      of++;
+      if (w.ratings[r] > 0) positives++;
+    }
+    let rank = 0;
+    let seen = 0;
+    for (let r = 0; r < w.n; r++) {
+      if (Number.isNaN(w.ratings[r])) continue;
+      rank++;
+      if (w.ratings[r] > 0 && ++seen > positives - n)
+        out.push({ class: c, id: segmentId(w.videos[r], w.starts[r]), rank, of, score: w.scores[r] });
+    }
   }
   return out.sort((a, b) => b.rank / b.of - a.rank / a.of || a.class - b.class || a.rank - b.rank).slice(0, n);
 }

@@ -18,7 +18,7 @@
 import { InputError } from '../errors';
 import type { SegmentRating } from '../features/featureTypes';
 import { topKIndices } from '../metrics/topk';
-import { ClassHeap, type RankedWindow } from './classHeap';
+import { ClassHeap, type RankedColumns, type RankedWindow } from './classHeap';
 import { percentG } from './pythonFloat';
 import { type WindowSettings, windowSettings } from './windows';
 
@@ -33,9 +33,18 @@ export interface SegmentRankingOptions {
   rated?: readonly number[] | null;
   /** The windows the videos were cut into (recorded so that only like rankings merge). */
   window?: Partial<WindowSettings>;
+  /** Keep each class's order between reads (the page reads the figures every second while a shard is ranked); more memory. */
+  keepOrder?: boolean;
 }
 
 export const SEGMENT_K = 100_000;
+const NO_WINDOWS: RankedColumns = {
+  n: 0,
+  scores: new Float64Array(0),
+  videos: [],
+  starts: new Int32Array(0),
+  ratings: new Float64Array(0),
+};
 const SEGMENT_TOP_PER_WINDOW = 20;
 
 /** What was counted of the videos' ratings. */
@@ -79,6 +88,7 @@ export class SegmentRanking {
   readonly topPerWindow: number;
   readonly rated: readonly number[] | null;
   readonly window: WindowSettings;
+  private readonly keepOrder: boolean;
   private readonly heaps = new Map<number, ClassHeap>();
   /** Positive ratings per class id (any id: a class the model lacks still has its ratings counted). */
   private readonly positives = new Map<number, number>();
@@ -101,6 +111,7 @@ export class SegmentRanking {
       if (!Number.isSafeInteger(v) || v < 1) throw new InputError(`${name} must be a positive whole number, not ${v}`);
     }
     this.window = windowSettings(opts.window);
+    this.keepOrder = opts.keepOrder ?? false;
     const rated = opts.rated ?? null;
     if (rated) {
       for (let i = 0; i < rated.length; i++) {
@@ -174,8 +185,13 @@ export class SegmentRanking {
   }
 
   /** Class c's windows, best first (at most K): the submission's line for c. */
-  ranking(c: number): RankedWindow[] {
+  ranking(c: number): readonly RankedWindow[] {
     return this.heaps.get(c)?.ranked() ?? [];
+  }
+
+  /** Class c's windows, best first, as columns (the page's report, every second: no object per window). */
+  rankedColumns(c: number): Readonly<RankedColumns> {
+    return this.heaps.get(c)?.rankedColumns(this.keepOrder) ?? NO_WINDOWS;
   }
 
   /** The number of positive ratings of class c over every video counted. */

@@ -35,8 +35,10 @@ import { featuresInto } from '../../core/features/dequantize';
 import type { VideoFeatures } from '../../core/features/featureTypes';
 import { BEHAVIOUR, DIRECTIONS, MODALITIES, type Modality, canonicalTensors, featureDim } from '../../core/model/architecture';
 import { fixedBatches } from '../../core/model/batching';
-import { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from '../../core/model/prediction';
-import { packedLayout } from '../../core/model/packedLayout';
+import { checkVideos, type PredictOptions, type VideoPrediction } from '../../core/model/prediction';
+import { packedLayout, packedSteps } from '../../core/model/packedLayout';
+import type { VideosWithWindowsOptions, VideoWithWindows, WindowsPredictor } from '../../core/segments/videosWithWindows';
+import { type WindowSettings, windowCount, windowSettings, windowStarts } from '../../core/segments/windows';
 import { widenHalf } from '../../core/ndarray';
 import type { HelperPort } from './helper';
 import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
@@ -45,6 +47,13 @@ import { SimdTeam } from './team';
 
 const align = (x: number) => (x + 63) & ~63;
 const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
+
+/** Frames the windows of a video of `frames` frames hold together (at a hop below the length, a frame is in several). */
+function windowFrames(frames: number, ws: WindowSettings): number {
+  let sum = 0;
+  for (let t = 0; t < frames; t += ws.hop) sum += Math.min(ws.length, frames - t);
+  return sum;
+}
 
 /** Where a matrix lies: panels [cols / 32][K][32] at `at`, or a plain vector. */
 interface Matrix {
@@ -96,7 +105,7 @@ export interface SimdModelOptions {
   budgetBytes?: number;
 }
 
-export class SimdModel implements VideoPredictor {
+export class SimdModel implements WindowsPredictor {
   private readonly Dp: number;
   private readonly Ep: number;
   private readonly modality: Record<Modality, ModalityWeights>;
@@ -106,6 +115,7 @@ export class SimdModel implements VideoPredictor {
   private readonly weightsEnd: number;
   private loaded = false;
   private readonly budgetBytes: number;
+  private largestPass = 0;
 
   private constructor(
     readonly meta: AttentionLstmMeta,
@@ -245,6 +255,11 @@ export class SimdModel implements VideoPredictor {
   /** Bytes of the memory (weights and the largest batch's working memory so far). */
   get memoryBytes(): number {
     return this.team.memory.buffer.byteLength;
+  }
+
+  /** The working memory of the largest pass of predictWithWindows so far, in bytes (within its budget but for a video alone). */
+  get windowsPassBytes(): number {
+    return this.largestPass;
   }
 
   dispose(): void {
@@ -557,19 +572,296 @@ export class SimdModel implements VideoPredictor {
         if (scale !== 1) for (let j = zAt / 4; j < zAt / 4 + 2 * Dp; j++) f[j] *= scale;
       }
     }
-    // The head: relu, tanh, logits; the sigmoid in float64.
-    this.linear(this.head.fc1, z, y1, B);
-    this.team.ex.bias_act(y1, H1 * 4, B, H1, this.head.b1, 2);
-    this.linear(this.head.fc2, y1, y2, B);
-    this.team.ex.bias_act(y2, H2 * 4, B, H2, this.head.b2, 1);
-    this.linear(this.head.logit, y2, logits, B);
-    this.team.ex.bias_act(logits, Cp * 4, B, Cp, this.head.b3, 0);
+    this.headInto(z, y1, y2, logits, B);
     f = this.f32();
     return videos.map((_, b) => {
       const lg = f.slice(logits / 4 + b * Cp, logits / 4 + b * Cp + s.classes);
       const probabilities = Float32Array.from(lg, (v) => 1 / (1 + Math.exp(-v)));
       return { probabilities, logits: lg, attention: attention[b] };
     });
+  }
+
+  /**
+   * Videos in a pass of predictWithWindows at most, by default (within the
+   * budget). Measured (CPU time, interleaved runs on a loaded machine): with
+   * the demo model (300 videos of the segment-rated benchmark shard, 7 runs)
+   * passes of 8, 16 or 32 videos, or of 8 MiB, took the same time within 2%
+   * at hop 5 and at hop 1, and 60 videos at hop 1 hold 63 MiB; at full size
+   * (32 videos of 300 down to 60 frames, hop 5, 2 runs) one video a pass took
+   * 15.8-17.1 s, passes of 32 MiB 14.0 s and of 128 MiB (12 videos) 13.2-13.8 s,
+   * against 14.9-15.8 s for the video-level pass and the windows' apart.
+   */
+  private static readonly PASS_VIDEOS = 16;
+  /**
+   * Sequences (whole videos and windows) in a pass at most, by default: 16
+   * videos at hop 1 would hold 3,600 windows (18 MiB with the demo model).
+   * With this cap (4 videos a pass at hop 1) the demo model took 1,087 ms of
+   * CPU at hop 1 against 1,118 ms for 16 videos a pass (the same 300 videos,
+   * 7 interleaved runs), and the same at hop 5, where 16 videos are 736 sequences.
+   */
+  private static readonly PASS_SEQUENCES = 1024;
+
+  /** Frames dequantized and embedded at a time by predictWithWindows: their features stay in the core's cache for the product. */
+  private static readonly EMBED_ROWS = 256;
+
+  /**
+   * The working memory predictWithWindows holds, in bytes: per frame (its
+   * embedding, one LSTM's input projections at a time, attention scratch),
+   * per frame of a sequence (a whole video or a window: its BiLSTM output,
+   * score and projection rows of both directions), per sequence (the
+   * recurrence's state and products, the pooled vector, the head), and the
+   * features being embedded with every buffer's alignment.
+   */
+  private windowsCosts(): { fixed: number; frame: number; seqFrame: number; seq: number } {
+    const s = this.meta.sizes;
+    const { Dp, Ep } = this;
+    return {
+      fixed: SimdModel.EMBED_ROWS * Math.max(s.rgbDim, s.audioDim) * 4 + 24 * 64,
+      frame: 4 * (Ep + 4 * Dp + 2),
+      seqFrame: 4 * (2 * Dp + 3),
+      seq: 4 * (3 * Dp + 3 * 4 * Dp + 2 + panelCols(s.head1) + panelCols(s.head2) + panelCols(s.classes)),
+    };
+  }
+
+  /**
+   * Videos and every window over them (windows.ts: short sequences from a
+   * zero state, the backward LSTM from each window's last frame) in shared
+   * passes: per frame, the features are dequantized and embedded, and each
+   * LSTM's input projections computed, once; the recurrences of the whole
+   * videos (those `whole` asks for) and of all their windows then run as one
+   * packed batch of sequences that read their frames' projections in place
+   * (recurrence.ts, gRows 'table'), then the attention over each sequence's
+   * frames and the head for all of them. The outputs are the ones `predict`
+   * gives for each video and for each window as a video of its own: every row
+   * is computed by the same kernels in the same order.
+   *
+   * Passes take consecutive videos while their working memory (windowsCosts)
+   * fits the budget, by default at most PASS_VIDEOS of them and
+   * PASS_SEQUENCES sequences (at least one video each), and are yielded in order.
+   */
+  *predictWithWindows(
+    videos: readonly VideoFeatures[],
+    opts: VideosWithWindowsOptions,
+  ): Generator<{ first: number; results: VideoWithWindows[] }> {
+    if (!this.loaded) throw new Error('SimdModel: no weights loaded');
+    checkVideos(videos, this.meta);
+    const ws = windowSettings(opts.window);
+    const budget = opts.budgetBytes ?? this.budgetBytes;
+    const most = opts.batchSize ?? SimdModel.PASS_VIDEOS;
+    const cost = this.windowsCosts();
+    for (let first = 0; first < videos.length;) {
+      let end = first;
+      let frames = 0;
+      let seqFrames = 0;
+      let seqs = 0;
+      for (; end < videos.length && end - first < most; end++) {
+        const n = videos[end].frames;
+        const whole = opts.whole[end] ? 1 : 0;
+        const f2 = frames + n;
+        const sf2 = seqFrames + windowFrames(n, ws) + whole * n;
+        const s2 = seqs + windowCount(n, ws) + whole;
+        const over = cost.fixed + cost.frame * f2 + cost.seqFrame * sf2 + cost.seq * s2 > budget;
+        if (end > first && (over || (opts.batchSize === undefined && s2 > SimdModel.PASS_SEQUENCES))) break;
+        [frames, seqFrames, seqs] = [f2, sf2, s2];
+      }
+      yield { first, results: this.forwardWithWindows(videos.slice(first, end), opts.whole.slice(first, end), ws) };
+      first = end;
+    }
+  }
+
+  private forwardWithWindows(videos: readonly VideoFeatures[], whole: readonly boolean[], ws: WindowSettings): VideoWithWindows[] {
+    const s = this.meta.sizes;
+    const { Dp, Ep } = this;
+    const C4 = 4 * Dp;
+    const beh = BEHAVIOUR[this.meta.variant];
+    // The sequences: per video, the whole video (when asked for), then its windows; frames of video b at rows base[b] + t.
+    const seqVideo: number[] = [];
+    const seqStart: number[] = [];
+    const seqLength: number[] = [];
+    const base = new Int32Array(videos.length + 1);
+    videos.forEach((v, b) => {
+      base[b + 1] = base[b] + v.frames;
+      const add = (start: number, length: number) => {
+        seqVideo.push(b);
+        seqStart.push(start);
+        seqLength.push(length);
+      };
+      if (whole[b]) add(-1, v.frames);
+      for (const start of windowStarts(v.frames, ws)) add(start, Math.min(ws.length, v.frames - start));
+    });
+    const S = seqLength.length;
+    const F = base[videos.length];
+    // Ranked longest first (ties in order), as a packed batch: rank i's frame t at row offsets[t] + i.
+    const order = Int32Array.from(seqLength.keys()).sort((a, b) => seqLength[b] - seqLength[a] || a - b);
+    const sortedLengths = Array.from(order, (q) => seqLength[q]);
+    const { T, offsets, N } = packedSteps(sortedLengths);
+    const H1 = panelCols(s.head1);
+    const H2 = panelCols(s.head2);
+    const Cp = panelCols(s.classes);
+    const maxDim = Math.max(s.rgbDim, s.audioDim);
+    let at = this.weightsEnd;
+    const take = (bytes: number) => {
+      const x = at;
+      at = align(at + bytes);
+      return x;
+    };
+    const x = take(SimdModel.EMBED_ROWS * maxDim * 4);
+    const e = take(F * Ep * 4);
+    const P = take(F * C4 * 4);
+    const weights = take(T * 4);
+    const rowList = take(T * 4);
+    const H = take(N * 2 * Dp * 4);
+    const scores = take(N * 4);
+    const tables = { fw: take(N * 4), bw: take(N * 4) };
+    const c = take(S * Dp * 4);
+    const h0 = take(S * Dp * 4);
+    const h1 = take(S * Dp * 4);
+    const mm = take(S * C4 * 4);
+    const zeros = take(S * C4 * 4);
+    const rows = take(S * 4);
+    const orows = take(S * 4);
+    const z = take(S * C4 * 4);
+    const y1 = take(S * H1 * 4);
+    const y2 = take(S * H2 * 4);
+    const logits = take(S * Cp * 4);
+    this.team.reserve(at);
+    this.largestPass = Math.max(this.largestPass, at - this.weightsEnd);
+    const mem = this.team.memory;
+    let f = this.f32();
+    f.fill(0, zeros / 4, zeros / 4 + S * C4);
+    // Each step's projection row of each rank: its sequence's frame k (forward) or length - 1 - k (backward).
+    const fw = new Int32Array(mem.buffer, tables.fw, N);
+    const bw = new Int32Array(mem.buffer, tables.bw, N);
+    for (let i = 0; i < S; i++) {
+      const q = order[i];
+      const first = base[seqVideo[q]] + Math.max(seqStart[q], 0);
+      const n = seqLength[q];
+      for (let k = 0; k < n; k++) {
+        fw[offsets[k] + i] = first + k;
+        bw[offsets[k] + i] = first + n - 1 - k;
+      }
+    }
+    const attention = seqStart.map((start, q) =>
+      start < 0 ? { rgb: new Float32Array(seqLength[q]), audio: new Float32Array(seqLength[q]) } : null,
+    );
+    const sc = new Float64Array(T);
+    const threads = threadsFor(Dp, this.team.threads, PANEL);
+    for (const m of MODALITIES) {
+      const w = this.modality[m];
+      // The features of every frame, dequantized a few hundred rows at a time, and embedded.
+      let fill = 0;
+      let done = 0;
+      const embed = () => {
+        this.linear(w.embed, x, e + done * Ep * 4, fill);
+        this.team.ex.bias_act(e + done * Ep * 4, Ep * 4, fill, Ep, w.embedBias, 1);
+        done += fill;
+        fill = 0;
+      };
+      f = this.f32();
+      for (const v of videos) {
+        for (let t = 0; t < v.frames;) {
+          const n = Math.min(v.frames - t, SimdModel.EMBED_ROWS - fill);
+          featuresInto(v[m].subarray(t * w.dim, (t + n) * w.dim), n * w.dim, f, x / 4 + fill * w.dim);
+          fill += n;
+          t += n;
+          if (fill === SimdModel.EMBED_ROWS) embed();
+        }
+      }
+      if (fill > 0) embed();
+      for (const d of DIRECTIONS) {
+        const l = w.lstm[d];
+        const reverse = d === 'bw';
+        this.linear(l.wx, e, P, F);
+        f = this.f32();
+        f.fill(0, c / 4, c / 4 + S * Dp);
+        const job: RecurrenceJob = {
+          Dp,
+          sortedLengths,
+          k0: 0,
+          k1: T,
+          gRows: 'table',
+          gTable: tables[d],
+          lo: beh.clampedActivations ? -40 : -Infinity,
+          hi: beh.clampedActivations ? 13 : Infinity,
+          slot: {
+            g: P,
+            o: H + (reverse ? Dp * 4 : 0),
+            ostride: 2 * Dp * 4,
+            bias: l.bias,
+            peep: l.peep,
+            c,
+            h: [h0, h1],
+            mm,
+            rows,
+            orows,
+            w: l.wh.at,
+            reverse,
+          },
+          zeros,
+          threads,
+          base: this.team.base,
+        };
+        this.team.run(
+          threads,
+          T,
+          (self) => ({ type: 'run', self, job }),
+          () => runRecurrence(this.team.ex, mem, job, 0),
+        );
+      }
+      // Attention over each sequence's frames, as `forward` has it for a video: the pooled vector [2Dp] into z.
+      this.team.ex.dots(H, 2 * Dp * 4, N, 2 * Dp, w.att, scores);
+      f = this.f32();
+      const scale = beh.outputScale;
+      const bias = f[w.attBias / 4];
+      const rowsOf = new Int32Array(mem.buffer, rowList, T);
+      for (let i = 0; i < S; i++) {
+        const q = order[i];
+        const n = sortedLengths[i];
+        let max = -Infinity;
+        for (let t = 0; t < n; t++) {
+          rowsOf[t] = offsets[t] + i;
+          sc[t] = Math.fround(Math.fround(f[scores / 4 + rowsOf[t]] * scale) + bias);
+          if (sc[t] > max) max = sc[t];
+        }
+        let sum = 0;
+        for (let t = 0; t < n; t++) sum += sc[t] = Math.exp(sc[t] - max);
+        const a = attention[q]?.[m];
+        for (let t = 0; t < n; t++) f[weights / 4 + t] = sc[t] / sum;
+        if (a) a.set(f.subarray(weights / 4, weights / 4 + n));
+        const zAt = z + (q * C4 + (m === 'rgb' ? 0 : 2 * Dp)) * 4;
+        this.team.ex.weighted_rows(H, 2 * Dp * 4, rowList, weights, n, 2 * Dp, zAt);
+        if (scale !== 1) for (let j = zAt / 4; j < zAt / 4 + 2 * Dp; j++) f[j] *= scale;
+      }
+    }
+    this.headInto(z, y1, y2, logits, S);
+    f = this.f32();
+    const results = videos.map((): VideoWithWindows => ({ prediction: null, windows: [] }));
+    for (let q = 0; q < S; q++) {
+      const from = logits / 4 + q * Cp;
+      const a = attention[q];
+      if (a) {
+        const lg = f.slice(from, from + s.classes);
+        const probabilities = Float32Array.from(lg, (v) => 1 / (1 + Math.exp(-v)));
+        results[seqVideo[q]].prediction = { probabilities, logits: lg, attention: a };
+      } else {
+        const probabilities = new Float32Array(s.classes);
+        for (let j = 0; j < s.classes; j++) probabilities[j] = 1 / (1 + Math.exp(-f[from + j]));
+        results[seqVideo[q]].windows.push({ start: seqStart[q], frames: seqLength[q], probabilities });
+      }
+    }
+    return results;
+  }
+
+  /** The head of n pooled vectors z [n, 4Dp]: relu, tanh, the logits [n, Cp] (the caller takes the sigmoid in float64). */
+  private headInto(z: number, y1: number, y2: number, logits: number, n: number): void {
+    const s = this.meta.sizes;
+    const [H1, H2, Cp] = [panelCols(s.head1), panelCols(s.head2), panelCols(s.classes)];
+    this.linear(this.head.fc1, z, y1, n);
+    this.team.ex.bias_act(y1, H1 * 4, n, H1, this.head.b1, 2);
+    this.linear(this.head.fc2, y1, y2, n);
+    this.team.ex.bias_act(y2, H2 * 4, n, H2, this.head.b2, 1);
+    this.linear(this.head.logit, y2, logits, n);
+    this.team.ex.bias_act(logits, Cp * 4, n, Cp, this.head.b3, 0);
   }
 
   /** y [n, cols] = x [n, K] W, rows of x K floats apart: the panels split over the threads. */

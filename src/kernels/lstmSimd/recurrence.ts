@@ -60,9 +60,12 @@ export interface RecurrenceJob {
   k1: number;
   /**
    * Where step k's projection of rank i is in g: 'packed', at its frame's packed row (the whole LSTM's
-   * projections); 'steps', at row offsets[k] - offsets[k0] + i (those of the job's steps, in step order).
+   * projections); 'steps', at row offsets[k] - offsets[k0] + i (those of the job's steps, in step order);
+   * 'table', at the row that entry offsets[k] + i of the int32 table at `gTable` holds (projections of
+   * frames that several sequences share: a video and the windows over it, SimdModel.predictWithWindows).
    */
-  gRows: 'packed' | 'steps';
+  gRows: 'packed' | 'steps' | 'table';
+  gTable?: number;
   /** fluid1's clamp of the gate pre-activations, or +-Infinity. */
   lo: number;
   hi: number;
@@ -113,6 +116,7 @@ export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, j
     const gRow = new Int32Array(memory.buffer, s.rows, L.length);
     const oRow = new Int32Array(memory.buffer, s.orows, L.length);
     const packed = job.gRows === 'packed';
+    const table = job.gRows === 'table' ? new Int32Array(memory.buffer, job.gTable!, offsets[offsets.length - 1]) : null;
     for (let k = job.k0; k < job.k1; k++) {
       const n = active[k];
       const chunkRow = offsets[k] - offsets[job.k0];
@@ -120,7 +124,7 @@ export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, j
       for (let i = 0; i < n; i++) {
         const r = offsets[s.reverse ? L[i] - 1 - k : k] + i;
         oRow[i] = r;
-        gRow[i] = packed ? r : chunkRow + i;
+        gRow[i] = packed ? r : table ? table[offsets[k] + i] : chunkRow + i;
       }
       const hIn = s.h[k & 1];
       const hOut = s.h[(k + 1) & 1];

@@ -22,6 +22,12 @@ const FIRST = 12;
  * whose top class changed; the other model is one click away.
  */
 export function CompareCard() {
+  // Only while there is a comparison: its body reads the whole list, which changes with every batch of a load.
+  const shown = useApp((s) => s.comparison !== null && s.model !== null && s.comparison.model.id !== s.model.id);
+  return shown ? <Comparison /> : null;
+}
+
+function Comparison() {
   const id = useId();
   const other = useApp((s) => s.comparison);
   const [model, report, videos] = useAppShallow((s) => [s.model, s.dataset.report, s.videos]);

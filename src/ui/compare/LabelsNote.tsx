@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useApp } from '../state/context';
 import { foreignLabelFiles } from '../state/slices/compare';
 
@@ -6,7 +7,8 @@ import { foreignLabelFiles } from '../state/slices/compare';
  * classes (the fine-tune set's new labels against the demo's classes) are
  * left out of them, rather than scored against unrelated classes.
  */
-export function LabelsNote() {
+// Memoized: the Metrics card renders again as each batch of a load changes its pending count; this part need not.
+export const LabelsNote = memo(function LabelsNote() {
   const files = useApp((s) => foreignLabelFiles(s).join('\n'));
   const names = useApp((s) => {
     const first = files.split('\n')[0];
@@ -26,4 +28,4 @@ export function LabelsNote() {
       with the tuned model.
     </p>
   );
-}
+});

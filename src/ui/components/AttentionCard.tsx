@@ -1,4 +1,5 @@
 import { memo, useId, useMemo, useState } from 'react';
+import { StagedMount } from './StagedMount';
 import { topKIndices } from '../../core/metrics';
 import type { VideoResult } from '../../protocol/protocol';
 import { formatTime } from '../formatNumbers';
@@ -98,16 +99,19 @@ function AttentionCardView({ video, labels, result, classNames, classIndex, onPi
         )}
         <TopFrames result={result} frames={T} />
       </section>
-      <EvidenceCard
-        video={video}
-        labels={labels}
-        result={result}
-        classNames={classNames}
-        classIndex={classIndex}
-        onPickClass={onPickClass}
-        live={live}
-        events={events}
-      />
+      {/* A task of its own after the heatmap's: the first results of a load bring all of the detail at once. */}
+      <StagedMount>
+        <EvidenceCard
+          video={video}
+          labels={labels}
+          result={result}
+          classNames={classNames}
+          classIndex={classIndex}
+          onPickClass={onPickClass}
+          live={live}
+          events={events}
+        />
+      </StagedMount>
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import './MetricsGlossary.css';
 
 /** The YouTube-8M metrics the page shows, in words (as core/metrics computes them, after YouTube-8M's eval_util). */
@@ -30,7 +31,7 @@ export type MetricKey = keyof typeof METRIC_GLOSSARY;
  * What Hit@1, PERR, GAP and mAP mean, as a disclosure anyone can open with
  * the keyboard (the metrics' own tooltips are hover-only).
  */
-export function MetricsGlossary({
+export const MetricsGlossary = memo(function MetricsGlossary({
   metrics = ['hit_at_1', 'perr', 'gap', 'map'],
   open = false,
   summary,
@@ -58,4 +59,4 @@ export function MetricsGlossary({
       <p className="muted small">Each lies between 0 and 1; higher is better. They need videos with labels.</p>
     </details>
   );
-}
+});

@@ -121,7 +121,8 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
               type="number"
               domain={[0, 1]}
               ticks={narrow ? [0, 0.5, 1] : [0, 0.25, 0.5, 0.75, 1]}
-              tickFormatter={(v: number) => String(v)}
+              tick={ProbabilityTick}
+              interval={0}
               className="axis"
               tickLine={false}
               axisLine={false}
@@ -159,7 +160,7 @@ function ProbabilityCardView({ video, labels: trueLabels, result, classNames, se
               {data.map((d) => (
                 <Cell key={d.classIndex} className={`bar${d.label ? ' bar-label' : ''}`} cursor="pointer" />
               ))}
-              <LabelList dataKey="p" position="right" className="bar-value" formatter={(v) => formatProbability(Number(v))} />
+              <LabelList dataKey="p" content={BarValue} />
             </Bar>
           </BarChart>
         </ResponsiveContainer>
@@ -251,6 +252,33 @@ function ClassTick(props: {
         {name}
       </text>
     </g>
+  );
+}
+
+/*
+ * The chart's numbers as plain svg text. recharts' own text measures each one
+ * in the page (a forced layout), and lays out the axis' ticks by their measured
+ * widths, on every render of the chart: most of its cost when the selected
+ * video changes, in React's development build above all.
+ */
+
+/** A tick of the probability axis (the ticks are given: none needs leaving out). */
+function ProbabilityTick(props: { x?: number | string; y?: number | string; payload?: { value?: unknown } }) {
+  return (
+    <text x={Number(props.x ?? 0)} y={Number(props.y ?? 0)} dy="0.71em" textAnchor="middle" className="recharts-cartesian-axis-tick-value">
+      {String(props.payload?.value ?? '')}
+    </text>
+  );
+}
+
+/** A bar's probability, just past its end. */
+function BarValue(props: { x?: number | string; y?: number | string; width?: number | string; height?: number | string; value?: unknown }) {
+  const x = Number(props.x ?? 0) + Number(props.width ?? 0) + 5;
+  const y = Number(props.y ?? 0) + Number(props.height ?? 0) / 2;
+  return (
+    <text x={x} y={y} dy="0.355em" textAnchor="start" className="bar-value">
+      {formatProbability(Number(props.value))}
+    </text>
   );
 }
 

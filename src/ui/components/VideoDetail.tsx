@@ -16,10 +16,11 @@ export function VideoDetail() {
   // until it catches up the detail is dimmed and says which video is on its way (never one video's title over another's numbers).
   const current = useApp(selectedVideo);
   const video = useDeferredValue(current);
-  const [model, selectedIndex, total, modelError, loading] = useAppShallow((s) => [
+  // Not the list's length: it grows with every batch while a shard streams in, and the whole detail would render
+  // again each time (the eyebrow reads it on its own).
+  const [model, selectedIndex, modelError, loading] = useAppShallow((s) => [
     s.model,
     Math.min(s.settings.video, s.videos.length - 1),
-    s.videos.length,
     s.modelError,
     s.loading !== null,
   ]);
@@ -61,8 +62,7 @@ export function VideoDetail() {
       <header className="detail-head">
         <div>
           <p className="eyebrow">
-            Video {index + 1} of {total} · {video.file}
-            {video.index > 0 || total > 1 ? `, record ${video.index}` : ''}
+            <Position index={index} record={video.index} file={video.file} />
             <button
               type="button"
               className="link-button remove-video"
@@ -125,15 +125,19 @@ export function VideoDetail() {
         </div>
       ) : (
         <div className="detail-grid">
-          <ProbabilityCard
-            video={video}
-            labels={labels}
-            result={result}
-            classNames={classNames}
-            selectedClass={classIndex}
-            onPickClass={setPicked}
-          />
+          {/* Each chart mounts in a task of its own: the first results of a load arrive with the list and this page's
+              first render of them, and all of it at once is one long task (React's development build most of all). */}
           <StagedMount placeholder={<div className="card pending-card" aria-hidden="true" />}>
+            <ProbabilityCard
+              video={video}
+              labels={labels}
+              result={result}
+              classNames={classNames}
+              selectedClass={classIndex}
+              onPickClass={setPicked}
+            />
+          </StagedMount>
+          <StagedMount frames={2} placeholder={<div className="card pending-card" aria-hidden="true" />}>
             <AttentionCard
               video={video}
               labels={labels}
@@ -147,5 +151,16 @@ export function VideoDetail() {
         </div>
       )}
     </article>
+  );
+}
+
+/** "Video 3 of 1,000 · file, record 2": the one part of the detail that follows the list's length. */
+function Position({ index, record, file }: { index: number; record: number; file: string }) {
+  const total = useApp((s) => s.videos.length);
+  return (
+    <>
+      Video {index + 1} of {total} · {file}
+      {record > 0 || total > 1 ? `, record ${record}` : ''}
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, memo, useEffect, useRef } from 'react';
+import { type KeyboardEvent, memo, useEffect, useLayoutEffect, useRef } from 'react';
 import { FEATURE_FORMAT_LABELS, listed } from '../../core/features/featureFormats';
 import { formatProbability } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
@@ -18,26 +18,31 @@ const STATUS_LABEL: Record<VideoRow['status'], string> = { queued: 'Queued', run
 /** Rows are of one height, so that thousands of them scroll without laying all of them out. */
 const ROW_HEIGHT = 50;
 
+/**
+ * The list's card. It reads whether there are videos, not the videos: while a
+ * shard streams in, the list changes with every batch of results, and only
+ * the list itself (and the rows whose video changed) need to render again.
+ */
 export function VideoPanel() {
-  const [videos, hasModel] = useAppShallow((s) => [s.videos, s.model !== null]);
+  const [hasVideos, hasModel] = useAppShallow((s) => [s.videos.length > 0, s.model !== null]);
   const clear = useApp((s) => s.clearVideos);
   return (
     <section id="videos" className="card" aria-labelledby="videos-title" tabIndex={-1}>
       <div className="card-head">
         <h2 id="videos-title">Videos</h2>
-        {videos.length > 0 && (
+        {hasVideos && (
           <button type="button" className="btn btn-ghost btn-small" onClick={() => void clear()} aria-label="Clear the list of videos">
             Clear
           </button>
         )}
       </div>
       {/* Before any video the main area offers these (one of each on the page, so that each name is one control's). */}
-      {videos.length > 0 && <FileButtons />}
-      {videos.length > 0 && <FineTuneOffer />}
+      {hasVideos && <FileButtons />}
+      {hasVideos && <FineTuneOffer />}
       <LoadProgressBar />
       <FileNotes />
-      {videos.length > 0 ? (
-        <VideoList videos={videos} waitingForModel={!hasModel} />
+      {hasVideos ? (
+        <VideoList waitingForModel={!hasModel} />
       ) : (
         <p className="muted small hint">
           No videos yet. Drop feature files anywhere on the page: {listed(FEATURE_FORMAT_LABELS)}, many at once (whole YouTube-8M shards
@@ -48,7 +53,8 @@ export function VideoPanel() {
   );
 }
 
-function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingForModel: boolean }) {
+function VideoList({ waitingForModel }: { waitingForModel: boolean }) {
+  const videos = useApp((s) => s.videos);
   const selected = useApp((s) => Math.min(s.settings.video, s.videos.length - 1));
   const [select, remove] = useAppShallow((s) => [s.selectVideo, s.removeVideo]);
   const classNames = useApp((s) => s.model?.classNames ?? NO_NAMES);
@@ -66,6 +72,11 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
   useEffect(() => {
     if (selected < 0 || selected === shown.current) return;
     shown.current = selected;
+    // A row in full view (a click on it) needs no scroll: scrolling to it anyway lays the page out at once, in the click's own task.
+    const row = list.measurementsCache[selected];
+    const top = list.scrollOffset ?? 0;
+    const height = list.scrollRect?.height ?? 0;
+    if (row && height > 0 && row.start >= top && row.end <= top + height) return;
     list.scrollToIndex(selected, { align: 'auto' });
   }, [selected, list]);
 
@@ -89,7 +100,14 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
     select(Math.max(0, Math.min(videos.length - 1, moves[e.key])));
   };
 
-  const { total, done, failed } = videoCounts(videos);
+  // The set's size on every row in view, set here rather than as a row's prop: as a shard streams in the count
+  // grows with every batch, and a prop would render every row again each time (the rows are memoized for this).
+  const total = videos.length;
+  useLayoutEffect(() => {
+    for (const row of scroller.current?.querySelectorAll('[role=option]') ?? []) row.setAttribute('aria-setsize', String(total));
+  });
+
+  const { done, failed } = videoCounts(videos);
   return (
     <>
       <p className="muted small list-summary" data-testid="list-summary" aria-live="polite">
@@ -125,7 +143,6 @@ function VideoList({ videos, waitingForModel }: { videos: VideoRow[]; waitingFor
                 video={v}
                 position={item.index}
                 start={item.start}
-                total={videos.length}
                 selected={item.index === selected}
                 topName={top === undefined ? null : (classNames[top] ?? `class ${top}`)}
                 onSelect={select}
@@ -148,7 +165,6 @@ const VideoOption = memo(function VideoOption({
   video: v,
   position,
   start,
-  total,
   selected,
   topName,
   onSelect,
@@ -156,7 +172,6 @@ const VideoOption = memo(function VideoOption({
   video: VideoRow;
   position: number;
   start: number;
-  total: number;
   selected: boolean;
   topName: string | null;
   onSelect: (index: number) => void;
@@ -167,7 +182,6 @@ const VideoOption = memo(function VideoOption({
       id={optionId(position)}
       role="option"
       aria-selected={selected}
-      aria-setsize={total}
       aria-posinset={position + 1}
       data-index={position}
       data-status={v.status}

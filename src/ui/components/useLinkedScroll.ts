@@ -26,7 +26,8 @@ export function linkScrollers<E extends Scroller>(): (el: E | null) => void {
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     els.set(el, onScroll);
-    el.scrollLeft = left;
+    // A new scroller starts at 0; setting it anyway lays the page out at once, in the middle of React's commit.
+    if (left !== 0) el.scrollLeft = left;
   };
 }
 

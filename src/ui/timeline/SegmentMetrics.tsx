@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, memo } from 'react';
 import type { SegmentReport } from '../../protocol/protocol';
 import { formatMetric } from '../formatNumbers';
 import { useApp, useAppShallow } from '../state/context';
@@ -29,7 +29,8 @@ export function leftOutNote(report: SegmentReport, name: (c: number) => string):
  * `npm run evaluate -- --segments` prints) over the loaded segment-rated
  * videos ranked so far; nothing when none is loaded.
  */
-export function SegmentMapLine() {
+// Memoized: the Metrics card renders again as each batch of a load changes its pending count; this part need not.
+export const SegmentMapLine = memo(function SegmentMapLine() {
   const [report, classNames] = useAppShallow((s) => [s.segments.report, s.model?.classNames]);
   if (!report || report.ratedVideos === 0) return null;
   const r = report.result;
@@ -67,7 +68,7 @@ export function SegmentMapLine() {
       </p>
     </div>
   );
-}
+});
 
 /** Per-class segment AP and the rated positives ranked worst: the dataset view's Segments tab. */
 export function SegmentTable({ classNames }: { classNames: readonly string[] }) {

@@ -56,7 +56,7 @@ export class Engine implements TrainingHost {
       this.segments?.observe(e);
     });
     this.host = new BackendHost(emit, this.queue, () => this.scheduler.schedule());
-    this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit, opts.bufferBytes);
+    this.scheduler = new PredictionScheduler(this.host, this.videos, this.queue, emit, opts.bufferBytes, () => this.segments);
     this.ingest = new Ingest(this.videos, this.scheduler, emit, { fetch: deps.fetch, maxFrames: () => this.maxFrames });
     this.segments = new SegmentTracker(this.host, this.videos, this.queue, emit, deps.ratedClasses);
   }

@@ -13,6 +13,10 @@
  * can predict, so reading never runs far ahead of predicting. Videos without
  * frames in hand (after a model or backend change, or read while no model was
  * loaded) are read again from their files when their batch comes.
+ *
+ * A batch also computes, in its forward pass, the segment windows of its
+ * rated videos that the segment tracker wants (WindowsHook), and hands them
+ * over before announcing the batch's results.
  */
 import { userMessage } from '../../core/errors';
 import type { VideoFeatures } from '../../core/features/featureTypes';
@@ -25,6 +29,13 @@ import type { VideoResult, WorkerEvent } from '../../protocol/protocol';
 import type { BackendHost } from './backendHost';
 import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';
+import type { PassWindowsPlan, PassWindowsResult } from './segmentTracker';
+
+/** What the segment tracker asks of each batch (SegmentTracker.windowsFor and accept). */
+export interface WindowsHook {
+  windowsFor(keys: readonly string[]): PassWindowsPlan | null;
+  accept(plan: PassWindowsPlan, results: readonly PassWindowsResult[]): Promise<void>;
+}
 
 /** Waiting videos a batch is chosen from (the longest of them first). */
 const CANDIDATES = 256;
@@ -47,6 +58,8 @@ export class PredictionScheduler {
     private readonly queue: SerialQueue,
     private readonly emit: (e: WorkerEvent) => void,
     private readonly bufferBytes = 8 << 20,
+    /** The segment tracker, once made (it is made after the scheduler). */
+    private readonly windows: () => WindowsHook | undefined = () => undefined,
   ) {}
 
   /**
@@ -220,13 +233,19 @@ export class PredictionScheduler {
       ok.map((x) => x.key),
       'running',
     );
+    const hook = this.windows();
+    const plan = hook?.windowsFor(ok.map((x) => x.key)) ?? null;
     const t0 = performance.now();
     try {
       const predictions = await backend.guard(() =>
         predictVideos(
           model,
           ok.map((x) => x.video),
-          { batchSize: ok.length, biLstm },
+          {
+            batchSize: ok.length,
+            biLstm,
+            windows: plan ? { ...plan.window, batchSize: plan.batchSize, of: (i) => plan.keys.has(ok[i].key) } : undefined,
+          },
         ),
       );
       const ms = performance.now() - t0;
@@ -257,6 +276,15 @@ export class PredictionScheduler {
           ms,
         });
       });
+      if (plan && hook) {
+        const done = new Set(results.map((r) => r.key));
+        const windows = ok.flatMap((x, i) => {
+          const w = predictions[i].windows;
+          return w && done.has(x.key) ? [{ key: x.key, video: x.video, windows: w }] : [];
+        });
+        // The video-level results stand whatever becomes of their windows (the tracker reads those videos again).
+        await hook.accept(plan, windows).catch(() => {});
+      }
       if (results.length) this.emit({ type: 'predictions', results });
       this.releaseRoom();
     } catch (e) {

@@ -50,6 +50,14 @@ describe('segments in the worker', () => {
     expect(await h.until(() => h.of('segments').some((e) => e.ranked === 16 && e.pending === 0), 60_000)).toBe(true);
     const report = h.engine.segmentReport(5);
     expect(report).toMatchObject({ window: { length: 5, hop: 5 }, ratedVideos: 16, ranked: 16, pending: 0 });
+    // Each video's windows came with its video-level pass (never read again): every batch's results are followed at once by the ranking that holds them.
+    let predicted = 0;
+    h.events.forEach((e, i) => {
+      if (e.type !== 'predictions') return;
+      predicted += e.results.length;
+      expect(h.events[i + 1]).toEqual({ type: 'segments', ranked: predicted, pending: 0 });
+    });
+    expect(predicted).toBe(16);
 
     // The same windows computed apart, with the core alone (tfjs-cpu, as the harness's engine).
     const { videos } = readFeatureFile(new Uint8Array(samples), 'demo-segments.tfrecord');

@@ -3,23 +3,27 @@
  * windows ranked for the segment MAP, and one video's windows on request for
  * the timeline.
  *
- * When: the ranking follows the video-level predictions. A rated video joins
- * it once its video-level result is out (the 'predictions' event), a batch of
- * windows per task on the engine's serial queue, so that video-level results,
- * a backend switch, an occlusion map or a timeline request get in between
- * batches: a 1,000-video shard shows its first results as fast as without
- * segments, and its segment MAP grows as the shard is predicted rather than
- * waiting for a click. Only rated videos are ranked: an unrated window
- * neither helps nor hurts the metric. The timeline's windows, which hold every
- * class's probability (300 windows x 3,862 classes at hop 1), are computed for
- * the selected video alone when the page asks: keeping them for every video
- * would grow with the shard.
+ * When: a rated video's windows are computed in the same forward pass as
+ * its video-level prediction (the prediction scheduler asks windowsFor for
+ * each batch and hands the windows to accept before the batch's
+ * 'predictions' event): the frames are read, dequantized and embedded once,
+ * each frame's input projections serve the video and its windows
+ * (core/model/packedWindows.ts), and the windows' recurrences run as one
+ * batch. So the segment MAP grows as the shard is predicted, and a shard is
+ * ranked about when it is predicted. Only rated videos are ranked: an unrated
+ * window neither helps nor hurts the metric. Videos predicted before the
+ * ranking (re)started (new window settings, a video removed) are read again
+ * and ranked here, a batch of windows per task on the engine's serial queue,
+ * so that video-level results, a backend switch, an occlusion map or a
+ * timeline request get in between. The timeline's windows, which hold every
+ * class's probability (300 windows x 3,862 classes at hop 1), are computed
+ * for the selected video alone when the page asks: keeping them for every
+ * video would grow with the shard.
  *
- * Memory: a task holds the frames of the few videos whose windows fill one
- * batch (read again from their files, as predictions after a model change
- * are) and their windows' probabilities; the ranking keeps at most K windows
- * per class (SegmentRanking). Windows are batched and packed by the core's
- * predictWindowStream within the backend's batch budget, like videos.
+ * Memory: windows leave a pass a chunk at a time, within the budget of a
+ * batch of windows; a batch's windows' probabilities are ranked as the batch
+ * ends and dropped; the ranking keeps at most K windows per class
+ * (SegmentRanking).
  *
  * The ranking cannot forget a video, so a change that invalidates one of its
  * videos (a new model, backend, window settings, a video removed or
@@ -28,6 +32,8 @@
 import { InputError } from '../../core/errors';
 import type { VideoFeatures } from '../../core/features/featureTypes';
 import { batchSizeFor } from '../../core/model/batching';
+import { predictVideos } from '../../core/model/model';
+import type { PassWindow } from '../../core/model/prediction';
 import {
   MAX_WINDOWS_PER_BATCH,
   modelRunner,
@@ -36,7 +42,6 @@ import {
   SEGMENT_WINDOWS,
   SegmentRanking,
   segmentMap,
-  type WindowRunner,
   type WindowSettings,
   windowCount,
   windowSettings,
@@ -49,6 +54,30 @@ import type { BackendHost } from './backendHost';
 import { type SerialQueue, yieldToEventLoop } from './serialQueue';
 import type { VideoRegistry } from './videoRegistry';
 
+/**
+ * Windows per chunk of a video-level pass at most (perPass). 1,024 took the
+ * same time in the page as 256 and grew the page's memory by about 60 MB
+ * more (wasm's memory keeps its peak).
+ */
+const MAX_WINDOWS_PER_PASS = 256;
+
+/** The windows a video-level batch computes for the ranking (SegmentTracker.windowsFor). */
+export interface PassWindowsPlan {
+  generation: number;
+  window: WindowSettings;
+  /** Windows per chunk of the pass. */
+  batchSize: number;
+  /** The batch's videos whose windows are wanted. */
+  keys: ReadonlySet<string>;
+}
+
+/** A video of a batch with the windows its pass computed. */
+export interface PassWindowsResult {
+  key: string;
+  video: VideoFeatures;
+  windows: readonly PassWindow[];
+}
+
 export class SegmentTracker {
   private settings: WindowSettings = { ...SEGMENT_WINDOWS };
   private ranking: SegmentRanking | null = null;
@@ -56,6 +85,8 @@ export class SegmentTracker {
   private pending: string[] = [];
   private readonly ranked = new Set<string>();
   private draining = false;
+  /** Windows of a video-level batch were ranked: a 'segments' event follows its 'predictions' event. */
+  private announce = false;
   /** Bumped by every restart: a batch that began before one does not count. */
   private generation = 0;
 
@@ -74,8 +105,13 @@ export class SegmentTracker {
 
   /** Sees every event the engine sends, and follows the videos' predictions. */
   observe(e: WorkerEvent): void {
-    if (e.type === 'predictions') this.enqueue(e.results.map((r) => r.key));
-    else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
+    if (e.type === 'predictions') {
+      this.enqueue(e.results.map((r) => r.key));
+      if (this.announce) {
+        this.announce = false;
+        this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
+      }
+    } else if (e.type === 'removed' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k))) this.restart();
     else if (e.type === 'status' && e.status === 'queued' && e.keys.some((k) => this.ranked.has(k) || this.pending.includes(k)))
       this.restart(false);
     else if (e.type === 'model') this.restart(false);
@@ -123,7 +159,10 @@ export class SegmentTracker {
     const [video] = await this.videos.load([key]);
     const window = this.window;
     try {
-      const [windows] = await predictVideoWindows(this.runner(), [video], { window, batchSize: this.perBatch() });
+      const { backend, model, biLstm } = running;
+      const inner = modelRunner(model, biLstm);
+      const runner = { sizes: inner.sizes, predict: (batch: readonly VideoFeatures[]) => backend.guard(() => inner.predict(batch)) };
+      const [windows] = await predictVideoWindows(runner, [video], { window, batchSize: this.perBatch() });
       // tfjs does not throw on WebGPU errors: a wrong result shows as non-finite numbers.
       if (!windows.every((w) => allFinite(w.probabilities)))
         throw new InputError(`${running.backend.name} returned non-finite probabilities for the windows of ${video.id}`);
@@ -178,19 +217,85 @@ export class SegmentTracker {
     void this.queue.run(() => this.drainOne());
   }
 
+  /** Windows per chunk of a video-level pass: the backend's budget, as a batch of windows has, at most MAX_WINDOWS_PER_PASS. */
+  private perPass(): number {
+    const { backend, model } = this.host.running!;
+    return batchSizeFor(model.meta.sizes, this.settings.length, backend.batchBudgetBytes, MAX_WINDOWS_PER_PASS);
+  }
+
   /** Windows per forward pass on the backend in use: its budget, as its video batches have. */
   private perBatch(): number {
     const { backend, model } = this.host.running!;
     return batchSizeFor(model.meta.sizes, this.settings.length, backend.batchBudgetBytes, MAX_WINDOWS_PER_BATCH);
   }
 
-  private runner(): WindowRunner {
-    const { backend, model, biLstm } = this.host.running!;
-    const inner = modelRunner(model, biLstm);
-    return { sizes: inner.sizes, predict: (batch) => backend.guard(() => inner.predict(batch)) };
+  /**
+   * The windows a video-level batch of these videos should compute in its
+   * pass: those of its rated videos not ranked yet, with the current settings;
+   * null for none.
+   */
+  windowsFor(keys: readonly string[]): PassWindowsPlan | null {
+    if (!this.host.running) return null;
+    const wanted = keys.filter((k) => {
+      const e = this.videos.get(k);
+      return e && isRated(e.summary) && !this.ranked.has(k);
+    });
+    if (!wanted.length) return null;
+    return { generation: this.generation, window: this.window, batchSize: this.perPass(), keys: new Set(wanted) };
   }
 
-  /** Ranks the windows of the next waiting videos (about one batch of them); returns whether more wait. */
+  /**
+   * Ranks the windows a video-level batch computed (windowsFor's plan). Call
+   * it before the batch's 'predictions' event, so that its videos are not
+   * queued to be read again; a plan from before a restart is ignored (the
+   * event then queues them).
+   */
+  async accept(plan: PassWindowsPlan, results: readonly PassWindowsResult[]): Promise<void> {
+    if (plan.generation !== this.generation || !results.length) return;
+    if (!(await this.ensureRanking(plan.generation))) return;
+    this.add(results);
+    this.pending = this.pending.filter((k) => !this.ranked.has(k));
+    // Said after the batch's 'predictions' event (observe): the page then knows whether any video still waits.
+    this.announce = true;
+  }
+
+  /** The ranking of the current generation, made when its first windows come; false when a restart came first. */
+  private async ensureRanking(generation: number): Promise<boolean> {
+    if (this.ranking) return generation === this.generation;
+    const running = this.host.running;
+    if (!running) return false;
+    const classes = running.model.meta.sizes.classes;
+    // Upstream multiplies a YouTube-8M model's windows by the rated classes' mask; without the list (it failed to load) all classes rank.
+    const list = classes === YT8M_CLASS_COUNT ? await this.ratedList().catch(() => null) : null;
+    if (generation !== this.generation) return false;
+    this.ranking ??= new SegmentRanking({ classes, rated: ratedClassesFor(classes, list), window: this.settings, keepOrder: true });
+    return true;
+  }
+
+  /** Adds videos' windows to the ranking; a video with a non-finite window is left out, with a notice. */
+  private add(results: readonly PassWindowsResult[]): void {
+    const broken: string[] = [];
+    for (const { key, video, windows } of results) {
+      if (this.ranked.has(key)) continue;
+      if (!windows.every((w) => allFinite(w.probabilities))) {
+        broken.push(video.id);
+        continue;
+      }
+      const ranked = { id: video.id, frames: video.frames, segments: video.segments };
+      this.ranking!.addVideo(ranked);
+      for (const w of windows) this.ranking!.addWindow(ranked, w.start, w.probabilities);
+      this.ranked.add(key);
+    }
+    if (broken.length) {
+      this.emit({
+        type: 'notice',
+        level: 'warning',
+        message: `${this.host.running?.backend.name ?? 'The backend'} returned non-finite probabilities for the windows of ${broken.slice(0, 3).join(', ')}${broken.length > 3 ? ` and ${broken.length - 3} more` : ''}: left out of the segment MAP.`,
+      });
+    }
+  }
+
+  /** Ranks the windows of the next waiting videos (about one batch of them), read again; returns whether more wait. */
   private async rankBatch(): Promise<boolean> {
     const running = this.host.running;
     if (!running) return false;
@@ -213,33 +318,14 @@ export class SegmentTracker {
       // A file that cannot be read again: its videos stay out of the ranking (their video-level results said so already).
       return this.pending.length > 0;
     }
-    const predicted = await predictVideoWindows(this.runner(), videos, { window: this.settings, batchSize: per });
-    if (generation !== this.generation) return this.pending.length > 0;
-    if (!this.ranking) {
-      const classes = running.model.meta.sizes.classes;
-      // Upstream multiplies a YouTube-8M model's windows by the rated classes' mask; without the list (it failed to load) all classes rank.
-      const list = classes === YT8M_CLASS_COUNT ? await this.ratedList().catch(() => null) : null;
-      if (generation !== this.generation) return this.pending.length > 0;
-      this.ranking = new SegmentRanking({ classes, rated: ratedClassesFor(classes, list), window: this.settings });
-    }
-    const broken: string[] = [];
-    videos.forEach((video, i) => {
-      if (!predicted[i].every((w) => allFinite(w.probabilities))) {
-        broken.push(video.id);
-        return;
-      }
-      const ranked = { id: video.id, frames: video.frames, segments: video.segments };
-      this.ranking!.addVideo(ranked);
-      for (const w of predicted[i]) this.ranking!.addWindow(ranked, w.start, w.probabilities);
-      this.ranked.add(keys[i]);
-    });
-    if (broken.length) {
-      this.emit({
-        type: 'notice',
-        level: 'warning',
-        message: `${running.backend.name} returned non-finite probabilities for the windows of ${broken.slice(0, 3).join(', ')}${broken.length > 3 ? ` and ${broken.length - 3} more` : ''}: left out of the segment MAP.`,
-      });
-    }
+    const { backend, model, biLstm } = running;
+    const s = this.settings;
+    // The video-level pass with the windows in it: each frame embedded once however many windows hold it (hop 1: five).
+    const predicted = await backend.guard(() =>
+      predictVideos(model, videos, { batchSize: videos.length, biLstm, windows: { ...s, batchSize: this.perPass(), of: () => true } }),
+    );
+    if (generation !== this.generation || !(await this.ensureRanking(generation))) return this.pending.length > 0;
+    this.add(videos.map((video, i) => ({ key: keys[i], video, windows: predicted[i].windows ?? [] })));
     this.emit({ type: 'segments', ranked: this.ranked.size, pending: this.pending.length });
     return this.pending.length > 0;
   }

@@ -28,6 +28,26 @@ describe('the segments slice', () => {
     expect(state().segments.report).toBeNull();
   });
 
+  it('asks at once when the ranking has caught up and no video waits for its prediction (the complete figures show without delay)', async () => {
+    const { fake } = storeHarness('', { segmentReport: () => REPORT });
+    fake.emit({ type: 'segments', ranked: 1, pending: 1 });
+    expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(0);
+    fake.emit({ type: 'segments', ranked: 2, pending: 0 });
+    expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(1);
+    // The delayed ask was replaced by that one.
+    await vi.advanceTimersByTimeAsync(SEGMENTS_REFRESH_MS);
+    expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(1);
+    // While a file is read, the ranking catches up after every batch: once a second then.
+    fake.emit({
+      type: 'load',
+      progress: { state: 'reading', files: 1, filesDone: 0, bytesRead: 1, bytesTotal: 10, videosRead: 2, file: 'a.tfrecord' },
+    });
+    for (let i = 0; i < 3; i++) fake.emit({ type: 'segments', ranked: 3 + i, pending: 0 });
+    expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(SEGMENTS_REFRESH_MS);
+    expect(fake.calls.filter((c) => c.type === 'segmentReport')).toHaveLength(2);
+  });
+
   it('keeps the answer of the last timeline asked for, asks again for new settings, and says when the worker failed', async () => {
     const pending: Record<string, (t: SegmentTimeline) => void> = {};
     let hop = 5;

@@ -1,6 +1,7 @@
 import { SEGMENT_WINDOWS, type WindowSettings } from '../../../core/segments/windows';
 import type { SegmentReport, SegmentTimeline } from '../../../protocol/protocol';
 import type { SliceContext, Slice } from '../types';
+import { predictionsPending } from '../selectors';
 
 /** Seconds of a video picked on the timeline (a rated segment, a class's peak window): the heatmap and evidence mark them. */
 interface SecondsSelection {
@@ -63,6 +64,12 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
       void refresh();
     }, SEGMENTS_REFRESH_MS);
   };
+  /** The ranking has caught up, no file is being read and no video waits for its prediction: the complete figures show at once. */
+  const settled = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    void refresh();
+  };
 
   const loadTimeline = async (key: string, force = false) => {
     const { timeline, window, timelineStatus } = get().segments;
@@ -106,7 +113,12 @@ export function segmentsSlice({ set, get, env }: SliceContext): Slice<SegmentsSl
       removeTimelineClass: (c) => patch({ added: get().segments.added.filter((x) => x !== c) }),
     },
     events: {
-      segments: soon,
+      segments: (e) => {
+        const { videos, work } = get();
+        // Every second while files are read or videos wait (a report sorts every class's windows); at once at the end.
+        if (e.pending === 0 && work?.load.state !== 'reading' && !predictionsPending(videos)) settled();
+        else soon();
+      },
       removed: (e) => {
         const sel = get().segments.selection;
         if (sel && e.keys.includes(sel.key)) patch({ selection: null });
