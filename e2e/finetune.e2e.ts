@@ -185,14 +185,16 @@ describe('fine-tuning in the page', () => {
       // While paused, another video selected gets its live view over the user's classes at once.
       const row = page.locator('[data-testid=video-row]').nth(5);
       await row.click();
+      // The detail renders deferred, and the new video's live view arrives after it: until then the bar and the table
+      // may still be the previous video's, or the loaded model's.
+      await expect.poll(() => page.locator('[data-testid=video-detail]:not([data-stale])').getAttribute('data-key')).toMatch(/#5$/);
       const bar = page.locator('[data-testid=live-bar]');
       await expect.poll(() => bar.getAttribute('data-live'), { timeout: 30_000 }).toBe('fine-tune');
-      // The detail renders deferred: the live bar above may still be the previous video's for a moment.
-      await expect.poll(() => page.locator('[data-testid=video-detail]:not([data-stale])').getAttribute('data-key')).toMatch(/#5$/);
-      const shown = await page
-        .locator('[data-testid=prob-table] tbody tr td:nth-child(3)')
-        .evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? ''));
-      expect(shown.sort()).toEqual(['alpha', 'beta']);
+      const shown = () =>
+        page
+          .locator('[data-testid=prob-table] tbody tr td:nth-child(3)')
+          .evaluateAll((tds) => tds.map((td) => td.firstChild?.textContent ?? '').sort());
+      await expect.poll(shown).toEqual(['alpha', 'beta']);
       await expect.poll(() => page.locator('[data-testid=evidence-live]').count()).toBe(1);
       await page.waitForTimeout(800);
       expect(await epochs()).toBeLessThanOrEqual(atPause + 1);

@@ -405,6 +405,8 @@ export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: num
  * first. A file input counts by its label, which takes its taps.
  */
 export async function untappableControls(page: Page): Promise<string[]> {
+  // The detail's cards mount a frame or two apart (StagedMount): until the last one is in, the page below them still moves.
+  await page.waitForFunction(() => document.querySelector('[data-staged-pending]') === null, null, { timeout: 30_000 });
   return page.evaluate(async () => {
     const controls = Array.from(
       document.querySelectorAll<HTMLElement>(

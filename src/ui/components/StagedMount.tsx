@@ -36,5 +36,17 @@ export function StagedMount({
       clearTimeout(timer);
     };
   }, [frames]);
-  return <>{mounted ? children : placeholder}</>;
+  // The hidden marker says "still to come" to whatever waits for the page to settle (the e2e layout checks).
+  return (
+    <>
+      {mounted ? (
+        children
+      ) : (
+        <>
+          {placeholder}
+          <span hidden data-staged-pending="" />
+        </>
+      )}
+    </>
+  );
 }
