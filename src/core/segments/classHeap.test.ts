@@ -54,4 +54,28 @@ describe('ClassHeap', () => {
       expect(Array.from(kept.scores.subarray(0, kept.n))).toEqual(got.map((w) => w.score));
     }
   });
+
+  it('keeps its order up between reads, windows merged in at each, as one sort of them all gives', () => {
+    // -0 and 0 tie: their windows' order between themselves is either (the first test allows it), so 0 only here.
+    const all = windows(5000, 3).map((w) => ({ ...w, score: w.score === 0 ? 0 : w.score }));
+    const kept = new ClassHeap(100_000);
+    const once = new ClassHeap(100_000);
+    let read = 0;
+    for (let i = 0; i < all.length; i++) {
+      const w = all[i];
+      kept.push(w.score, w.video, w.start, w.rating);
+      once.push(w.score, w.video, w.start, w.rating);
+      // Reads after 1, 2, 4, ... windows and then every 700: the kept columns grow and are merged into.
+      if (i + 1 === 2 ** read || (i + 1) % 700 === 0) {
+        read += i + 1 === 2 ** read ? 1 : 0;
+        const got = kept.rankedColumns(true);
+        const want = once.rankedColumns(false);
+        expect(got.n).toBe(i + 1);
+        expect(Array.from(got.scores.subarray(0, got.n))).toEqual(Array.from(want.scores.subarray(0, want.n)));
+        expect(got.videos.slice(0, got.n)).toEqual(want.videos.slice(0, want.n));
+        expect(Array.from(got.starts.subarray(0, got.n))).toEqual(Array.from(want.starts.subarray(0, want.n)));
+        expect(Array.from(got.ratings.subarray(0, got.n))).toEqual(Array.from(want.ratings.subarray(0, want.n)));
+      }
+    }
+  });
 });

@@ -148,35 +148,47 @@ export class ClassHeap {
     return order;
   }
 
-  /** Sorted columns and held windows (by index, both byRank) as one. */
+  /**
+   * The fresh windows (held indices, byRank) merged into the sorted columns, in place from the back: the
+   * columns grow by doubling, so a report allocates nothing once they are large (new columns at every report
+   * were most of the page's garbage while a shard is ranked).
+   */
   private mergeColumns(a: RankedColumns, fresh: readonly number[]): RankedColumns {
     const { scores, videos, starts, ratings } = this;
-    const out = columns(a.n + fresh.length);
-    const put = (k: number, score: number, video: string, start: number, rating: number) => {
-      out.scores[k] = score;
-      out.videos[k] = video;
-      out.starts[k] = start;
-      out.ratings[k] = rating;
-    };
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < a.n && j < fresh.length) {
+    const n = a.n + fresh.length;
+    let out = a;
+    if (a.scores.length < n) {
+      out = columns(Math.min(Math.max(n, 2 * a.scores.length), this.capacity));
+      out.scores.set(a.scores.subarray(0, a.n));
+      out.starts.set(a.starts.subarray(0, a.n));
+      out.ratings.set(a.ratings.subarray(0, a.n));
+      for (let i = 0; i < a.n; i++) out.videos[i] = a.videos[i];
+    }
+    let i = a.n - 1;
+    let j = fresh.length - 1;
+    for (let k = n - 1; j >= 0; k--) {
       const f = fresh[j];
-      const first =
-        a.scores[i] !== scores[f]
-          ? a.scores[i] > scores[f]
-          : compareWindows(scores[f], videos[f], starts[f], ratings[f], a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
-      if (first) {
-        put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-        i++;
+      // Sorted window i goes before fresh window f when it ranks higher, or ties with it (as a forward merge kept it).
+      const before =
+        i >= 0 &&
+        (out.scores[i] !== scores[f]
+          ? out.scores[i] > scores[f]
+          : compareWindows(scores[f], videos[f], starts[f], ratings[f], out.scores[i], out.videos[i], out.starts[i], out.ratings[i]) <= 0);
+      if (i >= 0 && !before) {
+        out.scores[k] = out.scores[i];
+        out.videos[k] = out.videos[i];
+        out.starts[k] = out.starts[i];
+        out.ratings[k] = out.ratings[i];
+        i--;
       } else {
-        put(k++, scores[f], videos[f], starts[f], ratings[f]);
-        j++;
+        out.scores[k] = scores[f];
+        out.videos[k] = videos[f];
+        out.starts[k] = starts[f];
+        out.ratings[k] = ratings[f];
+        j--;
       }
     }
-    for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-    for (; j < fresh.length; j++) put(k++, scores[fresh[j]], videos[fresh[j]], starts[fresh[j]], ratings[fresh[j]]);
+    out.n = n;
     return out;
   }
 
@@ -260,7 +272,10 @@ export class ClassHeap {
   }
 }
 
-/** Windows in rank order, as parallel arrays (the first `n` of each). */
+/**
+ * Windows in rank order, as parallel arrays (the first `n` of each: kept columns have room to grow, and are
+ * brought up to date in place at the next read).
+ */
 export interface RankedColumns {
   n: number;
   scores: Float64Array;
