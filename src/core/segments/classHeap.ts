@@ -142,7 +142,16 @@ export class ClassHeap {
       const rank = Math.floor(keys[r] / n);
       let end = r + 1;
       while (end < n && Math.floor(keys[end] / n) === rank) end++;
-      if (end - r > 1) order.subarray(r, end).sort(byRankAt);
+      if (end - r > 16) order.subarray(r, end).sort(byRankAt);
+      else {
+        // A few tied windows (the usual run): sorted in place, no view or sort call each.
+        for (let a = r + 1; a < end; a++) {
+          const x = order[a];
+          let b = a - 1;
+          for (; b >= r && byRankAt(order[b], x) > 0; b--) order[b + 1] = order[b];
+          order[b + 1] = x;
+        }
+      }
       r = end;
     }
     return order;
