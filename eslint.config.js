@@ -6,7 +6,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-cli/**', 'node_modules/**', 'e2e/output/**', 'src/kernels/lstmSimd/binary.generated.ts', 'public/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-cli/**',
+      'build-bench/**',
+      'node_modules/**',
+      'e2e/output/**',
+      'src/kernels/lstmSimd/binary.generated.ts',
+      'public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

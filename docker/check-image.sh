@@ -32,6 +32,18 @@ cmp -s "$work/one.json" "$work/merged.json" || fail "three workers and a merge d
 lines="$(run "$image" predict --model /model --jsonl /data/demo-samples-a.tfrecord 2>/dev/null | wc -l)"
 [ "$lines" -gt 0 ] || fail "predict --jsonl wrote nothing"
 
+# onnxruntime-node in the image (docs/cli.md, two engines): --engine ort runs, within 1e-6 of --engine own.
+run "$image" predict --model /model --jsonl --engine own /data/demo-samples-a.tfrecord >"$work/own.jsonl" 2>/dev/null
+run "$image" predict --model /model --jsonl --engine ort /data/demo-samples-a.tfrecord >"$work/ort.jsonl" 2>/dev/null ||
+  fail "--engine ort did not run (is onnxruntime-node in the image?)"
+run --entrypoint node "$image" -e '
+const fs = require("fs");
+const read = (f) => fs.readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const [a, b] = [read("/parts/own.jsonl"), read("/parts/ort.jsonl")];
+let d = a.length > 0 && a.length === b.length ? 0 : Infinity;
+a.forEach((v, i) => v.probabilities.forEach((p, c) => (d = Math.max(d, Math.abs(p - b[i].probabilities[c])))));
+process.exit(d <= 1e-6 ? 0 : 1);' || fail "--engine ort and --engine own differ by more than 1e-6"
+
 # A model baked into a derived image (docs/cluster.md).
 mkdir "$work/baked"
 cp -r "$here/public/models/demo" "$work/baked/model"
@@ -41,4 +53,4 @@ printf 'FROM %s\nCOPY model /model\n' "$image" >"$work/baked/Dockerfile"
 "$engine" rmi "$image-baked-check" >/dev/null 2>&1 || true
 grep -q '"videos"' "$work/baked.json" || fail "the baked-model image did not evaluate"
 
-echo "check-image: $image passed (help, uid 1000, 3 workers + merge = one run with segments, predict --jsonl, a baked model; no network)"
+echo "check-image: $image passed (help, uid 1000, 3 workers + merge = one run with segments, predict --jsonl, --engine ort within 1e-6 of own, a baked model; no network)"

@@ -71,8 +71,9 @@ export async function bundleDir() {
     target: 'node20',
     outExtension: { '.js': '.mjs' },
     // tfjs stays in node_modules (tfjs-backend-wasm finds its .wasm files and thread glue beside its own code,
-    // and only --backend cpu, finetune and export load it); the other packages are bundled.
-    external: ['@tensorflow/*'],
+    // and only --backend cpu, finetune and export load it), as does onnxruntime-node (a native library, loaded
+    // only by the engine that runs on it, when it is installed); the other packages are bundled.
+    external: ['@tensorflow/*', 'onnxruntime-node'],
     define: { __ALSTM_BUNDLE__: 'true' },
     sourcemap: 'linked',
     logLevel: 'warning',

@@ -5,18 +5,21 @@
  * project's ONNX export of the same weights), YouTube-8M TFRecords on disk:
  *
  *   cli       `npm run evaluate -- --model <dir> --threads N <file>` (the bundle scripts/cli.mjs starts,
- *             the project's SIMD engine);
+ *             `--engine auto`: onnxruntime-node on the model's ONNX graph built in memory for the 32 videos,
+ *             the project's SIMD engine for the one; src/cli/loadPredictor.ts);
  *   ort-node  `node build-bench/ortNodePeer.mjs --model model.onnx --threads N <file>`: onnxruntime-node's CPU
  *             provider on the project's ONNX export, reading the same file (bench/helpers/ortNodePeer.ts);
- *   in-process  the command line's engine in a process that stays, the model loaded once, timing only the
- *             prediction of the file's videos (bench/helpers/simdServe.ts): what the whole process is held to.
+ *   in-process  the engine the command line picks for the file, in a process that stays, the model loaded
+ *             once, timing only the prediction of the file's videos (bench/helpers/simdServe.ts): what the
+ *             whole process is held to.
  *
  * For 32 videos (300 down to 60 frames) and one 300-frame video, at 1 and 2
  * threads; every round runs each case of each engine once, interleaved (the
  * order alternating between rounds), so that all see the same load on a
  * shared machine; medians of the rounds after a warm-up round. Before timing,
  * the peer's probabilities are held to the command line's (`npm run predict
- * -- --jsonl`) within 1e-5.
+ * -- --jsonl`) within 1e-5, and the command line's two engines to each other
+ * within 1e-6 (`--engine own` against the default).
  *
  *   npm run bench:cli-speed [-- --rounds 5]
  *
@@ -33,6 +36,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { fullSizeFixture } from '../helpers/fullSizeFixture';
 import { median } from '../helpers/stats';
+import { autoEngine } from '../../src/cli/loadPredictor';
+import { onnxRuntime } from '../../src/node/ortModel';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
@@ -40,11 +45,15 @@ const log = (s: string) => process.stderr.write(s + '\n');
 const round = (x: number, d = 3) => Number(x.toPrecision(d + 1));
 /** The largest difference of a probability the peer may show before it is timed. */
 const PEER_TOLERANCE = 1e-5;
+/** The largest difference of a probability between the command line's two engines (the issue's 1e-6). */
+const ENGINE_TOLERANCE = 1e-6;
 
 export type CliEngine = 'cli' | 'ort-node' | 'in-process';
 
 export interface CliRow {
   engine: CliEngine;
+  /** The command line's engine for this file (`--engine auto`): cli and in-process rows. */
+  cli_engine?: 'own' | 'ort';
   threads: number;
   videos: number;
   frames: number;
@@ -68,7 +77,7 @@ export interface CliSpeedResult {
   rounds: number;
   rows: CliRow[];
   ratios: Record<string, number | null>;
-  checks: { max_probability_difference: number | null; failures: string[] };
+  checks: { max_probability_difference: number | null; max_engine_difference: number | null; failures: string[] };
 }
 
 interface Timed {
@@ -135,6 +144,7 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
     ],
     { cwd: root },
   );
+  const ortInstalled = (await onnxRuntime()) !== null;
   const ortVersion = JSON.parse(await readFile(path.join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version as string;
   const files = [
     { file: fx.videos32, videos: 32, frames: fx.lengths32.reduce((a, b) => a + b, 0) },
@@ -167,6 +177,22 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
     }
   }
   log(`peer against the command line: probabilities within ${maxDiff?.toExponential(2)}`);
+  // The command line's engines held to each other: `--engine own` against what `auto` runs for the 32 videos.
+  const jsonl = (stdout: string) =>
+    new Map(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; probabilities: number[] })
+        .map((v) => [v.id, v.probabilities]),
+    );
+  const auto = jsonl((await cli(1, fx.videos32, 'predict', ['--jsonl'])).stdout);
+  const own = jsonl((await cli(1, fx.videos32, 'predict', ['--jsonl', '--engine', 'own'])).stdout);
+  let engineDiff = 0;
+  for (const [id, p] of own) engineDiff = Math.max(engineDiff, ...p.map((x, c) => Math.abs(x - auto.get(id)![c])));
+  log(`the command line's engines against each other: probabilities within ${engineDiff.toExponential(2)}`);
+  if (!(engineDiff <= ENGINE_TOLERANCE))
+    failures.push(`the command line's engines differ by ${engineDiff} (more than ${ENGINE_TOLERANCE})`);
   if (!(maxDiff! <= PEER_TOLERANCE))
     failures.push(`onnxruntime-node differs from the command line by ${maxDiff} (more than ${PEER_TOLERANCE})`);
 
@@ -204,6 +230,7 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
         const ms = median(ts);
         const row: CliRow = {
           engine,
+          ...(engine !== 'ort-node' ? { cli_engine: autoEngine([f.file]) } : {}),
           threads,
           videos: f.videos,
           frames: f.frames,
@@ -247,15 +274,15 @@ export async function cliSpeed(opts: { rounds?: number } = {}): Promise<CliSpeed
     load_average_end: loadavg().map((x) => round(x)),
     model: 'fluid1, full size (108.7 M parameters, 435 MB float32), random weights; the ONNX export of the same weights for the peer',
     commands: {
-      cli: 'npm run evaluate -- --model <dir> --threads N <file.tfrecord>',
+      cli: `npm run evaluate -- --model <dir> --threads N <file.tfrecord> (--engine auto: ${ortInstalled ? 'onnxruntime-node for files of 1 MB or more, the own SIMD engine below' : 'the own SIMD engine (onnxruntime-node is not installed)'})`,
       'ort-node': `node build-bench/ortNodePeer.mjs --model model.onnx --threads N <file.tfrecord> (onnxruntime-node ${ortVersion}, CPU provider, intra-op threads N, graph optimizations all, all videos in one padded batch)`,
       'in-process':
-        "the command line's engine loaded once in a process that stays (bench/helpers/simdServe.ts), the prediction of the file's videos alone",
+        "the engine the command line picks for the file, loaded once in a process that stays (bench/helpers/simdServe.ts), the prediction of the file's videos alone",
     },
     rounds,
     rows,
     ratios,
-    checks: { max_probability_difference: maxDiff, failures },
+    checks: { max_probability_difference: maxDiff, max_engine_difference: engineDiff, failures },
   };
 }
 
@@ -267,7 +294,8 @@ export function cliSpeedMarkdown(r: CliSpeedResult | undefined): string {
   const row = (threads: number, videos: number) => {
     const f = (e: CliEngine) => r.rows.find((q) => q.engine === e && q.threads === threads && q.videos === videos)!;
     const [a, b, c] = [f('cli'), f('ort-node'), f('in-process')];
-    return `| ${videos === 32 ? '32 videos (300 down to 60 frames)' : 'one 300-frame video'}, ${threads} thread${threads > 1 ? 's' : ''} | ${s(a.ms_median)} s (${a.videos_per_s} videos/s; CPU ${a.cpu_s_median} s, ${a.max_rss_mb} MB) | ${s(b.ms_median)} s (${b.videos_per_s} videos/s; CPU ${b.cpu_s_median} s, ${b.max_rss_mb} MB) | **${x(r.ratios[`cli_over_ortnode_t${threads}_${videos}`])}** | ${s(c.ms_median)} s | ${x(r.ratios[`cli_over_inprocess_t${threads}_${videos}`])} |`;
+    const on = a.cli_engine === 'ort' ? ', on onnxruntime-node' : a.cli_engine === 'own' ? ', own engine' : '';
+    return `| ${videos === 32 ? '32 videos (300 down to 60 frames)' : 'one 300-frame video'}, ${threads} thread${threads > 1 ? 's' : ''} | ${s(a.ms_median)} s${on} (${a.videos_per_s} videos/s; CPU ${a.cpu_s_median} s, ${a.max_rss_mb} MB) | ${s(b.ms_median)} s (${b.videos_per_s} videos/s; CPU ${b.cpu_s_median} s, ${b.max_rss_mb} MB) | **${x(r.ratios[`cli_over_ortnode_t${threads}_${videos}`])}** | ${s(c.ms_median)} s | ${x(r.ratios[`cli_over_inprocess_t${threads}_${videos}`])} |`;
   };
   return `## The command line against onnxruntime-node, whole processes
 
@@ -275,7 +303,8 @@ export function cliSpeedMarkdown(r: CliSpeedResult | undefined): string {
 onnxruntime-node ${r.machine.onnxruntime_node}; load average ${r.load_average_start.join(' ')} at the start, ${r.load_average_end.join(' ')} at the end.
 Model: ${r.model}. Each process starts Node, loads the model from disk (page cache warm), reads the TFRecord, predicts
 and prints; medians of ${r.rounds} rounds, every case of every engine once per round, interleaved, after a warm-up round.
-The peer's probabilities were held to the command line's within ${r.checks.max_probability_difference?.toExponential(1) ?? 'n/a'} before timing.
+The peer's probabilities were held to the command line's within ${r.checks.max_probability_difference?.toExponential(1) ?? 'n/a'} before timing, and the command line's
+two engines to each other within ${r.checks.max_engine_difference?.toExponential(1) ?? 'n/a'} (\`--engine own\` against the default, 32 videos).
 
 - command line: \`${r.commands.cli}\`
 - peer: ${r.commands['ort-node']}

@@ -6,14 +6,14 @@ import { reportEvaluation } from './evaluationReport';
 import { streamFeatureFiles } from './featureFiles';
 import { PART_OPTIONS, PART_USAGE, startPart } from './partOfRun';
 import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
-import { loadPredictor } from './loadPredictor';
+import { ENGINES, loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progressLine';
 import { args, choice, maxFrames, positiveInt, runCli, threads, stderr, requireModel } from './run';
 import { refuseSegmentFlagsAlone, SEGMENT_OPTIONS, SEGMENT_USAGE, segmentFlags } from './segmentFlags';
 import { segmentsEach } from './segmentsEach';
 
-const USAGE = `npm run evaluate -- --model <dir> [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] ${SHARD_USAGE} ${PART_USAGE} <labeled feature files or URLs...>`;
+const USAGE = `npm run evaluate -- --model <dir> [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--engine ${ENGINES.join('|')}] ${SEGMENT_USAGE.slice(0, -1)} [--segments-only]] ${SHARD_USAGE} ${PART_USAGE} <labeled feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -22,6 +22,7 @@ runCli(USAGE, async () => {
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
     threads: { type: 'string' },
+    engine: { type: 'string' },
     'segments-only': { type: 'boolean' },
     ...SEGMENT_OPTIONS,
     ...SHARD_OPTIONS,
@@ -36,7 +37,12 @@ runCli(USAGE, async () => {
   const frameCap = maxFrames(values['max-frames']);
   // --partial: the run's mergeable state goes to a file instead of figures to stdout (docs/cluster.md).
   const part = await startPart(values, inputs);
-  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads));
+  const { model, classNames, engine } = await loadPredictor(values.model, backend, threads(values.threads), {
+    // Segments run the own engine unless asked (its windows are many short videos).
+    engine: values.segments ? choice(values.engine, ENGINES, '--engine', 'own') : choice(values.engine, ENGINES, '--engine', 'auto'),
+    inputs: inputs.all,
+  });
+  part?.setEngine(engine);
   const C = model.meta.sizes.classes;
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const files = streamFeatureFiles(inputs.mine, progress, { maxFrames: frameCap }, part?.streamOptions);

@@ -51,11 +51,17 @@ export async function startPart(values: { partial?: string }, inputs: ShardedInp
       `note: shard ${inputs.shard.index}/${inputs.shard.count} has no inputs (${inputs.total} inputs, ${inputs.shard.count} workers): its part is empty`,
     );
   const skipped: { input: string; reason: string }[] = [];
+  let engine: string | undefined;
   return {
+    /** The engine that predicts (loadPredictor's): recorded in the part, whose merge refuses parts of another. */
+    setEngine(name: string) {
+      engine = name;
+    },
     streamOptions: { onSkipped: (input: string, reason: string) => skipped.push({ input, reason }), allowNone: true },
     async finish(t: PartTotals): Promise<void> {
       const doc = makePart({
         command: t.command,
+        engine,
         model: { fingerprint: await modelFingerprint(t.dir), classes: t.classes, ...(t.ranking ? { classNames: [...t.classNames] } : {}) },
         maxFrames: t.maxFrames,
         metrics: t.metrics,

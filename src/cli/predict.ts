@@ -7,7 +7,7 @@ import { SegmentRanking } from '../core/segments/segmentRanking';
 import { submissionLines } from '../core/segments/submission';
 import { segmentId } from '../core/segments/windows';
 import { streamFeatureFiles } from './featureFiles';
-import { loadPredictor } from './loadPredictor';
+import { ENGINES, loadPredictor } from './loadPredictor';
 import { predictEach } from './predictEach';
 import type { ProgressState } from './progressLine';
 import { args, choice, maxFrames, positiveInt, runCli, stderr, threads, requireModel } from './run';
@@ -17,7 +17,7 @@ import { SHARD_OPTIONS, SHARD_USAGE, shardedInputs } from './shardFlags';
 import { PART_OPTIONS, startPart } from './partOfRun';
 import { MetricsAccumulator } from '../core/metrics';
 
-const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv | --partial part.json]] ${SHARD_USAGE} <feature files or URLs...>`;
+const USAGE = `npm run predict -- --model <dir> [--top-k 20] [--backend ${CLI_BACKENDS.join('|')}] [--batch-size N] [--max-frames 300] [--threads 1] [--engine ${ENGINES.join('|')}] [--jsonl] ${SEGMENT_USAGE.slice(0, -1)} [--submission out.csv | --partial part.json]] ${SHARD_USAGE} <feature files or URLs...>`;
 
 runCli(USAGE, async () => {
   const { values, positionals } = args({
@@ -27,6 +27,7 @@ runCli(USAGE, async () => {
     'batch-size': { type: 'string' },
     'max-frames': { type: 'string' },
     threads: { type: 'string' },
+    engine: { type: 'string' },
     jsonl: { type: 'boolean' },
     submission: { type: 'string' },
     ...SEGMENT_OPTIONS,
@@ -61,7 +62,12 @@ runCli(USAGE, async () => {
   const topK = positiveInt(values['top-k'], '--top-k', 20);
   // Unset: as many videos as fit the batch memory budget.
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size', 1);
-  const { model, classNames } = await loadPredictor(values.model, backend, threads(values.threads));
+  const { model, classNames, engine } = await loadPredictor(values.model, backend, threads(values.threads), {
+    // Segments run the own engine unless asked (its windows are many short videos).
+    engine: values.segments ? choice(values.engine, ENGINES, '--engine', 'own') : choice(values.engine, ENGINES, '--engine', 'auto'),
+    inputs: inputs.all,
+  });
+  part?.setEngine(engine);
   const progress: ProgressState = { bytesRead: 0, bytesTotal: 0, videosRead: 0, videosDone: 0, failed: 0 };
   const videos: VideoPredictionJson[] = [];
   const out = (text: string) =>

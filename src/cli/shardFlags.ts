@@ -17,6 +17,8 @@ type Values = { shard?: string; 'shard-count'?: string; 'files-from'?: string };
 export interface ShardedInputs {
   /** This worker's inputs, sorted by name (all of them without --shard: in the order given). */
   mine: string[];
+  /** Every worker's inputs, as given (what `--engine auto` decides by, so that every worker of a run decides alike). */
+  all: string[];
   shard: Shard;
   /** Every worker's inputs, and the digest of their sorted list (parts of one run share it). */
   total: number;
@@ -49,9 +51,16 @@ export async function shardedInputs(
   if (values.shard === undefined) {
     // Unsharded runs keep the order given (and a file given twice counts twice, as before); a part refuses that (evaluate.ts).
     const sorted = [...inputs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return { mine: inputs, shard: WHOLE, total: inputs.length, listSha256: inputListDigest(sorted), sharded: false };
+    return { mine: inputs, all: inputs, shard: WHOLE, total: inputs.length, listSha256: inputListDigest(sorted), sharded: false };
   }
   const shard = values.shard === 'auto' ? shardFromEnv(env, values['shard-count']) : parseShard(values.shard);
   if (inputs.length === 0) throw new InputError('no feature files given: list them after the flags or in --files-from');
-  return { mine: shardInputs(inputs, shard), shard, total: inputs.length, listSha256: inputListDigest(sortInputs(inputs)), sharded: true };
+  return {
+    mine: shardInputs(inputs, shard),
+    all: inputs,
+    shard,
+    total: inputs.length,
+    listSha256: inputListDigest(sortInputs(inputs)),
+    sharded: true,
+  };
 }

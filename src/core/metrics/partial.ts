@@ -27,6 +27,12 @@ interface PartSettings {
   /** The segment settings (windows, K, classes per window, rated classes), or null without --segments. */
   segments: { window: { length: number; hop: number }; k: number; topPerWindow: number; rated: number[] | null } | null;
   segmentsOnly: boolean;
+  /**
+   * The engine that predicted ('own', 'ort': onnxruntime-node, 'tfjs'): engines agree within 1e-6, not bit for
+   * bit, so parts of different engines do not merge into one run's figures. Absent in parts written before it
+   * was recorded (the own engine's).
+   */
+  engine?: string;
 }
 
 export interface PartDocument {
@@ -60,6 +66,7 @@ export function inputListDigest(sorted: readonly string[]): string {
 
 export interface PartContents {
   command?: PartSettings['command'];
+  engine?: string;
   model: PartDocument['model'];
   maxFrames: number;
   metrics: MetricsAccumulator;
@@ -86,6 +93,7 @@ export function makePart(p: PartContents): PartDocument {
       topK: p.metrics.topK,
       segmentsOnly: p.segmentsOnly,
       segments: r ? { window: { ...r.window }, k: r.k, topPerWindow: r.topPerWindow, rated: r.rated ? [...r.rated] : null } : null,
+      ...(p.engine ? { engine: p.engine } : {}),
     },
     shard: { index: p.shard.index, count: p.shard.count },
     inputs: { ...p.inputs, covered: [...p.inputs.covered].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) },
@@ -263,6 +271,7 @@ export class StateMerger {
 function settingDifference(a: PartSettings, b: PartSettings): string | null {
   const flat = (s: PartSettings): [string, string][] => [
     ['command', s.command],
+    ['--engine', s.engine ?? 'own'],
     ['--max-frames', String(s.maxFrames)],
     ['top k', String(s.topK)],
     ['--segments', s.segments ? 'on' : 'off'],
@@ -299,6 +308,7 @@ function checkPart(doc: unknown, source: string, headerOnly = false): PartDocume
     !whole(st.maxFrames, 1) ||
     !whole(st.topK, 1) ||
     typeof st.segmentsOnly !== 'boolean' ||
+    !(st.engine === undefined || typeof st.engine === 'string') ||
     !(st.segments === null || isObject(st.segments))
   )
     bad('settings are missing');

@@ -294,9 +294,10 @@ export class SimdModel implements WindowsPredictor {
     const largest = Math.max(...items.map(({ p, half }) => (p.matrix ? p.cols : p.rows * p.cols) * (half ? 2 : 4)));
     const stage = this.weightsEnd;
     const stageBytes = STAGING + align(largest);
-    // float16 rows are widened into floats here before they are placed.
+    // float16 rows are widened into floats here before they are placed: as many rows as the staging area
+    // holds at once, so twice its bytes (one row's worth was too little once a read held several rows).
     const wide = align(stage + stageBytes);
-    this.team.reserve(wide + align(largest * 2));
+    this.team.reserve(wide + 2 * stageBytes);
     let fill = 0;
     let item = 0;
     let rowsDone = 0;
