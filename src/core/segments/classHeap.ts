@@ -138,7 +138,7 @@ export class ClassHeap {
     keys.sort();
     const order = new Int32Array(n);
     for (let r = 0; r < n; r++) order[r] = keys[r] % n;
-    for (let r = 0; r < n; ) {
+    for (let r = 0; r < n;) {
       const rank = Math.floor(keys[r] / n);
       let end = r + 1;
       while (end < n && Math.floor(keys[end] / n) === rank) end++;
@@ -318,7 +318,8 @@ function compareIds(va: string, ta: number, vb: string, tb: number): number {
     const x = va.charCodeAt(i);
     const y = vb.charCodeAt(i);
     // As compareCodePoints: surrogates sort after U+E000..FFFF.
-    if (x !== y) return (x >= 0xd800 ? (x < 0xe000 ? x + 0x2000 : x - 0x800) : x) - (y >= 0xd800 ? (y < 0xe000 ? y + 0x2000 : y - 0x800) : y);
+    if (x !== y)
+      return (x >= 0xd800 ? (x < 0xe000 ? x + 0x2000 : x - 0x800) : x) - (y >= 0xd800 ? (y < 0xe000 ? y + 0x2000 : y - 0x800) : y);
   }
   return compareCodePoints(segmentId(va, ta), segmentId(vb, tb));
 }
