@@ -16,9 +16,18 @@ const BUFFER_LIMIT = 64;
  * ascending index order; k is clamped to scores.length.
  */
 export function topKIndices(scores: ArrayLike<number>, k: number): Int32Array {
+  const kk = Math.max(0, Math.min(k, scores.length));
+  const idx = new Int32Array(kk);
+  if (kk > 0) topKInto(scores, kk, idx, new Float64Array(kk));
+  return idx;
+}
+
+/**
+ * topKIndices into the caller's buffers (1 <= k <= scores.length, both buffers at least k long), for a
+ * caller that takes the top classes of many rows (the segment ranking's windows, which then allocate nothing).
+ */
+export function topKInto(scores: ArrayLike<number>, kk: number, idx: Int32Array, val: Float64Array): void {
   const n = scores.length;
-  const kk = Math.min(k, n);
-  if (kk <= 0) return new Int32Array(0);
   if (kk > BUFFER_LIMIT) {
     const all = new Int32Array(n);
     for (let i = 0; i < n; i++) all[i] = i;
@@ -27,10 +36,9 @@ export function topKIndices(scores: ArrayLike<number>, k: number): Int32Array {
       const sb = scores[b];
       return sa > sb ? -1 : sa < sb ? 1 : a - b;
     });
-    return all.slice(0, kk);
+    idx.set(all.subarray(0, kk));
+    return;
   }
-  const idx = new Int32Array(kk);
-  const val = new Float64Array(kk);
   let count = 0;
   for (let c = 0; c < n; c++) {
     const s = scores[c];
@@ -51,7 +59,6 @@ export function topKIndices(scores: ArrayLike<number>, k: number): Int32Array {
     val[j] = s;
     idx[j] = c;
   }
-  return idx;
 }
 
 /**

@@ -93,14 +93,15 @@ export class ClassHeap {
       this.sorted = this.mergeColumns(this.sorted, fresh.sort(byRankAt));
     }
     if (!this.sorted) {
-      const order = Array.from({ length: this.n }, (_, i) => i).sort(byRankAt);
+      const order = this.rankOrder(byRankAt);
       const c = columns(this.n);
-      order.forEach((i, r) => {
+      for (let r = 0; r < this.n; r++) {
+        const i = order[r];
         c.scores[r] = scores[i];
         c.videos[r] = videos[i];
         c.starts[r] = starts[i];
         c.ratings[r] = ratings[i];
-      });
+      }
       if (!keep) return c;
       this.sorted = c;
     }
@@ -108,35 +109,95 @@ export class ClassHeap {
     return this.sorted;
   }
 
-  /** Sorted columns and held windows (by index, both byRank) as one. */
+  /**
+   * The held windows' indices in rank order. A comparator sort of every window (tens of thousands a class)
+   * cost the command line a third of a second a shard: here the scores are sorted natively, each window's key
+   * is (rank of its score, its index) as one exact number, the keys sorted natively, and only runs of tied
+   * scores go through the full comparison.
+   */
+  private rankOrder(byRankAt: (a: number, b: number) => number): ArrayLike<number> {
+    const n = this.n;
+    // Keys up to n^2 must stay exact integers.
+    if (n > 1 << 26) return Array.from({ length: n }, (_, i) => i).sort(byRankAt);
+    const distinct = this.scores.slice(0, n).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || distinct[i] !== distinct[d - 1]) distinct[d++] = distinct[i];
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // The score's place among the distinct ones, highest first.
+      const s = this.scores[i];
+      let lo = 0;
+      let hi = d - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (distinct[mid] < s) lo = mid + 1;
+        else hi = mid;
+      }
+      keys[i] = (d - 1 - lo) * n + i;
+    }
+    keys.sort();
+    const order = new Int32Array(n);
+    for (let r = 0; r < n; r++) order[r] = keys[r] % n;
+    for (let r = 0; r < n;) {
+      const rank = Math.floor(keys[r] / n);
+      let end = r + 1;
+      while (end < n && Math.floor(keys[end] / n) === rank) end++;
+      if (end - r > 16) order.subarray(r, end).sort(byRankAt);
+      else {
+        // A few tied windows (the usual run): sorted in place, no view or sort call each.
+        for (let a = r + 1; a < end; a++) {
+          const x = order[a];
+          let b = a - 1;
+          for (; b >= r && byRankAt(order[b], x) > 0; b--) order[b + 1] = order[b];
+          order[b + 1] = x;
+        }
+      }
+      r = end;
+    }
+    return order;
+  }
+
+  /**
+   * The fresh windows (held indices, byRank) merged into the sorted columns, in place from the back: the
+   * columns grow by doubling, so a report allocates nothing once they are large (new columns at every report
+   * were most of the page's garbage while a shard is ranked).
+   */
   private mergeColumns(a: RankedColumns, fresh: readonly number[]): RankedColumns {
     const { scores, videos, starts, ratings } = this;
-    const out = columns(a.n + fresh.length);
-    const put = (k: number, score: number, video: string, start: number, rating: number) => {
-      out.scores[k] = score;
-      out.videos[k] = video;
-      out.starts[k] = start;
-      out.ratings[k] = rating;
-    };
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < a.n && j < fresh.length) {
+    const n = a.n + fresh.length;
+    let out = a;
+    if (a.scores.length < n) {
+      out = columns(Math.min(Math.max(n, 2 * a.scores.length), this.capacity));
+      out.scores.set(a.scores.subarray(0, a.n));
+      out.starts.set(a.starts.subarray(0, a.n));
+      out.ratings.set(a.ratings.subarray(0, a.n));
+      for (let i = 0; i < a.n; i++) out.videos[i] = a.videos[i];
+    }
+    let i = a.n - 1;
+    let j = fresh.length - 1;
+    for (let k = n - 1; j >= 0; k--) {
       const f = fresh[j];
-      const first =
-        a.scores[i] !== scores[f]
-          ? a.scores[i] > scores[f]
-          : compareWindows(scores[f], videos[f], starts[f], ratings[f], a.scores[i], a.videos[i], a.starts[i], a.ratings[i]) <= 0;
-      if (first) {
-        put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-        i++;
+      // Sorted window i goes before fresh window f when it ranks higher, or ties with it (as a forward merge kept it).
+      const before =
+        i >= 0 &&
+        (out.scores[i] !== scores[f]
+          ? out.scores[i] > scores[f]
+          : compareWindows(scores[f], videos[f], starts[f], ratings[f], out.scores[i], out.videos[i], out.starts[i], out.ratings[i]) <= 0);
+      if (i >= 0 && !before) {
+        out.scores[k] = out.scores[i];
+        out.videos[k] = out.videos[i];
+        out.starts[k] = out.starts[i];
+        out.ratings[k] = out.ratings[i];
+        i--;
       } else {
-        put(k++, scores[f], videos[f], starts[f], ratings[f]);
-        j++;
+        out.scores[k] = scores[f];
+        out.videos[k] = videos[f];
+        out.starts[k] = starts[f];
+        out.ratings[k] = ratings[f];
+        j--;
       }
     }
-    for (; i < a.n; i++) put(k++, a.scores[i], a.videos[i], a.starts[i], a.ratings[i]);
-    for (; j < fresh.length; j++) put(k++, scores[fresh[j]], videos[fresh[j]], starts[fresh[j]], ratings[fresh[j]]);
+    out.n = n;
     return out;
   }
 
@@ -220,7 +281,10 @@ export class ClassHeap {
   }
 }
 
-/** Windows in rank order, as parallel arrays (the first `n` of each). */
+/**
+ * Windows in rank order, as parallel arrays (the first `n` of each: kept columns have room to grow, and are
+ * brought up to date in place at the next read).
+ */
 export interface RankedColumns {
   n: number;
   scores: Float64Array;
@@ -237,11 +301,25 @@ function columns(n: number): RankedColumns {
 function compareWindows(sa: number, va: string, ta: number, ra: number, sb: number, vb: string, tb: number, rb: number): number {
   if (sa !== sb) return sa < sb ? -1 : 1;
   if (va !== vb || ta !== tb) {
-    const c = compareCodePoints(segmentId(va, ta), segmentId(vb, tb));
+    const c = compareIds(va, ta, vb, tb);
     if (c !== 0) return c;
   }
   if (ra === rb || (ra !== ra && rb !== rb)) return 0;
   if (ra !== ra) return -1;
   if (rb !== rb) return 1;
   return ra < rb ? -1 : 1;
+}
+
+/** compareCodePoints(segmentId(va, ta), segmentId(vb, tb)), without making the ids where the videos' ids decide (ties are common: 6 digits). */
+function compareIds(va: string, ta: number, vb: string, tb: number): number {
+  if (va === vb) return compareCodePoints(String(ta), String(tb));
+  const n = Math.min(va.length, vb.length);
+  for (let i = 0; i < n; i++) {
+    const x = va.charCodeAt(i);
+    const y = vb.charCodeAt(i);
+    // As compareCodePoints: surrogates sort after U+E000..FFFF.
+    if (x !== y)
+      return (x >= 0xd800 ? (x < 0xe000 ? x + 0x2000 : x - 0x800) : x) - (y >= 0xd800 ? (y < 0xe000 ? y + 0x2000 : y - 0x800) : y);
+  }
+  return compareCodePoints(segmentId(va, ta), segmentId(vb, tb));
 }

@@ -12,6 +12,26 @@
  * digits, like 0.001953125) are found exactly here and sent to the even one.
  */
 export function percentG(x: number): number {
+  // Nearly every probability is decided by arithmetic, without a string: y = x 10^k, the exact product rounded
+  // once (10^k is exact up to 10^22), lies within 2^-33 of x 10^k, so away from .5 its nearest integer r is
+  // the 6 digits toPrecision gives, and r / 10^k (both exact, the quotient rounded once) is the number its text
+  // parses to. Near .5, and outside 10^-17..1, the text decides.
+  if (x > 1e-17 && x <= 1) {
+    const k = 5 - Math.floor(Math.log10(x));
+    const y = x * POW10[k];
+    if (y >= 1e5 && y < 1e6) {
+      const f = y - Math.floor(y);
+      if (f < 0.499999 || f > 0.500001) return Math.round(y) / POW10[k];
+    }
+  }
+  return percentGByText(x);
+}
+
+/** Exact powers of ten, 10^0..10^22 (parsed, not computed: Math.pow need not be exact). */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/** percentG through toPrecision's text: any finite x (exported for the test that holds the two equal). */
+export function percentGByText(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   const text = x.toPrecision(6);
   if (!isHalfway(Math.abs(x), 6)) return Number(text);

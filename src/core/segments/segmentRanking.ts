@@ -17,7 +17,7 @@
  */
 import { InputError } from '../errors';
 import type { SegmentRating } from '../features/featureTypes';
-import { topKIndices } from '../metrics/topk';
+import { topKInto } from '../metrics/topk';
 import { ClassHeap, type RankedColumns, type RankedWindow } from './classHeap';
 import { percentG } from './pythonFloat';
 import { type WindowSettings, windowSettings } from './windows';
@@ -95,6 +95,9 @@ export class SegmentRanking {
   private counts: RatingCounts = { ...ZERO_COUNTS };
   private readonly allowed: Int32Array | null;
   private readonly scratch: Float32Array | null;
+  private readonly topCount: number;
+  private readonly top: Int32Array;
+  private readonly topValues: Float64Array;
   private readonly ratingsOf = new WeakMap<RankedVideo, Map<number, Map<number, number>>>();
 
   constructor(opts: SegmentRankingOptions) {
@@ -125,6 +128,10 @@ export class SegmentRanking {
     this.rated = rated ? [...rated] : null;
     this.allowed = rated ? Int32Array.from(rated) : null;
     this.scratch = rated ? new Float32Array(rated.length) : null;
+    // Reused by every window: two small arrays a window were the ranking's own garbage.
+    this.topCount = Math.min(this.topPerWindow, rated ? rated.length : classes);
+    this.top = new Int32Array(this.topCount);
+    this.topValues = new Float64Array(this.topCount);
   }
 
   /** Counts so far. */
@@ -168,7 +175,7 @@ export class SegmentRanking {
     this.counts.windows++;
     const ratings = this.ratingsAt(video, start);
     const top = this.topClasses(probabilities);
-    for (let r = 0; r < top.length; r++) {
+    for (let r = 0; r < this.topCount; r++) {
       const c = top[r];
       const p = probabilities[c];
       // NaN would make every comparison false and silently skew the ranking.
@@ -279,13 +286,22 @@ export class SegmentRanking {
     return false;
   }
 
-  /** The window's top classes, highest probability first, ties to the lower class id (metrics/topk.ts). */
-  private topClasses(p: ArrayLike<number>): ArrayLike<number> {
-    if (!this.allowed) return topKIndices(p, this.topPerWindow);
+  /**
+   * The window's top classes (the first topCount of the buffer returned, reused by the next window),
+   * highest probability first, ties to the lower class id (metrics/topk.ts).
+   */
+  private topClasses(p: ArrayLike<number>): Int32Array {
+    const top = this.top;
+    if (!this.allowed) {
+      topKInto(p, this.topCount, top, this.topValues);
+      return top;
+    }
     const a = this.allowed;
     const s = this.scratch!;
     for (let i = 0; i < a.length; i++) s[i] = p[a[i]];
-    return Array.from(topKIndices(s, this.topPerWindow), (i) => a[i]);
+    topKInto(s, this.topCount, top, this.topValues);
+    for (let r = 0; r < this.topCount; r++) top[r] = a[top[r]];
+    return top;
   }
 
   /** The video's ratings by start and class (built once per video). */

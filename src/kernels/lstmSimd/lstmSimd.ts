@@ -94,10 +94,14 @@ export class LstmSimd {
     };
     const zeros = take(B * C * 4);
     // One LSTM at a time, its working set in one place (the four LSTMs' inputs at once would double the batch's memory).
+    // The outputs of a modality's two LSTMs side by side, rows [N, 2Dp] (the backward one's columns from Dp):
+    // copied out with one set per modality, where a row at a time made a view of each row, the worker's largest
+    // garbage on a segment-rated shard.
+    const outAt = take(N * 2 * Dp * 4);
     const slot = {
       g: take(N * C * 4),
-      o: take(N * Dp * 4),
-      ostride: Dp * 4,
+      o: outAt,
+      ostride: 2 * Dp * 4,
       bias: take(C * 4),
       peep: take(3 * Dp * 4),
       c: take(B * Dp * 4),
@@ -131,7 +135,7 @@ export class LstmSimd {
         gRows: 'packed',
         lo: clamped ? -40 : -Infinity,
         hi: clamped ? 13 : Infinity,
-        slot: { ...slot, w: wBase + l * wBytes, reverse },
+        slot: { ...slot, o: outAt + (reverse ? Dp * 4 : 0), w: wBase + l * wBytes, reverse },
         zeros,
         threads,
         base: this.team.base,
@@ -142,11 +146,23 @@ export class LstmSimd {
         (self) => ({ type: 'run', self, job }),
         () => runRecurrence(this.team.ex, this.memory, job, 0),
       );
+      const m = PACKED_LSTM_ORDER[l].m;
+      if (l + 1 < PACKED_LSTM_ORDER.length && PACKED_LSTM_ORDER[l + 1].m === m) continue;
+      // The modality's last LSTM: [h_fw | h_bw] rows out.
       const out = p.out(l >> 1);
-      const column = reverse ? D : 0;
-      const o = slot.o / 4;
+      if (Dp === D) {
+        out.set(new Float32Array(this.memory.buffer, outAt, N * 2 * D));
+        continue;
+      }
       const g = new Float32Array(this.memory.buffer);
-      for (let r = 0; r < N; r++) out.set(g.subarray(o + r * Dp, o + r * Dp + D), r * 2 * D + column);
+      for (let r = 0; r < N; r++) {
+        const from = outAt / 4 + r * 2 * Dp;
+        const to = r * 2 * D;
+        for (let j = 0; j < D; j++) {
+          out[to + j] = g[from + j];
+          out[to + D + j] = g[from + Dp + j];
+        }
+      }
     }
   }
 
