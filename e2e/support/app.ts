@@ -407,6 +407,16 @@ export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: num
 export async function untappableControls(page: Page): Promise<string[]> {
   // The detail's cards mount a frame or two apart (StagedMount): until the last one is in, the page below them still moves.
   await page.waitForFunction(() => document.querySelector('[data-staged-pending]') === null, null, { timeout: 30_000 });
+  // Results still arriving (the selected video's timeline, the segment figures) grow the page: check it once it holds still.
+  await page.evaluate(async () => {
+    let last = -1;
+    for (let same = 0, tries = 0; same < 5 && tries < 150; tries++) {
+      const h = document.documentElement.scrollHeight;
+      same = h === last ? same + 1 : 0;
+      last = h;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
   return page.evaluate(async () => {
     const controls = Array.from(
       document.querySelectorAll<HTMLElement>(
