@@ -511,38 +511,12 @@ export class SimdModel implements WindowsPredictor {
             src = chunkX;
           }
           this.linear(l.wx, src, chunkG, R);
-          const threads = threadsFor(Dp, this.team.threads, PANEL);
-          const job: RecurrenceJob = {
-            Dp,
-            sortedLengths: Array.from(sortedLengths),
-            k0,
-            k1,
-            gRows: 'steps',
-            lo: beh.clampedActivations ? -40 : -Infinity,
-            hi: beh.clampedActivations ? 13 : Infinity,
-            slot: {
-              g: chunkG,
-              o: H + (reverse ? Dp * 4 : 0),
-              ostride: 2 * Dp * 4,
-              bias: l.bias,
-              peep: l.peep,
-              c,
-              h: [h0, h1],
-              mm,
-              rows,
-              orows,
-              w: l.wh.at,
-              reverse,
-            },
-            zeros,
-            threads,
-            base: this.team.base,
-          };
-          this.team.run(
-            threads,
-            k1 - k0,
-            (self) => ({ type: 'run', self, job }),
-            () => runRecurrence(this.team.ex, mem, job, 0),
+          this.recur(
+            l,
+            reverse,
+            { sortedLengths: Array.from(sortedLengths), k0, k1, gRows: 'steps', g: chunkG },
+            { H, c, h0, h1, mm, rows, orows, zeros },
+            threadsFor(Dp, this.team.threads, PANEL),
           );
           k0 = k1;
         }
@@ -774,38 +748,12 @@ export class SimdModel implements WindowsPredictor {
         this.linear(l.wx, e, P, F);
         f = this.f32();
         f.fill(0, c / 4, c / 4 + S * Dp);
-        const job: RecurrenceJob = {
-          Dp,
-          sortedLengths,
-          k0: 0,
-          k1: T,
-          gRows: 'table',
-          gTable: tables[d],
-          lo: beh.clampedActivations ? -40 : -Infinity,
-          hi: beh.clampedActivations ? 13 : Infinity,
-          slot: {
-            g: P,
-            o: H + (reverse ? Dp * 4 : 0),
-            ostride: 2 * Dp * 4,
-            bias: l.bias,
-            peep: l.peep,
-            c,
-            h: [h0, h1],
-            mm,
-            rows,
-            orows,
-            w: l.wh.at,
-            reverse,
-          },
-          zeros,
+        this.recur(
+          l,
+          reverse,
+          { sortedLengths, k0: 0, k1: T, gRows: 'table', gTable: tables[d], g: P },
+          { H, c, h0, h1, mm, rows, orows, zeros },
           threads,
-          base: this.team.base,
-        };
-        this.team.run(
-          threads,
-          T,
-          (self) => ({ type: 'run', self, job }),
-          () => runRecurrence(this.team.ex, mem, job, 0),
         );
       }
       // Attention over each sequence's frames, as `forward` has it for a video: the pooled vector [2Dp] into z.
@@ -862,6 +810,51 @@ export class SimdModel implements WindowsPredictor {
     this.team.ex.bias_act(y2, H2 * 4, n, H2, this.head.b2, 1);
     this.linear(this.head.logit, y2, logits, n);
     this.team.ex.bias_act(logits, Cp * 4, n, Cp, this.head.b3, 0);
+  }
+
+  /**
+   * One LSTM's steps [k0, k1) over a batch of sequences (recurrence.ts), its h into the modality's BiLSTM output
+   * H [N, 2Dp] (the backward LSTM in the second half); `g` holds the steps' input projections, found as `gRows` says.
+   */
+  private recur(
+    l: LstmWeights,
+    reverse: boolean,
+    steps: Pick<RecurrenceJob, 'sortedLengths' | 'k0' | 'k1' | 'gRows' | 'gTable'> & { g: number },
+    at: { H: number; c: number; h0: number; h1: number; mm: number; rows: number; orows: number; zeros: number },
+    threads: number,
+  ): void {
+    const { Dp } = this;
+    const clamped = BEHAVIOUR[this.meta.variant].clampedActivations;
+    const { g, ...range } = steps;
+    const job: RecurrenceJob = {
+      Dp,
+      ...range,
+      lo: clamped ? -40 : -Infinity,
+      hi: clamped ? 13 : Infinity,
+      slot: {
+        g,
+        o: at.H + (reverse ? Dp * 4 : 0),
+        ostride: 2 * Dp * 4,
+        bias: l.bias,
+        peep: l.peep,
+        c: at.c,
+        h: [at.h0, at.h1],
+        mm: at.mm,
+        rows: at.rows,
+        orows: at.orows,
+        w: l.wh.at,
+        reverse,
+      },
+      zeros: at.zeros,
+      threads,
+      base: this.team.base,
+    };
+    this.team.run(
+      threads,
+      steps.k1 - steps.k0,
+      (self) => ({ type: 'run', self, job }),
+      () => runRecurrence(this.team.ex, this.team.memory, job, 0),
+    );
   }
 
   /** y [n, cols] = x [n, K] W, rows of x K floats apart: the panels split over the threads. */
