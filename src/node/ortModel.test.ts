@@ -194,16 +194,25 @@ describe('the onnxruntime-node engine', () => {
     expect(inPlace.length).toBeGreaterThan(canonicalTensors('fluid1', SIZES).length);
   });
 
-  it('refuses a weight with NaN, naming it, and a missing weight', async () => {
+  it('refuses a weight with NaN or infinity, naming it, on 1 and 2 threads (the head read in the background), and a missing weight', async () => {
     const ort = (await onnxRuntime())!;
     const weights = randomWeights('fluid1', 6);
-    weights.get('audio.bw.wh')![77] = NaN;
-    const folder = path.join(dir, 'nan');
-    await (await import('node:fs/promises')).mkdir(folder);
-    await modelFolder(folder, 'fluid1', weights);
-    const err = await OrtModel.load(ort, folder).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(/model\.json: .*audio\.bw\.wh.*NaN/);
+    for (const [name, value, said] of [
+      ['audio.bw.wh', NaN, 'NaN'],
+      ['head.fc2.w', -Infinity, 'infinit'],
+    ] as const) {
+      const bad = new Map(weights);
+      bad.set(name, Float32Array.from(weights.get(name)!));
+      bad.get(name)![77] = value;
+      const folder = path.join(dir, `nan-${name}`);
+      await (await import('node:fs/promises')).mkdir(folder);
+      await modelFolder(folder, 'fluid1', bad);
+      for (const threads of [1, 2]) {
+        const err = await OrtModel.load(ort, folder, { threads }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(InputError);
+        expect((err as Error).message).toMatch(new RegExp(`model\\.json: .*${name.replace(/\./g, '\\.')}.*${said}`, 'i'));
+      }
+    }
     const meta = {
       version: 1 as const,
       variant: 'fluid1' as const,

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
 import path from 'node:path';
 import { type ManifestEntry, type ModelJson, storedBytes } from '../core/convert/modelFormat';
 import { InputError } from '../core/errors';
@@ -14,7 +14,13 @@ export interface ModelShards {
   jsonPath: string;
   /** The weights in the shards' order. */
   entries: ManifestEntry[];
-  handles: { file: string; size: number; read(into: Uint8Array, position: number): number }[];
+  handles: {
+    file: string;
+    size: number;
+    read(into: Uint8Array, position: number): number;
+    /** As read, on libuv's thread pool: the caller's thread goes on meanwhile. */
+    readInBackground(into: Uint8Array, position: number): Promise<number>;
+  }[];
   /** All the shards' bytes. */
   bytes: number;
   close(): void;
@@ -42,7 +48,13 @@ export async function openModelShards(dir: string): Promise<ModelShards> {
         );
       }
       fds.push(fd);
-      return { file, size: fstatSync(fd).size, read: (into: Uint8Array, position: number) => readSync(fd, into, 0, into.length, position) };
+      return {
+        file,
+        size: fstatSync(fd).size,
+        read: (into: Uint8Array, position: number) => readSync(fd, into, 0, into.length, position),
+        readInBackground: (into: Uint8Array, position: number) =>
+          new Promise<number>((resolve, reject) => read(fd, into, 0, into.length, position, (e, n) => (e ? reject(e) : resolve(n)))),
+      };
     });
     const want = entries.reduce((n, e) => n + storedBytes(e), 0);
     const have = handles.reduce((n, h) => n + h.size, 0);

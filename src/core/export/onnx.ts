@@ -197,6 +197,8 @@ function valueInfo(name: string, elemType: number, dims: Dim[], docString?: stri
 interface DeferredFloats {
   length: number;
   write(out: Float32Array): void;
+  /** A weight written unchanged by the source's own writeInto (which may finish it in the background). */
+  direct?: boolean;
 }
 /** A weight's values now (toOnnx), or written in place later (onnxInPlace). */
 type FloatSource = Float32Array | DeferredFloats;
@@ -387,9 +389,13 @@ export function onnxInPlace(meta: AttentionLstmMeta, weights: OnnxWeightSource, 
     out.set(p.header, at);
     at = writeTag(out, at + p.header.length, 9, p.rawBytes);
     if (at !== p.rawAt) throw new Error('onnx: a tensor is not where it was laid out');
-    p.deferred.write(new Float32Array(out.buffer, out.byteOffset + at, p.rawBytes / 4));
     at += p.rawBytes;
   }
+  // The weights the source writes unchanged go first: a source that reads them in the background
+  // (src/node/ortModel.ts) then reads while the LSTMs' matrices are transposed here.
+  const write = (p: (typeof parts)[number]) => p.deferred.write(new Float32Array(out.buffer, out.byteOffset + p.rawAt, p.rawBytes / 4));
+  parts.filter((p) => p.deferred.direct).forEach(write);
+  parts.filter((p) => !p.deferred.direct).forEach(write);
   return out;
 }
 
@@ -415,7 +421,11 @@ export interface OnnxWeightSource {
   size(name: string): number | undefined;
   /** Its values. */
   get(name: string): Float32Array;
-  /** Writes its values into `out` (its size): a reader may read them there directly. Default: out.set(get(name)). */
+  /**
+   * Writes its values into `out` (its size): a reader may read them there directly. Default: out.set(get(name)).
+   * Called for every such weight before any other is written; a source may finish the writes later (the
+   * bytes are then not complete until it says so).
+   */
   writeInto?(name: string, out: Float32Array): void;
 }
 
@@ -440,7 +450,7 @@ function onnxModel(meta: AttentionLstmMeta, weights: OnnxWeightSource, opts: Onn
   const copied = (name: string): FloatSource =>
     mode === 'now'
       ? get(name)
-      : { length: size(name), write: (out) => (weights.writeInto ? weights.writeInto(name, out) : out.set(get(name))) };
+      : { length: size(name), write: (out) => (weights.writeInto ? weights.writeInto(name, out) : out.set(get(name))), direct: true };
   const lstmSource = (x: DeferredFloats): FloatSource => (mode === 'now' ? now(x) : x);
   const g = new GraphBuilder();
   const inputs = [
