@@ -96,7 +96,7 @@ export class OrtModel implements VideoPredictor {
     // on libuv's thread pool while this thread transposes the LSTMs' (measured, full size: 0.46 s to 0.2 s).
     const source = shardWeights(shards, threads > 1);
     try {
-      bytes = onnxInPlace(shards.json.attentionLstm, source, { logits: true });
+      bytes = onnxInPlace(shards.json.attentionLstm, source, { logits: true, unpackedHead: true });
       await source.settled();
     } finally {
       await source.settled().catch(() => undefined);
@@ -113,6 +113,8 @@ export class OrtModel implements VideoPredictor {
       // project's 2 cores under load) a spinning thread takes the core the other needs; measured, 2 threads, 32
       // videos, load 8: 3.8 s of user CPU against 4.3 s spinning, and shorter runs.
       extra: { session: { intra_op: { allow_spinning: '0' } } },
+      // Errors only: the unpacked head's weights are graph inputs on purpose (onnxInPlace), which ONNX Runtime warns of.
+      logSeverityLevel: 3,
     });
     return { model: new OrtModel(json.attentionLstm, ort, session, threads), json };
   }

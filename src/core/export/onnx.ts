@@ -323,6 +323,13 @@ export interface OnnxExportOptions {
   producerVersion?: string;
   /** Adds the output `logits` [batch, classes] (the sigmoid's input): for an engine that reports them. */
   logits?: boolean;
+  /**
+   * Lists the head's three weight matrices among the graph's inputs as well (their initializers the defaults), so
+   * that ONNX Runtime does not pack them at session start: for the command line's short-lived sessions, where
+   * packing 330 MB (full size) costs about 0.2 s of a 0.75 s start and gains nothing measurable over a run of a few
+   * batches of at most 64 videos (their Gemm has that many rows). Not for files: it says the weights may be replaced.
+   */
+  unpackedHead?: boolean;
 }
 
 /**
@@ -541,6 +548,7 @@ function onnxModel(meta: AttentionLstmMeta, weights: OnnxWeightSource, opts: Onn
       `${layer}_out`,
     );
   const h1 = g.op('Relu', [gemm(z, 'fc1', 4 * D, s.head1)], 'fc1_relu');
+  const headWeights = () => g.initializers.filter((t) => /^head\.\w+\.w$/.test(t.name));
   const h2 = g.op('Tanh', [gemm(h1, 'fc2', s.head1, s.head2)], 'fc2_tanh');
   const logits = gemm(h2, 'logit', s.head2, s.classes);
   g.op('Sigmoid', [logits], 'probabilities');
@@ -576,6 +584,12 @@ function onnxModel(meta: AttentionLstmMeta, weights: OnnxWeightSource, opts: Onn
         : ''),
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     metadataProps: metadata,
-    graph: { name, node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
+    graph: {
+      name,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: opts.unpackedHead ? [...inputs, ...headWeights().map((t) => valueInfo(t.name, ONNX_DTYPE.float, t.dims))] : inputs,
+      output: outputs,
+    },
   };
 }
