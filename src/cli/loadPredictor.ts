@@ -15,7 +15,7 @@ export type Engine = (typeof ENGINES)[number];
  * frames of YouTube-8M's quantized features (1.2 KB a frame in a TFRecord).
  * ONNX Runtime's kernels (AVX2, AVX-512) take about 0.4 ms of CPU a frame of
  * the full-size model, the own engine's WebAssembly SIMD about 1.1 ms, but
- * ONNX Runtime's start costs about 0.6 s more (its session, the graph built in
+ * ONNX Runtime's start costs about 0.4 s more (its session, the graph built in
  * memory): measured whole processes, this is where they cross
  * (docs/benchmarks.md, "The command line against onnxruntime-node").
  */

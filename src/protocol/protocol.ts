@@ -392,6 +392,8 @@ export interface Calls {
   /** Starts (or switches to) a backend; the model, if any, is moved onto it and every video is predicted again. */
   /** `threads`: wasm threads wanted (the default leaves a core to the page); fixed once wasm first starts in this worker. */
   setBackend: { args: { backend: BackendChoice; threads?: number }; result: BackendStatus };
+  /** The page's signal to step aside while it answers the user (yieldSignal.ts); true once the kernels look at it. */
+  shareYieldSignal: { args: { buffer: SharedArrayBuffer }; result: boolean };
   /** Loads a model (replacing the current one) and predicts every video again. */
   loadModel: { args: { source: ModelSource }; result: ModelInfo };
   /**

@@ -10,6 +10,8 @@ import type { ModelStore } from './models/cache/modelStore';
 import type { Reply, Request, RequestType, Result, WorkerEvent } from '../protocol/protocol';
 import type { TrainingHandler } from './training/trainingHandler';
 import type { VideoJobs } from './video/videoJobs';
+import { setBetweenSteps } from '../kernels/lstmSimd/recurrence';
+import { yieldWaiter } from '../protocol/yieldSignal';
 
 export type Handlers = { [K in RequestType]: (request: Request<K>) => Promise<Result<K>> };
 
@@ -29,6 +31,10 @@ export function createHandlers({ engine, training, cache, emit, videoJobs }: Han
   };
   return {
     setBackend: (r) => engine.setBackend(r.backend, r.threads),
+    shareYieldSignal: async (r) => {
+      setBetweenSteps(yieldWaiter(r.buffer));
+      return true;
+    },
     loadModel: async (r) => {
       const info = await engine.loadModel(r.source, r.id);
       await announceCache().catch(() => {});

@@ -8,6 +8,7 @@ import { useBackend } from '../../node/backend';
 import { SMALL_SIZES, randomPaddleParams, randomVideo, rng, toRefParams } from '../../../tools/testing/random';
 import { maxDiff } from '../../../tools/testing/compare';
 import { SimdModel } from './model';
+import { setBetweenSteps } from './recurrence';
 
 const D37: Sizes = { ...SMALL_SIZES, lstm: 37, embed: 9 };
 /** Widths that are whole panels and vectors (the kernels' four-at-a-time paths), head widths that are not. */
@@ -89,6 +90,24 @@ describe('SimdModel: the whole forward pass on the SIMD kernels', () => {
         expect(maxDiff(other.attention.audio, all[i].attention.audio)).toBeLessThan(1e-6);
       }
     }
+    model.dispose();
+  });
+
+  it("calls the page's pause point between steps and panels, and gives the same outputs with it", async () => {
+    const { weights } = randomWeights('fluid1', D64, 4);
+    const model = await SimdModel.fromWeights(meta('fluid1', D64), weights);
+    const videos = [12, 1, 7, 30].map((n, i) => randomVideo(D64, n, 90 + i));
+    const before = await model.predict(videos);
+    let calls = 0;
+    setBetweenSteps(() => calls++);
+    try {
+      const during = await model.predict(videos);
+      for (const [i, p] of during.entries()) expect(Array.from(p.probabilities)).toEqual(Array.from(before[i].probabilities));
+    } finally {
+      setBetweenSteps(null);
+    }
+    // Each of the four LSTMs' 30 steps at least.
+    expect(calls).toBeGreaterThanOrEqual(4 * 30);
     model.dispose();
   });
 

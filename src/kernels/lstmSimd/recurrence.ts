@@ -87,6 +87,17 @@ export interface RecurrenceJob {
  */
 export const CONTROL_WORDS = 16;
 
+let betweenSteps: (() => void) | null = null;
+
+/**
+ * A call the first thread makes between steps of a recurrence and panels of a
+ * linear layer (null: none): where the page's worker sleeps while the page
+ * asks for its core (src/protocol/yieldSignal.ts).
+ */
+export function setBetweenSteps(fn: (() => void) | null): void {
+  betweenSteps = fn;
+}
+
 /** A wait at a step's end has lasted this long: a thread is taken for dead. */
 const STEP_TIMEOUT_MS = 60_000;
 
@@ -118,6 +129,7 @@ export function runRecurrence(ex: LstmSimdExports, memory: WebAssembly.Memory, j
     const packed = job.gRows === 'packed';
     const table = job.gRows === 'table' ? new Int32Array(memory.buffer, job.gTable!, offsets[offsets.length - 1]) : null;
     for (let k = job.k0; k < job.k1; k++) {
+      if (self === 0) betweenSteps?.();
       const n = active[k];
       const chunkRow = offsets[k] - offsets[job.k0];
       // Every thread writes the same rows: each reads them before the step's end.
@@ -178,7 +190,10 @@ export function runLinear(ex: LstmSimdExports, memory: WebAssembly.Memory, job: 
     const panels = job.cols / panel;
     const p0 = Math.floor((self * panels) / job.threads);
     const p1 = Math.floor(((self + 1) * panels) / job.threads);
-    for (let p = p0; p < p1; p++) ex.matmul(job.w, job.x, job.y, job.K, job.cols, p * panel, (p + 1) * panel, job.n);
+    for (let p = p0; p < p1; p++) {
+      if (self === 0) betweenSteps?.();
+      ex.matmul(job.w, job.x, job.y, job.K, job.cols, p * panel, (p + 1) * panel, job.n);
+    }
     if (job.threads > 1) meet(control, self, job.threads, job.base + 1);
   });
 }
