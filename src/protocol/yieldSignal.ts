@@ -2,7 +2,7 @@
  * The page asks the worker to step aside for a moment: a flag in memory both
  * share (a SharedArrayBuffer: the page is cross-origin isolated), raised by
  * the page when the user acts or a load's first results arrive, and lowered
- * once the page is idle again. The worker's kernels look at it between steps
+ * once the page has painted twice and is idle again. The worker's kernels look at it between steps
  * and sleep while it is up, at most MAX_YIELD_MS each time it is raised.
  *
  * Why: on a machine whose cores are all busy (another program on one, the
@@ -25,26 +25,40 @@ export interface YieldSignal {
   raise(): void;
 }
 
+/** Frames the page paints after a raise before it may be called idle: recharts renders its charts again in the frame after a commit. */
+const FRAMES_AFTER_RAISE = 2;
+
 /** The page's side; null where memory cannot be shared (not cross-origin isolated). */
 export function pageYieldSignal(): YieldSignal | null {
   if (typeof SharedArrayBuffer === 'undefined' || !globalThis.crossOriginIsolated) return null;
   const buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   const words = new Int32Array(buffer);
-  let lowering = false;
+  // The lowering waits for the frames, then for the page to be idle; a raise meanwhile starts it again.
+  let step = 0;
+  let cancel = () => {};
   const lower = () => {
-    lowering = false;
     Atomics.store(words, RAISED, 0);
     Atomics.notify(words, RAISED);
+  };
+  const afterFrames = (left: number) => {
+    if (left > 0 && typeof requestAnimationFrame === 'function') {
+      step = requestAnimationFrame(() => afterFrames(left - 1));
+      cancel = () => cancelAnimationFrame(step);
+    } else if (typeof requestIdleCallback === 'function') {
+      step = requestIdleCallback(lower, { timeout: MAX_YIELD_MS });
+      cancel = () => cancelIdleCallback(step);
+    } else {
+      step = setTimeout(lower, MAX_YIELD_MS) as unknown as number;
+      cancel = () => clearTimeout(step);
+    }
   };
   return {
     buffer,
     raise() {
       Atomics.add(words, GENERATION, 1);
       Atomics.store(words, RAISED, 1);
-      if (lowering) return;
-      lowering = true;
-      if (typeof requestIdleCallback === 'function') requestIdleCallback(lower, { timeout: MAX_YIELD_MS });
-      else setTimeout(lower, MAX_YIELD_MS);
+      cancel();
+      afterFrames(FRAMES_AFTER_RAISE);
     },
   };
 }

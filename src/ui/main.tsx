@@ -13,7 +13,8 @@ const worker = startWorker({ testHooks: new URLSearchParams(location.search).get
 const signal = pageYieldSignal();
 if (signal) {
   void worker.call('shareYieldSignal', { buffer: signal.buffer }).catch(() => {});
-  for (const type of ['pointerdown', 'keydown'] as const) window.addEventListener(type, signal.raise, { capture: true, passive: true });
+  for (const type of ['pointerdown', 'click', 'keydown'] as const)
+    window.addEventListener(type, signal.raise, { capture: true, passive: true });
   // On the worker's own client: the buffered one hands the events that came early to its first listener, the store.
   worker.onEvent(raisesOnResults(signal));
 }
