@@ -93,7 +93,7 @@ export class OrtModel implements VideoPredictor {
     const shards = await openModelShards(dir);
     let bytes: Uint8Array;
     // With a second core to use, the weights ONNX takes unchanged (the head's, three quarters of the bytes) are read
-    // on libuv's thread pool while this thread transposes the LSTMs' (measured, full size: 0.46 s to 0.2 s).
+    // on libuv's thread pool while this thread transposes the LSTMs' (measured, full size: the build 0.46 s to 0.35 s).
     const source = shardWeights(shards, threads > 1);
     try {
       bytes = onnxInPlace(shards.json.attentionLstm, source, { logits: true, unpackedHead: true });
@@ -167,8 +167,8 @@ export class OrtModel implements VideoPredictor {
  * where they are wanted: the large ones straight into the ONNX buffer, those
  * the graph transposes (the LSTMs') into arrays of their own; float16 widened;
  * each checked for NaN and infinity as it is read, as the own engine checks.
- * `background`: the ones read straight into the buffer are read one after
- * another on libuv's thread pool, and checked once all are in (`settled`).
+ * `background`: the ones read straight into the buffer are handed to libuv's
+ * thread pool, and checked once all are in (`settled`).
  */
 function shardWeights(shards: ModelShards, background: boolean): OnnxWeightSource & { settled(): Promise<void> } {
   const where = new Map<string, { at: number; n: number; half: boolean }>();
