@@ -2,7 +2,7 @@
  * The page asks the worker to step aside for a moment: a flag in memory both
  * share (a SharedArrayBuffer: the page is cross-origin isolated), raised by
  * the page when the user acts or a load's first results arrive, and lowered
- * once the page has painted twice and is idle again. The worker's kernels look at it between steps
+ * once the page has painted a few frames and is idle again. The worker's kernels look at it between steps
  * and sleep while it is up, at most MAX_YIELD_MS each time it is raised.
  *
  * Why: on a machine whose cores are all busy (another program on one, the
@@ -25,8 +25,11 @@ export interface YieldSignal {
   raise(): void;
 }
 
-/** Frames the page paints after a raise before it may be called idle: recharts renders its charts again in the frame after a commit. */
-const FRAMES_AFTER_RAISE = 2;
+/**
+ * Frames the page paints after a raise before it may be called idle: a click's deferred render and the staged
+ * mounts of the detail span a few frames, and recharts renders its charts again in the frame after their commit.
+ */
+export const FRAMES_AFTER_RAISE = 4;
 
 /** The page's side; null where memory cannot be shared (not cross-origin isolated). */
 export function pageYieldSignal(): YieldSignal | null {
