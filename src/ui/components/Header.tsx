@@ -9,7 +9,9 @@ export function Header() {
       <div className="brand">
         <img src="/favicon.svg" alt="" width={28} height={28} />
         <div>
-          <h1>AttentionLSTM playground</h1>
+          <h1>
+            AttentionLSTM<span className="brand-tail"> playground</span>
+          </h1>
           <p className="brand-sub">YouTube-8M video classification in your browser</p>
         </div>
       </div>
