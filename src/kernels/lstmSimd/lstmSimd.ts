@@ -1,7 +1,7 @@
 import { PACKED_LSTM_ORDER, type PackedLstmAttrs } from '../../core/model/packedBatch';
 import { packedSteps } from '../packedLstm';
 import type { HelperPort } from './helper';
-import { LSTM_SIMD_PANEL, paddedUnits } from './layout';
+import { LSTM_SIMD_PANEL, align, paddedUnits, regions } from './layout';
 import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
 import { SimdTeam } from './team';
 
@@ -36,8 +36,6 @@ export interface LstmSimdProblem {
   /** out[m] [N, 2D], [h_fw | h_bw] of modality m. */
   out: (m: number) => Float32Array;
 }
-
-const align = (x: number) => (x + 63) & ~63;
 
 export class LstmSimd {
   private weightKeys: readonly object[] = [];
@@ -86,12 +84,7 @@ export class LstmSimd {
       this.linearWeights.clear();
       this.linearTop = align(wBase + 4 * wBytes);
     }
-    let at = this.linearTop;
-    const take = (bytes: number) => {
-      const x = at;
-      at = align(at + bytes);
-      return x;
-    };
+    const { take, end } = regions(this.linearTop);
     const zeros = take(B * C * 4);
     // One LSTM at a time, its working set in one place (the four LSTMs' inputs at once would double the batch's memory).
     // The outputs of a modality's two LSTMs side by side, rows [N, 2Dp] (the backward one's columns from Dp):
@@ -110,7 +103,7 @@ export class LstmSimd {
       rows: take(B * 4),
       orows: take(B * 4),
     };
-    this.reserve(at);
+    this.reserve(end());
     if (modelChanged) {
       for (let l = 0; l < 4; l++) this.packWeights(p.weights[l], D, wBase + l * wBytes);
       this.weightKeys = [...p.weightKeys];

@@ -41,11 +41,10 @@ import type { VideosWithWindowsOptions, VideoWithWindows, WindowsPredictor } fro
 import { type WindowSettings, windowCount, windowSettings, windowStarts } from '../../core/segments/windows';
 import { widenHalf } from '../../core/ndarray';
 import type { HelperPort } from './helper';
-import { LSTM_SIMD_PANEL as PANEL, paddedUnits } from './layout';
+import { LSTM_SIMD_PANEL as PANEL, align, paddedUnits, regions } from './layout';
 import { CONTROL_WORDS, type LinearJob, type RecurrenceJob, runLinear, runRecurrence, threadsFor } from './recurrence';
 import { SimdTeam } from './team';
 
-const align = (x: number) => (x + 63) & ~63;
 const panelCols = (n: number) => Math.ceil(n / PANEL) * PANEL;
 
 /** Frames the windows of a video of `frames` frames hold together (at a hop below the length, a frame is in several). */
@@ -127,12 +126,7 @@ export class SimdModel implements WindowsPredictor {
     const Dp = (this.Dp = paddedUnits(D));
     const Ep = (this.Ep = panelCols(s.embed));
     this.budgetBytes = opts.budgetBytes ?? 128 << 20;
-    let at = align(CONTROL_WORDS * 4);
-    const take = (bytes: number) => {
-      const x = at;
-      at = align(at + bytes);
-      return x;
-    };
+    const { take, end } = regions(align(CONTROL_WORDS * 4));
     const matrix = (K: number, cols: number): Matrix => ({ at: take(K * panelCols(cols) * 4), K, cols: panelCols(cols) });
     const placements: Placement[] = [];
     const place = (
@@ -209,7 +203,7 @@ export class SimdModel implements WindowsPredictor {
     // Every weight in canonical order (the order converted models store them in).
     const order = new Map(canonicalTensors(meta.variant, s).map((t, i) => [t.name, i]));
     this.placements = placements.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
-    this.weightsEnd = align(at);
+    this.weightsEnd = end();
   }
 
   /**
@@ -437,7 +431,6 @@ export class SimdModel implements WindowsPredictor {
     const s = this.meta.sizes;
     const { Dp, Ep } = this;
     const C4 = 4 * Dp;
-    const beh = BEHAVIOUR[this.meta.variant];
     const lengths = videos.map((v) => v.frames);
     const L = packedLayout(lengths, Math.max(...lengths));
     const { B, N } = L;
@@ -446,12 +439,7 @@ export class SimdModel implements WindowsPredictor {
     const H2 = panelCols(s.head2);
     const Cp = panelCols(s.classes);
     // The batch's working memory, after the weights and the loading's staging area (no longer needed).
-    let at = this.weightsEnd;
-    const take = (bytes: number) => {
-      const x = at;
-      at = align(at + bytes);
-      return x;
-    };
+    const { take, end } = regions(this.weightsEnd);
     const x = take(N * Math.max(s.rgbDim, s.audioDim) * 4);
     const e = take(N * Ep * 4);
     const H = take(N * 2 * Dp * 4);
@@ -471,7 +459,7 @@ export class SimdModel implements WindowsPredictor {
     const y1 = take(B * H1 * 4);
     const y2 = take(B * H2 * 4);
     const logits = take(B * Cp * 4);
-    this.team.reserve(at);
+    this.team.reserve(end());
     const mem = this.team.memory;
     let f = this.f32();
     f.fill(0, zeros / 4, zeros / 4 + B * C4);
@@ -523,28 +511,8 @@ export class SimdModel implements WindowsPredictor {
       }
       // Attention: a score per frame, a softmax over each video's frames, the pooled vector [2Dp] into z.
       this.team.ex.dots(H, 2 * Dp * 4, N, 2 * Dp, w.att, scores);
-      f = this.f32();
-      const scale = beh.outputScale;
-      const bias = f[w.attBias / 4];
-      const rowsOf = new Int32Array(mem.buffer, rowList, N);
-      for (let b = 0; b < B; b++) {
-        const n = lengths[b];
-        const r = L.rank[b];
-        let max = -Infinity;
-        const sc = new Float64Array(n);
-        for (let t = 0; t < n; t++) {
-          rowsOf[t] = offsets[t] + r;
-          sc[t] = Math.fround(Math.fround(f[scores / 4 + rowsOf[t]] * scale) + bias);
-          if (sc[t] > max) max = sc[t];
-        }
-        let sum = 0;
-        for (let t = 0; t < n; t++) sum += sc[t] = Math.exp(sc[t] - max);
-        const a = attention[b][m];
-        for (let t = 0; t < n; t++) f[weights / 4 + t] = a[t] = sc[t] / sum;
-        const zAt = z + (b * 4 * Dp + (m === 'rgb' ? 0 : 2 * Dp)) * 4;
-        this.team.ex.weighted_rows(H, 2 * Dp * 4, rowList, weights, n, 2 * Dp, zAt);
-        if (scale !== 1) for (let j = zAt / 4; j < zAt / 4 + 2 * Dp; j++) f[j] *= scale;
-      }
+      const attend = this.attention(m, { H, scores, weights, rowList, offsets }, L.T);
+      for (let b = 0; b < B; b++) attend(L.rank[b], lengths[b], z + b * 4 * Dp * 4, attention[b][m]);
     }
     this.headInto(z, y1, y2, logits, B);
     f = this.f32();
@@ -647,7 +615,6 @@ export class SimdModel implements WindowsPredictor {
     const s = this.meta.sizes;
     const { Dp, Ep } = this;
     const C4 = 4 * Dp;
-    const beh = BEHAVIOUR[this.meta.variant];
     // The sequences: per video, the whole video (when asked for), then its windows; frames of video b at rows base[b] + t.
     const seqVideo: number[] = [];
     const seqStart: number[] = [];
@@ -673,12 +640,7 @@ export class SimdModel implements WindowsPredictor {
     const H2 = panelCols(s.head2);
     const Cp = panelCols(s.classes);
     const maxDim = Math.max(s.rgbDim, s.audioDim);
-    let at = this.weightsEnd;
-    const take = (bytes: number) => {
-      const x = at;
-      at = align(at + bytes);
-      return x;
-    };
+    const { take, end } = regions(this.weightsEnd);
     const x = take(SimdModel.EMBED_ROWS * maxDim * 4);
     const e = take(F * Ep * 4);
     const P = take(F * C4 * 4);
@@ -698,8 +660,8 @@ export class SimdModel implements WindowsPredictor {
     const y1 = take(S * H1 * 4);
     const y2 = take(S * H2 * 4);
     const logits = take(S * Cp * 4);
-    this.team.reserve(at);
-    this.largestPass = Math.max(this.largestPass, at - this.weightsEnd);
+    this.team.reserve(end());
+    this.largestPass = Math.max(this.largestPass, end() - this.weightsEnd);
     const mem = this.team.memory;
     let f = this.f32();
     f.fill(0, zeros / 4, zeros / 4 + S * C4);
@@ -718,7 +680,6 @@ export class SimdModel implements WindowsPredictor {
     const attention = seqStart.map((start, q) =>
       start < 0 ? { rgb: new Float32Array(seqLength[q]), audio: new Float32Array(seqLength[q]) } : null,
     );
-    const sc = new Float64Array(T);
     const threads = threadsFor(Dp, this.team.threads, PANEL);
     for (const m of MODALITIES) {
       const w = this.modality[m];
@@ -758,28 +719,8 @@ export class SimdModel implements WindowsPredictor {
       }
       // Attention over each sequence's frames, as `forward` has it for a video: the pooled vector [2Dp] into z.
       this.team.ex.dots(H, 2 * Dp * 4, N, 2 * Dp, w.att, scores);
-      f = this.f32();
-      const scale = beh.outputScale;
-      const bias = f[w.attBias / 4];
-      const rowsOf = new Int32Array(mem.buffer, rowList, T);
-      for (let i = 0; i < S; i++) {
-        const q = order[i];
-        const n = sortedLengths[i];
-        let max = -Infinity;
-        for (let t = 0; t < n; t++) {
-          rowsOf[t] = offsets[t] + i;
-          sc[t] = Math.fround(Math.fround(f[scores / 4 + rowsOf[t]] * scale) + bias);
-          if (sc[t] > max) max = sc[t];
-        }
-        let sum = 0;
-        for (let t = 0; t < n; t++) sum += sc[t] = Math.exp(sc[t] - max);
-        const a = attention[q]?.[m];
-        for (let t = 0; t < n; t++) f[weights / 4 + t] = sc[t] / sum;
-        if (a) a.set(f.subarray(weights / 4, weights / 4 + n));
-        const zAt = z + (q * C4 + (m === 'rgb' ? 0 : 2 * Dp)) * 4;
-        this.team.ex.weighted_rows(H, 2 * Dp * 4, rowList, weights, n, 2 * Dp, zAt);
-        if (scale !== 1) for (let j = zAt / 4; j < zAt / 4 + 2 * Dp; j++) f[j] *= scale;
-      }
+      const attend = this.attention(m, { H, scores, weights, rowList, offsets }, T);
+      for (let i = 0; i < S; i++) attend(i, sortedLengths[i], z + order[i] * C4 * 4, attention[order[i]]?.[m]);
     }
     this.headInto(z, y1, y2, logits, S);
     f = this.f32();
@@ -798,6 +739,40 @@ export class SimdModel implements WindowsPredictor {
       }
     }
     return results;
+  }
+
+  /**
+   * A modality's attention over the sequences of a packed batch, once `dots` has put each row's score at `scores`:
+   * the returned function takes rank i's n frames (rows offsets[t] + i), their softmax into `weights` (and into
+   * `into`, when given), and writes the pooled vector [2Dp] at the modality's half of the pooled row at `zRow`.
+   */
+  private attention(
+    m: Modality,
+    at: { H: number; scores: number; weights: number; rowList: number; offsets: ArrayLike<number> },
+    longest: number,
+  ): (i: number, n: number, zRow: number, into?: Float32Array) => void {
+    const { Dp } = this;
+    const { H, scores, weights, rowList, offsets } = at;
+    const f = this.f32();
+    const scale = BEHAVIOUR[this.meta.variant].outputScale;
+    const bias = f[this.modality[m].attBias / 4];
+    const rowsOf = new Int32Array(this.team.memory.buffer, rowList, longest);
+    const sc = new Float64Array(longest);
+    return (i, n, zRow, into) => {
+      let max = -Infinity;
+      for (let t = 0; t < n; t++) {
+        rowsOf[t] = offsets[t] + i;
+        sc[t] = Math.fround(Math.fround(f[scores / 4 + rowsOf[t]] * scale) + bias);
+        if (sc[t] > max) max = sc[t];
+      }
+      let sum = 0;
+      for (let t = 0; t < n; t++) sum += sc[t] = Math.exp(sc[t] - max);
+      for (let t = 0; t < n; t++) f[weights / 4 + t] = sc[t] / sum;
+      into?.set(f.subarray(weights / 4, weights / 4 + n));
+      const zAt = zRow + (m === 'rgb' ? 0 : 2 * Dp) * 4;
+      this.team.ex.weighted_rows(H, 2 * Dp * 4, rowList, weights, n, 2 * Dp, zAt);
+      if (scale !== 1) for (let j = zAt / 4; j < zAt / 4 + 2 * Dp; j++) f[j] *= scale;
+    };
   }
 
   /** The head of n pooled vectors z [n, 4Dp]: relu, tanh, the logits [n, Cp] (the caller takes the sigmoid in float64). */
