@@ -9,6 +9,9 @@ import { ProbabilityCard } from './ProbabilityCard';
 import { StagedMount } from './StagedMount';
 import { VideoMedia } from '../video/VideoMedia';
 
+/** Where a chart card will mount (StagedMount), until it does: an empty card, hidden from screen readers. */
+const PENDING_CARD = <div className="card pending-card" aria-hidden="true" />;
+
 /** The selected video: what the model thinks it is, and where it looked. */
 export function VideoDetail() {
   // Deferred: a click on the list paints its selection at once, and the charts follow without blocking the page.
@@ -127,7 +130,7 @@ export function VideoDetail() {
         <div className="detail-grid">
           {/* Each chart mounts in a task of its own: the first results of a load arrive with the list and this page's
               first render of them, and all of it at once is one long task (React's development build most of all). */}
-          <StagedMount placeholder={<div className="card pending-card" aria-hidden="true" />}>
+          <StagedMount placeholder={PENDING_CARD}>
             <ProbabilityCard
               video={video}
               labels={labels}
@@ -137,7 +140,7 @@ export function VideoDetail() {
               onPickClass={setPicked}
             />
           </StagedMount>
-          <StagedMount frames={2} placeholder={<div className="card pending-card" aria-hidden="true" />}>
+          <StagedMount frames={2} placeholder={PENDING_CARD}>
             <AttentionCard
               video={video}
               labels={labels}
