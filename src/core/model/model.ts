@@ -20,9 +20,9 @@ import {
   windowProbabilities,
 } from './attentionLstm';
 import { packedLayout } from './packedBatch';
-import { windowChunks, type WindowShape } from './packedWindows';
+import { windowChunks } from './packedWindows';
 import { checkVideos, type PassWindow, type PredictOptions, type VideoPrediction } from './prediction';
-import { videoWindow } from '../segments/windows';
+import { type WindowSettings, videoWindow, windowStarts } from '../segments/windows';
 
 export { checkVideos, type PredictOptions, type VideoPrediction, type VideoPredictor } from './prediction';
 
@@ -124,7 +124,7 @@ export async function predictVideos(
 }
 
 /** Segment windows of some videos of a batch (their batch indices), computed in chunks of `batchSize` windows. */
-export interface BatchWindows extends WindowShape {
+export interface BatchWindows extends WindowSettings {
   pick: readonly number[];
   batchSize: number;
 }
@@ -216,8 +216,7 @@ async function windowsAsVideos(
   const all: { b: number; start: number; video: VideoFeatures }[] = [];
   for (const b of windows.pick) {
     out[b].windows = [];
-    for (let start = 0; start < batch[b].frames; start += windows.hop)
-      all.push({ b, start, video: videoWindow(batch[b], start, windows.length) });
+    for (const start of windowStarts(batch[b].frames, windows)) all.push({ b, start, video: videoWindow(batch[b], start, windows.length) });
   }
   const per = Math.max(1, Math.floor(windows.batchSize));
   for (let i = 0; i < all.length; i += per) {

@@ -17,12 +17,7 @@
  * (at hop 1 a frame is in five windows) whatever the batch of videos holds.
  */
 import { type PackedLayout, packedLayout } from './packedLayout';
-
-/** Which windows: their length and hop (frames), as core/segments/windows.ts's WindowSettings. */
-export interface WindowShape {
-  length: number;
-  hop: number;
-}
+import { type WindowSettings, windowStarts } from '../segments/windows';
 
 /** One window of a video of the batch. */
 interface BatchWindow {
@@ -45,7 +40,7 @@ export interface WindowChunk {
  * The windows of the videos `pick`ed (batch indices) of a packed batch, in
  * chunks of at most `maxWindows` windows. A video's windows may span two chunks.
  */
-export function windowChunks(videos: PackedLayout, shape: WindowShape, pick: readonly number[], maxWindows: number): WindowChunk[] {
+export function windowChunks(videos: PackedLayout, shape: WindowSettings, pick: readonly number[], maxWindows: number): WindowChunk[] {
   const { length, hop } = shape;
   if (!(Number.isSafeInteger(length) && length >= 1 && Number.isSafeInteger(hop) && hop >= 1))
     throw new RangeError(`windowChunks: windows of length ${length} and hop ${hop}`);
@@ -54,7 +49,7 @@ export function windowChunks(videos: PackedLayout, shape: WindowShape, pick: rea
   for (const b of pick) {
     const n = videos.lengths[b];
     if (n === undefined) throw new RangeError(`windowChunks: no video ${b} in a batch of ${videos.B}`);
-    for (let start = 0; start < n; start += hop) all.push({ video: b, start, frames: Math.min(length, n - start) });
+    for (const start of windowStarts(n, shape)) all.push({ video: b, start, frames: Math.min(length, n - start) });
   }
   const chunks: WindowChunk[] = [];
   for (let i = 0; i < all.length; i += per) {
